@@ -1,0 +1,75 @@
+"""Fixtures shared by every area's tests."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from steward.core.tests.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    make_person,
+)
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    # Tasks run in-process at enqueue time (enqueues happen on commit), so tests see
+    # their effects without a worker; the worker itself is tested separately.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def provider(db):
+    return OrganisationFactory(kind="provider", name="Steward IT", code="steward-it")
+
+
+@pytest.fixture
+def admin_person(db, provider):
+    return make_person("system_administrator", organisation=provider, username="admin")
+
+
+@pytest.fixture
+def analyst(db, provider):
+    return make_person("service_desk_analyst", organisation=provider, username="analyst")
+
+
+@pytest.fixture
+def no_role_person(db, provider):
+    return PersonFactory(username="norole", organisations=[provider])
+
+
+@pytest.fixture
+def customer_org(db):
+    return OrganisationFactory(kind="customer", name="Acme Bank", code="acme")
+
+
+@pytest.fixture
+def other_customer_org(db):
+    return OrganisationFactory(kind="customer", name="Globex", code="globex")
+
+
+@pytest.fixture
+def requester(db, customer_org):
+    return make_person("requester", organisation=customer_org, username="requester")
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_(person)`` authenticates as that person."""
+
+    class Client(APIClient):
+        def as_(self, person):
+            self.force_authenticate(person)
+            return self
+
+    return Client()

@@ -1,0 +1,28 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from steward.core import permissions
+from steward.core.registry import AREA_ORDER, NAV
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """The navigation the current person may use, grouped by process area."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_areas": []}
+    areas: dict[str, list[dict[str, str]]] = {}
+    for item in sorted(NAV, key=lambda i: i.order):
+        if not permissions.has(user, item.permission):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        areas.setdefault(item.area, []).append(
+            {"label": item.label, "url": url, "active": request.path.startswith(url)}
+        )
+    ordered = sorted(areas.items(), key=lambda kv: AREA_ORDER.index(kv[0]) if kv[0] in AREA_ORDER else 99)
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    return {"nav_areas": ordered, "unread_notifications": unread}

@@ -1,0 +1,146 @@
+"""The record journal: field changes, transitions, notes and replies, with who and when.
+
+Services call these helpers inside their own transaction, so the journal and the
+change it describes are written together or not at all.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import nh3
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import QuerySet
+
+from steward.core import permissions
+from steward.core.choices import PUBLIC_JOURNAL_KINDS, JournalKind
+from steward.core.models import JournalEntry, Person
+
+# Markup a note may keep; everything else (scripts, styles, event handlers) is removed.
+ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre", "strong", "ul",
+    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow")
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date | Decimal):
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _entry(record: models.Model, kind: str, actor: Person | None, **fields: Any) -> JournalEntry:
+    return JournalEntry.objects.create(
+        record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
+        record_id=record.pk,
+        kind=kind,
+        actor=actor,
+        **fields,
+    )
+
+
+def created(record: models.Model, *, actor: Person | None, summary: str = "") -> JournalEntry:
+    return _entry(record, JournalKind.CREATED, actor, new_value=summary or str(record))
+
+
+def transition(
+    record: models.Model, *, actor: Person | None, old: str, new: str, reason: str = ""
+) -> JournalEntry:
+    return _entry(
+        record,
+        JournalKind.TRANSITION,
+        actor,
+        field="status",
+        old_value=old,
+        new_value=new,
+        body=sanitise(reason),
+    )
+
+
+def field_changes(
+    record: models.Model, *, actor: Person | None, changes: Mapping[str, tuple[Any, Any]]
+) -> list[JournalEntry]:
+    """One entry per changed field; ``changes`` maps field name to (old, new)."""
+    return [
+        _entry(
+            record,
+            JournalKind.FIELD_CHANGE,
+            actor,
+            field=name,
+            old_value=_display(old),
+            new_value=_display(new),
+        )
+        for name, (old, new) in changes.items()
+        if old != new
+    ]
+
+
+def apply_changes(
+    record: models.Model, data: Mapping[str, Any], fields: Iterable[str]
+) -> dict[str, tuple[Any, Any]]:
+    """Set the allowed ``fields`` from ``data`` on ``record``; return what changed."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name in fields:
+        if name not in data:
+            continue
+        old, new = getattr(record, name), data[name]
+        if old != new:
+            setattr(record, name, new)
+            changes[name] = (old, new)
+    return changes
+
+
+def system(record: models.Model, *, text: str, data: dict | None = None) -> JournalEntry:
+    return _entry(record, JournalKind.SYSTEM, None, body=sanitise(text), data=data or {})
+
+
+def attachment_added(record: models.Model, *, actor: Person, name: str, attachment_id: int) -> JournalEntry:
+    return _entry(
+        record, JournalKind.ATTACHMENT, actor, new_value=name, data={"attachment": attachment_id}
+    )
+
+
+def note_add(
+    *, actor: Person, record: models.Model, body: str, public: bool, permission: str
+) -> JournalEntry:
+    """Add a work note (internal) or a public reply to a record.
+
+    ``permission`` is the area's right to work on the record (e.g. ``incidents.incident.change``);
+    customer-side people may only add public replies.
+    """
+    text = body.strip()
+    if not text:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"body": ["Write something first."]})
+    permissions.require(actor, permission, record)
+    if not public and permissions.is_customer_side(actor):
+        permissions.require(actor, "core.work_note.add")
+    kind = JournalKind.PUBLIC_REPLY if public else JournalKind.WORK_NOTE
+    with transaction.atomic():
+        return _entry(record, kind, actor, body=sanitise(text))
+
+
+def timeline(record: models.Model, *, actor: Person) -> QuerySet[JournalEntry]:
+    """The record's journal as ``actor`` may read it (work notes hidden from customer people)."""
+    qs = JournalEntry.objects.filter(
+        record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
+        record_id=record.pk,
+    ).select_related("actor")
+    if permissions.is_customer_side(actor):
+        qs = qs.filter(kind__in=PUBLIC_JOURNAL_KINDS)
+    return qs

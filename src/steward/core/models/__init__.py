@@ -1,0 +1,32 @@
+from steward.core.models.attachments import Attachment
+from steward.core.models.calendars import BusinessCalendar, Holiday, WorkingPeriod
+from steward.core.models.journal import JournalEntry
+from steward.core.models.notifications import Notification, WebhookDelivery, WebhookSubscription
+from steward.core.models.ops import PeriodicJobRun, WorkerHeartbeat
+from steward.core.models.people import Organisation, OrganisationMembership, Person
+from steward.core.models.records import NumberedRecord, NumberSequence, TimeStampedModel
+from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
+from steward.core.models.tokens import ApiToken
+
+__all__ = [
+    "ApiToken",
+    "Attachment",
+    "BusinessCalendar",
+    "Holiday",
+    "JournalEntry",
+    "Notification",
+    "NumberSequence",
+    "NumberedRecord",
+    "Organisation",
+    "OrganisationMembership",
+    "PeriodicJobRun",
+    "Person",
+    "RoleAssignment",
+    "SupportGroup",
+    "SupportGroupMembership",
+    "TimeStampedModel",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "WorkerHeartbeat",
+    "WorkingPeriod",
+]

@@ -1,0 +1,29 @@
+from django.db import models
+
+
+class WorkerHeartbeat(models.Model):
+    """Last sign of life of a background worker or scheduler, for /healthz."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    kind = models.CharField(max_length=20)
+    seen_at = models.DateTimeField()
+    hostname = models.CharField(max_length=120, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+class PeriodicJobRun(models.Model):
+    """One slot of a periodic job; the unique key lets several schedulers run without doubles."""
+
+    job = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="uniq_job_slot")]
+        ordering = ["-slot"]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -1,0 +1,102 @@
+"""Factories for the core models; areas import these and add their own."""
+
+import datetime as dt
+
+import factory
+from django.contrib.contenttypes.models import ContentType
+
+from steward.core import permissions
+from steward.core.models import (
+    BusinessCalendar,
+    Organisation,
+    OrganisationMembership,
+    Person,
+    RoleAssignment,
+    SupportGroup,
+    SupportGroupMembership,
+    WorkingPeriod,
+)
+
+PASSWORD = "correct-horse-42"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    code = factory.Sequence(lambda n: f"org-{n}")
+    kind = "customer"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = factory.Sequence(lambda n: f"Last{n}")
+    email = factory.LazyAttribute(lambda p: f"{p.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        for i, org in enumerate(extracted or []):
+            OrganisationMembership.objects.get_or_create(
+                person=self, organisation=org, defaults={"is_primary": i == 0}
+            )
+
+
+def give_role(person: Person, role: str, scope=None) -> RoleAssignment:
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        person=person,
+        role=role,
+        scope_type=ContentType.objects.get_for_model(scope) if scope is not None else None,
+        scope_id=scope.pk if scope is not None else None,
+    )
+    permissions.forget(person)
+    return assignment
+
+
+def make_person(*roles: str, organisation=None, scope=None, **kwargs) -> Person:
+    """A person holding ``roles`` (each limited to ``scope`` when given)."""
+    person = PersonFactory(organisations=[organisation] if organisation else [], **kwargs)
+    for role in roles:
+        give_role(person, role, scope)
+    return person
+
+
+class SupportGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupportGroup
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    organisation = factory.SubFactory(OrganisationFactory, kind="provider")
+
+
+def add_member(group: SupportGroup, person: Person) -> SupportGroupMembership:
+    return SupportGroupMembership.objects.get_or_create(group=group, person=person)[0]
+
+
+class BusinessCalendarFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BusinessCalendar
+        django_get_or_create = ("name",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    time_zone = "Europe/Amsterdam"
+
+    @factory.post_generation
+    def office_hours(self, create, extracted, **kwargs):
+        """Monday to Friday 08:00-17:00 unless ``office_hours=False``."""
+        if extracted is False:
+            return
+        for weekday in range(5):
+            WorkingPeriod.objects.create(
+                calendar=self, weekday=weekday, start_time=dt.time(8), end_time=dt.time(17)
+            )
