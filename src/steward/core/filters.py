@@ -1,0 +1,78 @@
+"""One filter set per model, shared by the list pages, their htmx partials and the API."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from steward.core.choices import OrganisationKind, Role
+from steward.core.models import BusinessCalendar, Organisation, Person, RoleAssignment, SupportGroup
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds a free-text ``q`` over ``search_fields``."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class OrganisationFilterSet(SearchFilterSet):
+    search_fields = ("name", "code", "email")
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "is_active"]
+
+
+class PersonFilterSet(SearchFilterSet):
+    search_fields = ("username", "first_name", "last_name", "email", "job_title")
+    organisation = django_filters.ModelChoiceFilter(
+        field_name="memberships__organisation", queryset=Organisation.objects.all(), distinct=True
+    )
+    role = django_filters.ChoiceFilter(
+        field_name="role_assignments__role", choices=Role.choices, distinct=True
+    )
+    group = django_filters.ModelChoiceFilter(
+        field_name="group_memberships__group", queryset=SupportGroup.objects.all(), distinct=True
+    )
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Person
+        fields = ["organisation", "role", "group", "is_active"]
+
+
+class SupportGroupFilterSet(SearchFilterSet):
+    search_fields = ("name", "skills", "description")
+    organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = SupportGroup
+        fields = ["organisation", "is_active"]
+
+
+class RoleAssignmentFilterSet(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    person = django_filters.NumberFilter(field_name="person_id")
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "person"]
+
+
+class BusinessCalendarFilterSet(SearchFilterSet):
+    search_fields = ("name", "description", "time_zone")
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["time_zone"]
