@@ -1,0 +1,39 @@
+import os
+import secrets
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
+
+from steward.core.demo import loader
+from steward.core.management.commands.demo import print_logins
+from steward.core.models import Person
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare the database: apply migrations and make sure an administrator exists. "
+        "With --demo-if-empty, load the demo data set into an empty database."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--demo-if-empty", action="store_true")
+        parser.add_argument("--admin-username", default=os.environ.get("STEWARD_ADMIN_USERNAME", "admin"))
+        parser.add_argument("--admin-email", default=os.environ.get("STEWARD_ADMIN_EMAIL", ""))
+
+    def handle(self, *args, demo_if_empty: bool, admin_username: str, admin_email: str, **options) -> None:
+        try:
+            connection.ensure_connection()
+        except DatabaseError as exc:
+            raise CommandError(f"Cannot reach the database: {str(exc).strip().splitlines()[0]}") from exc
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database is up to date.")
+        if demo_if_empty and loader.is_empty():
+            call_command("demo", stdout=self.stdout)
+            return
+        if not Person.objects.filter(is_superuser=True).exists():
+            password = os.environ.get("STEWARD_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+            Person.objects.create_superuser(admin_username, admin_email, password)
+            self.stdout.write(f"Administrator created: {admin_username} / {password} (change it after logging in).")
+        elif not loader.is_empty() and Person.objects.filter(username="dana.desk").exists():
+            print_logins(self.stdout)
