@@ -73,3 +73,15 @@ def api():
             return self
 
     return Client()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only skip, with the reason, when the suite runs on SQLite."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks across processes); run `make test-postgres`")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,70 @@
+"""Shared set-up for bench scenarios: a fresh database, Django, and the JSON result line."""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "var" / "bench"
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/steward_bench"
+
+
+def _pg_reachable(url: str) -> bool:
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    try:
+        with psycopg.connect(f"{base}/postgres", connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def fresh_database() -> str:
+    """Create an empty bench database, point DATABASE_URL at it, migrate; return its URL."""
+    import psycopg
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG)
+    if url.startswith("postgres") and _pg_reachable(url):
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    else:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    os.environ["DATABASE_URL"] = url
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return url
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
+    os.environ.setdefault("STEWARD_TASKS_BACKEND", "immediate")
+    import django
+
+    django.setup()
+
+
+def vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def report(name: str, figures: dict) -> None:
+    """Write the figures to var/bench/<name>.json and print them as the last line."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    figures = {"scenario": name, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **figures}
+    line = json.dumps(figures, sort_keys=False)
+    (RESULTS / f"{name}.json").write_text(line + "\n")
+    print(line, flush=True)

@@ -1,0 +1,36 @@
+"""Creates numbered records from a separate process, for the concurrency test and bench.
+
+Usage: python -m steward.core.tests.concurrency_worker <label> <count>
+Prints one JSON line: {"created": n, "errors": [...]}. DATABASE_URL selects the database.
+"""
+
+import json
+import os
+import sys
+
+
+def main(label: str, count: int) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from steward.core import numbering
+    from steward.service_level.models import Service
+
+    created, errors = 0, []
+    for i in range(count):
+        try:
+            with transaction.atomic():
+                service = Service(name=f"concurrency {label} {i}")
+                numbering.assign(service)
+                service.save()
+            created += 1
+        except Exception as exc:  # counted and reported: the caller asserts there are none
+            errors.append(f"{type(exc).__name__}: {exc}")
+    return {"created": created, "errors": errors[:5], "error_count": len(errors)}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]))))
