@@ -205,6 +205,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "IT service management: every process area under /api/v1/.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page describe the API, not data: readable without logging in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
