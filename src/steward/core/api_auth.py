@@ -3,13 +3,17 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from steward.core import permissions
+from steward.core import journal, permissions
 from steward.core.models import ApiToken, Person
 
 KEY_PREFIX = "stw_"
@@ -30,10 +34,10 @@ def token_create(
         permissions.require(actor, "core.role.change")
     else:
         permissions.require(actor, "core.token.own")
-    from django.core.exceptions import ValidationError
-
     if not name.strip():
         raise ValidationError({"name": ["Give the token a name, e.g. the tool that uses it."]})
+    if len(name.strip()) > ApiToken._meta.get_field("name").max_length:
+        raise ValidationError({"name": ["Keep the name to 100 characters."]})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": ["The expiry must be in the future."]})
     key = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -45,10 +49,17 @@ def token_create(
             key_hash=hash_key(key),
             expires_at=expires_at,
         )
+        # A new credential is worth a line in the owner's history (never the key itself).
+        journal.system(
+            owner,
+            text=f"API token {token.name!r} ({token.prefix}…) created by {actor}.",
+            data={"token": token.pk, "by": actor.pk},
+        )
     return token, key
 
 
 def token_revoke(*, actor: Person, token_id: int) -> ApiToken:
+    """Revoke a token at once; revoking it again changes nothing."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token_id)
         if token.person_id != actor.pk:
@@ -56,7 +67,19 @@ def token_revoke(*, actor: Person, token_id: int) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            journal.system(
+                token.person,
+                text=f"API token {token.name!r} ({token.prefix}…) revoked by {actor}.",
+                data={"token": token.pk, "by": actor.pk},
+            )
     return token
+
+
+def tokens_for(actor: Person) -> QuerySet[ApiToken]:
+    """A person's own tokens; nobody lists another's."""
+    if not permissions.has(actor, "core.access"):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(person=actor)
 
 
 class HashedTokenAuthentication(authentication.BaseAuthentication):
@@ -67,7 +90,9 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Token <key>'.")
+            raise exceptions.AuthenticationFailed(
+                "Send the header as 'Authorization: Token <key>'."
+            )
         try:
             key = header[1].decode()
         except UnicodeError:
@@ -88,3 +113,18 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class HashedTokenScheme(OpenApiAuthenticationExtension):
+    """Describes ``Authorization: Token <key>`` in the OpenAPI schema."""
+
+    target_class = HashedTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "An API token from /api/v1/tokens/, sent as `Token <key>`.",
+        }

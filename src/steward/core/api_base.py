@@ -6,7 +6,7 @@ input (400) and ``{"detail": "..."}`` for everything else.
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -55,7 +55,10 @@ def _messages(detail: Any) -> Any:
 
 def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+        return {
+            field: [str(m) for e in errs for m in e.messages]
+            for field, errs in exc.error_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
@@ -68,6 +71,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response({"errors": _messages(detail)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PayloadTooLarge):
         return Response({"detail": str(exc)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, RequestDataTooBig):
+        # Form fields (not files) over DATA_UPLOAD_MAX_MEMORY_SIZE.
+        return Response(
+            {"detail": "The request body is too large."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Too many fields, a broken multipart body...: the client's fault, never a 500.
+        return Response({"detail": "The request is malformed."}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, InvalidTransition | DomainError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ObjectDoesNotExist) and not isinstance(exc, Http404):

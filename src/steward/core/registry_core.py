@@ -1,9 +1,80 @@
 """The core's own entries in the navigation and global search."""
 
-from steward.core import registry
+from django.db.models import Q
+
+from steward.core import queries, registry
+from steward.core.registry import SearchHit
 
 registry.nav("Directory", "People", "core:person-list", "core.person.view", 10)
 registry.nav("Directory", "Organisations", "core:organisation-list", "core.organisation.view", 20)
 registry.nav("Directory", "Support groups", "core:group-list", "core.group.view", 30)
 registry.nav("Administration", "Business calendars", "core:calendar-list", "core.calendar.view", 10)
 registry.nav("Administration", "Webhooks", "core:webhook-list", "core.webhook.change", 20)
+
+# Enough to find someone from the header box; the list pages have the full search.
+SEARCH_LIMIT = 10
+
+
+@registry.search_provider
+def search_people(actor, text: str) -> list[SearchHit]:
+    """People by name, username, email or job title, among those the actor may see."""
+    words = text.split()
+    if not words:
+        return []
+    qs = queries.people_for(actor)
+    for word in words:
+        qs = qs.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+            | Q(job_title__icontains=word)
+        )
+    return [
+        SearchHit(
+            kind="People",
+            number="",
+            title=p.display_name,
+            url=p.get_absolute_url(),
+            detail=" · ".join(x for x in (p.job_title, p.email) if x),
+        )
+        for p in qs.order_by("last_name", "first_name", "pk")[:SEARCH_LIMIT]
+    ]
+
+
+@registry.search_provider
+def search_organisations(actor, text: str) -> list[SearchHit]:
+    text = text.strip()
+    if not text:
+        return []
+    qs = queries.organisations_for(actor).filter(
+        Q(name__icontains=text) | Q(code__icontains=text) | Q(email__icontains=text)
+    )
+    return [
+        SearchHit(
+            kind="Organisations",
+            number="",
+            title=o.name,
+            url=o.get_absolute_url(),
+            detail=f"{o.get_kind_display()} · {o.code}",
+        )
+        for o in qs.order_by("name", "pk")[:SEARCH_LIMIT]
+    ]
+
+
+@registry.search_provider
+def search_groups(actor, text: str) -> list[SearchHit]:
+    text = text.strip()
+    if not text:
+        return []
+    qs = queries.groups_for(actor).filter(Q(name__icontains=text) | Q(skills__icontains=text))
+    return [
+        SearchHit(
+            kind="Support groups",
+            number="",
+            title=g.name,
+            url=g.get_absolute_url(),
+            detail=g.organisation.name,
+        )
+        for g in qs.order_by("name", "pk")[:SEARCH_LIMIT]
+    ]

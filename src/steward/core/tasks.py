@@ -1,1 +1,65 @@
-"""Background tasks of the core (notifications, webhooks); filled in by the notifications work."""
+"""Background tasks of the core: notification emails, webhook deliveries, housekeeping.
+
+Tasks are thin and idempotent: each one calls the domain code, which claims its work
+before doing it, so a task that runs twice (a retry, two workers) does nothing twice.
+Importing this module (from ``CoreConfig.ready``) registers the periodic jobs.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from steward.core import notify, webhooks
+from steward.core.models import PeriodicJobRun
+from steward.core.scheduler import periodic
+
+JOB_RUNS_KEPT = timedelta(days=30)
+TASK_RESULTS_KEPT = timedelta(days=14)
+
+
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """Email these notifications unless already emailed; returns how many were sent."""
+    return notify.email_notifications(notification_ids)
+
+
+@task()
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at a webhook delivery if it is due; a delivered one is not sent again."""
+    return webhooks.deliver(delivery_id)
+
+
+@periodic("core.retry_webhooks", "* * * * *")
+@task()
+def retry_due_webhooks() -> int:
+    """Send the webhook deliveries whose next attempt is due (failed earlier, or lost)."""
+    return webhooks.retry_due()
+
+
+@periodic("core.prune_job_runs", "17 3 * * *")
+@task()
+def prune_job_runs() -> int:
+    """Forget periodic job slots older than 30 days; returns how many were deleted."""
+    deleted, _ = PeriodicJobRun.objects.filter(slot__lt=timezone.now() - JOB_RUNS_KEPT).delete()
+    return deleted
+
+
+@periodic("core.prune_task_results", "27 3 * * *")
+@task()
+def prune_task_results() -> int:
+    """Delete finished background task results older than 14 days (database backend only).
+
+    The every-minute jobs alone add over a thousand rows a day to the task table.
+    """
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _ = (
+        DBTaskResult.objects.finished()
+        .filter(finished_at__lt=timezone.now() - TASK_RESULTS_KEPT)
+        .delete()
+    )
+    return deleted

@@ -1,5 +1,554 @@
+"""/api/v1/ people, organisations, support groups, role assignments and the role catalogue.
+
+Reads go through ``steward.core.queries``; writes call ``steward.core.services.directory``.
+Each write first fetches the object (404 for what the caller may not see), then checks the
+right to change it (403), and only then validates the payload (400), so a refused caller
+learns nothing from validation messages. The services check the right again.
+"""
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from steward.core import permissions, queries
+from steward.core.api.base import StewardViewSet
+from steward.core.choices import Role, ScopeKind, allowed_scopes
+from steward.core.filters import (
+    OrganisationFilterSet,
+    PersonFilterSet,
+    RoleAssignmentFilterSet,
+    SupportGroupFilterSet,
+)
+from steward.core.models import (
+    Organisation,
+    Person,
+    RoleAssignment,
+    SupportGroup,
+    SupportGroupMembership,
+)
+from steward.core.services import directory as svc
+
+
+def _actor(serializer: serializers.Serializer) -> Any:
+    request = serializer.context.get("request")
+    return request.user if request is not None else None
+
+
+class GuardedWrites:
+    """Mixin for viewsets: the write right is checked before the payload is looked at."""
+
+    change_permission: str = ""
+    request: Request
+
+    def require_change(self, obj: models.Model | None = None) -> None:
+        permissions.require(self.request.user, self.change_permission, obj)
+
+
+# --- Organisations ---------------------------------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", *svc.ORGANISATION_FIELDS, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Organisations (customer people: their own)"),
+    retrieve=extend_schema(summary="One organisation"),
+    create=extend_schema(summary="Register an organisation"),
+    update=extend_schema(summary="Change an organisation"),
+    partial_update=extend_schema(summary="Change some fields of an organisation"),
+)
+class OrganisationViewSet(
+    GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
+):
+    query = queries.organisations_for
+    queryset = Organisation.objects.none()  # for the schema; requests use query(actor)
+    view_permission = "core.organisation.view"
+    change_permission = "core.organisation.change"
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organisation = svc.organisation_create(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(organisation).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
+        organisation = self.get_object()
+        self.require_change(organisation)
+        serializer = self.get_serializer(organisation, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        organisation = svc.organisation_update(
+            actor=request.user, organisation_id=organisation.pk, data=serializer.validated_data
+        )
+        return Response(self.get_serializer(organisation).data)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        return self.update(request, pk, partial=True)
+
+
+# --- People ----------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """A person as others see them; never the password hash or admin flags."""
+
+    display_name = serializers.CharField(read_only=True)
+    can_log_in = serializers.SerializerMethodField()
+    organisations = serializers.SerializerMethodField()
+    primary_organisation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id", "username", "display_name", *svc.PERSON_FIELDS, "can_log_in",
+            "organisations", "primary_organisation",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_can_log_in(self, obj: Person) -> bool:
+        return obj.has_usable_password()
+
+    def get_organisations(self, obj: Person) -> list[int]:
+        return [m.organisation_id for m in obj.memberships.all()]
+
+    def get_primary_organisation(self, obj: Person) -> int | None:
+        return next((m.organisation_id for m in obj.memberships.all() if m.is_primary), None)
+
+
+class PersonCreateSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Leave out for a contact who cannot log in.",
+    )
+    organisations = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Organisation.objects.none()
+    )
+    primary_organisation = serializers.PrimaryKeyRelatedField(
+        required=False, allow_null=True, queryset=Organisation.objects.none()
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "username",
+            "password",
+            *svc.PERSON_FIELDS,
+            "organisations",
+            "primary_organisation",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only organisations the caller may see can be referenced.
+        visible = queries.organisations_for(_actor(self))
+        self.fields["organisations"].child_relation.queryset = visible
+        self.fields["primary_organisation"].queryset = visible
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        password = attrs.get("password")
+        if password:
+            candidate = Person(
+                **{
+                    k: v
+                    for k, v in attrs.items()
+                    if k in {"username", "first_name", "last_name", "email"}
+                }
+            )
+            try:
+                validate_password(password, user=candidate)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": list(exc.messages)}) from None
+        return attrs
+
+
+class PersonUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = svc.PERSON_FIELDS
+
+
+@extend_schema_view(
+    list=extend_schema(summary="People (customer people: those of their organisations)"),
+    retrieve=extend_schema(summary="One person"),
+    create=extend_schema(
+        summary="Register a person",
+        request=PersonCreateSerializer,
+        responses={201: PersonSerializer},
+    ),
+    update=extend_schema(
+        summary="Change a person", request=PersonUpdateSerializer, responses=PersonSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a person",
+        request=PersonUpdateSerializer,
+        responses=PersonSerializer,
+    ),
+)
+class PersonViewSet(
+    GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
+):
+    query = queries.people_for
+    queryset = Person.objects.none()
+    view_permission = "core.person.view"
+    change_permission = "core.person.change"
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
+
+    def get_queryset(self):  # type: ignore[override]
+        return super().get_queryset().prefetch_related("memberships")
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        serializer = PersonCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        person = svc.person_create(
+            actor=request.user,
+            username=data.pop("username"),
+            password=data.pop("password", None) or None,
+            organisations=data.pop("organisations", None),
+            primary_organisation=data.pop("primary_organisation", None),
+            **data,
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=person.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
+        person = self.get_object()
+        self.require_change(person)
+        serializer = PersonUpdateSerializer(person, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        svc.person_update(actor=request.user, person_id=person.pk, data=serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        return self.update(request, pk, partial=True)
+
+
+# --- Support groups --------------------------------------------------------------------
+
+
+class SupportGroupMemberSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(source="person.display_name", read_only=True)
+
+    class Meta:
+        model = SupportGroupMembership
+        fields = ["person", "display_name", "skills", "is_available"]
+        read_only_fields = fields
+
+
+class SupportGroupMemberAddSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    skills = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = queries.people_for(_actor(self))
+
+
+class SupportGroupSerializer(serializers.ModelSerializer):
+    members = SupportGroupMemberSerializer(source="memberships", many=True, read_only=True)
+
+    class Meta:
+        model = SupportGroup
+        fields = ["id", *svc.GROUP_FIELDS, "members", "created_at", "updated_at"]
+        read_only_fields = ["id", "members", "created_at", "updated_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actor = _actor(self)
+        if actor is not None:
+            self.fields["organisation"].queryset = queries.organisations_for(actor)
+            self.fields["calendar"].queryset = queries.calendars_for(actor)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Support groups with their members"),
+    retrieve=extend_schema(summary="One support group"),
+    create=extend_schema(summary="Create a support group"),
+    update=extend_schema(summary="Change a support group"),
+    partial_update=extend_schema(summary="Change some fields of a support group"),
+)
+class SupportGroupViewSet(
+    GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
+):
+    query = queries.groups_for
+    queryset = SupportGroup.objects.none()
+    view_permission = "core.group.view"
+    change_permission = "core.group.change"
+    serializer_class = SupportGroupSerializer
+    filterset_class = SupportGroupFilterSet
+
+    def get_queryset(self):  # type: ignore[override]
+        return super().get_queryset().prefetch_related("memberships__person")
+
+    def _fresh(self, pk: int) -> SupportGroup:
+        return self.get_queryset().get(pk=pk)
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        group = svc.group_create(actor=request.user, **serializer.validated_data)
+        return Response(
+            self.get_serializer(self._fresh(group.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
+        group = self.get_object()
+        self.require_change(group)
+        serializer = self.get_serializer(group, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        svc.group_update(actor=request.user, group_id=group.pk, data=serializer.validated_data)
+        return Response(self.get_serializer(self._fresh(group.pk)).data)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(
+        summary="Add a member to the group",
+        request=SupportGroupMemberAddSerializer,
+        responses={201: SupportGroupMemberSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="members")
+    def add_member(self, request: Request, pk: str | None = None) -> Response:
+        group = self.get_object()
+        self.require_change(group)
+        serializer = SupportGroupMemberAddSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        membership = svc.group_add_member(
+            actor=request.user,
+            group_id=group.pk,
+            person_id=serializer.validated_data["person"].pk,
+            skills=serializer.validated_data["skills"],
+        )
+        return Response(
+            SupportGroupMemberSerializer(membership).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(summary="Remove a member from the group", request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<person_id>[0-9]+)")
+    def remove_member(
+        self, request: Request, pk: str | None = None, person_id: str = ""
+    ) -> Response:
+        group = self.get_object()
+        self.require_change(group)
+        if not group.memberships.filter(person_id=person_id).exists():
+            raise Http404("That person is not a member of this group.")
+        svc.group_remove_member(actor=request.user, group_id=group.pk, person_id=int(person_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Role assignments ------------------------------------------------------------------
+
+# Which model each scope kind names; the service model lives in another area, so it is
+# looked up by label and core does not import it.
+SCOPE_MODELS = {
+    ScopeKind.GROUP: "core.SupportGroup",
+    ScopeKind.ORGANISATION: "core.Organisation",
+    ScopeKind.SERVICE: "service_level.Service",
+}
+_KIND_BY_LABEL = {label.lower(): kind for kind, label in SCOPE_MODELS.items()}
+
+
+def scope_kind(assignment: RoleAssignment) -> str:
+    if assignment.scope_type_id is None:
+        return ScopeKind.NONE
+    ct = assignment.scope_type
+    return _KIND_BY_LABEL.get(f"{ct.app_label}.{ct.model}", ct.model)
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.display_name", read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    scope_type = serializers.SerializerMethodField()
+    scope_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoleAssignment
+        fields = [
+            "id", "person", "person_name", "role", "role_label", "scope_type", "scope_id",
+            "scope_name", "created_at", "granted_by",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_scope_type(self, obj: RoleAssignment) -> str:
+        return scope_kind(obj)
+
+    def get_scope_name(self, obj: RoleAssignment) -> str:
+        return str(obj.scope) if obj.scope_type_id and obj.scope is not None else ""
+
+
+class RoleAssignmentCreateSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    role = serializers.ChoiceField(choices=Role.choices)
+    scope_type = serializers.ChoiceField(
+        choices=ScopeKind.choices,
+        default=ScopeKind.NONE,
+        help_text="What the role is limited to; 'none' gives it everywhere.",
+    )
+    scope_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = queries.people_for(_actor(self))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        role, kind, scope_id = attrs["role"], attrs["scope_type"], attrs.get("scope_id")
+        allowed = allowed_scopes(role)
+        if kind not in allowed:
+            names = ", ".join(sorted(str(k) for k in allowed))
+            raise serializers.ValidationError(
+                {"scope_type": [f"{Role(role).label} can be limited to: {names}."]}
+            )
+        if kind == ScopeKind.NONE:
+            if scope_id is not None:
+                raise serializers.ValidationError(
+                    {"scope_id": ["Leave this out for a role held everywhere."]}
+                )
+            attrs["scope"] = None
+            return attrs
+        if scope_id is None:
+            raise serializers.ValidationError({"scope_id": [f"Give the id of the {kind}."]})
+        try:
+            model = apps.get_model(SCOPE_MODELS[kind])
+            attrs["scope"] = model._default_manager.get(pk=scope_id)
+        except (LookupError, models.ObjectDoesNotExist):
+            raise serializers.ValidationError({"scope_id": [f"No {kind} {scope_id}."]}) from None
+        return attrs
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Who holds which role"),
+    retrieve=extend_schema(summary="One role assignment"),
+    create=extend_schema(
+        summary="Give a role",
+        request=RoleAssignmentCreateSerializer,
+        responses={201: RoleAssignmentSerializer},
+    ),
+    destroy=extend_schema(summary="Take a role away"),
+)
+class RoleAssignmentViewSet(
+    GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
+):
+    query = queries.role_assignments_for
+    queryset = RoleAssignment.objects.none()
+    view_permission = "core.role.view"
+    change_permission = "core.role.change"
+    serializer_class = RoleAssignmentSerializer
+    filterset_class = RoleAssignmentFilterSet
+
+    def get_queryset(self):  # type: ignore[override]
+        return super().get_queryset().prefetch_related("scope")
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        serializer = RoleAssignmentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assignment = svc.role_assign(
+            actor=request.user, person_id=data["person"].pk, role=data["role"], scope=data["scope"]
+        )
+        fresh = self.get_queryset().get(pk=assignment.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        assignment = self.get_object()
+        self.require_change()
+        svc.role_revoke(actor=request.user, assignment_id=assignment.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Role catalogue --------------------------------------------------------------------
+
+
+class RolePermissionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class RoleCatalogueSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    label = serializers.CharField()
+    # Plain strings: a second enum of the same choices would collide in the schema.
+    allowed_scopes = serializers.ListField(
+        child=serializers.CharField(), help_text="Values of scope_type this role may be given with."
+    )
+    permissions = RolePermissionSerializer(many=True)
+
+
+def role_catalogue() -> list[dict[str, Any]]:
+    """Every role with its label, the scopes it may be limited to and what it grants."""
+    granted = permissions.catalogue()
+    return [
+        {
+            "role": role.value,
+            "label": role.label,
+            "allowed_scopes": sorted(str(k) for k in allowed_scopes(role)),
+            "permissions": [
+                {"name": name, "description": description}
+                for name, (description, roles) in granted.items()
+                if role in roles
+            ],
+        }
+        for role in Role
+    ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The roles, their scopes and the permissions they grant"),
+    retrieve=extend_schema(summary="One role"),
+)
+class RoleViewSet(viewsets.GenericViewSet):
+    serializer_class = RoleCatalogueSerializer
+    pagination_class = None
+    filter_backends: list = []
+    lookup_field = "role"
+    lookup_value_regex = r"[a-z_]+"
+    view_permission = "core.role.view"
+
+    def list(self, request: Request) -> Response:
+        return Response(self.get_serializer(role_catalogue(), many=True).data)
+
+    def retrieve(self, request: Request, role: str = "") -> Response:
+        entry = next((r for r in role_catalogue() if r["role"] == role), None)
+        if entry is None:
+            raise Http404(f"No role {role!r}.")
+        return Response(self.get_serializer(entry).data)
 
 
 def register(router: DefaultRouter) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
+    router.register("organisations", OrganisationViewSet, basename="organisation")
+    router.register("people", PersonViewSet, basename="person")
+    router.register("groups", SupportGroupViewSet, basename="supportgroup")
+    router.register("role-assignments", RoleAssignmentViewSet, basename="roleassignment")
+    router.register("roles", RoleViewSet, basename="role")

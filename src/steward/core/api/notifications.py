@@ -1,5 +1,262 @@
+"""/api/v1/notifications/ (your own), /api/v1/webhooks/ and /api/v1/webhook-deliveries/ (admins)."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from steward.core import queries, webhooks
+from steward.core.api.base import StewardViewSet
+from steward.core.choices import DeliveryStatus
+from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
+from steward.core.services import notifications as services
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label="Only unread (true) or only read (false)"
+    )
+    event = django_filters.CharFilter()
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "event"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    record_type = serializers.SerializerMethodField()
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id", "event", "title", "body", "url", "record_type", "record_id", "created_at",
+            "read_at", "is_read",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_record_type(self, obj: Notification) -> str | None:
+        if obj.record_type is None:
+            return None
+        return f"{obj.record_type.app_label}.{obj.record_type.model}"
+
+    def get_is_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationMarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        help_text="Notifications to mark read; leave out to mark all of yours read.",
+    )
+
+
+class NotificationMarkReadResultSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many unread notifications are now read.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your notifications, newest first"),
+    retrieve=extend_schema(summary="One of your notifications"),
+)
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+    query = queries.notifications_for
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilterSet
+    queryset = Notification.objects.none()  # for the schema; requests use query(actor)
+
+    def get_queryset(self) -> QuerySet[Notification]:  # type: ignore[override]
+        return super().get_queryset().select_related("record_type")
+
+    @extend_schema(
+        summary="Mark your notifications read",
+        request=NotificationMarkReadSerializer,
+        responses={200: NotificationMarkReadResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request: Request) -> Response:
+        serializer = NotificationMarkReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        marked = services.notifications_mark_read(
+            actor=request.user, notification_ids=serializer.validated_data.get("ids")
+        )
+        return Response({"marked": marked})
+
+
+# --- Webhook subscriptions ------------------------------------------------------------------
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(
+        child=serializers.CharField(max_length=80),
+        required=False,
+        help_text="Empty for all events.",
+    )
+    secret = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=128,
+        help_text="HMAC key; leave out (or blank) to have one generated. Shown only in the answer "
+        "to the request that sets it.",
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "name", "url", "record_type", "events", "is_active", "secret", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):
+    """The answer to a create (or a secret change): the only time the secret is shown."""
+
+    secret = serializers.CharField(read_only=True, help_text="Keep it: it is not shown again.")
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    subscription_name = serializers.CharField(source="subscription.name", read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id", "subscription", "subscription_name", "event", "record_type", "record_id",
+            "payload", "status", "attempts", "next_attempt_at", "last_status_code", "last_error",
+            "created_at", "delivered_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Webhook subscriptions (system administrators)"),
+    retrieve=extend_schema(summary="One webhook subscription"),
+)
+class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+    query = webhooks.subscriptions_for
+    view_permission = "core.webhook.change"
+    serializer_class = WebhookSubscriptionSerializer
+    queryset = WebhookSubscription.objects.none()  # for the schema; requests use query(actor)
+
+    @extend_schema(
+        summary="Subscribe an endpoint to events",
+        responses={201: WebhookSubscriptionWithSecretSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subscription = services.webhook_subscription_create(
+            actor=request.user, **serializer.validated_data
+        )
+        body = WebhookSubscriptionWithSecretSerializer(subscription).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _update(self, request: Request, pk: Any, partial: bool) -> Response:
+        subscription = self.get_object()
+        serializer = self.get_serializer(subscription, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        subscription = services.webhook_subscription_update(
+            actor=request.user,
+            subscription_id=subscription.pk,
+            data=dict(serializer.validated_data),
+        )
+        answer = (
+            WebhookSubscriptionWithSecretSerializer
+            if "secret" in serializer.validated_data
+            else WebhookSubscriptionSerializer
+        )
+        return Response(answer(subscription).data)
+
+    @extend_schema(
+        summary="Replace a webhook subscription",
+        responses={200: WebhookSubscriptionSerializer},
+    )
+    def update(self, request: Request, pk: Any = None) -> Response:
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(
+        summary="Change a webhook subscription (a new secret is returned once)",
+        responses={200: WebhookSubscriptionSerializer},
+    )
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        return self._update(request, pk, partial=True)
+
+    @extend_schema(
+        summary="Deactivate a webhook subscription (its delivery log is kept)",
+        responses={204: None},
+    )
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        subscription = self.get_object()
+        services.webhook_subscription_deactivate(
+            actor=request.user, subscription_id=subscription.pk
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Send a ping event to the endpoint",
+        request=None,
+        responses={
+            201: WebhookDeliverySerializer,
+            400: OpenApiResponse(description="The subscription is inactive."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def ping(self, request: Request, pk: Any = None) -> Response:
+        subscription = self.get_object()
+        delivery = services.webhook_ping(actor=request.user, subscription_id=subscription.pk)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
+
+
+# --- Webhook deliveries ---------------------------------------------------------------------
+
+
+class WebhookDeliveryFilterSet(django_filters.FilterSet):
+    subscription = django_filters.ModelChoiceFilter(queryset=WebhookSubscription.objects.all())
+    status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
+    event = django_filters.CharFilter()
+    record_type = django_filters.CharFilter()
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["subscription", "status", "event", "record_type"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Webhook delivery log, newest first (system administrators)"),
+    retrieve=extend_schema(summary="One webhook delivery"),
+)
+class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+    query = webhooks.deliveries_for
+    view_permission = "core.webhook.change"
+    serializer_class = WebhookDeliverySerializer
+    filterset_class = WebhookDeliveryFilterSet
+    queryset = WebhookDelivery.objects.none()  # for the schema; requests use query(actor)
+
+    @extend_schema(
+        summary="Send this delivery's payload again (as a new delivery)",
+        request=None,
+        responses={
+            201: WebhookDeliverySerializer,
+            400: OpenApiResponse(description="The subscription is inactive."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def redeliver(self, request: Request, pk: Any = None) -> Response:
+        delivery = self.get_object()
+        new = services.webhook_redeliver(actor=request.user, delivery_id=delivery.pk)
+        return Response(WebhookDeliverySerializer(new).data, status=status.HTTP_201_CREATED)
 
 
 def register(router: DefaultRouter) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
+    router.register("notifications", NotificationViewSet, basename="notification")
+    router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook-subscription")
+    router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")

@@ -1,3 +1,291 @@
-from django.urls import path  # noqa: F401
+"""Business calendar pages: weekly service hours, holidays and a due-time helper."""
 
-urlpatterns: list = []
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views import View
+
+from steward.core import permissions, queries
+from steward.core.calendars import add_business_time
+from steward.core.filters import BusinessCalendarFilterSet
+from steward.core.forms import CalendarForm, DueTimeForm, HolidayForm, WeeklyHoursForm
+from steward.core.models import BusinessCalendar, Holiday
+from steward.core.models.calendars import WEEKDAYS
+from steward.core.services import calendars as svc
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordListView,
+    ServiceFormView,
+    StewardPageMixin,
+    apply_errors,
+)
+
+SHORT_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _span(start: dt.time, end: dt.time) -> str:
+    return f"{start:%H:%M}–{'24:00' if end == dt.time(0) else f'{end:%H:%M}'}"
+
+
+def week_rows(calendar: BusinessCalendar) -> list[dict[str, Any]]:
+    """One row per weekday with its periods (uses prefetched ``periods``)."""
+    by_day: dict[int, list[Any]] = {day: [] for day, _ in WEEKDAYS}
+    for period in calendar.periods.all():
+        by_day[period.weekday].append(period)
+    return [
+        {"day": name, "spans": [_span(p.start_time, p.end_time) for p in by_day[day]]}
+        for day, name in WEEKDAYS
+    ]
+
+
+def hours_summary(calendar: BusinessCalendar) -> str:
+    """ "Mon–Fri 08:00–17:00" style: consecutive days with the same hours are grouped."""
+    rows = week_rows(calendar)
+    parts: list[str] = []
+    i = 0
+    while i < 7:
+        j = i
+        while j + 1 < 7 and rows[j + 1]["spans"] == rows[i]["spans"]:
+            j += 1
+        if rows[i]["spans"]:
+            days = SHORT_DAYS[i] if i == j else f"{SHORT_DAYS[i]}–{SHORT_DAYS[j]}"
+            parts.append(f"{days} {', '.join(rows[i]['spans'])}")
+        i = j + 1
+    return "; ".join(parts) or "No working hours"
+
+
+def _upcoming_holidays(calendar: BusinessCalendar) -> int:
+    today = timezone.localdate()
+    return sum(1 for h in calendar.holidays.all() if h.date >= today)
+
+
+class CalendarListView(RecordListView):
+    permission = "core.calendar.view"
+    title = "Business calendars"
+    query = queries.calendars_for
+    filterset_class = BusinessCalendarFilterSet
+    default_sort = "name"
+    create_url_name = "core:calendar-create"
+    create_permission = "core.calendar.change"
+    create_label = "New calendar"
+    columns = (
+        Column("name", "Name", sort="name", link=True),
+        Column("time_zone", "Time zone", sort="time_zone"),
+        Column("hours", "Service hours", value=hours_summary),
+        Column("holidays", "Upcoming holidays", value=_upcoming_holidays, classes="num"),
+        Column("updated_at", "Updated", sort="updated_at", classes="hide-sm nowrap"),
+    )
+
+
+class CalendarDetailView(RecordDetailView):
+    permission = "core.calendar.view"
+    template_name = "core/calendar_detail.html"
+    query_one = queries.calendar_for
+    list_url_name = "core:calendar-list"
+    kind_label = "Business calendar"
+
+    def get_fields(self, obj: BusinessCalendar) -> list[Field]:
+        return [
+            Field("Time zone", obj.time_zone),
+            Field("Service hours", hours_summary(obj)),
+            Field("Description", obj.description, wide=True),
+        ]
+
+    def get_actions(self, obj: BusinessCalendar) -> list[Action]:
+        return [
+            Action("Edit hours", reverse("core:calendar-hours", args=[obj.pk]), "core.calendar.change"),
+            Action("Edit", reverse("core:calendar-edit", args=[obj.pk]), "core.calendar.change"),
+        ]
+
+    def due_context(self, obj: BusinessCalendar) -> dict[str, Any]:
+        """The due-time helper: ``hours`` of business time from ``start`` (or now)."""
+        if "hours" not in self.request.GET:
+            return {"due_form": DueTimeForm(), "due": None}
+        form = DueTimeForm(self.request.GET)
+        due: dict[str, Any] | None = None
+        # "From" is wall-clock time in the calendar's own time zone.
+        with timezone.override(ZoneInfo(obj.time_zone)):
+            valid = form.is_valid()
+        if valid:
+            start = form.cleaned_data["start"] or timezone.now()
+            try:
+                end = add_business_time(start, dt.timedelta(hours=float(form.cleaned_data["hours"])), obj)
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                zone = ZoneInfo(obj.time_zone)
+                due = {
+                    "start": start.astimezone(zone),
+                    "end": end.astimezone(zone),
+                    "end_local": timezone.localtime(end),
+                    "hours": form.cleaned_data["hours"],
+                    "zone": obj.time_zone,
+                }
+        return {"due_form": form, "due": due}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.htmx and "hours" in request.GET:
+            context = {"record": self.get_object(), **self.due_context(self.get_object())}
+            return render(request, "core/partials/due_time.html", context)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        calendar = context["record"]
+        can_change = permissions.has(self.actor, "core.calendar.change", calendar)
+        today = timezone.localdate()
+        context.update(
+            week=week_rows(calendar),
+            holidays=list(calendar.holidays.all()),
+            today=today,
+            can_change=can_change,
+            holiday_form=kwargs.get("holiday_form") or (HolidayForm() if can_change else None),
+            **self.due_context(calendar),
+        )
+        return context
+
+
+class CalendarCreateView(ServiceFormView):
+    permission = "core.calendar.change"
+    form_class = CalendarForm
+    title = "New business calendar"
+    submit_label = "Create calendar"
+    success_message = "Calendar created. Now set its service hours."
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"time_zone": "Europe/Amsterdam"}
+
+    def get_cancel_url(self) -> str:
+        return reverse("core:calendar-list")
+
+    def perform(self, form: forms.Form) -> str:
+        calendar = svc.calendar_create(
+            actor=self.actor,
+            name=form.cleaned_data["name"],
+            time_zone=form.cleaned_data["time_zone"],
+            description=form.cleaned_data["description"],
+            periods=[
+                {"weekday": day, "start_time": dt.time(8), "end_time": dt.time(17)} for day in range(5)
+            ],
+        )
+        return reverse("core:calendar-hours", args=[calendar.pk])
+
+
+class _CalendarObjectMixin:
+    def get_object(self) -> BusinessCalendar:
+        if not hasattr(self, "_object"):
+            self._object = queries.calendar_for(self.actor, self.kwargs["pk"])  # type: ignore[attr-defined]
+        return self._object
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+
+class CalendarEditView(_CalendarObjectMixin, ServiceFormView):
+    permission = "core.calendar.change"
+    form_class = CalendarForm
+    submit_label = "Save changes"
+    success_message = "Changes saved."
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object().name}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.get_object()}
+
+    def perform(self, form: forms.Form) -> BusinessCalendar:
+        data = {f: form.cleaned_data[f] for f in svc.CALENDAR_FIELDS}
+        return svc.calendar_update(actor=self.actor, calendar_id=self.get_object().pk, data=data)
+
+
+class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
+    """The weekly hours as a table: up to two periods a day (e.g. around a lunch break)."""
+
+    permission = "core.calendar.change"
+    form_class = WeeklyHoursForm
+    template_name = "core/calendar_hours.html"
+    submit_label = "Save service hours"
+    success_message = "Service hours saved."
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Service hours of {self.get_object().name}"
+
+    def get_initial(self) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        seen: dict[int, int] = {}
+        for period in self.get_object().periods.all():
+            slot = seen.get(period.weekday, 0)
+            if slot < WeeklyHoursForm.SLOTS:
+                initial[f"start_{period.weekday}_{slot}"] = period.start_time
+                initial[f"end_{period.weekday}_{slot}"] = period.end_time
+            seen[period.weekday] = slot + 1
+        return initial
+
+    def perform(self, form: forms.Form) -> BusinessCalendar:
+        calendar = self.get_object()
+        svc.calendar_set_periods(actor=self.actor, calendar_id=calendar.pk, periods=form.periods())
+        return calendar
+
+
+class HolidayAddView(CalendarDetailView):
+    permission = "core.calendar.change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        calendar = self.get_object()
+        form = HolidayForm(request.POST)
+        if form.is_valid():
+            try:
+                holiday = svc.holiday_add(
+                    actor=self.actor,
+                    calendar_id=calendar.pk,
+                    date=form.cleaned_data["date"],
+                    name=form.cleaned_data["name"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"Added the holiday {holiday}.")
+                return HttpResponseRedirect(calendar.get_absolute_url() + "#holidays")
+        return self.render_to_response(self.get_context_data(holiday_form=form), status=400)
+
+
+class HolidayRemoveView(StewardPageMixin, View):
+    permission = "core.calendar.change"
+
+    def post(self, request: HttpRequest, pk: int, holiday_id: int) -> HttpResponse:
+        calendar = queries.calendar_for(self.actor, pk)
+        holiday = Holiday.objects.filter(pk=holiday_id, calendar=calendar).first()
+        if holiday is None:
+            raise Http404("No such holiday in this calendar.")
+        svc.holiday_remove(actor=self.actor, calendar_id=calendar.pk, holiday_id=holiday.pk)
+        messages.success(request, f"Removed the holiday {holiday}.")
+        return HttpResponseRedirect(calendar.get_absolute_url() + "#holidays")
+
+
+urlpatterns = [
+    path("calendars/", CalendarListView.as_view(), name="calendar-list"),
+    path("calendars/new/", CalendarCreateView.as_view(), name="calendar-create"),
+    path("calendars/<int:pk>/", CalendarDetailView.as_view(), name="calendar-detail"),
+    path("calendars/<int:pk>/edit/", CalendarEditView.as_view(), name="calendar-edit"),
+    path("calendars/<int:pk>/hours/", CalendarHoursView.as_view(), name="calendar-hours"),
+    path("calendars/<int:pk>/holidays/", HolidayAddView.as_view(), name="calendar-holiday-add"),
+    path(
+        "calendars/<int:pk>/holidays/<int:holiday_id>/remove/",
+        HolidayRemoveView.as_view(),
+        name="calendar-holiday-remove",
+    ),
+]

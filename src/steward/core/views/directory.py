@@ -1,3 +1,602 @@
-from django.urls import path  # noqa: F401
+"""Directory pages: people, organisations and support groups, with roles and memberships."""
 
-urlpatterns: list = []
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Model, Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.views import View
+
+from steward.core import permissions, queries
+from steward.core.filters import OrganisationFilterSet, PersonFilterSet, SupportGroupFilterSet
+from steward.core.forms import (
+    GroupMemberForm,
+    OrganisationForm,
+    PersonCreateForm,
+    PersonForm,
+    RoleAssignForm,
+    SupportGroupForm,
+)
+from steward.core.models import (
+    Organisation,
+    OrganisationMembership,
+    Person,
+    RoleAssignment,
+    SupportGroup,
+    SupportGroupMembership,
+)
+from steward.core.services import directory as svc
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordListView,
+    Related,
+    ServiceFormView,
+    StewardPageMixin,
+    apply_errors,
+)
+
+
+def _primary_organisation(person: Person) -> Organisation | None:
+    # Uses the prefetched memberships: no query per row.
+    memberships = list(person.memberships.all())
+    chosen = next((m for m in memberships if m.is_primary), memberships[0] if memberships else None)
+    return chosen.organisation if chosen else None
+
+
+def _org_url(obj: Any) -> str:
+    org = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
+    if isinstance(obj, Person):
+        org = _primary_organisation(obj)
+    return org.get_absolute_url() if org else ""
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+class PersonListView(RecordListView):
+    permission = "core.person.view"
+    title = "People"
+    filterset_class = PersonFilterSet
+    default_sort = "name"
+    create_url_name = "core:person-create"
+    create_permission = "core.person.change"
+    create_label = "New person"
+    columns = (
+        Column("name", "Name", value="display_name", sort=("last_name", "first_name"), link=True),
+        Column("username", "Username", sort="username"),
+        Column("email", "Email", sort="email"),
+        Column("job_title", "Job title", sort="job_title", classes="hide-sm"),
+        Column("organisation", "Organisation", value=_primary_organisation, url=_org_url),
+        Column("is_active", "Active", sort="is_active", classes="narrow"),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        memberships = OrganisationMembership.objects.select_related("organisation")
+        return queries.people_for(self.actor).prefetch_related(
+            Prefetch("memberships", queryset=memberships)
+        )
+
+    def restrict_filters(self, filterset: Any) -> None:
+        restrict_person_filters(filterset.form, self.actor)
+
+
+def restrict_person_filters(form: forms.Form, actor: Any) -> None:
+    """Offer only organisations and groups the actor may see; roles only to those who may."""
+    form.fields["organisation"].queryset = queries.organisations_for(actor)
+    if permissions.has(actor, "core.group.view"):
+        form.fields["group"].queryset = queries.groups_for(actor)
+    else:
+        del form.fields["group"]
+    if not permissions.has(actor, "core.role.view"):
+        del form.fields["role"]
+
+
+class PersonDetailView(RecordDetailView):
+    permission = "core.person.view"
+    template_name = "core/person_detail.html"
+    query_one = queries.person_for
+    list_url_name = "core:person-list"
+    note_permission = "core.person.change"
+
+    def get_title(self, obj: Model) -> str:
+        return obj.display_name
+
+    def get_fields(self, obj: Person) -> list[Field]:
+        fields = [
+            Field("Username", obj.username),
+            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
+            Field("Phone", obj.phone),
+            Field("Mobile", obj.mobile),
+            Field("Job title", obj.job_title),
+            Field("Location", obj.location),
+            Field("Time zone", obj.time_zone or "Steward's default"),
+            Field("Active", obj.is_active),
+            Field("Can sign in", obj.has_usable_password()),
+        ]
+        if permissions.has(self.actor, "core.person.change"):
+            fields.append(Field("Last sign-in", obj.last_login))
+        return fields
+
+    def get_related(self, obj: Person) -> list[Related]:
+        sections = [
+            Related(
+                "Organisations",
+                obj.memberships.select_related("organisation").order_by("-is_primary", "organisation__name"),
+                [
+                    Column("organisation", "Organisation", value="organisation.name", url=_org_url),
+                    Column("kind", "Kind", value="organisation.kind", badge=True),
+                    Column("is_primary", "Primary"),
+                    Column("department", "Department"),
+                ],
+                empty_text="Not a member of any organisation.",
+            )
+        ]
+        if permissions.has(self.actor, "core.group.view"):
+            sections.append(
+                Related(
+                    "Support groups",
+                    obj.group_memberships.select_related("group"),
+                    [
+                        Column("group", "Group", value="group.name", url=lambda m: m.group.get_absolute_url()),
+                        Column("skills", "Skills"),
+                        Column("is_available", "Available"),
+                    ],
+                    empty_text="Not in any support group.",
+                )
+            )
+        return sections
+
+    def get_actions(self, obj: Person) -> list[Action]:
+        return [Action("Edit", reverse("core:person-edit", args=[obj.pk]), "core.person.change")]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        person = context["record"]
+        can_view_roles = permissions.has(self.actor, "core.role.view")
+        can_change_roles = permissions.has(self.actor, "core.role.change")
+        can_change_person = permissions.has(self.actor, "core.person.change")
+        context.update(
+            can_view_roles=can_view_roles,
+            can_change_roles=can_change_roles,
+            roles=list(
+                queries.role_assignments_for(self.actor).filter(person=person).select_related("granted_by")
+            )
+            if can_view_roles
+            else [],
+            role_form=kwargs.get("role_form") or (RoleAssignForm(actor=self.actor) if can_change_roles else None),
+            join_form=kwargs.get("join_form")
+            or (JoinOrganisationForm(actor=self.actor) if can_change_person else None),
+        )
+        return context
+
+
+class JoinOrganisationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), empty_label="Choose an organisation…"
+    )
+    is_primary = forms.BooleanField(required=False, label="Primary organisation")
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = queries.organisations_for(actor).filter(is_active=True)
+
+
+class PersonRoleAssignView(PersonDetailView):
+    permission = "core.role.change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        person = self.get_object()
+        form = RoleAssignForm(request.POST, actor=self.actor)
+        if form.is_valid():
+            try:
+                assignment = svc.role_assign(
+                    actor=self.actor,
+                    person_id=person.pk,
+                    role=form.cleaned_data["role"],
+                    scope=form.cleaned_data["scope_object"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"{person.display_name} is now {assignment}.")
+                return HttpResponseRedirect(person.get_absolute_url() + "#roles")
+        return self.render_to_response(self.get_context_data(role_form=form), status=400)
+
+
+class PersonRoleRevokeView(StewardPageMixin, View):
+    permission = "core.role.change"
+
+    def post(self, request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
+        person = queries.person_for(self.actor, pk)
+        assignment = RoleAssignment.objects.filter(pk=assignment_id, person=person).first()
+        if assignment is None:
+            raise Http404("No such role assignment.")
+        label = str(assignment)
+        svc.role_revoke(actor=self.actor, assignment_id=assignment.pk)
+        messages.success(request, f"{person.display_name} is no longer {label}.")
+        return HttpResponseRedirect(person.get_absolute_url() + "#roles")
+
+
+class PersonJoinOrganisationView(PersonDetailView):
+    permission = "core.person.change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        person = self.get_object()
+        form = JoinOrganisationForm(request.POST, actor=self.actor)
+        if form.is_valid():
+            try:
+                svc.person_join_organisation(
+                    actor=self.actor,
+                    person_id=person.pk,
+                    organisation_id=form.cleaned_data["organisation"].pk,
+                    is_primary=form.cleaned_data["is_primary"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"{person.display_name} joined {form.cleaned_data['organisation']}.")
+                return HttpResponseRedirect(person.get_absolute_url())
+        return self.render_to_response(self.get_context_data(join_form=form), status=400)
+
+
+class PersonCreateView(ServiceFormView):
+    permission = "core.person.change"
+    form_class = PersonCreateForm
+    title = "New person"
+    submit_label = "Create person"
+    success_message = "Person registered."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_cancel_url(self) -> str:
+        return reverse("core:person-list")
+
+    def perform(self, form: forms.Form) -> Person:
+        data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
+        org = form.cleaned_data.get("organisation")
+        return svc.person_create(
+            actor=self.actor,
+            username=form.cleaned_data["username"],
+            primary_organisation=org,
+            password=form.cleaned_data.get("password") or None,
+            **data,
+        )
+
+
+class PersonEditView(ServiceFormView):
+    permission = "core.person.change"
+    form_class = PersonForm
+    submit_label = "Save changes"
+    success_message = "Changes saved."
+
+    def get_object(self) -> Person:
+        if not hasattr(self, "_object"):
+            self._object = queries.person_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object().display_name}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor, "instance": self.get_object()}
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+    def perform(self, form: forms.Form) -> Person:
+        data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
+        return svc.person_update(actor=self.actor, person_id=self.get_object().pk, data=data)
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+class OrganisationListView(RecordListView):
+    permission = "core.organisation.view"
+    title = "Organisations"
+    filterset_class = OrganisationFilterSet
+    default_sort = "name"
+    create_url_name = "core:organisation-create"
+    create_permission = "core.organisation.change"
+    create_label = "New organisation"
+    columns = (
+        Column("name", "Name", sort="name", link=True),
+        Column("code", "Code", sort="code"),
+        Column("kind", "Kind", sort="kind", badge=True),
+        Column("email", "Email", sort="email", classes="hide-sm"),
+        Column("phone", "Phone", classes="hide-sm"),
+        Column("people", "People", value="people_count", sort="people_count", classes="num"),
+        Column("is_active", "Active", sort="is_active", classes="narrow"),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        return queries.organisations_for(self.actor).annotate(people_count=Count("memberships", distinct=True))
+
+
+class OrganisationDetailView(RecordDetailView):
+    permission = "core.organisation.view"
+    query_one = queries.organisation_for
+    list_url_name = "core:organisation-list"
+    note_permission = "core.organisation.change"
+    status_field = "kind"
+    people_limit = 50
+
+    def get_fields(self, obj: Organisation) -> list[Field]:
+        return [
+            Field("Code", obj.code),
+            Field("Kind", obj.get_kind_display()),
+            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
+            Field("Phone", obj.phone),
+            Field("Website", obj.website, url=obj.website),
+            Field("Address", obj.address, wide=True),
+            Field("Notes", obj.notes, wide=True),
+            Field("Active", obj.is_active),
+        ]
+
+    def get_related(self, obj: Organisation) -> list[Related]:
+        people = (
+            queries.people_for(self.actor)
+            .filter(memberships__organisation=obj)
+            .distinct()
+            .order_by("last_name", "first_name", "pk")[: self.people_limit]
+        )
+        sections = [
+            Related(
+                "People",
+                people,
+                [
+                    Column("name", "Name", value="display_name", link=True),
+                    Column("job_title", "Job title"),
+                    Column("email", "Email"),
+                ],
+                empty_text="Nobody registered yet.",
+                list_url=reverse("core:person-list") + f"?organisation={obj.pk}",
+            )
+        ]
+        if permissions.has(self.actor, "core.group.view"):
+            sections.append(
+                Related(
+                    "Support groups",
+                    queries.groups_for(self.actor).filter(organisation=obj),
+                    [Column("name", "Group", link=True), Column("email", "Email"), Column("is_active", "Active")],
+                    empty_text="No support groups.",
+                )
+            )
+        return sections
+
+    def get_actions(self, obj: Organisation) -> list[Action]:
+        return [
+            Action(
+                "Edit", reverse("core:organisation-edit", args=[obj.pk]), "core.organisation.change"
+            )
+        ]
+
+
+class OrganisationCreateView(ServiceFormView):
+    permission = "core.organisation.change"
+    form_class = OrganisationForm
+    title = "New organisation"
+    submit_label = "Create organisation"
+    success_message = "Organisation registered."
+
+    def get_cancel_url(self) -> str:
+        return reverse("core:organisation-list")
+
+    def perform(self, form: forms.Form) -> Organisation:
+        data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
+        return svc.organisation_create(actor=self.actor, **data)
+
+
+class OrganisationEditView(ServiceFormView):
+    permission = "core.organisation.change"
+    form_class = OrganisationForm
+    submit_label = "Save changes"
+    success_message = "Changes saved."
+
+    def get_object(self) -> Organisation:
+        if not hasattr(self, "_object"):
+            self._object = queries.organisation_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object().name}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.get_object()}
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+    def perform(self, form: forms.Form) -> Organisation:
+        data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
+        return svc.organisation_update(actor=self.actor, organisation_id=self.get_object().pk, data=data)
+
+
+# --- Support groups --------------------------------------------------------------------------
+
+
+class GroupListView(RecordListView):
+    permission = "core.group.view"
+    title = "Support groups"
+    filterset_class = SupportGroupFilterSet
+    default_sort = "name"
+    create_url_name = "core:group-create"
+    create_permission = "core.group.change"
+    create_label = "New group"
+    columns = (
+        Column("name", "Name", sort="name", link=True),
+        Column("organisation", "Organisation", value="organisation.name", sort="organisation__name", url=_org_url),
+        Column("members", "Members", value="member_count", sort="member_count", classes="num"),
+        Column("email", "Email", sort="email", classes="hide-sm"),
+        Column("skills", "Skills", classes="hide-sm"),
+        Column("is_active", "Active", sort="is_active", classes="narrow"),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        return queries.groups_for(self.actor).annotate(member_count=Count("memberships", distinct=True))
+
+    def restrict_filters(self, filterset: Any) -> None:
+        filterset.form.fields["organisation"].queryset = queries.organisations_for(self.actor)
+
+
+class GroupDetailView(RecordDetailView):
+    permission = "core.group.view"
+    template_name = "core/group_detail.html"
+    query_one = queries.group_for
+    list_url_name = "core:group-list"
+    note_permission = "core.group.change"
+
+    def get_fields(self, obj: SupportGroup) -> list[Field]:
+        calendar = obj.calendar
+        calendar_url = (
+            calendar.get_absolute_url()
+            if calendar and permissions.has(self.actor, "core.calendar.view")
+            else ""
+        )
+        return [
+            Field("Organisation", obj.organisation, url=obj.organisation.get_absolute_url()),
+            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
+            Field("Service hours", calendar, url=calendar_url),
+            Field("Skills", obj.skills),
+            Field("Description", obj.description, wide=True),
+            Field("Active", obj.is_active),
+        ]
+
+    def get_actions(self, obj: SupportGroup) -> list[Action]:
+        return [Action("Edit", reverse("core:group-edit", args=[obj.pk]), "core.group.change")]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        group = context["record"]
+        can_change = permissions.has(self.actor, "core.group.change", group)
+        context.update(
+            members=list(
+                SupportGroupMembership.objects.filter(group=group)
+                .select_related("person")
+                .order_by("person__last_name", "person__first_name")
+            ),
+            can_change_members=can_change,
+            member_form=kwargs.get("member_form")
+            or (GroupMemberForm(actor=self.actor, group=group) if can_change else None),
+        )
+        return context
+
+
+class GroupMemberAddView(GroupDetailView):
+    permission = "core.group.change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        group = self.get_object()
+        form = GroupMemberForm(request.POST, actor=self.actor, group=group)
+        if form.is_valid():
+            person = form.cleaned_data["person"]
+            try:
+                svc.group_add_member(actor=self.actor, group_id=group.pk, person_id=person.pk)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"{person.display_name} joined {group.name}.")
+                return HttpResponseRedirect(group.get_absolute_url() + "#members")
+        return self.render_to_response(self.get_context_data(member_form=form), status=400)
+
+
+class GroupMemberRemoveView(StewardPageMixin, View):
+    permission = "core.group.change"
+
+    def post(self, request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
+        group = queries.group_for(self.actor, pk)
+        membership = SupportGroupMembership.objects.filter(group=group, person_id=person_id).select_related("person").first()
+        if membership is None:
+            raise Http404("Not a member.")
+        svc.group_remove_member(actor=self.actor, group_id=group.pk, person_id=person_id)
+        messages.success(request, f"{membership.person.display_name} left {group.name}.")
+        return HttpResponseRedirect(group.get_absolute_url() + "#members")
+
+
+class GroupCreateView(ServiceFormView):
+    permission = "core.group.change"
+    form_class = SupportGroupForm
+    title = "New support group"
+    submit_label = "Create group"
+    success_message = "Support group created."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_cancel_url(self) -> str:
+        return reverse("core:group-list")
+
+    def perform(self, form: forms.Form) -> SupportGroup:
+        data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
+        return svc.group_create(actor=self.actor, **data)
+
+
+class GroupEditView(ServiceFormView):
+    permission = "core.group.change"
+    form_class = SupportGroupForm
+    submit_label = "Save changes"
+    success_message = "Changes saved."
+
+    def get_object(self) -> SupportGroup:
+        if not hasattr(self, "_object"):
+            self._object = queries.group_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object().name}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor, "instance": self.get_object()}
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+    def perform(self, form: forms.Form) -> SupportGroup:
+        data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
+        return svc.group_update(actor=self.actor, group_id=self.get_object().pk, data=data)
+
+
+urlpatterns = [
+    path("people/", PersonListView.as_view(), name="person-list"),
+    path("people/new/", PersonCreateView.as_view(), name="person-create"),
+    path("people/<int:pk>/", PersonDetailView.as_view(), name="person-detail"),
+    path("people/<int:pk>/edit/", PersonEditView.as_view(), name="person-edit"),
+    path("people/<int:pk>/roles/", PersonRoleAssignView.as_view(), name="person-role-assign"),
+    path(
+        "people/<int:pk>/roles/<int:assignment_id>/revoke/",
+        PersonRoleRevokeView.as_view(),
+        name="person-role-revoke",
+    ),
+    path(
+        "people/<int:pk>/organisations/",
+        PersonJoinOrganisationView.as_view(),
+        name="person-organisation-add",
+    ),
+    path("organisations/", OrganisationListView.as_view(), name="organisation-list"),
+    path("organisations/new/", OrganisationCreateView.as_view(), name="organisation-create"),
+    path("organisations/<int:pk>/", OrganisationDetailView.as_view(), name="organisation-detail"),
+    path("organisations/<int:pk>/edit/", OrganisationEditView.as_view(), name="organisation-edit"),
+    path("groups/", GroupListView.as_view(), name="group-list"),
+    path("groups/new/", GroupCreateView.as_view(), name="group-create"),
+    path("groups/<int:pk>/", GroupDetailView.as_view(), name="group-detail"),
+    path("groups/<int:pk>/edit/", GroupEditView.as_view(), name="group-edit"),
+    path("groups/<int:pk>/members/", GroupMemberAddView.as_view(), name="group-member-add"),
+    path(
+        "groups/<int:pk>/members/<int:person_id>/remove/",
+        GroupMemberRemoveView.as_view(),
+        name="group-member-remove",
+    ),
+]

@@ -1,3 +1,296 @@
-from django.urls import path  # noqa: F401
+"""My notifications, and outbound webhook subscriptions with their delivery log."""
 
-urlpatterns: list = []
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+
+from steward.core import queries, webhooks
+from steward.core.forms import WebhookForm
+from steward.core.models import Notification, WebhookSubscription
+from steward.core.services import notifications as svc
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordListView,
+    ServiceFormView,
+    StewardPageMixin,
+    apply_errors,
+)
+
+# --- My notifications ----------------------------------------------------------------------
+
+
+def _open_url(notification: Notification) -> str:
+    return reverse("core:notification-open", args=[notification.pk])
+
+
+class NotificationListView(RecordListView):
+    """My own notifications, newest first; ``?unread=1`` shows only the unread ones."""
+
+    template_name = "core/notification_list.html"
+    title = "Notifications"
+    default_sort = "-created"
+    empty_text = "No notifications."
+    columns = (
+        Column("title", "Notification", url=_open_url),
+        Column("event", "Event", sort="event", classes="hide-sm"),
+        Column("created", "When", value="created_at", sort="created_at", classes="nowrap"),
+        Column(
+            "read",
+            "Status",
+            value=lambda n: "read" if n.read_at else "new",
+            badge=True,
+            sort="read_at",
+            classes="narrow",
+        ),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        qs = queries.notifications_for(self.actor)
+        if self.request.GET.get("unread"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["unread_only"] = bool(self.request.GET.get("unread"))
+        return context
+
+
+class NotificationOpenView(StewardPageMixin, View):
+    """Mark one of my notifications read and go where it points."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        notification = queries.notifications_for(self.actor).filter(pk=pk).first()
+        if notification is None:
+            raise Http404("No such notification.")
+        if notification.read_at is None:
+            svc.notifications_mark_read(actor=self.actor, notification_ids=[notification.pk])
+        target = notification.url
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(target)
+        return HttpResponseRedirect(reverse("core:notification-list"))
+
+
+class NotificationMarkReadView(StewardPageMixin, View):
+    """POST: mark all my notifications read, or those in ``ids``."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        raw = request.POST.getlist("ids")
+        ids = [int(i) for i in raw if i.isdigit()] if raw else None
+        count = svc.notifications_mark_read(actor=self.actor, notification_ids=ids)
+        messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+        return HttpResponseRedirect(reverse("core:notification-list"))
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+
+def webhook_url(subscription: WebhookSubscription) -> str:
+    return reverse("core:webhook-detail", args=[subscription.pk])
+
+
+def subscription_for(actor: Any, pk: Any) -> WebhookSubscription:
+    try:
+        return webhooks.subscriptions_for(actor).get(pk=pk)
+    except (WebhookSubscription.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No webhook subscription {pk}.") from None
+
+
+class WebhookListView(RecordListView):
+    permission = "core.webhook.change"
+    title = "Webhooks"
+    query = webhooks.subscriptions_for
+    default_sort = "name"
+    create_url_name = "core:webhook-create"
+    create_permission = "core.webhook.change"
+    create_label = "New webhook"
+    empty_text = "No webhook subscriptions. Add one to send record events to another tool."
+    columns = (
+        Column("name", "Name", sort="name", url=webhook_url),
+        Column("url", "URL", sort="url"),
+        Column("record_type", "Record type", value=lambda s: s.record_type or "all", sort="record_type"),
+        Column("events", "Events", value=lambda s: ", ".join(s.events) or "all", classes="hide-sm"),
+        Column(
+            "is_active",
+            "Status",
+            value=lambda s: "active" if s.is_active else "inactive",
+            badge=True,
+            sort="is_active",
+        ),
+        Column("created_at", "Created", sort="created_at", classes="hide-sm nowrap"),
+    )
+
+
+class WebhookDetailView(RecordDetailView):
+    permission = "core.webhook.change"
+    template_name = "core/webhook_detail.html"
+    query_one = subscription_for
+    list_url_name = "core:webhook-list"
+    kind_label = "Webhook subscription"
+    delivery_limit = 50
+
+    def get_fields(self, obj: WebhookSubscription) -> list[Field]:
+        return [
+            Field("URL", obj.url),
+            Field("Record type", obj.record_type or "All record types"),
+            Field("Events", ", ".join(obj.events) or "All events"),
+            Field("Status", "active" if obj.is_active else "inactive", badge=True),
+            Field("Secret", "Set (not shown again)"),
+        ]
+
+    def get_actions(self, obj: WebhookSubscription) -> list[Action]:
+        actions = [Action("Edit", reverse("core:webhook-edit", args=[obj.pk]), "core.webhook.change")]
+        if obj.is_active:
+            actions += [
+                Action(
+                    "Send ping",
+                    reverse("core:webhook-ping", args=[obj.pk]),
+                    "core.webhook.change",
+                    method="post",
+                ),
+                Action(
+                    "Deactivate",
+                    reverse("core:webhook-deactivate", args=[obj.pk]),
+                    "core.webhook.change",
+                    method="post",
+                    style="danger",
+                    confirm="Stop sending events to this endpoint?",
+                ),
+            ]
+        return actions
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["deliveries"] = list(
+            webhooks.deliveries_for(self.actor).filter(subscription=context["record"])[: self.delivery_limit]
+        )
+        context["delivery_limit"] = self.delivery_limit
+        return context
+
+
+class WebhookCreateView(ServiceFormView):
+    permission = "core.webhook.change"
+    form_class = WebhookForm
+    title = "New webhook"
+    submit_label = "Create webhook"
+
+    def get_cancel_url(self) -> str:
+        return reverse("core:webhook-list")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                subscription = svc.webhook_subscription_create(actor=self.actor, **form.data_for_service())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                # The secret is shown this once, in this response only (never in a cookie).
+                response = render(
+                    request,
+                    "core/webhook_created.html",
+                    {"title": "Webhook created", "subscription": subscription},
+                )
+                response["Cache-Control"] = "no-store"
+                return response
+        return self.render_form(form, status=400)
+
+
+class WebhookEditView(ServiceFormView):
+    permission = "core.webhook.change"
+    form_class = WebhookForm
+    submit_label = "Save changes"
+    success_message = "Changes saved."
+
+    def get_object(self) -> WebhookSubscription:
+        if not hasattr(self, "_object"):
+            self._object = subscription_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object().name}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.get_object()}
+
+    def get_cancel_url(self) -> str:
+        return webhook_url(self.get_object())
+
+    def perform(self, form: forms.Form) -> str:
+        svc.webhook_subscription_update(
+            actor=self.actor, subscription_id=self.get_object().pk, data=form.data_for_service()
+        )
+        return webhook_url(self.get_object())
+
+
+class _WebhookActionView(StewardPageMixin, View):
+    permission = "core.webhook.change"
+
+    def act(self, subscription: WebhookSubscription) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        subscription = subscription_for(self.actor, pk)
+        try:
+            messages.success(request, self.act(subscription))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return HttpResponseRedirect(webhook_url(subscription))
+
+
+class WebhookPingView(_WebhookActionView):
+    def act(self, subscription: WebhookSubscription) -> str:
+        svc.webhook_ping(actor=self.actor, subscription_id=subscription.pk)
+        return "Ping queued; its delivery appears in the log below."
+
+
+class WebhookDeactivateView(_WebhookActionView):
+    def act(self, subscription: WebhookSubscription) -> str:
+        svc.webhook_subscription_deactivate(actor=self.actor, subscription_id=subscription.pk)
+        return f"{subscription.name} is inactive; nothing more is sent to it."
+
+
+class WebhookRedeliverView(StewardPageMixin, View):
+    permission = "core.webhook.change"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        delivery = webhooks.delivery_for(self.actor, pk)
+        try:
+            svc.webhook_redeliver(actor=self.actor, delivery_id=delivery.pk)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Delivery of {delivery.event} queued again.")
+        return HttpResponseRedirect(webhook_url(delivery.subscription) + "#deliveries")
+
+
+urlpatterns = [
+    path("notifications/", NotificationListView.as_view(), name="notification-list"),
+    path("notifications/read/", NotificationMarkReadView.as_view(), name="notification-mark-read"),
+    path("notifications/<int:pk>/open/", NotificationOpenView.as_view(), name="notification-open"),
+    path("webhooks/", WebhookListView.as_view(), name="webhook-list"),
+    path("webhooks/new/", WebhookCreateView.as_view(), name="webhook-create"),
+    path("webhooks/<int:pk>/", WebhookDetailView.as_view(), name="webhook-detail"),
+    path("webhooks/<int:pk>/edit/", WebhookEditView.as_view(), name="webhook-edit"),
+    path("webhooks/<int:pk>/ping/", WebhookPingView.as_view(), name="webhook-ping"),
+    path("webhooks/<int:pk>/deactivate/", WebhookDeactivateView.as_view(), name="webhook-deactivate"),
+    path(
+        "webhooks/deliveries/<int:pk>/redeliver/",
+        WebhookRedeliverView.as_view(),
+        name="webhook-redeliver",
+    ),
+]

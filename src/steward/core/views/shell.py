@@ -1,3 +1,154 @@
-from django.urls import path
+"""The shell's own pages: My work, global search and the profile with API tokens."""
 
-urlpatterns: list = []
+import logging
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views import View
+
+from steward.core import permissions, queries, registry
+from steward.core.api_auth import token_create, token_revoke
+from steward.core.forms import TokenForm
+from steward.core.models import ApiToken, SupportGroupMembership
+from steward.core.registry import SearchHit
+from steward.core.views.patterns import StewardPageMixin, apply_errors
+
+log = logging.getLogger(__name__)
+
+# What a record number looks like: a prefix and digits (INC000123, CHG42).
+NUMBER_RE = re.compile(r"^[A-Za-z]{1,8}\d{1,12}$")
+MAX_QUERY = 200
+
+
+class MyWorkView(StewardPageMixin, View):
+    """What is assigned to me and my groups, my unread notifications and my groups."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        actor = self.actor
+        sections: list[registry.WorkSection] = []
+        for provider in registry.WORK_PROVIDERS:
+            sections.extend(provider(actor))
+        unread = list(queries.notifications_for(actor).filter(read_at__isnull=True)[:8])
+        members = SupportGroupMembership.objects.select_related("person").order_by(
+            "person__last_name", "person__first_name"
+        )
+        groups = list(
+            queries.groups_for(actor)
+            .filter(pk__in=queries.my_group_ids(actor))
+            .prefetch_related(Prefetch("memberships", queryset=members))
+        )
+        return render(
+            request,
+            "core/my_work.html",
+            {
+                "title": "My work",
+                "sections": sections,
+                "unread": unread,
+                "groups": groups,
+                "open_count": sum(len(s.rows) for s in sections),
+            },
+        )
+
+
+def run_search(actor: Any, text: str) -> list[SearchHit]:
+    hits: list[SearchHit] = []
+    for provider in registry.SEARCH_PROVIDERS:
+        try:
+            hits.extend(provider(actor, text))
+        except Exception:
+            # One broken area must not take search down for everyone; the log says which.
+            log.exception("search provider %s failed", getattr(provider, "__name__", provider))
+    return hits
+
+
+class SearchView(StewardPageMixin, View):
+    """Global search; an exact record number opens the record straight away."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        text = request.GET.get("q", "").strip()[:MAX_QUERY]
+        hits = run_search(self.actor, text) if text else []
+        if text and NUMBER_RE.match(text):
+            exact = [h for h in hits if h.number and h.number.upper() == text.upper()]
+            if len(exact) == 1:
+                return HttpResponseRedirect(exact[0].url)
+        groups: dict[str, list[SearchHit]] = {}
+        for hit in hits:
+            groups.setdefault(hit.kind, []).append(hit)
+        return render(
+            request,
+            "core/search.html",
+            {
+                "title": f"Search: {text}" if text else "Search",
+                "search_query": text,
+                "groups": list(groups.items()),
+                "hit_count": len(hits),
+            },
+        )
+
+
+class ProfileView(StewardPageMixin, View):
+    """My details, my roles and my API tokens (create shows the key once; revoke)."""
+
+    def context(self, form: TokenForm | None = None, new_key: str = "") -> dict[str, Any]:
+        actor = self.actor
+        can_tokens = permissions.has(actor, "core.token.own")
+        return {
+            "title": "My profile",
+            "person": actor,
+            "memberships": actor.memberships.select_related("organisation"),
+            "roles": actor.role_assignments.select_related("scope_type"),
+            "groups": actor.group_memberships.select_related("group"),
+            "tokens": list(actor.api_tokens.all()) if can_tokens else [],
+            "can_tokens": can_tokens,
+            "token_form": form or TokenForm(),
+            "new_key": new_key,
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "core/me.html", self.context())
+
+
+class TokenCreateView(StewardPageMixin, View):
+    permission = "core.token.own"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TokenForm(request.POST)
+        profile = ProfileView(request=request)
+        if form.is_valid():
+            try:
+                token, key = token_create(
+                    actor=self.actor, name=form.cleaned_data["name"], expires_at=form.expires_at()
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                # Rendered, not redirected: the key exists only in this response.
+                messages.success(request, f"Token “{token.name}” created.")
+                response = render(request, "core/me.html", profile.context(new_key=key))
+                response["Cache-Control"] = "no-store"
+                return response
+        return render(request, "core/me.html", profile.context(form=form), status=400)
+
+
+class TokenRevokeView(StewardPageMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not ApiToken.objects.filter(pk=pk, person=self.actor).exists():
+            raise Http404("No such token.")
+        token = token_revoke(actor=self.actor, token_id=pk)
+        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+        return HttpResponseRedirect(reverse("core:me") + "#tokens")
+
+
+urlpatterns = [
+    path("", MyWorkView.as_view(), name="my-work"),
+    path("search/", SearchView.as_view(), name="search"),
+    path("me/", ProfileView.as_view(), name="me"),
+    path("me/tokens/", TokenCreateView.as_view(), name="token-create"),
+    path("me/tokens/<int:pk>/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
+]

@@ -1,0 +1,327 @@
+"""Forms of the core pages. They parse input; the services validate again and write."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth import password_validation
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+from django.utils import timezone
+
+from steward.core import queries
+from steward.core.choices import Role, allowed_scopes
+from steward.core.models import (
+    BusinessCalendar,
+    Organisation,
+    Person,
+    SupportGroup,
+    WebhookSubscription,
+)
+from steward.core.models.calendars import WEEKDAYS
+from steward.core.services.calendars import time_zone_names
+from steward.core.services.directory import GROUP_FIELDS, ORGANISATION_FIELDS, PERSON_FIELDS
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(time_zone_names())]
+
+
+class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_FIELDS
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class PersonForm(forms.ModelForm):
+    """Edit a person's details; the create form adds username, organisation and password."""
+
+    time_zone = forms.ChoiceField(required=False, choices=[("", "Same as Steward")])
+
+    class Meta:
+        model = Person
+        fields = PERSON_FIELDS
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [("", "Same as Steward"), *time_zone_choices()]
+        self.fields["is_active"].help_text = "Inactive people cannot sign in and are not offered for assignment."
+
+
+class PersonCreateForm(PersonForm):
+    username = forms.CharField(max_length=150, help_text="What the person signs in with.")
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, empty_label="None"
+    )
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave empty for a contact who does not sign in.",
+    )
+
+    field_order = ["username", "first_name", "last_name", "email", "organisation"]
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["organisation"].queryset = queries.organisations_for(actor).filter(is_active=True)
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if Person.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("Someone already has this username.")
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            candidate = Person(
+                username=data.get("username", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                email=data.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class SupportGroupForm(forms.ModelForm):
+    class Meta:
+        model = SupportGroup
+        fields = GROUP_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = queries.organisations_for(actor)
+        self.fields["calendar"].queryset = BusinessCalendar.objects.filter(
+            pk__in=queries.calendars_for(actor).values("pk")
+        )
+        self.fields["calendar"].help_text = "Service hours of the group (for due times)."
+
+
+class GroupMemberForm(forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="Add member", empty_label="Choose a person…"
+    )
+
+    def __init__(self, *args: Any, actor: Person, group: SupportGroup, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Provider staff only: customer people cannot join support groups.
+        self.fields["person"].queryset = (
+            queries.people_for(actor)
+            .filter(is_active=True, memberships__organisation__kind="provider")
+            .exclude(group_memberships__group=group)
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
+
+
+def _scope_models() -> dict[str, type[Model]]:
+    """The kinds of scope a role may be limited to; services only when that app is installed."""
+    found: dict[str, type[Model]] = {"group": SupportGroup, "organisation": Organisation}
+    if apps.is_installed("steward.service_level"):
+        found["service"] = apps.get_model("service_level", "Service")
+    return found
+
+
+class RoleAssignForm(forms.Form):
+    """A role and where it applies, in one select: everywhere, a group, organisation or service."""
+
+    role = forms.ChoiceField(choices=Role.choices)
+    scope = forms.ChoiceField(required=False, label="Limited to", help_text="Empty: everywhere.")
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options: list[Any] = [("", "Everywhere")]
+        labels = {"group": "Support groups", "organisation": "Organisations", "service": "Services"}
+        for kind, model in _scope_models().items():
+            if kind == "group":
+                objects = queries.groups_for(actor)
+            elif kind == "organisation":
+                objects = queries.organisations_for(actor)
+            else:
+                objects = model.objects.all()
+            options.append((labels[kind], [(f"{kind}:{o.pk}", str(o)) for o in objects[:500]]))
+        self.fields["scope"].choices = options
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        raw = data.get("scope") or ""
+        data["scope_object"] = None
+        if raw:
+            kind, _, pk = raw.partition(":")
+            model = _scope_models().get(kind)
+            obj = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+            if obj is None:
+                self.add_error("scope", "Choose a scope from the list.")
+            data["scope_object"] = obj
+        role = data.get("role")
+        if role and not raw and "none" not in allowed_scopes(role):
+            self.add_error("scope", f"{Role(role).label} must be limited to a scope.")
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What uses it, e.g. “monitoring”.")
+    expires_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional; the token stops working at the end of this day.",
+    )
+
+    def expires_at(self) -> dt.datetime | None:
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        end = dt.datetime.combine(day, dt.time(23, 59, 59))
+        return timezone.make_aware(end)
+
+
+# --- Calendars ------------------------------------------------------------------------------
+
+
+class CalendarForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=())
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["name", "time_zone", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()
+
+
+class WeeklyHoursForm(forms.Form):
+    """Up to ``SLOTS`` working periods per weekday (e.g. 08:00–12:00 and 13:00–17:00)."""
+
+    SLOTS = 2
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day, name in WEEKDAYS:
+            for slot in range(self.SLOTS):
+                suffix = "" if slot == 0 else f" (period {slot + 1})"
+                for kind, word in (("start", "from"), ("end", "until")):
+                    label = f"{name} {word}{suffix}"
+                    self.fields[f"{kind}_{day}_{slot}"] = forms.TimeField(
+                        required=False,
+                        label=label,
+                        widget=forms.TimeInput(
+                            attrs={"type": "time", "aria-label": label}, format="%H:%M"
+                        ),
+                    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for day, name in WEEKDAYS:
+            for slot in range(self.SLOTS):
+                start, end = data.get(f"start_{day}_{slot}"), data.get(f"end_{day}_{slot}")
+                if (start is None) != (end is None) and not self.has_error(f"end_{day}_{slot}"):
+                    self.add_error(f"end_{day}_{slot}", f"Give both times for {name}, or neither.")
+        return data
+
+    def periods(self) -> list[dict[str, Any]]:
+        result = []
+        for day, _ in WEEKDAYS:
+            for slot in range(self.SLOTS):
+                start = self.cleaned_data.get(f"start_{day}_{slot}")
+                end = self.cleaned_data.get(f"end_{day}_{slot}")
+                if start is not None and end is not None:
+                    result.append({"weekday": day, "start_time": start, "end_time": end})
+        return result
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Per weekday its name and (start, end) bound fields per slot, for the table."""
+        return [
+            {
+                "day": name,
+                "slots": [
+                    (self[f"start_{day}_{slot}"], self[f"end_{day}_{slot}"]) for slot in range(self.SLOTS)
+                ],
+            }
+            for day, name in WEEKDAYS
+        ]
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(max_length=120)
+
+
+class DueTimeForm(forms.Form):
+    hours = forms.DecimalField(
+        min_value=Decimal("0.25"), max_value=Decimal(10000), decimal_places=2, initial=8
+    )
+    start = forms.DateTimeField(
+        required=False,
+        label="From",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="In the calendar's time zone; empty: now.",
+    )
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+
+class WebhookForm(forms.Form):
+    """A webhook subscription. The secret is never shown again: blank keeps (or generates) it."""
+
+    name = forms.CharField(max_length=120)
+    url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
+    record_type = forms.ChoiceField(required=False, label="Record type")
+    events_text = forms.CharField(
+        required=False,
+        label="Events",
+        help_text="Comma-separated event names, e.g. incident.created; empty for all events.",
+    )
+    secret = forms.CharField(
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Shared secret for the HMAC signature (16+ characters). Leave empty to "
+        "generate one (new subscription) or keep the current one.",
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    def __init__(self, *args: Any, instance: WebhookSubscription | None = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": instance.name,
+                    "url": instance.url,
+                    "record_type": instance.record_type,
+                    "events_text": ", ".join(instance.events or []),
+                    "is_active": instance.is_active,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        steward_apps = [c.label for c in apps.get_app_configs() if c.name.startswith("steward.")]
+        types = ContentType.objects.filter(app_label__in=steward_apps).order_by("app_label", "model")
+        self.fields["record_type"].choices = [("", "All record types")] + [
+            (f"{ct.app_label}.{ct.model}", f"{ct.app_label}.{ct.model}") for ct in types
+        ]
+
+    def data_for_service(self) -> dict[str, Any]:
+        data = {
+            "name": self.cleaned_data["name"],
+            "url": self.cleaned_data["url"],
+            "record_type": self.cleaned_data["record_type"],
+            "events": [e.strip() for e in self.cleaned_data["events_text"].split(",") if e.strip()],
+            "is_active": self.cleaned_data["is_active"],
+        }
+        if self.cleaned_data["secret"]:
+            data["secret"] = self.cleaned_data["secret"]
+        return data

@@ -1,0 +1,104 @@
+"""``steward worker``: run background tasks (emails, webhooks, periodic jobs).
+
+With the database backend (the default) this is django-tasks-db's worker; with
+``REDIS_URL`` / ``STEWARD_TASKS_BACKEND=rq`` it is django-rq's ``rqworker``. Either way
+a heartbeat is written every 15 s for ``/healthz``.
+"""
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from steward.core import scheduler
+
+DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
+RQ_BACKEND = "django_tasks_rq.RQBackend"
+
+
+def backend_path() -> str:
+    return settings.TASKS["default"]["BACKEND"]
+
+
+def needs_worker() -> bool:
+    """False when tasks run inside the web process (immediate backend): no worker to start."""
+    return backend_path() in (DATABASE_BACKEND, RQ_BACKEND)
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the background worker: process queued tasks until stopped "
+        "(or, with --batch, until the queue is empty)."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Process what is queued now, then exit.",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds to wait when the queue is empty before looking again (default 1).",
+        )
+        parser.add_argument(
+            "--queues",
+            default="*",
+            help="Comma-separated queue names to process; '*' for all (default).",
+        )
+
+    def handle(self, *args: Any, batch: bool, interval: float, queues: str, **options: Any) -> None:
+        if interval < 0:
+            raise CommandError("--interval must be zero or more.")
+        self.verbosity = options.get("verbosity", 1)
+        backend = backend_path()
+        if backend not in (DATABASE_BACKEND, RQ_BACKEND):
+            raise CommandError(
+                f"Tasks run in the web process with {backend}; no worker is needed. "
+                "Use STEWARD_TASKS_BACKEND=database (or REDIS_URL) for a worker."
+            )
+        queue_names = [q.strip() for q in queues.split(",") if q.strip()] or ["*"]
+        scheduler.beat("worker")
+        heartbeat = None if batch else scheduler.Heartbeat("worker")
+        if heartbeat:
+            heartbeat.start()
+        try:
+            if backend == RQ_BACKEND:
+                self._run_rq(queue_names, batch)
+            else:
+                self._run_database(queue_names, batch, interval)
+        finally:
+            if heartbeat:
+                heartbeat.stop()
+            scheduler.beat("worker")
+
+    def _run_database(self, queue_names: list[str], batch: bool, interval: float) -> None:
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        worker = Worker(
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=not batch,
+            max_tasks=None,
+            worker_id=scheduler.process_name("worker")[:64],
+            excluded_queue_names=[],
+        )
+        if not batch:
+            # SIGINT/SIGTERM finish the running task, then stop (a second one forces it).
+            worker.configure_signals()
+        if self.verbosity:
+            self.stdout.write(
+                f"Worker started ({'batch' if batch else 'continuous'}, database queue)."
+            )
+        worker.run()
+
+    def _run_rq(self, queue_names: list[str], batch: bool) -> None:
+        names = settings.TASKS["default"].get("QUEUES") if "*" in queue_names else queue_names
+        # --with-scheduler lets RQ run tasks deferred with run_after.
+        call_command("rqworker", *(names or ["default"]), burst=batch, with_scheduler=True)

@@ -1,0 +1,53 @@
+/* Steward: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // Navigation toggle on narrow screens.
+    var toggle = document.querySelector(".nav-toggle");
+    if (toggle) {
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var open = document.body.classList.toggle("nav-open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+  });
+
+  // Ask before destructive actions: <form data-confirm="Really?">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // "/" jumps to the global search box (not while typing somewhere).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
+    var box = document.getElementById("global-q");
+    if (box) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    }
+  });
+
+  // After an htmx list update, show the "Clear" link only when filters are set.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail || !event.detail.target || event.detail.target.id !== "list-results") return;
+    var clear = document.getElementById("clear-filters");
+    var form = document.querySelector("form.filters");
+    if (!clear || !form) return;
+    var active = Array.prototype.some.call(form.elements, function (el) {
+      if (!el.name || el.type === "hidden" || el.type === "submit") return false;
+      return el.value && el.value !== "unknown";
+    });
+    clear.hidden = !active;
+  });
+})();

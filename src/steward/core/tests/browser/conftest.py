@@ -1,0 +1,61 @@
+"""Playwright in Debian's chromium, against pytest-django's live server.
+
+Under CI (CI=true) a missing chromium fails the run; elsewhere the browser tests skip
+with a message saying how to install it.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def screenshot_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot as var/screenshots/<name>.png (look at them)."""
+    path = screenshot_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Hashing with the production hasher costs a second per person created; not under test here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch) -> Iterator:
+    """A fresh chromium page whose relative URLs go to the live server."""
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} not found: apt-get install -y chromium"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Browser tests must run under CI. {message}")
+        pytest.skip(message)
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test
+    # makes to set up data are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1360, "height": 860}, locale="en-GB"
+        )
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

@@ -1,0 +1,577 @@
+"""Outbound webhooks against a real HTTP receiver: signing, retries, filters, the API."""
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from steward.core import notify, tasks, webhooks
+from steward.core.choices import DeliveryStatus
+from steward.core.models import JournalEntry, WebhookDelivery, WebhookSubscription
+from steward.core.tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "s3cret-for-tests-only-0123456789"
+
+
+class Receiver:
+    """A local endpoint that records each request and answers with the next queued status."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.statuses: list[int] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
+                code = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(code)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def subscription(receiver):
+    return WebhookSubscription.objects.create(name="CMDB sync", url=receiver.url, secret=SECRET)
+
+
+def _publish(capture, record, event="organisation.updated", actor=None, data=None):
+    with capture(execute=True), transaction.atomic():
+        return notify.record_event(record=record, event=event, actor=actor, data=data)
+
+
+def test_event_arrives_signed_with_the_standard_payload(
+    receiver, subscription, admin_person, django_capture_on_commit_callbacks
+):
+    record = OrganisationFactory(name="Acme Bank", code="acme")
+
+    _publish(
+        django_capture_on_commit_callbacks, record, actor=admin_person, data={"changed": ["name"]}
+    )
+
+    [request] = receiver.requests
+    headers, body = request["headers"], request["body"]
+    delivery = WebhookDelivery.objects.get()
+    assert headers["X-Steward-Event"] == "organisation.updated"
+    assert headers["X-Steward-Delivery"] == str(delivery.pk)
+    assert headers["Content-Type"] == "application/json"
+    assert webhooks.verify_signature(
+        SECRET, headers["X-Steward-Timestamp"], body, headers["X-Steward-Signature"], max_age=60
+    )
+    payload = json.loads(body)
+    assert payload == {
+        "event": "organisation.updated",
+        "record_type": "core.organisation",
+        "record_id": record.pk,
+        "occurred_at": payload["occurred_at"],
+        "actor": {"id": admin_person.pk, "name": admin_person.display_name},
+        "data": {"changed": ["name"]},
+    }
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
+        DeliveryStatus.DELIVERED,
+        1,
+        200,
+    )
+    assert delivery.delivered_at is not None and delivery.next_attempt_at is None
+
+
+def test_payload_carries_the_record_number_when_there_is_one(
+    receiver, subscription, django_capture_on_commit_callbacks
+):
+    record = OrganisationFactory(code="numbered")
+    record.number = "INC-000042"  # any record with a number field
+
+    payload = _publish(django_capture_on_commit_callbacks, record, event="incident.created")
+
+    assert payload["number"] == "INC-000042"
+    assert json.loads(receiver.requests[0]["body"])["number"] == "INC-000042"
+    assert payload["actor"] is None  # a system event
+
+
+def test_signature_fails_for_wrong_secret_tampered_body_or_old_timestamp():
+    body = b'{"event":"x"}'
+    signature = webhooks.sign(SECRET, 1700000000, body)
+
+    assert webhooks.verify_signature(SECRET, "1700000000", body, signature)
+    assert not webhooks.verify_signature("other-secret", "1700000000", body, signature)
+    assert not webhooks.verify_signature(SECRET, "1700000000", b'{"event":"y"}', signature)
+    assert not webhooks.verify_signature(SECRET, "1700000001", body, signature)
+    assert not webhooks.verify_signature(
+        SECRET, "1700000000", body, signature, max_age=300, now=1700000000 + 301
+    )
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(
+    receiver, subscription, django_capture_on_commit_callbacks
+):
+    record = OrganisationFactory(code="rollback")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify.record_event(record=record, event="organisation.updated", actor=None)
+        raise RuntimeError
+
+    assert WebhookDelivery.objects.count() == 0
+    assert receiver.requests == []
+
+
+def test_failing_receiver_is_retried_with_backoff_then_failed(
+    receiver, subscription, django_capture_on_commit_callbacks
+):
+    receiver.statuses = [500] * 10
+    _publish(django_capture_on_commit_callbacks, OrganisationFactory(code="flaky"))
+    delivery = WebhookDelivery.objects.get()
+
+    for attempt, wait in enumerate(webhooks.BACKOFF, start=1):
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
+            DeliveryStatus.RETRYING,
+            attempt,
+            500,
+        )
+        assert delivery.last_error.startswith("HTTP 500")
+        # Next attempt after the backoff for this attempt, counted from when it failed.
+        failed_at = delivery.next_attempt_at - wait
+        assert timezone.now() - timedelta(seconds=30) < failed_at <= timezone.now()
+        # Not due yet: the periodic job leaves it alone.
+        assert tasks.retry_due_webhooks.call() == 0
+        # Time passes: the periodic job sends it again.
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            next_attempt_at=timezone.now() - timedelta(seconds=1)
+        )
+        assert tasks.retry_due_webhooks.call() == 1
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (
+        DeliveryStatus.FAILED,
+        webhooks.MAX_ATTEMPTS,
+        None,
+    )
+    assert len(receiver.requests) == webhooks.MAX_ATTEMPTS == 6
+    assert tasks.deliver_webhook.call(delivery.pk) == "skipped"
+    assert len(receiver.requests) == 6
+
+
+def test_a_recovered_receiver_gets_the_retry(
+    receiver, subscription, django_capture_on_commit_callbacks
+):
+    receiver.statuses = [503]
+    _publish(django_capture_on_commit_callbacks, OrganisationFactory(code="recovers"))
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+    assert tasks.retry_due_webhooks.call() == 1
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.DELIVERED,
+        2,
+        "",
+    )
+    assert receiver.requests[0]["body"] == receiver.requests[1]["body"]
+
+
+def test_unreachable_receiver_is_retried(django_capture_on_commit_callbacks, receiver):
+    url = receiver.url
+    receiver.close()  # nothing listens there any more
+    WebhookSubscription.objects.create(name="Down", url=url, secret=SECRET)
+
+    _publish(django_capture_on_commit_callbacks, OrganisationFactory(code="down"))
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
+        DeliveryStatus.RETRYING,
+        1,
+        None,
+    )
+    assert delivery.last_error.startswith("Could not connect")
+
+
+def test_a_delivered_delivery_is_not_sent_again(
+    receiver, subscription, django_capture_on_commit_callbacks
+):
+    _publish(django_capture_on_commit_callbacks, OrganisationFactory(code="once"))
+    delivery = WebhookDelivery.objects.get()
+
+    assert tasks.deliver_webhook.call(delivery.pk) == "skipped"
+    assert tasks.retry_due_webhooks.call() == 0
+    assert len(receiver.requests) == 1
+
+
+def test_a_delivery_being_sent_is_not_sent_by_a_second_worker(receiver, subscription):
+    delivery = webhooks.create_delivery(
+        subscription=subscription, event="x", record_type="a.b", record_id=1, payload={}
+    )
+    claimed = webhooks._claim(delivery.pk)  # worker one holds the lease, mid-request
+    assert claimed is not None
+
+    assert webhooks.deliver(delivery.pk) == "skipped"  # worker two
+    assert receiver.requests == []
+
+
+def test_redirects_are_failures_not_followed(
+    receiver, subscription, django_capture_on_commit_callbacks
+):
+    receiver.statuses = [302]
+    _publish(django_capture_on_commit_callbacks, OrganisationFactory(code="moved"))
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_status_code) == (DeliveryStatus.RETRYING, 302)
+    assert len(receiver.requests) == 1
+
+
+def test_deactivated_subscription_fails_its_open_deliveries(receiver, subscription):
+    delivery = webhooks.create_delivery(
+        subscription=subscription, event="x", record_type="a.b", record_id=1, payload={}
+    )
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=False)
+
+    assert webhooks.deliver(delivery.pk) == "skipped"
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        "The subscription is inactive.",
+    )
+    assert receiver.requests == []
+
+
+def test_subscriptions_filter_by_record_type_and_event(
+    receiver, django_capture_on_commit_callbacks
+):
+    def sub(name, record_type="", events=(), is_active=True):
+        return WebhookSubscription.objects.create(
+            name=name,
+            url=receiver.url,
+            secret=SECRET,
+            record_type=record_type,
+            events=list(events),
+            is_active=is_active,
+        )
+
+    org_updates = sub("org updates", "core.organisation", ["organisation.updated"])
+    all_orgs = sub("all org events", "core.organisation")
+    people = sub("people", "core.person")
+    everything = sub("everything")
+    sub("switched off", is_active=False)
+    record = OrganisationFactory(code="filters")
+
+    _publish(django_capture_on_commit_callbacks, record, event="organisation.updated")
+    _publish(django_capture_on_commit_callbacks, record, event="organisation.created")
+
+    sent = sorted(WebhookDelivery.objects.values_list("subscription__name", "event"))
+    assert sent == [
+        ("all org events", "organisation.created"),
+        ("all org events", "organisation.updated"),
+        ("everything", "organisation.created"),
+        ("everything", "organisation.updated"),
+        ("org updates", "organisation.updated"),
+    ]
+    assert not WebhookDelivery.objects.filter(subscription=people).exists()
+    assert {org_updates.pk, all_orgs.pk, everything.pk} == set(
+        WebhookDelivery.objects.values_list("subscription", flat=True)
+    )
+    assert len(receiver.requests) == 5
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_row_locked_by_another_worker_is_skipped_not_waited_for(receiver, subscription):
+    # Written directly: create_delivery would enqueue (and, here, send) it at once.
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event="x", record_type="a.b", record_id=1, payload={}
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert webhooks.deliver(delivery.pk) == "skipped"
+    finally:
+        release.set()
+        thread.join(10)
+    assert receiver.requests == []
+    assert webhooks.deliver(delivery.pk) == DeliveryStatus.DELIVERED
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def test_api_refuses_anonymous_and_non_admins(
+    api, analyst, requester, no_role_person, receiver, subscription
+):
+    delivery = webhooks.create_delivery(
+        subscription=subscription, event="x", record_type="a.b", record_id=1, payload={}
+    )
+    new = {"name": "Sneaky", "url": "https://example.com/hook"}
+
+    assert api.get("/api/v1/webhooks/").status_code == 401
+    assert api.post("/api/v1/webhooks/", new, format="json").status_code == 401
+    for person in (analyst, requester, no_role_person):
+        client = api.as_(person)
+        assert client.get("/api/v1/webhooks/").status_code == 403
+        assert client.get(f"/api/v1/webhooks/{subscription.pk}/").status_code == 403
+        assert client.post("/api/v1/webhooks/", new, format="json").status_code == 403
+        assert (
+            client.patch(
+                f"/api/v1/webhooks/{subscription.pk}/",
+                {"url": "https://evil.example/"},
+                format="json",
+            ).status_code
+            == 403
+        )
+        assert client.delete(f"/api/v1/webhooks/{subscription.pk}/").status_code == 403
+        assert client.get("/api/v1/webhook-deliveries/").status_code == 403
+        assert (
+            client.post(f"/api/v1/webhook-deliveries/{delivery.pk}/redeliver/").status_code == 403
+        )
+        assert client.post(f"/api/v1/webhooks/{subscription.pk}/ping/").status_code == 403
+
+    # A denied request changes nothing.
+    subscription.refresh_from_db()
+    assert (subscription.url, subscription.is_active) == (receiver.url, True)
+    assert WebhookSubscription.objects.count() == 1
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_admin_creates_a_subscription_and_sees_the_secret_once(api, admin_person):
+    client = api.as_(admin_person)
+
+    response = client.post(
+        "/api/v1/webhooks/",
+        {"name": "Chat", "url": "https://chat.example.com/hook", "record_type": "core.organisation",
+         "events": ["organisation.created"]},
+        format="json",
+    )  # fmt: skip
+
+    assert response.status_code == 201
+    created = response.json()
+    subscription = WebhookSubscription.objects.get()
+    assert created["secret"] == subscription.secret and len(subscription.secret) == 64
+    assert (created["record_type"], created["events"]) == (
+        "core.organisation",
+        ["organisation.created"],
+    )
+    assert "secret" not in client.get(f"/api/v1/webhooks/{subscription.pk}/").json()
+    assert "secret" not in client.get("/api/v1/webhooks/").json()["results"][0]
+    entry = JournalEntry.objects.get(record_id=subscription.pk, kind="created")
+    assert entry.actor == admin_person and subscription.secret not in entry.new_value
+
+
+def test_admin_may_set_and_replace_the_secret(api, admin_person, subscription):
+    client = api.as_(admin_person)
+
+    response = client.patch(
+        f"/api/v1/webhooks/{subscription.pk}/",
+        {"secret": "another-long-secret-value"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["secret"] == "another-long-secret-value"
+    subscription.refresh_from_db()
+    assert subscription.secret == "another-long-secret-value"
+    entry = JournalEntry.objects.get(record_id=subscription.pk, field="secret")
+    assert "another-long-secret-value" not in entry.old_value + entry.new_value
+    # A change that does not touch the secret does not show it.
+    response = client.patch(
+        f"/api/v1/webhooks/{subscription.pk}/", {"name": "Renamed"}, format="json"
+    )
+    assert "secret" not in response.json()
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name": "X", "url": "ftp://example.com/hook"}, "url"),
+        ({"name": "X", "url": "javascript:alert(1)"}, "url"),
+        ({"name": "X", "url": "https://example.com/", "record_type": "Incidents"}, "record_type"),
+        ({"name": "X", "url": "https://example.com/", "events": "incident.created"}, "events"),
+        ({"name": "X", "url": "https://example.com/", "secret": "short"}, "secret"),
+        ({"name": " ", "url": "https://example.com/"}, "name"),
+    ],
+)
+def test_api_rejects_bad_subscription_input(api, admin_person, data, field):
+    response = api.as_(admin_person).post("/api/v1/webhooks/", data, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert WebhookSubscription.objects.count() == 0
+
+
+def test_delete_deactivates_and_keeps_the_log(api, admin_person, subscription):
+    webhooks.create_delivery(
+        subscription=subscription, event="x", record_type="a.b", record_id=1, payload={}
+    )
+
+    response = api.as_(admin_person).delete(f"/api/v1/webhooks/{subscription.pk}/")
+
+    assert response.status_code == 204
+    subscription.refresh_from_db()
+    assert subscription.is_active is False
+    assert WebhookDelivery.objects.filter(subscription=subscription).count() == 1
+
+
+def test_delivery_log_filters(api, admin_person, subscription):
+    other = WebhookSubscription.objects.create(
+        name="Other", url="https://example.com/", secret=SECRET
+    )
+    make = webhooks.create_delivery
+    make(
+        subscription=subscription,
+        event="incident.created",
+        record_type="a.b",
+        record_id=1,
+        payload={},
+    )
+    failed = make(
+        subscription=subscription,
+        event="incident.resolved",
+        record_type="a.b",
+        record_id=1,
+        payload={},
+    )
+    WebhookDelivery.objects.filter(pk=failed.pk).update(status=DeliveryStatus.FAILED)
+    make(subscription=other, event="incident.created", record_type="a.b", record_id=2, payload={})
+    client = api.as_(admin_person)
+
+    def ids(**params):
+        response = client.get("/api/v1/webhook-deliveries/", params)
+        assert response.status_code == 200
+        return sorted(d["id"] for d in response.json()["results"])
+
+    assert len(ids()) == 3
+    assert ids(status="failed") == [failed.pk]
+    assert len(ids(subscription=other.pk)) == 1
+    assert len(ids(event="incident.created")) == 2
+    assert ids(subscription=subscription.pk, event="incident.resolved") == [failed.pk]
+    detail = client.get(f"/api/v1/webhook-deliveries/{failed.pk}/").json()
+    assert (detail["status"], detail["subscription_name"]) == ("failed", "CMDB sync")
+
+
+def test_admin_redelivers_a_failed_delivery(
+    api, admin_person, receiver, subscription, django_capture_on_commit_callbacks
+):
+    failed = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event="incident.created",
+        record_type="incidents.incident",
+        record_id=9,
+        payload={"event": "incident.created", "record_id": 9},
+        status=DeliveryStatus.FAILED,
+        attempts=6,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_(admin_person).post(f"/api/v1/webhook-deliveries/{failed.pk}/redeliver/")
+
+    assert response.status_code == 201
+    new = WebhookDelivery.objects.get(pk=response.json()["id"])
+    assert (new.status, new.attempts, new.payload) == (DeliveryStatus.DELIVERED, 1, failed.payload)
+    assert json.loads(receiver.requests[0]["body"]) == failed.payload
+    failed.refresh_from_db()
+    assert failed.status == DeliveryStatus.FAILED  # the log entry stays as it was
+    assert JournalEntry.objects.filter(record_id=new.pk, actor=admin_person).exists()
+
+
+def test_redeliver_to_an_inactive_subscription_is_refused(api, admin_person, subscription):
+    delivery = webhooks.create_delivery(
+        subscription=subscription, event="x", record_type="a.b", record_id=1, payload={}
+    )
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=False)
+
+    response = api.as_(admin_person).post(f"/api/v1/webhook-deliveries/{delivery.pk}/redeliver/")
+
+    assert response.status_code == 400
+    assert "subscription" in response.json()["errors"]
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_ping_reaches_the_receiver_whatever_the_filters(
+    api, admin_person, receiver, django_capture_on_commit_callbacks
+):
+    subscription = WebhookSubscription.objects.create(
+        name="Narrow", url=receiver.url, secret=SECRET, record_type="incidents.incident",
+        events=["incident.created"],
+    )  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_(admin_person).post(f"/api/v1/webhooks/{subscription.pk}/ping/")
+
+    assert response.status_code == 201
+    [request] = receiver.requests
+    assert request["headers"]["X-Steward-Event"] == "ping"
+    assert json.loads(request["body"])["actor"] == {
+        "id": admin_person.pk,
+        "name": admin_person.display_name,
+    }
+
+
+def test_unknown_delivery_is_404_for_admins(api, admin_person):
+    client = api.as_(admin_person)
+    assert client.get("/api/v1/webhook-deliveries/999999/").status_code == 404
+    assert client.post("/api/v1/webhook-deliveries/999999/redeliver/").status_code == 404
+
+
+def test_journal_never_holds_the_secret_or_the_receiver_token(api, admin_person):
+    client = api.as_(admin_person)
+    created = client.post(
+        "/api/v1/webhooks/",
+        {"name": "Chat", "url": "https://chat.example.com/hooks/T0KEN123"},
+        format="json",
+    ).json()
+
+    client.patch(
+        f"/api/v1/webhooks/{created['id']}/",
+        {"url": "https://chat.example.com/hooks/N3WT0KEN"},
+        format="json",
+    )
+
+    entries = JournalEntry.objects.filter(record_id=created["id"])
+    text = " ".join(e.old_value + e.new_value for e in entries)
+    assert "T0KEN123" not in text and "N3WT0KEN" not in text and created["secret"] not in text
+    url_change = entries.get(field="url")
+    assert url_change.new_value == "https://chat.example.com/... (path changed)"

@@ -1,0 +1,358 @@
+"""Outbound webhooks: publish events on commit, sign them, deliver with retries and backoff.
+
+Flow: a service calls ``notify.record_event`` inside its transaction; after commit,
+``publish`` writes one ``WebhookDelivery`` per matching active subscription and
+enqueues ``tasks.deliver_webhook`` for each. ``deliver`` claims the delivery under a
+row lock (a short "lease" so no other worker sends it at the same time), POSTs the
+signed JSON outside any transaction, and records the outcome: 2xx is delivered,
+anything else is retried after ``BACKOFF`` until ``MAX_ATTEMPTS``, then failed. The
+periodic ``retry_due_webhooks`` job sends what is due again.
+
+Receivers verify ``X-Steward-Signature`` with ``verify_signature`` (copy it freely).
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from http.client import HTTPException
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from steward.core import permissions
+from steward.core.choices import DeliveryStatus
+from steward.core.models import Person, WebhookDelivery, WebhookSubscription
+
+logger = logging.getLogger(__name__)
+
+# Wait after failed attempt n (1-based) before attempt n + 1; after the last one, give up.
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=12),
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+TIMEOUT = 10  # seconds per HTTP request
+# A claimed delivery is "not due" this long, so a second worker skips it; longer than
+# TIMEOUT so the lease cannot run out mid-request, short enough to recover from a crash.
+LEASE = timedelta(minutes=2)
+USER_AGENT = "Steward-Webhooks/1"
+RECORD_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+OPEN_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+
+
+# --- Signing ----------------------------------------------------------------------------
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def sign(secret: str, timestamp: str | int, body: str | bytes) -> str:
+    """``sha256=<hex HMAC-SHA256 of "{timestamp}.{body}" keyed with the secret>``."""
+    message = f"{timestamp}.".encode() + _as_bytes(body)
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify_signature(
+    secret: str,
+    timestamp: str | int,
+    body: str | bytes,
+    signature: str,
+    *,
+    max_age: int | None = None,
+    now: float | None = None,
+) -> bool:
+    """True when ``signature`` (the X-Steward-Signature header) matches the body.
+
+    Receivers pass the raw request body and the X-Steward-Timestamp header; with
+    ``max_age`` (seconds) an old timestamp is refused too, which stops replays.
+    """
+    if max_age is not None:
+        try:
+            age = (time.time() if now is None else now) - int(timestamp)
+        except (TypeError, ValueError):
+            return False
+        if abs(age) > max_age:
+            return False
+    return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+
+
+# --- Publishing ---------------------------------------------------------------------------
+
+
+def record_type_label(model: models.Model | type[models.Model]) -> str:
+    """The ``"app.model"`` name subscriptions filter on."""
+    meta = model._meta.concrete_model._meta if model._meta.proxy else model._meta
+    return f"{meta.app_label}.{meta.model_name}"
+
+
+def build_payload(
+    *,
+    event: str,
+    record_type: str,
+    record_id: int | None,
+    actor: Person | None,
+    number: str | None = None,
+    data: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The standard event body, reduced to plain JSON values."""
+    payload: dict[str, Any] = {
+        "event": event,
+        "record_type": record_type,
+        "record_id": record_id,
+        "occurred_at": (occurred_at or timezone.now()).isoformat(),
+        "actor": {"id": actor.pk, "name": actor.display_name} if actor is not None else None,
+        "data": data or {},
+    }
+    if number:
+        payload["number"] = number
+    # Round-trip once so dates, decimals and UUIDs in ``data`` become strings now.
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+
+
+def _enqueue_delivery(delivery_id: int) -> None:
+    from steward.core import tasks  # tasks imports this module
+
+    tasks.deliver_webhook.enqueue(delivery_id)
+
+
+def create_delivery(
+    *,
+    subscription: WebhookSubscription,
+    event: str,
+    record_type: str,
+    record_id: int | None,
+    payload: dict[str, Any],
+) -> WebhookDelivery:
+    """Write one delivery and enqueue sending it once the transaction commits.
+
+    It is due at once, so if the enqueue is lost the periodic retry job sends it.
+    """
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event=event,
+        record_type=record_type,
+        record_id=record_id,
+        payload=payload,
+        next_attempt_at=timezone.now(),
+    )
+    # robust: a queue outage must not turn an already committed write into an error.
+    transaction.on_commit(lambda: _enqueue_delivery(delivery.pk), robust=True)
+    return delivery
+
+
+def _create_deliveries(
+    event: str, record_type: str, record_id: int | None, payload: dict[str, Any]
+) -> list[WebhookDelivery]:
+    subscriptions = [
+        s
+        for s in WebhookSubscription.objects.filter(is_active=True)
+        if s.matches(record_type, event)
+    ]
+    with transaction.atomic():
+        return [
+            create_delivery(
+                subscription=s,
+                event=event,
+                record_type=record_type,
+                record_id=record_id,
+                payload=payload,
+            )
+            for s in subscriptions
+        ]
+
+
+def publish(
+    *, event: str, record_type: str, record_id: int | None, payload: dict[str, Any]
+) -> None:
+    """After the current transaction commits, deliver ``payload`` to every matching subscription.
+
+    Nothing is written or sent when the transaction rolls back.
+    """
+    transaction.on_commit(
+        lambda: _create_deliveries(event, record_type, record_id, payload), robust=True
+    )
+
+
+# --- Delivery -------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer like any other non-2xx: the receiver must fix its URL."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _locked(qs: QuerySet) -> QuerySet:
+    # PostgreSQL: skip a row another worker holds instead of waiting for it. SQLite has
+    # no row locks; its IMMEDIATE transactions already serialise the claim.
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True)
+    return qs.select_for_update()
+
+
+def _claim(delivery_id: int) -> WebhookDelivery | None:
+    """Take the delivery for one attempt, or None when it is not ours to send now."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = _locked(WebhookDelivery.objects.filter(pk=delivery_id)).first()
+        if delivery is None or delivery.status not in OPEN_STATUSES:
+            return None  # gone, held by another worker, delivered or failed
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return None  # not due yet, or leased by a worker that is sending it
+        subscription = WebhookSubscription.objects.get(pk=delivery.subscription_id)
+        if not subscription.is_active or delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
+            if not subscription.is_active:
+                delivery.last_error = "The subscription is inactive."
+            delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
+            return None
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + LEASE
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+    delivery.subscription = subscription
+    return delivery
+
+
+def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """POST the signed payload; (HTTP status or None, error text)."""
+    subscription = delivery.subscription
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(
+        subscription.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Steward-Event": delivery.event,
+            "X-Steward-Delivery": str(delivery.pk),
+            "X-Steward-Timestamp": timestamp,
+            "X-Steward-Signature": sign(subscription.secret, timestamp, body),
+        },
+    )
+    try:
+        with _opener.open(request, timeout=TIMEOUT) as response:
+            response.read(1024)
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(500).decode(errors="replace") if exc.fp else ""
+        return exc.code, f"HTTP {exc.code} {exc.reason}. {detail}".strip()
+    except (urllib.error.URLError, OSError, HTTPException, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return None, f"Could not connect: {reason}"
+
+
+def _record(delivery_id: int, status_code: int | None, error: str) -> WebhookDelivery:
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+        delivery.last_status_code = status_code
+        if status_code is not None and 200 <= status_code < 300:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = now
+            delivery.next_attempt_at = None
+            delivery.last_error = ""
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
+            delivery.last_error = error[:2000]
+        else:
+            delivery.status = DeliveryStatus.RETRYING
+            delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
+            delivery.last_error = error[:2000]
+        delivery.save()
+    return delivery
+
+
+def deliver(delivery_id: int) -> str:
+    """Make one attempt at ``delivery_id`` if it is due; return its status afterwards.
+
+    Idempotent: a delivered, failed, not-yet-due or in-flight delivery is left alone
+    (the answer is then ``"skipped"``).
+    """
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return "skipped"
+    status_code, error = _post(delivery)
+    if error:
+        logger.info("Webhook delivery %s attempt %s: %s", delivery.pk, delivery.attempts, error)
+    return _record(delivery.pk, status_code, error).status
+
+
+def due_delivery_ids(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Deliveries waiting for an attempt, oldest first."""
+    return list(
+        WebhookDelivery.objects.filter(
+            status__in=OPEN_STATUSES, next_attempt_at__lte=now or timezone.now()
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def retry_due(*, budget_seconds: float = 45, clock: Callable[[], float] = time.monotonic) -> int:
+    """Send what is due, one after another, for at most about ``budget_seconds``.
+
+    Run every minute by the scheduler; the budget keeps one run from overlapping the
+    next when receivers are slow. Returns the number of attempts made.
+    """
+    deadline = clock() + budget_seconds
+    attempts = 0
+    seen: set[int] = set()
+    while clock() < deadline:
+        batch = [pk for pk in due_delivery_ids() if pk not in seen]
+        if not batch:
+            break
+        for pk in batch:
+            seen.add(pk)
+            if deliver(pk) != "skipped":
+                attempts += 1
+            if clock() >= deadline:
+                break
+    return attempts
+
+
+# --- Reads for the API ---------------------------------------------------------------------
+
+
+def subscriptions_for(actor: Person) -> QuerySet[WebhookSubscription]:
+    """Subscriptions (with their secrets): system administrators only."""
+    if not permissions.has(actor, "core.webhook.change"):
+        return WebhookSubscription.objects.none()
+    return WebhookSubscription.objects.all()
+
+
+def deliveries_for(actor: Person) -> QuerySet[WebhookDelivery]:
+    """The delivery log: system administrators only."""
+    if not permissions.has(actor, "core.webhook.change"):
+        return WebhookDelivery.objects.none()
+    return WebhookDelivery.objects.select_related("subscription")
+
+
+def delivery_for(actor: Person, pk: Any) -> WebhookDelivery:
+    try:
+        return deliveries_for(actor).get(pk=pk)
+    except (WebhookDelivery.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No webhook delivery {pk}.") from None
