@@ -42,6 +42,12 @@ def _changed(form: forms.ModelForm, allowed: list[str]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data if name in allowed}
 
 
+def _saved_by_services(formsets: Any) -> None:
+    """The admin's change message reads what formset.save() would have recorded."""
+    for formset in formsets:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
 def _adopt(obj: Model, saved: Model) -> None:
     """Let the admin continue with the object the service saved (for its log and redirect)."""
     obj.pk = saved.pk
@@ -100,7 +106,15 @@ class PersonAdminForm(forms.ModelForm):
 @admin.register(Person)
 class PersonAdmin(ServiceBackedAdmin):
     form = PersonAdminForm
-    list_display = ["username", "first_name", "last_name", "email", "job_title", "is_active", "is_staff"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "job_title",
+        "is_active",
+        "is_staff",
+    ]
     list_filter = ["is_active", "is_staff", "is_superuser", "role_assignments__role"]
     search_fields = ["username", "first_name", "last_name", "email"]
     readonly_fields = ["is_staff", "is_superuser", "last_login", "date_joined"]
@@ -110,16 +124,29 @@ class PersonAdmin(ServiceBackedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The username is the sign-in name; it is set once.
-        return [*self.readonly_fields, "username"] if obj is not None else list(self.readonly_fields)
+        return (
+            [*self.readonly_fields, "username"] if obj is not None else list(self.readonly_fields)
+        )
 
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
         if change:
             directory_svc.person_update(
-                actor=request.user, person_id=obj.pk, data=_changed(form, directory_svc.PERSON_FIELDS)
+                actor=request.user,
+                person_id=obj.pk,
+                data=_changed(form, directory_svc.PERSON_FIELDS),
             )
         else:
-            data = {f: form.cleaned_data[f] for f in directory_svc.PERSON_FIELDS if f in form.cleaned_data}
-            _adopt(obj, directory_svc.person_create(actor=request.user, username=form.cleaned_data["username"], **data))
+            data = {
+                f: form.cleaned_data[f]
+                for f in directory_svc.PERSON_FIELDS
+                if f in form.cleaned_data
+            }
+            _adopt(
+                obj,
+                directory_svc.person_create(
+                    actor=request.user, username=form.cleaned_data["username"], **data
+                ),
+            )
 
 
 class MembershipInline(admin.TabularInline):
@@ -152,7 +179,7 @@ class SupportGroupAdmin(ServiceBackedAdmin):
             _adopt(obj, directory_svc.group_create(actor=request.user, **data))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # memberships are read-only here
+        _saved_by_services(formsets)  # memberships are read-only here
 
 
 class RoleAssignmentAdminForm(forms.ModelForm):
@@ -191,7 +218,9 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool
+    ) -> None:
         assignment = directory_svc.role_assign(
             actor=request.user,
             person_id=form.cleaned_data["person"].pk,
@@ -216,13 +245,18 @@ class PeriodFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         # The service's own rules (no overlaps, 00:00 = midnight), checked before saving.
-        calendar_svc.clean_periods(self.periods())
+        try:
+            calendar_svc.clean_periods(self.periods())
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
 
     def periods(self) -> list[dict[str, Any]]:
         return [
             {k: f.cleaned_data[k] for k in ("weekday", "start_time", "end_time")}
             for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("weekday") is not None
+            if f.cleaned_data
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("weekday") is not None
         ]
 
 
@@ -246,10 +280,14 @@ class BusinessCalendarAdmin(ServiceBackedAdmin):
     fields = ["name", "time_zone", "description"]
     inlines = [WorkingPeriodInline, HolidayInline]
 
-    def save_model(self, request: HttpRequest, obj: BusinessCalendar, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: BusinessCalendar, form: Any, change: bool
+    ) -> None:
         if change:
             calendar_svc.calendar_update(
-                actor=request.user, calendar_id=obj.pk, data=_changed(form, calendar_svc.CALENDAR_FIELDS)
+                actor=request.user,
+                calendar_id=obj.pk,
+                data=_changed(form, calendar_svc.CALENDAR_FIELDS),
             )
         else:
             _adopt(
@@ -264,6 +302,7 @@ class BusinessCalendarAdmin(ServiceBackedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         calendar = form.instance
+        _saved_by_services(formsets)
         for formset in formsets:
             if isinstance(formset, PeriodFormSet):
                 calendar_svc.calendar_set_periods(
@@ -272,17 +311,24 @@ class BusinessCalendarAdmin(ServiceBackedAdmin):
             elif formset.model is Holiday:
                 self._save_holidays(request, calendar, formset)
 
-    def _save_holidays(self, request: HttpRequest, calendar: BusinessCalendar, formset: Any) -> None:
+    def _save_holidays(
+        self, request: HttpRequest, calendar: BusinessCalendar, formset: Any
+    ) -> None:
         for f in formset.forms:
             if not f.has_changed() and not (f.cleaned_data or {}).get("DELETE"):
                 continue
             data = f.cleaned_data or {}
             existing = f.instance.pk
             if existing:
-                calendar_svc.holiday_remove(actor=request.user, calendar_id=calendar.pk, holiday_id=existing)
+                calendar_svc.holiday_remove(
+                    actor=request.user, calendar_id=calendar.pk, holiday_id=existing
+                )
             if not data.get("DELETE") and data.get("date"):
                 calendar_svc.holiday_add(
-                    actor=request.user, calendar_id=calendar.pk, date=data["date"], name=data["name"]
+                    actor=request.user,
+                    calendar_id=calendar.pk,
+                    date=data["date"],
+                    name=data["name"],
                 )
 
 
@@ -299,7 +345,15 @@ class WebhookSubscriptionAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["event", "subscription", "status", "attempts", "last_status_code", "created_at", "delivered_at"]
+    list_display = [
+        "event",
+        "subscription",
+        "status",
+        "attempts",
+        "last_status_code",
+        "created_at",
+        "delivered_at",
+    ]
     list_filter = ["status", "subscription"]
     list_select_related = ["subscription"]
     date_hierarchy = "created_at"
@@ -307,10 +361,26 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ["name", "person", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_display = [
+        "name",
+        "person",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "person__username"]
-    fields = ["name", "person", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]  # no hash
+    fields = [
+        "name",
+        "person",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]  # no hash
     list_select_related = ["person"]
     actions = ["revoke"]
 
@@ -332,4 +402,3 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("actor", "record_type")
-

@@ -35,7 +35,10 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ORGANISATION_FIELDS
-        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class PersonForm(forms.ModelForm):
@@ -50,7 +53,9 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [("", "Same as Steward"), *time_zone_choices()]
-        self.fields["is_active"].help_text = "Inactive people cannot sign in and are not offered for assignment."
+        self.fields[
+            "is_active"
+        ].help_text = "Inactive people cannot sign in and are not offered for assignment."
 
 
 class PersonCreateForm(PersonForm):
@@ -68,7 +73,9 @@ class PersonCreateForm(PersonForm):
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["organisation"].queryset = queries.organisations_for(actor).filter(is_active=True)
+        self.fields["organisation"].queryset = queries.organisations_for(actor).filter(
+            is_active=True
+        )
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -203,7 +210,7 @@ class CalendarForm(forms.ModelForm):
 
 
 class WeeklyHoursForm(forms.Form):
-    """Up to ``SLOTS`` working periods per weekday (e.g. 08:00–12:00 and 13:00–17:00)."""
+    """Up to ``SLOTS`` working periods per weekday (e.g. 08:00-12:00 and 13:00-17:00)."""
 
     SLOTS = 2
 
@@ -247,7 +254,8 @@ class WeeklyHoursForm(forms.Form):
             {
                 "day": name,
                 "slots": [
-                    (self[f"start_{day}_{slot}"], self[f"end_{day}_{slot}"]) for slot in range(self.SLOTS)
+                    (self[f"start_{day}_{slot}"], self[f"end_{day}_{slot}"])
+                    for slot in range(self.SLOTS)
                 ],
             }
             for day, name in WEEKDAYS
@@ -295,7 +303,9 @@ class WebhookForm(forms.Form):
     )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
-    def __init__(self, *args: Any, instance: WebhookSubscription | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, instance: WebhookSubscription | None = None, **kwargs: Any
+    ) -> None:
         if instance is not None:
             kwargs.setdefault(
                 "initial",
@@ -309,7 +319,9 @@ class WebhookForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         steward_apps = [c.label for c in apps.get_app_configs() if c.name.startswith("steward.")]
-        types = ContentType.objects.filter(app_label__in=steward_apps).order_by("app_label", "model")
+        types = ContentType.objects.filter(app_label__in=steward_apps).order_by(
+            "app_label", "model"
+        )
         self.fields["record_type"].choices = [("", "All record types")] + [
             (f"{ct.app_label}.{ct.model}", f"{ct.app_label}.{ct.model}") for ct in types
         ]

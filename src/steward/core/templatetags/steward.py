@@ -63,10 +63,7 @@ def resolve(obj: Any, path: str) -> Any:
     for part in path.split("."):
         if value is None:
             return None
-        if isinstance(value, dict):
-            value = value.get(part)
-        else:
-            value = getattr(value, part, None)
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
         if callable(value) and not isinstance(value, Manager | Model):
             value = value()
     return value
@@ -124,9 +121,7 @@ def badge(value: Any, label: Any = None, tone_name: str = "") -> SafeString:
     if value is None or value == "":
         return format_html("")
     text = display_value(label if label is not None else value)
-    return format_html(
-        '<span class="badge badge-{}">{}</span>', tone_name or tone(value), text
-    )
+    return format_html('<span class="badge badge-{}">{}</span>', tone_name or tone(value), text)
 
 
 @register.filter
@@ -156,11 +151,17 @@ def humanise_key(name: str) -> str:
 @register.simple_tag
 def cell(row: Any, path: str) -> str:
     """A value from an object or dict by path, as display text (My work sections)."""
-    return resolve_display(row, path) if not isinstance(row, dict) else display_value(resolve(row, path))
+    return (
+        resolve_display(row, path)
+        if not isinstance(row, dict)
+        else display_value(resolve(row, path))
+    )
 
 
 @register.simple_tag
-def sparkline(values: Sequence[float], width: int = 120, height: int = 28, label: str = "") -> SafeString:
+def sparkline(
+    values: Sequence[float], width: int = 120, height: int = 28, label: str = ""
+) -> SafeString:
     """A small inline SVG line chart (server-rendered, no JavaScript)."""
     points = [float(v) for v in values or []]
     if len(points) < 2:
@@ -169,10 +170,12 @@ def sparkline(values: Sequence[float], width: int = 120, height: int = 28, label
     span = (high - low) or 1.0
     step = (width - 2) / (len(points) - 1)
     coords = " ".join(
-        f"{1 + i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in enumerate(points)
+        f"{1 + i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
+        for i, v in enumerate(points)
     )
     return format_html(
-        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
+        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-label="{}">'
         '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{}"/></svg>',
         width,
         height,

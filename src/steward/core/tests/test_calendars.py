@@ -401,10 +401,12 @@ moments = st.one_of(
         st.timedeltas(timedelta(days=-2), timedelta(days=2)),
     ),
 )
+# At most five days of business time: a random calendar may hold only a quarter of an
+# hour a week, and 5 days of that already stretch over nine years.
 durations = st.one_of(
     st.timedeltas(timedelta(0), timedelta(hours=12)),
-    st.timedeltas(timedelta(0), timedelta(days=40)),
-    st.integers(0, 500).map(lambda n: n * timedelta(minutes=15)),
+    st.timedeltas(timedelta(0), timedelta(days=5)),
+    st.integers(0, 200).map(lambda n: n * timedelta(minutes=15)),
 )
 
 

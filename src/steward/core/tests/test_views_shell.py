@@ -59,7 +59,13 @@ PAGE_URLS = _page_urls()
 
 def test_the_walk_finds_the_core_pages():
     names = {name for name, _ in PAGE_URLS}
-    assert {"core:my-work", "core:search", "core:person-list", "core:webhook-detail", "core:me"} <= names
+    assert {
+        "core:my-work",
+        "core:search",
+        "core:person-list",
+        "core:webhook-detail",
+        "core:me",
+    } <= names
 
 
 @pytest.mark.parametrize(("name", "url"), PAGE_URLS, ids=[n for n, _ in PAGE_URLS])
@@ -94,7 +100,7 @@ def test_unknown_page_is_a_friendly_404(client, analyst):
     assert "Nothing here" in response.content.decode()
 
 
-# --- Sign in and out -----------------------------------------------------------------------------
+# --- Sign in and out --------------------------------------------------------------------------
 
 
 def test_sign_in_lands_on_my_work(client, analyst):
@@ -109,7 +115,9 @@ def test_sign_in_lands_on_my_work(client, analyst):
 
 
 def test_sign_in_follows_next(client, analyst):
-    response = client.post("/login/?next=/people/", {"username": "analyst", "password": PASSWORD, "next": "/people/"})
+    response = client.post(
+        "/login/?next=/people/", {"username": "analyst", "password": PASSWORD, "next": "/people/"}
+    )
 
     assert response["Location"] == "/people/"
 
@@ -138,14 +146,16 @@ def test_signed_in_person_visiting_login_goes_to_my_work(client, analyst):
     assert client.get("/login/")["Location"] == "/"
 
 
-# --- Navigation ----------------------------------------------------------------------------------
+# --- Navigation -------------------------------------------------------------------------------
 
 
 def _nav(response) -> dict[str, list[str]]:
     return {area: [i["label"] for i in items] for area, items in response.context["nav_areas"]}
 
 
-def test_navigation_is_grouped_by_area_and_shows_what_the_role_allows(client, admin_person, analyst, requester):
+def test_navigation_is_grouped_by_area_and_shows_what_the_role_allows(
+    client, admin_person, analyst, requester
+):
     client.force_login(admin_person)
     as_admin = _nav(client.get("/"))
     client.force_login(analyst)
@@ -168,17 +178,23 @@ def test_current_page_is_marked_in_the_navigation(client, analyst):
     assert re.search(r'class="nav-link active" href="/people/" aria-current="page"', body)
 
 
-# --- My work ---------------------------------------------------------------------------------------
+# --- My work ----------------------------------------------------------------------------------
 
 
 def test_my_work_shows_me_my_groups_and_unread_notifications(client, analyst, provider):
     desk = SupportGroupFactory(name="Service Desk", organisation=provider)
-    colleague = make_person("specialist", organisation=provider, username="col", first_name="Alan", last_name="Turing")
+    colleague = make_person(
+        "specialist", organisation=provider, username="col", first_name="Alan", last_name="Turing"
+    )
     add_member(desk, analyst)
     add_member(desk, colleague)
     SupportGroupFactory(name="Network", organisation=provider)  # not mine
-    Notification.objects.create(recipient=analyst, event="x", title="INC000001 assigned to you", url="/people/")
-    Notification.objects.create(recipient=analyst, event="x", title="Old news", read_at="2025-01-01T00:00Z")
+    Notification.objects.create(
+        recipient=analyst, event="x", title="INC000001 assigned to you", url="/people/"
+    )
+    Notification.objects.create(
+        recipient=analyst, event="x", title="Old news", read_at="2025-01-01T00:00Z"
+    )
     Notification.objects.create(recipient=colleague, event="x", title="Not for you")
     client.force_login(analyst)
 
@@ -206,7 +222,10 @@ def test_my_work_shows_sections_from_work_providers(client, analyst, monkeypatch
         return [
             WorkSection(
                 title=f"Assigned to {actor.username}",
-                rows=[Row("INC000007", "in_progress"), {"number": "INC000008", "status": "new", "url": "/r/8/"}],
+                rows=[
+                    Row("INC000007", "in_progress"),
+                    {"number": "INC000008", "status": "new", "url": "/r/8/"},
+                ],
                 columns=["number", "title", "status"],
                 list_url="/people/",
             ),
@@ -228,11 +247,15 @@ def test_my_work_shows_sections_from_work_providers(client, analyst, monkeypatch
     assert "Nothing assigned to you" not in body
 
 
-# --- Search ------------------------------------------------------------------------------------------
+# --- Search -----------------------------------------------------------------------------------
 
 
-def test_search_finds_people_organisations_and_groups_grouped(client, analyst, provider, customer_org):
-    PersonFactory(username="ada", first_name="Ada", last_name="Lovelace", organisations=[customer_org])
+def test_search_finds_people_organisations_and_groups_grouped(
+    client, analyst, provider, customer_org
+):
+    PersonFactory(
+        username="ada", first_name="Ada", last_name="Lovelace", organisations=[customer_org]
+    )
     SupportGroupFactory(name="Lovelace Lab", organisation=provider)
     client.force_login(analyst)
 
@@ -244,9 +267,15 @@ def test_search_finds_people_organisations_and_groups_grouped(client, analyst, p
     assert "Organisations" not in groups
 
 
-def test_search_shows_only_what_the_actor_may_see(client, requester, other_customer_org, customer_org):
-    PersonFactory(username="ada", first_name="Ada", last_name="Lovelace", organisations=[other_customer_org])
-    PersonFactory(username="ann", first_name="Ann", last_name="Lovelace", organisations=[customer_org])
+def test_search_shows_only_what_the_actor_may_see(
+    client, requester, other_customer_org, customer_org
+):
+    PersonFactory(
+        username="ada", first_name="Ada", last_name="Lovelace", organisations=[other_customer_org]
+    )
+    PersonFactory(
+        username="ann", first_name="Ann", last_name="Lovelace", organisations=[customer_org]
+    )
     client.force_login(requester)
 
     response = client.get("/search/", {"q": "lovelace"})
@@ -277,7 +306,9 @@ def test_search_survives_a_broken_provider(client, analyst, monkeypatch, custome
     def broken(actor, text):
         raise RuntimeError("area bug")
 
-    PersonFactory(username="ada", first_name="Ada", last_name="Lovelace", organisations=[customer_org])
+    PersonFactory(
+        username="ada", first_name="Ada", last_name="Lovelace", organisations=[customer_org]
+    )
     monkeypatch.setattr(registry, "SEARCH_PROVIDERS", [broken, *registry.SEARCH_PROVIDERS])
     client.force_login(analyst)
 
@@ -296,11 +327,13 @@ def test_empty_search_explains_itself(client, analyst):
     assert "Type a record number" in response.content.decode()
 
 
-# --- Profile and API tokens -------------------------------------------------------------------------
+# --- Profile and API tokens -------------------------------------------------------------------
 
 
 def test_profile_lists_my_roles_and_tokens(client, analyst):
-    ApiToken.objects.create(person=analyst, name="monitoring", prefix="stw_abcdefgh", key_hash="x" * 64)
+    ApiToken.objects.create(
+        person=analyst, name="monitoring", prefix="stw_abcdefgh", key_hash="x" * 64
+    )
     client.force_login(analyst)
 
     body = client.get("/me/").content.decode()
@@ -337,7 +370,9 @@ def test_token_form_errors_show_next_to_the_field(client, analyst):
 
 def test_token_is_revoked_by_its_owner_only(client, analyst, admin_person):
     mine = ApiToken.objects.create(person=analyst, name="mine", prefix="stw_1", key_hash="a" * 64)
-    theirs = ApiToken.objects.create(person=admin_person, name="theirs", prefix="stw_2", key_hash="b" * 64)
+    theirs = ApiToken.objects.create(
+        person=admin_person, name="theirs", prefix="stw_2", key_hash="b" * 64
+    )
     client.force_login(analyst)
 
     ok = client.post(f"/me/tokens/{mine.pk}/revoke/")
@@ -360,7 +395,7 @@ def test_requester_has_no_api_tokens(client, requester):
     assert not ApiToken.objects.exists()
 
 
-# --- Notifications -----------------------------------------------------------------------------------
+# --- Notifications ----------------------------------------------------------------------------
 
 
 def test_notifications_page_lists_mine_and_marks_all_read(client, analyst, admin_person):
@@ -384,8 +419,12 @@ def test_notifications_page_lists_mine_and_marks_all_read(client, analyst, admin
 
 def test_opening_a_notification_marks_it_read_and_follows_it(client, analyst, admin_person):
     mine = Notification.objects.create(recipient=analyst, event="x", title="Go", url="/people/")
-    offsite = Notification.objects.create(recipient=analyst, event="x", title="Off", url="https://evil.example/")
-    theirs = Notification.objects.create(recipient=admin_person, event="x", title="No", url="/people/")
+    offsite = Notification.objects.create(
+        recipient=analyst, event="x", title="Off", url="https://evil.example/"
+    )
+    theirs = Notification.objects.create(
+        recipient=admin_person, event="x", title="No", url="/people/"
+    )
     client.force_login(analyst)
 
     followed = client.get(f"/notifications/{mine.pk}/open/")
@@ -399,13 +438,16 @@ def test_opening_a_notification_marks_it_read_and_follows_it(client, analyst, ad
     assert refused.status_code == 404 and theirs.read_at is None
 
 
-# --- Webhooks -------------------------------------------------------------------------------------------
+# --- Webhooks ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def subscription(db):
     return WebhookSubscription.objects.create(
-        name="Monitoring", url="https://hooks.example/steward", secret="s" * 32, record_type="core.person"
+        name="Monitoring",
+        url="https://hooks.example/steward",
+        secret="s" * 32,
+        record_type="core.person",
     )
 
 
@@ -421,8 +463,15 @@ def test_webhooks_are_for_system_administrators_only(client, analyst, subscripti
 
 def test_webhook_list_and_detail_with_delivery_log(client, admin_person, subscription):
     WebhookDelivery.objects.create(
-        subscription=subscription, event="person.created", record_type="core.person", record_id=1,
-        payload={}, status="failed", attempts=6, last_status_code=500, last_error="Server error",
+        subscription=subscription,
+        event="person.created",
+        record_type="core.person",
+        record_id=1,
+        payload={},
+        status="failed",
+        attempts=6,
+        last_status_code=500,
+        last_error="Server error",
     )
     client.force_login(admin_person)
 
@@ -440,7 +489,13 @@ def test_webhook_create_shows_the_secret_once(client, admin_person):
 
     response = client.post(
         "/webhooks/new/",
-        {"name": "CMDB sync", "url": "https://cmdb.example/in", "record_type": "", "events_text": "a.b, c.d", "is_active": "on"},
+        {
+            "name": "CMDB sync",
+            "url": "https://cmdb.example/in",
+            "record_type": "",
+            "events_text": "a.b, c.d",
+            "is_active": "on",
+        },
     )
 
     created = WebhookSubscription.objects.get(name="CMDB sync")
@@ -453,7 +508,9 @@ def test_webhook_create_shows_the_secret_once(client, admin_person):
 def test_webhook_create_errors_show_next_to_fields(client, admin_person):
     client.force_login(admin_person)
 
-    response = client.post("/webhooks/new/", {"name": "Bad", "url": "ftp://x.example/", "secret": "short"})
+    response = client.post(
+        "/webhooks/new/", {"name": "Bad", "url": "ftp://x.example/", "secret": "short"}
+    )
 
     assert response.status_code == 400
     errors = response.context["form"].errors
@@ -466,7 +523,13 @@ def test_webhook_edit_keeps_the_secret_when_left_empty(client, admin_person, sub
 
     response = client.post(
         f"/webhooks/{subscription.pk}/edit/",
-        {"name": "Monitoring 2", "url": subscription.url, "record_type": "", "events_text": "", "is_active": "on"},
+        {
+            "name": "Monitoring 2",
+            "url": subscription.url,
+            "record_type": "",
+            "events_text": "",
+            "is_active": "on",
+        },
     )
 
     subscription.refresh_from_db()

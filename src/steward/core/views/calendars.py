@@ -32,10 +32,11 @@ from steward.core.views.patterns import (
 )
 
 SHORT_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+DASH = "\u2013"  # an en dash between times and days: 08:00-17:00 reads as a range
 
 
 def _span(start: dt.time, end: dt.time) -> str:
-    return f"{start:%H:%M}–{'24:00' if end == dt.time(0) else f'{end:%H:%M}'}"
+    return f"{start:%H:%M}{DASH}{'24:00' if end == dt.time(0) else f'{end:%H:%M}'}"
 
 
 def week_rows(calendar: BusinessCalendar) -> list[dict[str, Any]]:
@@ -50,7 +51,7 @@ def week_rows(calendar: BusinessCalendar) -> list[dict[str, Any]]:
 
 
 def hours_summary(calendar: BusinessCalendar) -> str:
-    """ "Mon–Fri 08:00–17:00" style: consecutive days with the same hours are grouped."""
+    """ "Mon-Fri 08:00-17:00" style (with en dashes): equal consecutive days are grouped."""
     rows = week_rows(calendar)
     parts: list[str] = []
     i = 0
@@ -59,7 +60,7 @@ def hours_summary(calendar: BusinessCalendar) -> str:
         while j + 1 < 7 and rows[j + 1]["spans"] == rows[i]["spans"]:
             j += 1
         if rows[i]["spans"]:
-            days = SHORT_DAYS[i] if i == j else f"{SHORT_DAYS[i]}–{SHORT_DAYS[j]}"
+            days = SHORT_DAYS[i] if i == j else f"{SHORT_DAYS[i]}{DASH}{SHORT_DAYS[j]}"
             parts.append(f"{days} {', '.join(rows[i]['spans'])}")
         i = j + 1
     return "; ".join(parts) or "No working hours"
@@ -104,7 +105,9 @@ class CalendarDetailView(RecordDetailView):
 
     def get_actions(self, obj: BusinessCalendar) -> list[Action]:
         return [
-            Action("Edit hours", reverse("core:calendar-hours", args=[obj.pk]), "core.calendar.change"),
+            Action(
+                "Edit hours", reverse("core:calendar-hours", args=[obj.pk]), "core.calendar.change"
+            ),
             Action("Edit", reverse("core:calendar-edit", args=[obj.pk]), "core.calendar.change"),
         ]
 
@@ -120,7 +123,9 @@ class CalendarDetailView(RecordDetailView):
         if valid:
             start = form.cleaned_data["start"] or timezone.now()
             try:
-                end = add_business_time(start, dt.timedelta(hours=float(form.cleaned_data["hours"])), obj)
+                end = add_business_time(
+                    start, dt.timedelta(hours=float(form.cleaned_data["hours"])), obj
+                )
             except ValueError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -176,7 +181,8 @@ class CalendarCreateView(ServiceFormView):
             time_zone=form.cleaned_data["time_zone"],
             description=form.cleaned_data["description"],
             periods=[
-                {"weekday": day, "start_time": dt.time(8), "end_time": dt.time(17)} for day in range(5)
+                {"weekday": day, "start_time": dt.time(8), "end_time": dt.time(17)}
+                for day in range(5)
             ],
         )
         return reverse("core:calendar-hours", args=[calendar.pk])

@@ -127,7 +127,9 @@ class PersonDetailView(RecordDetailView):
         sections = [
             Related(
                 "Organisations",
-                obj.memberships.select_related("organisation").order_by("-is_primary", "organisation__name"),
+                obj.memberships.select_related("organisation").order_by(
+                    "-is_primary", "organisation__name"
+                ),
                 [
                     Column("organisation", "Organisation", value="organisation.name", url=_org_url),
                     Column("kind", "Kind", value="organisation.kind", badge=True),
@@ -143,7 +145,12 @@ class PersonDetailView(RecordDetailView):
                     "Support groups",
                     obj.group_memberships.select_related("group"),
                     [
-                        Column("group", "Group", value="group.name", url=lambda m: m.group.get_absolute_url()),
+                        Column(
+                            "group",
+                            "Group",
+                            value="group.name",
+                            url=lambda m: m.group.get_absolute_url(),
+                        ),
                         Column("skills", "Skills"),
                         Column("is_available", "Available"),
                     ],
@@ -165,11 +172,14 @@ class PersonDetailView(RecordDetailView):
             can_view_roles=can_view_roles,
             can_change_roles=can_change_roles,
             roles=list(
-                queries.role_assignments_for(self.actor).filter(person=person).select_related("granted_by")
+                queries.role_assignments_for(self.actor)
+                .filter(person=person)
+                .select_related("granted_by")
             )
             if can_view_roles
             else [],
-            role_form=kwargs.get("role_form") or (RoleAssignForm(actor=self.actor) if can_change_roles else None),
+            role_form=kwargs.get("role_form")
+            or (RoleAssignForm(actor=self.actor) if can_change_roles else None),
             join_form=kwargs.get("join_form")
             or (JoinOrganisationForm(actor=self.actor) if can_change_person else None),
         )
@@ -184,7 +194,9 @@ class JoinOrganisationForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = queries.organisations_for(actor).filter(is_active=True)
+        self.fields["organisation"].queryset = queries.organisations_for(actor).filter(
+            is_active=True
+        )
 
 
 class PersonRoleAssignView(PersonDetailView):
@@ -242,7 +254,9 @@ class PersonJoinOrganisationView(PersonDetailView):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"{person.display_name} joined {form.cleaned_data['organisation']}.")
+                messages.success(
+                    request, f"{person.display_name} joined {form.cleaned_data['organisation']}."
+                )
                 return HttpResponseRedirect(person.get_absolute_url())
         return self.render_to_response(self.get_context_data(join_form=form), status=400)
 
@@ -320,7 +334,9 @@ class OrganisationListView(RecordListView):
     )
 
     def get_queryset(self) -> QuerySet:
-        return queries.organisations_for(self.actor).annotate(people_count=Count("memberships", distinct=True))
+        return queries.organisations_for(self.actor).annotate(
+            people_count=Count("memberships", distinct=True)
+        )
 
 
 class OrganisationDetailView(RecordDetailView):
@@ -368,7 +384,11 @@ class OrganisationDetailView(RecordDetailView):
                 Related(
                     "Support groups",
                     queries.groups_for(self.actor).filter(organisation=obj),
-                    [Column("name", "Group", link=True), Column("email", "Email"), Column("is_active", "Active")],
+                    [
+                        Column("name", "Group", link=True),
+                        Column("email", "Email"),
+                        Column("is_active", "Active"),
+                    ],
                     empty_text="No support groups.",
                 )
             )
@@ -420,7 +440,9 @@ class OrganisationEditView(ServiceFormView):
 
     def perform(self, form: forms.Form) -> Organisation:
         data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
-        return svc.organisation_update(actor=self.actor, organisation_id=self.get_object().pk, data=data)
+        return svc.organisation_update(
+            actor=self.actor, organisation_id=self.get_object().pk, data=data
+        )
 
 
 # --- Support groups --------------------------------------------------------------------------
@@ -436,7 +458,13 @@ class GroupListView(RecordListView):
     create_label = "New group"
     columns = (
         Column("name", "Name", sort="name", link=True),
-        Column("organisation", "Organisation", value="organisation.name", sort="organisation__name", url=_org_url),
+        Column(
+            "organisation",
+            "Organisation",
+            value="organisation.name",
+            sort="organisation__name",
+            url=_org_url,
+        ),
         Column("members", "Members", value="member_count", sort="member_count", classes="num"),
         Column("email", "Email", sort="email", classes="hide-sm"),
         Column("skills", "Skills", classes="hide-sm"),
@@ -444,7 +472,9 @@ class GroupListView(RecordListView):
     )
 
     def get_queryset(self) -> QuerySet:
-        return queries.groups_for(self.actor).annotate(member_count=Count("memberships", distinct=True))
+        return queries.groups_for(self.actor).annotate(
+            member_count=Count("memberships", distinct=True)
+        )
 
     def restrict_filters(self, filterset: Any) -> None:
         filterset.form.fields["organisation"].queryset = queries.organisations_for(self.actor)
@@ -517,7 +547,11 @@ class GroupMemberRemoveView(StewardPageMixin, View):
 
     def post(self, request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
         group = queries.group_for(self.actor, pk)
-        membership = SupportGroupMembership.objects.filter(group=group, person_id=person_id).select_related("person").first()
+        membership = (
+            SupportGroupMembership.objects.filter(group=group, person_id=person_id)
+            .select_related("person")
+            .first()
+        )
         if membership is None:
             raise Http404("Not a member.")
         svc.group_remove_member(actor=self.actor, group_id=group.pk, person_id=person_id)

@@ -48,7 +48,7 @@ class NotificationListView(RecordListView):
         Column(
             "read",
             "Status",
-            value=lambda n: "read" if n.read_at else "new",
+            value=lambda n: "Read" if n.read_at else "New",
             badge=True,
             sort="read_at",
             classes="narrow",
@@ -119,12 +119,14 @@ class WebhookListView(RecordListView):
     columns = (
         Column("name", "Name", sort="name", url=webhook_url),
         Column("url", "URL", sort="url"),
-        Column("record_type", "Record type", value=lambda s: s.record_type or "all", sort="record_type"),
+        Column(
+            "record_type", "Record type", value=lambda s: s.record_type or "all", sort="record_type"
+        ),
         Column("events", "Events", value=lambda s: ", ".join(s.events) or "all", classes="hide-sm"),
         Column(
             "is_active",
             "Status",
-            value=lambda s: "active" if s.is_active else "inactive",
+            value=lambda s: "Active" if s.is_active else "Inactive",
             badge=True,
             sort="is_active",
         ),
@@ -145,12 +147,14 @@ class WebhookDetailView(RecordDetailView):
             Field("URL", obj.url),
             Field("Record type", obj.record_type or "All record types"),
             Field("Events", ", ".join(obj.events) or "All events"),
-            Field("Status", "active" if obj.is_active else "inactive", badge=True),
+            Field("Status", "Active" if obj.is_active else "Inactive", badge=True),
             Field("Secret", "Set (not shown again)"),
         ]
 
     def get_actions(self, obj: WebhookSubscription) -> list[Action]:
-        actions = [Action("Edit", reverse("core:webhook-edit", args=[obj.pk]), "core.webhook.change")]
+        actions = [
+            Action("Edit", reverse("core:webhook-edit", args=[obj.pk]), "core.webhook.change")
+        ]
         if obj.is_active:
             actions += [
                 Action(
@@ -173,7 +177,9 @@ class WebhookDetailView(RecordDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["deliveries"] = list(
-            webhooks.deliveries_for(self.actor).filter(subscription=context["record"])[: self.delivery_limit]
+            webhooks.deliveries_for(self.actor).filter(subscription=context["record"])[
+                : self.delivery_limit
+            ]
         )
         context["delivery_limit"] = self.delivery_limit
         return context
@@ -192,7 +198,9 @@ class WebhookCreateView(ServiceFormView):
         form = self.get_form(request.POST)
         if form.is_valid():
             try:
-                subscription = svc.webhook_subscription_create(actor=self.actor, **form.data_for_service())
+                subscription = svc.webhook_subscription_create(
+                    actor=self.actor, **form.data_for_service()
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -287,7 +295,9 @@ urlpatterns = [
     path("webhooks/<int:pk>/", WebhookDetailView.as_view(), name="webhook-detail"),
     path("webhooks/<int:pk>/edit/", WebhookEditView.as_view(), name="webhook-edit"),
     path("webhooks/<int:pk>/ping/", WebhookPingView.as_view(), name="webhook-ping"),
-    path("webhooks/<int:pk>/deactivate/", WebhookDeactivateView.as_view(), name="webhook-deactivate"),
+    path(
+        "webhooks/<int:pk>/deactivate/", WebhookDeactivateView.as_view(), name="webhook-deactivate"
+    ),
     path(
         "webhooks/deliveries/<int:pk>/redeliver/",
         WebhookRedeliverView.as_view(),

@@ -225,7 +225,9 @@ class _Echo:
         return value
 
 
-def stream_csv(rows: Iterable[Any], columns: Sequence[Column], filename: str) -> StreamingHttpResponse:
+def stream_csv(
+    rows: Iterable[Any], columns: Sequence[Column], filename: str
+) -> StreamingHttpResponse:
     """Stream ``rows`` as CSV with the columns' labels as the header line."""
     writer = csv.writer(_Echo())
 
@@ -245,15 +247,18 @@ def _friendly_filter_form(filterset: Any) -> None:
     """Readable filter labels ("Organisation", not "Memberships organisation") and "Any"
     instead of "---------" or "Unknown" as the empty choice."""
     form = filterset.form
-    for name, field in form.fields.items():
+    for name, form_field in form.fields.items():
         declared = filterset.filters.get(name)
         # A filter across a relation gets its label from the path; the filter's name reads better.
         if declared is not None and "__" in (declared.field_name or ""):
-            field.label = name.replace("_", " ").capitalize()
-        if isinstance(field.widget, forms.NullBooleanSelect):
-            field.widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
-        elif getattr(field, "empty_label", None) is not None:
-            field.empty_label = "Any"
+            form_field.label = name.replace("_", " ").capitalize()
+        elif name.startswith("is_") and form_field.label == name.replace("_", " ").capitalize():
+            form_field.label = name[3:].replace("_", " ").capitalize()  # "Active", not "Is active"
+        if isinstance(form_field.widget, forms.NullBooleanSelect):
+            form_field.widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
+        elif getattr(form_field, "empty_label", None) is not None:
+            form_field.empty_label = "Any"
+            form_field.widget.choices = form_field.choices  # the widget keeps its own copy
 
 
 # --- List page ----------------------------------------------------------------------------
@@ -316,7 +321,9 @@ class RecordListView(StewardPageMixin, TemplateView):
         qs = self.get_queryset()
         if self.filterset_class is None:
             return None, qs
-        filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+        filterset = self.filterset_class(
+            self.request.GET or None, queryset=qs, request=self.request
+        )
         self.restrict_filters(filterset)
         _friendly_filter_form(filterset)
         return filterset, filterset.qs
@@ -336,7 +343,9 @@ class RecordListView(StewardPageMixin, TemplateView):
             filter_form=filterset.form if filterset is not None else None,
             page_obj=page,
             paginator=paginator,
-            page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+            page_range=list(
+                paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            ),
             ellipsis=Paginator.ELLIPSIS,
             rows=rows,
             headers=self.headers(sort),
@@ -355,7 +364,9 @@ class RecordListView(StewardPageMixin, TemplateView):
         patch_vary_headers(response, ["HX-Request"])
         return response
 
-    def render_to_response(self, context: dict, template_name: str | None = None, **kw: Any) -> HttpResponse:
+    def render_to_response(
+        self, context: dict, template_name: str | None = None, **kw: Any
+    ) -> HttpResponse:
         return render(self.request, template_name or self.template_name, context, **kw)
 
     def page_size(self) -> int:
@@ -369,7 +380,11 @@ class RecordListView(StewardPageMixin, TemplateView):
         current, descending = sort.lstrip("-"), sort.startswith("-")
         result = []
         for column in self.columns:
-            header: dict[str, Any] = {"label": column.label, "key": column.key, "classes": column.classes}
+            header: dict[str, Any] = {
+                "label": column.label,
+                "key": column.key,
+                "classes": column.classes,
+            }
             if column.sort:
                 active = column.key == current
                 header["sortable"] = True
@@ -459,7 +474,11 @@ class RecordDetailView(StewardPageMixin, TemplateView):
         return bool(self.note_permission) and permissions.has(self.actor, self.note_permission, obj)
 
     def timeline_context(self, obj: Model, form: NoteForm | None = None) -> dict[str, Any]:
-        entries = list(journal.timeline(obj, actor=self.actor).order_by("-created_at", "-id")[: self.timeline_limit])
+        entries = list(
+            journal.timeline(obj, actor=self.actor).order_by("-created_at", "-id")[
+                : self.timeline_limit
+            ]
+        )
         can_note = self.can_note(obj)
         return {
             "record": obj,
@@ -476,7 +495,9 @@ class RecordDetailView(StewardPageMixin, TemplateView):
         from steward.core.models import Attachment
 
         ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
-        items = Attachment.objects.filter(record_type=ct, record_id=obj.pk).select_related("uploaded_by")
+        items = Attachment.objects.filter(record_type=ct, record_id=obj.pk).select_related(
+            "uploaded_by"
+        )
         try:
             upload_url = reverse("core:attachment-upload")
         except NoReverseMatch:
@@ -534,7 +555,9 @@ class RecordDetailView(StewardPageMixin, TemplateView):
             messages.success(request, "Note added.")
             return HttpResponseRedirect(request.path + "#timeline")
         if request.htmx:
-            return render(request, self.timeline_template_name, self.timeline_context(obj, form), status=400)
+            return render(
+                request, self.timeline_template_name, self.timeline_context(obj, form), status=400
+            )
         return self.render_to_response(self.get_context_data(note_form=form), status=400)
 
 
@@ -592,7 +615,10 @@ class ServiceFormView(StewardPageMixin, TemplateView):
 
     def render_form(self, form: forms.Form, status: int = 200) -> HttpResponse:
         context = self.get_context_data(
-            form=form, title=self.title, submit_label=self.submit_label, cancel_url=self.get_cancel_url()
+            form=form,
+            title=self.title,
+            submit_label=self.submit_label,
+            cancel_url=self.get_cancel_url(),
         )
         return render(self.request, self.template_name, context, status=status)
 

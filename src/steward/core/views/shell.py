@@ -13,9 +13,9 @@ from django.urls import path, reverse
 from django.views import View
 
 from steward.core import permissions, queries, registry
-from steward.core.api_auth import token_create, token_revoke
+from steward.core.api_auth import token_create, token_revoke, tokens_for
 from steward.core.forms import TokenForm
-from steward.core.models import ApiToken, SupportGroupMembership
+from steward.core.models import SupportGroupMembership
 from steward.core.registry import SearchHit
 from steward.core.views.patterns import StewardPageMixin, apply_errors
 
@@ -104,7 +104,7 @@ class ProfileView(StewardPageMixin, View):
             "memberships": actor.memberships.select_related("organisation"),
             "roles": actor.role_assignments.select_related("scope_type"),
             "groups": actor.group_memberships.select_related("group"),
-            "tokens": list(actor.api_tokens.all()) if can_tokens else [],
+            "tokens": list(tokens_for(actor)) if can_tokens else [],
             "can_tokens": can_tokens,
             "token_form": form or TokenForm(),
             "new_key": new_key,
@@ -138,7 +138,7 @@ class TokenCreateView(StewardPageMixin, View):
 
 class TokenRevokeView(StewardPageMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not ApiToken.objects.filter(pk=pk, person=self.actor).exists():
+        if not tokens_for(self.actor).filter(pk=pk).exists():
             raise Http404("No such token.")
         token = token_revoke(actor=self.actor, token_id=pk)
         messages.success(request, f"Token “{token.name}” revoked; it no longer works.")

@@ -12,7 +12,6 @@ from steward.core.tests.factories import (
     PASSWORD,
     BusinessCalendarFactory,
     OrganisationFactory,
-    PersonFactory,
     SupportGroupFactory,
     add_member,
     make_person,
@@ -25,7 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def world(transactional_db):
     """A small service desk: an administrator in a group, colleagues and customers."""
     provider = OrganisationFactory(kind="provider", name="Steward IT", code="steward-it")
-    acme = OrganisationFactory(kind="customer", name="Acme Bank", code="acme", email="it@acme.example")
+    acme = OrganisationFactory(
+        kind="customer", name="Acme Bank", code="acme", email="it@acme.example"
+    )
     globex = OrganisationFactory(kind="customer", name="Globex", code="globex")
     admin = make_person(
         "system_administrator",
@@ -36,9 +37,15 @@ def world(transactional_db):
         job_title="Service desk lead",
     )
     colleague = make_person(
-        "service_desk_analyst", organisation=provider, username="alan", first_name="Alan", last_name="Turing"
+        "service_desk_analyst",
+        organisation=provider,
+        username="alan",
+        first_name="Alan",
+        last_name="Turing",
     )
-    desk = SupportGroupFactory(name="Service Desk", organisation=provider, email="desk@steward.example")
+    desk = SupportGroupFactory(
+        name="Service Desk", organisation=provider, email="desk@steward.example"
+    )
     network = SupportGroupFactory(name="Network", organisation=provider)
     add_member(desk, admin)
     add_member(desk, colleague)
@@ -93,7 +100,9 @@ def test_sign_in_lands_on_my_work(browser_page, world):
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("My work")
     page.get_by_role("button", name="Menu").click()
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="People")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="People")
+    ).to_be_visible()
     shot(page, "my-work-mobile")
 
 
@@ -185,6 +194,20 @@ def test_directory_and_calendar_pages_look_right(browser_page, world):
     page.get_by_role("button", name="Create person").click()
     expect(page.locator(".field-error").first).to_be_visible()
     shot(page, "person-create-errors")
+
+    page.goto("/organisations/")
+    expect(page.locator("#list-results tbody tr")).to_have_count(3)
+    shot(page, "organisation-list")
+
+    page.goto("/me/")
+    page.get_by_label("Name").fill("monitoring")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-key")).to_contain_text("stw_")
+    shot(page, "profile-token")
+
+    page.goto("/notifications/")
+    expect(page.locator("#list-results tbody tr")).to_have_count(1)
+    shot(page, "notifications")
 
     page.goto("/calendars/")
     page.get_by_role("link", name="Office hours Amsterdam").click()
