@@ -64,7 +64,11 @@ def vendor() -> str:
 def report(name: str, figures: dict) -> None:
     """Write the figures to var/bench/<name>.json and print them as the last line."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    figures = {"scenario": name, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **figures}
+    figures = {
+        "scenario": name,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **figures,
+    }
     line = json.dumps(figures, sort_keys=False)
     (RESULTS / f"{name}.json").write_text(line + "\n")
     print(line, flush=True)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
+import common
 
 FIRST = ["Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivo", "Jet", "Kai", "Lot"]
 LAST = ["Bakker", "Jansen", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos"]
@@ -36,7 +36,9 @@ def generate_directory(people: int, customers: int = 20, groups: int = 12, seed:
     provider_roles = [r for r in Role.values if r not in ("requester", "customer_representative")]
     password = make_password("bench-password")
     with transaction.atomic():
-        provider = Organisation.objects.create(name="Bench provider", code="bench-provider", kind="provider")
+        provider = Organisation.objects.create(
+            name="Bench provider", code="bench-provider", kind="provider"
+        )
         orgs = Organisation.objects.bulk_create(
             Organisation(name=f"Customer {i:03d}", code=f"customer-{i:03d}", kind="customer")
             for i in range(customers)
@@ -59,7 +61,9 @@ def generate_directory(people: int, customers: int = 20, groups: int = 12, seed:
         for i, person in enumerate(persons):
             staff = i % 5 == 0
             org = provider if staff else orgs[i % len(orgs)]
-            memberships.append(OrganisationMembership(person=person, organisation=org, is_primary=True))
+            memberships.append(
+                OrganisationMembership(person=person, organisation=org, is_primary=True)
+            )
             if staff:
                 roles.append(RoleAssignment(person=person, role=rng.choice(provider_roles)))
                 group = grps[i % len(grps)]
@@ -67,7 +71,10 @@ def generate_directory(people: int, customers: int = 20, groups: int = 12, seed:
                 if i % 50 == 0:
                     roles.append(
                         RoleAssignment(
-                            person=person, role="group_coordinator", scope_type=group_ct, scope_id=group.pk
+                            person=person,
+                            role="group_coordinator",
+                            scope_type=group_ct,
+                            scope_id=group.pk,
                         )
                     )
             else:

@@ -8,16 +8,23 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    scenarios = sorted(p.stem for p in (HERE / "scenarios").glob("*.py") if not p.name.startswith("_"))
+    scenarios = sorted(
+        p.stem for p in (HERE / "scenarios").glob("*.py") if not p.name.startswith("_")
+    )
     wanted = sys.argv[1:] or scenarios
     unknown = [w for w in wanted if w not in scenarios]
     if unknown:
-        print(f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(scenarios)}", file=sys.stderr)
+        print(
+            f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(scenarios)}",
+            file=sys.stderr,
+        )
         return 2
     failed = []
     for name in wanted:
         print(f"== {name} ==", flush=True)
-        code = subprocess.run([sys.executable, str(HERE / "scenarios" / f"{name}.py")], check=False).returncode
+        code = subprocess.run(
+            [sys.executable, str(HERE / "scenarios" / f"{name}.py")], check=False
+        ).returncode
         if code:
             failed.append(name)
     if failed:

@@ -52,7 +52,9 @@ def main() -> int:
             # The browser tests drive the same pages; once (on SQLite) is enough.
             results["postgres"] = pytest({"DATABASE_URL": PG_URL}, ["-m", "not browser", *extra])
         elif CI:
-            print(f"error: PostgreSQL is required under CI and is not reachable at {PG_URL}: {reason}")
+            print(
+                f"error: PostgreSQL is required under CI and is not reachable at {PG_URL}: {reason}"
+            )
             results["postgres"] = 1
         else:
             print(
@@ -61,7 +63,9 @@ def main() -> int:
                 "run `make test-postgres`."
             )
     failed = [name for name, code in results.items() if code not in (0,)]
-    summary = ", ".join(f"{name}: {'ok' if code == 0 else f'FAILED ({code})'}" for name, code in results.items())
+    summary = ", ".join(
+        f"{name}: {'ok' if code == 0 else f'FAILED ({code})'}" for name, code in results.items()
+    )
     print(f"== {summary} ==")
     return 1 if failed else 0
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import common  # noqa: E402
+import common
 
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", 8))
 PER_PROCESS = int(os.environ.get("BENCH_PER_PROCESS", 250))
@@ -20,9 +20,18 @@ def main() -> None:
     started = time.perf_counter()
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "steward.core.tests.concurrency_worker", f"p{n}", str(PER_PROCESS)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "steward.core.tests.concurrency_worker",
+                f"p{n}",
+                str(PER_PROCESS),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(PROCESSES)
     ]
     results, crashed = [], 0

@@ -83,7 +83,9 @@ def pytest_collection_modifyitems(config, items):
 
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks across processes); run `make test-postgres`")
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (row locks across processes); run `make test-postgres`"
+    )
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)

@@ -49,7 +49,10 @@ def steward_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[checks
                 id="steward.W001",
             )
         )
-    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and settings.EMAIL_HOST in {"localhost", "127.0.0.1"}:
+    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and settings.EMAIL_HOST in {
+        "localhost",
+        "127.0.0.1",
+    }:
         found.append(
             checks.Warning(
                 "Email goes to an SMTP server on localhost.",

@@ -23,6 +23,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         areas.setdefault(item.area, []).append(
             {"label": item.label, "url": url, "active": request.path.startswith(url)}
         )
-    ordered = sorted(areas.items(), key=lambda kv: AREA_ORDER.index(kv[0]) if kv[0] in AREA_ORDER else 99)
+    ordered = sorted(
+        areas.items(), key=lambda kv: AREA_ORDER.index(kv[0]) if kv[0] in AREA_ORDER else 99
+    )
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_areas": ordered, "unread_notifications": unread}

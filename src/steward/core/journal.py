@@ -108,7 +108,9 @@ def system(record: models.Model, *, text: str, data: dict | None = None) -> Jour
     return _entry(record, JournalKind.SYSTEM, None, body=sanitise(text), data=data or {})
 
 
-def attachment_added(record: models.Model, *, actor: Person, name: str, attachment_id: int) -> JournalEntry:
+def attachment_added(
+    record: models.Model, *, actor: Person, name: str, attachment_id: int
+) -> JournalEntry:
     return _entry(
         record, JournalKind.ATTACHMENT, actor, new_value=name, data={"attachment": attachment_id}
     )

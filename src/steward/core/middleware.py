@@ -24,7 +24,9 @@ class UploadLimitMiddleware:
             length = 0
         limit = settings.ATTACHMENT_MAX_BYTES + ENVELOPE_BYTES
         if length > limit:
-            message = f"The upload is larger than the limit of {settings.ATTACHMENT_MAX_BYTES} bytes."
+            message = (
+                f"The upload is larger than the limit of {settings.ATTACHMENT_MAX_BYTES} bytes."
+            )
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain")

@@ -45,7 +45,9 @@ def people_for(actor: Person) -> QuerySet[Person]:
         return Person.objects.none()
     qs = Person.objects.all()
     if permissions.is_customer_side(actor):
-        qs = qs.filter(memberships__organisation_id__in=permissions.customer_organisation_ids(actor)).distinct()
+        qs = qs.filter(
+            memberships__organisation_id__in=permissions.customer_organisation_ids(actor)
+        ).distinct()
     return qs
 
 

@@ -12,7 +12,6 @@ for module in (directory, calendars, notifications, attachments, tokens):
     module.register(router)
 
 
-
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Anything else under /api/ answers in the API's error format, not Django's HTML page."""
     return JsonResponse({"detail": "Not found."}, status=404)

@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -48,13 +50,15 @@ class WorkingPeriod(models.Model):
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
     def clean(self) -> None:
-        if self.end_time.hour or self.end_time.minute or self.end_time.second:
-            if self.end_time <= self.start_time:
-                raise ValidationError({"end_time": "The end must be after the start."})
+        ends_at_midnight = self.end_time == time(0)
+        if not ends_at_midnight and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The end must be after the start."})
 
 
 class Holiday(models.Model):
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
     date = models.DateField()
     name = models.CharField(max_length=120)
 

@@ -39,7 +39,9 @@ class WebhookSubscription(models.Model):
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=128, help_text="Shared secret for the HMAC signature.")
     record_type = models.CharField(
-        max_length=60, blank=True, help_text='"app.model" (e.g. "incidents.incident"); blank for all.'
+        max_length=60,
+        blank=True,
+        help_text='"app.model" (e.g. "incidents.incident"); blank for all.',
     )
     events = models.JSONField(default=list, blank=True, help_text="Event names; empty for all.")
     is_active = models.BooleanField(default=True)

@@ -6,7 +6,9 @@ class ApiToken(models.Model):
 
     person = models.ForeignKey("core.Person", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, db_index=True, help_text="Start of the key, to recognise it.")
+    prefix = models.CharField(
+        max_length=12, db_index=True, help_text="Start of the key, to recognise it."
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

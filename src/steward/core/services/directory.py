@@ -17,7 +17,17 @@ from steward.core.models import (
     SupportGroupMembership,
 )
 
-ORGANISATION_FIELDS = ["name", "kind", "code", "email", "phone", "address", "website", "notes", "is_active"]
+ORGANISATION_FIELDS = [
+    "name",
+    "kind",
+    "code",
+    "email",
+    "phone",
+    "address",
+    "website",
+    "notes",
+    "is_active",
+]
 PERSON_FIELDS = [
     "first_name", "last_name", "email", "phone", "mobile", "job_title", "location", "time_zone",
     "is_active",
@@ -49,7 +59,9 @@ def organisation_create(*, actor: Person, **data: Any) -> Organisation:
     return organisation
 
 
-def organisation_update(*, actor: Person, organisation_id: int, data: dict[str, Any]) -> Organisation:
+def organisation_update(
+    *, actor: Person, organisation_id: int, data: dict[str, Any]
+) -> Organisation:
     _unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
@@ -177,7 +189,9 @@ def group_remove_member(*, actor: Person, group_id: int, person_id: int) -> None
     with transaction.atomic():
         group = SupportGroup.objects.select_for_update().get(pk=group_id)
         permissions.require(actor, "core.group.change", group)
-        deleted, _ = SupportGroupMembership.objects.filter(group=group, person_id=person_id).delete()
+        deleted, _ = SupportGroupMembership.objects.filter(
+            group=group, person_id=person_id
+        ).delete()
         if deleted:
             person = Person.objects.get(pk=person_id)
             journal.system(group, text=f"{person} left the group.", data={"person": person_id})

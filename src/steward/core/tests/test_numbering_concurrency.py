@@ -22,7 +22,13 @@ def test_eight_processes_creating_records_get_distinct_numbers():
     env = {**os.environ, "DATABASE_URL": _database_url()}
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "steward.core.tests.concurrency_worker", f"p{n}", str(PER_PROCESS)],
+            [
+                sys.executable,
+                "-m",
+                "steward.core.tests.concurrency_worker",
+                f"p{n}",
+                str(PER_PROCESS),
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -18,14 +18,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--demo-if-empty", action="store_true")
-        parser.add_argument("--admin-username", default=os.environ.get("STEWARD_ADMIN_USERNAME", "admin"))
+        parser.add_argument(
+            "--admin-username", default=os.environ.get("STEWARD_ADMIN_USERNAME", "admin")
+        )
         parser.add_argument("--admin-email", default=os.environ.get("STEWARD_ADMIN_EMAIL", ""))
 
-    def handle(self, *args, demo_if_empty: bool, admin_username: str, admin_email: str, **options) -> None:
+    def handle(
+        self, *args, demo_if_empty: bool, admin_username: str, admin_email: str, **options
+    ) -> None:
         try:
             connection.ensure_connection()
         except DatabaseError as exc:
-            raise CommandError(f"Cannot reach the database: {str(exc).strip().splitlines()[0]}") from exc
+            raise CommandError(
+                f"Cannot reach the database: {str(exc).strip().splitlines()[0]}"
+            ) from exc
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
         if demo_if_empty and loader.is_empty():
@@ -34,6 +40,8 @@ class Command(BaseCommand):
         if not Person.objects.filter(is_superuser=True).exists():
             password = os.environ.get("STEWARD_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
             Person.objects.create_superuser(admin_username, admin_email, password)
-            self.stdout.write(f"Administrator created: {admin_username} / {password} (change it after logging in).")
+            self.stdout.write(
+                f"Administrator created: {admin_username} / {password} (change it after logging in)."
+            )
         elif not loader.is_empty() and Person.objects.filter(username="dana.desk").exists():
             print_logins(self.stdout)

@@ -21,9 +21,11 @@ class Command(BaseCommand):
         messages = checks.run_checks(include_deployment_checks=True)
         errors = 0
         for message in sorted(messages, key=lambda m: -m.level):
-            level = {checks.ERROR: "ERROR", checks.CRITICAL: "ERROR", checks.WARNING: "WARNING"}.get(
-                message.level, "INFO"
-            )
+            level = {
+                checks.ERROR: "ERROR",
+                checks.CRITICAL: "ERROR",
+                checks.WARNING: "WARNING",
+            }.get(message.level, "INFO")
             errors += message.level >= checks.ERROR
             fix = ENV_FIX.get(message.id) or message.hint or ""
             text = message.msg.split(". ")[0].rstrip(".")
