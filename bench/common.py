@@ -50,6 +50,7 @@ def setup_django() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
     os.environ.setdefault("STEWARD_TASKS_BACKEND", "immediate")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     import django
 
     django.setup()

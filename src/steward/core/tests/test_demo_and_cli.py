@@ -1,0 +1,90 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from steward.core.choices import Role
+from steward.core.demo import data, loader
+from steward.core.models import Organisation, Person, RoleAssignment
+from steward.service_level.models import Service
+
+
+@pytest.mark.django_db
+def test_demo_data_covers_every_role_and_the_promised_shape():
+    loader.load()
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Organisation.objects.filter(kind="customer").count() == 3
+    assert Organisation.objects.filter(kind="provider").count() == 1
+    assert Service.objects.filter(status="active").count() == 6
+    assert 30 <= Person.objects.count() <= 40
+    # Every service is numbered and has an owner holding the service owner role for it.
+    for service in Service.objects.all():
+        assert service.number.startswith("SVC")
+        assert service.owner.role_assignments.filter(
+            role=Role.SERVICE_OWNER, scope_id=service.pk
+        ).exists()
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent_and_every_listed_login_works(client):
+    first = loader.load()
+    counts = (Person.objects.count(), RoleAssignment.objects.count(), Service.objects.count())
+    assert first
+    assert loader.load() == {}
+    assert counts == (
+        Person.objects.count(),
+        RoleAssignment.objects.count(),
+        Service.objects.count(),
+    )
+    for username, _ in data.LOGINS:
+        assert client.login(username=username, password=data.DEMO_PASSWORD), username
+        assert client.get("/").status_code == 200, username
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_init_loads_the_demo_only_into_an_empty_database():
+    out = io.StringIO()
+    call_command("init", "--demo-if-empty", stdout=out)
+    assert "Demo data loaded" in out.getvalue()
+    assert "dana.desk" in out.getvalue()
+    people = Person.objects.count()
+    out = io.StringIO()
+    call_command("init", "--demo-if-empty", stdout=out)
+    assert "Demo data loaded" not in out.getvalue()
+    assert Person.objects.count() == people
+
+
+@pytest.mark.django_db
+def test_init_creates_an_administrator_when_there_is_none(monkeypatch):
+    monkeypatch.setenv("STEWARD_ADMIN_PASSWORD", "a-long-admin-password")
+    out = io.StringIO()
+    call_command("init", stdout=out)
+    admin = Person.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("a-long-admin-password")
+    assert "Administrator created" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_check_names_the_setting_that_fixes_each_warning():
+    out = io.StringIO()
+    call_command("stewardcheck", stdout=out)
+    text = out.getvalue()
+    assert "security.W012" in text and "SECURE_COOKIES=true" in text
+    assert "No errors" in text
+
+
+@pytest.mark.django_db
+def test_check_fails_with_one_line_when_the_database_is_unreachable(monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("stewardcheck", stdout=out)
+    assert "steward.E001" in out.getvalue()
+    assert "DATABASE_URL" in out.getvalue()
