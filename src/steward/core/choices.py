@@ -95,3 +95,32 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     RETRYING = "retrying", "Retrying"
     FAILED = "failed", "Failed"
+
+
+class Priority(models.TextChoices):
+    """Priority of a record (from impact x urgency); SLA targets are set per priority."""
+
+    CRITICAL = "1", "1 - Critical"
+    HIGH = "2", "2 - High"
+    MEDIUM = "3", "3 - Medium"
+    LOW = "4", "4 - Low"
+
+
+class ClockKind(models.TextChoices):
+    """Whose promise a clock measures: the customer's SLA, a group's OLA, a supplier's UC."""
+
+    SLA = "sla", "SLA"
+    OLA = "ola", "OLA"
+    UC = "uc", "Underpinning contract"
+
+
+class ClockMetric(models.TextChoices):
+    RESPONSE = "response", "Response"
+    RESOLUTION = "resolution", "Resolution"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+    CANCELLED = "cancelled", "Cancelled"

@@ -37,8 +37,12 @@ def next_number(prefix: str) -> str:
     return format_number(prefix, next_value(prefix))
 
 
-def assign(record: NumberedRecord) -> str:
-    """Give an unsaved record its number (no-op when it already has one)."""
+def assign(record: NumberedRecord, prefix: str | None = None) -> str:
+    """Give an unsaved record its number (no-op when it already has one).
+
+    ``prefix`` overrides the model's ``NUMBER_PREFIX`` for types numbered by kind
+    (agreements: SLA / OLA / UC).
+    """
     if not record.number:
-        record.number = next_number(type(record).NUMBER_PREFIX)
+        record.number = next_number(prefix or type(record).NUMBER_PREFIX)
     return record.number

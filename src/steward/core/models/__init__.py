@@ -1,5 +1,6 @@
 from steward.core.models.attachments import Attachment
 from steward.core.models.calendars import BusinessCalendar, Holiday, WorkingPeriod
+from steward.core.models.clocks import ClockEvent, SlaClock
 from steward.core.models.journal import JournalEntry
 from steward.core.models.notifications import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.models.ops import PeriodicJobRun, WorkerHeartbeat
@@ -12,6 +13,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "BusinessCalendar",
+    "ClockEvent",
     "Holiday",
     "JournalEntry",
     "Notification",
@@ -22,6 +24,7 @@ __all__ = [
     "PeriodicJobRun",
     "Person",
     "RoleAssignment",
+    "SlaClock",
     "SupportGroup",
     "SupportGroupMembership",
     "TimeStampedModel",

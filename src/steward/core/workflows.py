@@ -1,0 +1,27 @@
+"""Transition tables: which status may follow which. Each area declares its own in
+``<area>/workflows.py``; services call ``WORKFLOW.check(old, new)`` under the row lock."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from steward.core.errors import InvalidTransition
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    transitions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, name: str, table: Mapping[str, Iterable[str]]) -> "Workflow":
+        return cls(name, {old: frozenset(new) for old, new in table.items()})
+
+    def allowed(self, old: str) -> frozenset[str]:
+        return self.transitions.get(old, frozenset())
+
+    def can(self, old: str, new: str) -> bool:
+        return new in self.allowed(old)
+
+    def check(self, old: str, new: str) -> None:
+        if not self.can(old, new):
+            raise InvalidTransition(self.name, old, new)
