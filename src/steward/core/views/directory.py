@@ -34,6 +34,7 @@ from steward.core.views.patterns import (
     Column,
     Field,
     RecordDetailView,
+    RecordEditView,
     RecordListView,
     Related,
     ServiceFormView,
@@ -286,16 +287,10 @@ class PersonCreateView(ServiceFormView):
         )
 
 
-class PersonEditView(ServiceFormView):
+class PersonEditView(RecordEditView):
     permission = "core.person.change"
+    query_one = queries.person_for
     form_class = PersonForm
-    submit_label = "Save changes"
-    success_message = "Changes saved."
-
-    def get_object(self) -> Person:
-        if not hasattr(self, "_object"):
-            self._object = queries.person_for(self.actor, self.kwargs["pk"])
-        return self._object
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -303,9 +298,6 @@ class PersonEditView(ServiceFormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"actor": self.actor, "instance": self.get_object()}
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
 
     def perform(self, form: forms.Form) -> Person:
         data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
@@ -417,26 +409,14 @@ class OrganisationCreateView(ServiceFormView):
         return svc.organisation_create(actor=self.actor, **data)
 
 
-class OrganisationEditView(ServiceFormView):
+class OrganisationEditView(RecordEditView):
     permission = "core.organisation.change"
+    query_one = queries.organisation_for
     form_class = OrganisationForm
-    submit_label = "Save changes"
-    success_message = "Changes saved."
-
-    def get_object(self) -> Organisation:
-        if not hasattr(self, "_object"):
-            self._object = queries.organisation_for(self.actor, self.kwargs["pk"])
-        return self._object
 
     @property
     def title(self) -> str:  # type: ignore[override]
         return f"Edit {self.get_object().name}"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"instance": self.get_object()}
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
 
     def perform(self, form: forms.Form) -> Organisation:
         data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
@@ -577,26 +557,13 @@ class GroupCreateView(ServiceFormView):
         return svc.group_create(actor=self.actor, **data)
 
 
-class GroupEditView(ServiceFormView):
+class GroupEditView(RecordEditView):
     permission = "core.group.change"
+    query_one = queries.group_for
     form_class = SupportGroupForm
-    submit_label = "Save changes"
-    success_message = "Changes saved."
-
-    def get_object(self) -> SupportGroup:
-        if not hasattr(self, "_object"):
-            self._object = queries.group_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"actor": self.actor, "instance": self.get_object()}
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
 
     def perform(self, form: forms.Form) -> SupportGroup:
         data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}

@@ -21,6 +21,7 @@ from steward.core.views.patterns import (
     Column,
     Field,
     RecordDetailView,
+    RecordEditView,
     RecordListView,
     ServiceFormView,
     StewardPageMixin,
@@ -215,23 +216,10 @@ class WebhookCreateView(ServiceFormView):
         return self.render_form(form, status=400)
 
 
-class WebhookEditView(ServiceFormView):
+class WebhookEditView(RecordEditView):
     permission = "core.webhook.change"
+    query_one = subscription_for
     form_class = WebhookForm
-    submit_label = "Save changes"
-    success_message = "Changes saved."
-
-    def get_object(self) -> WebhookSubscription:
-        if not hasattr(self, "_object"):
-            self._object = subscription_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().name}"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"instance": self.get_object()}
 
     def get_cancel_url(self) -> str:
         return webhook_url(self.get_object())

@@ -637,6 +637,33 @@ class ServiceFormView(StewardPageMixin, TemplateView):
         return self.render_form(form, status=400)
 
 
+class RecordEditView(ServiceFormView):
+    """The edit form of one record, fetched through ``query_one`` (404 for what the actor
+    may not see); subclasses set ``form_class``, ``permission`` and ``perform``."""
+
+    query_one: Callable[[Any, Any], Model] | None = None
+    submit_label = "Save changes"
+    success_message = "Changes saved."
+
+    def get_object(self) -> Model:
+        if not hasattr(self, "_object"):
+            query_one = type(self).query_one
+            if query_one is None:
+                raise NotImplementedError("Set query_one or override get_object().")
+            self._object = query_one(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object()}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.get_object()}
+
+    def get_cancel_url(self) -> str:
+        return _row_url(self.get_object()) or ""
+
+
 def redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     """Back to ``next`` when it is a local path, else ``fallback``."""
     from django.utils.http import url_has_allowed_host_and_scheme
