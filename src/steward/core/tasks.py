@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from steward.core import notify, webhooks
+from steward.core import clocks, notify, webhooks
 from steward.core.models import PeriodicJobRun
 from steward.core.scheduler import periodic
 
@@ -63,3 +63,10 @@ def prune_task_results() -> int:
         .delete()
     )
     return deleted
+
+
+@periodic("core.sweep_sla_clocks", "* * * * *")
+@task()
+def sweep_sla_clocks() -> dict:
+    """Send the SLA clock warnings and breaches that are due, each once per clock."""
+    return clocks.sweep()

@@ -7,4 +7,8 @@ class ServiceLevelConfig(AppConfig):
     verbose_name = "Service Level Management"
 
     def ready(self) -> None:
-        from steward.service_level import permissions_catalog  # noqa: F401
+        from steward.service_level import (
+            permissions_catalog,  # noqa: F401
+            registry_sl,  # noqa: F401
+        )
+        from steward.service_level import demo, tasks  # noqa: F401

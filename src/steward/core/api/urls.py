@@ -4,11 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from steward.core.api import attachments, calendars, directory, notifications, tokens
+from steward.service_level import api as service_level_api
 
 router = DefaultRouter()
 router.include_format_suffixes = False
 # Each area's api module adds its viewsets; later areas are appended here.
-for module in (directory, calendars, notifications, attachments, tokens):
+for module in (directory, calendars, notifications, attachments, tokens, service_level_api):
     module.register(router)
 
 

@@ -1,0 +1,206 @@
+"""Service Level Management in the shell: navigation, global search and "My work"
+(catalog approvals waiting for me, agreements waiting for my signature)."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Q
+from django.urls import reverse
+
+from steward.core import permissions, registry
+from steward.core.choices import Role
+from steward.core.models import Organisation, SupportGroup
+from steward.core.registry import SearchHit, WorkSection
+from steward.service_level import queries
+from steward.service_level.choices import (
+    AgreementKind,
+    AgreementStatus,
+    ApprovalDecision,
+    CatalogItemStatus,
+    SignatoryRole,
+)
+from steward.service_level.models import Agreement, CatalogApproval, Service
+
+AREA = "Service level"
+registry.nav(AREA, "Service catalog", "service_level:catalog", "service_level.catalog.view", 10)
+registry.nav(
+    AREA, "Catalog items", "service_level:catalog-item-list", "service_level.catalog.change", 20
+)
+registry.nav(AREA, "Services", "service_level:service-list", "service_level.service.view", 30)
+registry.nav(AREA, "Agreements", "service_level:agreement-list", "service_level.agreement.view", 40)
+registry.nav(AREA, "Customers", "service_level:customer-list", "service_level.agreement.view", 50)
+registry.nav(AREA, "SLA reviews", "service_level:review-list", "service_level.review.view", 60)
+registry.nav(AREA, "Outages", "service_level:outage-list", "service_level.outage.change", 70)
+
+SEARCH_LIMIT = 10
+
+
+def _words_filter(text: str, fields: tuple[str, ...]) -> Q:
+    condition = Q()
+    for word in text.split():
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        condition &= any_field
+    return condition
+
+
+@registry.search_provider
+def search_services(actor: Any, text: str) -> list[SearchHit]:
+    text = text.strip()
+    if not text or not permissions.has(actor, "service_level.service.view"):
+        return []
+    qs = queries.services_for(actor).filter(_words_filter(text, ("name", "number", "description")))
+    return [
+        SearchHit("Services", s.number, s.name, s.get_absolute_url(), s.get_status_display())
+        for s in qs.order_by("name", "pk")[:SEARCH_LIMIT]
+    ]
+
+
+@registry.search_provider
+def search_catalog(actor: Any, text: str) -> list[SearchHit]:
+    """Catalog items; customer people find published items and land on the catalog page."""
+    text = text.strip()
+    if not text or not permissions.has(actor, "service_level.catalog.view"):
+        return []
+    customer = permissions.is_customer_side(actor)
+    qs = queries.published_catalog_for(actor) if customer else queries.catalog_items_for(actor)
+    qs = qs.filter(_words_filter(text, ("name", "number", "summary", "category")))
+    hits = []
+    for item in qs.select_related("service").order_by("name", "pk")[:SEARCH_LIMIT]:
+        url = (
+            reverse("service_level:catalog-entry", args=[item.pk])
+            if customer
+            else item.get_absolute_url()
+        )
+        hits.append(
+            SearchHit(
+                "Catalog items",
+                item.number,
+                item.name,
+                url,
+                f"{item.service.name} · {item.get_status_display()}",
+            )
+        )
+    return hits
+
+
+@registry.search_provider
+def search_agreements(actor: Any, text: str) -> list[SearchHit]:
+    text = text.strip()
+    if not text or not permissions.has(actor, "service_level.agreement.view"):
+        return []
+    qs = queries.agreements_for(actor).filter(_words_filter(text, ("name", "number")))
+    return [
+        SearchHit(
+            "Agreements",
+            a.number,
+            a.name,
+            a.get_absolute_url(),
+            f"{a.get_kind_display()} · {a.get_status_display()}",
+        )
+        for a in qs.order_by("number", "pk")[:SEARCH_LIMIT]
+    ]
+
+
+# --- My work -----------------------------------------------------------------------------------
+
+
+def pending_approvals(actor: Any) -> list[dict[str, Any]]:
+    """Catalog items in approval whose current round waits for the actor's decision."""
+    rows = (
+        CatalogApproval.objects.filter(
+            approver_id=actor.pk,
+            decision=ApprovalDecision.PENDING,
+            catalog_item__status=CatalogItemStatus.IN_APPROVAL,
+            round=F("catalog_item__approval_round"),
+        )
+        .select_related("catalog_item__service", "for_customer")
+        .order_by("catalog_item__number")
+    )
+    return [
+        {
+            "number": a.catalog_item.number,
+            "name": a.catalog_item.name,
+            "service": a.catalog_item.service.name,
+            "as": a.get_role_display() + (f" ({a.for_customer.name})" if a.for_customer_id else ""),
+            "url": a.catalog_item.get_absolute_url(),
+        }
+        for a in rows
+    ]
+
+
+def awaiting_my_signature(actor: Any) -> list[dict[str, Any]]:
+    """Draft agreements where the actor is a signatory whose signature is still missing."""
+    held = list(actor.role_assignments.values_list("role", "scope_type_id", "scope_id"))
+
+    def scoped(role: str, model: type) -> list[int]:
+        ct = ContentType.objects.get_for_model(model).id
+        return [sid for r, ct_id, sid in held if r == role and ct_id == ct]
+
+    owned = Q(service__owner_id=actor.pk) | Q(service_id__in=scoped(Role.SERVICE_OWNER, Service))
+    wanted = [(SignatoryRole.SERVICE_OWNER, owned)]
+    represented = scoped(Role.CUSTOMER_REPRESENTATIVE, Organisation)
+    if represented:
+        wanted.append(
+            (
+                SignatoryRole.CUSTOMER_REPRESENTATIVE,
+                Q(kind=AgreementKind.SLA, customer_id__in=represented),
+            )
+        )
+    coordinated = scoped(Role.GROUP_COORDINATOR, SupportGroup)
+    if coordinated:
+        wanted.append(
+            (
+                SignatoryRole.GROUP_COORDINATOR,
+                Q(kind=AgreementKind.OLA, support_group_id__in=coordinated),
+            )
+        )
+    rows: dict[int, dict[str, Any]] = {}
+    for role, condition in wanted:
+        qs = (
+            Agreement.objects.filter(condition, status=AgreementStatus.DRAFT)
+            .exclude(signatures__role=role)
+            .select_related("service")
+            .order_by("number")
+        )
+        for agreement in qs:
+            rows.setdefault(
+                agreement.pk,
+                {
+                    "number": agreement.number,
+                    "name": agreement.name,
+                    "service": agreement.service.name,
+                    "as": SignatoryRole(role).label,
+                    "url": agreement.get_absolute_url(),
+                },
+            )
+    return list(rows.values())
+
+
+@registry.work_provider
+def service_level_work(actor: Any) -> list[WorkSection]:
+    sections = []
+    if permissions.has(actor, "service_level.catalog.approve"):
+        sections.append(
+            WorkSection(
+                title="Catalog items to approve",
+                rows=pending_approvals(actor),
+                columns=["number", "name", "service", "as"],
+                list_url=reverse("service_level:catalog-item-list") + "?status=in_approval",
+                empty_text="No catalog item waits for your approval.",
+            )
+        )
+    if permissions.has(actor, "service_level.agreement.sign"):
+        rows = awaiting_my_signature(actor)
+        if rows or not permissions.is_customer_side(actor):
+            sections.append(
+                WorkSection(
+                    title="Agreements to sign",
+                    rows=rows,
+                    columns=["number", "name", "service", "as"],
+                    list_url=reverse("service_level:agreement-list") + "?status=draft",
+                    empty_text="No agreement waits for your signature.",
+                )
+            )
+    return sections

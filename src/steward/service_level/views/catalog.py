@@ -1,0 +1,612 @@
+"""The service catalog: the web catalog customers browse, and the administrator's catalog
+items with their approval rounds (seed 003 ch. 11 proc. 1 and 4)."""
+
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views import View
+
+from steward.core import permissions
+from steward.core.views.calendars import hours_summary
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordListView,
+    Related,
+    ServiceFormView,
+    StewardPageMixin,
+    apply_errors,
+)
+from steward.service_level import queries
+from steward.service_level.choices import (
+    ApprovalDecision,
+    CatalogItemStatus,
+)
+from steward.service_level.filters import CatalogItemFilterSet
+from steward.service_level.forms import (
+    CatalogItemForm,
+    DecisionForm,
+    OptionalReasonForm,
+    ReasonForm,
+    TargetForm,
+)
+from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLevelTarget
+from steward.service_level.services import agreements as agreement_svc
+from steward.service_level.services import catalog as svc
+from steward.service_level.views.common import (
+    charge_words,
+    promise_order,
+    target_sentence,
+    target_value,
+)
+
+C = CatalogItemStatus
+ITEM_FIELDS = (
+    "name",
+    "summary",
+    "description",
+    "category",
+    "visibility",
+    "customer",
+    "target_customers",
+    "charge",
+    "charge_unit",
+    "request_instructions",
+)
+
+
+def _targets_prefetch() -> Prefetch:
+    return Prefetch(
+        "targets", queryset=ServiceLevelTarget.objects.order_by("kind", "priority", "pk")
+    )
+
+
+# --- The web catalog (customers and everyone) ---------------------------------------------------
+
+
+class CatalogView(StewardPageMixin, View):
+    """Published items as cards, grouped by category, with a search box and category chips."""
+
+    permission = "service_level.catalog.view"
+    template_name = "service_level/catalog.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        text = request.GET.get("q", "").strip()[:200]
+        category = request.GET.get("category", "").strip()[:100]
+        everything = queries.published_catalog_for(self.actor)
+        items = everything.select_related("service", "customer").prefetch_related(
+            _targets_prefetch()
+        )
+        for word in text.split():
+            items = items.filter(
+                Q(name__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(description__icontains=word)
+                | Q(category__icontains=word)
+                | Q(service__name__icontains=word)
+                | Q(number__iexact=word)
+            )
+        if category:
+            items = items.filter(category=category)
+        items = list(items.order_by("category", "name", "pk"))
+        groups = [
+            {"title": key or "Other services", "items": [_card(i) for i in group]}
+            for key, group in groupby(items, key=lambda i: i.category)
+        ]
+        categories = sorted({c for c in everything.values_list("category", flat=True) if c})
+        context = {
+            "title": "Service catalog",
+            "groups": groups,
+            "count": len(items),
+            "query": text,
+            "category": category,
+            "categories": categories,
+            "can_manage": permissions.has(self.actor, "service_level.catalog.change"),
+        }
+        template = (
+            "service_level/partials/catalog_results.html"
+            if getattr(request, "htmx", False) and not request.htmx.history_restore_request
+            else self.template_name
+        )
+        response = render(request, template, context)
+        response["Vary"] = "HX-Request"
+        return response
+
+
+def _card(item: CatalogItem) -> dict[str, Any]:
+    """What a card shows: the headline promises, not every target."""
+    targets = promise_order(list(item.targets.all()))
+    # Headline: the critical-incident promises and availability.
+    headline = [t for t in targets if t.priority in ("", "1")][:3]
+    return {
+        "item": item,
+        "promises": [target_sentence(t) for t in headline],
+        "more": max(len(targets) - len(headline), 0),
+        "charge": charge_words(item),
+    }
+
+
+class CatalogEntryView(StewardPageMixin, View):
+    """One published item as the customer sees it (404 for items the actor may not see)."""
+
+    permission = "service_level.catalog.view"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        qs = (
+            queries.published_catalog_for(self.actor)
+            .select_related("service__service_hours", "customer")
+            .prefetch_related(_targets_prefetch(), "service__service_hours__periods")
+        )
+        item = qs.filter(pk=pk).first()
+        if item is None:
+            raise Http404("No such catalog item.")
+        calendar = item.service.service_hours
+        targets = promise_order(list(item.targets.all()))
+        return render(
+            request,
+            "service_level/catalog_item.html",
+            {
+                "title": item.name,
+                "item": item,
+                "hours": hours_summary(calendar) if calendar else "",
+                "calendar": calendar,
+                "promises": [target_sentence(t) for t in targets],
+                "charge": charge_words(item),
+                "can_manage": permissions.has(self.actor, "service_level.catalog.change", item),
+                "can_subscribe": permissions.has(self.actor, "service_level.agreement.change"),
+            },
+        )
+
+
+# --- The administrator's catalog items -------------------------------------------------------------
+
+
+class ProviderOnlyMixin:
+    """Drafts, approval rounds and failures are the provider's business."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and permissions.is_customer_side(request.user):
+            raise PermissionDenied("The catalog's working records are for the provider.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class CatalogItemListView(ProviderOnlyMixin, RecordListView):
+    permission = "service_level.catalog.view"
+    title = "Catalog items"
+    query = queries.catalog_items_for
+    filterset_class = CatalogItemFilterSet
+    default_sort = "name"
+    create_url_name = "service_level:catalog-item-create"
+    create_permission = "service_level.catalog.change"
+    create_label = "New catalog item"
+    columns = (
+        Column("number", "Number", sort="number", link=True, classes="nowrap"),
+        Column("name", "Name", sort="name", link=True),
+        Column("service", "Service", value="service.name", sort="service__name"),
+        Column("category", "Category", sort="category", classes="hide-sm"),
+        Column(
+            "visibility", "Visibility", value=lambda i: "Private" if i.customer_id else "Public"
+        ),
+        Column("customer", "For customer", value="customer.name", classes="hide-sm"),
+        Column(
+            "status",
+            "Status",
+            sort="status",
+            badge=True,
+            value="status",
+            csv=lambda i: i.get_status_display(),
+        ),
+        Column("charge", "Charge", value=charge_words, sort="charge", classes="hide-sm"),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("service", "customer")
+
+
+class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
+    permission = "service_level.catalog.view"
+    template_name = "service_level/catalog_item_detail.html"
+    query_one = queries.catalog_item_for
+    status_field = "status"
+    list_url_name = "service_level:catalog-item-list"
+    note_permission = "service_level.catalog.change"
+    kind_label = "Catalog item"
+
+    def get_object(self) -> CatalogItem:
+        if not hasattr(self, "_object"):
+            self._object = queries.catalog_item_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    def get_fields(self, obj: CatalogItem) -> list[Field]:
+        return [
+            Field("Service", obj.service.name, url=obj.service.get_absolute_url()),
+            Field("Category", obj.category),
+            Field("Visibility", "Private (one-off)" if obj.customer_id else "Public"),
+            Field("For customer", obj.customer.name if obj.customer_id else None),
+            Field("Prepared for", ", ".join(o.name for o in obj.target_customers.all()) or None),
+            Field("Charge", charge_words(obj)),
+            Field("Template", obj.template.name if obj.template_id else None),
+            Field(
+                "Copied from",
+                obj.copied_from.number if obj.copied_from_id else None,
+                url=obj.copied_from.get_absolute_url() if obj.copied_from_id else "",
+            ),
+            Field("Approval round", obj.approval_round or None),
+            Field("Published", obj.published_at),
+            Field("Discontinued", obj.discontinued_at),
+            Field("Why it failed", obj.failure_reason, wide=True),
+            Field("Summary", obj.summary, wide=True),
+            Field("Description", obj.description, wide=True),
+            Field("How to request", obj.request_instructions, wide=True),
+        ]
+
+    def get_related(self, obj: CatalogItem) -> list[Related]:
+        agreements = queries.agreements_for(self.actor).filter(catalog_item=obj)
+        return [
+            Related(
+                "Agreements at this level",
+                agreements.select_related("customer", "support_group", "supplier"),
+                [
+                    Column("number", "Number", link=True),
+                    Column("name", "Name"),
+                    Column("party", "Party", value=_party),
+                    Column("status", "Status", badge=True, value="status"),
+                ],
+                empty_text="No agreement uses this item yet.",
+            )
+        ]
+
+    def get_actions(self, obj: CatalogItem) -> list[Action]:
+        url = lambda name: reverse(f"service_level:catalog-item-{name}", args=[obj.pk])  # noqa: E731
+        change = "service_level.catalog.change"
+        actions: list[Action] = []
+        if obj.status == C.PUBLISHED:
+            actions.append(
+                Action("View in catalog", reverse("service_level:catalog-entry", args=[obj.pk]))
+            )
+        if obj.status == C.DRAFT:
+            actions += [
+                Action("Edit", url("edit"), change),
+                Action(
+                    "Submit for approval", url("submit"), change, method="post", style="primary"
+                ),
+            ]
+        if obj.status == C.APPROVED:
+            actions.append(
+                Action(
+                    "Publish",
+                    url("publish"),
+                    change,
+                    method="post",
+                    style="primary",
+                    confirm="Publish this item in the web catalog?",
+                )
+            )
+        if obj.status in (C.IN_APPROVAL, C.APPROVED, C.FAILED):
+            actions.append(
+                Action(
+                    "Revise",
+                    url("revise"),
+                    change,
+                    method="post",
+                    confirm="Take the item back to draft to adjust it?",
+                )
+            )
+        if obj.status in (C.DRAFT, C.IN_APPROVAL):
+            actions.append(Action("Record failure", url("fail"), change, style="danger"))
+        if obj.status == C.PUBLISHED:
+            actions.append(Action("Discontinue", url("discontinue"), change, style="danger"))
+            actions.append(
+                Action(
+                    "New agreement at this level",
+                    reverse("service_level:agreement-create") + f"?catalog_item={obj.pk}",
+                    "service_level.agreement.change",
+                )
+            )
+        actions.append(
+            Action(
+                "Copy", reverse("service_level:catalog-item-create") + f"?copy_of={obj.pk}", change
+            )
+        )
+        return actions
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        item = context["record"]
+        approvals = list(
+            CatalogApproval.objects.filter(catalog_item=item)
+            .select_related("approver", "for_customer")
+            .order_by("-round", "role", "pk")
+        )
+        rounds = [
+            {"number": number, "approvals": list(group), "current": number == item.approval_round}
+            for number, group in groupby(approvals, key=lambda a: a.round)
+        ]
+        mine = [
+            a
+            for a in approvals
+            if a.round == item.approval_round
+            and a.approver_id == self.actor.pk
+            and a.decision == ApprovalDecision.PENDING
+        ]
+        can_decide = bool(mine) and item.status == C.IN_APPROVAL
+        targets = list(item.targets.all())
+        editable = item.status == C.DRAFT and permissions.has(
+            self.actor, "service_level.catalog.change", item
+        )
+        context.update(
+            rounds=rounds,
+            decide_form=kwargs.get("decide_form") or (DecisionForm() if can_decide else None),
+            my_slot=mine[0] if mine else None,
+            targets=[
+                {"obj": t, "sentence": target_sentence(t), "value": target_value(t)}
+                for t in targets
+            ],
+            targets_editable=editable,
+            target_form=kwargs.get("target_form") or (TargetForm() if editable else None),
+            target_add_url=reverse("service_level:catalog-item-target-add", args=[item.pk]),
+        )
+        return context
+
+
+def _party(agreement: Any) -> str:
+    party = agreement.customer or agreement.support_group or agreement.supplier
+    return str(party) if party else ""
+
+
+class CatalogItemCreateView(ServiceFormView):
+    permission = "service_level.catalog.change"
+    form_class = CatalogItemForm
+    title = "New catalog item"
+    submit_label = "Prepare item"
+    success_message = "Catalog item prepared as a draft."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_initial(self) -> dict[str, Any]:
+        source = self.request.GET.get("copy_of")
+        if not source:
+            return {}
+        original = queries.catalog_items_for(self.actor).filter(pk=source).first()
+        if original is None:
+            return {}
+        return {
+            "copy_of": original.pk,
+            "service": original.service_id,
+            "name": f"{original.name} (copy)",
+            "summary": original.summary,
+            "category": original.category,
+            "visibility": original.visibility,
+            "customer": original.customer_id,
+            "charge": original.charge,
+            "charge_unit": original.charge_unit,
+            "description": original.description,
+            "request_instructions": original.request_instructions,
+        }
+
+    def get_cancel_url(self) -> str:
+        return reverse("service_level:catalog-item-list")
+
+    def perform(self, form: CatalogItemForm) -> Any:
+        data = form.cleaned_data
+        return svc.catalog_item_create(
+            actor=self.actor,
+            service=data["service"],
+            name=data["name"],
+            template=data.get("template"),
+            copy_of=data.get("copy_of"),
+            visibility=data["visibility"],
+            customer=data.get("customer"),
+            target_customers=list(data.get("target_customers") or []),
+            summary=data.get("summary") or "",
+            description=data.get("description") or "",
+            category=data.get("category") or "",
+            charge=data.get("charge"),
+            charge_unit=data.get("charge_unit") or "",
+            request_instructions=data.get("request_instructions") or "",
+        )
+
+
+class CatalogItemEditView(ServiceFormView):
+    permission = "service_level.catalog.change"
+    form_class = CatalogItemForm
+    submit_label = "Save changes"
+    success_message = "Catalog item saved."
+
+    def get_object(self) -> CatalogItem:
+        if not hasattr(self, "_object"):
+            self._object = queries.catalog_item_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object().number} {self.get_object().name}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor, "editing": True}
+
+    def get_initial(self) -> dict[str, Any]:
+        item = self.get_object()
+        initial = {name: getattr(item, name) for name in ITEM_FIELDS if name != "target_customers"}
+        initial["service"] = item.service_id
+        initial["customer"] = item.customer_id
+        initial["target_customers"] = list(item.target_customers.values_list("pk", flat=True))
+        return initial
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+    def perform(self, form: CatalogItemForm) -> Any:
+        data = {name: form.cleaned_data.get(name) for name in ITEM_FIELDS}
+        data["service"] = form.cleaned_data["service"]
+        data["target_customers"] = list(data["target_customers"] or [])
+        for text in ("summary", "description", "category", "charge_unit", "request_instructions"):
+            data[text] = data[text] or ""
+        return svc.catalog_item_update(actor=self.actor, item_id=self.get_object().pk, data=data)
+
+
+class CatalogItemTransitionView(StewardPageMixin, View):
+    """A POST button on the record page: submit, publish or revise."""
+
+    permission = "service_level.catalog.change"
+    verb = ""
+    messages_done = {
+        "submit": "Submitted for approval: the approvers see it in their work.",
+        "publish": "Published in the web catalog.",
+        "revise": "Back to draft for adjustments.",
+    }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        item = queries.catalog_item_for(self.actor, pk)
+        service = {
+            "submit": svc.catalog_item_submit,
+            "publish": svc.catalog_item_publish,
+            "revise": svc.catalog_item_revise,
+        }[self.verb]
+        try:
+            service(actor=self.actor, item_id=item.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, self.messages_done[self.verb])
+        return HttpResponseRedirect(item.get_absolute_url())
+
+
+class CatalogItemDecideView(CatalogItemDetailView):
+    """The approver's decision on the current round (approve, ask adjustments, reject)."""
+
+    http_method_names = ["post"]
+    permission = "service_level.catalog.approve"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        item = self.get_object()
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.catalog_item_decide(
+                    actor=self.actor,
+                    item_id=item.pk,
+                    decision=form.cleaned_data["decision"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Your decision is recorded.")
+                return HttpResponseRedirect(item.get_absolute_url())
+        return self.render_to_response(self.get_context_data(decide_form=form), status=400)
+
+
+class CatalogItemTargetAddView(CatalogItemDetailView):
+    http_method_names = ["post"]
+    permission = "service_level.catalog.change"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        item = self.get_object()
+        form = TargetForm(request.POST)
+        if form.is_valid():
+            try:
+                agreement_svc.target_add(
+                    actor=self.actor, catalog_item_id=item.pk, **form.service_kwargs()
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Target added.")
+                return HttpResponseRedirect(item.get_absolute_url() + "#targets")
+        return self.render_to_response(self.get_context_data(target_form=form), status=400)
+
+
+class CatalogItemReasonView(ServiceFormView):
+    """Record why the item failed (proc. 4) or discontinue it."""
+
+    permission = "service_level.catalog.change"
+    verb = "fail"
+
+    def get_object(self) -> CatalogItem:
+        if not hasattr(self, "_object"):
+            self._object = queries.catalog_item_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def form_class(self) -> type:  # type: ignore[override]
+        return ReasonForm if self.verb == "fail" else OptionalReasonForm
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        item = self.get_object()
+        if self.verb == "fail":
+            return f"Record why {item.number} {item.name} failed"
+        return f"Discontinue {item.number} {item.name}"
+
+    @property
+    def submit_label(self) -> str:  # type: ignore[override]
+        return "Record failure" if self.verb == "fail" else "Discontinue"
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+    def perform(self, form: Any) -> Any:
+        item = self.get_object()
+        reason = form.cleaned_data["reason"]
+        if self.verb == "fail":
+            svc.catalog_item_fail(actor=self.actor, item_id=item.pk, reason=reason)
+            messages.success(self.request, "The failure is recorded.")
+        else:
+            svc.catalog_item_discontinue(actor=self.actor, item_id=item.pk, reason=reason)
+            messages.success(self.request, "Discontinued: it no longer shows in the catalog.")
+        return item.get_absolute_url()
+
+
+urlpatterns = [
+    path("catalog/", CatalogView.as_view(), name="catalog"),
+    path("catalog/<int:pk>/", CatalogEntryView.as_view(), name="catalog-entry"),
+    path("catalog/items/", CatalogItemListView.as_view(), name="catalog-item-list"),
+    path("catalog/items/new/", CatalogItemCreateView.as_view(), name="catalog-item-create"),
+    path("catalog/items/<int:pk>/", CatalogItemDetailView.as_view(), name="catalog-item-detail"),
+    path("catalog/items/<int:pk>/edit/", CatalogItemEditView.as_view(), name="catalog-item-edit"),
+    path(
+        "catalog/items/<int:pk>/submit/",
+        CatalogItemTransitionView.as_view(verb="submit"),
+        name="catalog-item-submit",
+    ),
+    path(
+        "catalog/items/<int:pk>/publish/",
+        CatalogItemTransitionView.as_view(verb="publish"),
+        name="catalog-item-publish",
+    ),
+    path(
+        "catalog/items/<int:pk>/revise/",
+        CatalogItemTransitionView.as_view(verb="revise"),
+        name="catalog-item-revise",
+    ),
+    path(
+        "catalog/items/<int:pk>/decide/",
+        CatalogItemDecideView.as_view(),
+        name="catalog-item-decide",
+    ),
+    path(
+        "catalog/items/<int:pk>/targets/",
+        CatalogItemTargetAddView.as_view(),
+        name="catalog-item-target-add",
+    ),
+    path(
+        "catalog/items/<int:pk>/fail/",
+        CatalogItemReasonView.as_view(verb="fail"),
+        name="catalog-item-fail",
+    ),
+    path(
+        "catalog/items/<int:pk>/discontinue/",
+        CatalogItemReasonView.as_view(verb="discontinue"),
+        name="catalog-item-discontinue",
+    ),
+]

@@ -1,0 +1,458 @@
+"""Business services: the list, the service record with its role holders, agreements,
+catalog items and outages, and the Business Service form (seed 003 ch. 11 proc. 2)."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.views import View
+
+from steward.core import permissions
+from steward.core.choices import Role
+from steward.core.views.calendars import hours_summary
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordListView,
+    Related,
+    ServiceFormView,
+    StewardPageMixin,
+)
+from steward.service_level import queries
+from steward.service_level.choices import ServiceStatus
+from steward.service_level.filters import OutageFilterSet, ServiceFilterSet
+from steward.service_level.forms import OptionalReasonForm, OutageForm, ServiceForm
+from steward.service_level.models import Service
+from steward.service_level.services import services as svc
+from steward.service_level.services.agreements import outage_record as svc_outage_record
+from steward.service_level.views.common import (
+    charge_words,
+    role_label,
+    scoped_holders,
+)
+
+# The roles seed 003 limits to one service ("the change coordinator of the service").
+SERVICE_ROLES = [
+    Role.SERVICE_OWNER,
+    Role.CHANGE_COORDINATOR,
+    Role.PROBLEM_COORDINATOR,
+    Role.RELEASE_COORDINATOR,
+    Role.CAPACITY_MANAGER,
+    Role.AVAILABILITY_MANAGER,
+    Role.CONTINUITY_PLANNER,
+]
+SERVICE_FIELDS = ("name", "description", "owner", "provider", "service_hours")
+
+
+def _party(agreement: Any) -> str:
+    party = agreement.customer or agreement.support_group or agreement.supplier
+    return str(party) if party else ""
+
+
+def _duration(outage: Any) -> str:
+    if outage.ended_at is None:
+        return "ongoing"
+    minutes = int((outage.ended_at - outage.started_at).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+class ServiceListView(RecordListView):
+    permission = "service_level.service.view"
+    title = "Services"
+    query = queries.services_for
+    filterset_class = ServiceFilterSet
+    default_sort = "name"
+    create_url_name = "service_level:service-create"
+    create_permission = "service_level.service.change"
+    create_label = "New service"
+    columns = (
+        Column("number", "Number", sort="number", link=True, classes="nowrap"),
+        Column("name", "Name", sort="name", link=True),
+        Column("owner", "Owner", value="owner.display_name", sort=("owner__last_name",)),
+        Column(
+            "status",
+            "Status",
+            value="status",
+            sort="status",
+            badge=True,
+            csv=lambda s: s.get_status_display(),
+        ),
+        Column("service_hours", "Service hours", value="service_hours.name", classes="hide-sm"),
+        Column(
+            "customers",
+            "Customers",
+            value="customer_count",
+            sort="customer_count",
+            classes="num narrow",
+        ),
+        Column(
+            "active_slas",
+            "Active SLAs",
+            value="active_sla_count",
+            sort="active_sla_count",
+            classes="num narrow",
+        ),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        # Counts as annotations: one query for the page, whatever its size.
+        return (
+            super()
+            .get_queryset()
+            .select_related("owner", "service_hours")
+            .annotate(
+                customer_count=Count("customers", distinct=True),
+                active_sla_count=Count(
+                    "agreements",
+                    filter=Q(agreements__kind="sla", agreements__status="active"),
+                    distinct=True,
+                ),
+            )
+        )
+
+
+class ServiceDetailView(RecordDetailView):
+    permission = "service_level.service.view"
+    template_name = "service_level/service_detail.html"
+    query_one = queries.service_for
+    status_field = "status"
+    list_url_name = "service_level:service-list"
+    note_permission = "service_level.service.change"
+    kind_label = "Service"
+
+    def get_fields(self, obj: Service) -> list[Field]:
+        calendar = obj.service_hours
+        return [
+            Field(
+                "Owner",
+                obj.owner.display_name if obj.owner_id else None,
+                url=obj.owner.get_absolute_url() if obj.owner_id else "",
+            ),
+            Field("Provider", obj.provider.name if obj.provider_id else None),
+            Field(
+                "Service hours",
+                f"{calendar.name}: {hours_summary(calendar)}" if calendar else "Around the clock",
+            ),
+            Field("Discontinued", obj.discontinued_at),
+            Field("Description", obj.description, wide=True),
+        ]
+
+    def get_related(self, obj: Service) -> list[Related]:
+        actor = self.actor
+        sections = [
+            Related(
+                "Supporting services",
+                queries.services_for(actor).filter(supported_services=obj),
+                [
+                    Column("number", "Number", link=True),
+                    Column("name", "Name", link=True),
+                    Column("status", "Status", value="status", badge=True),
+                ],
+                empty_text="This service does not rely on other services.",
+            ),
+            Related(
+                "Supports",
+                queries.services_for(actor).filter(supporting_services=obj),
+                [
+                    Column("number", "Number", link=True),
+                    Column("name", "Name", link=True),
+                    Column("status", "Status", value="status", badge=True),
+                ],
+                empty_text="No other service relies on this one.",
+            ),
+            Related(
+                "Catalog items",
+                queries.published_catalog_for(actor).filter(service=obj)
+                if permissions.is_customer_side(actor)
+                else queries.catalog_items_for(actor)
+                .filter(service=obj)
+                .select_related("customer"),
+                [
+                    Column(
+                        "number",
+                        "Number",
+                        link=not permissions.is_customer_side(actor),
+                        url=(lambda i: reverse("service_level:catalog-entry", args=[i.pk]))
+                        if permissions.is_customer_side(actor)
+                        else None,
+                    ),
+                    Column("name", "Name"),
+                    Column("customer", "For customer", value="customer.name"),
+                    Column("status", "Status", value="status", badge=True),
+                    Column("charge", "Charge", value=charge_words),
+                ],
+                empty_text="No catalog items for this service.",
+            ),
+        ]
+        if permissions.has(actor, "service_level.agreement.view"):
+            sections.append(
+                Related(
+                    "Agreements",
+                    queries.agreements_for(actor)
+                    .filter(service=obj)
+                    .select_related("customer", "support_group", "supplier"),
+                    [
+                        Column("number", "Number", link=True),
+                        Column("name", "Name"),
+                        Column("kind", "Kind", value=lambda a: a.get_kind_display()),
+                        Column("party", "Party", value=_party),
+                        Column("status", "Status", value="status", badge=True),
+                        Column("term_end", "Term ends"),
+                    ],
+                    empty_text="No agreements for this service.",
+                )
+            )
+        sections.append(
+            Related(
+                "Recent outages",
+                queries.outages_for(actor).filter(service=obj).order_by("-started_at")[:20],
+                [
+                    Column("started_at", "Started"),
+                    Column("ended_at", "Ended"),
+                    Column("duration", "Duration", value=_duration),
+                    Column("degraded", "Degraded"),
+                    Column("planned", "Planned"),
+                    Column("source_reference", "Source"),
+                ],
+                empty_text="No outages recorded.",
+                list_url=reverse("service_level:outage-list") + f"?service={obj.pk}",
+            )
+        )
+        return sections
+
+    def get_actions(self, obj: Service) -> list[Action]:
+        change = "service_level.service.change"
+        actions = [Action("Edit", reverse("service_level:service-edit", args=[obj.pk]), change)]
+        if obj.status != ServiceStatus.ACTIVE:
+            actions.append(
+                Action(
+                    "Activate",
+                    reverse("service_level:service-activate", args=[obj.pk]),
+                    change,
+                    method="post",
+                    confirm="Mark the service active?",
+                )
+            )
+        if obj.status != ServiceStatus.DISCONTINUED:
+            actions.append(
+                Action(
+                    "Discontinue",
+                    reverse("service_level:service-discontinue", args=[obj.pk]),
+                    change,
+                    style="danger",
+                )
+            )
+        if permissions.has(self.actor, "service_level.outage.change"):
+            actions.append(
+                Action(
+                    "Record outage", reverse("service_level:outage-create") + f"?service={obj.pk}"
+                )
+            )
+        return actions
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        holders = scoped_holders(context["record"], [str(r) for r in SERVICE_ROLES])
+        context["role_holders"] = [
+            {"label": role_label(role), "people": people} for role, people in holders.items()
+        ]
+        context["can_see_people"] = not permissions.is_customer_side(self.actor)
+        return context
+
+
+class ServiceCreateView(ServiceFormView):
+    permission = "service_level.service.change"
+    form_class = ServiceForm
+    title = "New service"
+    submit_label = "Register service"
+    success_message = "Service registered."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_cancel_url(self) -> str:
+        return reverse("service_level:service-list")
+
+    def perform(self, form: forms.Form) -> Any:
+        data = form.cleaned_data
+        return svc.service_create(
+            actor=self.actor,
+            name=data["name"],
+            description=data.get("description") or "",
+            owner=data.get("owner"),
+            provider=data.get("provider"),
+            service_hours=data.get("service_hours"),
+            supporting_services=list(data.get("supporting_services") or []),
+        )
+
+
+class ServiceEditView(ServiceFormView):
+    permission = "service_level.service.change"
+    form_class = ServiceForm
+    success_message = "Service saved."
+
+    def get_object(self) -> Service:
+        if not hasattr(self, "_object"):
+            self._object = queries.service_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object().name}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor, "service": self.get_object()}
+
+    def get_initial(self) -> dict[str, Any]:
+        service = self.get_object()
+        return {
+            "name": service.name,
+            "description": service.description,
+            "owner": service.owner_id,
+            "provider": service.provider_id,
+            "service_hours": service.service_hours_id,
+            "supporting_services": list(service.supporting_services.values_list("pk", flat=True)),
+        }
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+    def perform(self, form: forms.Form) -> Any:
+        data = {name: form.cleaned_data.get(name) for name in SERVICE_FIELDS}
+        data["description"] = data["description"] or ""
+        data["supporting_services"] = list(form.cleaned_data.get("supporting_services") or [])
+        return svc.service_update(actor=self.actor, service_id=self.get_object().pk, data=data)
+
+
+class ServiceActivateView(StewardPageMixin, View):
+    permission = "service_level.service.change"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        service = queries.service_for(self.actor, pk)
+        try:
+            svc.service_set_status(
+                actor=self.actor, service_id=service.pk, status=ServiceStatus.ACTIVE
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "The service is active.")
+        return HttpResponseRedirect(service.get_absolute_url())
+
+
+class ServiceDiscontinueView(ServiceFormView):
+    permission = "service_level.service.change"
+    form_class = OptionalReasonForm
+    submit_label = "Discontinue"
+
+    def get_object(self) -> Service:
+        if not hasattr(self, "_object"):
+            self._object = queries.service_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Discontinue {self.get_object().name}"
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+    def perform(self, form: forms.Form) -> Any:
+        service = svc.service_set_status(
+            actor=self.actor,
+            service_id=self.get_object().pk,
+            status=ServiceStatus.DISCONTINUED,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(self.request, "The service is discontinued.")
+        return service
+
+
+# --- Outages -------------------------------------------------------------------------------------
+
+
+class OutageListView(RecordListView):
+    """Periods services were down or degraded; the figures availability targets use."""
+
+    permission = "service_level.service.view"
+    title = "Outages"
+    query = queries.outages_for
+    filterset_class = OutageFilterSet
+    default_sort = "-started_at"
+    create_url_name = "service_level:outage-create"
+    create_permission = "service_level.outage.change"
+    create_label = "Record outage"
+    columns = (
+        Column(
+            "service",
+            "Service",
+            value="service.name",
+            sort="service__name",
+            url=lambda o: o.service.get_absolute_url(),
+        ),
+        Column("started_at", "Started", sort="started_at", classes="nowrap"),
+        Column("ended_at", "Ended", sort="ended_at", classes="nowrap"),
+        Column("duration", "Duration", value=_duration, classes="nowrap"),
+        Column("degraded", "Degraded", sort="degraded", classes="narrow"),
+        Column("planned", "Planned", sort="planned", classes="narrow"),
+        Column("source_reference", "Source", sort="source_reference", classes="nowrap"),
+        Column("description", "Description", classes="hide-sm"),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("service")
+
+
+class OutageCreateView(ServiceFormView):
+    permission = "service_level.outage.change"
+    form_class = OutageForm
+    title = "Record an outage"
+    submit_label = "Record outage"
+    success_message = "Outage recorded."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_initial(self) -> dict[str, Any]:
+        service = self.request.GET.get("service", "")
+        return {"service": int(service)} if service.isdigit() else {}
+
+    def get_cancel_url(self) -> str:
+        return reverse("service_level:outage-list")
+
+    def perform(self, form: forms.Form) -> Any:
+        data = form.cleaned_data
+        svc_outage_record(
+            actor=self.actor,
+            service_id=data["service"].pk,
+            started_at=data["started_at"],
+            ended_at=data.get("ended_at"),
+            degraded=bool(data.get("degraded")),
+            planned=bool(data.get("planned")),
+            description=data.get("description") or "",
+            source_reference=data.get("source_reference") or "",
+        )
+        return data["service"].get_absolute_url()
+
+
+urlpatterns = [
+    path("services/", ServiceListView.as_view(), name="service-list"),
+    path("services/new/", ServiceCreateView.as_view(), name="service-create"),
+    path("services/<int:pk>/", ServiceDetailView.as_view(), name="service-detail"),
+    path("services/<int:pk>/edit/", ServiceEditView.as_view(), name="service-edit"),
+    path("services/<int:pk>/activate/", ServiceActivateView.as_view(), name="service-activate"),
+    path(
+        "services/<int:pk>/discontinue/",
+        ServiceDiscontinueView.as_view(),
+        name="service-discontinue",
+    ),
+    path("outages/", OutageListView.as_view(), name="outage-list"),
+    path("outages/new/", OutageCreateView.as_view(), name="outage-create"),
+]
