@@ -7,8 +7,9 @@ class ServiceLevelConfig(AppConfig):
     verbose_name = "Service Level Management"
 
     def ready(self) -> None:
-        from steward.service_level import (
-            permissions_catalog,  # noqa: F401
-            registry_sl,  # noqa: F401
+        from steward.service_level import (  # noqa: F401
+            demo,
+            permissions_catalog,
+            registry_sl,
+            tasks,
         )
-        from steward.service_level import demo, tasks  # noqa: F401

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.core import mail
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from steward.service_level import reviews
@@ -139,10 +138,3 @@ def send_due_reports(today: dt.date | None = None) -> int:
             continue
         sent += int(send_report(schedule, today=today))
     return sent
-
-
-def review_url(review_id: int) -> str:
-    try:
-        return settings.SITE_URL + reverse("service_level:review-detail", args=[review_id])
-    except NoReverseMatch:
-        return ""

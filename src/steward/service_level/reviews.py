@@ -65,6 +65,16 @@ LEGEND = [
     "No records: nothing happened in the term that the target measures.",
 ]
 
+# The order of a report's rows: per priority response then resolution, then the rest.
+KIND_ORDER = {
+    TargetKind.RESPONSE: 0,
+    TargetKind.RESOLUTION: 0,
+    TargetKind.AVAILABILITY: 1,
+    TargetKind.MAX_OUTAGES: 2,
+    TargetKind.RTO: 3,
+    TargetKind.RPO: 4,
+}
+
 # A service without service hours is measured around the clock.
 ALWAYS = CalendarSpec("UTC", tuple(((dt.time(0), dt.time(0)),) for _ in range(7)))
 
@@ -72,12 +82,15 @@ ALWAYS = CalendarSpec("UTC", tuple(((dt.time(0), dt.time(0)),) for _ in range(7)
 # --- Formatting ------------------------------------------------------------------------------
 
 
-def format_duration(seconds: float | int | None) -> str:
-    """``14400`` -> ``"4 h"``, ``5400`` -> ``"1 h 30 min"``, ``90`` -> ``"1 min 30 s"``."""
+def format_duration(seconds: float | int | None, *, days: bool = True) -> str:
+    """``14400`` -> ``"4 h"``, ``5400`` -> ``"1 h 30 min"``, ``90`` -> ``"1 min 30 s"``.
+
+    Business time is shown in hours (``days=False``): a business day is not 24 hours.
+    """
     if seconds is None:
         return "—"
     seconds = round(seconds)
-    days, rest = divmod(seconds, 86400)
+    days, rest = divmod(seconds, 86400) if days else (0, seconds)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     parts = [f"{days} d"] if days else []
@@ -174,6 +187,7 @@ def service_outages(
             {
                 "id": o.pk,
                 "started_at": o.started_at.isoformat(),
+                "started": f"{timezone.localtime(o.started_at):%Y-%m-%d %H:%M}",
                 "ended_at": o.ended_at.isoformat() if o.ended_at else None,
                 "duration": format_duration(((o.ended_at or until) - o.started_at).total_seconds()),
                 "kind": "planned" if o.planned else ("degraded" if o.degraded else "outage"),
@@ -217,7 +231,7 @@ def clock_figures(clocks: list[SlaClock], until: dt.datetime) -> dict[str, Any]:
 
 def expected_text(target: ServiceLevelTarget) -> str:
     if target.kind in (TargetKind.RESPONSE, TargetKind.RESOLUTION):
-        return f"≤ {format_duration(target.target_seconds)} (business time)"
+        return f"≤ {format_duration(target.target_seconds, days=False)} (business time)"
     if target.kind in (TargetKind.RTO, TargetKind.RPO):
         return f"≤ {format_duration(target.target_seconds)}"
     if target.kind == TargetKind.AVAILABILITY:
@@ -254,7 +268,7 @@ def target_figures(
             actual = f"{percent} % met" if percent is not None else "open"
             actual += f" ({figures['met']} of {figures['met'] + figures['breached']}"
             actual += (
-                f"; worst {format_duration(figures['worst_seconds'])})"
+                f"; worst {format_duration(figures['worst_seconds'], days=False)})"
                 if figures["worst_seconds"] is not None
                 else ")"
             )
@@ -275,7 +289,10 @@ def target_figures(
         count = outages["unplanned_started"]
         row["detail"] = {"count": count}
         violated = count > (target.target_count or 0)
-        row.update(status=VIOLATED if violated else MET, actual=f"{count} outages")
+        row.update(
+            status=VIOLATED if violated else MET,
+            actual=f"{count} outage{'' if count == 1 else 's'}",
+        )
     else:  # RTO / RPO
         row.update(status=NOT_MEASURED, actual="Not measured in this term", detail={})
     return row
@@ -298,10 +315,12 @@ def compute_figures_for(
     until = min(finish, now)
     agreements = list(agreements)
     targets_by_agreement: dict[int, list[ServiceLevelTarget]] = {a.pk: [] for a in agreements}
-    for target in ServiceLevelTarget.objects.filter(agreement__in=agreements).order_by(
-        "kind", "priority", "id"
-    ):
+    for target in ServiceLevelTarget.objects.filter(agreement__in=agreements):
         targets_by_agreement[target.agreement_id].append(target)
+    for targets in targets_by_agreement.values():
+        targets.sort(
+            key=lambda t: (KIND_ORDER.get(t.kind, 9), t.priority, t.kind != "response", t.pk)
+        )
     target_ids = [t.pk for ts in targets_by_agreement.values() for t in ts]
     clocks: dict[int, list[SlaClock]] = {pk: [] for pk in target_ids}
     for clock in SlaClock.objects.filter(

@@ -7,21 +7,19 @@ Both are idempotent: running them twice schedules and sends nothing twice.
 from django_tasks import task
 
 from steward.core.scheduler import periodic
+from steward.service_level import reporting
+from steward.service_level.services import reviews
 
 
 @periodic("service_level.schedule_reviews", "15 5 * * *")
 @task()
 def schedule_sla_reviews() -> int:
     """Schedule a review for every customer whose SLA evaluation term ended (daily)."""
-    from steward.service_level.services.reviews import schedule_due_reviews
-
-    return len(schedule_due_reviews())
+    return len(reviews.schedule_due_reviews())
 
 
 @periodic("service_level.service_reports", "0 6 * * *")
 @task()
 def send_service_reports() -> int:
     """Email the service reports whose period ended (daily; each period once)."""
-    from steward.service_level import reporting
-
     return reporting.send_due_reports()

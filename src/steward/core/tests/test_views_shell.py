@@ -163,11 +163,16 @@ def test_navigation_is_grouped_by_area_and_shows_what_the_role_allows(
     client.force_login(requester)
     as_requester = _nav(client.get("/"))
 
-    assert list(as_admin) == ["Directory", "Administration"]
+    core_areas = ("Directory", "Administration")
+    # Areas appear in the fixed AREA_ORDER; other apps add their own areas around these.
+    assert [a for a in as_admin if a in core_areas] == ["Directory", "Administration"]
     assert as_admin["Directory"] == ["People", "Organisations", "Support groups"]
     assert as_admin["Administration"] == ["Business calendars", "Webhooks"]
     assert as_analyst["Administration"] == ["Business calendars"]
-    assert as_requester == {"Directory": ["People", "Organisations"]}
+    assert {a: v for a, v in as_requester.items() if a in core_areas} == {
+        "Directory": ["People", "Organisations"]
+    }
+    assert "Administration" not in as_requester
 
 
 def test_current_page_is_marked_in_the_navigation(client, analyst):

@@ -365,13 +365,9 @@ def agreement_sign(
     if not signed and not comment:
         raise ValidationError({"comment": ["Say why the agreement is not signed."]})
     with transaction.atomic():
-        agreement = (
-            Agreement.objects.select_for_update()
-            .select_related("service", "customer", "support_group", "supplier")
-            .get(pk=agreement_id)
-        )
+        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
         permissions.require(actor, SIGN, agreement)
-        workflows.AGREEMENT.check(agreement.status, A.ACTIVE if signed else A.NOT_SIGNED)
+        workflows.AGREEMENT.check(str(agreement.status), str(A.ACTIVE if signed else A.NOT_SIGNED))
         if role not in REQUIRED_SIGNATORIES[agreement.kind]:
             raise ValidationError(
                 {"role": [f"A {K(agreement.kind).label.lower()} is not signed by that role."]}
@@ -410,7 +406,7 @@ def agreement_sign(
 
 
 def _set_status(agreement: Agreement, new: str, *, actor: Person, reason: str = "") -> None:
-    workflows.AGREEMENT.check(agreement.status, new)
+    workflows.AGREEMENT.check(str(agreement.status), str(new))
     old = agreement.status
     agreement.status = new
     agreement.save(update_fields=["status", "signed_at", "terminated_at",
@@ -464,7 +460,7 @@ def agreement_terminate(*, actor: Person, agreement_id: int, reason: str) -> Agr
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
         permissions.require(actor, CHANGE, agreement)
-        workflows.AGREEMENT.check(agreement.status, A.DISCONTINUED)
+        workflows.AGREEMENT.check(str(agreement.status), str(A.DISCONTINUED))
         agreement.terminated_at = timezone.now()
         agreement.termination_reason = reason
         _set_status(agreement, A.DISCONTINUED, actor=actor, reason=reason)

@@ -280,7 +280,7 @@ def pending_slots(item: CatalogItem) -> list[Slot]:
 
 def _move(item: CatalogItem, new: str, *, actor: Person | None, reason: str = "") -> str:
     """Set a locked item's status with its journal entry and webhook event."""
-    workflows.CATALOG_ITEM.check(item.status, new)
+    workflows.CATALOG_ITEM.check(str(item.status), str(new))
     old = item.status
     item.status = new
     journal.transition(item, actor=actor, old=old, new=new, reason=reason)
@@ -298,7 +298,7 @@ def catalog_item_submit(*, actor: Person, item_id: int) -> CatalogItem:
     with transaction.atomic():
         item = CatalogItem.objects.select_for_update().select_related("service").get(pk=item_id)
         permissions.require(actor, CHANGE, item)
-        workflows.CATALOG_ITEM.check(item.status, C.IN_APPROVAL)
+        workflows.CATALOG_ITEM.check(str(item.status), str(C.IN_APPROVAL))
         slots = approval_slots(item)
         missing = [slot.label for slot in slots if not slot.approvers]
         if missing:

@@ -104,7 +104,7 @@ def service_set_status(*, actor: Person, service_id: int, status: str, reason: s
 
 def transition(service: Service, status: str, *, actor: Person | None, reason: str) -> None:
     """Move a locked service to ``status`` with its journal entry and event."""
-    workflows.SERVICE.check(service.status, status)
+    workflows.SERVICE.check(str(service.status), str(status))
     old = service.status
     service.status = status
     service.discontinued_at = timezone.now() if status == ServiceStatus.DISCONTINUED else None

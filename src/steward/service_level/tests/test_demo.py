@@ -107,3 +107,23 @@ def test_the_northwind_review_has_real_figures(demo):
     violation = review.violations.get(target_id=availability["id"])
     assert violation.owner.username == "olivia.owner"
     assert violation.explanation
+
+
+def test_the_northwind_report_page_shows_the_figures_to_its_people_only(client, demo):
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects
+    review = SlaReview.objects.get(customer__code="northwind")
+    banking = next(
+        a for a in review.figures["agreements"] if a["service"]["name"] == "Online Banking"
+    )
+    percent = next(t for t in banking["targets"] if t["kind"] == "availability")["actual"]
+
+    for username in ("lena.sla", "nora.northwind", "olivia.owner"):
+        client.force_login(people.get(username=username))
+        page = client.get(review.get_absolute_url())
+        assert page.status_code == 200, username
+        assert percent in page.content.decode()
+
+    client.force_login(people.get(username="claire.contoso"))
+    assert client.get(review.get_absolute_url()).status_code == 404

@@ -29,7 +29,7 @@ from steward.service_level.filters import AgreementFilterSet
 from steward.service_level.forms import AgreementForm, ReasonForm, SignForm, TargetForm
 from steward.service_level.models import Agreement, AgreementSignature
 from steward.service_level.services import agreements as svc
-from steward.service_level.views.common import target_sentence, target_value
+from steward.service_level.views.common import promise_order, target_sentence, target_value
 
 A = AgreementStatus
 S = SignatoryRole
@@ -210,7 +210,7 @@ class AgreementDetailView(RecordDetailView):
         editable = agreement.status == A.DRAFT and permissions.has(
             self.actor, "service_level.agreement.change", agreement
         )
-        targets = list(agreement.targets.all())
+        targets = promise_order(list(agreement.targets.all()))
         context.update(
             signatures=signature_rows(agreement),
             sign_form=sign_form if roles else None,

@@ -338,7 +338,7 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
             and a.decision == ApprovalDecision.PENDING
         ]
         can_decide = bool(mine) and item.status == C.IN_APPROVAL
-        targets = list(item.targets.all())
+        targets = promise_order(list(item.targets.all()))
         editable = item.status == C.DRAFT and permissions.has(
             self.actor, "service_level.catalog.change", item
         )

@@ -55,7 +55,9 @@ def _review_context(review: SlaReview, actor: Any) -> dict[str, Any]:
                     **target,
                     "status_label": reviews.STATUS_LABELS.get(target["status"], target["status"]),
                     "violation": violation,
-                    "mean_text": reviews.format_duration(mean) if mean is not None else "",
+                    "mean_text": (
+                        reviews.format_duration(mean, days=False) if mean is not None else ""
+                    ),
                 }
             )
         agreements.append({**agreement, "rows": rows})
