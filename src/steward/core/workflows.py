@@ -24,4 +24,5 @@ class Workflow:
 
     def check(self, old: str, new: str) -> None:
         if not self.can(old, new):
-            raise InvalidTransition(self.name, old, new)
+            # str(): TextChoices members would otherwise show as their repr in the message.
+            raise InvalidTransition(self.name, str(old), str(new))

@@ -331,6 +331,8 @@ class SlaReview(NumberedRecord):
 
     class Meta:
         ordering = ["-term_end", "customer__name"]
+        verbose_name = "SLA review"
+        verbose_name_plural = "SLA reviews"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -21,6 +21,11 @@ grant(
     "Register services and change them (a service owner: their own services).",
 )
 grant(
+    "service_level.service.create",
+    ADMINS,
+    "Register new services (service owners change only the services they own).",
+)
+grant(
     "service_level.catalog.view",
     ALL_ROLES,
     "See the service catalog (customer people: published public items and their "

@@ -30,7 +30,7 @@ def service_create(
     supporting_services: list[Service] | None = None,
 ) -> Service:
     """Register a service by filling out the Business Service form (seed 003 ch. 11 proc. 2)."""
-    permissions.require(actor, "service_level.service.change")
+    permissions.require(actor, "service_level.service.create")
     with transaction.atomic():
         service = Service(
             name=name.strip(),

@@ -552,3 +552,19 @@ def test_list_pages_do_not_grow_queries_with_rows(client, world, provider, name)
     add_rows(4)
     many = _queries(client, url)
     assert many == few, f"{name}: {few} queries with fewer rows, {many} with more"
+
+
+@pytest.mark.django_db
+def test_a_service_owner_may_edit_their_service_but_not_register_new_ones(client):
+    from steward.core.tests.factories import make_person
+    from steward.service_level.models import Service
+
+    service = Service.objects.create(number="SVC900001", name="Owned service")
+    owner = make_person("service_owner", scope=service, username="owner-only")
+    client.force_login(owner)
+
+    assert client.get("/services/new/").status_code == 403
+    assert "New service" not in client.get("/services/").content.decode()
+    response = client.post("/services/new/", {"name": "Sneaky service"})
+    assert response.status_code == 403
+    assert not Service.objects.filter(name="Sneaky service").exists()

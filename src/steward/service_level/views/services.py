@@ -70,7 +70,7 @@ class ServiceListView(RecordListView):
     filterset_class = ServiceFilterSet
     default_sort = "name"
     create_url_name = "service_level:service-create"
-    create_permission = "service_level.service.change"
+    create_permission = "service_level.service.create"
     create_label = "New service"
     columns = (
         Column("number", "Number", sort="number", link=True, classes="nowrap"),
@@ -268,7 +268,7 @@ class ServiceDetailView(RecordDetailView):
 
 
 class ServiceCreateView(ServiceFormView):
-    permission = "service_level.service.change"
+    permission = "service_level.service.create"
     form_class = ServiceForm
     title = "New service"
     submit_label = "Register service"
