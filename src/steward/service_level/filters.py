@@ -5,6 +5,7 @@ never reveals a record's existence."""
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 
 from steward.core.choices import Priority
@@ -51,6 +52,9 @@ _groups = _visible(groups_for, SupportGroup)
 _agreements = _visible(queries.agreements_for, Agreement)
 _items = _visible(queries.catalog_items_for, CatalogItem)
 
+
+# A real date picker in the list filters (the API reads the same ISO dates).
+_DATE = forms.DateInput(attrs={"type": "date"})
 
 class ServiceFilterSet(SearchFilterSet):
     search_fields = ("number", "name", "description")
@@ -107,8 +111,12 @@ class SlaReviewFilterSet(SearchFilterSet):
     search_fields = ("number", "customer__name", "minutes")
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
     customer = django_filters.ModelChoiceFilter(queryset=_customers)
-    term_end_after = django_filters.DateFilter(field_name="term_end", lookup_expr="gte")
-    term_end_before = django_filters.DateFilter(field_name="term_end", lookup_expr="lte")
+    term_end_after = django_filters.DateFilter(
+        field_name="term_end", lookup_expr="gte", label="Term ends on or after", widget=_DATE
+    )
+    term_end_before = django_filters.DateFilter(
+        field_name="term_end", lookup_expr="lte", label="Term ends on or before", widget=_DATE
+    )
 
     class Meta:
         model = SlaReview
@@ -119,8 +127,12 @@ class OutageFilterSet(django_filters.FilterSet):
     service = django_filters.ModelChoiceFilter(queryset=_services)
     planned = django_filters.BooleanFilter()
     degraded = django_filters.BooleanFilter()
-    started_after = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_before = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte")
+    started_after = django_filters.IsoDateTimeFilter(
+        field_name="started_at", lookup_expr="gte", label="Started at or after"
+    )
+    started_before = django_filters.IsoDateTimeFilter(
+        field_name="started_at", lookup_expr="lte", label="Started at or before"
+    )
 
     class Meta:
         model = Outage
