@@ -56,6 +56,7 @@ _items = _visible(queries.catalog_items_for, CatalogItem)
 # A real date picker in the list filters (the API reads the same ISO dates).
 _DATE = forms.DateInput(attrs={"type": "date"})
 
+
 class ServiceFilterSet(SearchFilterSet):
     search_fields = ("number", "name", "description")
     status = django_filters.ChoiceFilter(choices=ServiceStatus.choices)
