@@ -29,7 +29,12 @@ from steward.service_level.filters import AgreementFilterSet
 from steward.service_level.forms import AgreementForm, ReasonForm, SignForm, TargetForm
 from steward.service_level.models import Agreement, AgreementSignature
 from steward.service_level.services import agreements as svc
-from steward.service_level.views.common import promise_order, target_sentence, target_value
+from steward.service_level.views.common import (
+    RecordActionFormView,
+    promise_order,
+    target_sentence,
+    target_value,
+)
 
 A = AgreementStatus
 S = SignatoryRole
@@ -346,19 +351,12 @@ class AgreementCreateView(ServiceFormView):
         )
 
 
-class AgreementEditView(ServiceFormView):
+class AgreementEditView(RecordActionFormView):
     permission = "service_level.agreement.change"
     form_class = AgreementForm
     success_message = "Agreement saved."
-
-    def get_object(self) -> Agreement:
-        if not hasattr(self, "_object"):
-            self._object = queries.agreement_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().number} {self.get_object().name}"
+    query_one = queries.agreement_for
+    title_format = "Edit {obj.number} {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"actor": self.actor, "editing": True}
@@ -369,32 +367,18 @@ class AgreementEditView(ServiceFormView):
         initial["catalog_item"] = agreement.catalog_item_id
         return initial
 
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
-
     def perform(self, form: forms.Form) -> Any:
         data = {name: form.cleaned_data.get(name) for name in AGREEMENT_FIELDS}
         data["description"] = data["description"] or ""
         return svc.agreement_update(actor=self.actor, agreement_id=self.get_object().pk, data=data)
 
 
-class AgreementTerminateView(ServiceFormView):
+class AgreementTerminateView(RecordActionFormView):
     permission = "service_level.agreement.change"
     form_class = ReasonForm
     submit_label = "Terminate"
-
-    def get_object(self) -> Agreement:
-        if not hasattr(self, "_object"):
-            self._object = queries.agreement_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        agreement = self.get_object()
-        return f"Terminate {agreement.number} {agreement.name}"
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
+    query_one = queries.agreement_for
+    title_format = "Terminate {obj.number} {obj.name}"
 
     def perform(self, form: forms.Form) -> Any:
         agreement = svc.agreement_terminate(

@@ -42,6 +42,7 @@ from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLe
 from steward.service_level.services import agreements as agreement_svc
 from steward.service_level.services import catalog as svc
 from steward.service_level.views.common import (
+    RecordActionFormView,
     charge_words,
     promise_order,
     target_sentence,
@@ -416,20 +417,13 @@ class CatalogItemCreateView(ServiceFormView):
         )
 
 
-class CatalogItemEditView(ServiceFormView):
+class CatalogItemEditView(RecordActionFormView):
     permission = "service_level.catalog.change"
     form_class = CatalogItemForm
     submit_label = "Save changes"
     success_message = "Catalog item saved."
-
-    def get_object(self) -> CatalogItem:
-        if not hasattr(self, "_object"):
-            self._object = queries.catalog_item_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().number} {self.get_object().name}"
+    query_one = queries.catalog_item_for
+    title_format = "Edit {obj.number} {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"actor": self.actor, "editing": True}
@@ -441,9 +435,6 @@ class CatalogItemEditView(ServiceFormView):
         initial["customer"] = item.customer_id
         initial["target_customers"] = list(item.target_customers.values_list("pk", flat=True))
         return initial
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
 
     def perform(self, form: CatalogItemForm) -> Any:
         data = {name: form.cleaned_data.get(name) for name in ITEM_FIELDS}
@@ -526,16 +517,12 @@ class CatalogItemTargetAddView(CatalogItemDetailView):
         return self.render_to_response(self.get_context_data(target_form=form), status=400)
 
 
-class CatalogItemReasonView(ServiceFormView):
+class CatalogItemReasonView(RecordActionFormView):
     """Record why the item failed (proc. 4) or discontinue it."""
 
     permission = "service_level.catalog.change"
+    query_one = queries.catalog_item_for
     verb = "fail"
-
-    def get_object(self) -> CatalogItem:
-        if not hasattr(self, "_object"):
-            self._object = queries.catalog_item_for(self.actor, self.kwargs["pk"])
-        return self._object
 
     @property
     def form_class(self) -> type:  # type: ignore[override]
@@ -551,9 +538,6 @@ class CatalogItemReasonView(ServiceFormView):
     @property
     def submit_label(self) -> str:  # type: ignore[override]
         return "Record failure" if self.verb == "fail" else "Discontinue"
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
 
     def perform(self, form: Any) -> Any:
         item = self.get_object()

@@ -18,13 +18,12 @@ from steward.core.views.patterns import (
     RecordDetailView,
     RecordListView,
     Related,
-    ServiceFormView,
 )
 from steward.service_level import queries
 from steward.service_level.choices import AgreementKind, AgreementStatus
 from steward.service_level.forms import ContactsForm
 from steward.service_level.services import customers as svc
-from steward.service_level.views.common import scoped_holders
+from steward.service_level.views.common import RecordActionFormView, scoped_holders
 
 CONTACT_ROLES = [Role.CUSTOMER_REPRESENTATIVE, Role.SERVICE_LEVEL_MANAGER]
 
@@ -169,22 +168,15 @@ class CustomerDetailView(RecordDetailView):
         return context
 
 
-class CustomerContactsView(ServiceFormView):
+class CustomerContactsView(RecordActionFormView):
     """Who represents the customer and who is its service level manager (proc. 3)."""
 
     permission = "core.organisation.change"
     form_class = ContactsForm
     submit_label = "Save contacts"
     success_message = "Contacts saved."
-
-    def get_object(self) -> Organisation:
-        if not hasattr(self, "_object"):
-            self._object = queries.customer_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Contacts of {self.get_object().name}"
+    query_one = queries.customer_for
+    title_format = "Contacts of {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"actor": self.actor, "organisation": self.get_object()}

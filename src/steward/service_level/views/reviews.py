@@ -32,6 +32,7 @@ from steward.service_level.choices import ReviewStatus
 from steward.service_level.filters import SlaReviewFilterSet
 from steward.service_level.models import ReviewViolation, SlaReview
 from steward.service_level.services import reviews as svc
+from steward.service_level.views.common import RecordActionFormView
 
 VIEW = "service_level.review.view"
 CHANGE = "service_level.review.change"
@@ -353,20 +354,13 @@ class ReviewTransitionView(StewardPageMixin, View):
         return HttpResponseRedirect(review.get_absolute_url())
 
 
-class ReviewMeetingView(ServiceFormView):
+class ReviewMeetingView(RecordActionFormView):
     permission = CHANGE
     form_class = MeetingForm
+    query_one = queries.review_for
     title = "Record the review meeting"
     submit_label = "Save minutes"
     success_message = "Meeting recorded."
-
-    def get_object(self) -> SlaReview:
-        if not hasattr(self, "_object"):
-            self._object = queries.review_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
 
     def get_initial(self) -> dict[str, Any]:
         review = self.get_object()

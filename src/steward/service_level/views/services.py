@@ -32,6 +32,7 @@ from steward.service_level.models import Service
 from steward.service_level.services import services as svc
 from steward.service_level.services.agreements import outage_record as svc_outage_record
 from steward.service_level.views.common import (
+    RecordActionFormView,
     charge_words,
     role_label,
     scoped_holders,
@@ -293,19 +294,12 @@ class ServiceCreateView(ServiceFormView):
         )
 
 
-class ServiceEditView(ServiceFormView):
+class ServiceEditView(RecordActionFormView):
     permission = "service_level.service.change"
     form_class = ServiceForm
     success_message = "Service saved."
-
-    def get_object(self) -> Service:
-        if not hasattr(self, "_object"):
-            self._object = queries.service_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().name}"
+    query_one = queries.service_for
+    title_format = "Edit {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"actor": self.actor, "service": self.get_object()}
@@ -320,9 +314,6 @@ class ServiceEditView(ServiceFormView):
             "service_hours": service.service_hours_id,
             "supporting_services": list(service.supporting_services.values_list("pk", flat=True)),
         }
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
 
     def perform(self, form: forms.Form) -> Any:
         data = {name: form.cleaned_data.get(name) for name in SERVICE_FIELDS}
@@ -347,22 +338,12 @@ class ServiceActivateView(StewardPageMixin, View):
         return HttpResponseRedirect(service.get_absolute_url())
 
 
-class ServiceDiscontinueView(ServiceFormView):
+class ServiceDiscontinueView(RecordActionFormView):
     permission = "service_level.service.change"
     form_class = OptionalReasonForm
     submit_label = "Discontinue"
-
-    def get_object(self) -> Service:
-        if not hasattr(self, "_object"):
-            self._object = queries.service_for(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Discontinue {self.get_object().name}"
-
-    def get_cancel_url(self) -> str:
-        return self.get_object().get_absolute_url()
+    query_one = queries.service_for
+    title_format = "Discontinue {obj.name}"
 
     def perform(self, form: forms.Form) -> Any:
         service = svc.service_set_status(

@@ -1,0 +1,262 @@
+"""/api/v1/catalog-items/ and /api/v1/catalog-item-templates/: what customers may order,
+prepared from a template, approved and published (proc. 4)."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from steward.core import permissions
+from steward.core.models import Organisation
+from steward.service_level import queries
+from steward.service_level.api.base import (
+    ReasonSerializer,
+    RecordViewSet,
+    RequiredReasonSerializer,
+    TargetSpecSerializer,
+    actor_of,
+    choice_text,
+    plain_targets,
+    visible,
+)
+from steward.service_level.choices import (
+    ApprovalDecision,
+    ApprovalRole,
+    CatalogItemStatus,
+    TargetKind,
+)
+from steward.service_level.filters import CatalogItemFilterSet
+from steward.service_level.models import (
+    CatalogApproval,
+    CatalogItem,
+    CatalogItemTemplate,
+    Service,
+    ServiceLevelTarget,
+)
+from steward.service_level.services import catalog as catalog_svc
+from steward.service_level.services._common import TARGET_FIELDS
+
+
+class ServiceLevelTargetSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="__str__", read_only=True)
+    kind = choice_text(TargetKind.choices, read_only=True)
+
+    class Meta:
+        model = ServiceLevelTarget
+        fields = ["id", "agreement", "catalog_item", "label", *TARGET_FIELDS]
+        read_only_fields = fields
+
+
+class CatalogApprovalSerializer(serializers.ModelSerializer):
+    approver_name = serializers.CharField(source="approver.display_name", read_only=True)
+    role = choice_text(ApprovalRole.choices, read_only=True)
+    decision = choice_text(ApprovalDecision.choices, read_only=True)
+
+    class Meta:
+        model = CatalogApproval
+        fields = [
+            "id", "round", "role", "approver", "approver_name", "for_customer", "decision",
+            "comment", "decided_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# What customer people do not see of a catalog item: the provider's working papers.
+_INTERNAL_ITEM_FIELDS = (
+    "target_customers", "template", "copied_from", "approval_round", "failure_reason",
+    "approvals",
+)  # fmt: skip
+
+
+class CatalogItemSerializer(serializers.ModelSerializer):
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    status = choice_text(CatalogItemStatus.choices, read_only=True)
+    targets = ServiceLevelTargetSerializer(many=True, read_only=True)
+    approvals = CatalogApprovalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CatalogItem
+        fields = [
+            "id", "number", "name", "service", "service_name", "summary", "description",
+            "category", "visibility", "customer", "target_customers", "status", "charge",
+            "charge_unit", "request_instructions", "template", "copied_from",
+            "approval_round", "failure_reason", "published_at", "discontinued_at",
+            "targets", "approvals", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def to_representation(self, instance: CatalogItem) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        actor = actor_of(self)
+        if actor is None or permissions.is_customer_side(actor):
+            for name in _INTERNAL_ITEM_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class CatalogItemWriteSerializer(serializers.Serializer):
+    service = visible(queries.services_for, Service)
+    name = serializers.CharField(max_length=200)
+    template = visible(
+        queries.catalog_item_templates_for, CatalogItemTemplate, required=False, allow_null=True
+    )
+    copy_of = visible(queries.catalog_items_for, CatalogItem, required=False, allow_null=True)
+    visibility = serializers.CharField(required=False)
+    customer = visible(queries.customers_for, Organisation, required=False, allow_null=True)
+    target_customers = serializers.ManyRelatedField(
+        child_relation=visible(queries.customers_for, Organisation), required=False
+    )
+    summary = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    charge = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    charge_unit = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    request_instructions = serializers.CharField(required=False, allow_blank=True)
+    targets = TargetSpecSerializer(many=True, required=False)
+
+
+class CatalogItemUpdateSerializer(CatalogItemWriteSerializer):
+    template = None
+    copy_of = None
+
+
+class CatalogDecisionSerializer(serializers.Serializer):
+    decision = choice_text(
+        [c for c in ApprovalDecision.choices if c[0] != ApprovalDecision.PENDING]
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Catalog items (customer people: published public items and their own "
+        "organisation's private ones)"
+    ),
+    retrieve=extend_schema(summary="One catalog item"),
+    create=extend_schema(
+        summary="Prepare a catalog item (from the template or a copy)",
+        request=CatalogItemWriteSerializer,
+        responses={201: CatalogItemSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Adjust a draft catalog item",
+        request=CatalogItemUpdateSerializer,
+        responses=CatalogItemSerializer,
+    ),
+)
+class CatalogItemViewSet(RecordViewSet):
+    query = queries.catalog_items_for
+    queryset = CatalogItem.objects.none()
+    view_permission = "service_level.catalog.view"
+    change_permission = "service_level.catalog.change"
+    record_id = "item_id"
+    serializer_class = CatalogItemSerializer
+    filterset_class = CatalogItemFilterSet
+
+    def get_queryset(self):  # type: ignore[override]
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related("targets", "target_customers", "approvals__approver")
+        )
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = plain_targets(self.validated(CatalogItemWriteSerializer))
+        item = catalog_svc.catalog_item_create(actor=request.user, **data)
+        return self.refreshed(item.pk, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        item = self.guarded_object()
+        data = plain_targets(self.validated(CatalogItemUpdateSerializer, partial=True))
+        targets = data.pop("targets", None)
+        return self.act(catalog_svc.catalog_item_update, item, data=data, targets=targets)
+
+    @extend_schema(summary="Submit for approval", request=None, responses=CatalogItemSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self.act(catalog_svc.catalog_item_submit, self.get_object())
+
+    @extend_schema(
+        summary="Approve, ask for adjustments or reject (as a pending approver)",
+        request=CatalogDecisionSerializer,
+        responses=CatalogItemSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        permissions.require(request.user, "service_level.catalog.approve")
+        data = self.validated(CatalogDecisionSerializer)
+        return self.act(catalog_svc.catalog_item_decide, item, **data)
+
+    @extend_schema(summary="Publish in the catalog", request=None, responses=CatalogItemSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        return self.act(catalog_svc.catalog_item_publish, self.get_object())
+
+    @extend_schema(
+        summary="Record that the item failed (with the reason)",
+        request=RequiredReasonSerializer,
+        responses=CatalogItemSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def fail(self, request: Request, pk: str | None = None) -> Response:
+        item = self.guarded_object()
+        data = self.validated(RequiredReasonSerializer)
+        return self.act(catalog_svc.catalog_item_fail, item, **data)
+
+    @extend_schema(summary="Back to draft to adjust", request=None, responses=CatalogItemSerializer)
+    @action(detail=True, methods=["post"])
+    def revise(self, request: Request, pk: str | None = None) -> Response:
+        return self.act(catalog_svc.catalog_item_revise, self.get_object())
+
+    @extend_schema(
+        summary="Take out of the catalog (stays on record)",
+        request=ReasonSerializer,
+        responses=CatalogItemSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def discontinue(self, request: Request, pk: str | None = None) -> Response:
+        # The payload is checked before the record is looked up, as it always was.
+        data = self.validated(ReasonSerializer)
+        return self.act(catalog_svc.catalog_item_discontinue, self.get_object(), **data)
+
+
+class CatalogItemTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CatalogItemTemplate
+        fields = ["id", *catalog_svc.TEMPLATE_FIELDS, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Catalog item templates"),
+    retrieve=extend_schema(summary="One catalog item template"),
+    create=extend_schema(summary="Register a catalog item template"),
+    partial_update=extend_schema(summary="Change a catalog item template"),
+)
+class CatalogItemTemplateViewSet(RecordViewSet):
+    query = queries.catalog_item_templates_for
+    queryset = CatalogItemTemplate.objects.none()
+    view_permission = "service_level.catalog.view"
+    change_permission = "service_level.catalog.change"
+    serializer_class = CatalogItemTemplateSerializer
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated()
+        template = catalog_svc.catalog_item_template_create(actor=request.user, **data)
+        return self.show(template, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        template = self.guarded_object()
+        data = self.validated(instance=template, partial=True)
+        template = catalog_svc.catalog_item_template_update(
+            actor=request.user, template_id=template.pk, data=data
+        )
+        return self.show(template)
