@@ -12,7 +12,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from steward.core import clocks, notify, webhooks
-from steward.core.models import PeriodicJobRun
+from steward.core.choices import ClockState
+from steward.core.errors import InvalidTransition
+from steward.core.models import PeriodicJobRun, SlaClock
 from steward.core.scheduler import periodic
 
 JOB_RUNS_KEPT = timedelta(days=30)
@@ -70,3 +72,19 @@ def prune_task_results() -> int:
 def sweep_sla_clocks() -> dict:
     """Send the SLA clock warnings and breaches that are due, each once per clock."""
     return clocks.sweep()
+
+
+@task()
+def recalculate_calendar_clocks(calendar_id: int) -> int:
+    """Recompute warning and breach of the open clocks measured in a calendar that changed."""
+    open_ids = SlaClock.objects.filter(
+        calendar_id=calendar_id, state__in=[ClockState.RUNNING, ClockState.PAUSED]
+    ).values_list("pk", flat=True)
+    count = 0
+    for clock_id in open_ids.iterator():
+        try:
+            clocks.clock_recalculate(clock_id=clock_id)
+            count += 1
+        except InvalidTransition:  # stopped in the meantime: nothing left to move
+            continue
+    return count

@@ -199,6 +199,13 @@ def _save(calendar: BusinessCalendar) -> None:
         raise ValidationError({"name": ["A calendar with this name already exists."]}) from None
 
 
+def _clocks_follow(calendar: BusinessCalendar) -> None:
+    """Open SLA clocks in this calendar get new warning and breach times after commit."""
+    from steward.core.tasks import recalculate_calendar_clocks
+
+    transaction.on_commit(lambda: recalculate_calendar_clocks.enqueue(calendar.pk), robust=True)
+
+
 def _lock(calendar_id: int) -> BusinessCalendar:
     return BusinessCalendar.objects.select_for_update().get(pk=calendar_id)
 
@@ -269,6 +276,8 @@ def calendar_update(
         if changes:
             _save(calendar)
             journal.field_changes(calendar, actor=actor, changes=changes)
+            if {"time_zone", "periods"} & set(changes):
+                _clocks_follow(calendar)
     return calendar
 
 
@@ -285,6 +294,7 @@ def calendar_set_periods(
         if replaced:
             calendar.save(update_fields=["updated_at"])
             journal.field_changes(calendar, actor=actor, changes={"periods": replaced})
+            _clocks_follow(calendar)
         return list(WorkingPeriod.objects.filter(calendar=calendar))
 
 
@@ -302,6 +312,7 @@ def holiday_add(*, actor: Person, calendar_id: int, date: dt.date | str, name: s
         holiday = Holiday.objects.create(calendar=calendar, date=day, name=label)
         calendar.save(update_fields=["updated_at"])
         journal.field_changes(calendar, actor=actor, changes={"holiday": ("", str(holiday))})
+        _clocks_follow(calendar)
     return holiday
 
 
@@ -315,3 +326,4 @@ def holiday_remove(*, actor: Person, calendar_id: int, holiday_id: int) -> None:
         holiday.delete()
         calendar.save(update_fields=["updated_at"])
         journal.field_changes(calendar, actor=actor, changes={"holiday": (label, "")})
+        _clocks_follow(calendar)

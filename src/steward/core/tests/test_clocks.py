@@ -377,3 +377,45 @@ def test_pauses_and_resumes_in_any_order_keep_the_arithmetic_sound(
     assert 0 <= clock.elapsed_business_seconds <= (stop_at - started).total_seconds()
     assert clock.met is (clock.elapsed_business_seconds <= target)
     SlaClock.objects.all().delete()  # each example starts from an empty table
+
+
+class TestCalendarChanges:
+    """A clock measured in a calendar follows that calendar when its hours or holidays change."""
+
+    def test_a_new_holiday_on_the_breach_day_moves_the_breach_a_business_day(
+        self, office, record, django_capture_on_commit_callbacks
+    ):
+        from steward.core.services.calendars import holiday_add
+        from steward.core.tests.factories import make_person
+
+        admin = make_person("system_administrator", username="cal-admin")
+        clock = start(record, office, at=ams(2024, 3, 4, 15), target=4 * H)  # Mon 15:00
+        assert clock.breach_at == ams(2024, 3, 5, 10)  # 2 h Monday + 2 h Tuesday
+
+        with django_capture_on_commit_callbacks(execute=True):
+            holiday_add(actor=admin, calendar_id=office.pk, date="2024-03-05", name="Closed")
+
+        clock.refresh_from_db()
+        assert clock.breach_at == ams(2024, 3, 6, 10)
+        assert "recalculated" in [event for event, _ in history(clock)]
+
+    def test_stopped_clocks_keep_their_times(
+        self, office, record, django_capture_on_commit_callbacks
+    ):
+        from steward.core.services.calendars import holiday_add
+        from steward.core.tests.factories import make_person
+
+        admin = make_person("system_administrator", username="cal-admin")
+        clock = start(record, office, at=ams(2024, 3, 4, 15), target=4 * H)
+        clocks.clock_stop(clock_id=clock.pk, at=ams(2024, 3, 4, 16))
+        before = SlaClock.objects.get(pk=clock.pk)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            holiday_add(actor=admin, calendar_id=office.pk, date="2024-03-05", name="Closed")
+
+        after = SlaClock.objects.get(pk=clock.pk)
+        assert (after.breach_at, after.elapsed_business_seconds, after.met) == (
+            before.breach_at,
+            before.elapsed_business_seconds,
+            before.met,
+        )
