@@ -304,6 +304,26 @@ def test_target_added_and_removed_on_a_draft(client, world):
     assert not world.draft.targets.filter(priority="2").exists()
 
 
+def test_target_added_to_a_draft_agreement_and_refused_for_others(client, world):
+    sla = world.sla()
+    url = reverse("service_level:agreement-target-add", args=[sla.pk])
+    before = sla.targets.count()
+    client.force_login(world.admin)
+    # An availability target without its percentage: a form error, nothing written.
+    response = client.post(url, {"kind": "availability", "warning_percent": 75})
+    assert response.status_code == 400
+    assert sla.targets.count() == before
+    client.post(url, {"kind": "resolution", "priority": "4", "hours": "80", "warning_percent": 75})
+    assert sla.targets.count() == before + 1
+    assert sla.targets.filter(priority="4", target_seconds=80 * 3600).exists()
+    # The customer representative may read the agreement but not change its targets.
+    client.force_login(world.acme_rep)
+    assert (
+        client.post(url, {"kind": "resolution", "priority": "4", "hours": "1"}).status_code == 403
+    )
+    assert sla.targets.count() == before + 1
+
+
 # --- Services -------------------------------------------------------------------------------
 
 

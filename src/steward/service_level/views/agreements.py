@@ -31,6 +31,7 @@ from steward.service_level.models import Agreement, AgreementSignature
 from steward.service_level.services import agreements as svc
 from steward.service_level.views.common import (
     RecordActionFormView,
+    TargetAddMixin,
     promise_order,
     target_sentence,
     target_value,
@@ -267,22 +268,9 @@ class AgreementSignView(AgreementDetailView):
         return self.render_to_response(self.get_context_data(sign_form=form), status=400)
 
 
-class AgreementTargetAddView(AgreementDetailView):
-    http_method_names = ["post"]
+class AgreementTargetAddView(TargetAddMixin, AgreementDetailView):
     permission = "service_level.agreement.change"
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        agreement = self.get_object()
-        form = TargetForm(request.POST)
-        if form.is_valid():
-            try:
-                svc.target_add(actor=self.actor, agreement_id=agreement.pk, **form.service_kwargs())
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Target added.")
-                return HttpResponseRedirect(agreement.get_absolute_url() + "#targets")
-        return self.render_to_response(self.get_context_data(target_form=form), status=400)
+    target_owner_arg = "agreement_id"
 
 
 class TargetRemoveView(StewardPageMixin, View):

@@ -39,10 +39,10 @@ from steward.service_level.forms import (
     TargetForm,
 )
 from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLevelTarget
-from steward.service_level.services import agreements as agreement_svc
 from steward.service_level.services import catalog as svc
 from steward.service_level.views.common import (
     RecordActionFormView,
+    TargetAddMixin,
     charge_words,
     promise_order,
     target_sentence,
@@ -497,24 +497,9 @@ class CatalogItemDecideView(CatalogItemDetailView):
         return self.render_to_response(self.get_context_data(decide_form=form), status=400)
 
 
-class CatalogItemTargetAddView(CatalogItemDetailView):
-    http_method_names = ["post"]
+class CatalogItemTargetAddView(TargetAddMixin, CatalogItemDetailView):
     permission = "service_level.catalog.change"
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        item = self.get_object()
-        form = TargetForm(request.POST)
-        if form.is_valid():
-            try:
-                agreement_svc.target_add(
-                    actor=self.actor, catalog_item_id=item.pk, **form.service_kwargs()
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Target added.")
-                return HttpResponseRedirect(item.get_absolute_url() + "#targets")
-        return self.render_to_response(self.get_context_data(target_form=form), status=400)
+    target_owner_arg = "catalog_item_id"
 
 
 class CatalogItemReasonView(RecordActionFormView):
