@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     # Steward process areas: one app each, all of the same shape.
     "steward.core",
     "steward.service_level",
+    "steward.configuration",
 ]
 
 MIDDLEWARE = [
