@@ -3,13 +3,22 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration import api as configuration_api
 from steward.core.api import attachments, calendars, directory, notifications, tokens
 from steward.service_level import api as service_level_api
 
 router = DefaultRouter()
 router.include_format_suffixes = False
 # Each area's api module adds its viewsets; later areas are appended here.
-for module in (directory, calendars, notifications, attachments, tokens, service_level_api):
+for module in (
+    directory,
+    calendars,
+    notifications,
+    attachments,
+    tokens,
+    service_level_api,
+    configuration_api,
+):
     module.register(router)
 
 

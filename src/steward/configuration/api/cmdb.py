@@ -1,0 +1,434 @@
+"""/api/v1/ci-classes/, /cis/, /relationships/ and /relationship-types/ of the CMDB."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from steward.configuration import queries, services
+from steward.configuration.choices import AttributeType, CIStatus, ClassCategory
+from steward.configuration.filters import CIFilterSet, RelationshipFilterSet
+from steward.configuration.impact import affected_ci_ids
+from steward.configuration.models import (
+    AttributeDefinition,
+    CIChange,
+    CIClass,
+    ConfigurationItem,
+    Relationship,
+    RelationshipType,
+)
+from steward.core import permissions
+from steward.core.models import Organisation, Person, SupportGroup
+from steward.core.queries import groups_for, people_for
+from steward.service_level.api.base import RecordViewSet, choice_text, visible
+from steward.service_level.choices import AgreementKind, AgreementStatus
+from steward.service_level.models import Agreement, Service
+from steward.service_level.queries import services_for
+
+VIEW = "configuration.ci.view"
+_CHUNK = 900
+
+
+def _types_for(actor: Person) -> QuerySet[RelationshipType]:
+    if not permissions.has(actor, VIEW):
+        return RelationshipType.objects.none()
+    return RelationshipType.objects.all()
+
+
+# --- Classes ---------------------------------------------------------------------------
+
+
+class CIAttributeDefinitionSerializer(serializers.ModelSerializer):
+    ci_class = serializers.IntegerField(source="ci_class_id", read_only=True)
+
+    class Meta:
+        model = AttributeDefinition
+        fields = ["id", "ci_class", "key", "label", "type", "mandatory", "choices",
+                  "help_text", "order"]  # fmt: skip
+
+
+class CIAttributeDefinitionWriteSerializer(serializers.Serializer):
+    key = serializers.SlugField(max_length=60)
+    label = serializers.CharField(max_length=100)
+    type = choice_text(AttributeType.choices)
+    mandatory = serializers.BooleanField(default=False)
+    choices = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    help_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    order = serializers.IntegerField(min_value=0, max_value=32767, default=0)
+
+
+class CIClassSerializer(serializers.ModelSerializer):
+    attributes = serializers.SerializerMethodField(
+        help_text="Attribute definitions including inherited ones (root class first)."
+    )
+
+    class Meta:
+        model = CIClass
+        fields = ["id", "name", "code", "category", "parent", "description", "is_active",
+                  "attributes", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(CIAttributeDefinitionSerializer(many=True))
+    def get_attributes(self, obj: CIClass) -> list[dict[str, Any]]:
+        return CIAttributeDefinitionSerializer(services.definitions_for(obj), many=True).data
+
+
+class CIClassWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    code = serializers.SlugField(max_length=60)
+    category = choice_text(ClassCategory.choices)
+    parent = visible(queries.ci_classes_for, CIClass, required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="CI classes with their (inherited) attribute definitions"),
+    retrieve=extend_schema(summary="One CI class"),
+    create=extend_schema(
+        summary="Define a CI class",
+        request=CIClassWriteSerializer,
+        responses={201: CIClassSerializer},
+    ),
+)
+class CIClassViewSet(RecordViewSet):
+    query = queries.ci_classes_for
+    queryset = CIClass.objects.none()
+    view_permission = VIEW
+    change_permission = services.CLASS_CHANGE
+    serializer_class = CIClassSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated(CIClassWriteSerializer)
+        ci_class = services.ci_class_create(actor=request.user, **data)
+        return self.show(ci_class, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Define an attribute on the class (and so its subclasses)",
+        request=CIAttributeDefinitionWriteSerializer,
+        responses={201: CIAttributeDefinitionSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def attributes(self, request: Request, pk: str | None = None) -> Response:
+        ci_class = self.guarded_object()
+        data = self.validated(CIAttributeDefinitionWriteSerializer)
+        definition = services.attribute_define(actor=request.user, ci_class_id=ci_class.pk, **data)
+        return Response(
+            CIAttributeDefinitionSerializer(definition).data, status=status.HTTP_201_CREATED
+        )
+
+
+# --- Configuration items ---------------------------------------------------------------
+
+
+class CISerializer(serializers.ModelSerializer):
+    ci_class_name = serializers.CharField(source="ci_class.name", read_only=True)
+
+    class Meta:
+        model = ConfigurationItem
+        fields = ["id", "number", "name", "ci_class", "ci_class_name", "status", "owner",
+                  "support_group", "serial_number", "version", "location", "description",
+                  "attributes", "service", "last_verified_at", "created_at",
+                  "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class CIWriteSerializer(serializers.Serializer):
+    ci_class = visible(queries.ci_classes_for, CIClass)
+    name = serializers.CharField(max_length=200)
+    status = choice_text(CIStatus.choices, required=False)
+    owner = visible(people_for, Person, required=False, allow_null=True)
+    support_group = visible(groups_for, SupportGroup, required=False, allow_null=True)
+    serial_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    version = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    attributes = serializers.DictField(required=False)
+    service = visible(services_for, Service, required=False, allow_null=True)
+    cause = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class CIUpdateSerializer(CIWriteSerializer):
+    ci_class = None  # type: ignore[assignment]
+    name = serializers.CharField(max_length=200, required=False)
+
+
+class CIRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    ci_class = serializers.CharField(source="class", required=False)
+
+
+class CIImpactRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(required=False)
+    name = serializers.CharField()
+
+
+class CIImpactSerializer(serializers.Serializer):
+    ci = CIRefSerializer()
+    affected = CIRefSerializer(many=True)
+    services = CIImpactRecordSerializer(many=True)
+    agreements = CIImpactRecordSerializer(many=True)
+    customers = CIImpactRecordSerializer(many=True)
+
+
+class CIChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CIChange
+        fields = ["id", "at", "actor", "cause", "field", "old_value", "new_value"]
+
+
+def _chunks(ids: set[int]) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+
+
+def _impact(ci: ConfigurationItem) -> dict[str, Any]:
+    """Lean impact JSON from ``values()`` rows: no model instances, so it stays fast."""
+    fields = ("id", "number", "name", "ci_class__name", "service_id")
+    rows = [
+        row
+        for chunk in _chunks(affected_ci_ids(ci.pk))
+        for row in ConfigurationItem.objects.filter(pk__in=chunk).values(*fields)
+    ]
+    rows.sort(key=lambda r: (r["name"], r["number"]))
+    service_ids = {r["service_id"] for r in rows if r["service_id"]}
+    if ci.service_id:
+        service_ids.add(ci.service_id)
+    services_rows: list[dict[str, Any]] = []
+    agreement_rows: list[dict[str, Any]] = []
+    for chunk in _chunks(service_ids):
+        services_rows.extend(Service.objects.filter(pk__in=chunk).values("id", "number", "name"))
+        agreement_rows.extend(
+            Agreement.objects.filter(
+                service_id__in=chunk, kind=AgreementKind.SLA, status=AgreementStatus.ACTIVE
+            ).values("id", "number", "name", "customer_id")
+        )
+    customer_ids = {a["customer_id"] for a in agreement_rows if a["customer_id"]}
+    customer_rows = [
+        row
+        for chunk in _chunks(customer_ids)
+        for row in Organisation.objects.filter(pk__in=chunk).values("id", "name")
+    ]
+    return {
+        "ci": {"id": ci.pk, "number": ci.number, "name": ci.name, "class": ci.ci_class.name},
+        "affected": [
+            {"id": r["id"], "number": r["number"], "name": r["name"], "class": r["ci_class__name"]}
+            for r in rows
+        ],
+        "services": sorted(services_rows, key=lambda s: s["name"]),
+        "agreements": [
+            {"id": a["id"], "number": a["number"], "name": a["name"]}
+            for a in sorted(agreement_rows, key=lambda a: a["number"])
+        ],
+        "customers": sorted(customer_rows, key=lambda o: o["name"]),
+    }
+
+
+def _parse_at(raw: str | None) -> dt.datetime:
+    value = parse_datetime(raw or "") if raw else None
+    if value is None:
+        try:
+            value = dt.datetime.combine(dt.date.fromisoformat(raw or ""), dt.time.max)
+        except ValueError:
+            raise ValidationError(
+                {"at": ["Give a date or date and time in ISO 8601 (e.g. 2025-01-31T12:00Z)."]}
+            ) from None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Configuration items"),
+    retrieve=extend_schema(summary="One configuration item"),
+    create=extend_schema(
+        summary="Register a configuration item",
+        request=CIWriteSerializer,
+        responses={201: CISerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a CI's fields and attributes (attributes are merged; null removes)",
+        request=CIUpdateSerializer,
+        responses=CISerializer,
+    ),
+)
+class CIViewSet(RecordViewSet):
+    query = queries.cis_for
+    queryset = ConfigurationItem.objects.none()
+    view_permission = VIEW
+    change_permission = services.CHANGE
+    record_id = "ci_id"
+    serializer_class = CISerializer
+    filterset_class = CIFilterSet
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated(CIWriteSerializer)
+        ci = services.ci_create(actor=request.user, **data)
+        return self.refreshed(ci.pk, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        ci = self.guarded_object()
+        data = self.validated(CIUpdateSerializer, partial=True)
+        cause = data.pop("cause", "")
+        services.ci_update(actor=request.user, ci_id=ci.pk, data=data, cause=cause)
+        return self.refreshed(ci.pk)
+
+    @extend_schema(summary="Record that the CI was checked against reality", request=None)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        return self.act(services.ci_verify, self.guarded_object())
+
+    @extend_schema(summary="What a failure of this CI affects", responses=CIImpactSerializer)
+    @action(detail=True, methods=["get"])
+    def impact(self, request: Request, pk: str | None = None) -> Response:
+        return Response(_impact(self.get_object()))
+
+    @extend_schema(
+        summary="The CI as it was at a date, with the relationships then current",
+        parameters=[
+            OpenApiParameter("at", OpenApiTypes.DATETIME, required=True, description="ISO date")
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    @action(detail=True, methods=["get"], url_path="as-of")
+    def as_of(self, request: Request, pk: str | None = None) -> Response:
+        ci = self.get_object()
+        at = _parse_at(request.query_params.get("at"))
+        try:
+            return Response(services.ci_as_of(ci, at))
+        except ValueError as exc:
+            raise ValidationError({"at": [str(exc)]}) from None
+
+    @extend_schema(summary="Every recorded change of the CI, oldest first",
+                   responses=CIChangeSerializer(many=True))  # fmt: skip
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        ci = self.get_object()
+        return Response(CIChangeSerializer(ci.changes.order_by("at", "id"), many=True).data)
+
+
+# --- Relationships ---------------------------------------------------------------------
+
+
+class CIRelationshipSerializer(serializers.ModelSerializer):
+    type_code = serializers.CharField(source="type.code", read_only=True)
+
+    class Meta:
+        model = Relationship
+        fields = ["id", "source", "target", "type", "type_code", "valid_from", "valid_to",
+                  "created_by", "ended_by", "cause"]  # fmt: skip
+        read_only_fields = fields
+
+
+class CIRelationshipWriteSerializer(serializers.Serializer):
+    source = serializers.IntegerField(min_value=1)
+    target = serializers.IntegerField(min_value=1)
+    type = visible(_types_for, RelationshipType)
+    cause = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class CIRelationshipEndSerializer(serializers.Serializer):
+    cause = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Relationships between CIs (current and ended)"),
+    retrieve=extend_schema(summary="One relationship"),
+    create=extend_schema(
+        summary="Link two CIs",
+        request=CIRelationshipWriteSerializer,
+        responses={201: CIRelationshipSerializer},
+    ),
+)
+class CIRelationshipViewSet(RecordViewSet):
+    query = queries.relationships_for
+    queryset = Relationship.objects.none()
+    view_permission = VIEW
+    change_permission = services.CHANGE
+    record_id = "relationship_id"
+    serializer_class = CIRelationshipSerializer
+    filterset_class = RelationshipFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated(CIRelationshipWriteSerializer)
+        # Both ends must be CIs the caller may see (404 otherwise).
+        source = queries.ci_for(request.user, data["source"])
+        target = queries.ci_for(request.user, data["target"])
+        relationship = services.relationship_add(
+            actor=request.user,
+            source_id=source.pk,
+            target_id=target.pk,
+            type_id=data["type"].pk,
+            cause=data["cause"],
+        )
+        return self.refreshed(relationship.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="End the relationship (kept in the history)",
+        request=CIRelationshipEndSerializer,
+        responses=CIRelationshipSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        relationship = self.get_object()
+        data = self.validated(CIRelationshipEndSerializer)
+        return self.act(services.relationship_end, relationship, **data)
+
+
+class CIRelationshipTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RelationshipType
+        fields = ["id", "code", "name", "reverse_name", "impact_flows_to_source", "description"]
+        read_only_fields = fields
+
+
+class CIRelationshipTypeWriteSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    name = serializers.CharField(max_length=60)
+    reverse_name = serializers.CharField(max_length=60)
+    impact_flows_to_source = serializers.BooleanField(default=True)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Relationship types"),
+    retrieve=extend_schema(summary="One relationship type"),
+    create=extend_schema(
+        summary="Define a relationship type",
+        request=CIRelationshipTypeWriteSerializer,
+        responses={201: CIRelationshipTypeSerializer},
+    ),
+)
+class CIRelationshipTypeViewSet(RecordViewSet):
+    query = _types_for
+    queryset = RelationshipType.objects.none()
+    view_permission = VIEW
+    change_permission = services.CLASS_CHANGE
+    serializer_class = CIRelationshipTypeSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated(CIRelationshipTypeWriteSerializer)
+        rel_type = services.relationship_type_create(actor=request.user, **data)
+        return self.show(rel_type, status.HTTP_201_CREATED)
