@@ -32,9 +32,9 @@ from steward.configuration.models import (
     RelationshipType,
 )
 from steward.core import permissions
+from steward.core.api.base import RecordViewSet, choice_text, visible
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, people_for
-from steward.service_level.api.base import RecordViewSet, choice_text, visible
 from steward.service_level.choices import AgreementKind, AgreementStatus
 from steward.service_level.models import Agreement, Service
 from steward.service_level.queries import services_for
