@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("steward.core.urls")),
     path("", include("steward.service_level.urls")),
+    path("", include("steward.configuration.urls")),
     path("api/", include("steward.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

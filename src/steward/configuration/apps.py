@@ -7,4 +7,11 @@ class ConfigurationConfig(AppConfig):
     verbose_name = "Configuration Management"
 
     def ready(self) -> None:
-        from steward.configuration import permissions_catalog  # noqa: F401
+        from steward.configuration import (  # noqa: F401
+            permissions_catalog,
+            registry_baselines,
+            registry_cmdb,
+            registry_purchasing,
+            registry_suppliers,
+            tasks,
+        )

@@ -15,7 +15,19 @@ Design notes (docs/ARCHITECTURE.md has the long form):
 
 from django.db import models
 
-from steward.configuration.choices import AttributeType, CIStatus, ClassCategory, PersonRelation
+from steward.configuration.choices import (
+    AttributeType,
+    CIStatus,
+    ClassCategory,
+    ContractKind,
+    ContractStatus,
+    Decision,
+    DeliveryStatus,
+    LicenceMetric,
+    PersonRelation,
+    RequisitionStatus,
+    RunTrigger,
+)
 from steward.core.models import NumberedRecord, TimeStampedModel
 
 
@@ -217,3 +229,303 @@ class CIChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ci} {self.field} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Suppliers, contracts and licence certificates (procedures 2 and 5) ------------------
+
+
+class SupplierDetails(TimeStampedModel):
+    """What Configuration Management keeps about a supplier organisation beyond the
+    directory (``core.Organisation`` with kind "supplier"; its people are the contacts)."""
+
+    organisation = models.OneToOneField(
+        "core.Organisation", on_delete=models.CASCADE, related_name="supplier_details"
+    )
+    account_number = models.CharField(
+        max_length=60, blank=True, help_text="Our customer number at the supplier."
+    )
+    supplies = models.CharField(
+        max_length=200, blank=True, help_text="What they supply: hardware, licences, support."
+    )
+    contact_details_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the contact details were last confirmed."
+    )
+    contact_details_checked_by = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "supplier details"
+        verbose_name_plural = "supplier details"
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class Contract(NumberedRecord):
+    """A contract or licence certificate with a supplier, covering CIs (procedure 5)."""
+
+    NUMBER_PREFIX = "CTR"
+
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=ContractKind.choices, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=ContractStatus.choices, default=ContractStatus.ACTIVE, db_index=True
+    )
+    supplier = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="contracts"
+    )
+    supplier_reference = models.CharField(
+        max_length=100, blank=True, help_text="The supplier's contract or certificate number."
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, db_index=True)
+    notice_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Days of notice needed to end or renew it."
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        default=60, help_text="Remind the owner this many days before it ends."
+    )
+    reminded_for_end = models.DateField(
+        null=True, blank=True, help_text="The end date the expiry reminder was sent for."
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    owner = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cis = models.ManyToManyField(ConfigurationItem, blank=True, related_name="contracts")
+    # Licence certificates: what they entitle.
+    licensed_software = models.ForeignKey(
+        ConfigurationItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="licence_certificates",
+        help_text="The software CI this certificate licenses.",
+    )
+    licence_metric = models.CharField(max_length=20, choices=LicenceMetric.choices, blank=True)
+    entitlement = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many installations, users or cores it covers."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["ends_on", "number"]
+        indexes = [models.Index(fields=["status", "ends_on"])]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("configuration:contract-detail", args=[self.pk])
+
+
+# --- CI requisition (procedures 1 and 3) --------------------------------------------------
+
+
+class PurchaseRequisition(NumberedRecord):
+    """A request to buy new CIs for a task from Change Management (procedure 1)."""
+
+    NUMBER_PREFIX = "PR"
+
+    title = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=20,
+        choices=RequisitionStatus.choices,
+        default=RequisitionStatus.DRAFT,
+        db_index=True,
+    )
+    justification = models.TextField(blank=True)
+    task_reference = models.CharField(
+        max_length=40, blank=True, help_text="The change or task that asks for the CIs."
+    )
+    requested_by = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, related_name="purchase_requisitions"
+    )
+    change_coordinator = models.ForeignKey(
+        "core.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Told when the delivery is late or incomplete.",
+    )
+    purchasing_agent = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    suppliers = models.ManyToManyField(
+        "core.Organisation",
+        blank=True,
+        related_name="+",
+        help_text="The suppliers to ask for quotes.",
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    needed_by = models.DateField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    order_reference = models.CharField(max_length=100, blank=True)
+    ordered_from = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("configuration:requisition-detail", args=[self.pk])
+
+
+class PurchaseLineItem(models.Model):
+    """One thing to buy; after delivery it records what arrived and the CIs registered."""
+
+    requisition = models.ForeignKey(
+        PurchaseRequisition, on_delete=models.CASCADE, related_name="lines"
+    )
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=300)
+    ci_class = models.ForeignKey(
+        CIClass, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    delivery_status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    received_quantity = models.PositiveIntegerField(default=0)
+    delivery_note = models.TextField(blank=True)
+    expected_on = models.DateField(
+        null=True, blank=True, help_text="When the rest is now expected (after a delay)."
+    )
+    registered_cis = models.ManyToManyField(ConfigurationItem, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["requisition", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["requisition", "position"], name="uniq_line_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.description}"
+
+
+class SupplierQuote(models.Model):
+    requisition = models.ForeignKey(
+        PurchaseRequisition, on_delete=models.CASCADE, related_name="quotes"
+    )
+    supplier = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    reference = models.CharField(max_length=100, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    delivery_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    selected = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    received_at = models.DateTimeField()
+    recorded_by = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["requisition", "amount"]
+
+    def __str__(self) -> str:
+        return f"{self.supplier}: {self.amount} {self.currency}"
+
+
+class PurchaseApproval(models.Model):
+    requisition = models.ForeignKey(
+        PurchaseRequisition, on_delete=models.CASCADE, related_name="approvals"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    approver = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    comment = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requisition", "round", "approver"], name="uniq_purchase_approval"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.approver}: {self.get_decision_display()}"
+
+
+# --- Baselines and integrity checks ------------------------------------------------------
+
+
+class Baseline(NumberedRecord):
+    """A frozen copy of a set of CIs with their attributes and relations."""
+
+    NUMBER_PREFIX = "BL"
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    service = models.ForeignKey(
+        "service_level.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the baseline is one service's infrastructure.",
+    )
+    taken_at = models.DateTimeField()
+    taken_by = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("configuration:baseline-detail", args=[self.pk])
+
+
+class BaselineItem(models.Model):
+    """One CI in a baseline: ``data`` is the shape ``ci_as_of`` returns."""
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="items")
+    ci = models.ForeignKey(ConfigurationItem, on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["baseline", "ci"]
+        constraints = [
+            models.UniqueConstraint(fields=["baseline", "ci"], name="uniq_baseline_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ci} in {self.baseline}"
+
+
+class IntegrityRun(models.Model):
+    """One run of the CMDB integrity checks: counts per check and (capped) findings."""
+
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=20, choices=RunTrigger.choices)
+    actor = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stale_after_days = models.PositiveIntegerField()
+    counts = models.JSONField(default=dict, help_text="Findings per check.")
+    findings = models.JSONField(
+        default=list, help_text="[{check, ci, number, name, detail}], capped per check."
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Integrity run {self.started_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("configuration:integrity-run-detail", args=[self.pk])

@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from steward.configuration import services
 from steward.configuration.choices import CIStatus
 from steward.configuration.models import (
     CIClass,
@@ -34,6 +33,7 @@ from steward.configuration.models import (
     Relationship,
     RelationshipType,
 )
+from steward.configuration.services import cmdb as services
 from steward.core import permissions
 from steward.core.models import Person, SupportGroup
 

@@ -7,6 +7,7 @@ writes call ``steward.configuration.services`` (403, 400 with field messages).
 
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration.api import baselines, contracts, purchasing, suppliers
 from steward.configuration.api.cmdb import (
     CIClassViewSet,
     CIRelationshipTypeViewSet,
@@ -21,3 +22,5 @@ def register(router: DefaultRouter) -> None:
     router.register("cis", CIViewSet, basename="ci")
     router.register("relationships", CIRelationshipViewSet, basename="cirelationship")
     router.register("relationship-types", CIRelationshipTypeViewSet, basename="cirelationshiptype")
+    for module in (suppliers, contracts, purchasing, baselines):
+        module.register(router)

@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.configuration import queries, services
+from steward.configuration import queries
 from steward.configuration.choices import AttributeType, CIStatus, ClassCategory
 from steward.configuration.filters import CIFilterSet, RelationshipFilterSet
 from steward.configuration.impact import affected_ci_ids
@@ -31,6 +31,7 @@ from steward.configuration.models import (
     Relationship,
     RelationshipType,
 )
+from steward.configuration.services import cmdb as services
 from steward.core import permissions
 from steward.core.api.base import RecordViewSet, choice_text, visible
 from steward.core.models import Organisation, Person, SupportGroup

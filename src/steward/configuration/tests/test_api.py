@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from steward.configuration import services
 from steward.configuration.models import (
     AttributeDefinition,
     CIChange,
@@ -13,6 +12,7 @@ from steward.configuration.models import (
     ConfigurationItem,
     Relationship,
 )
+from steward.configuration.services import cmdb as services
 
 
 def _ci(actor, ci_class, name, **kwargs):

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
-from steward.configuration import services, transfer
+from steward.configuration import transfer
 from steward.configuration.models import CIChange, ConfigurationItem, Relationship
+from steward.configuration.services import cmdb as services
 from steward.core.models import JournalEntry
 from steward.core.tests.factories import SupportGroupFactory, make_person
 

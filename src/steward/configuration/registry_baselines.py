@@ -1,0 +1,1 @@
+"""Configuration Management in the shell (baselines): navigation, search and My work."""

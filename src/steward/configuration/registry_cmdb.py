@@ -1,0 +1,1 @@
+"""Configuration Management in the shell (cmdb): navigation, search and My work."""

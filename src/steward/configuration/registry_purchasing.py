@@ -1,0 +1,1 @@
+"""Configuration Management in the shell (purchasing): navigation, search and My work."""

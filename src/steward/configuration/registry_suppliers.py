@@ -1,0 +1,1 @@
+"""Configuration Management in the shell (suppliers): navigation, search and My work."""

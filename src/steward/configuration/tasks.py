@@ -1,0 +1,2 @@
+"""Background jobs of Configuration Management: scheduled integrity checks, contract
+expiry reminders."""

@@ -1,0 +1,1 @@
+"""Pages of Configuration Management (seed 003 ch. 4); one module per part."""

@@ -1,0 +1,3 @@
+"""Pages: baselines."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: cis."""
+
+urlpatterns: list = []

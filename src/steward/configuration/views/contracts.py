@@ -1,0 +1,3 @@
+"""Pages: contracts."""
+
+urlpatterns: list = []

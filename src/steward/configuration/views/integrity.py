@@ -1,0 +1,3 @@
+"""Pages: integrity."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: requisitions."""
+
+urlpatterns: list = []

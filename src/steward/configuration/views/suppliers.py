@@ -1,0 +1,3 @@
+"""Pages: suppliers."""
+
+urlpatterns: list = []
