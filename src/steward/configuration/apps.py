@@ -8,10 +8,12 @@ class ConfigurationConfig(AppConfig):
 
     def ready(self) -> None:
         from steward.configuration import (  # noqa: F401
+            demo,
             permissions_catalog,
             registry_baselines,
             registry_cmdb,
             registry_purchasing,
             registry_suppliers,
+            standard,
             tasks,
         )

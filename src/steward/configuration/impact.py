@@ -13,6 +13,7 @@ callers showing the results to a person filter them through the queries module.
 """
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db import connection
 
@@ -111,6 +112,49 @@ def impact_of(ci: ConfigurationItem) -> dict[str, list]:
         "services": sorted(services, key=lambda s: s.name),
         "agreements": sorted(agreements, key=lambda a: a.number),
         "customers": sorted(customers, key=lambda o: o.name),
+    }
+
+
+def impact_summary(ci: ConfigurationItem) -> dict[str, Any]:
+    """``impact_of`` as plain rows (``values()``, no model instances), so it stays fast
+    for CIs thousands of others depend on: the API's and the CI page's answer."""
+    fields = ("id", "number", "name", "ci_class__name", "service_id")
+    rows = [
+        row
+        for chunk in _chunks(affected_ci_ids(ci.pk))
+        for row in ConfigurationItem.objects.filter(pk__in=chunk).values(*fields)
+    ]
+    rows.sort(key=lambda r: (r["name"], r["number"]))
+    service_ids = {r["service_id"] for r in rows if r["service_id"]}
+    if ci.service_id:
+        service_ids.add(ci.service_id)
+    services_rows: list[dict[str, Any]] = []
+    agreement_rows: list[dict[str, Any]] = []
+    for chunk in _chunks(service_ids):
+        services_rows.extend(Service.objects.filter(pk__in=chunk).values("id", "number", "name"))
+        agreement_rows.extend(
+            Agreement.objects.filter(
+                service_id__in=chunk, kind=AgreementKind.SLA, status=AgreementStatus.ACTIVE
+            ).values("id", "number", "name", "customer_id")
+        )
+    customer_ids = {a["customer_id"] for a in agreement_rows if a["customer_id"]}
+    customer_rows = [
+        row
+        for chunk in _chunks(customer_ids)
+        for row in Organisation.objects.filter(pk__in=chunk).values("id", "name")
+    ]
+    return {
+        "ci": {"id": ci.pk, "number": ci.number, "name": ci.name, "class": ci.ci_class.name},
+        "affected": [
+            {"id": r["id"], "number": r["number"], "name": r["name"], "class": r["ci_class__name"]}
+            for r in rows
+        ],
+        "services": sorted(services_rows, key=lambda s: s["name"]),
+        "agreements": [
+            {"id": a["id"], "number": a["number"], "name": a["name"]}
+            for a in sorted(agreement_rows, key=lambda a: a["number"])
+        ],
+        "customers": sorted(customer_rows, key=lambda o: o["name"]),
     }
 
 

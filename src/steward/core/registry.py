@@ -41,6 +41,9 @@ class WorkSection:
 NAV: list[NavItem] = []
 SEARCH_PROVIDERS: list[Callable[[Any, str], list[SearchHit]]] = []
 WORK_PROVIDERS: list[Callable[[Any], list[WorkSection]]] = []
+# Idempotent reference data every installation needs (CI classes, relationship types):
+# ``steward init`` runs these after migrating, before any demo data.
+INIT_STEPS: list[Callable[[], dict[str, int]]] = []
 
 # The order in which process areas appear in the navigation.
 AREA_ORDER = [
@@ -75,4 +78,11 @@ def search_provider(fn: Callable[[Any, str], list[SearchHit]]) -> Callable:
 def work_provider(fn: Callable[[Any], list[WorkSection]]) -> Callable:
     if fn not in WORK_PROVIDERS:
         WORK_PROVIDERS.append(fn)
+    return fn
+
+
+def init_step(fn: Callable[[], dict[str, int]]) -> Callable:
+    """Register reference data to create on ``steward init``; returns counts of what it added."""
+    if fn not in INIT_STEPS:
+        INIT_STEPS.append(fn)
     return fn

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from steward.configuration import queries
 from steward.configuration.choices import AttributeType, CIStatus, ClassCategory
 from steward.configuration.filters import CIFilterSet, RelationshipFilterSet
-from steward.configuration.impact import affected_ci_ids
+from steward.configuration.impact import impact_summary
 from steward.configuration.models import (
     AttributeDefinition,
     CIChange,
@@ -34,14 +34,12 @@ from steward.configuration.models import (
 from steward.configuration.services import cmdb as services
 from steward.core import permissions
 from steward.core.api.base import RecordViewSet, choice_text, visible
-from steward.core.models import Organisation, Person, SupportGroup
+from steward.core.models import Person, SupportGroup
 from steward.core.queries import groups_for, people_for
-from steward.service_level.choices import AgreementKind, AgreementStatus
-from steward.service_level.models import Agreement, Service
+from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
 VIEW = "configuration.ci.view"
-_CHUNK = 900
 
 
 def _types_for(actor: Person) -> QuerySet[RelationshipType]:
@@ -196,53 +194,6 @@ class CIChangeSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "actor", "cause", "field", "old_value", "new_value"]
 
 
-def _chunks(ids: set[int]) -> list[list[int]]:
-    ordered = sorted(ids)
-    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
-
-
-def _impact(ci: ConfigurationItem) -> dict[str, Any]:
-    """Lean impact JSON from ``values()`` rows: no model instances, so it stays fast."""
-    fields = ("id", "number", "name", "ci_class__name", "service_id")
-    rows = [
-        row
-        for chunk in _chunks(affected_ci_ids(ci.pk))
-        for row in ConfigurationItem.objects.filter(pk__in=chunk).values(*fields)
-    ]
-    rows.sort(key=lambda r: (r["name"], r["number"]))
-    service_ids = {r["service_id"] for r in rows if r["service_id"]}
-    if ci.service_id:
-        service_ids.add(ci.service_id)
-    services_rows: list[dict[str, Any]] = []
-    agreement_rows: list[dict[str, Any]] = []
-    for chunk in _chunks(service_ids):
-        services_rows.extend(Service.objects.filter(pk__in=chunk).values("id", "number", "name"))
-        agreement_rows.extend(
-            Agreement.objects.filter(
-                service_id__in=chunk, kind=AgreementKind.SLA, status=AgreementStatus.ACTIVE
-            ).values("id", "number", "name", "customer_id")
-        )
-    customer_ids = {a["customer_id"] for a in agreement_rows if a["customer_id"]}
-    customer_rows = [
-        row
-        for chunk in _chunks(customer_ids)
-        for row in Organisation.objects.filter(pk__in=chunk).values("id", "name")
-    ]
-    return {
-        "ci": {"id": ci.pk, "number": ci.number, "name": ci.name, "class": ci.ci_class.name},
-        "affected": [
-            {"id": r["id"], "number": r["number"], "name": r["name"], "class": r["ci_class__name"]}
-            for r in rows
-        ],
-        "services": sorted(services_rows, key=lambda s: s["name"]),
-        "agreements": [
-            {"id": a["id"], "number": a["number"], "name": a["name"]}
-            for a in sorted(agreement_rows, key=lambda a: a["number"])
-        ],
-        "customers": sorted(customer_rows, key=lambda o: o["name"]),
-    }
-
-
 def _parse_at(raw: str | None) -> dt.datetime:
     value = parse_datetime(raw or "") if raw else None
     if value is None:
@@ -301,7 +252,7 @@ class CIViewSet(RecordViewSet):
     @extend_schema(summary="What a failure of this CI affects", responses=CIImpactSerializer)
     @action(detail=True, methods=["get"])
     def impact(self, request: Request, pk: str | None = None) -> Response:
-        return Response(_impact(self.get_object()))
+        return Response(impact_summary(self.get_object()))
 
     @extend_schema(
         summary="The CI as it was at a date, with the relationships then current",

@@ -317,7 +317,11 @@ def _record(
         )
         for name, (old, new) in changes.items()
     )
-    journal.field_changes(ci, actor=actor, changes=changes)
+    # The timeline speaks the class's words ("Memory (GB)"), not the JSON key.
+    labels = {f"attributes.{d.key}": d.label for d in definitions_for(ci.ci_class)}
+    journal.field_changes(
+        ci, actor=actor, changes={labels.get(name, name): c for name, c in changes.items()}
+    )
 
 
 def ci_create(

@@ -175,7 +175,7 @@ def test_ci_update_merges_attributes_and_records_each_change(config_admin, linux
         e.field: (e.old_value, e.new_value)
         for e in journal.timeline(ci, actor=config_admin).filter(kind="field_change")
     }
-    assert timeline["attributes.ram_gb"] == ("16", "32")
+    assert timeline["RAM"] == ("16", "32")  # the timeline uses the attribute's label
     assert timeline["location"] == ("", "DC1")
 
 

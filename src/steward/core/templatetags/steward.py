@@ -132,6 +132,8 @@ def field_label(record: Any, name: str) -> str:
             return str(record._meta.get_field(name).verbose_name).capitalize()
         except FieldDoesNotExist:
             pass
+    if "_" not in name and name[:1].isupper():
+        return name  # already a label ("Memory (GB)"), kept as written
     return name.replace("_", " ").capitalize()
 
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
+from steward.core import registry
 from steward.core.demo import loader
 from steward.core.management.commands.demo import print_logins
 from steward.core.models import Person
@@ -34,6 +35,11 @@ class Command(BaseCommand):
             ) from exc
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
+        for step in registry.INIT_STEPS:
+            added = {name: n for name, n in step().items() if n}
+            if added:
+                listed = ", ".join(f"{n} {name}" for name, n in added.items())
+                self.stdout.write(f"Reference data added: {listed}.")
         if demo_if_empty and loader.is_empty():
             call_command("demo", stdout=self.stdout)
             return

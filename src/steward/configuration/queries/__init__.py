@@ -41,6 +41,10 @@ def ci_classes_for(actor: Person) -> QuerySet[CIClass]:
     return CIClass.objects.select_related("parent")
 
 
+def ci_class_for(actor: Person, pk: Any) -> CIClass:
+    return _one(ci_classes_for(actor), pk)
+
+
 def relationships_for(actor: Person, *, current_only: bool = False) -> QuerySet[Relationship]:
     if not _may_view(actor):
         return Relationship.objects.none()
