@@ -32,17 +32,17 @@ SITES = ["AMS-DC1", "AMS-DC2"]
 # service: (application names, group, database engine or None, vms per application)
 SERVICE_STACKS = {
     "Online Banking": (["Web front end", "Banking API", "Auth service", "Batch"],
-                       "Application Support", "Oracle", 3),
+                       "Application Support", "Oracle", 4),
     "Payments Gateway": (["Payment switch", "Fraud scoring", "Settlement"],
-                         "Application Support", "PostgreSQL", 3),
+                         "Application Support", "PostgreSQL", 4),
     "Email & Collaboration": (["Mail transport", "Mailbox store", "Chat", "File sharing"],
-                              "Server & Storage", None, 2),
+                              "Server & Storage", None, 3),
     "Electronic Health Records": (["EHR portal", "EHR core", "Imaging archive"],
-                                  "Application Support", "SQL Server", 3),
+                                  "Application Support", "SQL Server", 4),
     "Fleet Tracking": (["Telemetry intake", "Route planner"], "Application Support",
-                       "PostgreSQL", 2),
+                       "PostgreSQL", 3),
     "Workplace Support": (["Self-service portal", "Device management"], "Service Desk",
-                          None, 1),
+                          None, 2),
 }  # fmt: skip
 SOFTWARE = [
     ("VMware vSphere", "VMware", 64),
@@ -129,8 +129,8 @@ def _hosts(b: _Builder, network: dict[str, list[ConfigurationItem]]) -> dict[str
                                    "capacity_tb": "240"})  # fmt: skip
         b.link(storage, "connected-to", network[site][0])
         site_hosts = []
-        for h in range(1, 11):
-            rack = (h - 1) // 2 + 1
+        for h in range(1, 13):
+            rack = min((h - 1) // 2 + 1, 6)
             host = b.ci(f"esx-{site.lower()}-{h:02d}", "server", support_group=servers,
                         owner=b.people["grace.coord"], location=f"{site} rack {rack:02d}",
                         serial_number=b.serial("HPE"), version="8.0u2",
@@ -214,9 +214,9 @@ def _workplace(b: _Builder) -> None:
     desk = b.groups["Service Desk"]
     portal = b.existing.get("Workplace Support Device management")
     staff = [p for name, p in sorted(b.people.items()) if not name.startswith(("nora", "ruben"))]
-    for n in range(1, 61):
+    for n in range(1, 131):
         owner = staff[n % len(staff)]
-        status = CIStatus.IN_STOCK if n > 54 else CIStatus.IN_PRODUCTION
+        status = CIStatus.IN_STOCK if n > 118 else CIStatus.IN_PRODUCTION
         laptop = b.ci(f"LT-{1000 + n}", "laptop", support_group=desk, status=status,
                       owner=owner if status == CIStatus.IN_PRODUCTION else None,
                       serial_number=b.serial("5CD"), location="Amsterdam office",
@@ -225,6 +225,13 @@ def _workplace(b: _Builder) -> None:
                                   "warranty_end": "2028-02-09"})  # fmt: skip
         if portal is not None and status == CIStatus.IN_PRODUCTION and n <= 10:
             b.link(laptop, "uses", portal)
+    noc = b.groups["Network Operations"]
+    for floor in range(1, 5):
+        for n in range(1, 6):
+            ap = b.ci(f"ap-ams-f{floor}-{n:02d}", "network-device", support_group=noc,
+                      location=f"Amsterdam office floor {floor}", serial_number=b.serial("AP"),
+                      attributes={"device_role": "access point", "manufacturer": "Aruba"})  # fmt: skip
+            b.link(ap, "connected-to", b.existing["core-sw-ams-dc1"])
 
 
 def _software(b: _Builder, hosts: dict[str, list]) -> None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from steward.configuration.models import ConfigurationItem, Relationship
 
-MAX_DEPTH = 4
+MAX_DEPTH = 3
 MAX_PER_COLUMN = 8
 
-NODE_W, NODE_H = 160, 40
-COL_GAP, ROW_GAP = 44, 14
+NODE_W, NODE_H = 150, 40
+COL_GAP, ROW_GAP = 40, 12
 PAD = 16
 
 
@@ -31,7 +31,7 @@ class Node:
     @property
     def label(self) -> str:
         name = self.ci.name
-        return name if len(name) <= 21 else name[:20] + "…"
+        return name if len(name) <= 20 else name[:19] + "…"
 
     @property
     def kind(self) -> str:

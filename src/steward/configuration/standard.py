@@ -61,7 +61,8 @@ ATTRIBUTES: dict[str, list[tuple[str, str, str, bool, list[str]]]] = {
     ],
     "network-device": [
         ("device_role", "Role", T.CHOICE, True,
-         ["switch", "router", "firewall", "load balancer", "wireless controller"]),
+         ["switch", "router", "firewall", "load balancer", "wireless controller",
+          "access point"]),
         ("manufacturer", "Manufacturer", T.STRING, False, []),
         ("management_ip", "Management IP", T.IP_ADDRESS, False, []),
         ("ports", "Ports", T.INTEGER, False, []),
