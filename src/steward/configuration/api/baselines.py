@@ -1,7 +1,286 @@
-"""/api/v1/ resources: baselines."""
+"""/api/v1/baselines/ (take, list, compare) and /api/v1/integrity-runs/ (the CMDB
+integrity reports, and running the checks on demand).
 
+Reads go through ``queries.baselines`` / ``queries.integrity`` (404 for what the caller
+may not see); writes call ``services.baselines`` / ``services.integrity`` (403, 400).
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from steward.configuration.choices import RunTrigger
+from steward.configuration.models import Baseline, IntegrityRun
+from steward.configuration.queries import baselines as baseline_queries
+from steward.configuration.queries import integrity as integrity_queries
+from steward.configuration.services import baselines as baseline_services
+from steward.configuration.services import integrity as integrity_services
+from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.service_level.models import Service
+from steward.service_level.queries import services_for
+
+VIEW = "configuration.ci.view"
+
+
+# --- Baselines --------------------------------------------------------------------------
+
+
+class BaselineSerializer(serializers.ModelSerializer):
+    item_count = serializers.IntegerField(read_only=True, help_text="How many CIs it holds.")
+
+    class Meta:
+        model = Baseline
+        fields = ["id", "number", "name", "description", "service", "taken_at", "taken_by",
+                  "item_count"]  # fmt: skip
+        read_only_fields = fields
+
+
+class BaselineItemSerializer(serializers.Serializer):
+    ci = serializers.IntegerField(source="ci_id")
+    number = serializers.CharField(source="ci.number")
+    data = serializers.JSONField(
+        help_text="The CI as it was: fields, attributes and relationships (as in as-of)."
+    )
+
+
+class BaselineDetailSerializer(BaselineSerializer):
+    items = serializers.SerializerMethodField()
+
+    class Meta(BaselineSerializer.Meta):
+        fields = [*BaselineSerializer.Meta.fields, "items"]
+        read_only_fields = fields
+
+    @extend_schema_field(BaselineItemSerializer(many=True))
+    def get_items(self, obj: Baseline) -> list[dict[str, Any]]:
+        items = obj.items.select_related("ci").order_by("ci__number")
+        return BaselineItemSerializer(items, many=True).data
+
+
+class BaselineWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    service = visible(
+        services_for,
+        Service,
+        required=False,
+        allow_null=True,
+        help_text="Its CI and everything it runs on, at any depth.",
+    )
+    cis = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=baseline_services.MAX_ITEMS,
+        help_text="CI ids, when no service is given.",
+    )
+
+
+class BaselineCIRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+
+
+class BaselineFieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["field", "attribute"])
+    label = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+    old_text = serializers.JSONField(allow_null=True, help_text="Names instead of ids.")
+    new_text = serializers.JSONField(allow_null=True, help_text="Names instead of ids.")
+
+
+class BaselineChangedCISerializer(BaselineCIRefSerializer):
+    changes = BaselineFieldChangeSerializer(many=True)
+
+
+class BaselineRelationSerializer(serializers.Serializer):
+    source = serializers.IntegerField()
+    type = serializers.CharField(help_text="The relationship type's code.")
+    target = serializers.IntegerField()
+    source_text = serializers.CharField()
+    type_text = serializers.CharField()
+    target_text = serializers.CharField()
+
+
+class BaselineCompareCountsSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    relations_added = serializers.IntegerField()
+    relations_removed = serializers.IntegerField()
+
+
+class BaselineCompareSerializer(serializers.Serializer):
+    baseline = serializers.IntegerField()
+    compared_with = serializers.IntegerField(
+        allow_null=True, help_text="The other baseline; null means the CMDB as it is now."
+    )
+    added = BaselineCIRefSerializer(many=True)
+    removed = BaselineCIRefSerializer(many=True)
+    changed = BaselineChangedCISerializer(many=True)
+    relations_added = BaselineRelationSerializer(many=True)
+    relations_removed = BaselineRelationSerializer(many=True)
+    counts = BaselineCompareCountsSerializer()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Baselines: frozen copies of sets of CIs"),
+    retrieve=extend_schema(
+        summary="One baseline with its CIs as they were", responses=BaselineDetailSerializer
+    ),
+    create=extend_schema(
+        summary="Take a baseline of a service's infrastructure or of a list of CIs",
+        request=BaselineWriteSerializer,
+        responses={201: BaselineSerializer},
+    ),
+)
+class BaselineViewSet(RecordViewSet):
+    query = baseline_queries.baselines_for
+    queryset = Baseline.objects.none()
+    view_permission = VIEW
+    change_permission = baseline_services.TAKE
+    serializer_class = BaselineSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "retrieve":
+            return BaselineDetailSerializer
+        return BaselineSerializer
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated(BaselineWriteSerializer)
+        baseline = baseline_services.baseline_take(
+            actor=request.user,
+            name=data["name"],
+            description=data["description"],
+            service=data.get("service"),
+            ci_ids=data["cis"] or None,
+        )
+        return self.refreshed(baseline.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Added, removed and changed CIs, attributes and relations",
+        parameters=[
+            OpenApiParameter(
+                "with",
+                OpenApiTypes.INT,
+                required=False,
+                description="Another baseline's id; omitted: compare with now.",
+            )
+        ],
+        responses=BaselineCompareSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def compare(self, request: Request, pk: str | None = None) -> Response:
+        baseline = self.get_object()
+        other = None
+        raw = request.query_params.get("with", "").strip()
+        if raw:
+            if not raw.isdigit():
+                raise ValidationError({"with": ["Give the id of another baseline."]})
+            other = baseline_queries.baseline_for(request.user, raw)
+        result = baseline_services.baseline_compare(baseline, other)
+        result["baseline"] = baseline.pk
+        result["compared_with"] = other.pk if other is not None else None
+        return Response(BaselineCompareSerializer(result).data)
+
+
+# --- Integrity runs ---------------------------------------------------------------------
+
+
+class IntegrityFindingSerializer(serializers.Serializer):
+    check = serializers.CharField(help_text="The check that found it.")
+    ci = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class IntegrityRunSerializer(serializers.ModelSerializer):
+    trigger = choice_text(RunTrigger.choices, read_only=True)
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True, help_text="Findings per check."
+    )
+
+    class Meta:
+        model = IntegrityRun
+        fields = ["id", "started_at", "finished_at", "trigger", "actor", "stale_after_days",
+                  "counts"]  # fmt: skip
+        read_only_fields = fields
+
+
+class IntegrityRunDetailSerializer(IntegrityRunSerializer):
+    findings = IntegrityFindingSerializer(
+        many=True, read_only=True, help_text="At most 200 per check; counts has the totals."
+    )
+
+    class Meta(IntegrityRunSerializer.Meta):
+        fields = [*IntegrityRunSerializer.Meta.fields, "findings"]
+        read_only_fields = fields
+
+
+class IntegrityRunWriteSerializer(serializers.Serializer):
+    stale_after_days = serializers.IntegerField(
+        min_value=1,
+        max_value=integrity_services.MAX_STALE_AFTER_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="A CI neither updated nor verified for this many days is stale "
+        "(default: the CMDB_STALE_AFTER_DAYS setting).",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="CMDB integrity runs (counts per check), newest first"),
+    retrieve=extend_schema(
+        summary="One integrity run with its findings", responses=IntegrityRunDetailSerializer
+    ),
+    create=extend_schema(
+        summary="Run the integrity checks now",
+        request=IntegrityRunWriteSerializer,
+        responses={201: IntegrityRunDetailSerializer},
+    ),
+)
+class IntegrityRunViewSet(RecordViewSet):
+    query = integrity_queries.integrity_runs_for
+    queryset = IntegrityRun.objects.none()
+    view_permission = VIEW
+    change_permission = integrity_services.RUN
+    serializer_class = IntegrityRunSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action in ("retrieve", "create"):
+            return IntegrityRunDetailSerializer
+        return IntegrityRunSerializer
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated(IntegrityRunWriteSerializer)
+        run = integrity_services.integrity_run(
+            actor=request.user,
+            trigger=RunTrigger.ON_DEMAND,
+            stale_after_days=data.get("stale_after_days"),
+        )
+        return self.refreshed(run.pk, status.HTTP_201_CREATED)
 
 
 def register(router: DefaultRouter) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
+    router.register("baselines", BaselineViewSet, basename="baseline")
+    router.register("integrity-runs", IntegrityRunViewSet, basename="integrityrun")

@@ -1,7 +1,406 @@
-"""/api/v1/ resources: purchasing."""
+"""/api/v1/purchase-requisitions/: CI requisition (seed 003 ch. 4 proc. 1) and delivery
+(proc. 3), with nested line items, quotes and approvals; each step is a POST action that
+calls the purchasing services."""
 
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from steward.configuration import queries as cmdb_queries
+from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
+from steward.configuration.filters.purchasing import RequisitionFilterSet
+from steward.configuration.models import (
+    CIClass,
+    ConfigurationItem,
+    PurchaseApproval,
+    PurchaseLineItem,
+    PurchaseRequisition,
+    RelationshipType,
+    SupplierQuote,
+)
+from steward.configuration.queries import purchasing as queries
+from steward.configuration.services import purchasing as svc
+from steward.core import permissions
+from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core.models import Organisation, Person, SupportGroup
+from steward.core.queries import groups_for, people_for
+
+
+def _relationship_types_for(actor: Person) -> QuerySet[RelationshipType]:
+    if not permissions.has(actor, "configuration.ci.view"):
+        return RelationshipType.objects.none()
+    return RelationshipType.objects.all()
+
+
+def _approvers_for(actor: Person) -> QuerySet[Person]:
+    return queries.people_holding(actor, svc.APPROVE)
+
+
+def _agents_for(actor: Person) -> QuerySet[Person]:
+    return queries.people_holding(actor, svc.PURCHASE)
+
+
+# --- Read ------------------------------------------------------------------------------------
+
+
+class PurchaseLineItemSerializer(serializers.ModelSerializer):
+    delivery_status = choice_text(DeliveryStatus.choices, read_only=True)
+    registered_cis = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = PurchaseLineItem
+        fields = [
+            "id", "position", "description", "ci_class", "quantity", "unit_price",
+            "delivery_status", "received_quantity", "delivery_note", "expected_on",
+            "registered_cis",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SupplierQuoteSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+
+    class Meta:
+        model = SupplierQuote
+        fields = [
+            "id", "supplier", "supplier_name", "amount", "currency", "reference", "valid_until",
+            "delivery_days", "selected", "notes", "received_at", "recorded_by",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PurchaseApprovalSerializer(serializers.ModelSerializer):
+    approver_name = serializers.CharField(source="approver.display_name", read_only=True)
+    decision = choice_text(Decision.choices, read_only=True)
+
+    class Meta:
+        model = PurchaseApproval
+        fields = ["id", "round", "approver", "approver_name", "decision", "comment", "decided_at"]
+        read_only_fields = fields
+
+
+class PurchaseRequisitionSerializer(serializers.ModelSerializer):
+    status = choice_text(RequisitionStatus.choices, read_only=True)
+    lines = PurchaseLineItemSerializer(many=True, read_only=True)
+    quotes = SupplierQuoteSerializer(many=True, read_only=True)
+    approvals = PurchaseApprovalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PurchaseRequisition
+        fields = [
+            "id", "number", "title", "status", "justification", "task_reference",
+            "requested_by", "change_coordinator", "purchasing_agent", "suppliers", "currency",
+            "needed_by", "submitted_at", "decided_at", "decision_reason", "ordered_at",
+            "order_reference", "ordered_from", "delivered_at", "lines", "quotes", "approvals",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- Write -----------------------------------------------------------------------------------
+
+
+class PurchaseLineWriteSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=300)
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    ci_class = visible(cmdb_queries.ci_classes_for, CIClass, required=False, allow_null=True)
+    unit_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
+    )
+
+
+class PurchaseRequisitionWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    justification = serializers.CharField(required=False, allow_blank=True, default="")
+    task_reference = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+    change_coordinator = visible(
+        queries.change_coordinators_for, Person, required=False, allow_null=True
+    )
+    purchasing_agent = visible(_agents_for, Person, required=False, allow_null=True)
+    suppliers = serializers.ManyRelatedField(
+        child_relation=visible(queries.requisition_suppliers_for, Organisation),
+        required=False,
+        help_text="The suppliers to ask for quotes.",
+    )
+    currency = serializers.CharField(max_length=3, required=False, default="EUR")
+    needed_by = serializers.DateField(required=False, allow_null=True)
+    lines = PurchaseLineWriteSerializer(many=True, allow_empty=False)
+
+
+class PurchaseRequisitionUpdateSerializer(PurchaseRequisitionWriteSerializer):
+    justification = serializers.CharField(required=False, allow_blank=True)
+    task_reference = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    currency = serializers.CharField(max_length=3, required=False)
+    lines = PurchaseLineWriteSerializer(
+        many=True, allow_empty=False, required=False, help_text="Replace all line items."
+    )
+
+
+class PurchaseQuoteWriteSerializer(serializers.Serializer):
+    supplier = visible(queries.requisition_suppliers_for, Organisation)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0))
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+    delivery_days = serializers.IntegerField(
+        min_value=0, max_value=32767, required=False, allow_null=True, default=None
+    )
+    selected = serializers.BooleanField(required=False, default=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class PurchaseApprovalRequestSerializer(serializers.Serializer):
+    approvers = serializers.ManyRelatedField(
+        child_relation=visible(_approvers_for, Person), allow_empty=False
+    )
+    quote = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="The quote to select."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PurchaseDecisionSerializer(serializers.Serializer):
+    decision = choice_text([c for c in Decision.choices if c[0] != Decision.PENDING])
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when rejecting."
+    )
+
+
+class PurchaseOrderSerializer(serializers.Serializer):
+    order_reference = serializers.CharField(max_length=100, help_text="Purchase order number.")
+
+
+class PurchaseReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why; kept on the record.")
+
+
+class DeliveryLineCheckSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="The line item's id.")
+    delivery_status = choice_text(
+        [c for c in DeliveryStatus.choices if c[0] != DeliveryStatus.PENDING]
+    )
+    received_quantity = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, help_text="Arrived in good condition."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    expected_on = serializers.DateField(
+        required=False, allow_null=True, help_text="When the rest is now expected."
+    )
+
+
+class DeliveryCheckSerializer(serializers.Serializer):
+    lines = DeliveryLineCheckSerializer(many=True, allow_empty=False)
+
+
+class RegisterRelationshipSerializer(serializers.Serializer):
+    type = visible(_relationship_types_for, RelationshipType)
+    target = visible(cmdb_queries.cis_for, ConfigurationItem)
+    direction = choice_text(
+        [("outgoing", "new CI -> target"), ("incoming", "target -> new CI")],
+        required=False,
+        default="outgoing",
+    )
+
+
+class RegisterLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="The line item's id.")
+    ci_class = visible(cmdb_queries.ci_classes_for, CIClass, required=False, allow_null=True)
+    serial_numbers = serializers.ListField(
+        child=serializers.CharField(max_length=100, allow_blank=True),
+        required=False,
+        help_text="One per CI.",
+    )
+    names = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, help_text="One per CI."
+    )
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    owner = visible(people_for, Person, required=False, allow_null=True)
+    support_group = visible(groups_for, SupportGroup, required=False, allow_null=True)
+    attributes = serializers.DictField(required=False)
+    relationships = RegisterRelationshipSerializer(many=True, required=False)
+
+
+class RegisterCIsSerializer(serializers.Serializer):
+    lines = RegisterLineSerializer(many=True, required=False)
+
+
+def _plain(data: Any) -> Any:
+    """Nested serializer output (OrderedDicts) as plain dicts and lists."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Purchase requisitions"),
+    retrieve=extend_schema(summary="One purchase requisition with lines, quotes and approvals"),
+    create=extend_schema(
+        summary="Fill out a purchase requisition (a draft, with its line items)",
+        request=PurchaseRequisitionWriteSerializer,
+        responses={201: PurchaseRequisitionSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Adjust a draft purchase requisition",
+        request=PurchaseRequisitionUpdateSerializer,
+        responses=PurchaseRequisitionSerializer,
+    ),
+)
+class PurchaseRequisitionViewSet(RecordViewSet):
+    query = queries.requisitions_for
+    queryset = PurchaseRequisition.objects.none()
+    view_permission = "configuration.requisition.view"
+    change_permission = svc.CREATE
+    record_id = "requisition_id"
+    serializer_class = PurchaseRequisitionSerializer
+    filterset_class = RequisitionFilterSet
+
+    def get_queryset(self):  # type: ignore[override]
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "lines", queryset=PurchaseLineItem.objects.prefetch_related("registered_cis")
+                ),
+                "quotes",
+                "approvals__approver",
+                "suppliers",
+            )
+        )
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = _plain(self.validated(PurchaseRequisitionWriteSerializer))
+        requisition = svc.requisition_create(actor=request.user, **data)
+        return self.refreshed(requisition.pk, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.guarded_object()
+        data = _plain(self.validated(PurchaseRequisitionUpdateSerializer, partial=True))
+        lines = data.pop("lines", None)
+        return self.act(svc.requisition_update, requisition, data=data, lines=lines)
+
+    @extend_schema(
+        summary="Submit: request pricing from purchasing",
+        request=None,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self.act(svc.requisition_submit, self.get_object())
+
+    @extend_schema(
+        summary="Send back to the requester to adjust (purchasing)",
+        request=PurchaseReasonSerializer,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.get_object()
+        data = self.validated(PurchaseReasonSerializer)
+        return self.act(svc.requisition_return, requisition, **data)
+
+    @extend_schema(
+        summary="Record a supplier's quote (purchasing)",
+        request=PurchaseQuoteWriteSerializer,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def quotes(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.get_object()
+        data = self.validated(PurchaseQuoteWriteSerializer)
+        svc.quote_record(actor=request.user, requisition_id=requisition.pk, **data)
+        return self.refreshed(requisition.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Request approval from named approvers (purchasing)",
+        request=PurchaseApprovalRequestSerializer,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="request-approval")
+    def request_approval(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.get_object()
+        data = self.validated(PurchaseApprovalRequestSerializer)
+        return self.act(
+            svc.approval_request,
+            requisition,
+            approvers=data["approvers"],
+            quote_id=data["quote"],
+            note=data["note"],
+        )
+
+    @extend_schema(
+        summary="Approve or reject (as a named approver)",
+        request=PurchaseDecisionSerializer,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.get_object()
+        permissions.require(request.user, svc.APPROVE)
+        data = self.validated(PurchaseDecisionSerializer)
+        return self.act(svc.requisition_decide, requisition, **data)
+
+    @extend_schema(
+        summary="Order from the selected quote's supplier (purchasing)",
+        request=PurchaseOrderSerializer,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def order(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.get_object()
+        data = self.validated(PurchaseOrderSerializer)
+        return self.act(svc.requisition_order, requisition, **data)
+
+    @extend_schema(
+        summary="Record the delivery check of each line item",
+        request=DeliveryCheckSerializer,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="delivery-check")
+    def delivery_check(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.guarded_object()
+        data = _plain(self.validated(DeliveryCheckSerializer))
+        return self.act(svc.delivery_check, requisition, lines=data["lines"])
+
+    @extend_schema(
+        summary="Register the delivered CIs in the CMDB",
+        request=RegisterCIsSerializer,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="register-cis")
+    def register_cis(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.get_object()
+        data = _plain(self.validated(RegisterCIsSerializer))
+        lines = data.get("lines") or []
+        return self.act(svc.requisition_register_cis, requisition, lines=lines)
+
+    @extend_schema(
+        summary="Cancel the requisition",
+        request=PurchaseReasonSerializer,
+        responses=PurchaseRequisitionSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        requisition = self.get_object()
+        data = self.validated(PurchaseReasonSerializer)
+        return self.act(svc.requisition_cancel, requisition, **data)
 
 
 def register(router: DefaultRouter) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
+    router.register(
+        "purchase-requisitions", PurchaseRequisitionViewSet, basename="purchaserequisition"
+    )

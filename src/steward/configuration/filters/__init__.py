@@ -55,18 +55,17 @@ class CIFilterSet(SearchFilterSet):
     def filter_class(self, queryset: QuerySet, name: str, value: CIClass | None) -> QuerySet:
         if value is None:
             return queryset
-        matching = queries.cis_matching(self.request.user, ci_class=value)
-        return queryset.filter(pk__in=matching.values("pk"))
+        return queryset.filter(ci_class_id__in=queries.class_and_descendants(value))
 
     def filter_attribute(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        wanted = self.data.get("value", "")
+        """One JSON key compared with each value the text may stand for, in the query
+        itself (no id lists: the class may hold tens of thousands of matches)."""
         if not value:
             return queryset
-        pks: set[int] = set()
-        for candidate in _candidates(wanted):
-            matching = queries.cis_matching(self.request.user, attribute=value, value=candidate)
-            pks.update(matching.values_list("pk", flat=True))
-        return queryset.filter(pk__in=pks)
+        if not queries.is_attribute_key(value):
+            return queryset.none()
+        wanted = self.data.get("value", "")
+        return queryset.filter(queries.attribute_equals(value, _candidates(wanted)))
 
     def filter_noop(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Read together with ``attribute``.

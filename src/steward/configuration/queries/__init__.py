@@ -6,6 +6,7 @@ people see none of it (they meet services through the service catalogue instead)
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -73,15 +74,36 @@ def cis_matching(
     """
     qs = cis_for(actor)
     if ci_class is not None:
-        qs = qs.filter(ci_class_id__in=_class_and_descendants(ci_class))
+        qs = qs.filter(ci_class_id__in=class_and_descendants(ci_class))
     if attribute:
-        if not attribute.replace("_", "").replace("-", "").isalnum():
+        if not is_attribute_key(attribute):
             return qs.none()
-        qs = qs.filter(**{f"attributes__{attribute}": value})
+        qs = qs.filter(attribute_equals(attribute, [value]))
     return qs
 
 
-def _class_and_descendants(ci_class: CIClass) -> set[int]:
+def attribute_equals(key: str, values: list[Any]) -> Q:
+    """CIs whose attribute ``key`` holds one of ``values`` (as stored: decimals as text).
+
+    On PostgreSQL this is JSON containment (``attributes @> '{"os": "RHEL 9"}'``), which
+    the GIN index on ``attributes`` answers; SQLite has no containment for JSON, so there
+    it is the key lookup (``json_extract``), fine at SQLite's scale.
+    """
+    condition = Q()
+    for value in values:
+        if connection.vendor == "postgresql":
+            condition |= Q(attributes__contains={key: value})
+        else:
+            condition |= Q(**{f"attributes__{key}": value})
+    return condition
+
+
+def is_attribute_key(key: str) -> bool:
+    """Only slug-like keys reach a JSON lookup (the key becomes part of the SQL path)."""
+    return bool(key) and key.replace("_", "").replace("-", "").isalnum()
+
+
+def class_and_descendants(ci_class: CIClass) -> set[int]:
     ids, frontier = {ci_class.pk}, {ci_class.pk}
     while frontier:
         frontier = (

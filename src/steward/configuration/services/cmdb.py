@@ -339,9 +339,14 @@ def ci_create(
     attributes: dict[str, Any] | None = None,
     service: Any = None,
     cause: str = "",
+    permission: str = CHANGE,
 ) -> ConfigurationItem:
-    """Register a CI (seed 003 ch. 4, procedure 2: registering a new CI)."""
-    permissions.require(actor, CHANGE)
+    """Register a CI (seed 003 ch. 4, procedure 3: CI Registration).
+
+    ``permission`` lets a procedure that owns the registration name its own right: the
+    purchasing agent registers delivered CIs under ``configuration.requisition.purchase``.
+    """
+    permissions.require(actor, permission)
     cleaned = validate_attributes(ci_class, attributes or {})
     with transaction.atomic():
         ci = ConfigurationItem(
@@ -357,7 +362,7 @@ def ci_create(
             attributes=cleaned,
             service=service,
         )
-        permissions.require(actor, CHANGE, ci)
+        permissions.require(actor, permission, ci)
         numbering.assign(ci)
         ci.full_clean()
         ci.save()
@@ -440,9 +445,18 @@ def _rule_allows(rel_type: RelationshipType, source: CIClass, target: CIClass) -
 
 
 def relationship_add(
-    *, actor: Person, source_id: int, target_id: int, type_id: int, cause: str = ""
+    *,
+    actor: Person,
+    source_id: int,
+    target_id: int,
+    type_id: int,
+    cause: str = "",
+    permission: str = CHANGE,
 ) -> Relationship:
-    """Link two CIs ("source <type> target"), checked against the type's class rules."""
+    """Link two CIs ("source <type> target"), checked against the type's class rules.
+
+    ``permission``: as for ``ci_create``.
+    """
     if source_id == target_id:
         raise ValidationError({"target": ["A CI cannot be related to itself."]})
     with transaction.atomic():
@@ -457,8 +471,8 @@ def relationship_add(
         if source_id not in locked or target_id not in locked:
             raise ConfigurationItem.DoesNotExist("No such configuration item.")
         source, target = locked[source_id], locked[target_id]
-        permissions.require(actor, CHANGE, source)
-        permissions.require(actor, CHANGE, target)
+        permissions.require(actor, permission, source)
+        permissions.require(actor, permission, target)
         rel_type = RelationshipType.objects.get(pk=type_id)
         if not _rule_allows(rel_type, source.ci_class, target.ci_class):
             raise ValidationError(

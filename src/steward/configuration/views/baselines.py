@@ -1,3 +1,303 @@
-"""Pages: baselines."""
+"""Pages: baselines of the CMDB. The list, one baseline with its CIs, taking a baseline
+(of a service's infrastructure or of listed CIs) and comparing a baseline with another
+one or with now (seed 003 ch. 4, procedure 4)."""
 
-urlpatterns: list = []
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.views.generic import TemplateView
+
+from steward.configuration import queries as cmdb_queries
+from steward.configuration.choices import CIStatus
+from steward.configuration.models import Baseline, BaselineItem, ConfigurationItem
+from steward.configuration.queries import baselines as queries
+from steward.configuration.services import baselines as services
+from steward.core import permissions
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordListView,
+    Related,
+    ServiceFormView,
+    StewardPageMixin,
+)
+from steward.service_level.models import Service
+from steward.service_level.queries import services_for
+
+VIEW = "configuration.ci.view"
+# A baseline page lists at most this many of its CIs (the API gives them all).
+ITEMS_SHOWN = 500
+
+
+def ci_url(pk: int | None) -> str:
+    """The CI's page; "" while that page does not exist (the CI pages are separate)."""
+    if not pk:
+        return ""
+    try:
+        return reverse("configuration:ci-detail", args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+# --- List and record ---------------------------------------------------------------------
+
+
+class BaselineListView(RecordListView):
+    permission = VIEW
+    title = "Baselines"
+    query = queries.baselines_for
+    default_sort = "-taken_at"
+    create_url_name = "configuration:baseline-create"
+    create_permission = services.TAKE
+    create_label = "Take baseline"
+    empty_text = "No baseline has been taken yet."
+    columns = (
+        Column("number", "Number", sort="number", link=True, classes="nowrap"),
+        Column("name", "Name", sort="name", link=True),
+        Column(
+            "service",
+            "Service",
+            value=lambda b: b.service.name if b.service_id else "",
+            sort="service__name",
+            url=lambda b: b.service.get_absolute_url() if b.service_id else "",
+        ),
+        Column("item_count", "CIs", sort="item_count", classes="num"),
+        Column("taken_at", "Taken", sort="taken_at", classes="nowrap"),
+        Column("taken_by", "Taken by", value=lambda b: b.taken_by.display_name, classes="hide-sm"),
+    )
+
+
+def _item_class(item: BaselineItem) -> str:
+    return item.ci.ci_class.name
+
+
+def _item_status(item: BaselineItem) -> str:
+    value = (item.data or {}).get("status", "")
+    return CIStatus(value).label if value in CIStatus.values else value
+
+
+class BaselineDetailView(RecordDetailView):
+    permission = VIEW
+    query_one = queries.baseline_for
+    list_url_name = "configuration:baseline-list"
+    kind_label = "Baseline"
+
+    def get_title(self, obj: Baseline) -> str:
+        return obj.name
+
+    def get_fields(self, obj: Baseline) -> list[Field]:
+        return [
+            Field(
+                "Service",
+                obj.service.name if obj.service_id else "Listed CIs",
+                url=obj.service.get_absolute_url() if obj.service_id else "",
+            ),
+            Field("Taken", obj.taken_at),
+            Field("Taken by", obj.taken_by.display_name),
+            Field("CIs", obj.item_count),
+            Field("Description", obj.description, wide=True),
+        ]
+
+    def get_related(self, obj: Baseline) -> list[Related]:
+        items = list(queries.baseline_items_for(self.actor, obj)[:ITEMS_SHOWN])
+        shown = f" (the first {ITEMS_SHOWN})" if obj.item_count > ITEMS_SHOWN else ""
+        return [
+            Related(
+                f"CIs as they were{shown}",
+                items,
+                [
+                    Column("number", "Number", value="ci.number", url=lambda i: ci_url(i.ci_id)),
+                    Column(
+                        "name",
+                        "Name then",
+                        value=lambda i: (i.data or {}).get("name", ""),
+                        url=lambda i: ci_url(i.ci_id),
+                    ),
+                    Column("class", "Class", value=_item_class),
+                    Column("status", "Status then", value=_item_status),
+                    Column(
+                        "attributes",
+                        "Attributes",
+                        value=lambda i: len((i.data or {}).get("attributes") or {}),
+                        classes="num hide-sm",
+                    ),
+                    Column(
+                        "relations",
+                        "Relations",
+                        value=lambda i: len((i.data or {}).get("relationships") or []),
+                        classes="num hide-sm",
+                    ),
+                ],
+                empty_text="This baseline holds no CIs.",
+            )
+        ]
+
+    def get_actions(self, obj: Baseline) -> list[Action]:
+        return [
+            Action("Compare", reverse("configuration:baseline-compare", args=[obj.pk]), VIEW),
+        ]
+
+
+# --- Taking a baseline -------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class BaselineForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        required=False,
+        help_text="Its CI and everything it runs on, at any depth.",
+    )
+    cis = forms.CharField(
+        label="Or these CIs",
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "CI000012 CI000013"}),
+        required=False,
+        help_text="CI numbers separated by spaces, commas or new lines.",
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        with_ci = ConfigurationItem.objects.filter(service__isnull=False).values("service_id")
+        self.fields["service"].queryset = (
+            services_for(actor).filter(pk__in=with_ci).order_by("name")
+        )
+
+    def clean_cis(self) -> list[int]:
+        numbers = [n.upper() for n in _SEPARATORS.split(self.cleaned_data.get("cis") or "") if n]
+        if not numbers:
+            return []
+        if len(numbers) > services.MAX_ITEMS:
+            raise ValidationError(f"List at most {services.MAX_ITEMS} CIs.")
+        found = dict(
+            cmdb_queries.cis_for(self.actor).filter(number__in=numbers).values_list("number", "pk")
+        )
+        unknown = [n for n in dict.fromkeys(numbers) if n not in found]
+        if unknown:
+            raise ValidationError(f"No CI numbered {', '.join(unknown[:20])}.")
+        return sorted(set(found.values()))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("service") and data.get("cis"):
+            raise ValidationError("Choose a service or list CIs, not both.")
+        if not data.get("service") and not data.get("cis"):
+            raise ValidationError("Choose a service or list the CIs to include.")
+        return data
+
+
+class BaselineCreateView(ServiceFormView):
+    permission = services.TAKE
+    form_class = BaselineForm
+    title = "Take a baseline"
+    submit_label = "Take baseline"
+    success_message = "Baseline taken."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_initial(self) -> dict[str, Any]:
+        wanted = self.request.GET.get("service", "")
+        return {"service": wanted} if wanted.isdigit() else {}
+
+    def get_cancel_url(self) -> str:
+        return reverse("configuration:baseline-list")
+
+    def perform(self, form: forms.Form) -> Any:
+        data = form.cleaned_data
+        return services.baseline_take(
+            actor=self.actor,
+            name=data["name"],
+            description=data.get("description") or "",
+            service=data.get("service"),
+            ci_ids=data.get("cis") or None,
+        )
+
+
+# --- Comparing ---------------------------------------------------------------------------
+
+
+class CompareForm(forms.Form):
+    other = forms.TypedChoiceField(
+        label="Compare with", required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[Any, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other"].choices = [("", "Now (the CMDB as it is)"), *choices]
+
+
+class BaselineCompareView(StewardPageMixin, TemplateView):
+    """Baseline against another baseline (``?with=<id>``) or now (no ``with``)."""
+
+    permission = VIEW
+    template_name = "configuration/baseline_compare.html"
+
+    def others(self, baseline: Baseline) -> QuerySet[Baseline]:
+        return queries.baselines_for(self.actor).exclude(pk=baseline.pk).order_by("-taken_at")
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        baseline = queries.baseline_for(self.actor, pk)
+        choices = [(b.pk, f"{b.number} {b.name} ({b.taken_at:%Y-%m-%d %H:%M})")
+                   for b in self.others(baseline)[:200]]  # fmt: skip
+        raw = request.GET.get("with", "").strip()
+        form = CompareForm({"other": raw}, choices=choices)
+        other = None
+        if raw:
+            if not raw.isdigit():
+                form.is_valid()
+                form.add_error("other", "Choose another baseline or now.")
+                return self.page(baseline, None, None, form, status=400)
+            other = queries.baseline_for(self.actor, raw)
+            if other.pk == baseline.pk:
+                form.is_valid()
+                form.add_error("other", "Choose another baseline than this one.")
+                return self.page(baseline, None, None, form, status=400)
+            if other.pk not in dict(choices):
+                form.fields["other"].choices.append((other.pk, f"{other.number} {other.name}"))
+        result = services.baseline_compare(baseline, other)
+        for row in result["added"] + result["removed"] + result["changed"]:
+            row["url"] = ci_url(row["id"])
+        for key in ("relations_added", "relations_removed"):
+            for rel in result[key]:
+                rel["source_url"], rel["target_url"] = ci_url(rel["source"]), ci_url(rel["target"])
+        return self.page(baseline, other, result, form)
+
+    def page(
+        self,
+        baseline: Baseline,
+        other: Baseline | None,
+        result: dict[str, Any] | None,
+        form: CompareForm,
+        status: int = 200,
+    ) -> HttpResponse:
+        context = self.get_context_data(
+            baseline=baseline,
+            other=other,
+            result=result,
+            form=form,
+            title=f"Compare {baseline.number} {baseline.name}",
+            can_take=permissions.has(self.actor, services.TAKE),
+        )
+        return render(self.request, self.template_name, context, status=status)
+
+
+urlpatterns = [
+    path("baselines/", BaselineListView.as_view(), name="baseline-list"),
+    path("baselines/new/", BaselineCreateView.as_view(), name="baseline-create"),
+    path("baselines/<int:pk>/", BaselineDetailView.as_view(), name="baseline-detail"),
+    path("baselines/<int:pk>/compare/", BaselineCompareView.as_view(), name="baseline-compare"),
+]

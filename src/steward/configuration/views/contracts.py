@@ -1,3 +1,494 @@
-"""Pages: contracts."""
+"""Pages: contracts and licence certificates (seed 003 ch. 4 procedure 5, Contract
+Administration): list with expiry filter, record with the CIs it covers and its licence
+position, the contracts form, status changes, and the licence compliance page."""
 
-urlpatterns: list = []
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import NoReverseMatch, path, reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from steward.configuration import queries as cmdb_queries
+from steward.configuration.choices import (
+    ClassCategory,
+    ContractKind,
+    ContractStatus,
+    LicenceMetric,
+)
+from steward.configuration.filters.contracts import ContractFilterSet
+from steward.configuration.models import ConfigurationItem, Contract
+from steward.configuration.queries import contracts as queries
+from steward.configuration.queries.suppliers import suppliers_for
+from steward.configuration.services import contracts as svc
+from steward.configuration.services.suppliers import supplier_details_are_current
+from steward.core import permissions
+from steward.core import queries as core_queries
+from steward.core.choices import OrganisationKind
+from steward.core.models import Organisation, Person
+from steward.core.templatetags.steward import TONES
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordEditView,
+    RecordListView,
+    ServiceFormView,
+    StewardPageMixin,
+)
+
+C = ContractStatus
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+TONES.update(
+    {
+        "expired": "grey",
+        "terminated": "grey",
+        "compliant": "green",
+        "under_licensed": "red",
+        "over_licensed": "amber",
+    }
+)
+
+
+def _money(contract: Contract) -> str:
+    if contract.value is None:
+        return ""
+    return f"{contract.value:,.2f} {contract.currency}"
+
+
+def _url(obj: Any) -> str:
+    """The record's page; empty while its area has no page for it."""
+    try:
+        return obj.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+def _supplier_url(contract: Contract) -> str:
+    return reverse("configuration:supplier-detail", args=[contract.supplier_id])
+
+
+# --- Forms ---------------------------------------------------------------------------------
+
+
+class ContractForm(forms.Form):
+    """The contracts form (procedure 5); a licence certificate also names what it licenses."""
+
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=ContractKind.choices)
+    status = forms.ChoiceField(
+        choices=[(C.ACTIVE, "Active"), (C.DRAFT, "Draft (not yet in force)")], initial=C.ACTIVE
+    )
+    supplier = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        help_text="Not in the list? Register the supplier first.",
+    )
+    supplier_reference = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Supplier's number",
+        help_text="The supplier's contract or licence certificate number.",
+    )
+    starts_on = forms.DateField(widget=DATE_WIDGET)
+    ends_on = forms.DateField(widget=DATE_WIDGET, required=False, help_text="Empty: open-ended.")
+    notice_days = forms.IntegerField(min_value=0, max_value=32767, initial=0)
+    remind_days_before = forms.IntegerField(
+        min_value=0,
+        max_value=32767,
+        initial=60,
+        help_text="The owner is reminded this many days before the end date.",
+    )
+    value = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    currency = forms.CharField(min_length=3, max_length=3, initial="EUR")
+    owner = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="Reminded before it ends; without an owner the configuration administrators are.",
+    )
+    licensed_software = forms.ModelChoiceField(
+        queryset=ConfigurationItem.objects.none(),
+        required=False,
+        help_text="Licence certificates only: the software CI it licenses.",
+    )
+    licence_metric = forms.ChoiceField(
+        choices=[("", "—"), *LicenceMetric.choices], required=False, label="Licence counts"
+    )
+    entitlement = forms.IntegerField(
+        min_value=1, required=False, help_text="How many installations, users or cores."
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, actor: Person, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = suppliers_for(actor).order_by("name")
+        self.fields["owner"].queryset = (
+            core_queries.people_for(actor)
+            .filter(is_active=True, memberships__organisation__kind=OrganisationKind.PROVIDER)
+            .distinct()
+        )
+        self.fields["licensed_software"].queryset = (
+            cmdb_queries.cis_for(actor)
+            .filter(ci_class__category=ClassCategory.SOFTWARE)
+            .order_by("name", "pk")
+        )
+        if editing:
+            del self.fields["status"]
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["description"] = data.get("description") or ""
+        data["supplier_reference"] = data.get("supplier_reference") or ""
+        data["licence_metric"] = data.get("licence_metric") or ""
+        return data
+
+
+class CINumbersForm(forms.Form):
+    numbers = forms.CharField(
+        label="CI numbers",
+        max_length=2000,
+        help_text="One or more CI numbers, separated by commas or spaces (CI000012, CI000013).",
+    )
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_numbers(self) -> list[int]:
+        wanted = [n.upper() for n in re.split(r"[\s,;]+", self.cleaned_data["numbers"]) if n]
+        found = dict(
+            cmdb_queries.cis_for(self.actor).filter(number__in=wanted).values_list("number", "pk")
+        )
+        unknown = [n for n in wanted if n not in found]
+        if unknown:
+            raise ValidationError(f"No such CI: {', '.join(unknown)}.")
+        return [found[n] for n in wanted]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the journal."
+    )
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+class ContractListView(RecordListView):
+    permission = svc.VIEW
+    title = "Contracts"
+    query = queries.contracts_for
+    filterset_class = ContractFilterSet
+    default_sort = "ends_on"
+    create_url_name = "configuration:contract-create"
+    create_permission = svc.CHANGE
+    create_label = "New contract"
+    columns = (
+        Column("number", "Number", sort="number", link=True, classes="nowrap"),
+        Column("title", "Title", sort="title", link=True),
+        Column(
+            "kind", "Kind", value=lambda c: c.get_kind_display(), sort="kind", classes="hide-sm"
+        ),
+        Column(
+            "supplier", "Supplier", value="supplier.name", sort="supplier__name", url=_supplier_url
+        ),
+        Column(
+            "status",
+            "Status",
+            value="status",
+            sort="status",
+            badge=True,
+            csv=lambda c: c.get_status_display(),
+        ),
+        Column("starts_on", "Starts", sort="starts_on", classes="nowrap hide-sm"),
+        Column("ends_on", "Ends", sort="ends_on", classes="nowrap"),
+        Column(
+            "owner", "Owner", value="owner.display_name", sort="owner__last_name", classes="hide-sm"
+        ),
+        Column("value", "Value", value=_money, sort="value", classes="num hide-sm"),
+    )
+
+    def restrict_filters(self, filterset: Any) -> None:
+        # Ids are for the API; the page offers the choices.
+        for name in ("ci", "licensed_software"):
+            filterset.form.fields.pop(name, None)
+
+
+class ContractDetailView(RecordDetailView):
+    permission = svc.VIEW
+    template_name = "configuration/contract_detail.html"
+    query_one = queries.contract_for
+    status_field = "status"
+    list_url_name = "configuration:contract-list"
+    note_permission = svc.CHANGE
+    accepts_attachments = True  # the signed contract, the certificate
+
+    def get_title(self, obj: Contract) -> str:
+        return obj.title
+
+    def get_fields(self, obj: Contract) -> list[Field]:
+        fields = [
+            Field("Kind", obj.get_kind_display()),
+            Field("Supplier", obj.supplier.name, url=_supplier_url(obj)),
+            Field("Supplier's number", obj.supplier_reference),
+            Field("Starts", obj.starts_on),
+            Field("Ends", obj.ends_on if obj.ends_on else "Open-ended"),
+            Field("Notice", f"{obj.notice_days} days" if obj.notice_days else None),
+            Field("Reminder", f"{obj.remind_days_before} days before the end"),
+            Field("Reminded for", obj.reminded_for_end),
+            Field("Value", _money(obj) or None),
+            Field("Owner", obj.owner.display_name if obj.owner_id else None),
+        ]
+        if obj.kind == ContractKind.LICENCE_CERTIFICATE:
+            software = obj.licensed_software
+            fields += [
+                Field(
+                    "Licensed software",
+                    f"{software.number} {software.name}" if software else None,
+                    url=_url(software) if software else "",
+                ),
+                Field("Licence counts", obj.get_licence_metric_display()),
+                Field("Entitlement", obj.entitlement),
+            ]
+        fields.append(Field("Description", obj.description, wide=True))
+        return fields
+
+    def get_actions(self, obj: Contract) -> list[Action]:
+        actions = []
+        if obj.status != C.TERMINATED:
+            actions.append(
+                Action("Edit", reverse("configuration:contract-edit", args=[obj.pk]), svc.CHANGE)
+            )
+        if obj.status in (C.DRAFT, C.EXPIRED):
+            actions.append(
+                Action(
+                    "Activate" if obj.status == C.DRAFT else "Renew",
+                    reverse("configuration:contract-activate", args=[obj.pk]),
+                    svc.CHANGE,
+                    method="post",
+                    style="primary",
+                )
+            )
+        if obj.status in (C.DRAFT, C.ACTIVE):
+            actions.append(
+                Action(
+                    "Terminate",
+                    reverse("configuration:contract-terminate", args=[obj.pk]),
+                    svc.CHANGE,
+                    style="danger",
+                )
+            )
+        return actions
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        contract: Contract = context["record"]
+        editable = contract.status != C.TERMINATED and permissions.has(
+            self.actor, svc.CHANGE, contract
+        )
+        compliance = None
+        if contract.kind == ContractKind.LICENCE_CERTIFICATE and contract.licensed_software_id:
+            rows = svc.licence_compliance(
+                actor=self.actor, software_ids=[contract.licensed_software_id]
+            )
+            compliance = rows[0] if rows else None
+        context.update(
+            cis=[
+                {"obj": ci, "url": _url(ci)}
+                for ci in cmdb_queries.cis_for(self.actor)
+                .filter(contracts=contract)
+                .order_by("name", "pk")
+            ],
+            cis_editable=editable,
+            ci_form=kwargs.get("ci_form")
+            or (CINumbersForm(actor=self.actor) if editable else None),
+            compliance=compliance,
+            supplier_current=supplier_details_are_current(contract.supplier),
+        )
+        return context
+
+
+class ContractLinkCIsView(ContractDetailView):
+    """POST CI numbers: the contract covers them too; errors re-render the page (400)."""
+
+    permission = svc.CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        contract = self.get_object()
+        form = CINumbersForm(request.POST, actor=self.actor)
+        if form.is_valid():
+            try:
+                svc.contract_link_cis(
+                    actor=self.actor, contract_id=contract.pk, ci_ids=form.cleaned_data["numbers"]
+                )
+            except ValidationError as exc:
+                form.add_error("numbers", " ".join(exc.messages))
+            else:
+                messages.success(request, "CIs added to the contract.")
+                return HttpResponseRedirect(contract.get_absolute_url() + "#cis")
+        return self.render_to_response(self.get_context_data(ci_form=form), status=400)
+
+
+class ContractUnlinkCIView(StewardPageMixin, View):
+    """POST: the contract no longer covers this CI."""
+
+    permission = svc.CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, ci_pk: int) -> HttpResponse:
+        contract = queries.contract_for(self.actor, pk)
+        try:
+            svc.contract_unlink_cis(actor=self.actor, contract_id=contract.pk, ci_ids=[ci_pk])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "CI removed from the contract.")
+        return HttpResponseRedirect(contract.get_absolute_url() + "#cis")
+
+
+class ContractCreateView(ServiceFormView):
+    permission = svc.CHANGE
+    form_class = ContractForm
+    title = "New contract or licence certificate"
+    submit_label = "Register"
+    success_message = "Contract registered."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_initial(self) -> dict[str, Any]:
+        initial: dict[str, Any] = {"status": C.ACTIVE, "currency": "EUR"}
+        wanted = self.request.GET.get("supplier", "")
+        if wanted.isdigit() and suppliers_for(self.actor).filter(pk=wanted).exists():
+            initial["supplier"] = int(wanted)
+        return initial
+
+    def get_cancel_url(self) -> str:
+        return reverse("configuration:contract-list")
+
+    def perform(self, form: forms.Form) -> Any:
+        assert isinstance(form, ContractForm)
+        contract = svc.contract_register(actor=self.actor, **form.service_data())
+        if not supplier_details_are_current(contract.supplier):
+            messages.warning(
+                self.request,
+                f"The contact details of {contract.supplier} have not been confirmed this "
+                "year: check them (procedure 2).",
+            )
+        return contract
+
+
+class ContractEditView(RecordEditView):
+    permission = svc.CHANGE
+    form_class = ContractForm
+    query_one = queries.contract_for
+    success_message = "Contract saved."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor, "editing": True}
+
+    def get_initial(self) -> dict[str, Any]:
+        contract = self.get_object()
+        initial = {name: getattr(contract, name) for name in svc.EDITABLE_FIELDS}
+        for name in ("supplier", "owner", "licensed_software"):
+            initial[name] = getattr(contract, f"{name}_id")
+        return initial
+
+    def perform(self, form: forms.Form) -> Any:
+        assert isinstance(form, ContractForm)
+        return svc.contract_update(
+            actor=self.actor, contract_id=self.get_object().pk, data=form.service_data()
+        )
+
+
+class ContractTerminateView(RecordEditView):
+    permission = svc.CHANGE
+    form_class = ReasonForm
+    query_one = queries.contract_for
+    submit_label = "Terminate"
+    success_message = "Contract terminated."
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Terminate {self.get_object()}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def perform(self, form: forms.Form) -> Any:
+        return svc.contract_terminate(
+            actor=self.actor, contract_id=self.get_object().pk, reason=form.cleaned_data["reason"]
+        )
+
+
+class ContractActivateView(StewardPageMixin, View):
+    """POST: put a draft in force or renew an expired contract."""
+
+    permission = svc.CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = queries.contract_for(self.actor, pk)
+        try:
+            svc.contract_activate(actor=self.actor, contract_id=contract.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "The contract is active.")
+        return HttpResponseRedirect(contract.get_absolute_url())
+
+
+class LicenceComplianceView(StewardPageMixin, TemplateView):
+    """Entitled vs installed per licensed software CI; ``?status=`` narrows the table."""
+
+    permission = svc.VIEW
+    template_name = "configuration/licence_compliance.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = svc.licence_compliance(actor=self.actor)
+        wanted = self.request.GET.get("status", "")
+        counts = {value: 0 for value in svc.Compliance.values}
+        for row in rows:
+            counts[row.status] += 1
+        if wanted in svc.Compliance.values:
+            rows = [row for row in rows if row.status == wanted]
+        else:
+            wanted = ""
+        context.update(
+            title="Licence compliance",
+            rows=[{"row": row, "url": _url(row.software)} for row in rows],
+            wanted=wanted,
+            statuses=[
+                {"value": value, "label": label, "count": counts[value]}
+                for value, label in svc.Compliance.choices
+            ],
+        )
+        return context
+
+
+urlpatterns = [
+    path("contracts/", ContractListView.as_view(), name="contract-list"),
+    path("contracts/new/", ContractCreateView.as_view(), name="contract-create"),
+    path("contracts/<int:pk>/", ContractDetailView.as_view(), name="contract-detail"),
+    path("contracts/<int:pk>/edit/", ContractEditView.as_view(), name="contract-edit"),
+    path("contracts/<int:pk>/activate/", ContractActivateView.as_view(), name="contract-activate"),
+    path(
+        "contracts/<int:pk>/terminate/",
+        ContractTerminateView.as_view(),
+        name="contract-terminate",
+    ),
+    path("contracts/<int:pk>/cis/", ContractLinkCIsView.as_view(), name="contract-link-cis"),
+    path(
+        "contracts/<int:pk>/cis/<int:ci_pk>/remove/",
+        ContractUnlinkCIView.as_view(),
+        name="contract-unlink-ci",
+    ),
+    path("licence-compliance/", LicenceComplianceView.as_view(), name="licence-compliance"),
+]

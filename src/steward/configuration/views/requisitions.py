@@ -1,3 +1,772 @@
-"""Pages: requisitions."""
+"""Pages of purchase requisitions: CI Requisition (seed 003 ch. 4 proc. 1) and the delivery
+check and registration of the ordered CIs (proc. 3). Each step of the flow is a small form
+whose data goes to a purchasing service; the record page offers only the steps the actor
+may take now."""
 
-urlpatterns: list = []
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.views import View
+
+from steward.configuration import queries as cmdb_queries
+from steward.configuration import workflows
+from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
+from steward.configuration.filters.purchasing import RequisitionFilterSet
+from steward.configuration.models import (
+    CIClass,
+    PurchaseApproval,
+    PurchaseLineItem,
+    PurchaseRequisition,
+)
+from steward.configuration.queries import purchasing as queries
+from steward.configuration.services import purchasing as svc
+from steward.core import permissions
+from steward.core.templatetags.steward import TONES
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordListView,
+    ServiceFormView,
+    StewardPageMixin,
+    apply_errors,
+)
+from steward.service_level.views.common import RecordActionFormView
+
+R = RequisitionStatus
+VIEW = svc.VIEW
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+TONES.update(
+    {
+        "pricing": "amber",
+        "in_approval": "amber",
+        "ordered": "purple",
+        "delivery_incomplete": "red",
+        "complete": "green",
+        "damaged": "red",
+        "missing": "red",
+        "wrong": "red",
+    }
+)
+
+
+# --- Forms -----------------------------------------------------------------------------------
+
+LINES_HELP = (
+    "One line item per row: quantity | description | CI class code (optional) | unit price "
+    "(optional), e.g. “2 | Dell PowerEdge R760 | server | 8450.00”."
+)
+
+
+def parse_lines(text: str) -> list[dict[str, Any]]:
+    """The line items of the create/edit form; ValidationError naming the bad rows."""
+    classes = {c.code: c for c in CIClass.objects.filter(is_active=True)}
+    specs, errors = [], []
+    rows = [row for row in text.splitlines() if row.strip()]
+    for number, row in enumerate(rows, start=1):
+        parts = [p.strip() for p in row.split("|")]
+        if len(parts) < 2 or len(parts) > 4:
+            errors.append(f"Row {number}: write quantity | description [| class | price].")
+            continue
+        quantity, description = parts[0], parts[1]
+        code = parts[2] if len(parts) > 2 else ""
+        price = parts[3] if len(parts) > 3 else ""
+        if not quantity.isdigit() or int(quantity) < 1:
+            errors.append(f"Row {number}: the quantity is a whole number of at least 1.")
+            continue
+        if not description:
+            errors.append(f"Row {number}: say what to buy.")
+            continue
+        if code and code not in classes:
+            errors.append(f"Row {number}: there is no CI class with code “{code}”.")
+            continue
+        try:
+            unit_price = Decimal(price.replace(",", "")) if price else None
+        except InvalidOperation:
+            errors.append(f"Row {number}: the unit price is a number.")
+            continue
+        specs.append(
+            {
+                "quantity": int(quantity),
+                "description": description,
+                "ci_class": classes.get(code),
+                "unit_price": unit_price,
+            }
+        )
+    if errors:
+        raise ValidationError(errors)
+    if not specs:
+        raise ValidationError("Add at least one line item.")
+    return specs
+
+
+def lines_text(requisition: PurchaseRequisition) -> str:
+    rows = []
+    for line in requisition.lines.select_related("ci_class"):
+        parts = [str(line.quantity), line.description]
+        if line.ci_class_id or line.unit_price is not None:
+            parts.append(line.ci_class.code if line.ci_class_id else "")
+        if line.unit_price is not None:
+            parts.append(str(line.unit_price))
+        rows.append(" | ".join(parts))
+    return "\n".join(rows)
+
+
+class RequisitionForm(forms.Form):
+    """The purchase requisition form (seed 003 ch. 4 proc. 1)."""
+
+    title = forms.CharField(max_length=200)
+    task_reference = forms.CharField(
+        max_length=40, required=False, help_text="The change or task that asks for the CIs."
+    )
+    change_coordinator = forms.ModelChoiceField(
+        queryset=None, help_text="Told when the delivery is late or incomplete."
+    )
+    justification = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    suppliers = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="The suppliers to ask for quotes; their contact details must be registered.",
+    )
+    purchasing_agent = forms.ModelChoiceField(queryset=None, required=False)
+    currency = forms.CharField(max_length=3, initial="EUR")
+    needed_by = forms.DateField(required=False, widget=DATE_WIDGET)
+    lines = forms.CharField(
+        label="Line items", widget=forms.Textarea(attrs={"rows": 5}), help_text=LINES_HELP
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["change_coordinator"].queryset = queries.change_coordinators_for(actor)
+        self.fields["suppliers"].queryset = queries.requisition_suppliers_for(actor)
+        self.fields["purchasing_agent"].queryset = queries.people_holding(actor, svc.PURCHASE)
+
+    def clean_lines(self) -> list[dict[str, Any]]:
+        return parse_lines(self.cleaned_data["lines"])
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["suppliers"] = list(data["suppliers"] or [])
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class QuoteForm(forms.Form):
+    supplier = forms.ModelChoiceField(
+        queryset=None, help_text="A supplier not asked before is added to the requisition."
+    )
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    currency = forms.CharField(max_length=3, required=False, help_text="Empty: the requisition's.")
+    reference = forms.CharField(max_length=100, required=False, label="Quote reference")
+    valid_until = forms.DateField(required=False, widget=DATE_WIDGET)
+    delivery_days = forms.IntegerField(min_value=0, max_value=32767, required=False)
+    selected = forms.BooleanField(required=False, label="Select this quote")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["supplier"].queryset = queries.requisition_suppliers_for(actor)
+
+
+class ApprovalRequestForm(forms.Form):
+    quote = forms.ModelChoiceField(queryset=None, label="Quote to approve")
+    approvers = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Financial manager, IT controller and/or IT director.",
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        quotes = requisition.quotes.select_related("supplier")
+        self.fields["quote"].queryset = quotes
+        self.fields["quote"].initial = next((q.pk for q in quotes if q.selected), None)
+        self.fields["approvers"].queryset = queries.people_holding(actor, svc.APPROVE)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(Decision.APPROVED, "Approve"), (Decision.REJECTED, "Reject")]
+    )
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Why…"})
+    )
+
+
+class OrderForm(forms.Form):
+    order_reference = forms.CharField(max_length=100, label="Purchase order number")
+
+
+class LineFormMixin:
+    """Fields named ``line-<id>-<name>`` per line item, grouped for the template."""
+
+    lines: list[PurchaseLineItem]
+
+    def line_groups(self) -> list[dict[str, Any]]:
+        form: Any = self
+        return [
+            {
+                "line": line,
+                "fields": [form[n] for n in form.fields if n.startswith(f"line-{line.pk}-")],
+            }
+            for line in self.lines
+        ]
+
+
+class DeliveryCheckForm(LineFormMixin, forms.Form):
+    """Procedure 3: the check of each line not yet delivered complete."""
+
+    def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.lines = [
+            line
+            for line in requisition.lines.order_by("position")
+            if line.delivery_status != DeliveryStatus.COMPLETE
+        ]
+        choices = [c for c in DeliveryStatus.choices if c[0] != DeliveryStatus.PENDING]
+        for line in self.lines:
+            prefix = f"line-{line.pk}-"
+            self.fields[prefix + "status"] = forms.ChoiceField(
+                choices=choices, label="What arrived", initial=DeliveryStatus.COMPLETE
+            )
+            self.fields[prefix + "received"] = forms.IntegerField(
+                min_value=0,
+                max_value=line.quantity,
+                required=False,
+                label=f"Received in good condition (of {line.quantity})",
+            )
+            self.fields[prefix + "expected"] = forms.DateField(
+                required=False,
+                widget=DATE_WIDGET,
+                label="Rest expected on",
+                help_text="Ask the supplier when a delivery is not whole.",
+                initial=line.expected_on,
+            )
+            self.fields[prefix + "note"] = forms.CharField(
+                required=False, label="Note", initial=line.delivery_note
+            )
+
+    def checks(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "line": line.pk,
+                "delivery_status": data[f"line-{line.pk}-status"],
+                "received_quantity": data[f"line-{line.pk}-received"],
+                "expected_on": data[f"line-{line.pk}-expected"],
+                "note": data[f"line-{line.pk}-note"],
+            }
+            for line in self.lines
+        ]
+
+
+def _attributes(text: str) -> dict[str, str]:
+    result = {}
+    for row in text.splitlines():
+        if not row.strip():
+            continue
+        key, sep, value = row.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(f"Write one key=value per row, not “{row.strip()}”.")
+        result[key.strip()] = value.strip()
+    return result
+
+
+class RegisterForm(LineFormMixin, forms.Form):
+    """Procedure 3: the details of the CIs each line item becomes."""
+
+    def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.lines = list(requisition.lines.select_related("ci_class").order_by("position"))
+        classes = cmdb_queries.ci_classes_for(actor).filter(is_active=True)
+        for line in self.lines:
+            prefix = f"line-{line.pk}-"
+            if line.ci_class_id is None:
+                self.fields[prefix + "class"] = forms.ModelChoiceField(
+                    queryset=classes, label="CI class"
+                )
+            self.fields[prefix + "serials"] = forms.CharField(
+                required=False,
+                widget=forms.Textarea(attrs={"rows": min(line.quantity, 6)}),
+                label=f"Serial numbers (one per row, {line.quantity})",
+            )
+            self.fields[prefix + "names"] = forms.CharField(
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label="Names (one per row; empty: from the description)",
+            )
+            self.fields[prefix + "location"] = forms.CharField(max_length=200, required=False)
+            self.fields[prefix + "attributes"] = forms.CharField(
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label="Attributes (key=value per row)",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for line in self.lines:
+            name = f"line-{line.pk}-attributes"
+            try:
+                data[name] = _attributes(data.get(name) or "")
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        return data
+
+    def registrations(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+
+        def rows(name: str) -> list[str]:
+            return [r.strip() for r in (data.get(name) or "").splitlines() if r.strip()]
+
+        result = []
+        for line in self.lines:
+            prefix = f"line-{line.pk}-"
+            spec: dict[str, Any] = {
+                "line": line.pk,
+                "serial_numbers": rows(prefix + "serials"),
+                "names": rows(prefix + "names"),
+                "location": data.get(prefix + "location") or "",
+                "attributes": data.get(prefix + "attributes") or {},
+            }
+            if prefix + "class" in data:
+                spec["ci_class"] = data[prefix + "class"]
+            result.append(spec)
+        return result
+
+
+# --- List and record pages -------------------------------------------------------------------
+
+
+class RequisitionListView(RecordListView):
+    permission = VIEW
+    title = "Purchase requisitions"
+    query = queries.requisitions_for
+    filterset_class = RequisitionFilterSet
+    default_sort = "-number"
+    create_url_name = "configuration:requisition-create"
+    create_permission = svc.CREATE
+    create_label = "New requisition"
+    columns = (
+        Column("number", "Number", sort="number", link=True, classes="nowrap"),
+        Column("title", "Title", sort="title", link=True),
+        Column(
+            "status",
+            "Status",
+            value="status",
+            sort="status",
+            badge=True,
+            csv=lambda r: r.get_status_display(),
+        ),
+        Column("task_reference", "Task", sort="task_reference", classes="hide-sm"),
+        Column("requested_by", "Requested by", value="requested_by.display_name"),
+        Column("ordered_from", "Ordered from", value="ordered_from.name", classes="hide-sm"),
+        Column("needed_by", "Needed by", sort="needed_by", classes="nowrap"),
+        Column("created_at", "Created", sort="created_at", classes="nowrap hide-sm"),
+    )
+
+
+class RequisitionDetailView(RecordDetailView):
+    permission = VIEW
+    template_name = "configuration/requisition_detail.html"
+    query_one = queries.requisition_for
+    status_field = "status"
+    list_url_name = "configuration:requisition-list"
+    note_permission = VIEW
+    kind_label = "Purchase requisition"
+
+    def get_fields(self, obj: PurchaseRequisition) -> list[Field]:
+        def person(p: Any) -> str | None:
+            return p.display_name if p else None
+
+        return [
+            Field("Task", obj.task_reference),
+            Field("Requested by", person(obj.requested_by)),
+            Field("Change coordinator", person(obj.change_coordinator)),
+            Field("Purchasing agent", person(obj.purchasing_agent)),
+            Field("Suppliers asked", ", ".join(s.name for s in obj.suppliers.all()) or None),
+            Field("Currency", obj.currency),
+            Field("Needed by", obj.needed_by),
+            Field("Submitted", obj.submitted_at),
+            Field("Decided", obj.decided_at),
+            Field("Ordered", obj.ordered_at),
+            Field("Order number", obj.order_reference),
+            Field("Ordered from", obj.ordered_from.name if obj.ordered_from_id else None),
+            Field("Delivered", obj.delivered_at),
+            Field("Why it was rejected", obj.decision_reason, wide=True),
+            Field("Justification", obj.justification, wide=True),
+        ]
+
+    def get_actions(self, obj: PurchaseRequisition) -> list[Action]:
+        def url(name: str) -> str:
+            return reverse(f"configuration:requisition-{name}", args=[obj.pk])
+
+        create, purchase = svc.CREATE, svc.PURCHASE
+        status = obj.status
+        actions: list[Action] = []
+        if status == R.DRAFT:
+            actions += [
+                Action("Edit", url("edit"), create),
+                Action("Submit for pricing", url("submit"), create, method="post", style="primary"),
+            ]
+        if status == R.PRICING:
+            actions += [
+                Action("Record quote", url("quote"), purchase, style="primary"),
+                Action("Request approval", url("request-approval"), purchase),
+                Action("Send back", url("return"), purchase),
+            ]
+        if status == R.APPROVED:
+            actions.append(Action("Order", url("order"), purchase, style="primary"))
+        if status in (R.ORDERED, R.DELIVERY_INCOMPLETE):
+            actions.append(Action("Check delivery", url("delivery-check"), create, style="primary"))
+        if status == R.DELIVERED and permissions.has(self.actor, "configuration.ci.change"):
+            actions.append(Action("Register CIs", url("register"), None, style="primary"))
+        if workflows.REQUISITION.can(status, R.CANCELLED) and (
+            permissions.has(self.actor, create) or permissions.has(self.actor, purchase)
+        ):
+            actions.append(Action("Cancel", url("cancel"), None, style="danger"))
+        return actions
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        requisition: PurchaseRequisition = context["record"]
+        lines = list(
+            requisition.lines.select_related("ci_class").prefetch_related("registered_cis")
+        )
+        approvals = list(
+            PurchaseApproval.objects.filter(requisition=requisition)
+            .select_related("approver")
+            .order_by("-round", "pk")
+        )
+        current = approvals[0].round if approvals else None
+        mine = next(
+            (
+                a
+                for a in approvals
+                if a.round == current
+                and a.approver_id == self.actor.pk
+                and a.decision == Decision.PENDING
+            ),
+            None,
+        )
+        can_decide = (
+            mine is not None
+            and requisition.status == R.IN_APPROVAL
+            and permissions.has(self.actor, svc.APPROVE)
+        )
+        can_edit_lines = requisition.status == R.DRAFT and permissions.has(
+            self.actor, svc.CREATE, requisition
+        )
+        context.update(
+            lines=lines,
+            total=sum(
+                (line.quantity * line.unit_price for line in lines if line.unit_price), Decimal(0)
+            ),
+            quotes=list(requisition.quotes.select_related("supplier", "recorded_by")),
+            approvals=approvals,
+            decide_form=kwargs.get("decide_form") or (DecisionForm() if can_decide else None),
+            can_edit_lines=can_edit_lines and len(lines) > 1,
+        )
+        return context
+
+
+class RequisitionDecideView(RequisitionDetailView):
+    """An approver's decision, posted from the record page (errors shown there)."""
+
+    http_method_names = ["post"]
+    permission = svc.APPROVE
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        requisition = self.get_object()
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.requisition_decide(
+                    actor=self.actor,
+                    requisition_id=requisition.pk,
+                    decision=form.cleaned_data["decision"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Your decision is recorded.")
+                return HttpResponseRedirect(requisition.get_absolute_url())
+        return self.render_to_response(self.get_context_data(decide_form=form), status=400)
+
+
+class RequisitionSubmitView(StewardPageMixin, View):
+    """Submit for pricing (a button on the record page); refusals show as messages."""
+
+    permission = svc.CREATE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        requisition = queries.requisition_for(self.actor, pk)
+        try:
+            svc.requisition_submit(actor=self.actor, requisition_id=requisition.pk)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Submitted: pricing is requested from purchasing.")
+        return HttpResponseRedirect(requisition.get_absolute_url())
+
+
+class LineRemoveView(StewardPageMixin, View):
+    permission = svc.CREATE
+
+    def post(self, request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+        requisition = queries.requisition_for(self.actor, pk)
+        try:
+            svc.line_remove(actor=self.actor, requisition_id=requisition.pk, line_id=line_id)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Line item removed.")
+        return HttpResponseRedirect(requisition.get_absolute_url() + "#lines")
+
+
+# --- Forms through the services --------------------------------------------------------------
+
+
+class RequisitionCreateView(ServiceFormView):
+    permission = svc.CREATE
+    form_class = RequisitionForm
+    title = "New purchase requisition"
+    submit_label = "Save draft"
+    success_message = "Requisition saved as a draft: submit it to request pricing."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"currency": "EUR", "task_reference": self.request.GET.get("task", "")[:40]}
+
+    def get_cancel_url(self) -> str:
+        return reverse("configuration:requisition-list")
+
+    def perform(self, form: RequisitionForm) -> Any:
+        return svc.requisition_create(actor=self.actor, **form.service_kwargs())
+
+
+class RequisitionActionView(RecordActionFormView):
+    """A form acting on one requisition; the form gets the actor and the requisition."""
+
+    query_one = queries.requisition_for
+    template_name = "core/form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        if self.form_class in (ReasonForm, OrderForm):
+            return {}
+        return {"actor": self.actor, "requisition": self.get_object()}
+
+
+class RequisitionEditView(RequisitionActionView):
+    permission = svc.CREATE
+    form_class = RequisitionForm
+    title_format = "Edit {obj.number} {obj.title}"
+    submit_label = "Save changes"
+    success_message = "Requisition saved."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_initial(self) -> dict[str, Any]:
+        r = self.get_object()
+        return {
+            "title": r.title,
+            "task_reference": r.task_reference,
+            "change_coordinator": r.change_coordinator_id,
+            "justification": r.justification,
+            "suppliers": list(r.suppliers.values_list("pk", flat=True)),
+            "purchasing_agent": r.purchasing_agent_id,
+            "currency": r.currency,
+            "needed_by": r.needed_by,
+            "lines": lines_text(r),
+        }
+
+    def perform(self, form: RequisitionForm) -> Any:
+        data = form.service_kwargs()
+        lines = data.pop("lines")
+        return svc.requisition_update(
+            actor=self.actor, requisition_id=self.get_object().pk, data=data, lines=lines
+        )
+
+
+class QuoteView(RequisitionActionView):
+    permission = svc.PURCHASE
+    form_class = QuoteForm
+    title_format = "Record a quote for {obj.number} {obj.title}"
+    submit_label = "Record quote"
+    success_message = "Quote recorded."
+
+    def perform(self, form: QuoteForm) -> Any:
+        data = dict(form.cleaned_data)
+        svc.quote_record(
+            actor=self.actor,
+            requisition_id=self.get_object().pk,
+            supplier=data["supplier"],
+            amount=data["amount"],
+            currency=data["currency"] or "",
+            reference=data["reference"] or "",
+            valid_until=data["valid_until"],
+            delivery_days=data["delivery_days"],
+            selected=data["selected"],
+            notes=data["notes"] or "",
+        )
+        return self.get_object().get_absolute_url() + "#quotes"
+
+
+class ApprovalRequestView(RequisitionActionView):
+    permission = svc.PURCHASE
+    form_class = ApprovalRequestForm
+    title_format = "Request approval of {obj.number} {obj.title}"
+    submit_label = "Request approval"
+    success_message = "Approval requested: the approvers are told."
+
+    def perform(self, form: ApprovalRequestForm) -> Any:
+        data = form.cleaned_data
+        return svc.approval_request(
+            actor=self.actor,
+            requisition_id=self.get_object().pk,
+            approvers=list(data["approvers"]),
+            quote_id=data["quote"].pk,
+            note=data["note"] or "",
+        )
+
+
+class OrderView(RequisitionActionView):
+    permission = svc.PURCHASE
+    form_class = OrderForm
+    title_format = "Order {obj.number} {obj.title}"
+    submit_label = "Record the order"
+    success_message = "Ordered from the selected quote's supplier."
+
+    def perform(self, form: OrderForm) -> Any:
+        return svc.requisition_order(
+            actor=self.actor,
+            requisition_id=self.get_object().pk,
+            order_reference=form.cleaned_data["order_reference"],
+        )
+
+
+class ReasonView(RequisitionActionView):
+    """Send back to the requester (purchasing) or cancel."""
+
+    form_class = ReasonForm
+    verb = "cancel"
+
+    @property
+    def permission(self) -> str:  # type: ignore[override]
+        if self.verb == "return" or not permissions.has(self.request.user, svc.CREATE):
+            return svc.PURCHASE
+        return svc.CREATE
+
+    @property
+    def title_format(self) -> str:  # type: ignore[override]
+        if self.verb == "return":
+            return "Send {obj.number} {obj.title} back to adjust"
+        return "Cancel {obj.number} {obj.title}"
+
+    @property
+    def submit_label(self) -> str:  # type: ignore[override]
+        return "Send back" if self.verb == "return" else "Cancel requisition"
+
+    def perform(self, form: ReasonForm) -> Any:
+        reason = form.cleaned_data["reason"]
+        pk = self.get_object().pk
+        if self.verb == "return":
+            svc.requisition_return(actor=self.actor, requisition_id=pk, reason=reason)
+            messages.success(self.request, "Sent back to the requester.")
+        else:
+            svc.requisition_cancel(actor=self.actor, requisition_id=pk, reason=reason)
+            messages.success(self.request, "Requisition cancelled.")
+        return self.get_object().get_absolute_url()
+
+
+class DeliveryCheckView(RequisitionActionView):
+    permission = svc.CREATE
+    form_class = DeliveryCheckForm
+    template_name = "configuration/requisition_lines_form.html"
+    title_format = "Check the delivery of {obj.number} {obj.title}"
+    submit_label = "Record the check"
+
+    def perform(self, form: DeliveryCheckForm) -> Any:
+        requisition = svc.delivery_check(
+            actor=self.actor, requisition_id=self.get_object().pk, lines=form.checks()
+        )
+        if requisition.status == R.DELIVERED:
+            messages.success(self.request, "Delivered: the purchasing agent is told.")
+        else:
+            messages.warning(
+                self.request, "Delivery incomplete: the change coordinator is told of the delay."
+            )
+        return requisition.get_absolute_url()
+
+
+class RegisterView(RequisitionActionView):
+    permission = "configuration.ci.change"
+    form_class = RegisterForm
+    template_name = "configuration/requisition_lines_form.html"
+    title_format = "Register the CIs of {obj.number} {obj.title}"
+    submit_label = "Register in the CMDB"
+    success_message = "The CIs are registered in the CMDB, in stock."
+
+    def perform(self, form: RegisterForm) -> Any:
+        return svc.requisition_register_cis(
+            actor=self.actor, requisition_id=self.get_object().pk, lines=form.registrations()
+        )
+
+
+urlpatterns = [
+    path("requisitions/", RequisitionListView.as_view(), name="requisition-list"),
+    path("requisitions/new/", RequisitionCreateView.as_view(), name="requisition-create"),
+    path("requisitions/<int:pk>/", RequisitionDetailView.as_view(), name="requisition-detail"),
+    path("requisitions/<int:pk>/edit/", RequisitionEditView.as_view(), name="requisition-edit"),
+    path(
+        "requisitions/<int:pk>/lines/<int:line_id>/remove/",
+        LineRemoveView.as_view(),
+        name="requisition-line-remove",
+    ),
+    path(
+        "requisitions/<int:pk>/submit/", RequisitionSubmitView.as_view(), name="requisition-submit"
+    ),
+    path(
+        "requisitions/<int:pk>/return/",
+        ReasonView.as_view(verb="return"),
+        name="requisition-return",
+    ),
+    path("requisitions/<int:pk>/quote/", QuoteView.as_view(), name="requisition-quote"),
+    path(
+        "requisitions/<int:pk>/request-approval/",
+        ApprovalRequestView.as_view(),
+        name="requisition-request-approval",
+    ),
+    path(
+        "requisitions/<int:pk>/decide/", RequisitionDecideView.as_view(), name="requisition-decide"
+    ),
+    path("requisitions/<int:pk>/order/", OrderView.as_view(), name="requisition-order"),
+    path(
+        "requisitions/<int:pk>/delivery-check/",
+        DeliveryCheckView.as_view(),
+        name="requisition-delivery-check",
+    ),
+    path("requisitions/<int:pk>/register/", RegisterView.as_view(), name="requisition-register"),
+    path(
+        "requisitions/<int:pk>/cancel/",
+        ReasonView.as_view(verb="cancel"),
+        name="requisition-cancel",
+    ),
+]

@@ -48,8 +48,13 @@ def _unknown(data: dict[str, Any], allowed: list[str]) -> None:
 # --- Organisations ---------------------------------------------------------------------
 
 
-def organisation_create(*, actor: Person, **data: Any) -> Organisation:
-    permissions.require(actor, "core.organisation.change")
+def organisation_create(
+    *, actor: Person, permission: str = "core.organisation.change", **data: Any
+) -> Organisation:
+    """Register an organisation. ``permission`` is the right the actor needs: an area that
+    keeps one kind of organisation itself passes its own right after checking the kind
+    (suppliers: ``configuration.supplier.change``)."""
+    permissions.require(actor, permission)
     _unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
         organisation = Organisation(**data)
@@ -60,12 +65,16 @@ def organisation_create(*, actor: Person, **data: Any) -> Organisation:
 
 
 def organisation_update(
-    *, actor: Person, organisation_id: int, data: dict[str, Any]
+    *,
+    actor: Person,
+    organisation_id: int,
+    data: dict[str, Any],
+    permission: str = "core.organisation.change",
 ) -> Organisation:
     _unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
-        permissions.require(actor, "core.organisation.change", organisation)
+        permissions.require(actor, permission, organisation)
         changes = journal.apply_changes(organisation, data, ORGANISATION_FIELDS)
         if changes:
             _validate(organisation)
@@ -84,10 +93,12 @@ def person_create(
     organisations: list[Organisation] | None = None,
     primary_organisation: Organisation | None = None,
     password: str | None = None,
+    permission: str = "core.person.change",
     **data: Any,
 ) -> Person:
-    """Register a person; without a password they are a contact who cannot log in."""
-    permissions.require(actor, "core.person.change")
+    """Register a person; without a password they are a contact who cannot log in.
+    ``permission``: as for ``organisation_create`` (supplier contacts)."""
+    permissions.require(actor, permission)
     _unknown(data, PERSON_FIELDS)
     with transaction.atomic():
         person = Person(username=username.strip(), **data)
@@ -110,11 +121,17 @@ def person_create(
     return person
 
 
-def person_update(*, actor: Person, person_id: int, data: dict[str, Any]) -> Person:
+def person_update(
+    *,
+    actor: Person,
+    person_id: int,
+    data: dict[str, Any],
+    permission: str = "core.person.change",
+) -> Person:
     _unknown(data, PERSON_FIELDS)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person_id)
-        permissions.require(actor, "core.person.change", person)
+        permissions.require(actor, permission, person)
         changes = journal.apply_changes(person, data, PERSON_FIELDS)
         if changes:
             _validate(person, exclude=["password"])

@@ -1,0 +1,107 @@
+"""Reads of purchase requisitions (seed 003 ch. 4 proc. 1 and 3), restricted to the actor.
+
+Holders of ``configuration.requisition.view`` (configuration administrators, purchasing,
+the approvers' roles, change coordinators and managers, ...) see every requisition. Other
+provider people see the ones they are named on: as approver, change coordinator,
+purchasing agent or requester. Customer-side people see none.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from steward.configuration.choices import Decision, RequisitionStatus
+from steward.configuration.models import PurchaseApproval, PurchaseRequisition
+from steward.core import permissions
+from steward.core.choices import OrganisationKind, Role
+from steward.core.models import Organisation, Person
+
+VIEW = "configuration.requisition.view"
+APPROVE = "configuration.requisition.approve"
+PURCHASE = "configuration.requisition.purchase"
+
+
+def requisitions_for(actor: Person) -> QuerySet[PurchaseRequisition]:
+    qs = PurchaseRequisition.objects.select_related(
+        "requested_by", "change_coordinator", "purchasing_agent", "ordered_from"
+    )
+    if not permissions.has_any_role(actor) or permissions.is_customer_side(actor):
+        return qs.none()
+    everywhere, _ = permissions.scopes_for(actor, VIEW)
+    if everywhere:
+        return qs
+    named = PurchaseApproval.objects.filter(approver_id=actor.pk).values("requisition_id")
+    return qs.filter(
+        Q(pk__in=named)
+        | Q(change_coordinator_id=actor.pk)
+        | Q(purchasing_agent_id=actor.pk)
+        | Q(requested_by_id=actor.pk)
+    )
+
+
+def requisition_for(actor: Person, pk: Any) -> PurchaseRequisition:
+    """One requisition the actor may see (404 otherwise, so existence does not leak)."""
+    try:
+        return requisitions_for(actor).get(pk=pk)
+    except (PurchaseRequisition.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No purchase requisition {pk}.") from None
+
+
+def awaiting_my_approval(actor: Person) -> QuerySet[PurchaseRequisition]:
+    """Requisitions in approval where the actor's decision is still pending."""
+    if not permissions.has(actor, APPROVE):
+        return PurchaseRequisition.objects.none()
+    pending = PurchaseApproval.objects.filter(
+        approver_id=actor.pk, decision=Decision.PENDING
+    ).values("requisition_id")
+    return requisitions_for(actor).filter(pk__in=pending, status=RequisitionStatus.IN_APPROVAL)
+
+
+def purchasing_work(actor: Person) -> QuerySet[PurchaseRequisition]:
+    """What purchasing acts on: requisitions to price and approved ones to order (those of
+    another purchasing agent left out)."""
+    if not permissions.has(actor, PURCHASE):
+        return PurchaseRequisition.objects.none()
+    return requisitions_for(actor).filter(
+        Q(purchasing_agent__isnull=True) | Q(purchasing_agent_id=actor.pk),
+        status__in=[RequisitionStatus.PRICING, RequisitionStatus.APPROVED],
+    )
+
+
+def requisition_suppliers_for(actor: Person) -> QuerySet[Organisation]:
+    """Active suppliers one may ask for quotes."""
+    if not permissions.has(actor, VIEW):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER, is_active=True)
+
+
+def people_holding(actor: Person, permission: str) -> QuerySet[Person]:
+    """Active people holding a role that grants ``permission`` everywhere (approvers,
+    purchasing agents), to name on a requisition."""
+    if not permissions.has(actor, VIEW):
+        return Person.objects.none()
+    roles = permissions.catalogue().get(permission, ("", frozenset()))[1]
+    return (
+        Person.objects.filter(
+            role_assignments__role__in=list(roles),
+            role_assignments__scope_type__isnull=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def change_coordinators_for(actor: Person) -> QuerySet[Person]:
+    """Change coordinators and managers, who give the tasks that ask for new CIs."""
+    if not permissions.has(actor, VIEW):
+        return Person.objects.none()
+    return (
+        Person.objects.filter(
+            role_assignments__role__in=[Role.CHANGE_COORDINATOR, Role.CHANGE_MANAGER],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -1,0 +1,1010 @@
+"""CI Requisition (seed 003 ch. 4, procedure 1) and the delivery part of CI Registration
+(procedure 3).
+
+A configuration administrator fills out a purchase requisition (draft) with its line items
+and the suppliers to ask for quotes, checks that those suppliers' contact details are
+registered, and submits it: pricing is requested from purchasing. A purchasing agent
+records the suppliers' quotes, selects one and asks named approvers (financial manager, IT
+controller, IT director) for approval. Any rejection rejects the requisition (the
+configuration administrator goes on with procedure 4, CI Update); all approvals approve
+it, and the purchasing agent orders from the selected quote's supplier.
+
+On delivery the configuration administrator checks each line (complete, damaged, missing,
+wrong). An incomplete delivery is reported to the supplier and the change coordinator is
+told of the delay through the line items (``expected_on``); a complete one is reported to
+the purchasing agent, and the delivered CIs are registered in the CMDB (in stock, with
+their serial numbers, caused by the requisition number) and linked to their line items.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from steward.configuration import workflows
+from steward.configuration.choices import CIStatus, Decision, DeliveryStatus, RequisitionStatus
+from steward.configuration.models import (
+    CIClass,
+    ConfigurationItem,
+    PurchaseApproval,
+    PurchaseLineItem,
+    PurchaseRequisition,
+    RelationshipType,
+    SupplierQuote,
+)
+from steward.configuration.services import cmdb
+from steward.core import journal, notify, numbering, permissions
+from steward.core.choices import OrganisationKind, Role
+from steward.core.errors import DomainError
+from steward.core.models import Organisation, Person
+
+R = RequisitionStatus
+VIEW = "configuration.requisition.view"
+CREATE = "configuration.requisition.create"
+PURCHASE = "configuration.requisition.purchase"
+APPROVE = "configuration.requisition.approve"
+
+REQUISITION_FIELDS = [
+    "title", "justification", "task_reference", "change_coordinator", "purchasing_agent",
+    "currency", "needed_by",
+]  # fmt: skip
+LINE_FIELDS = ["description", "ci_class", "quantity", "unit_price"]
+CHECKED = [s for s in DeliveryStatus.values if s != DeliveryStatus.PENDING]
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    extra = sorted(set(data) - set(allowed))
+    if extra:
+        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
+
+
+def _locked(requisition_id: int) -> PurchaseRequisition:
+    return PurchaseRequisition.objects.select_for_update().get(pk=requisition_id)
+
+
+def _move(requisition: PurchaseRequisition, new: str, *, actor: Person, reason: str = "") -> str:
+    """Set a locked requisition's status with its journal entry and webhook event."""
+    workflows.REQUISITION.check(str(requisition.status), str(new))
+    old = requisition.status
+    requisition.status = new
+    journal.transition(requisition, actor=actor, old=old, new=new, reason=reason)
+    notify.record_event(
+        record=requisition,
+        event=f"configuration.requisition.{new}",
+        actor=actor,
+        data={"old": old, "new": new, "reason": reason},
+    )
+    return old
+
+
+def _label(requisition: PurchaseRequisition) -> str:
+    return f"{requisition.number} {requisition.title}"
+
+
+def role_holders(roles: Iterable[str]) -> list[Person]:
+    """Active people holding any of ``roles`` everywhere (these roles are never scoped)."""
+    return list(
+        Person.objects.filter(
+            role_assignments__role__in=list(roles),
+            role_assignments__scope_type__isnull=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def purchasing_agents(requisition: PurchaseRequisition) -> list[Person]:
+    """The requisition's purchasing agent, or every purchasing agent while none took it."""
+    if requisition.purchasing_agent_id and requisition.purchasing_agent.is_active:
+        return [requisition.purchasing_agent]
+    return role_holders([Role.PURCHASING_AGENT])
+
+
+def has_contact_details(supplier: Organisation) -> bool:
+    """An email address or phone number for the supplier itself or one of its people."""
+    if supplier.email or supplier.phone:
+        return True
+    return supplier.people.filter(
+        Q(email__gt="") | Q(phone__gt="") | Q(mobile__gt=""), is_active=True
+    ).exists()
+
+
+COORDINATORS = {Role.CHANGE_COORDINATOR, Role.CHANGE_MANAGER}
+
+
+def _check_coordinator(person: Person | None) -> None:
+    if person is not None and not (person.is_active and person.role_names & COORDINATORS):
+        raise ValidationError({"change_coordinator": [f"{person} is not a change coordinator."]})
+
+
+def _check_agent(person: Person | None) -> None:
+    if person is not None and not (person.is_active and permissions.has(person, PURCHASE)):
+        raise ValidationError({"purchasing_agent": [f"{person} is not a purchasing agent."]})
+
+
+def _check_suppliers(suppliers: Iterable[Organisation]) -> list[Organisation]:
+    chosen = list({s.pk: s for s in suppliers}.values())
+    wrong = [str(s) for s in chosen if s.kind != OrganisationKind.SUPPLIER or not s.is_active]
+    if wrong:
+        raise ValidationError(
+            {"suppliers": [f"Not an active supplier: {', '.join(sorted(wrong))}."]}
+        )
+    return chosen
+
+
+def _decimal(value: Any, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError({field: ["Enter a number."]}) from None
+    if not number.is_finite() or number < 0:
+        raise ValidationError({field: ["Enter an amount of zero or more."]})
+    return number
+
+
+def _build_line(requisition: PurchaseRequisition, position: int, spec: Mapping[str, Any]) -> Any:
+    if not isinstance(spec, Mapping):
+        raise ValidationError({"lines": ["Each line is an object."]})
+    _reject_unknown(spec, LINE_FIELDS)
+    description = str(spec.get("description") or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not description:
+        errors["description"] = ["Say what to buy."]
+    quantity = spec.get("quantity", 1)
+    try:
+        quantity = int(quantity)
+    except (TypeError, ValueError):
+        quantity = 0
+    if quantity < 1:
+        errors["quantity"] = ["Order at least 1."]
+    ci_class = spec.get("ci_class")
+    if ci_class is not None and not isinstance(ci_class, CIClass):
+        errors["ci_class"] = ["Choose a CI class."]
+    if errors:
+        raise ValidationError(errors)
+    line = PurchaseLineItem(
+        requisition=requisition,
+        position=position,
+        description=description,
+        quantity=quantity,
+        ci_class=ci_class,
+        unit_price=_decimal(spec.get("unit_price"), "unit_price"),
+    )
+    line.full_clean(exclude=["requisition"], validate_unique=False)
+    return line
+
+
+def _build_lines(
+    requisition: PurchaseRequisition, specs: Sequence[Mapping[str, Any]], start: int = 1
+) -> list[PurchaseLineItem]:
+    """Unsaved, validated lines; an error names the line by its number."""
+    lines = []
+    for offset, spec in enumerate(specs):
+        try:
+            lines.append(_build_line(requisition, start + offset, spec))
+        except ValidationError as exc:
+            messages = [
+                f"Line {start + offset}: {message}"
+                for errors in exc.message_dict.values()
+                for message in errors
+            ]
+            raise ValidationError({"lines": messages}) from None
+    return lines
+
+
+def _require_draft(requisition: PurchaseRequisition) -> None:
+    if requisition.status != R.DRAFT:
+        raise DomainError(
+            f"Only a draft requisition can be changed; {requisition.number} is "
+            f"{R(requisition.status).label.lower()}."
+        )
+
+
+# --- Filling out (draft) -----------------------------------------------------------------------
+
+
+def requisition_create(
+    *,
+    actor: Person,
+    title: str,
+    lines: Sequence[Mapping[str, Any]],
+    justification: str = "",
+    task_reference: str = "",
+    change_coordinator: Person | None = None,
+    purchasing_agent: Person | None = None,
+    suppliers: Iterable[Organisation] = (),
+    currency: str = "EUR",
+    needed_by: dt.date | None = None,
+) -> PurchaseRequisition:
+    """Procedure 1: the configuration administrator fills out a purchase requisition for
+    the CIs a change task asks for (a draft, with its line items)."""
+    permissions.require(actor, CREATE)
+    if not lines:
+        raise ValidationError({"lines": ["Add at least one line item."]})
+    _check_coordinator(change_coordinator)
+    _check_agent(purchasing_agent)
+    chosen = _check_suppliers(suppliers)
+    with transaction.atomic():
+        requisition = PurchaseRequisition(
+            title=title.strip(),
+            justification=justification,
+            task_reference=task_reference.strip(),
+            requested_by=actor,
+            change_coordinator=change_coordinator,
+            purchasing_agent=purchasing_agent,
+            currency=(currency or "EUR").upper(),
+            needed_by=needed_by,
+        )
+        requisition.full_clean(exclude=["number"])
+        built = _build_lines(requisition, lines)
+        numbering.assign(requisition)
+        requisition.save()
+        for line in built:
+            line.requisition = requisition
+        PurchaseLineItem.objects.bulk_create(built)
+        requisition.suppliers.set(chosen)
+        journal.created(requisition, actor=actor, summary=f"{requisition.title}")
+        notify.record_event(
+            record=requisition, event="configuration.requisition.created", actor=actor
+        )
+    return requisition
+
+
+def requisition_update(
+    *,
+    actor: Person,
+    requisition_id: int,
+    data: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]] | None = None,
+) -> PurchaseRequisition:
+    """Adjust a draft requisition; ``data["suppliers"]`` replaces the suppliers to ask and
+    ``lines``, when given, replace the line items."""
+    _reject_unknown(data, [*REQUISITION_FIELDS, "suppliers"])
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        permissions.require(actor, CREATE, requisition)
+        _require_draft(requisition)
+        _check_coordinator(data.get("change_coordinator"))
+        _check_agent(data.get("purchasing_agent"))
+        changes = journal.apply_changes(requisition, data, REQUISITION_FIELDS)
+        requisition.title = requisition.title.strip()
+        requisition.currency = (requisition.currency or "").upper()
+        requisition.full_clean(exclude=["number"])
+        requisition.save()
+        if "suppliers" in data:
+            chosen = _check_suppliers(data["suppliers"])
+            old = sorted(str(s) for s in requisition.suppliers.all())
+            requisition.suppliers.set(chosen)
+            new = sorted(str(s) for s in chosen)
+            if old != new:
+                changes["suppliers"] = (", ".join(old), ", ".join(new))
+        if lines is not None:
+            if not lines:
+                raise ValidationError({"lines": ["Add at least one line item."]})
+            built = _build_lines(requisition, lines)
+            old_lines = [str(line) for line in requisition.lines.all()]
+            requisition.lines.all().delete()
+            PurchaseLineItem.objects.bulk_create(built)
+            changes["lines"] = ("; ".join(old_lines), "; ".join(str(line) for line in built))
+        journal.field_changes(requisition, actor=actor, changes=changes)
+    return requisition
+
+
+def line_add(
+    *,
+    actor: Person,
+    requisition_id: int,
+    description: str,
+    quantity: int = 1,
+    ci_class: CIClass | None = None,
+    unit_price: Decimal | None = None,
+) -> PurchaseLineItem:
+    """Add a line item to a draft requisition."""
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        permissions.require(actor, CREATE, requisition)
+        _require_draft(requisition)
+        last = requisition.lines.aggregate(last=Max("position"))["last"] or 0
+        spec = {
+            "description": description,
+            "quantity": quantity,
+            "ci_class": ci_class,
+            "unit_price": unit_price,
+        }
+        (line,) = _build_lines(requisition, [spec], start=last + 1)
+        line.save()
+        journal.field_changes(
+            requisition, actor=actor, changes={f"line {line.position}": (None, str(line))}
+        )
+    return line
+
+
+def line_remove(*, actor: Person, requisition_id: int, line_id: int) -> None:
+    """Remove a line item from a draft requisition (it keeps at least one)."""
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        permissions.require(actor, CREATE, requisition)
+        _require_draft(requisition)
+        line = requisition.lines.filter(pk=line_id).first()
+        if line is None:
+            raise ValidationError({"line": ["No such line on this requisition."]})
+        if requisition.lines.count() == 1:
+            raise ValidationError({"line": ["A requisition keeps at least one line item."]})
+        text = str(line)
+        line.delete()
+        journal.field_changes(
+            requisition, actor=actor, changes={f"line {line.position}": (text, None)}
+        )
+
+
+# --- Pricing and approval ----------------------------------------------------------------------
+
+
+def requisition_submit(*, actor: Person, requisition_id: int) -> PurchaseRequisition:
+    """Procedure 1: having made sure the suppliers' contact details are registered, the
+    configuration administrator submits the requisition, requesting pricing from purchasing."""
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        workflows.REQUISITION.check(str(requisition.status), str(R.PRICING))
+        permissions.require(actor, CREATE, requisition)
+        errors: dict[str, list[str]] = {}
+        if not requisition.lines.exists():
+            errors["lines"] = ["Add at least one line item."]
+        suppliers = list(requisition.suppliers.order_by("name"))
+        if not suppliers:
+            errors["suppliers"] = ["Name the suppliers to ask for quotes."]
+        without = [str(s) for s in suppliers if not has_contact_details(s)]
+        if without:
+            errors.setdefault("suppliers", []).append(
+                f"No contact details registered for {', '.join(without)}: update the "
+                "supplier information first (procedure 2)."
+            )
+        if requisition.change_coordinator_id is None:
+            errors["change_coordinator"] = [
+                "Name the change coordinator whose task this is: they are told of delays."
+            ]
+        if errors:
+            raise ValidationError(errors)
+        _move(requisition, R.PRICING, actor=actor, reason="Pricing requested from purchasing.")
+        requisition.submitted_at = timezone.now()
+        requisition.save(update_fields=["status", "submitted_at", "updated_at"])
+        notify.send(
+            recipients=purchasing_agents(requisition),
+            event="configuration.requisition.pricing_requested",
+            title=f"Pricing requested for {_label(requisition)}",
+            body=(
+                f"{actor} asks for quotes from {', '.join(str(s) for s in suppliers)} "
+                f"for {requisition.lines.count()} line item(s)."
+            ),
+            record=requisition,
+        )
+    return requisition
+
+
+def requisition_return(*, actor: Person, requisition_id: int, reason: str) -> PurchaseRequisition:
+    """Purchasing sends a requisition back to its author to adjust (pricing -> draft)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say what must be adjusted."]})
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        workflows.REQUISITION.check(str(requisition.status), str(R.DRAFT))
+        permissions.require(actor, PURCHASE, requisition)
+        _move(requisition, R.DRAFT, actor=actor, reason=reason)
+        requisition.save(update_fields=["status", "updated_at"])
+        notify.send(
+            recipients=[requisition.requested_by],
+            event="configuration.requisition.returned",
+            title=f"{_label(requisition)} was sent back to you to adjust",
+            body=reason,
+            record=requisition,
+        )
+    return requisition
+
+
+def _take(requisition: PurchaseRequisition, actor: Person) -> list[str]:
+    """The purchasing agent handling the requisition becomes its purchasing agent."""
+    if requisition.purchasing_agent_id is None:
+        requisition.purchasing_agent = actor
+        journal.field_changes(requisition, actor=actor, changes={"purchasing_agent": (None, actor)})
+        return ["purchasing_agent"]
+    return []
+
+
+def _select(requisition: PurchaseRequisition, quote: SupplierQuote) -> None:
+    requisition.quotes.exclude(pk=quote.pk).filter(selected=True).update(selected=False)
+    if not quote.selected:
+        quote.selected = True
+        quote.save(update_fields=["selected"])
+
+
+def quote_record(
+    *,
+    actor: Person,
+    requisition_id: int,
+    supplier: Organisation,
+    amount: Decimal,
+    currency: str = "",
+    reference: str = "",
+    valid_until: dt.date | None = None,
+    delivery_days: int | None = None,
+    selected: bool = False,
+    notes: str = "",
+    received_at: dt.datetime | None = None,
+) -> SupplierQuote:
+    """Procedure 1: the purchasing agent records a quote obtained from a supplier. A
+    supplier not on the requisition's list is added to it (it was asked too)."""
+    amount_value = _decimal(amount, "amount")
+    if amount_value is None:
+        raise ValidationError({"amount": ["Give the quoted amount."]})
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        permissions.require(actor, PURCHASE, requisition)
+        if requisition.status != R.PRICING:
+            raise DomainError(
+                f"Quotes are recorded while pricing; {requisition.number} is "
+                f"{R(requisition.status).label.lower()}."
+            )
+        _check_suppliers([supplier])
+        fields = _take(requisition, actor)
+        if not requisition.suppliers.filter(pk=supplier.pk).exists():
+            requisition.suppliers.add(supplier)
+            journal.field_changes(
+                requisition, actor=actor, changes={"suppliers": (None, f"{supplier} added")}
+            )
+        quote = SupplierQuote(
+            requisition=requisition,
+            supplier=supplier,
+            amount=amount_value,
+            currency=(currency or requisition.currency).upper(),
+            reference=reference.strip(),
+            valid_until=valid_until,
+            delivery_days=delivery_days,
+            notes=notes,
+            received_at=received_at or timezone.now(),
+            recorded_by=actor,
+        )
+        quote.full_clean(exclude=["requisition", "recorded_by"])
+        quote.save()
+        if selected:
+            _select(requisition, quote)
+        journal.system(
+            requisition,
+            text=f"{actor} recorded a quote from {supplier}: {quote.amount} {quote.currency}"
+            + (" (selected)." if selected else "."),
+            data={"quote": quote.pk},
+        )
+        if fields:
+            requisition.save(update_fields=[*fields, "updated_at"])
+    return quote
+
+
+def quote_select(*, actor: Person, requisition_id: int, quote_id: int) -> SupplierQuote:
+    """The purchasing agent picks the quote to ask approval for (one per requisition)."""
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        permissions.require(actor, PURCHASE, requisition)
+        if requisition.status != R.PRICING:
+            raise DomainError(f"{requisition.number} is no longer being priced.")
+        quote = requisition.quotes.filter(pk=quote_id).first()
+        if quote is None:
+            raise ValidationError({"quote": ["No such quote on this requisition."]})
+        _select(requisition, quote)
+        journal.system(
+            requisition, text=f"{actor} selected the quote from {quote.supplier}.", data={}
+        )
+    return quote
+
+
+def approval_request(
+    *,
+    actor: Person,
+    requisition_id: int,
+    approvers: Iterable[Person],
+    quote_id: int | None = None,
+    note: str = "",
+) -> PurchaseRequisition:
+    """Procedure 1: after the quotes are in, the purchasing agent requests approval from
+    the named approvers (each must hold ``configuration.requisition.approve``)."""
+    chosen = list({p.pk: p for p in approvers}.values())
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        workflows.REQUISITION.check(str(requisition.status), str(R.IN_APPROVAL))
+        permissions.require(actor, PURCHASE, requisition)
+        errors: dict[str, list[str]] = {}
+        quotes = list(requisition.quotes.select_related("supplier"))
+        if quote_id is not None:
+            wanted = [q for q in quotes if q.pk == quote_id]
+            if not wanted:
+                errors["quote"] = ["No such quote on this requisition."]
+            else:
+                _select(requisition, wanted[0])
+                for q in quotes:
+                    q.selected = q.pk == quote_id
+        if not quotes:
+            errors["quotes"] = ["Record at least one supplier quote first."]
+        elif not any(q.selected for q in quotes) and "quote" not in errors:
+            errors["quote"] = ["Select the quote to ask approval for."]
+        if not chosen:
+            errors["approvers"] = ["Name at least one approver."]
+        not_approvers = [
+            str(p) for p in chosen if not (p.is_active and permissions.has(p, APPROVE))
+        ]
+        if not_approvers:
+            errors.setdefault("approvers", []).append(
+                f"May not approve purchase requisitions: {', '.join(sorted(not_approvers))}."
+            )
+        if any(p.pk in (requisition.requested_by_id, actor.pk) for p in chosen):
+            errors.setdefault("approvers", []).append(
+                "The requester and the purchasing agent cannot approve their own requisition."
+            )
+        if errors:
+            raise ValidationError(errors)
+        fields = _take(requisition, actor)
+        last = requisition.approvals.aggregate(last=Max("round"))["last"] or 0
+        PurchaseApproval.objects.bulk_create(
+            PurchaseApproval(requisition=requisition, round=last + 1, approver=p) for p in chosen
+        )
+        quote = next(q for q in quotes if q.selected)
+        _move(
+            requisition,
+            R.IN_APPROVAL,
+            actor=actor,
+            reason=f"Approval requested from {', '.join(str(p) for p in chosen)}. {note}".strip(),
+        )
+        requisition.save(update_fields=["status", *fields, "updated_at"])
+        notify.send(
+            recipients=chosen,
+            event="configuration.requisition.approval_requested",
+            title=f"Please approve purchase requisition {_label(requisition)}",
+            body=(
+                f"{actor} asks for your approval: {quote.amount} {quote.currency} "
+                f"from {quote.supplier}. {note}"
+            ).strip(),
+            record=requisition,
+        )
+    return requisition
+
+
+def requisition_decide(
+    *, actor: Person, requisition_id: int, decision: str, comment: str = ""
+) -> PurchaseRequisition:
+    """Procedure 1: an approver approves or rejects. Any rejection rejects the requisition
+    (the reason is required, and the configuration administrator continues with procedure
+    4, CI Update); the last approval approves it and purchasing may order."""
+    if decision not in (Decision.APPROVED, Decision.REJECTED):
+        raise ValidationError({"decision": ["Choose approved or rejected."]})
+    comment = comment.strip()
+    if decision == Decision.REJECTED and not comment:
+        raise ValidationError({"comment": ["Say why you reject the purchase requisition."]})
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        permissions.require(actor, APPROVE)
+        if requisition.status != R.IN_APPROVAL:
+            raise DomainError(
+                f"{requisition.number} is {R(requisition.status).label.lower()}, not in approval."
+            )
+        current = requisition.approvals.aggregate(last=Max("round"))["last"]
+        rows = list(requisition.approvals.filter(round=current))
+        mine = next((r for r in rows if r.approver_id == actor.pk), None)
+        if mine is None:
+            raise PermissionDenied("You are not named as an approver of this requisition.")
+        if mine.decision != Decision.PENDING:
+            raise DomainError("You have already decided on this requisition.")
+        now = timezone.now()
+        mine.decision, mine.comment, mine.decided_at = decision, comment, now
+        mine.save(update_fields=["decision", "comment", "decided_at"])
+        label = Decision(decision).label.lower()
+        journal.system(
+            requisition,
+            text=f"{actor}: {label}." + (f" {comment}" if comment else ""),
+            data={"round": current, "decision": decision},
+        )
+        if decision == Decision.REJECTED:
+            _move(requisition, R.REJECTED, actor=actor, reason=comment)
+            requisition.decided_at, requisition.decision_reason = now, comment
+            requisition.save(
+                update_fields=["status", "decided_at", "decision_reason", "updated_at"]
+            )
+            notify.send(
+                recipients=[requisition.requested_by],
+                event="configuration.requisition.rejected",
+                title=f"{_label(requisition)} was rejected by {actor}",
+                body=(
+                    f"Reason: {comment}\n\nContinue with procedure 4 (CI Update): check "
+                    "whether the task also asks for existing CI information to be updated."
+                ),
+                record=requisition,
+            )
+        elif all(r.decision == Decision.APPROVED for r in rows):
+            _move(requisition, R.APPROVED, actor=actor, reason="Approved by every approver.")
+            requisition.decided_at = now
+            requisition.save(update_fields=["status", "decided_at", "updated_at"])
+            notify.send(
+                recipients=[requisition.requested_by, *purchasing_agents(requisition)],
+                event="configuration.requisition.approved",
+                title=f"{_label(requisition)} is approved: it can be ordered",
+                body=comment,
+                record=requisition,
+            )
+    return requisition
+
+
+# --- Ordering and delivery ---------------------------------------------------------------------
+
+
+def requisition_order(
+    *, actor: Person, requisition_id: int, order_reference: str
+) -> PurchaseRequisition:
+    """Procedure 1: the purchasing agent orders the approved CIs from the selected quote's
+    supplier."""
+    order_reference = order_reference.strip()
+    if not order_reference:
+        raise ValidationError({"order_reference": ["Give the purchase order number."]})
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        workflows.REQUISITION.check(str(requisition.status), str(R.ORDERED))
+        permissions.require(actor, PURCHASE, requisition)
+        quote = requisition.quotes.select_related("supplier").filter(selected=True).first()
+        if quote is None:
+            raise ValidationError({"quote": ["No quote is selected to order from."]})
+        fields = _take(requisition, actor)
+        _move(
+            requisition,
+            R.ORDERED,
+            actor=actor,
+            reason=f"Ordered from {quote.supplier} ({order_reference}).",
+        )
+        requisition.ordered_at = timezone.now()
+        requisition.order_reference = order_reference[:100]
+        requisition.ordered_from = quote.supplier
+        requisition.save(
+            update_fields=[
+                "status", "ordered_at", "order_reference", "ordered_from", *fields, "updated_at",
+            ]
+        )  # fmt: skip
+        notify.send(
+            recipients=[requisition.requested_by],
+            event="configuration.requisition.ordered",
+            title=f"{_label(requisition)} is ordered from {quote.supplier}",
+            body="Check the CIs when they are delivered.",
+            record=requisition,
+        )
+    return requisition
+
+
+def _line_result(line: PurchaseLineItem, spec: Mapping[str, Any], today: dt.date) -> list[str]:
+    """Apply one line's check to ``line``; return the problems found with the input."""
+    problems: list[str] = []
+    status = spec.get("delivery_status")
+    if status not in CHECKED:
+        return [f"choose one of {', '.join(CHECKED)}."]
+    received = spec.get("received_quantity")
+    if status == DeliveryStatus.COMPLETE:
+        received = line.quantity if received in (None, "") else received
+    try:
+        received = int(received if received not in (None, "") else 0)
+    except (TypeError, ValueError):
+        return ["the received quantity is a whole number."]
+    expected_on = spec.get("expected_on")
+    if isinstance(expected_on, str) and expected_on:
+        try:
+            expected_on = dt.date.fromisoformat(expected_on)
+        except ValueError:
+            return ["the expected date is a date (YYYY-MM-DD)."]
+    if status == DeliveryStatus.COMPLETE:
+        if received != line.quantity:
+            problems.append(f"complete means all {line.quantity} arrived undamaged.")
+        expected_on = None
+    else:
+        if not 0 <= received < line.quantity:
+            problems.append(
+                f"between 0 and {line.quantity - 1} can have arrived in good condition."
+            )
+        if not expected_on:
+            problems.append("say when the rest is now expected (ask the supplier).")
+        elif expected_on < today:
+            problems.append("the rest cannot be expected in the past.")
+    if problems:
+        return problems
+    line.delivery_status = status
+    line.received_quantity = received
+    line.delivery_note = str(spec.get("note") or "").strip()
+    line.expected_on = expected_on or None
+    return []
+
+
+def delivery_check(
+    *, actor: Person, requisition_id: int, lines: Sequence[Mapping[str, Any]]
+) -> PurchaseRequisition:
+    """Procedure 3: the configuration administrator checks the delivered CIs line by line
+    (right items, none missing, none damaged).
+
+    ``lines``: ``{"line": id, "delivery_status": complete|damaged|missing|wrong,
+    "received_quantity": n, "note": "", "expected_on": date}``; every line not yet
+    complete must be checked. Incomplete: the supplier is informed and the change
+    coordinator is told of the delay through the line items. Complete: the purchasing
+    agent is told, so the CIs get registered.
+    """
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        permissions.require(actor, CREATE, requisition)
+        if requisition.status not in (R.ORDERED, R.DELIVERY_INCOMPLETE):
+            raise DomainError(
+                f"{requisition.number} is {R(requisition.status).label.lower()}: only an "
+                "ordered requisition's delivery is checked."
+            )
+        by_id = {line.pk: line for line in requisition.lines.select_for_update()}
+        errors: list[str] = []
+        seen: set[int] = set()
+        today = timezone.localdate()
+        for spec in lines:
+            try:
+                line_id = int(spec.get("line"))  # type: ignore[arg-type]
+            except (TypeError, ValueError, AttributeError):
+                errors.append("Each checked line names its line item.")
+                continue
+            line = by_id.get(line_id)
+            if line is None or line_id in seen:
+                errors.append(f"Line item {line_id} is not (again) on this requisition.")
+                continue
+            seen.add(line_id)
+            errors += [f"Line {line.position}: {p}" for p in _line_result(line, spec, today)]
+        unchecked = [
+            str(line.position)
+            for line in by_id.values()
+            if line.pk not in seen and line.delivery_status != DeliveryStatus.COMPLETE
+        ]
+        if unchecked:
+            errors.append(f"Check every line not yet complete (line {', '.join(unchecked)}).")
+        if errors:
+            raise ValidationError({"lines": errors})
+        checked = [by_id[pk] for pk in sorted(seen, key=lambda pk: by_id[pk].position)]
+        for line in checked:
+            line.save(
+                update_fields=[
+                    "delivery_status",
+                    "received_quantity",
+                    "delivery_note",
+                    "expected_on",
+                ]
+            )
+        journal.system(
+            requisition,
+            text="Delivery checked: "
+            + "; ".join(
+                f"line {line.position} {line.get_delivery_status_display().lower()} "
+                f"({line.received_quantity}/{line.quantity})"
+                for line in checked
+            ),
+            data={"lines": {line.position: line.delivery_status for line in checked}},
+        )
+        short = sorted(
+            (line for line in by_id.values() if line.delivery_status != DeliveryStatus.COMPLETE),
+            key=lambda line: line.position,
+        )
+        if short:
+            _delivery_incomplete(requisition, actor, short)
+        else:
+            _move(requisition, R.DELIVERED, actor=actor, reason="Delivered complete and undamaged.")
+            requisition.delivered_at = timezone.now()
+            requisition.save(update_fields=["status", "delivered_at", "updated_at"])
+            notify.send(
+                recipients=purchasing_agents(requisition),
+                event="configuration.requisition.delivered",
+                title=f"{_label(requisition)} was delivered in good condition",
+                body=f"{actor} checked the delivery: the CIs can be registered in the CMDB.",
+                record=requisition,
+            )
+    return requisition
+
+
+def _delivery_incomplete(
+    requisition: PurchaseRequisition, actor: Person, short: list[PurchaseLineItem]
+) -> None:
+    problems = "\n".join(
+        f"- line {line.position} ({line.description}): "
+        f"{line.get_delivery_status_display().lower()}, "
+        f"{line.received_quantity} of {line.quantity} received in good condition, "
+        f"rest expected on {line.expected_on}"
+        + (f": {line.delivery_note}" if line.delivery_note else "")
+        for line in short
+    )
+    supplier = requisition.ordered_from or "the supplier"
+    journal.system(
+        requisition,
+        text=f"Supplier informed: {actor} reported the incomplete delivery to {supplier}.",
+        data={"supplier_informed": requisition.ordered_from_id},
+    )
+    _move(requisition, R.DELIVERY_INCOMPLETE, actor=actor, reason=problems)
+    requisition.save(update_fields=["status", "updated_at"])
+    latest = max(line.expected_on for line in short if line.expected_on)
+    notify.send(
+        recipients=[requisition.change_coordinator],
+        event="configuration.requisition.delivery_delayed",
+        title=f"Delivery of {_label(requisition)} is delayed until {latest}",
+        body=f"{actor} checked the delivery from {supplier}:\n{problems}",
+        record=requisition,
+    )
+
+
+# --- Registration in the CMDB ------------------------------------------------------------------
+
+
+def _names(line: PurchaseLineItem, spec: Mapping[str, Any]) -> list[str]:
+    names = [str(n).strip() for n in spec.get("names") or []]
+    if names:
+        return names
+    if line.quantity == 1:
+        return [line.description]
+    return [f"{line.description} {i}" for i in range(1, line.quantity + 1)]
+
+
+def _register_line(
+    requisition: PurchaseRequisition,
+    line: PurchaseLineItem,
+    spec: Mapping[str, Any],
+    actor: Person,
+    right: str,
+) -> list[ConfigurationItem]:
+    ci_class = spec.get("ci_class") or line.ci_class
+    if not isinstance(ci_class, CIClass):
+        raise ValidationError({"ci_class": ["Choose the CI class of these CIs."]})
+    serials = [str(s).strip() for s in spec.get("serial_numbers") or []]
+    if serials and len(serials) != line.quantity:
+        raise ValidationError(
+            {"serial_numbers": [f"Give {line.quantity} serial numbers, one per CI."]}
+        )
+    if len(set(s for s in serials if s)) != len([s for s in serials if s]):
+        raise ValidationError({"serial_numbers": ["A serial number is given twice."]})
+    names = _names(line, spec)
+    if len(names) != line.quantity or not all(names):
+        raise ValidationError({"names": [f"Give {line.quantity} names, one per CI."]})
+    attributes = spec.get("attributes") or {}
+    if not isinstance(attributes, Mapping):
+        raise ValidationError({"attributes": ["Give the attributes as an object."]})
+    links = list(spec.get("relationships") or [])
+    created = []
+    for index, name in enumerate(names):
+        ci = cmdb.ci_create(
+            actor=actor,
+            ci_class=ci_class,
+            name=name,
+            status=CIStatus.IN_STOCK,
+            serial_number=serials[index] if serials else "",
+            location=str(spec.get("location") or ""),
+            owner=spec.get("owner"),
+            support_group=spec.get("support_group"),
+            attributes=dict(attributes),
+            description=f"Delivered for {requisition.number} line {line.position}.",
+            cause=requisition.number,
+            permission=right,
+        )
+        for link in links:
+            _relate(ci, link, actor=actor, cause=requisition.number, right=right)
+        created.append(ci)
+    if line.ci_class_id is None:
+        line.ci_class = ci_class
+        line.save(update_fields=["ci_class"])
+    line.registered_cis.add(*created)
+    return created
+
+
+def _relate(
+    ci: ConfigurationItem, link: Mapping[str, Any], *, actor: Person, cause: str, right: str
+) -> None:
+    """``{"type": RelationshipType, "target": CI, "direction": "outgoing"|"incoming"}``."""
+    rel_type, other = link.get("type"), link.get("target")
+    if not isinstance(rel_type, RelationshipType) or not isinstance(other, ConfigurationItem):
+        raise ValidationError({"relationships": ["Give a relationship type and a CI."]})
+    source, target = (other, ci) if link.get("direction") == "incoming" else (ci, other)
+    cmdb.relationship_add(
+        actor=actor,
+        source_id=source.pk,
+        target_id=target.pk,
+        type_id=rel_type.pk,
+        cause=cause,
+        permission=right,
+    )
+
+
+def requisition_register_cis(
+    *, actor: Person, requisition_id: int, lines: Sequence[Mapping[str, Any]] = ()
+) -> PurchaseRequisition:
+    """Procedure 3: the delivered CIs are registered in the CMDB (in stock), with their
+    serial numbers and relations, each line's CIs linked to the line item.
+
+    ``lines``: ``{"line": id, "ci_class"?, "serial_numbers": [one per CI], "names"?,
+    "location"?, "owner"?, "support_group"?, "attributes"?: {}, "relationships"?:
+    [{"type", "target", "direction"}]}``; a line left out gets its CIs with default names.
+    The configuration administrator (``requisition.create``) or the purchasing agent
+    (``requisition.purchase``: seed 003 "the purchasing agent updates the purchase line
+    item to ensure that the CIs are registered") registers them under that right.
+    """
+    if permissions.has(actor, CREATE):
+        right = CREATE
+    elif permissions.has(actor, PURCHASE):
+        right = PURCHASE
+    else:
+        raise PermissionDenied("You may not register the CIs of purchase requisitions.")
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        workflows.REQUISITION.check(str(requisition.status), str(R.REGISTERED))
+        all_lines = list(requisition.lines.select_related("ci_class").order_by("position"))
+        by_id = {line.pk: line for line in all_lines}
+        specs: dict[int, Mapping[str, Any]] = {}
+        for spec in lines:
+            try:
+                line_id = int(spec.get("line"))  # type: ignore[arg-type]
+            except (TypeError, ValueError, AttributeError):
+                raise ValidationError({"lines": ["Each entry names its line item."]}) from None
+            if line_id not in by_id or line_id in specs:
+                raise ValidationError(
+                    {"lines": [f"Line item {line_id} is not (again) on this requisition."]}
+                )
+            specs[line_id] = spec
+        total = 0
+        for line in all_lines:
+            try:
+                total += len(
+                    _register_line(requisition, line, specs.get(line.pk, {}), actor, right)
+                )
+            except ValidationError as exc:
+                messages = [
+                    f"Line {line.position}: {m}" for ms in exc.message_dict.values() for m in ms
+                ]
+                raise ValidationError({"lines": messages}) from None
+        _move(
+            requisition,
+            R.REGISTERED,
+            actor=actor,
+            reason=f"{total} CI(s) registered in the CMDB.",
+        )
+        requisition.save(update_fields=["status", "updated_at"])
+        notify.send(
+            recipients=[requisition.requested_by, requisition.change_coordinator],
+            event="configuration.requisition.registered",
+            title=f"The CIs of {_label(requisition)} are registered in the CMDB",
+            body=f"{total} CI(s) registered by {actor}, in stock.",
+            record=requisition,
+        )
+    return requisition
+
+
+# --- Cancelling ----------------------------------------------------------------------------
+
+
+def requisition_cancel(*, actor: Person, requisition_id: int, reason: str) -> PurchaseRequisition:
+    """Withdraw a requisition that is no longer needed (before it is ordered)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the requisition is cancelled."]})
+    if not (permissions.has(actor, CREATE) or permissions.has(actor, PURCHASE)):
+        raise PermissionDenied("You may not cancel purchase requisitions.")
+    with transaction.atomic():
+        requisition = _locked(requisition_id)
+        workflows.REQUISITION.check(str(requisition.status), str(R.CANCELLED))
+        _move(requisition, R.CANCELLED, actor=actor, reason=reason)
+        requisition.save(update_fields=["status", "updated_at"])
+        recipients = [requisition.requested_by]
+        if requisition.submitted_at:
+            recipients += purchasing_agents(requisition)
+        notify.send(
+            recipients=[p for p in recipients if p.pk != actor.pk],
+            event="configuration.requisition.cancelled",
+            title=f"{_label(requisition)} was cancelled by {actor}",
+            body=reason,
+            record=requisition,
+        )
+    return requisition
