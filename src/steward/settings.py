@@ -126,6 +126,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# CMDB integrity checks: a CI not updated nor verified for this many days is "stale".
+CMDB_STALE_AFTER_DAYS = int(os.environ.get("STEWARD_CMDB_STALE_AFTER_DAYS", "180"))
 TASKS_BACKEND = os.environ.get("STEWARD_TASKS_BACKEND", "rq" if REDIS_URL else "database")
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
