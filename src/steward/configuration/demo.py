@@ -6,24 +6,37 @@ databases, storage, and the network they share; laptops for Workplace Support; s
 products installed on hosts, licensed by licence CIs. CIs are registered through the CMDB
 services (so they have their history and journal), then their registration dates are
 moved back a few months so the history and "as it was" pages have a past to show.
-Safe to run again: a CI is looked up by its name first.
+Then the two demo suppliers' details and contacts, their support contracts and licence
+certificates (vSphere under-licensed, one contract ending within its reminder period),
+a purchase requisition waiting for approval and one whose delivery came in short, a
+baseline of Online Banking's infrastructure followed by one change, and an integrity
+run. Safe to run again: a CI is looked up by its name first, the rest is added only
+when its kind of record is missing.
 """
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from steward.configuration.choices import CIStatus
 from steward.configuration.models import (
+    Baseline,
     CIChange,
     CIClass,
     ConfigurationItem,
+    Contract,
+    IntegrityRun,
+    PurchaseRequisition,
     Relationship,
     RelationshipType,
+    SupplierDetails,
 )
-from steward.configuration.services import cmdb
+from steward.configuration.services import baselines, cmdb, integrity, purchasing
+from steward.configuration.services import contracts as contract_svc
+from steward.configuration.services import suppliers as supplier_svc
 from steward.configuration.standard import ensure_standard_catalogue
 from steward.core.demo.loader import EXTENSIONS
 from steward.core.models import JournalEntry, Person
@@ -213,6 +226,7 @@ def _stacks(b: _Builder, context: dict[str, Any], hosts: dict[str, list]) -> dic
 def _workplace(b: _Builder) -> None:
     desk = b.groups["Service Desk"]
     portal = b.existing.get("Workplace Support Device management")
+    workplace = b.existing["Workplace Support"]  # the service's CI: laptops are its fleet
     staff = [p for name, p in sorted(b.people.items()) if not name.startswith(("nora", "ruben"))]
     for n in range(1, 131):
         owner = staff[n % len(staff)]
@@ -225,6 +239,8 @@ def _workplace(b: _Builder) -> None:
                                   "warranty_end": "2028-02-09"})  # fmt: skip
         if portal is not None and status == CIStatus.IN_PRODUCTION and n <= 10:
             b.link(laptop, "uses", portal)
+        if status == CIStatus.IN_PRODUCTION:
+            b.link(workplace, "depends-on", laptop)
     noc = b.groups["Network Operations"]
     for floor in range(1, 5):
         for n in range(1, 6):
@@ -232,6 +248,7 @@ def _workplace(b: _Builder) -> None:
                       location=f"Amsterdam office floor {floor}", serial_number=b.serial("AP"),
                       attributes={"device_role": "access point", "manufacturer": "Aruba"})  # fmt: skip
             b.link(ap, "connected-to", b.existing["core-sw-ams-dc1"])
+            b.link(workplace, "depends-on", ap)
 
 
 def _software(b: _Builder, hosts: dict[str, list]) -> None:
@@ -255,7 +272,13 @@ def _backdate(since: dt.datetime) -> None:
     for ci in ConfigurationItem.objects.filter(created_at__gte=since):
         age = dt.timedelta(days=rng.randint(120, 400), minutes=rng.randint(0, 600))
         when = now - age
-        ConfigurationItem.objects.filter(pk=ci.pk).update(created_at=when, updated_at=when)
+        # Most of the estate was checked against reality since (procedure 4).
+        verified = None
+        if rng.random() < 0.85:
+            verified = now - dt.timedelta(days=rng.randint(1, min(150, age.days)))
+        ConfigurationItem.objects.filter(pk=ci.pk).update(
+            created_at=when, updated_at=when, last_verified_at=verified
+        )
         CIChange.objects.filter(ci=ci, at__gte=since).update(at=when)
         JournalEntry.objects.filter(record_id=ci.pk, created_at__gte=since).filter(
             record_type__model="configurationitem"
@@ -285,6 +308,154 @@ def _recent_changes(b: _Builder) -> None:
                    data={"status": CIStatus.IN_REPAIR, "location": "AMS-DC2 repair bench"})  # fmt: skip
 
 
+# --- Suppliers, contracts, licences, purchasing, baselines, integrity ---------------------
+
+
+def _suppliers(context: dict[str, Any], b: _Builder) -> dict[str, Any]:
+    """The two demo suppliers get their details and contacts (procedure 2)."""
+    orgs = context["organisations"]
+    plan = {
+        "globex": ("Hosting, server hardware and its support", "GLX-20931",
+                   [("Gina", "Hartley", "Account manager", "gina.hartley@globex.example"),
+                    ("Tom", "Ashby", "Service delivery", "tom.ashby@globex.example")]),
+        "initech": ("Software licences and maintenance", "INI-77120",
+                    [("Peter", "Gibbons", "Licensing desk", "licensing@initech.example")]),
+    }  # fmt: skip
+    for code, (supplies, account, contacts) in plan.items():
+        org = orgs[code]
+        if SupplierDetails.objects.filter(organisation=org).exists():
+            continue
+        supplier_svc.supplier_update(
+            actor=b.actor,
+            organisation_id=org.pk,
+            data={"supplies": supplies, "account_number": account},
+            confirm=True,
+        )
+        for first, last, title, email in contacts:
+            supplier_svc.supplier_contact_add(
+                actor=b.actor, organisation_id=org.pk, first_name=first, last_name=last,
+                job_title=title, email=email,
+            )  # fmt: skip
+    return {code: orgs[code] for code in plan}
+
+
+def _contracts(b: _Builder, suppliers: dict[str, Any]) -> None:
+    """Support contracts and licence certificates (procedure 5); one contract ends soon,
+    and vSphere is installed on more hosts than its certificate covers."""
+    if Contract.objects.exists():
+        return
+    today = timezone.localdate()
+    hosts = [ci.pk for name, ci in b.existing.items() if name.startswith("esx-")]
+    storage = [ci.pk for name, ci in b.existing.items() if name.startswith("san-")]
+    network = [ci.pk for name, ci in b.existing.items() if name.startswith(("core-", "fw-"))]
+    contract_svc.contract_register(
+        actor=b.actor, title="Server hardware support (24x7, 4 h on site)", kind="support",
+        supplier=suppliers["globex"], supplier_reference="GLX-SUP-2024-118",
+        starts_on=today.replace(year=today.year - 2), ends_on=today + dt.timedelta(days=45),
+        notice_days=30, remind_days_before=60, value=Decimal("86400.00"),
+        owner=b.people["grace.coord"], cis=hosts,
+    )  # fmt: skip
+    contract_svc.contract_register(
+        actor=b.actor, title="Storage maintenance", kind="maintenance",
+        supplier=suppliers["globex"], supplier_reference="GLX-MNT-2025-004",
+        starts_on=today.replace(year=today.year - 1), ends_on=today + dt.timedelta(days=320),
+        value=Decimal("24000.00"), owner=b.people["grace.coord"], cis=storage,
+    )  # fmt: skip
+    contract_svc.contract_register(
+        actor=b.actor, title="Network equipment support", kind="support",
+        supplier=suppliers["globex"], starts_on=today.replace(year=today.year - 1),
+        ends_on=today + dt.timedelta(days=200), value=Decimal("18500.00"),
+        owner=b.people["nick.coord"], cis=network,
+    )  # fmt: skip
+    for name, _vendor, seats in SOFTWARE:
+        software = b.existing[name]
+        licence = b.existing[f"{name} licence"]
+        entitlement = 20 if name == "VMware vSphere" else seats  # 24 hosts: under-licensed
+        contract_svc.contract_register(
+            actor=b.actor, title=f"{name} licence certificate", kind="licence_certificate",
+            supplier=suppliers["initech"], supplier_reference=f"INI-LIC-{software.pk:05d}",
+            starts_on=today.replace(year=today.year - 1), ends_on=today + dt.timedelta(days=280),
+            licensed_software=software, licence_metric="installation", entitlement=entitlement,
+            owner=b.actor, cis=[licence.pk],
+        )  # fmt: skip
+
+
+def _requisitions(context: dict[str, Any], b: _Builder, suppliers: dict[str, Any]) -> None:
+    """One requisition waiting for approval, one whose delivery came in short."""
+    if PurchaseRequisition.objects.exists():
+        return
+    people = context["people"]
+    paula, chris = people["paula.purchase"], people["chris.change"]
+    server = b.classes["server"]
+    waiting = purchasing.requisition_create(
+        actor=b.actor, title="Two hosts for the Online Banking capacity upgrade",
+        task_reference="CHG000063", change_coordinator=chris, suppliers=[suppliers["globex"]],
+        justification="Capacity plan Q1: the AMS-DC1 cluster runs at 78% memory.",
+        lines=[{"description": "HPE ProLiant DL380 Gen11, 64 cores, 1 TB", "quantity": 2,
+                "ci_class": server, "unit_price": "18450.00"},
+               {"description": "Rack rails and cabling", "quantity": 2,
+                "unit_price": "240.00"}],
+    )  # fmt: skip
+    purchasing.requisition_submit(actor=b.actor, requisition_id=waiting.pk)
+    purchasing.quote_record(
+        actor=paula, requisition_id=waiting.pk, supplier=suppliers["globex"],
+        amount=Decimal("37380.00"), reference="Q-GLX-5521", delivery_days=15, selected=True,
+    )  # fmt: skip
+    purchasing.approval_request(
+        actor=paula, requisition_id=waiting.pk,
+        approvers=[people["fred.finance"], people["ivan.control"]],
+    )  # fmt: skip
+    purchasing.requisition_decide(
+        actor=people["ivan.control"], requisition_id=waiting.pk, decision="approved",
+        comment="Within the capacity budget.",
+    )  # fmt: skip
+
+    short = purchasing.requisition_create(
+        actor=b.actor, title="Laptops for the new service desk analysts",
+        task_reference="CHG000061", change_coordinator=people["cleo.change"],
+        suppliers=[suppliers["globex"]],
+        lines=[{"description": "Lenovo ThinkPad T14 Gen 5", "quantity": 4,
+                "ci_class": b.classes["laptop"], "unit_price": "1390.00"}],
+    )  # fmt: skip
+    purchasing.requisition_submit(actor=b.actor, requisition_id=short.pk)
+    purchasing.quote_record(
+        actor=paula, requisition_id=short.pk, supplier=suppliers["globex"],
+        amount=Decimal("5560.00"), reference="Q-GLX-5498", delivery_days=5, selected=True,
+    )  # fmt: skip
+    purchasing.approval_request(
+        actor=paula, requisition_id=short.pk, approvers=[people["fred.finance"]]
+    )
+    purchasing.requisition_decide(
+        actor=people["fred.finance"], requisition_id=short.pk, decision="approved"
+    )
+    purchasing.requisition_order(actor=paula, requisition_id=short.pk, order_reference="PO-88213")
+    line = short.lines.get()
+    purchasing.delivery_check(
+        actor=b.actor, requisition_id=short.pk,
+        lines=[{"line": line.pk, "delivery_status": "damaged", "received_quantity": 3,
+                "note": "One screen cracked in transit; returned to the supplier.",
+                "expected_on": timezone.localdate() + dt.timedelta(days=7)}],
+    )  # fmt: skip
+
+
+def _baseline_and_checks(context: dict[str, Any], b: _Builder) -> None:
+    """A baseline of Online Banking's infrastructure taken before the recent changes
+    would need backdating; instead the baseline is of today and one more change follows,
+    so "compare with now" shows a difference. Then one integrity run for the report."""
+    if not Baseline.objects.exists():
+        baselines.baseline_take(
+            actor=b.actor,
+            name="Online Banking before the capacity upgrade",
+            service=context["services"]["Online Banking"],
+            description="Reference for CHG000063.",
+        )
+        vm = b.existing["ob-web-vm01"]
+        cmdb.ci_update(actor=b.actor, ci_id=vm.pk, cause="CHG000064",
+                       data={"attributes": {"memory_gb": 32}})  # fmt: skip
+    if not IntegrityRun.objects.exists():
+        integrity.integrity_run(actor=b.actor, trigger="on_demand")
+
+
 def load(context: dict[str, Any]) -> None:
     """Add the CMDB demo records that are missing."""
     counts = context["counts"]
@@ -299,6 +470,10 @@ def load(context: dict[str, Any]) -> None:
     if b.added:
         _backdate(started)
     _recent_changes(b)
+    suppliers = _suppliers(context, b)
+    _contracts(b, suppliers)
+    _requisitions(context, b, suppliers)
+    _baseline_and_checks(context, b)
     counts["configuration items"] = counts.get("configuration items", 0) + b.added
 
 
