@@ -34,7 +34,7 @@ from steward.configuration.models import (
     RelationshipType,
     SupplierDetails,
 )
-from steward.configuration.services import baselines, cmdb, integrity, purchasing
+from steward.configuration.services import baselines, cmdb, deliveries, integrity, purchasing
 from steward.configuration.services import contracts as contract_svc
 from steward.configuration.services import suppliers as supplier_svc
 from steward.configuration.standard import ensure_standard_catalogue
@@ -430,7 +430,7 @@ def _requisitions(context: dict[str, Any], b: _Builder, suppliers: dict[str, Any
     )
     purchasing.requisition_order(actor=paula, requisition_id=short.pk, order_reference="PO-88213")
     line = short.lines.get()
-    purchasing.delivery_check(
+    deliveries.delivery_check(
         actor=b.actor, requisition_id=short.pk,
         lines=[{"line": line.pk, "delivery_status": "damaged", "received_quantity": 3,
                 "note": "One screen cracked in transit; returned to the supplier.",

@@ -26,6 +26,7 @@ from steward.configuration.models import (
     SupplierQuote,
 )
 from steward.configuration.queries import purchasing as queries
+from steward.configuration.services import deliveries
 from steward.configuration.services import purchasing as svc
 from steward.core import permissions
 from steward.core.api.base import RecordViewSet, choice_text, visible
@@ -373,7 +374,7 @@ class PurchaseRequisitionViewSet(RecordViewSet):
     def delivery_check(self, request: Request, pk: str | None = None) -> Response:
         requisition = self.guarded_object()
         data = _plain(self.validated(DeliveryCheckSerializer))
-        return self.act(svc.delivery_check, requisition, lines=data["lines"])
+        return self.act(deliveries.delivery_check, requisition, lines=data["lines"])
 
     @extend_schema(
         summary="Register the delivered CIs in the CMDB",
@@ -385,7 +386,7 @@ class PurchaseRequisitionViewSet(RecordViewSet):
         requisition = self.get_object()
         data = _plain(self.validated(RegisterCIsSerializer))
         lines = data.get("lines") or []
-        return self.act(svc.requisition_register_cis, requisition, lines=lines)
+        return self.act(deliveries.requisition_register_cis, requisition, lines=lines)
 
     @extend_schema(
         summary="Cancel the requisition",

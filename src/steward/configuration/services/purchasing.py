@@ -1,5 +1,5 @@
-"""CI Requisition (seed 003 ch. 4, procedure 1) and the delivery part of CI Registration
-(procedure 3).
+"""CI Requisition (seed 003 ch. 4, procedure 1); the delivery check and registration of
+procedure 3 are in ``deliveries``.
 
 A configuration administrator fills out a purchase requisition (draft) with its line items
 and the suppliers to ask for quotes, checks that those suppliers' contact details are
@@ -27,17 +27,14 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from steward.configuration import workflows
-from steward.configuration.choices import CIStatus, Decision, DeliveryStatus, RequisitionStatus
+from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
 from steward.configuration.models import (
     CIClass,
-    ConfigurationItem,
     PurchaseApproval,
     PurchaseLineItem,
     PurchaseRequisition,
-    RelationshipType,
     SupplierQuote,
 )
-from steward.configuration.services import cmdb
 from steward.core import journal, notify, numbering, permissions
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
@@ -66,11 +63,13 @@ def _reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
         raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
-def _locked(requisition_id: int) -> PurchaseRequisition:
+def locked_requisition(requisition_id: int) -> PurchaseRequisition:
     return PurchaseRequisition.objects.select_for_update().get(pk=requisition_id)
 
 
-def _move(requisition: PurchaseRequisition, new: str, *, actor: Person, reason: str = "") -> str:
+def move_status(
+    requisition: PurchaseRequisition, new: str, *, actor: Person, reason: str = ""
+) -> str:
     """Set a locked requisition's status with its journal entry and webhook event."""
     workflows.REQUISITION.check(str(requisition.status), str(new))
     old = requisition.status
@@ -85,7 +84,7 @@ def _move(requisition: PurchaseRequisition, new: str, *, actor: Person, reason: 
     return old
 
 
-def _label(requisition: PurchaseRequisition) -> str:
+def requisition_label(requisition: PurchaseRequisition) -> str:
     return f"{requisition.number} {requisition.title}"
 
 
@@ -272,7 +271,7 @@ def requisition_update(
     ``lines``, when given, replace the line items."""
     _reject_unknown(data, [*REQUISITION_FIELDS, "suppliers"])
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         permissions.require(actor, CREATE, requisition)
         _require_draft(requisition)
         _check_coordinator(data.get("change_coordinator"))
@@ -312,7 +311,7 @@ def line_add(
 ) -> PurchaseLineItem:
     """Add a line item to a draft requisition."""
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         permissions.require(actor, CREATE, requisition)
         _require_draft(requisition)
         last = requisition.lines.aggregate(last=Max("position"))["last"] or 0
@@ -333,7 +332,7 @@ def line_add(
 def line_remove(*, actor: Person, requisition_id: int, line_id: int) -> None:
     """Remove a line item from a draft requisition (it keeps at least one)."""
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         permissions.require(actor, CREATE, requisition)
         _require_draft(requisition)
         line = requisition.lines.filter(pk=line_id).first()
@@ -355,7 +354,7 @@ def requisition_submit(*, actor: Person, requisition_id: int) -> PurchaseRequisi
     """Procedure 1: having made sure the suppliers' contact details are registered, the
     configuration administrator submits the requisition, requesting pricing from purchasing."""
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         workflows.REQUISITION.check(str(requisition.status), str(R.PRICING))
         permissions.require(actor, CREATE, requisition)
         errors: dict[str, list[str]] = {}
@@ -376,13 +375,15 @@ def requisition_submit(*, actor: Person, requisition_id: int) -> PurchaseRequisi
             ]
         if errors:
             raise ValidationError(errors)
-        _move(requisition, R.PRICING, actor=actor, reason="Pricing requested from purchasing.")
+        move_status(
+            requisition, R.PRICING, actor=actor, reason="Pricing requested from purchasing."
+        )
         requisition.submitted_at = timezone.now()
         requisition.save(update_fields=["status", "submitted_at", "updated_at"])
         notify.send(
             recipients=purchasing_agents(requisition),
             event="configuration.requisition.pricing_requested",
-            title=f"Pricing requested for {_label(requisition)}",
+            title=f"Pricing requested for {requisition_label(requisition)}",
             body=(
                 f"{actor} asks for quotes from {', '.join(str(s) for s in suppliers)} "
                 f"for {requisition.lines.count()} line item(s)."
@@ -398,15 +399,15 @@ def requisition_return(*, actor: Person, requisition_id: int, reason: str) -> Pu
     if not reason:
         raise ValidationError({"reason": ["Say what must be adjusted."]})
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         workflows.REQUISITION.check(str(requisition.status), str(R.DRAFT))
         permissions.require(actor, PURCHASE, requisition)
-        _move(requisition, R.DRAFT, actor=actor, reason=reason)
+        move_status(requisition, R.DRAFT, actor=actor, reason=reason)
         requisition.save(update_fields=["status", "updated_at"])
         notify.send(
             recipients=[requisition.requested_by],
             event="configuration.requisition.returned",
-            title=f"{_label(requisition)} was sent back to you to adjust",
+            title=f"{requisition_label(requisition)} was sent back to you to adjust",
             body=reason,
             record=requisition,
         )
@@ -449,7 +450,7 @@ def quote_record(
     if amount_value is None:
         raise ValidationError({"amount": ["Give the quoted amount."]})
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         permissions.require(actor, PURCHASE, requisition)
         if requisition.status != R.PRICING:
             raise DomainError(
@@ -493,7 +494,7 @@ def quote_record(
 def quote_select(*, actor: Person, requisition_id: int, quote_id: int) -> SupplierQuote:
     """The purchasing agent picks the quote to ask approval for (one per requisition)."""
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         permissions.require(actor, PURCHASE, requisition)
         if requisition.status != R.PRICING:
             raise DomainError(f"{requisition.number} is no longer being priced.")
@@ -519,7 +520,7 @@ def approval_request(
     the named approvers (each must hold ``configuration.requisition.approve``)."""
     chosen = list({p.pk: p for p in approvers}.values())
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         workflows.REQUISITION.check(str(requisition.status), str(R.IN_APPROVAL))
         permissions.require(actor, PURCHASE, requisition)
         errors: dict[str, list[str]] = {}
@@ -557,7 +558,7 @@ def approval_request(
             PurchaseApproval(requisition=requisition, round=last + 1, approver=p) for p in chosen
         )
         quote = next(q for q in quotes if q.selected)
-        _move(
+        move_status(
             requisition,
             R.IN_APPROVAL,
             actor=actor,
@@ -567,7 +568,7 @@ def approval_request(
         notify.send(
             recipients=chosen,
             event="configuration.requisition.approval_requested",
-            title=f"Please approve purchase requisition {_label(requisition)}",
+            title=f"Please approve purchase requisition {requisition_label(requisition)}",
             body=(
                 f"{actor} asks for your approval: {quote.amount} {quote.currency} "
                 f"from {quote.supplier}. {note}"
@@ -589,7 +590,7 @@ def requisition_decide(
     if decision == Decision.REJECTED and not comment:
         raise ValidationError({"comment": ["Say why you reject the purchase requisition."]})
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         permissions.require(actor, APPROVE)
         if requisition.status != R.IN_APPROVAL:
             raise DomainError(
@@ -612,7 +613,7 @@ def requisition_decide(
             data={"round": current, "decision": decision},
         )
         if decision == Decision.REJECTED:
-            _move(requisition, R.REJECTED, actor=actor, reason=comment)
+            move_status(requisition, R.REJECTED, actor=actor, reason=comment)
             requisition.decided_at, requisition.decision_reason = now, comment
             requisition.save(
                 update_fields=["status", "decided_at", "decision_reason", "updated_at"]
@@ -620,7 +621,7 @@ def requisition_decide(
             notify.send(
                 recipients=[requisition.requested_by],
                 event="configuration.requisition.rejected",
-                title=f"{_label(requisition)} was rejected by {actor}",
+                title=f"{requisition_label(requisition)} was rejected by {actor}",
                 body=(
                     f"Reason: {comment}\n\nContinue with procedure 4 (CI Update): check "
                     "whether the task also asks for existing CI information to be updated."
@@ -628,13 +629,13 @@ def requisition_decide(
                 record=requisition,
             )
         elif all(r.decision == Decision.APPROVED for r in rows):
-            _move(requisition, R.APPROVED, actor=actor, reason="Approved by every approver.")
+            move_status(requisition, R.APPROVED, actor=actor, reason="Approved by every approver.")
             requisition.decided_at = now
             requisition.save(update_fields=["status", "decided_at", "updated_at"])
             notify.send(
                 recipients=[requisition.requested_by, *purchasing_agents(requisition)],
                 event="configuration.requisition.approved",
-                title=f"{_label(requisition)} is approved: it can be ordered",
+                title=f"{requisition_label(requisition)} is approved: it can be ordered",
                 body=comment,
                 record=requisition,
             )
@@ -653,14 +654,14 @@ def requisition_order(
     if not order_reference:
         raise ValidationError({"order_reference": ["Give the purchase order number."]})
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         workflows.REQUISITION.check(str(requisition.status), str(R.ORDERED))
         permissions.require(actor, PURCHASE, requisition)
         quote = requisition.quotes.select_related("supplier").filter(selected=True).first()
         if quote is None:
             raise ValidationError({"quote": ["No quote is selected to order from."]})
         fields = _take(requisition, actor)
-        _move(
+        move_status(
             requisition,
             R.ORDERED,
             actor=actor,
@@ -677,306 +678,8 @@ def requisition_order(
         notify.send(
             recipients=[requisition.requested_by],
             event="configuration.requisition.ordered",
-            title=f"{_label(requisition)} is ordered from {quote.supplier}",
+            title=f"{requisition_label(requisition)} is ordered from {quote.supplier}",
             body="Check the CIs when they are delivered.",
-            record=requisition,
-        )
-    return requisition
-
-
-def _line_result(line: PurchaseLineItem, spec: Mapping[str, Any], today: dt.date) -> list[str]:
-    """Apply one line's check to ``line``; return the problems found with the input."""
-    problems: list[str] = []
-    status = spec.get("delivery_status")
-    if status not in CHECKED:
-        return [f"choose one of {', '.join(CHECKED)}."]
-    received = spec.get("received_quantity")
-    if status == DeliveryStatus.COMPLETE:
-        received = line.quantity if received in (None, "") else received
-    try:
-        received = int(received if received not in (None, "") else 0)
-    except (TypeError, ValueError):
-        return ["the received quantity is a whole number."]
-    expected_on = spec.get("expected_on")
-    if isinstance(expected_on, str) and expected_on:
-        try:
-            expected_on = dt.date.fromisoformat(expected_on)
-        except ValueError:
-            return ["the expected date is a date (YYYY-MM-DD)."]
-    if status == DeliveryStatus.COMPLETE:
-        if received != line.quantity:
-            problems.append(f"complete means all {line.quantity} arrived undamaged.")
-        expected_on = None
-    else:
-        if not 0 <= received < line.quantity:
-            problems.append(
-                f"between 0 and {line.quantity - 1} can have arrived in good condition."
-            )
-        if not expected_on:
-            problems.append("say when the rest is now expected (ask the supplier).")
-        elif expected_on < today:
-            problems.append("the rest cannot be expected in the past.")
-    if problems:
-        return problems
-    line.delivery_status = status
-    line.received_quantity = received
-    line.delivery_note = str(spec.get("note") or "").strip()
-    line.expected_on = expected_on or None
-    return []
-
-
-def delivery_check(
-    *, actor: Person, requisition_id: int, lines: Sequence[Mapping[str, Any]]
-) -> PurchaseRequisition:
-    """Procedure 3: the configuration administrator checks the delivered CIs line by line
-    (right items, none missing, none damaged).
-
-    ``lines``: ``{"line": id, "delivery_status": complete|damaged|missing|wrong,
-    "received_quantity": n, "note": "", "expected_on": date}``; every line not yet
-    complete must be checked. Incomplete: the supplier is informed and the change
-    coordinator is told of the delay through the line items. Complete: the purchasing
-    agent is told, so the CIs get registered.
-    """
-    with transaction.atomic():
-        requisition = _locked(requisition_id)
-        permissions.require(actor, CREATE, requisition)
-        if requisition.status not in (R.ORDERED, R.DELIVERY_INCOMPLETE):
-            raise DomainError(
-                f"{requisition.number} is {R(requisition.status).label.lower()}: only an "
-                "ordered requisition's delivery is checked."
-            )
-        by_id = {line.pk: line for line in requisition.lines.select_for_update()}
-        errors: list[str] = []
-        seen: set[int] = set()
-        today = timezone.localdate()
-        for spec in lines:
-            try:
-                line_id = int(spec.get("line"))  # type: ignore[arg-type]
-            except (TypeError, ValueError, AttributeError):
-                errors.append("Each checked line names its line item.")
-                continue
-            line = by_id.get(line_id)
-            if line is None or line_id in seen:
-                errors.append(f"Line item {line_id} is not (again) on this requisition.")
-                continue
-            seen.add(line_id)
-            errors += [f"Line {line.position}: {p}" for p in _line_result(line, spec, today)]
-        unchecked = [
-            str(line.position)
-            for line in by_id.values()
-            if line.pk not in seen and line.delivery_status != DeliveryStatus.COMPLETE
-        ]
-        if unchecked:
-            errors.append(f"Check every line not yet complete (line {', '.join(unchecked)}).")
-        if errors:
-            raise ValidationError({"lines": errors})
-        checked = [by_id[pk] for pk in sorted(seen, key=lambda pk: by_id[pk].position)]
-        for line in checked:
-            line.save(
-                update_fields=[
-                    "delivery_status",
-                    "received_quantity",
-                    "delivery_note",
-                    "expected_on",
-                ]
-            )
-        journal.system(
-            requisition,
-            text="Delivery checked: "
-            + "; ".join(
-                f"line {line.position} {line.get_delivery_status_display().lower()} "
-                f"({line.received_quantity}/{line.quantity})"
-                for line in checked
-            ),
-            data={"lines": {line.position: line.delivery_status for line in checked}},
-        )
-        short = sorted(
-            (line for line in by_id.values() if line.delivery_status != DeliveryStatus.COMPLETE),
-            key=lambda line: line.position,
-        )
-        if short:
-            _delivery_incomplete(requisition, actor, short)
-        else:
-            _move(requisition, R.DELIVERED, actor=actor, reason="Delivered complete and undamaged.")
-            requisition.delivered_at = timezone.now()
-            requisition.save(update_fields=["status", "delivered_at", "updated_at"])
-            notify.send(
-                recipients=purchasing_agents(requisition),
-                event="configuration.requisition.delivered",
-                title=f"{_label(requisition)} was delivered in good condition",
-                body=f"{actor} checked the delivery: the CIs can be registered in the CMDB.",
-                record=requisition,
-            )
-    return requisition
-
-
-def _delivery_incomplete(
-    requisition: PurchaseRequisition, actor: Person, short: list[PurchaseLineItem]
-) -> None:
-    problems = "\n".join(
-        f"- line {line.position} ({line.description}): "
-        f"{line.get_delivery_status_display().lower()}, "
-        f"{line.received_quantity} of {line.quantity} received in good condition, "
-        f"rest expected on {line.expected_on}"
-        + (f": {line.delivery_note}" if line.delivery_note else "")
-        for line in short
-    )
-    supplier = requisition.ordered_from or "the supplier"
-    journal.system(
-        requisition,
-        text=f"Supplier informed: {actor} reported the incomplete delivery to {supplier}.",
-        data={"supplier_informed": requisition.ordered_from_id},
-    )
-    _move(requisition, R.DELIVERY_INCOMPLETE, actor=actor, reason=problems)
-    requisition.save(update_fields=["status", "updated_at"])
-    latest = max(line.expected_on for line in short if line.expected_on)
-    notify.send(
-        recipients=[requisition.change_coordinator],
-        event="configuration.requisition.delivery_delayed",
-        title=f"Delivery of {_label(requisition)} is delayed until {latest}",
-        body=f"{actor} checked the delivery from {supplier}:\n{problems}",
-        record=requisition,
-    )
-
-
-# --- Registration in the CMDB ------------------------------------------------------------------
-
-
-def _names(line: PurchaseLineItem, spec: Mapping[str, Any]) -> list[str]:
-    names = [str(n).strip() for n in spec.get("names") or []]
-    if names:
-        return names
-    if line.quantity == 1:
-        return [line.description]
-    return [f"{line.description} {i}" for i in range(1, line.quantity + 1)]
-
-
-def _register_line(
-    requisition: PurchaseRequisition,
-    line: PurchaseLineItem,
-    spec: Mapping[str, Any],
-    actor: Person,
-    right: str,
-) -> list[ConfigurationItem]:
-    ci_class = spec.get("ci_class") or line.ci_class
-    if not isinstance(ci_class, CIClass):
-        raise ValidationError({"ci_class": ["Choose the CI class of these CIs."]})
-    serials = [str(s).strip() for s in spec.get("serial_numbers") or []]
-    if serials and len(serials) != line.quantity:
-        raise ValidationError(
-            {"serial_numbers": [f"Give {line.quantity} serial numbers, one per CI."]}
-        )
-    if len(set(s for s in serials if s)) != len([s for s in serials if s]):
-        raise ValidationError({"serial_numbers": ["A serial number is given twice."]})
-    names = _names(line, spec)
-    if len(names) != line.quantity or not all(names):
-        raise ValidationError({"names": [f"Give {line.quantity} names, one per CI."]})
-    attributes = spec.get("attributes") or {}
-    if not isinstance(attributes, Mapping):
-        raise ValidationError({"attributes": ["Give the attributes as an object."]})
-    links = list(spec.get("relationships") or [])
-    created = []
-    for index, name in enumerate(names):
-        ci = cmdb.ci_create(
-            actor=actor,
-            ci_class=ci_class,
-            name=name,
-            status=CIStatus.IN_STOCK,
-            serial_number=serials[index] if serials else "",
-            location=str(spec.get("location") or ""),
-            owner=spec.get("owner"),
-            support_group=spec.get("support_group"),
-            attributes=dict(attributes),
-            description=f"Delivered for {requisition.number} line {line.position}.",
-            cause=requisition.number,
-            permission=right,
-        )
-        for link in links:
-            _relate(ci, link, actor=actor, cause=requisition.number, right=right)
-        created.append(ci)
-    if line.ci_class_id is None:
-        line.ci_class = ci_class
-        line.save(update_fields=["ci_class"])
-    line.registered_cis.add(*created)
-    return created
-
-
-def _relate(
-    ci: ConfigurationItem, link: Mapping[str, Any], *, actor: Person, cause: str, right: str
-) -> None:
-    """``{"type": RelationshipType, "target": CI, "direction": "outgoing"|"incoming"}``."""
-    rel_type, other = link.get("type"), link.get("target")
-    if not isinstance(rel_type, RelationshipType) or not isinstance(other, ConfigurationItem):
-        raise ValidationError({"relationships": ["Give a relationship type and a CI."]})
-    source, target = (other, ci) if link.get("direction") == "incoming" else (ci, other)
-    cmdb.relationship_add(
-        actor=actor,
-        source_id=source.pk,
-        target_id=target.pk,
-        type_id=rel_type.pk,
-        cause=cause,
-        permission=right,
-    )
-
-
-def requisition_register_cis(
-    *, actor: Person, requisition_id: int, lines: Sequence[Mapping[str, Any]] = ()
-) -> PurchaseRequisition:
-    """Procedure 3: the delivered CIs are registered in the CMDB (in stock), with their
-    serial numbers and relations, each line's CIs linked to the line item.
-
-    ``lines``: ``{"line": id, "ci_class"?, "serial_numbers": [one per CI], "names"?,
-    "location"?, "owner"?, "support_group"?, "attributes"?: {}, "relationships"?:
-    [{"type", "target", "direction"}]}``; a line left out gets its CIs with default names.
-    The configuration administrator (``requisition.create``) or the purchasing agent
-    (``requisition.purchase``: seed 003 "the purchasing agent updates the purchase line
-    item to ensure that the CIs are registered") registers them under that right.
-    """
-    if permissions.has(actor, CREATE):
-        right = CREATE
-    elif permissions.has(actor, PURCHASE):
-        right = PURCHASE
-    else:
-        raise PermissionDenied("You may not register the CIs of purchase requisitions.")
-    with transaction.atomic():
-        requisition = _locked(requisition_id)
-        workflows.REQUISITION.check(str(requisition.status), str(R.REGISTERED))
-        all_lines = list(requisition.lines.select_related("ci_class").order_by("position"))
-        by_id = {line.pk: line for line in all_lines}
-        specs: dict[int, Mapping[str, Any]] = {}
-        for spec in lines:
-            try:
-                line_id = int(spec.get("line"))  # type: ignore[arg-type]
-            except (TypeError, ValueError, AttributeError):
-                raise ValidationError({"lines": ["Each entry names its line item."]}) from None
-            if line_id not in by_id or line_id in specs:
-                raise ValidationError(
-                    {"lines": [f"Line item {line_id} is not (again) on this requisition."]}
-                )
-            specs[line_id] = spec
-        total = 0
-        for line in all_lines:
-            try:
-                total += len(
-                    _register_line(requisition, line, specs.get(line.pk, {}), actor, right)
-                )
-            except ValidationError as exc:
-                messages = [
-                    f"Line {line.position}: {m}" for ms in exc.message_dict.values() for m in ms
-                ]
-                raise ValidationError({"lines": messages}) from None
-        _move(
-            requisition,
-            R.REGISTERED,
-            actor=actor,
-            reason=f"{total} CI(s) registered in the CMDB.",
-        )
-        requisition.save(update_fields=["status", "updated_at"])
-        notify.send(
-            recipients=[requisition.requested_by, requisition.change_coordinator],
-            event="configuration.requisition.registered",
-            title=f"The CIs of {_label(requisition)} are registered in the CMDB",
-            body=f"{total} CI(s) registered by {actor}, in stock.",
             record=requisition,
         )
     return requisition
@@ -993,9 +696,9 @@ def requisition_cancel(*, actor: Person, requisition_id: int, reason: str) -> Pu
     if not (permissions.has(actor, CREATE) or permissions.has(actor, PURCHASE)):
         raise PermissionDenied("You may not cancel purchase requisitions.")
     with transaction.atomic():
-        requisition = _locked(requisition_id)
+        requisition = locked_requisition(requisition_id)
         workflows.REQUISITION.check(str(requisition.status), str(R.CANCELLED))
-        _move(requisition, R.CANCELLED, actor=actor, reason=reason)
+        move_status(requisition, R.CANCELLED, actor=actor, reason=reason)
         requisition.save(update_fields=["status", "updated_at"])
         recipients = [requisition.requested_by]
         if requisition.submitted_at:
@@ -1003,7 +706,7 @@ def requisition_cancel(*, actor: Person, requisition_id: int, reason: str) -> Pu
         notify.send(
             recipients=[p for p in recipients if p.pk != actor.pk],
             event="configuration.requisition.cancelled",
-            title=f"{_label(requisition)} was cancelled by {actor}",
+            title=f"{requisition_label(requisition)} was cancelled by {actor}",
             body=reason,
             record=requisition,
         )

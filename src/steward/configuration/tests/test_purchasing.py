@@ -14,7 +14,7 @@ from steward.configuration.choices import CIStatus, Decision, DeliveryStatus
 from steward.configuration.choices import RequisitionStatus as R
 from steward.configuration.models import CIChange, ConfigurationItem, Relationship
 from steward.configuration.queries import purchasing as queries
-from steward.configuration.services import cmdb
+from steward.configuration.services import cmdb, deliveries
 from steward.configuration.services import purchasing as svc
 from steward.core.choices import JournalKind
 from steward.core.errors import DomainError, InvalidTransition
@@ -151,7 +151,7 @@ class Flow:
 
     def _check(self, first_status, received):
         expected = timezone.localdate() + dt.timedelta(days=7)
-        svc.delivery_check(
+        deliveries.delivery_check(
             actor=self.admin,
             requisition_id=self.r.pk,
             lines=[
@@ -180,14 +180,14 @@ class Flow:
 
     def deliver_rest(self):
         # Only the line still short needs checking again.
-        svc.delivery_check(
+        deliveries.delivery_check(
             actor=self.admin,
             requisition_id=self.r.pk,
             lines=[{"line": line(self.r, 1).pk, "delivery_status": DeliveryStatus.COMPLETE}],
         )
 
     def register(self, actor=None):
-        svc.requisition_register_cis(
+        deliveries.requisition_register_cis(
             actor=actor or self.admin,
             requisition_id=self.r.pk,
             lines=[
@@ -519,10 +519,10 @@ def test_each_step_is_refused_to_the_wrong_role(flow, agent, fin, director, coor
     _denied(svc.requisition_order, actor=flow.admin, requisition_id=r, order_reference="PO")
     flow.order()
     # The delivery is checked by a configuration administrator.
-    _denied(svc.delivery_check, actor=agent, requisition_id=r, lines=[])
+    _denied(deliveries.delivery_check, actor=agent, requisition_id=r, lines=[])
     flow.deliver_complete()
     # Approvers do not register the delivered CIs.
-    _denied(svc.requisition_register_cis, actor=fin, requisition_id=r)
+    _denied(deliveries.requisition_register_cis, actor=fin, requisition_id=r)
     flow.r.refresh_from_db()
     assert flow.r.status == R.DELIVERED
 
@@ -661,7 +661,7 @@ def test_delivery_check_input_is_checked_per_line(flow, check, message):
     for step in APPROVED:
         getattr(flow, step)()
     with pytest.raises(ValidationError) as exc:
-        svc.delivery_check(
+        deliveries.delivery_check(
             actor=flow.admin,
             requisition_id=flow.r.pk,
             lines=[
@@ -680,7 +680,7 @@ def test_every_line_not_yet_complete_must_be_checked(flow, requisition, config_a
         actor=config_admin, title="Other", lines=[{"description": "Mouse"}]
     )
     with pytest.raises(ValidationError) as exc:
-        svc.delivery_check(
+        deliveries.delivery_check(
             actor=config_admin,
             requisition_id=flow.r.pk,
             lines=[{"line": other.lines.get().pk, "delivery_status": "complete"}],
@@ -699,7 +699,7 @@ def test_registering_creates_the_cis_in_stock_linked_to_their_lines(flow, server
     )
     for step in [*APPROVED, "deliver_complete"]:
         getattr(flow, step)()
-    svc.requisition_register_cis(
+    deliveries.requisition_register_cis(
         actor=flow.admin,
         requisition_id=flow.r.pk,
         lines=[
@@ -747,7 +747,7 @@ def test_registration_is_all_or_nothing(flow, server, spec, message):
         getattr(flow, step)()
     before = ConfigurationItem.objects.count()
     with pytest.raises(ValidationError) as exc:
-        svc.requisition_register_cis(
+        deliveries.requisition_register_cis(
             actor=flow.admin,
             requisition_id=flow.r.pk,
             lines=[{"line": line(flow.r, 1).pk, **spec}],
@@ -762,7 +762,7 @@ def test_a_line_without_a_ci_class_needs_one_to_be_registered(flow):
     for step in [*APPROVED, "deliver_complete"]:
         getattr(flow, step)()
     with pytest.raises(ValidationError) as exc:
-        svc.requisition_register_cis(
+        deliveries.requisition_register_cis(
             actor=flow.admin,
             requisition_id=flow.r.pk,
             lines=[{"line": line(flow.r, 1).pk, "attributes": {"ram_gb": 1}}],

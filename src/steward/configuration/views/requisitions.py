@@ -24,6 +24,7 @@ from steward.configuration.models import (
     PurchaseRequisition,
 )
 from steward.configuration.queries import purchasing as queries
+from steward.configuration.services import deliveries
 from steward.configuration.services import purchasing as svc
 from steward.core import permissions
 from steward.core.templatetags.steward import TONES
@@ -704,7 +705,7 @@ class DeliveryCheckView(RequisitionActionView):
     submit_label = "Record the check"
 
     def perform(self, form: DeliveryCheckForm) -> Any:
-        requisition = svc.delivery_check(
+        requisition = deliveries.delivery_check(
             actor=self.actor, requisition_id=self.get_object().pk, lines=form.checks()
         )
         if requisition.status == R.DELIVERED:
@@ -725,7 +726,7 @@ class RegisterView(RequisitionActionView):
     success_message = "The CIs are registered in the CMDB, in stock."
 
     def perform(self, form: RegisterForm) -> Any:
-        return svc.requisition_register_cis(
+        return deliveries.requisition_register_cis(
             actor=self.actor, requisition_id=self.get_object().pk, lines=form.registrations()
         )
 
