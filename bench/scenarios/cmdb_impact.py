@@ -16,6 +16,7 @@ racks / switches, VMs on storage arrays, some applications depending on others (
 few two-way cycles), and some non-impacting "documented by" links and ended links.
 """
 
+import json
 import os
 import random
 import statistics
@@ -46,6 +47,7 @@ def populate(rng: random.Random) -> dict[str, list[int]]:
     from django.db import connection
 
     from steward.configuration.models import (
+        CIAttributeValue,
         CIClass,
         ConfigurationItem,
         Relationship,
@@ -112,6 +114,17 @@ def populate(rng: random.Random) -> dict[str, list[int]]:
                 )
             )
         ConfigurationItem.objects.bulk_create(rows, batch_size=BATCH)
+        # The services keep the attribute value index; bulk rows need it written here.
+        CIAttributeValue.objects.bulk_create(
+            (
+                CIAttributeValue(ci_id=pk, key=key, value=json.dumps(value))
+                for pk, attributes in ConfigurationItem.objects.filter(
+                    ci_class=classes[code]
+                ).values_list("pk", "attributes")
+                for key, value in attributes.items()
+            ),
+            batch_size=BATCH,
+        )
         ids[code] = list(
             ConfigurationItem.objects.filter(ci_class=classes[code])
             .order_by("pk")

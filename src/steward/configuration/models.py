@@ -119,6 +119,31 @@ class ConfigurationItem(NumberedRecord):
         return [s for s in (self.support_group, self.service) if s is not None]
 
 
+class CIAttributeValue(models.Model):
+    """One attribute value of a CI, as its JSON text (``"RHEL 9"``, ``64``, ``true``), kept
+    by the CMDB services next to ``ConfigurationItem.attributes``.
+
+    It exists for one question, "which CIs have attribute K = V", answered from the
+    (key, value) index on SQLite and PostgreSQL alike instead of reading the JSON of every
+    CI of the class.
+    """
+
+    ci = models.ForeignKey(
+        ConfigurationItem, on_delete=models.CASCADE, related_name="attribute_values"
+    )
+    key = models.CharField(max_length=60)
+    value = models.CharField(max_length=255, help_text="The value as JSON text, cut at 255.")
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "value", "ci"], name="ci_attribute_value_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["ci", "key"], name="uniq_ci_attribute_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ci_id}.{self.key}={self.value}"
+
+
 class RelationshipType(models.Model):
     """A kind of link, read from source to target: "app runs on server".
 

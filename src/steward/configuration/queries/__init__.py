@@ -4,19 +4,27 @@ Provider people holding ``configuration.ci.view`` see the whole CMDB; customer-s
 people see none of it (they meet services through the service catalogue instead).
 """
 
+import json
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from steward.configuration.models import CIClass, ConfigurationItem, Relationship
+from steward.configuration.models import (
+    CIAttributeValue,
+    CIClass,
+    ConfigurationItem,
+    Relationship,
+)
 from steward.core import permissions
 from steward.core.models import Person
 
 
 def _may_view(actor: Person) -> bool:
     return permissions.has(actor, "configuration.ci.view")
+
+
+VALUE_LENGTH = CIAttributeValue._meta.get_field("value").max_length
 
 
 def _one(qs: QuerySet, pk: Any) -> Any:
@@ -85,15 +93,15 @@ def cis_matching(
 def attribute_equals(key: str, values: list[Any]) -> Q:
     """CIs whose attribute ``key`` holds one of ``values`` (as stored: decimals as text).
 
-    On PostgreSQL this is JSON containment (``attributes @> '{"os": "RHEL 9"}'``), which
-    the GIN index on ``attributes`` answers; SQLite has no containment for JSON, so there
-    it is the key lookup (``json_extract``), fine at SQLite's scale.
+    Answered from the (key, value) index of ``CIAttributeValue`` (the values as JSON text)
+    rather than by reading the JSON of every CI; a value longer than the index keeps is
+    compared in the JSON itself.
     """
-    condition = Q()
-    for value in values:
-        if connection.vendor == "postgresql":
-            condition |= Q(attributes__contains={key: value})
-        else:
+    texts = [json.dumps(value) for value in values]
+    short = [t for t in texts if len(t) <= VALUE_LENGTH]
+    condition = Q(pk__in=CIAttributeValue.objects.filter(key=key, value__in=short).values("ci_id"))
+    for value, text in zip(values, texts, strict=True):
+        if len(text) > VALUE_LENGTH:
             condition |= Q(**{f"attributes__{key}": value})
     return condition
 

@@ -7,6 +7,8 @@ Relationships are never deleted: ending one sets ``valid_to``.
 
 import datetime as dt
 import ipaddress
+import json
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +21,7 @@ from django.utils import timezone
 from steward.configuration.choices import AttributeType, CIStatus
 from steward.configuration.models import (
     AttributeDefinition,
+    CIAttributeValue,
     CIChange,
     CIClass,
     ConfigurationItem,
@@ -278,6 +281,17 @@ def validate_attributes(ci_class: CIClass, attributes: dict[str, Any]) -> dict[s
 # --- Configuration items ---------------------------------------------------------------
 
 
+def _index_attributes(ci: ConfigurationItem, keys: Iterable[str]) -> None:
+    """Bring the ``CIAttributeValue`` rows of ``keys`` in line with ``ci.attributes``."""
+    keys = list(keys)
+    CIAttributeValue.objects.filter(ci=ci, key__in=keys).delete()
+    CIAttributeValue.objects.bulk_create(
+        CIAttributeValue(ci=ci, key=key, value=json.dumps(ci.attributes[key])[:255])
+        for key in keys
+        if key in ci.attributes
+    )
+
+
 def _typed(value: Any) -> Any:
     """A field value as stored in CIChange: keys for records, ISO text for times."""
     if isinstance(value, models.Model):
@@ -373,6 +387,7 @@ def ci_create(
             CIChange(ci=ci, at=ci.created_at, actor=actor, cause=cause, field=n, new_value=v)
             for n, (_, v) in initial.items()
         )
+        _index_attributes(ci, cleaned)
         journal.created(ci, actor=actor)
     return ci
 
@@ -408,6 +423,9 @@ def ci_update(
         ci.attributes = cleaned
         ci.full_clean()
         ci.save()
+        _index_attributes(
+            ci, [n.removeprefix("attributes.") for n in changes if n.startswith("attributes.")]
+        )
         # A scoped administrator may not move a CI out of their reach either.
         permissions.require(actor, CHANGE, ci)
         _record(ci, actor=actor, at=timezone.now(), cause=cause, changes=changes)

@@ -311,3 +311,22 @@ def test_standard_catalogue_is_added_once_and_keeps_local_edits():
     assert codes == {
         "runs-on", "depends-on", "connected-to", "part-of", "installed-on", "uses", "licensed-by",
     }  # fmt: skip
+
+
+def test_the_attribute_filter_follows_every_change_of_the_value(client, config_admin, server):
+    """The list's "attribute = value" filter reads an index the services keep: it must
+    follow a registration, an update and a removal of the value."""
+    ci = services.ci_create(
+        actor=config_admin, ci_class=server, name="db-07", attributes={"ram_gb": 64}
+    )
+    _login(client, config_admin)
+    url = reverse("configuration:ci-list")
+
+    def found(value: str) -> bool:
+        page = client.get(url, {"ci_class": server.pk, "attribute": "ram_gb", "value": value})
+        return "db-07" in page.content.decode()
+
+    assert found("64") and not found("128")
+    services.ci_update(actor=config_admin, ci_id=ci.pk, data={"attributes": {"ram_gb": 128}})
+    assert found("128") and not found("64")
+    assert ci.attribute_values.get().value == "128"
