@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "steward.core",
     "steward.service_level",
     "steward.configuration",
+    "steward.incidents",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,9 @@ else:
 
 # CMDB integrity checks: a CI not updated nor verified for this many days is "stale".
 CMDB_STALE_AFTER_DAYS = int(os.environ.get("STEWARD_CMDB_STALE_AFTER_DAYS", "180"))
+# Incident Management: a resolved request the requester neither accepts nor reopens is
+# closed after this many business days of its service's hours.
+INCIDENT_AUTO_CLOSE_BUSINESS_DAYS = int(os.environ.get("STEWARD_INCIDENT_AUTO_CLOSE_DAYS", "5"))
 TASKS_BACKEND = os.environ.get("STEWARD_TASKS_BACKEND", "rq" if REDIS_URL else "database")
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("steward.core.urls")),
     path("", include("steward.service_level.urls")),
     path("", include("steward.configuration.urls")),
+    path("", include("steward.incidents.urls")),
     path("api/", include("steward.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

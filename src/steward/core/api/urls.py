@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from steward.configuration import api as configuration_api
 from steward.core.api import attachments, calendars, directory, notifications, tokens
+from steward.incidents import api as incidents_api
 from steward.service_level import api as service_level_api
 
 router = DefaultRouter()
@@ -18,6 +19,7 @@ for module in (
     tokens,
     service_level_api,
     configuration_api,
+    incidents_api,
 ):
     module.register(router)
 

@@ -1,0 +1,1 @@
+"""Incident Management (seed 003 ch. 8)."""

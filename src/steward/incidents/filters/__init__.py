@@ -1,0 +1,1 @@
+"""Filter sets of Incident Management, shared by the API and the pages."""

@@ -1,0 +1,417 @@
+"""Incident Management (seed 003 ch. 8; IRP SG1-SG3): incident requests, their actions
+(tasks), the priority matrix, routing rules, solutions (knowledge) and the log of inbound
+mail.
+
+Design notes (docs/ARCHITECTURE.md has the long form):
+- ``IncidentRequest.priority`` is derived from impact x urgency through
+  ``PriorityMatrixEntry`` by the services; it is stored so queues sort by an index.
+- The three conditions under which an incident needs Change Management (seed 003 ch. 8,
+  procedures 2, 4, 5) are explicit nullable fields: "not assessed yet" differs from "no".
+- SLA/OLA clocks are ``core.SlaClock`` rows started through
+  ``service_level.slt.start_clocks_for``; this app keeps no timers of its own.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from steward.core.choices import Priority
+from steward.core.models import NumberedRecord, TimeStampedModel
+from steward.incidents.choices import (
+    ActionStatus,
+    Channel,
+    Escalation,
+    Impact,
+    IncidentStatus,
+    MailOutcome,
+    PendingReason,
+    ResolutionCode,
+    SendBackReason,
+    ServiceType,
+    SolutionStatus,
+    Urgency,
+)
+
+
+class Category(TimeStampedModel):
+    """What the request is about ("Email > Mailbox full"); two levels are enough."""
+
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["parent__name", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="uniq_incident_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} > {self.name}" if self.parent_id else self.name
+
+
+class PriorityMatrixEntry(models.Model):
+    """One cell of the configurable impact x urgency -> priority matrix."""
+
+    impact = models.CharField(max_length=1, choices=Impact.choices)
+    urgency = models.CharField(max_length=1, choices=Urgency.choices)
+    priority = models.CharField(max_length=1, choices=Priority.choices)
+
+    class Meta:
+        ordering = ["impact", "urgency"]
+        verbose_name_plural = "priority matrix entries"
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "urgency"], name="uniq_priority_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"impact {self.impact} x urgency {self.urgency} -> {self.priority}"
+
+
+class IncidentRequest(NumberedRecord):
+    NUMBER_PREFIX = "INC"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    requester = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, related_name="incident_requests"
+    )
+    customer = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incident_requests",
+        help_text="The requester's organisation when the request was registered.",
+    )
+    service = models.ForeignKey(
+        "service_level.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incident_requests",
+    )
+    cis = models.ManyToManyField(
+        "configuration.ConfigurationItem", blank=True, related_name="incident_requests"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    service_type = models.CharField(
+        max_length=30, choices=ServiceType.choices, default=ServiceType.USER_SERVICE_RESTORATION
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    impact = models.CharField(max_length=1, choices=Impact.choices, default=Impact.MINOR)
+    urgency = models.CharField(max_length=1, choices=Urgency.choices, default=Urgency.MEDIUM)
+    priority = models.CharField(max_length=1, choices=Priority.choices, default=Priority.LOW)
+    status = models.CharField(
+        max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.NEW
+    )
+    pending_reason = models.CharField(max_length=30, choices=PendingReason.choices, blank=True)
+    support_group = models.ForeignKey(
+        "core.SupportGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incident_requests",
+    )
+    assignee = models.ForeignKey(
+        "core.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_incident_requests",
+    )
+    routed_by = models.ForeignKey(
+        "RoutingRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The routing rule that chose the group, if one did.",
+    )
+    registered_by = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Procedure 2: sent back to the service desk by the group coordinator.
+    sent_back_reason = models.CharField(max_length=30, choices=SendBackReason.choices, blank=True)
+    # Procedures 2, 4, 5: the resolution will cause ... (None: not assessed yet).
+    causes_service_unavailability = models.BooleanField(
+        null=True, help_text="A service becomes unavailable or degraded during service hours."
+    )
+    changes_service_functionality = models.BooleanField(
+        null=True, help_text="The functionality of a service becomes different."
+    )
+    requires_cmdb_update = models.BooleanField(null=True, help_text="The CMDB needs to be updated.")
+    escalation = models.CharField(
+        max_length=30, choices=Escalation.choices, blank=True, default=Escalation.NONE
+    )
+    escalated_to = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # Resolution (procedures 4 and 6).
+    resolution = models.TextField(blank=True)
+    resolution_code = models.CharField(max_length=30, choices=ResolutionCode.choices, blank=True)
+    solution = models.ForeignKey(
+        "Solution",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The knowledge solution used to resolve it, if one was.",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_contact_resolution = models.BooleanField(
+        default=False, help_text="Resolved by the service desk while registering it."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    problem_coordinator_informed_at = models.DateTimeField(null=True, blank=True)
+    # Email threading: the Message-ID of the mail that created it.
+    source_message_id = models.CharField(max_length=250, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        indexes = [
+            # The queue: a group's open requests, most urgent and oldest first.
+            models.Index(
+                fields=["support_group", "status", "priority", "created_at", "id"],
+                name="incident_queue_idx",
+            ),
+            models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
+            models.Index(fields=["requester", "status"], name="incident_requester_idx"),
+            models.Index(fields=["customer", "status"], name="incident_customer_idx"),
+            models.Index(fields=["status", "resolved_at"], name="incident_resolved_idx"),
+            models.Index(fields=["service", "created_at"], name="incident_service_idx"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("incidents:incident-detail", args=[self.pk])
+
+    def permission_scopes(self) -> list[models.Model]:
+        return [s for s in (self.support_group, self.service, self.customer) if s is not None]
+
+    @property
+    def needs_change_management(self) -> bool | None:
+        """True when any condition holds, False when all were assessed as no, else None."""
+        answers = (
+            self.causes_service_unavailability,
+            self.changes_service_functionality,
+            self.requires_cmdb_update,
+        )
+        if any(a is True for a in answers):
+            return True
+        if all(a is False for a in answers):
+            return False
+        return None
+
+
+class IncidentAction(TimeStampedModel):
+    """A task on an incident request, assigned and tracked to closure; the request stays
+    open while any of its actions is open."""
+
+    incident = models.ForeignKey(IncidentRequest, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    support_group = models.ForeignKey(
+        "core.SupportGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["incident", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "position"], name="uniq_action_position")
+        ]
+        indexes = [models.Index(fields=["assignee", "status"], name="action_assignee_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number}/{self.position} {self.title}"
+
+
+class IncidentLink(models.Model):
+    """A link from an incident request to another record (another incident, a problem, a
+    change, a CI ...), by content type and id so later areas can be linked too."""
+
+    incident = models.ForeignKey(IncidentRequest, on_delete=models.CASCADE, related_name="links")
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    record_id = models.PositiveBigIntegerField()
+    relation = models.CharField(max_length=40, default="related to")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "record_type", "record_id"], name="uniq_incident_link"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} {self.relation} {self.record_type_id}:{self.record_id}"
+
+
+class RoutingRule(TimeStampedModel):
+    """Procedure 2: on save, the first active rule (by ``order``) whose every set condition
+    matches assigns the request's group. Empty conditions match anything."""
+
+    order = models.PositiveIntegerField(default=100)
+    name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    service = models.ForeignKey(
+        "service_level.Service", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    ci_class = models.ForeignKey(
+        "configuration.CIClass", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "core.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    service_type = models.CharField(max_length=30, choices=ServiceType.choices, blank=True)
+    keywords = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Comma-separated; any one found in the title or description matches.",
+    )
+    support_group = models.ForeignKey(
+        "core.SupportGroup", on_delete=models.PROTECT, related_name="routing_rules"
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Solution(NumberedRecord):
+    """A solution proposed for general use (procedures 4, 6) and approved by a group
+    coordinator (procedure 7); a known workaround when ``is_workaround``."""
+
+    NUMBER_PREFIX = "SOL"
+
+    title = models.CharField(max_length=200)
+    symptoms = models.TextField(blank=True, help_text="What the requester sees.")
+    body = models.TextField(help_text="How to resolve it.")
+    is_workaround = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=20, choices=SolutionStatus.choices, default=SolutionStatus.PROPOSED
+    )
+    service = models.ForeignKey(
+        "service_level.Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ci_class = models.ForeignKey(
+        "configuration.CIClass", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    support_group = models.ForeignKey(
+        "core.SupportGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose group coordinator approves it.",
+    )
+    proposed_by = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_incident = models.ForeignKey(
+        IncidentRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    use_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["status", "service"], name="solution_status_idx")]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("incidents:solution-detail", args=[self.pk])
+
+
+class SolutionUse(models.Model):
+    solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="uses")
+    incident = models.ForeignKey(
+        IncidentRequest, on_delete=models.CASCADE, related_name="solution_uses"
+    )
+    used_by = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="+")
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "incident"], name="uniq_solution_use")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.solution.number} on {self.incident.number}"
+
+
+class InboundMail(models.Model):
+    """Every message ``steward mail ingest`` / ``fetch`` looked at, and what it did."""
+
+    message_id = models.CharField(max_length=250, blank=True, db_index=True)
+    sender = models.CharField(max_length=250, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=30, choices=MailOutcome.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    incident = models.ForeignKey(
+        IncidentRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id="") & Q(outcome__in=["created", "replied"]),
+                name="uniq_processed_message",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id or self.subject}: {self.get_outcome_display()}"
+
+
+class ReportSubscription(models.Model):
+    """Who receives the weekly incident report by email (IRP: stakeholders)."""
+
+    person = models.OneToOneField(
+        "core.Person", on_delete=models.CASCADE, related_name="incident_report_subscription"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Weekly incident report to {self.person}"

@@ -1,0 +1,1 @@
+"""Reads of Incident Management, restricted to what the actor may see."""

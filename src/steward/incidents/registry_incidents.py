@@ -1,0 +1,1 @@
+"""Incident Management in the shell (incidents): navigation, search and My work."""

@@ -1,0 +1,1 @@
+"""Incident Management in the shell (mail): navigation, search and My work."""

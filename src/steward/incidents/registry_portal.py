@@ -1,0 +1,1 @@
+"""Incident Management in the shell (portal): navigation, search and My work."""

@@ -1,0 +1,1 @@
+"""Incident Management in the shell (solutions): navigation, search and My work."""

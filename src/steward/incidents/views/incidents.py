@@ -1,0 +1,3 @@
+"""Pages: incidents."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: portal."""
+
+urlpatterns: list = []

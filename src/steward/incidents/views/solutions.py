@@ -1,0 +1,3 @@
+"""Pages: solutions."""
+
+urlpatterns: list = []

@@ -1,0 +1,44 @@
+"""Status transition tables of Incident Management (seed 003 ch. 8)."""
+
+from steward.core.workflows import Workflow
+from steward.incidents.choices import ActionStatus, IncidentStatus, SolutionStatus
+
+N, A, S = IncidentStatus, ActionStatus, SolutionStatus
+
+# Proc. 1: registered (new) and resolved at once by the service desk, or saved and routed
+# (proc. 2: assigned to a group, then a person). A group coordinator may send it back to
+# the service desk (-> new). Proc. 4/6: resolved; the requester accepts (-> closed, also
+# after the auto-close period) or reopens (-> assigned, to a group chosen by hand).
+INCIDENT = Workflow.build(
+    "incident request",
+    {
+        N.NEW: {N.ASSIGNED, N.IN_PROGRESS, N.RESOLVED, N.CANCELLED},
+        N.ASSIGNED: {N.ASSIGNED, N.IN_PROGRESS, N.PENDING, N.RESOLVED, N.NEW, N.CANCELLED},
+        N.IN_PROGRESS: {N.ASSIGNED, N.PENDING, N.RESOLVED, N.NEW, N.CANCELLED},
+        N.PENDING: {N.IN_PROGRESS, N.ASSIGNED, N.RESOLVED, N.CANCELLED},
+        N.RESOLVED: {N.CLOSED, N.ASSIGNED},
+        N.CLOSED: set(),
+        N.CANCELLED: set(),
+    },
+)
+
+ACTION = Workflow.build(
+    "action",
+    {
+        A.OPEN: {A.IN_PROGRESS, A.DONE, A.CANCELLED},
+        A.IN_PROGRESS: {A.OPEN, A.DONE, A.CANCELLED},
+        A.DONE: {A.OPEN},
+        A.CANCELLED: set(),
+    },
+)
+
+# Proc. 7: the group coordinator activates (after editing) or rejects a proposal.
+SOLUTION = Workflow.build(
+    "solution",
+    {
+        S.PROPOSED: {S.ACTIVE, S.REJECTED},
+        S.ACTIVE: {S.RETIRED},
+        S.REJECTED: {S.PROPOSED},
+        S.RETIRED: {S.ACTIVE},
+    },
+)
