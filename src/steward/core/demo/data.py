@@ -180,6 +180,9 @@ LOGINS = [
     ("max.manager", "change manager and CAB member"),
     ("olivia.owner", "service owner of Online Banking, Payments Gateway, Fleet Tracking"),
     ("lena.sla", "service level manager"),
+    ("carl.config", "configuration administrator (CMDB, suppliers, contracts)"),
+    ("paula.purchase", "purchasing agent"),
+    ("fred.finance", "financial manager (approves purchase requisitions)"),
     ("nora.northwind", "customer representative of Northwind Bank"),
     ("ruben.northwind", "requester at Northwind Bank (self-service)"),
 ]
