@@ -12,6 +12,7 @@ class IncidentsConfig(AppConfig):
             registry_incidents,
             registry_mail,
             registry_portal,
+            registry_reports,
             registry_solutions,
             tasks,
         )

@@ -1,3 +1,151 @@
-"""Pages: reports."""
+"""Incident reports (IRP): the overview (KPIs and the weekly picture of criticality and
+frequency), the group coordinator's daily review list and the aging report; each exports
+CSV (``?format=csv``). Subscribing to the weekly email is a toggle on the overview."""
 
-urlpatterns: list = []
+import csv
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from steward.core import charts
+from steward.core.views.patterns import StewardPageMixin, csv_safe
+from steward.incidents import reports
+from steward.incidents.services import reporting as report_svc
+
+PERMISSION = "incidents.report.view"
+
+
+class PeriodForm(forms.Form):
+    week = forms.DateField(
+        required=False,
+        label="Week containing",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period]:
+    form = PeriodForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data.get("week"):
+        return form, reports.week_of(form.cleaned_data["week"])
+    return form, reports.last_full_week()
+
+
+def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_safe("" if v is None else str(v)) for v in row])
+    return response
+
+
+class ReportsView(StewardPageMixin, TemplateView):
+    """KPIs and the weekly criticality/frequency picture for one week."""
+
+    permission = PERMISSION
+    template_name = "incidents/reports.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form, period = _period(request)
+        week = reports.weekly(self.actor, period)
+        kpis = reports.kpis(self.actor, period)
+        if request.GET.get("format") == "csv":
+            rows = [["priority", label, now, before] for label, now, before in week["by_priority"]]
+            rows += [["service", name, n, ""] for name, n, _ in week["by_service"]]
+            rows += [["ci", name, n, ""] for name, n, _ in week["by_ci"]]
+            rows += [["category", name, n, ""] for name, n, _ in week["by_category"]]
+            rows += [["mttr_hours", label, hours, count] for label, count, hours in kpis["mttr"]]
+            rows += [["sla_" + label.lower(), f"{met}/{total}", percent, ""]
+                     for label, met, total, percent in kpis["sla_compliance"]]  # fmt: skip
+            rows.append(["first_contact_percent", "", kpis["first_contact_percent"], ""])
+            start = timezone.localtime(period.start).date()
+            return _csv(f"incidents-week-{start:%Y-%m-%d}", ["measure", "item", "value", "previous"],
+                        rows)  # fmt: skip
+        context = self.get_context_data(
+            form=form,
+            week=week,
+            kpis=kpis,
+            priority_chart=charts.hbar_chart(
+                [(label, n) for label, n, _ in week["by_priority"]], label_width=120
+            ),
+            service_chart=charts.hbar_chart([(name, n) for name, n, _ in week["by_service"]]),
+            ci_chart=charts.hbar_chart([(name, n) for name, n, _ in week["by_ci"]]),
+            category_chart=charts.hbar_chart([(name, n) for name, n, _ in week["by_category"]]),
+            day_chart=charts.column_chart(week["per_day"]),
+            subscribed=hasattr(self.actor, "incident_report_subscription"),
+        )
+        return self.render_to_response(context)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Subscribe to / unsubscribe from the weekly email."""
+        subscribe = request.POST.get("subscribe") == "1"
+        report_svc.report_subscription_set(actor=self.actor, subscribed=subscribe)
+        messages.success(
+            request,
+            "You will receive the weekly incident report every Monday."
+            if subscribe
+            else "You will no longer receive the weekly incident report.",
+        )
+        return HttpResponseRedirect(reverse("incidents:reports"))
+
+
+class DailyReviewView(StewardPageMixin, TemplateView):
+    permission = PERMISSION
+    template_name = "incidents/report_daily_review.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        groups = reports.coordinated_groups(self.actor)
+        wanted = request.GET.get("group")
+        if wanted and wanted.isdigit():
+            groups = [g for g in groups if g.pk == int(wanted)] or groups
+        sections = reports.daily_review(self.actor, groups=groups)
+        if request.GET.get("format") == "csv":
+            rows = []
+            for section in sections:
+                for row in section.rows:
+                    incident = getattr(row, "incident", row)
+                    rows.append([section.title, incident.number, str(row), incident.priority,
+                                 incident.support_group.name if incident.support_group_id else "",
+                                 getattr(row, "assignee", None) or ""])  # fmt: skip
+            return _csv(f"daily-review-{timezone.localdate():%Y-%m-%d}",
+                        ["section", "number", "title", "priority", "group", "assignee"], rows)  # fmt: skip
+        return self.render_to_response(
+            self.get_context_data(
+                sections=sections,
+                groups=reports.coordinated_groups(self.actor),
+                chosen=int(wanted) if wanted and wanted.isdigit() else None,
+                today=timezone.localdate(),
+            )
+        )
+
+
+class AgingView(StewardPageMixin, TemplateView):
+    permission = PERMISSION
+    template_name = "incidents/report_aging.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        data = reports.aging(self.actor)
+        if request.GET.get("format") == "csv":
+            rows = [["request", r.group, r.priority, *[r.buckets[b] for b in data["buckets"]], r.total]
+                    for r in data["requests"]]  # fmt: skip
+            rows += [["action", r.group, "", *[r.buckets[b] for b in data["buckets"]], r.total]
+                     for r in data["actions"]]  # fmt: skip
+            return _csv(f"aging-{timezone.localdate():%Y-%m-%d}",
+                        ["kind", "group", "priority", *data["buckets"], "total"], rows)  # fmt: skip
+        chart = charts.column_chart([(b, data["totals"][b]) for b in data["buckets"]])
+        return self.render_to_response(self.get_context_data(aging=data, chart=chart))
+
+
+urlpatterns = [
+    path("incidents/reports/", ReportsView.as_view(), name="reports"),
+    path("incidents/reports/daily-review/", DailyReviewView.as_view(), name="report-daily-review"),
+    path("incidents/reports/aging/", AgingView.as_view(), name="report-aging"),
+]
