@@ -132,6 +132,9 @@ CMDB_STALE_AFTER_DAYS = int(os.environ.get("STEWARD_CMDB_STALE_AFTER_DAYS", "180
 # Incident Management: a resolved request the requester neither accepts nor reopens is
 # closed after this many business days of its service's hours.
 INCIDENT_AUTO_CLOSE_BUSINESS_DAYS = int(os.environ.get("STEWARD_INCIDENT_AUTO_CLOSE_DAYS", "5"))
+# The group that gets a new request when no routing rule matches (by name; empty: it stays
+# new, in the service desk's view).
+INCIDENT_DEFAULT_GROUP = os.environ.get("STEWARD_INCIDENT_DEFAULT_GROUP", "")
 TASKS_BACKEND = os.environ.get("STEWARD_TASKS_BACKEND", "rq" if REDIS_URL else "database")
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")

@@ -8,11 +8,13 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from steward.incidents import (  # noqa: F401
+            demo,
             permissions_catalog,
             registry_incidents,
             registry_mail,
             registry_portal,
             registry_reports,
             registry_solutions,
+            standard,
             tasks,
         )
