@@ -135,6 +135,16 @@ INCIDENT_AUTO_CLOSE_BUSINESS_DAYS = int(os.environ.get("STEWARD_INCIDENT_AUTO_CL
 # The group that gets a new request when no routing rule matches (by name; empty: it stays
 # new, in the service desk's view).
 INCIDENT_DEFAULT_GROUP = os.environ.get("STEWARD_INCIDENT_DEFAULT_GROUP", "")
+# Incident Management, email channel (steward mail ingest / fetch).
+INCIDENT_MAIL_ACCEPT_UNKNOWN = env_bool("STEWARD_INCIDENT_MAIL_ACCEPT_UNKNOWN", False)
+INCIDENT_MAIL_ACTOR = os.environ.get("STEWARD_INCIDENT_MAIL_ACTOR", "")
+INCIDENT_MAIL_MAX_RECEIVED = int(os.environ.get("STEWARD_INCIDENT_MAIL_MAX_RECEIVED", "30"))
+STEWARD_IMAP_HOST = os.environ.get("STEWARD_IMAP_HOST", "")
+STEWARD_IMAP_PORT = int(os.environ.get("STEWARD_IMAP_PORT", "0"))  # 0: 993 with SSL, else 143
+STEWARD_IMAP_USER = os.environ.get("STEWARD_IMAP_USER", "")
+STEWARD_IMAP_PASSWORD = os.environ.get("STEWARD_IMAP_PASSWORD", "")
+STEWARD_IMAP_FOLDER = os.environ.get("STEWARD_IMAP_FOLDER", "INBOX")
+STEWARD_IMAP_SSL = env_bool("STEWARD_IMAP_SSL", True)
 TASKS_BACKEND = os.environ.get("STEWARD_TASKS_BACKEND", "rq" if REDIS_URL else "database")
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")

@@ -12,6 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.core.mail import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import models, transaction
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -94,6 +96,15 @@ def _absolute(url: str) -> str:
     return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
 
 
+LOOP_HEADER = "X-Steward-Loop"
+
+
+def message_id_for(notification: Notification) -> str:
+    """Message-ID of a notification email: the email channel finds the record from
+    "steward-n<pk>" when a reply names it in In-Reply-To/References."""
+    return make_msgid(idstring=f"steward-n{notification.pk}", domain=DNS_NAME)
+
+
 def _message(notification: Notification, connection: Any) -> mail.EmailMessage:
     parts = [notification.body.strip(), _absolute(notification.url)]
     text = "\n\n".join(p for p in parts if p)
@@ -102,6 +113,13 @@ def _message(notification: Notification, connection: Any) -> mail.EmailMessage:
         body=text + "\n\n-- \nSteward\n",
         to=[notification.recipient.email],
         connection=connection,
+        # Auto-Submitted keeps out-of-office replies away; the loop header lets our own
+        # mail channel recognise (and ignore) mail it sent itself.
+        headers={
+            "Message-ID": message_id_for(notification),
+            "Auto-Submitted": "auto-generated",
+            LOOP_HEADER: settings.SITE_URL,
+        },
     )
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("steward.incidents.views.portal")),
     path("", include("steward.incidents.views.solutions")),
     path("", include("steward.incidents.views.reports")),
+    path("", include("steward.incidents.views.mail")),
 ]

@@ -1,0 +1,69 @@
+"""Keyset pagination over several ordering fields: every row once, in order, whatever the
+ties in the first field; a bad cursor is a 404, not a 500."""
+
+import datetime as dt
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from steward.core.api_base import KeysetPagination
+from steward.core.models import Notification
+from steward.core.tests.factories import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+class View:
+    keyset_ordering = ("event", "created_at", "pk")
+
+
+class Descending:
+    keyset_ordering = ("-event", "-created_at", "-pk")
+
+
+@pytest.fixture
+def rows(db):
+    person = make_person(username="reader")
+    start = timezone.now() - dt.timedelta(days=1)
+    made = []
+    # Three "events" (like four priorities): many ties on the first field, some on two.
+    for n in range(23):
+        note = Notification.objects.create(recipient=person, event=f"e{n % 3}", title=str(n))
+        Notification.objects.filter(pk=note.pk).update(
+            created_at=start + dt.timedelta(minutes=n // 2)
+        )
+        made.append(note.pk)
+    return Notification.objects.all()
+
+
+def _walk(qs, view, size: int) -> list[int]:
+    factory, seen, cursor = APIRequestFactory(), [], None
+    for _ in range(50):
+        params = {"page_size": size, **({"cursor": cursor} if cursor else {})}
+        request = Request(factory.get("/api/v1/x/", params))
+        paginator = KeysetPagination()
+        seen += [row.pk for row in paginator.paginate_queryset(qs, request, view)]
+        link = paginator.get_next_link()
+        if link is None:
+            return seen
+        cursor = parse_qs(urlparse(link).query)["cursor"][0]
+    raise AssertionError("did not end")
+
+
+@pytest.mark.parametrize(("view", "order"), [(View, View.keyset_ordering),
+                                              (Descending, Descending.keyset_ordering)])  # fmt: skip
+@pytest.mark.parametrize("size", [1, 4, 7, 50])
+def test_every_row_once_in_order(rows, view, order, size):
+    expected = list(rows.order_by(*order).values_list("pk", flat=True))
+    assert _walk(rows, view, size) == expected
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "W1sxXV0=", "WyJlMSIsICJub3QgYSBkYXRlIiwgMV0="])
+def test_a_bad_cursor_is_not_found(rows, cursor):
+    request = Request(APIRequestFactory().get("/api/v1/x/", {"cursor": cursor}))
+    with pytest.raises(NotFound):
+        KeysetPagination().paginate_queryset(rows, request, View)
