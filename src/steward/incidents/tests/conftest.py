@@ -1,0 +1,286 @@
+"""Fixtures shared by the Incident Management tests.
+
+The cast (seed 003 ch. 8): a service desk with an analyst, a server group with its group
+coordinator and a specialist, a network group with another specialist, the customer Acme
+Bank with a requester and a customer representative (and a requester at Globex), the
+"E-mail" service with its owner, change coordinator and problem coordinator, an on-duty
+manager, and an active SLA for Acme on E-mail with response and resolution targets for
+every priority (24x7: the service has no service hours).
+
+``make_incident(**fields)`` registers a request through the service as the analyst.
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from steward.core import numbering
+from steward.core.tests.factories import (
+    SupportGroupFactory,
+    add_member,
+    make_person,
+)
+from steward.incidents.models import IncidentRequest
+from steward.service_level.choices import AGREEMENT_PREFIX
+from steward.service_level.models import Agreement, Service, ServiceLevelTarget
+
+H = 3600
+# Priority -> (response, resolution) in seconds of the SLA below.
+SLA_TARGETS = {"1": (H // 4, 4 * H), "2": (H, 8 * H), "3": (4 * H, 24 * H), "4": (8 * H, 72 * H)}
+
+
+@pytest.fixture
+def desk_group(db, provider):
+    return SupportGroupFactory(name="Service Desk", organisation=provider)
+
+
+@pytest.fixture
+def desk_analyst(analyst, desk_group):
+    """The root ``analyst`` (service desk analyst everywhere), member of the desk group."""
+    add_member(desk_group, analyst)
+    return analyst
+
+
+@pytest.fixture
+def server_group(db, provider):
+    return SupportGroupFactory(name="Server team", organisation=provider)
+
+
+@pytest.fixture
+def network_group(db, provider):
+    return SupportGroupFactory(name="Network team", organisation=provider)
+
+
+@pytest.fixture
+def coordinator(server_group, provider):
+    """Group coordinator of the server group (scoped role) and a member of it."""
+    person = make_person(
+        "group_coordinator", organisation=provider, scope=server_group, username="coord"
+    )
+    add_member(server_group, person)
+    return person
+
+
+@pytest.fixture
+def specialist(server_group, provider):
+    """A specialist (role held everywhere) who belongs to the server group."""
+    person = make_person("specialist", organisation=provider, username="spec")
+    add_member(server_group, person)
+    return person
+
+
+@pytest.fixture
+def network_coordinator(network_group, provider):
+    person = make_person(
+        "group_coordinator", organisation=provider, scope=network_group, username="netcoord"
+    )
+    add_member(network_group, person)
+    return person
+
+
+@pytest.fixture
+def network_specialist(network_group, provider):
+    person = make_person("specialist", organisation=provider, username="netspec")
+    add_member(network_group, person)
+    return person
+
+
+@pytest.fixture
+def representative(customer_org):
+    return make_person(
+        "customer_representative", organisation=customer_org, scope=customer_org, username="rep"
+    )
+
+
+@pytest.fixture
+def colleague(customer_org):
+    """Another requester of the same customer organisation."""
+    return make_person("requester", organisation=customer_org, username="colleague")
+
+
+@pytest.fixture
+def other_requester(other_customer_org):
+    return make_person("requester", organisation=other_customer_org, username="globex-user")
+
+
+@pytest.fixture
+def other_representative(other_customer_org):
+    return make_person(
+        "customer_representative",
+        organisation=other_customer_org,
+        scope=other_customer_org,
+        username="globex-rep",
+    )
+
+
+@pytest.fixture
+def service(db, provider, customer_org):
+    service = Service(name="E-mail", status="active", provider=provider)
+    numbering.assign(service)
+    service.save()
+    service.customers.add(customer_org)
+    return service
+
+
+@pytest.fixture
+def other_service(db, provider):
+    service = Service(name="Payroll", status="active", provider=provider)
+    numbering.assign(service)
+    service.save()
+    return service
+
+
+@pytest.fixture
+def service_owner(service, provider):
+    person = make_person("service_owner", organisation=provider, scope=service, username="owner")
+    Service.objects.filter(pk=service.pk).update(owner=person)
+    service.owner = person
+    return person
+
+
+@pytest.fixture
+def change_coordinator(service, provider):
+    return make_person(
+        "change_coordinator", organisation=provider, scope=service, username="changecoord"
+    )
+
+
+@pytest.fixture
+def problem_coordinator(service, provider):
+    return make_person(
+        "problem_coordinator", organisation=provider, scope=service, username="probcoord"
+    )
+
+
+@pytest.fixture
+def on_duty_manager(db, provider):
+    return make_person("on_duty_manager", organisation=provider, username="onduty")
+
+
+@pytest.fixture
+def sla(service, customer_org):
+    """Acme's active SLA on E-mail: response and resolution targets for P1-P4."""
+    agreement = Agreement(
+        kind="sla",
+        name="E-mail for Acme",
+        service=service,
+        customer=customer_org,
+        status="active",
+        term_start=date(2020, 1, 1),
+        signed_at=timezone.now() - timedelta(days=30),
+    )
+    numbering.assign(agreement, prefix=AGREEMENT_PREFIX["sla"])
+    agreement.save()
+    for priority, (response, resolution) in SLA_TARGETS.items():
+        for kind, seconds in (("response", response), ("resolution", resolution)):
+            ServiceLevelTarget.objects.create(
+                agreement=agreement, kind=kind, priority=priority, target_seconds=seconds
+            )
+    return agreement
+
+
+@pytest.fixture
+def cast(
+    desk_analyst,
+    coordinator,
+    specialist,
+    network_coordinator,
+    network_specialist,
+    requester,
+    representative,
+    service_owner,
+    change_coordinator,
+    problem_coordinator,
+    on_duty_manager,
+):
+    """Everybody at once, by role name, for table-driven tests."""
+    return {
+        "analyst": desk_analyst,
+        "coordinator": coordinator,
+        "specialist": specialist,
+        "network_coordinator": network_coordinator,
+        "network_specialist": network_specialist,
+        "requester": requester,
+        "representative": representative,
+        "service_owner": service_owner,
+        "change_coordinator": change_coordinator,
+        "problem_coordinator": problem_coordinator,
+        "on_duty_manager": on_duty_manager,
+    }
+
+
+@pytest.fixture
+def make_incident(
+    desk_analyst, requester, service, customer_org, sla
+) -> Callable[..., IncidentRequest]:
+    """Register a request as the analyst; defaults: Acme's requester, E-mail (under Acme's
+    SLA, so its clocks start), no group."""
+    from steward.incidents.services.incidents import incident_register
+
+    def make(**fields: Any) -> IncidentRequest:
+        values: dict[str, Any] = {
+            "actor": desk_analyst,
+            "requester": requester,
+            "title": "Mailbox does not open",
+            "description": "Outlook says the mailbox is unavailable.",
+            "service": service,
+        }
+        values.update(fields)
+        return incident_register(**values)
+
+    return make
+
+
+@pytest.fixture
+def assigned_incident(make_incident, server_group, coordinator, specialist):
+    """A request in the server group's queue (no person yet)."""
+    return make_incident(support_group=server_group)
+
+
+@pytest.fixture
+def working_incident(assigned_incident, specialist):
+    """A request the specialist has taken (in progress)."""
+    from steward.incidents.services.incidents import incident_take
+
+    return incident_take(actor=specialist, incident_id=assigned_incident.pk)
+
+
+@pytest.fixture
+def resolved_incident(working_incident, specialist):
+    from steward.incidents.services.incidents import incident_resolve
+
+    return incident_resolve(
+        actor=specialist,
+        incident_id=working_incident.pk,
+        resolution="Mailbox quota raised.",
+        resolution_code="solved",
+    )
+
+
+@pytest.fixture
+def notified() -> Callable[..., list[str]]:
+    """``notified(person, incident=None)``: the events notified to ``person`` (about
+    ``incident`` when given), oldest first."""
+    from steward.core.models import Notification
+
+    def events(person: Any, incident: IncidentRequest | None = None) -> list[str]:
+        qs = Notification.objects.filter(recipient=person).order_by("pk")
+        if incident is not None:
+            qs = qs.filter(record_id=incident.pk, title__startswith=incident.number)
+        return list(qs.values_list("event", flat=True))
+
+    return events
+
+
+@pytest.fixture
+def clock_states() -> Callable[[IncidentRequest], list[tuple[str, str, str]]]:
+    """``clock_states(incident)``: (kind, metric, state) of its clocks, oldest first."""
+    from steward.core import clocks
+
+    def states(incident: IncidentRequest) -> list[tuple[str, str, str]]:
+        return [(c.kind, c.metric, c.state) for c in clocks.clocks_for(incident).order_by("pk")]
+
+    return states
