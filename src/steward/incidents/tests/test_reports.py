@@ -198,3 +198,9 @@ def test_the_weekly_email_goes_to_subscribers_who_may_read_it(client, world):
     assert "Registered: 1" in note.body and "2026-11-02" in note.url
     client.post(reverse("incidents:reports"), {"subscribe": "0"})
     assert not ReportSubscription.objects.filter(person=world["manager"]).exists()
+
+
+def test_the_weekly_report_is_a_monday_job():
+    from steward.core.scheduler import jobs
+
+    assert {job.name: job.cron for job in jobs()}["incidents.weekly_report"] == "0 7 * * 1"
