@@ -33,6 +33,7 @@ grant("incidents.incident.close", DESK,
       "Close resolved requests on the requester's behalf and cancel requests.")  # fmt: skip
 grant("incidents.incident.verify", CUSTOMER_SIDE | DESK,
       "Accept or reopen a resolved request (the requester, or the desk for them).")  # fmt: skip
+grant("incidents.portal.use", CUSTOMER_SIDE, "Use the self-service portal.")
 grant("incidents.solution.view", ALL_ROLES,
       "See solutions (customer-side people: active ones only).")  # fmt: skip
 grant("incidents.solution.propose", WORKERS, "Propose a solution for general use.")

@@ -12,7 +12,7 @@ from steward.incidents.queries import incidents as queries
 
 AREA = "Service desk"
 VIEW = "incidents.incident.view"
-registry.nav(AREA, "Incident requests", "incidents:incident-list", VIEW, 10)
+registry.nav(AREA, "Incident requests", "incidents:incident-list", "incidents.incident.work", 10)
 
 SEARCH_LIMIT = 10
 WORK_LIMIT = 25

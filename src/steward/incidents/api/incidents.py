@@ -1,7 +1,616 @@
-"""/api/v1/ resources: incidents."""
+"""/api/v1/incidents/ (seed 003 ch. 8, procedures 1-6) with one endpoint per step of the
+process (``POST /api/v1/incidents/{id}/resolve/`` ...), the request's actions, its journal
+and its attachments; and /api/v1/routing-rules/ (procedure 2).
 
+Writes call ``steward.incidents.services.incidents``; reads come from
+``steward.incidents.queries.incidents``: a requester sees their own requests, a customer
+representative also their organisation's, provider staff every request. Files are added
+through ``POST /api/v1/attachments/`` with ``record_type=incidents.incidentrequest``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from steward.configuration.models import CIClass, ConfigurationItem
+from steward.configuration.queries import ci_classes_for, cis_for
+from steward.core import attachments, journal, permissions
+from steward.core.api.attachments import AttachmentSerializer
+from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core.api_base import KeysetPagination
+from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
+from steward.core.queries import groups_for, organisations_for, people_for
+from steward.incidents.choices import (
+    Channel,
+    Impact,
+    IncidentStatus,
+    PendingReason,
+    ResolutionCode,
+    SendBackReason,
+    ServiceType,
+    Urgency,
+)
+from steward.incidents.filters.incidents import IncidentFilterSet
+from steward.incidents.models import (
+    Category,
+    IncidentAction,
+    IncidentRequest,
+    RoutingRule,
+    Solution,
+)
+from steward.incidents.queries import incidents as queries
+from steward.incidents.queries.solutions import solutions_for
+from steward.incidents.services import incidents as svc
+from steward.incidents.services import routing
+from steward.service_level.models import Service
+from steward.service_level.queries import services_for
+
+VIEW = "incidents.incident.view"
+WORK = "incidents.incident.work"
+ROUTING = "incidents.routing.change"
+ASSIGN = "incidents.incident.assign"
+ESCALATE = "incidents.incident.escalate"
+CLOSE = "incidents.incident.close"
+VERIFY = "incidents.incident.verify"
+DECISIONS = [
+    ("continuity", "Recover the service at its continuity site (on-duty manager)"),
+    ("emergency_change", "Implement the resolution as an emergency change"),
+    ("back_to_specialists", "The specialists continue"),
+]
+ATTACH_HELP = (
+    "Add a file with POST /api/v1/attachments/ (multipart: record_type="
+    "incidents.incidentrequest, record_id, file)."
+)
+
+
+def _categories_for(actor: Person) -> QuerySet[Category]:
+    if not permissions.has(actor, VIEW):
+        return Category.objects.none()
+    return Category.objects.filter(is_active=True)
+
+
+def _text(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, default="", **kwargs)
+
+
+# --- Incident requests ---------------------------------------------------------------------
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    status = choice_text(IncidentStatus.choices, read_only=True)
+    priority = serializers.CharField(read_only=True, help_text="1 (critical) to 4 (low).")
+    impact = choice_text(Impact.choices, read_only=True)
+    urgency = choice_text(Urgency.choices, read_only=True)
+    service_type = choice_text(ServiceType.choices, read_only=True)
+    channel = choice_text(Channel.choices, read_only=True)
+    pending_reason = serializers.CharField(read_only=True)
+    escalation = serializers.CharField(read_only=True)
+    sent_back_reason = serializers.CharField(read_only=True)
+    resolution_code = serializers.CharField(read_only=True)
+    requester_name = serializers.CharField(source="requester.display_name", read_only=True)
+
+    class Meta:
+        model = IncidentRequest
+        fields = [
+            "id", "number", "title", "description", "status", "priority", "impact", "urgency",
+            "service_type", "channel", "requester", "requester_name", "customer", "service",
+            "cis", "category", "support_group", "assignee", "pending_reason",
+            "sent_back_reason", "causes_service_unavailability",
+            "changes_service_functionality", "requires_cmdb_update", "escalation",
+            "escalated_to", "escalated_at", "resolution", "resolution_code", "solution",
+            "resolved_at", "first_contact_resolution", "closed_at", "reopen_count",
+            "problem_coordinator_informed_at", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class IncidentResolveNowSerializer(serializers.Serializer):
+    resolution = serializers.CharField()
+    resolution_code = choice_text(ResolutionCode.choices)
+
+
+class IncidentCreateSerializer(serializers.Serializer):
+    requester = visible(
+        people_for,
+        Person,
+        required=False,
+        help_text="Whom the request is for; the caller when left out.",
+    )
+    title = serializers.CharField(max_length=200)
+    description = _text()
+    channel = choice_text(
+        Channel.choices,
+        required=False,
+        help_text="Defaults to api (portal for requesters and customer representatives).",
+    )
+    service = visible(services_for, Service, required=False, allow_null=True)
+    cis = visible(cis_for, ConfigurationItem, many=True, required=False)
+    category = visible(_categories_for, Category, required=False, allow_null=True)
+    service_type = choice_text(ServiceType.choices, required=False)
+    impact = choice_text(Impact.choices, required=False)
+    urgency = choice_text(Urgency.choices, required=False)
+    support_group = visible(
+        groups_for,
+        SupportGroup,
+        required=False,
+        allow_null=True,
+        help_text="Leave out to let the routing rules choose.",
+    )
+    assignee = visible(people_for, Person, required=False, allow_null=True)
+    resolve_now = IncidentResolveNowSerializer(
+        required=False, help_text="Resolved at registration (first contact, service desk)."
+    )
+
+
+class IncidentUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    service = visible(services_for, Service, required=False, allow_null=True)
+    cis = visible(cis_for, ConfigurationItem, many=True, required=False)
+    category = visible(_categories_for, Category, required=False, allow_null=True)
+    service_type = choice_text(ServiceType.choices, required=False)
+    impact = choice_text(Impact.choices, required=False)
+    urgency = choice_text(Urgency.choices, required=False)
+    causes_service_unavailability = serializers.BooleanField(required=False, allow_null=True)
+    changes_service_functionality = serializers.BooleanField(required=False, allow_null=True)
+    requires_cmdb_update = serializers.BooleanField(required=False, allow_null=True)
+
+
+class IncidentAssignSerializer(serializers.Serializer):
+    support_group = visible(groups_for, SupportGroup, required=False, allow_null=True)
+    assignee = visible(people_for, Person, required=False, allow_null=True)
+    reason = _text(max_length=5000)
+
+
+class IncidentSendBackSerializer(serializers.Serializer):
+    reason = choice_text(SendBackReason.choices)
+    note = serializers.CharField(max_length=5000)
+
+
+class IncidentPendingSerializer(serializers.Serializer):
+    reason = choice_text(PendingReason.choices)
+    note = _text(max_length=5000)
+
+
+class IncidentNoteSerializer(serializers.Serializer):
+    note = _text(max_length=5000)
+
+
+class IncidentReasonSerializer(serializers.Serializer):
+    reason = _text(max_length=5000)
+
+
+class IncidentAssessChangeSerializer(serializers.Serializer):
+    causes_service_unavailability = serializers.BooleanField(
+        help_text="A service becomes unavailable or degraded during service hours."
+    )
+    changes_service_functionality = serializers.BooleanField(
+        help_text="The functionality of a service becomes different."
+    )
+    requires_cmdb_update = serializers.BooleanField(help_text="The CMDB needs to be updated.")
+
+
+class IncidentEscalationDecisionSerializer(serializers.Serializer):
+    decision = choice_text(DECISIONS)
+    note = _text(max_length=5000)
+
+
+class IncidentResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField()
+    resolution_code = choice_text(ResolutionCode.choices)
+    solution = visible(solutions_for, Solution, required=False, allow_null=True)
+    workaround = serializers.BooleanField(
+        default=False, help_text="A workaround, likely to recur: the problem coordinator is told."
+    )
+
+
+class IncidentReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+    support_group = visible(
+        groups_for,
+        SupportGroup,
+        required=False,
+        allow_null=True,
+        help_text="Service desk only: the group to reassign it to.",
+    )
+
+
+class IncidentReplySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    public = serializers.BooleanField(
+        default=True, help_text="False: an internal work note (provider staff only)."
+    )
+
+
+class IncidentJournalEntrySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True)
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JournalEntry
+        fields = ["id", "kind", "actor", "actor_name", "field", "old_value", "new_value",
+                  "body", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_actor_name(self, obj: JournalEntry) -> str:
+        return obj.actor.display_name if obj.actor_id else "Steward"
+
+
+class IncidentActionSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = IncidentAction
+        fields = ["id", "position", "title", "description", "status", "support_group",
+                  "assignee", "due_at", "completed_at", "result", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class IncidentActionWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = _text()
+    support_group = visible(groups_for, SupportGroup, required=False, allow_null=True)
+    assignee = visible(people_for, Person, required=False, allow_null=True)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class IncidentActionCompleteSerializer(serializers.Serializer):
+    result = _text(max_length=5000)
+
+
+def _step(summary: str, request: Any = None, description: str = "") -> Callable:
+    return extend_schema(
+        summary=summary, description=description, request=request, responses=IncidentSerializer
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Incident requests you may see (requesters: their own; customer "
+        "representatives: their organisation's)"
+    ),
+    retrieve=extend_schema(summary="One incident request", description=ATTACH_HELP),
+    create=extend_schema(
+        summary="Register an incident request (procedure 1)",
+        description="Requesters register for themselves; without a group the routing "
+        "rules choose one.",
+        request=IncidentCreateSerializer,
+        responses={201: IncidentSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change what the request is about (priority is recomputed)",
+        request=IncidentUpdateSerializer,
+        responses=IncidentSerializer,
+    ),
+)
+class IncidentViewSet(RecordViewSet):
+    query = queries.incidents_for
+    queryset = IncidentRequest.objects.none()
+    view_permission = VIEW
+    record_id = "incident_id"
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    # The queue order (most urgent, then oldest) with a keyset cursor: the 20th page of a
+    # group's queue costs what the first does.
+    pagination_class = KeysetPagination
+    keyset_ordering = ("priority", "created_at", "pk")
+
+    def get_queryset(self) -> QuerySet[IncidentRequest]:  # type: ignore[override]
+        return queries.incidents_for(self.request.user).prefetch_related("cis")
+
+    def create(self, request: Request) -> Response:
+        data = self.validated(IncidentCreateSerializer)
+        actor = request.user
+        customer_side = permissions.is_customer_side(actor)
+        data.setdefault("requester", actor)
+        data.setdefault("channel", Channel.PORTAL if customer_side else Channel.API)
+        incident = svc.incident_register(actor=actor, **data)
+        return self.refreshed(incident.pk, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        incident = self.get_object()
+        permissions.require(request.user, WORK, incident)
+        data = self.validated(IncidentUpdateSerializer, partial=True)
+        svc.incident_update(actor=request.user, incident_id=incident.pk, data=data)
+        return self.refreshed(incident.pk)
+
+    def step(
+        self,
+        service: Callable[..., Any],
+        serializer_class: type | None = None,
+        permission: str = WORK,
+    ) -> Response:
+        """Run one step of the process on the request of the URL: 404 when hidden, 403
+        without the right (before the payload is read), then the service decides."""
+        incident = self.get_object()
+        permissions.require(self.request.user, permission, incident)
+        data = self.validated(serializer_class) if serializer_class is not None else {}
+        return self.act(service, incident, **data)
+
+    # -- one endpoint per step -------------------------------------------------------------
+
+    @_step("Assign a group and/or a person (procedures 2 and 3)", IncidentAssignSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_assign, IncidentAssignSerializer, ASSIGN)
+
+    @_step("Take the request: assigned to you, in progress")
+    @action(detail=True, methods=["post"])
+    def take(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_take)
+
+    @_step("Send it back to the service desk (procedure 2)", IncidentSendBackSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_send_back, IncidentSendBackSerializer, ASSIGN)
+
+    @_step(
+        "Set pending (waiting on the requester or a supplier pauses the clocks)",
+        IncidentPendingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def pending(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_set_pending, IncidentPendingSerializer)
+
+    @_step("Resume a pending request", IncidentNoteSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_resume, IncidentNoteSerializer)
+
+    @_step(
+        "Assess whether the resolution needs Change Management (procedures 2 and 4)",
+        IncidentAssessChangeSerializer,
+        "Any yes: the group coordinator hands it to the service's change coordinator; a "
+        "specialist escalates it to the service owner.",
+    )
+    @action(detail=True, methods=["post"], url_path="assess-change")
+    def assess_change(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_assess_change, IncidentAssessChangeSerializer)
+
+    @_step("Escalate to the service owner (procedures 3 and 4)", IncidentNoteSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_escalate, IncidentNoteSerializer)
+
+    @_step(
+        "Decide on an escalated incident (procedure 5, service owner)",
+        IncidentEscalationDecisionSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="handle-escalation")
+    def handle_escalation(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(
+            svc.incident_handle_escalation, IncidentEscalationDecisionSerializer, ESCALATE
+        )
+
+    @_step(
+        "Resolve (procedures 4 and 6); refused while an action is open",
+        IncidentResolveSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_resolve, IncidentResolveSerializer)
+
+    @_step("Accept the solution: closed (procedure 6, the requester)")
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_accept, permission=VERIFY)
+
+    @_step("Reopen: the solution does not work (procedure 6)", IncidentReopenSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_reopen, IncidentReopenSerializer, VERIFY)
+
+    @_step("Close a resolved request on the requester's behalf (service desk)")
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_close, permission=CLOSE)
+
+    @_step("Cancel a request registered by mistake (service desk)", IncidentReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_cancel, IncidentReasonSerializer, CLOSE)
+
+    @_step(
+        "Inform the problem coordinator: the incident is likely to recur (procedure 4)",
+        IncidentNoteSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="inform-problem-coordinator")
+    def inform_problem_coordinator(self, request: Request, pk: str | None = None) -> Response:
+        return self.step(svc.incident_inform_problem_coordinator, IncidentNoteSerializer)
+
+    @extend_schema(
+        summary="Reply to the requester, or add an internal work note",
+        request=IncidentReplySerializer,
+        responses={201: IncidentJournalEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request: Request, pk: str | None = None) -> Response:
+        incident = self.get_object()
+        data = self.validated(IncidentReplySerializer)
+        entry = svc.incident_add_reply(actor=request.user, incident_id=incident.pk, **data)
+        return Response(IncidentJournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    # -- nested: journal, attachments, actions ------------------------------------------------
+
+    @extend_schema(
+        summary="The request's journal, oldest first (customer-side people: public entries)",
+        responses=IncidentJournalEntrySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def journal(self, request: Request, pk: str | None = None) -> Response:
+        incident = self.get_object()
+        entries = journal.timeline(incident, actor=request.user).order_by("created_at", "pk")
+        return Response(IncidentJournalEntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        summary="The request's attachments",
+        description=ATTACH_HELP,
+        responses=AttachmentSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        incident = self.get_object()
+        files = attachments.of_record(request.user, incident).order_by("created_at", "pk")
+        return Response(AttachmentSerializer(files, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The request's actions (tasks)",
+        responses=IncidentActionSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add an action (the request stays open while it is open)",
+        request=IncidentActionWriteSerializer,
+        responses={201: IncidentActionSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="actions",
+        url_name="actions",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def incident_actions(self, request: Request, pk: str | None = None) -> Response:
+        incident = self.get_object()
+        if request.method == "POST":
+            permissions.require(request.user, WORK, incident)
+            data = self.validated(IncidentActionWriteSerializer)
+            created = svc.action_add(actor=request.user, incident_id=incident.pk, **data)
+            return Response(IncidentActionSerializer(created).data, status=status.HTTP_201_CREATED)
+        if permissions.is_customer_side(request.user):
+            return Response([])
+        rows = incident.actions.order_by("position")
+        return Response(IncidentActionSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Complete an action",
+        parameters=[OpenApiParameter("position", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=IncidentActionCompleteSerializer,
+        responses=IncidentActionSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"actions/(?P<position>[0-9]+)/complete",
+        url_name="action-complete",
+    )
+    def action_complete(
+        self, request: Request, pk: str | None = None, position: str | None = None
+    ) -> Response:
+        incident = self.get_object()
+        found = incident.actions.filter(position=position).first()
+        if found is None or permissions.is_customer_side(request.user):
+            raise NotFound("No such action.")
+        data = self.validated(IncidentActionCompleteSerializer)
+        done = svc.action_complete(actor=request.user, action_id=found.pk, **data)
+        return Response(IncidentActionSerializer(done).data)
+
+
+# --- Routing rules (procedure 2) --------------------------------------------------------
+
+
+def may_read_rules(actor: Person) -> bool:
+    """Provider people who work on requests read the rules; maintainers change them."""
+    return permissions.has(actor, ROUTING) or permissions.has(actor, WORK)
+
+
+def routing_rules_for(actor: Person) -> QuerySet[RoutingRule]:
+    if may_read_rules(actor):
+        return RoutingRule.objects.select_related(
+            "service", "ci_class", "category", "customer", "support_group"
+        )
+    return RoutingRule.objects.none()
+
+
+class RoutingRuleSerializer(serializers.ModelSerializer):
+    service_type = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RoutingRule
+        fields = ["id", "order", "name", "is_active", "service", "ci_class", "category",
+                  "customer", "service_type", "keywords", "support_group", "created_at",
+                  "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class RoutingRuleWriteSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    name = serializers.CharField(max_length=150)
+    is_active = serializers.BooleanField(required=False)
+    service = visible(services_for, Service, required=False, allow_null=True)
+    ci_class = visible(ci_classes_for, CIClass, required=False, allow_null=True)
+    category = visible(_categories_for, Category, required=False, allow_null=True)
+    customer = visible(organisations_for, Organisation, required=False, allow_null=True)
+    service_type = choice_text(
+        [("", "Any"), *ServiceType.choices], required=False, allow_blank=True
+    )
+    keywords = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    support_group = visible(groups_for, SupportGroup)
+
+
+class RoutingRuleUpdateSerializer(RoutingRuleWriteSerializer):
+    name = serializers.CharField(max_length=150, required=False)
+    support_group = visible(groups_for, SupportGroup, required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Routing rules, in the order they are tried (procedure 2)"),
+    retrieve=extend_schema(summary="One routing rule"),
+    create=extend_schema(
+        summary="Add a routing rule",
+        request=RoutingRuleWriteSerializer,
+        responses={201: RoutingRuleSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a routing rule",
+        request=RoutingRuleUpdateSerializer,
+        responses=RoutingRuleSerializer,
+    ),
+    destroy=extend_schema(summary="Remove a routing rule", responses={204: None}),
+)
+class RoutingRuleViewSet(RecordViewSet):
+    query = routing_rules_for
+    queryset = RoutingRule.objects.none()
+    change_permission = ROUTING
+    record_id = "rule_id"
+    serializer_class = RoutingRuleSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        if not may_read_rules(request.user):
+            raise PermissionDenied("You may not see the routing rules.")
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated(RoutingRuleWriteSerializer)
+        rule = routing.routing_rule_create(actor=request.user, **data)
+        return self.show(rule, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        rule = self.guarded_object()
+        data = self.validated(RoutingRuleUpdateSerializer, partial=True)
+        routing.routing_rule_update(actor=request.user, rule_id=rule.pk, data=data)
+        return self.refreshed(rule.pk)
+
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        rule = self.guarded_object()
+        routing.routing_rule_delete(actor=request.user, rule_id=rule.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def register(router: DefaultRouter) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
+    router.register("incidents", IncidentViewSet, basename="incident")
+    router.register("routing-rules", RoutingRuleViewSet, basename="routing-rule")

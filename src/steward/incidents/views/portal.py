@@ -1,3 +1,285 @@
-"""Pages: portal."""
+"""The self-service portal (seed 003 ch. 8 procedures 1 and 6; IRP SG1): requesters
+register their requests, follow them, reply, and accept or reopen a resolved request;
+customer representatives also follow their organisation's requests.
 
-urlpatterns: list = []
+Only public things are shown here: the public timeline (no work notes, whoever looks),
+the resolution and the attachments.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.views import View
+
+from steward.core import attachments, permissions
+from steward.core.choices import PUBLIC_JOURNAL_KINDS, Role
+from steward.core.errors import PayloadTooLarge
+from steward.core.models import JournalEntry
+from steward.core.services.attachments import attachment_add
+from steward.core.views.patterns import StewardPageMixin, apply_errors
+from steward.incidents import forms as f
+from steward.incidents.choices import Channel, IncidentStatus, PendingReason
+from steward.incidents.models import IncidentRequest
+from steward.incidents.queries import incidents as queries
+from steward.incidents.services import incidents as svc
+
+S = IncidentStatus
+VIEW = "incidents.incident.view"
+REGISTER = "incidents.incident.register"
+VERIFY = "incidents.incident.verify"
+OPEN = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING)
+
+# How a requester reads a status.
+STATUS_WORDS = {
+    S.NEW: "Received",
+    S.ASSIGNED: "With a support team",
+    S.IN_PROGRESS: "Being worked on",
+    S.PENDING: "On hold",
+    S.RESOLVED: "Resolved: please check",
+    S.CLOSED: "Closed",
+    S.CANCELLED: "Cancelled",
+}
+
+
+def is_representative(actor: Any) -> bool:
+    return Role.CUSTOMER_REPRESENTATIVE in getattr(actor, "role_names", set())
+
+
+def portal_requests(actor: Any, *, everyone: bool = False) -> QuerySet[IncidentRequest]:
+    """The actor's own requests; a representative's ``everyone`` adds the organisation's
+    (the queries decide which organisation's requests the representative may see)."""
+    qs = queries.incidents_for(actor)
+    if not (everyone and is_representative(actor)):
+        qs = qs.filter(requester_id=actor.pk)
+    return qs.select_related("requester", "service")
+
+
+def can_attach(actor: Any) -> bool:
+    kind = attachments.attachable_for(IncidentRequest)
+    return kind is not None and permissions.has(actor, kind.change)
+
+
+def waiting_for_requester(incident: IncidentRequest) -> bool:
+    return incident.status == S.RESOLVED or (
+        incident.status == S.PENDING and incident.pending_reason == PendingReason.AWAITING_REQUESTER
+    )
+
+
+class PortalHomeView(StewardPageMixin, View):
+    """My requests: what waits for me first, then what is open, then what is done."""
+
+    permission = VIEW
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        actor = self.actor
+        everyone = request.GET.get("show") == "organisation" and is_representative(actor)
+        qs = portal_requests(actor, everyone=everyone)
+        current = list(qs.filter(status__in=(*OPEN, S.RESOLVED)).order_by("-updated_at", "-pk"))
+        done = list(
+            qs.filter(status__in=(S.CLOSED, S.CANCELLED)).order_by("-updated_at", "-pk")[:20]
+        )
+        for incident in (*current, *done):
+            incident.status_words = STATUS_WORDS.get(incident.status, "")  # type: ignore[attr-defined]
+        return render(
+            request,
+            "incidents/portal_home.html",
+            {
+                "title": "My requests",
+                "waiting": [i for i in current if waiting_for_requester(i)],
+                "open": [i for i in current if not waiting_for_requester(i)],
+                "done": done,
+                "everyone": everyone,
+                "representative": is_representative(actor),
+                "can_register": permissions.has(actor, REGISTER),
+            },
+        )
+
+
+class PortalCreateView(StewardPageMixin, View):
+    """Register a request for oneself (channel: portal), with an optional file."""
+
+    permission = REGISTER
+
+    def form(self, data: Any = None, files: Any = None) -> f.PortalRegisterForm:
+        form = f.PortalRegisterForm(data, files, actor=self.actor)
+        if not can_attach(self.actor):
+            del form.fields["attachment"]
+        return form
+
+    def render_form(self, form: forms.Form, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            "incidents/portal_form.html",
+            {"title": "Ask for help", "form": form, "suggest_url": _suggest_url()},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_form(self.form())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self.form(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        data = form.cleaned_data
+        try:
+            incident = svc.incident_register(
+                actor=self.actor,
+                requester=self.actor,
+                title=data["title"],
+                description=data.get("description") or "",
+                service=data.get("service"),
+                channel=Channel.PORTAL,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_form(form, status=400)
+        upload = data.get("attachment")
+        if upload:
+            try:
+                attachment_add(actor=self.actor, record=incident, uploaded_file=upload)
+            except (ValidationError, PayloadTooLarge, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                messages.warning(request, f"The file could not be attached: {text}")
+        messages.success(
+            request, f"Thank you. Your request {incident.number} is registered; we keep you posted."
+        )
+        return HttpResponseRedirect(reverse("incidents:portal-detail", args=[incident.pk]))
+
+
+def _suggest_url() -> str:
+    try:
+        return reverse("incidents:solution-suggest")
+    except NoReverseMatch:
+        return ""
+
+
+class PortalDetailView(StewardPageMixin, View):
+    """One request as the requester sees it: public timeline, reply, accept or reopen."""
+
+    permission = VIEW
+
+    def get_object(self) -> IncidentRequest:
+        if not hasattr(self, "_object"):
+            self._object = queries.incident_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    def context(self, **kwargs: Any) -> dict[str, Any]:
+        incident = self.get_object()
+        actor = self.actor
+        entries = list(
+            JournalEntry.objects.filter(
+                record_type=ContentType.objects.get_for_model(IncidentRequest),
+                record_id=incident.pk,
+                kind__in=PUBLIC_JOURNAL_KINDS,
+            )
+            .select_related("actor")
+            .order_by("created_at", "pk")
+        )
+        may_verify = (
+            incident.status == S.RESOLVED
+            and permissions.has(actor, VERIFY, incident)
+            and (incident.requester_id == actor.pk or svc.is_desk(actor))
+        )
+        open_or_resolved = incident.status in (*OPEN, S.RESOLVED)
+        return {
+            "title": incident.title,
+            "incident": incident,
+            "record": incident,
+            "entries": entries,
+            "status_words": STATUS_WORDS.get(incident.status, incident.get_status_display()),
+            "reply_form": kwargs.get("reply_form")
+            or (f.PortalReplyForm() if open_or_resolved else None),
+            "reopen_form": kwargs.get("reopen_form")
+            or (f.PortalReopenForm() if may_verify else None),
+            "may_verify": may_verify,
+            "files": list(attachments.of_record(actor, incident).order_by("created_at")),
+            "upload_url": _upload_url() if can_attach(actor) and open_or_resolved else "",
+            "waiting": waiting_for_requester(incident),
+            "staff_url": ""
+            if permissions.is_customer_side(actor)
+            else reverse("incidents:incident-detail", args=[incident.pk]),
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, "incidents/portal_detail.html", self.context())
+
+    def refused(self, status: int = 400, **forms_: Any) -> HttpResponse:
+        return render(request=self.request, template_name="incidents/portal_detail.html",
+                      context=self.context(**forms_), status=status)  # fmt: skip
+
+
+def _upload_url() -> str:
+    try:
+        return reverse("core:attachment-upload")
+    except NoReverseMatch:
+        return ""
+
+
+class PortalReplyView(PortalDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = self.get_object()
+        form = f.PortalReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.incident_add_reply(
+                    actor=self.actor, incident_id=incident.pk, body=form.cleaned_data["body"]
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Your reply has been sent.")
+                return HttpResponseRedirect(
+                    reverse("incidents:portal-detail", args=[incident.pk]) + "#conversation"
+                )
+        return self.refused(reply_form=form)
+
+
+class PortalAcceptView(PortalDetailView):
+    http_method_names = ["post"]
+    permission = VERIFY
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = self.get_object()
+        svc.incident_accept(actor=self.actor, incident_id=incident.pk)
+        messages.success(request, "Thank you for confirming. The request is closed.")
+        return HttpResponseRedirect(reverse("incidents:portal-detail", args=[incident.pk]))
+
+
+class PortalReopenView(PortalDetailView):
+    http_method_names = ["post"]
+    permission = VERIFY
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = self.get_object()
+        form = f.PortalReopenForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.incident_reopen(
+                    actor=self.actor, incident_id=incident.pk, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Reopened: the service desk looks at it again.")
+                return HttpResponseRedirect(reverse("incidents:portal-detail", args=[incident.pk]))
+        return self.refused(reopen_form=form)
+
+
+urlpatterns = [
+    path("portal/", PortalHomeView.as_view(), name="portal-home"),
+    path("portal/new/", PortalCreateView.as_view(), name="portal-create"),
+    path("portal/<int:pk>/", PortalDetailView.as_view(), name="portal-detail"),
+    path("portal/<int:pk>/reply/", PortalReplyView.as_view(), name="portal-reply"),
+    path("portal/<int:pk>/accept/", PortalAcceptView.as_view(), name="portal-accept"),
+    path("portal/<int:pk>/reopen/", PortalReopenView.as_view(), name="portal-reopen"),
+]

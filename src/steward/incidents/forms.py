@@ -1,0 +1,444 @@
+"""Forms of the Incident Management pages (seed 003 ch. 8). They parse input; the services
+in ``steward.incidents.services.incidents`` validate again and write."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from steward.configuration.models import ConfigurationItem
+from steward.configuration.queries import cis_for
+from steward.core import attachments
+from steward.core import queries as core_queries
+from steward.core.models import OrganisationMembership, Person, SupportGroup
+from steward.incidents.choices import (
+    Channel,
+    Impact,
+    PendingReason,
+    ResolutionCode,
+    SendBackReason,
+    ServiceType,
+    SolutionStatus,
+    Urgency,
+)
+from steward.incidents.models import Category, Solution
+from steward.incidents.queries.solutions import solutions_for
+from steward.service_level.models import Service
+from steward.service_level.queries import services_for
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+YES_NO = [("", "Choose…"), ("yes", "Yes"), ("no", "No")]
+MAX_CIS = 50
+
+
+def _text(rows: int = 4, placeholder: str = "") -> forms.Textarea:
+    attrs: dict[str, Any] = {"rows": rows}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.Textarea(attrs=attrs)
+
+
+def services_first_for(actor: Person, organisation_ids: set[int] | list[int]) -> QuerySet[Service]:
+    """The services the actor may pick, those the organisations subscribe to first."""
+    qs = services_for(actor)
+    ids = list(organisation_ids)
+    if not ids:
+        return qs.order_by("name")
+    subscribed = Service.customers.through.objects.filter(organisation_id__in=ids)
+    return qs.annotate(
+        subscribed_first=Case(
+            When(pk__in=subscribed.values("service_id"), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("subscribed_first", "name")
+
+
+def _service_label(service: Service) -> str:
+    """A star marks the services the requester's organisation subscribes to."""
+    return f"{service.name} ★" if getattr(service, "subscribed_first", 1) == 0 else service.name
+
+
+def organisation_services(person: Person) -> QuerySet[Service]:
+    """The services a customer-side person's organisations subscribe to (portal)."""
+    orgs = person.memberships.values("organisation_id")
+    subscribed = Service.customers.through.objects.filter(organisation_id__in=orgs)
+    return Service.objects.filter(pk__in=subscribed.values("service_id")).order_by("name")
+
+
+def staff_of(actor: Person) -> QuerySet[Person]:
+    """People the actor may assign work to: members of a support group."""
+    return (
+        core_queries.people_for(actor)
+        .filter(is_active=True, group_memberships__isnull=False)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class CINumbersField(forms.CharField):
+    """CI numbers separated by commas or spaces, resolved to CIs the actor may see."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault("label", "Configuration items")
+        kwargs.setdefault("help_text", "CI numbers, separated by commas (e.g. CI-000012).")
+        super().__init__(*args, **kwargs)
+        self.actor: Person | None = None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple | QuerySet):
+            return ", ".join(
+                ci.number if isinstance(ci, ConfigurationItem) else str(ci) for ci in value
+            )
+        return value
+
+    def clean(self, value: Any) -> list[ConfigurationItem]:  # type: ignore[override]
+        text = super().clean(value) or ""
+        numbers = [n.strip().upper() for n in text.replace(";", ",").replace(" ", ",").split(",")]
+        numbers = list(dict.fromkeys(n for n in numbers if n))
+        if not numbers:
+            return []
+        if len(numbers) > MAX_CIS:
+            raise forms.ValidationError(f"At most {MAX_CIS} configuration items.")
+        found = {ci.number.upper(): ci for ci in cis_for(self.actor).filter(number__in=numbers)}
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise forms.ValidationError(f"No configuration item {', '.join(missing)}.")
+        return [found[n] for n in numbers]
+
+
+class _IncidentFields(forms.Form):
+    """The fields the desk fills in and may change later (procedure 1)."""
+
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=_text(5))
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False)
+    cis = CINumbersField()
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False)
+    service_type = forms.ChoiceField(
+        choices=ServiceType.choices, initial=ServiceType.USER_SERVICE_RESTORATION
+    )
+    impact = forms.ChoiceField(choices=Impact.choices, initial=Impact.MINOR)
+    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.MEDIUM)
+
+    def __init__(self, *args: Any, actor: Person, organisation_ids: Any = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["service"].queryset = services_first_for(actor, list(organisation_ids))
+        self.fields["service"].label_from_instance = _service_label  # type: ignore[attr-defined]
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related(
+            "parent"
+        )
+        self.fields["cis"].actor = actor  # type: ignore[attr-defined]
+
+    def incident_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data.get("description") or "",
+            "service": data.get("service"),
+            "cis": data.get("cis") or [],
+            "category": data.get("category"),
+            "service_type": data["service_type"],
+            "impact": data["impact"],
+            "urgency": data["urgency"],
+        }
+
+
+class IncidentRegisterForm(_IncidentFields):
+    """The service desk's registration form; "resolve now" is first-contact resolution."""
+
+    field_order = [
+        "requester", "channel", "title", "description", "service", "cis", "category",
+        "service_type", "impact", "urgency", "support_group",
+    ]  # fmt: skip
+
+    requester = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"required": "Look up and choose the requester."},
+    )
+    channel = forms.ChoiceField(
+        choices=[c for c in Channel.choices if c[0] != Channel.API], initial=Channel.PHONE
+    )
+    support_group = forms.ModelChoiceField(
+        queryset=SupportGroup.objects.none(),
+        required=False,
+        help_text="Leave empty to let the routing rules choose.",
+    )
+    resolve_now = forms.BooleanField(required=False, label="Resolved while registering")
+    resolution = forms.CharField(required=False, widget=_text(3), label="Resolution")
+    resolution_code = forms.ChoiceField(
+        choices=[("", "Choose…"), *ResolutionCode.choices], required=False
+    )
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        requester_id = None
+        data = args[0] if args else kwargs.get("data")
+        initial = kwargs.get("initial") or {}
+        raw = (data or {}).get("requester") if data else initial.get("requester")
+        if raw and str(raw).isdigit():
+            requester_id = int(raw)
+        orgs: list[int] = []
+        if requester_id:
+            orgs = list(
+                OrganisationMembership.objects.filter(person_id=requester_id).values_list(
+                    "organisation_id", flat=True
+                )
+            )
+        super().__init__(*args, actor=actor, organisation_ids=orgs, **kwargs)
+        self.fields["requester"].queryset = core_queries.people_for(actor).filter(is_active=True)
+        self.fields["support_group"].queryset = core_queries.groups_for(actor).filter(
+            is_active=True
+        )
+
+    def selected_requester(self) -> Person | None:
+        value = self["requester"].value()
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["requester"].queryset.filter(pk=value).first()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("resolve_now"):
+            if not (data.get("resolution") or "").strip():
+                self.add_error("resolution", "Describe how it was resolved.")
+            if not data.get("resolution_code"):
+                self.add_error("resolution_code", "Choose a resolution code.")
+        return data
+
+    def register_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        kwargs = self.incident_data()
+        kwargs.update(
+            requester=data["requester"],
+            channel=data["channel"],
+            support_group=data.get("support_group"),
+        )
+        if data.get("resolve_now"):
+            kwargs["resolve_now"] = {
+                "resolution": data["resolution"],
+                "resolution_code": data["resolution_code"],
+            }
+        return kwargs
+
+
+class IncidentEditForm(_IncidentFields):
+    pass
+
+
+class AssignForm(forms.Form):
+    support_group = forms.ModelChoiceField(queryset=SupportGroup.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    reason = forms.CharField(max_length=500, required=False, widget=_text(2))
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["support_group"].queryset = core_queries.groups_for(actor).filter(
+            is_active=True
+        )
+        self.fields["assignee"].queryset = staff_of(actor)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("support_group") and not data.get("assignee") and not self.errors:
+            raise forms.ValidationError("Choose a group, a person, or both.")
+        return data
+
+
+class SendBackForm(forms.Form):
+    reason = forms.ChoiceField(choices=SendBackReason.choices)
+    note = forms.CharField(
+        widget=_text(2, "What is missing, or which group would be right?"), max_length=5000
+    )
+
+
+class PendingForm(forms.Form):
+    reason = forms.ChoiceField(choices=PendingReason.choices)
+    note = forms.CharField(required=False, widget=_text(2), max_length=5000)
+
+
+class NoteOnlyForm(forms.Form):
+    note = forms.CharField(required=False, widget=_text(2), max_length=5000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, widget=_text(2), max_length=5000)
+
+
+def _yes_no(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        error_messages={"required": "Answer yes or no."},
+    )
+
+
+class AssessChangeForm(forms.Form):
+    """Procedures 2 and 4: does the resolution need Change Management?"""
+
+    causes_service_unavailability = _yes_no(
+        "Will a service become unavailable or degraded during service hours?"
+    )
+    changes_service_functionality = _yes_no("Will the functionality of a service change?")
+    requires_cmdb_update = _yes_no("Will the CMDB need an update?")
+
+
+class HandleEscalationForm(forms.Form):
+    """Procedure 5: the service owner decides how the incident is best resolved."""
+
+    DECISIONS = [
+        ("back_to_specialists", "Specialists continue (no change needed)"),
+        ("emergency_change", "Implement as an emergency change"),
+        ("continuity", "Recover the service at its continuity site (on-duty manager)"),
+    ]
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    note = forms.CharField(required=False, widget=_text(2), max_length=5000)
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(widget=_text(4, "What was done, in words the requester reads."))
+    resolution_code = forms.ChoiceField(choices=ResolutionCode.choices)
+    workaround = forms.BooleanField(required=False, label="This is a workaround")
+    solution = forms.ModelChoiceField(
+        queryset=Solution.objects.none(),
+        required=False,
+        help_text="A solution from the knowledge base that was used.",
+    )
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["solution"].queryset = (
+            solutions_for(actor).filter(status=SolutionStatus.ACTIVE).order_by("title")
+        )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(widget=_text(2, "Why does the solution not work?"), max_length=5000)
+    support_group = forms.ModelChoiceField(
+        queryset=SupportGroup.objects.none(),
+        required=False,
+        help_text="The group to assign it to (procedure 2: chosen by hand).",
+    )
+
+    def __init__(self, *args: Any, actor: Person | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if actor is None:
+            del self.fields["support_group"]
+        else:
+            self.fields["support_group"].queryset = core_queries.groups_for(actor).filter(
+                is_active=True
+            )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=_text(2))
+    support_group = forms.ModelChoiceField(queryset=SupportGroup.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    due_at = forms.DateTimeField(
+        required=False,
+        widget=DATETIME_WIDGET,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["support_group"].queryset = core_queries.groups_for(actor).filter(
+            is_active=True
+        )
+        self.fields["assignee"].queryset = staff_of(actor)
+
+
+class ActionCompleteForm(forms.Form):
+    result = forms.CharField(required=False, max_length=5000, label="Result")
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(widget=_text(3), max_length=20000, label="Message")
+    public = forms.BooleanField(required=False, label="Public reply (the requester sees it)")
+
+
+# --- Portal ------------------------------------------------------------------------------
+
+
+def check_upload(upload: Any) -> None:
+    """Refuse a file of a type that is not accepted before anything is registered."""
+    if upload is None:
+        return
+    name = attachments.clean_name(upload.name or "")
+    upload.seek(0)
+    head = upload.read(attachments.SNIFF_BYTES)
+    upload.seek(0)
+    if not head:
+        raise forms.ValidationError("The file is empty.")
+    try:
+        attachments.content_type_for(name, head)
+    except forms.ValidationError as exc:
+        raise forms.ValidationError(exc.messages) from None
+
+
+class PortalRegisterForm(forms.Form):
+    """A requester registers a request for themselves (self-service portal)."""
+
+    title = forms.CharField(
+        max_length=200,
+        label="What is the problem, in a few words?",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. I cannot open my mailbox"}),
+    )
+    description = forms.CharField(
+        required=False,
+        label="Tell us more",
+        widget=_text(6, "What happened, since when, what you tried, any error message."),
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        required=False,
+        label="Which service is it about?",
+        empty_label="I don't know",
+    )
+    attachment = forms.FileField(
+        required=False, label="Screenshot or file", help_text="Optional. PDF, image, text, Office."
+    )
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = organisation_services(actor)
+
+    def clean_attachment(self) -> Any:
+        upload = self.cleaned_data.get("attachment")
+        check_upload(upload)
+        return upload
+
+
+class PortalReplyForm(forms.Form):
+    body = forms.CharField(
+        widget=_text(3, "Write a reply to the service desk…"), max_length=20000, label="Reply"
+    )
+
+
+class PortalReopenForm(forms.Form):
+    reason = forms.CharField(
+        widget=_text(3, "What still does not work?"), max_length=5000, label="Why reopen?"
+    )
+
+
+def person_matches(actor: Person, text: str) -> QuerySet[Person]:
+    """People the actor may see whose name, user name or email contains every word."""
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(username__icontains=word)
+        )
+    return (
+        core_queries.people_for(actor)
+        .filter(condition, is_active=True)
+        .order_by("last_name", "first_name", "pk")
+    )
