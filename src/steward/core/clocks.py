@@ -97,6 +97,18 @@ def _calendar(clock: SlaClock) -> BusinessCalendar:
     )
 
 
+def _prefetched(calendar: BusinessCalendar) -> bool:
+    """Whether the caller loaded the calendar with its periods and holidays already (so
+    several clocks started together read the calendar once)."""
+    cache = getattr(calendar, "_prefetched_objects_cache", {})
+    return "periods" in cache and "holidays" in cache
+
+
+def calendar_with_hours(calendar_id: int) -> BusinessCalendar:
+    """A calendar with its periods and holidays, ready for ``clock_start``."""
+    return BusinessCalendar.objects.prefetch_related("periods", "holidays").get(pk=calendar_id)
+
+
 def recalculate(clock: SlaClock, calendar: BusinessCalendar | None = None) -> SlaClock:
     """Set ``warning_at`` and ``breach_at`` from the clock's state (not saved).
 
@@ -193,25 +205,24 @@ def clock_start(
     if errors:
         raise ValidationError(errors)
     at = started_at or timezone.now()
-    with transaction.atomic():
-        clock = SlaClock(
-            record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
-            record_id=record.pk,
-            kind=kind,
-            metric=metric,
-            name=name[:_NAME_MAX],
-            target_id=target_id,
-            agreement_id=agreement_id,
-            calendar=calendar,
-            target_seconds=target_seconds,
-            warning_percent=warning_percent,
-            state=S.RUNNING,
-            started_at=at,
-        )
-        recalculate(
-            clock,
-            BusinessCalendar.objects.prefetch_related("periods", "holidays").get(pk=calendar.pk),
-        )
+    clock = SlaClock(
+        record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
+        record_id=record.pk,
+        kind=kind,
+        metric=metric,
+        name=name[:_NAME_MAX],
+        target_id=target_id,
+        agreement_id=agreement_id,
+        calendar=calendar,
+        target_seconds=target_seconds,
+        warning_percent=warning_percent,
+        state=S.RUNNING,
+        started_at=at,
+    )
+    # Deadlines first: a calendar without hours is refused before anything is written.
+    recalculate(clock, calendar if _prefetched(calendar) else _calendar(clock))
+    # No savepoint when nested: a failed write fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
         clock.save()
         _event(clock, "started", at, actor=actor)
     return clock

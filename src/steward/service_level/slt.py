@@ -86,7 +86,7 @@ def start_clocks_for(
     if supplier is not None:
         parties.append((AgreementKind.UC, ClockKind.UC, {"supplier": supplier}))
     started: list[SlaClock] = []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         calendar: BusinessCalendar | None = None
         for agreement_kind, clock_kind, party in parties:
             agreement = _active(service, agreement_kind, **party)
@@ -99,7 +99,9 @@ def start_clocks_for(
             ).order_by("kind", "pk")
             for target in targets:
                 if calendar is None:
-                    calendar = service.service_hours or always_calendar()
+                    # Loaded once with its hours for every clock of this record.
+                    hours = service.service_hours_id or always_calendar().pk
+                    calendar = clocks.calendar_with_hours(hours)
                 started.append(
                     clocks.clock_start(
                         record=record,
