@@ -83,7 +83,7 @@ class CINumbersField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 2000)
         kwargs.setdefault("label", "Configuration items")
-        kwargs.setdefault("help_text", "CI numbers, separated by commas (e.g. CI-000012).")
+        kwargs.setdefault("help_text", "CI numbers, separated by commas (e.g. CI000012).")
         super().__init__(*args, **kwargs)
         self.actor: Person | None = None
 

@@ -1,3 +1,510 @@
-"""Pages: solutions."""
+"""Pages of the knowledge base (seed 003 ch. 8 procedures 4, 6, 7; IRP SG2-SG3): the list of
+solutions with full-text search, a solution's page (where its group coordinator activates it,
+after improving it, or rejects it), the proposal form, and the suggestions partial the
+request registration form asks for while the analyst types."""
 
-urlpatterns: list = []
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.views import View
+
+from steward.configuration.queries import ci_classes_for, cis_for
+from steward.core import permissions
+from steward.core.queries import groups_for
+from steward.core.templatetags.steward import TONES
+from steward.core.views.patterns import (
+    Action,
+    Column,
+    Field,
+    RecordDetailView,
+    RecordListView,
+    Related,
+    ServiceFormView,
+    StewardPageMixin,
+    apply_errors,
+    redirect_back,
+)
+from steward.incidents import search
+from steward.incidents.choices import SolutionStatus
+from steward.incidents.filters.solutions import SolutionFilterSet
+from steward.incidents.models import Solution
+from steward.incidents.queries import solutions as queries
+from steward.incidents.services import solutions as svc
+from steward.service_level.queries import services_for
+
+S = SolutionStatus
+VIEW = queries.VIEW
+PROPOSE = svc.PROPOSE
+TONES.setdefault("proposed", "amber")
+
+TEXT_WIDGET = forms.Textarea(attrs={"rows": 6})
+
+
+def _incidents_for(actor: Any) -> Any:
+    from steward.incidents.queries.incidents import incidents_for
+
+    return incidents_for(actor)
+
+
+# --- Forms -------------------------------------------------------------------------------------
+
+
+class SolutionTextForm(forms.Form):
+    """What a solution says; the group coordinator may improve it before activating."""
+
+    title = forms.CharField(max_length=200)
+    symptoms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What the user sees."
+    )
+    body = forms.CharField(label="Solution", widget=TEXT_WIDGET, help_text="How to resolve it.")
+    is_workaround = forms.BooleanField(
+        required=False, label="Known workaround (restores service, does not remove the cause)"
+    )
+
+
+class SolutionForm(SolutionTextForm):
+    """The full proposal (procedures 4 and 6)."""
+
+    service = forms.ModelChoiceField(queryset=None, required=False)
+    ci_class = forms.ModelChoiceField(queryset=None, required=False, label="CI class")
+    support_group = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Approving group",
+        help_text="Its group coordinator approves the solution; default: the request's group.",
+    )
+    from_incident = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["service"].queryset = services_for(actor).order_by("name")  # type: ignore[attr-defined]
+        fields["ci_class"].queryset = ci_classes_for(actor).order_by("name")  # type: ignore[attr-defined]
+        fields["support_group"].queryset = groups_for(actor).filter(is_active=True)  # type: ignore[attr-defined]
+        fields["from_incident"].queryset = _incidents_for(actor)  # type: ignore[attr-defined]
+
+
+class ActivateForm(SolutionTextForm):
+    note = forms.CharField(required=False, label="Note (optional)", max_length=2000)
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(
+        label="Why it is not for general use",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+TEXT_NAMES = ("title", "symptoms", "body", "is_workaround")
+
+
+# --- List ------------------------------------------------------------------------------------
+
+
+class SolutionListView(RecordListView):
+    permission = VIEW
+    title = "Solutions"
+    query = queries.solutions_for
+    filterset_class = SolutionFilterSet
+    default_sort = "-updated"
+    create_url_name = "incidents:solution-create"
+    create_permission = PROPOSE
+    create_label = "Propose a solution"
+    empty_text = "No solution matches."
+    columns = (
+        Column("number", "Number", sort="number", link=True, classes="nowrap"),
+        Column("title", "Title", sort="title", link=True),
+        Column("kind", "Kind", value=lambda s: "Workaround" if s.is_workaround else "Solution"),
+        Column("service", "Service", value="service.name", sort="service__name", classes="hide-sm"),
+        Column("group", "Group", value="support_group.name", classes="hide-sm"),
+        Column(
+            "status",
+            "Status",
+            sort="status",
+            badge=True,
+            value="status",
+            csv=lambda s: s.get_status_display(),
+        ),
+        Column("use_count", "Used", sort="use_count", classes="num"),
+        Column("updated", "Updated", value="updated_at", sort="updated_at", classes="hide-sm"),
+    )
+
+    def apply_sort(self, qs: QuerySet, sort: str) -> QuerySet:
+        # A search keeps its relevance order unless a column was asked for.
+        searching = (self.request.GET.get("q") or "").strip()
+        if searching and not self.request.GET.get("sort"):
+            return qs
+        return super().apply_sort(qs, sort)
+
+
+# --- Record page ---------------------------------------------------------------------------
+
+
+class SolutionDetailView(RecordDetailView):
+    permission = VIEW
+    template_name = "incidents/solution_detail.html"
+    query_one = queries.solution_for
+    status_field = "status"
+    list_url_name = "incidents:solution-list"
+    kind_label = "Solution"
+
+    def get_fields(self, obj: Solution) -> list[Field]:
+        internal = not permissions.is_customer_side(self.actor)
+        fields = [
+            Field("Kind", "Known workaround" if obj.is_workaround else "Solution"),
+            Field("Service", obj.service.name if obj.service_id else None),
+            Field("CI class", obj.ci_class.name if obj.ci_class_id else None),
+            Field("Category", str(obj.category) if obj.category_id else None),
+            Field("Used", obj.use_count),
+        ]
+        if internal:
+            fields += [
+                Field("Approving group", obj.support_group.name if obj.support_group_id else None),
+                Field("Proposed by", obj.proposed_by.display_name if obj.proposed_by_id else None),
+                Field(
+                    "From request",
+                    obj.from_incident.number if obj.from_incident_id else None,
+                    url=_url(obj.from_incident),
+                ),
+                Field("Decided by", obj.decided_by.display_name if obj.decided_by_id else None),
+                Field("Decided", obj.decided_at),
+                Field("Decision note", obj.decision_note, wide=True),
+            ]
+        return fields
+
+    def get_related(self, obj: Solution) -> list[Related]:
+        if permissions.is_customer_side(self.actor):
+            return []
+        return [
+            Related(
+                "Used on",
+                queries.uses_of(self.actor, obj)[:50],
+                [
+                    Column(
+                        "incident",
+                        "Request",
+                        value="incident.number",
+                        url=lambda u: _url(u.incident),
+                    ),
+                    Column("title", "Title", value="incident.title"),
+                    Column("used_by", "By", value="used_by.display_name"),
+                    Column("used_at", "When", value="used_at"),
+                ],
+                empty_text="Not used on a request yet.",
+            )
+        ]
+
+    def get_actions(self, obj: Solution) -> list[Action]:
+        url = lambda name: reverse(f"incidents:solution-{name}", args=[obj.pk])  # noqa: E731
+        actions: list[Action] = []
+        approver = queries.may_approve(self.actor, obj)
+        proposer = obj.proposed_by_id == self.actor.pk
+        if approver or (proposer and obj.status in (S.PROPOSED, S.REJECTED)):
+            actions.append(Action("Edit", url("edit")))
+        if approver and obj.status == S.ACTIVE:
+            actions.append(
+                Action(
+                    "Retire",
+                    url("retire"),
+                    method="post",
+                    style="danger",
+                    confirm="Take this solution out of general use?",
+                )
+            )
+        if approver and obj.status == S.RETIRED:
+            actions.append(Action("Reactivate", url("reactivate"), method="post"))
+        if obj.status == S.REJECTED and (approver or proposer):
+            actions.append(Action("Propose again", url("resubmit"), PROPOSE, method="post"))
+        return actions
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        obj = context["record"]
+        deciding = obj.status == S.PROPOSED and queries.may_approve(self.actor, obj)
+        initial = {name: getattr(obj, name) for name in TEXT_NAMES}
+        context.update(
+            deciding=deciding,
+            activate_form=kwargs.get("activate_form")
+            or (ActivateForm(initial=initial) if deciding else None),
+            reject_form=kwargs.get("reject_form") or (RejectForm() if deciding else None),
+        )
+        return context
+
+
+class SolutionActivateView(SolutionDetailView):
+    """Procedure 7: activate, with the coordinator's improvements (400 with the errors)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        solution = self.get_object()
+        form = ActivateForm(request.POST)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in TEXT_NAMES}
+            try:
+                svc.solution_activate(
+                    actor=self.actor,
+                    solution_id=solution.pk,
+                    data=data,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Activated: the solution is available for general use.")
+                return HttpResponseRedirect(solution.get_absolute_url())
+        return self.render_to_response(self.get_context_data(activate_form=form), status=400)
+
+
+class SolutionRejectView(SolutionDetailView):
+    """Procedure 7: reject, saying why."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        solution = self.get_object()
+        form = RejectForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.solution_reject(
+                    actor=self.actor, solution_id=solution.pk, note=form.cleaned_data["note"]
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Rejected: the proposer is told why.")
+                return HttpResponseRedirect(solution.get_absolute_url())
+        return self.render_to_response(self.get_context_data(reject_form=form), status=400)
+
+
+class SolutionTransitionView(StewardPageMixin, View):
+    """A POST button on the solution page: retire, reactivate or propose again."""
+
+    permission = VIEW
+    verb = ""
+    done = {
+        "retire": "Retired: no longer suggested.",
+        "reactivate": "Back in general use.",
+        "resubmit": "Proposed again: the group coordinator is asked.",
+    }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        solution = queries.solution_for(self.actor, pk)
+        service = {
+            "retire": svc.solution_retire,
+            "reactivate": svc.solution_reactivate,
+            "resubmit": svc.solution_resubmit,
+        }[self.verb]
+        try:
+            service(actor=self.actor, solution_id=solution.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, self.done[self.verb])
+        return HttpResponseRedirect(solution.get_absolute_url())
+
+
+# --- Forms ----------------------------------------------------------------------------------
+
+
+class SolutionCreateView(ServiceFormView):
+    """Propose a solution for general use (procedures 4, 6); ``?from_incident=`` fills it
+    from the request's resolution."""
+
+    permission = PROPOSE
+    form_class = SolutionForm
+    title = "Propose a solution for general use"
+    submit_label = "Propose"
+    success_message = "Proposed: the group coordinator is asked to approve it."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_initial(self) -> dict[str, Any]:
+        source = self.request.GET.get("from_incident", "")
+        incident = (
+            _incidents_for(self.actor).filter(pk=source).first() if source.isdigit() else None
+        )
+        if incident is None:
+            return {}
+        return {
+            "from_incident": incident.pk,
+            "title": incident.title,
+            "symptoms": incident.description,
+            "body": incident.resolution,
+            "is_workaround": incident.resolution_code == "workaround",
+            "service": incident.service_id,
+            "support_group": incident.support_group_id,
+        }
+
+    def get_cancel_url(self) -> str:
+        return reverse("incidents:solution-list")
+
+    def perform(self, form: forms.Form) -> Any:
+        data = form.cleaned_data
+        return svc.solution_propose(
+            actor=self.actor,
+            title=data["title"],
+            body=data["body"],
+            symptoms=data.get("symptoms") or "",
+            is_workaround=bool(data.get("is_workaround")),
+            service=data.get("service"),
+            ci_class=data.get("ci_class"),
+            from_incident=data.get("from_incident"),
+            support_group=data.get("support_group"),
+        )
+
+
+class SolutionEditView(ServiceFormView):
+    """Improve a solution: its group coordinator, or the proposer while it is proposed."""
+
+    permission = VIEW
+    form_class = SolutionForm
+    submit_label = "Save changes"
+    success_message = "Changes saved."
+
+    def get_object(self) -> Solution:
+        if not hasattr(self, "_object"):
+            self._object = queries.solution_for(self.actor, self.kwargs["pk"])
+        return self._object
+
+    def _check(self) -> Solution:
+        obj = self.get_object()
+        proposer = obj.proposed_by_id == self.actor.pk and obj.status in (S.PROPOSED, S.REJECTED)
+        if not (proposer or queries.may_approve(self.actor, obj)):
+            raise PermissionDenied("Only the group coordinator or the proposer edits this.")
+        return obj
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Edit {self.get_object()}"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._check()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._check()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"actor": self.actor}
+
+    def get_form(self, data: Any = None) -> forms.Form:
+        form = super().get_form(data)
+        for name in ("support_group", "from_incident"):
+            form.fields.pop(name)
+        return form
+
+    def get_initial(self) -> dict[str, Any]:
+        obj = self.get_object()
+        initial: dict[str, Any] = {name: getattr(obj, name) for name in TEXT_NAMES}
+        initial.update(service=obj.service_id, ci_class=obj.ci_class_id)
+        return initial
+
+    def get_cancel_url(self) -> str:
+        return self.get_object().get_absolute_url()
+
+    def perform(self, form: forms.Form) -> Any:
+        names = (*TEXT_NAMES, "service", "ci_class")
+        data = {name: form.cleaned_data.get(name) for name in names}
+        data["symptoms"] = data["symptoms"] or ""
+        data["is_workaround"] = bool(data["is_workaround"])
+        return svc.solution_update(actor=self.actor, solution_id=self.get_object().pk, data=data)
+
+
+class SolutionUseView(StewardPageMixin, View):
+    """POST ``incident=<id>``: record that the solution was used on that request, then back
+    to the request (or ``next``)."""
+
+    permission = VIEW
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        solution = queries.solution_for(self.actor, pk)
+        incident = _incidents_for(self.actor).filter(pk=request.POST.get("incident") or 0).first()
+        if incident is None:
+            messages.error(request, "Choose a request you may see.")
+            return redirect_back(request, solution.get_absolute_url())
+        try:
+            svc.solution_use(actor=self.actor, solution_id=solution.pk, incident_id=incident.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{solution.number} recorded on {incident.number}.")
+        return redirect_back(request, _url(incident) or solution.get_absolute_url())
+
+
+# --- Suggestions partial -----------------------------------------------------------------------
+
+
+class SolutionSuggestView(StewardPageMixin, View):
+    """A small HTML list of active solutions and workarounds for the text being typed
+    (``?text=&service=&ci=``), for the registration form to load with htmx."""
+
+    permission = VIEW
+    template_name = "incidents/solution_suggestions.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        text = " ".join(
+            request.GET.get(name, "") for name in ("text", "title", "description")
+        ).strip()
+        service = services_for(self.actor).filter(pk=_int(request.GET.get("service"))).first()
+        ci_ids = [_int(v) for v in request.GET.getlist("ci") if _int(v)]
+        cis = list(cis_for(self.actor).filter(pk__in=ci_ids)) if ci_ids else []
+        found = search.suggest_solutions(actor=self.actor, text=text, service=service, cis=cis)
+        response = render(
+            request,
+            self.template_name,
+            {"suggestions": found, "text": text, "searched": bool(text or service or cis)},
+        )
+        response["Vary"] = "HX-Request"
+        return response
+
+
+def _url(record: Any) -> str:
+    """The record's page, or nothing while that page does not exist."""
+    try:
+        return record.get_absolute_url() if record is not None else ""
+    except NoReverseMatch:
+        return ""
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+urlpatterns = [
+    path("solutions/", SolutionListView.as_view(), name="solution-list"),
+    path("solutions/new/", SolutionCreateView.as_view(), name="solution-create"),
+    path("solutions/suggest/", SolutionSuggestView.as_view(), name="solution-suggest"),
+    path("solutions/<int:pk>/", SolutionDetailView.as_view(), name="solution-detail"),
+    path("solutions/<int:pk>/edit/", SolutionEditView.as_view(), name="solution-edit"),
+    path("solutions/<int:pk>/activate/", SolutionActivateView.as_view(), name="solution-activate"),
+    path("solutions/<int:pk>/reject/", SolutionRejectView.as_view(), name="solution-reject"),
+    path(
+        "solutions/<int:pk>/retire/",
+        SolutionTransitionView.as_view(verb="retire"),
+        name="solution-retire",
+    ),
+    path(
+        "solutions/<int:pk>/reactivate/",
+        SolutionTransitionView.as_view(verb="reactivate"),
+        name="solution-reactivate",
+    ),
+    path(
+        "solutions/<int:pk>/resubmit/",
+        SolutionTransitionView.as_view(verb="resubmit"),
+        name="solution-resubmit",
+    ),
+    path("solutions/<int:pk>/use/", SolutionUseView.as_view(), name="solution-use"),
+]
