@@ -46,8 +46,9 @@ def _customers(request: Any) -> QuerySet:
 
 class IncidentFilterSet(SearchFilterSet):
     search_fields = ("number", "title", "description")
-    status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    # distinct=False: no join here can repeat a row, and DISTINCT would sort every match.
+    status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
     support_group = django_filters.ModelChoiceFilter(queryset=_groups, label="Group")
     assignee = django_filters.NumberFilter(field_name="assignee_id", label="Assignee (id)")
     unassigned = django_filters.BooleanFilter(
