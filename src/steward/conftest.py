@@ -22,6 +22,9 @@ def _immediate_tasks(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Other areas' demo tests load the whole demo; a short incident history is enough
+    # for them (incidents/tests/test_demo.py checks the full one).
+    settings.STEWARD_DEMO_INCIDENTS = 24
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -236,6 +237,16 @@ def _business_moment(rng: random.Random, start: dt.datetime, end: dt.datetime) -
             return at
 
 
+def _counts() -> tuple[int, int]:
+    """How many requests to replay over the quarter and over the last days:
+    ``settings.STEWARD_DEMO_INCIDENTS`` (tests of other areas) shortens the history."""
+    wanted = getattr(settings, "STEWARD_DEMO_INCIDENTS", None)
+    if wanted is None:
+        return COUNT, RECENT_COUNT
+    recent = max(wanted * RECENT_COUNT // (COUNT + RECENT_COUNT), 1)
+    return max(wanted - recent, 0), recent
+
+
 def load(context: dict[str, Any]) -> None:
     """Add the Incident Management demo records that are missing."""
     ensure_priority_matrix()
@@ -289,7 +300,8 @@ def _plan(
         return (at, next(seq), fn)
 
     recent = now - dt.timedelta(days=RECENT_DAYS)
-    for n in range(COUNT + RECENT_COUNT):
+    count, recent_count = _counts()
+    for n in range(count + recent_count):
         template = rng.choices(TEMPLATES, weights=weights)[0]
         title, description, category, service, stype, (impact, urgency), ci, solution, _w = template
         service_obj = services[service]
@@ -299,7 +311,7 @@ def _plan(
             if p.memberships.filter(organisation_id__in=customers).exists()
         ] or requesters  # fmt: skip
         requester = rng.choice(candidates)
-        since = start if n < COUNT else recent
+        since = start if n < count else recent
         registered = _business_moment(rng, since, now - dt.timedelta(minutes=20))
         story = _Story(rng, people, reference, desk, requester, cis.get(ci or ""), solution)
         story.recent = registered > now - dt.timedelta(days=2)
