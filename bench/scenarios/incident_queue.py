@@ -10,8 +10,8 @@ overrides):
 - ``search_p95_ms``: full-text search over the requests (``search_incidents``) for one
   to three words; target p95 < 300 ms;
 - ``create_per_s``: incident requests created through the API by 4 concurrent clients
-  against ``steward serve`` (gunicorn, 2 workers) for 20 s, each with routing, SLA clocks
-  and journal; target at least 200 per second.
+  against ``steward serve`` (gunicorn, 2 workers; ``BENCH_SERVE_WORKERS`` changes it) for
+  20 s, each with routing, SLA clocks and journal; target at least 200 per second.
 """
 
 import json
@@ -33,6 +33,7 @@ import common
 BATCH = 10_000
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", 100))
 GROUPS = 20
+WORKERS = int(os.environ.get("BENCH_SERVE_WORKERS", 2))  # gunicorn workers of steward serve
 WORDS = [
     "printer",
     "vpn",
@@ -252,7 +253,8 @@ def _create_rate(world: dict) -> dict:
         "STEWARD_TASKS_BACKEND": "database",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "steward.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "steward.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(WORKERS)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/api/v1/incidents/"
@@ -297,7 +299,7 @@ def _create_rate(world: dict) -> dict:
         server.terminate()
         server.wait(timeout=30)
     return {"create_per_s": round(sum(counts) / elapsed, 1), "create_errors": sum(errors),
-            "create_clients": 4}  # fmt: skip
+            "create_clients": 4, "serve_workers": WORKERS}  # fmt: skip
 
 
 def main() -> None:
