@@ -11,10 +11,12 @@
   actor may take, attachments and the journal timeline with a note form.
 * ``ServiceFormView``: a form whose valid data goes to a service; a service
   ``ValidationError`` lands next to the fields.
+* ``RecordTransitionView``: a POST button that moves a record on through a service and
+  returns to its page with a message.
 """
 
 import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +44,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
+from django.views import View
 from django.views.generic import TemplateView
 
 from steward.core import journal, permissions
@@ -559,6 +562,33 @@ class RecordDetailView(StewardPageMixin, TemplateView):
                 request, self.timeline_template_name, self.timeline_context(obj, form), status=400
             )
         return self.render_to_response(self.get_context_data(note_form=form), status=400)
+
+
+class RecordTransitionView(StewardPageMixin, View):
+    """A POST button on a record page that moves the record on through a service (submit,
+    publish, retire ...): the record through ``query_one`` (404 for what the actor may not
+    see), the service and its success message from ``actions[verb]``, a refused step as
+    an error message, then back to the record page."""
+
+    http_method_names = ["post"]
+    query_one: Callable[[Any, Any], Model] | None = None
+    record_arg = "record_id"
+    verb = ""
+    actions: Mapping[str, tuple[Callable[..., Any], str]] = {}
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        query_one = type(self).query_one
+        if query_one is None:
+            raise NotImplementedError("Set query_one.")
+        record = query_one(self.actor, pk)
+        service, done = self.actions[self.verb]
+        try:
+            service(actor=self.actor, **{self.record_arg: record.pk})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done)
+        return HttpResponseRedirect(_row_url(record) or "/")
 
 
 # --- Forms through services -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from steward.core.views.patterns import (
     Field,
     RecordDetailView,
     RecordListView,
+    RecordTransitionView,
     Related,
     ServiceFormView,
     StewardPageMixin,
@@ -284,31 +285,17 @@ class SolutionRejectView(SolutionDetailView):
         return self.render_to_response(self.get_context_data(reject_form=form), status=400)
 
 
-class SolutionTransitionView(StewardPageMixin, View):
+class SolutionTransitionView(RecordTransitionView):
     """A POST button on the solution page: retire, reactivate or propose again."""
 
     permission = VIEW
-    verb = ""
-    done = {
-        "retire": "Retired: no longer suggested.",
-        "reactivate": "Back in general use.",
-        "resubmit": "Proposed again: the group coordinator is asked.",
+    query_one = queries.solution_for
+    record_arg = "solution_id"
+    actions = {
+        "retire": (svc.solution_retire, "Retired: no longer suggested."),
+        "reactivate": (svc.solution_reactivate, "Back in general use."),
+        "resubmit": (svc.solution_resubmit, "Proposed again: the group coordinator is asked."),
     }
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        solution = queries.solution_for(self.actor, pk)
-        service = {
-            "retire": svc.solution_retire,
-            "reactivate": svc.solution_reactivate,
-            "resubmit": svc.solution_resubmit,
-        }[self.verb]
-        try:
-            service(actor=self.actor, solution_id=solution.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, self.done[self.verb])
-        return HttpResponseRedirect(solution.get_absolute_url())
 
 
 # --- Forms ----------------------------------------------------------------------------------

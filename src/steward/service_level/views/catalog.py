@@ -20,6 +20,7 @@ from steward.core.views.patterns import (
     Field,
     RecordDetailView,
     RecordListView,
+    RecordTransitionView,
     Related,
     ServiceFormView,
     StewardPageMixin,
@@ -445,31 +446,18 @@ class CatalogItemEditView(RecordActionFormView):
         return svc.catalog_item_update(actor=self.actor, item_id=self.get_object().pk, data=data)
 
 
-class CatalogItemTransitionView(StewardPageMixin, View):
+class CatalogItemTransitionView(RecordTransitionView):
     """A POST button on the record page: submit, publish or revise."""
 
     permission = "service_level.catalog.change"
-    verb = ""
-    messages_done = {
-        "submit": "Submitted for approval: the approvers see it in their work.",
-        "publish": "Published in the web catalog.",
-        "revise": "Back to draft for adjustments.",
-    }
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        item = queries.catalog_item_for(self.actor, pk)
-        service = {
-            "submit": svc.catalog_item_submit,
-            "publish": svc.catalog_item_publish,
-            "revise": svc.catalog_item_revise,
-        }[self.verb]
-        try:
-            service(actor=self.actor, item_id=item.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, self.messages_done[self.verb])
-        return HttpResponseRedirect(item.get_absolute_url())
+    query_one = queries.catalog_item_for
+    record_arg = "item_id"
+    actions = {
+        "submit": (svc.catalog_item_submit,
+                   "Submitted for approval: the approvers see it in their work."),
+        "publish": (svc.catalog_item_publish, "Published in the web catalog."),
+        "revise": (svc.catalog_item_revise, "Back to draft for adjustments."),
+    }  # fmt: skip
 
 
 class CatalogItemDecideView(CatalogItemDetailView):
