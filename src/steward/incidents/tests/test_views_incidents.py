@@ -392,3 +392,17 @@ def test_the_queue_costs_the_same_queries_for_one_or_many_rows(
         response = client.get(reverse("incidents:incident-list"))
 
     assert len(response.context["rows"]) == 9
+
+
+def test_a_resolved_request_offers_its_resolver_to_propose_the_solution(
+    client, resolved_incident, specialist, requester
+):
+    """Procedures 4 and 6: the resolver may propose the solution for general use; the
+    link fills the proposal from the request. The requester is never offered it."""
+    client.force_login(specialist)
+    page = client.get(resolved_incident.get_absolute_url()).content.decode()
+    link = f"/solutions/new/?from_incident={resolved_incident.pk}"
+    assert "Propose it for general use" in page and link in page.replace("&amp;", "&")
+    client.force_login(requester)
+    response = client.get(resolved_incident.get_absolute_url(), follow=True)
+    assert "Propose it for general use" not in response.content.decode()

@@ -491,6 +491,19 @@ def solution_suggest_url() -> str:
         return ""
 
 
+def _propose_url(actor: Person, incident: IncidentRequest) -> str:
+    """Procedures 4 and 6: once resolved, the resolver may propose the solution for general
+    use; the form is filled from the request."""
+    if incident.status not in (S.RESOLVED, S.CLOSED) or incident.solution_id:
+        return ""
+    if not permissions.has(actor, "incidents.solution.propose"):
+        return ""
+    try:
+        return reverse("incidents:solution-create") + f"?from_incident={incident.pk}"
+    except NoReverseMatch:
+        return ""
+
+
 class IncidentDetailView(RecordDetailView):
     """The record page: header with SLA clocks, the next steps, actions, links, timeline."""
 
@@ -596,6 +609,7 @@ class IncidentDetailView(RecordDetailView):
             or (f.ActionForm(actor=actor, auto_id="action-%s") if can_work else None),
             action_add_url=reverse("incidents:incident-action-add", args=[obj.pk]),
             can_work=can_work,
+            propose_url=_propose_url(actor, obj),
             links=linked_records(obj),
             cis=list(obj.cis.select_related("ci_class").order_by("number")),
             availability=group_availability(groups),
