@@ -35,6 +35,7 @@ from steward.core.views.patterns import (
     Action,
     Column,
     Field,
+    RecordActionFormView,
     RecordDetailView,
     RecordEditView,
     RecordListView,
@@ -407,19 +408,13 @@ class ContractEditView(RecordEditView):
         )
 
 
-class ContractTerminateView(RecordEditView):
+class ContractTerminateView(RecordActionFormView):
     permission = svc.CHANGE
     form_class = ReasonForm
     query_one = queries.contract_for
+    title_format = "Terminate {obj}"
     submit_label = "Terminate"
     success_message = "Contract terminated."
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Terminate {self.get_object()}"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {}
 
     def perform(self, form: forms.Form) -> Any:
         return svc.contract_terminate(

@@ -32,13 +32,13 @@ from steward.core.views.patterns import (
     Action,
     Column,
     Field,
+    RecordActionFormView,
     RecordDetailView,
     RecordListView,
     ServiceFormView,
     StewardPageMixin,
     apply_errors,
 )
-from steward.service_level.views.common import RecordActionFormView
 
 R = RequisitionStatus
 VIEW = svc.VIEW

@@ -23,8 +23,8 @@ from steward.core.views.patterns import (
     Action,
     Column,
     Field,
+    RecordActionFormView,
     RecordDetailView,
-    RecordEditView,
     RecordListView,
     Related,
     ServiceFormView,
@@ -271,14 +271,13 @@ class SupplierCreateView(ServiceFormView):
         return _supplier_url(supplier)
 
 
-class SupplierEditView(RecordEditView):
+class SupplierEditView(RecordActionFormView):
     permission = svc.CHANGE
     form_class = SupplierEditForm
     query_one = queries.supplier_for
+    title_format = "Edit {obj}"
+    submit_label = "Save changes"
     success_message = "Supplier saved."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {}
 
     def get_initial(self) -> dict[str, Any]:
         org = self.get_object()
@@ -299,19 +298,13 @@ class SupplierEditView(RecordEditView):
         return _supplier_url(org)
 
 
-class SupplierContactAddView(RecordEditView):
+class SupplierContactAddView(RecordActionFormView):
     permission = svc.CHANGE
     form_class = SupplierContactForm
     query_one = queries.supplier_for
+    title_format = "New contact at {obj}"
     submit_label = "Add contact"
     success_message = "Contact added."
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"New contact at {self.get_object()}"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {}
 
     def perform(self, form: forms.Form) -> Any:
         org = self.get_object()
@@ -319,10 +312,11 @@ class SupplierContactAddView(RecordEditView):
         return _supplier_url(org) + "#contacts"
 
 
-class SupplierContactEditView(RecordEditView):
+class SupplierContactEditView(RecordActionFormView):
     permission = svc.CHANGE
     form_class = SupplierContactEditForm
     query_one = queries.supplier_for
+    submit_label = "Save changes"
     success_message = "Contact saved."
 
     def contact(self) -> Person:
@@ -335,9 +329,6 @@ class SupplierContactEditView(RecordEditView):
     @property
     def title(self) -> str:  # type: ignore[override]
         return f"Edit {self.contact()} ({self.get_object()})"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {}
 
     def get_initial(self) -> dict[str, Any]:
         return {name: getattr(self.contact(), name) for name in svc.CONTACT_FIELDS}

@@ -11,6 +11,8 @@
   actor may take, attachments and the journal timeline with a note form.
 * ``ServiceFormView``: a form whose valid data goes to a service; a service
   ``ValidationError`` lands next to the fields.
+* ``RecordActionFormView``: a plain form acting on one record through a service (edit,
+  terminate, add a contact), titled from ``title_format``.
 * ``RecordTransitionView``: a POST button that moves a record on through a service and
   returns to its page with a message.
 """
@@ -692,6 +694,27 @@ class RecordEditView(ServiceFormView):
 
     def get_cancel_url(self) -> str:
         return _row_url(self.get_object()) or ""
+
+
+class RecordActionFormView(RecordEditView):
+    """A form that acts on one record (edit, terminate, discontinue, contacts, minutes).
+
+    From ``RecordEditView``: the record through ``query_one`` once per request (404 for
+    what the actor may not see) and Cancel back to its page. These forms are plain forms
+    handing data to a service, not model forms, so no ``instance`` and ServiceFormView's
+    label and message; the title is ``title_format`` filled with the record.
+    """
+
+    submit_label = ServiceFormView.submit_label
+    success_message = ServiceFormView.success_message
+    title_format = "{obj}"
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return self.title_format.format(obj=self.get_object())
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {}
 
 
 def redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:

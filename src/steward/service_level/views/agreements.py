@@ -16,6 +16,7 @@ from steward.core.views.patterns import (
     Action,
     Column,
     Field,
+    RecordActionFormView,
     RecordDetailView,
     RecordListView,
     Related,
@@ -30,7 +31,6 @@ from steward.service_level.forms import AgreementForm, ReasonForm, SignForm, Tar
 from steward.service_level.models import Agreement, AgreementSignature
 from steward.service_level.services import agreements as svc
 from steward.service_level.views.common import (
-    RecordActionFormView,
     TargetAddMixin,
     promise_order,
     target_sentence,

@@ -18,6 +18,7 @@ from steward.core.views.patterns import (
     Action,
     Column,
     Field,
+    RecordActionFormView,
     RecordDetailView,
     RecordListView,
     RecordTransitionView,
@@ -42,7 +43,6 @@ from steward.service_level.forms import (
 from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLevelTarget
 from steward.service_level.services import catalog as svc
 from steward.service_level.views.common import (
-    RecordActionFormView,
     TargetAddMixin,
     charge_words,
     promise_order,

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from steward.core.choices import Priority, Role
 from steward.core.models import RoleAssignment
 from steward.core.templatetags.steward import TONES
-from steward.core.views.patterns import RecordEditView, ServiceFormView, apply_errors
+from steward.core.views.patterns import apply_errors
 from steward.service_level.choices import TargetKind
 
 # Badge colours of the area's statuses that the shell does not know yet.
@@ -137,27 +137,6 @@ def scoped_holders(scope: Model, roles: list[str]) -> dict[str, list[Any]]:
 
 def role_label(role: str) -> str:
     return str(Role(role).label)
-
-
-class RecordActionFormView(RecordEditView):
-    """A form that acts on one record (edit, terminate, discontinue, contacts, minutes).
-
-    From ``RecordEditView``: the record through ``query_one`` once per request (404 for
-    what the actor may not see) and Cancel back to its page. These forms are plain forms
-    handing data to a service, not model forms, so no ``instance`` and ServiceFormView's
-    label and message; the title is ``title_format`` filled with the record.
-    """
-
-    submit_label = ServiceFormView.submit_label
-    success_message = ServiceFormView.success_message
-    title_format = "{obj}"
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return self.title_format.format(obj=self.get_object())
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {}
 
 
 class TargetAddMixin:

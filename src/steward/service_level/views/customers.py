@@ -15,6 +15,7 @@ from steward.core.views.patterns import (
     Action,
     Column,
     Field,
+    RecordActionFormView,
     RecordDetailView,
     RecordListView,
     Related,
@@ -23,7 +24,7 @@ from steward.service_level import queries
 from steward.service_level.choices import AgreementKind, AgreementStatus
 from steward.service_level.forms import ContactsForm
 from steward.service_level.services import customers as svc
-from steward.service_level.views.common import RecordActionFormView, scoped_holders
+from steward.service_level.views.common import scoped_holders
 
 CONTACT_ROLES = [Role.CUSTOMER_REPRESENTATIVE, Role.SERVICE_LEVEL_MANAGER]
 

@@ -21,6 +21,7 @@ from steward.core.views.patterns import (
     Action,
     Column,
     Field,
+    RecordActionFormView,
     RecordDetailView,
     RecordListView,
     ServiceFormView,
@@ -32,7 +33,6 @@ from steward.service_level.choices import ReviewStatus
 from steward.service_level.filters import SlaReviewFilterSet
 from steward.service_level.models import ReviewViolation, SlaReview
 from steward.service_level.services import reviews as svc
-from steward.service_level.views.common import RecordActionFormView
 
 VIEW = "service_level.review.view"
 CHANGE = "service_level.review.change"

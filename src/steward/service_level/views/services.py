@@ -18,6 +18,7 @@ from steward.core.views.patterns import (
     Action,
     Column,
     Field,
+    RecordActionFormView,
     RecordDetailView,
     RecordListView,
     Related,
@@ -32,7 +33,6 @@ from steward.service_level.models import Service
 from steward.service_level.services import services as svc
 from steward.service_level.services.agreements import outage_record as svc_outage_record
 from steward.service_level.views.common import (
-    RecordActionFormView,
     charge_words,
     role_label,
     scoped_holders,
