@@ -182,9 +182,10 @@ def _as_of_view(ci: ConfigurationItem, at: dt.datetime, labels: dict[str, str]) 
     if fk["service"]:
         service = Service.objects.filter(pk=fk["service"]).first()
         names[("service", fk["service"])] = service.name if service else ""
+    today = svc.snapshot(ci)
     fields = [
         {"label": FIELD_LABELS[name], "value": _shown(name, state.get(name), names),
-         "changed": state.get(name) != svc.snapshot(ci).get(name)}
+         "changed": state.get(name) != today.get(name)}
         for name in (*CI_FIELDS, "last_verified_at")
     ]  # fmt: skip
     order = {key: n for n, key in enumerate(labels)}  # the class's own order
