@@ -27,6 +27,17 @@ def _immediate_tasks(settings):
     settings.STEWARD_DEMO_INCIDENTS = 24
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache():
+    # Each test starts from its own database state: nothing cached by an earlier test
+    # (whose transaction was rolled back or whose tables were flushed) may be reused.
+    from steward.core import refcache
+
+    refcache.forget()
+    yield
+    refcache.forget()
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

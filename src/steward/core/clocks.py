@@ -33,11 +33,18 @@ from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from steward.core import notify, webhooks
+from steward.core import notify, refcache, webhooks
 from steward.core.calendars import add_business_time, business_time_between, spec_for
 from steward.core.choices import ClockKind, ClockMetric, ClockState
 from steward.core.errors import InvalidTransition
-from steward.core.models import BusinessCalendar, ClockEvent, Person, SlaClock
+from steward.core.models import (
+    BusinessCalendar,
+    ClockEvent,
+    Holiday,
+    Person,
+    SlaClock,
+    WorkingPeriod,
+)
 from steward.core.workflows import Workflow
 
 logger = logging.getLogger(__name__)
@@ -49,6 +56,7 @@ __all__ = [
     "clock_recalculate",
     "clock_resume",
     "clock_start",
+    "clock_start_many",
     "clock_stop",
     "clocks_cancel_for_agreement",
     "clocks_for",
@@ -90,11 +98,13 @@ def _seconds(delta: timedelta) -> int:
     return delta // timedelta(seconds=1)
 
 
+CALENDARS = "core.calendars"
+# Every clock start and deadline reads its calendar; calendars change a few times a year.
+refcache.register(CALENDARS, BusinessCalendar, WorkingPeriod, Holiday)
+
+
 def _calendar(clock: SlaClock) -> BusinessCalendar:
-    # Prefetch periods and holidays once; spec_for caches the resulting spec.
-    return BusinessCalendar.objects.prefetch_related("periods", "holidays").get(
-        pk=clock.calendar_id
-    )
+    return calendar_with_hours(clock.calendar_id)
 
 
 def _prefetched(calendar: BusinessCalendar) -> bool:
@@ -105,8 +115,13 @@ def _prefetched(calendar: BusinessCalendar) -> bool:
 
 
 def calendar_with_hours(calendar_id: int) -> BusinessCalendar:
-    """A calendar with its periods and holidays, ready for ``clock_start``."""
-    return BusinessCalendar.objects.prefetch_related("periods", "holidays").get(pk=calendar_id)
+    """A calendar with its periods and holidays, ready for ``clock_start`` (kept in memory
+    between changes: treat it as read-only)."""
+
+    def load() -> BusinessCalendar:
+        return BusinessCalendar.objects.prefetch_related("periods", "holidays").get(pk=calendar_id)
+
+    return refcache.cached(CALENDARS, load, key=calendar_id)
 
 
 def recalculate(clock: SlaClock, calendar: BusinessCalendar | None = None) -> SlaClock:
@@ -176,6 +191,70 @@ def _not_before(at: datetime, earliest: datetime, field: str) -> None:
         raise ValidationError({"at": [f"The time must not be before the clock's {field}."]})
 
 
+def _new_clock(
+    *,
+    record: models.Model,
+    metric: str,
+    name: str,
+    calendar: BusinessCalendar,
+    target_seconds: int,
+    kind: str = ClockKind.SLA,
+    warning_percent: int = 75,
+    started_at: datetime | None = None,
+    target_id: int | None = None,
+    agreement_id: int | None = None,
+) -> SlaClock:
+    """A running clock, checked and with its deadlines, not saved yet."""
+    errors: dict[str, list[str]] = {}
+    if metric not in ClockMetric.values:
+        errors["metric"] = [f"Unknown metric {metric!r}."]
+    if kind not in ClockKind.values:
+        errors["kind"] = [f"Unknown clock kind {kind!r}."]
+    if not isinstance(target_seconds, int) or target_seconds <= 0:
+        errors["target_seconds"] = ["The target must be a positive number of seconds."]
+    if not isinstance(warning_percent, int) or not 1 <= warning_percent <= 100:
+        errors["warning_percent"] = ["The warning must be between 1 and 100 percent."]
+    if record is None or record.pk is None:
+        errors["record"] = ["The record must be saved before a clock can start."]
+    if errors:
+        raise ValidationError(errors)
+    clock = SlaClock(
+        record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
+        record_id=record.pk,
+        kind=kind,
+        metric=metric,
+        name=name[:_NAME_MAX],
+        target_id=target_id,
+        agreement_id=agreement_id,
+        calendar=calendar,
+        target_seconds=target_seconds,
+        warning_percent=warning_percent,
+        state=S.RUNNING,
+        started_at=started_at or timezone.now(),
+    )
+    return recalculate(clock, calendar if _prefetched(calendar) else _calendar(clock))
+
+
+def clock_start_many(
+    *, record: models.Model, starts: Iterable[dict[str, Any]], actor: Person | None = None
+) -> list[SlaClock]:
+    """Start several clocks on ``record`` at once (registration: the SLA and OLA response
+    and resolution clocks); each item takes ``clock_start``'s arguments. All or none: every
+    deadline is computed before anything is written, and the clocks and their "started"
+    events are written with one statement each."""
+    new = [_new_clock(record=record, **start) for start in starts]
+    if not new:
+        return []
+    # No savepoint when nested: a failed write fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
+        SlaClock.objects.bulk_create(new)
+        ClockEvent.objects.bulk_create(
+            ClockEvent(clock=clock, event="started", at=clock.started_at, actor=actor)
+            for clock in new
+        )
+    return new
+
+
 def clock_start(
     *,
     record: models.Model,
@@ -191,41 +270,12 @@ def clock_start(
     actor: Person | None = None,
 ) -> SlaClock:
     """Start a running clock on ``record`` (registration); warning and breach computed."""
-    errors: dict[str, list[str]] = {}
-    if metric not in ClockMetric.values:
-        errors["metric"] = [f"Unknown metric {metric!r}."]
-    if kind not in ClockKind.values:
-        errors["kind"] = [f"Unknown clock kind {kind!r}."]
-    if not isinstance(target_seconds, int) or target_seconds <= 0:
-        errors["target_seconds"] = ["The target must be a positive number of seconds."]
-    if not isinstance(warning_percent, int) or not 1 <= warning_percent <= 100:
-        errors["warning_percent"] = ["The warning must be between 1 and 100 percent."]
-    if record is None or record.pk is None:
-        errors["record"] = ["The record must be saved before a clock can start."]
-    if errors:
-        raise ValidationError(errors)
-    at = started_at or timezone.now()
-    clock = SlaClock(
-        record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
-        record_id=record.pk,
-        kind=kind,
-        metric=metric,
-        name=name[:_NAME_MAX],
-        target_id=target_id,
-        agreement_id=agreement_id,
-        calendar=calendar,
-        target_seconds=target_seconds,
-        warning_percent=warning_percent,
-        state=S.RUNNING,
-        started_at=at,
-    )
-    # Deadlines first: a calendar without hours is refused before anything is written.
-    recalculate(clock, calendar if _prefetched(calendar) else _calendar(clock))
-    # No savepoint when nested: a failed write fails the caller's whole transaction anyway.
-    with transaction.atomic(savepoint=False):
-        clock.save()
-        _event(clock, "started", at, actor=actor)
-    return clock
+    start = {
+        "metric": metric, "name": name, "calendar": calendar, "target_seconds": target_seconds,
+        "kind": kind, "warning_percent": warning_percent, "started_at": started_at,
+        "target_id": target_id, "agreement_id": agreement_id,
+    }  # fmt: skip
+    return clock_start_many(record=record, starts=[start], actor=actor)[0]
 
 
 def clock_pause(

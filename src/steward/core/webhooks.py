@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from steward.core import permissions
+from steward.core import permissions, refcache
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Person, WebhookDelivery, WebhookSubscription
 
@@ -156,14 +156,25 @@ def create_delivery(
     return delivery
 
 
+SUBSCRIPTIONS = "core.webhook_subscriptions"
+# Read after every event; subscriptions change when an integration is set up.
+refcache.register(SUBSCRIPTIONS, WebhookSubscription)
+
+
+def _active_subscriptions() -> list[WebhookSubscription]:
+    return list(WebhookSubscription.objects.filter(is_active=True).order_by("pk"))
+
+
 def _create_deliveries(
     event: str, record_type: str, record_id: int | None, payload: dict[str, Any]
 ) -> list[WebhookDelivery]:
     subscriptions = [
         s
-        for s in WebhookSubscription.objects.filter(is_active=True)
+        for s in refcache.cached(SUBSCRIPTIONS, _active_subscriptions)
         if s.matches(record_type, event)
     ]
+    if not subscriptions:
+        return []
     with transaction.atomic():
         return [
             create_delivery(

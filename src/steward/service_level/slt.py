@@ -5,10 +5,12 @@ when they are registered; the clocks themselves live in ``steward.core.clocks``.
 """
 
 from datetime import datetime, time
+from functools import reduce
+from operator import or_
 
 from django.db import IntegrityError, models, transaction
 
-from steward.core import clocks
+from steward.core import clocks, refcache
 from steward.core.choices import ClockKind, ClockMetric
 from steward.core.models import (
     BusinessCalendar,
@@ -19,7 +21,7 @@ from steward.core.models import (
     WorkingPeriod,
 )
 from steward.service_level.choices import AgreementKind, AgreementStatus, TargetKind
-from steward.service_level.models import Agreement, Service
+from steward.service_level.models import Agreement, Service, ServiceLevelTarget
 
 ALWAYS_CALENDAR = "24x7"
 _METRICS = {
@@ -28,8 +30,7 @@ _METRICS = {
 }
 
 
-def always_calendar() -> BusinessCalendar:
-    """The "24x7" calendar (every day, all day, UTC), created the first time it is needed."""
+def _always_calendar() -> BusinessCalendar:
     calendar = BusinessCalendar.objects.filter(name=ALWAYS_CALENDAR).first()
     if calendar is not None:
         return calendar
@@ -44,18 +45,15 @@ def always_calendar() -> BusinessCalendar:
                 WorkingPeriod(calendar=calendar, weekday=day, start_time=time(0), end_time=time(0))
                 for day in range(7)
             )
+            refcache.bump(clocks.CALENDARS)
     except IntegrityError:  # created meanwhile by another transaction
         calendar = BusinessCalendar.objects.get(name=ALWAYS_CALENDAR)
     return calendar
 
 
-def _active(service: Service, kind: str, **party: object) -> Agreement | None:
-    """The active agreement of that kind for the service and party (latest signed first)."""
-    return (
-        Agreement.objects.filter(service=service, kind=kind, status=AgreementStatus.ACTIVE, **party)
-        .order_by("-signed_at", "-pk")
-        .first()
-    )
+def always_calendar() -> BusinessCalendar:
+    """The "24x7" calendar (every day, all day, UTC), created the first time it is needed."""
+    return refcache.cached(clocks.CALENDARS, _always_calendar, key=ALWAYS_CALENDAR)
 
 
 def start_clocks_for(
@@ -85,36 +83,44 @@ def start_clocks_for(
         parties.append((AgreementKind.OLA, ClockKind.OLA, {"support_group": support_group}))
     if supplier is not None:
         parties.append((AgreementKind.UC, ClockKind.UC, {"supplier": supplier}))
-    started: list[SlaClock] = []
-    with transaction.atomic(savepoint=False):
-        calendar: BusinessCalendar | None = None
-        for agreement_kind, clock_kind, party in parties:
-            agreement = _active(service, agreement_kind, **party)
-            if agreement is None:
-                continue
-            targets = agreement.targets.filter(
-                kind__in=list(_METRICS),
-                priority=priority,
-                target_seconds__gt=0,
-            ).order_by("kind", "pk")
-            for target in targets:
-                if calendar is None:
-                    # Loaded once with its hours for every clock of this record.
-                    hours = service.service_hours_id or always_calendar().pk
-                    calendar = clocks.calendar_with_hours(hours)
-                started.append(
-                    clocks.clock_start(
-                        record=record,
-                        metric=_METRICS[target.kind],
-                        name=f"{agreement.number} P{priority} {target.get_kind_display().lower()}",
-                        calendar=calendar,
-                        target_seconds=target.target_seconds,
-                        kind=clock_kind,
-                        warning_percent=min(max(target.warning_percent, 1), 100),
-                        started_at=started_at,
-                        target_id=target.pk,
-                        agreement_id=agreement.pk,
-                        actor=actor,
-                    )
-                )
-    return started
+    if not parties:
+        return []
+    # One query for the candidate agreements of every party, one for their targets.
+    candidates = Agreement.objects.filter(service=service, status=AgreementStatus.ACTIVE).filter(
+        reduce(or_, (models.Q(kind=kind, **party) for kind, _, party in parties))
+    )
+    latest: dict[str, Agreement] = {}
+    for agreement in candidates.order_by("-signed_at", "-pk"):
+        latest.setdefault(agreement.kind, agreement)
+    chosen = [(latest[kind], clock_kind) for kind, clock_kind, _ in parties if kind in latest]
+    if not chosen:
+        return []
+    targets = ServiceLevelTarget.objects.filter(
+        agreement__in=[agreement for agreement, _ in chosen],
+        kind__in=list(_METRICS),
+        priority=priority,
+        target_seconds__gt=0,
+    ).order_by("kind", "pk")
+    by_agreement: dict[int, list[ServiceLevelTarget]] = {}
+    for target in targets:
+        by_agreement.setdefault(target.agreement_id, []).append(target)
+    starts = []
+    calendar: BusinessCalendar | None = None
+    for agreement, clock_kind in chosen:
+        for target in by_agreement.get(agreement.pk, []):
+            if calendar is None:
+                # Loaded once with its hours for every clock of this record.
+                hours = service.service_hours_id or always_calendar().pk
+                calendar = clocks.calendar_with_hours(hours)
+            starts.append({
+                "metric": _METRICS[target.kind],
+                "name": f"{agreement.number} P{priority} {target.get_kind_display().lower()}",
+                "calendar": calendar,
+                "target_seconds": target.target_seconds,
+                "kind": clock_kind,
+                "warning_percent": min(max(target.warning_percent, 1), 100),
+                "started_at": started_at,
+                "target_id": target.pk,
+                "agreement_id": agreement.pk,
+            })  # fmt: skip
+    return clocks.clock_start_many(record=record, starts=starts, actor=actor)

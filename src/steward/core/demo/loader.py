@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from steward.core import journal, numbering
+from steward.core import clocks, journal, numbering, refcache
 from steward.core.demo import data
 from steward.core.models import (
     BusinessCalendar,
@@ -71,6 +71,7 @@ def load() -> dict[str, int]:
             Holiday.objects.bulk_create(
                 Holiday(calendar=cal, date=day, name=name) for day, name in row["holidays"]
             )
+            refcache.bump(clocks.CALENDARS)  # bulk_create sends no signal
         calendars[row["name"]] = _created(cal, created, admin, counts)
 
     groups: dict[str, SupportGroup] = {}

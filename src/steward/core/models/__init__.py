@@ -3,7 +3,7 @@ from steward.core.models.calendars import BusinessCalendar, Holiday, WorkingPeri
 from steward.core.models.clocks import ClockEvent, SlaClock
 from steward.core.models.journal import JournalEntry
 from steward.core.models.notifications import Notification, WebhookDelivery, WebhookSubscription
-from steward.core.models.ops import PeriodicJobRun, WorkerHeartbeat
+from steward.core.models.ops import PeriodicJobRun, ReferenceVersion, WorkerHeartbeat
 from steward.core.models.people import Organisation, OrganisationMembership, Person
 from steward.core.models.records import NumberedRecord, NumberSequence, TimeStampedModel
 from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
@@ -23,6 +23,7 @@ __all__ = [
     "OrganisationMembership",
     "PeriodicJobRun",
     "Person",
+    "ReferenceVersion",
     "RoleAssignment",
     "SlaClock",
     "SupportGroup",

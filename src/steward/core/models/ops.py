@@ -27,3 +27,15 @@ class PeriodicJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class ReferenceVersion(models.Model):
+    """A random token per set of cached reference data (``steward.core.refcache``),
+    replaced in the transaction that changes the data: processes holding an older token
+    load the set again."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_time
 
-from steward.core import journal, permissions
+from steward.core import clocks, journal, permissions, refcache
 from steward.core.models import BusinessCalendar, Holiday, Person, WorkingPeriod
 from steward.core.models.calendars import WEEKDAYS
 
@@ -154,6 +154,7 @@ def _replace_periods(
     WorkingPeriod.objects.bulk_create(
         WorkingPeriod(calendar=calendar, weekday=w, start_time=s, end_time=e) for w, s, e in cleaned
     )
+    refcache.bump(clocks.CALENDARS)  # bulk_create sends no signal
     return _summary(old), _summary(cleaned)
 
 
@@ -244,6 +245,7 @@ def calendar_create(
         Holiday.objects.bulk_create(
             Holiday(calendar=calendar, date=day, name=label) for day, label in sorted(days.items())
         )
+        refcache.bump(clocks.CALENDARS)  # bulk_create sends no signal
         journal.created(calendar, actor=actor)
     return calendar
 

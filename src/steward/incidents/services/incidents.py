@@ -45,7 +45,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from steward.configuration.models import CIClass, ConfigurationItem
-from steward.core import attachments, clocks, journal, notify, numbering, permissions
+from steward.core import attachments, clocks, journal, notify, numbering, permissions, refcache
 from steward.core.calendars import CalendarSpec, spec_for
 from steward.core.choices import ClockKind, ClockMetric, ClockState, Role
 from steward.core.errors import InvalidTransition
@@ -134,14 +134,26 @@ ESCALATION = "incident escalation"
 # --- Priority and routing ---------------------------------------------------------------
 
 
+PRIORITY_MATRIX = "incidents.priority_matrix"
+ROUTING = "incidents.routing"
+# Read on every registration, edited a few times a year: kept in memory (core.refcache).
+refcache.register(PRIORITY_MATRIX, PriorityMatrixEntry)
+refcache.register(ROUTING, RoutingRule, SupportGroup, Category, CIClass)
+
+
+def _matrix() -> dict[tuple[str, str], str]:
+    return {
+        (impact, urgency): priority
+        for impact, urgency, priority in PriorityMatrixEntry.objects.values_list(
+            "impact", "urgency", "priority"
+        )
+    }
+
+
 def priority_for(impact: str, urgency: str) -> str:
     """Priority of impact x urgency: the configured matrix cell, else the default matrix."""
     impact, urgency = str(impact), str(urgency)
-    cell = (
-        PriorityMatrixEntry.objects.filter(impact=impact, urgency=urgency)
-        .values_list("priority", flat=True)
-        .first()
-    )
+    cell = refcache.cached(PRIORITY_MATRIX, _matrix).get((impact, urgency))
     if cell:
         return cell
     try:
@@ -150,36 +162,62 @@ def priority_for(impact: str, urgency: str) -> str:
         raise ValidationError({"impact": ["Unknown impact or urgency."]}) from None
 
 
-def _ancestors(model: type[models.Model], start_ids: Iterable[int]) -> set[int]:
+def _ancestors(parents: Mapping[int, int | None], start_ids: Iterable[int | None]) -> set[int]:
     """The ids given and those of all their parents (classes, categories)."""
     found: set[int] = set()
-    frontier = {pk for pk in start_ids if pk is not None}
+    frontier = [pk for pk in start_ids if pk is not None]
     while frontier:
-        found |= frontier
-        parents = model._default_manager.filter(pk__in=frontier).values_list("parent_id", flat=True)
-        frontier = {pk for pk in parents if pk is not None} - found
+        pk = frontier.pop()
+        if pk not in found:
+            found.add(pk)
+            parent = parents.get(pk)
+            if parent is not None:
+                frontier.append(parent)
     return found
+
+
+class _Routing:
+    """The active rules in order, with what matching them needs, loaded together."""
+
+    def __init__(self) -> None:
+        self.rules = [
+            (rule, _keywords(rule))
+            for rule in RoutingRule.objects.filter(is_active=True, support_group__is_active=True)
+            .select_related("support_group")
+            .order_by("order", "pk")
+        ]
+        self.category_parents = dict(Category.objects.values_list("pk", "parent_id"))
+        self.class_parents = dict(CIClass.objects.values_list("pk", "parent_id"))
+        name = getattr(settings, "INCIDENT_DEFAULT_GROUP", "") or ""
+        self.default_group = (
+            SupportGroup.objects.filter(name=name, is_active=True).first() if name else None
+        )
+
+
+def _routing() -> _Routing:
+    return refcache.cached(ROUTING, _Routing, key=settings.INCIDENT_DEFAULT_GROUP)
 
 
 def _keywords(rule: RoutingRule) -> list[str]:
     return [word.strip().lower() for word in rule.keywords.split(",") if word.strip()]
 
 
-def route(incident: IncidentRequest) -> RoutingRule | None:
+def route(
+    incident: IncidentRequest, cis: Iterable[ConfigurationItem] | None = None
+) -> RoutingRule | None:
     """Proc. 2: the first active rule (by order) whose every set condition matches.
 
     Conditions: service; the class of any of the request's CIs (a rule on a parent class
     matches its subclasses); category (a rule on a parent category matches its children);
     customer; service type; keywords (any comma-separated keyword found, ignoring case, in
-    the title or description). Rules whose group is inactive are skipped.
+    the title or description). Rules whose group is inactive are skipped. ``cis``: the CIs
+    of a request not saved yet (a saved one's are read from the database).
     """
+    routing = _routing()
     ci_classes: set[int] | None = None
-    categories = _ancestors(Category, [incident.category_id]) if incident.category_id else set()
+    categories = _ancestors(routing.category_parents, [incident.category_id])
     text = f"{incident.title}\n{incident.description}".lower()
-    rules = RoutingRule.objects.filter(is_active=True, support_group__is_active=True).order_by(
-        "order", "pk"
-    )
-    for rule in rules:
+    for rule, words in routing.rules:
         if rule.service_id and rule.service_id != incident.service_id:
             continue
         if rule.customer_id and rule.customer_id != incident.customer_id:
@@ -190,11 +228,15 @@ def route(incident: IncidentRequest) -> RoutingRule | None:
             continue
         if rule.ci_class_id:
             if ci_classes is None:
-                direct = incident.cis.values_list("ci_class_id", flat=True) if incident.pk else []
-                ci_classes = _ancestors(CIClass, direct)
+                if cis is not None:
+                    direct = [ci.ci_class_id for ci in cis]
+                elif incident.pk:
+                    direct = list(incident.cis.values_list("ci_class_id", flat=True))
+                else:
+                    direct = []
+                ci_classes = _ancestors(routing.class_parents, direct)
             if rule.ci_class_id not in ci_classes:
                 continue
-        words = _keywords(rule)
         if words and not any(word in text for word in words):
             continue
         return rule
@@ -203,10 +245,7 @@ def route(incident: IncidentRequest) -> RoutingRule | None:
 
 def default_group() -> SupportGroup | None:
     """The group named by ``settings.INCIDENT_DEFAULT_GROUP`` (the service desk), if active."""
-    name = getattr(settings, "INCIDENT_DEFAULT_GROUP", "") or ""
-    if not name:
-        return None
-    return SupportGroup.objects.filter(name=name, is_active=True).first()
+    return _routing().default_group
 
 
 # --- Who is who -------------------------------------------------------------------------
@@ -679,39 +718,36 @@ def incident_register(
     _check_assignee(errors, assignee, support_group, service)
     _raise(errors)
 
+    incident = IncidentRequest(
+        title=title,
+        description=(description or "").strip(),
+        requester=requester,
+        customer=customer,
+        service=service,
+        category=category,
+        service_type=service_type,
+        channel=channel,
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact, urgency),
+        registered_by=actor,
+        source_message_id=(source_message_id or "")[:250],
+        status=N.NEW,
+    )
+    # Routed before it is written: one insert, and the rules are read outside the
+    # transaction that holds the number counter.
+    rule = None
+    if support_group is None and not resolve_now:
+        rule = route(incident, cis=ci_list)
+        support_group = rule.support_group if rule else default_group()
+    incident.support_group, incident.assignee, incident.routed_by = support_group, assignee, rule
+    if support_group is not None:
+        incident.status = N.ASSIGNED
     with transaction.atomic():
-        incident = IncidentRequest(
-            title=title,
-            description=(description or "").strip(),
-            requester=requester,
-            customer=customer,
-            service=service,
-            category=category,
-            service_type=service_type,
-            channel=channel,
-            impact=impact,
-            urgency=urgency,
-            priority=priority_for(impact, urgency),
-            registered_by=actor,
-            source_message_id=(source_message_id or "")[:250],
-            status=N.NEW,
-        )
         numbering.assign(incident)
         incident.save()
         if ci_list:
             incident.cis.set(ci_list)
-        rule = None
-        if support_group is None and not resolve_now:
-            rule = route(incident)
-            support_group = rule.support_group if rule else default_group()
-        incident.support_group, incident.assignee, incident.routed_by = (
-            support_group,
-            assignee,
-            rule,
-        )
-        if support_group is not None:
-            incident.status = N.ASSIGNED
-        _save(incident, "support_group", "assignee", "routed_by", "status")
         journal.created(incident, actor=actor, summary=str(incident))
         if rule is not None:
             journal.system(
