@@ -43,8 +43,8 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def _entry(record: models.Model, kind: str, actor: Person | None, **fields: Any) -> JournalEntry:
-    return JournalEntry.objects.create(
+def _unsaved(record: models.Model, kind: str, actor: Person | None, **fields: Any) -> JournalEntry:
+    return JournalEntry(
         record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
         record_id=record.pk,
         kind=kind,
@@ -53,8 +53,31 @@ def _entry(record: models.Model, kind: str, actor: Person | None, **fields: Any)
     )
 
 
-def created(record: models.Model, *, actor: Person | None, summary: str = "") -> JournalEntry:
-    return _entry(record, JournalKind.CREATED, actor, new_value=summary or str(record))
+def _entry(record: models.Model, kind: str, actor: Person | None, **fields: Any) -> JournalEntry:
+    entry = _unsaved(record, kind, actor, **fields)
+    entry.save(force_insert=True)
+    return entry
+
+
+def created(
+    record: models.Model,
+    *,
+    actor: Person | None,
+    summary: str = "",
+    system_text: str = "",
+    system_data: dict | None = None,
+) -> JournalEntry:
+    """The creation entry; with ``system_text``, also Steward's note on what it did with
+    the new record (e.g. the routing), both written with one statement."""
+    entry = _unsaved(record, JournalKind.CREATED, actor, new_value=summary or str(record))
+    if not system_text:
+        entry.save(force_insert=True)
+        return entry
+    note = _unsaved(
+        record, JournalKind.SYSTEM, None, body=sanitise(system_text), data=system_data or {}
+    )
+    JournalEntry.objects.bulk_create([entry, note])
+    return entry
 
 
 def transition(

@@ -24,7 +24,8 @@ def next_value(prefix: str) -> int:
     if not prefix or not prefix.isalpha() or not prefix.isupper() or len(prefix) > 8:
         raise ValueError(f"A record prefix is 1-8 capital letters, not {prefix!r}.")
     table = connection.ops.quote_name(NumberSequence._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint inside the caller's transaction: a failure here fails it anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_UPSERT.format(table=table), [prefix])
         return int(cursor.fetchone()[0])
 

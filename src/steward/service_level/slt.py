@@ -5,8 +5,6 @@ when they are registered; the clocks themselves live in ``steward.core.clocks``.
 """
 
 from datetime import datetime, time
-from functools import reduce
-from operator import or_
 
 from django.db import IntegrityError, models, transaction
 
@@ -56,6 +54,42 @@ def always_calendar() -> BusinessCalendar:
     return refcache.cached(clocks.CALENDARS, _always_calendar, key=ALWAYS_CALENDAR)
 
 
+AGREEMENTS = "service_level.agreements"
+# Every registration looks up the agreements of its service; they change rarely.
+refcache.register(AGREEMENTS, Agreement, ServiceLevelTarget)
+
+
+def _service_agreements(service_id: int) -> list[Agreement]:
+    """The service's active agreements, latest signed first, with their clock targets."""
+    targets = models.Prefetch(
+        "targets",
+        queryset=ServiceLevelTarget.objects.filter(
+            kind__in=list(_METRICS), target_seconds__gt=0
+        ).order_by("kind", "pk"),
+    )
+    return list(
+        Agreement.objects.filter(service_id=service_id, status=AgreementStatus.ACTIVE)
+        .order_by("-signed_at", "-pk")
+        .prefetch_related(targets)
+    )
+
+
+def _latest_active(service: Service, kind: str, party: str, party_id: int) -> Agreement | None:
+    """The active agreement of that kind for the service and party (latest signed first);
+    ``party`` names the agreement's field (customer, support_group, supplier)."""
+    agreements = refcache.cached(
+        AGREEMENTS, lambda: _service_agreements(service.pk), key=service.pk
+    )
+    for agreement in agreements:
+        if agreement.kind == kind and getattr(agreement, f"{party}_id") == party_id:
+            return agreement
+    return None
+
+
+def _targets(agreement: Agreement, priority: str) -> list[ServiceLevelTarget]:
+    return [t for t in agreement.targets.all() if t.priority == priority]
+
+
 def start_clocks_for(
     *,
     record: models.Model,
@@ -76,38 +110,21 @@ def start_clocks_for(
     in the service's hours, or around the clock when the service has none.
     """
     priority = str(priority)
-    parties: list[tuple[str, str, dict[str, object]]] = []
-    if customer is not None:
-        parties.append((AgreementKind.SLA, ClockKind.SLA, {"customer": customer}))
-    if support_group is not None:
-        parties.append((AgreementKind.OLA, ClockKind.OLA, {"support_group": support_group}))
-    if supplier is not None:
-        parties.append((AgreementKind.UC, ClockKind.UC, {"supplier": supplier}))
-    if not parties:
-        return []
-    # One query for the candidate agreements of every party, one for their targets.
-    candidates = Agreement.objects.filter(service=service, status=AgreementStatus.ACTIVE).filter(
-        reduce(or_, (models.Q(kind=kind, **party) for kind, _, party in parties))
-    )
-    latest: dict[str, Agreement] = {}
-    for agreement in candidates.order_by("-signed_at", "-pk"):
-        latest.setdefault(agreement.kind, agreement)
-    chosen = [(latest[kind], clock_kind) for kind, clock_kind, _ in parties if kind in latest]
-    if not chosen:
-        return []
-    targets = ServiceLevelTarget.objects.filter(
-        agreement__in=[agreement for agreement, _ in chosen],
-        kind__in=list(_METRICS),
-        priority=priority,
-        target_seconds__gt=0,
-    ).order_by("kind", "pk")
-    by_agreement: dict[int, list[ServiceLevelTarget]] = {}
-    for target in targets:
-        by_agreement.setdefault(target.agreement_id, []).append(target)
+    parties = [
+        (AgreementKind.SLA, ClockKind.SLA, "customer", customer),
+        (AgreementKind.OLA, ClockKind.OLA, "support_group", support_group),
+        (AgreementKind.UC, ClockKind.UC, "supplier", supplier),
+    ]
+    chosen = []
+    for agreement_kind, clock_kind, field, party in parties:
+        if party is not None:
+            agreement = _latest_active(service, agreement_kind, field, party.pk)
+            if agreement is not None:
+                chosen.append((agreement, clock_kind))
     starts = []
     calendar: BusinessCalendar | None = None
     for agreement, clock_kind in chosen:
-        for target in by_agreement.get(agreement.pk, []):
+        for target in _targets(agreement, priority):
             if calendar is None:
                 # Loaded once with its hours for every clock of this record.
                 hours = service.service_hours_id or always_calendar().pk

@@ -317,7 +317,10 @@ class IncidentViewSet(RecordViewSet):
         # Answered from the record just written (its related records are the validated
         # ones): reading it back through the seven-table queue query would cost more than
         # the registration's own statements.
-        prefetch_related_objects([incident], "cis")
+        if data.get("cis"):
+            prefetch_related_objects([incident], "cis")
+        else:
+            incident._prefetched_objects_cache = {"cis": ConfigurationItem.objects.none()}
         return self.show(incident, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:

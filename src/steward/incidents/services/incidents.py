@@ -748,15 +748,19 @@ def incident_register(
         incident.save()
         if ci_list:
             incident.cis.set(ci_list)
-        journal.created(incident, actor=actor, summary=str(incident))
+        routing_note, routing_data = "", None
         if rule is not None:
-            journal.system(
-                incident,
-                text=f"Routed to {support_group} by the rule “{rule.name}”.",
-                data={"routing_rule": rule.pk},
-            )
+            routing_note = f"Routed to {support_group} by the rule “{rule.name}”."
+            routing_data = {"routing_rule": rule.pk}
         elif support_group is not None and not resolve_now and not assignee:
-            journal.system(incident, text=f"No routing rule matched: sent to {support_group}.")
+            routing_note = f"No routing rule matched: sent to {support_group}."
+        journal.created(
+            incident,
+            actor=actor,
+            summary=str(incident),
+            system_text=routing_note,
+            system_data=routing_data,
+        )
         _start_clocks(incident, actor, started_at=incident.created_at)
         if assignee is not None:
             _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)

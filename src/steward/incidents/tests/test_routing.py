@@ -288,3 +288,34 @@ def test_a_requester_may_not_choose_the_group(resolved_incident, requester, netw
             reason="No",
             support_group=network_group,
         )
+
+
+def test_a_rule_changed_after_routing_applies_to_the_next_request(
+    make_incident, server_group, network_group, provider
+):
+    """The rules are kept in memory between registrations; a change through the routing
+    services (or the admin) applies from the next request on."""
+    from steward.core.tests.factories import make_person
+    from steward.incidents.services import routing
+
+    admin = make_person("system_administrator", organisation=provider, username="rules")
+    rule = routing.routing_rule_create(
+        actor=admin, name="Mail", keywords="mailbox", support_group=server_group
+    )
+    assert make_incident().support_group == server_group
+
+    routing.routing_rule_update(actor=admin, rule_id=rule.pk, data={"support_group": network_group})
+    assert make_incident().support_group == network_group
+
+    routing.routing_rule_delete(actor=admin, rule_id=rule.pk)
+    assert make_incident().routed_by is None
+
+
+def test_a_deactivated_group_stops_receiving_at_once(make_incident, server_group):
+    RoutingRule.objects.create(name="All mail", support_group=server_group)
+    assert make_incident().support_group == server_group
+
+    server_group.is_active = False
+    server_group.save()
+
+    assert make_incident().support_group is None
