@@ -12,6 +12,10 @@ overrides):
 - ``create_per_s``: incident requests created through the API by 4 concurrent clients
   against ``steward serve`` (gunicorn, 2 workers; ``BENCH_SERVE_WORKERS`` changes it) for
   20 s, each with routing, SLA clocks and journal; target at least 200 per second.
+  ``create_web_cpu_ms`` / ``create_db_cpu_ms``: CPU per registration in gunicorn and in
+  PostgreSQL (Linux /proc); ``cheapest_api_get_per_s``: the same clients and server on
+  the cheapest authenticated call (the caller's own API tokens), the ceiling any API
+  write on this machine stays under.
 """
 
 import json
@@ -24,6 +28,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -237,8 +242,69 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by the web server (gunicorn) and by PostgreSQL, from /proc
+    (Linux); empty elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used = {"web": 0.0, "postgres": 0.0}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if b"gunicorn" in command:
+            used["web"] += seconds
+        elif command.startswith(b"postgres"):
+            used["postgres"] += seconds
+    return used
+
+
+def _load(
+    url: str, key: str, body: Callable[[random.Random], bytes] | None, seconds: float
+) -> dict:
+    """4 client threads calling ``url`` (POST ``body(rng)`` when given, else GET) for
+    ``seconds``: calls per second, errors, and the server's CPU per call."""
+    counts, errors = [0, 0, 0, 0], [0, 0, 0, 0]
+    stop = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        rng = random.Random(n)
+        headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
+        while time.perf_counter() < stop:
+            data = body(rng) if body else None
+            request = urllib.request.Request(url, data=data, headers=headers,
+                                             method="POST" if body else "GET")  # fmt: skip
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    ok = response.status in (200, 201)
+                    response.read()
+            except Exception:
+                ok = False
+            counts[n] += ok
+            errors[n] += not ok
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    cpu_before, started = _cpu_seconds(), time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed, cpu_after = time.perf_counter() - started, _cpu_seconds()
+    done = max(sum(counts), 1)
+    return {
+        "per_s": round(sum(counts) / elapsed, 1),
+        "errors": sum(errors),
+        "web_cpu_ms": round((cpu_after["web"] - cpu_before["web"]) * 1000 / done, 1),
+        "db_cpu_ms": round((cpu_after["postgres"] - cpu_before["postgres"]) * 1000 / done, 1),
+    }
+
+
 def _create_rate(world: dict) -> dict:
-    """4 client threads POST incident requests to a real ``steward serve`` for 20 s."""
+    """4 client threads POST incident requests to a real ``steward serve`` for 20 s; then,
+    for scale, the same clients GET the cheapest authenticated resource (the caller's own
+    API tokens) for 10 s."""
     from steward.core.api_auth import token_create
     from steward.incidents.models import RoutingRule
 
@@ -257,49 +323,35 @@ def _create_rate(world: dict) -> dict:
          "--workers", str(WORKERS)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/api/v1/incidents/"
+    base = f"http://127.0.0.1:{port}"
+    requesters = [p.pk for p in world["requesters"]]
+    services = [s.pk for s in world["services"]]
+
+    def registration(rng: random.Random) -> bytes:
+        return json.dumps({
+            "requester": rng.choice(requesters), "service": rng.choice(services),
+            "title": f"{rng.choice(WORDS)} {rng.choice(['printer', 'laptop'])} broken",
+            "description": "Registered by the bench.", "impact": "3", "urgency": "3",
+        }).encode()  # fmt: skip
+
     try:
         for _ in range(120):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
                 break
             except Exception:
                 time.sleep(0.5)
-        requesters = [p.pk for p in world["requesters"]]
-        services = [s.pk for s in world["services"]]
-        counts, errors = [0, 0, 0, 0], [0, 0, 0, 0]
-        stop = time.perf_counter() + 20
-
-        def client(n: int) -> None:
-            rng = random.Random(n)
-            while time.perf_counter() < stop:
-                body = json.dumps({
-                    "requester": rng.choice(requesters), "service": rng.choice(services),
-                    "title": f"{rng.choice(WORDS)} {rng.choice(['printer', 'laptop'])} broken",
-                    "description": "Registered by the bench.", "impact": "3", "urgency": "3",
-                }).encode()  # fmt: skip
-                request = urllib.request.Request(url, data=body, method="POST", headers={
-                    "Authorization": f"Token {key}", "Content-Type": "application/json"})  # fmt: skip
-                try:
-                    with urllib.request.urlopen(request, timeout=10) as response:
-                        ok = response.status == 201
-                except Exception:
-                    ok = False
-                counts[n] += ok
-                errors[n] += not ok
-
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        create = _load(f"{base}/api/v1/incidents/", key, registration, 20)
+        floor = _load(f"{base}/api/v1/tokens/", key, None, 10)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"create_per_s": round(sum(counts) / elapsed, 1), "create_errors": sum(errors),
-            "create_clients": 4, "serve_workers": WORKERS}  # fmt: skip
+    return {
+        "create_per_s": create["per_s"], "create_errors": create["errors"],
+        "create_web_cpu_ms": create["web_cpu_ms"], "create_db_cpu_ms": create["db_cpu_ms"],
+        "create_clients": 4, "serve_workers": WORKERS, "cores": os.cpu_count(),
+        "cheapest_api_get_per_s": floor["per_s"], "cheapest_api_get_web_cpu_ms": floor["web_cpu_ms"],
+    }  # fmt: skip
 
 
 def main() -> None:
