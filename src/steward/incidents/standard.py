@@ -5,7 +5,7 @@ from django.db import transaction
 
 from steward.core import registry
 from steward.incidents.models import PriorityMatrixEntry
-from steward.incidents.services.incidents import DEFAULT_PRIORITY_MATRIX
+from steward.incidents.services.routing import DEFAULT_PRIORITY_MATRIX
 
 
 @registry.init_step

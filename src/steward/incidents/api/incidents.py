@@ -49,8 +49,8 @@ from steward.incidents.models import (
 )
 from steward.incidents.queries import incidents as queries
 from steward.incidents.queries.solutions import solutions_for
+from steward.incidents.services import actions, routing
 from steward.incidents.services import incidents as svc
-from steward.incidents.services import routing
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
@@ -493,7 +493,7 @@ class IncidentViewSet(RecordViewSet):
         if request.method == "POST":
             permissions.require(request.user, WORK, incident)
             data = self.validated(IncidentActionWriteSerializer)
-            created = svc.action_add(actor=request.user, incident_id=incident.pk, **data)
+            created = actions.action_add(actor=request.user, incident_id=incident.pk, **data)
             return Response(IncidentActionSerializer(created).data, status=status.HTTP_201_CREATED)
         if permissions.is_customer_side(request.user):
             return Response([])
@@ -520,7 +520,7 @@ class IncidentViewSet(RecordViewSet):
         if found is None or permissions.is_customer_side(request.user):
             raise NotFound("No such action.")
         data = self.validated(IncidentActionCompleteSerializer)
-        done = svc.action_complete(actor=request.user, action_id=found.pk, **data)
+        done = actions.action_complete(actor=request.user, action_id=found.pk, **data)
         return Response(IncidentActionSerializer(done).data)
 
 

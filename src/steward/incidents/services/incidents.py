@@ -39,13 +39,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import F, Max
+from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
-from steward.configuration.models import CIClass, ConfigurationItem
-from steward.core import attachments, clocks, journal, notify, numbering, permissions, refcache
+from steward.configuration.models import ConfigurationItem
+from steward.core import attachments, clocks, journal, notify, numbering, permissions
 from steward.core.calendars import CalendarSpec, spec_for
 from steward.core.choices import ClockKind, ClockMetric, ClockState, Role
 from steward.core.errors import InvalidTransition
@@ -54,16 +54,13 @@ from steward.core.models import (
     JournalEntry,
     Organisation,
     Person,
-    RoleAssignment,
     SlaClock,
     SupportGroup,
-    SupportGroupMembership,
 )
 from steward.incidents import workflows
 from steward.incidents.choices import (
     OPEN_ACTION_STATUSES,
     OPEN_STATUSES,
-    ActionStatus,
     Channel,
     Escalation,
     Impact,
@@ -76,34 +73,44 @@ from steward.incidents.choices import (
 )
 from steward.incidents.models import (
     Category,
-    IncidentAction,
     IncidentRequest,
-    PriorityMatrixEntry,
-    RoutingRule,
     Solution,
     SolutionUse,
 )
 from steward.incidents.queries.incidents import incidents_for
+from steward.incidents.services.people import (
+    change_coordinators,
+    desk_people,
+    group_coordinators,
+    holders,
+    is_coordinator,
+    is_desk,
+    is_member,
+    may_work,
+    problem_coordinators,
+    represents,
+    require_customer_access,
+    require_verify,
+    require_work,
+    service_owners,
+)
+from steward.incidents.services.routing import default_group, priority_for, route
+from steward.incidents.services.validation import (
+    as_instance,
+    checked_choice,
+    checked_text,
+    raise_errors,
+)
 from steward.service_level import slt
 from steward.service_level.models import Service
 
 N = IncidentStatus
 VIEW = "incidents.incident.view"
 REGISTER = "incidents.incident.register"
-WORK = "incidents.incident.work"
 ASSIGN = "incidents.incident.assign"
 ESCALATE = "incidents.incident.escalate"
 CLOSE = "incidents.incident.close"
-VERIFY = "incidents.incident.verify"
 
-# Used when the configurable matrix (PriorityMatrixEntry) has no cell for a combination:
-# the usual ITIL matrix, impact (rows, 1 = extensive) x urgency (columns, 1 = critical).
-DEFAULT_PRIORITY_MATRIX: dict[tuple[str, str], str] = {
-    ("1", "1"): "1", ("1", "2"): "1", ("1", "3"): "2", ("1", "4"): "3",
-    ("2", "1"): "1", ("2", "2"): "2", ("2", "3"): "3", ("2", "4"): "3",
-    ("3", "1"): "2", ("3", "2"): "3", ("3", "3"): "3", ("3", "4"): "4",
-    ("4", "1"): "3", ("4", "2"): "3", ("4", "3"): "4", ("4", "4"): "4",
-}  # fmt: skip
 
 # Proc. 3: "a service outage" is a restoration request with extensive or significant impact.
 OUTAGE_SERVICE_TYPES = frozenset(
@@ -131,274 +138,7 @@ ESCALATION_DECISIONS = {
 ESCALATION = "incident escalation"
 
 
-# --- Priority and routing ---------------------------------------------------------------
-
-
-PRIORITY_MATRIX = "incidents.priority_matrix"
-ROUTING = "incidents.routing"
-# Read on every registration, edited a few times a year: kept in memory (core.refcache).
-refcache.register(PRIORITY_MATRIX, PriorityMatrixEntry)
-refcache.register(ROUTING, RoutingRule, SupportGroup, Category, CIClass)
-
-
-def _matrix() -> dict[tuple[str, str], str]:
-    return {
-        (impact, urgency): priority
-        for impact, urgency, priority in PriorityMatrixEntry.objects.values_list(
-            "impact", "urgency", "priority"
-        )
-    }
-
-
-def priority_for(impact: str, urgency: str) -> str:
-    """Priority of impact x urgency: the configured matrix cell, else the default matrix."""
-    impact, urgency = str(impact), str(urgency)
-    cell = refcache.cached(PRIORITY_MATRIX, _matrix).get((impact, urgency))
-    if cell:
-        return cell
-    try:
-        return DEFAULT_PRIORITY_MATRIX[(impact, urgency)]
-    except KeyError:
-        raise ValidationError({"impact": ["Unknown impact or urgency."]}) from None
-
-
-def _ancestors(parents: Mapping[int, int | None], start_ids: Iterable[int | None]) -> set[int]:
-    """The ids given and those of all their parents (classes, categories)."""
-    found: set[int] = set()
-    frontier = [pk for pk in start_ids if pk is not None]
-    while frontier:
-        pk = frontier.pop()
-        if pk not in found:
-            found.add(pk)
-            parent = parents.get(pk)
-            if parent is not None:
-                frontier.append(parent)
-    return found
-
-
-class _Routing:
-    """The active rules in order, with what matching them needs, loaded together."""
-
-    def __init__(self) -> None:
-        self.rules = [
-            (rule, _keywords(rule))
-            for rule in RoutingRule.objects.filter(is_active=True, support_group__is_active=True)
-            .select_related("support_group")
-            .order_by("order", "pk")
-        ]
-        self.category_parents = dict(Category.objects.values_list("pk", "parent_id"))
-        self.class_parents = dict(CIClass.objects.values_list("pk", "parent_id"))
-        name = getattr(settings, "INCIDENT_DEFAULT_GROUP", "") or ""
-        self.default_group = (
-            SupportGroup.objects.filter(name=name, is_active=True).first() if name else None
-        )
-
-
-def _routing() -> _Routing:
-    return refcache.cached(ROUTING, _Routing, key=settings.INCIDENT_DEFAULT_GROUP)
-
-
-def _keywords(rule: RoutingRule) -> list[str]:
-    return [word.strip().lower() for word in rule.keywords.split(",") if word.strip()]
-
-
-def route(
-    incident: IncidentRequest, cis: Iterable[ConfigurationItem] | None = None
-) -> RoutingRule | None:
-    """Proc. 2: the first active rule (by order) whose every set condition matches.
-
-    Conditions: service; the class of any of the request's CIs (a rule on a parent class
-    matches its subclasses); category (a rule on a parent category matches its children);
-    customer; service type; keywords (any comma-separated keyword found, ignoring case, in
-    the title or description). Rules whose group is inactive are skipped. ``cis``: the CIs
-    of a request not saved yet (a saved one's are read from the database).
-    """
-    routing = _routing()
-    ci_classes: set[int] | None = None
-    categories = _ancestors(routing.category_parents, [incident.category_id])
-    text = f"{incident.title}\n{incident.description}".lower()
-    for rule, words in routing.rules:
-        if rule.service_id and rule.service_id != incident.service_id:
-            continue
-        if rule.customer_id and rule.customer_id != incident.customer_id:
-            continue
-        if rule.service_type and rule.service_type != incident.service_type:
-            continue
-        if rule.category_id and rule.category_id not in categories:
-            continue
-        if rule.ci_class_id:
-            if ci_classes is None:
-                if cis is not None:
-                    direct = [ci.ci_class_id for ci in cis]
-                elif incident.pk:
-                    direct = list(incident.cis.values_list("ci_class_id", flat=True))
-                else:
-                    direct = []
-                ci_classes = _ancestors(routing.class_parents, direct)
-            if rule.ci_class_id not in ci_classes:
-                continue
-        if words and not any(word in text for word in words):
-            continue
-        return rule
-    return None
-
-
-def default_group() -> SupportGroup | None:
-    """The group named by ``settings.INCIDENT_DEFAULT_GROUP`` (the service desk), if active."""
-    return _routing().default_group
-
-
-# --- Who is who -------------------------------------------------------------------------
-
-
-def holders(role: str, scope: models.Model | None = None) -> list[Person]:
-    """Active people holding ``role`` limited to ``scope``, or everywhere when None."""
-    if scope is None:
-        condition = models.Q(role_assignments__scope_type__isnull=True)
-    else:
-        ct = _ct(scope)
-        condition = models.Q(role_assignments__scope_type=ct, role_assignments__scope_id=scope.pk)
-    return list(
-        Person.objects.filter(condition, role_assignments__role=role, is_active=True)
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def any_holders(role: str) -> list[Person]:
-    """Active people holding ``role`` anywhere (scoped or not)."""
-    return list(
-        Person.objects.filter(role_assignments__role=role, is_active=True).distinct().order_by("pk")
-    )
-
-
-def _ct(obj: models.Model) -> Any:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(obj, for_concrete_model=True)
-
-
-def _holds(person: Person, role: str, scope: models.Model | None) -> bool:
-    if scope is None or scope.pk is None:
-        return False
-    return RoleAssignment.objects.filter(
-        person=person, role=role, scope_type=_ct(scope), scope_id=scope.pk
-    ).exists()
-
-
-def is_desk(actor: Person) -> bool:
-    """Service desk analysts and system administrators (roles held everywhere)."""
-    if actor.is_superuser:
-        return True
-    return bool({Role.SERVICE_DESK_ANALYST, Role.SYSTEM_ADMINISTRATOR} & actor.role_names)
-
-
-def is_member(person: Person, group: SupportGroup | None) -> bool:
-    return group is not None and (
-        SupportGroupMembership.objects.filter(group=group, person=person).exists()
-    )
-
-
-def is_coordinator(person: Person, group: SupportGroup | None) -> bool:
-    """The group coordinator of ``group`` (a system administrator stands in)."""
-    if group is None:
-        return False
-    if person.is_superuser or Role.SYSTEM_ADMINISTRATOR in person.role_names:
-        return True
-    return _holds(person, Role.GROUP_COORDINATOR, group)
-
-
-def group_coordinators(group: SupportGroup | None) -> list[Person]:
-    return holders(Role.GROUP_COORDINATOR, group) if group is not None else []
-
-
-def service_owners(service: Service | None) -> list[Person]:
-    """Holders of service_owner for the service (and its recorded owner), active only."""
-    if service is None:
-        return []
-    people = holders(Role.SERVICE_OWNER, service)
-    owner = service.owner
-    if owner is not None and owner.is_active and owner not in people:
-        people.insert(0, owner)
-    return people
-
-
-def change_coordinators(service: Service | None) -> list[Person]:
-    """The change coordinators of the service, else those holding the role everywhere."""
-    scoped = holders(Role.CHANGE_COORDINATOR, service) if service is not None else []
-    return scoped or holders(Role.CHANGE_COORDINATOR)
-
-
-def problem_coordinators(service: Service | None) -> list[Person]:
-    """The problem coordinators of the service, else any problem coordinator."""
-    scoped = holders(Role.PROBLEM_COORDINATOR, service) if service is not None else []
-    return scoped or any_holders(Role.PROBLEM_COORDINATOR)
-
-
-def desk_people() -> list[Person]:
-    """The members of the default (service desk) group, else every service desk analyst."""
-    group = default_group()
-    if group is not None:
-        members = list(group.members.filter(is_active=True).order_by("pk"))
-        if members:
-            return members
-    return holders(Role.SERVICE_DESK_ANALYST)
-
-
-def may_work(actor: Person, incident: IncidentRequest) -> bool:
-    """Provider people who may work on the request: the desk; the assignee; members and
-    the coordinator of its group (specialists outside the group may not)."""
-    if not permissions.has(actor, WORK, incident):
-        return False
-    if is_desk(actor) or incident.assignee_id == actor.pk:
-        return True
-    group = incident.support_group
-    return is_member(actor, group) or is_coordinator(actor, group)
-
-
-def _require_work(actor: Person, incident: IncidentRequest) -> None:
-    if not may_work(actor, incident):
-        raise PermissionDenied("Only the desk, the assignee and the request's group may do this.")
-
-
-def represents(actor: Person, organisation_id: int | None) -> bool:
-    if organisation_id is None:
-        return False
-    return RoleAssignment.objects.filter(
-        person=actor,
-        role=Role.CUSTOMER_REPRESENTATIVE,
-        scope_type=_ct(Organisation(pk=organisation_id)),
-        scope_id=organisation_id,
-    ).exists()
-
-
-def _require_customer_access(actor: Person, incident: IncidentRequest) -> None:
-    """Customer people: their own requests, and representatives their organisation's."""
-    if incident.requester_id == actor.pk or represents(actor, incident.customer_id):
-        return
-    raise PermissionDenied("This is not your request.")
-
-
-def _require_verify(actor: Person, incident: IncidentRequest) -> None:
-    """Proc. 6: the requester (own request) or the desk on their behalf."""
-    permissions.require(actor, VERIFY, incident)
-    if incident.requester_id != actor.pk and not is_desk(actor):
-        raise PermissionDenied("Only the requester or the service desk may do this.")
-
-
 # --- Small helpers ----------------------------------------------------------------------
-
-
-def _instance(model: type[models.Model], value: Any, field: str) -> Any:
-    """A model instance from an instance or a primary key; None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, model):
-        return value
-    try:
-        return model._default_manager.get(pk=value)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise ValidationError({field: [f"Unknown {model._meta.verbose_name}."]}) from None
 
 
 def _locked(incident_id: Any) -> IncidentRequest:
@@ -406,27 +146,6 @@ def _locked(incident_id: Any) -> IncidentRequest:
         return IncidentRequest.objects.select_for_update().get(pk=incident_id)
     except (IncidentRequest.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No incident request {incident_id}.") from None
-
-
-def _choice(errors: dict, field: str, value: Any, choices: Iterable[str]) -> str:
-    value = "" if value is None else str(value)
-    if value not in set(choices):
-        errors[field] = ["Select a valid choice."]
-    return value
-
-
-def _text(errors: dict, field: str, value: Any, *, max_length: int | None = None) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if not text:
-        errors[field] = ["This field is required."]
-    elif max_length and len(text) > max_length:
-        errors[field] = [f"At most {max_length} characters."]
-    return text
-
-
-def _raise(errors: dict) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def _transition(incident: IncidentRequest, new: str, actor: Person | None, reason: str = "") -> str:
@@ -668,27 +387,27 @@ def incident_register(
     """
     permissions.require(actor, REGISTER)
     errors: dict[str, list[str]] = {}
-    requester = _instance(Person, requester, "requester")
-    service = _instance(Service, service, "service")
-    category = _instance(Category, category, "category")
-    support_group = _instance(SupportGroup, support_group, "support_group")
-    assignee = _instance(Person, assignee, "assignee")
-    customer = _instance(Organisation, customer, "customer")
-    ci_list = [_instance(ConfigurationItem, ci, "cis") for ci in cis or ()]
+    requester = as_instance(Person, requester, "requester")
+    service = as_instance(Service, service, "service")
+    category = as_instance(Category, category, "category")
+    support_group = as_instance(SupportGroup, support_group, "support_group")
+    assignee = as_instance(Person, assignee, "assignee")
+    customer = as_instance(Organisation, customer, "customer")
+    ci_list = [as_instance(ConfigurationItem, ci, "cis") for ci in cis or ()]
     if requester is None:
         errors["requester"] = ["This field is required."]
-    title = _text(errors, "title", title, max_length=200)
-    channel = _choice(errors, "channel", channel, Channel.values)
-    service_type = _choice(errors, "service_type", service_type, ServiceType.values)
-    impact = _choice(errors, "impact", impact, Impact.values)
-    urgency = _choice(errors, "urgency", urgency, Urgency.values)
+    title = checked_text(errors, "title", title, max_length=200)
+    channel = checked_choice(errors, "channel", channel, Channel.values)
+    service_type = checked_choice(errors, "service_type", service_type, ServiceType.values)
+    impact = checked_choice(errors, "impact", impact, Impact.values)
+    urgency = checked_choice(errors, "urgency", urgency, Urgency.values)
     if category is not None and not category.is_active:
         errors["category"] = ["This category is no longer used."]
     if support_group is not None and not support_group.is_active:
         errors["support_group"] = ["This group is not active."]
     if requester is not None and customer is None:
         customer = _default_customer(requester)
-    _raise(errors)
+    raise_errors(errors)
     assert requester is not None
 
     if permissions.is_customer_side(actor):
@@ -713,10 +432,12 @@ def incident_register(
     if resolve_now is not None and not isinstance(resolve_now, Mapping):
         errors["resolve_now"] = ["Give the resolution and its code."]
     elif resolve_now:
-        _text(errors, "resolution", resolve_now.get("resolution"))
-        _choice(errors, "resolution_code", resolve_now.get("resolution_code"), ResolutionCode)
+        checked_text(errors, "resolution", resolve_now.get("resolution"))
+        checked_choice(
+            errors, "resolution_code", resolve_now.get("resolution_code"), ResolutionCode
+        )
     _check_assignee(errors, assignee, support_group, service)
-    _raise(errors)
+    raise_errors(errors)
 
     incident = IncidentRequest(
         title=title,
@@ -809,29 +530,29 @@ def incident_update(*, actor: Person, incident_id: int, data: Mapping[str, Any])
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name == "title":
-            values[name] = _text(errors, name, value, max_length=200)
+            values[name] = checked_text(errors, name, value, max_length=200)
         elif name == "description":
             values[name] = (value or "").strip()
         elif name == "service":
-            values[name] = _instance(Service, value, name)
+            values[name] = as_instance(Service, value, name)
         elif name == "category":
-            values[name] = _instance(Category, value, name)
+            values[name] = as_instance(Category, value, name)
         elif name == "cis":
-            values[name] = [_instance(ConfigurationItem, ci, name) for ci in value or ()]
+            values[name] = [as_instance(ConfigurationItem, ci, name) for ci in value or ()]
         elif name == "service_type":
-            values[name] = _choice(errors, name, value, ServiceType.values)
+            values[name] = checked_choice(errors, name, value, ServiceType.values)
         elif name == "impact":
-            values[name] = _choice(errors, name, value, Impact.values)
+            values[name] = checked_choice(errors, name, value, Impact.values)
         elif name == "urgency":
-            values[name] = _choice(errors, name, value, Urgency.values)
+            values[name] = checked_choice(errors, name, value, Urgency.values)
         elif name in CHANGE_FIELDS:
             if value is not None and not isinstance(value, bool):
                 errors[name] = ["Answer yes, no or not assessed."]
             values[name] = value
-    _raise(errors)
+    raise_errors(errors)
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_work(actor, incident)
+        require_work(actor, incident)
         if incident.status not in OPEN_STATUSES:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, "updated")
         cis = values.pop("cis", None)
@@ -867,7 +588,7 @@ def incident_add_reply(
         permissions.require(actor, VIEW, incident)
         customer_side = permissions.is_customer_side(actor)
         if customer_side:
-            _require_customer_access(actor, incident)
+            require_customer_access(actor, incident)
             if not public:
                 raise PermissionDenied("Customers add public replies only.")
         elif not (
@@ -923,8 +644,8 @@ def incident_assign(
     """Proc. 2 and 3: the desk assigns a group (and person) by hand; the group coordinator
     assigns a specialist of the group, or reassigns it to a better placed one (proc. 3).
     Every change of group and assignee is in the journal."""
-    group = _instance(SupportGroup, support_group, "support_group")
-    person = _instance(Person, assignee, "assignee")
+    group = as_instance(SupportGroup, support_group, "support_group")
+    person = as_instance(Person, assignee, "assignee")
     if group is None and person is None:
         raise ValidationError({"assignee": ["Choose a group or a person."]})
     with transaction.atomic():
@@ -942,7 +663,7 @@ def incident_assign(
         if new_group is not None and not new_group.is_active:
             errors["support_group"] = ["This group is not active."]
         _check_assignee(errors, person, new_group, incident.service)
-        _raise(errors)
+        raise_errors(errors)
         group_changed = new_group.pk != incident.support_group_id if new_group else False
         new_person = (
             person if person is not None else (None if group_changed else incident.assignee)
@@ -993,7 +714,7 @@ def incident_take(*, actor: Person, incident_id: int) -> IncidentRequest:
     """Proc. 4 (and 6 for the desk): the actor takes the request and works on it."""
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_work(actor, incident)
+        require_work(actor, incident)
         if incident.status not in (N.NEW, N.ASSIGNED):
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, N.IN_PROGRESS)
         if incident.assignee_id not in (None, actor.pk) and not (
@@ -1016,9 +737,9 @@ def incident_send_back(
     """Proc. 2: the group coordinator of its group sends it back to the service desk
     because information is missing or it reached the wrong group; the desk is told why."""
     errors: dict[str, list[str]] = {}
-    reason = _choice(errors, "reason", reason, SendBackReason.values)
-    note = _text(errors, "note", note)
-    _raise(errors)
+    reason = checked_choice(errors, "reason", reason, SendBackReason.values)
+    note = checked_text(errors, "note", note)
+    raise_errors(errors)
     with transaction.atomic():
         incident = _locked(incident_id)
         permissions.require(actor, ASSIGN, incident)
@@ -1053,11 +774,11 @@ def incident_set_pending(
     """Wait for the requester, a supplier, a change or a planned moment. Waiting on the
     requester or a supplier pauses the clocks; a note to the requester is a public reply."""
     errors: dict[str, list[str]] = {}
-    reason = _choice(errors, "reason", reason, PendingReason.values)
-    _raise(errors)
+    reason = checked_choice(errors, "reason", reason, PendingReason.values)
+    raise_errors(errors)
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_work(actor, incident)
+        require_work(actor, incident)
         _transition(incident, N.PENDING, actor, PendingReason(reason).label)
         incident.pending_reason = reason
         _save(incident, "status", "pending_reason")
@@ -1093,7 +814,7 @@ def incident_resume(*, actor: Person, incident_id: int, note: str = "") -> Incid
     """The wait is over: back to work, clocks running again."""
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_work(actor, incident)
+        require_work(actor, incident)
         if incident.status != N.PENDING:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, N.IN_PROGRESS)
         _resume(incident, actor, note)
@@ -1150,10 +871,10 @@ def incident_assess_change(
         "requires_cmdb_update": requires_cmdb_update,
     }
     errors = {k: ["Answer yes or no."] for k, v in answers.items() if not isinstance(v, bool)}
-    _raise(errors)
+    raise_errors(errors)
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_work(actor, incident)
+        require_work(actor, incident)
         if incident.status not in (N.ASSIGNED, N.IN_PROGRESS, N.PENDING):
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, "assessed")
         changes = journal.apply_changes(incident, answers, CHANGE_FIELDS)
@@ -1205,7 +926,7 @@ def incident_escalate(*, actor: Person, incident_id: int, note: str = "") -> Inc
     manager when the owner is not available)."""
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_work(actor, incident)
+        require_work(actor, incident)
         _escalate(incident, actor, note)
     return incident
 
@@ -1268,7 +989,7 @@ def incident_handle_escalation(
 
 
 def _use_solution(incident: IncidentRequest, actor: Person, solution: Any) -> Solution | None:
-    solution = _instance(Solution, solution, "solution")
+    solution = as_instance(Solution, solution, "solution")
     if solution is None:
         return None
     _, created = SolutionUse.objects.get_or_create(
@@ -1326,12 +1047,14 @@ def incident_resolve(
     link. Refused while an action is open. ``workaround=True`` (resolved with a workaround
     and likely to recur) informs the problem coordinator of the service."""
     errors: dict[str, list[str]] = {}
-    resolution = _text(errors, "resolution", resolution)
-    resolution_code = _choice(errors, "resolution_code", resolution_code, ResolutionCode.values)
-    _raise(errors)
+    resolution = checked_text(errors, "resolution", resolution)
+    resolution_code = checked_choice(
+        errors, "resolution_code", resolution_code, ResolutionCode.values
+    )
+    raise_errors(errors)
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_work(actor, incident)
+        require_work(actor, incident)
         _resolve(
             incident,
             actor,
@@ -1366,7 +1089,7 @@ def incident_inform_problem_coordinator(
     coordinator of the service (else any problem coordinator) is told."""
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_work(actor, incident)
+        require_work(actor, incident)
         if incident.status == N.CANCELLED:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, "informed")
         if not _inform(incident, actor, note):
@@ -1388,7 +1111,7 @@ def incident_accept(*, actor: Person, incident_id: int) -> IncidentRequest:
     """Proc. 6: the requester (or the desk for them) accepts the solution: closed."""
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_verify(actor, incident)
+        require_verify(actor, incident)
         _close(incident, actor, "Solution accepted.")
         if incident.resolved_by_id and incident.resolved_by_id != actor.pk:
             _tell(
@@ -1423,14 +1146,14 @@ def incident_reopen(
     picks the group by hand; the requester reopening leaves it with its previous group.
     New resolution clocks start now."""
     errors: dict[str, list[str]] = {}
-    reason = _text(errors, "reason", reason)
-    group = _instance(SupportGroup, support_group, "support_group")
+    reason = checked_text(errors, "reason", reason)
+    group = as_instance(SupportGroup, support_group, "support_group")
     if group is not None and not group.is_active:
         errors["support_group"] = ["This group is not active."]
-    _raise(errors)
+    raise_errors(errors)
     with transaction.atomic():
         incident = _locked(incident_id)
-        _require_verify(actor, incident)
+        require_verify(actor, incident)
         if incident.status != N.RESOLVED:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, "reopened")
         if group is not None and not is_desk(actor):
@@ -1537,132 +1260,3 @@ def incidents_auto_close(now: datetime | None = None) -> int:
             _close(incident, None, f"Closed automatically after {days} business days.")
             closed += 1
     return closed
-
-
-# --- Actions ----------------------------------------------------------------------------
-
-
-def _locked_action(action_id: Any) -> IncidentAction:
-    try:
-        return IncidentAction.objects.select_for_update().get(pk=action_id)
-    except (IncidentAction.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No action {action_id}.") from None
-
-
-def _require_action(actor: Person, action: IncidentAction) -> IncidentRequest:
-    incident = action.incident
-    if may_work(actor, incident):
-        return incident
-    permissions.require(actor, WORK)
-    if action.assignee_id == actor.pk or is_member(actor, action.support_group):
-        return incident
-    raise PermissionDenied("Only the request's group and the action's assignee may do this.")
-
-
-def _check_action_people(errors: dict, group: SupportGroup | None, person: Person | None) -> None:
-    if group is not None and not group.is_active:
-        errors["support_group"] = ["This group is not active."]
-    if person is not None:
-        if not person.is_active:
-            errors["assignee"] = ["This person is not active."]
-        elif group is not None and not is_member(person, group):
-            errors["assignee"] = [f"{person} is not a member of {group}."]
-
-
-def action_add(
-    *,
-    actor: Person,
-    incident_id: int,
-    title: str,
-    description: str = "",
-    support_group: SupportGroup | int | None = None,
-    assignee: Person | int | None = None,
-    due_at: datetime | None = None,
-) -> IncidentAction:
-    """A task on the request for a group or person; the request cannot be resolved while
-    any action is open."""
-    errors: dict[str, list[str]] = {}
-    title = _text(errors, "title", title, max_length=200)
-    group = _instance(SupportGroup, support_group, "support_group")
-    person = _instance(Person, assignee, "assignee")
-    _check_action_people(errors, group, person)
-    _raise(errors)
-    with transaction.atomic():
-        incident = _locked(incident_id)
-        _require_work(actor, incident)
-        if incident.status not in OPEN_STATUSES:
-            raise InvalidTransition(workflows.INCIDENT.name, incident.status, "action added")
-        position = (incident.actions.aggregate(m=Max("position"))["m"] or 0) + 1
-        action = IncidentAction.objects.create(
-            incident=incident,
-            position=position,
-            title=title,
-            description=(description or "").strip(),
-            support_group=group,
-            assignee=person,
-            due_at=due_at,
-        )
-        journal.created(action, actor=actor)
-        journal.system(incident, text=f"{actor} added action {position}: {title}")
-        recipients = [person] if person else group_coordinators(group)
-        _tell(recipients, incident, "incident.action", f"Action for you: {title}", "", actor)
-    return action
-
-
-def action_update(*, actor: Person, action_id: int, data: Mapping[str, Any]) -> IncidentAction:
-    """Change an action's text, group, assignee, due date or status (checked transitions)."""
-    unknown = sorted(set(data) - set(ACTION_FIELDS))
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
-    errors: dict[str, list[str]] = {}
-    values = dict(data)
-    if "title" in values:
-        values["title"] = _text(errors, "title", values["title"], max_length=200)
-    if "description" in values:
-        values["description"] = (values["description"] or "").strip()
-    if "support_group" in values:
-        values["support_group"] = _instance(SupportGroup, values["support_group"], "support_group")
-    if "assignee" in values:
-        values["assignee"] = _instance(Person, values["assignee"], "assignee")
-    if "status" in values:
-        values["status"] = _choice(errors, "status", values["status"], ActionStatus.values)
-    _raise(errors)
-    with transaction.atomic():
-        action = _locked_action(action_id)
-        _require_action(actor, action)
-        group = values.get("support_group", action.support_group)
-        person = values.get("assignee", action.assignee)
-        _check_action_people(errors, group, person)
-        _raise(errors)
-        if "status" in values and values["status"] != action.status:
-            workflows.ACTION.check(action.status, values["status"])
-            action.completed_at = timezone.now() if values["status"] == ActionStatus.DONE else None
-        changes = journal.apply_changes(action, values, ACTION_FIELDS)
-        if changes:
-            action.save()
-            journal.field_changes(action, actor=actor, changes=changes)
-    return action
-
-
-def action_complete(*, actor: Person, action_id: int, result: str = "") -> IncidentAction:
-    """The action is done (with what came of it)."""
-    with transaction.atomic():
-        action = _locked_action(action_id)
-        incident = _require_action(actor, action)
-        workflows.ACTION.check(action.status, ActionStatus.DONE)
-        old = action.status
-        action.status, action.completed_at = ActionStatus.DONE, timezone.now()
-        action.result = (result or "").strip()
-        action.save(update_fields=["status", "completed_at", "result", "updated_at"])
-        journal.transition(action, actor=actor, old=old, new=action.status, reason=action.result)
-        journal.system(incident, text=f"{actor} completed action {action.position}.")
-        if incident.assignee_id and incident.assignee_id != actor.pk:
-            _tell(
-                [incident.assignee],
-                incident,
-                "incident.action_done",
-                f"Action done: {action.title}",
-                action.result,
-                actor,
-            )
-    return action

@@ -1,18 +1,27 @@
-"""Routing rules (seed 003 ch. 8, procedure 2): the data-driven rules that assign a new
-incident request to a group when it is saved. Maintained by whoever holds
-``incidents.routing.change``; applied by ``services.incidents.route``."""
+"""Priority and routing (seed 003 ch. 8, procedures 1 and 2): the impact x urgency matrix
+(``priority_for``), and the data-driven rules that assign a new incident request to a
+group when it is registered (``route``), maintained by whoever holds
+``incidents.routing.change``. The matrix and the rules are read on every registration
+and kept in memory between changes (``core.refcache``)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from steward.core import journal, permissions
+from steward.configuration.models import CIClass, ConfigurationItem
+from steward.core import journal, permissions, refcache
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.incidents.choices import ServiceType
-from steward.incidents.models import Category, RoutingRule
-from steward.incidents.services.incidents import _choice, _instance, _raise, _text
+from steward.incidents.models import Category, IncidentRequest, PriorityMatrixEntry, RoutingRule
+from steward.incidents.services.validation import (
+    as_instance,
+    checked_choice,
+    checked_text,
+    raise_errors,
+)
 from steward.service_level.models import Service
 
 ROUTING = "incidents.routing.change"
@@ -27,23 +36,23 @@ def _rule_values(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     values = dict(data)
     if creating or "name" in values:
-        values["name"] = _text(errors, "name", values.get("name"), max_length=150)
+        values["name"] = checked_text(errors, "name", values.get("name"), max_length=150)
     if "keywords" in values:
         values["keywords"] = (values["keywords"] or "").strip()[:300]
     if values.get("service_type"):
-        values["service_type"] = _choice(errors, "service_type", values["service_type"],
+        values["service_type"] = checked_choice(errors, "service_type", values["service_type"],
                                          ServiceType.values)  # fmt: skip
     for name, model in (("service", Service), ("category", Category),
                         ("customer", Organisation), ("support_group", SupportGroup)):  # fmt: skip
         if name in values:
-            values[name] = _instance(model, values[name], name)
+            values[name] = as_instance(model, values[name], name)
     if "ci_class" in values:
         from steward.configuration.models import CIClass
 
-        values["ci_class"] = _instance(CIClass, values["ci_class"], "ci_class")
+        values["ci_class"] = as_instance(CIClass, values["ci_class"], "ci_class")
     if (creating or "support_group" in values) and values.get("support_group") is None:
         errors["support_group"] = ["Choose the group the rule assigns."]
-    _raise(errors)
+    raise_errors(errors)
     return values
 
 
@@ -76,3 +85,127 @@ def routing_rule_delete(*, actor: Person, rule_id: int) -> None:
         rule = RoutingRule.objects.select_for_update().get(pk=rule_id)
         journal.system(rule, text=f"{actor} removed the routing rule “{rule.name}”.")
         rule.delete()
+
+
+# Used when the configurable matrix (PriorityMatrixEntry) has no cell for a combination:
+# the usual ITIL matrix, impact (rows, 1 = extensive) x urgency (columns, 1 = critical).
+DEFAULT_PRIORITY_MATRIX: dict[tuple[str, str], str] = {
+    ("1", "1"): "1", ("1", "2"): "1", ("1", "3"): "2", ("1", "4"): "3",
+    ("2", "1"): "1", ("2", "2"): "2", ("2", "3"): "3", ("2", "4"): "3",
+    ("3", "1"): "2", ("3", "2"): "3", ("3", "3"): "3", ("3", "4"): "4",
+    ("4", "1"): "3", ("4", "2"): "3", ("4", "3"): "4", ("4", "4"): "4",
+}  # fmt: skip
+
+
+PRIORITY_MATRIX = "incidents.priority_matrix"
+ROUTING_RULES = "incidents.routing_rules"
+# Read on every registration, edited a few times a year: kept in memory (core.refcache).
+refcache.register(PRIORITY_MATRIX, PriorityMatrixEntry)
+refcache.register(ROUTING_RULES, RoutingRule, SupportGroup, Category, CIClass)
+
+
+def _matrix() -> dict[tuple[str, str], str]:
+    return {
+        (impact, urgency): priority
+        for impact, urgency, priority in PriorityMatrixEntry.objects.values_list(
+            "impact", "urgency", "priority"
+        )
+    }
+
+
+def priority_for(impact: str, urgency: str) -> str:
+    """Priority of impact x urgency: the configured matrix cell, else the default matrix."""
+    impact, urgency = str(impact), str(urgency)
+    cell = refcache.cached(PRIORITY_MATRIX, _matrix).get((impact, urgency))
+    if cell:
+        return cell
+    try:
+        return DEFAULT_PRIORITY_MATRIX[(impact, urgency)]
+    except KeyError:
+        raise ValidationError({"impact": ["Unknown impact or urgency."]}) from None
+
+
+def _ancestors(parents: Mapping[int, int | None], start_ids: Iterable[int | None]) -> set[int]:
+    """The ids given and those of all their parents (classes, categories)."""
+    found: set[int] = set()
+    frontier = [pk for pk in start_ids if pk is not None]
+    while frontier:
+        pk = frontier.pop()
+        if pk not in found:
+            found.add(pk)
+            parent = parents.get(pk)
+            if parent is not None:
+                frontier.append(parent)
+    return found
+
+
+class _Routing:
+    """The active rules in order, with what matching them needs, loaded together."""
+
+    def __init__(self) -> None:
+        self.rules = [
+            (rule, _keywords(rule))
+            for rule in RoutingRule.objects.filter(is_active=True, support_group__is_active=True)
+            .select_related("support_group")
+            .order_by("order", "pk")
+        ]
+        self.category_parents = dict(Category.objects.values_list("pk", "parent_id"))
+        self.class_parents = dict(CIClass.objects.values_list("pk", "parent_id"))
+        name = getattr(settings, "INCIDENT_DEFAULT_GROUP", "") or ""
+        self.default_group = (
+            SupportGroup.objects.filter(name=name, is_active=True).first() if name else None
+        )
+
+
+def _routing() -> _Routing:
+    return refcache.cached(ROUTING_RULES, _Routing, key=settings.INCIDENT_DEFAULT_GROUP)
+
+
+def _keywords(rule: RoutingRule) -> list[str]:
+    return [word.strip().lower() for word in rule.keywords.split(",") if word.strip()]
+
+
+def route(
+    incident: IncidentRequest, cis: Iterable[ConfigurationItem] | None = None
+) -> RoutingRule | None:
+    """Proc. 2: the first active rule (by order) whose every set condition matches.
+
+    Conditions: service; the class of any of the request's CIs (a rule on a parent class
+    matches its subclasses); category (a rule on a parent category matches its children);
+    customer; service type; keywords (any comma-separated keyword found, ignoring case, in
+    the title or description). Rules whose group is inactive are skipped. ``cis``: the CIs
+    of a request not saved yet (a saved one's are read from the database).
+    """
+    routing = _routing()
+    ci_classes: set[int] | None = None
+    categories = _ancestors(routing.category_parents, [incident.category_id])
+    text = f"{incident.title}\n{incident.description}".lower()
+    for rule, words in routing.rules:
+        if rule.service_id and rule.service_id != incident.service_id:
+            continue
+        if rule.customer_id and rule.customer_id != incident.customer_id:
+            continue
+        if rule.service_type and rule.service_type != incident.service_type:
+            continue
+        if rule.category_id and rule.category_id not in categories:
+            continue
+        if rule.ci_class_id:
+            if ci_classes is None:
+                if cis is not None:
+                    direct = [ci.ci_class_id for ci in cis]
+                elif incident.pk:
+                    direct = list(incident.cis.values_list("ci_class_id", flat=True))
+                else:
+                    direct = []
+                ci_classes = _ancestors(routing.class_parents, direct)
+            if rule.ci_class_id not in ci_classes:
+                continue
+        if words and not any(word in text for word in words):
+            continue
+        return rule
+    return None
+
+
+def default_group() -> SupportGroup | None:
+    """The group named by ``settings.INCIDENT_DEFAULT_GROUP`` (the service desk), if active."""
+    return _routing().default_group

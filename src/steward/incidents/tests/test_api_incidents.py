@@ -5,7 +5,7 @@ import pytest
 
 from steward.core import journal
 from steward.incidents.models import IncidentRequest, RoutingRule
-from steward.incidents.services import incidents as svc
+from steward.incidents.services import actions
 
 pytestmark = pytest.mark.django_db
 
@@ -430,7 +430,7 @@ def test_actions_block_resolution_until_completed(api, working_incident, special
 def test_requesters_see_no_actions_and_may_not_add_them(
     api, working_incident, requester, specialist
 ):
-    svc.action_add(actor=specialist, incident_id=working_incident.pk, title="Internal task")
+    actions.action_add(actor=specialist, incident_id=working_incident.pk, title="Internal task")
 
     assert api.as_(requester).get(url(working_incident, "actions")).json() == []
     response = post(api, requester, working_incident, "actions", {"title": "Mine"})

@@ -12,6 +12,7 @@ from steward.core.errors import InvalidTransition
 from steward.core.models import JournalEntry, Notification, WorkingPeriod
 from steward.core.tests.factories import BusinessCalendarFactory
 from steward.incidents.models import IncidentRequest, PriorityMatrixEntry
+from steward.incidents.services import actions
 from steward.incidents.services import incidents as svc
 
 RUN, PAUSED, STOP, CANCEL = "running", "paused", "stopped", "cancelled"
@@ -263,7 +264,7 @@ def test_resolution_needs_text_and_code(working_incident, specialist):
 
 
 def test_resolution_is_refused_while_an_action_is_open(working_incident, specialist):
-    action = svc.action_add(
+    action = actions.action_add(
         actor=specialist, incident_id=working_incident.pk, title="Replace the disk"
     )
 
@@ -276,7 +277,7 @@ def test_resolution_is_refused_while_an_action_is_open(working_incident, special
         )
     assert "actions" in caught.value.message_dict
 
-    svc.action_complete(actor=specialist, action_id=action.pk, result="Replaced")
+    actions.action_complete(actor=specialist, action_id=action.pk, result="Replaced")
     incident = svc.incident_resolve(
         actor=specialist, incident_id=working_incident.pk, resolution="x", resolution_code="solved"
     )
@@ -284,15 +285,15 @@ def test_resolution_is_refused_while_an_action_is_open(working_incident, special
 
 
 def test_actions_are_numbered_and_follow_their_workflow(working_incident, specialist):
-    first = svc.action_add(actor=specialist, incident_id=working_incident.pk, title="One")
-    second = svc.action_add(actor=specialist, incident_id=working_incident.pk, title="Two")
+    first = actions.action_add(actor=specialist, incident_id=working_incident.pk, title="One")
+    second = actions.action_add(actor=specialist, incident_id=working_incident.pk, title="Two")
     assert (first.position, second.position) == (1, 2)
 
-    svc.action_update(actor=specialist, action_id=second.pk, data={"status": "cancelled"})
+    actions.action_update(actor=specialist, action_id=second.pk, data={"status": "cancelled"})
     with pytest.raises(InvalidTransition):
-        svc.action_complete(actor=specialist, action_id=second.pk)
+        actions.action_complete(actor=specialist, action_id=second.pk)
     with pytest.raises(ValidationError):
-        svc.action_update(actor=specialist, action_id=first.pk, data={"number": "x"})
+        actions.action_update(actor=specialist, action_id=first.pk, data={"number": "x"})
 
 
 def test_a_workaround_likely_to_recur_informs_the_problem_coordinator(

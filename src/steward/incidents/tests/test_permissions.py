@@ -10,6 +10,7 @@ from django.http import Http404
 from steward.core.tests.factories import make_person
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
+from steward.incidents.services import actions
 from steward.incidents.services import incidents as svc
 
 # --- Registration ----------------------------------------------------------------------
@@ -187,7 +188,7 @@ def do(verb, actor, incident):
     if verb == "escalate":
         return svc.incident_escalate(actor=actor, incident_id=pk)
     if verb == "action":
-        return svc.action_add(actor=actor, incident_id=pk, title="Check")
+        return actions.action_add(actor=actor, incident_id=pk, title="Check")
     if verb == "update":
         return svc.incident_update(actor=actor, incident_id=pk, data={"title": "Changed"})
     return svc.incident_inform_problem_coordinator(actor=actor, incident_id=pk)

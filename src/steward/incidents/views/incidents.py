@@ -44,6 +44,7 @@ from steward.incidents.choices import (
 from steward.incidents.filters.incidents import IncidentFilterSet
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
+from steward.incidents.services import actions as action_svc
 from steward.incidents.services import incidents as svc
 
 S = IncidentStatus
@@ -707,7 +708,7 @@ class ActionAddView(IncidentDetailView):
         form = f.ActionForm(request.POST, actor=self.actor, auto_id="action-%s")
         if form.is_valid():
             try:
-                svc.action_add(actor=self.actor, incident_id=obj.pk, **form.cleaned_data)
+                action_svc.action_add(actor=self.actor, incident_id=obj.pk, **form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -728,7 +729,7 @@ class ActionCompleteView(StewardPageMixin, View):
         form = f.ActionCompleteForm(request.POST)
         result = form.cleaned_data.get("result", "") if form.is_valid() else ""
         try:
-            svc.action_complete(actor=self.actor, action_id=action.pk, result=result)
+            action_svc.action_complete(actor=self.actor, action_id=action.pk, result=result)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -1,0 +1,159 @@
+"""Who is who in Incident Management (seed 003 ch. 8): the holders of the roles the
+procedures name (group coordinators, service owners, change and problem coordinators, the
+service desk), and who may work on, verify or follow a request."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from steward.core import permissions
+from steward.core.choices import Role
+from steward.core.models import (
+    Organisation,
+    Person,
+    RoleAssignment,
+    SupportGroup,
+    SupportGroupMembership,
+)
+from steward.incidents.models import IncidentRequest
+from steward.incidents.services.routing import default_group
+from steward.service_level.models import Service
+
+WORK = "incidents.incident.work"
+VERIFY = "incidents.incident.verify"
+
+
+def holders(role: str, scope: models.Model | None = None) -> list[Person]:
+    """Active people holding ``role`` limited to ``scope``, or everywhere when None."""
+    if scope is None:
+        condition = models.Q(role_assignments__scope_type__isnull=True)
+    else:
+        ct = _ct(scope)
+        condition = models.Q(role_assignments__scope_type=ct, role_assignments__scope_id=scope.pk)
+    return list(
+        Person.objects.filter(condition, role_assignments__role=role, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def any_holders(role: str) -> list[Person]:
+    """Active people holding ``role`` anywhere (scoped or not)."""
+    return list(
+        Person.objects.filter(role_assignments__role=role, is_active=True).distinct().order_by("pk")
+    )
+
+
+def _ct(obj: models.Model) -> Any:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj, for_concrete_model=True)
+
+
+def _holds(person: Person, role: str, scope: models.Model | None) -> bool:
+    if scope is None or scope.pk is None:
+        return False
+    return RoleAssignment.objects.filter(
+        person=person, role=role, scope_type=_ct(scope), scope_id=scope.pk
+    ).exists()
+
+
+def is_desk(actor: Person) -> bool:
+    """Service desk analysts and system administrators (roles held everywhere)."""
+    if actor.is_superuser:
+        return True
+    return bool({Role.SERVICE_DESK_ANALYST, Role.SYSTEM_ADMINISTRATOR} & actor.role_names)
+
+
+def is_member(person: Person, group: SupportGroup | None) -> bool:
+    return group is not None and (
+        SupportGroupMembership.objects.filter(group=group, person=person).exists()
+    )
+
+
+def is_coordinator(person: Person, group: SupportGroup | None) -> bool:
+    """The group coordinator of ``group`` (a system administrator stands in)."""
+    if group is None:
+        return False
+    if person.is_superuser or Role.SYSTEM_ADMINISTRATOR in person.role_names:
+        return True
+    return _holds(person, Role.GROUP_COORDINATOR, group)
+
+
+def group_coordinators(group: SupportGroup | None) -> list[Person]:
+    return holders(Role.GROUP_COORDINATOR, group) if group is not None else []
+
+
+def service_owners(service: Service | None) -> list[Person]:
+    """Holders of service_owner for the service (and its recorded owner), active only."""
+    if service is None:
+        return []
+    people = holders(Role.SERVICE_OWNER, service)
+    owner = service.owner
+    if owner is not None and owner.is_active and owner not in people:
+        people.insert(0, owner)
+    return people
+
+
+def change_coordinators(service: Service | None) -> list[Person]:
+    """The change coordinators of the service, else those holding the role everywhere."""
+    scoped = holders(Role.CHANGE_COORDINATOR, service) if service is not None else []
+    return scoped or holders(Role.CHANGE_COORDINATOR)
+
+
+def problem_coordinators(service: Service | None) -> list[Person]:
+    """The problem coordinators of the service, else any problem coordinator."""
+    scoped = holders(Role.PROBLEM_COORDINATOR, service) if service is not None else []
+    return scoped or any_holders(Role.PROBLEM_COORDINATOR)
+
+
+def desk_people() -> list[Person]:
+    """The members of the default (service desk) group, else every service desk analyst."""
+    group = default_group()
+    if group is not None:
+        members = list(group.members.filter(is_active=True).order_by("pk"))
+        if members:
+            return members
+    return holders(Role.SERVICE_DESK_ANALYST)
+
+
+def may_work(actor: Person, incident: IncidentRequest) -> bool:
+    """Provider people who may work on the request: the desk; the assignee; members and
+    the coordinator of its group (specialists outside the group may not)."""
+    if not permissions.has(actor, WORK, incident):
+        return False
+    if is_desk(actor) or incident.assignee_id == actor.pk:
+        return True
+    group = incident.support_group
+    return is_member(actor, group) or is_coordinator(actor, group)
+
+
+def require_work(actor: Person, incident: IncidentRequest) -> None:
+    if not may_work(actor, incident):
+        raise PermissionDenied("Only the desk, the assignee and the request's group may do this.")
+
+
+def represents(actor: Person, organisation_id: int | None) -> bool:
+    if organisation_id is None:
+        return False
+    return RoleAssignment.objects.filter(
+        person=actor,
+        role=Role.CUSTOMER_REPRESENTATIVE,
+        scope_type=_ct(Organisation(pk=organisation_id)),
+        scope_id=organisation_id,
+    ).exists()
+
+
+def require_customer_access(actor: Person, incident: IncidentRequest) -> None:
+    """Customer people: their own requests, and representatives their organisation's."""
+    if incident.requester_id == actor.pk or represents(actor, incident.customer_id):
+        return
+    raise PermissionDenied("This is not your request.")
+
+
+def require_verify(actor: Person, incident: IncidentRequest) -> None:
+    """Proc. 6: the requester (own request) or the desk on their behalf."""
+    permissions.require(actor, VERIFY, incident)
+    if incident.requester_id != actor.pk and not is_desk(actor):
+        raise PermissionDenied("Only the requester or the service desk may do this.")
