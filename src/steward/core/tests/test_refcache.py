@@ -2,11 +2,12 @@
 ORM here, in bulk with a bump, in another process, or in a transaction that rolls back,
 the next reader sees the data as the database has it."""
 
+from contextlib import contextmanager
 from datetime import time
 
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from steward.core import clocks, refcache
@@ -31,6 +32,21 @@ def hours(calendar_id: int) -> list[tuple[int, time, time]]:
     return [(p.weekday, p.start_time, p.end_time) for p in calendar.periods.all()]
 
 
+@contextmanager
+def web_request():
+    """The signals of one web request around the block, as the test client sends them
+    (without closing the test's database connection)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+        yield
+    finally:
+        request_finished.send(sender=None)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def queries(fn) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
@@ -46,11 +62,8 @@ def test_unchanged_data_costs_one_small_query_per_read(office):
 
 def test_within_a_request_the_tokens_are_read_once(office):
     hours(office.pk)
-    request_started.send(sender=None)
-    try:
+    with web_request():
         assert queries(lambda: (hours(office.pk), hours(office.pk), hours(office.pk))) == 1
-    finally:
-        request_finished.send(sender=None)
 
 
 def test_a_save_through_the_orm_is_seen_at_once(office):
@@ -62,13 +75,10 @@ def test_a_save_through_the_orm_is_seen_at_once(office):
 
 
 def test_a_change_in_a_request_is_seen_later_in_the_same_request(office):
-    request_started.send(sender=None)
-    try:
+    with web_request():
         hours(office.pk)
         WorkingPeriod.objects.filter(calendar=office).delete()
         assert hours(office.pk) == []
-    finally:
-        request_finished.send(sender=None)
 
 
 def test_a_change_committed_by_another_process_is_seen_by_the_next_reader(office):
