@@ -73,3 +73,30 @@ def report(name: str, figures: dict) -> None:
     line = json.dumps(figures, sort_keys=False)
     (RESULTS / f"{name}.json").write_text(line + "\n")
     print(line, flush=True)
+
+
+def cpu_ticks() -> tuple[int, int] | None:
+    """(all, stolen) CPU ticks of the machine so far, from /proc/stat (Linux only)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return sum(fields[:8]), fields[7] if len(fields) > 7 else 0
+
+
+def steal_pct(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Share of the machine's CPU time taken by the hypervisor between two ``cpu_ticks``:
+    on a shared virtual machine, figures measured while it is high are not comparable."""
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    return round(100 * (after[1] - before[1]) / (after[0] - before[0]), 1)
+
+
+def python_speed_s() -> float:
+    """Seconds this machine takes for 10 million trivial Python loop steps: a yardstick
+    for comparing runs on different or busy machines."""
+    started = time.perf_counter()
+    total = 0
+    for step in range(10_000_000):
+        total += step
+    return round(time.perf_counter() - started, 2)

@@ -365,9 +365,13 @@ def main() -> None:
     world = _populate(count, rng)
     populate_s = round(time.perf_counter() - started, 1)
     figures = {"database": database, "incidents": count, "populate_s": populate_s}
+    figures["python_10m_loop_s"] = common.python_speed_s()
+    ticks = common.cpu_ticks()
     figures |= _queue(world, rng)
     figures |= _search(world, rng)
     figures |= _create_rate(world)
+    # CPU taken by the hypervisor while measuring: high values mean a busy host.
+    figures["cpu_steal_pct"] = common.steal_pct(ticks, common.cpu_ticks())
     figures |= {
         "queue_target_p95_ms": 100, "search_target_p95_ms": 300, "create_target_per_s": 200,
         "under_target": figures["queue_first_p95_ms"] < 100 and figures["queue_deep_p95_ms"] < 100
