@@ -216,6 +216,34 @@ class PortalDetailView(StewardPageMixin, View):
                       context=self.context(**forms_), status=status)  # fmt: skip
 
 
+class PortalFormStepView(PortalDetailView):
+    """A form on the portal page that runs one service step: the service's field errors
+    come back on the form (400), success goes back to the page with a message."""
+
+    http_method_names = ["post"]
+    form_class: type[forms.Form]
+    form_name = ""  # the page's context name for the form
+    done = ""  # the message on success
+    anchor = ""
+
+    def run(self, incident: IncidentRequest, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = self.get_object()
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.run(incident, form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, self.done)
+                page = reverse("incidents:portal-detail", args=[incident.pk])
+                return HttpResponseRedirect(page + self.anchor)
+        return self.refused(**{self.form_name: form})
+
+
 def _upload_url() -> str:
     try:
         return reverse("core:attachment-upload")
@@ -223,25 +251,14 @@ def _upload_url() -> str:
         return ""
 
 
-class PortalReplyView(PortalDetailView):
-    http_method_names = ["post"]
+class PortalReplyView(PortalFormStepView):
+    form_class = f.PortalReplyForm
+    form_name = "reply_form"
+    done = "Your reply has been sent."
+    anchor = "#conversation"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        incident = self.get_object()
-        form = f.PortalReplyForm(request.POST)
-        if form.is_valid():
-            try:
-                svc.incident_add_reply(
-                    actor=self.actor, incident_id=incident.pk, body=form.cleaned_data["body"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Your reply has been sent.")
-                return HttpResponseRedirect(
-                    reverse("incidents:portal-detail", args=[incident.pk]) + "#conversation"
-                )
-        return self.refused(reply_form=form)
+    def run(self, incident: IncidentRequest, data: dict[str, Any]) -> None:
+        svc.incident_add_reply(actor=self.actor, incident_id=incident.pk, body=data["body"])
 
 
 class PortalAcceptView(PortalDetailView):
@@ -255,24 +272,14 @@ class PortalAcceptView(PortalDetailView):
         return HttpResponseRedirect(reverse("incidents:portal-detail", args=[incident.pk]))
 
 
-class PortalReopenView(PortalDetailView):
-    http_method_names = ["post"]
+class PortalReopenView(PortalFormStepView):
     permission = VERIFY
+    form_class = f.PortalReopenForm
+    form_name = "reopen_form"
+    done = "Reopened: the service desk looks at it again."
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        incident = self.get_object()
-        form = f.PortalReopenForm(request.POST)
-        if form.is_valid():
-            try:
-                svc.incident_reopen(
-                    actor=self.actor, incident_id=incident.pk, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Reopened: the service desk looks at it again.")
-                return HttpResponseRedirect(reverse("incidents:portal-detail", args=[incident.pk]))
-        return self.refused(reopen_form=form)
+    def run(self, incident: IncidentRequest, data: dict[str, Any]) -> None:
+        svc.incident_reopen(actor=self.actor, incident_id=incident.pk, reason=data["reason"])
 
 
 urlpatterns = [
