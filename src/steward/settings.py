@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "steward.core.middleware.UploadLimitMiddleware",
+    "steward.core.audit.SecurityAuditMiddleware",
 ]
 
 ROOT_URLCONF = "steward.urls"
@@ -198,7 +199,11 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0))
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+STEWARD_BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if STEWARD_BEHIND_PROXY else None
+CSRF_FAILURE_VIEW = "steward.core.audit.csrf_failure"
+# How long the security audit log (failed logins, denials, tokens...) is kept.
+STEWARD_SECURITY_LOG_DAYS = int(os.environ.get("STEWARD_SECURITY_LOG_DAYS", "365"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 AUTH_PASSWORD_VALIDATORS = [

@@ -23,6 +23,7 @@ from steward.core.models import (
     Organisation,
     Person,
     RoleAssignment,
+    SecurityEvent,
     SupportGroup,
     SupportGroupMembership,
     WebhookDelivery,
@@ -402,3 +403,14 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("actor", "record_type")
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """The security audit log: failed logins, lockouts, denials, tokens, refused targets."""
+
+    list_display = ["created_at", "kind", "username", "actor", "ip_address", "path", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address", "detail", "path"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"

@@ -13,7 +13,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from steward.core import journal, permissions
+from steward.core import audit, journal, permissions
+from steward.core.choices import SecurityEventKind
 from steward.core.models import ApiToken, Person
 
 KEY_PREFIX = "stw_"
@@ -55,6 +56,12 @@ def token_create(
             text=f"API token {token.name!r} ({token.prefix}…) created by {actor}.",
             data={"token": token.pk, "by": actor.pk},
         )
+        audit.record(
+            SecurityEventKind.TOKEN_CREATED,
+            actor=actor,
+            detail=f"API token {token.name!r} ({token.prefix}…) for {owner.get_username()}.",
+            data={"token": token.pk, "person": owner.pk},
+        )
     return token, key
 
 
@@ -71,6 +78,12 @@ def token_revoke(*, actor: Person, token_id: int) -> ApiToken:
                 token.person,
                 text=f"API token {token.name!r} ({token.prefix}…) revoked by {actor}.",
                 data={"token": token.pk, "by": actor.pk},
+            )
+            audit.record(
+                SecurityEventKind.TOKEN_REVOKED,
+                actor=actor,
+                detail=f"API token {token.name!r} ({token.prefix}…) of {token.person}.",
+                data={"token": token.pk, "person": token.person_id},
             )
     return token
 

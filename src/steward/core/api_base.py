@@ -21,7 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from steward.core import permissions
+from steward.core import audit, permissions
+from steward.core.choices import SecurityEventKind
 from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge
 
 
@@ -201,6 +202,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    request = context.get("request")
+    if request is not None:
+        if isinstance(exc, exceptions.PermissionDenied):
+            audit.denied(request, exc)
+        elif isinstance(exc, exceptions.AuthenticationFailed):
+            audit.record(SecurityEventKind.TOKEN_REJECTED, request=request, detail=str(exc))
     from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)

@@ -9,4 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Register the core permissions, navigation entries, search providers and
         # periodic jobs; every area does the same in its own ready().
-        from steward.core import checks, permissions_catalog, registry_core, tasks  # noqa: F401
+        from steward.core import (  # noqa: F401
+            audit,
+            checks,
+            permissions_catalog,
+            registry_core,
+            tasks,
+        )

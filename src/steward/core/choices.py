@@ -90,6 +90,20 @@ PUBLIC_JOURNAL_KINDS = frozenset(
 )
 
 
+class SecurityEventKind(models.TextChoices):
+    LOGIN_SUCCEEDED = "login_succeeded", "Login"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    LOCKED_OUT = "locked_out", "Locked out"
+    UNLOCKED = "unlocked", "Lockout lifted"
+    TOKEN_REJECTED = "token_rejected", "API token refused"
+    TOKEN_CREATED = "token_created", "API token created"
+    TOKEN_REVOKED = "token_revoked", "API token revoked"
+    PERMISSION_DENIED = "permission_denied", "Permission denied"
+    THROTTLED = "throttled", "Request throttled"
+    OUTBOUND_REFUSED = "outbound_refused", "Outbound request refused"
+    CSRF_FAILED = "csrf_failed", "CSRF check failed"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     DELIVERED = "delivered", "Delivered"

@@ -14,7 +14,7 @@ from django_tasks import task
 from steward.core import clocks, notify, webhooks
 from steward.core.choices import ClockState
 from steward.core.errors import InvalidTransition
-from steward.core.models import PeriodicJobRun, SlaClock
+from steward.core.models import PeriodicJobRun, SecurityEvent, SlaClock
 from steward.core.scheduler import periodic
 
 JOB_RUNS_KEPT = timedelta(days=30)
@@ -45,6 +45,15 @@ def retry_due_webhooks() -> int:
 def prune_job_runs() -> int:
     """Forget periodic job slots older than 30 days; returns how many were deleted."""
     deleted, _ = PeriodicJobRun.objects.filter(slot__lt=timezone.now() - JOB_RUNS_KEPT).delete()
+    return deleted
+
+
+@periodic("core.prune_security_events", "37 3 * * *")
+@task()
+def prune_security_events() -> int:
+    """Delete security audit events older than ``STEWARD_SECURITY_LOG_DAYS`` (365 by default)."""
+    cutoff = timezone.now() - timedelta(days=settings.STEWARD_SECURITY_LOG_DAYS)
+    deleted, _ = SecurityEvent.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 
 

@@ -1,4 +1,5 @@
 from steward.core.models.attachments import Attachment
+from steward.core.models.audit import SecurityEvent
 from steward.core.models.calendars import BusinessCalendar, Holiday, WorkingPeriod
 from steward.core.models.clocks import ClockEvent, SlaClock
 from steward.core.models.journal import JournalEntry
@@ -25,6 +26,7 @@ __all__ = [
     "Person",
     "ReferenceVersion",
     "RoleAssignment",
+    "SecurityEvent",
     "SlaClock",
     "SupportGroup",
     "SupportGroupMembership",
