@@ -210,7 +210,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "steward.core.passwords.ContextWordsValidator"},
 ]
+# Words refused as the core of a password (ASVS V6.2.11): your organisation's names.
+STEWARD_PASSWORD_CONTEXT_WORDS = env_list("STEWARD_PASSWORD_CONTEXT_WORDS")
+# A password reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("STEWARD_PASSWORD_RESET_SECONDS", str(60 * 60)))
 
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

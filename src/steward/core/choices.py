@@ -102,6 +102,9 @@ class SecurityEventKind(models.TextChoices):
     THROTTLED = "throttled", "Request throttled"
     OUTBOUND_REFUSED = "outbound_refused", "Outbound request refused"
     CSRF_FAILED = "csrf_failed", "CSRF check failed"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset asked for"
+    PASSWORD_RESET = "password_reset", "Password reset"
 
 
 class DeliveryStatus(models.TextChoices):

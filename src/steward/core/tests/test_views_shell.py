@@ -27,8 +27,17 @@ def _fast_passwords(settings):
 
 # --- Every page: anonymous to the login page, no role 403 -------------------------------------
 
-# Public on purpose: signing in and out, the load balancer's health check.
-PUBLIC = {"login", "logout", "core:healthz"}
+# Public on purpose: signing in and out, resetting a forgotten password (the link in the
+# email is the credential), the load balancer's health check.
+PUBLIC = {
+    "login",
+    "logout",
+    "core:healthz",
+    "core:password-reset",
+    "core:password-reset-done",
+    "core:password-reset-confirm",
+    "core:password-reset-complete",
+}
 
 
 def _page_urls() -> list[tuple[str, str]]:
