@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "steward.core.middleware.UploadLimitMiddleware",
     "steward.core.audit.SecurityAuditMiddleware",
+    "steward.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "steward.urls"

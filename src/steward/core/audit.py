@@ -42,6 +42,15 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+_CONTROL = str.maketrans({c: f"\\x{c:02x}" for c in [*range(32), 127]})
+
+
+def _clean(text: str) -> str:
+    """No control characters in log lines (ASVS V16.4.1): a newline in a user name or a
+    path must not forge a second line."""
+    return str(text).translate(_CONTROL)
+
+
 def _person(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
 
@@ -65,7 +74,14 @@ def record(
     ip = client_ip(request)
     path = request.path[:_PATH_MAX] if request is not None else ""
     name = (username or (actor.get_username() if actor is not None else ""))[:_USERNAME_MAX]
-    logger.warning("%s user=%s ip=%s path=%s %s", kind, name or "-", ip or "-", path or "-", detail)
+    logger.warning(
+        "%s user=%s ip=%s path=%s %s",
+        kind,
+        _clean(name) or "-",
+        ip or "-",
+        _clean(path) or "-",
+        _clean(detail),
+    )
     event = SecurityEvent(
         kind=kind,
         actor=actor,

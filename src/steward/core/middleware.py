@@ -31,3 +31,19 @@ class UploadLimitMiddleware:
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Signed-in pages and API answers hold service data: browsers and proxies must not
+    keep copies (ASVS V14.3.2). Public pages (login, schema, static files) stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        private = request.path.startswith("/api/v1/") or getattr(user, "is_authenticated", False)
+        if private and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -91,3 +91,23 @@ def test_forwarded_address_is_trusted_only_behind_a_declared_proxy(
     client.post("/login/", {"username": "ghost", "password": "x"})
 
     assert SecurityEvent.objects.get().ip_address == expected
+
+
+def test_a_forged_newline_cannot_add_a_line_to_the_security_log(db, caplog):
+    Client().post("/login/", {"username": "eve\nINFO login_succeeded user=admin", "password": "x"})
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "steward.security"]
+    assert len(lines) == 1
+    assert "\n" not in lines[0] and "eve\\x0aINFO" in lines[0]
+
+
+def test_service_data_is_not_kept_in_browser_caches(client, analyst, api):
+    client.force_login(analyst)
+
+    page = client.get("/me/")
+    api_answer = api.as_(analyst).get("/api/v1/tokens/")
+    schema = Client().get("/api/schema/")
+
+    assert page["Cache-Control"] == "no-store, private"
+    assert api_answer["Cache-Control"] == "no-store, private"
+    assert "no-store" not in schema.get("Cache-Control", "")
