@@ -97,6 +97,14 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stew
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    # A plain string: the service checks it (scheme, form, and the outbound guard, whose
+    # refusals the audit log records), so a gopher: probe is recorded too.
+    url = serializers.CharField(
+        max_length=500,
+        help_text="http:// or https:// address of the receiver. Refused (400) unless it is a "
+        "public address or the operator opened it with STEWARD_OUTBOUND_ALLOW; deliveries "
+        "check the address again when connecting and follow no redirects.",
+    )
     events = serializers.ListField(
         child=serializers.CharField(max_length=80),
         required=False,
