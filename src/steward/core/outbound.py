@@ -357,12 +357,12 @@ def request(
     )
 
 
-def check_url(url: str, *, purpose: str, actor: Any = None) -> None:
-    """Refuse, before it is stored, a URL that Steward would refuse to call.
+def url_refusal(url: str) -> str | None:
+    """Why Steward would refuse to call ``url``, judged now; None when it would call it.
 
     Checks the scheme, an address written in the URL, and every address the host name
-    resolves to now. A name that does not resolve now is accepted: the check made at
-    connect time (whatever the name resolves to then) is the one that protects.
+    resolves to now. A name that does not resolve now passes: the check made at connect
+    time (whatever the name resolves to then) is the one that protects.
     """
     reason = _scheme_refusal(url)
     if reason is None:
@@ -370,7 +370,18 @@ def check_url(url: str, *, purpose: str, actor: Any = None) -> None:
         host = parts.hostname or ""
         allowed = allowlist()
         if not allowed.allows_name(host):
-            reason = _host_refusal(host, parts.port, allowed)
+            try:
+                port = parts.port
+            except ValueError:
+                return "not a valid port"
+            reason = _host_refusal(host, port, allowed)
+    return reason
+
+
+def check_url(url: str, *, purpose: str, actor: Any = None) -> None:
+    """Refuse, before it is stored, a URL that Steward would refuse to call (``url_refusal``);
+    the refusal is recorded in the audit log."""
+    reason = url_refusal(url)
     if reason is not None:
         raise _refuse(reason, url, purpose=purpose, actor=actor)
 

@@ -83,7 +83,9 @@ class Listener:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def close(self) -> None:
@@ -508,3 +510,44 @@ def test_every_outbound_http_call_goes_through_the_one_client():
         and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_a_target_that_accepts_no_connection_times_out(
+    allow_loopback, settings, django_capture_on_commit_callbacks
+):
+    settings.STEWARD_OUTBOUND_CONNECT_TIMEOUT = 0.2
+    full = socket.socket()
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)  # never accepts: once one connection waits, new ones get no answer
+    port = full.getsockname()[1]
+    waiting = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        _subscribe(f"http://127.0.0.1:{port}/hook")
+        delivery = _publish(django_capture_on_commit_callbacks)
+    finally:
+        waiting.close()
+        full.close()
+
+    assert delivery.last_error == "Could not connect: timed out"
+
+
+def test_steward_check_names_refused_subscriptions_and_a_bad_allowlist(settings):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from steward.core.checks import _outbound_checks
+
+    WebhookSubscription.objects.create(name="Old metadata hook", url="http://169.254.169.254/")
+    out = io.StringIO()
+    call_command("stewardcheck", stdout=out)
+    assert "steward.W010" in out.getvalue()
+    assert "Old metadata hook (link-local address)" in out.getvalue()
+    assert not _refusals()  # checking is not an attempt: nothing in the audit log
+
+    settings.STEWARD_OUTBOUND_ALLOW = "169.254.0.0/16"
+    assert _outbound_checks() == []
+
+    settings.STEWARD_OUTBOUND_ALLOW = "https://hooks.example/"
+    with pytest.raises(CommandError):
+        call_command("stewardcheck", stdout=io.StringIO())
