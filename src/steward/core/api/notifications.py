@@ -146,7 +146,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "last_status_code": {"help_text": "HTTP status of the last attempt, if one came."},
             "last_error": {
                 "help_text": "Steward's short reason for the last failed attempt (\"HTTP 500 "
-                "Internal Server Error\", \"Target refused: loopback address\", \"Could not "
+                'Internal Server Error", "Target refused: loopback address", "Could not '
                 "connect: timed out\"); never the receiver's answer."
             },
         }
