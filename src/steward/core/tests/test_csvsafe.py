@@ -122,3 +122,8 @@ def test_a_carriage_return_inside_a_cell_is_quoted_so_it_cannot_start_a_row():
     csvsafe.writer(out, lineterminator="\n").writerow(["ok\r=HYPERLINK(1)", "next"])
 
     assert out.getvalue() == '"ok\r=HYPERLINK(1)",next\r\n'
+
+
+def test_a_null_character_first_is_defused_too():
+    # Not among FORMULA_CELLS: PostgreSQL stores no NUL in text, so no record can hold it.
+    assert csvsafe.escape("\0=1+1") == "'\0=1+1"
