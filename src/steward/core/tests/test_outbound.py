@@ -551,3 +551,29 @@ def test_steward_check_names_refused_subscriptions_and_a_bad_allowlist(settings)
     settings.STEWARD_OUTBOUND_ALLOW = "https://hooks.example/"
     with pytest.raises(CommandError):
         call_command("stewardcheck", stdout=io.StringIO())
+
+
+def test_error_pages_stored_before_the_guard_are_cut_to_the_status_line():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "steward.core.migrations.0005_webhook_delivery_errors_without_bodies"
+    )
+    subscription = _subscribe("https://hooks.example/in")
+    old = WebhookDelivery.objects.create(
+        subscription=subscription, event="x", record_type="a.b", payload={},
+        last_status_code=500, last_error="HTTP 500 Oops. <html>password=hunter2</html>",
+    )  # fmt: skip
+    unreachable = WebhookDelivery.objects.create(
+        subscription=subscription, event="x", record_type="a.b", payload={},
+        last_error="Could not connect: [Errno 111] Connection refused",
+    )  # fmt: skip
+
+    migration.forwards(apps, None)
+
+    old.refresh_from_db()
+    unreachable.refresh_from_db()
+    assert old.last_error == "HTTP 500 Internal Server Error"
+    assert unreachable.last_error == "Could not connect: [Errno 111] Connection refused"
