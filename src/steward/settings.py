@@ -205,6 +205,15 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if STEWARD_BEHIND_
 CSRF_FAILURE_VIEW = "steward.core.audit.csrf_failure"
 # How long the security audit log (failed logins, denials, tokens...) is kept.
 STEWARD_SECURITY_LOG_DAYS = int(os.environ.get("STEWARD_SECURITY_LOG_DAYS", "365"))
+# Outbound HTTP (webhooks) goes through core.outbound, which refuses every address that is
+# not public (server-side request forgery); these address ranges and host names are
+# opened anyway, for receivers inside an on-premises network.
+STEWARD_OUTBOUND_ALLOW = env_list("STEWARD_OUTBOUND_ALLOW")
+STEWARD_OUTBOUND_CONNECT_TIMEOUT = float(os.environ.get("STEWARD_OUTBOUND_CONNECT_TIMEOUT", "5"))
+STEWARD_OUTBOUND_READ_TIMEOUT = float(os.environ.get("STEWARD_OUTBOUND_READ_TIMEOUT", "10"))
+STEWARD_OUTBOUND_MAX_RESPONSE_BYTES = int(
+    os.environ.get("STEWARD_OUTBOUND_MAX_RESPONSE_BYTES", str(64 * 1024))
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 AUTH_PASSWORD_VALIDATORS = [
@@ -254,5 +263,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # core.outbound logs (and audits) its own refusals; the library would also warn
+        # about every address STEWARD_OUTBOUND_ALLOW opens, before Steward allows it.
+        "requests_hardened": {"level": "ERROR"},
+    },
 }

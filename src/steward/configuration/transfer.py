@@ -4,8 +4,10 @@ A CI is identified by its natural key, the pair (class code, name): a row update
 with that key or creates one. CI columns: class, name, status, owner (username),
 support_group (name), serial_number, version, location, description and one
 ``attr.<key>`` column per attribute (JSON rows may give ``attributes`` as an object
-instead). A column that is absent leaves the field alone; an empty ``attr.<key>`` cell
-removes that attribute. Relationship rows: source_class, source_name, type (code),
+instead). Text cells that a spreadsheet would run as formulas are written with a
+leading apostrophe (core.csvsafe) and read back without it. A column that is absent
+leaves the field alone; an empty ``attr.<key>`` cell removes that attribute.
+Relationship rows: source_class, source_name, type (code),
 target_class, target_name; a link that is already current is left alone (import never
 ends links).
 
@@ -34,7 +36,7 @@ from steward.configuration.models import (
     RelationshipType,
 )
 from steward.configuration.services import cmdb as services
-from steward.core import permissions
+from steward.core import csvsafe, permissions
 from steward.core.models import Person, SupportGroup
 
 CI_FIELDS = [
@@ -60,12 +62,20 @@ class ImportResult:
 
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a CSV text with a header line; missing trailing cells read as ""."""
+    """Rows of a CSV text with a header line; missing trailing cells read as "".
+
+    A cell the export defused against spreadsheet formulas (``'=x``, see core.csvsafe)
+    reads back as the value that was exported (``=x``), so export then import changes
+    nothing; an apostrophe before anything else is kept.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     rows = []
     for row in reader:
         extra = row.pop(None, None)  # type: ignore[call-overload]
-        clean = {(k or "").strip(): (v if v is not None else "") for k, v in row.items()}
+        clean = {
+            (k or "").strip(): (csvsafe.unescape(v) if v is not None else "")
+            for k, v in row.items()
+        }
         if extra and any(str(v).strip() for v in extra):
             clean[None] = extra  # reported as a row error by the importer
         rows.append(clean)
@@ -358,7 +368,7 @@ def _ci_row(ci: ConfigurationItem) -> dict[str, Any]:
 
 def _csv(fieldnames: list[str], rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator="\n")
+    writer = csvsafe.dict_writer(out, fieldnames)
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -33,6 +34,8 @@ def steward_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[checks
                 id="steward.E002",
             )
         )
+    if not pending:
+        found += _outbound_checks()
     if connection.vendor == "sqlite":
         found.append(
             checks.Info(
@@ -69,3 +72,32 @@ def steward_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[checks
             )
         )
     return found
+
+
+def _outbound_checks() -> list[checks.CheckMessage]:
+    """A bad STEWARD_OUTBOUND_ALLOW entry, and subscriptions the outbound guard refuses
+    (made before the guard, or whose name resolves elsewhere now): each delivery to them
+    fails."""
+    from steward.core import outbound
+    from steward.core.models import WebhookSubscription
+
+    try:
+        outbound.allowlist()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), hint="Fix STEWARD_OUTBOUND_ALLOW.", id="steward.E010")]
+    refused = [
+        f"{subscription.name} ({reason})"
+        for subscription in WebhookSubscription.objects.filter(is_active=True).order_by("name")
+        if (reason := outbound.url_refusal(subscription.url)) is not None
+    ]
+    if not refused:
+        return []
+    return [
+        checks.Warning(
+            f"{len(refused)} active webhook subscription(s) point at addresses Steward does "
+            f"not call, so their deliveries fail: {', '.join(refused)}",
+            hint="Change their URL on the Webhooks page, or open an on-premises receiver "
+            "with STEWARD_OUTBOUND_ALLOW.",
+            id="steward.W010",
+        )
+    ]

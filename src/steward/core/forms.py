@@ -287,7 +287,15 @@ class WebhookForm(forms.Form):
     """A webhook subscription. The secret is never shown again: blank keeps (or generates) it."""
 
     name = forms.CharField(max_length=120)
-    url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
+    # Checked by the service (scheme, form, and the outbound guard's refusal of addresses
+    # that are not public, which the audit log records), not by a URLField first.
+    url = forms.CharField(
+        max_length=500,
+        label="URL",
+        widget=forms.URLInput,
+        help_text="http:// or https:// address of the receiver; it must be a public address "
+        "unless the operator opened it with STEWARD_OUTBOUND_ALLOW.",
+    )
     record_type = forms.ChoiceField(required=False, label="Record type")
     events_text = forms.CharField(
         required=False,

@@ -17,11 +17,8 @@ import json
 import logging
 import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from http.client import HTTPException
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,7 +27,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from steward.core import permissions, refcache
+from steward.core import outbound, permissions, refcache
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Person, WebhookDelivery, WebhookSubscription
 
@@ -45,10 +42,12 @@ BACKOFF = (
     timedelta(hours=12),
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
-TIMEOUT = 10  # seconds per HTTP request
-# A claimed delivery is "not due" this long, so a second worker skips it; longer than
-# TIMEOUT so the lease cannot run out mid-request, short enough to recover from a crash.
+# A claimed delivery is "not due" this long, so a second worker skips it; longer than the
+# outbound timeouts (STEWARD_OUTBOUND_*_TIMEOUT, seconds) so the lease cannot run out
+# mid-request, short enough to recover from a crash.
 LEASE = timedelta(minutes=2)
+# The receiver's answer is not kept; read only this much of it before hanging up.
+RESPONSE_READ_BYTES = 1024
 USER_AGENT = "Steward-Webhooks/1"
 RECORD_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 OPEN_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
@@ -203,16 +202,6 @@ def publish(
 # --- Delivery -------------------------------------------------------------------------------
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer like any other non-2xx: the receiver must fix its URL."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def _locked(qs: QuerySet) -> QuerySet:
     # PostgreSQL: skip a row another worker holds instead of waiting for it. SQLite has
     # no row locks; its IMMEDIATE transactions already serialise the claim.
@@ -246,33 +235,36 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
 
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """POST the signed payload; (HTTP status or None, error text)."""
+    """POST the signed payload through the outbound guard; (HTTP status or None, error text).
+
+    The error is a short line of Steward's own ("HTTP 500 Internal Server Error", "Target
+    refused: loopback address"): nothing the target sent back is kept in the log.
+    """
     subscription = delivery.subscription
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Steward-Event": delivery.event,
-            "X-Steward-Delivery": str(delivery.pk),
-            "X-Steward-Timestamp": timestamp,
-            "X-Steward-Signature": sign(subscription.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Steward-Event": delivery.event,
+        "X-Steward-Delivery": str(delivery.pk),
+        "X-Steward-Timestamp": timestamp,
+        "X-Steward-Signature": sign(subscription.secret, timestamp, body),
+    }
     try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
-            response.read(1024)
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(500).decode(errors="replace") if exc.fp else ""
-        return exc.code, f"HTTP {exc.code} {exc.reason}. {detail}".strip()
-    except (urllib.error.URLError, OSError, HTTPException, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return None, f"Could not connect: {reason}"
+        response = outbound.request(
+            "POST",
+            subscription.url,
+            body=body,
+            headers=headers,
+            purpose=f"webhook delivery {delivery.pk}",
+            max_bytes=RESPONSE_READ_BYTES,
+        )
+    except outbound.TargetRefused as exc:
+        return None, f"Target refused: {exc}"
+    except outbound.OutboundError as exc:
+        return None, f"Could not connect: {exc}"
+    return response.status, "" if response.ok else outbound.status_text(response.status)
 
 
 def _record(delivery_id: int, status_code: int | None, error: str) -> WebhookDelivery:

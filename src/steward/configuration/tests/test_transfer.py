@@ -1,5 +1,7 @@
 """CMDB import/export: idempotent, all-or-nothing imports with row-numbered errors."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -10,7 +12,7 @@ from steward.configuration import transfer
 from steward.configuration.models import CIChange, ConfigurationItem, Relationship
 from steward.configuration.services import cmdb as services
 from steward.core.models import JournalEntry
-from steward.core.tests.factories import SupportGroupFactory, make_person
+from steward.core.tests.factories import FORMULA_CELLS, SupportGroupFactory, make_person
 
 
 @pytest.fixture
@@ -246,3 +248,50 @@ def test_export_command_then_json_relationship_import(cfg, classes, tmp_path, ca
     assert "created 0, updated 0, unchanged 1" in capsys.readouterr().out
     with pytest.raises(CommandError, match="unknown class"):
         call_command("cmdb_export", "--class", "nope")
+
+
+def test_cli_csv_export_defuses_formulas_and_reads_back(cfg, classes, tmp_path, capsys):
+    server, app = classes
+    services.attribute_define(
+        actor=cfg, ci_class_id=server.pk, key="note", label="Note", type="string"
+    )
+    # The importer strips the whitespace around text cells, so a value starting with a tab
+    # or a carriage return could not read back as it was: those samples are stripped here.
+    for n, formula in enumerate(cell.strip() for cell in FORMULA_CELLS):
+        services.ci_create(
+            actor=cfg, ci_class=server, name=f"{formula} {n}", location=formula,
+            description=f"'{formula}\r{formula}", attributes={"ram_gb": -n, "note": formula},
+        )  # fmt: skip
+    shop = services.ci_create(actor=cfg, ci_class=app, name="=shop")
+    services.relationship_add(
+        actor=cfg,
+        source_id=shop.pk,
+        target_id=ConfigurationItem.objects.get(name=f"{FORMULA_CELLS[0]} 0").pk,
+        type_id=services.RelationshipType.objects.get(code="runs-on").pk,
+    )
+    stored = {ci.name: ci for ci in ConfigurationItem.objects.filter(ci_class=server)}
+
+    call_command("cmdb_export", "--format", "csv")
+    cis_csv = capsys.readouterr().out
+    call_command("cmdb_export", "--format", "csv", "--relationships")
+    rels_csv = capsys.readouterr().out
+
+    rows = list(csv.DictReader(io.StringIO(cis_csv)))
+    for row in rows[:-1]:
+        ci = stored[row["name"][1:]]
+        assert row["name"] == "'" + ci.name
+        assert (row["location"], row["attr.note"]) == ("'" + ci.location, "'" + ci.location)
+        assert row["description"] == "'" + ci.description  # ''=... reads back as '=...
+        assert "\r" in ci.description  # quoted, so it does not start a row of its own
+        assert row["attr.ram_gb"] == str(ci.attributes["ram_gb"])  # numbers stay numbers
+    [rel] = list(csv.DictReader(io.StringIO(rels_csv)))
+    assert (rel["source_name"], rel["target_name"]) == ("'=shop", "'" + FORMULA_CELLS[0] + " 0")
+    # What was exported imports back as it was: nothing changes.
+    before = _counts()
+    (tmp_path / "cis.csv").write_text(cis_csv)
+    (tmp_path / "rels.csv").write_text(rels_csv)
+    call_command("cmdb_import", str(tmp_path / "cis.csv"), "--as", "cfg")
+    call_command("cmdb_import", str(tmp_path / "rels.csv"), "--as", "cfg", "--relationships")
+    out = capsys.readouterr().out
+    assert "created 0, updated 0, unchanged 7" in out and "created 0, updated 0, unchanged 1" in out
+    assert _counts() == before

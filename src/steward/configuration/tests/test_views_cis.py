@@ -1,7 +1,9 @@
 """The CMDB pages: the CI list and its filters, the CI page (attributes, relationships,
 impact picture, history, as it was), the CI forms and relationships, and who may do what."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
@@ -17,7 +19,7 @@ from steward.configuration.models import (
 )
 from steward.configuration.services import cmdb as services
 from steward.configuration.standard import ensure_standard_catalogue
-from steward.core.tests.factories import make_person
+from steward.core.tests.factories import FORMULA_CELLS, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +119,24 @@ def test_list_filters_by_class_and_one_attribute_value(client, config_admin, ser
     csv = client.get(url, {"ci_class": server.pk, "format": "csv"})
     body = b"".join(csv.streaming_content).decode()
     assert "host-01" in body and "host-02" in body and "vm-01" not in body
+
+
+def test_ci_list_csv_defuses_formulas(client, config_admin, server):
+    names = [
+        services.ci_create(
+            actor=config_admin, ci_class=server, name=f"{formula} {n}", attributes={"ram_gb": 8}
+        ).name
+        for n, formula in enumerate(FORMULA_CELLS)
+    ]
+    _login(client, config_admin)
+
+    export = client.get(reverse("configuration:ci-list"), {"format": "csv"})
+
+    body = b"".join(export.streaming_content).decode().lstrip("\ufeff")
+    cells = {cell for row in csv.reader(io.StringIO(body)) for cell in row}
+    assert all(name.startswith(("=", "+", "-", "@", "\t", "\r")) for name in names)
+    assert {"'" + name for name in names} <= cells
+    assert not cells & set(names)
 
 
 # --- the CI page ---------------------------------------------------------------------------------

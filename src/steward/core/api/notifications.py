@@ -97,6 +97,14 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stew
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    # A plain string: the service checks it (scheme, form, and the outbound guard, whose
+    # refusals the audit log records), so a gopher: probe is recorded too.
+    url = serializers.CharField(
+        max_length=500,
+        help_text="http:// or https:// address of the receiver. Refused (400) unless it is a "
+        "public address or the operator opened it with STEWARD_OUTBOUND_ALLOW; deliveries "
+        "check the address again when connecting and follow no redirects.",
+    )
     events = serializers.ListField(
         child=serializers.CharField(max_length=80),
         required=False,
@@ -134,6 +142,14 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "created_at", "delivered_at",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {
+            "last_status_code": {"help_text": "HTTP status of the last attempt, if one came."},
+            "last_error": {
+                "help_text": "Steward's short reason for the last failed attempt (\"HTTP 500 "
+                'Internal Server Error", "Target refused: loopback address", "Could not '
+                "connect: timed out\"); never the receiver's answer."
+            },
+        }
 
 
 @extend_schema_view(

@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, permissions, webhooks
+from steward.core import journal, outbound, permissions, webhooks
 from steward.core.models import Notification, Person, WebhookDelivery, WebhookSubscription
 
 SUBSCRIPTION_FIELDS = ["name", "url", "record_type", "events", "is_active", "secret"]
@@ -119,7 +119,35 @@ _CLEANERS = {
 }
 
 
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
+def _check_target(
+    raw: Any, cleaned: dict[str, Any], errors: dict[str, list[str]], *, actor: Person
+) -> None:
+    """Refuse a URL Steward would not call (server-side request forgery guard).
+
+    ``outbound`` records each refusal in the audit log, a ``file:`` or ``gopher:`` URL
+    included; deliveries are checked again when connecting, whatever the name resolves
+    to then.
+    """
+    if "url" in cleaned:
+        url = cleaned["url"]
+    elif isinstance(raw, str) and urlsplit(raw.strip()).scheme.lower() not in (
+        "",
+        *outbound.SCHEMES,
+    ):
+        url = raw.strip()  # already an error; checked only so the attempt is recorded
+    else:
+        return
+    try:
+        outbound.check_url(url, purpose="webhook subscription", actor=actor)
+    except outbound.TargetRefused as exc:
+        if "url" in cleaned:
+            errors["url"] = [
+                f"Steward does not send to this address ({exc}). Use a public address, or "
+                "ask the operator to open it with STEWARD_OUTBOUND_ALLOW."
+            ]
+
+
+def _clean(data: dict[str, Any], *, actor: Person) -> dict[str, Any]:
     extra = sorted(set(data) - set(SUBSCRIPTION_FIELDS))
     if extra:
         raise ValidationError({name: ["This field cannot be set here."] for name in extra})
@@ -130,6 +158,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             cleaned[name] = _CLEANERS[name](value)
         except ValidationError as exc:
             errors.update(exc.message_dict)
+    if "url" in data:
+        _check_target(data["url"], cleaned, errors, actor=actor)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -174,7 +204,8 @@ def webhook_subscription_create(
             "events": events,
             "secret": secret,
             "is_active": is_active,
-        }
+        },
+        actor=actor,
     )
     with transaction.atomic():
         subscription = WebhookSubscription.objects.create(**cleaned)
@@ -191,7 +222,7 @@ def webhook_subscription_update(
 ) -> WebhookSubscription:
     """Change any of name, url, record_type, events, is_active, secret (blank secret: a new one)."""
     permissions.require(actor, "core.webhook.change")
-    cleaned = _clean(data)
+    cleaned = _clean(data, actor=actor)
     with transaction.atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
         changes = journal.apply_changes(subscription, cleaned, SUBSCRIPTION_FIELDS)

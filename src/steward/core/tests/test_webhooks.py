@@ -53,7 +53,10 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    # The receiver listens on the loopback address, which the outbound guard refuses
+    # unless the operator opens it (test_outbound.py covers the refusal).
+    settings.STEWARD_OUTBOUND_ALLOW = ["127.0.0.1"]
     r = Receiver()
     yield r
     r.close()

@@ -17,7 +17,6 @@
   returns to its page with a message.
 """
 
-import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +48,7 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from steward.core import journal, permissions
+from steward.core import csvsafe, journal, permissions
 from steward.core.errors import DomainError, PayloadTooLarge
 from steward.core.templatetags.steward import display_value, resolve, resolve_display
 
@@ -217,30 +216,21 @@ def build_cells(obj: Any, columns: Sequence[Column]) -> list[Cell]:
     return cells
 
 
-# Leading characters a spreadsheet would run as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+# Kept for callers written before core.csvsafe; the rule lives there.
+csv_safe = csvsafe.escape
 
 
 def stream_csv(
     rows: Iterable[Any], columns: Sequence[Column], filename: str
 ) -> StreamingHttpResponse:
     """Stream ``rows`` as CSV with the columns' labels as the header line."""
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(csvsafe.Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # so spreadsheet programs read UTF-8
         yield writer.writerow([c.label for c in columns])
         for obj in rows:
-            yield writer.writerow([csv_safe(c.export(obj)) for c in columns])
+            yield writer.writerow([c.export(obj) for c in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -2,7 +2,9 @@
 resolution, mean time to resolve, SLA compliance), aging, the daily review list, CSV,
 the weekly email and who may see them."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -10,10 +12,20 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from steward.core.models import BusinessCalendar, SlaClock
-from steward.core.tests.factories import OrganisationFactory, SupportGroupFactory, make_person
+from steward.core.models import BusinessCalendar, SlaClock, SupportGroup
+from steward.core.tests.factories import (
+    FORMULA_CELLS,
+    OrganisationFactory,
+    SupportGroupFactory,
+    make_person,
+)
 from steward.incidents import reports
-from steward.incidents.models import IncidentAction, IncidentRequest, ReportSubscription
+from steward.incidents.models import (
+    Category,
+    IncidentAction,
+    IncidentRequest,
+    ReportSubscription,
+)
 from steward.incidents.services import reporting
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +190,29 @@ def test_report_pages_render_and_export_csv(client, world):
     assert bad.status_code == 200  # an unreadable week falls back to last week, no 500
     aging = client.get(reverse("incidents:report-aging"), {"format": "csv"})
     assert aging.content.decode().splitlines()[0].startswith("\ufeffkind,group,priority")
+
+
+@pytest.mark.parametrize("formula", FORMULA_CELLS)
+def test_report_csvs_defuse_formulas(client, world, formula):
+    # A group and a category are named by administrators, from whatever they paste.
+    SupportGroup.objects.filter(pk=world["servers"].pk).update(name=formula)
+    category = Category.objects.create(name=formula)
+    incident(world, created=MONDAY + dt.timedelta(hours=9), category=category)
+
+    def cells(name, person, **params):
+        client.force_login(person)
+        response = client.get(reverse(name), {"format": "csv", **params})
+        body = response.content.decode().lstrip("\ufeff")
+        return [row for row in csv.reader(io.StringIO(body))]
+
+    weekly = cells("incidents:reports", world["manager"], week="2026-11-04")
+    daily = cells("incidents:report-daily-review", world["coordinator"])
+    aging = cells("incidents:report-aging", world["manager"])
+
+    assert ["category", "'" + formula, "1", ""] in weekly
+    assert [r[4] for r in daily[1:]] == ["'" + formula]  # the group column
+    assert [r[1] for r in aging[1:]] == ["'" + formula]
+    assert not any(c == formula for rows in (weekly, daily, aging) for r in rows for c in r)
 
 
 def test_the_weekly_email_goes_to_subscribers_who_may_read_it(client, world):

@@ -1,6 +1,8 @@
 """The service desk's pages: queues (priority, then age), registration with the requester
 lookup, the record page with its steps, actions and replies (seed 003 ch. 8)."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -8,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from steward.core import journal
+from steward.core.tests.factories import FORMULA_CELLS
 from steward.incidents.models import IncidentRequest
 from steward.incidents.services import incidents as svc
 
@@ -87,6 +90,19 @@ def test_queues_filter_and_export(client, desk_analyst, make_incident):
 
     assert listed(response) == [urgent.number]
     assert b"urgent" in b"".join(export.streaming_content)
+
+
+def test_incident_list_csv_defuses_formulas(client, desk_analyst, make_incident):
+    titles = [make_incident(title=f"{formula} x").title for formula in FORMULA_CELLS]
+    client.force_login(desk_analyst)
+
+    export = client.get(reverse("incidents:incident-list"), {"format": "csv"})
+
+    body = b"".join(export.streaming_content).decode().lstrip("\ufeff")
+    cells = {cell for row in csv.reader(io.StringIO(body)) for cell in row}
+    assert all(title.startswith(("=", "+", "-", "@", "\t", "\r")) for title in titles)
+    assert {"'" + title for title in titles} <= cells
+    assert not cells & set(titles)
 
 
 def test_customers_are_sent_from_the_queues_to_the_portal(client, requester):

@@ -2,7 +2,6 @@
 frequency), the group coordinator's daily review list and the aging report; each exports
 CSV (``?format=csv``). Subscribing to the weekly email is a toggle on the overview."""
 
-import csv
 from typing import Any
 
 from django import forms
@@ -12,8 +11,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from steward.core import charts
-from steward.core.views.patterns import StewardPageMixin, csv_safe
+from steward.core import charts, csvsafe
+from steward.core.views.patterns import StewardPageMixin
 from steward.incidents import reports
 from steward.incidents.services import reporting as report_svc
 
@@ -40,10 +39,9 @@ def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpRespons
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response["Cache-Control"] = "no-store"
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_safe("" if v is None else str(v)) for v in row])
+    writer.writerows(rows)
     return response
 
 

@@ -23,6 +23,7 @@ from steward.core import clocks
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import Notification
 from steward.core.tests.factories import (
+    FORMULA_CELLS,
     BusinessCalendarFactory,
     OrganisationFactory,
     SupportGroupFactory,
@@ -648,6 +649,25 @@ def test_csv_export_has_one_line_per_target(client, world, report):
     assert availability["Availability %"] == "95.556"
     assert availability["Outage business time (s)"] == "7200"
     assert next(line for line in lines if line["Kind"] == "rto")["Status"] == "Not measured"
+
+
+def test_review_csv_defuses_formulas(client, world, report):
+    violation = report.violations.get(target=world.resolution)
+    client.force_login(world.slm)
+    for formula in FORMULA_CELLS:
+        explained = svc.violation_explain(
+            actor=world.owner, violation_id=violation.pk, explanation=formula, remedy=formula
+        )
+
+        response = client.get(reverse("service_level:review-csv", args=[report.pk]))
+
+        body = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+        line = next(r for r in csv.DictReader(io.StringIO(body)) if r["Kind"] == "resolution")
+        assert explained.explanation.startswith(("=", "+", "-", "@"))
+        assert (line["Explanation"], line["Remedy"]) == (
+            "'" + explained.explanation,
+            "'" + explained.remedy,
+        )
 
 
 def test_schedule_page_creates_a_review(client, world):

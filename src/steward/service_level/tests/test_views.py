@@ -1,7 +1,9 @@
 """Service Level Management pages: who may open what, what customers see in the catalog,
 forms showing errors next to fields, actions through the pages, and query-count guards."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
@@ -9,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from steward.core.tests.factories import (
+    FORMULA_CELLS,
     BusinessCalendarFactory,
     OrganisationFactory,
     make_person,
@@ -112,6 +115,23 @@ def world(provider, customer_org, other_customer_org):
 def get(client, person, url, **params):
     client.force_login(person)
     return client.get(url, params)
+
+
+def test_service_list_csv_defuses_formulas(client, world):
+    names = [
+        service_svc.service_create(
+            actor=world.admin, name=f"{formula} {n}", owner=world.owner, provider=world.provider
+        ).name
+        for n, formula in enumerate(FORMULA_CELLS)
+    ]
+
+    export = get(client, world.admin, reverse("service_level:service-list"), format="csv")
+
+    body = b"".join(export.streaming_content).decode().lstrip("\ufeff")
+    cells = {cell for row in csv.reader(io.StringIO(body)) for cell in row}
+    assert all(name.startswith(("=", "+", "-", "@", "\t", "\r")) for name in names)
+    assert {"'" + name for name in names} <= cells
+    assert not cells & set(names)
 
 
 # --- The web catalog: customers see public items and their own private items -----------------

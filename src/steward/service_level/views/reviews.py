@@ -3,7 +3,6 @@ agreement, violations with the owners' explanations, suggestions, minutes), its 
 version (the browser's "Save as PDF" makes the PDF) and its CSV export, and the forms that
 schedule, compute, record the meeting and close a review."""
 
-import csv
 from typing import Any
 
 from django import forms
@@ -16,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from steward.core import permissions
+from steward.core import csvsafe, permissions
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -26,7 +25,6 @@ from steward.core.views.patterns import (
     RecordListView,
     ServiceFormView,
     StewardPageMixin,
-    csv_safe,
 )
 from steward.service_level import queries, reviews
 from steward.service_level.choices import ReviewStatus
@@ -267,11 +265,6 @@ class ReviewPrintView(StewardPageMixin, View):
         return render(request, "service_level/review_print.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 class ReviewCsvView(StewardPageMixin, View):
     """The figures as CSV: one line per target."""
 
@@ -279,7 +272,7 @@ class ReviewCsvView(StewardPageMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         review = queries.review_for(self.actor, pk)
-        writer = csv.writer(_Echo())
+        writer = csvsafe.writer(csvsafe.Echo())
         explanations = {v.target_id: v for v in review.violations.all()}
         figures = review.figures or {}
 
@@ -290,7 +283,7 @@ class ReviewCsvView(StewardPageMixin, View):
             for target, row in zip(targets, reviews.csv_rows(figures), strict=True):
                 violation = explanations.get(target["id"])
                 extra = [violation.explanation, violation.remedy] if violation else ["", ""]
-                yield writer.writerow([csv_safe(str(v)) for v in [*row, *extra]])
+                yield writer.writerow([*row, *extra])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{review.number}.csv"'

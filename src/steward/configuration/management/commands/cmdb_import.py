@@ -22,7 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
         try:
-            text = path.read_text(encoding="utf-8")
+            # newline="": a carriage return quoted inside a cell stays one (the csv
+            # module's rule); universal newlines would turn it into a line feed.
+            with path.open(encoding="utf-8", newline="") as file:
+                text = file.read()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from None
         except UnicodeDecodeError:
