@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("steward.core.views.notifications")),
     path("", include("steward.core.views.attachments")),
     path("", include("steward.core.views.health")),
+    path("", include("steward.core.views.lockouts")),
 ]
