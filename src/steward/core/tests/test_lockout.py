@@ -1,9 +1,11 @@
 """Login lockout, tried the way an attacker would: guessing one password, spraying one
 password over many accounts, rotating addresses; and the administrator lifting it."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from freezegun import freeze_time
@@ -290,3 +292,13 @@ def test_api_release_with_bad_input_is_a_400(api, admin_person, body, field):
 
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_steward_check_warns_when_login_lockout_is_off(settings):
+    settings.AXES_ENABLED = False
+    out = io.StringIO()
+    call_command("stewardcheck", stdout=out)
+
+    assert "steward.W020" in out.getvalue()
+    assert "STEWARD_LOGIN_LOCKOUT" in out.getvalue()
