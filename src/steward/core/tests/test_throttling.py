@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 from steward.core.api_auth import token_create
 from steward.core.choices import SecurityEventKind as Kind
 from steward.core.models import SecurityEvent
-from steward.core.throttling import parse_rate
 
 CHEAP = "/api/v1/tokens/"  # the cheapest authenticated call
 
@@ -129,6 +128,8 @@ def test_a_rate_of_zero_or_empty_means_no_limit(settings, analyst):
     [("600/minute", (600, 60)), ("5/s", (5, 1)), ("2/hour", (2, 3600)), ("", None), ("0", None)],
 )
 def test_rates_are_read_as_count_per_period(text, parsed):
+    from steward.core.throttling import parse_rate
+
     assert parse_rate(text) == parsed
 
 
