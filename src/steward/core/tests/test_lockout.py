@@ -67,6 +67,9 @@ def test_below_the_limit_the_right_password_works_and_forgets_the_typos(analyst)
     for n in range(4):
         assert sign_in(client, "analyst", f"typo-again-{n}").status_code == 200
     assert sign_in(client, "analyst", PASSWORD).status_code == 302
+    client.logout()
+    # Five in a row still lock.
+    assert [sign_in(client, "analyst", f"x{n}").status_code for n in range(5)][-1] == 429
 
 
 def test_the_owner_signs_in_from_their_own_address_while_an_attacker_is_locked(analyst):
@@ -76,6 +79,7 @@ def test_the_owner_signs_in_from_their_own_address_while_an_attacker_is_locked(a
 
     assert sign_in(owner, "analyst", PASSWORD).status_code == 302
     assert signed_in(owner)
+    assert sign_in(Client(REMOTE_ADDR=ATTACKER), "analyst", PASSWORD).status_code == 429
 
 
 def test_guesses_spread_over_many_addresses_lock_the_account_everywhere(analyst, limits):
@@ -155,6 +159,8 @@ def test_the_cool_off_is_configurable(analyst, settings):
     with freeze_time(start):
         guess("analyst", 5)
 
+    with freeze_time(start + timedelta(minutes=1, seconds=50)):
+        assert sign_in(Client(REMOTE_ADDR=ATTACKER), "analyst", PASSWORD).status_code == 429
     with freeze_time(start + timedelta(minutes=2, seconds=1)):
         assert sign_in(Client(REMOTE_ADDR=ATTACKER), "analyst", PASSWORD).status_code == 302
 
@@ -219,6 +225,7 @@ def test_an_address_lockout_is_lifted_by_its_address(admin_person, analyst, limi
     for n in range(8):
         sign_in(Client(REMOTE_ADDR=ATTACKER), f"user{n}", "Winter2026!")
     client.force_login(admin_person)
+    assert sign_in(Client(REMOTE_ADDR=ATTACKER), "analyst", PASSWORD).status_code == 429
 
     client.post("/lockouts/release/", {"ip_address": ATTACKER})
 

@@ -116,11 +116,15 @@ def test_a_person_signed_in_to_the_pages_is_counted_as_themselves(rates, analyst
     assert [client.get(CHEAP).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_a_rate_of_zero_or_empty_means_no_limit(settings, analyst):
-    settings.STEWARD_API_RATES = {"user": "0", "anon": ""}
+@pytest.mark.parametrize("off", ["0", ""])
+def test_a_rate_of_zero_or_empty_means_no_limit(rates, analyst, off):
+    rates["user"] = off
     _, key = token_create(actor=analyst, name="unlimited")
 
     assert {with_token(key).get(CHEAP).status_code for _ in range(20)} == {200}
+    # The other rate still applies.
+    anonymous = Client(REMOTE_ADDR="203.0.113.70")
+    assert [anonymous.get("/api/docs/").status_code for _ in range(3)] == [200, 200, 429]
 
 
 @pytest.mark.parametrize(
