@@ -6,11 +6,11 @@ can change them). Counts live in the default cache: Redis when ``REDIS_URL`` is 
 every node shares them; otherwise each process's memory, so each process allows the rate.
 
 DRF's ``SimpleRateThrottle`` keeps every request's time in one cached list and rewrites
-it on each call: at thousands per minute that list costs 0.07-0.3 ms of CPU per request
-in process memory (and ships up to 200 KB per call to Redis). A fixed window needs one
-counter: ``incr`` on ``<scope>:<who>:<window number>``, about 3 µs. A client may then
-send up to twice the rate across a window boundary, which is fine for a limit meant to
-stop floods, not to meter use.
+it on each call: with 2,000-10,000 calls in the window that costs 0.07-0.3 ms of CPU per
+call in process memory, and 2.6 ms of waiting per call with Redis. A fixed window needs
+one counter, ``incr`` on ``<scope>:<who>:<window number>``: 8 µs in memory, 0.11 ms of CPU
+with Redis. A client may then send up to twice the rate across a window boundary, which
+is fine for a limit meant to stop floods, not to meter use.
 """
 
 import time
