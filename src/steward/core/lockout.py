@@ -125,7 +125,10 @@ def _lockouts(rows: Iterable[tuple[Any, Any, datetime, int]]) -> list[Lockout]:
     for rule in active_rules():
         groups: dict[tuple[Any, Any], list[tuple[datetime, int]]] = defaultdict(list)
         for username, ip_address, at, failures in rows:
-            groups[_key(rule, username, ip_address)].append((at, failures))
+            values = {"username": username, "ip_address": ip_address}
+            if all(values[field] is not None for field in rule.fields):
+                # A failure with no login name or no address counts for no rule needing it.
+                groups[_key(rule, username, ip_address)].append((at, failures))
         for key, items in groups.items():
             if (lockout := _evaluate(rule, key, items)) is not None:
                 found.append(lockout)
