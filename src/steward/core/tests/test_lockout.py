@@ -309,3 +309,16 @@ def test_steward_check_warns_when_login_lockout_is_off(settings):
 
     assert "steward.W020" in out.getvalue()
     assert "STEWARD_LOGIN_LOCKOUT" in out.getvalue()
+
+
+def test_the_service_itself_refuses_non_administrators(analyst):
+    # Pages and API check first; the service checks again, whoever calls it (CLI, tasks).
+    from django.core.exceptions import PermissionDenied
+
+    from steward.core.services.lockouts import lockout_release
+
+    guess("analyst", 5)
+
+    with pytest.raises(PermissionDenied):
+        lockout_release(actor=analyst, username="analyst", ip_address=ATTACKER)
+    assert sign_in(Client(REMOTE_ADDR=ATTACKER), "analyst", PASSWORD).status_code == 429
