@@ -25,6 +25,9 @@ def _immediate_tasks(settings):
     # Other areas' demo tests load the whole demo; a short incident history is enough
     # for them (incidents/tests/test_demo.py checks the full one).
     settings.STEWARD_DEMO_INCIDENTS = 24
+    # API rate limits off, so no test is refused by the calls of the tests before it;
+    # core/tests/test_throttling.py sets low rates where it wants them.
+    settings.STEWARD_API_RATES = {"user": "", "anon": ""}
 
 
 @pytest.fixture(autouse=True)

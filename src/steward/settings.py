@@ -6,6 +6,7 @@ docs/OPERATIONS.md; nothing here needs editing for a deployment.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -270,3 +271,45 @@ LOGGING = {
         "requests_hardened": {"level": "ERROR"},
     },
 }
+
+# --- Login lockout and API throttling (OWASP ASVS V6.3, V2.4) -------------------------
+# django-axes counts failed logins in the database (shared by every node) and refuses a
+# login once a rule reaches its limit; steward.core.lockout holds the rules. A limit of 0
+# switches that rule off. docs/OPERATIONS.md explains the choice of numbers.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "steward.core.lockout.LockoutBackend",  # first: refuses before a password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+STEWARD_LOGIN_LIMITS = {
+    "account_address": int(os.environ.get("STEWARD_LOGIN_FAILURES_ACCOUNT_ADDRESS", "5")),
+    "address": int(os.environ.get("STEWARD_LOGIN_FAILURES_ADDRESS", "20")),
+    "account": int(os.environ.get("STEWARD_LOGIN_FAILURES_ACCOUNT", "50")),
+}
+AXES_ENABLED = env_bool("STEWARD_LOGIN_LOCKOUT", True)
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("STEWARD_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_HANDLER = "steward.core.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = "steward.core.lockout.lockout_parameters"
+AXES_FAILURE_LIMIT = 1  # the handler counts the rules that lock a request out
+AXES_CLIENT_IP_CALLABLE = "steward.core.audit.client_ip"  # same address rule as the audit log
+AXES_LOCKOUT_CALLABLE = "steward.core.lockout.lockout_response"
+# A lockout lasts its cool-off from the failure that caused it; attempts during it are
+# refused without counting, so typing the password again does not push the end back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False  # the handler clears only the account+address count
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in Steward's security log
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "ERROR"}  # steward.security logs each attempt already
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# API rates ("<n>/<second|minute|hour|day>", empty or 0: off), counted in the default
+# cache: Redis with REDIS_URL (shared by all nodes), else each process's memory.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "steward.core.throttling.UserRateThrottle",
+    "steward.core.throttling.AnonRateThrottle",
+]
+STEWARD_API_RATES = {
+    "user": os.environ.get("STEWARD_API_RATE_USER", "20000/minute"),
+    "anon": os.environ.get("STEWARD_API_RATE_ANON", "600/minute"),
+}
+# --- end of login lockout and API throttling ------------------------------------------

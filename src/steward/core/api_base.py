@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from steward.core import audit, permissions
+from steward.core import audit, permissions, throttling
 from steward.core.choices import SecurityEventKind
 from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge
 
@@ -203,6 +203,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     request = context.get("request")
+    if request is not None and isinstance(
+        exc,
+        exceptions.NotAuthenticated | exceptions.AuthenticationFailed | exceptions.PermissionDenied,
+    ):
+        # Refused before DRF's throttles ran: counted now, and over the rate it is a 429
+        # (recorded once per window) instead of one more denial in the log.
+        exc = throttling.check_refused(request, context.get("view")) or exc
     if request is not None:
         if isinstance(exc, exceptions.PermissionDenied):
             audit.denied(request, exc)

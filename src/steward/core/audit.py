@@ -125,7 +125,14 @@ class SecurityAuditMiddleware:
 # Framework hooks (not domain logic): Django announces logins; the log keeps them.
 @receiver(user_login_failed, dispatch_uid="steward.audit.login_failed")
 def _login_failed(sender: Any, credentials: dict, request: HttpRequest | None = None, **kw: Any):
-    record(Kind.LOGIN_FAILED, request=request, username=str(credentials.get("username", "")))
+    # steward.core.lockout flags a login refused during a lockout (its start is LOCKED_OUT).
+    refused = getattr(request, "steward_lockout_refused", False)
+    record(
+        Kind.LOGIN_FAILED,
+        request=request,
+        username=str(credentials.get("username", "")),
+        detail="Refused during a lockout; the password was not checked." if refused else "",
+    )
 
 
 @receiver(user_logged_in, dispatch_uid="steward.audit.logged_in")

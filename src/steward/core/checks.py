@@ -71,6 +71,29 @@ def steward_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[checks
                 id="steward.W003",
             )
         )
+    found.extend(_lockout_and_throttle_checks())
+    return found
+
+
+def _lockout_and_throttle_checks() -> list[checks.CheckMessage]:
+    """Login lockout and API rate limits (steward.core.lockout, steward.core.throttling)."""
+    found: list[checks.CheckMessage] = []
+    if not settings.AXES_ENABLED or not any(settings.STEWARD_LOGIN_LIMITS.values()):
+        found.append(
+            checks.Warning(
+                "Login lockout is off: passwords can be guessed without limit.",
+                hint="Unset STEWARD_LOGIN_LOCKOUT and give STEWARD_LOGIN_FAILURES_* limits above 0.",
+                id="steward.W020",
+            )
+        )
+    if not settings.REDIS_URL:
+        found.append(
+            checks.Info(
+                "API rate limits are counted in each process's memory.",
+                hint="Fine for one machine; with several app servers set REDIS_URL so they share the counts.",
+                id="steward.I020",
+            )
+        )
     return found
 
 

@@ -30,3 +30,4 @@ grant(
 )
 grant("core.webhook.change", ADMIN, "Manage outbound webhooks and read their delivery log.")
 grant("core.token.own", ALL_ROLES - {Role.REQUESTER}, "Create API tokens for oneself.")
+grant("core.lockout.change", ADMIN, "See login lockouts and lift them.")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from steward.core import permissions
+from steward.core import lockout, permissions
 from steward.core.models import (
     BusinessCalendar,
     Notification,
@@ -94,3 +94,10 @@ def notifications_for(actor: Person) -> QuerySet[Notification]:
 
 def my_group_ids(actor: Person) -> list[int]:
     return list(actor.group_memberships.values_list("group_id", flat=True))
+
+
+def lockouts_for(actor: Person) -> list[lockout.Lockout]:
+    """Login lockouts in force (``lockout.Lockout``), for those who may lift them."""
+    if not permissions.has(actor, "core.lockout.change"):
+        return []
+    return lockout.current_lockouts()

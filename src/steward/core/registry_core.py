@@ -10,6 +10,7 @@ registry.nav("Directory", "Organisations", "core:organisation-list", "core.organ
 registry.nav("Directory", "Support groups", "core:group-list", "core.group.view", 30)
 registry.nav("Administration", "Business calendars", "core:calendar-list", "core.calendar.view", 10)
 registry.nav("Administration", "Webhooks", "core:webhook-list", "core.webhook.change", 20)
+registry.nav("Administration", "Login lockouts", "core:lockout-list", "core.lockout.change", 30)
 
 # Enough to find someone from the header box; the list pages have the full search.
 SEARCH_LIMIT = 10

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("steward.core.views.attachments")),
     path("", include("steward.core.views.health")),
     path("", include("steward.core.views.account")),
+    path("", include("steward.core.views.lockouts")),
 ]

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from steward.configuration import api as configuration_api
-from steward.core.api import attachments, calendars, directory, notifications, tokens
+from steward.core.api import attachments, calendars, directory, lockouts, notifications, tokens
 from steward.incidents import api as incidents_api
 from steward.service_level import api as service_level_api
 
@@ -17,6 +17,7 @@ for module in (
     notifications,
     attachments,
     tokens,
+    lockouts,
     service_level_api,
     configuration_api,
     incidents_api,

@@ -4,6 +4,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -154,6 +155,6 @@ def test_requester_may_not_create_tokens(api, requester):
 
 def test_session_login_also_works(analyst):
     client = APIClient()
-    assert client.login(username=analyst.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=analyst.username, password=PASSWORD)
 
     assert client.get("/api/v1/people/").status_code == 200

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from steward.core import attachments
@@ -482,7 +482,8 @@ def test_page_download(client, acme_file, requester, other_requester, no_role_pe
 
 
 def test_session_login_with_password_reaches_the_download(client, acme_file, requester):
-    assert client.login(username=requester.username, password=PASSWORD)
+    # django-axes wants the request a login comes with (its address counts).
+    assert client.login(request=HttpRequest(), username=requester.username, password=PASSWORD)
 
     response = client.get(reverse("core:attachment-download", args=[acme_file.pk]))
 

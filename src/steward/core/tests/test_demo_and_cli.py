@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from steward.core.choices import Role
 from steward.core.demo import data, loader
@@ -39,7 +40,9 @@ def test_demo_is_idempotent_and_every_listed_login_works(client):
         Service.objects.count(),
     )
     for username, _ in data.LOGINS:
-        assert client.login(username=username, password=data.DEMO_PASSWORD), username
+        assert client.login(
+            request=HttpRequest(), username=username, password=data.DEMO_PASSWORD
+        ), username
         assert client.get("/").status_code == 200, username
         client.logout()
 
