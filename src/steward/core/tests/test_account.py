@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.http import HttpRequest
 from django.test import Client
 
 from steward.core.choices import SecurityEventKind as Kind
@@ -15,7 +16,7 @@ NEW = "a quiet lighthouse keeps its lamp"
 
 def signed_in(person) -> Client:
     client = Client()
-    assert client.login(username=person.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=person.username, password=PASSWORD)
     return client
 
 
