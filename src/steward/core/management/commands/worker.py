@@ -1,30 +1,19 @@
 """``steward worker``: run background tasks (emails, webhooks, periodic jobs).
 
 With the database backend (the default) this is django-tasks-db's worker; with
-``REDIS_URL`` / ``STEWARD_TASKS_BACKEND=rq`` it is django-rq's ``rqworker``. Either way
-a heartbeat is written every 15 s for ``/healthz``.
+``REDIS_URL`` / ``STEWARD_TASKS_BACKEND=rq`` it is django-rq's ``rqworker`` with
+django-tasks-rq's job class (RQ's own cannot run a django-tasks task). Either way a
+heartbeat is written every 15 s for ``/healthz``.
 """
 
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from steward.core import scheduler
-
-DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
-RQ_BACKEND = "django_tasks_rq.RQBackend"
-
-
-def backend_path() -> str:
-    return settings.TASKS["default"]["BACKEND"]
-
-
-def needs_worker() -> bool:
-    """False when tasks run inside the web process (immediate backend): no worker to start."""
-    return backend_path() in (DATABASE_BACKEND, RQ_BACKEND)
+from steward.core import scheduler, taskqueue
+from steward.core.taskqueue import DATABASE_BACKEND, RQ_BACKEND, backend_path
 
 
 class Command(BaseCommand):
@@ -99,6 +88,13 @@ class Command(BaseCommand):
         worker.run()
 
     def _run_rq(self, queue_names: list[str], batch: bool) -> None:
-        names = settings.TASKS["default"].get("QUEUES") if "*" in queue_names else queue_names
+        names = taskqueue.queue_names() if "*" in queue_names else queue_names
         # --with-scheduler lets RQ run tasks deferred with run_after.
-        call_command("rqworker", *(names or ["default"]), burst=batch, with_scheduler=True)
+        call_command(
+            "rqworker",
+            *names,
+            burst=batch,
+            with_scheduler=True,
+            job_class=taskqueue.RQ_JOB_CLASS,
+            verbosity=self.verbosity,
+        )
