@@ -126,6 +126,20 @@ def test_503_when_the_rq_broker_is_unreachable(client, settings):
     assert body["queue"] is None
 
 
+def test_scope_web_keeps_a_node_in_the_load_balancer_through_a_broker_outage(client, settings):
+    settings.STEWARD_NODE_RUNS = ["worker"]
+    rq_settings(settings, f"redis://127.0.0.1:{free_port()}/0")
+
+    response = client.get("/healthz", {"scope": "web"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["broker"]["status"].startswith("unreachable")
+    assert body["this_node"]["worker"]["status"] == "absent"
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("gone")):
+        assert client.get("/healthz", {"scope": "web"}).status_code == 503
+
+
 def test_rq_queue_length_is_reported(client, settings, tmp_path):
     with redis_server(tmp_path) as url:
         rq_settings(settings, url)

@@ -1,6 +1,7 @@
 """Leftovers of killed requests: spooled uploads under var/tmp/uploads, and stored
 attachment files whose row never committed."""
 
+import io
 import os
 import signal
 import time
@@ -10,6 +11,8 @@ from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -106,3 +109,19 @@ def test_a_process_killed_between_storing_a_file_and_committing_its_row(
     assert housekeeping.orphan_files(now=later) == [orphan.relative_to(media_root).as_posix()]
     assert housekeeping.sweep_orphan_files(now=later) == 1
     assert files(media_root) == []
+
+
+def test_the_cleaning_command_for_machines_without_steward_serve(settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path
+    old = tmp_path / "tmpc.upload.txt"
+    old.write_bytes(b"x")
+    ten_minutes_ago = time.time() - 600
+    os.utime(old, (ten_minutes_ago, ten_minutes_ago))
+    out = io.StringIO()
+
+    call_command("clean_upload_temp", "--older-than", "5", stdout=out)
+
+    assert out.getvalue() == "Removed 1 abandoned upload file(s).\n"
+    assert files(tmp_path) == []
+    with pytest.raises(CommandError, match="at least 1 minute"):
+        call_command("clean_upload_temp", "--older-than", "0")

@@ -4,8 +4,11 @@ Public and cheap, for load balancers and monitoring. 503 when *this* node cannot
 work: the database does not answer; under RQ, the broker does not answer; or a process
 this node is meant to run (``STEWARD_NODE_RUNS``, set by ``steward serve``: its worker,
 its scheduler) has no heartbeat from the last minute. Everything else (other nodes, the
-queue length, the outbox backlog) is reported for monitoring and never fails the check:
-taking a node out of the load balancer would not fix it.
+queue length, the outbox backlog) is reported for monitoring and never fails the check.
+
+``?scope=web`` answers 503 only for what the web app itself needs (the database): for a
+load balancer that should keep serving pages through a broker outage, when the outbox
+holds emails and webhooks until the broker is back, instead of taking every node out.
 """
 
 from datetime import datetime, timedelta
@@ -89,6 +92,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     ]
     if broker != "ok":
         problems.insert(0, f"broker {broker}")
+    if request.GET.get("scope") == "web":
+        problems = []  # reported in the body, not held against the web app
     body: dict[str, Any] = {
         "status": "error" if problems else "ok",
         "node": node,
