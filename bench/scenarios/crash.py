@@ -31,6 +31,7 @@ is set to it for the nodes, as an on-premises installation would allow an intern
 
 import contextlib
 import json
+import logging
 import os
 import random
 import re
@@ -56,6 +57,9 @@ os.environ.setdefault(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/steward_bench_crash"
 )
 os.environ.pop("REDIS_URL", None)  # this process and part 1 use no Redis
+ROOT = common.RESULTS / "crash"
+# The nodes' shared media folder; this process counts stored files and orphans in it.
+os.environ["MEDIA_ROOT"] = str(ROOT / "media")
 
 SECONDS = int(os.environ.get("BENCH_CRASH_SECONDS", 40))
 OUTAGE = int(os.environ.get("BENCH_BROKER_DOWN_SECONDS", 60))
@@ -63,7 +67,6 @@ HOOK_HOST = os.environ.get("BENCH_WEBHOOK_HOST", "127.0.0.1")
 CLIENTS = 4
 DRAIN_LIMIT = 9 * 60  # longer than the email lease (5 min) plus a dispatcher minute
 BIG = 2_500_000  # over FILE_UPLOAD_MAX_MEMORY_SIZE: spooled to var/tmp/uploads
-ROOT = common.RESULTS / "crash"
 NOTE_ID = re.compile(rb"\.steward-n(\d+)@")
 
 
@@ -82,6 +85,7 @@ class Sink:
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
 
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
         self.received: Counter[int] = Counter()
         self.other = 0
         self.lock = threading.Lock()
@@ -537,26 +541,30 @@ def single_node(url: str, sink: Sink, receiver: Receiver, world: dict) -> dict:
 
 
 def two_nodes(url: str, sink: Sink, receiver: Receiver, world: dict) -> dict:
+    from django.utils import timezone
+
+    from steward.incidents.models import IncidentRequest
+
     rng, stats, kills = random.Random(2), Counter(), Counter()
     base = _baseline()
     broker = Broker()
     broker.start()
     rq = {"STEWARD_TASKS_BACKEND": "rq", "REDIS_URL": broker.url}
     nodes = [Node("node-a", _env(sink, url, rq)), Node("node-b", _env(sink, url, rq))]
-    outage: dict[str, float] = {}
+    outage: dict = {}
 
     def stop_broker() -> None:
-        outage["from"] = time.monotonic()
+        outage["from"], outage["from_at"] = time.monotonic(), timezone.now()
         broker.shutdown()
 
     def start_broker() -> None:
         broker.start()
-        outage["to"] = time.monotonic()
+        outage["to"], outage["to_at"] = time.monotonic(), timezone.now()
 
     for node in nodes:
         node.start()
     try:
-        plan = [(nodes[0], "web"), (nodes[1], "web"), (nodes[0], "worker")]
+        plan = [(nodes[0], "web"), (nodes[1], "web"), (nodes[0], "worker"), (nodes[0], "worker")]
         events = [(10, stop_broker), (10 + OUTAGE, start_broker)]
         load_s = _run_load([n.base for n in nodes], world["key"], world, SECONDS + OUTAGE, plan,
                            rng, stats, kills, events)  # fmt: skip
@@ -566,9 +574,12 @@ def two_nodes(url: str, sink: Sink, receiver: Receiver, world: dict) -> dict:
             node.stop()
         broker.shutdown()
     figures = _count(base, sink, receiver, nodes, stats)
+    during = IncidentRequest.objects.filter(
+        pk__gt=base["incident"], created_at__range=(outage["from_at"], outage["to_at"])
+    ).count()
     return {"load_s": load_s, "kills": dict(kills),
             "broker_down_s": round(outage["to"] - outage["from"], 1),
-            "drain_s": drain_s, **figures}  # fmt: skip
+            "registered_while_broker_down": during, "drain_s": drain_s, **figures}  # fmt: skip
 
 
 def main() -> None:

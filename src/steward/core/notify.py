@@ -46,7 +46,9 @@ def _record_url(record: models.Model | None) -> str:
 def _enqueue_emails(notification_ids: list[int]) -> None:
     from steward.core import tasks  # tasks imports this module
 
-    tasks.send_notification_emails.enqueue(notification_ids)
+    outbox.enqueue_soon(
+        tasks.send_notification_emails, notification_ids, what=f"emails {notification_ids}"
+    )
 
 
 def send(

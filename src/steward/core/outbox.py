@@ -22,6 +22,7 @@ message?", so it cannot be closed from our side. The repeat carries the same
 Message-ID (email) or ``X-Steward-Delivery`` id (webhook), so receivers can drop it.
 """
 
+import logging
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F, Min, QuerySet
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 # Wait after failed attempt n (1-based) before attempt n + 1; after the last, give up.
 BACKOFF = (
@@ -92,6 +95,20 @@ def short_error(exc: BaseException | str) -> str:
     """The first line of an error, at most ERROR_MAX characters."""
     text = str(exc).strip() or (type(exc).__name__ if isinstance(exc, BaseException) else "")
     return text.splitlines()[0][:ERROR_MAX] if text else ""
+
+
+def enqueue_soon(task: Any, *args: Any, what: str) -> None:
+    """The fast path, run after commit: enqueue ``task`` to send the rows just written.
+
+    A queue that cannot be reached costs one log line, not an error: the rows are in the
+    outbox and the dispatcher sends them.
+    """
+    try:
+        task.enqueue(*args)
+    except Exception as exc:  # the broker's own error classes vary by backend
+        logger.warning(
+            "Could not enqueue %s (%s); the outbox dispatcher will send it.", what, short_error(exc)
+        )
 
 
 def dispatch(*, budget_seconds: float = 45, now: datetime | None = None) -> dict[str, int]:

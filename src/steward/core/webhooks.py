@@ -130,7 +130,7 @@ def build_payload(
 def _enqueue_delivery(delivery_id: int) -> None:
     from steward.core import tasks  # tasks imports this module
 
-    tasks.deliver_webhook.enqueue(delivery_id)
+    outbox.enqueue_soon(tasks.deliver_webhook, delivery_id, what=f"webhook delivery {delivery_id}")
 
 
 def create_delivery(

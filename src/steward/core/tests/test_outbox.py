@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django_tasks.base import Task
 
 from steward.core import notify, outbox, tasks
 from steward.core.choices import DeliveryStatus
@@ -61,6 +62,26 @@ def test_dispatcher_sends_what_the_lost_enqueue_would_have_sent_once(
     assert note.emailed_at is not None and note.email_due_at is None
     # The next minute's run finds nothing left to send.
     assert tasks.dispatch_outbox.call() == {"emails": 0, "webhook_attempts": 0}
+    assert len(mail.outbox) == 1 and len(receiver.deliveries) == 1
+
+
+def test_an_unreachable_queue_costs_a_log_line_and_the_dispatcher_sends_it(
+    alice, receiver, subscription, django_capture_on_commit_callbacks, caplog
+):
+    refused = ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(Task, "enqueue", side_effect=refused),  # every task: the queue is down
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        notify.send(recipients=[alice], event="x", title="Changed")
+        notify.record_event(record=alice, event="x", actor=None)
+
+    warnings = [r.getMessage() for r in caplog.records if r.name == "steward.core.outbox"]
+    assert len(warnings) == 2
+    assert all(w.endswith("the outbox dispatcher will send it.") for w in warnings)
+    assert mail.outbox == []
+    assert tasks.dispatch_outbox.call() == {"emails": 1, "webhook_attempts": 1}
     assert len(mail.outbox) == 1 and len(receiver.deliveries) == 1
 
 
