@@ -322,8 +322,8 @@ def due_delivery_ids(*, now: datetime | None = None, limit: int = 100) -> list[i
 def retry_due(*, budget_seconds: float = 45, clock: Callable[[], float] = time.monotonic) -> int:
     """Send what is due, one after another, for at most about ``budget_seconds``.
 
-    Run every minute by the scheduler; the budget keeps one run from overlapping the
-    next when receivers are slow. Returns the number of attempts made.
+    Run every minute by the outbox dispatcher (after the emails); the budget keeps one run
+    from overlapping the next when receivers are slow. Returns the number of attempts made.
     """
     deadline = clock() + budget_seconds
     attempts = 0

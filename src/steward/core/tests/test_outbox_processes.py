@@ -3,6 +3,8 @@ RQ worker (against a private Redis) sending what a web process enqueued."""
 
 import json
 import signal
+import subprocess
+import sys
 from datetime import timedelta
 from unittest import mock
 
@@ -111,3 +113,25 @@ def test_the_rq_worker_emails_and_delivers_what_a_web_process_enqueued(
     assert delivery.status == DeliveryStatus.DELIVERED
     assert Notification.objects.get(pk=note_id).emailed_at is not None
     assert WorkerHeartbeat.objects.filter(kind="worker", hostname="node-a").exists()
+
+
+def test_four_dispatchers_at_once_send_each_email_once(erin, smtp, tmp_path):
+    with mock.patch.object(notify, "_enqueue_emails"):  # no fast path: all left to dispatchers
+        for n in range(60):
+            notify.send(recipients=[erin], event="x", title=f"Notice {n}")
+
+    with shared_database(tmp_path) as url:
+        env = child_env(url, tmp_path, **smtp.env())
+        command = [sys.executable, "-m", "steward.core.tests.outbox_child", "dispatch"]
+        children = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(4)
+        ]
+        outputs = [child.communicate(timeout=120) for child in children]
+
+    assert [c.returncode for c in children] == [0, 0, 0, 0], [err for _, err in outputs]
+    sent = [json.loads(out.strip().splitlines()[-1])["emails"] for out, _ in outputs]
+    assert sum(sent) == 60
+    ids = smtp.message_ids()
+    assert len(ids) == len(set(ids)) == 60
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
