@@ -16,6 +16,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -101,6 +102,13 @@ def run_steward(
         timeout=timeout,
         check=False,
     )
+
+
+def use_rq(settings: Any, redis_url: str) -> None:
+    """Make this (test) process enqueue to RQ at ``redis_url``, as a web node would."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
+    settings.RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 
 def _missing(what: str) -> None:

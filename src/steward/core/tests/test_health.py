@@ -11,17 +11,11 @@ from django.utils import timezone
 from steward.core import notify, tasks
 from steward.core.models import WorkerHeartbeat
 from steward.core.tests.factories import make_person
-from steward.core.tests.processes import free_port, redis_server
+from steward.core.tests.processes import free_port, redis_server, use_rq
 
 pytestmark = pytest.mark.django_db
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def rq_settings(settings, url: str) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    settings.RQ_QUEUES = {"default": {"URL": url}}
-    settings.RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 
 @pytest.fixture(autouse=True)
@@ -114,7 +108,7 @@ def test_200_when_everything_this_node_runs_is_alive(client, settings):
 
 
 def test_503_when_the_rq_broker_is_unreachable(client, settings):
-    rq_settings(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    use_rq(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
 
     response = client.get("/healthz")
 
@@ -128,7 +122,7 @@ def test_503_when_the_rq_broker_is_unreachable(client, settings):
 
 def test_scope_web_keeps_a_node_in_the_load_balancer_through_a_broker_outage(client, settings):
     settings.STEWARD_NODE_RUNS = ["worker"]
-    rq_settings(settings, f"redis://127.0.0.1:{free_port()}/0")
+    use_rq(settings, f"redis://127.0.0.1:{free_port()}/0")
 
     response = client.get("/healthz", {"scope": "web"})
 
@@ -142,7 +136,7 @@ def test_scope_web_keeps_a_node_in_the_load_balancer_through_a_broker_outage(cli
 
 def test_rq_queue_length_is_reported(client, settings, tmp_path):
     with redis_server(tmp_path) as url:
-        rq_settings(settings, url)
+        use_rq(settings, url)
         tasks.prune_job_runs.enqueue()
         tasks.prune_job_runs.enqueue()
 

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from steward.core import notify, outbox, tasks
@@ -24,6 +25,7 @@ from steward.core.tests.processes import (
     run_child,
     run_steward,
     shared_database,
+    use_rq,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,26 +94,27 @@ def test_a_worker_killed_mid_send_leaves_the_email_to_be_retried(erin, receiver,
 
 
 def test_the_rq_worker_emails_and_delivers_what_a_web_process_enqueued(
-    erin, receiver, smtp, tmp_path
+    erin, receiver, smtp, tmp_path, settings
 ):
-    with redis_server(tmp_path) as redis_url, shared_database(tmp_path) as url:
-        rq = {"STEWARD_TASKS_BACKEND": "rq", "REDIS_URL": redis_url}
-        env = child_env(url, tmp_path, **rq, **smtp.env(), STEWARD_NODE_NAME="node-a")
-        web = run_child(env, "notify", str(erin.pk))
-        assert web.returncode == 0, web.stderr
-        note_id = json.loads(web.stdout.strip().splitlines()[-1])["notification"]
-
-        worker = run_steward(env, "worker", "--batch")
+    with redis_server(tmp_path) as redis_url:
+        use_rq(settings, redis_url)  # this process is the web node: it enqueues to Redis
+        with transaction.atomic():
+            [note] = notify.send(recipients=[erin], event="x", title="Hello", record=erin)
+            notify.record_event(record=erin, event="person.updated", actor=None)
+        with shared_database(tmp_path) as url:
+            rq = {"STEWARD_TASKS_BACKEND": "rq", "REDIS_URL": redis_url}
+            env = child_env(url, tmp_path, **rq, **smtp.env(), STEWARD_NODE_NAME="node-a")
+            worker = run_steward(env, "worker", "--batch")
 
     assert worker.returncode == 0, worker.stderr
     assert "is not callable" not in worker.stderr + worker.stdout
     [message] = smtp.messages
     assert message["To"] == "erin@example.com"
-    assert message["Message-ID"].endswith(f".steward-n{note_id}@127.0.0.1>")
+    assert message["Message-ID"].endswith(f".steward-n{note.pk}@127.0.0.1>")
     delivery = WebhookDelivery.objects.get()
     assert receiver.deliveries == [str(delivery.pk)]
     assert delivery.status == DeliveryStatus.DELIVERED
-    assert Notification.objects.get(pk=note_id).emailed_at is not None
+    assert Notification.objects.get(pk=note.pk).emailed_at is not None
     assert WorkerHeartbeat.objects.filter(kind="worker", hostname="node-a").exists()
 
 

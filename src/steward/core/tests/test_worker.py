@@ -22,7 +22,7 @@ from steward.core.management.commands import worker as worker_module
 from steward.core.management.commands.serve import Supervisor
 from steward.core.models import Notification, WorkerHeartbeat
 from steward.core.tests.factories import make_person
-from steward.core.tests.processes import free_port
+from steward.core.tests.processes import free_port, use_rq
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -228,15 +228,9 @@ def test_check_warns_when_no_worker_runs_and_when_tasks_failed(settings):
 # --- steward worker under RQ: a broker that is down -----------------------------------------
 
 
-def rq_settings(settings, url: str) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    settings.RQ_QUEUES = {"default": {"URL": url}}
-    settings.RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
-
-
 @pytest.mark.django_db
 def test_worker_batch_with_the_broker_down_fails_with_one_line(settings):
-    rq_settings(settings, f"redis://127.0.0.1:{free_port()}/0")
+    use_rq(settings, f"redis://127.0.0.1:{free_port()}/0")
 
     with pytest.raises(CommandError, match=r"^The task broker \(Redis\) is unreachable"):
         call_command("worker", "--batch", verbosity=0)
@@ -246,7 +240,7 @@ def test_worker_batch_with_the_broker_down_fails_with_one_line(settings):
 def test_worker_waits_for_a_broker_that_is_down_instead_of_exiting(settings, tmp_path):
     """Under steward serve an exiting worker would be restarted until serve gave up and
     stopped the node: it waits for the broker instead, then works."""
-    rq_settings(settings, f"redis://127.0.0.1:{free_port()}/0")
+    use_rq(settings, f"redis://127.0.0.1:{free_port()}/0")
     looks = iter(["unreachable: refused", "unreachable: refused", "ok"])
     with (
         mock.patch.object(worker_module.taskqueue, "broker_status", lambda: next(looks)),

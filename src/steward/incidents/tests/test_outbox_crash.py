@@ -6,6 +6,7 @@ import signal
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
 from steward.core import tasks
 from steward.core.choices import DeliveryStatus
@@ -19,6 +20,7 @@ from steward.core.tests.processes import (
     run_child,
     run_steward,
     shared_database,
+    use_rq,
 )
 from steward.incidents.models import IncidentRequest, RoutingRule
 
@@ -71,24 +73,25 @@ def test_a_registration_killed_right_after_commit_is_still_told_to_everyone_once
 
 
 def test_a_registration_while_the_broker_is_down_succeeds_and_is_emailed_once_it_is_back(
-    world, requester, coordinator, receiver, tmp_path
+    world, api, requester, coordinator, receiver, tmp_path, settings
 ):
     port = free_port()  # nothing listens there yet: the broker is down
+    use_rq(settings, f"redis://127.0.0.1:{port}/0")  # this process is the web node
+    response = api.as_(world["actor"]).post(URL, json.loads(world["body"]), format="json")
+    assert response.status_code == 201, response.json()
+
     smtp = SmtpSink()
     try:
-        with shared_database(tmp_path) as url:
-            rq = {"STEWARD_TASKS_BACKEND": "rq", "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
-            env = child_env(url, tmp_path, **rq, **smtp.env())
-            web = _post(env, world)
-            assert web.returncode == 0, web.stderr
-            assert json.loads(web.stdout.strip().splitlines()[-1])["status"] == 201
-
-            with redis_server(tmp_path, port=port):
-                # The broker is back: the scheduler's next pass enqueues the dispatcher.
-                scheduler = run_steward(env, "scheduler", "--once")
-                assert scheduler.returncode == 0, scheduler.stderr
-                worker = run_steward(env, "worker", "--batch")
-                assert worker.returncode == 0, worker.stderr
+        with redis_server(tmp_path, port=port) as redis_url:
+            # The broker is back: the scheduler's next pass enqueues the dispatcher...
+            call_command("scheduler", "--once", verbosity=0)
+            # ...and a worker runs it.
+            with shared_database(tmp_path) as url:
+                rq = {"STEWARD_TASKS_BACKEND": "rq", "REDIS_URL": redis_url}
+                worker = run_steward(
+                    child_env(url, tmp_path, **rq, **smtp.env()), "worker", "--batch"
+                )
+            assert worker.returncode == 0, worker.stderr
         received = sorted(str(m["To"]) for m in smtp.messages)
     finally:
         smtp.close()
