@@ -6,6 +6,7 @@ docs/OPERATIONS.md; nothing here needs editing for a deployment.
 
 import os
 import secrets
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -149,14 +150,34 @@ STEWARD_IMAP_PASSWORD = os.environ.get("STEWARD_IMAP_PASSWORD", "")
 STEWARD_IMAP_FOLDER = os.environ.get("STEWARD_IMAP_FOLDER", "INBOX")
 STEWARD_IMAP_SSL = env_bool("STEWARD_IMAP_SSL", True)
 TASKS_BACKEND = os.environ.get("STEWARD_TASKS_BACKEND", "rq" if REDIS_URL else "database")
+
+
+def _broker_url(url: str) -> str:
+    # A broker that does not answer must not hold a web request for the operating
+    # system's connect timeout (minutes): the outbox sends what the enqueue could not.
+    if "socket_connect_timeout=" in url:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}socket_connect_timeout=2"
+
+
 if TASKS_BACKEND == "rq":
-    INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": _broker_url(REDIS_URL or "redis://127.0.0.1:6379/0")}}
+    # django-tasks-rq's job class runs a django-tasks Task; RQ's own one calls it like a
+    # function and every task fails ("'Task' object is not callable"). Set here so any
+    # RQ worker (steward worker, or django-rq's rqworker) uses it.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# This machine's name in heartbeats and /healthz (several nodes may share a host name).
+STEWARD_NODE_NAME = os.environ.get("STEWARD_NODE_NAME", "") or socket.gethostname()
+# What this node runs besides the web app ("worker", "scheduler"); `steward serve` sets
+# it for its children. /healthz answers 503 when one of them has no fresh heartbeat.
+STEWARD_NODE_RUNS = env_list("STEWARD_NODE_RUNS")
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -181,6 +202,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Larger uploads are spooled here, not in the system temp directory: a request killed
+# mid-upload leaves its file where `steward serve` cleans up (core.housekeeping).
+FILE_UPLOAD_TEMP_DIR = VAR_DIR / "tmp" / "uploads"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Email --------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 
 @checks.register("steward", deploy=True)
@@ -124,3 +125,76 @@ def _outbound_checks() -> list[checks.CheckMessage]:
             id="steward.W010",
         )
     ]
+@checks.register("steward")
+def steward_task_queue_checks(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A task queue that cannot run tasks: every email, webhook and periodic job fails."""
+    from steward.core import taskqueue
+
+    problem = taskqueue.rq_job_class_problem()
+    if not problem:
+        return []
+    return [
+        checks.Error(
+            f"{problem} Every background task would fail ('Task' object is not callable).",
+            hint=f"Set RQ = {{'JOB_CLASS': '{taskqueue.RQ_JOB_CLASS}'}} in the settings.",
+            id="steward.E003",
+        )
+    ]
+
+
+@checks.register("steward", deploy=True)
+def steward_background_checks(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Is background work being done: the broker answers, a worker beats, tasks succeed."""
+    from steward.core import taskqueue
+    from steward.core.models import WorkerHeartbeat
+    from steward.core.views.health import STALE_AFTER
+
+    found: list[checks.CheckMessage] = []
+    kind = taskqueue.backend_kind()
+    if kind == "rq":
+        if not settings.REDIS_URL:
+            found.append(
+                checks.Warning(
+                    "STEWARD_TASKS_BACKEND=rq without REDIS_URL: tasks go to redis://127.0.0.1:6379/0.",
+                    hint="Set REDIS_URL to the Redis every node shares.",
+                    id="steward.W004",
+                )
+            )
+        broker = taskqueue.broker_status()
+        if broker != "ok":
+            found.append(
+                checks.Error(
+                    f"The task broker (Redis) is {broker}",
+                    hint="Check REDIS_URL and that Redis is running; until then emails and "
+                    "webhooks wait in the outbox.",
+                    id="steward.E004",
+                )
+            )
+    if kind == "immediate":
+        return found
+    try:
+        fresh = WorkerHeartbeat.objects.filter(
+            kind="worker", seen_at__gte=timezone.now() - STALE_AFTER
+        ).exists()
+        stats = taskqueue.queue_stats() or {}
+    except DatabaseError:
+        return found  # steward_deploy_checks reports the database
+    if not fresh:
+        found.append(
+            checks.Warning(
+                "No background worker has reported in the last minute.",
+                hint="Run `steward serve` (or `steward worker` and `steward scheduler`); until "
+                "then emails, webhooks and periodic jobs wait.",
+                id="steward.W005",
+            )
+        )
+    failed = stats.get("failed", stats.get("failed_last_day", 0))
+    if failed:
+        found.append(
+            checks.Warning(
+                f"{failed} background task(s) failed recently.",
+                hint="Read the worker's log for the error.",
+                id="steward.W006",
+            )
+        )
+    return found

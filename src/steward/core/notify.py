@@ -1,24 +1,30 @@
 """Tell people and other tools what happened: in-app notifications, email, webhook events.
 
-Services call ``send`` and ``record_event`` inside their own transaction. The rows are
-written with the change they describe; email and webhook deliveries happen in
-background tasks enqueued after commit, so a rolled-back change tells nobody anything.
+Services call ``send`` and ``record_event`` inside their own transaction. The rows
+(notifications, and webhook deliveries) are written with the change they describe, so a
+rolled-back change tells nobody anything and a committed one is sent even if the process
+dies right after commit: the rows are the transactional outbox (``core.outbox``). A task
+enqueued on commit sends them at once; the every-minute dispatcher sends what that missed.
 """
 
 import logging
+import time
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.core.mail import make_msgid
 from django.core.mail.utils import DNS_NAME
 from django.db import models, transaction
+from django.db.models import F
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from steward.core import webhooks
+from steward.core import outbox, webhooks
 from steward.core.models import Notification, Person
 
 logger = logging.getLogger(__name__)
@@ -40,7 +46,9 @@ def _record_url(record: models.Model | None) -> str:
 def _enqueue_emails(notification_ids: list[int]) -> None:
     from steward.core import tasks  # tasks imports this module
 
-    tasks.send_notification_emails.enqueue(notification_ids)
+    outbox.enqueue_soon(
+        tasks.send_notification_emails, notification_ids, what=f"emails {notification_ids}"
+    )
 
 
 def send(
@@ -72,6 +80,7 @@ def send(
         ContentType.objects.get_for_model(record, for_concrete_model=True) if record else None
     )
     link = (url or _record_url(record))[:_URL_MAX]
+    now = timezone.now()
     notifications = [
         Notification.objects.create(
             recipient=person,
@@ -82,12 +91,16 @@ def send(
             body=body,
             url=link,
             send_email=email and bool(person.email),
+            # Due at once: the outbox row that makes the email go out whatever happens
+            # to the enqueue below.
+            email_due_at=now if email and person.email else None,
         )
         for person in people
     ]
     to_email = [n.pk for n in notifications if n.send_email]
     if to_email:
-        # robust: a queue outage must not turn an already committed change into an error.
+        # The fast path. robust: a queue outage must not turn an already committed change
+        # into an error; the dispatcher sends what this enqueue missed.
         transaction.on_commit(lambda: _enqueue_emails(to_email), robust=True)
     return notifications
 
@@ -99,10 +112,20 @@ def _absolute(url: str) -> str:
 LOOP_HEADER = "X-Steward-Loop"
 
 
+def _mail_domain() -> str:
+    # The site's host, not this machine's: every node sends the same Message-ID.
+    return urlsplit(settings.SITE_URL).hostname or DNS_NAME
+
+
 def message_id_for(notification: Notification) -> str:
-    """Message-ID of a notification email: the email channel finds the record from
-    "steward-n<pk>" when a reply names it in In-Reply-To/References."""
-    return make_msgid(idstring=f"steward-n{notification.pk}", domain=DNS_NAME)
+    """Message-ID of a notification email, the same on every attempt and every node.
+
+    A repeat after a crash (see ``core.outbox``) carries the same id, so mail clients
+    show it once. The email channel finds the record from "steward-n<pk>" when a reply
+    names it in In-Reply-To/References; the keyed hash keeps ids unique to this site.
+    """
+    tag = salted_hmac("steward.notify.message-id", str(notification.pk)).hexdigest()[:16]
+    return f"<{tag}.steward-n{notification.pk}@{_mail_domain()}>"
 
 
 def _message(notification: Notification, connection: Any) -> mail.EmailMessage:
@@ -123,37 +146,110 @@ def _message(notification: Notification, connection: Any) -> mail.EmailMessage:
     )
 
 
-def email_notifications(notification_ids: Iterable[int]) -> int:
-    """Email the given notifications that still need it; return how many were sent.
+# A claimed email is not due for this long: other workers leave it alone meanwhile. Far
+# longer than one send (EMAIL_TIMEOUT), short enough that a dead worker's email is late by
+# minutes, not hours.
+EMAIL_LEASE = timedelta(minutes=5)
+EMAIL_BATCH = 20
 
-    Each one is claimed with a conditional UPDATE of ``emailed_at`` before sending, so
-    a second run (or a second worker) never emails it again. A failed send clears the
-    claim and records the error.
-    """
-    connection = mail.get_connection()
+
+def _outcome(pk: int, **fields: Any) -> None:
+    Notification.objects.filter(pk=pk).update(**fields)
+
+
+def _send_claimed(ids: list[int], *, stop_at: float) -> int:
+    """Send claimed notifications while their lease has room for one more send."""
     sent = 0
-    for pk in dict.fromkeys(notification_ids):
-        claimed = Notification.objects.filter(
-            pk=pk, send_email=True, emailed_at__isnull=True
-        ).update(emailed_at=timezone.now(), email_error="")
-        if not claimed:
-            continue
-        notification = Notification.objects.select_related("recipient").get(pk=pk)
-        recipient = notification.recipient
-        if not recipient.is_active or not recipient.email:
-            Notification.objects.filter(pk=pk).update(
-                emailed_at=None,
-                send_email=False,
-                email_error="No active recipient with an email address.",
-            )
-            continue
+    connection = mail.get_connection()
+    try:
         try:
-            _message(notification, connection).send()
-        except Exception as exc:  # any mail backend error: keep it on the row, go on
-            logger.warning("Emailing notification %s failed: %s", pk, exc)
-            Notification.objects.filter(pk=pk).update(emailed_at=None, email_error=str(exc)[:2000])
-            continue
-        sent += 1
+            connection.open()  # one SMTP session for the batch
+        except Exception as exc:  # every send below reports it on its row
+            logger.warning("Could not open the mail connection: %s", exc)
+        notifications = Notification.objects.filter(pk__in=ids).select_related("recipient")
+        for notification in notifications.order_by("pk"):
+            if time.monotonic() >= stop_at:
+                # The lease is nearly over: hand the rest back untried rather than risk a
+                # second worker sending them while we still do.
+                _outcome(
+                    notification.pk,
+                    email_due_at=timezone.now(),
+                    email_attempts=F("email_attempts") - 1,
+                )
+                continue
+            sent += _send_one(notification, connection)
+    finally:
+        connection.close()
+    return sent
+
+
+def _send_one(notification: Notification, connection: Any) -> int:
+    recipient = notification.recipient
+    if not recipient.is_active or not recipient.email:
+        _outcome(
+            notification.pk,
+            email_due_at=None,
+            send_email=False,
+            email_error="No active recipient with an email address.",
+        )
+        return 0
+    try:
+        _message(notification, connection).send()
+    except Exception as exc:  # any mail backend error: keep it on the row, go on
+        logger.warning("Emailing notification %s failed: %s", notification.pk, exc)
+        _outcome(
+            notification.pk,
+            email_due_at=outbox.retry_at(notification.email_attempts, timezone.now()),
+            email_error=outbox.short_error(exc),
+        )
+        return 0
+    # Only now, after the server took it: a crash before this line means one repeat.
+    _outcome(notification.pk, emailed_at=timezone.now(), email_due_at=None, email_error="")
+    return 1
+
+
+def email_due(
+    notification_ids: Iterable[int] | None = None,
+    *,
+    now: datetime | None = None,
+    deadline: float | None = None,
+) -> tuple[int, int]:
+    """Claim one batch of due emails (of ``notification_ids`` when given) and send it.
+
+    Returns (sent, claimed). ``deadline`` (time.monotonic) stops sending early; whatever
+    is then left goes back to the outbox untried.
+    """
+    qs = Notification.objects.filter(emailed_at__isnull=True, email_due_at__isnull=False)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(dict.fromkeys(notification_ids)))
+    ids = outbox.claim(
+        qs,
+        due_field="email_due_at",
+        attempts_field="email_attempts",
+        lease=EMAIL_LEASE,
+        now=now or timezone.now(),
+        limit=EMAIL_BATCH,
+    )
+    if not ids:
+        return 0, 0
+    # Leave room for one send to time out before the lease runs out.
+    stop_at = time.monotonic() + EMAIL_LEASE.total_seconds() - 2 * (settings.EMAIL_TIMEOUT or 60)
+    if deadline is not None:
+        stop_at = min(stop_at, deadline)
+    return _send_claimed(ids, stop_at=stop_at), len(ids)
+
+
+def email_notifications(notification_ids: Iterable[int]) -> int:
+    """Email the given notifications that are due and not yet sent; return how many were sent.
+
+    The fast path run right after commit. Each one is claimed first (``core.outbox``), so
+    a second run, the dispatcher or a second worker never emails it again; ``emailed_at``
+    is set only once the mail server accepted it.
+    """
+    wanted = list(dict.fromkeys(notification_ids))
+    sent = 0
+    for start in range(0, len(wanted), EMAIL_BATCH):
+        sent += email_due(wanted[start : start + EMAIL_BATCH])[0]
     return sent
 
 

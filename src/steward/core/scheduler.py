@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, overload
 
 from croniter import croniter
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -109,9 +110,14 @@ HEARTBEAT_INTERVAL = 15.0  # seconds; /healthz calls a beat older than 60 s stal
 HEARTBEATS_KEPT = timedelta(days=1)
 
 
+def node_name() -> str:
+    """This machine's name in heartbeats (``STEWARD_NODE_NAME``, else the host name)."""
+    return (getattr(settings, "STEWARD_NODE_NAME", "") or socket.gethostname())[:120]
+
+
 def process_name(kind: str) -> str:
     """A name unique to this process, e.g. ``worker:host1:4242``."""
-    return f"{kind}:{socket.gethostname()}:{os.getpid()}"[:100]
+    return f"{kind}:{node_name()}:{os.getpid()}"[:100]
 
 
 def beat(kind: str) -> None:
@@ -126,7 +132,7 @@ def beat(kind: str) -> None:
             defaults={
                 "kind": kind,
                 "seen_at": now,
-                "hostname": socket.gethostname()[:120],
+                "hostname": node_name(),
                 "pid": os.getpid(),
             },
         )

@@ -1,4 +1,4 @@
-"""Background tasks of the core: notification emails, webhook deliveries, housekeeping.
+"""Background tasks of the core: the outbox (emails, webhooks), clocks, housekeeping.
 
 Tasks are thin and idempotent: each one calls the domain code, which claims its work
 before doing it, so a task that runs twice (a retry, two workers) does nothing twice.
@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from steward.core import clocks, notify, webhooks
+from steward.core import clocks, housekeeping, notify, outbox, webhooks
 from steward.core.choices import ClockState
 from steward.core.errors import InvalidTransition
 from steward.core.models import PeriodicJobRun, SecurityEvent, SlaClock
@@ -33,11 +33,26 @@ def deliver_webhook(delivery_id: int) -> str:
     return webhooks.deliver(delivery_id)
 
 
-@periodic("core.retry_webhooks", "* * * * *")
+@periodic("core.dispatch_outbox", "* * * * *")
+@task()
+def dispatch_outbox() -> dict:
+    """Send every email and webhook delivery that is due: retries after failures, and
+    whatever the enqueue after commit missed (a crash, a broker outage, a lost job)."""
+    return outbox.dispatch()
+
+
 @task()
 def retry_due_webhooks() -> int:
-    """Send the webhook deliveries whose next attempt is due (failed earlier, or lost)."""
+    """Send the webhook deliveries whose next attempt is due (the dispatcher's webhook half)."""
     return webhooks.retry_due()
+
+
+@periodic("core.sweep_orphan_files", "43 * * * *")
+@task()
+def sweep_orphan_files() -> int:
+    """Delete stored attachment files that no attachment refers to (their upload's
+    transaction never committed: the process was killed); returns how many."""
+    return housekeeping.sweep_orphan_files()
 
 
 @periodic("core.prune_job_runs", "17 3 * * *")

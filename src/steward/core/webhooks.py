@@ -1,12 +1,14 @@
 """Outbound webhooks: publish events on commit, sign them, deliver with retries and backoff.
 
-Flow: a service calls ``notify.record_event`` inside its transaction; after commit,
-``publish`` writes one ``WebhookDelivery`` per matching active subscription and
-enqueues ``tasks.deliver_webhook`` for each. ``deliver`` claims the delivery under a
-row lock (a short "lease" so no other worker sends it at the same time), POSTs the
-signed JSON outside any transaction, and records the outcome: 2xx is delivered,
-anything else is retried after ``BACKOFF`` until ``MAX_ATTEMPTS``, then failed. The
-periodic ``retry_due_webhooks`` job sends what is due again.
+Flow: a service calls ``notify.record_event`` inside its transaction; ``publish`` writes
+one ``WebhookDelivery`` per matching active subscription in that same transaction (the
+outbox row, ``core.outbox``) and, after commit, enqueues ``tasks.deliver_webhook`` for
+each. ``deliver`` claims the delivery under a row lock (a short "lease" so no other
+worker sends it at the same time), POSTs the signed JSON outside any transaction, and
+records the outcome: 2xx is delivered, anything else is retried after ``BACKOFF`` until
+``MAX_ATTEMPTS``, then failed. The every-minute ``core.dispatch_outbox`` job sends what
+is due: retries, and deliveries whose enqueue was lost (a crash right after commit, a
+broker outage, a worker killed mid-send).
 
 Receivers verify ``X-Steward-Signature`` with ``verify_signature`` (copy it freely).
 """
@@ -22,12 +24,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from steward.core import outbound, permissions, refcache
+from steward.core import outbound, outbox, permissions, refcache
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Person, WebhookDelivery, WebhookSubscription
 
@@ -127,7 +129,7 @@ def build_payload(
 def _enqueue_delivery(delivery_id: int) -> None:
     from steward.core import tasks  # tasks imports this module
 
-    tasks.deliver_webhook.enqueue(delivery_id)
+    outbox.enqueue_soon(tasks.deliver_webhook, delivery_id, what=f"webhook delivery {delivery_id}")
 
 
 def create_delivery(
@@ -140,7 +142,7 @@ def create_delivery(
 ) -> WebhookDelivery:
     """Write one delivery and enqueue sending it once the transaction commits.
 
-    It is due at once, so if the enqueue is lost the periodic retry job sends it.
+    It is due at once, so if the enqueue is lost the outbox dispatcher sends it.
     """
     delivery = WebhookDelivery.objects.create(
         subscription=subscription,
@@ -189,32 +191,28 @@ def _create_deliveries(
 
 def publish(
     *, event: str, record_type: str, record_id: int | None, payload: dict[str, Any]
-) -> None:
-    """After the current transaction commits, deliver ``payload`` to every matching subscription.
+) -> list[WebhookDelivery]:
+    """Write a delivery of ``payload`` for every matching subscription, in the caller's
+    transaction; they are sent once it commits.
 
-    Nothing is written or sent when the transaction rolls back.
+    Written with the change, never after it: a process killed between commit and the
+    enqueue still leaves the deliveries for the dispatcher. Nothing is written or sent
+    when the transaction rolls back.
     """
-    transaction.on_commit(
-        lambda: _create_deliveries(event, record_type, record_id, payload), robust=True
-    )
+    return _create_deliveries(event, record_type, record_id, payload)
 
 
 # --- Delivery -------------------------------------------------------------------------------
 
 
-def _locked(qs: QuerySet) -> QuerySet:
-    # PostgreSQL: skip a row another worker holds instead of waiting for it. SQLite has
-    # no row locks; its IMMEDIATE transactions already serialise the claim.
-    if connection.features.has_select_for_update_skip_locked:
-        return qs.select_for_update(skip_locked=True)
-    return qs.select_for_update()
 
 
 def _claim(delivery_id: int) -> WebhookDelivery | None:
     """Take the delivery for one attempt, or None when it is not ours to send now."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = _locked(WebhookDelivery.objects.filter(pk=delivery_id)).first()
+        # Skip a row another worker holds instead of waiting for it.
+        delivery = outbox.locked(WebhookDelivery.objects.filter(pk=delivery_id)).first()
         if delivery is None or delivery.status not in OPEN_STATUSES:
             return None  # gone, held by another worker, delivered or failed
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
@@ -318,8 +316,8 @@ def due_delivery_ids(*, now: datetime | None = None, limit: int = 100) -> list[i
 def retry_due(*, budget_seconds: float = 45, clock: Callable[[], float] = time.monotonic) -> int:
     """Send what is due, one after another, for at most about ``budget_seconds``.
 
-    Run every minute by the scheduler; the budget keeps one run from overlapping the
-    next when receivers are slow. Returns the number of attempts made.
+    Run every minute by the outbox dispatcher (after the emails); the budget keeps one run
+    from overlapping the next when receivers are slow. Returns the number of attempts made.
     """
     deadline = clock() + budget_seconds
     attempts = 0

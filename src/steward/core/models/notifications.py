@@ -23,10 +23,24 @@ class Notification(models.Model):
     send_email = models.BooleanField(default=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.TextField(blank=True)
+    # The outbox (core.outbox): when the email is next due (the end of a lease while a
+    # worker sends it; a retry time after a failure); empty once sent, given up or not
+    # to be emailed.
+    email_due_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # Only rows still to send: the dispatcher's lookup stays small however many
+            # notifications were ever sent.
+            models.Index(
+                fields=["email_due_at"],
+                condition=models.Q(email_due_at__isnull=False),
+                name="notification_email_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

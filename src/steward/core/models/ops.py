@@ -7,7 +7,7 @@ class WorkerHeartbeat(models.Model):
     name = models.CharField(max_length=100, primary_key=True)
     kind = models.CharField(max_length=20)
     seen_at = models.DateTimeField()
-    hostname = models.CharField(max_length=120, blank=True)
+    hostname = models.CharField(max_length=120, blank=True)  # the node: STEWARD_NODE_NAME
     pid = models.PositiveIntegerField(null=True)
 
     def __str__(self) -> str:

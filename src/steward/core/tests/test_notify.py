@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import notify
+from steward.core import notify, outbox
 from steward.core.models import Notification, Organisation
 from steward.core.services.notifications import notifications_mark_read
 from steward.core.tests.factories import OrganisationFactory, PersonFactory, make_person
@@ -119,15 +119,19 @@ def test_an_emailed_notification_is_not_emailed_again(alice, django_capture_on_c
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_email_is_recorded_and_can_be_sent_later(alice):
-    note = Notification.objects.create(recipient=alice, event="x", title="Hello")
-
-    with mock.patch.object(EmailMessage, "send", side_effect=OSError("SMTP server down")):
-        assert notify.email_notifications([note.pk]) == 0
+def test_a_failed_email_is_recorded_and_sent_when_it_is_due_again(
+    alice, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch.object(EmailMessage, "send", side_effect=OSError("SMTP server down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        [note] = notify.send(recipients=[alice], event="x", title="Hello")
     note.refresh_from_db()
     assert (note.emailed_at, note.email_error) == (None, "SMTP server down")
 
-    assert notify.email_notifications([note.pk]) == 1
+    assert notify.email_notifications([note.pk]) == 0  # not due before its backoff
+    assert outbox.dispatch(now=note.email_due_at)["emails"] == 1
     note.refresh_from_db()
     assert note.emailed_at is not None and note.email_error == ""
     assert len(mail.outbox) == 1

@@ -88,8 +88,9 @@ def test_periodic_refuses_a_bad_cron_expression():
 def test_core_jobs_are_registered():
     registered = {job.name: job for job in scheduler.jobs()}
 
-    assert registered["core.retry_webhooks"].cron == "* * * * *"
-    assert registered["core.retry_webhooks"].task is tasks.retry_due_webhooks
+    assert registered["core.dispatch_outbox"].cron == "* * * * *"
+    assert registered["core.dispatch_outbox"].task is tasks.dispatch_outbox
+    assert registered["core.sweep_orphan_files"].task is tasks.sweep_orphan_files
     assert registered["core.prune_job_runs"].task is tasks.prune_job_runs
     # Daily: one slot a day.
     daily = registered["core.prune_job_runs"]

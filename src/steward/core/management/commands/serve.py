@@ -1,59 +1,129 @@
-"""``steward serve``: everything for a single machine in one command.
+"""``steward serve``: everything for a single machine (or one node of several) in one command.
 
 Collects static files, then runs gunicorn (the web app), ``steward worker`` and
-``steward scheduler`` as child processes. SIGINT/SIGTERM are passed on to all of them;
-if any child exits on its own, the others are stopped and ``serve`` exits non-zero,
-so a process supervisor (systemd, Docker) notices and restarts the whole set.
+``steward scheduler`` as child processes. SIGINT/SIGTERM are passed on to all of them.
+A child that exits on its own is started again after a short, growing pause (1, 2, 4,
+8, 16 s), so a killed worker does not take the web app down with it; only a child that
+keeps exiting (more than ``--max-restarts`` times within a minute) stops the whole set,
+with exit code 1, for a process supervisor (systemd, Docker) to notice.
+
+Beside them it removes abandoned upload files of this machine every ten minutes
+(``core.housekeeping.clean_upload_temp``), and tells its children what this node runs
+(``STEWARD_NODE_RUNS``) so ``/healthz`` can answer for them.
 """
 
 import contextlib
+import logging
+import os
 import signal
 import subprocess
 import sys
 import time
 from argparse import ArgumentParser
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from steward.core.management.commands.worker import needs_worker
+from steward.core import housekeeping
+from steward.core.taskqueue import needs_worker
+
+logger = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 15.0
 POLL_SECONDS = 0.5
+MAX_RESTARTS = 5  # restarts of one child within RESTART_WINDOW before serve gives up
+RESTART_WINDOW = 60.0
+RESTART_DELAY = 1.0  # before the first restart; doubles with each recent one
+HOUSEKEEPING_SECONDS = 600.0
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"steward serve: {message}\n")
+    sys.stderr.flush()
 
 
 class Supervisor:
-    """Start child processes, pass signals on, and stop them all when one ends."""
+    """Start child processes, pass signals on, restart the ones that die."""
 
-    def __init__(self, commands: dict[str, Sequence[str]]) -> None:
+    def __init__(
+        self,
+        commands: dict[str, Sequence[str]],
+        *,
+        env: dict[str, str] | None = None,
+        max_restarts: int = MAX_RESTARTS,
+        window: float = RESTART_WINDOW,
+        delay: float = RESTART_DELAY,
+        housekeeping: Callable[[], Any] | None = None,
+        housekeeping_every: float = HOUSEKEEPING_SECONDS,
+    ) -> None:
         self.commands = commands
+        self.env = env
+        self.max_restarts, self.window, self.delay = max_restarts, window, delay
+        self.housekeeping, self.housekeeping_every = housekeeping, housekeeping_every
         self.children: dict[str, subprocess.Popen] = {}
+        self.exits: dict[str, list[float]] = {name: [] for name in commands}
+        self.restart_at: dict[str, float] = {}
+        self.restarts = 0
         self.stop_signal: int | None = None
 
     def _forward(self, signum: int, frame: FrameType | None) -> None:
         self.stop_signal = signum
 
+    def _start(self, name: str) -> None:
+        # Own process group: a terminal's Ctrl+C reaches only us, and we pass it on once
+        # (a second SIGINT would make the worker abandon its running task).
+        self.children[name] = subprocess.Popen(
+            list(self.commands[name]), process_group=0, env=self.env
+        )
+
+    def _exited(self, name: str, code: int | None, now: float) -> bool:
+        """Schedule a restart of ``name``; False when it keeps exiting and we give up."""
+        recent = [t for t in self.exits[name] if now - t < self.window] + [now]
+        self.exits[name] = recent
+        if len(recent) > self.max_restarts:
+            _say(f"{name} exited with code {code}, {len(recent)} times within "
+                 f"{self.window:.0f} s; stopping.")  # fmt: skip
+            return False
+        wait = self.delay * 2 ** (len(recent) - 1)
+        _say(f"{name} exited with code {code}; restarting it in {wait:g} s.")
+        self.restart_at[name] = now + wait
+        return True
+
+    def _tidy(self, now: float, last: float) -> float:
+        if self.housekeeping is None or now - last < self.housekeeping_every:
+            return last
+        try:
+            self.housekeeping()
+        except Exception:  # a full disk or a permission problem must not stop the node
+            logger.exception("steward serve: housekeeping failed")
+        return now
+
     def run(self, *, install_signals: bool = True) -> int:
-        """Run until a signal arrives (exit 0) or a child exits (exit 1)."""
+        """Run until a signal arrives (exit 0) or a child keeps exiting (exit 1)."""
         if install_signals:
             signal.signal(signal.SIGINT, self._forward)
             signal.signal(signal.SIGTERM, self._forward)
-        for name, argv in self.commands.items():
-            # Own process group: a terminal's Ctrl+C reaches only us, and we pass it on
-            # once (a second SIGINT would make the worker abandon its running task).
-            self.children[name] = subprocess.Popen(list(argv), process_group=0)
+        for name in self.commands:
+            self._start(name)
+        tidied = float("-inf")
         try:
             while self.stop_signal is None:
-                ended = [
-                    (n, p.returncode) for n, p in self.children.items() if p.poll() is not None
-                ]
-                if ended:
-                    name, code = ended[0]
-                    sys.stderr.write(f"steward serve: {name} exited with code {code}; stopping.\n")
-                    return 1
+                now = time.monotonic()
+                for name, process in self.children.items():
+                    if name in self.restart_at or process.poll() is None:
+                        continue
+                    if not self._exited(name, process.returncode, now):
+                        return 1
+                for name, at in list(self.restart_at.items()):
+                    if now >= at:
+                        del self.restart_at[name]
+                        self._start(name)
+                        self.restarts += 1
+                        _say(f"{name} restarted (pid {self.children[name].pid}).")
+                tidied = self._tidy(now, tidied)
                 time.sleep(POLL_SECONDS)
             return 0
         finally:
@@ -107,6 +177,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not start the scheduler (another machine runs it).",
         )
+        parser.add_argument(
+            "--max-restarts",
+            type=int,
+            default=MAX_RESTARTS,
+            help=f"Restarts of one process within a minute before serve gives up and "
+            f"stops (default {MAX_RESTARTS}).",
+        )
 
     def handle(
         self,
@@ -116,12 +193,15 @@ class Command(BaseCommand):
         workers: int,
         no_worker: bool,
         no_scheduler: bool,
+        max_restarts: int,
         **options: Any,
     ) -> None:
         if not 0 < port < 65536:
             raise CommandError("--port must be between 1 and 65535.")
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
+        if max_restarts < 0:
+            raise CommandError("--max-restarts must be zero or more.")
         call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
         commands: dict[str, list[str]] = {
@@ -150,6 +230,12 @@ class Command(BaseCommand):
             + " (Ctrl+C to stop)"
         )
         self.stdout.flush()
-        code = Supervisor(commands).run()
+        env = {**os.environ, "STEWARD_NODE_RUNS": ",".join(extras)}
+        code = Supervisor(
+            commands,
+            env=env,
+            max_restarts=max_restarts,
+            housekeeping=housekeeping.clean_upload_temp,
+        ).run()
         if code:
             sys.exit(code)

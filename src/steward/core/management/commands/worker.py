@@ -1,30 +1,25 @@
 """``steward worker``: run background tasks (emails, webhooks, periodic jobs).
 
 With the database backend (the default) this is django-tasks-db's worker; with
-``REDIS_URL`` / ``STEWARD_TASKS_BACKEND=rq`` it is django-rq's ``rqworker``. Either way
-a heartbeat is written every 15 s for ``/healthz``.
+``REDIS_URL`` / ``STEWARD_TASKS_BACKEND=rq`` it is django-rq's ``rqworker`` with
+django-tasks-rq's job class (RQ's own cannot run a django-tasks task). Either way a
+heartbeat is written every 15 s for ``/healthz``.
 """
 
+import logging
+import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from steward.core import scheduler
+from steward.core import scheduler, taskqueue
+from steward.core.taskqueue import DATABASE_BACKEND, RQ_BACKEND, backend_path
 
-DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
-RQ_BACKEND = "django_tasks_rq.RQBackend"
+logger = logging.getLogger(__name__)
 
-
-def backend_path() -> str:
-    return settings.TASKS["default"]["BACKEND"]
-
-
-def needs_worker() -> bool:
-    """False when tasks run inside the web process (immediate backend): no worker to start."""
-    return backend_path() in (DATABASE_BACKEND, RQ_BACKEND)
+BROKER_WAIT_FIRST, BROKER_WAIT_MAX = 1.0, 30.0  # seconds between looks at a down broker
 
 
 class Command(BaseCommand):
@@ -99,6 +94,37 @@ class Command(BaseCommand):
         worker.run()
 
     def _run_rq(self, queue_names: list[str], batch: bool) -> None:
-        names = settings.TASKS["default"].get("QUEUES") if "*" in queue_names else queue_names
-        # --with-scheduler lets RQ run tasks deferred with run_after.
-        call_command("rqworker", *(names or ["default"]), burst=batch, with_scheduler=True)
+        """django-rq's worker; while the broker is unreachable, wait for it.
+
+        RQ exits at once when Redis is down at start (and a running worker can die of it):
+        under ``steward serve`` that would be restarted and counted until serve gave up,
+        stopping the node's web app over a broker outage. Waiting here keeps the node up;
+        the outbox holds emails and webhooks meanwhile. ``--batch`` fails instead.
+        """
+        from redis.exceptions import ConnectionError as RedisConnectionError  # the rq extra
+
+        names = taskqueue.queue_names() if "*" in queue_names else queue_names
+        pause = BROKER_WAIT_FIRST
+        while True:
+            broker = taskqueue.broker_status()
+            if broker == "ok":
+                try:
+                    # --with-scheduler lets RQ run tasks deferred with run_after.
+                    call_command(
+                        "rqworker",
+                        *names,
+                        burst=batch,
+                        with_scheduler=True,
+                        job_class=taskqueue.RQ_JOB_CLASS,
+                        verbosity=self.verbosity,
+                    )
+                    return
+                except (SystemExit, RedisConnectionError):
+                    broker = taskqueue.broker_status()
+                    if broker == "ok":
+                        raise  # it stopped for another reason
+            if batch:
+                raise CommandError(f"The task broker (Redis) is {broker}.")
+            logger.warning("Task broker %s; trying again in %.0f s.", broker, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, BROKER_WAIT_MAX)
