@@ -125,6 +125,8 @@ def _outbound_checks() -> list[checks.CheckMessage]:
             id="steward.W010",
         )
     ]
+
+
 @checks.register("steward")
 def steward_task_queue_checks(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """A task queue that cannot run tasks: every email, webhook and periodic job fails."""

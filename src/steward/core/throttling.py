@@ -13,6 +13,7 @@ with Redis. A client may then send up to twice the rate across a window boundary
 is fine for a limit meant to stop floods, not to meter use.
 """
 
+import logging
 import time
 from math import ceil
 from typing import Any
@@ -32,6 +33,21 @@ KEY_PREFIX = "steward:throttle:"
 # Set on a request once its throttles have run, so a refusal answered by the exception
 # handler (see ``check_refused``) is not counted a second time.
 _CHECKED = "_steward_throttle_checked"
+
+logger = logging.getLogger(__name__)
+
+
+_last_cache_warning = 0.0
+
+
+def _cache_down() -> None:
+    """Fail open, with one log line a minute: a Redis outage must not stop the API (the
+    outbox keeps emails and webhooks until the broker is back)."""
+    global _last_cache_warning
+    now = time.monotonic()
+    if now - _last_cache_warning > 60:
+        _last_cache_warning = now
+        logger.warning("API rate limits are not counted: the cache is unreachable.")
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
@@ -63,9 +79,13 @@ class _FixedWindowThrottle(BaseThrottle):
         window = int(now // seconds)
         key = f"{KEY_PREFIX}{self.scope}:{who}:{window}"
         try:
-            count = cache.incr(key)
-        except ValueError:  # first request of the window
-            count = 1 if cache.add(key, 1, seconds + 1) else cache.incr(key)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # first request of the window
+                count = 1 if cache.add(key, 1, seconds + 1) else cache.incr(key)
+        except Exception:  # the cache (Redis) is down: serve rather than refuse everyone
+            _cache_down()
+            return True
         if count <= allowed:
             return True
         self.wait_for = (window + 1) * seconds - now

@@ -205,8 +205,6 @@ def publish(
 # --- Delivery -------------------------------------------------------------------------------
 
 
-
-
 def _claim(delivery_id: int) -> WebhookDelivery | None:
     """Take the delivery for one attempt, or None when it is not ours to send now."""
     now = timezone.now()

@@ -185,3 +185,20 @@ def test_with_redis_the_count_is_shared_by_every_process(redis_cache, rates, ana
     # The count is in Redis, where another node's process reads the same key.
     (counter,) = list(client_redis.scan_iter(f"{prefix}:*throttle:user:token{token.pk}:*"))
     assert int(client_redis.get(counter)) == 4
+
+
+def test_an_unreachable_cache_lets_the_api_work_without_counting(settings, clock, analyst):
+    # Nothing listens on port 9: Redis is "down". The API must keep answering.
+    settings.STEWARD_API_RATES = {"user": "1/minute", "anon": "1/minute"}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    _, key = token_create(actor=analyst, name="during an outage")
+
+    answers = [with_token(key).get(CHEAP).status_code for _ in range(3)]
+
+    assert answers == [200, 200, 200]
