@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    # The receiver listens on loopback, which the outbound guard refuses unless allowed.
+    settings.STEWARD_OUTBOUND_ALLOW = ["127.0.0.1"]
     r = HookReceiver()
     yield r
     r.close()
