@@ -2,7 +2,7 @@
 
 Under CI (CI=true) a missing chromium fails the run; elsewhere the browser tests skip
 with a message saying how to install it. Every browser test fails at teardown when a page
-broke the Content Security Policy or threw an uncaught script error.
+was sent without the Content Security Policy, broke it, or threw an uncaught script error.
 """
 
 import os
@@ -67,6 +67,7 @@ def browser_page(live_server, monkeypatch) -> Iterator:
         problems: list[str] = []
         context.expose_function("__stewardCspViolation", lambda text: problems.append(text))
         context.add_init_script(REPORT_VIOLATIONS)
+        context.on("response", lambda response: _unprotected_page(response, problems))
         context.on("console", lambda msg: _console_problem(msg, problems))
         context.on("weberror", lambda error: problems.append(f"script error: {error.error}"))
         page = context.new_page()
@@ -86,3 +87,13 @@ def _console_problem(message, problems: list[str]) -> None:
     # violates the following Content Security Policy directive ...").
     if message.type == "error" and "Content Security Policy" in message.text:
         problems.append(f"console: {message.text}")
+
+
+def _unprotected_page(response, problems: list[str]) -> None:
+    # "No violation" means something only when the page was sent with the policy.
+    if response.request.resource_type != "document":
+        return
+    if "text/html" in response.headers.get("content-type", "") and (
+        "script-src 'self'" not in response.headers.get("content-security-policy", "")
+    ):
+        problems.append(f"no Content Security Policy on {response.url}")
