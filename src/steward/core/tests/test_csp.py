@@ -159,17 +159,18 @@ def test_a_report_address_can_be_configured(client, settings, db):
 def test_every_page_renders_without_inline_code(client):
     """Every page URL of the project, filled with the demo data, as the administrator and
     (the portal) as a requester: what Python and third-party templates (the admin, the API
-    docs) produce is checked too, not only our templates."""
+    docs, the browsable API) produce is checked too, not only our templates."""
     loader.load()
     admin = Person.objects.get(username="admin")
     requester = Person.objects.get(username="ruben.northwind")
     pages = [url for _, url in URLS if not url.startswith(("/api/", "/admin/"))]
     pages += ["/admin/", "/admin/core/person/", "/admin/core/person/1/change/", "/api/docs/"]
+    pages += ["/api/v1/", "/api/v1/incidents/", "/api/v1/cis/1/"]  # the browsable API
     checked, offending = 0, {}
     for person, urls in ((admin, pages), (requester, [u for u in pages if "portal" in u])):
         client.force_login(person)
         for url in urls:
-            response = client.get(url)
+            response = client.get(url, HTTP_ACCEPT="text/html")
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
             checked += 1

@@ -120,6 +120,12 @@ def _incidents_reports_api_docs_and_admin(page) -> None:
     expect(page.locator(".opblock").first).to_be_visible()
     shot(page, "csp-api-docs")
 
+    # The browsable API: its filter dialog (Bootstrap's script) opens.
+    page.goto("/api/v1/incidents/")
+    page.get_by_role("button", name="Filters").click()
+    expect(page.locator("#filtersModal")).to_be_visible()
+    shot(page, "csp-browsable-api")
+
     # The Django admin: a list with its search, a change form with its widgets.
     page.goto("/admin/")
     expect(page.get_by_role("heading", name="Configuration data")).to_be_visible()
