@@ -209,10 +209,11 @@ CSRF_FAILURE_VIEW = "steward.core.audit.csrf_failure"
 STEWARD_SECURITY_LOG_DAYS = int(os.environ.get("STEWARD_SECURITY_LOG_DAYS", "365"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Content Security Policy (django-csp): scripts, styles, images and fonts from our own
-# origin only; no inline script or style, no eval, not framed, forms post only to us.
-# Templates keep to it (core/tests/test_csp.py scans them; the browser tests fail on any
-# violation). The API docs page adds data: images for Swagger UI's icons (core/api/urls.py).
+# Content Security Policy (django-csp) on every response: scripts, styles, images and fonts
+# from our own origin only; no inline script or style, no eval, no plugins, no <base>, not
+# framed, forms post only to us (OWASP ASVS 5.0 3.4.3, 3.4.6). Templates keep to it
+# (core/tests/test_csp.py scans them; the browser tests fail on any violation). The API
+# docs page adds data: images for Swagger UI's icons (core/api/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -222,7 +223,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
-        "base-uri": [SELF],
+        "base-uri": [NONE],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
     }

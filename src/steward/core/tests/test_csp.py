@@ -121,7 +121,7 @@ def test_the_policy_allows_this_site_only_and_nothing_inline(client, admin_perso
         assert policy["script-src"] == ["'self'"], url
         assert policy["style-src"] == ["'self'"], url
         assert policy["object-src"] == ["'none'"], url
-        assert policy["base-uri"] == ["'self'"], url
+        assert policy["base-uri"] == ["'none'"], url
         assert policy["frame-ancestors"] == ["'none'"], url
         assert policy["form-action"] == ["'self'"], url
         expected_images = ["'self'", "data:"] if url == "/api/docs/" else ["'self'"]
@@ -130,14 +130,31 @@ def test_the_policy_allows_this_site_only_and_nothing_inline(client, admin_perso
         assert "unsafe-inline" not in header and "unsafe-eval" not in header, url
 
 
-def test_the_policy_is_on_error_pages_and_api_answers_too(client, api, no_role_person, analyst):
+def test_every_kind_of_response_carries_the_browser_security_headers(
+    client, api, no_role_person, analyst
+):
+    """ASVS 5.0 3.4.3-3.4.6: every response, not only pages: refusals, redirects, API
+    answers and errors, static files, the health check."""
     client.force_login(no_role_person)
-    denied = client.get("/people/")
-    answer = api.as_(analyst).get("/api/v1/people/")
+    responses = {
+        "denied page": client.get("/people/"),
+        "API answer": api.as_(analyst).get("/api/v1/people/"),
+        "API error": api.get("/api/v1/no-such-thing/"),
+        "static file": client.get("/static/steward/steward.css"),
+        "health check": client.get("/healthz"),
+    }
+    client.logout()
+    responses["redirect to sign in"] = client.get("/people/")
 
-    assert denied.status_code == 403
-    assert directives(denied["Content-Security-Policy"])["script-src"] == ["'self'"]
-    assert directives(answer["Content-Security-Policy"])["script-src"] == ["'self'"]
+    assert [r.status_code for r in responses.values()] == [403, 200, 404, 200, 200, 302]
+    for name, response in responses.items():
+        policy = directives(response.get("Content-Security-Policy", ""))
+        assert policy.get("script-src") == ["'self'"], name
+        assert policy.get("object-src") == ["'none'"], name
+        assert policy.get("base-uri") == ["'none'"], name
+        assert policy.get("frame-ancestors") == ["'none'"], name
+        assert response.get("X-Content-Type-Options") == "nosniff", name
+        assert response.get("Referrer-Policy") == "same-origin", name
 
 
 def test_a_report_address_can_be_configured(client, settings, db):

@@ -136,6 +136,16 @@ def _incidents_reports_api_docs_and_admin(page) -> None:
     page.locator("#result_list tbody tr a").first.click()
     expect(page.locator("#person_form")).to_be_visible()
     shot(page, "csp-admin-person")
+    # The admin's own scripts: date shortcuts, and inline rows added on the page.
+    page.goto("/admin/service_level/outage/add/")
+    page.get_by_role("link", name="Today").first.click()
+    expect(page.locator("input.vDateField").first).not_to_have_value("")
+    page.goto("/admin/core/businesscalendar/add/")
+    holidays = page.locator("#holidays-group tr.form-row:not(.empty-form)")
+    before = holidays.count()
+    page.locator("#holidays-group .add-row a").click()
+    expect(holidays).to_have_count(before + 1)
+    shot(page, "csp-admin-calendar")
 
 
 def _registration_form(page) -> None:
