@@ -5,7 +5,10 @@ The browser tests (core/tests/browser/conftest.py) fail on any violation a real 
 reports; these tests keep inline code from creeping back without starting one.
 """
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,19 +160,19 @@ def test_every_kind_of_response_carries_the_browser_security_headers(
         assert response.get("Referrer-Policy") == "same-origin", name
 
 
-def test_a_report_address_can_be_configured(client, settings, db):
-    settings.CONTENT_SECURITY_POLICY = {
-        "DIRECTIVES": {
-            **settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
-            "report-uri": ["https://csp.example/report"],
-        }
-    }
+def test_a_report_address_can_be_configured(tmp_path):
+    # Settings are read from the environment once, at start-up: start a fresh interpreter.
+    env = {**os.environ, "STEWARD_VAR_DIR": str(tmp_path)}
+    show = "from steward import settings as s; print(s.CONTENT_SECURITY_POLICY['DIRECTIVES'])"
 
-    response = client.get("/login/")
+    plain = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True)
+    env["STEWARD_CSP_REPORT_URI"] = "https://csp.example/report"
+    reporting = subprocess.run(
+        [sys.executable, "-c", show], env=env, capture_output=True, text=True
+    )
 
-    assert directives(response["Content-Security-Policy"])["report-uri"] == [
-        "https://csp.example/report"
-    ]
+    assert "report-uri" not in plain.stdout, plain.stderr
+    assert "'report-uri': ['https://csp.example/report']" in reporting.stdout, reporting.stderr
 
 
 @pytest.mark.django_db
