@@ -228,8 +228,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
-if CSP_REPORT_URI := os.environ.get("STEWARD_CSP_REPORT_URI", ""):
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [CSP_REPORT_URI]
+if STEWARD_CSP_REPORT_URI := os.environ.get("STEWARD_CSP_REPORT_URI", ""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [STEWARD_CSP_REPORT_URI]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
