@@ -32,7 +32,8 @@ def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResp
 
 # Swagger UI under the site's Content Security Policy: the split view serves its start-up
 # script from its own URL (?script=) instead of inline, and core/api_docs.html moves its
-# inline style element to a static file. Only Swagger UI's stylesheet needs more: its icons are data: images.
+# inline style element to a static file. Only Swagger UI's stylesheet needs more: its
+# icons are data: images.
 api_docs = csp_update({"img-src": ["data:"]})(
     SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="core/api_docs.html")
 )
