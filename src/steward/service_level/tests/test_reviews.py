@@ -11,10 +11,12 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -621,7 +623,9 @@ def test_print_page_is_printable_html(client, world, report):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "@media print" in html and "window.print()" in html
+    # Print styles and the print button come from static files (Content Security Policy).
+    assert 'href="/static/service_level/review_print.css"' in html and "data-print" in html
+    assert "@media print" in Path(finders.find("service_level/review_print.css")).read_text()
     assert "66.7 % met" in html
     assert "<form" not in html  # nothing to edit on paper
 

@@ -1,4 +1,7 @@
-/* Steward: small progressive enhancements. Every page works without this file. */
+/* Steward: small progressive enhancements. Every page works without this file.
+   Loaded without "defer" in <head> so the "js" class is set before the first paint
+   (the narrow-screen menu is hidden by it); everything else waits for the DOM or listens
+   on the document. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -36,6 +39,34 @@
       box.focus();
       box.select();
     }
+  });
+
+  // Behaviour is declared with data- attributes, never inline handlers or hx-on: the
+  // Content Security Policy allows no inline script and no eval.
+
+  // <button data-print>: open the browser's print dialog (print views).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+
+  // <input data-enter-stays>: Enter does not submit the surrounding form (a lookup box).
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.closest && event.target.closest("[data-enter-stays]")) {
+      event.preventDefault();
+    }
+  });
+
+  // <button hx-get=.. data-clear-after-request="#id">: empty that element once the
+  // request is done (a list of matches closes after one was picked).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    var selector = source && source.getAttribute && source.getAttribute("data-clear-after-request");
+    var target = selector && document.querySelector(selector);
+    if (target) target.innerHTML = "";
   });
 
   // After an htmx list update, show the "Clear" link only when filters are set.

@@ -1,7 +1,8 @@
 """Playwright in Debian's chromium, against pytest-django's live server.
 
 Under CI (CI=true) a missing chromium fails the run; elsewhere the browser tests skip
-with a message saying how to install it.
+with a message saying how to install it. Every browser test fails at teardown when a page
+was sent without the Content Security Policy, broke it, or threw an uncaught script error.
 """
 
 import os
@@ -13,6 +14,16 @@ from django.conf import settings
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Runs in every page before its own scripts: each violation event is passed to the test.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__stewardCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline code"} ` +
+    `(${event.sourceFile || location.pathname}:${event.lineNumber}) on ${location.pathname}`
+  );
+});
+"""
 
 
 def screenshot_dir() -> Path:
@@ -53,9 +64,36 @@ def browser_page(live_server, monkeypatch) -> Iterator:
             base_url=live_server.url, viewport={"width": 1360, "height": 860}, locale="en-GB"
         )
         context.set_default_timeout(10_000)
+        problems: list[str] = []
+        context.expose_function("__stewardCspViolation", lambda text: problems.append(text))
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("response", lambda response: _unprotected_page(response, problems))
+        context.on("console", lambda msg: _console_problem(msg, problems))
+        context.on("weberror", lambda error: problems.append(f"script error: {error.error}"))
         page = context.new_page()
         try:
             yield page
+            if not page.is_closed():
+                page.evaluate("0")  # a round trip: events still on their way arrive
         finally:
             context.close()
             browser.close()
+        report = "\n".join(problems)
+        assert not problems, f"Content Security Policy violations or script errors:\n{report}"
+
+
+def _console_problem(message, problems: list[str]) -> None:
+    # Chromium also logs each violation ("Refused to apply inline style because it
+    # violates the following Content Security Policy directive ...").
+    if message.type == "error" and "Content Security Policy" in message.text:
+        problems.append(f"console: {message.text}")
+
+
+def _unprotected_page(response, problems: list[str]) -> None:
+    # "No violation" means something only when the page was sent with the policy.
+    if response.request.resource_type != "document":
+        return
+    if "text/html" in response.headers.get("content-type", "") and (
+        "script-src 'self'" not in response.headers.get("content-security-policy", "")
+    ):
+        problems.append(f"no Content Security Policy on {response.url}")
