@@ -49,6 +49,7 @@ def _unsaved(record: models.Model, kind: str, actor: Person | None, **fields: An
         record_id=record.pk,
         kind=kind,
         actor=actor,
+        record_version=getattr(record, "written_version", None),
         **fields,
     )
 

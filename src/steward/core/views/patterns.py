@@ -10,7 +10,9 @@
   not see), a header with number/title/status, fields, related records, the actions the
   actor may take, attachments and the journal timeline with a note form.
 * ``ServiceFormView``: a form whose valid data goes to a service; a service
-  ``ValidationError`` lands next to the fields.
+  ``ValidationError`` lands next to the fields. A form on a versioned record carries its
+  ``lock_version``: a save from an older version is refused (409) with the other
+  person's changes shown and the person's own entries kept.
 * ``RecordActionFormView``: a plain form acting on one record through a service (edit,
   terminate, add a contact), titled from ``title_format``.
 * ``RecordTransitionView``: a POST button that moves a record on through a service and
@@ -44,13 +46,14 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from steward.core import journal, permissions
-from steward.core.errors import DomainError, PayloadTooLarge
+from steward.core import journal, permissions, versioning
+from steward.core.errors import DomainError, PayloadTooLarge, StaleVersion
 from steward.core.templatetags.steward import display_value, resolve, resolve_display
 
 # --- Access -------------------------------------------------------------------------------
@@ -96,6 +99,10 @@ class StewardPageMixin(LoginRequiredMixin):
             raise Http404("No such record.") from None
         except PayloadTooLarge as exc:
             return HttpResponse(str(exc), status=413, content_type="text/plain")
+        except StaleVersion as exc:
+            versioning.refused(exc, actor=request.user)
+            message, _ = versioning.explain(exc, actor=request.user)
+            return render(request, "core/conflict.html", {"message": message}, status=409)
         except DomainError as exc:
             return render(request, "core/conflict.html", {"message": str(exc)}, status=409)
 
@@ -618,6 +625,14 @@ class ServiceFormView(StewardPageMixin, TemplateView):
 
     ``perform(form)`` calls a service and returns the object (or a URL) to go to; a
     ``ValidationError`` from the service is shown on the form, nothing is written.
+
+    When ``versioned_object()`` names a versioned record, the form carries its
+    ``lock_version`` (hidden). Edit views hand ``expected_version(form)`` to their service;
+    every save also runs under ``versioning.precondition``, so a form acting on the record
+    through a step is covered too. A save from an older version comes back (409) with
+    what the other person changed, next to the fields, and nothing written; the person's
+    entries stay in the form, which now carries the current version, so saving again
+    applies them on top.
     """
 
     template_name = "core/form.html"
@@ -633,8 +648,24 @@ class ServiceFormView(StewardPageMixin, TemplateView):
     def get_initial(self) -> dict[str, Any]:
         return {}
 
+    def versioned_object(self) -> Model | None:
+        """The record this form changes, when saves must start from its current version."""
+        return None
+
     def get_form(self, data: Any = None) -> forms.Form:
-        return self.form_class(data, initial=self.get_initial(), **self.get_form_kwargs())
+        form = self.form_class(data, initial=self.get_initial(), **self.get_form_kwargs())
+        record = self.versioned_object()
+        if versioning.is_versioned(record):
+            form.fields[versioning.FIELD] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=record.lock_version
+            )
+        return form
+
+    def expected_version(self, form: forms.Form) -> int | None:
+        """The version of the record the person's form was opened at (None: not sent)."""
+        if versioning.FIELD not in form.fields:
+            return None
+        return getattr(form, "cleaned_data", {}).get(versioning.FIELD)
 
     def perform(self, form: forms.Form) -> Any:
         raise NotImplementedError
@@ -654,11 +685,22 @@ class ServiceFormView(StewardPageMixin, TemplateView):
         )
         return render(self.request, self.template_name, context, status=status)
 
+    def perform_checked(self, form: forms.Form) -> Any:
+        """``perform`` under the precondition of the version the form carries."""
+        expected = self.expected_version(form)
+        record = self.versioned_object()
+        if expected is None or record is None:
+            return self.perform(form)
+        with versioning.precondition(type(record), record.pk, expected):
+            return self.perform(form)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form(request.POST)
         if form.is_valid():
             try:
-                result = self.perform(form)
+                result = self.perform_checked(form)
+            except StaleVersion as exc:
+                return self.stale(form, exc)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -667,6 +709,25 @@ class ServiceFormView(StewardPageMixin, TemplateView):
                 url = result if isinstance(result, str) else _row_url(result) or "/"
                 return HttpResponseRedirect(url)
         return self.render_form(form, status=400)
+
+    def stale(self, form: forms.Form, exc: StaleVersion) -> HttpResponse:
+        """The form again after a refused save: who changed what, the current values next
+        to the fields, the person's entries kept and the current version to save on top."""
+        attempted = [name for name in form.changed_data if name != versioning.FIELD]
+        versioning.refused(exc, actor=self.actor, attempted=attempted)
+        message, changes = versioning.explain(exc, actor=self.actor)
+        form.add_error(None, message)
+        for change in changes:
+            if change.field in form.fields and change.field != versioning.FIELD:
+                when = timezone.localtime(change.at).strftime("%H:%M")
+                form.add_error(
+                    change.field,
+                    f"Now {change.new or '(empty)'}: {change.by} changed it at {when}.",
+                )
+        data = form.data.copy()
+        data[versioning.FIELD] = str(exc.current)
+        form.data = data
+        return self.render_form(form, status=409)
 
 
 class RecordEditView(ServiceFormView):
@@ -688,6 +749,9 @@ class RecordEditView(ServiceFormView):
     @property
     def title(self) -> str:  # type: ignore[override]
         return f"Edit {self.get_object()}"
+
+    def versioned_object(self) -> Model | None:
+        return self.get_object()
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"instance": self.get_object()}
