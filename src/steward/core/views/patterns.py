@@ -663,9 +663,7 @@ class ServiceFormView(StewardPageMixin, TemplateView):
 
     def expected_version(self, form: forms.Form) -> int | None:
         """The version of the record the person's form was opened at (None: not sent)."""
-        if versioning.FIELD not in form.fields:
-            return None
-        return getattr(form, "cleaned_data", {}).get(versioning.FIELD)
+        return getattr(form, "_lock_version", None)
 
     def perform(self, form: forms.Form) -> Any:
         raise NotImplementedError
@@ -697,6 +695,8 @@ class ServiceFormView(StewardPageMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form(request.POST)
         if form.is_valid():
+            # Kept apart, so forms handing all their data to a service do not pass it on.
+            form._lock_version = form.cleaned_data.pop(versioning.FIELD, None)  # type: ignore[attr-defined]
             try:
                 result = self.perform_checked(form)
             except StaleVersion as exc:
