@@ -155,9 +155,10 @@ class Change:
 
 def _label(record: models.Model, name: str) -> str:
     try:
-        return str(record._meta.get_field(name).verbose_name)
+        label = getattr(record._meta.get_field(name), "verbose_name", None)
     except FieldDoesNotExist:
-        return name.replace("_", " ")
+        label = None
+    return str(label) if label else name.replace("_", " ")
 
 
 def changes_since(record: models.Model, version: int | None, *, actor: Any) -> list[Change]:

@@ -46,13 +46,13 @@ class NumberedRecord(TimeStampedModel):
 class VersionedModel(models.Model):
     """An editable record: ``lock_version`` counts its writes, for optimistic concurrency.
 
-    Every ``save()`` of an existing row writes ``lock_version + 1``, so an ETag or a form
-    taken before any write (an edit, a transition, a touch) no longer matches after it;
-    services compare the version the caller started from under their row lock
-    (``core.versioning.check``). The bump lives here, beside ``auto_now``, so no write path
-    can forget it. One transaction's write is one version, however often the service saves
-    the row: the new version is the one the row was loaded with plus one. (Not named
-    ``version``: a CI has a software version.)
+    Every ``save()`` of an existing row writes ``lock_version = lock_version + 1`` in the
+    database, so an ETag or a form taken before any write (an edit, a transition, a touch)
+    no longer matches after it; services compare the version the caller started from
+    under their row lock (``core.versioning.check``). The bump lives here, beside
+    ``auto_now``, so no write path can forget it, and it is computed by the database, so
+    even a write through an instance read before someone else's write gets a new number.
+    (Not named ``version``: a CI has a software version.)
 
     ``VERSION_IGNORED_FIELDS``: saves touching only these are bookkeeping, not edits
     (a person's ``last_login``), and keep the version.
@@ -80,14 +80,19 @@ class VersionedModel(models.Model):
         elif update_fields is not None and set(update_fields) <= self.VERSION_IGNORED_FIELDS:
             return super().save(*args, **kwargs)
         else:
-            base = getattr(self, "_lock_version_base", None)
-            if base is None:  # built by hand or loaded without the field: count from now
-                base = self._lock_version_base = self.lock_version
-            self.lock_version = base + 1
+            known = self.lock_version
+            if getattr(self, "_lock_version_base", None) is None:
+                self._lock_version_base = known
             if update_fields is not None:
                 kwargs["update_fields"] = [*dict.fromkeys([*update_fields, "lock_version"])]
-            super().save(*args, **kwargs)
-        # Once committed, a further write through this same instance is a new version.
+            self.lock_version = models.F("lock_version") + 1
+            try:
+                super().save(*args, **kwargs)
+            except BaseException:
+                self.lock_version = known
+                raise
+            self.lock_version = known + 1  # exact under the row lock services take first
+        # Once committed, the next write through this instance starts a new version.
         transaction.on_commit(
             partial(_settle_version, self, self.lock_version), using=self._state.db
         )
@@ -106,7 +111,8 @@ class VersionedModel(models.Model):
 
     @property
     def written_version(self) -> int:
-        """The version this transaction's write of the record produces (journal stamps)."""
+        """The first version this transaction's writes of the record produce: journal
+        entries carry it, so "what changed after version N" is every entry above N."""
         base = getattr(self, "_lock_version_base", None)
         return self.lock_version if base is None else base + 1
 
