@@ -46,7 +46,6 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views import View
@@ -55,6 +54,7 @@ from django.views.generic import TemplateView
 from steward.core import journal, permissions, versioning
 from steward.core.errors import DomainError, PayloadTooLarge, StaleVersion
 from steward.core.templatetags.steward import display_value, resolve, resolve_display
+from steward.core.views import conflicts
 
 # --- Access -------------------------------------------------------------------------------
 
@@ -711,22 +711,9 @@ class ServiceFormView(StewardPageMixin, TemplateView):
         return self.render_form(form, status=400)
 
     def stale(self, form: forms.Form, exc: StaleVersion) -> HttpResponse:
-        """The form again after a refused save: who changed what, the current values next
-        to the fields, the person's entries kept and the current version to save on top."""
-        attempted = [name for name in form.changed_data if name != versioning.FIELD]
-        versioning.refused(exc, actor=self.actor, attempted=attempted)
-        message, changes = versioning.explain(exc, actor=self.actor)
-        form.add_error(None, message)
-        for change in changes:
-            if change.field in form.fields and change.field != versioning.FIELD:
-                when = timezone.localtime(change.at).strftime("%H:%M")
-                form.add_error(
-                    change.field,
-                    f"Now {change.new or '(empty)'}: {change.by} changed it at {when}.",
-                )
-        data = form.data.copy()
-        data[versioning.FIELD] = str(exc.current)
-        form.data = data
+        """The form again after a refused save, rebased on the current version
+        (``conflicts.rebase``), with 409."""
+        conflicts.rebase(form, current=self.get_form(), exc=exc, actor=self.actor)
         return self.render_form(form, status=409)
 
 
