@@ -199,14 +199,11 @@ def test_api_patch_from_a_stale_etag_is_refused_with_412_and_changes_nothing(
 
 
 @pytest.mark.django_db
-def test_every_patch_endpoint_is_in_the_matrix():
+def test_every_record_behind_a_write_endpoint_is_versioned_and_in_the_matrix():
+    """A PATCH, PUT, DELETE or step POST on a record's URL: the record has a version; every
+    PATCH endpoint is in the matrix above."""
     patchable = {name for _, viewset, name in router.registry if hasattr(viewset, "partial_update")}
     assert patchable == {e.api for e in er.API_ENTRIES}
-
-
-@pytest.mark.django_db
-def test_every_record_behind_a_write_endpoint_is_versioned():
-    """A PATCH, PUT, DELETE or step POST on a record's URL: the record has a version."""
     for _, viewset, name in router.registry:
         detail_writes = [a for a in ("update", "partial_update", "destroy") if hasattr(viewset, a)]
         detail_writes += [
@@ -461,9 +458,7 @@ def test_the_schema_documents_if_match_412_and_etag_on_every_versioned_write(sch
                 body = operation["responses"]["412"]["content"]["application/json"]["schema"]
                 assert body["$ref"].endswith("/PreconditionFailed")
     assert writes > 60
-
-
-def test_the_schema_does_not_promise_if_match_where_it_is_not_honoured(schema):
+    # Not where it is not honoured: a token is revoked, not edited.
     tokens = schema["paths"]["/api/v1/tokens/{id}/"]["delete"]
     assert "If-Match" not in {p["name"] for p in tokens.get("parameters", [])}
     assert "412" not in tokens["responses"]
