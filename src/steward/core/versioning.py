@@ -50,8 +50,10 @@ def check(record: models.Model, expected_version: int | None) -> None:
     """Refuse (``StaleVersion``) when the caller started from another version than the
     stored one. Call it under the row lock, before changing anything; ``None`` means the
     caller did not say (scripts, tasks, old API clients) and skips the check."""
-    if expected_version is None or not isinstance(record, VersionedModel):
+    if expected_version is None:
         return
+    if not isinstance(record, VersionedModel):
+        raise TypeError(f"{type(record).__name__} has no version: make it a VersionedModel.")
     current = stored_version(record)
     if int(expected_version) != current:
         raise StaleVersion(record, int(expected_version), current)

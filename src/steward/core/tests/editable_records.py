@@ -36,7 +36,7 @@ def _n() -> int:
 class Editable:
     name: str
     make: Callable[[Person], Model]
-    # API: router basename and the PATCH body setting the field to a value.
+    # API: router basename and (when it has PATCH) the body setting the field to a value.
     api: str = ""
     patch: Callable[[str], dict[str, Any]] | None = None
     # Page: URL name, its kwargs for the record, the form field and two values for it.
@@ -117,12 +117,32 @@ def draft_agreement(actor: Person) -> Agreement:
     )
 
 
-def ci(actor: Person) -> Any:
+def ci_class(actor: Person) -> Any:
     n = _n()
-    ci_class = cmdb.ci_class_create(
+    return cmdb.ci_class_create(
         actor=actor, name=f"Class {n}", code=f"class-{n}", category="hardware"
     )
-    return cmdb.ci_create(actor=actor, ci_class=ci_class, name=f"host-{n}")
+
+
+def ci(actor: Person) -> Any:
+    return cmdb.ci_create(actor=actor, ci_class=ci_class(actor), name=f"host-{_n()}")
+
+
+def relationship(actor: Person) -> Any:
+    source, target = ci(actor), ci(actor)
+    n = _n()
+    kind = cmdb.relationship_type_create(
+        actor=actor, code=f"feeds-{n}", name="feeds", reverse_name="is fed by"
+    )
+    cmdb.relationship_rule_add(
+        actor=actor,
+        type_id=kind.pk,
+        source_class_id=source.ci_class_id,
+        target_class_id=target.ci_class_id,
+    )
+    return cmdb.relationship_add(
+        actor=actor, source_id=source.pk, target_id=target.pk, type_id=kind.pk
+    )
 
 
 def review(actor: Person) -> Any:
@@ -305,6 +325,8 @@ EDITABLE: list[Editable] = [
         page="service_level:review-suggestions",
         form_field="improvement_suggestions",
     ),
+    Editable("CI class", ci_class, api="ciclass"),
+    Editable("relationship", relationship, api="cirelationship"),
     Editable(
         "configuration item",
         ci,
@@ -391,5 +413,6 @@ EDITABLE: list[Editable] = [
     ),
 ]
 
-API_ENTRIES = [e for e in EDITABLE if e.api]
+API_ENTRIES = [e for e in EDITABLE if e.api and e.patch]
+RESOURCES = [e for e in EDITABLE if e.api]  # with or without PATCH: their steps
 PAGE_ENTRIES = [e for e in EDITABLE if e.page]

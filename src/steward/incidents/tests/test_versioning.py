@@ -241,3 +241,32 @@ def test_two_service_saves_at_once_from_the_same_version_exactly_one_wins(
     assert (len(saved), len(refused)) == (1, 1), results
     fresh = IncidentRequest.objects.get(pk=incident.pk)
     assert (fresh.title, fresh.lock_version) == (saved[0].title, start + 1)
+
+
+@pytest.mark.django_db
+def test_an_action_edited_from_an_older_version_is_refused(
+    working_incident, specialist, coordinator
+):
+    from steward.incidents.services import actions
+
+    action = actions.action_add(
+        actor=specialist, incident_id=working_incident.pk, title="Swap disk"
+    )
+    start = action.lock_version
+    actions.action_update(
+        actor=coordinator,
+        action_id=action.pk,
+        data={"title": "Swap both disks"},
+        expected_version=start,
+    )
+
+    with pytest.raises(StaleVersion):
+        actions.action_update(
+            actor=specialist,
+            action_id=action.pk,
+            data={"title": "Order a disk"},
+            expected_version=start,
+        )
+
+    action.refresh_from_db()
+    assert (action.title, action.lock_version) == ("Swap both disks", start + 1)
