@@ -66,12 +66,14 @@ class Precondition:
 
 @contextmanager
 def precondition(
-    model: type[models.Model], pk: Any, accepted: frozenset[int] | int
+    model: type[models.Model], pk: Any, accepted: frozenset[int] | int, *, first: bool = False
 ) -> Iterator[Precondition]:
     """Run the block with the record's row locked from the start, so nobody writes it in
     between; when the version it had is not ``accepted``, everything the block wrote is
-    rolled back (``StaleVersion``). The block runs first, so an invisible or forbidden
-    record still answers 404 or 403 rather than "changed meanwhile"."""
+    rolled back (``StaleVersion``). By default the block runs first, so a record the caller
+    may not see or change still answers 404 or 403 rather than "changed meanwhile" (the
+    API); ``first=True`` refuses before the block when the caller's access is settled
+    already (a page that showed the form)."""
     accepted = frozenset({accepted}) if isinstance(accepted, int) else accepted
     state = Precondition()
     with transaction.atomic():
@@ -81,8 +83,11 @@ def precondition(
             .values_list(FIELD, flat=True)
             .first()
         )
+        stale = row is not None and row not in accepted
+        if stale and first:
+            raise StaleVersion(model._default_manager.get(pk=pk), min(accepted, default=None), row)
         yield state
-        if row is not None and row not in accepted and not state.skip:
+        if stale and not state.skip:
             raise StaleVersion(model._default_manager.get(pk=pk), min(accepted, default=None), row)
 
 

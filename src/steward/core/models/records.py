@@ -74,8 +74,8 @@ class VersionedModel(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and not update_fields:
             return super().save(*args, **kwargs)  # Django skips it: not a write
-        if self._state.adding:
-            self._lock_version_base = 0
+        if self._state.adding or self.pk is None or kwargs.get("force_insert"):
+            self._lock_version_base = 0  # an insert: the database takes no expression
             super().save(*args, **kwargs)
         elif update_fields is not None and set(update_fields) <= self.VERSION_IGNORED_FIELDS:
             return super().save(*args, **kwargs)

@@ -348,6 +348,34 @@ def test_page_save_from_an_older_version_shows_the_conflict_and_overwrites_nothi
         assert entry.stored(record) == dana_value
 
 
+@pytest.mark.django_db
+def test_a_step_form_opened_before_someone_elses_change_is_refused_and_nothing_happens(
+    api, dana, robin
+):
+    """Forms that move a record on (terminate, discontinue, a requisition step) carry the
+    version too: here, terminating a contract someone changed since the form was opened."""
+    contract = er.EDITABLE[[e.name for e in er.EDITABLE].index("contract")].make(dana)
+    url = reverse("configuration:contract-terminate", args=[contract.pk])
+    mine = Client()
+    mine.force_login(dana)
+    form = versioned_form(mine.get(url))
+    api.as_(robin).patch(
+        f"/api/v1/contracts/{contract.pk}/", {"description": "Renewed for 3 years"}, format="json"
+    )
+
+    refused = mine.post(url, {**form, "reason": "Not renewed"})
+
+    assert refused.status_code == 409, _errors(refused)
+    page = refused.content.decode()
+    assert "Robin Ross changed description from (empty) to Renewed for 3 years" in page
+    assert "Contract terminated." not in page
+    assert fresh(contract).status == "active"
+    assert conflict_lines(contract, dana) == 1
+    again = versioned_form(refused)
+    assert mine.post(url, again).status_code == 302
+    assert fresh(contract).status == "terminated"
+
+
 # --- Edit services --------------------------------------------------------------------------------
 
 

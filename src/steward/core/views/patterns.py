@@ -689,7 +689,9 @@ class ServiceFormView(StewardPageMixin, TemplateView):
         record = self.versioned_object()
         if expected is None or record is None:
             return self.perform(form)
-        with versioning.precondition(type(record), record.pk, expected):
+        # Refused before perform(): the page checked access already, and perform() may
+        # queue a success message that a rollback would not take back.
+        with versioning.precondition(type(record), record.pk, expected, first=True):
             return self.perform(form)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
