@@ -416,3 +416,7 @@ EDITABLE: list[Editable] = [
 API_ENTRIES = [e for e in EDITABLE if e.api and e.patch]
 RESOURCES = [e for e in EDITABLE if e.api]  # with or without PATCH: their steps
 PAGE_ENTRIES = [e for e in EDITABLE if e.page]
+
+
+def by_name(name: str) -> Editable:
+    return next(e for e in EDITABLE if e.name == name)

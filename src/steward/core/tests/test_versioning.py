@@ -255,7 +255,7 @@ def test_no_step_succeeds_from_a_version_that_is_not_the_current_one(api, dana, 
 
 @pytest.mark.django_db
 def test_a_step_moves_the_version_on_so_an_etag_taken_before_it_is_stale(api, dana):
-    incident = er.EDITABLE[[e.name for e in er.EDITABLE].index("incident request")].make(dana)
+    incident = er.by_name("incident request").make(dana)
     url = f"/api/v1/incidents/{incident.pk}/"
     before = api.as_(dana).get(url)["ETag"]
 
@@ -354,7 +354,7 @@ def test_a_step_form_opened_before_someone_elses_change_is_refused_and_nothing_h
 ):
     """Forms that move a record on (terminate, discontinue, a requisition step) carry the
     version too: here, terminating a contract someone changed since the form was opened."""
-    contract = er.EDITABLE[[e.name for e in er.EDITABLE].index("contract")].make(dana)
+    contract = er.by_name("contract").make(dana)
     url = reverse("configuration:contract-terminate", args=[contract.pk])
     mine = Client()
     mine.force_login(dana)
@@ -399,12 +399,12 @@ def test_every_update_service_takes_the_version_the_caller_started_from():
     missing = [
         name
         for name in updates
-        if "expected_version" not in inspect.signature(eval_path(name)).parameters
+        if "expected_version" not in inspect.signature(_function(name)).parameters
     ]
     assert missing == []
 
 
-def eval_path(dotted: str) -> Any:
+def _function(dotted: str) -> Any:
     module, _, name = dotted.rpartition(".")
     return getattr(import_module(module), name)
 
