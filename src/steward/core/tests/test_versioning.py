@@ -231,6 +231,8 @@ def _step_urls(basename: str, pk: int) -> list[tuple[str, str]]:
         kwargs = {"pk": pk, **{g: "1" for g in re.findall(r"\?P<(\w+)>", extra.url_path)}}
         url = reverse(f"{basename}-{extra.url_name}", kwargs=kwargs)
         urls += [(method, url) for method in sorted(methods)]
+    if hasattr(viewset, "destroy"):
+        urls.append(("DELETE", reverse(f"{basename}-detail", kwargs={"pk": pk})))
     return urls
 
 
@@ -240,8 +242,9 @@ STEP_ENTRIES = [e for e in er.RESOURCES if _step_urls(e.api, 1)]
 @pytest.mark.django_db
 @pytest.mark.parametrize("entry", STEP_ENTRIES, ids=[e.name for e in STEP_ENTRIES])
 def test_no_step_succeeds_from_a_version_that_is_not_the_current_one(api, dana, entry):
-    """Every step endpoint (assign, submit, sign, verify ...) of every record, sent with an
-    If-Match that does not match: refused (412, or the step's own 4xx), never carried out."""
+    """Every step endpoint (assign, submit, sign, verify ...) and DELETE of every record,
+    sent with an If-Match that does not match: refused (412, or the step's own 4xx), never
+    carried out."""
     record = entry.make(dana)
     stale = f'"{record.lock_version + 100}"'
     for method, url in _step_urls(entry.api, record.pk):
