@@ -28,10 +28,10 @@ from steward.configuration.choices import (
     RequisitionStatus,
     RunTrigger,
 )
-from steward.core.models import NumberedRecord, TimeStampedModel
+from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel
 
 
-class CIClass(TimeStampedModel):
+class CIClass(VersionedModel, TimeStampedModel):
     name = models.CharField(max_length=100, unique=True)
     code = models.SlugField(max_length=60, unique=True)
     category = models.CharField(max_length=30, choices=ClassCategory.choices)
@@ -74,7 +74,7 @@ class AttributeDefinition(models.Model):
         return f"{self.ci_class}.{self.key}"
 
 
-class ConfigurationItem(NumberedRecord):
+class ConfigurationItem(VersionedModel, NumberedRecord):
     NUMBER_PREFIX = "CI"
 
     name = models.CharField(max_length=200, db_index=True)
@@ -182,7 +182,7 @@ class RelationshipRule(models.Model):
         return f"{self.source_class} {self.type} {self.target_class}"
 
 
-class Relationship(models.Model):
+class Relationship(VersionedModel, models.Model):
     source = models.ForeignKey(ConfigurationItem, on_delete=models.PROTECT, related_name="outgoing")
     target = models.ForeignKey(ConfigurationItem, on_delete=models.PROTECT, related_name="incoming")
     type = models.ForeignKey(
@@ -287,7 +287,7 @@ class SupplierDetails(TimeStampedModel):
         return str(self.organisation)
 
 
-class Contract(NumberedRecord):
+class Contract(VersionedModel, NumberedRecord):
     """A contract or licence certificate with a supplier, covering CIs (procedure 5)."""
 
     NUMBER_PREFIX = "CTR"
@@ -348,7 +348,7 @@ class Contract(NumberedRecord):
 # --- CI requisition (procedures 1 and 3) --------------------------------------------------
 
 
-class PurchaseRequisition(NumberedRecord):
+class PurchaseRequisition(VersionedModel, NumberedRecord):
     """A request to buy new CIs for a task from Change Management (procedure 1)."""
 
     NUMBER_PREFIX = "PR"

@@ -21,9 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from steward.core import audit, permissions, throttling
+from steward.core import audit, permissions, throttling, versioning
 from steward.core.choices import SecurityEventKind
-from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge
+from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge, StaleVersion
 
 
 class StewardAccess(BasePermission):
@@ -178,6 +178,30 @@ def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+def precondition_failed(exc: StaleVersion, request: Request | None) -> Response:
+    """412 for a write from an older version: what changed since, and the version to start
+    from again. The refused attempt goes on the record's journal (its transaction is over)."""
+    actor = getattr(request, "user", None)
+    attempted: list[str] = []
+    if request is not None and request.method in ("PATCH", "PUT"):
+        try:
+            attempted = sorted(str(k) for k in request.data)
+        except (AttributeError, exceptions.ParseError):
+            attempted = []
+    versioning.refused(exc, actor=actor, attempted=attempted)
+    message, changes = versioning.explain(exc, actor=actor)
+    response = Response(
+        {
+            "detail": message,
+            versioning.FIELD: exc.current,
+            "changes": [change.as_dict() for change in changes],
+        },
+        status=status.HTTP_412_PRECONDITION_FAILED,
+    )
+    response["ETag"] = versioning.etag(exc.current)
+    return response
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Map service-layer errors to HTTP answers in Steward's one error format."""
     if isinstance(exc, DjangoValidationError):
@@ -196,6 +220,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, SuspiciousOperation):
         # Too many fields, a broken multipart body...: the client's fault, never a 500.
         return Response({"detail": "The request is malformed."}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, StaleVersion):
+        return precondition_failed(exc, context.get("request"))
     if isinstance(exc, InvalidTransition | DomainError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ObjectDoesNotExist) and not isinstance(exc, Http404):

@@ -82,6 +82,8 @@ class JournalKind(models.TextChoices):
     PUBLIC_REPLY = "public_reply", "Public reply"
     ATTACHMENT = "attachment", "Attachment added"
     SYSTEM = "system", "System"
+    # A save refused because the record changed meanwhile (staff only, like work notes).
+    CONFLICT = "conflict", "Save refused (changed meanwhile)"
 
 
 # Journal kinds a customer-side person may read; work notes are internal.

@@ -5,6 +5,8 @@ refusals raise ``django.core.exceptions.PermissionDenied``, unknown or invisible
 records raise ``django.http.Http404``.
 """
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A rule of the process forbids what was asked."""
@@ -14,6 +16,19 @@ class InvalidTransition(DomainError):
     def __init__(self, workflow: str, old: str, new: str) -> None:
         super().__init__(f"{workflow}: cannot go from {old!r} to {new!r}.")
         self.workflow, self.old, self.new = workflow, old, new
+
+
+class StaleVersion(DomainError):
+    """A write started from an older version of the record than the one stored: someone
+    else saved it meanwhile (optimistic concurrency, ``core.versioning``). Nothing was
+    written; the API answers 412, pages show the form again with the other person's change."""
+
+    def __init__(self, record: Any, expected: int | None, current: int) -> None:
+        super().__init__(
+            f"{record._meta.verbose_name.capitalize()} {record} was changed by someone else "
+            f"since you opened it (your version {expected}, now {current})."
+        )
+        self.record, self.expected, self.current = record, expected, current
 
 
 class PayloadTooLarge(DomainError):

@@ -315,16 +315,15 @@ class WebhookForm(forms.Form):
         self, *args: Any, instance: WebhookSubscription | None = None, **kwargs: Any
     ) -> None:
         if instance is not None:
-            kwargs.setdefault(
-                "initial",
-                {
-                    "name": instance.name,
-                    "url": instance.url,
-                    "record_type": instance.record_type,
-                    "events_text": ", ".join(instance.events or []),
-                    "is_active": instance.is_active,
-                },
-            )
+            # Merged, not setdefault: the form views always pass an (empty) initial.
+            kwargs["initial"] = {
+                "name": instance.name,
+                "url": instance.url,
+                "record_type": instance.record_type,
+                "events_text": ", ".join(instance.events or []),
+                "is_active": instance.is_active,
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         steward_apps = [c.label for c in apps.get_app_configs() if c.name.startswith("steward.")]
         types = ContentType.objects.filter(app_label__in=steward_apps).order_by(

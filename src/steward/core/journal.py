@@ -29,7 +29,8 @@ def sanitise(html: str) -> str:
     return nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow")
 
 
-def _display(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A value as field-change entries keep it (and compare it)."""
     if value is None:
         return ""
     if isinstance(value, models.Model):
@@ -49,6 +50,7 @@ def _unsaved(record: models.Model, kind: str, actor: Person | None, **fields: An
         record_id=record.pk,
         kind=kind,
         actor=actor,
+        record_version=getattr(record, "written_version", None),
         **fields,
     )
 
@@ -104,8 +106,8 @@ def field_changes(
             JournalKind.FIELD_CHANGE,
             actor,
             field=name,
-            old_value=_display(old),
-            new_value=_display(new),
+            old_value=as_text(old),
+            new_value=as_text(new),
         )
         for name, (old, new) in changes.items()
         if old != new

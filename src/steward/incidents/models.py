@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from steward.core.choices import Priority
-from steward.core.models import NumberedRecord, TimeStampedModel
+from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel
 from steward.incidents.choices import (
     ActionStatus,
     Channel,
@@ -70,7 +70,7 @@ class PriorityMatrixEntry(models.Model):
         return f"impact {self.impact} x urgency {self.urgency} -> {self.priority}"
 
 
-class IncidentRequest(NumberedRecord):
+class IncidentRequest(VersionedModel, NumberedRecord):
     NUMBER_PREFIX = "INC"
 
     title = models.CharField(max_length=200)
@@ -214,7 +214,7 @@ class IncidentRequest(NumberedRecord):
         return None
 
 
-class IncidentAction(TimeStampedModel):
+class IncidentAction(VersionedModel, TimeStampedModel):
     """A task on an incident request, assigned and tracked to closure; the request stays
     open while any of its actions is open."""
 
@@ -272,7 +272,7 @@ class IncidentLink(models.Model):
         return f"{self.incident.number} {self.relation} {self.record_type_id}:{self.record_id}"
 
 
-class RoutingRule(TimeStampedModel):
+class RoutingRule(VersionedModel, TimeStampedModel):
     """Procedure 2: on save, the first active rule (by ``order``) whose every set condition
     matches assigns the request's group. Empty conditions match anything."""
 
@@ -308,7 +308,7 @@ class RoutingRule(TimeStampedModel):
         return self.name
 
 
-class Solution(NumberedRecord):
+class Solution(VersionedModel, NumberedRecord):
     """A solution proposed for general use (procedures 4, 6) and approved by a group
     coordinator (procedure 7); a known workaround when ``is_workaround``."""
 

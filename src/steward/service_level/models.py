@@ -5,7 +5,7 @@ outages, SLA reviews and service report schedules."""
 from django.db import models
 
 from steward.core.choices import Priority
-from steward.core.models import NumberedRecord, TimeStampedModel
+from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel
 from steward.service_level.choices import (
     AgreementKind,
     AgreementStatus,
@@ -21,7 +21,7 @@ from steward.service_level.choices import (
 )
 
 
-class Service(NumberedRecord):
+class Service(VersionedModel, NumberedRecord):
     """A business service (the seed's "service infrastructure")."""
 
     NUMBER_PREFIX = "SVC"
@@ -63,7 +63,7 @@ class Service(NumberedRecord):
         return [self]
 
 
-class CatalogItemTemplate(TimeStampedModel):
+class CatalogItemTemplate(VersionedModel, TimeStampedModel):
     """The Catalog Item Template a new catalog item is prepared from."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -80,7 +80,7 @@ class CatalogItemTemplate(TimeStampedModel):
         return self.name
 
 
-class CatalogItem(NumberedRecord):
+class CatalogItem(VersionedModel, NumberedRecord):
     """What a customer can subscribe to: a service at a level, with its targets and charge."""
 
     NUMBER_PREFIX = "CAT"
@@ -171,7 +171,7 @@ class CatalogApproval(models.Model):
         return f"{self.get_role_display()} {self.approver}: {self.get_decision_display()}"
 
 
-class Agreement(NumberedRecord):
+class Agreement(VersionedModel, NumberedRecord):
     """An SLA with a customer, an OLA with an internal group, or an underpinning contract."""
 
     NUMBER_PREFIX = "AGR"  # the service picks SLA / OLA / UC by kind
@@ -244,7 +244,7 @@ class AgreementSignature(models.Model):
         return f"{self.get_role_display()} {self.person}: {'signed' if self.signed else 'declined'}"
 
 
-class ServiceLevelTarget(models.Model):
+class ServiceLevelTarget(VersionedModel, models.Model):
     """One promise of an agreement (or offered by a catalog item): e.g. P1 resolution in 4 h."""
 
     agreement = models.ForeignKey(
@@ -301,7 +301,7 @@ class Outage(models.Model):
         return f"{self.service} outage {self.started_at:%Y-%m-%d %H:%M}"
 
 
-class SlaReview(NumberedRecord):
+class SlaReview(VersionedModel, NumberedRecord):
     """The end-of-term review of a customer's SLAs (seed 003 ch. 11 proc. 5)."""
 
     NUMBER_PREFIX = "SLR"

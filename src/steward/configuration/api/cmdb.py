@@ -77,7 +77,7 @@ class CIClassSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CIClass
-        fields = ["id", "name", "code", "category", "parent", "description", "is_active",
+        fields = ["id", "lock_version", "name", "code", "category", "parent", "description", "is_active",
                   "attributes", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = fields
 
@@ -140,7 +140,7 @@ class CISerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ConfigurationItem
-        fields = ["id", "number", "name", "ci_class", "ci_class_name", "status", "owner",
+        fields = ["id", "lock_version", "number", "name", "ci_class", "ci_class_name", "status", "owner",
                   "support_group", "serial_number", "version", "location", "description",
                   "attributes", "service", "last_verified_at", "created_at",
                   "updated_at"]  # fmt: skip
@@ -286,7 +286,7 @@ class CIRelationshipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Relationship
-        fields = ["id", "source", "target", "type", "type_code", "valid_from", "valid_to",
+        fields = ["id", "lock_version", "source", "target", "type", "type_code", "valid_from", "valid_to",
                   "created_by", "ended_by", "cause"]  # fmt: skip
         read_only_fields = fields
 

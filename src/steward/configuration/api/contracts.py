@@ -28,7 +28,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contract
-        fields = ["id", "number", "title", "kind", "status", "supplier", "supplier_name",
+        fields = ["id", "lock_version", "number", "title", "kind", "status", "supplier", "supplier_name",
                   "supplier_reference", "starts_on", "ends_on", "notice_days",
                   "remind_days_before", "reminded_for_end", "value", "currency", "owner",
                   "cis", "licensed_software", "licence_metric", "entitlement", "description",

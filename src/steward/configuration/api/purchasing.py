@@ -96,7 +96,7 @@ class PurchaseRequisitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PurchaseRequisition
         fields = [
-            "id", "number", "title", "status", "justification", "task_reference",
+            "id", "lock_version", "number", "title", "status", "justification", "task_reference",
             "requested_by", "change_coordinator", "purchasing_agent", "suppliers", "currency",
             "needed_by", "submitted_at", "decided_at", "decision_reason", "ordered_at",
             "order_reference", "ordered_from", "delivered_at", "lines", "quotes", "approvals",

@@ -42,7 +42,7 @@ class SupplierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "code", "email", "phone", "address", "website", "notes",
+        fields = ["id", "lock_version", "name", "code", "email", "phone", "address", "website", "notes",
                   "is_active", "account_number", "supplies", "contact_details_checked_at",
                   "contact_details_checked_by", "contact_details_current", "contacts",
                   "created_at", "updated_at"]  # fmt: skip

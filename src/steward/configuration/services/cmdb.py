@@ -29,7 +29,7 @@ from steward.configuration.models import (
     RelationshipRule,
     RelationshipType,
 )
-from steward.core import journal, numbering, permissions
+from steward.core import journal, numbering, permissions, versioning
 from steward.core.models import Person
 
 CHANGE = "configuration.ci.change"
@@ -137,6 +137,7 @@ def attribute_define(
         )
         definition.full_clean()
         definition.save()
+        versioning.touch(ci_class)  # its attributes are part of the class
         journal.field_changes(
             ci_class, actor=actor, changes={f"attributes.{key}": (None, f"{label} ({type})")}
         )
@@ -393,7 +394,12 @@ def ci_create(
 
 
 def ci_update(
-    *, actor: Person, ci_id: int, data: dict[str, Any], cause: str = ""
+    *,
+    actor: Person,
+    ci_id: int,
+    data: dict[str, Any],
+    cause: str = "",
+    expected_version: int | None = None,
 ) -> ConfigurationItem:
     """Change a CI's fields and/or attributes (``data["attributes"]`` is merged; a key
     set to None removes that attribute). Nothing is written when nothing changes."""
@@ -406,6 +412,7 @@ def ci_update(
     with transaction.atomic():
         ci = ConfigurationItem.objects.select_for_update().select_related("ci_class").get(pk=ci_id)
         permissions.require(actor, CHANGE, ci)
+        versioning.check(ci, expected_version)
         before = snapshot(ci)
         journal.apply_changes(ci, data, EDITABLE_FIELDS)
         after = snapshot(ci)

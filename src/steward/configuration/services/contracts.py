@@ -22,7 +22,7 @@ from django.utils import timezone
 from steward.configuration import workflows
 from steward.configuration.choices import ClassCategory, ContractKind, ContractStatus
 from steward.configuration.models import ConfigurationItem, Contract, Relationship
-from steward.core import journal, notify, numbering, permissions
+from steward.core import journal, notify, numbering, permissions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.models import Organisation, Person, RoleAssignment
 
@@ -171,13 +171,16 @@ def _not_terminated(contract: Contract) -> None:
         raise ValidationError({"status": [f"{contract.number} is terminated: it cannot change."]})
 
 
-def contract_update(*, actor: Person, contract_id: int, data: dict[str, Any]) -> Contract:
+def contract_update(
+    *, actor: Person, contract_id: int, data: dict[str, Any], expected_version: int | None = None
+) -> Contract:
     """Update a contract or licence certificate (procedure 5); each changed field is in the
     journal. Nothing is written when nothing changes."""
     _unknown(data, EDITABLE_FIELDS)
     with transaction.atomic():
         contract = _locked(contract_id)
         permissions.require(actor, CHANGE, contract)
+        versioning.check(contract, expected_version)
         _not_terminated(contract)
         old_supplier = contract.supplier_id
         changes = journal.apply_changes(contract, data, EDITABLE_FIELDS)
@@ -236,6 +239,7 @@ def contract_link_cis(*, actor: Person, contract_id: int, ci_ids: Any) -> Contra
         added = [ci for ci in _cis(ci_ids) if ci.pk not in present]
         if added:
             contract.cis.add(*added)
+            versioning.touch(contract)  # the covered CIs are part of the contract
             journal.field_changes(
                 contract,
                 actor=actor,
@@ -253,6 +257,7 @@ def contract_unlink_cis(*, actor: Person, contract_id: int, ci_ids: Any) -> Cont
         removed = list(contract.cis.filter(pk__in=[int(pk) for pk in ci_ids]))
         if removed:
             contract.cis.remove(*removed)
+            versioning.touch(contract)
             journal.field_changes(
                 contract,
                 actor=actor,

@@ -35,7 +35,7 @@ from steward.configuration.models import (
     PurchaseRequisition,
     SupplierQuote,
 )
-from steward.core import journal, notify, numbering, permissions
+from steward.core import journal, notify, numbering, permissions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person
@@ -266,6 +266,7 @@ def requisition_update(
     requisition_id: int,
     data: Mapping[str, Any],
     lines: Sequence[Mapping[str, Any]] | None = None,
+    expected_version: int | None = None,
 ) -> PurchaseRequisition:
     """Adjust a draft requisition; ``data["suppliers"]`` replaces the suppliers to ask and
     ``lines``, when given, replace the line items."""
@@ -273,6 +274,7 @@ def requisition_update(
     with transaction.atomic():
         requisition = locked_requisition(requisition_id)
         permissions.require(actor, CREATE, requisition)
+        versioning.check(requisition, expected_version)
         _require_draft(requisition)
         _check_coordinator(data.get("change_coordinator"))
         _check_agent(data.get("purchasing_agent"))

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from steward.configuration.models import SupplierDetails
-from steward.core import journal, permissions
+from steward.core import journal, permissions, versioning
 from steward.core.choices import OrganisationKind
 from steward.core.models import Organisation, Person
 from steward.core.services import directory
@@ -112,7 +112,12 @@ def supplier_register(
 
 
 def supplier_update(
-    *, actor: Person, organisation_id: int, data: dict[str, Any], confirm: bool = False
+    *,
+    actor: Person,
+    organisation_id: int,
+    data: dict[str, Any],
+    confirm: bool = False,
+    expected_version: int | None = None,
 ) -> Organisation:
     """Update a supplier's contact information and details (procedure 2, "updates its
     contact details as needed"); ``confirm`` also records that they are now up to date."""
@@ -120,6 +125,7 @@ def supplier_update(
     with transaction.atomic():
         organisation = _locked_supplier(organisation_id)
         permissions.require(actor, CHANGE, organisation)
+        versioning.check(organisation, expected_version)
         org_data = {k: v for k, v in data.items() if k in ORGANISATION_FIELDS}
         if org_data:
             organisation = directory.organisation_update(
@@ -133,6 +139,8 @@ def supplier_update(
             journal.field_changes(organisation, actor=actor, changes=changes)
         if confirm:
             _confirm(organisation, details, actor=actor)
+        if changes or confirm:
+            versioning.touch(organisation)  # the details are part of the supplier record
     return organisation
 
 
@@ -228,7 +236,12 @@ def supplier_contact_add(
 
 
 def supplier_contact_update(
-    *, actor: Person, organisation_id: int, person_id: int, data: dict[str, Any]
+    *,
+    actor: Person,
+    organisation_id: int,
+    person_id: int,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> Person:
     """Update a supplier contact's details (``is_active`` False when they have left).
 
@@ -247,5 +260,9 @@ def supplier_contact_update(
             where = f"also belongs to {elsewhere}" if elsewhere else "is a Steward user"
             raise ValidationError({"person": [f"{person} {where}: change them in the directory."]})
         return directory.person_update(
-            actor=actor, person_id=person.pk, data=data, permission=CHANGE
+            actor=actor,
+            person_id=person.pk,
+            data=data,
+            permission=CHANGE,
+            expected_version=expected_version,
         )

@@ -417,6 +417,9 @@ class CIEditView(ServiceFormView):
     def get_cancel_url(self) -> str:
         return self.get_object().get_absolute_url()
 
+    def versioned_object(self) -> ConfigurationItem:
+        return self.get_object()
+
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data
         changes: dict[str, Any] = {
@@ -428,6 +431,7 @@ class CIEditView(ServiceFormView):
             ci_id=self.get_object().pk,
             data=changes,
             cause=data.get("cause") or "",
+            expected_version=self.expected_version(form),
         )
 
 

@@ -404,7 +404,10 @@ class ContractEditView(RecordEditView):
     def perform(self, form: forms.Form) -> Any:
         assert isinstance(form, ContractForm)
         return svc.contract_update(
-            actor=self.actor, contract_id=self.get_object().pk, data=form.service_data()
+            actor=self.actor,
+            contract_id=self.get_object().pk,
+            data=form.service_data(),
+            expected_version=self.expected_version(form),
         )
 
 

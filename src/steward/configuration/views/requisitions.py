@@ -602,7 +602,11 @@ class RequisitionEditView(RequisitionActionView):
         data = form.service_kwargs()
         lines = data.pop("lines")
         return svc.requisition_update(
-            actor=self.actor, requisition_id=self.get_object().pk, data=data, lines=lines
+            actor=self.actor,
+            requisition_id=self.get_object().pk,
+            data=data,
+            lines=lines,
+            expected_version=self.expected_version(form),
         )
 
 

@@ -293,7 +293,11 @@ class SupplierEditView(RecordActionFormView):
         data = dict(form.cleaned_data)
         confirm = data.pop("confirm", False)
         org = svc.supplier_update(
-            actor=self.actor, organisation_id=self.get_object().pk, data=data, confirm=confirm
+            actor=self.actor,
+            organisation_id=self.get_object().pk,
+            data=data,
+            confirm=confirm,
+            expected_version=self.expected_version(form),
         )
         return _supplier_url(org)
 
@@ -333,6 +337,9 @@ class SupplierContactEditView(RecordActionFormView):
     def get_initial(self) -> dict[str, Any]:
         return {name: getattr(self.contact(), name) for name in svc.CONTACT_FIELDS}
 
+    def versioned_object(self) -> Person:
+        return self.contact()  # the form edits the contact, not the supplier
+
     def perform(self, form: forms.Form) -> Any:
         org = self.get_object()
         svc.supplier_contact_update(
@@ -340,6 +347,7 @@ class SupplierContactEditView(RecordActionFormView):
             organisation_id=org.pk,
             person_id=self.contact().pk,
             data=dict(form.cleaned_data),
+            expected_version=self.expected_version(form),
         )
         return _supplier_url(org) + "#contacts"
 

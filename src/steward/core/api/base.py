@@ -10,7 +10,19 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.core import permissions
+from steward.core import permissions, versioning
+
+# Methods that write; on a record's URL they honour If-Match.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Actions whose answer is the record itself (or the new one), so it carries its ETag.
+_RECORD_ACTIONS = frozenset({"retrieve", "create", "update", "partial_update"})
+
+
+def with_etag(response: Response, obj: Any) -> Response:
+    """Give ``response`` the ETag of ``obj`` when it is a versioned record."""
+    if versioning.is_versioned(obj) and 200 <= response.status_code < 300:
+        response["ETag"] = versioning.etag(obj.lock_version)
+    return response
 
 
 class StewardViewSet(viewsets.GenericViewSet):
@@ -18,6 +30,12 @@ class StewardViewSet(viewsets.GenericViewSet):
 
     Subclasses set ``query`` (``people_for``-style function), ``view_permission``, and
     implement ``create``/``update`` by calling services; nothing here writes.
+
+    Optimistic concurrency for every versioned record, in one place: its answers carry an
+    ``ETag`` (its ``lock_version``), and a write to its URL (``PATCH``, ``PUT``, ``DELETE``
+    or a step ``POST``) with ``If-Match`` runs with the row locked and is rolled back with
+    412 when the version it started from is not the stored one (``If-Match: *`` or no
+    header: no check, as before).
     """
 
     query: Any = None
@@ -26,6 +44,50 @@ class StewardViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):  # type: ignore[override]
         return type(self).query(self.request.user)
+
+    def versioned_model(self) -> type[Model] | None:
+        """The record type of this resource when it is versioned (the schema asks too)."""
+        queryset = getattr(self, "queryset", None)
+        model = getattr(queryset, "model", None)
+        return model if versioning.is_versioned(model) else None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method not in WRITE_METHODS or not getattr(self, "detail", False):
+            return
+        accepted = versioning.parse_if_match(request.headers.get("If-Match"))
+        model = self.versioned_model()
+        pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if accepted is None or model is None or pk is None:
+            return
+        # dispatch() looks the handler up after initial(): run it under the precondition.
+        method = request.method.lower()
+        setattr(self, method, self._preconditioned(getattr(self, method), model, pk, accepted))
+
+    @staticmethod
+    def _preconditioned(
+        handler: Callable[..., Response], model: type[Model], pk: Any, accepted: frozenset[int]
+    ) -> Callable[..., Response]:
+        def run(request: Request, *args: Any, **kwargs: Any) -> Response:
+            with versioning.precondition(model, pk, accepted) as state:
+                response = handler(request, *args, **kwargs)
+                state.skip = response.status_code >= 400
+            return response
+
+        return run
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        if (
+            getattr(self, "action", None) in _RECORD_ACTIONS
+            and 200 <= response.status_code < 300
+            and isinstance(getattr(response, "data", None), dict)
+            and isinstance(response.data.get(versioning.FIELD), int)
+            and not response.has_header("ETag")
+        ):
+            response["ETag"] = versioning.etag(response.data[versioning.FIELD])
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 def actor_of(serializer: serializers.Field) -> Any:
@@ -101,8 +163,8 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardVie
         return dict(serializer.validated_data)
 
     def show(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
-        """``obj`` as the read serializer gives it."""
-        return Response(self.get_serializer(obj).data, status=code)
+        """``obj`` as the read serializer gives it, with its ETag."""
+        return with_etag(Response(self.get_serializer(obj).data, status=code), obj)
 
     def refreshed(self, pk: Any, code: int = status.HTTP_200_OK) -> Response:
         """The record read again through the queryset (with its prefetches), after a write."""

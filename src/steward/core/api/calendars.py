@@ -72,7 +72,7 @@ class BusinessCalendarSerializer(serializers.ModelSerializer):
     class Meta:
         model = BusinessCalendar
         fields = [
-            "id", "name", "time_zone", "description", "periods", "holidays",
+            "id", "lock_version", "name", "time_zone", "description", "periods", "holidays",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at", "updated_at"]

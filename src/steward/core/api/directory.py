@@ -60,7 +60,7 @@ class GuardedWrites:
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", *svc.ORGANISATION_FIELDS, "created_at", "updated_at"]
+        fields = ["id", "lock_version", *svc.ORGANISATION_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
@@ -116,7 +116,7 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "username", "display_name", *svc.PERSON_FIELDS, "can_log_in",
+            "id", "lock_version", "username", "display_name", *svc.PERSON_FIELDS, "can_log_in",
             "organisations", "primary_organisation",
         ]  # fmt: skip
         read_only_fields = fields
@@ -275,7 +275,7 @@ class SupportGroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SupportGroup
-        fields = ["id", *svc.GROUP_FIELDS, "members", "created_at", "updated_at"]
+        fields = ["id", "lock_version", *svc.GROUP_FIELDS, "members", "created_at", "updated_at"]
         read_only_fields = ["id", "members", "created_at", "updated_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

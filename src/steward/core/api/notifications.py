@@ -121,7 +121,17 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "name", "url", "record_type", "events", "is_active", "secret", "created_at"]
+        fields = [
+            "id",
+            "lock_version",
+            "name",
+            "url",
+            "record_type",
+            "events",
+            "is_active",
+            "secret",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
 
 

@@ -6,7 +6,12 @@ from steward.core.models.journal import JournalEntry
 from steward.core.models.notifications import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.models.ops import PeriodicJobRun, ReferenceVersion, WorkerHeartbeat
 from steward.core.models.people import Organisation, OrganisationMembership, Person
-from steward.core.models.records import NumberedRecord, NumberSequence, TimeStampedModel
+from steward.core.models.records import (
+    NumberedRecord,
+    NumberSequence,
+    TimeStampedModel,
+    VersionedModel,
+)
 from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
 from steward.core.models.tokens import ApiToken
 
@@ -31,6 +36,7 @@ __all__ = [
     "SupportGroup",
     "SupportGroupMembership",
     "TimeStampedModel",
+    "VersionedModel",
     "WebhookDelivery",
     "WebhookSubscription",
     "WorkerHeartbeat",

@@ -3,7 +3,7 @@ from datetime import time
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from steward.core.models.records import TimeStampedModel
+from steward.core.models.records import TimeStampedModel, VersionedModel
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -16,7 +16,7 @@ WEEKDAYS = [
 ]
 
 
-class BusinessCalendar(TimeStampedModel):
+class BusinessCalendar(VersionedModel, TimeStampedModel):
     """Service hours: weekly working periods and holidays in one time zone."""
 
     name = models.CharField(max_length=120, unique=True)

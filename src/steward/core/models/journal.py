@@ -21,6 +21,9 @@ class JournalEntry(models.Model):
     new_value = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="Sanitised HTML of a note or reply.")
     data = models.JSONField(default=dict, blank=True)
+    # The record's lock_version this entry's write produced (versioned records only):
+    # "what changed since version N" is the field changes and transitions above N.
+    record_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

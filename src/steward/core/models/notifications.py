@@ -2,6 +2,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from steward.core.choices import DeliveryStatus
+from steward.core.models.records import VersionedModel
 
 
 class Notification(models.Model):
@@ -46,7 +47,7 @@ class Notification(models.Model):
         return self.title
 
 
-class WebhookSubscription(models.Model):
+class WebhookSubscription(VersionedModel, models.Model):
     """Another tool's endpoint that receives signed JSON for chosen record types and events."""
 
     name = models.CharField(max_length=120)

@@ -2,10 +2,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from steward.core.choices import CUSTOMER_SIDE_ROLES, OrganisationKind
-from steward.core.models.records import TimeStampedModel
+from steward.core.models.records import TimeStampedModel, VersionedModel
 
 
-class Organisation(TimeStampedModel):
+class Organisation(VersionedModel, TimeStampedModel):
     """A service provider, customer or supplier organisation."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -30,7 +30,7 @@ class Organisation(TimeStampedModel):
         return reverse("core:organisation-detail", args=[self.pk])
 
 
-class Person(AbstractUser):
+class Person(VersionedModel, AbstractUser):
     """Anyone Steward knows: provider staff, customer people, supplier contacts.
 
     A person without a usable password is a contact who cannot log in.
@@ -46,6 +46,9 @@ class Person(AbstractUser):
     organisations = models.ManyToManyField(
         Organisation, through="OrganisationMembership", related_name="people", blank=True
     )
+
+    # Logging in is not an edit of the person's record.
+    VERSION_IGNORED_FIELDS = frozenset({"last_login"})
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -4,10 +4,10 @@ from django.db import models
 
 from steward.core.choices import Role
 from steward.core.models.people import Organisation, Person
-from steward.core.models.records import TimeStampedModel
+from steward.core.models.records import TimeStampedModel, VersionedModel
 
 
-class SupportGroup(TimeStampedModel):
+class SupportGroup(VersionedModel, TimeStampedModel):
     """A team records are assigned to; its coordinator is a scoped role assignment."""
 
     name = models.CharField(max_length=120, unique=True)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_time
 
-from steward.core import clocks, journal, permissions, refcache
+from steward.core import clocks, journal, permissions, refcache, versioning
 from steward.core.models import BusinessCalendar, Holiday, Person, WorkingPeriod
 from steward.core.models.calendars import WEEKDAYS
 
@@ -251,7 +251,7 @@ def calendar_create(
 
 
 def calendar_update(
-    *, actor: Person, calendar_id: int, data: Mapping[str, Any]
+    *, actor: Person, calendar_id: int, data: Mapping[str, Any], expected_version: int | None = None
 ) -> BusinessCalendar:
     """Change name, time zone or description; ``data["periods"]`` replaces the weekly hours.
 
@@ -261,6 +261,7 @@ def calendar_update(
     with transaction.atomic():
         calendar = _lock(calendar_id)
         permissions.require(actor, "core.calendar.change", calendar)
+        versioning.check(calendar, expected_version)
         _unknown(data, [*CALENDAR_FIELDS, "periods"])
         cleaned = clean_periods(data["periods"]) if "periods" in data else None
         changes = journal.apply_changes(calendar, data, CALENDAR_FIELDS)
@@ -284,13 +285,18 @@ def calendar_update(
 
 
 def calendar_set_periods(
-    *, actor: Person, calendar_id: int, periods: Iterable[Mapping[str, Any]]
+    *,
+    actor: Person,
+    calendar_id: int,
+    periods: Iterable[Mapping[str, Any]],
+    expected_version: int | None = None,
 ) -> list[WorkingPeriod]:
     """Replace the calendar's weekly working hours with ``periods`` (weekday, start_time,
     end_time); an empty list leaves the calendar without working hours."""
     with transaction.atomic():
         calendar = _lock(calendar_id)
         permissions.require(actor, "core.calendar.change", calendar)
+        versioning.check(calendar, expected_version)
         cleaned = clean_periods(periods)
         replaced = _replace_periods(calendar, cleaned)
         if replaced:

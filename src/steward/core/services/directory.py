@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from steward.core import journal, permissions
+from steward.core import journal, permissions, versioning
 from steward.core.choices import Role, ScopeKind, allowed_scopes
 from steward.core.models import (
     Organisation,
@@ -70,11 +70,13 @@ def organisation_update(
     organisation_id: int,
     data: dict[str, Any],
     permission: str = "core.organisation.change",
+    expected_version: int | None = None,
 ) -> Organisation:
     _unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
         permissions.require(actor, permission, organisation)
+        versioning.check(organisation, expected_version)
         changes = journal.apply_changes(organisation, data, ORGANISATION_FIELDS)
         if changes:
             _validate(organisation)
@@ -127,11 +129,13 @@ def person_update(
     person_id: int,
     data: dict[str, Any],
     permission: str = "core.person.change",
+    expected_version: int | None = None,
 ) -> Person:
     _unknown(data, PERSON_FIELDS)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person_id)
         permissions.require(actor, permission, person)
+        versioning.check(person, expected_version)
         changes = journal.apply_changes(person, data, PERSON_FIELDS)
         if changes:
             _validate(person, exclude=["password"])
@@ -172,11 +176,14 @@ def group_create(*, actor: Person, **data: Any) -> SupportGroup:
     return group
 
 
-def group_update(*, actor: Person, group_id: int, data: dict[str, Any]) -> SupportGroup:
+def group_update(
+    *, actor: Person, group_id: int, data: dict[str, Any], expected_version: int | None = None
+) -> SupportGroup:
     _unknown(data, GROUP_FIELDS)
     with transaction.atomic():
         group = SupportGroup.objects.select_for_update().get(pk=group_id)
         permissions.require(actor, "core.group.change", group)
+        versioning.check(group, expected_version)
         changes = journal.apply_changes(group, data, GROUP_FIELDS)
         if changes:
             _validate(group)
@@ -198,6 +205,7 @@ def group_add_member(
             group=group, person=person, defaults={"skills": skills}
         )
         if created:
+            versioning.touch(group)  # its members are part of the group
             journal.system(group, text=f"{person} joined the group.", data={"person": person.pk})
     return membership
 
@@ -210,6 +218,7 @@ def group_remove_member(*, actor: Person, group_id: int, person_id: int) -> None
             group=group, person_id=person_id
         ).delete()
         if deleted:
+            versioning.touch(group)
             person = Person.objects.get(pk=person_id)
             journal.system(group, text=f"{person} left the group.", data={"person": person_id})
 

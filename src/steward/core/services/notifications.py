@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, outbound, permissions, webhooks
+from steward.core import journal, outbound, permissions, versioning, webhooks
 from steward.core.models import Notification, Person, WebhookDelivery, WebhookSubscription
 
 SUBSCRIPTION_FIELDS = ["name", "url", "record_type", "events", "is_active", "secret"]
@@ -218,13 +218,18 @@ def webhook_subscription_create(
 
 
 def webhook_subscription_update(
-    *, actor: Person, subscription_id: int, data: dict[str, Any]
+    *,
+    actor: Person,
+    subscription_id: int,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> WebhookSubscription:
     """Change any of name, url, record_type, events, is_active, secret (blank secret: a new one)."""
     permissions.require(actor, "core.webhook.change")
     cleaned = _clean(data, actor=actor)
     with transaction.atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
+        versioning.check(subscription, expected_version)
         changes = journal.apply_changes(subscription, cleaned, SUBSCRIPTION_FIELDS)
         if changes:
             subscription.save()

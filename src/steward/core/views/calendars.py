@@ -194,6 +194,9 @@ class _CalendarObjectMixin:
             self._object = queries.calendar_for(self.actor, self.kwargs["pk"])  # type: ignore[attr-defined]
         return self._object
 
+    def versioned_object(self) -> BusinessCalendar:
+        return self.get_object()
+
     def get_cancel_url(self) -> str:
         return self.get_object().get_absolute_url()
 
@@ -213,7 +216,12 @@ class CalendarEditView(_CalendarObjectMixin, ServiceFormView):
 
     def perform(self, form: forms.Form) -> BusinessCalendar:
         data = {f: form.cleaned_data[f] for f in svc.CALENDAR_FIELDS}
-        return svc.calendar_update(actor=self.actor, calendar_id=self.get_object().pk, data=data)
+        return svc.calendar_update(
+            actor=self.actor,
+            calendar_id=self.get_object().pk,
+            data=data,
+            expected_version=self.expected_version(form),
+        )
 
 
 class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
@@ -242,7 +250,12 @@ class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
 
     def perform(self, form: forms.Form) -> BusinessCalendar:
         calendar = self.get_object()
-        svc.calendar_set_periods(actor=self.actor, calendar_id=calendar.pk, periods=form.periods())
+        svc.calendar_set_periods(
+            actor=self.actor,
+            calendar_id=calendar.pk,
+            periods=form.periods(),
+            expected_version=self.expected_version(form),
+        )
         return calendar
 
 

@@ -301,7 +301,12 @@ class PersonEditView(RecordEditView):
 
     def perform(self, form: forms.Form) -> Person:
         data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
-        return svc.person_update(actor=self.actor, person_id=self.get_object().pk, data=data)
+        return svc.person_update(
+            actor=self.actor,
+            person_id=self.get_object().pk,
+            data=data,
+            expected_version=self.expected_version(form),
+        )
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -421,7 +426,10 @@ class OrganisationEditView(RecordEditView):
     def perform(self, form: forms.Form) -> Organisation:
         data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
         return svc.organisation_update(
-            actor=self.actor, organisation_id=self.get_object().pk, data=data
+            actor=self.actor,
+            organisation_id=self.get_object().pk,
+            data=data,
+            expected_version=self.expected_version(form),
         )
 
 
@@ -567,7 +575,12 @@ class GroupEditView(RecordEditView):
 
     def perform(self, form: forms.Form) -> SupportGroup:
         data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
-        return svc.group_update(actor=self.actor, group_id=self.get_object().pk, data=data)
+        return svc.group_update(
+            actor=self.actor,
+            group_id=self.get_object().pk,
+            data=data,
+            expected_version=self.expected_version(form),
+        )
 
 
 urlpatterns = [

@@ -226,7 +226,10 @@ class WebhookEditView(RecordEditView):
 
     def perform(self, form: forms.Form) -> str:
         svc.webhook_subscription_update(
-            actor=self.actor, subscription_id=self.get_object().pk, data=form.data_for_service()
+            actor=self.actor,
+            subscription_id=self.get_object().pk,
+            data=form.data_for_service(),
+            expected_version=self.expected_version(form),
         )
         return webhook_url(self.get_object())
 

@@ -10,7 +10,9 @@
   not see), a header with number/title/status, fields, related records, the actions the
   actor may take, attachments and the journal timeline with a note form.
 * ``ServiceFormView``: a form whose valid data goes to a service; a service
-  ``ValidationError`` lands next to the fields.
+  ``ValidationError`` lands next to the fields. A form on a versioned record carries its
+  ``lock_version``: a save from an older version is refused (409) with the other
+  person's changes shown and the person's own entries kept.
 * ``RecordActionFormView``: a plain form acting on one record through a service (edit,
   terminate, add a contact), titled from ``title_format``.
 * ``RecordTransitionView``: a POST button that moves a record on through a service and
@@ -48,9 +50,10 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from steward.core import csvsafe, journal, permissions
-from steward.core.errors import DomainError, PayloadTooLarge
+from steward.core import csvsafe, journal, permissions, versioning
+from steward.core.errors import DomainError, PayloadTooLarge, StaleVersion
 from steward.core.templatetags.steward import display_value, resolve, resolve_display
+from steward.core.views import conflicts
 
 # --- Access -------------------------------------------------------------------------------
 
@@ -95,6 +98,10 @@ class StewardPageMixin(LoginRequiredMixin):
             raise Http404("No such record.") from None
         except PayloadTooLarge as exc:
             return HttpResponse(str(exc), status=413, content_type="text/plain")
+        except StaleVersion as exc:
+            versioning.refused(exc, actor=request.user)
+            message, _ = versioning.explain(exc, actor=request.user)
+            return render(request, "core/conflict.html", {"message": message}, status=409)
         except DomainError as exc:
             return render(request, "core/conflict.html", {"message": str(exc)}, status=409)
 
@@ -608,6 +615,14 @@ class ServiceFormView(StewardPageMixin, TemplateView):
 
     ``perform(form)`` calls a service and returns the object (or a URL) to go to; a
     ``ValidationError`` from the service is shown on the form, nothing is written.
+
+    When ``versioned_object()`` names a versioned record, the form carries its
+    ``lock_version`` (hidden). Edit views hand ``expected_version(form)`` to their service;
+    every save also runs under ``versioning.precondition``, so a form acting on the record
+    through a step is covered too. A save from an older version comes back (409) with
+    what the other person changed, next to the fields, and nothing written; the person's
+    entries stay in the form, which now carries the current version, so saving again
+    applies them on top.
     """
 
     template_name = "core/form.html"
@@ -623,8 +638,22 @@ class ServiceFormView(StewardPageMixin, TemplateView):
     def get_initial(self) -> dict[str, Any]:
         return {}
 
+    def versioned_object(self) -> Model | None:
+        """The record this form changes, when saves must start from its current version."""
+        return None
+
     def get_form(self, data: Any = None) -> forms.Form:
-        return self.form_class(data, initial=self.get_initial(), **self.get_form_kwargs())
+        form = self.form_class(data, initial=self.get_initial(), **self.get_form_kwargs())
+        record = self.versioned_object()
+        if versioning.is_versioned(record):
+            form.fields[versioning.FIELD] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=record.lock_version
+            )
+        return form
+
+    def expected_version(self, form: forms.Form) -> int | None:
+        """The version of the record the person's form was opened at (None: not sent)."""
+        return getattr(form, "_lock_version", None)
 
     def perform(self, form: forms.Form) -> Any:
         raise NotImplementedError
@@ -644,11 +673,26 @@ class ServiceFormView(StewardPageMixin, TemplateView):
         )
         return render(self.request, self.template_name, context, status=status)
 
+    def perform_checked(self, form: forms.Form) -> Any:
+        """``perform`` under the precondition of the version the form carries."""
+        expected = self.expected_version(form)
+        record = self.versioned_object()
+        if expected is None or record is None:
+            return self.perform(form)
+        # Refused before perform(): the page checked access already, and perform() may
+        # queue a success message that a rollback would not take back.
+        with versioning.precondition(type(record), record.pk, expected, first=True):
+            return self.perform(form)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form(request.POST)
         if form.is_valid():
+            # Kept apart, so forms handing all their data to a service do not pass it on.
+            form._lock_version = form.cleaned_data.pop(versioning.FIELD, None)  # type: ignore[attr-defined]
             try:
-                result = self.perform(form)
+                result = self.perform_checked(form)
+            except StaleVersion as exc:
+                return self.stale(form, exc)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -657,6 +701,12 @@ class ServiceFormView(StewardPageMixin, TemplateView):
                 url = result if isinstance(result, str) else _row_url(result) or "/"
                 return HttpResponseRedirect(url)
         return self.render_form(form, status=400)
+
+    def stale(self, form: forms.Form, exc: StaleVersion) -> HttpResponse:
+        """The form again after a refused save, rebased on the current version
+        (``conflicts.rebase``), with 409."""
+        conflicts.rebase(form, current=self.get_form(), exc=exc, actor=self.actor)
+        return self.render_form(form, status=409)
 
 
 class RecordEditView(ServiceFormView):
@@ -678,6 +728,9 @@ class RecordEditView(ServiceFormView):
     @property
     def title(self) -> str:  # type: ignore[override]
         return f"Edit {self.get_object()}"
+
+    def versioned_object(self) -> Model | None:
+        return self.get_object()
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"instance": self.get_object()}

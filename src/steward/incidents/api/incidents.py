@@ -101,7 +101,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncidentRequest
         fields = [
-            "id", "number", "title", "description", "status", "priority", "impact", "urgency",
+            "id", "lock_version", "number", "title", "description", "status", "priority", "impact", "urgency",
             "service_type", "channel", "requester", "requester_name", "customer", "service",
             "cis", "category", "support_group", "assignee", "pending_reason",
             "sent_back_reason", "causes_service_unavailability",
@@ -545,7 +545,7 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RoutingRule
-        fields = ["id", "order", "name", "is_active", "service", "ci_class", "category",
+        fields = ["id", "lock_version", "order", "name", "is_active", "service", "ci_class", "category",
                   "customer", "service_type", "keywords", "support_group", "created_at",
                   "updated_at"]  # fmt: skip
         read_only_fields = fields

@@ -42,7 +42,7 @@ class SolutionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Solution
-        fields = ["id", "number", "title", "symptoms", "body", "is_workaround", "status",
+        fields = ["id", "lock_version", "number", "title", "symptoms", "body", "is_workaround", "status",
                   "service", "service_name", "ci_class", "ci_class_name", "category",
                   "support_group", "support_group_name", "proposed_by", "from_incident",
                   "decided_by", "decided_at", "decision_note", "use_count", "created_at",

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
-from steward.core import journal, permissions
+from steward.core import journal, permissions, versioning
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
 from steward.incidents import workflows
@@ -100,7 +100,9 @@ def action_add(
     return action
 
 
-def action_update(*, actor: Person, action_id: int, data: Mapping[str, Any]) -> IncidentAction:
+def action_update(
+    *, actor: Person, action_id: int, data: Mapping[str, Any], expected_version: int | None = None
+) -> IncidentAction:
     """Change an action's text, group, assignee, due date or status (checked transitions)."""
     unknown = sorted(set(data) - set(ACTION_FIELDS))
     if unknown:
@@ -123,6 +125,7 @@ def action_update(*, actor: Person, action_id: int, data: Mapping[str, Any]) -> 
     with transaction.atomic():
         action = _locked_action(action_id)
         _require_action(actor, action)
+        versioning.check(action, expected_version)
         group = values.get("support_group", action.support_group)
         person = values.get("assignee", action.assignee)
         _check_action_people(errors, group, person)

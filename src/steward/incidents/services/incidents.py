@@ -45,7 +45,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from steward.configuration.models import ConfigurationItem
-from steward.core import attachments, clocks, journal, notify, numbering, permissions
+from steward.core import attachments, clocks, journal, notify, numbering, permissions, versioning
 from steward.core.calendars import CalendarSpec, spec_for
 from steward.core.choices import ClockKind, ClockMetric, ClockState, Role
 from steward.core.errors import InvalidTransition
@@ -520,7 +520,9 @@ def incident_register(
 # --- Updates and replies ----------------------------------------------------------------
 
 
-def incident_update(*, actor: Person, incident_id: int, data: Mapping[str, Any]) -> IncidentRequest:
+def incident_update(
+    *, actor: Person, incident_id: int, data: Mapping[str, Any], expected_version: int | None = None
+) -> IncidentRequest:
     """Proc. 1-4: correct what the request is about. A new impact or urgency recomputes the
     priority; a new priority or service restarts the clocks for the targets that now apply."""
     unknown = sorted(set(data) - set(UPDATE_FIELDS))
@@ -553,6 +555,7 @@ def incident_update(*, actor: Person, incident_id: int, data: Mapping[str, Any])
     with transaction.atomic():
         incident = _locked(incident_id)
         require_work(actor, incident)
+        versioning.check(incident, expected_version)
         if incident.status not in OPEN_STATUSES:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, "updated")
         cis = values.pop("cis", None)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from steward.configuration.models import CIClass, ConfigurationItem
-from steward.core import journal, permissions, refcache
+from steward.core import journal, permissions, refcache, versioning
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.incidents.choices import ServiceType
 from steward.incidents.models import Category, IncidentRequest, PriorityMatrixEntry, RoutingRule
@@ -66,11 +66,14 @@ def routing_rule_create(*, actor: Person, **data: Any) -> RoutingRule:
     return rule
 
 
-def routing_rule_update(*, actor: Person, rule_id: int, data: Mapping[str, Any]) -> RoutingRule:
+def routing_rule_update(
+    *, actor: Person, rule_id: int, data: Mapping[str, Any], expected_version: int | None = None
+) -> RoutingRule:
     permissions.require(actor, ROUTING)
     values = _rule_values(data, creating=False)
     with transaction.atomic():
         rule = RoutingRule.objects.select_for_update().get(pk=rule_id)
+        versioning.check(rule, expected_version)
         changes = journal.apply_changes(rule, values, list(values))
         if changes:
             rule.save()

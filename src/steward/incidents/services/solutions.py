@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions
+from steward.core import journal, notify, numbering, permissions, versioning
 from steward.core.choices import Role
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
@@ -258,7 +258,9 @@ def solution_reactivate(*, actor: Person, solution_id: int, note: str = "") -> S
     return solution
 
 
-def solution_update(*, actor: Person, solution_id: int, data: dict[str, Any]) -> Solution:
+def solution_update(
+    *, actor: Person, solution_id: int, data: dict[str, Any], expected_version: int | None = None
+) -> Solution:
     """Improve a solution's information. The group coordinator may at any time; the proposer
     while it is proposed or rejected. Each change is journalled; nothing changes, nothing
     is written."""
@@ -272,6 +274,7 @@ def solution_update(*, actor: Person, solution_id: int, data: dict[str, Any]) ->
         )
         if not is_proposer:
             _require_approver(actor, solution)
+        versioning.check(solution, expected_version)
         if _apply_edits(solution, data, actor=actor):
             solution.save()
     return solution

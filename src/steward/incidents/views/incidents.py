@@ -770,7 +770,10 @@ class IncidentEditView(RecordEditView):
 
     def perform(self, form: forms.Form) -> Any:
         return svc.incident_update(
-            actor=self.actor, incident_id=self.get_object().pk, data=form.incident_data()
+            actor=self.actor,
+            incident_id=self.get_object().pk,
+            data=form.incident_data(),
+            expected_version=self.expected_version(form),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

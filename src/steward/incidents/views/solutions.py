@@ -399,12 +399,20 @@ class SolutionEditView(ServiceFormView):
     def get_cancel_url(self) -> str:
         return self.get_object().get_absolute_url()
 
+    def versioned_object(self) -> Solution:
+        return self.get_object()
+
     def perform(self, form: forms.Form) -> Any:
         names = (*TEXT_NAMES, "service", "ci_class")
         data = {name: form.cleaned_data.get(name) for name in names}
         data["symptoms"] = data["symptoms"] or ""
         data["is_workaround"] = bool(data["is_workaround"])
-        return svc.solution_update(actor=self.actor, solution_id=self.get_object().pk, data=data)
+        return svc.solution_update(
+            actor=self.actor,
+            solution_id=self.get_object().pk,
+            data=data,
+            expected_version=self.expected_version(form),
+        )
 
 
 class SolutionUseView(StewardPageMixin, View):

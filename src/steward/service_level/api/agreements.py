@@ -54,7 +54,7 @@ class AgreementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Agreement
         fields = [
-            "id", "number", "kind", "name", "service", "service_name", "catalog_item",
+            "id", "lock_version", "number", "kind", "name", "service", "service_name", "catalog_item",
             "customer", "support_group", "supplier", "status", "term_start", "term_end",
             "evaluation_months", "description", "signed_at", "terminated_at",
             "termination_reason", "targets", "signatures", "missing_signatures",

@@ -46,7 +46,7 @@ class ServiceLevelTargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceLevelTarget
-        fields = ["id", "agreement", "catalog_item", "label", *TARGET_FIELDS]
+        fields = ["id", "lock_version", "agreement", "catalog_item", "label", *TARGET_FIELDS]
         read_only_fields = fields
 
 
@@ -80,7 +80,7 @@ class CatalogItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = CatalogItem
         fields = [
-            "id", "number", "name", "service", "service_name", "summary", "description",
+            "id", "lock_version", "number", "name", "service", "service_name", "summary", "description",
             "category", "visibility", "customer", "target_customers", "status", "charge",
             "charge_unit", "request_instructions", "template", "copied_from",
             "approval_round", "failure_reason", "published_at", "discontinued_at",
@@ -230,7 +230,7 @@ class CatalogItemViewSet(RecordViewSet):
 class CatalogItemTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = CatalogItemTemplate
-        fields = ["id", *catalog_svc.TEMPLATE_FIELDS, "created_at", "updated_at"]
+        fields = ["id", "lock_version", *catalog_svc.TEMPLATE_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 

@@ -29,7 +29,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
-            "id", "name", "code", "email", "phone", "address", "website", "notes", "is_active",
+            "id", "lock_version", "name", "code", "email", "phone", "address", "website", "notes", "is_active",
             "representatives", "service_level_managers", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "representatives", "service_level_managers",

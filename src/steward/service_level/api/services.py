@@ -26,7 +26,7 @@ class BusinessServiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Service
         fields = [
-            "id", "number", "name", "description", "owner", "owner_name", "status",
+            "id", "lock_version", "number", "name", "description", "owner", "owner_name", "status",
             "service_hours", "provider", "customers", "supporting_services",
             "discontinued_at", "created_at", "updated_at",
         ]  # fmt: skip

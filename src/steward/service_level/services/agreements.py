@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import clocks, journal, notify, numbering, permissions
+from steward.core import clocks, journal, notify, numbering, permissions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
@@ -235,12 +235,19 @@ def _editable(agreement: Agreement) -> None:
         raise DomainError(f"{agreement.number} has signatures; it cannot change any more.")
 
 
-def agreement_update(*, actor: Person, agreement_id: int, data: Mapping[str, Any]) -> Agreement:
+def agreement_update(
+    *,
+    actor: Person,
+    agreement_id: int,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Agreement:
     """Change a draft agreement's name, description, terms or catalog item."""
     reject_unknown(data, AGREEMENT_FIELDS)
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
         permissions.require(actor, CHANGE, agreement)
+        versioning.check(agreement, expected_version)
         _editable(agreement)
         changes = journal.apply_changes(agreement, data, AGREEMENT_FIELDS)
         if changes:
@@ -310,12 +317,15 @@ def target_add(
     return target
 
 
-def target_update(*, actor: Person, target_id: int, data: Mapping[str, Any]) -> ServiceLevelTarget:
+def target_update(
+    *, actor: Person, target_id: int, data: Mapping[str, Any], expected_version: int | None = None
+) -> ServiceLevelTarget:
     reject_unknown(data, TARGET_FIELDS)
     with transaction.atomic():
         target = ServiceLevelTarget.objects.get(pk=target_id)
         owner = _lock_owner(actor, target.agreement_id, target.catalog_item_id)
         target = ServiceLevelTarget.objects.select_for_update().get(pk=target_id)
+        versioning.check(target, expected_version)
         values = target_values({**{f: getattr(target, f) for f in TARGET_FIELDS}, **data})
         changes = journal.apply_changes(target, values, TARGET_FIELDS)
         if changes:

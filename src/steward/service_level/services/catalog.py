@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions
+from steward.core import journal, notify, numbering, permissions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import Organisation, Person
@@ -185,6 +185,7 @@ def catalog_item_update(
     item_id: int,
     data: Mapping[str, Any],
     targets: list[Mapping[str, Any]] | None = None,
+    expected_version: int | None = None,
 ) -> CatalogItem:
     """Adjust a draft item (after an "adjust" decision, or before submitting it).
     ``targets``, when given, replace the item's targets."""
@@ -192,6 +193,7 @@ def catalog_item_update(
     with transaction.atomic():
         item = CatalogItem.objects.select_for_update().get(pk=item_id)
         permissions.require(actor, CHANGE, item)
+        versioning.check(item, expected_version)
         if item.status != C.DRAFT:
             raise DomainError(
                 f"Only a draft catalog item can be changed; {item.number} is "
@@ -482,12 +484,13 @@ def catalog_item_template_create(*, actor: Person, **data: Any) -> CatalogItemTe
 
 
 def catalog_item_template_update(
-    *, actor: Person, template_id: int, data: Mapping[str, Any]
+    *, actor: Person, template_id: int, data: Mapping[str, Any], expected_version: int | None = None
 ) -> CatalogItemTemplate:
     reject_unknown(data, TEMPLATE_FIELDS)
     with transaction.atomic():
         template = CatalogItemTemplate.objects.select_for_update().get(pk=template_id)
         permissions.require(actor, CHANGE)
+        versioning.check(template, expected_version)
         changes = journal.apply_changes(template, data, TEMPLATE_FIELDS)
         if changes:
             _clean_template(template)

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from steward.core import journal, notify, permissions
+from steward.core import journal, notify, permissions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.models import Organisation, Person, RoleAssignment
 
@@ -67,6 +67,7 @@ def customer_set_contacts(
     organisation_id: int,
     representatives: list[int],
     service_level_managers: list[int],
+    expected_version: int | None = None,
 ) -> Organisation:
     """Set the customer representative(s) and service level manager(s) of a customer.
 
@@ -76,6 +77,7 @@ def customer_set_contacts(
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
         permissions.require(actor, "core.organisation.change", organisation)
+        versioning.check(organisation, expected_version)
         if organisation.kind != OrganisationKind.CUSTOMER:
             raise ValidationError({"organisation": [f"{organisation} is not a customer."]})
         reps = _people(representatives, "representatives")
@@ -110,6 +112,7 @@ def customer_set_contacts(
             organisation, Role.SERVICE_LEVEL_MANAGER, managers, actor=actor
         )
         if added_reps or removed_reps or added_mgrs or removed_mgrs:
+            versioning.touch(organisation)  # its contacts are part of the customer record
             names = ", ".join(str(p) for p in reps) or "none"
             mgr_names = ", ".join(str(p) for p in managers) or "none"
             journal.system(

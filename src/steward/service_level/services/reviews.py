@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions
+from steward.core import journal, notify, numbering, permissions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, RoleAssignment, SupportGroup
@@ -361,12 +361,17 @@ def violation_explain(
 
 
 def review_set_suggestions(
-    *, actor: Person, review_id: int, improvement_suggestions: str
+    *,
+    actor: Person,
+    review_id: int,
+    improvement_suggestions: str,
+    expected_version: int | None = None,
 ) -> SlaReview:
     """The manager's proactive improvement suggestions for the report (before closing)."""
     with transaction.atomic():
         review = _lock(review_id)
         permissions.require(actor, CHANGE, review)
+        versioning.check(review, expected_version)
         if review.status == ReviewStatus.CLOSED:
             raise DomainError("The review is closed.")
         text = (improvement_suggestions or "").strip()
@@ -407,6 +412,7 @@ def review_record_meeting(
     minutes: str,
     improvement_suggestions: str = "",
     request_references: Iterable[str] | str = (),
+    expected_version: int | None = None,
 ) -> SlaReview:
     """Record the meeting with the customer representative: minutes, suggestions and the
     numbers of the incident requests registered from the customer's requests."""
@@ -417,6 +423,7 @@ def review_record_meeting(
     with transaction.atomic():
         review = _lock(review_id)
         permissions.require(actor, CHANGE, review)
+        versioning.check(review, expected_version)
         _set_status(review, ReviewStatus.HELD, actor=actor, reason="Meeting held.")
         suggestions = (improvement_suggestions or "").strip() or review.improvement_suggestions
         journal.field_changes(

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions
+from steward.core import journal, notify, numbering, permissions, versioning
 from steward.core.models import BusinessCalendar, Organisation, Person
 from steward.service_level import workflows
 from steward.service_level.choices import ServiceStatus
@@ -52,12 +52,15 @@ def service_create(
     return service
 
 
-def service_update(*, actor: Person, service_id: int, data: dict[str, Any]) -> Service:
+def service_update(
+    *, actor: Person, service_id: int, data: dict[str, Any], expected_version: int | None = None
+) -> Service:
     """Change a service's details; a service owner may change only their own services."""
     reject_unknown(data, SERVICE_FIELDS + SERVICE_M2M)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service_id)
         permissions.require(actor, "service_level.service.change", service)
+        versioning.check(service, expected_version)
         changes = journal.apply_changes(service, data, SERVICE_FIELDS)
         if "name" in changes:
             service.name = service.name.strip()

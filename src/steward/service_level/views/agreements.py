@@ -358,7 +358,12 @@ class AgreementEditView(RecordActionFormView):
     def perform(self, form: forms.Form) -> Any:
         data = {name: form.cleaned_data.get(name) for name in AGREEMENT_FIELDS}
         data["description"] = data["description"] or ""
-        return svc.agreement_update(actor=self.actor, agreement_id=self.get_object().pk, data=data)
+        return svc.agreement_update(
+            actor=self.actor,
+            agreement_id=self.get_object().pk,
+            data=data,
+            expected_version=self.expected_version(form),
+        )
 
 
 class AgreementTerminateView(RecordActionFormView):

@@ -443,7 +443,12 @@ class CatalogItemEditView(RecordActionFormView):
         data["target_customers"] = list(data["target_customers"] or [])
         for text in ("summary", "description", "category", "charge_unit", "request_instructions"):
             data[text] = data[text] or ""
-        return svc.catalog_item_update(actor=self.actor, item_id=self.get_object().pk, data=data)
+        return svc.catalog_item_update(
+            actor=self.actor,
+            item_id=self.get_object().pk,
+            data=data,
+            expected_version=self.expected_version(form),
+        )
 
 
 class CatalogItemTransitionView(RecordTransitionView):

@@ -199,6 +199,7 @@ class CustomerContactsView(RecordActionFormView):
             organisation_id=org.pk,
             representatives=[p.pk for p in form.cleaned_data["representatives"]],
             service_level_managers=[p.pk for p in form.cleaned_data["service_level_managers"]],
+            expected_version=self.expected_version(form),
         )
         return _customer_url(org)
 

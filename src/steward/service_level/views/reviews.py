@@ -371,6 +371,7 @@ class ReviewMeetingView(RecordActionFormView):
             minutes=data["minutes"],
             improvement_suggestions=data["improvement_suggestions"],
             request_references=data["request_references"],
+            expected_version=self.expected_version(form),
         )
 
 
@@ -385,6 +386,7 @@ class ReviewSuggestionsView(ReviewMeetingView):
             actor=self.actor,
             review_id=self.get_object().pk,
             improvement_suggestions=form.cleaned_data["improvement_suggestions"],
+            expected_version=self.expected_version(form),
         )
 
 

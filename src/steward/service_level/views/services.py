@@ -319,7 +319,12 @@ class ServiceEditView(RecordActionFormView):
         data = {name: form.cleaned_data.get(name) for name in SERVICE_FIELDS}
         data["description"] = data["description"] or ""
         data["supporting_services"] = list(form.cleaned_data.get("supporting_services") or [])
-        return svc.service_update(actor=self.actor, service_id=self.get_object().pk, data=data)
+        return svc.service_update(
+            actor=self.actor,
+            service_id=self.get_object().pk,
+            data=data,
+            expected_version=self.expected_version(form),
+        )
 
 
 class ServiceActivateView(StewardPageMixin, View):

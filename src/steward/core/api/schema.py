@@ -1,0 +1,88 @@
+"""The OpenAPI schema's shared parts, declared once for every resource (drf-spectacular):
+``ETag`` on versioned records' answers, ``If-Match`` and its 412 on every write to a
+versioned record's URL. ``StewardViewSet`` implements them; this says so in the schema."""
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_RECORD_ACTIONS = frozenset({"retrieve", "create", "update", "partial_update"})
+
+IF_MATCH_HELP = (
+    'Optional. The record\'s ETag (or its `lock_version` in quotes, e.g. `"7"`) as you last '
+    "read it: if someone changed the record since, nothing is written and the answer is "
+    "412 with what they changed. `*` or no header: no check."
+)
+ETAG_HELP = (
+    "The record's version (`lock_version` in quotes). Send it back in `If-Match` on your next "
+    "write so it is refused if someone else changed the record meanwhile."
+)
+
+
+class VersionChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field (or `status`) the other person changed.")
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+    by = serializers.CharField(help_text="Who changed it.")
+    at = serializers.DateTimeField()
+
+
+class PreconditionFailedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    lock_version = serializers.IntegerField(help_text="The record's version now.")
+    changes = VersionChangeSerializer(many=True, help_text="What changed since your version.")
+
+
+class StewardAutoSchema(AutoSchema):
+    def _versioned(self) -> bool:
+        versioned_model = getattr(self.view, "versioned_model", None)
+        return callable(versioned_model) and versioned_model() is not None
+
+    def _honours_if_match(self) -> bool:
+        return self.method in _WRITES and bool(getattr(self.view, "detail", False))
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if not self._versioned():
+            return parameters
+        action = getattr(self.view, "action", None)
+        if self._honours_if_match():
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description=IF_MATCH_HELP
+                )
+            )
+        if self._honours_if_match() or action in _RECORD_ACTIONS:
+            parameters.append(
+                OpenApiParameter(
+                    "ETag",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description=ETAG_HELP,
+                    response=[200, 201, 412],
+                )
+            )
+        return parameters
+
+    # drf-spectacular has no public hook for a response every operation of a kind gets
+    # (``extend_schema(responses=...)`` replaces the whole set), so the 412 is added here.
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        if self._versioned() and self._honours_if_match():
+            responses.setdefault(
+                "412",
+                self._get_response_for_code(
+                    OpenApiResponse(
+                        PreconditionFailedSerializer,
+                        description="The record changed since the version in If-Match; "
+                        "nothing was written.",
+                    ),
+                    "412",
+                    direction=direction,
+                ),
+            )
+        return responses

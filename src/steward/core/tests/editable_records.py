@@ -1,0 +1,422 @@
+"""One builder per editable record type, for the optimistic-concurrency matrix tests.
+
+Each ``Editable`` makes one record in a state its edit accepts (through the services, as
+an administrator), and says how the API (``api``: the router's basename, a PATCH body
+per value) and the edit page (``page``: its URL name, the form field and how to read the
+stored value back) change one field of it. ``test_versioning`` checks that every PATCH
+endpoint and every edit page of the project is listed here, so a new one cannot be left
+out of the matrix.
+"""
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
+
+from steward.configuration.services import cmdb, contracts, purchasing, suppliers
+from steward.core.models import Organisation, Person
+from steward.core.services import calendars, directory, notifications
+from steward.core.tests.factories import make_person
+from steward.incidents.services import incidents, routing, solutions
+from steward.service_level.models import Agreement, Service
+from steward.service_level.services import agreements, catalog, reviews
+from steward.service_level.services import services as sl_services
+
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+@dataclass(frozen=True)
+class Editable:
+    name: str
+    make: Callable[[Person], Model]
+    # API: router basename and (when it has PATCH) the body setting the field to a value.
+    api: str = ""
+    patch: Callable[[str], dict[str, Any]] | None = None
+    # Page: URL name, its kwargs for the record, the form field and two values for it.
+    page: str = ""
+    url_kwargs: Callable[[Model], dict[str, Any]] = lambda r: {"pk": r.pk}
+    form_field: str = ""
+    values: tuple[Any, Any] = ("Changed by the first", "Changed by the second")
+    # The stored value of the field, as the page compares it.
+    read: Callable[[Model], Any] | None = None
+    versioned: Callable[[Model], Model] = lambda r: r  # the record that carries the version
+    # False when the process allows the save once only (a review meeting is held once).
+    reapply: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def stored(self, record: Model) -> Any:
+        fresh = type(record)._default_manager.get(pk=record.pk)
+        if self.read is not None:
+            return self.read(fresh)
+        return getattr(fresh, self.form_field or next(iter(self.patch("x"))))  # type: ignore[misc]
+
+
+# --- Ingredients ------------------------------------------------------------------------------
+
+
+def organisation(actor: Person, kind: str = "customer") -> Organisation:
+    n = _n()
+    return directory.organisation_create(
+        actor=actor, name=f"Organisation {kind} {n}", kind=kind, code=f"org-{kind}-{n}"
+    )
+
+
+def provider(actor: Person) -> Organisation:
+    return Organisation.objects.filter(kind="provider").first() or organisation(actor, "provider")
+
+
+def person(actor: Person, org: Organisation | None = None) -> Person:
+    n = _n()
+    return directory.person_create(
+        actor=actor,
+        username=f"someone{n}",
+        first_name="Some",
+        last_name=f"One {n}",
+        primary_organisation=org,
+    )
+
+
+def group(actor: Person) -> Any:
+    return directory.group_create(actor=actor, name=f"Group {_n()}", organisation=provider(actor))
+
+
+def calendar(actor: Person) -> Any:
+    return calendars.calendar_create(
+        actor=actor,
+        name=f"Hours {_n()}",
+        time_zone="Europe/Amsterdam",
+        periods=[{"weekday": 0, "start_time": dt.time(8), "end_time": dt.time(17)}],
+    )
+
+
+def service(actor: Person) -> Service:
+    return sl_services.service_create(
+        actor=actor, name=f"Service {_n()}", owner=actor, provider=provider(actor)
+    )
+
+
+def supplier(actor: Person) -> Organisation:
+    return suppliers.supplier_register(actor=actor, name=f"Supplier {_n()}")
+
+
+def draft_agreement(actor: Person) -> Agreement:
+    return agreements.agreement_create(
+        actor=actor,
+        kind="ola",
+        service=service(actor),
+        name=f"OLA {_n()}",
+        support_group=group(actor),
+        term_start=dt.date(2026, 1, 1),
+    )
+
+
+def ci_class(actor: Person) -> Any:
+    n = _n()
+    return cmdb.ci_class_create(
+        actor=actor, name=f"Class {n}", code=f"class-{n}", category="hardware"
+    )
+
+
+def ci(actor: Person) -> Any:
+    return cmdb.ci_create(actor=actor, ci_class=ci_class(actor), name=f"host-{_n()}")
+
+
+def relationship(actor: Person) -> Any:
+    source, target = ci(actor), ci(actor)
+    n = _n()
+    kind = cmdb.relationship_type_create(
+        actor=actor, code=f"feeds-{n}", name="feeds", reverse_name="is fed by"
+    )
+    cmdb.relationship_rule_add(
+        actor=actor,
+        type_id=kind.pk,
+        source_class_id=source.ci_class_id,
+        target_class_id=target.ci_class_id,
+    )
+    return cmdb.relationship_add(
+        actor=actor, source_id=source.pk, target_id=target.pk, type_id=kind.pk
+    )
+
+
+def review(actor: Person) -> Any:
+    customer = organisation(actor)
+    svc = Service.objects.create(
+        name=f"Reviewed {_n()}", number=f"SVC9{_n():05d}", owner=actor, status="active"
+    )
+    svc.customers.add(customer)
+    Agreement.objects.create(
+        kind="sla",
+        number=f"SLA9{_n():05d}",
+        name="Reviewed SLA",
+        service=svc,
+        customer=customer,
+        status="active",
+        term_start=dt.date(2025, 1, 1),
+    )
+    scheduled = reviews.review_schedule(
+        actor=actor,
+        customer_id=customer.pk,
+        term_start=dt.date(2025, 1, 1),
+        term_end=dt.date(2025, 3, 31),
+    )
+    return reviews.review_compute(actor=actor, review_id=scheduled.pk)
+
+
+def customer_with_people(actor: Person) -> Organisation:
+    customer = organisation(actor)
+    for _ in range(2):
+        person(actor, customer)
+    return customer
+
+
+def _people_of(org: Organisation) -> list[str]:
+    return [str(pk) for pk in org.people.order_by("pk").values_list("pk", flat=True)]
+
+
+def _representatives(org: Organisation) -> list[str]:
+    from steward.service_level.services.customers import customer_contacts
+
+    return sorted(str(p.pk) for p in customer_contacts(org)["representatives"])
+
+
+def _first_period_start(cal: Any) -> str:
+    period = cal.periods.filter(weekday=0).order_by("start_time").first()
+    return period.start_time.strftime("%H:%M") if period else ""
+
+
+def supplier_with_contact(actor: Person) -> Person:
+    org = supplier(actor)
+    return suppliers.supplier_contact_add(
+        actor=actor, organisation_id=org.pk, first_name="Sam", last_name=f"Seller {_n()}"
+    )
+
+
+def _text(name: str) -> Callable[[str], dict[str, Any]]:
+    return lambda value: {name: value}
+
+
+EDITABLE: list[Editable] = [
+    Editable(
+        "organisation",
+        organisation,
+        api="organisation",
+        patch=_text("notes"),
+        page="core:organisation-edit",
+        form_field="notes",
+    ),
+    Editable(
+        "person",
+        person,
+        api="person",
+        patch=_text("job_title"),
+        page="core:person-edit",
+        form_field="job_title",
+    ),
+    Editable(
+        "support group",
+        group,
+        api="supportgroup",
+        patch=_text("description"),
+        page="core:group-edit",
+        form_field="description",
+    ),
+    Editable(
+        "business calendar",
+        calendar,
+        api="calendar",
+        patch=_text("description"),
+        page="core:calendar-edit",
+        form_field="description",
+    ),
+    Editable(
+        "business calendar hours",
+        calendar,
+        page="core:calendar-hours",
+        form_field="start_0_0",
+        values=("07:00", "09:00"),
+        read=_first_period_start,
+    ),
+    Editable(
+        "webhook subscription",
+        lambda actor: notifications.webhook_subscription_create(
+            actor=actor,
+            name=f"Hook {_n()}",
+            url="https://hooks.example.com/steward",
+            # Matches no event the tests raise: nothing is ever sent to it.
+            events=["never.sent"],
+        ),
+        api="webhook-subscription",
+        patch=_text("name"),
+        page="core:webhook-edit",
+        form_field="name",
+    ),
+    Editable(
+        "service",
+        service,
+        api="service",
+        patch=_text("description"),
+        page="service_level:service-edit",
+        form_field="description",
+    ),
+    Editable(
+        "catalog item",
+        lambda actor: catalog.catalog_item_create(
+            actor=actor, service=service(actor), name=f"Item {_n()}"
+        ),
+        api="catalogitem",
+        patch=_text("summary"),
+        page="service_level:catalog-item-edit",
+        form_field="summary",
+    ),
+    Editable(
+        "catalog item template",
+        lambda actor: catalog.catalog_item_template_create(actor=actor, name=f"Template {_n()}"),
+        api="catalogitemtemplate",
+        patch=_text("summary"),
+    ),
+    Editable(
+        "customer",
+        customer_with_people,
+        api="customer",
+        patch=_text("notes"),
+        page="service_level:customer-contacts",
+        form_field="representatives",
+        values=("first", "second"),  # replaced by the customer's two people
+        read=_representatives,
+        extra={"choices": _people_of},
+    ),
+    Editable(
+        "agreement",
+        draft_agreement,
+        api="agreement",
+        patch=_text("description"),
+        page="service_level:agreement-edit",
+        form_field="description",
+    ),
+    Editable(
+        "service level target",
+        lambda actor: agreements.target_add(
+            actor=actor,
+            agreement_id=draft_agreement(actor).pk,
+            kind="resolution",
+            priority="1",
+            target_seconds=3600,
+        ),
+        api="serviceleveltarget",
+        patch=_text("description"),
+    ),
+    Editable(
+        "SLA review meeting",
+        review,
+        page="service_level:review-meeting",
+        form_field="minutes",
+        reapply=False,
+    ),
+    Editable(
+        "SLA review suggestions",
+        review,
+        page="service_level:review-suggestions",
+        form_field="improvement_suggestions",
+    ),
+    Editable("CI class", ci_class, api="ciclass"),
+    Editable("relationship", relationship, api="cirelationship"),
+    Editable(
+        "configuration item",
+        ci,
+        api="ci",
+        patch=_text("location"),
+        page="configuration:ci-edit",
+        form_field="location",
+    ),
+    Editable(
+        "supplier",
+        supplier,
+        api="supplier",
+        patch=_text("notes"),
+        page="configuration:supplier-edit",
+        form_field="notes",
+    ),
+    Editable(
+        "supplier contact",
+        supplier_with_contact,
+        page="configuration:supplier-contact-edit",
+        url_kwargs=lambda contact: {
+            "pk": contact.organisations.get().pk,
+            "person_pk": contact.pk,
+        },
+        form_field="job_title",
+    ),
+    Editable(
+        "contract",
+        lambda actor: contracts.contract_register(
+            actor=actor,
+            title=f"Support {_n()}",
+            kind="support",
+            supplier=supplier(actor),
+            starts_on=dt.date(2026, 1, 1),
+        ),
+        api="contract",
+        patch=_text("description"),
+        page="configuration:contract-edit",
+        form_field="description",
+    ),
+    Editable(
+        "purchase requisition",
+        lambda actor: purchasing.requisition_create(
+            actor=actor,
+            title=f"Laptops {_n()}",
+            lines=[{"description": "Laptop", "quantity": 2}],
+            change_coordinator=make_person("change_coordinator", organisation=provider(actor)),
+        ),
+        api="purchaserequisition",
+        patch=_text("justification"),
+        page="configuration:requisition-edit",
+        form_field="justification",
+    ),
+    Editable(
+        "incident request",
+        lambda actor: incidents.incident_register(
+            actor=actor, requester=actor, title=f"Printer jam {_n()}"
+        ),
+        api="incident",
+        patch=_text("title"),
+        page="incidents:incident-edit",
+        form_field="title",
+    ),
+    Editable(
+        "routing rule",
+        lambda actor: routing.routing_rule_create(
+            actor=actor, name=f"Rule {_n()}", keywords="printer", support_group=group(actor)
+        ),
+        api="routing-rule",
+        patch=_text("name"),
+    ),
+    Editable(
+        "solution",
+        lambda actor: solutions.solution_propose(
+            actor=actor,
+            title=f"Restart the spooler {_n()}",
+            body="Restart it.",
+            support_group=group(actor),
+        ),
+        api="solution",
+        patch=_text("title"),
+        page="incidents:solution-edit",
+        form_field="title",
+    ),
+]
+
+API_ENTRIES = [e for e in EDITABLE if e.api and e.patch]
+RESOURCES = [e for e in EDITABLE if e.api]  # with or without PATCH: their steps
+PAGE_ENTRIES = [e for e in EDITABLE if e.page]
+
+
+def by_name(name: str) -> Editable:
+    return next(e for e in EDITABLE if e.name == name)
