@@ -17,6 +17,11 @@ PUBLIC = {
     "login",
     "logout",
     "core:healthz",
+    # Resetting a forgotten password: the emailed one-time link is the credential.
+    "core:password-reset",
+    "core:password-reset-done",
+    "core:password-reset-confirm",
+    "core:password-reset-complete",
     "api-schema",
     "api-docs",
     "admin:login",
