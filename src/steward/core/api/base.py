@@ -5,12 +5,16 @@ write in the same order (right, then payload, then service, then the record out)
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.core import permissions
+from steward.core import audit, permissions
+from steward.core.choices import SecurityEventKind
+from steward.core.fields import UNKNOWN, FieldsRefused, Inputs, with_audience
 
 
 class StewardViewSet(viewsets.GenericViewSet):
@@ -31,6 +35,72 @@ class StewardViewSet(viewsets.GenericViewSet):
 def actor_of(serializer: serializers.Field) -> Any:
     request = serializer.context.get("request")
     return request.user if request is not None else None
+
+
+class GuardedSerializer(serializers.Serializer):
+    """A request body checked against the write's declaration (``core.fields``) before
+    anything else: a key the caller may not set, or one no field takes (``priority`` on a
+    registration, ``id`` on an update), is refused with 400 naming it instead of being
+    dropped. Subclasses set ``inputs``; the record acted on, when the view knows it, comes
+    in the context as ``record``. Free-text fields get their audience in the help text, so
+    the OpenAPI description says who will read them."""
+
+    inputs: Inputs
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        inputs = getattr(type(self), "inputs", None)
+        if inputs is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} declares no inputs.")
+        for name, field in fields.items():
+            rule = inputs.rules.get(name)
+            if rule is not None and rule.audience and not field.read_only:
+                field.help_text = with_audience(field.help_text or "", rule.audience)
+        return fields
+
+    def _refusals(self, data: Any) -> dict[str, str]:
+        actor = actor_of(self)
+        if actor is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs the request in its context.")
+        writable = {n for n, f in self.fields.items() if not f.read_only}
+        keys = {key: None for key in data} if hasattr(data, "keys") else {}
+        refused = self.inputs.refusals(
+            actor,
+            {k: v for k, v in keys.items() if k in writable},
+            self.context.get("record"),
+            valued=False,
+        )
+        refused.update({k: UNKNOWN for k in keys if k not in writable})
+        return refused
+
+    def _refuse(self, refused: dict[str, str]) -> None:
+        audit.record(
+            SecurityEventKind.PERMISSION_DENIED,
+            request=self.context.get("request"),
+            detail=f"Refused fields: {', '.join(sorted(refused))}.",
+            data={"fields": sorted(refused)},
+        )
+        raise FieldsRefused(refused)
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if self.parent is None and data is not empty and data is not None:
+            refused = self._refusals(data)
+            if refused:
+                self._refuse(refused)
+        value = super().run_validation(data)
+        if self.parent is None and isinstance(value, dict) and hasattr(data, "keys"):
+            # customer_values are typed (a channel, public=True): checked once parsed.
+            actor, record = actor_of(self), self.context.get("record")
+            refused = {
+                name: self.inputs.rules[name].message()
+                for name, given in value.items()
+                if name in data
+                and name in self.inputs
+                and not self.inputs.rules[name].permits(actor, record, given, valued=True)
+            }
+            if refused:
+                self._refuse(refused)
+        return value
 
 
 class Visible(serializers.PrimaryKeyRelatedField):
@@ -92,10 +162,13 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardVie
         instance: Model | None = None,
         *,
         partial: bool = False,
+        record: Model | None = None,
     ) -> dict[str, Any]:
-        """The request's payload checked by ``serializer_class`` (400 with the messages)."""
+        """The request's payload checked by ``serializer_class`` (400 with the messages);
+        ``record`` (default ``instance``) is what the fields' rules are checked against."""
+        context = {**self.get_serializer_context(), "record": record or instance}
         serializer = (serializer_class or self.get_serializer_class())(
-            instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
+            instance, data=self.request.data, partial=partial, context=context
         )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)

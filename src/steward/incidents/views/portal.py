@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,10 +17,9 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views import View
 
-from steward.core import attachments, permissions
-from steward.core.choices import PUBLIC_JOURNAL_KINDS, Role
+from steward.core import attachments, journal, permissions
+from steward.core.choices import Role
 from steward.core.errors import PayloadTooLarge
-from steward.core.models import JournalEntry
 from steward.core.services.attachments import attachment_add
 from steward.core.views.patterns import StewardPageMixin, apply_errors
 from steward.incidents import forms as f
@@ -174,14 +172,10 @@ class PortalDetailView(StewardPageMixin, View):
     def context(self, **kwargs: Any) -> dict[str, Any]:
         incident = self.get_object()
         actor = self.actor
+        # The customer's view, whoever looks: staff opening the portal page see what the
+        # requester sees.
         entries = list(
-            JournalEntry.objects.filter(
-                record_type=ContentType.objects.get_for_model(IncidentRequest),
-                record_id=incident.pk,
-                kind__in=PUBLIC_JOURNAL_KINDS,
-            )
-            .select_related("actor")
-            .order_by("created_at", "pk")
+            journal.timeline(incident, actor=actor, public_only=True).order_by("created_at", "pk")
         )
         may_verify = (
             incident.status == S.RESOLVED
