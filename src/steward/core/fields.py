@@ -25,7 +25,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 
-from steward.core import permissions
+from steward.core import audit, permissions
+from steward.core.choices import SecurityEventKind
 
 # Who reads a free-text field; the sentence is added to its help text on the page and in
 # the OpenAPI description, so whoever types knows.
@@ -122,14 +123,16 @@ def given(**values: Any) -> dict[str, Any]:
 
 
 class Inputs:
-    """The fields one write takes and the rule of each (``name`` for messages and docs)."""
+    """The fields one write takes and the rule of each (``label`` names the write)."""
 
-    def __init__(self, name: str, rules: Mapping[str, Rule] | None = None, **more: Rule) -> None:
-        self.name = name
+    def __init__(
+        self, label: str, rules: Mapping[str, Rule] | None = None, /, **more: Rule
+    ) -> None:
+        self.label = label
         self.rules: dict[str, Rule] = {**(rules or {}), **more}
 
     def __repr__(self) -> str:
-        return f"Inputs({self.name!r}, {sorted(self.rules)})"
+        return f"Inputs({self.label!r}, {sorted(self.rules)})"
 
     def __contains__(self, field: str) -> bool:
         return field in self.rules
@@ -137,7 +140,7 @@ class Inputs:
     def __getitem__(self, field: str) -> Rule:
         return self.rules[field]
 
-    def __call__(self, name: str = "", **changes: Rule | str | None) -> "Inputs":
+    def __call__(self, label: str = "", /, **changes: Rule | str | None) -> "Inputs":
         """A derived declaration (a serializer's or form's view of a service's inputs):
         a Rule adds or replaces a field, a string makes a field follow another field's
         rule (the form's own name for it), None drops a field."""
@@ -149,7 +152,7 @@ class Inputs:
                 rules[field] = self.rules[change]
             else:
                 rules[field] = change
-        return Inputs(name or self.name, rules)
+        return Inputs(label or self.label, rules)
 
     def refusals(
         self, actor: Any, values: Mapping[str, Any], record: Any = None, *, valued: bool = True
@@ -172,9 +175,9 @@ class Inputs:
             raise FieldsRefused(refused)
 
 
-def staff_inputs(name: str, *fields: str, **rules: Rule) -> Inputs:
+def staff_inputs(label: str, /, *fields: str, **rules: Rule) -> Inputs:
     """A write only provider staff use: every named field ``staff()``, ``rules`` as given."""
-    return Inputs(name, {field: staff() for field in fields}, **rules)
+    return Inputs(label, {field: staff() for field in fields}, **rules)
 
 
 def with_audience(help_text: str, audience: str) -> str:
@@ -238,19 +241,24 @@ class GuardedForm(forms.Form):
             return
         if self.actor is None:
             raise ImproperlyConfigured(f"{type(self).__name__} was bound without its actor.")
-        # Raw posted text: customer_values hold the typed values the services take, so the
-        # form checks them on the cleaned data below.
-        refused = self.inputs.refusals(self.actor, self._posted(), self.record, valued=False)
+        posted = self._posted()
+        # Raw posted text first; customer_values hold the typed values the services take,
+        # so those are compared with the cleaned value of what was posted.
+        refused = self.inputs.refusals(self.actor, posted, self.record, valued=False)
         cleaned = getattr(self, "cleaned_data", {})
-        for name, value in cleaned.items():
+        for name in posted:
             rule = self.inputs.rules.get(name)
-            if (
-                name not in refused
-                and rule is not None
-                and _is_given(value)
-                and not rule.permits(self.actor, self.record, value, valued=True)
-            ):
+            if name in refused or rule is None or name not in cleaned:
+                continue
+            if not rule.permits(self.actor, self.record, cleaned[name], valued=True):
                 refused[name] = rule.message()
+        if refused:
+            audit.record(
+                SecurityEventKind.PERMISSION_DENIED,
+                actor=self.actor,
+                detail=f"Refused fields: {', '.join(sorted(refused))} ({type(self).__name__}).",
+                data={"fields": sorted(refused)},
+            )
         for name, text in refused.items():
             self.refused_fields.append(name)
             if name in self.fields:

@@ -58,6 +58,10 @@ class GuardedSerializer(serializers.Serializer):
                 field.help_text = with_audience(field.help_text or "", rule.audience)
         return fields
 
+    def _record(self) -> Any:
+        record = self.context.get("record")
+        return record if record is not None else self.instance
+
     def _refusals(self, data: Any) -> dict[str, str]:
         actor = actor_of(self)
         if actor is None:
@@ -65,10 +69,7 @@ class GuardedSerializer(serializers.Serializer):
         writable = {n for n, f in self.fields.items() if not f.read_only}
         keys = {key: None for key in data} if hasattr(data, "keys") else {}
         refused = self.inputs.refusals(
-            actor,
-            {k: v for k, v in keys.items() if k in writable},
-            self.context.get("record"),
-            valued=False,
+            actor, {k: v for k, v in keys.items() if k in writable}, self._record(), valued=False
         )
         refused.update({k: UNKNOWN for k in keys if k not in writable})
         return refused
@@ -90,7 +91,7 @@ class GuardedSerializer(serializers.Serializer):
         value = super().run_validation(data)
         if self.parent is None and isinstance(value, dict) and hasattr(data, "keys"):
             # customer_values are typed (a channel, public=True): checked once parsed.
-            actor, record = actor_of(self), self.context.get("record")
+            actor, record = actor_of(self), self._record()
             refused = {
                 name: self.inputs.rules[name].message()
                 for name, given in value.items()
