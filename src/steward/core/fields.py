@@ -38,6 +38,7 @@ PUBLISHED = "Published: customers read it once published."
 
 REFUSED = "You may not set this field."
 UNKNOWN = "No such field here: it cannot be set."
+NOT_HERE = "This form does not set this field."
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,8 @@ class GuardedForm(forms.Form):
     one the declaration names though the form does not show it, such as ``impact`` posted
     to the portal) becomes a form error naming it; posted keys nobody declared (the CSRF
     token, ``next``) are not the form's business. Each declared field's audience is added
-    to its help text.
+    to its help text. A declared field the form does not show (a page that leaves it out)
+    is refused too, so nothing posted is silently dropped.
     """
 
     inputs: Inputs
@@ -245,6 +247,9 @@ class GuardedForm(forms.Form):
         # Raw posted text first; customer_values hold the typed values the services take,
         # so those are compared with the cleaned value of what was posted.
         refused = self.inputs.refusals(self.actor, posted, self.record, valued=False)
+        for name in posted:
+            if name not in refused and name not in self.fields:
+                refused[name] = NOT_HERE  # declared for the write, but this form does not take it
         cleaned = getattr(self, "cleaned_data", {})
         for name in posted:
             rule = self.inputs.rules.get(name)

@@ -143,4 +143,4 @@ SOLUTION = Inputs(
 SOLUTION_DECISION = SOLUTION("solution decision", note=_INTERNAL_NOTE)
 SOLUTION_NOTE = Inputs("solution note", note=_INTERNAL_NOTE)
 SOLUTION_USE = Inputs("solution use", incident=staff())
-REPORT_SUBSCRIPTION = Inputs("report subscription", subscribed=staff())
+REPORT_SUBSCRIPTION = Inputs("report subscription", subscribe=staff())

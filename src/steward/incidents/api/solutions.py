@@ -13,10 +13,17 @@ from rest_framework.routers import DefaultRouter
 
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries import ci_classes_for, cis_for
-from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core import permissions
+from steward.core.api.base import (
+    GuardedSerializer,
+    RecordViewSet,
+    actor_of,
+    choice_text,
+    visible,
+)
 from steward.core.models import SupportGroup
 from steward.core.queries import groups_for
-from steward.incidents import search
+from steward.incidents import inputs, search
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.filters.solutions import SolutionFilterSet
 from steward.incidents.models import Category, IncidentRequest, Solution
@@ -24,6 +31,10 @@ from steward.incidents.queries import solutions as queries
 from steward.incidents.services import solutions as services
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
+
+# What customer-side people do not see of an active solution (issue 10: no staff text).
+CUSTOMER_HIDDEN = ("support_group", "support_group_name", "proposed_by", "from_incident",
+                   "decided_by", "decision_note")  # fmt: skip
 
 
 def _incidents_for(actor: Any) -> Any:
@@ -49,8 +60,18 @@ class SolutionSerializer(serializers.ModelSerializer):
                   "updated_at"]  # fmt: skip
         read_only_fields = fields
 
+    def to_representation(self, instance: Solution) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        actor = actor_of(self)
+        if actor is None or permissions.is_customer_side(actor):
+            # The provider's working papers: who proposed and decided it, and the note.
+            for name in CUSTOMER_HIDDEN:
+                data.pop(name, None)
+        return data
 
-class SolutionUpdateSerializer(serializers.Serializer):
+
+class SolutionUpdateSerializer(GuardedSerializer):
+    inputs = inputs.SOLUTION
     title = serializers.CharField(max_length=200, required=False)
     symptoms = serializers.CharField(required=False, allow_blank=True)
     body = serializers.CharField(required=False)
@@ -80,18 +101,22 @@ class SolutionProposeSerializer(SolutionUpdateSerializer):
 
 
 class SolutionActivateSerializer(SolutionUpdateSerializer):
+    inputs = inputs.SOLUTION_DECISION
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SolutionRejectSerializer(serializers.Serializer):
+class SolutionRejectSerializer(GuardedSerializer):
+    inputs = inputs.SOLUTION_NOTE
     note = serializers.CharField(help_text="Why it is not for general use; the proposer is told.")
 
 
-class SolutionNoteSerializer(serializers.Serializer):
+class SolutionNoteSerializer(GuardedSerializer):
+    inputs = inputs.SOLUTION_NOTE
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SolutionUseRequestSerializer(serializers.Serializer):
+class SolutionUseRequestSerializer(GuardedSerializer):
+    inputs = inputs.SOLUTION_USE
     incident = visible(_incidents_for, IncidentRequest, help_text="The request it was used on.")
 
 

@@ -104,6 +104,7 @@ class PortalCreateView(StewardPageMixin, View):
     """Register a request for oneself (channel: portal), with an optional file."""
 
     permission = REGISTER
+    form_class = f.PortalRegisterForm
 
     def form(self, data: Any = None, files: Any = None) -> f.PortalRegisterForm:
         form = f.PortalRegisterForm(data, files, actor=self.actor)
@@ -190,9 +191,9 @@ class PortalDetailView(StewardPageMixin, View):
             "entries": entries,
             "status_words": STATUS_WORDS.get(incident.status, incident.get_status_display()),
             "reply_form": kwargs.get("reply_form")
-            or (f.PortalReplyForm() if open_or_resolved else None),
+            or (f.PortalReplyForm(actor=actor) if open_or_resolved else None),
             "reopen_form": kwargs.get("reopen_form")
-            or (f.PortalReopenForm() if may_verify else None),
+            or (f.PortalReopenForm(actor=actor) if may_verify else None),
             "may_verify": may_verify,
             "files": list(attachments.of_record(actor, incident).order_by("created_at")),
             "upload_url": _upload_url() if can_attach(actor) and open_or_resolved else "",
@@ -225,7 +226,7 @@ class PortalFormStepView(PortalDetailView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         incident = self.get_object()
-        form = self.form_class(request.POST)
+        form = self.form_class(request.POST, actor=self.actor, record=incident)
         if form.is_valid():
             try:
                 self.run(incident, form.cleaned_data)
