@@ -20,6 +20,7 @@ customer side describes its request and talks to the desk.
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from django import forms
@@ -135,11 +136,24 @@ class Inputs:
     def __repr__(self) -> str:
         return f"Inputs({self.label!r}, {sorted(self.rules)})"
 
+    def rule_for(self, field: str) -> Rule | None:
+        """The field's rule; a key with ``*`` covers a family of fields a form builds per
+        row (``line-*-status``, ``attr__*``)."""
+        rule = self.rules.get(field)
+        if rule is None:
+            rule = next(
+                (r for key, r in self.rules.items() if "*" in key and fnmatchcase(field, key)), None
+            )
+        return rule
+
     def __contains__(self, field: str) -> bool:
-        return field in self.rules
+        return self.rule_for(field) is not None
 
     def __getitem__(self, field: str) -> Rule:
-        return self.rules[field]
+        rule = self.rule_for(field)
+        if rule is None:
+            raise KeyError(field)
+        return rule
 
     def __call__(self, label: str = "", /, **changes: Rule | str | None) -> "Inputs":
         """A derived declaration (a serializer's or form's view of a service's inputs):
@@ -161,7 +175,7 @@ class Inputs:
         """{field: message} for each given field the actor may not set (unknown ones too)."""
         refused: dict[str, str] = {}
         for field, value in values.items():
-            rule = self.rules.get(field)
+            rule = self.rule_for(field)
             if rule is None:
                 refused[field] = UNKNOWN
             elif not rule.permits(actor, record, value, valued=valued):
@@ -214,7 +228,7 @@ class GuardedForm(forms.Form):
         if inputs is None:
             raise ImproperlyConfigured(f"{type(self).__name__} declares no inputs.")
         for name, field in self.fields.items():
-            rule = inputs.rules.get(name)
+            rule = inputs.rule_for(name)
             if rule is not None and rule.audience:
                 field.help_text = with_audience(field.help_text, rule.audience)
 
@@ -252,7 +266,7 @@ class GuardedForm(forms.Form):
                 refused[name] = NOT_HERE  # declared for the write, but this form does not take it
         cleaned = getattr(self, "cleaned_data", {})
         for name in posted:
-            rule = self.inputs.rules.get(name)
+            rule = self.inputs.rule_for(name)
             if name in refused or rule is None or name not in cleaned:
                 continue
             if not rule.permits(self.actor, self.record, cleaned[name], valued=True):

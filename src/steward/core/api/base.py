@@ -53,7 +53,7 @@ class GuardedSerializer(serializers.Serializer):
         if inputs is None:
             raise ImproperlyConfigured(f"{type(self).__name__} declares no inputs.")
         for name, field in fields.items():
-            rule = inputs.rules.get(name)
+            rule = inputs.rule_for(name)
             if rule is not None and rule.audience and not field.read_only:
                 field.help_text = with_audience(field.help_text or "", rule.audience)
         return fields
@@ -93,11 +93,11 @@ class GuardedSerializer(serializers.Serializer):
             # customer_values are typed (a channel, public=True): checked once parsed.
             actor, record = actor_of(self), self._record()
             refused = {
-                name: self.inputs.rules[name].message()
+                name: self.inputs[name].message()
                 for name, given in value.items()
                 if name in data
                 and name in self.inputs
-                and not self.inputs.rules[name].permits(actor, record, given, valued=True)
+                and not self.inputs[name].permits(actor, record, given, valued=True)
             }
             if refused:
                 self._refuse(refused)
