@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from steward.core import permissions
+from steward.core.api.base import GuardedSerializer
 from steward.core.models import Organisation
-from steward.service_level import queries
+from steward.service_level import inputs, queries
 from steward.service_level.api.base import (
     ReasonSerializer,
     RecordViewSet,
@@ -97,7 +98,8 @@ class CatalogItemSerializer(serializers.ModelSerializer):
         return data
 
 
-class CatalogItemWriteSerializer(serializers.Serializer):
+class CatalogItemWriteSerializer(GuardedSerializer):
+    inputs = inputs.CATALOG_ITEM
     service = visible(queries.services_for, Service)
     name = serializers.CharField(max_length=200)
     template = visible(
@@ -125,11 +127,20 @@ class CatalogItemUpdateSerializer(CatalogItemWriteSerializer):
     copy_of = None
 
 
-class CatalogDecisionSerializer(serializers.Serializer):
+class CatalogDecisionSerializer(GuardedSerializer):
+    inputs = inputs.CATALOG_DECISION
     decision = choice_text(
         [c for c in ApprovalDecision.choices if c[0] != ApprovalDecision.PENDING]
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CatalogFailSerializer(GuardedSerializer, RequiredReasonSerializer):
+    inputs = inputs.CATALOG_FAIL
+
+
+class CatalogDiscontinueSerializer(GuardedSerializer, ReasonSerializer):
+    inputs = inputs.CATALOG_DISCONTINUE
 
 
 @extend_schema_view(
@@ -201,13 +212,13 @@ class CatalogItemViewSet(RecordViewSet):
 
     @extend_schema(
         summary="Record that the item failed (with the reason)",
-        request=RequiredReasonSerializer,
+        request=CatalogFailSerializer,
         responses=CatalogItemSerializer,
     )
     @action(detail=True, methods=["post"])
     def fail(self, request: Request, pk: str | None = None) -> Response:
         item = self.guarded_object()
-        data = self.validated(RequiredReasonSerializer)
+        data = self.validated(CatalogFailSerializer, record=item)
         return self.act(catalog_svc.catalog_item_fail, item, **data)
 
     @extend_schema(summary="Back to draft to adjust", request=None, responses=CatalogItemSerializer)
@@ -217,17 +228,19 @@ class CatalogItemViewSet(RecordViewSet):
 
     @extend_schema(
         summary="Take out of the catalog (stays on record)",
-        request=ReasonSerializer,
+        request=CatalogDiscontinueSerializer,
         responses=CatalogItemSerializer,
     )
     @action(detail=True, methods=["post"])
     def discontinue(self, request: Request, pk: str | None = None) -> Response:
         # The payload is checked before the record is looked up, as it always was.
-        data = self.validated(ReasonSerializer)
+        data = self.validated(CatalogDiscontinueSerializer)
         return self.act(catalog_svc.catalog_item_discontinue, self.get_object(), **data)
 
 
-class CatalogItemTemplateSerializer(serializers.ModelSerializer):
+class CatalogItemTemplateSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.CATALOG_TEMPLATE
+
     class Meta:
         model = CatalogItemTemplate
         fields = ["id", *catalog_svc.TEMPLATE_FIELDS, "created_at", "updated_at"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views import View
 
 from steward.core import permissions
+from steward.core.fields import GuardedForm
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -28,7 +29,7 @@ from steward.core.views.patterns import (
     StewardPageMixin,
     csv_safe,
 )
-from steward.service_level import queries, reviews
+from steward.service_level import inputs, queries, reviews
 from steward.service_level.choices import ReviewStatus
 from steward.service_level.filters import SlaReviewFilterSet
 from steward.service_level.models import ReviewViolation, SlaReview
@@ -92,7 +93,8 @@ def _review_context(review: SlaReview, actor: Any) -> dict[str, Any]:
 # --- Forms ------------------------------------------------------------------------------------
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(GuardedForm):
+    inputs = inputs.REVIEW_SCHEDULE
     customer = forms.ModelChoiceField(queryset=None, label="Customer")
     term_start = forms.DateField(
         label="Term starts", widget=forms.DateInput(attrs={"type": "date"})
@@ -110,7 +112,8 @@ class ScheduleForm(forms.Form):
         self.fields["customer"].queryset = customers
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(GuardedForm):
+    inputs = inputs.REVIEW_MEETING
     minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=50000)
     improvement_suggestions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
@@ -124,13 +127,15 @@ class MeetingForm(forms.Form):
     )
 
 
-class SuggestionsForm(forms.Form):
+class SuggestionsForm(GuardedForm):
+    inputs = inputs.REVIEW_SUGGESTIONS
     improvement_suggestions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
     )
 
 
-class ExplainForm(forms.Form):
+class ExplainForm(GuardedForm):
+    inputs = inputs.VIOLATION
     explanation = forms.CharField(
         label="Why was the target violated?",
         widget=forms.Textarea(attrs={"rows": 3}),
