@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.fields import empty
@@ -66,12 +67,24 @@ class GuardedSerializer(serializers.Serializer):
         actor = actor_of(self)
         if actor is None:
             raise ImproperlyConfigured(f"{type(self).__name__} needs the request in its context.")
+        record = self._record()
         writable = {n for n, f in self.fields.items() if not f.read_only}
-        keys = {key: None for key in data} if hasattr(data, "keys") else {}
-        refused = self.inputs.refusals(
-            actor, {k: v for k, v in keys.items() if k in writable}, self._record(), valued=False
-        )
+        keys = list(data) if hasattr(data, "keys") else []
+        given = {k: data[k] for k in keys if k in writable}
+        refused = self.inputs.refusals(actor, given, record, valued=False)
         refused.update({k: UNKNOWN for k in keys if k not in writable})
+        # A field some people may set to some values only (customer_values: the channel,
+        # public=True) is compared once parsed; an unparsable one is left to validation.
+        for name, raw in given.items():
+            rule = self.inputs.rule_for(name)
+            if name in refused or rule is None or rule.customer_values is None:
+                continue
+            try:
+                value = self.fields[name].run_validation(raw)
+            except (serializers.ValidationError, DjangoValidationError):
+                continue
+            if not rule.permits(actor, record, value, valued=True):
+                refused[name] = rule.message()
         return refused
 
     def _refuse(self, refused: dict[str, str]) -> None:
@@ -88,20 +101,7 @@ class GuardedSerializer(serializers.Serializer):
             refused = self._refusals(data)
             if refused:
                 self._refuse(refused)
-        value = super().run_validation(data)
-        if self.parent is None and isinstance(value, dict) and hasattr(data, "keys"):
-            # customer_values are typed (a channel, public=True): checked once parsed.
-            actor, record = actor_of(self), self._record()
-            refused = {
-                name: self.inputs[name].message()
-                for name, given in value.items()
-                if name in data
-                and name in self.inputs
-                and not self.inputs[name].permits(actor, record, given, valued=True)
-            }
-            if refused:
-                self._refuse(refused)
-        return value
+        return super().run_validation(data)
 
 
 class Visible(serializers.PrimaryKeyRelatedField):
