@@ -32,7 +32,8 @@ def writes() -> Iterator[list[str]]:
 
 
 def is_refusal(message: str) -> bool:
-    return str(message).startswith(REFUSALS)
+    """A refusal message: on the field itself, or on the form naming the field."""
+    return any(text in str(message) for text in REFUSALS)
 
 
 def split(inputs: Inputs, names: list[str], actor: Any, record: Any) -> tuple[dict, dict]:
