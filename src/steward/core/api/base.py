@@ -104,6 +104,22 @@ class GuardedSerializer(serializers.Serializer):
         return super().run_validation(data)
 
 
+class InternalFieldsHidden(serializers.Serializer):
+    """A record as the reader may see it: ``internal_fields`` (the provider's working
+    papers and staff text, ``core.fields.INTERNAL``) are left out for customer-side
+    readers (and when the reader is unknown)."""
+
+    internal_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        actor = actor_of(self)
+        if actor is None or permissions.is_customer_side(actor):
+            for name in self.internal_fields:
+                data.pop(name, None)
+        return data
+
+
 class Visible(serializers.PrimaryKeyRelatedField):
     """A reference to a record the caller may see (others are "does not exist")."""
 

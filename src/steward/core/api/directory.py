@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import inputs, permissions, queries
-from steward.core.api.base import GuardedSerializer, StewardViewSet
+from steward.core.api.base import GuardedSerializer, InternalFieldsHidden, StewardViewSet
 from steward.core.choices import Role, ScopeKind, allowed_scopes
 from steward.core.filters import (
     OrganisationFilterSet,
@@ -57,8 +57,9 @@ class GuardedWrites:
 # --- Organisations ---------------------------------------------------------------------
 
 
-class OrganisationSerializer(GuardedSerializer, serializers.ModelSerializer):
+class OrganisationSerializer(InternalFieldsHidden, GuardedSerializer, serializers.ModelSerializer):
     inputs = inputs.ORGANISATION
+    internal_fields = ("notes",)  # the provider's notes about the organisation
 
     class Meta:
         model = Organisation

@@ -352,7 +352,12 @@ class OrganisationDetailView(RecordDetailView):
             Field("Phone", obj.phone),
             Field("Website", obj.website, url=obj.website),
             Field("Address", obj.address, wide=True),
-            Field("Notes", obj.notes, wide=True),
+            # The provider's notes about the organisation are not for its own people.
+            *(
+                []
+                if permissions.is_customer_side(self.actor)
+                else [Field("Notes", obj.notes, wide=True)]
+            ),
             Field("Active", obj.is_active),
         ]
 

@@ -13,11 +13,10 @@ from rest_framework.routers import DefaultRouter
 
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries import ci_classes_for, cis_for
-from steward.core import permissions
 from steward.core.api.base import (
     GuardedSerializer,
+    InternalFieldsHidden,
     RecordViewSet,
-    actor_of,
     choice_text,
     visible,
 )
@@ -32,10 +31,6 @@ from steward.incidents.services import solutions as services
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
-# What customer-side people do not see of an active solution (issue 10: no staff text).
-CUSTOMER_HIDDEN = ("support_group", "support_group_name", "proposed_by", "from_incident",
-                   "decided_by", "decision_note")  # fmt: skip
-
 
 def _incidents_for(actor: Any) -> Any:
     from steward.incidents.queries.incidents import incidents_for
@@ -43,7 +38,11 @@ def _incidents_for(actor: Any) -> Any:
     return incidents_for(actor)
 
 
-class SolutionSerializer(serializers.ModelSerializer):
+class SolutionSerializer(InternalFieldsHidden, serializers.ModelSerializer):
+    # The provider's working papers: who proposed and decided it, and the decision note.
+    internal_fields = ("support_group", "support_group_name", "proposed_by", "from_incident",
+                       "decided_by", "decision_note")  # fmt: skip
+
     status = choice_text(SolutionStatus.choices, read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True, default=None)
     ci_class_name = serializers.CharField(source="ci_class.name", read_only=True, default=None)
@@ -59,15 +58,6 @@ class SolutionSerializer(serializers.ModelSerializer):
                   "decided_by", "decided_at", "decision_note", "use_count", "created_at",
                   "updated_at"]  # fmt: skip
         read_only_fields = fields
-
-    def to_representation(self, instance: Solution) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        actor = actor_of(self)
-        if actor is None or permissions.is_customer_side(actor):
-            # The provider's working papers: who proposed and decided it, and the note.
-            for name in CUSTOMER_HIDDEN:
-                data.pop(name, None)
-        return data
 
 
 class SolutionUpdateSerializer(GuardedSerializer):

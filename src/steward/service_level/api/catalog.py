@@ -1,8 +1,6 @@
 """/api/v1/catalog-items/ and /api/v1/catalog-item-templates/: what customers may order,
 prepared from a template, approved and published (proc. 4)."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -10,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from steward.core import permissions
-from steward.core.api.base import GuardedSerializer
+from steward.core.api.base import GuardedSerializer, InternalFieldsHidden
 from steward.core.models import Organisation
 from steward.service_level import inputs, queries
 from steward.service_level.api.base import (
@@ -18,7 +16,6 @@ from steward.service_level.api.base import (
     RecordViewSet,
     RequiredReasonSerializer,
     TargetSpecSerializer,
-    actor_of,
     choice_text,
     plain_targets,
     visible,
@@ -72,7 +69,9 @@ _INTERNAL_ITEM_FIELDS = (
 )  # fmt: skip
 
 
-class CatalogItemSerializer(serializers.ModelSerializer):
+class CatalogItemSerializer(InternalFieldsHidden, serializers.ModelSerializer):
+    internal_fields = _INTERNAL_ITEM_FIELDS
+
     service_name = serializers.CharField(source="service.name", read_only=True)
     status = choice_text(CatalogItemStatus.choices, read_only=True)
     targets = ServiceLevelTargetSerializer(many=True, read_only=True)
@@ -88,14 +87,6 @@ class CatalogItemSerializer(serializers.ModelSerializer):
             "targets", "approvals", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
-
-    def to_representation(self, instance: CatalogItem) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        actor = actor_of(self)
-        if actor is None or permissions.is_customer_side(actor):
-            for name in _INTERNAL_ITEM_FIELDS:
-                data.pop(name, None)
-        return data
 
 
 class CatalogItemWriteSerializer(GuardedSerializer):

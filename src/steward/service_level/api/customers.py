@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.core.api.base import GuardedSerializer
+from steward.core.api.base import GuardedSerializer, InternalFieldsHidden
 from steward.core.choices import OrganisationKind
 from steward.core.models import Organisation, Person
 from steward.core.services import directory
@@ -23,7 +23,9 @@ class ContactSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(InternalFieldsHidden, serializers.ModelSerializer):
+    internal_fields = ("notes",)  # the provider's notes about its customer
+
     representatives = serializers.SerializerMethodField()
     service_level_managers = serializers.SerializerMethodField()
 
