@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
 
 from steward.core import permissions
 from steward.core.fields import NOT_HERE, REFUSED, UNKNOWN, Inputs, Rule
@@ -77,3 +79,30 @@ def refusal_events(since: int) -> list[list[str]]:
 def last_event_id() -> int:
     last = SecurityEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
     return last or 0
+
+
+def schema_operations(methods: tuple[str, ...] = ("post", "put", "patch")) -> list[tuple]:
+    """(method, path, request serializer class or None) of the API's operations."""
+    generator = SchemaGenerator()
+    schema = generator.get_schema(request=None, public=True)
+    components = {c.name: c.object for c in generator.registry._components.values()}
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method not in methods:
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            ref = next((c["schema"].get("$ref") for c in content.values()), None)
+            serializer = type(components[ref.rsplit("/", 1)[1]]) if ref else None
+            found.append((method, path, serializer))
+    return sorted(found, key=lambda op: (op[1], op[0]))
+
+
+def url_patterns(patterns: list | None = None, namespace: str = "") -> Iterator[tuple]:
+    """(namespaced name, pattern) of every named URL pattern."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            yield from url_patterns(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
 from steward.core.api.base import GuardedSerializer
@@ -22,6 +21,7 @@ from steward.core.tests.field_rules import (
     is_refusal,
     last_event_id,
     refusal_events,
+    schema_operations,
     split,
     writes,
 )
@@ -40,24 +40,7 @@ RESOURCE_RECORDS = {
 }  # fmt: skip
 
 
-def _operations() -> list[tuple[str, str, type]]:
-    """(method, path, request serializer class) of every write with a request body."""
-    generator = SchemaGenerator()
-    schema = generator.get_schema(request=None, public=True)
-    components = {c.name: c.object for c in generator.registry._components.values()}
-    found = []
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            if method not in ("post", "put", "patch"):
-                continue
-            content = operation.get("requestBody", {}).get("content", {})
-            ref = next((c["schema"].get("$ref") for c in content.values()), None)
-            if ref is not None:
-                found.append((method, path, type(components[ref.rsplit("/", 1)[1]])))
-    return sorted(found, key=lambda op: (op[1], op[0]))
-
-
-OPERATIONS = _operations()
+OPERATIONS = [op for op in schema_operations() if op[2] is not None]
 IDS = [f"{method.upper()} {path}" for method, path, _ in OPERATIONS]
 
 

@@ -17,7 +17,7 @@ import pytest
 from django import forms
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 import steward
 from steward.core.fields import GuardedForm
@@ -26,6 +26,7 @@ from steward.core.tests.field_rules import (
     last_event_id,
     refusal_events,
     split,
+    url_patterns,
     writes,
 )
 from steward.core.tests.field_rules_world import ACTORS, shared_world
@@ -53,19 +54,10 @@ READING_FORMS = {"AsOfForm", "ClassChoiceForm", "CompareForm", "DueTimeForm", "P
 PUBLIC_PAGES = {"login", "logout"}
 
 
-def _walk(patterns: list, namespace: str = "") -> Any:
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace
-            yield from _walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry
-
-
 def _pages() -> list[tuple[str, list[str], type]]:
     """(URL name, its parameters, the form it takes) of every page that takes a form by POST."""
     found = []
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in url_patterns():
         view_class = getattr(pattern.callback, "view_class", None)
         if view_class is None or name in PUBLIC_PAGES or name.startswith("admin:"):
             continue
