@@ -32,8 +32,8 @@ INTEGRITY_RUN = staff_inputs("integrity run", "stale_after_days")
 
 # Procedure 2: suppliers and their contacts.
 SUPPLIER = staff_inputs(
-    "supplier", "name", "code", "email", "phone", "address", "website", "account_number",
-    "supplies", "is_active", "confirm", notes=_TEXT,
+    "supplier", "name", "code", "email", "phone", "website", "account_number",
+    "supplies", "is_active", "confirm", address=_TEXT, notes=_TEXT,
 )  # fmt: skip
 SUPPLIER_CONTACT = staff_inputs(
     "supplier contact", "first_name", "last_name", "email", "phone", "mobile", "job_title",

@@ -232,6 +232,15 @@ class GuardedForm(forms.Form):
             if rule is not None and rule.audience:
                 field.help_text = with_audience(field.help_text, rule.audience)
 
+    def __getitem__(self, name: str) -> forms.BoundField:
+        # Fields a form adds per record after __init__ (requisition lines) get theirs here.
+        rule = self.inputs.rule_for(name)
+        field = self.fields.get(name)
+        if rule is not None and rule.audience and field is not None:
+            # Before the bound field exists: it copies the help text when it is made.
+            field.help_text = with_audience(field.help_text, rule.audience)
+        return super().__getitem__(name)
+
     def _posted(self) -> dict[str, Any]:
         posted: dict[str, Any] = {}
         for key in self.data:

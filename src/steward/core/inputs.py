@@ -8,10 +8,11 @@ from steward.core.fields import INTERNAL, Inputs, Rule, anyone, staff, staff_inp
 from steward.core.models.calendars import WEEKDAYS
 
 ORGANISATION_NOTES = "Internal: seen by staff only (not by the organisation's own people)."
+ORGANISATION_OWN = "Seen by the organisation's own people too."
 
 ORGANISATION = staff_inputs(
-    "organisation", "name", "kind", "code", "email", "phone", "address", "website", "is_active",
-    notes=staff(audience=ORGANISATION_NOTES),
+    "organisation", "name", "kind", "code", "email", "phone", "website", "is_active",
+    address=staff(audience=ORGANISATION_OWN), notes=staff(audience=ORGANISATION_NOTES),
 )  # fmt: skip
 PERSON = staff_inputs(
     "person", "first_name", "last_name", "email", "phone", "mobile", "job_title", "location",

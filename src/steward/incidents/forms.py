@@ -10,7 +10,7 @@ from steward.configuration.models import ConfigurationItem
 from steward.configuration.queries import cis_for
 from steward.core import attachments
 from steward.core import queries as core_queries
-from steward.core.fields import GuardedForm, anyone
+from steward.core.fields import SHARED, GuardedForm, anyone
 from steward.core.models import OrganisationMembership, Person, SupportGroup
 from steward.incidents import inputs
 from steward.incidents.choices import (
@@ -441,7 +441,7 @@ class PortalRegisterForm(GuardedForm):
 
 
 class PortalReplyForm(GuardedForm):
-    inputs = inputs.REPLY
+    inputs = inputs.REPLY(body=anyone(audience=SHARED))
     body = forms.CharField(
         widget=_text(3, "Write a reply to the service desk…"), max_length=20000, label="Reply"
     )

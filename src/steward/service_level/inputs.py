@@ -73,7 +73,8 @@ SIGN = Inputs(
 
 # Customers (proc. 3) and SLA reviews (proc. 5).
 CUSTOMER_ORGANISATION = staff_inputs(
-    "customer", "name", "code", "email", "phone", "address", "website", "is_active",
+    "customer", "name", "code", "email", "phone", "website", "is_active",
+    address=staff(audience="Seen by the customer's own people too."),
     notes=staff(audience="Internal: seen by staff only (not by the customer's own people)."),
 )  # fmt: skip
 CONTACTS = staff_inputs("customer contacts", "representatives", "service_level_managers")

@@ -498,7 +498,9 @@ class RecordDetailView(StewardPageMixin, TemplateView):
     @property
     def posted_form(self) -> type[forms.Form] | None:
         form_class = getattr(self, "form_class", None)
-        return form_class or (NoteForm if self.public_replies else WorkNoteForm)
+        if form_class is not None or not self.note_permission:
+            return form_class
+        return NoteForm if self.public_replies else WorkNoteForm
 
     def note_form(self, data: Any = None) -> NoteForm:
         form_class = NoteForm if self.public_replies else WorkNoteForm
