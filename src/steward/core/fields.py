@@ -66,11 +66,17 @@ class Rule:
         if permissions.is_customer_side(actor):
             if not self.customer:
                 return False
-            if valued and self.customer_values is not None and value not in self.customer_values:
+            if valued and self.customer_values is not None and not self._among(value):
                 return False
         if self.permission and not permissions.has(actor, self.permission, record):
             return False
         return self.when is None or bool(self.when(actor, record))
+
+    def _among(self, value: Any) -> bool:
+        try:
+            return value in (self.customer_values or ())
+        except TypeError:  # a list or a mapping where one value is expected
+            return False
 
     def message(self) -> str:
         return f"{REFUSED} {self.why}".strip()
@@ -223,7 +229,6 @@ class GuardedForm(forms.Form):
     def __init__(self, *args: Any, actor: Any = None, record: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor, self.record = actor, record
-        self.refused_fields: list[str] = []
         inputs = getattr(type(self), "inputs", None)
         if inputs is None:
             raise ImproperlyConfigured(f"{type(self).__name__} declares no inputs.")
@@ -288,7 +293,6 @@ class GuardedForm(forms.Form):
                 data={"fields": sorted(refused)},
             )
         for name, text in refused.items():
-            self.refused_fields.append(name)
             if name in self.fields:
                 self.add_error(name, ValidationError(text, code="refused"))
             else:
