@@ -362,6 +362,7 @@ def _requester_scenarios(s: Staff, mark: Callable[[], str]) -> list[str]:
 def test_staff_text_reaches_no_customer_and_replies_reach_the_requester(
     db, world, api, client, django_capture_on_commit_callbacks, settings
 ):
+    from steward.incidents.models import ReportSubscription
     from steward.incidents.services import reporting
 
     settings.STEWARD_BEHIND_PROXY = False
@@ -376,7 +377,11 @@ def test_staff_text_reaches_no_customer_and_replies_reach_the_requester(
             extra = (client,) if scenario is _work_notes else ()
             internal += scenario(staff, _marker, *extra)
         public = _requester_scenarios(staff, _marker)
+        # Subscribed behind the service's back: the weekly report still goes to staff only.
+        for kind in ("representative", "analyst"):
+            ReportSubscription.objects.create(person=world.actors[kind])
         reporting.send_weekly_reports()
+    assert any(world.actors["analyst"].email in m.to for m in mail.outbox if "report" in m.subject)
 
     for kind in ("requester", "representative"):
         person = world.actors[kind]
