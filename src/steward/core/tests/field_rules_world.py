@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db import transaction
 from django.test import override_settings
-from django.utils import timezone
 
 from steward.core.choices import Role
 from steward.core.tests.factories import (
@@ -56,7 +55,7 @@ def _people(provider: Any, acme: Any) -> dict[str, Any]:
     }
 
 
-def _service_level(admin: Any, acme: Any, provider: Any, calendar: Any, rep: Any) -> dict:
+def _service_level(admin: Any, acme: Any, provider: Any, calendar: Any) -> dict:
     from steward.service_level.models import ReviewViolation, SlaReview
     from steward.service_level.services import agreements, catalog
     from steward.service_level.services.services import service_create
@@ -95,7 +94,7 @@ def _service_level(admin: Any, acme: Any, provider: Any, calendar: Any, rep: Any
     }
 
 
-def _configuration(admin: Any, provider: Any, service: Any) -> dict:
+def _configuration(admin: Any) -> dict:
     from steward.configuration.services import baselines, cmdb, contracts, purchasing, suppliers
 
     server = cmdb.ci_class_create(actor=admin, name="Server", code="fr-server", category="hardware")
@@ -203,8 +202,8 @@ def build() -> World:
     add_member(group, people["specialist"])
     add_member(group, people["analyst"])
     records = _core(admin, calendar, group, acme, people["requester"])
-    records.update(_service_level(admin, acme, provider, calendar, people["representative"]))
-    records.update(_configuration(admin, provider, records["service"]))
+    records.update(_service_level(admin, acme, provider, calendar))
+    records.update(_configuration(admin))
     records.update(_incidents(people, group, records["service"], admin))
     return World(actors=people, records=records)
 
@@ -226,6 +225,3 @@ def shared_world(django_db_blocker: Any) -> Iterator[World]:
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
-
-
-__all__ = ["ACTORS", "World", "shared_world", "timezone"]
