@@ -5,11 +5,12 @@ from typing import Any
 
 from django import forms
 
-from steward.configuration import queries
+from steward.configuration import inputs, queries
 from steward.configuration.choices import AttributeType, CIStatus
 from steward.configuration.models import CIClass, ConfigurationItem, RelationshipType
 from steward.configuration.services.cmdb import definitions_for
 from steward.core import queries as core_queries
+from steward.core.fields import GuardedForm
 from steward.core.models import Person, SupportGroup
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
@@ -51,9 +52,11 @@ def attribute_field(definition: Any) -> forms.Field:
     return forms.CharField(max_length=500, **common)
 
 
-class CIForm(forms.Form):
+class CIForm(GuardedForm):
     """The CI form: the common fields plus one field per attribute of the CI's class
     (named ``attr__<key>``), including the attributes its class inherits."""
+
+    inputs = inputs.CI
 
     name = forms.CharField(max_length=200)
     status = forms.ChoiceField(choices=CIStatus.choices, initial=CIStatus.IN_PRODUCTION)
@@ -76,7 +79,7 @@ class CIForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, ci_class: CIClass, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.ci_class = ci_class
         self.fields["owner"].queryset = core_queries.people_for(actor).filter(is_active=True)
         self.fields["support_group"].queryset = core_queries.groups_for(actor)
@@ -115,8 +118,10 @@ class ClassChoiceForm(forms.Form):
         self.fields["ci_class"].queryset = queries.ci_classes_for(actor).filter(is_active=True)
 
 
-class RelationshipForm(forms.Form):
+class RelationshipForm(GuardedForm):
     """Link this CI to another one, found by its number (a list of 100,000 CIs is no menu)."""
+
+    inputs = inputs.RELATIONSHIP
 
     direction = forms.ChoiceField(
         choices=[("out", "This CI … the other CI"), ("in", "The other CI … this CI")],
@@ -130,7 +135,7 @@ class RelationshipForm(forms.Form):
     cause = forms.CharField(max_length=40, required=False, label="Change or task")
 
     def __init__(self, *args: Any, actor: Person, ci: ConfigurationItem, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.actor, self.ci = actor, ci
         self.fields["type"].queryset = RelationshipType.objects.order_by("name")
 

@@ -86,7 +86,9 @@ class JournalKind(models.TextChoices):
     CONFLICT = "conflict", "Save refused (changed meanwhile)"
 
 
-# Journal kinds a customer-side person may read; work notes are internal.
+# Journal kinds written as public (readable by customer-side people) unless the writing
+# service says otherwise: a status change is public, its reason only when the procedure
+# addresses it to the requester. Work notes, field changes and system lines are internal.
 PUBLIC_JOURNAL_KINDS = frozenset(
     {JournalKind.CREATED, JournalKind.TRANSITION, JournalKind.PUBLIC_REPLY, JournalKind.ATTACHMENT}
 )

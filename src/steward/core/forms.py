@@ -11,8 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils import timezone
 
+from steward.core import inputs as core_inputs
 from steward.core import queries
 from steward.core.choices import Role, allowed_scopes
+from steward.core.fields import GuardedForm
 from steward.core.models import (
     BusinessCalendar,
     Organisation,
@@ -29,7 +31,8 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(time_zone_names())]
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(GuardedForm, forms.ModelForm):
+    inputs = core_inputs.ORGANISATION
     website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -41,8 +44,10 @@ class OrganisationForm(forms.ModelForm):
         }
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(GuardedForm, forms.ModelForm):
     """Edit a person's details; the create form adds username, organisation and password."""
+
+    inputs = core_inputs.PERSON
 
     time_zone = forms.ChoiceField(required=False, choices=[("", "Same as Steward")])
 
@@ -51,7 +56,7 @@ class PersonForm(forms.ModelForm):
         fields = PERSON_FIELDS
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["time_zone"].choices = [("", "Same as Steward"), *time_zone_choices()]
         self.fields[
             "is_active"
@@ -59,6 +64,7 @@ class PersonForm(forms.ModelForm):
 
 
 class PersonCreateForm(PersonForm):
+    inputs = core_inputs.PERSON_CREATE
     username = forms.CharField(max_length=150, help_text="What the person signs in with.")
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), required=False, empty_label="None"
@@ -100,14 +106,16 @@ class PersonCreateForm(PersonForm):
         return data
 
 
-class SupportGroupForm(forms.ModelForm):
+class SupportGroupForm(GuardedForm, forms.ModelForm):
+    inputs = core_inputs.GROUP
+
     class Meta:
         model = SupportGroup
         fields = GROUP_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["organisation"].queryset = queries.organisations_for(actor)
         self.fields["calendar"].queryset = BusinessCalendar.objects.filter(
             pk__in=queries.calendars_for(actor).values("pk")
@@ -115,13 +123,14 @@ class SupportGroupForm(forms.ModelForm):
         self.fields["calendar"].help_text = "Service hours of the group (for due times)."
 
 
-class GroupMemberForm(forms.Form):
+class GroupMemberForm(GuardedForm):
+    inputs = core_inputs.GROUP_MEMBER
     person = forms.ModelChoiceField(
         queryset=Person.objects.none(), label="Add member", empty_label="Choose a person…"
     )
 
     def __init__(self, *args: Any, actor: Person, group: SupportGroup, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, record=group, **kwargs)
         # Provider staff only: customer people cannot join support groups.
         self.fields["person"].queryset = (
             queries.people_for(actor)
@@ -140,14 +149,16 @@ def _scope_models() -> dict[str, type[Model]]:
     return found
 
 
-class RoleAssignForm(forms.Form):
+class RoleAssignForm(GuardedForm):
     """A role and where it applies, in one select: everywhere, a group, organisation or service."""
+
+    inputs = core_inputs.ROLE_ASSIGNMENT
 
     role = forms.ChoiceField(choices=Role.choices)
     scope = forms.ChoiceField(required=False, label="Limited to", help_text="Empty: everywhere.")
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         options: list[Any] = [("", "Everywhere")]
         labels = {"group": "Support groups", "organisation": "Organisations", "service": "Services"}
         for kind, model in _scope_models().items():
@@ -177,7 +188,8 @@ class RoleAssignForm(forms.Form):
         return data
 
 
-class TokenForm(forms.Form):
+class TokenForm(GuardedForm):
+    inputs = core_inputs.TOKEN
     name = forms.CharField(max_length=100, help_text="What uses it, e.g. “monitoring”.")
     expires_on = forms.DateField(
         required=False,
@@ -196,7 +208,8 @@ class TokenForm(forms.Form):
 # --- Calendars ------------------------------------------------------------------------------
 
 
-class CalendarForm(forms.ModelForm):
+class CalendarForm(GuardedForm, forms.ModelForm):
+    inputs = core_inputs.CALENDAR
     time_zone = forms.ChoiceField(choices=())
 
     class Meta:
@@ -209,8 +222,10 @@ class CalendarForm(forms.ModelForm):
         self.fields["time_zone"].choices = time_zone_choices()
 
 
-class WeeklyHoursForm(forms.Form):
+class WeeklyHoursForm(GuardedForm):
     """Up to ``SLOTS`` working periods per weekday (e.g. 08:00-12:00 and 13:00-17:00)."""
+
+    inputs = core_inputs.WEEKLY_HOURS
 
     SLOTS = 2
 
@@ -262,7 +277,8 @@ class WeeklyHoursForm(forms.Form):
         ]
 
 
-class HolidayForm(forms.Form):
+class HolidayForm(GuardedForm):
+    inputs = core_inputs.HOLIDAY
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(max_length=120)
 
@@ -283,8 +299,10 @@ class DueTimeForm(forms.Form):
 # --- Webhooks -------------------------------------------------------------------------------
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(GuardedForm):
     """A webhook subscription. The secret is never shown again: blank keeps (or generates) it."""
+
+    inputs = core_inputs.WEBHOOK
 
     name = forms.CharField(max_length=120)
     # Checked by the service (scheme, form, and the outbound guard's refusal of addresses

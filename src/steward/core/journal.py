@@ -44,13 +44,21 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
-def _unsaved(record: models.Model, kind: str, actor: Person | None, **fields: Any) -> JournalEntry:
+def _unsaved(
+    record: models.Model,
+    kind: str,
+    actor: Person | None,
+    *,
+    public: bool | None = None,
+    **fields: Any,
+) -> JournalEntry:
     return JournalEntry(
         record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
         record_id=record.pk,
         kind=kind,
         actor=actor,
         record_version=getattr(record, "written_version", None),
+        public=kind in PUBLIC_JOURNAL_KINDS if public is None else public,
         **fields,
     )
 
@@ -83,17 +91,37 @@ def created(
 
 
 def transition(
-    record: models.Model, *, actor: Person | None, old: str, new: str, reason: str = ""
+    record: models.Model,
+    *,
+    actor: Person | None,
+    old: str,
+    new: str,
+    reason: str = "",
+    reason_public: bool = False,
 ) -> JournalEntry:
-    return _entry(
+    """The status change, which customer-side people may read, and its ``reason``.
+
+    The reason is staff text and internal (a work note beside the change) unless the
+    calling service says the procedure addresses it to the requester (``reason_public``:
+    the resolution, why a request was cancelled), so what a coordinator writes to the
+    desk never reaches the portal.
+    """
+    text = sanitise(reason) if reason and reason.strip() else ""
+    entry = _unsaved(
         record,
         JournalKind.TRANSITION,
         actor,
         field="status",
         old_value=old,
         new_value=new,
-        body=sanitise(reason),
+        body=text if reason_public else "",
     )
+    if not text or reason_public:
+        entry.save(force_insert=True)
+        return entry
+    note = _unsaved(record, JournalKind.WORK_NOTE, actor, body=text, data={"reason_for": new})
+    JournalEntry.objects.bulk_create([entry, note])
+    return entry
 
 
 def field_changes(
@@ -162,12 +190,15 @@ def note_add(
         return _entry(record, kind, actor, body=sanitise(text))
 
 
-def timeline(record: models.Model, *, actor: Person) -> QuerySet[JournalEntry]:
-    """The record's journal as ``actor`` may read it (work notes hidden from customer people)."""
+def timeline(
+    record: models.Model, *, actor: Person, public_only: bool = False
+) -> QuerySet[JournalEntry]:
+    """The record's journal as ``actor`` may read it: customer-side people (and pages
+    showing the customer's view, ``public_only``) get the public entries only."""
     qs = JournalEntry.objects.filter(
         record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
         record_id=record.pk,
     ).select_related("actor")
-    if permissions.is_customer_side(actor):
-        qs = qs.filter(kind__in=PUBLIC_JOURNAL_KINDS)
+    if public_only or permissions.is_customer_side(actor):
+        qs = qs.filter(public=True)
     return qs

@@ -10,7 +10,9 @@ from steward.configuration.models import ConfigurationItem
 from steward.configuration.queries import cis_for
 from steward.core import attachments
 from steward.core import queries as core_queries
+from steward.core.fields import SHARED, GuardedForm, anyone
 from steward.core.models import OrganisationMembership, Person, SupportGroup
+from steward.incidents import inputs
 from steward.incidents.choices import (
     Channel,
     Impact,
@@ -23,6 +25,7 @@ from steward.incidents.choices import (
 )
 from steward.incidents.models import Category, Solution
 from steward.incidents.queries.solutions import solutions_for
+from steward.incidents.services.people import is_desk
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
@@ -109,8 +112,10 @@ class CINumbersField(forms.CharField):
         return [found[n] for n in numbers]
 
 
-class _IncidentFields(forms.Form):
+class _IncidentFields(GuardedForm):
     """The fields the desk fills in and may change later (procedure 1)."""
+
+    inputs = inputs.UPDATE
 
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=_text(5))
@@ -124,8 +129,7 @@ class _IncidentFields(forms.Form):
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.MEDIUM)
 
     def __init__(self, *args: Any, actor: Person, organisation_ids: Any = (), **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.actor = actor
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["service"].queryset = services_first_for(actor, list(organisation_ids))
         self.fields["service"].label_from_instance = _service_label  # type: ignore[attr-defined]
         self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related(
@@ -149,6 +153,8 @@ class _IncidentFields(forms.Form):
 
 class IncidentRegisterForm(_IncidentFields):
     """The service desk's registration form; "resolve now" is first-contact resolution."""
+
+    inputs = inputs.REGISTER(resolution="resolve_now", resolution_code="resolve_now")
 
     field_order = [
         "requester", "channel", "title", "description", "service", "cis", "category",
@@ -229,13 +235,14 @@ class IncidentEditForm(_IncidentFields):
     pass
 
 
-class AssignForm(forms.Form):
+class AssignForm(GuardedForm):
+    inputs = inputs.ASSIGNMENT
     support_group = forms.ModelChoiceField(queryset=SupportGroup.objects.none(), required=False)
     assignee = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
     reason = forms.CharField(max_length=500, required=False, widget=_text(2))
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["support_group"].queryset = core_queries.groups_for(actor).filter(
             is_active=True
         )
@@ -248,23 +255,29 @@ class AssignForm(forms.Form):
         return data
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(GuardedForm):
+    inputs = inputs.SEND_BACK
     reason = forms.ChoiceField(choices=SendBackReason.choices)
     note = forms.CharField(
         widget=_text(2, "What is missing, or which group would be right?"), max_length=5000
     )
 
 
-class PendingForm(forms.Form):
+class PendingForm(GuardedForm):
+    inputs = inputs.PENDING
     reason = forms.ChoiceField(choices=PendingReason.choices)
     note = forms.CharField(required=False, widget=_text(2), max_length=5000)
 
 
-class NoteOnlyForm(forms.Form):
+class NoteOnlyForm(GuardedForm):
+    inputs = inputs.NOTE
     note = forms.CharField(required=False, widget=_text(2), max_length=5000)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(GuardedForm):
+    """Why a request is cancelled."""
+
+    inputs = inputs.CANCEL
     reason = forms.CharField(required=False, widget=_text(2), max_length=5000)
 
 
@@ -278,8 +291,10 @@ def _yes_no(label: str) -> forms.TypedChoiceField:
     )
 
 
-class AssessChangeForm(forms.Form):
+class AssessChangeForm(GuardedForm):
     """Procedures 2 and 4: does the resolution need Change Management?"""
+
+    inputs = inputs.ASSESS_CHANGE
 
     causes_service_unavailability = _yes_no(
         "Will a service become unavailable or degraded during service hours?"
@@ -288,8 +303,10 @@ class AssessChangeForm(forms.Form):
     requires_cmdb_update = _yes_no("Will the CMDB need an update?")
 
 
-class HandleEscalationForm(forms.Form):
+class HandleEscalationForm(GuardedForm):
     """Procedure 5: the service owner decides how the incident is best resolved."""
+
+    inputs = inputs.ESCALATION_DECISION
 
     DECISIONS = [
         ("back_to_specialists", "Specialists continue (no change needed)"),
@@ -300,7 +317,8 @@ class HandleEscalationForm(forms.Form):
     note = forms.CharField(required=False, widget=_text(2), max_length=5000)
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(GuardedForm):
+    inputs = inputs.RESOLVE
     resolution = forms.CharField(widget=_text(4, "What was done, in words the requester reads."))
     resolution_code = forms.ChoiceField(choices=ResolutionCode.choices)
     workaround = forms.BooleanField(required=False, label="This is a workaround")
@@ -311,13 +329,14 @@ class ResolveForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["solution"].queryset = (
             solutions_for(actor).filter(status=SolutionStatus.ACTIVE).order_by("title")
         )
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(GuardedForm):
+    inputs = inputs.REOPEN
     reason = forms.CharField(widget=_text(2, "Why does the solution not work?"), max_length=5000)
     support_group = forms.ModelChoiceField(
         queryset=SupportGroup.objects.none(),
@@ -325,17 +344,18 @@ class ReopenForm(forms.Form):
         help_text="The group to assign it to (procedure 2: chosen by hand).",
     )
 
-    def __init__(self, *args: Any, actor: Person | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if actor is None:
-            del self.fields["support_group"]
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        if not is_desk(actor):
+            del self.fields["support_group"]  # the desk picks the group (procedure 2)
         else:
             self.fields["support_group"].queryset = core_queries.groups_for(actor).filter(
                 is_active=True
             )
 
 
-class ActionForm(forms.Form):
+class ActionForm(GuardedForm):
+    inputs = inputs.ACTION
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=_text(2))
     support_group = forms.ModelChoiceField(queryset=SupportGroup.objects.none(), required=False)
@@ -347,18 +367,20 @@ class ActionForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["support_group"].queryset = core_queries.groups_for(actor).filter(
             is_active=True
         )
         self.fields["assignee"].queryset = staff_of(actor)
 
 
-class ActionCompleteForm(forms.Form):
+class ActionCompleteForm(GuardedForm):
+    inputs = inputs.ACTION_COMPLETE
     result = forms.CharField(required=False, max_length=5000, label="Result")
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(GuardedForm):
+    inputs = inputs.REPLY
     body = forms.CharField(widget=_text(3), max_length=20000, label="Message")
     public = forms.BooleanField(required=False, label="Public reply (the requester sees it)")
 
@@ -382,8 +404,11 @@ def check_upload(upload: Any) -> None:
         raise forms.ValidationError(exc.messages) from None
 
 
-class PortalRegisterForm(forms.Form):
-    """A requester registers a request for themselves (self-service portal)."""
+class PortalRegisterForm(GuardedForm):
+    """A requester registers a request for themselves (self-service portal). What the
+    desk decides (impact, urgency, group...) is refused if posted (``inputs.REGISTER``)."""
+
+    inputs = inputs.REGISTER(attachment=anyone())
 
     title = forms.CharField(
         max_length=200,
@@ -406,7 +431,7 @@ class PortalRegisterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["service"].queryset = organisation_services(actor)
 
     def clean_attachment(self) -> Any:
@@ -415,13 +440,15 @@ class PortalRegisterForm(forms.Form):
         return upload
 
 
-class PortalReplyForm(forms.Form):
+class PortalReplyForm(GuardedForm):
+    inputs = inputs.REPLY(body=anyone(audience=SHARED))
     body = forms.CharField(
         widget=_text(3, "Write a reply to the service desk…"), max_length=20000, label="Reply"
     )
 
 
-class PortalReopenForm(forms.Form):
+class PortalReopenForm(GuardedForm):
+    inputs = inputs.REOPEN
     reason = forms.CharField(
         widget=_text(3, "What still does not work?"), max_length=5000, label="Why reopen?"
     )

@@ -9,8 +9,9 @@ from django.db.models import Q
 
 from steward.core import queries as core_queries
 from steward.core.choices import OrganisationKind, Priority, Role
+from steward.core.fields import GuardedForm
 from steward.core.models import BusinessCalendar, Organisation, Person, SupportGroup
-from steward.service_level import queries
+from steward.service_level import inputs, queries
 from steward.service_level.choices import (
     DURATION_KINDS,
     AgreementKind,
@@ -39,8 +40,10 @@ def _staff(actor: Person) -> Any:
     )
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(GuardedForm):
     """The Business Service form (seed 003 ch. 11 proc. 2)."""
+
+    inputs = inputs.SERVICE
 
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -56,7 +59,7 @@ class ServiceForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, service: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["owner"].queryset = _staff(actor)
         self.fields["provider"].queryset = _organisations(actor, OrganisationKind.PROVIDER)
         self.fields["service_hours"].queryset = core_queries.calendars_for(actor)
@@ -66,8 +69,10 @@ class ServiceForm(forms.Form):
         self.fields["supporting_services"].queryset = others
 
 
-class CatalogItemForm(forms.Form):
+class CatalogItemForm(GuardedForm):
     """A catalog item, prepared from the template or by copying a similar item (proc. 1)."""
+
+    inputs = inputs.CATALOG_ITEM
 
     service = forms.ModelChoiceField(queryset=None)
     name = forms.CharField(max_length=200)
@@ -108,7 +113,7 @@ class CatalogItemForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["service"].queryset = queries.services_for(actor)
         customers = _organisations(actor, OrganisationKind.CUSTOMER)
         self.fields["customer"].queryset = customers
@@ -128,7 +133,8 @@ class CatalogItemForm(forms.Form):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GuardedForm):
+    inputs = inputs.CATALOG_DECISION
     decision = forms.ChoiceField(
         choices=[c for c in ApprovalDecision.choices if c[0] != ApprovalDecision.PENDING]
     )
@@ -147,18 +153,38 @@ class DecisionForm(forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(GuardedForm):
+    """A required reason; each use below says who reads it."""
+
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
-class OptionalReasonForm(forms.Form):
+class OptionalReasonForm(GuardedForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False
     )
 
 
-class AgreementForm(forms.Form):
+class AgreementTerminateForm(ReasonForm):
+    inputs = inputs.AGREEMENT_TERMINATE
+
+
+class CatalogFailForm(ReasonForm):
+    inputs = inputs.CATALOG_FAIL
+
+
+class CatalogDiscontinueForm(OptionalReasonForm):
+    inputs = inputs.CATALOG_DISCONTINUE
+
+
+class ServiceDiscontinueForm(OptionalReasonForm):
+    inputs = inputs.SERVICE_STATUS
+
+
+class AgreementForm(GuardedForm):
     """The Service Level Agreement Template (proc. 2), also for OLAs and contracts."""
+
+    inputs = inputs.AGREEMENT
 
     kind = forms.ChoiceField(choices=AgreementKind.choices, initial=AgreementKind.SLA)
     name = forms.CharField(max_length=200)
@@ -185,7 +211,7 @@ class AgreementForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, actor: Person, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["service"].queryset = queries.services_for(actor)
         self.fields["catalog_item"].queryset = queries.catalog_items_for(actor)
         self.fields["customer"].queryset = _organisations(actor, OrganisationKind.CUSTOMER)
@@ -213,9 +239,11 @@ class AgreementForm(forms.Form):
         return data
 
 
-class TargetForm(forms.Form):
+class TargetForm(GuardedForm):
     """One service level target; durations are entered in hours (business hours for
     response and resolution)."""
+
+    inputs = inputs.TARGET
 
     kind = forms.ChoiceField(choices=TargetKind.choices)
     priority = forms.ChoiceField(
@@ -271,9 +299,11 @@ class TargetForm(forms.Form):
         }
 
 
-class SignForm(forms.Form):
+class SignForm(GuardedForm):
     """A signature (or a refusal) on an agreement; the administrator may record one made
     on paper for someone else."""
+
+    inputs = inputs.SIGN
 
     role = forms.ChoiceField(choices=SignatoryRole.choices)
     signed = forms.TypedChoiceField(
@@ -287,7 +317,7 @@ class SignForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["person"].queryset = core_queries.people_for(actor).filter(is_active=True)
 
     def clean(self) -> dict[str, Any]:
@@ -297,8 +327,10 @@ class SignForm(forms.Form):
         return data
 
 
-class ContactsForm(forms.Form):
+class ContactsForm(GuardedForm):
     """Customer representatives and service level managers of one customer (proc. 3)."""
+
+    inputs = inputs.CONTACTS
 
     representatives = forms.ModelMultipleChoiceField(
         queryset=Person.objects.none(),
@@ -314,7 +346,7 @@ class ContactsForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, organisation: Organisation, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         people = core_queries.people_for(actor).filter(is_active=True)
         self.fields["representatives"].queryset = people.filter(
             memberships__organisation=organisation
@@ -325,7 +357,8 @@ class ContactsForm(forms.Form):
         ).distinct()
 
 
-class OutageForm(forms.Form):
+class OutageForm(GuardedForm):
+    inputs = inputs.OUTAGE
     service = forms.ModelChoiceField(queryset=None)
     started_at = forms.DateTimeField(widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
     ended_at = forms.DateTimeField(
@@ -342,7 +375,7 @@ class OutageForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["service"].queryset = queries.services_for(actor)
 
     def clean(self) -> dict[str, Any]:

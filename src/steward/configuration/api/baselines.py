@@ -21,13 +21,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration import inputs
 from steward.configuration.choices import RunTrigger
 from steward.configuration.models import Baseline, IntegrityRun
 from steward.configuration.queries import baselines as baseline_queries
 from steward.configuration.queries import integrity as integrity_queries
 from steward.configuration.services import baselines as baseline_services
 from steward.configuration.services import integrity as integrity_services
-from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
@@ -68,7 +69,9 @@ class BaselineDetailSerializer(BaselineSerializer):
         return BaselineItemSerializer(items, many=True).data
 
 
-class BaselineWriteSerializer(serializers.Serializer):
+class BaselineWriteSerializer(GuardedSerializer):
+    inputs = inputs.BASELINE
+
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     service = visible(
@@ -234,7 +237,9 @@ class IntegrityRunDetailSerializer(IntegrityRunSerializer):
         read_only_fields = fields
 
 
-class IntegrityRunWriteSerializer(serializers.Serializer):
+class IntegrityRunWriteSerializer(GuardedSerializer):
+    inputs = inputs.INTEGRITY_RUN
+
     stale_after_days = serializers.IntegerField(
         min_value=1,
         max_value=integrity_services.MAX_STALE_AFTER_DAYS,

@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.configuration import queries
+from steward.configuration import inputs, queries
 from steward.configuration.choices import AttributeType, CIStatus, ClassCategory
 from steward.configuration.filters import CIFilterSet, RelationshipFilterSet
 from steward.configuration.impact import impact_summary
@@ -33,7 +33,7 @@ from steward.configuration.models import (
 )
 from steward.configuration.services import cmdb as services
 from steward.core import permissions
-from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
 from steward.core.models import Person, SupportGroup
 from steward.core.queries import groups_for, people_for
 from steward.service_level.models import Service
@@ -60,7 +60,9 @@ class CIAttributeDefinitionSerializer(serializers.ModelSerializer):
                   "help_text", "order"]  # fmt: skip
 
 
-class CIAttributeDefinitionWriteSerializer(serializers.Serializer):
+class CIAttributeDefinitionWriteSerializer(GuardedSerializer):
+    inputs = inputs.ATTRIBUTE
+
     key = serializers.SlugField(max_length=60)
     label = serializers.CharField(max_length=100)
     type = choice_text(AttributeType.choices)
@@ -86,7 +88,9 @@ class CIClassSerializer(serializers.ModelSerializer):
         return CIAttributeDefinitionSerializer(services.definitions_for(obj), many=True).data
 
 
-class CIClassWriteSerializer(serializers.Serializer):
+class CIClassWriteSerializer(GuardedSerializer):
+    inputs = inputs.CI_CLASS
+
     name = serializers.CharField(max_length=100)
     code = serializers.SlugField(max_length=60)
     category = choice_text(ClassCategory.choices)
@@ -147,7 +151,9 @@ class CISerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CIWriteSerializer(serializers.Serializer):
+class CIWriteSerializer(GuardedSerializer):
+    inputs = inputs.CI
+
     ci_class = visible(queries.ci_classes_for, CIClass)
     name = serializers.CharField(max_length=200)
     status = choice_text(CIStatus.choices, required=False)
@@ -291,14 +297,18 @@ class CIRelationshipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CIRelationshipWriteSerializer(serializers.Serializer):
+class CIRelationshipWriteSerializer(GuardedSerializer):
+    inputs = inputs.RELATIONSHIP
+
     source = serializers.IntegerField(min_value=1)
     target = serializers.IntegerField(min_value=1)
     type = visible(_types_for, RelationshipType)
     cause = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class CIRelationshipEndSerializer(serializers.Serializer):
+class CIRelationshipEndSerializer(GuardedSerializer):
+    inputs = inputs.RELATIONSHIP_END
+
     cause = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
@@ -355,7 +365,9 @@ class CIRelationshipTypeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CIRelationshipTypeWriteSerializer(serializers.Serializer):
+class CIRelationshipTypeWriteSerializer(GuardedSerializer):
+    inputs = inputs.RELATIONSHIP_TYPE
+
     code = serializers.SlugField(max_length=40)
     name = serializers.CharField(max_length=60)
     reverse_name = serializers.CharField(max_length=60)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration import inputs
 from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import ContractKind, ContractStatus, LicenceMetric
 from steward.configuration.filters.contracts import ContractFilterSet
@@ -17,7 +18,7 @@ from steward.configuration.models import ConfigurationItem, Contract
 from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as services
-from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
 from steward.core.models import Organisation, Person
 from steward.core.queries import people_for
 
@@ -36,7 +37,9 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContractWriteSerializer(serializers.Serializer):
+class ContractWriteSerializer(GuardedSerializer):
+    inputs = inputs.CONTRACT
+
     title = serializers.CharField(max_length=200)
     kind = choice_text(ContractKind.choices)
     status = choice_text(
@@ -73,11 +76,15 @@ class ContractUpdateSerializer(ContractWriteSerializer):
     cis = None  # type: ignore[assignment]
 
 
-class ContractCIsSerializer(serializers.Serializer):
+class ContractCIsSerializer(GuardedSerializer):
+    inputs = inputs.CONTRACT_CIS
+
     cis = visible(cmdb_queries.cis_for, ConfigurationItem, many=True)
 
 
-class ContractReasonSerializer(serializers.Serializer):
+class ContractReasonSerializer(GuardedSerializer):
+    inputs = inputs.CONTRACT_REASON
+
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

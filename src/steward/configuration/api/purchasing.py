@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration import inputs
 from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
 from steward.configuration.filters.purchasing import RequisitionFilterSet
@@ -29,7 +30,7 @@ from steward.configuration.queries import purchasing as queries
 from steward.configuration.services import deliveries
 from steward.configuration.services import purchasing as svc
 from steward.core import permissions
-from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, people_for
 
@@ -117,7 +118,9 @@ class PurchaseLineWriteSerializer(serializers.Serializer):
     )
 
 
-class PurchaseRequisitionWriteSerializer(serializers.Serializer):
+class PurchaseRequisitionWriteSerializer(GuardedSerializer):
+    inputs = inputs.REQUISITION
+
     title = serializers.CharField(max_length=200)
     justification = serializers.CharField(required=False, allow_blank=True, default="")
     task_reference = serializers.CharField(
@@ -146,7 +149,9 @@ class PurchaseRequisitionUpdateSerializer(PurchaseRequisitionWriteSerializer):
     )
 
 
-class PurchaseQuoteWriteSerializer(serializers.Serializer):
+class PurchaseQuoteWriteSerializer(GuardedSerializer):
+    inputs = inputs.QUOTE
+
     supplier = visible(queries.requisition_suppliers_for, Organisation)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0))
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
@@ -160,7 +165,9 @@ class PurchaseQuoteWriteSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class PurchaseApprovalRequestSerializer(serializers.Serializer):
+class PurchaseApprovalRequestSerializer(GuardedSerializer):
+    inputs = inputs.APPROVAL_REQUEST
+
     approvers = serializers.ManyRelatedField(
         child_relation=visible(_approvers_for, Person), allow_empty=False
     )
@@ -170,18 +177,24 @@ class PurchaseApprovalRequestSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PurchaseDecisionSerializer(serializers.Serializer):
+class PurchaseDecisionSerializer(GuardedSerializer):
+    inputs = inputs.PURCHASE_DECISION
+
     decision = choice_text([c for c in Decision.choices if c[0] != Decision.PENDING])
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required when rejecting."
     )
 
 
-class PurchaseOrderSerializer(serializers.Serializer):
+class PurchaseOrderSerializer(GuardedSerializer):
+    inputs = inputs.ORDER
+
     order_reference = serializers.CharField(max_length=100, help_text="Purchase order number.")
 
 
-class PurchaseReasonSerializer(serializers.Serializer):
+class PurchaseReasonSerializer(GuardedSerializer):
+    inputs = inputs.REQUISITION_REASON
+
     reason = serializers.CharField(help_text="Why; kept on the record.")
 
 
@@ -199,7 +212,9 @@ class DeliveryLineCheckSerializer(serializers.Serializer):
     )
 
 
-class DeliveryCheckSerializer(serializers.Serializer):
+class DeliveryCheckSerializer(GuardedSerializer):
+    inputs = inputs.DELIVERY_CHECK
+
     lines = DeliveryLineCheckSerializer(many=True, allow_empty=False)
 
 
@@ -231,7 +246,9 @@ class RegisterLineSerializer(serializers.Serializer):
     relationships = RegisterRelationshipSerializer(many=True, required=False)
 
 
-class RegisterCIsSerializer(serializers.Serializer):
+class RegisterCIsSerializer(GuardedSerializer):
+    inputs = inputs.REGISTER_CIS
+
     lines = RegisterLineSerializer(many=True, required=False)
 
 

@@ -12,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration import inputs
 from steward.configuration.filters.suppliers import SupplierFilterSet
 from steward.configuration.models import SupplierDetails
 from steward.configuration.queries import suppliers as queries
 from steward.configuration.services import suppliers as services
-from steward.core.api.base import RecordViewSet
+from steward.core.api.base import GuardedSerializer, RecordViewSet
 from steward.core.models import Organisation, Person
 
 
@@ -82,7 +83,9 @@ class SupplierSerializer(serializers.ModelSerializer):
         return SupplierContactSerializer(obj.people.all(), many=True).data
 
 
-class SupplierWriteSerializer(serializers.Serializer):
+class SupplierWriteSerializer(GuardedSerializer):
+    inputs = inputs.SUPPLIER
+
     name = serializers.CharField(max_length=200)
     code = serializers.SlugField(
         max_length=40, required=False, allow_blank=True, help_text="Made from the name if blank."
@@ -105,7 +108,9 @@ class SupplierUpdateSerializer(SupplierWriteSerializer):
     )
 
 
-class SupplierContactWriteSerializer(serializers.Serializer):
+class SupplierContactWriteSerializer(GuardedSerializer):
+    inputs = inputs.SUPPLIER_CONTACT
+
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)

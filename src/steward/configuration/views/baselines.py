@@ -13,12 +13,14 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.generic import TemplateView
 
+from steward.configuration import inputs
 from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import CIStatus
 from steward.configuration.models import Baseline, BaselineItem, ConfigurationItem
 from steward.configuration.queries import baselines as queries
 from steward.configuration.services import baselines as services
 from steward.core import permissions
+from steward.core.fields import GuardedForm
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -151,7 +153,9 @@ class BaselineDetailView(RecordDetailView):
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-class BaselineForm(forms.Form):
+class BaselineForm(GuardedForm):
+    inputs = inputs.BASELINE
+
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     service = forms.ModelChoiceField(
@@ -167,7 +171,7 @@ class BaselineForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.actor = actor
         with_ci = ConfigurationItem.objects.filter(service__isnull=False).values("service_id")
         self.fields["service"].queryset = (

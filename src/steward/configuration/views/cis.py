@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from steward.configuration import graph, impact, queries
+from steward.configuration import graph, impact, inputs, queries
 from steward.configuration.choices import CIStatus
 from steward.configuration.filters import CIFilterSet
 from steward.configuration.forms import (
@@ -34,6 +34,7 @@ from steward.configuration.models import (
 )
 from steward.configuration.services import cmdb as svc
 from steward.core import permissions
+from steward.core.fields import GuardedForm
 from steward.core.models import Person, SupportGroup
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -480,22 +481,29 @@ class RelationshipAddView(ServiceFormView):
         return ci.get_absolute_url() + "#relationships"
 
 
+class RelationshipEndForm(GuardedForm):
+    inputs = inputs.RELATIONSHIP_END
+    cause = forms.CharField(max_length=40, required=False)
+
+
 class RelationshipEndView(StewardPageMixin, View):
     permission = CHANGE
+    form_class = RelationshipEndForm
 
     def post(self, request: HttpRequest, pk: int, rel_pk: int) -> HttpResponse:
         ci = queries.ci_for(self.actor, pk)
         rel = (
             queries.relationships_of(self.actor, ci).filter(pk=rel_pk).values_list("pk", flat=True)
         )
+        form = RelationshipEndForm(request.POST, actor=self.actor, record=ci)
         if not rel:
             messages.error(request, "That relationship is not current on this CI.")
+        elif not form.is_valid():
+            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
         else:
             try:
                 svc.relationship_end(
-                    actor=self.actor,
-                    relationship_id=rel_pk,
-                    cause=request.POST.get("cause", "")[:40],
+                    actor=self.actor, relationship_id=rel_pk, cause=form.cleaned_data["cause"]
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from steward.configuration import inputs
 from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import (
     ClassCategory,
@@ -29,6 +30,7 @@ from steward.configuration.services.suppliers import supplier_details_are_curren
 from steward.core import permissions
 from steward.core import queries as core_queries
 from steward.core.choices import OrganisationKind
+from steward.core.fields import GuardedForm
 from steward.core.models import Organisation, Person
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -78,8 +80,10 @@ def _supplier_url(contract: Contract) -> str:
 # --- Forms ---------------------------------------------------------------------------------
 
 
-class ContractForm(forms.Form):
+class ContractForm(GuardedForm):
     """The contracts form (procedure 5); a licence certificate also names what it licenses."""
+
+    inputs = inputs.CONTRACT
 
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=ContractKind.choices)
@@ -126,7 +130,7 @@ class ContractForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, actor: Person, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["supplier"].queryset = suppliers_for(actor).order_by("name")
         self.fields["owner"].queryset = (
             core_queries.people_for(actor)
@@ -149,7 +153,9 @@ class ContractForm(forms.Form):
         return data
 
 
-class CINumbersForm(forms.Form):
+class CINumbersForm(GuardedForm):
+    inputs = inputs.CONTRACT_CIS
+
     numbers = forms.CharField(
         label="CI numbers",
         max_length=2000,
@@ -157,7 +163,7 @@ class CINumbersForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.actor = actor
 
     def clean_numbers(self) -> list[int]:
@@ -171,7 +177,9 @@ class CINumbersForm(forms.Form):
         return [found[n] for n in wanted]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(GuardedForm):
+    inputs = inputs.CONTRACT_REASON
+
     reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the journal."
     )
@@ -319,6 +327,7 @@ class ContractLinkCIsView(ContractDetailView):
 
     permission = svc.CHANGE
     http_method_names = ["post"]
+    form_class = CINumbersForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         contract = self.get_object()

@@ -11,19 +11,23 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 
+from steward.configuration import inputs
 from steward.configuration.choices import IntegrityCheck, RunTrigger
 from steward.configuration.models import IntegrityRun
 from steward.configuration.queries import integrity as queries
 from steward.configuration.services import integrity as services
 from steward.configuration.views.baselines import ci_url
 from steward.core import permissions
+from steward.core.fields import GuardedForm
 from steward.core.views.patterns import StewardPageMixin, apply_errors
 
 VIEW = "configuration.ci.view"
 CHART_WIDTH, CHART_HEIGHT = 150, 32
 
 
-class RunForm(forms.Form):
+class RunForm(GuardedForm):
+    inputs = inputs.INTEGRITY_RUN
+
     stale_after_days = forms.IntegerField(
         label="Stale after (days)",
         min_value=1,
@@ -70,6 +74,7 @@ class IntegrityReportView(StewardPageMixin, TemplateView):
 
     permission = VIEW
     template_name = "configuration/integrity_report.html"
+    form_class = RunForm
 
     def report(self, form: RunForm | None = None, status: int = 200) -> HttpResponse:
         latest = queries.latest_integrity_run(self.actor)
@@ -105,7 +110,7 @@ class IntegrityReportView(StewardPageMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not permissions.has(self.actor, services.RUN):
             raise PermissionDenied("You may not run the integrity checks.")
-        form = RunForm(request.POST)
+        form = RunForm(request.POST, actor=self.actor)
         if form.is_valid():
             try:
                 run = services.integrity_run(

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views import View
 
+from steward.configuration import inputs, workflows
 from steward.configuration import queries as cmdb_queries
-from steward.configuration import workflows
 from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
 from steward.configuration.filters.purchasing import RequisitionFilterSet
 from steward.configuration.models import (
@@ -27,6 +27,7 @@ from steward.configuration.queries import purchasing as queries
 from steward.configuration.services import deliveries
 from steward.configuration.services import purchasing as svc
 from steward.core import permissions
+from steward.core.fields import GuardedForm
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
     Action,
@@ -120,8 +121,10 @@ def lines_text(requisition: PurchaseRequisition) -> str:
     return "\n".join(rows)
 
 
-class RequisitionForm(forms.Form):
+class RequisitionForm(GuardedForm):
     """The purchase requisition form (seed 003 ch. 4 proc. 1)."""
+
+    inputs = inputs.REQUISITION
 
     title = forms.CharField(max_length=200)
     task_reference = forms.CharField(
@@ -145,7 +148,7 @@ class RequisitionForm(forms.Form):
     )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["change_coordinator"].queryset = queries.change_coordinators_for(actor)
         self.fields["suppliers"].queryset = queries.requisition_suppliers_for(actor)
         self.fields["purchasing_agent"].queryset = queries.people_holding(actor, svc.PURCHASE)
@@ -159,11 +162,15 @@ class RequisitionForm(forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(GuardedForm):
+    inputs = inputs.REQUISITION_REASON
+
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class QuoteForm(forms.Form):
+class QuoteForm(GuardedForm):
+    inputs = inputs.QUOTE
+
     supplier = forms.ModelChoiceField(
         queryset=None, help_text="A supplier not asked before is added to the requisition."
     )
@@ -176,11 +183,13 @@ class QuoteForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
-        super().__init__(*args, **kw)
+        super().__init__(*args, actor=actor, **kw)
         self.fields["supplier"].queryset = queries.requisition_suppliers_for(actor)
 
 
-class ApprovalRequestForm(forms.Form):
+class ApprovalRequestForm(GuardedForm):
+    inputs = inputs.APPROVAL_REQUEST
+
     quote = forms.ModelChoiceField(queryset=None, label="Quote to approve")
     approvers = forms.ModelMultipleChoiceField(
         queryset=None,
@@ -190,14 +199,16 @@ class ApprovalRequestForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
-        super().__init__(*args, **kw)
+        super().__init__(*args, actor=actor, **kw)
         quotes = requisition.quotes.select_related("supplier")
         self.fields["quote"].queryset = quotes
         self.fields["quote"].initial = next((q.pk for q in quotes if q.selected), None)
         self.fields["approvers"].queryset = queries.people_holding(actor, svc.APPROVE)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GuardedForm):
+    inputs = inputs.PURCHASE_DECISION
+
     decision = forms.ChoiceField(
         choices=[(Decision.APPROVED, "Approve"), (Decision.REJECTED, "Reject")]
     )
@@ -206,7 +217,9 @@ class DecisionForm(forms.Form):
     )
 
 
-class OrderForm(forms.Form):
+class OrderForm(GuardedForm):
+    inputs = inputs.ORDER
+
     order_reference = forms.CharField(max_length=100, label="Purchase order number")
 
 
@@ -226,11 +239,13 @@ class LineFormMixin:
         ]
 
 
-class DeliveryCheckForm(LineFormMixin, forms.Form):
+class DeliveryCheckForm(LineFormMixin, GuardedForm):
     """Procedure 3: the check of each line not yet delivered complete."""
 
+    inputs = inputs.DELIVERY_CHECK
+
     def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
-        super().__init__(*args, **kw)
+        super().__init__(*args, actor=actor, **kw)
         self.lines = [
             line
             for line in requisition.lines.order_by("position")
@@ -285,11 +300,13 @@ def _attributes(text: str) -> dict[str, str]:
     return result
 
 
-class RegisterForm(LineFormMixin, forms.Form):
+class RegisterForm(LineFormMixin, GuardedForm):
     """Procedure 3: the details of the CIs each line item becomes."""
 
+    inputs = inputs.REGISTER_CIS
+
     def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
-        super().__init__(*args, **kw)
+        super().__init__(*args, actor=actor, **kw)
         self.lines = list(requisition.lines.select_related("ci_class").order_by("position"))
         classes = cmdb_queries.ci_classes_for(actor).filter(is_active=True)
         for line in self.lines:
@@ -476,7 +493,8 @@ class RequisitionDetailView(RecordDetailView):
             ),
             quotes=list(requisition.quotes.select_related("supplier", "recorded_by")),
             approvals=approvals,
-            decide_form=kwargs.get("decide_form") or (DecisionForm() if can_decide else None),
+            decide_form=kwargs.get("decide_form")
+            or (DecisionForm(actor=self.actor) if can_decide else None),
             can_edit_lines=can_edit_lines and len(lines) > 1,
         )
         return context
@@ -487,10 +505,11 @@ class RequisitionDecideView(RequisitionDetailView):
 
     http_method_names = ["post"]
     permission = svc.APPROVE
+    form_class = DecisionForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         requisition = self.get_object()
-        form = DecisionForm(request.POST)
+        form = DecisionForm(request.POST, actor=self.actor, record=requisition)
         if form.is_valid():
             try:
                 svc.requisition_decide(

@@ -12,12 +12,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views import View
 
+from steward.configuration import inputs
 from steward.configuration.filters.suppliers import SupplierFilterSet
 from steward.configuration.models import SupplierDetails
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import suppliers as queries
 from steward.configuration.services import suppliers as svc
 from steward.core import permissions
+from steward.core.fields import GuardedForm
 from steward.core.models import Organisation, Person
 from steward.core.views.patterns import (
     Action,
@@ -62,8 +64,10 @@ def _currency_words(org: Organisation) -> str:
 # --- Forms ---------------------------------------------------------------------------------
 
 
-class SupplierForm(forms.Form):
+class SupplierForm(GuardedForm):
     """The supplier information form (procedure 2)."""
+
+    inputs = inputs.SUPPLIER
 
     name = forms.CharField(max_length=200)
     code = forms.SlugField(
@@ -96,7 +100,9 @@ class SupplierEditForm(SupplierForm):
     )
 
 
-class SupplierContactForm(forms.Form):
+class SupplierContactForm(GuardedForm):
+    inputs = inputs.SUPPLIER_CONTACT
+
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     job_title = forms.CharField(max_length=120, required=False)

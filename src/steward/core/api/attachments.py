@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from steward.core import attachments
-from steward.core.api.base import StewardViewSet
+from steward.core import attachments, inputs
+from steward.core.api.base import GuardedSerializer, StewardViewSet
 from steward.core.models import Attachment
 from steward.core.services.attachments import attachment_add
 from steward.core.views.attachments import attachment_response
@@ -63,7 +63,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("attachment-download", args=[obj.pk])
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(GuardedSerializer):
+    inputs = inputs.ATTACHMENT(next=None)
+
     record_type = serializers.CharField(
         max_length=100, help_text="The record's type, e.g. core.organisation."
     )
@@ -101,7 +103,7 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stewar
         },
     )
     def create(self, request: Request) -> Response:
-        upload = AttachmentUploadSerializer(data=request.data)
+        upload = AttachmentUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         try:

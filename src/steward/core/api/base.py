@@ -5,12 +5,17 @@ write in the same order (right, then payload, then service, then the record out)
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.core import permissions, versioning
+from steward.core import audit, permissions, versioning
+from steward.core.choices import SecurityEventKind
+from steward.core.fields import UNKNOWN, FieldsRefused, Inputs, with_audience
 
 # Methods that write; on a record's URL they honour If-Match.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -95,6 +100,88 @@ def actor_of(serializer: serializers.Field) -> Any:
     return request.user if request is not None else None
 
 
+class GuardedSerializer(serializers.Serializer):
+    """A request body checked against the write's declaration (``core.fields``) before
+    anything else: a key the caller may not set, or one no field takes (``priority`` on a
+    registration, ``id`` on an update), is refused with 400 naming it instead of being
+    dropped. Subclasses set ``inputs``; the record acted on, when the view knows it, comes
+    in the context as ``record``. Free-text fields get their audience in the help text, so
+    the OpenAPI description says who will read them."""
+
+    inputs: Inputs
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        inputs = getattr(type(self), "inputs", None)
+        if inputs is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} declares no inputs.")
+        for name, field in fields.items():
+            rule = inputs.rule_for(name)
+            if rule is not None and rule.audience and not field.read_only:
+                field.help_text = with_audience(field.help_text or "", rule.audience)
+        return fields
+
+    def _record(self) -> Any:
+        record = self.context.get("record")
+        return record if record is not None else self.instance
+
+    def _refusals(self, data: Any) -> dict[str, str]:
+        actor = actor_of(self)
+        if actor is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs the request in its context.")
+        record = self._record()
+        writable = {n for n, f in self.fields.items() if not f.read_only}
+        keys = list(data) if hasattr(data, "keys") else []
+        given = {k: data[k] for k in keys if k in writable}
+        refused = self.inputs.refusals(actor, given, record, valued=False)
+        refused.update({k: UNKNOWN for k in keys if k not in writable})
+        # A field some people may set to some values only (customer_values: the channel,
+        # public=True) is compared once parsed; an unparsable one is left to validation.
+        for name, raw in given.items():
+            rule = self.inputs.rule_for(name)
+            if name in refused or rule is None or rule.customer_values is None:
+                continue
+            try:
+                value = self.fields[name].run_validation(raw)
+            except (serializers.ValidationError, DjangoValidationError):
+                continue
+            if not rule.permits(actor, record, value, valued=True):
+                refused[name] = rule.message()
+        return refused
+
+    def _refuse(self, refused: dict[str, str]) -> None:
+        audit.record(
+            SecurityEventKind.PERMISSION_DENIED,
+            request=self.context.get("request"),
+            detail=f"Refused fields: {', '.join(sorted(refused))}.",
+            data={"fields": sorted(refused)},
+        )
+        raise FieldsRefused(refused)
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if self.parent is None and data is not empty and data is not None:
+            refused = self._refusals(data)
+            if refused:
+                self._refuse(refused)
+        return super().run_validation(data)
+
+
+class InternalFieldsHidden(serializers.Serializer):
+    """A record as the reader may see it: ``internal_fields`` (the provider's working
+    papers and staff text, ``core.fields.INTERNAL``) are left out for customer-side
+    readers (and when the reader is unknown)."""
+
+    internal_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        actor = actor_of(self)
+        if actor is None or permissions.is_customer_side(actor):
+            for name in self.internal_fields:
+                data.pop(name, None)
+        return data
+
+
 class Visible(serializers.PrimaryKeyRelatedField):
     """A reference to a record the caller may see (others are "does not exist")."""
 
@@ -154,10 +241,13 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardVie
         instance: Model | None = None,
         *,
         partial: bool = False,
+        record: Model | None = None,
     ) -> dict[str, Any]:
-        """The request's payload checked by ``serializer_class`` (400 with the messages)."""
+        """The request's payload checked by ``serializer_class`` (400 with the messages);
+        ``record`` (default ``instance``) is what the fields' rules are checked against."""
+        context = {**self.get_serializer_context(), "record": record or instance}
         serializer = (serializer_class or self.get_serializer_class())(
-            instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
+            instance, data=self.request.data, partial=partial, context=context
         )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)

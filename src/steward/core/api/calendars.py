@@ -26,8 +26,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import calendars as business_time
-from steward.core import permissions, queries
-from steward.core.api.base import StewardViewSet
+from steward.core import inputs, permissions, queries
+from steward.core.api.base import GuardedSerializer, StewardViewSet
 from steward.core.errors import DomainError
 from steward.core.filters import BusinessCalendarFilterSet
 from steward.core.models import BusinessCalendar, Holiday, WorkingPeriod
@@ -54,14 +54,18 @@ class WorkingPeriodSerializer(serializers.ModelSerializer):
         extra_kwargs = {"end_time": {"help_text": "00:00 means midnight at the end of the day."}}
 
 
-class HolidaySerializer(serializers.ModelSerializer):
+class HolidaySerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.HOLIDAY
+
     class Meta:
         model = Holiday
         fields = ["id", "date", "name"]
         read_only_fields = ["id"]
 
 
-class BusinessCalendarSerializer(serializers.ModelSerializer):
+class BusinessCalendarSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.CALENDAR
+
     periods = WorkingPeriodSerializer(
         many=True,
         required=False,
@@ -209,7 +213,7 @@ class BusinessCalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def holidays(self, request: Request, pk: str | None = None) -> Response:
         calendar = self.get_object()
         permissions.require(request.user, CHANGE, calendar)
-        serializer = HolidaySerializer(data=request.data)
+        serializer = HolidaySerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         holiday = svc.holiday_add(
             actor=request.user, calendar_id=calendar.pk, **serializer.validated_data

@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from steward.core import permissions, queries
-from steward.core.api.base import StewardViewSet
+from steward.core import inputs, permissions, queries
+from steward.core.api.base import GuardedSerializer, InternalFieldsHidden, StewardViewSet
 from steward.core.choices import Role, ScopeKind, allowed_scopes
 from steward.core.filters import (
     OrganisationFilterSet,
@@ -57,7 +57,10 @@ class GuardedWrites:
 # --- Organisations ---------------------------------------------------------------------
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(InternalFieldsHidden, GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.ORGANISATION
+    internal_fields = ("notes",)  # the provider's notes about the organisation
+
     class Meta:
         model = Organisation
         fields = ["id", "lock_version", *svc.ORGANISATION_FIELDS, "created_at", "updated_at"]
@@ -131,7 +134,9 @@ class PersonSerializer(serializers.ModelSerializer):
         return next((m.organisation_id for m in obj.memberships.all() if m.is_primary), None)
 
 
-class PersonCreateSerializer(serializers.ModelSerializer):
+class PersonCreateSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.PERSON_CREATE(organisation=None)
+
     password = serializers.CharField(
         write_only=True,
         required=False,
@@ -181,7 +186,9 @@ class PersonCreateSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class PersonUpdateSerializer(serializers.ModelSerializer):
+class PersonUpdateSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.PERSON
+
     class Meta:
         model = Person
         fields = svc.PERSON_FIELDS
@@ -240,7 +247,9 @@ class PersonViewSet(
     def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
         person = self.get_object()
         self.require_change(person)
-        serializer = PersonUpdateSerializer(person, data=request.data, partial=partial)
+        serializer = PersonUpdateSerializer(
+            person, data=request.data, partial=partial, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         svc.person_update(actor=request.user, person_id=person.pk, data=serializer.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
@@ -261,7 +270,9 @@ class SupportGroupMemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SupportGroupMemberAddSerializer(serializers.Serializer):
+class SupportGroupMemberAddSerializer(GuardedSerializer):
+    inputs = inputs.GROUP_MEMBER
+
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     skills = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
@@ -270,7 +281,9 @@ class SupportGroupMemberAddSerializer(serializers.Serializer):
         self.fields["person"].queryset = queries.people_for(_actor(self))
 
 
-class SupportGroupSerializer(serializers.ModelSerializer):
+class SupportGroupSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.GROUP
+
     members = SupportGroupMemberSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:
@@ -405,7 +418,9 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
         return str(obj.scope) if obj.scope_type_id and obj.scope is not None else ""
 
 
-class RoleAssignmentCreateSerializer(serializers.Serializer):
+class RoleAssignmentCreateSerializer(GuardedSerializer):
+    inputs = inputs.ROLE_ASSIGNMENT(scope=None)
+
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     role = serializers.ChoiceField(choices=Role.choices)
     scope_type = serializers.ChoiceField(

@@ -7,7 +7,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from steward.core import queries
+from steward.core import inputs, queries
+from steward.core.api.base import GuardedSerializer
 from steward.core.services.lockouts import lockout_release
 
 
@@ -26,7 +27,9 @@ class LockoutSerializer(serializers.Serializer):
     until = serializers.DateTimeField(help_text="When the lockout ends by itself.")
 
 
-class LockoutReleaseSerializer(serializers.Serializer):
+class LockoutReleaseSerializer(GuardedSerializer, serializers.Serializer):
+    inputs = inputs.LOCKOUT_RELEASE
+
     username = serializers.CharField(
         required=False, allow_blank=True, max_length=255, help_text="Leave out for an address."
     )
@@ -56,7 +59,7 @@ class LockoutViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def release(self, request: Request) -> Response:
-        serializer = LockoutReleaseSerializer(data=request.data)
+        serializer = LockoutReleaseSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         lifted = lockout_release(actor=request.user, **serializer.validated_data)
         return Response({"lifted": lifted})

@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from steward.core import queries, webhooks
-from steward.core.api.base import StewardViewSet
+from steward.core import inputs, queries, webhooks
+from steward.core.api.base import GuardedSerializer, StewardViewSet
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.services import notifications as services
@@ -52,7 +52,9 @@ class NotificationSerializer(serializers.ModelSerializer):
         return obj.read_at is not None
 
 
-class NotificationMarkReadSerializer(serializers.Serializer):
+class NotificationMarkReadSerializer(GuardedSerializer):
+    inputs = inputs.MARK_READ
+
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,
@@ -85,7 +87,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stew
     )
     @action(detail=False, methods=["post"], url_path="mark-read")
     def mark_read(self, request: Request) -> Response:
-        serializer = NotificationMarkReadSerializer(data=request.data)
+        serializer = NotificationMarkReadSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         marked = services.notifications_mark_read(
             actor=request.user, notification_ids=serializer.validated_data.get("ids")
@@ -96,7 +98,9 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stew
 # --- Webhook subscriptions ------------------------------------------------------------------
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.WEBHOOK(events_text=None)
+
     # A plain string: the service checks it (scheme, form, and the outbound guard, whose
     # refusals the audit log records), so a gopher: probe is recorded too.
     url = serializers.CharField(

@@ -6,7 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from steward.core.api.base import StewardViewSet
+from steward.core import inputs
+from steward.core.api.base import GuardedSerializer, StewardViewSet
 from steward.core.api_auth import token_create, token_revoke, tokens_for
 from steward.core.models import ApiToken
 
@@ -20,7 +21,9 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApiTokenCreateSerializer(serializers.Serializer):
+class ApiTokenCreateSerializer(GuardedSerializer):
+    inputs = inputs.TOKEN(expires_on=None)
+
     name = serializers.CharField(
         max_length=100, help_text="What uses the token, e.g. 'monitoring'."
     )
@@ -52,7 +55,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardV
     filter_backends: list = []
 
     def create(self, request: Request) -> Response:
-        serializer = ApiTokenCreateSerializer(data=request.data)
+        serializer = ApiTokenCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         token, key = token_create(
             actor=request.user,

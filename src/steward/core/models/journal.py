@@ -20,6 +20,11 @@ class JournalEntry(models.Model):
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="Sanitised HTML of a note or reply.")
+    public = models.BooleanField(
+        default=False,
+        help_text="Customer-side people (the requester, the customer's representatives) may "
+        "read it; decided when it is written, by the service that writes it.",
+    )
     data = models.JSONField(default=dict, blank=True)
     # The record's lock_version this entry's write produced (versioned records only):
     # "what changed since version N" is the field changes and transitions above N.

@@ -166,7 +166,9 @@ def test_username_cannot_be_changed_after_registration(api, analyst, requester):
     )
 
     requester.refresh_from_db()
-    assert response.status_code == 200
+    # Refused and said so, not silently dropped (issue 10).
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"username": ["No such field here: it cannot be set."]}
     assert requester.username == "requester"
 
 

@@ -17,14 +17,18 @@ from django.urls import path, reverse, reverse_lazy
 from django.views import View
 
 from steward.core import audit
+from steward.core import inputs as core_inputs
 from steward.core.choices import SecurityEventKind
+from steward.core.fields import GuardedForm
 from steward.core.services.account import password_change
 from steward.core.views.patterns import StewardPageMixin, apply_errors
 
 log = logging.getLogger(__name__)
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(GuardedForm):
+    inputs = core_inputs.PASSWORD_CHANGE
+
     current_password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -49,6 +53,7 @@ class PasswordChangeForm(forms.Form):
 
 class PasswordChangeView(StewardPageMixin, View):
     template = "core/form.html"
+    posted_form = PasswordChangeForm
 
     def _render(self, form: PasswordChangeForm) -> HttpResponse:
         return render(
@@ -63,10 +68,10 @@ class PasswordChangeView(StewardPageMixin, View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(PasswordChangeForm())
+        return self._render(PasswordChangeForm(actor=self.actor))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = PasswordChangeForm(request.POST)
+        form = PasswordChangeForm(request.POST, actor=self.actor)
         if form.is_valid():
             try:
                 password_change(

@@ -3,6 +3,7 @@
 from typing import Any
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,7 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from steward.core import attachments
+from steward.core import inputs as core_inputs
 from steward.core.errors import PayloadTooLarge
+from steward.core.fields import GuardedForm
 from steward.core.models import Attachment
 from steward.core.services.attachments import attachment_add
 from steward.core.views.patterns import StewardPageMixin
@@ -57,16 +60,30 @@ def _back(request: HttpRequest, record: Any = None) -> str:
     return "/"
 
 
+class AttachmentUploadForm(GuardedForm):
+    """What a record page's upload form posts; the service checks the record and the file."""
+
+    inputs = core_inputs.ATTACHMENT
+    record_type = forms.CharField(max_length=100)
+    record_id = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    file = forms.FileField(required=False)
+    next = forms.CharField(required=False, max_length=2000)
+
+
 class AttachmentUploadView(StewardPageMixin, View):
     """Form post from a record page: record_type, record_id, file and next."""
 
     http_method_names = ["post"]
+    form_class = AttachmentUploadForm
 
     def post(self, request: HttpRequest) -> HttpResponse:
         record = None
+        form = AttachmentUploadForm(request.POST, request.FILES, actor=self.actor)
         try:
+            if not form.is_valid():
+                raise ValidationError([m for e in form.errors.values() for m in e])
             record = attachments.record_for(
-                self.actor, request.POST.get("record_type", ""), request.POST.get("record_id")
+                self.actor, form.cleaned_data["record_type"], form.cleaned_data["record_id"]
             )
             attachment = attachment_add(
                 actor=self.actor, record=record, uploaded_file=request.FILES.get("file")

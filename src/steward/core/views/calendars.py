@@ -262,10 +262,11 @@ class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
 class HolidayAddView(CalendarDetailView):
     permission = "core.calendar.change"
     http_method_names = ["post"]
+    form_class = HolidayForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         calendar = self.get_object()
-        form = HolidayForm(request.POST)
+        form = HolidayForm(request.POST, actor=self.actor, record=calendar)
         if form.is_valid():
             try:
                 holiday = svc.holiday_add(

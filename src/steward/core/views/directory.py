@@ -10,7 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views import View
 
+from steward.core import inputs as core_inputs
 from steward.core import permissions, queries
+from steward.core.fields import GuardedForm
 from steward.core.filters import OrganisationFilterSet, PersonFilterSet, SupportGroupFilterSet
 from steward.core.forms import (
     GroupMemberForm,
@@ -187,14 +189,15 @@ class PersonDetailView(RecordDetailView):
         return context
 
 
-class JoinOrganisationForm(forms.Form):
+class JoinOrganisationForm(GuardedForm):
+    inputs = core_inputs.JOIN_ORGANISATION
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), empty_label="Choose an organisation…"
     )
     is_primary = forms.BooleanField(required=False, label="Primary organisation")
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["organisation"].queryset = queries.organisations_for(actor).filter(
             is_active=True
         )
@@ -203,6 +206,7 @@ class JoinOrganisationForm(forms.Form):
 class PersonRoleAssignView(PersonDetailView):
     permission = "core.role.change"
     http_method_names = ["post"]
+    form_class = RoleAssignForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         person = self.get_object()
@@ -240,6 +244,7 @@ class PersonRoleRevokeView(StewardPageMixin, View):
 class PersonJoinOrganisationView(PersonDetailView):
     permission = "core.person.change"
     http_method_names = ["post"]
+    form_class = JoinOrganisationForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         person = self.get_object()
@@ -352,7 +357,12 @@ class OrganisationDetailView(RecordDetailView):
             Field("Phone", obj.phone),
             Field("Website", obj.website, url=obj.website),
             Field("Address", obj.address, wide=True),
-            Field("Notes", obj.notes, wide=True),
+            # The provider's notes about the organisation are not for its own people.
+            *(
+                []
+                if permissions.is_customer_side(self.actor)
+                else [Field("Notes", obj.notes, wide=True)]
+            ),
             Field("Active", obj.is_active),
         ]
 
@@ -514,6 +524,7 @@ class GroupDetailView(RecordDetailView):
 class GroupMemberAddView(GroupDetailView):
     permission = "core.group.change"
     http_method_names = ["post"]
+    form_class = GroupMemberForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         group = self.get_object()

@@ -12,7 +12,9 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from steward.core import inputs as core_inputs
 from steward.core import queries, webhooks
+from steward.core.fields import GuardedForm
 from steward.core.forms import WebhookForm
 from steward.core.models import Notification, WebhookSubscription
 from steward.core.services import notifications as svc
@@ -83,12 +85,27 @@ class NotificationOpenView(StewardPageMixin, View):
         return HttpResponseRedirect(reverse("core:notification-list"))
 
 
+class MarkReadForm(GuardedForm):
+    inputs = core_inputs.MARK_READ
+    ids = forms.TypedMultipleChoiceField(required=False, coerce=int)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any of one's own notifications; the service ignores other people's ids.
+        self.fields["ids"].choices = [(v, v) for v in self.data.getlist("ids") if v.isdigit()]
+
+
 class NotificationMarkReadView(StewardPageMixin, View):
     """POST: mark all my notifications read, or those in ``ids``."""
 
+    form_class = MarkReadForm
+
     def post(self, request: HttpRequest) -> HttpResponse:
-        raw = request.POST.getlist("ids")
-        ids = [int(i) for i in raw if i.isdigit()] if raw else None
+        form = MarkReadForm(request.POST, actor=self.actor)
+        ids = (form.cleaned_data["ids"] or None) if form.is_valid() else None
+        if form.errors:
+            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+            return HttpResponseRedirect(reverse("core:notification-list"))
         count = svc.notifications_mark_read(actor=self.actor, notification_ids=ids)
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
         return HttpResponseRedirect(reverse("core:notification-list"))

@@ -51,7 +51,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from steward.core import csvsafe, journal, permissions, versioning
+from steward.core import inputs as core_inputs
 from steward.core.errors import DomainError, PayloadTooLarge, StaleVersion
+from steward.core.fields import GuardedForm
 from steward.core.templatetags.steward import display_value, resolve, resolve_display
 from steward.core.views import conflicts
 
@@ -72,6 +74,12 @@ class StewardPageMixin(LoginRequiredMixin):
     @property
     def actor(self) -> Any:
         return self.request.user
+
+    @property
+    def posted_form(self) -> type[forms.Form] | None:
+        """The form a POST to this page fills in (None: a button without fields); the
+        generated field-rule test posts to every page through it."""
+        return getattr(self, "form_class", None)
 
     def handle_no_permission(self) -> HttpResponse:
         if self.request.user.is_authenticated:
@@ -413,13 +421,22 @@ class RecordListView(StewardPageMixin, TemplateView):
 # --- Record page ---------------------------------------------------------------------------
 
 
-class NoteForm(forms.Form):
+class NoteForm(GuardedForm):
+    """A note on a record page that offers public replies."""
+
+    inputs = core_inputs.NOTE
     body = forms.CharField(
         label="Note",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Add a note…"}),
         max_length=20000,
     )
     public = forms.BooleanField(label="Visible to the customer (public reply)", required=False)
+
+
+class WorkNoteForm(NoteForm):
+    """A note on a record page without public replies: always internal."""
+
+    inputs = core_inputs.WORK_NOTE
 
 
 class RecordDetailView(StewardPageMixin, TemplateView):
@@ -475,6 +492,17 @@ class RecordDetailView(StewardPageMixin, TemplateView):
     def can_note(self, obj: Model) -> bool:
         return bool(self.note_permission) and permissions.has(self.actor, self.note_permission, obj)
 
+    @property
+    def posted_form(self) -> type[forms.Form] | None:
+        form_class = getattr(self, "form_class", None)
+        if form_class is not None or not self.note_permission:
+            return form_class
+        return NoteForm if self.public_replies else WorkNoteForm
+
+    def note_form(self, data: Any = None) -> NoteForm:
+        form_class = NoteForm if self.public_replies else WorkNoteForm
+        return form_class(data, actor=self.actor, record=self.get_object())
+
     def timeline_context(self, obj: Model, form: NoteForm | None = None) -> dict[str, Any]:
         entries = list(
             journal.timeline(obj, actor=self.actor).order_by("-created_at", "-id")[
@@ -486,7 +514,7 @@ class RecordDetailView(StewardPageMixin, TemplateView):
             "record": obj,
             "entries": entries,
             "timeline_truncated": len(entries) == self.timeline_limit,
-            "note_form": (form or NoteForm()) if can_note else None,
+            "note_form": (form or self.note_form()) if can_note else None,
             "public_replies": self.public_replies and not permissions.is_customer_side(self.actor),
             "note_url": self.request.path,
         }
@@ -539,7 +567,7 @@ class RecordDetailView(StewardPageMixin, TemplateView):
         obj = self.get_object()
         if not self.can_note(obj):
             raise PermissionDenied("You may not add notes to this record.")
-        form = NoteForm(request.POST)
+        form = self.note_form(request.POST)
         if form.is_valid():
             try:
                 journal.note_add(
@@ -638,12 +666,18 @@ class ServiceFormView(StewardPageMixin, TemplateView):
     def get_initial(self) -> dict[str, Any]:
         return {}
 
-    def versioned_object(self) -> Model | None:
-        """The record this form changes, when saves must start from its current version."""
+    def form_record(self) -> Model | None:
+        """The record the form acts on (its fields' rules are checked against it)."""
         return None
 
+    def versioned_object(self) -> Model | None:
+        """The record this form changes, when saves must start from its current version."""
+        return self.form_record()
+
     def get_form(self, data: Any = None) -> forms.Form:
-        form = self.form_class(data, initial=self.get_initial(), **self.get_form_kwargs())
+        # Every page form refuses what the actor may not set (core.fields.GuardedForm).
+        kwargs = {"actor": self.actor, "record": self.form_record(), **self.get_form_kwargs()}
+        form = self.form_class(data, initial=self.get_initial(), **kwargs)
         record = self.versioned_object()
         if versioning.is_versioned(record):
             form.fields[versioning.FIELD] = forms.IntegerField(
@@ -729,7 +763,7 @@ class RecordEditView(ServiceFormView):
     def title(self) -> str:  # type: ignore[override]
         return f"Edit {self.get_object()}"
 
-    def versioned_object(self) -> Model | None:
+    def form_record(self) -> Model | None:
         return self.get_object()
 
     def get_form_kwargs(self) -> dict[str, Any]:

@@ -116,9 +116,10 @@ class ProfileView(StewardPageMixin, View):
 
 class TokenCreateView(StewardPageMixin, View):
     permission = "core.token.own"
+    form_class = TokenForm
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = TokenForm(request.POST)
+        form = TokenForm(request.POST, actor=self.actor)
         profile = ProfileView(request=request)
         if form.is_valid():
             try:

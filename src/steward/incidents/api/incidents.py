@@ -23,12 +23,13 @@ from rest_framework.routers import DefaultRouter
 
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries import ci_classes_for, cis_for
-from steward.core import attachments, journal, permissions
+from steward.core import attachments, fields, journal, permissions
 from steward.core.api.attachments import AttachmentSerializer
-from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
 from steward.core.api_base import KeysetPagination
 from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, organisations_for, people_for
+from steward.incidents import inputs
 from steward.incidents.choices import (
     Channel,
     Impact,
@@ -118,7 +119,9 @@ class IncidentResolveNowSerializer(serializers.Serializer):
     resolution_code = choice_text(ResolutionCode.choices)
 
 
-class IncidentCreateSerializer(serializers.Serializer):
+class IncidentCreateSerializer(GuardedSerializer):
+    inputs = inputs.REGISTER(channel=fields.staff())
+
     requester = visible(
         people_for,
         Person,
@@ -151,7 +154,9 @@ class IncidentCreateSerializer(serializers.Serializer):
     )
 
 
-class IncidentUpdateSerializer(serializers.Serializer):
+class IncidentUpdateSerializer(GuardedSerializer):
+    inputs = inputs.UPDATE
+
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     service = visible(services_for, Service, required=False, allow_null=True)
@@ -165,31 +170,43 @@ class IncidentUpdateSerializer(serializers.Serializer):
     requires_cmdb_update = serializers.BooleanField(required=False, allow_null=True)
 
 
-class IncidentAssignSerializer(serializers.Serializer):
+class IncidentAssignSerializer(GuardedSerializer):
+    inputs = inputs.ASSIGNMENT
+
     support_group = visible(groups_for, SupportGroup, required=False, allow_null=True)
     assignee = visible(people_for, Person, required=False, allow_null=True)
     reason = _text(max_length=5000)
 
 
-class IncidentSendBackSerializer(serializers.Serializer):
+class IncidentSendBackSerializer(GuardedSerializer):
+    inputs = inputs.SEND_BACK
+
     reason = choice_text(SendBackReason.choices)
     note = serializers.CharField(max_length=5000)
 
 
-class IncidentPendingSerializer(serializers.Serializer):
+class IncidentPendingSerializer(GuardedSerializer):
+    inputs = inputs.PENDING
+
     reason = choice_text(PendingReason.choices)
     note = _text(max_length=5000)
 
 
-class IncidentNoteSerializer(serializers.Serializer):
+class IncidentNoteSerializer(GuardedSerializer):
+    inputs = inputs.NOTE
+
     note = _text(max_length=5000)
 
 
-class IncidentReasonSerializer(serializers.Serializer):
+class IncidentReasonSerializer(GuardedSerializer):
+    inputs = inputs.CANCEL
+
     reason = _text(max_length=5000)
 
 
-class IncidentAssessChangeSerializer(serializers.Serializer):
+class IncidentAssessChangeSerializer(GuardedSerializer):
+    inputs = inputs.ASSESS_CHANGE
+
     causes_service_unavailability = serializers.BooleanField(
         help_text="A service becomes unavailable or degraded during service hours."
     )
@@ -199,12 +216,16 @@ class IncidentAssessChangeSerializer(serializers.Serializer):
     requires_cmdb_update = serializers.BooleanField(help_text="The CMDB needs to be updated.")
 
 
-class IncidentEscalationDecisionSerializer(serializers.Serializer):
+class IncidentEscalationDecisionSerializer(GuardedSerializer):
+    inputs = inputs.ESCALATION_DECISION
+
     decision = choice_text(DECISIONS)
     note = _text(max_length=5000)
 
 
-class IncidentResolveSerializer(serializers.Serializer):
+class IncidentResolveSerializer(GuardedSerializer):
+    inputs = inputs.RESOLVE
+
     resolution = serializers.CharField()
     resolution_code = choice_text(ResolutionCode.choices)
     solution = visible(solutions_for, Solution, required=False, allow_null=True)
@@ -213,7 +234,9 @@ class IncidentResolveSerializer(serializers.Serializer):
     )
 
 
-class IncidentReopenSerializer(serializers.Serializer):
+class IncidentReopenSerializer(GuardedSerializer):
+    inputs = inputs.REOPEN
+
     reason = serializers.CharField(max_length=5000)
     support_group = visible(
         groups_for,
@@ -224,7 +247,9 @@ class IncidentReopenSerializer(serializers.Serializer):
     )
 
 
-class IncidentReplySerializer(serializers.Serializer):
+class IncidentReplySerializer(GuardedSerializer):
+    inputs = inputs.REPLY
+
     body = serializers.CharField(max_length=20000)
     public = serializers.BooleanField(
         default=True, help_text="False: an internal work note (provider staff only)."
@@ -255,7 +280,9 @@ class IncidentActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IncidentActionWriteSerializer(serializers.Serializer):
+class IncidentActionWriteSerializer(GuardedSerializer):
+    inputs = inputs.ACTION
+
     title = serializers.CharField(max_length=200)
     description = _text()
     support_group = visible(groups_for, SupportGroup, required=False, allow_null=True)
@@ -263,7 +290,9 @@ class IncidentActionWriteSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
-class IncidentActionCompleteSerializer(serializers.Serializer):
+class IncidentActionCompleteSerializer(GuardedSerializer):
+    inputs = inputs.ACTION_COMPLETE
+
     result = _text(max_length=5000)
 
 
@@ -326,7 +355,7 @@ class IncidentViewSet(RecordViewSet):
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         incident = self.get_object()
         permissions.require(request.user, WORK, incident)
-        data = self.validated(IncidentUpdateSerializer, partial=True)
+        data = self.validated(IncidentUpdateSerializer, partial=True, record=incident)
         svc.incident_update(actor=request.user, incident_id=incident.pk, data=data)
         return self.refreshed(incident.pk)
 
@@ -340,7 +369,7 @@ class IncidentViewSet(RecordViewSet):
         without the right (before the payload is read), then the service decides."""
         incident = self.get_object()
         permissions.require(self.request.user, permission, incident)
-        data = self.validated(serializer_class) if serializer_class is not None else {}
+        data = self.validated(serializer_class, record=incident) if serializer_class else {}
         return self.act(service, incident, **data)
 
     # -- one endpoint per step -------------------------------------------------------------
@@ -442,7 +471,7 @@ class IncidentViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str | None = None) -> Response:
         incident = self.get_object()
-        data = self.validated(IncidentReplySerializer)
+        data = self.validated(IncidentReplySerializer, record=incident)
         entry = svc.incident_add_reply(actor=request.user, incident_id=incident.pk, **data)
         return Response(IncidentJournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -492,7 +521,7 @@ class IncidentViewSet(RecordViewSet):
         incident = self.get_object()
         if request.method == "POST":
             permissions.require(request.user, WORK, incident)
-            data = self.validated(IncidentActionWriteSerializer)
+            data = self.validated(IncidentActionWriteSerializer, record=incident)
             created = actions.action_add(actor=request.user, incident_id=incident.pk, **data)
             return Response(IncidentActionSerializer(created).data, status=status.HTTP_201_CREATED)
         if permissions.is_customer_side(request.user):
@@ -519,7 +548,7 @@ class IncidentViewSet(RecordViewSet):
         found = incident.actions.filter(position=position).first()
         if found is None or permissions.is_customer_side(request.user):
             raise NotFound("No such action.")
-        data = self.validated(IncidentActionCompleteSerializer)
+        data = self.validated(IncidentActionCompleteSerializer, record=incident)
         done = actions.action_complete(actor=request.user, action_id=found.pk, **data)
         return Response(IncidentActionSerializer(done).data)
 
@@ -551,7 +580,9 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RoutingRuleWriteSerializer(serializers.Serializer):
+class RoutingRuleWriteSerializer(GuardedSerializer):
+    inputs = inputs.ROUTING_RULE
+
     order = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
     name = serializers.CharField(max_length=150)
     is_active = serializers.BooleanField(required=False)

@@ -13,10 +13,16 @@ from rest_framework.routers import DefaultRouter
 
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries import ci_classes_for, cis_for
-from steward.core.api.base import RecordViewSet, choice_text, visible
+from steward.core.api.base import (
+    GuardedSerializer,
+    InternalFieldsHidden,
+    RecordViewSet,
+    choice_text,
+    visible,
+)
 from steward.core.models import SupportGroup
 from steward.core.queries import groups_for
-from steward.incidents import search
+from steward.incidents import inputs, search
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.filters.solutions import SolutionFilterSet
 from steward.incidents.models import Category, IncidentRequest, Solution
@@ -32,7 +38,11 @@ def _incidents_for(actor: Any) -> Any:
     return incidents_for(actor)
 
 
-class SolutionSerializer(serializers.ModelSerializer):
+class SolutionSerializer(InternalFieldsHidden, serializers.ModelSerializer):
+    # The provider's working papers: who proposed and decided it, and the decision note.
+    internal_fields = ("support_group", "support_group_name", "proposed_by", "from_incident",
+                       "decided_by", "decision_note")  # fmt: skip
+
     status = choice_text(SolutionStatus.choices, read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True, default=None)
     ci_class_name = serializers.CharField(source="ci_class.name", read_only=True, default=None)
@@ -50,7 +60,8 @@ class SolutionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SolutionUpdateSerializer(serializers.Serializer):
+class SolutionUpdateSerializer(GuardedSerializer):
+    inputs = inputs.SOLUTION
     title = serializers.CharField(max_length=200, required=False)
     symptoms = serializers.CharField(required=False, allow_blank=True)
     body = serializers.CharField(required=False)
@@ -80,18 +91,22 @@ class SolutionProposeSerializer(SolutionUpdateSerializer):
 
 
 class SolutionActivateSerializer(SolutionUpdateSerializer):
+    inputs = inputs.SOLUTION_DECISION
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SolutionRejectSerializer(serializers.Serializer):
+class SolutionRejectSerializer(GuardedSerializer):
+    inputs = inputs.SOLUTION_NOTE
     note = serializers.CharField(help_text="Why it is not for general use; the proposer is told.")
 
 
-class SolutionNoteSerializer(serializers.Serializer):
+class SolutionNoteSerializer(GuardedSerializer):
+    inputs = inputs.SOLUTION_NOTE
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SolutionUseRequestSerializer(serializers.Serializer):
+class SolutionUseRequestSerializer(GuardedSerializer):
+    inputs = inputs.SOLUTION_USE
     incident = visible(_incidents_for, IncidentRequest, help_text="The request it was used on.")
 
 

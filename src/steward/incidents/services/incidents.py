@@ -45,7 +45,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from steward.configuration.models import ConfigurationItem
-from steward.core import attachments, clocks, journal, notify, numbering, permissions, versioning
+from steward.core import (
+    attachments,
+    clocks,
+    fields,
+    journal,
+    notify,
+    numbering,
+    permissions,
+    versioning,
+)
 from steward.core.calendars import CalendarSpec, spec_for
 from steward.core.choices import ClockKind, ClockMetric, ClockState, Role
 from steward.core.errors import InvalidTransition
@@ -57,7 +66,7 @@ from steward.core.models import (
     SlaClock,
     SupportGroup,
 )
-from steward.incidents import workflows
+from steward.incidents import inputs, workflows
 from steward.incidents.choices import (
     OPEN_ACTION_STATUSES,
     OPEN_STATUSES,
@@ -119,7 +128,7 @@ OUTAGE_SERVICE_TYPES = frozenset(
 OUTAGE_IMPACTS = frozenset({Impact.EXTENSIVE, Impact.SIGNIFICANT})
 # Pending for these reasons stops the clocks (the provider is waiting on someone else).
 PAUSING_REASONS = frozenset({PendingReason.AWAITING_REQUESTER, PendingReason.AWAITING_SUPPLIER})
-CUSTOMER_CHANNELS = frozenset({Channel.PORTAL, Channel.EMAIL})
+CUSTOMER_CHANNELS = inputs.CUSTOMER_CHANNELS
 CHANGE_FIELDS = (
     "causes_service_unavailability",
     "changes_service_functionality",
@@ -148,12 +157,20 @@ def _locked(incident_id: Any) -> IncidentRequest:
         raise Http404(f"No incident request {incident_id}.") from None
 
 
-def _transition(incident: IncidentRequest, new: str, actor: Person | None, reason: str = "") -> str:
-    """Check and set a new status, journalled; returns the old one."""
+def _transition(
+    incident: IncidentRequest,
+    new: str,
+    actor: Person | None,
+    reason: str = "",
+    *,
+    public: bool = False,
+) -> str:
+    """Check and set a new status, journalled; returns the old one. The reason is staff
+    text, internal unless ``public`` (the procedure addresses it to the requester)."""
     old = incident.status
     workflows.INCIDENT.check(old, new)
     incident.status = new
-    journal.transition(incident, actor=actor, old=old, new=new, reason=reason)
+    journal.transition(incident, actor=actor, old=old, new=new, reason=reason, reason_public=public)
     return old
 
 
@@ -364,13 +381,13 @@ def incident_register(
     requester: Person | int,
     title: str,
     description: str = "",
-    channel: str = Channel.PHONE,
+    channel: str | None = None,
     service: Service | int | None = None,
     cis: Iterable[ConfigurationItem | int] = (),
     category: Category | int | None = None,
-    service_type: str = ServiceType.USER_SERVICE_RESTORATION,
-    impact: str = Impact.MINOR,
-    urgency: str = Urgency.MEDIUM,
+    service_type: str | None = None,
+    impact: str | None = None,
+    urgency: str | None = None,
     customer: Organisation | int | None = None,
     support_group: SupportGroup | int | None = None,
     assignee: Person | int | None = None,
@@ -383,9 +400,24 @@ def incident_register(
     representatives for people of their organisation (portal or email only). Without a
     group the routing rules choose one (else the default group, else it stays new for the
     desk). ``resolve_now`` ({"resolution", "resolution_code"}) is the desk resolving it at
-    once: first contact resolution (proc. 6).
+    once: first contact resolution (proc. 6). What decides the handling (classification,
+    impact and urgency, group, assignee) is the desk's: ``inputs.REGISTER`` refuses it to
+    customer-side people; left out, the defaults apply (phone, user service restoration,
+    minor impact, medium urgency).
     """
     permissions.require(actor, REGISTER)
+    inputs.REGISTER.check(
+        actor,
+        fields.given(
+            requester=requester, title=title, description=description, channel=channel,
+            service=service, cis=list(cis or ()), category=category, service_type=service_type,
+            impact=impact, urgency=urgency, customer=customer, support_group=support_group,
+            assignee=assignee, source_message_id=source_message_id, resolve_now=resolve_now,
+        ),
+    )  # fmt: skip
+    channel = channel or Channel.PHONE
+    service_type = service_type or ServiceType.USER_SERVICE_RESTORATION
+    impact, urgency = impact or Impact.MINOR, urgency or Urgency.MEDIUM
     errors: dict[str, list[str]] = {}
     requester = as_instance(Person, requester, "requester")
     service = as_instance(Service, service, "service")
@@ -418,17 +450,6 @@ def incident_register(
             raise PermissionDenied("You may register requests for yourself only.")
         if customer is not None and customer.pk not in own_orgs | requester_orgs:
             raise PermissionDenied("You may not register requests for that organisation.")
-        if support_group is not None or assignee is not None or resolve_now:
-            raise PermissionDenied("The service desk assigns and resolves requests.")
-        if channel not in CUSTOMER_CHANNELS:
-            errors["channel"] = ["Requests from customers arrive through the portal or email."]
-    else:
-        if (support_group is not None or assignee is not None) and not permissions.has(
-            actor, ASSIGN
-        ):
-            raise PermissionDenied("You may not assign requests.")
-        if resolve_now and not is_desk(actor):
-            raise PermissionDenied("Only the service desk resolves requests at registration.")
     if resolve_now is not None and not isinstance(resolve_now, Mapping):
         errors["resolve_now"] = ["Give the resolution and its code."]
     elif resolve_now:
@@ -590,10 +611,9 @@ def incident_add_reply(
         incident = _locked(incident_id)
         permissions.require(actor, VIEW, incident)
         customer_side = permissions.is_customer_side(actor)
+        inputs.REPLY.check(actor, {"body": body, "public": public}, incident)
         if customer_side:
             require_customer_access(actor, incident)
-            if not public:
-                raise PermissionDenied("Customers add public replies only.")
         elif not (
             may_work(actor, incident)
             or incident.requester_id == actor.pk
@@ -611,7 +631,7 @@ def incident_add_reply(
             if incident.status == N.PENDING and (
                 incident.pending_reason == PendingReason.AWAITING_REQUESTER
             ):
-                _resume(incident, actor, "The requester replied.")
+                _resume(incident, actor, "The requester replied.", public=True)
             _tell(
                 _group_or_coordinators(incident),
                 incident,
@@ -782,7 +802,7 @@ def incident_set_pending(
     with transaction.atomic():
         incident = _locked(incident_id)
         require_work(actor, incident)
-        _transition(incident, N.PENDING, actor, PendingReason(reason).label)
+        _transition(incident, N.PENDING, actor, PendingReason(reason).label, public=True)
         incident.pending_reason = reason
         _save(incident, "status", "pending_reason")
         if note.strip():
@@ -805,8 +825,11 @@ def incident_set_pending(
     return incident
 
 
-def _resume(incident: IncidentRequest, actor: Person | None, reason: str = "") -> None:
-    _transition(incident, N.IN_PROGRESS if incident.assignee_id else N.ASSIGNED, actor, reason)
+def _resume(
+    incident: IncidentRequest, actor: Person | None, reason: str = "", *, public: bool = False
+) -> None:
+    new = N.IN_PROGRESS if incident.assignee_id else N.ASSIGNED
+    _transition(incident, new, actor, reason, public=public)
     incident.pending_reason = ""
     _save(incident, "status", "pending_reason")
     _resume_clocks(incident, actor)
@@ -1014,7 +1037,7 @@ def _resolve(
 ) -> None:
     if incident.actions.filter(status__in=OPEN_ACTION_STATUSES).exists():
         raise ValidationError({"actions": ["Complete or cancel the open actions first."]})
-    _transition(incident, N.RESOLVED, actor, resolution)
+    _transition(incident, N.RESOLVED, actor, resolution, public=True)
     incident.resolution, incident.resolution_code = resolution, resolution_code
     incident.resolved_at, incident.resolved_by = timezone.now(), actor
     incident.first_contact_resolution = first_contact
@@ -1104,7 +1127,8 @@ def incident_inform_problem_coordinator(
 
 
 def _close(incident: IncidentRequest, actor: Person | None, reason: str) -> None:
-    _transition(incident, N.CLOSED, actor, reason)
+    """``reason`` is Steward's own line ("Solution accepted."), public."""
+    _transition(incident, N.CLOSED, actor, reason, public=True)
     incident.closed_at = timezone.now()
     _save(incident, "status", "closed_at")
     _event(incident, "incident.closed", actor)
@@ -1157,10 +1181,9 @@ def incident_reopen(
     with transaction.atomic():
         incident = _locked(incident_id)
         require_verify(actor, incident)
+        inputs.REOPEN.check(actor, fields.given(reason=reason, support_group=group), incident)
         if incident.status != N.RESOLVED:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, "reopened")
-        if group is not None and not is_desk(actor):
-            raise PermissionDenied("The service desk chooses the group.")
         group = group or incident.support_group or default_group()
         group_changed = group != incident.support_group
         old = {
@@ -1169,7 +1192,7 @@ def incident_reopen(
             "resolution": incident.resolution,
             "resolution_code": incident.resolution_code,
         }
-        _transition(incident, N.ASSIGNED, actor, reason)
+        _transition(incident, N.ASSIGNED, actor, reason, public=True)  # inputs.REOPEN: shared
         incident.support_group = group
         if group_changed:
             incident.assignee = None
@@ -1209,7 +1232,7 @@ def incident_cancel(*, actor: Person, incident_id: int, reason: str = "") -> Inc
     with transaction.atomic():
         incident = _locked(incident_id)
         permissions.require(actor, CLOSE, incident)
-        _transition(incident, N.CANCELLED, actor, reason)
+        _transition(incident, N.CANCELLED, actor, reason, public=True)  # sent to the requester
         incident.closed_at = timezone.now()
         _save(incident, "status", "closed_at")
         _cancel_clocks(incident, actor, "request cancelled")

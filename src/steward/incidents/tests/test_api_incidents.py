@@ -395,7 +395,8 @@ def test_a_requester_replies_publicly_but_not_internally(api, working_incident, 
 
     assert public.status_code == 201
     assert public.json()["kind"] == "public_reply"
-    assert internal.status_code == 403
+    assert internal.status_code == 400
+    assert internal.json()["errors"]["public"] == ["You may not set this field."]
 
 
 def test_an_empty_reply_is_400(api, working_incident, specialist):

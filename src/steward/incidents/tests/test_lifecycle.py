@@ -4,11 +4,12 @@ incident request, with its SLA clocks."""
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch
 
 from steward.core.choices import JournalKind
 from steward.core.errors import InvalidTransition
+from steward.core.fields import FieldsRefused
 from steward.core.models import JournalEntry, Notification, WorkingPeriod
 from steward.core.tests.factories import BusinessCalendarFactory
 from steward.incidents.models import IncidentRequest, PriorityMatrixEntry
@@ -122,12 +123,13 @@ def test_resolve_now_needs_resolution_and_code(make_incident):
 
 
 def test_only_the_desk_resolves_at_registration(make_incident, coordinator, server_group):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(FieldsRefused) as refused:
         make_incident(
             actor=coordinator,
             support_group=server_group,
             resolve_now={"resolution": "x", "resolution_code": "solved"},
         )
+    assert refused.value.fields == ["resolve_now"]
 
 
 # --- Work: take, pending, resume -------------------------------------------------------

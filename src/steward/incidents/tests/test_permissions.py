@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from steward.core.fields import FieldsRefused
 from steward.core.tests.factories import make_person
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
@@ -65,14 +66,16 @@ def test_customers_may_not_assign_or_resolve(requester, server_group, extra):
     values = {"support_group": server_group} if extra == "support_group" else {
         "resolve_now": {"resolution": "x", "resolution_code": "solved"}
     }  # fmt: skip
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(FieldsRefused) as refused:
         svc.incident_register(
             actor=requester, requester=requester, title="x", channel="portal", **values
         )
+    assert refused.value.fields == [extra]
 
 
 def test_a_requester_may_not_register_for_another_organisation(requester, other_customer_org):
-    with pytest.raises(PermissionDenied):
+    # The organisation follows from the requester; customer-side people do not choose it.
+    with pytest.raises(FieldsRefused) as refused:
         svc.incident_register(
             actor=requester,
             requester=requester,
@@ -80,13 +83,15 @@ def test_a_requester_may_not_register_for_another_organisation(requester, other_
             channel="portal",
             customer=other_customer_org,
         )
+    assert refused.value.fields == ["customer"]
 
 
 def test_a_specialist_may_register_but_not_assign(specialist, requester, server_group):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(FieldsRefused) as refused:
         svc.incident_register(
             actor=specialist, requester=requester, title="x", support_group=server_group
         )
+    assert refused.value.fields == ["support_group"]
     assert svc.incident_register(actor=specialist, requester=requester, title="x").pk
 
 
@@ -165,8 +170,9 @@ def test_who_may_reply(request, three, cast, who, target, allowed):
 def test_a_requester_may_not_write_work_notes(make_incident, requester):
     incident = make_incident()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(FieldsRefused) as refused:
         svc.incident_add_reply(actor=requester, incident_id=incident.pk, body="x", public=False)
+    assert refused.value.fields == ["public"]
 
 
 # --- Work on the request ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from steward.configuration.models import CIClass, ConfigurationItem
 from steward.core import numbering
 from steward.core.choices import JournalKind
 from steward.core.errors import InvalidTransition
+from steward.core.fields import FieldsRefused
 from steward.core.models import JournalEntry
 from steward.core.tests.factories import SupportGroupFactory
 from steward.incidents.models import Category, RoutingRule
@@ -169,8 +170,8 @@ def test_reassignment_keeps_its_history(
         ("", str(specialist)),
         (str(specialist), str(better)),
     ]
-    transition = JournalEntry.objects.filter(record_id=incident.pk, kind=JournalKind.TRANSITION)
-    assert transition.last().body == "Knows Exchange"
+    reason = JournalEntry.objects.filter(record_id=incident.pk, kind=JournalKind.WORK_NOTE)
+    assert (reason.last().body, reason.last().public) == ("Knows Exchange", False)
 
 
 def test_the_coordinator_may_not_move_it_to_another_group(
@@ -201,10 +202,16 @@ def test_the_group_coordinator_sends_it_back_to_the_desk(
     assert (incident.status, incident.support_group, incident.assignee) == ("new", None, None)
     assert incident.sent_back_reason == reason
     assert notified(desk_analyst, incident) == ["incident.sent_back"]
-    transition = JournalEntry.objects.filter(
-        record_id=incident.pk, kind=JournalKind.TRANSITION
-    ).last()
-    assert (transition.new_value, "Which site?" in transition.body) == ("new", True)
+    entries = JournalEntry.objects.filter(record_id=incident.pk).order_by("pk")
+    transition = entries.filter(kind=JournalKind.TRANSITION).last()
+    note = entries.filter(kind=JournalKind.WORK_NOTE).last()
+    # The coordinator's note is for the desk: an internal note beside the public change.
+    assert (transition.new_value, transition.body, transition.public) == ("new", "", True)
+    assert ("Which site?" in note.body, note.public, note.data) == (
+        True,
+        False,
+        {"reason_for": "new"},
+    )
     assert ("sla", "resolution", "running") in clock_states(incident)  # the SLA runs on
 
 
@@ -281,13 +288,14 @@ def test_a_requester_reopening_leaves_it_with_its_previous_group(
 
 
 def test_a_requester_may_not_choose_the_group(resolved_incident, requester, network_group):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(FieldsRefused) as refused:
         svc.incident_reopen(
             actor=requester,
             incident_id=resolved_incident.pk,
             reason="No",
             support_group=network_group,
         )
+    assert refused.value.fields == ["support_group"]
 
 
 def test_a_rule_changed_after_routing_applies_to_the_next_request(

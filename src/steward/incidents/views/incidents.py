@@ -374,12 +374,13 @@ STEPS: list[Step] = [
 STEP_BY_KEY = {step.key: step for step in STEPS}
 
 
-def step_form(step: Step, actor: Any, data: Any = None) -> forms.Form | None:
+def step_form(
+    step: Step, actor: Any, data: Any = None, record: IncidentRequest | None = None
+) -> forms.Form | None:
     if step.form_class is None:
         return None
-    kwargs: dict[str, Any] = {"actor": actor} if step.actor_form else {}
     # Several step forms share field names on one page: keep their ids apart.
-    return step.form_class(data, auto_id=f"{step.key}-%s", **kwargs)
+    return step.form_class(data, auto_id=f"{step.key}-%s", actor=actor, record=record)
 
 
 def allowed_steps(actor: Any, obj: IncidentRequest) -> list[Step]:
@@ -517,6 +518,7 @@ class IncidentDetailView(RecordDetailView):
     note_permission = WORK
     public_replies = True
     accepts_attachments = True
+    form_class = f.ReplyForm  # a work note or public reply (post below)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if permissions.is_customer_side(self.actor):
@@ -623,7 +625,7 @@ class IncidentDetailView(RecordDetailView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """A work note or public reply, through the service (a requester's reply resumes)."""
         obj = self.get_object()
-        form = f.ReplyForm(request.POST)
+        form = f.ReplyForm(request.POST, actor=self.actor, record=obj)
         if form.is_valid():
             try:
                 svc.incident_add_reply(
@@ -672,10 +674,14 @@ class IncidentStepView(IncidentDetailView):
             {"step": step, "permission": step.permission},
         ).as_view()
 
+    @property
+    def posted_form(self) -> type[forms.Form] | None:
+        return self.step.form_class
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         step = self.step
-        form = step_form(step, self.actor, request.POST)
+        form = step_form(step, self.actor, request.POST, record=obj)
         data: dict[str, Any] = {}
         if form is not None:
             if not form.is_valid():
@@ -702,10 +708,11 @@ class ActionAddView(IncidentDetailView):
 
     http_method_names = ["post"]
     permission = WORK
+    form_class = f.ActionForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
-        form = f.ActionForm(request.POST, actor=self.actor, auto_id="action-%s")
+        form = f.ActionForm(request.POST, actor=self.actor, record=obj, auto_id="action-%s")
         if form.is_valid():
             try:
                 action_svc.action_add(actor=self.actor, incident_id=obj.pk, **form.cleaned_data)
@@ -719,6 +726,7 @@ class ActionAddView(IncidentDetailView):
 
 class ActionCompleteView(StewardPageMixin, View):
     permission = WORK
+    form_class = f.ActionCompleteForm
 
     def post(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
         incident = queries.incident_for(self.actor, pk)
@@ -726,10 +734,13 @@ class ActionCompleteView(StewardPageMixin, View):
             action = incident.actions.get(position=position)
         except ObjectDoesNotExist:
             return render(request, "core/conflict.html", {"message": "No such action."}, status=404)
-        form = f.ActionCompleteForm(request.POST)
-        result = form.cleaned_data.get("result", "") if form.is_valid() else ""
+        form = f.ActionCompleteForm(request.POST, actor=self.actor, record=incident)
         try:
-            action_svc.action_complete(actor=self.actor, action_id=action.pk, result=result)
+            if not form.is_valid():
+                raise ValidationError([m for errors in form.errors.values() for m in errors])
+            action_svc.action_complete(
+                actor=self.actor, action_id=action.pk, result=form.cleaned_data["result"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

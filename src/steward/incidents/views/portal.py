@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,10 +17,9 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views import View
 
-from steward.core import attachments, permissions
-from steward.core.choices import PUBLIC_JOURNAL_KINDS, Role
+from steward.core import attachments, journal, permissions
+from steward.core.choices import Role
 from steward.core.errors import PayloadTooLarge
-from steward.core.models import JournalEntry
 from steward.core.services.attachments import attachment_add
 from steward.core.views.patterns import StewardPageMixin, apply_errors
 from steward.incidents import forms as f
@@ -106,6 +104,7 @@ class PortalCreateView(StewardPageMixin, View):
     """Register a request for oneself (channel: portal), with an optional file."""
 
     permission = REGISTER
+    form_class = f.PortalRegisterForm
 
     def form(self, data: Any = None, files: Any = None) -> f.PortalRegisterForm:
         form = f.PortalRegisterForm(data, files, actor=self.actor)
@@ -174,14 +173,10 @@ class PortalDetailView(StewardPageMixin, View):
     def context(self, **kwargs: Any) -> dict[str, Any]:
         incident = self.get_object()
         actor = self.actor
+        # The customer's view, whoever looks: staff opening the portal page see what the
+        # requester sees.
         entries = list(
-            JournalEntry.objects.filter(
-                record_type=ContentType.objects.get_for_model(IncidentRequest),
-                record_id=incident.pk,
-                kind__in=PUBLIC_JOURNAL_KINDS,
-            )
-            .select_related("actor")
-            .order_by("created_at", "pk")
+            journal.timeline(incident, actor=actor, public_only=True).order_by("created_at", "pk")
         )
         may_verify = (
             incident.status == S.RESOLVED
@@ -196,9 +191,9 @@ class PortalDetailView(StewardPageMixin, View):
             "entries": entries,
             "status_words": STATUS_WORDS.get(incident.status, incident.get_status_display()),
             "reply_form": kwargs.get("reply_form")
-            or (f.PortalReplyForm() if open_or_resolved else None),
+            or (f.PortalReplyForm(actor=actor) if open_or_resolved else None),
             "reopen_form": kwargs.get("reopen_form")
-            or (f.PortalReopenForm() if may_verify else None),
+            or (f.PortalReopenForm(actor=actor) if may_verify else None),
             "may_verify": may_verify,
             "files": list(attachments.of_record(actor, incident).order_by("created_at")),
             "upload_url": _upload_url() if can_attach(actor) and open_or_resolved else "",
@@ -231,7 +226,7 @@ class PortalFormStepView(PortalDetailView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         incident = self.get_object()
-        form = self.form_class(request.POST)
+        form = self.form_class(request.POST, actor=self.actor, record=incident)
         if form.is_valid():
             try:
                 self.run(incident, form.cleaned_data)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from steward.core import charts, csvsafe
+from steward.core.fields import GuardedForm
 from steward.core.views.patterns import StewardPageMixin
-from steward.incidents import reports
+from steward.incidents import inputs, reports
 from steward.incidents.services import reporting as report_svc
 
 PERMISSION = "incidents.report.view"
@@ -25,6 +26,13 @@ class PeriodForm(forms.Form):
         label="Week containing",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class SubscribeForm(GuardedForm):
+    """The weekly email toggle: "1" subscribes, anything else unsubscribes."""
+
+    inputs = inputs.REPORT_SUBSCRIPTION
+    subscribe = forms.CharField(required=False, max_length=1)
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period]:
@@ -50,6 +58,7 @@ class ReportsView(StewardPageMixin, TemplateView):
 
     permission = PERMISSION
     template_name = "incidents/reports.html"
+    form_class = SubscribeForm
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form, period = _period(request)
@@ -84,7 +93,11 @@ class ReportsView(StewardPageMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Subscribe to / unsubscribe from the weekly email."""
-        subscribe = request.POST.get("subscribe") == "1"
+        form = SubscribeForm(request.POST, actor=self.actor)
+        if not form.is_valid():
+            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+            return HttpResponseRedirect(reverse("incidents:reports"))
+        subscribe = form.cleaned_data["subscribe"] == "1"
         report_svc.report_subscription_set(actor=self.actor, subscribed=subscribe)
         messages.success(
             request,

@@ -16,6 +16,7 @@ from django.views import View
 
 from steward.configuration.queries import ci_classes_for, cis_for
 from steward.core import permissions
+from steward.core.fields import GuardedForm
 from steward.core.queries import groups_for
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -31,7 +32,7 @@ from steward.core.views.patterns import (
     apply_errors,
     redirect_back,
 )
-from steward.incidents import search
+from steward.incidents import inputs, search
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.filters.solutions import SolutionFilterSet
 from steward.incidents.models import Solution
@@ -56,8 +57,10 @@ def _incidents_for(actor: Any) -> Any:
 # --- Forms -------------------------------------------------------------------------------------
 
 
-class SolutionTextForm(forms.Form):
+class SolutionTextForm(GuardedForm):
     """What a solution says; the group coordinator may improve it before activating."""
+
+    inputs = inputs.SOLUTION
 
     title = forms.CharField(max_length=200)
     symptoms = forms.CharField(
@@ -83,7 +86,7 @@ class SolutionForm(SolutionTextForm):
     from_incident = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         fields = self.fields
         fields["service"].queryset = services_for(actor).order_by("name")  # type: ignore[attr-defined]
         fields["ci_class"].queryset = ci_classes_for(actor).order_by("name")  # type: ignore[attr-defined]
@@ -92,15 +95,30 @@ class SolutionForm(SolutionTextForm):
 
 
 class ActivateForm(SolutionTextForm):
+    inputs = inputs.SOLUTION_DECISION
     note = forms.CharField(required=False, label="Note (optional)", max_length=2000)
 
 
-class RejectForm(forms.Form):
+class RejectForm(GuardedForm):
+    inputs = inputs.SOLUTION_NOTE
     note = forms.CharField(
         label="Why it is not for general use",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+
+class SolutionUseForm(GuardedForm):
+    """The request a solution was used on."""
+
+    inputs = inputs.SOLUTION_USE
+    incident = forms.ModelChoiceField(queryset=None, error_messages={
+        "required": "Choose a request you may see.", "invalid_choice": "Choose a request you may see."
+    })  # fmt: skip
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["incident"].queryset = _incidents_for(actor)  # type: ignore[attr-defined]
 
 
 TEXT_NAMES = ("title", "symptoms", "body", "is_workaround")
@@ -233,8 +251,9 @@ class SolutionDetailView(RecordDetailView):
         context.update(
             deciding=deciding,
             activate_form=kwargs.get("activate_form")
-            or (ActivateForm(initial=initial) if deciding else None),
-            reject_form=kwargs.get("reject_form") or (RejectForm() if deciding else None),
+            or (ActivateForm(initial=initial, actor=self.actor) if deciding else None),
+            reject_form=kwargs.get("reject_form")
+            or (RejectForm(actor=self.actor) if deciding else None),
         )
         return context
 
@@ -243,10 +262,11 @@ class SolutionActivateView(SolutionDetailView):
     """Procedure 7: activate, with the coordinator's improvements (400 with the errors)."""
 
     http_method_names = ["post"]
+    form_class = ActivateForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         solution = self.get_object()
-        form = ActivateForm(request.POST)
+        form = ActivateForm(request.POST, actor=self.actor, record=solution)
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in TEXT_NAMES}
             try:
@@ -268,10 +288,11 @@ class SolutionRejectView(SolutionDetailView):
     """Procedure 7: reject, saying why."""
 
     http_method_names = ["post"]
+    form_class = RejectForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         solution = self.get_object()
-        form = RejectForm(request.POST)
+        form = RejectForm(request.POST, actor=self.actor, record=solution)
         if form.is_valid():
             try:
                 svc.solution_reject(
@@ -420,13 +441,15 @@ class SolutionUseView(StewardPageMixin, View):
     to the request (or ``next``)."""
 
     permission = VIEW
+    form_class = SolutionUseForm
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         solution = queries.solution_for(self.actor, pk)
-        incident = _incidents_for(self.actor).filter(pk=request.POST.get("incident") or 0).first()
-        if incident is None:
-            messages.error(request, "Choose a request you may see.")
+        form = SolutionUseForm(request.POST, actor=self.actor, record=solution)
+        if not form.is_valid():
+            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
             return redirect_back(request, solution.get_absolute_url())
+        incident = form.cleaned_data["incident"]
         try:
             svc.solution_use(actor=self.actor, solution_id=solution.pk, incident_id=incident.pk)
         except ValidationError as exc:

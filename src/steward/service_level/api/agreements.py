@@ -10,8 +10,9 @@ from rest_framework.response import Response
 
 from steward.core import permissions
 from steward.core import queries as core_queries
+from steward.core.api.base import GuardedSerializer
 from steward.core.models import Organisation, SupportGroup
-from steward.service_level import queries
+from steward.service_level import inputs, queries
 from steward.service_level.api.base import (
     RecordViewSet,
     RequiredReasonSerializer,
@@ -68,7 +69,8 @@ class AgreementSerializer(serializers.ModelSerializer):
         return [role for role in required if role not in signed]
 
 
-class AgreementUpdateSerializer(serializers.Serializer):
+class AgreementUpdateSerializer(GuardedSerializer):
+    inputs = inputs.AGREEMENT
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     catalog_item = visible(queries.catalog_items_for, CatalogItem, required=False, allow_null=True)
@@ -88,7 +90,8 @@ class AgreementCreateSerializer(AgreementUpdateSerializer):
     targets = TargetSpecSerializer(many=True, required=False)
 
 
-class AgreementSignSerializer(serializers.Serializer):
+class AgreementSignSerializer(GuardedSerializer):
+    inputs = inputs.SIGN
     role = choice_text(SignatoryRole.choices)
     signed = serializers.BooleanField(help_text="false: declined to sign.")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -97,6 +100,10 @@ class AgreementSignSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The person who signed on paper (service level administrators only).",
     )
+
+
+class AgreementTerminateSerializer(GuardedSerializer, RequiredReasonSerializer):
+    inputs = inputs.AGREEMENT_TERMINATE
 
 
 @extend_schema_view(
@@ -147,19 +154,19 @@ class AgreementViewSet(RecordViewSet):
     def sign(self, request: Request, pk: str | None = None) -> Response:
         agreement = self.get_object()
         permissions.require(request.user, "service_level.agreement.sign", agreement)
-        data = self.validated(AgreementSignSerializer)
+        data = self.validated(AgreementSignSerializer, record=agreement)
         person_id = data.pop("person", None)
         return self.act(agreement_svc.agreement_sign, agreement, person_id=person_id, **data)
 
     @extend_schema(
         summary="Terminate (no more monitoring; the last SLA also ends the service)",
-        request=RequiredReasonSerializer,
+        request=AgreementTerminateSerializer,
         responses=AgreementSerializer,
     )
     @action(detail=True, methods=["post"])
     def terminate(self, request: Request, pk: str | None = None) -> Response:
         agreement = self.guarded_object()
-        data = self.validated(RequiredReasonSerializer)
+        data = self.validated(AgreementTerminateSerializer, record=agreement)
         return self.act(agreement_svc.agreement_terminate, agreement, **data)
 
 

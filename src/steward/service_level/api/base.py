@@ -6,7 +6,8 @@ from typing import Any
 from rest_framework import serializers
 
 # The shared resource helpers live in core; re-exported for this area's modules.
-from steward.core.api.base import RecordViewSet, actor_of, choice_text, visible
+from steward.core.api.base import GuardedSerializer, RecordViewSet, actor_of, choice_text, visible
+from steward.service_level import inputs
 from steward.service_level.choices import TargetKind
 
 __all__ = ["RecordViewSet", "actor_of", "choice_text", "visible"]
@@ -19,8 +20,10 @@ def plain_targets(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-class TargetSpecSerializer(serializers.Serializer):
+class TargetSpecSerializer(GuardedSerializer):
     """One target given with an agreement or catalog item."""
+
+    inputs = inputs.TARGET
 
     kind = choice_text(TargetKind.choices)
     priority = serializers.CharField(required=False, allow_blank=True, default="")

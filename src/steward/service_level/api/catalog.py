@@ -1,8 +1,6 @@
 """/api/v1/catalog-items/ and /api/v1/catalog-item-templates/: what customers may order,
 prepared from a template, approved and published (proc. 4)."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -10,14 +8,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from steward.core import permissions
+from steward.core.api.base import GuardedSerializer, InternalFieldsHidden
 from steward.core.models import Organisation
-from steward.service_level import queries
+from steward.service_level import inputs, queries
 from steward.service_level.api.base import (
     ReasonSerializer,
     RecordViewSet,
     RequiredReasonSerializer,
     TargetSpecSerializer,
-    actor_of,
     choice_text,
     plain_targets,
     visible,
@@ -71,7 +69,9 @@ _INTERNAL_ITEM_FIELDS = (
 )  # fmt: skip
 
 
-class CatalogItemSerializer(serializers.ModelSerializer):
+class CatalogItemSerializer(InternalFieldsHidden, serializers.ModelSerializer):
+    internal_fields = _INTERNAL_ITEM_FIELDS
+
     service_name = serializers.CharField(source="service.name", read_only=True)
     status = choice_text(CatalogItemStatus.choices, read_only=True)
     targets = ServiceLevelTargetSerializer(many=True, read_only=True)
@@ -88,16 +88,9 @@ class CatalogItemSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def to_representation(self, instance: CatalogItem) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        actor = actor_of(self)
-        if actor is None or permissions.is_customer_side(actor):
-            for name in _INTERNAL_ITEM_FIELDS:
-                data.pop(name, None)
-        return data
 
-
-class CatalogItemWriteSerializer(serializers.Serializer):
+class CatalogItemWriteSerializer(GuardedSerializer):
+    inputs = inputs.CATALOG_ITEM
     service = visible(queries.services_for, Service)
     name = serializers.CharField(max_length=200)
     template = visible(
@@ -125,11 +118,20 @@ class CatalogItemUpdateSerializer(CatalogItemWriteSerializer):
     copy_of = None
 
 
-class CatalogDecisionSerializer(serializers.Serializer):
+class CatalogDecisionSerializer(GuardedSerializer):
+    inputs = inputs.CATALOG_DECISION
     decision = choice_text(
         [c for c in ApprovalDecision.choices if c[0] != ApprovalDecision.PENDING]
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CatalogFailSerializer(GuardedSerializer, RequiredReasonSerializer):
+    inputs = inputs.CATALOG_FAIL
+
+
+class CatalogDiscontinueSerializer(GuardedSerializer, ReasonSerializer):
+    inputs = inputs.CATALOG_DISCONTINUE
 
 
 @extend_schema_view(
@@ -201,13 +203,13 @@ class CatalogItemViewSet(RecordViewSet):
 
     @extend_schema(
         summary="Record that the item failed (with the reason)",
-        request=RequiredReasonSerializer,
+        request=CatalogFailSerializer,
         responses=CatalogItemSerializer,
     )
     @action(detail=True, methods=["post"])
     def fail(self, request: Request, pk: str | None = None) -> Response:
         item = self.guarded_object()
-        data = self.validated(RequiredReasonSerializer)
+        data = self.validated(CatalogFailSerializer, record=item)
         return self.act(catalog_svc.catalog_item_fail, item, **data)
 
     @extend_schema(summary="Back to draft to adjust", request=None, responses=CatalogItemSerializer)
@@ -217,17 +219,19 @@ class CatalogItemViewSet(RecordViewSet):
 
     @extend_schema(
         summary="Take out of the catalog (stays on record)",
-        request=ReasonSerializer,
+        request=CatalogDiscontinueSerializer,
         responses=CatalogItemSerializer,
     )
     @action(detail=True, methods=["post"])
     def discontinue(self, request: Request, pk: str | None = None) -> Response:
         # The payload is checked before the record is looked up, as it always was.
-        data = self.validated(ReasonSerializer)
+        data = self.validated(CatalogDiscontinueSerializer)
         return self.act(catalog_svc.catalog_item_discontinue, self.get_object(), **data)
 
 
-class CatalogItemTemplateSerializer(serializers.ModelSerializer):
+class CatalogItemTemplateSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.CATALOG_TEMPLATE
+
     class Meta:
         model = CatalogItemTemplate
         fields = ["id", "lock_version", *catalog_svc.TEMPLATE_FIELDS, "created_at", "updated_at"]

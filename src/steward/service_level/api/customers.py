@@ -9,10 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from steward.core.api.base import GuardedSerializer, InternalFieldsHidden
 from steward.core.choices import OrganisationKind
 from steward.core.models import Organisation, Person
 from steward.core.services import directory
-from steward.service_level import queries
+from steward.service_level import inputs, queries
 from steward.service_level.api.base import RecordViewSet
 from steward.service_level.services import customers as customer_svc
 
@@ -22,7 +23,9 @@ class ContactSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(InternalFieldsHidden, serializers.ModelSerializer):
+    internal_fields = ("notes",)  # the provider's notes about its customer
+
     representatives = serializers.SerializerMethodField()
     service_level_managers = serializers.SerializerMethodField()
 
@@ -56,13 +59,16 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
 
 
-class CustomerWriteSerializer(serializers.ModelSerializer):
+class CustomerWriteSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.CUSTOMER_ORGANISATION
+
     class Meta:
         model = Organisation
         fields = ["name", "code", "email", "phone", "address", "website", "notes", "is_active"]
 
 
-class CustomerContactsSerializer(serializers.Serializer):
+class CustomerContactsSerializer(GuardedSerializer):
+    inputs = inputs.CONTACTS
     representatives = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         help_text="People of the customer who represent it (sign SLAs, attend reviews).",

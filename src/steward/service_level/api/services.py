@@ -8,8 +8,9 @@ from rest_framework.response import Response
 
 from steward.core import permissions
 from steward.core import queries as core_queries
+from steward.core.api.base import GuardedSerializer
 from steward.core.models import BusinessCalendar, Organisation, Person
-from steward.service_level import queries
+from steward.service_level import inputs, queries
 from steward.service_level.api.base import RecordViewSet, actor_of, choice_text, visible
 from steward.service_level.choices import ServiceStatus
 from steward.service_level.filters import OutageFilterSet, ServiceFilterSet
@@ -42,7 +43,8 @@ class BusinessServiceSerializer(serializers.ModelSerializer):
         return ids
 
 
-class BusinessServiceWriteSerializer(serializers.Serializer):
+class BusinessServiceWriteSerializer(GuardedSerializer):
+    inputs = inputs.SERVICE
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     owner = visible(core_queries.people_for, Person, required=False, allow_null=True)
@@ -60,7 +62,8 @@ class BusinessServiceWriteSerializer(serializers.Serializer):
     )
 
 
-class ServiceStatusSerializer(serializers.Serializer):
+class ServiceStatusSerializer(GuardedSerializer):
+    inputs = inputs.SERVICE_STATUS
     status = choice_text(ServiceStatus.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -114,7 +117,9 @@ class BusinessServiceViewSet(RecordViewSet):
         return self.act(service_svc.service_set_status, service, **data)
 
 
-class OutageSerializer(serializers.ModelSerializer):
+class OutageSerializer(GuardedSerializer, serializers.ModelSerializer):
+    inputs = inputs.OUTAGE
+
     service = visible(queries.services_for, Service)
 
     class Meta:

@@ -21,11 +21,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import clocks, journal, notify, numbering, permissions, versioning
+from steward.core import clocks, fields, journal, notify, numbering, permissions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
-from steward.service_level import workflows
+from steward.service_level import inputs, workflows
 from steward.service_level.choices import (
     AGREEMENT_PREFIX,
     AgreementKind,
@@ -371,6 +371,7 @@ def agreement_sign(
     A party signs for themselves; a service level administrator records a signature given
     on paper with ``person_id``. All required signatures -> ACTIVE; a refusal -> NOT_SIGNED.
     """
+    inputs.SIGN.check(actor, fields.given(person=person_id if person_id != actor.pk else None))
     comment = comment.strip()
     if not signed and not comment:
         raise ValidationError({"comment": ["Say why the agreement is not signed."]})
@@ -421,7 +422,9 @@ def _set_status(agreement: Agreement, new: str, *, actor: Person, reason: str = 
     agreement.status = new
     agreement.save(update_fields=["status", "signed_at", "terminated_at",
                                   "termination_reason", "updated_at"])  # fmt: skip
-    journal.transition(agreement, actor=actor, old=old, new=new, reason=reason)
+    # The parties read why (a declined signature's comment, the termination reason):
+    # inputs.SIGN and inputs.AGREEMENT_TERMINATE say so where they are typed.
+    journal.transition(agreement, actor=actor, old=old, new=new, reason=reason, reason_public=True)
     notify.record_event(
         record=agreement,
         event=f"service_level.agreement.{new}",

@@ -101,7 +101,8 @@ def _set_status(review: SlaReview, new: str, *, actor: Person, reason: str = "")
     old = review.status
     review.status = new
     if old != new:
-        journal.transition(review, actor=actor, old=old, new=new, reason=reason)
+        # Steward's own lines ("Meeting held."), for the customer's representatives too.
+        journal.transition(review, actor=actor, old=old, new=new, reason=reason, reason_public=True)
 
 
 # --- Scheduling -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from steward.core.choices import Role
 from steward.core.errors import DomainError, InvalidTransition
+from steward.core.fields import FieldsRefused
 from steward.core.models import ClockEvent, JournalEntry, Notification, SlaClock
 from steward.core.tests.factories import (
     BusinessCalendarFactory,
@@ -282,11 +283,12 @@ class TestSigning:
 
     def test_only_administrators_record_for_someone_else(self, world):
         agreement = make_agreement(world)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(FieldsRefused) as refused:
             svc.agreement_sign(
                 actor=world.owner, agreement_id=agreement.pk,
                 role="customer_representative", signed=True, person_id=world.rep_acme.pk,
             )  # fmt: skip
+        assert refused.value.fields == ["person"]
         assert not AgreementSignature.objects.exists()
 
     def test_signing_twice_for_a_role_is_refused(self, world):
@@ -388,7 +390,10 @@ def test_the_discontinued_service_is_journaled_and_its_owner_told(world):
         record_type=ContentType.objects.get_for_model(Service), kind="transition"
     ).last()
     assert (entry.old_value, entry.new_value) == ("active", "discontinued")
-    assert agreement.number in entry.body
+    reason = JournalEntry.objects.filter(
+        record_type=ContentType.objects.get_for_model(Service), kind="work_note"
+    ).last()
+    assert (agreement.number in reason.body, reason.public) == (True, False)
     assert Notification.objects.filter(
         recipient=world.owner, event="service_level.service.discontinued"
     ).exists()

@@ -368,11 +368,10 @@ class TestDecisions:
             actor=world.slm_acme, item_id=submitted.pk, decision="adjust", comment="P1 in 2 h"
         )
         entry = JournalEntry.objects.filter(record_id=submitted.pk, kind="transition").last()
-        assert (entry.old_value, entry.new_value, entry.body) == (
-            "in_approval",
-            "draft",
-            "P1 in 2 h",
-        )
+        assert (entry.old_value, entry.new_value) == ("in_approval", "draft")
+        # The approver's comment is for the provider: an internal note beside the change.
+        note = JournalEntry.objects.filter(record_id=submitted.pk, kind="work_note").last()
+        assert (note.body, note.public) == ("P1 in 2 h", False)
         svc.catalog_item_update(
             actor=world.sla_admin,
             item_id=submitted.pk,

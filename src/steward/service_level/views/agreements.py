@@ -27,7 +27,12 @@ from steward.core.views.patterns import (
 from steward.service_level import queries
 from steward.service_level.choices import AgreementKind, AgreementStatus, SignatoryRole
 from steward.service_level.filters import AgreementFilterSet
-from steward.service_level.forms import AgreementForm, ReasonForm, SignForm, TargetForm
+from steward.service_level.forms import (
+    AgreementForm,
+    AgreementTerminateForm,
+    SignForm,
+    TargetForm,
+)
 from steward.service_level.models import Agreement, AgreementSignature
 from steward.service_level.services import agreements as svc
 from steward.service_level.views.common import (
@@ -234,11 +239,12 @@ class AgreementDetailView(RecordDetailView):
 class AgreementSignView(AgreementDetailView):
     http_method_names = ["post"]
     permission = "service_level.agreement.sign"
+    form_class = SignForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         agreement = self.get_object()
         roles, on_behalf = signable_roles(self.actor, agreement)
-        form = SignForm(request.POST, actor=self.actor)
+        form = SignForm(request.POST, actor=self.actor, record=agreement)
         form.fields["role"].choices = [(r, S(r).label) for r in roles] or S.choices
         if not on_behalf:
             del form.fields["person"]
@@ -368,7 +374,7 @@ class AgreementEditView(RecordActionFormView):
 
 class AgreementTerminateView(RecordActionFormView):
     permission = "service_level.agreement.change"
-    form_class = ReasonForm
+    form_class = AgreementTerminateForm
     submit_label = "Terminate"
     query_one = queries.agreement_for
     title_format = "Terminate {obj.number} {obj.name}"

@@ -34,10 +34,10 @@ from steward.service_level.choices import (
 )
 from steward.service_level.filters import CatalogItemFilterSet
 from steward.service_level.forms import (
+    CatalogDiscontinueForm,
+    CatalogFailForm,
     CatalogItemForm,
     DecisionForm,
-    OptionalReasonForm,
-    ReasonForm,
     TargetForm,
 )
 from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLevelTarget
@@ -346,7 +346,8 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
         )
         context.update(
             rounds=rounds,
-            decide_form=kwargs.get("decide_form") or (DecisionForm() if can_decide else None),
+            decide_form=kwargs.get("decide_form")
+            or (DecisionForm(actor=self.actor) if can_decide else None),
             my_slot=mine[0] if mine else None,
             targets=[
                 {"obj": t, "sentence": target_sentence(t), "value": target_value(t)}
@@ -470,10 +471,11 @@ class CatalogItemDecideView(CatalogItemDetailView):
 
     http_method_names = ["post"]
     permission = "service_level.catalog.approve"
+    form_class = DecisionForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         item = self.get_object()
-        form = DecisionForm(request.POST)
+        form = DecisionForm(request.POST, actor=self.actor, record=item)
         if form.is_valid():
             try:
                 svc.catalog_item_decide(
@@ -504,7 +506,7 @@ class CatalogItemReasonView(RecordActionFormView):
 
     @property
     def form_class(self) -> type:  # type: ignore[override]
-        return ReasonForm if self.verb == "fail" else OptionalReasonForm
+        return CatalogFailForm if self.verb == "fail" else CatalogDiscontinueForm
 
     @property
     def title(self) -> str:  # type: ignore[override]

@@ -146,12 +146,18 @@ class TargetAddMixin:
     http_method_names = ["post"]
     target_owner_arg = ""  # "agreement_id" or "catalog_item_id"
 
+    @property
+    def posted_form(self) -> type:
+        from steward.service_level.forms import TargetForm
+
+        return TargetForm
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from steward.service_level.forms import TargetForm
         from steward.service_level.services import agreements
 
         owner = self.get_object()  # type: ignore[attr-defined]
-        form = TargetForm(request.POST)
+        form = TargetForm(request.POST, actor=self.actor, record=owner)  # type: ignore[attr-defined]
         if form.is_valid():
             try:
                 agreements.target_add(

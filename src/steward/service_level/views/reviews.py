@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from steward.core import csvsafe, permissions
+from steward.core.fields import GuardedForm
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -26,7 +27,7 @@ from steward.core.views.patterns import (
     ServiceFormView,
     StewardPageMixin,
 )
-from steward.service_level import queries, reviews
+from steward.service_level import inputs, queries, reviews
 from steward.service_level.choices import ReviewStatus
 from steward.service_level.filters import SlaReviewFilterSet
 from steward.service_level.models import ReviewViolation, SlaReview
@@ -90,7 +91,8 @@ def _review_context(review: SlaReview, actor: Any) -> dict[str, Any]:
 # --- Forms ------------------------------------------------------------------------------------
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(GuardedForm):
+    inputs = inputs.REVIEW_SCHEDULE
     customer = forms.ModelChoiceField(queryset=None, label="Customer")
     term_start = forms.DateField(
         label="Term starts", widget=forms.DateInput(attrs={"type": "date"})
@@ -108,7 +110,8 @@ class ScheduleForm(forms.Form):
         self.fields["customer"].queryset = customers
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(GuardedForm):
+    inputs = inputs.REVIEW_MEETING
     minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=50000)
     improvement_suggestions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
@@ -122,13 +125,15 @@ class MeetingForm(forms.Form):
     )
 
 
-class SuggestionsForm(forms.Form):
+class SuggestionsForm(GuardedForm):
+    inputs = inputs.REVIEW_SUGGESTIONS
     improvement_suggestions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
     )
 
 
-class ExplainForm(forms.Form):
+class ExplainForm(GuardedForm):
+    inputs = inputs.VIOLATION
     explanation = forms.CharField(
         label="Why was the target violated?",
         widget=forms.Textarea(attrs={"rows": 3}),

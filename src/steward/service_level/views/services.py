@@ -28,7 +28,7 @@ from steward.core.views.patterns import (
 from steward.service_level import queries
 from steward.service_level.choices import ServiceStatus
 from steward.service_level.filters import OutageFilterSet, ServiceFilterSet
-from steward.service_level.forms import OptionalReasonForm, OutageForm, ServiceForm
+from steward.service_level.forms import OutageForm, ServiceDiscontinueForm, ServiceForm
 from steward.service_level.models import Service
 from steward.service_level.services import services as svc
 from steward.service_level.services.agreements import outage_record as svc_outage_record
@@ -345,7 +345,7 @@ class ServiceActivateView(StewardPageMixin, View):
 
 class ServiceDiscontinueView(RecordActionFormView):
     permission = "service_level.service.change"
-    form_class = OptionalReasonForm
+    form_class = ServiceDiscontinueForm
     submit_label = "Discontinue"
     query_one = queries.service_for
     title_format = "Discontinue {obj.name}"

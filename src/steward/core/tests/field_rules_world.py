@@ -1,0 +1,227 @@
+"""One shared set of records for the generated field-rule tests (``test_field_rules_*``):
+the five kinds of actor the issue names and a record of every kind a write URL points at.
+
+Built once per test module inside a transaction that is rolled back at its end; each test
+runs in a savepoint of it (pytest-django's ``db``), so the records are shared and every
+test still starts from them unchanged.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.test import override_settings
+
+from steward.core.choices import Role
+from steward.core.tests.factories import (
+    BusinessCalendarFactory,
+    OrganisationFactory,
+    SupportGroupFactory,
+    add_member,
+    give_role,
+    make_person,
+)
+
+# The kinds of actor of issue 10, item 1, by the name the tests print.
+ACTORS = ("requester", "representative", "analyst", "specialist", "administrator")
+
+
+@dataclass
+class World:
+    actors: dict[str, Any]
+    records: dict[str, Any]
+
+    def record(self, kind: str) -> Any:
+        return self.records[kind]
+
+
+def _people(provider: Any, acme: Any) -> dict[str, Any]:
+    return {
+        "requester": make_person(Role.REQUESTER, organisation=acme, username="fr-requester"),
+        "representative": make_person(
+            Role.CUSTOMER_REPRESENTATIVE, organisation=acme, scope=acme, username="fr-rep"
+        ),
+        "analyst": make_person(
+            Role.SERVICE_DESK_ANALYST, organisation=provider, username="fr-analyst"
+        ),
+        "specialist": make_person(Role.SPECIALIST, organisation=provider, username="fr-spec"),
+        "administrator": make_person(
+            Role.SYSTEM_ADMINISTRATOR, organisation=provider, username="fr-admin"
+        ),
+    }
+
+
+def _service_level(admin: Any, acme: Any, provider: Any, calendar: Any) -> dict:
+    from steward.service_level.models import ReviewViolation, SlaReview
+    from steward.service_level.services import agreements, catalog
+    from steward.service_level.services.services import service_create
+
+    service = service_create(
+        actor=admin, name="E-mail", owner=admin, provider=provider, service_hours=calendar
+    )
+    service.customers.add(acme)
+    give_role(admin, Role.SERVICE_OWNER, service)
+    target = {"kind": "resolution", "priority": "1", "target_seconds": 4 * 3600}
+    agreement = agreements.agreement_create(
+        actor=admin, kind="sla", service=service, customer=acme, name="E-mail for Acme",
+        term_start=dt.date(2025, 1, 1), targets=[target],
+    )  # fmt: skip
+    item = catalog.catalog_item_create(
+        actor=admin, service=service, name="Mailbox", targets=[target]
+    )
+    template = catalog.catalog_item_template_create(actor=admin, name="Standard")
+    review = SlaReview.objects.create(
+        customer=acme, service_level_manager=admin, term_start=dt.date(2025, 1, 1),
+        term_end=dt.date(2025, 3, 31), status="reported", number="REV900001",
+    )  # fmt: skip
+    review.agreements.add(agreement)
+    violation = ReviewViolation.objects.create(
+        review=review, target=agreement.targets.first(), actual="5 h", expected="4 h", owner=admin
+    )
+    return {
+        "service": service,
+        "agreement": agreement,
+        "target": agreement.targets.first(),
+        "catalog_item": item,
+        "catalog_template": template,
+        "review": review,
+        "violation": violation,
+        "customer": acme,
+    }
+
+
+def _configuration(admin: Any) -> dict:
+    from steward.configuration.services import baselines, cmdb, contracts, purchasing, suppliers
+
+    server = cmdb.ci_class_create(actor=admin, name="Server", code="fr-server", category="hardware")
+    cmdb.attribute_define(
+        actor=admin, ci_class_id=server.pk, key="ram", label="RAM", type="integer"
+    )
+    runs_on = cmdb.relationship_type_create(
+        actor=admin, code="fr-runs-on", name="runs on", reverse_name="hosts"
+    )
+    ci = cmdb.ci_create(actor=admin, ci_class=server, name="mail01")
+    other = cmdb.ci_create(actor=admin, ci_class=server, name="mail02")
+    relationship = cmdb.relationship_add(
+        actor=admin, source_id=ci.pk, target_id=other.pk, type_id=runs_on.pk
+    )
+    supplier = suppliers.supplier_register(actor=admin, name="Cloudy Ltd", email="s@cloudy.test")
+    contact = suppliers.supplier_contact_add(
+        actor=admin, organisation_id=supplier.pk, first_name="Cleo", last_name="Cloud"
+    )
+    contract = contracts.contract_register(
+        actor=admin, title="Support", kind="support", supplier=supplier,
+        starts_on=dt.date(2025, 1, 1), cis=[ci.pk],
+    )  # fmt: skip
+    requisition = purchasing.requisition_create(
+        actor=admin, title="Two servers",
+        lines=[{"description": "Server", "quantity": 2, "ci_class": server,
+                "unit_price": Decimal("10")}],
+    )  # fmt: skip
+    baseline = baselines.baseline_take(actor=admin, name="Before", ci_ids=[ci.pk])
+    return {
+        "ci_class": server,
+        "ci": ci,
+        "relationship": relationship,
+        "relationship_type": runs_on,
+        "supplier": supplier,
+        "supplier_contact": contact,
+        "contract": contract,
+        "requisition": requisition,
+        "requisition_line": requisition.lines.first(),
+        "baseline": baseline,
+    }
+
+
+def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
+    from steward.incidents.services import actions, incidents, routing, solutions
+
+    incident = incidents.incident_register(
+        actor=people["analyst"], requester=people["requester"], title="Mailbox does not open",
+        service=service, support_group=group,
+    )  # fmt: skip
+    action = actions.action_add(actor=people["analyst"], incident_id=incident.pk, title="Check")
+    solution = solutions.solution_propose(
+        actor=people["specialist"], title="Clear the cache", body="Delete the OST file.",
+        support_group=group,
+    )  # fmt: skip
+    rule = routing.routing_rule_create(actor=admin, name="Mail", support_group=group)
+    return {
+        "incident": incident,
+        "incident_action": action,
+        "solution": solution,
+        "routing_rule": rule,
+    }
+
+
+def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:
+    from steward.core.models import (
+        Notification,
+        RoleAssignment,
+        WebhookDelivery,
+        WebhookSubscription,
+    )
+    from steward.core.services import calendars
+
+    holiday = calendars.holiday_add(
+        actor=admin, calendar_id=calendar.pk, date=dt.date(2025, 12, 25), name="Christmas"
+    )
+    webhook = WebhookSubscription.objects.create(
+        name="Monitor", url="https://hooks.example.test/steward", secret="s" * 32
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=webhook, event="incident.created", payload={}, record_type="x"
+    )
+    notification = Notification.objects.create(
+        recipient=requester, event="incident.reply", title="Hello", body="Hi"
+    )
+    return {
+        "person": requester,
+        "organisation": acme,
+        "group": group,
+        "calendar": calendar,
+        "holiday": holiday,
+        "webhook": webhook,
+        "webhook_delivery": delivery,
+        "notification": notification,
+        "role_assignment": RoleAssignment.objects.filter(person=requester).first(),
+    }
+
+
+def build() -> World:
+    provider = OrganisationFactory(kind="provider", name="Steward IT", code="fr-provider")
+    acme = OrganisationFactory(kind="customer", name="Acme Bank", code="fr-acme")
+    calendar = BusinessCalendarFactory(name="FR office hours")
+    people = _people(provider, acme)
+    admin = people["administrator"]
+    group = SupportGroupFactory(name="FR server team", organisation=provider)
+    add_member(group, people["specialist"])
+    add_member(group, people["analyst"])
+    records = _core(admin, calendar, group, acme, people["requester"])
+    records.update(_service_level(admin, acme, provider, calendar))
+    records.update(_configuration(admin))
+    records.update(_incidents(people, group, records["service"], admin))
+    return World(actors=people, records=records)
+
+
+@contextmanager
+def shared_world(django_db_blocker: Any) -> Iterator[World]:
+    """The world, built in a transaction rolled back when the module's tests are done."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            # Fast hashing and no background work while building (tests set their own).
+            with override_settings(
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            ):
+                world = build()
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
