@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from steward.configuration import queries
 from steward.configuration.choices import CIStatus
 from steward.configuration.models import CIClass, ConfigurationItem, Relationship
-from steward.core.filters import SearchFilterSet
+from steward.core.filters import IdFilter, SearchFilterSet
 from steward.core.models import SupportGroup
 from steward.core.queries import groups_for
 
@@ -73,7 +73,7 @@ class CIFilterSet(SearchFilterSet):
 
 
 class RelationshipFilterSet(django_filters.FilterSet):
-    ci = django_filters.NumberFilter(method="filter_ci", label="Source or target CI id")
+    ci = IdFilter(method="filter_ci", label="Source or target CI id")
     type = django_filters.CharFilter(field_name="type__code", label="Type code")
     current = django_filters.BooleanFilter(
         field_name="valid_to", lookup_expr="isnull", label="Only current relationships"

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from steward.core import permissions
+from steward.core.ids import MAX_ID, MAX_INT, MIN_ID
 
 
 class StewardViewSet(viewsets.GenericViewSet):
@@ -26,6 +27,22 @@ class StewardViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):  # type: ignore[override]
         return type(self).query(self.request.user)
+
+
+class IdField(serializers.IntegerField):
+    """A record's id in a payload: a whole number from 1 to the largest id, so a number
+    no record can have is a field error (400), not a query the database refuses."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", MIN_ID)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def whole_number(*, min_value: int = 0, max_value: int = MAX_INT, **kwargs: Any) -> Any:
+    """A count, a number of days or seconds...: bounded on both sides, so it fits the
+    INTEGER column it is stored in (the schema says so too)."""
+    return serializers.IntegerField(min_value=min_value, max_value=max_value, **kwargs)
 
 
 def actor_of(serializer: serializers.Field) -> Any:
