@@ -24,6 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 from steward.core import audit, permissions
 from steward.core.choices import SecurityEventKind
 from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge
+from steward.core.ids import MAX_ID
 
 
 class StewardAccess(BasePermission):
@@ -44,11 +45,50 @@ class StewardAccess(BasePermission):
         return needed is None or permissions.has(user, needed)
 
 
+INVALID_CURSOR = "This is not a cursor the API gave out: start again from the first page."
+
+
+def invalid_cursor() -> exceptions.ValidationError:
+    """A cursor that is not one of ours is the client's mistake: 400, naming the parameter."""
+    return exceptions.ValidationError({"cursor": [INVALID_CURSOR]})
+
+
+def _cursor_value(field: Any, value: Any) -> Any:
+    """``value`` from a cursor as ``field`` stores it, or ``invalid_cursor()``.
+
+    Everything in a cursor came from the client: wrong types, and numbers the database
+    cannot hold (which SQLite answers with OverflowError), are refused here.
+    """
+    try:
+        value = field.to_python(value)
+    except (DjangoValidationError, TypeError, ValueError, OverflowError):
+        raise invalid_cursor() from None
+    if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID <= value <= MAX_ID:
+        raise invalid_cursor()
+    return value
+
+
 class StewardCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-pk"
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise invalid_cursor() from None
+        if cursor is not None and cursor.position is not None:
+            name = self.ordering[0].lstrip("-")
+            meta = self.model._meta
+            field = meta.pk if name == "pk" else meta.get_field(name)
+            _cursor_value(field, cursor.position)
+        return cursor
 
 
 class KeysetPagination(BasePagination):
@@ -84,13 +124,10 @@ class KeysetPagination(BasePagination):
             fields = [model._meta.get_field(model._meta.pk.name if f == "pk" else f)
                       for f in self.fields]  # fmt: skip
             columns = ", ".join(f"{table}.{qn(field.column)}" for field in fields)
-            try:
-                position = [
-                    field.get_db_prep_value(field.to_python(value), connection)
-                    for field, value in zip(fields, position, strict=True)
-                ]
-            except DjangoValidationError:
-                raise exceptions.NotFound("Invalid cursor.") from None
+            position = [
+                field.get_db_prep_value(_cursor_value(field, value), connection)
+                for field, value in zip(fields, position, strict=True)
+            ]
             marks = ", ".join(["%s"] * len(self.fields))
             operator = "<" if descending else ">"
             # extra(): Django has no row-value comparison; the SQL is built from field
@@ -120,10 +157,10 @@ class KeysetPagination(BasePagination):
             return None
         try:
             values = json.loads(base64.urlsafe_b64decode(raw.encode()).decode())
-        except (ValueError, UnicodeDecodeError, binascii.Error):
-            raise exceptions.NotFound("Invalid cursor.") from None
+        except (ValueError, UnicodeDecodeError, binascii.Error, RecursionError):
+            raise invalid_cursor() from None
         if not isinstance(values, list) or len(values) != len(self.fields):
-            raise exceptions.NotFound("Invalid cursor.")
+            raise invalid_cursor()
         return values
 
     def _encode(self, values: list[Any]) -> str:
