@@ -29,6 +29,7 @@ from steward.configuration.services.suppliers import supplier_details_are_curren
 from steward.core import permissions
 from steward.core import queries as core_queries
 from steward.core.choices import OrganisationKind
+from steward.core.ids import parse_id
 from steward.core.models import Organisation, Person
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -365,9 +366,9 @@ class ContractCreateView(ServiceFormView):
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {"status": C.ACTIVE, "currency": "EUR"}
-        wanted = self.request.GET.get("supplier", "")
-        if wanted.isdigit() and suppliers_for(self.actor).filter(pk=wanted).exists():
-            initial["supplier"] = int(wanted)
+        wanted = parse_id(self.request.GET.get("supplier"))
+        if wanted is not None and suppliers_for(self.actor).filter(pk=wanted).exists():
+            initial["supplier"] = wanted
         return initial
 
     def get_cancel_url(self) -> str:

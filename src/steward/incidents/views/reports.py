@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from steward.core import charts
+from steward.core.ids import parse_id
 from steward.core.views.patterns import StewardPageMixin, csv_safe
 from steward.incidents import reports
 from steward.incidents.services import reporting as report_svc
@@ -103,9 +104,9 @@ class DailyReviewView(StewardPageMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         groups = reports.coordinated_groups(self.actor)
-        wanted = request.GET.get("group")
-        if wanted and wanted.isdigit():
-            groups = [g for g in groups if g.pk == int(wanted)] or groups
+        wanted = parse_id(request.GET.get("group"))
+        if wanted is not None:
+            groups = [g for g in groups if g.pk == wanted] or groups
         sections = reports.daily_review(self.actor, groups=groups)
         if request.GET.get("format") == "csv":
             rows = []
