@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from steward.core import permissions
 from steward.core.models import Organisation
+from steward.core.schema import MayOmit
 from steward.service_level import queries
 from steward.service_level.api.base import (
     ReasonSerializer,
@@ -71,7 +72,8 @@ _INTERNAL_ITEM_FIELDS = (
 )  # fmt: skip
 
 
-class CatalogItemSerializer(serializers.ModelSerializer):
+class CatalogItemSerializer(MayOmit, serializers.ModelSerializer):
+    may_omit = _INTERNAL_ITEM_FIELDS
     service_name = serializers.CharField(source="service.name", read_only=True)
     status = choice_text(CatalogItemStatus.choices, read_only=True)
     targets = ServiceLevelTargetSerializer(many=True, read_only=True)
@@ -92,7 +94,7 @@ class CatalogItemSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         actor = actor_of(self)
         if actor is None or permissions.is_customer_side(actor):
-            for name in _INTERNAL_ITEM_FIELDS:
+            for name in self.may_omit:
                 data.pop(name, None)
         return data
 
