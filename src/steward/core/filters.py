@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from steward.core.choices import OrganisationKind, Role
+from steward.core.fields import IsoDateTimeField
 from steward.core.ids import MAX_ID, MIN_ID
 from steward.core.models import BusinessCalendar, Organisation, Person, RoleAssignment, SupportGroup
 
@@ -31,6 +32,12 @@ class IdFilter(django_filters.NumberFilter):
             {"invalid": ID_MESSAGE, "min_value": ID_MESSAGE, "max_value": ID_MESSAGE},
         )
         super().__init__(*args, **kwargs)
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A date and time in ISO 8601, handed on in UTC (see ``core.fields``)."""
+
+    field_class = IsoDateTimeField
 
 
 class SearchFilterSet(django_filters.FilterSet):

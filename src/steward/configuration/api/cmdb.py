@@ -203,6 +203,8 @@ def _parse_at(raw: str | None) -> dt.datetime:
             value = dt.datetime.combine(dt.date.fromisoformat(raw or ""), dt.time.max)
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
+        value = value.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         raise ValidationError(
             {"at": ["Give a date or date and time in ISO 8601 (e.g. 2025-01-31T12:00Z)."]}

@@ -28,7 +28,9 @@ def _candidates(value: str) -> list[Any]:
     """The JSON values a query-string ``value`` may stand for (text, number, yes/no)."""
     found: list[Any] = [value]
     text = value.strip()
-    if text.lstrip("+-").isdigit():
+    digits = text.lstrip("+-")
+    # ASCII only: int() refuses "²", which isdigit() accepts.
+    if digits.isascii() and digits.isdigit() and len(digits) <= 19:
         found.append(int(text))
     if text.lower() in {"true", "false"}:
         found.append(text.lower() == "true")

@@ -29,7 +29,7 @@ from steward.configuration.services.suppliers import supplier_details_are_curren
 from steward.core import permissions
 from steward.core import queries as core_queries
 from steward.core.choices import OrganisationKind
-from steward.core.ids import parse_id
+from steward.core.ids import MAX_INT, parse_id
 from steward.core.models import Organisation, Person
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -122,7 +122,10 @@ class ContractForm(forms.Form):
         choices=[("", "—"), *LicenceMetric.choices], required=False, label="Licence counts"
     )
     entitlement = forms.IntegerField(
-        min_value=1, required=False, help_text="How many installations, users or cores."
+        min_value=1,
+        max_value=MAX_INT,
+        required=False,
+        help_text="How many installations, users or cores.",
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

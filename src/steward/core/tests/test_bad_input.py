@@ -20,9 +20,10 @@ from steward.core.tests.factories import make_person
 from steward.core.views.patterns import RecordListView
 
 BIG = "99999999999999999999"  # beyond 64 bits
-# Beyond 64 bits, negative, not a number, a digit int() refuses, NUL, and a number too long
-# for int() to parse at all.
-BAD_VALUES = [BIG, "-1", "abc", "²", "1\x00", "9" * 5000]
+# Beyond 64 bits, negative, not a number, a digit int() refuses, NUL, a number too long for
+# int() to parse at all, a UTC offset PostgreSQL refuses, an instant before year 1 in UTC.
+BAD_VALUES = [BIG, "-1", "abc", "²", "1\x00", "9" * 5000, "2026-01-01T00:00:00-23:59",
+              "0001-01-01T00:00:00+01:00"]  # fmt: skip
 ID_FILTERS = (
     django_filters.NumberFilter,
     django_filters.ModelChoiceFilter,
@@ -166,6 +167,16 @@ def test_an_invalid_filter_lists_nothing_rather_than_everything(client, admin_pe
     assert (
         partial.status_code == 200 and "These filters cannot be applied" in partial.content.decode()
     )
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000, BIG])
+def test_a_ci_attribute_value_that_only_looks_like_a_number(client, api, staff, value):
+    # The attribute filter also compares the value as a number when it is one.
+    query = {"attribute": "ram_gb", "value": value}
+    client.force_login(staff)
+
+    assert api.as_(staff).get("/api/v1/cis/", query).status_code == 200
+    assert client.get("/cis/", query).status_code == 200
 
 
 # --- Ids in paths ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from rest_framework import serializers
 # The shared resource helpers live in core; re-exported for this area's modules.
 from steward.core.api.base import RecordViewSet, actor_of, choice_text, visible, whole_number
 from steward.service_level.choices import TargetKind
+from steward.service_level.services._common import MAX_TARGET_SECONDS
 
 __all__ = ["RecordViewSet", "actor_of", "choice_text", "visible"]
 
@@ -17,10 +18,6 @@ def plain_targets(data: dict[str, Any]) -> dict[str, Any]:
     if "targets" in data:
         data["targets"] = [dict(t) for t in data["targets"]]
     return data
-
-
-# Ten years: a longer promise is a typo, and the clock maths has to stay in range.
-MAX_TARGET_SECONDS = 10 * 366 * 24 * 3600
 
 
 class TargetSpecSerializer(serializers.Serializer):
