@@ -4,10 +4,12 @@ a non-zero exit: no usage block, no traceback."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import base
 
+import steward as steward_package
 from steward import cli
 from steward.core.models import Person
 
@@ -71,8 +73,9 @@ def test_init_refuses_an_administrator_it_could_not_store(steward, args, line):
     ],
 )  # fmt: skip
 def test_a_setting_that_cannot_be_used_is_one_line_and_exit_1(tmp_path, variable, value, line):
-    # A new process: this one's settings are loaded already.
-    env = {**os.environ, "STEWARD_VAR_DIR": str(tmp_path), variable: value}
+    # A new process (this one's settings are loaded already), running this same code.
+    source = str(Path(steward_package.__file__).parents[1])
+    env = {**os.environ, "PYTHONPATH": source, "STEWARD_VAR_DIR": str(tmp_path), variable: value}
     done = subprocess.run(
         [sys.executable, "-m", "steward", "check"],
         env=env,
