@@ -339,7 +339,7 @@ class RecordListView(StewardPageMixin, TemplateView):
         return filterset, filterset.qs
 
     def filter_errors(self, filterset: Any) -> list[str]:
-        """ "Label: message" for each filter that cannot be applied."""
+        """Each filter that cannot be applied, as "Label: message"."""
         if filterset is None or not filterset.is_bound or filterset.is_valid():
             return []
         form = filterset.form
