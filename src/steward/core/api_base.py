@@ -6,6 +6,7 @@ input (400) and ``{"detail": "..."}`` for everything else.
 
 import base64
 import binascii
+import datetime
 import json
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import Http404
+from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import BasePermission
@@ -24,6 +26,7 @@ from rest_framework.utils.urls import replace_query_param
 from steward.core import audit, permissions
 from steward.core.choices import SecurityEventKind
 from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge
+from steward.core.fields import to_utc
 from steward.core.ids import MAX_ID
 
 
@@ -57,10 +60,15 @@ def _cursor_value(field: Any, value: Any) -> Any:
     """``value`` from a cursor as ``field`` stores it, or ``invalid_cursor()``.
 
     Everything in a cursor came from the client: wrong types, and numbers the database
-    cannot hold (which SQLite answers with OverflowError), are refused here.
+    cannot hold (which SQLite answers with OverflowError), are refused here; date-times go
+    on in UTC (PostgreSQL refuses offsets beyond ±15:59).
     """
     try:
         value = field.to_python(value)
+        if isinstance(value, datetime.datetime):
+            value = to_utc(
+                value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
+            )
     except (DjangoValidationError, TypeError, ValueError, OverflowError):
         raise invalid_cursor() from None
     if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID <= value <= MAX_ID:

@@ -225,6 +225,7 @@ BAD_CURSORS = {
         _b64(json.dumps(["x", "y"])),
         _b64(json.dumps([{}, [], None])),
         _b64(json.dumps(["1", "2026-01-01T00:00:00Z", 2**64])),
+        _b64(json.dumps(["1", "0001-01-01T00:00:00+01:00", 1])),  # year 0 in UTC
         _b64('["1", "2026-01-01", 1e400]'),
         _b64("[" * 5000),
     ],
@@ -240,6 +241,15 @@ def test_a_cursor_the_api_did_not_give_out_is_a_400(api, admin_person, url, curs
 
     assert response.status_code == 400
     assert response.json() == {"errors": {"cursor": [INVALID_CURSOR]}}
+
+
+def test_a_keyset_cursor_with_any_utc_offset_is_read_in_utc(api, admin_person):
+    # A valid instant; PostgreSQL refuses the offset itself (beyond ±15:59).
+    cursor = _b64(json.dumps(["1", "2026-01-01T00:00:00-23:59", 1]))
+
+    response = api.as_(admin_person).get("/api/v1/incidents/", {"cursor": cursor})
+
+    assert response.status_code == 200
 
 
 def test_a_cursor_the_api_gave_out_still_works(api, admin_person, analyst, requester):
