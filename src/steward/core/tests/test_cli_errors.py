@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import base
+from django.db import connections
 
 import steward as steward_package
 from steward import cli
@@ -19,6 +20,9 @@ def steward(monkeypatch, capsys):
     """Run ``steward ARGS`` in this process; the exit code and stderr's lines."""
     # The command line's parser replaces Django's for the process: put it back afterwards.
     monkeypatch.setattr(base, "CommandParser", base.CommandParser)
+    # A command run from the command line closes the connections when it ends; here that
+    # is the test's own (its transaction).
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     def run(*args: str) -> tuple[int, list[str]]:
         with pytest.raises(SystemExit) as exited:
