@@ -9,7 +9,7 @@ from steward.configuration import queries
 from steward.configuration.choices import AttributeType, CIStatus
 from steward.configuration.models import CIClass, ConfigurationItem, RelationshipType
 from steward.configuration.services.cmdb import definitions_for
-from steward.core import fields
+from steward.core import formfields
 from steward.core import queries as core_queries
 from steward.core.models import Person, SupportGroup
 from steward.service_level.models import Service
@@ -146,7 +146,7 @@ class RelationshipForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    at = fields.DateTimeField(
+    at = formfields.DateTimeField(
         label="Show as it was at",
         widget=DATETIME_WIDGET,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],

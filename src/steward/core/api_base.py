@@ -26,7 +26,7 @@ from rest_framework.utils.urls import replace_query_param
 from steward.core import audit, permissions
 from steward.core.choices import SecurityEventKind
 from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge
-from steward.core.fields import to_utc
+from steward.core.formfields import to_utc
 from steward.core.ids import MAX_ID
 
 

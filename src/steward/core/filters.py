@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from steward.core.choices import OrganisationKind, Role
-from steward.core.fields import IsoDateTimeField
+from steward.core.formfields import IsoDateTimeField
 from steward.core.ids import MAX_ID, MIN_ID
 from steward.core.models import BusinessCalendar, Organisation, Person, RoleAssignment, SupportGroup
 

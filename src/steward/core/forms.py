@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils import timezone
 
-from steward.core import fields, queries
+from steward.core import formfields, queries
 from steward.core.choices import Role, allowed_scopes
 from steward.core.models import (
     BusinessCalendar,
@@ -271,7 +271,7 @@ class DueTimeForm(forms.Form):
     hours = forms.DecimalField(
         min_value=Decimal("0.25"), max_value=Decimal(10000), decimal_places=2, initial=8
     )
-    start = fields.DateTimeField(
+    start = formfields.DateTimeField(
         required=False,
         label="From",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

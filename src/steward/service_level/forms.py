@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from steward.core import fields
+from steward.core import formfields
 from steward.core import queries as core_queries
 from steward.core.choices import OrganisationKind, Priority, Role
 from steward.core.ids import MAX_INT
@@ -335,8 +335,8 @@ class ContactsForm(forms.Form):
 
 class OutageForm(forms.Form):
     service = forms.ModelChoiceField(queryset=None)
-    started_at = fields.DateTimeField(widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
-    ended_at = fields.DateTimeField(
+    started_at = formfields.DateTimeField(widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
+    ended_at = formfields.DateTimeField(
         widget=DATETIME_WIDGET,
         input_formats=DATETIME_FORMATS,
         required=False,

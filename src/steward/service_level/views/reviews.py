@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from steward.core import fields, permissions
+from steward.core import formfields, permissions
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -98,7 +98,7 @@ class ScheduleForm(forms.Form):
         label="Term starts", widget=forms.DateInput(attrs={"type": "date"})
     )
     term_end = forms.DateField(label="Term ends", widget=forms.DateInput(attrs={"type": "date"}))
-    meeting_at = fields.DateTimeField(
+    meeting_at = formfields.DateTimeField(
         label="Meeting with the customer representative",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
