@@ -35,7 +35,7 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """A date and time in ISO 8601, handed on in UTC (see ``core.fields``)."""
+    """A date and time in ISO 8601, handed on in UTC (see ``core.formfields``)."""
 
     field_class = IsoDateTimeField
 
