@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("STEWARD_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -23,6 +24,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number from the environment; a typo stops start-up with the variable named."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -112,7 +124,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 # SQLite in WAL mode under var/ is the embedded default; PostgreSQL via DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'steward.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+except ValueError as exc:  # an unknown scheme too
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -140,19 +155,19 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # CMDB integrity checks: a CI not updated nor verified for this many days is "stale".
-CMDB_STALE_AFTER_DAYS = int(os.environ.get("STEWARD_CMDB_STALE_AFTER_DAYS", "180"))
+CMDB_STALE_AFTER_DAYS = env_int("STEWARD_CMDB_STALE_AFTER_DAYS", 180)
 # Incident Management: a resolved request the requester neither accepts nor reopens is
 # closed after this many business days of its service's hours.
-INCIDENT_AUTO_CLOSE_BUSINESS_DAYS = int(os.environ.get("STEWARD_INCIDENT_AUTO_CLOSE_DAYS", "5"))
+INCIDENT_AUTO_CLOSE_BUSINESS_DAYS = env_int("STEWARD_INCIDENT_AUTO_CLOSE_DAYS", 5)
 # The group that gets a new request when no routing rule matches (by name; empty: it stays
 # new, in the service desk's view).
 INCIDENT_DEFAULT_GROUP = os.environ.get("STEWARD_INCIDENT_DEFAULT_GROUP", "")
 # Incident Management, email channel (steward mail ingest / fetch).
 INCIDENT_MAIL_ACCEPT_UNKNOWN = env_bool("STEWARD_INCIDENT_MAIL_ACCEPT_UNKNOWN", False)
 INCIDENT_MAIL_ACTOR = os.environ.get("STEWARD_INCIDENT_MAIL_ACTOR", "")
-INCIDENT_MAIL_MAX_RECEIVED = int(os.environ.get("STEWARD_INCIDENT_MAIL_MAX_RECEIVED", "30"))
+INCIDENT_MAIL_MAX_RECEIVED = env_int("STEWARD_INCIDENT_MAIL_MAX_RECEIVED", 30)
 STEWARD_IMAP_HOST = os.environ.get("STEWARD_IMAP_HOST", "")
-STEWARD_IMAP_PORT = int(os.environ.get("STEWARD_IMAP_PORT", "0"))  # 0: 993 with SSL, else 143
+STEWARD_IMAP_PORT = env_int("STEWARD_IMAP_PORT", 0)  # 0: 993 with SSL, else 143
 STEWARD_IMAP_USER = os.environ.get("STEWARD_IMAP_USER", "")
 STEWARD_IMAP_PASSWORD = os.environ.get("STEWARD_IMAP_PASSWORD", "")
 STEWARD_IMAP_FOLDER = os.environ.get("STEWARD_IMAP_FOLDER", "INBOX")
@@ -208,7 +223,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Larger uploads are spooled here, not in the system temp directory: a request killed
 # mid-upload leaves its file where `steward serve` cleans up (core.housekeeping).
@@ -219,7 +234,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Email --------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
@@ -233,21 +248,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 STEWARD_BEHIND_PROXY = env_bool("BEHIND_PROXY")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if STEWARD_BEHIND_PROXY else None
 CSRF_FAILURE_VIEW = "steward.core.audit.csrf_failure"
 # How long the security audit log (failed logins, denials, tokens...) is kept.
-STEWARD_SECURITY_LOG_DAYS = int(os.environ.get("STEWARD_SECURITY_LOG_DAYS", "365"))
+STEWARD_SECURITY_LOG_DAYS = env_int("STEWARD_SECURITY_LOG_DAYS", 365)
 # Outbound HTTP (webhooks) goes through core.outbound, which refuses every address that is
 # not public (server-side request forgery); these address ranges and host names are
 # opened anyway, for receivers inside an on-premises network.
 STEWARD_OUTBOUND_ALLOW = env_list("STEWARD_OUTBOUND_ALLOW")
 STEWARD_OUTBOUND_CONNECT_TIMEOUT = float(os.environ.get("STEWARD_OUTBOUND_CONNECT_TIMEOUT", "5"))
 STEWARD_OUTBOUND_READ_TIMEOUT = float(os.environ.get("STEWARD_OUTBOUND_READ_TIMEOUT", "10"))
-STEWARD_OUTBOUND_MAX_RESPONSE_BYTES = int(
-    os.environ.get("STEWARD_OUTBOUND_MAX_RESPONSE_BYTES", str(64 * 1024))
-)
+STEWARD_OUTBOUND_MAX_RESPONSE_BYTES = env_int("STEWARD_OUTBOUND_MAX_RESPONSE_BYTES", 64 * 1024)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Content Security Policy (django-csp) on every response: scripts, styles, images and fonts
@@ -310,6 +323,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "steward.core.schema.document_errors",
+    ],
 }
 
 LOGGING = {

@@ -9,6 +9,7 @@ from steward.configuration import inputs, queries
 from steward.configuration.choices import AttributeType, CIStatus
 from steward.configuration.models import CIClass, ConfigurationItem, RelationshipType
 from steward.configuration.services.cmdb import definitions_for
+from steward.core import formfields
 from steward.core import queries as core_queries
 from steward.core.fields import GuardedForm
 from steward.core.models import Person, SupportGroup
@@ -150,7 +151,7 @@ class RelationshipForm(GuardedForm):
 
 
 class AsOfForm(forms.Form):
-    at = forms.DateTimeField(
+    at = formfields.DateTimeField(
         label="Show as it was at",
         widget=DATETIME_WIDGET,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],

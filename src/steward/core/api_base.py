@@ -6,6 +6,7 @@ input (400) and ``{"detail": "..."}`` for everything else.
 
 import base64
 import binascii
+import datetime
 import json
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import Http404
+from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import BasePermission
@@ -24,6 +26,8 @@ from rest_framework.utils.urls import replace_query_param
 from steward.core import audit, permissions, throttling, versioning
 from steward.core.choices import SecurityEventKind
 from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge, StaleVersion
+from steward.core.formfields import to_utc
+from steward.core.ids import MAX_ID
 
 
 class StewardAccess(BasePermission):
@@ -44,11 +48,55 @@ class StewardAccess(BasePermission):
         return needed is None or permissions.has(user, needed)
 
 
+INVALID_CURSOR = "This is not a cursor the API gave out: start again from the first page."
+
+
+def invalid_cursor() -> exceptions.ValidationError:
+    """A cursor that is not one of ours is the client's mistake: 400, naming the parameter."""
+    return exceptions.ValidationError({"cursor": [INVALID_CURSOR]})
+
+
+def _cursor_value(field: Any, value: Any) -> Any:
+    """``value`` from a cursor as ``field`` stores it, or ``invalid_cursor()``.
+
+    Everything in a cursor came from the client: wrong types, and numbers the database
+    cannot hold (which SQLite answers with OverflowError), are refused here; date-times go
+    on in UTC (PostgreSQL refuses offsets beyond ±15:59).
+    """
+    try:
+        value = field.to_python(value)
+        if isinstance(value, datetime.datetime):
+            value = to_utc(
+                value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
+            )
+    except (DjangoValidationError, TypeError, ValueError, OverflowError):
+        raise invalid_cursor() from None
+    if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID <= value <= MAX_ID:
+        raise invalid_cursor()
+    return value
+
+
 class StewardCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-pk"
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise invalid_cursor() from None
+        if cursor is not None and cursor.position is not None:
+            name = self.ordering[0].lstrip("-")
+            meta = self.model._meta
+            field = meta.pk if name == "pk" else meta.get_field(name)
+            _cursor_value(field, cursor.position)
+        return cursor
 
 
 class KeysetPagination(BasePagination):
@@ -84,13 +132,10 @@ class KeysetPagination(BasePagination):
             fields = [model._meta.get_field(model._meta.pk.name if f == "pk" else f)
                       for f in self.fields]  # fmt: skip
             columns = ", ".join(f"{table}.{qn(field.column)}" for field in fields)
-            try:
-                position = [
-                    field.get_db_prep_value(field.to_python(value), connection)
-                    for field, value in zip(fields, position, strict=True)
-                ]
-            except DjangoValidationError:
-                raise exceptions.NotFound("Invalid cursor.") from None
+            position = [
+                field.get_db_prep_value(_cursor_value(field, value), connection)
+                for field, value in zip(fields, position, strict=True)
+            ]
             marks = ", ".join(["%s"] * len(self.fields))
             operator = "<" if descending else ">"
             # extra(): Django has no row-value comparison; the SQL is built from field
@@ -120,10 +165,10 @@ class KeysetPagination(BasePagination):
             return None
         try:
             values = json.loads(base64.urlsafe_b64decode(raw.encode()).decode())
-        except (ValueError, UnicodeDecodeError, binascii.Error):
-            raise exceptions.NotFound("Invalid cursor.") from None
+        except (ValueError, UnicodeDecodeError, binascii.Error, RecursionError):
+            raise invalid_cursor() from None
         if not isinstance(values, list) or len(values) != len(self.fields):
-            raise exceptions.NotFound("Invalid cursor.")
+            raise invalid_cursor()
         return values
 
     def _encode(self, values: list[Any]) -> str:

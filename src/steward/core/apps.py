@@ -14,5 +14,6 @@ class CoreConfig(AppConfig):
             checks,
             permissions_catalog,
             registry_core,
+            schema,
             tasks,
         )

@@ -1,10 +1,43 @@
-"""One filter set per model, shared by the list pages, their htmx partials and the API."""
+"""One filter set per model, shared by the list pages, their htmx partials and the API.
+
+A filter that takes a record's id is an ``IdFilter``: a bounded whole number, so a value
+no record can have is a field error (400 in the API, a message on the page), never a
+query the database refuses.
+"""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from steward.core.choices import OrganisationKind, Role
+from steward.core.formfields import IsoDateTimeField
+from steward.core.ids import MAX_ID, MIN_ID
 from steward.core.models import BusinessCalendar, Organisation, Person, RoleAssignment, SupportGroup
+
+ID_MESSAGE = f"Enter a record id: a whole number from {MIN_ID} to {MAX_ID}."
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": MIN_ID, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A record id (``?assignee=12``): a whole number from 1 to the largest id."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("min_value", MIN_ID)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": ID_MESSAGE, "min_value": ID_MESSAGE, "max_value": ID_MESSAGE},
+        )
+        super().__init__(*args, **kwargs)
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A date and time in ISO 8601, handed on in UTC (see ``core.formfields``)."""
+
+    field_class = IsoDateTimeField
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -63,7 +96,7 @@ class SupportGroupFilterSet(SearchFilterSet):
 
 class RoleAssignmentFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    person = django_filters.NumberFilter(field_name="person_id")
+    person = IdFilter(field_name="person_id", label="Person (id)")
 
     class Meta:
         model = RoleAssignment

@@ -11,8 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils import timezone
 
+from steward.core import formfields, queries
 from steward.core import inputs as core_inputs
-from steward.core import queries
 from steward.core.choices import Role, allowed_scopes
 from steward.core.fields import GuardedForm
 from steward.core.models import (
@@ -287,7 +287,7 @@ class DueTimeForm(forms.Form):
     hours = forms.DecimalField(
         min_value=Decimal("0.25"), max_value=Decimal(10000), decimal_places=2, initial=8
     )
-    start = forms.DateTimeField(
+    start = formfields.DateTimeField(
         required=False,
         label="From",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

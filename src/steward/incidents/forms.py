@@ -8,7 +8,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from steward.configuration.models import ConfigurationItem
 from steward.configuration.queries import cis_for
-from steward.core import attachments
+from steward.core import attachments, formfields
 from steward.core import queries as core_queries
 from steward.core.fields import SHARED, GuardedForm, anyone
 from steward.core.models import OrganisationMembership, Person, SupportGroup
@@ -360,7 +360,7 @@ class ActionForm(GuardedForm):
     description = forms.CharField(required=False, widget=_text(2))
     support_group = forms.ModelChoiceField(queryset=SupportGroup.objects.none(), required=False)
     assignee = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
-    due_at = forms.DateTimeField(
+    due_at = formfields.DateTimeField(
         required=False,
         widget=DATETIME_WIDGET,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from steward.core.choices import Priority
-from steward.core.filters import SearchFilterSet
+from steward.core.filters import IsoDateTimeFilter, SearchFilterSet
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, organisations_for, people_for
 from steward.service_level import queries
@@ -128,10 +128,10 @@ class OutageFilterSet(django_filters.FilterSet):
     service = django_filters.ModelChoiceFilter(queryset=_services)
     planned = django_filters.BooleanFilter()
     degraded = django_filters.BooleanFilter()
-    started_after = django_filters.IsoDateTimeFilter(
+    started_after = IsoDateTimeFilter(
         field_name="started_at", lookup_expr="gte", label="Started at or after"
     )
-    started_before = django_filters.IsoDateTimeFilter(
+    started_before = IsoDateTimeFilter(
         field_name="started_at", lookup_expr="lte", label="Started at or before"
     )
 

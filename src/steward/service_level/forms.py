@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
+from steward.core import formfields
 from steward.core import queries as core_queries
 from steward.core.choices import OrganisationKind, Priority, Role
 from steward.core.fields import GuardedForm
+from steward.core.ids import MAX_INT
 from steward.core.models import BusinessCalendar, Organisation, Person, SupportGroup
 from steward.service_level import inputs, queries
 from steward.service_level.choices import (
@@ -21,6 +23,7 @@ from steward.service_level.choices import (
     Visibility,
 )
 from steward.service_level.models import CatalogItemTemplate
+from steward.service_level.services._common import MAX_TARGET_SECONDS
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -254,6 +257,7 @@ class TargetForm(GuardedForm):
     hours = forms.DecimalField(
         required=False,
         min_value=Decimal("0.01"),
+        max_value=Decimal(MAX_TARGET_SECONDS // 3600),
         max_digits=10,
         decimal_places=2,
         help_text="Response, resolution, RTO and RPO.",
@@ -268,7 +272,11 @@ class TargetForm(GuardedForm):
         help_text="Availability.",
     )
     target_count = forms.IntegerField(
-        required=False, min_value=0, label="Count", help_text="Maximum outages per period."
+        required=False,
+        min_value=0,
+        max_value=MAX_INT,
+        label="Count",
+        help_text="Maximum outages per period.",
     )
     warning_percent = forms.IntegerField(min_value=1, max_value=99, initial=75)
     description = forms.CharField(max_length=300, required=False)
@@ -360,8 +368,8 @@ class ContactsForm(GuardedForm):
 class OutageForm(GuardedForm):
     inputs = inputs.OUTAGE
     service = forms.ModelChoiceField(queryset=None)
-    started_at = forms.DateTimeField(widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
-    ended_at = forms.DateTimeField(
+    started_at = formfields.DateTimeField(widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
+    ended_at = formfields.DateTimeField(
         widget=DATETIME_WIDGET,
         input_formats=DATETIME_FORMATS,
         required=False,

@@ -28,7 +28,8 @@ from steward.configuration.queries import baselines as baseline_queries
 from steward.configuration.queries import integrity as integrity_queries
 from steward.configuration.services import baselines as baseline_services
 from steward.configuration.services import integrity as integrity_services
-from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
+from steward.core.api.base import GuardedSerializer, IdField, RecordViewSet, choice_text, visible
+from steward.core.ids import parse_id
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
@@ -82,7 +83,7 @@ class BaselineWriteSerializer(GuardedSerializer):
         help_text="Its CI and everything it runs on, at any depth.",
     )
     cis = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         default=list,
         max_length=baseline_services.MAX_ITEMS,
@@ -194,7 +195,7 @@ class BaselineViewSet(RecordViewSet):
         other = None
         raw = request.query_params.get("with", "").strip()
         if raw:
-            if not raw.isdigit():
+            if parse_id(raw) is None:
                 raise ValidationError({"with": ["Give the id of another baseline."]})
             other = baseline_queries.baseline_for(request.user, raw)
         result = baseline_services.baseline_compare(baseline, other)

@@ -33,7 +33,7 @@ from steward.configuration.models import (
 )
 from steward.configuration.services import cmdb as services
 from steward.core import permissions
-from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
+from steward.core.api.base import GuardedSerializer, IdField, RecordViewSet, choice_text, visible
 from steward.core.models import Person, SupportGroup
 from steward.core.queries import groups_for, people_for
 from steward.service_level.models import Service
@@ -201,16 +201,20 @@ class CIChangeSerializer(serializers.ModelSerializer):
 
 
 def _parse_at(raw: str | None) -> dt.datetime:
-    value = parse_datetime(raw or "") if raw else None
-    if value is None:
-        try:
+    # parse_datetime raises ValueError for well-formed impossible dates (2025-13-45T00:00),
+    # and the far ends of the calendar overflow when made aware: all the client's mistake.
+    try:
+        value = parse_datetime(raw or "") if raw else None
+        if value is None:
             value = dt.datetime.combine(dt.date.fromisoformat(raw or ""), dt.time.max)
-        except ValueError:
-            raise ValidationError(
-                {"at": ["Give a date or date and time in ISO 8601 (e.g. 2025-01-31T12:00Z)."]}
-            ) from None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
+        value = value.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise ValidationError(
+            {"at": ["Give a date or date and time in ISO 8601 (e.g. 2025-01-31T12:00Z)."]}
+        ) from None
     return value
 
 
@@ -300,8 +304,8 @@ class CIRelationshipSerializer(serializers.ModelSerializer):
 class CIRelationshipWriteSerializer(GuardedSerializer):
     inputs = inputs.RELATIONSHIP
 
-    source = serializers.IntegerField(min_value=1)
-    target = serializers.IntegerField(min_value=1)
+    source = IdField()
+    target = IdField()
     type = visible(_types_for, RelationshipType)
     cause = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 

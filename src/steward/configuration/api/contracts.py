@@ -18,7 +18,13 @@ from steward.configuration.models import ConfigurationItem, Contract
 from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as services
-from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
+from steward.core.api.base import (
+    GuardedSerializer,
+    RecordViewSet,
+    choice_text,
+    visible,
+    whole_number,
+)
 from steward.core.models import Organisation, Person
 from steward.core.queries import people_for
 
@@ -62,7 +68,7 @@ class ContractWriteSerializer(GuardedSerializer):
         cmdb_queries.cis_for, ConfigurationItem, required=False, allow_null=True
     )
     licence_metric = choice_text(LicenceMetric.choices, required=False, allow_blank=True)
-    entitlement = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    entitlement = whole_number(min_value=1, required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
     cis = visible(cmdb_queries.cis_for, ConfigurationItem, many=True, required=False)
 

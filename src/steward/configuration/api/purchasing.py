@@ -30,7 +30,14 @@ from steward.configuration.queries import purchasing as queries
 from steward.configuration.services import deliveries
 from steward.configuration.services import purchasing as svc
 from steward.core import permissions
-from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
+from steward.core.api.base import (
+    GuardedSerializer,
+    IdField,
+    RecordViewSet,
+    choice_text,
+    visible,
+    whole_number,
+)
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, people_for
 
@@ -111,7 +118,7 @@ class PurchaseRequisitionSerializer(serializers.ModelSerializer):
 
 class PurchaseLineWriteSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
-    quantity = serializers.IntegerField(min_value=1, default=1)
+    quantity = whole_number(min_value=1, default=1)
     ci_class = visible(cmdb_queries.ci_classes_for, CIClass, required=False, allow_null=True)
     unit_price = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
@@ -171,9 +178,7 @@ class PurchaseApprovalRequestSerializer(GuardedSerializer):
     approvers = serializers.ManyRelatedField(
         child_relation=visible(_approvers_for, Person), allow_empty=False
     )
-    quote = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="The quote to select."
-    )
+    quote = IdField(required=False, allow_null=True, default=None, help_text="The quote to select.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -199,11 +204,11 @@ class PurchaseReasonSerializer(GuardedSerializer):
 
 
 class DeliveryLineCheckSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="The line item's id.")
+    line = IdField(help_text="The line item's id.")
     delivery_status = choice_text(
         [c for c in DeliveryStatus.choices if c[0] != DeliveryStatus.PENDING]
     )
-    received_quantity = serializers.IntegerField(
+    received_quantity = whole_number(
         min_value=0, required=False, allow_null=True, help_text="Arrived in good condition."
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -229,7 +234,7 @@ class RegisterRelationshipSerializer(serializers.Serializer):
 
 
 class RegisterLineSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="The line item's id.")
+    line = IdField(help_text="The line item's id.")
     ci_class = visible(cmdb_queries.ci_classes_for, CIClass, required=False, allow_null=True)
     serial_numbers = serializers.ListField(
         child=serializers.CharField(max_length=100, allow_blank=True),

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from steward.configuration import queries
 from steward.configuration.choices import CIStatus
 from steward.configuration.models import CIClass, ConfigurationItem, Relationship
-from steward.core.filters import SearchFilterSet
+from steward.core.filters import IdFilter, SearchFilterSet
 from steward.core.models import SupportGroup
 from steward.core.queries import groups_for
 
@@ -28,7 +28,9 @@ def _candidates(value: str) -> list[Any]:
     """The JSON values a query-string ``value`` may stand for (text, number, yes/no)."""
     found: list[Any] = [value]
     text = value.strip()
-    if text.lstrip("+-").isdigit():
+    digits = text.lstrip("+-")
+    # ASCII only: int() refuses "²", which isdigit() accepts.
+    if digits.isascii() and digits.isdigit() and len(digits) <= 19:
         found.append(int(text))
     if text.lower() in {"true", "false"}:
         found.append(text.lower() == "true")
@@ -73,7 +75,7 @@ class CIFilterSet(SearchFilterSet):
 
 
 class RelationshipFilterSet(django_filters.FilterSet):
-    ci = django_filters.NumberFilter(method="filter_ci", label="Source or target CI id")
+    ci = IdFilter(method="filter_ci", label="Source or target CI id")
     type = django_filters.CharFilter(field_name="type__code", label="Type code")
     current = django_filters.BooleanFilter(
         field_name="valid_to", lookup_expr="isnull", label="Only current relationships"

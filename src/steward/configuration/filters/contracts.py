@@ -10,7 +10,7 @@ from steward.configuration.choices import ContractKind, ContractStatus
 from steward.configuration.models import Contract
 from steward.configuration.queries.contracts import ending_within
 from steward.configuration.queries.suppliers import suppliers_for
-from steward.core.filters import SearchFilterSet
+from steward.core.filters import IdFilter, SearchFilterSet
 from steward.core.models import Organisation
 
 
@@ -32,8 +32,8 @@ class ContractFilterSet(SearchFilterSet):
         min_value=0,
         max_value=3660,
     )
-    ci = django_filters.NumberFilter(field_name="cis", label="Covers CI (id)", distinct=True)
-    licensed_software = django_filters.NumberFilter(
+    ci = IdFilter(field_name="cis", label="Covers CI (id)", distinct=True)
+    licensed_software = IdFilter(
         field_name="licensed_software_id", label="Licenses software CI (id)"
     )
 

@@ -942,6 +942,21 @@ def test_the_create_page_shows_line_errors_on_the_form(client, config_admin, coo
     ]
 
 
+@pytest.mark.parametrize("quantity", ["²", "99999999999999999999", "9" * 5000, "3.5"])
+def test_a_quantity_no_line_can_have_is_a_line_error(
+    client, config_admin, coordinator, dell, quantity
+):
+    client.force_login(config_admin)
+    data = {"title": "Laptops", "change_coordinator": coordinator.pk, "suppliers": [dell.pk],
+            "currency": "EUR", "lines": f"{quantity} | Laptop"}  # fmt: skip
+
+    response = client.post(reverse("configuration:requisition-create"), data)
+
+    assert response.status_code == 400
+    assert "Row 1: the quantity is a whole number of at least 1." in response.content.decode()
+    assert not queries.requisitions_for(config_admin).filter(title="Laptops").exists()
+
+
 def test_the_edit_page_keeps_the_lines(client, requisition, config_admin):
     client.force_login(config_admin)
     url = reverse("configuration:requisition-edit", args=[requisition.pk])

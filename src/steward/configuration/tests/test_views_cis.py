@@ -224,6 +224,32 @@ def test_ci_page_shows_the_ci_as_it_was_at_a_past_date(client, config_admin, sta
 # --- forms ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "at", ["tomorrow at -23:59", "0001-01-01T00:00:00+01:00", "2025-13-45T00:00", "9" * 5000]
+)
+def test_an_as_of_moment_no_database_takes_is_refused_not_a_500(
+    client, api, config_admin, stack, at
+):
+    # Python takes offsets up to 23:59, PostgreSQL only up to 15:59 (the first is a valid
+    # instant, written oddly); the others are outside the calendar (year 0 in UTC, month 13).
+    host = stack["host"]
+    _login(client, config_admin)
+    valid = at.startswith("tomorrow")
+    if valid:
+        zone = dt.timezone(-dt.timedelta(hours=23, minutes=59))
+        at = (timezone.now() + dt.timedelta(days=1)).astimezone(zone).isoformat()
+
+    page = client.get(reverse("configuration:ci-detail", args=[host.pk]), {"at": at})
+    answer = api.as_(config_admin).get(f"/api/v1/cis/{host.pk}/as-of/", {"at": at})
+
+    assert page.status_code == 200
+    assert ('data-testid="as-of"' in page.content.decode()) == valid
+    if valid:
+        assert answer.status_code == 200, answer.content
+    else:
+        assert answer.status_code == 400 and list(answer.json()["errors"]) == ["at"]
+
+
 def test_registering_a_ci_asks_the_class_then_its_attributes(client, config_admin, server):
     _login(client, config_admin)
     url = reverse("configuration:ci-create")

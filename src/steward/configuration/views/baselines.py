@@ -21,6 +21,7 @@ from steward.configuration.queries import baselines as queries
 from steward.configuration.services import baselines as services
 from steward.core import permissions
 from steward.core.fields import GuardedForm
+from steward.core.ids import parse_id
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -214,8 +215,8 @@ class BaselineCreateView(ServiceFormView):
         return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
-        wanted = self.request.GET.get("service", "")
-        return {"service": wanted} if wanted.isdigit() else {}
+        wanted = parse_id(self.request.GET.get("service"))
+        return {"service": wanted} if wanted is not None else {}
 
     def get_cancel_url(self) -> str:
         return reverse("configuration:baseline-list")
@@ -261,7 +262,7 @@ class BaselineCompareView(StewardPageMixin, TemplateView):
         form = CompareForm({"other": raw}, choices=choices)
         other = None
         if raw:
-            if not raw.isdigit():
+            if parse_id(raw) is None:
                 form.is_valid()
                 form.add_error("other", "Choose another baseline or now.")
                 return self.page(baseline, None, None, form, status=400)

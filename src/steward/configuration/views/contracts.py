@@ -31,6 +31,7 @@ from steward.core import permissions
 from steward.core import queries as core_queries
 from steward.core.choices import OrganisationKind
 from steward.core.fields import GuardedForm
+from steward.core.ids import MAX_INT, parse_id
 from steward.core.models import Organisation, Person
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -125,7 +126,10 @@ class ContractForm(GuardedForm):
         choices=[("", "—"), *LicenceMetric.choices], required=False, label="Licence counts"
     )
     entitlement = forms.IntegerField(
-        min_value=1, required=False, help_text="How many installations, users or cores."
+        min_value=1,
+        max_value=MAX_INT,
+        required=False,
+        help_text="How many installations, users or cores.",
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -374,9 +378,9 @@ class ContractCreateView(ServiceFormView):
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {"status": C.ACTIVE, "currency": "EUR"}
-        wanted = self.request.GET.get("supplier", "")
-        if wanted.isdigit() and suppliers_for(self.actor).filter(pk=wanted).exists():
-            initial["supplier"] = int(wanted)
+        wanted = parse_id(self.request.GET.get("supplier"))
+        if wanted is not None and suppliers_for(self.actor).filter(pk=wanted).exists():
+            initial["supplier"] = wanted
         return initial
 
     def get_cancel_url(self) -> str:

@@ -28,6 +28,7 @@ from steward.configuration.services import deliveries
 from steward.configuration.services import purchasing as svc
 from steward.core import permissions
 from steward.core.fields import GuardedForm
+from steward.core.ids import MAX_INT, parse_id
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
     Action,
@@ -80,7 +81,8 @@ def parse_lines(text: str) -> list[dict[str, Any]]:
         quantity, description = parts[0], parts[1]
         code = parts[2] if len(parts) > 2 else ""
         price = parts[3] if len(parts) > 3 else ""
-        if not quantity.isdigit() or int(quantity) < 1:
+        count = parse_id(quantity)  # a whole number from 1, ASCII digits only
+        if count is None or count > MAX_INT:
             errors.append(f"Row {number}: the quantity is a whole number of at least 1.")
             continue
         if not description:
@@ -96,7 +98,7 @@ def parse_lines(text: str) -> list[dict[str, Any]]:
             continue
         specs.append(
             {
-                "quantity": int(quantity),
+                "quantity": count,
                 "description": description,
                 "ci_class": classes.get(code),
                 "unit_price": unit_price,

@@ -18,7 +18,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import attachments, inputs
-from steward.core.api.base import GuardedSerializer, StewardViewSet
+from steward.core.api.base import GuardedSerializer, IdField, StewardViewSet
+from steward.core.filters import IdFilter
 from steward.core.models import Attachment
 from steward.core.services.attachments import attachment_add
 from steward.core.views.attachments import attachment_response
@@ -33,7 +34,7 @@ class AttachmentFilterSet(django_filters.FilterSet):
     record_type = django_filters.ChoiceFilter(
         choices=_record_type_choices, method="filter_record_type", label="Record type (app.model)"
     )
-    record_id = django_filters.NumberFilter(field_name="record_id", label="Record id")
+    record_id = IdFilter(field_name="record_id", label="Record id")
 
     class Meta:
         model = Attachment
@@ -69,7 +70,7 @@ class AttachmentUploadSerializer(GuardedSerializer):
     record_type = serializers.CharField(
         max_length=100, help_text="The record's type, e.g. core.organisation."
     )
-    record_id = serializers.IntegerField(min_value=1)
+    record_id = IdField()
     file = serializers.FileField(allow_empty_file=False, use_url=False)
 
 

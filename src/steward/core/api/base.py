@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from steward.core import audit, permissions, versioning
 from steward.core.choices import SecurityEventKind
 from steward.core.fields import UNKNOWN, FieldsRefused, Inputs, with_audience
+from steward.core.ids import MAX_ID, MAX_INT, MIN_ID
+from steward.core.schema import MayOmit
 
 # Methods that write; on a record's URL they honour If-Match.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -95,6 +97,22 @@ class StewardViewSet(viewsets.GenericViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+class IdField(serializers.IntegerField):
+    """A record's id in a payload: a whole number from 1 to the largest id, so a number
+    no record can have is a field error (400), not a query the database refuses."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", MIN_ID)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def whole_number(*, min_value: int = 0, max_value: int = MAX_INT, **kwargs: Any) -> Any:
+    """A count, a number of days or seconds...: bounded on both sides, so it fits the
+    INTEGER column it is stored in (the schema says so too)."""
+    return serializers.IntegerField(min_value=min_value, max_value=max_value, **kwargs)
+
+
 def actor_of(serializer: serializers.Field) -> Any:
     request = serializer.context.get("request")
     return request.user if request is not None else None
@@ -166,12 +184,16 @@ class GuardedSerializer(serializers.Serializer):
         return super().run_validation(data)
 
 
-class InternalFieldsHidden(serializers.Serializer):
+class InternalFieldsHidden(MayOmit, serializers.Serializer):
     """A record as the reader may see it: ``internal_fields`` (the provider's working
     papers and staff text, ``core.fields.INTERNAL``) are left out for customer-side
-    readers (and when the reader is unknown)."""
+    readers (and when the reader is unknown); the schema does not call them required."""
 
     internal_fields: tuple[str, ...] = ()
+
+    @property
+    def may_omit(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.internal_fields
 
     def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)

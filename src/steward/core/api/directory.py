@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import inputs, permissions, queries
-from steward.core.api.base import GuardedSerializer, InternalFieldsHidden, StewardViewSet
+from steward.core.api.base import GuardedSerializer, IdField, InternalFieldsHidden, StewardViewSet
 from steward.core.choices import Role, ScopeKind, allowed_scopes
 from steward.core.filters import (
     OrganisationFilterSet,
@@ -428,7 +428,7 @@ class RoleAssignmentCreateSerializer(GuardedSerializer):
         default=ScopeKind.NONE,
         help_text="What the role is limited to; 'none' gives it everywhere.",
     )
-    scope_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    scope_id = IdField(required=False, allow_null=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

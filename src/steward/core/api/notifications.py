@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import inputs, queries, webhooks
-from steward.core.api.base import GuardedSerializer, StewardViewSet
+from steward.core.api.base import GuardedSerializer, IdField, StewardViewSet
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.services import notifications as services
@@ -56,7 +56,7 @@ class NotificationMarkReadSerializer(GuardedSerializer):
     inputs = inputs.MARK_READ
 
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         allow_null=True,
         help_text="Notifications to mark read; leave out to mark all of yours read.",

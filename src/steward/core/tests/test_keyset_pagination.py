@@ -1,12 +1,14 @@
 """Keyset pagination over several ordering fields: every row once, in order, whatever the
-ties in the first field; a bad cursor is a 404, not a 500."""
+ties in the first field; a bad cursor is a 400 naming the cursor, not a 500."""
 
+import base64
 import datetime as dt
+import json
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
@@ -62,8 +64,25 @@ def test_every_row_once_in_order(rows, view, order, size):
     assert _walk(rows, view, size) == expected
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "W1sxXV0=", "WyJlMSIsICJub3QgYSBkYXRlIiwgMV0="])
-def test_a_bad_cursor_is_not_found(rows, cursor):
+def _b64(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+BAD_CURSORS = [
+    "garbage",  # not base64 of JSON
+    "W1sxXV0=",  # [[1]]: one field instead of three
+    "WyJlMSIsICJub3QgYSBkYXRlIiwgMV0=",  # ["e1", "not a date", 1]
+    _b64({"a": 1}),  # not a list
+    _b64([{}, [], None]),  # wrong types (a dict where a date belongs)
+    _b64(["e1", "2026-01-01T00:00:00+00:00", 2**64]),  # an id beyond 64 bits
+    _b64(["e1", "2026-01-01T00:00:00+00:00", "abc"]),
+    "WyJlMSIsICIyMDI2LTAxLTAxIiwgMWU0MDBd",  # ["e1", "2026-01-01", 1e400]: infinity
+]
+
+
+@pytest.mark.parametrize("cursor", BAD_CURSORS)
+def test_a_bad_cursor_is_refused_naming_the_cursor(rows, cursor):
     request = Request(APIRequestFactory().get("/api/v1/x/", {"cursor": cursor}))
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationError) as refused:
         KeysetPagination().paginate_queryset(rows, request, View)
+    assert list(refused.value.detail) == ["cursor"]

@@ -40,6 +40,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
@@ -336,13 +337,34 @@ class RecordListView(StewardPageMixin, TemplateView):
         )
         self.restrict_filters(filterset)
         _friendly_filter_form(filterset)
+        if filterset.is_bound and not filterset.is_valid():
+            # django-filter would skip the invalid filter and list more than was asked
+            # for; show nothing (and the messages) until the filters are corrected.
+            return filterset, qs.none()
         return filterset, filterset.qs
+
+    def filter_errors(self, filterset: Any) -> list[str]:
+        """Each filter that cannot be applied, as "Label: message"."""
+        if filterset is None or not filterset.is_bound or filterset.is_valid():
+            return []
+        form = filterset.form
+        return [
+            f"{form.fields[name].label if name in form.fields else name}: {message}"
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         filterset, qs = self.filtered()
+        errors = self.filter_errors(filterset)
         sort = self.current_sort()
         qs = self.apply_sort(qs, sort)
         if request.GET.get("format") == "csv":
+            if errors:
+                return HttpResponseBadRequest(
+                    "Correct the filters first. " + " ".join(errors),
+                    content_type="text/plain; charset=utf-8",
+                )
             name = self.csv_filename or slugify(self.title) or "export"
             return stream_csv(qs.iterator(chunk_size=500), self.columns, name)
         paginator = Paginator(qs, self.page_size())
@@ -365,6 +387,7 @@ class RecordListView(StewardPageMixin, TemplateView):
             create_label=self.create_label,
             empty_text=self.empty_text,
             filters_active=self.filters_active(filterset),
+            filter_errors=errors,
             page_sizes=self.page_sizes,
         )
         partial = getattr(request, "htmx", False) and not request.htmx.history_restore_request

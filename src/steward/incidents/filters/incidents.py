@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from steward.core import permissions
 from steward.core.choices import Priority
-from steward.core.filters import SearchFilterSet
+from steward.core.filters import IdFilter, SearchFilterSet
 from steward.core.models import Organisation, SupportGroup
 from steward.incidents.choices import OPEN_STATUSES, Channel, IncidentStatus
 from steward.incidents.models import IncidentRequest
@@ -50,7 +50,7 @@ class IncidentFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices, distinct=False)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
     support_group = django_filters.ModelChoiceFilter(queryset=_groups, label="Group")
-    assignee = django_filters.NumberFilter(field_name="assignee_id", label="Assignee (id)")
+    assignee = IdFilter(field_name="assignee_id", label="Assignee (id)")
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label="Nobody assigned"
     )

@@ -21,6 +21,7 @@ from django.views import View
 from steward.core import clocks, permissions
 from steward.core import queries as core_queries
 from steward.core.choices import ClockState, Priority
+from steward.core.ids import parse_id
 from steward.core.models import Person, SlaClock, SupportGroup, SupportGroupMembership
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -810,8 +811,8 @@ class IncidentCreateView(ServiceFormView):
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {}
-        wanted = self.request.GET.get("requester", "")
-        if wanted.isdigit():
+        wanted = parse_id(self.request.GET.get("requester"))
+        if wanted is not None:
             initial["requester"] = wanted
         return initial
 
@@ -922,8 +923,8 @@ class GroupAvailabilityView(StewardPageMixin, View):
     permission = ASSIGN
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        wanted = request.GET.get("support_group", "")
-        group = core_queries.group_for(self.actor, wanted) if wanted.isdigit() else None
+        wanted = parse_id(request.GET.get("support_group"))
+        group = core_queries.group_for(self.actor, wanted) if wanted is not None else None
         return render(
             request,
             "incidents/partials/availability.html",

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from steward.core import charts, csvsafe
 from steward.core.fields import GuardedForm
+from steward.core.ids import parse_id
 from steward.core.views.patterns import StewardPageMixin
 from steward.incidents import inputs, reports
 from steward.incidents.services import reporting as report_svc
@@ -114,9 +115,9 @@ class DailyReviewView(StewardPageMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         groups = reports.coordinated_groups(self.actor)
-        wanted = request.GET.get("group")
-        if wanted and wanted.isdigit():
-            groups = [g for g in groups if g.pk == int(wanted)] or groups
+        wanted = parse_id(request.GET.get("group"))
+        if wanted is not None:
+            groups = [g for g in groups if g.pk == wanted] or groups
         sections = reports.daily_review(self.actor, groups=groups)
         if request.GET.get("format") == "csv":
             rows = []

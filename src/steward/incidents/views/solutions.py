@@ -17,6 +17,7 @@ from django.views import View
 from steward.configuration.queries import ci_classes_for, cis_for
 from steward.core import permissions
 from steward.core.fields import GuardedForm
+from steward.core.ids import parse_id
 from steward.core.queries import groups_for
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -336,9 +337,9 @@ class SolutionCreateView(ServiceFormView):
         return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
-        source = self.request.GET.get("from_incident", "")
+        source = parse_id(self.request.GET.get("from_incident"))
         incident = (
-            _incidents_for(self.actor).filter(pk=source).first() if source.isdigit() else None
+            _incidents_for(self.actor).filter(pk=source).first() if source is not None else None
         )
         if incident is None:
             return {}
@@ -473,8 +474,8 @@ class SolutionSuggestView(StewardPageMixin, View):
         text = " ".join(
             request.GET.get(name, "") for name in ("text", "title", "description")
         ).strip()
-        service = services_for(self.actor).filter(pk=_int(request.GET.get("service"))).first()
-        ci_ids = [_int(v) for v in request.GET.getlist("ci") if _int(v)]
+        service = services_for(self.actor).filter(pk=parse_id(request.GET.get("service"))).first()
+        ci_ids = [pk for pk in map(parse_id, request.GET.getlist("ci")[:50]) if pk is not None]
         cis = list(cis_for(self.actor).filter(pk__in=ci_ids)) if ci_ids else []
         found = search.suggest_solutions(actor=self.actor, text=text, service=service, cis=cis)
         response = render(
@@ -492,13 +493,6 @@ def _url(record: Any) -> str:
         return record.get_absolute_url() if record is not None else ""
     except NoReverseMatch:
         return ""
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from steward.core import permissions
 from steward.core import queries as core_queries
-from steward.core.api.base import GuardedSerializer
+from steward.core.api.base import GuardedSerializer, IdField
 from steward.core.models import Organisation, SupportGroup
 from steward.service_level import inputs, queries
 from steward.service_level.api.base import (
@@ -95,7 +95,7 @@ class AgreementSignSerializer(GuardedSerializer):
     role = choice_text(SignatoryRole.choices)
     signed = serializers.BooleanField(help_text="false: declined to sign.")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    person = serializers.IntegerField(
+    person = IdField(
         required=False,
         allow_null=True,
         help_text="The person who signed on paper (service level administrators only).",

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.core.api.base import GuardedSerializer, InternalFieldsHidden
+from steward.core.api.base import GuardedSerializer, IdField, InternalFieldsHidden
 from steward.core.choices import OrganisationKind
 from steward.core.models import Organisation, Person
 from steward.core.services import directory
@@ -70,11 +70,11 @@ class CustomerWriteSerializer(GuardedSerializer, serializers.ModelSerializer):
 class CustomerContactsSerializer(GuardedSerializer):
     inputs = inputs.CONTACTS
     representatives = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         help_text="People of the customer who represent it (sign SLAs, attend reviews).",
     )
     service_level_managers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         help_text="Provider staff managing this customer's service levels.",
     )
 

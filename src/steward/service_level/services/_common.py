@@ -23,6 +23,9 @@ TARGET_FIELDS = [
     "warning_percent",
     "description",
 ]
+# Ten years: a longer promise is a typo, and the clock maths has to stay in the calendar.
+MAX_TARGET_SECONDS = 10 * 366 * 24 * 3600
+
 # Template JSON uses short keys ({"kind": "resolution", "priority": "1", "seconds": 14400}).
 _SHORT_KEYS = {"seconds": "target_seconds", "percent": "target_percent", "count": "target_count"}
 
@@ -95,6 +98,8 @@ def validate_target(target: ServiceLevelTarget) -> None:
     if kind in DURATION_KINDS:
         if not target.target_seconds or target.target_seconds <= 0:
             errors["target_seconds"] = ["Give the time allowed, in seconds."]
+        elif target.target_seconds > MAX_TARGET_SECONDS:
+            errors["target_seconds"] = ["A target runs for at most ten years."]
     elif target.target_seconds is not None:
         errors["target_seconds"] = ["This kind of target is not a duration."]
     if kind == TargetKind.AVAILABILITY:

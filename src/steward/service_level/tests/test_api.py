@@ -332,6 +332,21 @@ def test_targets_are_added_to_a_draft_and_removed(api, world):
     assert set(response.json()["errors"]) == {"priority", "target_seconds"}
 
 
+@pytest.mark.parametrize("seconds", [10 * 366 * 24 * 3600 + 1, 2**62])
+def test_a_target_longer_than_ten_years_is_refused(api, world, seconds):
+    # Such a clock would end past the calendar's last year: the next registration would fail.
+    sla = make_agreement(world, targets=[])
+    response = api.as_(world.sla_admin).post(
+        url("service-level-targets"),
+        {"agreement": sla.pk, "kind": "response", "priority": "1", "target_seconds": seconds},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["target_seconds"]
+    assert not sla.targets.exists()
+
+
 # --- Customers, services, outages ------------------------------------------------------------
 
 

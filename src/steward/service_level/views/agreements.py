@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.views import View
 
 from steward.core import permissions
+from steward.core.ids import parse_id
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -308,10 +309,10 @@ class AgreementCreateView(ServiceFormView):
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {"kind": AgreementKind.SLA, "evaluation_months": 3}
-        source = self.request.GET.get("catalog_item", "")
+        source = parse_id(self.request.GET.get("catalog_item"))
         item = (
             queries.catalog_items_for(self.actor).filter(pk=source).first()
-            if source.isdigit()
+            if source is not None
             else None
         )
         if item is not None:

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.views import View
 
 from steward.core import permissions
+from steward.core.ids import parse_id
 from steward.core.views.calendars import hours_summary
 from steward.core.views.patterns import (
     Action,
@@ -376,8 +377,8 @@ class CatalogItemCreateView(ServiceFormView):
         return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
-        source = self.request.GET.get("copy_of")
-        if not source:
+        source = parse_id(self.request.GET.get("copy_of"))
+        if source is None:
             return {}
         original = queries.catalog_items_for(self.actor).filter(pk=source).first()
         if original is None:

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from steward.core import csvsafe, permissions
+from steward.core import csvsafe, formfields, permissions
 from steward.core.fields import GuardedForm
 from steward.core.views.patterns import (
     Action,
@@ -98,7 +98,7 @@ class ScheduleForm(GuardedForm):
         label="Term starts", widget=forms.DateInput(attrs={"type": "date"})
     )
     term_end = forms.DateField(label="Term ends", widget=forms.DateInput(attrs={"type": "date"}))
-    meeting_at = forms.DateTimeField(
+    meeting_at = formfields.DateTimeField(
         label="Meeting with the customer representative",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

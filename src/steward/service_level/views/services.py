@@ -13,6 +13,7 @@ from django.views import View
 
 from steward.core import permissions
 from steward.core.choices import Role
+from steward.core.ids import parse_id
 from steward.core.views.calendars import hours_summary
 from steward.core.views.patterns import (
     Action,
@@ -407,8 +408,8 @@ class OutageCreateView(ServiceFormView):
         return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
-        service = self.request.GET.get("service", "")
-        return {"service": int(service)} if service.isdigit() else {}
+        service = parse_id(self.request.GET.get("service"))
+        return {"service": service} if service is not None else {}
 
     def get_cancel_url(self) -> str:
         return reverse("service_level:outage-list")

@@ -1,6 +1,7 @@
 import os
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
@@ -9,6 +10,17 @@ from steward.core import registry
 from steward.core.demo import loader
 from steward.core.management.commands.demo import print_logins
 from steward.core.models import Person
+
+
+def _check_admin(username: str, email: str) -> None:
+    """The administrator's username and email as the person form would check them."""
+    try:
+        Person(username=username, email=email).clean_fields(
+            exclude=[f.name for f in Person._meta.fields if f.name not in ("username", "email")]
+        )
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise CommandError(f"--admin-{field}: {' '.join(messages)}") from None
 
 
 class Command(BaseCommand):
@@ -44,6 +56,7 @@ class Command(BaseCommand):
             call_command("demo", stdout=self.stdout)
             return
         if not Person.objects.filter(is_superuser=True).exists():
+            _check_admin(admin_username, admin_email)
             password = os.environ.get("STEWARD_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
             Person.objects.create_superuser(admin_username, admin_email, password)
             self.stdout.write(

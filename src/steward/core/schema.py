@@ -1,0 +1,195 @@
+"""What the OpenAPI schema says beyond drf-spectacular's defaults, so every answer the API
+gives conforms to it (the schemathesis run in ``core/tests/test_api_fuzz.py`` checks this).
+
+* Read-only fields say when they can be empty or null. DRF drops ``allow_blank`` from
+  read-only model fields, yet a ``blank=True`` column comes out as ``""`` (an empty choice,
+  e-mail or URL the schema's enum or format would refuse); and a field read through a
+  nullable relation, or with ``default=None``, comes out as ``null``.
+* Fields a serializer leaves out for some callers (``MayOmit``) are not required.
+* Times of day are local wall-clock times ("08:00:00"), not RFC 3339 ``time`` (which
+  requires an offset).
+* Every operation documents the error answers of ``core.api_base.exception_handler``:
+  ``{"errors": {field: [..]}}`` or ``{"detail": ".."}``.
+"""
+
+import copy
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
+from rest_framework import serializers
+
+# --- Fields ---------------------------------------------------------------------------------
+
+
+def _model_path(field: serializers.Field) -> list[models.Field] | None:
+    """The model fields ``field`` is read through, or None when it is not a model's."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not getattr(field, "source_attrs", None):
+        return None
+    path = []
+    for name in field.source_attrs:
+        try:
+            model_field = model._meta.get_field(name)
+        except (FieldDoesNotExist, AttributeError):
+            return None  # a property or method: nothing known
+        path.append(model_field)
+        model = model_field.related_model
+    return path
+
+
+def as_output(field: serializers.Field) -> serializers.Field:
+    """``field`` as what DRF really writes out: blank and null where they can occur."""
+    if not field.read_only:
+        return field
+    path = _model_path(field) or []
+    relations = [f for f in path[:-1] if f.is_relation]
+    blank = (
+        bool(path) and path[-1].blank and isinstance(path[-1], models.CharField | models.TextField)
+    )
+    null = field.default is None or any(f.null for f in relations) or (bool(path) and path[-1].null)
+    if (blank and not getattr(field, "allow_blank", True)) or (null and not field.allow_null):
+        field = copy.copy(field)
+        field.allow_blank = field.allow_blank or blank
+        field.allow_null = field.allow_null or null
+    return field
+
+
+class _OutputField(OpenApiSerializerFieldExtension):
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        field = as_output(self.target)
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        if (
+            field is not self.target
+            and getattr(field, "allow_blank", False)
+            and schema.get("type") == "string"
+            and ({"format", "pattern", "minLength"} & set(schema))
+        ):
+            # drf-spectacular adds this branch for writable blank fields only.
+            outer = {"readOnly", "writeOnly", "nullable", "description", "title"}
+            inner = {k: schema.pop(k) for k in list(schema) if k not in outer}
+            schema["oneOf"] = [inner, {"type": "string", "maxLength": 0}]
+        return schema
+
+
+class TextOutput(_OutputField):
+    target_class = "rest_framework.fields.CharField"
+
+
+class ChoiceOutput(_OutputField):
+    target_class = "rest_framework.fields.ChoiceField"
+
+
+class RelatedOutput(_OutputField):
+    target_class = "rest_framework.relations.RelatedField"
+
+
+class MayOmit:
+    """Mixin for a serializer that leaves ``may_omit`` out for some callers (the provider's
+    working papers, for customer people): the schema does not call those required."""
+
+    may_omit: tuple[str, ...] = ()
+
+
+class MayOmitExtension(OpenApiSerializerExtension):
+    target_class = "steward.core.schema.MayOmit"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        required = [name for name in schema.get("required", []) if name not in self.target.may_omit]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+        return schema
+
+
+# "08:30" or "08:30:00[.ffffff]": the calendar's local time, no offset.
+LOCAL_TIME = {
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "example": "08:30:00",
+}
+
+
+class LocalTime(OpenApiSerializerFieldExtension):
+    target_class = "rest_framework.fields.TimeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        return dict(LOCAL_TIME)
+
+
+# --- Error answers --------------------------------------------------------------------------
+
+ERROR_COMPONENTS = {
+    "FieldErrors": {
+        "type": "object",
+        "description": "Bad input: messages per field (`non_field_errors` for the whole).",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "object",
+                # A list of messages; for a nested or list field, the same shape per key
+                # or position ({"lines": {"0": {"quantity": [..]}}}).
+                "additionalProperties": {
+                    "anyOf": [
+                        {
+                            "type": "array",
+                            "items": {"anyOf": [{"type": "string"}, {"type": "object"}]},
+                        },
+                        {"type": "object"},
+                    ]
+                },
+            }
+        },
+    },
+    "ErrorDetail": {
+        "type": "object",
+        "required": ["detail"],
+        "properties": {"detail": {"type": "string"}},
+    },
+}
+
+
+def _answer(description: str, *schemas: str) -> dict[str, Any]:
+    refs = [{"$ref": f"#/components/schemas/{name}"} for name in schemas]
+    schema = refs[0] if len(refs) == 1 else {"anyOf": refs}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: the error answers of every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            answers = {
+                "400": _answer(
+                    "Bad input: field messages, or a malformed request.",
+                    "FieldErrors",
+                    "ErrorDetail",
+                ),
+                "401": _answer("No, or no valid, credentials.", "ErrorDetail"),
+                "403": _answer("The caller may not do this.", "ErrorDetail"),
+            }
+            if "{" in path:
+                answers["404"] = _answer(
+                    "No such record, or not one the caller may see.", "ErrorDetail"
+                )
+            if method != "get":
+                answers["409"] = _answer(
+                    "A rule of the process forbids it in the record's state.", "ErrorDetail"
+                )
+            if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+                answers["413"] = _answer("The upload is over the size limit.", "ErrorDetail")
+            for code, answer in answers.items():
+                responses.setdefault(code, answer)
+    return result
