@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from steward.core.views.account import LogoutView
+
 urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("", include("steward.core.urls")),
     path("", include("steward.service_level.urls")),
     path("", include("steward.configuration.urls")),

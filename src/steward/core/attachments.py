@@ -8,10 +8,12 @@ is visible exactly when its record is.
 
 import os
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -192,6 +194,44 @@ ALLOWED_TYPES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
     "ods": ("application/vnd.oasis.opendocument.spreadsheet", ZIP),
 }
 SNIFF_BYTES = 8192
+
+
+# Archives (zip and the office formats built on it) are refused when they would unpack to
+# more than this, or hold more entries: a "zip bomb" must not reach the people who open it
+# (ASVS V5.2.3). Nothing is decompressed to check: the sizes come from the central directory.
+ARCHIVE_TYPES = frozenset({"zip", "docx", "xlsx", "pptx", "odt", "ods"})
+ARCHIVE_MAX_ENTRIES = 10_000
+ARCHIVE_MAX_RATIO = 200  # unpacked / packed: text compresses ~10x, a bomb 1000x and more
+
+
+def archive_limit_bytes() -> int:
+    return getattr(settings, "ATTACHMENT_MAX_UNPACKED_BYTES", 50 * settings.ATTACHMENT_MAX_BYTES)
+
+
+def check_archive(name: str, file: Any, size: int) -> None:
+    """Refuse an archive that is broken or would unpack to too much (ValidationError on ``file``)."""
+    ext = os.path.splitext(name)[1].lower().lstrip(".")
+    if ext not in ARCHIVE_TYPES:
+        return
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ValidationError(
+            {"file": [f"This .{ext} file is damaged or not an archive."]}
+        ) from None
+    finally:
+        file.seek(0)
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > ARCHIVE_MAX_ENTRIES:
+        raise ValidationError(
+            {"file": [f"The archive holds more than {ARCHIVE_MAX_ENTRIES} files."]}
+        )
+    if unpacked > archive_limit_bytes() or unpacked > ARCHIVE_MAX_RATIO * max(size, 1):
+        raise ValidationError(
+            {"file": ["The archive would unpack to far more than its size: it is refused."]}
+        )
 
 
 def allowed_list() -> str:

@@ -145,6 +145,33 @@ def steward_task_queue_checks(app_configs: Any = None, **kwargs: Any) -> list[ch
 
 
 @checks.register("steward", deploy=True)
+def steward_demo_people_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The demo's people share a password printed in the README (ASVS V6.3.2)."""
+    from steward.core.demo import data
+    from steward.core.models import Person
+
+    names = [username for username, _ in data.LOGINS if username != "admin"]
+    try:
+        present = list(
+            Person.objects.filter(username__in=names, is_active=True).values_list(
+                "username", flat=True
+            )[:3]
+        )
+    except DatabaseError:
+        return []  # steward.E001 says so already
+    if not present:
+        return []
+    return [
+        checks.Warning(
+            f"The demo people are here ({', '.join(present)}, ...): their password is "
+            "published in the README.",
+            hint="Use a fresh database for production, or deactivate the demo people.",
+            id="steward.W030",
+        )
+    ]
+
+
+@checks.register("steward", deploy=True)
 def steward_background_checks(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Is background work being done: the broker answers, a worker beats, tasks succeed."""
     from steward.core import taskqueue

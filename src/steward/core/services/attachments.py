@@ -56,6 +56,7 @@ def attachment_add(
         raise ValidationError({"file": ["The file is empty."]})
     name = attachments.clean_name(uploaded_file.name or "")
     content_type = attachments.content_type_for(name, head)
+    attachments.check_archive(name, uploaded_file, size)
 
     attachment = Attachment(
         record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),

@@ -488,3 +488,54 @@ def test_session_login_with_password_reaches_the_download(client, acme_file, req
     response = client.get(reverse("core:attachment-download", args=[acme_file.pk]))
 
     assert response.status_code == 200
+
+
+def _zip(entries: list[tuple[str, bytes]]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        # 20 MB of zeros packs into about 20 KB: a small "zip bomb".
+        ("logs.zip", _zip([("all.log", b"\0" * 20_000_000)]), "unpack to far more"),
+        ("report.docx", _zip([("word/document.xml", b"\0" * 20_000_000)]), "unpack to far more"),
+        ("many.zip", _zip([(f"f{i}.txt", b"") for i in range(10_001)]), "more than 10000 files"),
+        ("broken.zip", b"PK\x03\x04" + b"not really an archive" * 10, "damaged"),
+    ],
+    ids=["bomb", "office-bomb", "too-many-entries", "damaged"],
+)
+def test_archives_that_would_unpack_to_too_much_are_refused(
+    media_root, api, admin_person, customer_org, name, content, message
+):
+    upload = SimpleUploadedFile(name, content, content_type="application/zip")
+
+    response = api.as_(admin_person).post(
+        "/api/v1/attachments/",
+        {"record_type": "core.organisation", "record_id": customer_org.pk, "file": upload},
+        format="multipart",
+    )
+
+    assert response.status_code == 400, response.content
+    assert message in " ".join(response.json()["errors"]["file"])
+    assert not Attachment.objects.exists()
+
+
+def test_an_ordinary_archive_is_accepted(media_root, api, admin_person, customer_org):
+    content = _zip([("notes.txt", b"Server rebooted at 10:42.\n" * 200)])
+    upload = SimpleUploadedFile("notes.zip", content, content_type="application/zip")
+
+    response = api.as_(admin_person).post(
+        "/api/v1/attachments/",
+        {"record_type": "core.organisation", "record_id": customer_org.pk, "file": upload},
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.content

@@ -111,3 +111,42 @@ def test_service_data_is_not_kept_in_browser_caches(client, analyst, api):
     assert page["Cache-Control"] == "no-store, private"
     assert api_answer["Cache-Control"] == "no-store, private"
     assert "no-store" not in schema.get("Cache-Control", "")
+
+
+def test_signing_out_tells_the_browser_to_forget_the_pages(client, analyst):
+    client.force_login(analyst)
+
+    response = client.post("/logout/")
+
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get("/me/").status_code == 302  # signed out
+
+
+def test_log_lines_carry_utc_timestamps():
+    import logging
+    import re
+
+    from steward.core.logs import UTCFormatter
+
+    record = logging.LogRecord("steward.security", logging.WARNING, "", 0, "x", None, None)
+    record.created, record.msecs = 0.25, 250.0  # 1970-01-01T00:00:00.250 UTC, any zone
+
+    line = UTCFormatter("%(asctime)s %(message)s").format(record)
+
+    assert line == "1970-01-01T00:00:00.250Z x"
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ", line)
+
+
+def test_check_warns_when_the_demo_people_are_present(db):
+    from django.core import checks
+
+    from steward.core.checks import steward_demo_people_check
+    from steward.core.tests.factories import PersonFactory
+
+    assert steward_demo_people_check() == []
+    PersonFactory(username="dana.desk")
+
+    (warning,) = steward_demo_people_check()
+    assert warning.id == "steward.W030" and warning.level == checks.WARNING
+    assert "dana.desk" in warning.msg

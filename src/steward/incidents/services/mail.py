@@ -41,6 +41,7 @@ must reject forged senders (SPF/DKIM/DMARC) before the message reaches Steward.
 """
 
 import html
+import io
 import logging
 import re
 from dataclasses import dataclass, field
@@ -350,6 +351,7 @@ def _check_file(name: str, content: bytes) -> str:
         return f"larger than {settings.ATTACHMENT_MAX_BYTES} bytes"
     try:
         core_attachments.content_type_for(name, content[: core_attachments.SNIFF_BYTES])
+        core_attachments.check_archive(name, io.BytesIO(content), len(content))
     except ValidationError as exc:
         return "; ".join(exc.messages)
     return ""
