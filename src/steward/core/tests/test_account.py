@@ -125,3 +125,10 @@ def test_password_reset_survives_a_broken_mail_server(settings, requester):
     response = Client().post("/password-reset/", {"email": "ruben@example.com"})
 
     assert response.status_code == 302
+
+
+def test_a_made_up_reset_link_says_it_no_longer_works(db):
+    response = Client().get("/password-reset/99999999999999999999/x-y/", follow=True)
+
+    assert response.status_code == 200
+    assert response.context["validlink"] is False

@@ -27,7 +27,19 @@ def _fast_passwords(settings):
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
-ZIP = b"PK\x03\x04" + b"\x14\x00" * 16
+
+
+def _small_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("content.xml", "<doc>hello</doc>")
+    return buffer.getvalue()
+
+
+ZIP = _small_zip()  # a real archive: archives are opened (not unpacked) to check them
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32
 EXE = b"MZ\x90\x00\x03\x00\x00\x00"
 

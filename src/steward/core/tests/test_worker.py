@@ -195,8 +195,21 @@ def test_serve_command_exits_non_zero_when_a_child_fails(tmp_path):
 # --- steward check: background work -------------------------------------------------------
 
 
+@pytest.fixture
+def admin_registry_kept():
+    """Installing django_rq for one test re-runs the admin's autodiscovery, which registers
+    django_rq's dashboard for good; later tests in this process (the admin pages) would
+    then look for an app that is no longer installed."""
+    from django.contrib import admin
+
+    kept = dict(admin.site._registry)
+    yield
+    admin.site._registry.clear()
+    admin.site._registry.update(kept)
+
+
 @pytest.mark.django_db
-def test_check_reports_an_rq_set_up_that_cannot_run_tasks(settings):
+def test_check_reports_an_rq_set_up_that_cannot_run_tasks(settings, admin_registry_kept):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
     settings.RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:{free_port()}/0"}}
