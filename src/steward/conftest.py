@@ -106,3 +106,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def receiver(settings):
+    """A webhook receiver on loopback, which the outbound guard refuses unless allowed."""
+    from steward.core.tests.processes import HookReceiver
+
+    settings.STEWARD_OUTBOUND_ALLOW = ["127.0.0.1"]
+    hook = HookReceiver()
+    yield hook
+    hook.close()

@@ -35,15 +35,9 @@ from steward.core.models import Person, WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
-# Wait after failed attempt n (1-based) before attempt n + 1; after the last one, give up.
-BACKOFF = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=12),
-)
-MAX_ATTEMPTS = len(BACKOFF) + 1
+# The outbox's retry schedule, as for emails: wait after failed attempt n before n + 1.
+BACKOFF = outbox.BACKOFF
+MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
 # A claimed delivery is "not due" this long, so a second worker skips it; longer than the
 # outbound timeouts (STEWARD_OUTBOUND_*_TIMEOUT, seconds) so the lease cannot run out
 # mid-request, short enough to recover from a crash.

@@ -15,7 +15,6 @@ from steward.core import notify, outbox, tasks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.tests.factories import OrganisationFactory, make_person
-from steward.core.tests.processes import HookReceiver
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def alice(provider):
     return make_person("service_desk_analyst", organisation=provider, username="alice")
-
-
-@pytest.fixture
-def receiver(settings):
-    # The receiver listens on loopback, which the outbound guard refuses unless allowed.
-    settings.STEWARD_OUTBOUND_ALLOW = ["127.0.0.1"]
-    r = HookReceiver()
-    yield r
-    r.close()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription, WorkerHeartbeat
 from steward.core.tests.factories import make_person
 from steward.core.tests.processes import (
-    HookReceiver,
     SmtpSink,
     child_env,
     redis_server,
@@ -29,15 +28,6 @@ from steward.core.tests.processes import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def receiver(settings):
-    # The receiver listens on loopback, which the outbound guard refuses unless allowed.
-    settings.STEWARD_OUTBOUND_ALLOW = ["127.0.0.1"]
-    r = HookReceiver()
-    yield r
-    r.close()
 
 
 @pytest.fixture

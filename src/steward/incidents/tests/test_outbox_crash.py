@@ -12,7 +12,6 @@ from steward.core import tasks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.tests.processes import (
-    HookReceiver,
     SmtpSink,
     child_env,
     free_port,
@@ -27,15 +26,6 @@ from steward.incidents.models import IncidentRequest, RoutingRule
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/api/v1/incidents/"
-
-
-@pytest.fixture
-def receiver(settings):
-    # The receiver listens on loopback, which the outbound guard refuses unless allowed.
-    settings.STEWARD_OUTBOUND_ALLOW = ["127.0.0.1"]
-    r = HookReceiver()
-    yield r
-    r.close()
 
 
 @pytest.fixture
