@@ -1,0 +1,36 @@
+"""Reading API error answers in tests, whatever shape the one error format has.
+
+Tests assert *which* fields were refused and *what* was said, through these two helpers,
+so that the error format can be described once (``core.api_base``) and changed there.
+"""
+
+from typing import Any
+
+
+def _body(response: Any) -> Any:
+    return response.json() if hasattr(response, "json") else response
+
+
+def field_errors(response: Any) -> dict[str, list[str]]:
+    """``{field: [message, ...]}`` of an error answer (``non_field_errors`` for the rest)."""
+    body = _body(response)
+    errors = body.get("errors", {}) if isinstance(body, dict) else {}
+    out: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for name, messages in errors.items():
+            out[name] = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+    else:  # a list of {"attr", "detail", "code"}
+        for error in errors:
+            out.setdefault(error.get("attr") or "non_field_errors", []).append(
+                str(error.get("detail", ""))
+            )
+    return out
+
+
+def error_detail(response: Any) -> str:
+    """The one message of a non-field error answer (401, 403, 404, 409, 412, 429...)."""
+    body = _body(response)
+    if isinstance(body, dict) and "detail" in body:
+        return str(body["detail"])
+    messages = [m for ms in field_errors(response).values() for m in ms]
+    return " ".join(messages)
