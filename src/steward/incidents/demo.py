@@ -32,6 +32,7 @@ from steward.incidents.choices import OPEN_STATUSES
 from steward.incidents.models import Category, IncidentRequest, RoutingRule, Solution
 from steward.incidents.services import incidents as svc
 from steward.incidents.services import solutions as solution_svc
+from steward.incidents.services.people import group_coordinators
 from steward.incidents.standard import ensure_priority_matrix
 
 DAYS = 90
@@ -191,7 +192,7 @@ def _reference_data(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def _coordinator(group: SupportGroup, people: dict[str, Person]) -> Person | None:
-    for person in svc.group_coordinators(group):
+    for person in group_coordinators(group):
         return person
     return None
 

@@ -17,7 +17,7 @@ from steward.core.models import Person, SupportGroup
 from steward.incidents import workflows
 from steward.incidents.choices import OPEN_STATUSES, ActionStatus
 from steward.incidents.models import IncidentAction, IncidentRequest
-from steward.incidents.services.incidents import ACTION_FIELDS, _locked, _tell
+from steward.incidents.services.common import ACTION_FIELDS, _locked, _tell
 from steward.incidents.services.people import (
     WORK,
     group_coordinators,

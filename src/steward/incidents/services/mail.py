@@ -70,7 +70,7 @@ from steward.core.services.directory import person_create
 from steward.incidents.choices import Channel, IncidentStatus, MailOutcome
 from steward.incidents.models import InboundMail, IncidentRequest
 from steward.incidents.queries.incidents import incidents_for
-from steward.incidents.services.incidents import incident_add_reply, incident_register
+from steward.incidents.services.registration import incident_add_reply, incident_register
 
 logger = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from steward.incidents.filters.incidents import IncidentFilterSet
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import incidents as svc
+from steward.incidents.services import tracking
 
 
 def sweep_everything():
@@ -93,7 +94,7 @@ def test_paused_and_stopped_clocks_do_not_escalate(working_incident, specialist,
 
 
 def test_the_escalation_is_registered_for_incident_requests():
-    assert clocks._ESCALATIONS["incidents.incidentrequest"] is svc._clock_recipients
+    assert clocks._ESCALATIONS["incidents.incidentrequest"] is tracking._clock_recipients
 
 
 # --- Queues and My work ----------------------------------------------------------------

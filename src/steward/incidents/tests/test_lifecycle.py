@@ -7,14 +7,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch
 
+from steward.core import clocks
+from steward.core.calendars import spec_for
 from steward.core.choices import JournalKind
 from steward.core.errors import InvalidTransition
 from steward.core.fields import FieldsRefused
 from steward.core.models import JournalEntry, Notification, WorkingPeriod
 from steward.core.tests.factories import BusinessCalendarFactory
 from steward.incidents.models import IncidentRequest, PriorityMatrixEntry
-from steward.incidents.services import actions
+from steward.incidents.services import actions, closure
 from steward.incidents.services import incidents as svc
+from steward.incidents.services.routing import priority_for
 
 RUN, PAUSED, STOP, CANCEL = "running", "paused", "stopped", "cancelled"
 
@@ -40,14 +43,14 @@ def test_priority_comes_from_the_default_matrix_without_configured_cells(
     incident = make_incident(impact=impact, urgency=urgency)
 
     assert incident.priority == priority
-    assert svc.priority_for(impact, urgency) == priority
+    assert priority_for(impact, urgency) == priority
 
 
 def test_a_configured_matrix_cell_wins_over_the_default(make_incident):
     PriorityMatrixEntry.objects.create(impact="4", urgency="4", priority="2")
 
     assert make_incident(impact="4", urgency="4").priority == "2"
-    assert svc.priority_for("3", "3") == "3"  # no cell: default
+    assert priority_for("3", "3") == "3"  # no cell: default
 
 
 def test_registration_numbers_journals_and_tells_the_requester(
@@ -93,7 +96,7 @@ def test_sla_clocks_start_at_registration_when_the_service_is_known(
     incident = make_incident(impact="1", urgency="1")
 
     assert clock_states(incident) == [("sla", "resolution", RUN), ("sla", "response", RUN)]
-    assert {c.started_at for c in svc.clocks.clocks_for(incident)} == {incident.created_at}
+    assert {c.started_at for c in clocks.clocks_for(incident)} == {incident.created_at}
 
 
 def test_no_service_no_clocks(make_incident, sla, clock_states):
@@ -111,7 +114,7 @@ def test_first_contact_resolution_resolves_at_registration(
     assert incident.first_contact_resolution is True
     assert incident.support_group is None
     assert clock_states(incident) == [("sla", "resolution", STOP), ("sla", "response", STOP)]
-    assert all(c.met for c in svc.clocks.clocks_for(incident))
+    assert all(c.met for c in clocks.clocks_for(incident))
     assert notified(requester, incident) == ["incident.resolved"]
 
 
@@ -527,7 +530,7 @@ def test_a_new_impact_recomputes_the_priority_and_restarts_the_clocks(
         ("sla", "resolution", RUN),
         ("sla", "response", RUN),
     ]
-    new = list(svc.clocks.clocks_for(incident).order_by("pk"))[2:]
+    new = list(clocks.clocks_for(incident).order_by("pk"))[2:]
     assert {c.started_at for c in new} == {created}
     assert {c.target_seconds for c in new} == {15 * 60, 4 * 3600}
     changed = {e.field for e in journal_of(incident, JournalKind.FIELD_CHANGE)}
@@ -569,7 +572,7 @@ def test_ola_clocks_follow_the_group(make_incident, desk_analyst, server_group, 
 
     svc.incident_assign(actor=desk_analyst, incident_id=incident.pk, support_group=network_group)
 
-    olas = [c for c in svc.clocks.clocks_for(incident).order_by("pk") if c.kind == "ola"]
+    olas = [c for c in clocks.clocks_for(incident).order_by("pk") if c.kind == "ola"]
     assert [(c.name.split()[0][:3], c.state) for c in olas] == [("OLA", CANCEL), ("OLA", RUN)]
     assert olas[1].agreement_id != olas[0].agreement_id
 
@@ -580,7 +583,7 @@ def test_office_hours_calendar_is_used_for_auto_close_days(db):
     WorkingPeriod.objects.create(
         calendar=calendar, weekday=5, start_time=time(9), end_time=time(12)
     )
-    spec = svc.spec_for(calendar)
+    spec = spec_for(calendar)
 
     friday = datetime(2024, 3, 8).date()
-    assert svc._business_days_after(friday, friday + timedelta(days=3), spec) == 2  # Sat, Mon
+    assert closure._business_days_after(friday, friday + timedelta(days=3), spec) == 2  # Sat, Mon

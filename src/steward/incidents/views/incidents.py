@@ -47,6 +47,8 @@ from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import actions as action_svc
 from steward.incidents.services import incidents as svc
+from steward.incidents.services.people import is_coordinator, is_desk, may_work
+from steward.incidents.services.routing import priority_for
 
 S = IncidentStatus
 VIEW = "incidents.incident.view"
@@ -284,23 +286,23 @@ class Step:
 
 
 def _works(actor: Any, obj: IncidentRequest) -> bool:
-    return svc.may_work(actor, obj)
+    return may_work(actor, obj)
 
 
 def _may_take(actor: Any, obj: IncidentRequest) -> bool:
-    if not svc.may_work(actor, obj):
+    if not may_work(actor, obj):
         return False
     if obj.assignee_id in (None, actor.pk):
         return True
-    return svc.is_desk(actor) or svc.is_coordinator(actor, obj.support_group)
+    return is_desk(actor) or is_coordinator(actor, obj.support_group)
 
 
 def _may_assign(actor: Any, obj: IncidentRequest) -> bool:
-    return svc.is_desk(actor) or svc.is_coordinator(actor, obj.support_group)
+    return is_desk(actor) or is_coordinator(actor, obj.support_group)
 
 
 def _coordinates(actor: Any, obj: IncidentRequest) -> bool:
-    return svc.is_coordinator(actor, obj.support_group)
+    return is_coordinator(actor, obj.support_group)
 
 
 def _escalated(actor: Any, obj: IncidentRequest) -> bool:
@@ -308,7 +310,7 @@ def _escalated(actor: Any, obj: IncidentRequest) -> bool:
 
 
 def _may_escalate(actor: Any, obj: IncidentRequest) -> bool:
-    return svc.may_work(actor, obj) and obj.escalation not in (
+    return may_work(actor, obj) and obj.escalation not in (
         Escalation.SERVICE_OWNER,
         Escalation.ON_DUTY_MANAGER,
         Escalation.EMERGENCY_CHANGE,
@@ -316,11 +318,11 @@ def _may_escalate(actor: Any, obj: IncidentRequest) -> bool:
 
 
 def _may_verify(actor: Any, obj: IncidentRequest) -> bool:
-    return obj.requester_id == actor.pk or svc.is_desk(actor)
+    return obj.requester_id == actor.pk or is_desk(actor)
 
 
 def _may_inform(actor: Any, obj: IncidentRequest) -> bool:
-    return svc.may_work(actor, obj) and obj.problem_coordinator_informed_at is None
+    return may_work(actor, obj) and obj.problem_coordinator_informed_at is None
 
 
 # fmt: off
@@ -593,7 +595,7 @@ class IncidentDetailView(RecordDetailView):
                     "open": step.key == failed,
                 }
             )
-        can_work = svc.may_work(actor, obj)
+        can_work = may_work(actor, obj)
         actions = list(obj.actions.select_related("support_group", "assignee").order_by("position"))
         groups = (
             list(SupportGroup.objects.filter(is_active=True, pk=obj.support_group_id))
@@ -854,7 +856,7 @@ def _preview(form: Any) -> dict[str, str]:
 
 def priority_preview(impact: str, urgency: str) -> dict[str, str]:
     try:
-        value = str(svc.priority_for(impact, urgency))
+        value = str(priority_for(impact, urgency))
     except (ValidationError, ValueError, KeyError, LookupError):
         return {}
     return {"key": f"p{value}", "label": f"P{value} {PRIORITY_SHORT.get(value, '')}".strip()}

@@ -27,6 +27,7 @@ from steward.incidents.choices import Channel, IncidentStatus, PendingReason
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import incidents as svc
+from steward.incidents.services.people import is_desk
 
 S = IncidentStatus
 VIEW = "incidents.incident.view"
@@ -181,7 +182,7 @@ class PortalDetailView(StewardPageMixin, View):
         may_verify = (
             incident.status == S.RESOLVED
             and permissions.has(actor, VERIFY, incident)
-            and (incident.requester_id == actor.pk or svc.is_desk(actor))
+            and (incident.requester_id == actor.pk or is_desk(actor))
         )
         open_or_resolved = incident.status in (*OPEN, S.RESOLVED)
         return {

@@ -1,0 +1,125 @@
+"""Seed 003 ch. 8 proc. 5, Incident Escalation Handling (and the escalation of proc. 3-4):
+a request escalated to the service owner (``incident_escalate``) is recovered at the
+continuity site, resolved through an emergency change, or sent back to the specialists
+(``incident_handle_escalation``)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from steward.core import journal, permissions
+from steward.core.choices import Role
+from steward.core.errors import InvalidTransition
+from steward.core.models import Person
+from steward.incidents import workflows
+from steward.incidents.choices import OPEN_STATUSES, Escalation
+from steward.incidents.models import IncidentRequest
+from steward.incidents.services.common import ESCALATE, _event, _locked, _save, _tell, _work_note
+from steward.incidents.services.people import (
+    change_coordinators,
+    group_coordinators,
+    holders,
+    require_work,
+    service_owners,
+)
+
+ESCALATION_DECISIONS = {
+    "continuity": Escalation.ON_DUTY_MANAGER,
+    "emergency_change": Escalation.EMERGENCY_CHANGE,
+    "back_to_specialists": Escalation.BACK_TO_SPECIALISTS,
+}
+
+
+ESCALATION = "incident escalation"
+
+
+def _escalate(incident: IncidentRequest, actor: Person, note: str) -> None:
+    """To the service owner of the affected service; the on-duty manager stands in when
+    the service has no active owner."""
+    if incident.escalation in (
+        Escalation.SERVICE_OWNER,
+        Escalation.ON_DUTY_MANAGER,
+        Escalation.EMERGENCY_CHANGE,
+    ):
+        raise InvalidTransition(ESCALATION, incident.escalation, Escalation.SERVICE_OWNER)
+    if incident.status not in OPEN_STATUSES:
+        raise InvalidTransition(workflows.INCIDENT.name, incident.status, "escalated")
+    people = service_owners(incident.service) or holders(Role.ON_DUTY_MANAGER)
+    if not people:
+        raise ValidationError({"service": ["Neither a service owner nor an on-duty manager."]})
+    old = incident.escalation
+    incident.escalation, incident.escalated_to = Escalation.SERVICE_OWNER, people[0]
+    incident.escalated_at = timezone.now()
+    _save(incident, "escalation", "escalated_to", "escalated_at")
+    journal.field_changes(
+        incident,
+        actor=actor,
+        changes={"escalation": (old, incident.escalation), "escalated_to": (None, people[0])},
+    )
+    _work_note(actor, incident, note)
+    _tell(people, incident, "incident.escalated", "Escalated to you", note or incident.title, actor)
+    _event(incident, "incident.escalated", actor, escalated_to=people[0].pk)
+
+
+def incident_escalate(*, actor: Person, incident_id: int, note: str = "") -> IncidentRequest:
+    """Proc. 3 and 4: escalate to the service owner of the affected service (the on-duty
+    manager when the owner is not available)."""
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        require_work(actor, incident)
+        _escalate(incident, actor, note)
+    return incident
+
+
+def incident_handle_escalation(
+    *, actor: Person, incident_id: int, decision: str, note: str = ""
+) -> IncidentRequest:
+    """Proc. 5, by the service owner (or the on-duty manager standing in): recover at the
+    continuity site (to the on-duty manager), resolve through an emergency change (the
+    change coordinator is told; Change Management itself is not in Steward yet, so the
+    request is recorded in the journal), or back to the specialists."""
+    if decision not in ESCALATION_DECISIONS:
+        raise ValidationError({"decision": ["Select a valid choice."]})
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        permissions.require(actor, ESCALATE, incident)
+        new = ESCALATION_DECISIONS[decision]
+        if incident.escalation != Escalation.SERVICE_OWNER:
+            raise InvalidTransition(ESCALATION, incident.escalation, new)
+        if incident.status not in OPEN_STATUSES:
+            raise InvalidTransition(workflows.INCIDENT.name, incident.status, new)
+        old, old_to = incident.escalation, incident.escalated_to
+        incident.escalation = new
+        if decision == "continuity":
+            managers = holders(Role.ON_DUTY_MANAGER)
+            if not managers:
+                raise ValidationError({"decision": ["There is no on-duty manager."]})
+            incident.escalated_to, incident.escalated_at = managers[0], timezone.now()
+            recipients, title = managers, "Recover the service at its continuity site"
+        elif decision == "emergency_change":
+            incident.escalated_to = actor
+            recipients = change_coordinators(incident.service)
+            title = "Emergency change requested"
+            journal.system(
+                incident,
+                text=f"Emergency change requested by {actor}. {note}".strip(),
+                data={"emergency_change": True, "by": actor.pk},
+            )
+        else:
+            incident.escalated_to = None
+            recipients = [incident.assignee] if incident.assignee else []
+            recipients = recipients or group_coordinators(incident.support_group)
+            title = "Back to the specialists"
+        _save(incident, "escalation", "escalated_to", "escalated_at")
+        journal.field_changes(
+            incident,
+            actor=actor,
+            changes={
+                "escalation": (old, incident.escalation),
+                "escalated_to": (old_to, incident.escalated_to),
+            },
+        )
+        _work_note(actor, incident, note)
+        _tell(recipients, incident, f"incident.escalation.{decision}", title, note, actor)
+        _event(incident, "incident.escalation_handled", actor, decision=decision)
+    return incident

@@ -1,0 +1,276 @@
+"""Seed 003 ch. 8 proc. 1, Incident Request Registration (``incident_register``): priority
+from the impact x urgency matrix, routed to a group (proc. 2); the desk may resolve at
+once (first contact resolution, then proc. 6). Replies and work notes on a registered
+request (``incident_add_reply``)."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from steward.configuration.models import ConfigurationItem
+from steward.core import fields, journal, numbering, permissions
+from steward.core.choices import ClockMetric
+from steward.core.errors import InvalidTransition
+from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
+from steward.incidents import inputs, workflows
+from steward.incidents.choices import (
+    Channel,
+    Impact,
+    PendingReason,
+    ResolutionCode,
+    ServiceType,
+    Urgency,
+)
+from steward.incidents.models import Category, IncidentRequest
+from steward.incidents.services.common import (
+    CUSTOMER_CHANNELS,
+    ESCALATE,
+    REGISTER,
+    VIEW,
+    N,
+    _check_assignee,
+    _event,
+    _group_or_coordinators,
+    _locked,
+    _tell,
+)
+from steward.incidents.services.people import (
+    group_coordinators,
+    may_work,
+    represents,
+    require_customer_access,
+)
+from steward.incidents.services.resolution import _resolve
+from steward.incidents.services.routing import default_group, priority_for, route
+from steward.incidents.services.tracking import _resume, _start_clocks, _stop_clocks
+from steward.incidents.services.validation import (
+    as_instance,
+    checked_choice,
+    checked_text,
+    raise_errors,
+)
+from steward.service_level.models import Service
+
+
+def _default_customer(requester: Person) -> Organisation | None:
+    membership = (
+        requester.memberships.select_related("organisation").order_by("-is_primary", "pk").first()
+    )
+    return membership.organisation if membership else None
+
+
+def incident_register(
+    *,
+    actor: Person,
+    requester: Person | int,
+    title: str,
+    description: str = "",
+    channel: str | None = None,
+    service: Service | int | None = None,
+    cis: Iterable[ConfigurationItem | int] = (),
+    category: Category | int | None = None,
+    service_type: str | None = None,
+    impact: str | None = None,
+    urgency: str | None = None,
+    customer: Organisation | int | None = None,
+    support_group: SupportGroup | int | None = None,
+    assignee: Person | int | None = None,
+    source_message_id: str = "",
+    resolve_now: Mapping[str, Any] | None = None,
+) -> IncidentRequest:
+    """Seed 003 ch. 8 proc. 1 (Incident Request Registration) and the routing of proc. 2.
+
+    The desk registers for users; requesters register for themselves and customer
+    representatives for people of their organisation (portal or email only). Without a
+    group the routing rules choose one (else the default group, else it stays new for the
+    desk). ``resolve_now`` ({"resolution", "resolution_code"}) is the desk resolving it at
+    once: first contact resolution (proc. 6). What decides the handling (classification,
+    impact and urgency, group, assignee) is the desk's: ``inputs.REGISTER`` refuses it to
+    customer-side people; left out, the defaults apply (phone, user service restoration,
+    minor impact, medium urgency).
+    """
+    permissions.require(actor, REGISTER)
+    inputs.REGISTER.check(
+        actor,
+        fields.given(
+            requester=requester, title=title, description=description, channel=channel,
+            service=service, cis=list(cis or ()), category=category, service_type=service_type,
+            impact=impact, urgency=urgency, customer=customer, support_group=support_group,
+            assignee=assignee, source_message_id=source_message_id, resolve_now=resolve_now,
+        ),
+    )  # fmt: skip
+    channel = channel or Channel.PHONE
+    service_type = service_type or ServiceType.USER_SERVICE_RESTORATION
+    impact, urgency = impact or Impact.MINOR, urgency or Urgency.MEDIUM
+    errors: dict[str, list[str]] = {}
+    requester = as_instance(Person, requester, "requester")
+    service = as_instance(Service, service, "service")
+    category = as_instance(Category, category, "category")
+    support_group = as_instance(SupportGroup, support_group, "support_group")
+    assignee = as_instance(Person, assignee, "assignee")
+    customer = as_instance(Organisation, customer, "customer")
+    ci_list = [as_instance(ConfigurationItem, ci, "cis") for ci in cis or ()]
+    if requester is None:
+        errors["requester"] = ["This field is required."]
+    title = checked_text(errors, "title", title, max_length=200)
+    channel = checked_choice(errors, "channel", channel, Channel.values)
+    service_type = checked_choice(errors, "service_type", service_type, ServiceType.values)
+    impact = checked_choice(errors, "impact", impact, Impact.values)
+    urgency = checked_choice(errors, "urgency", urgency, Urgency.values)
+    if category is not None and not category.is_active:
+        errors["category"] = ["This category is no longer used."]
+    if support_group is not None and not support_group.is_active:
+        errors["support_group"] = ["This group is not active."]
+    if requester is not None and customer is None:
+        customer = _default_customer(requester)
+    raise_errors(errors)
+    assert requester is not None
+
+    if permissions.is_customer_side(actor):
+        own_orgs = permissions.customer_organisation_ids(actor)
+        for_self = requester.pk == actor.pk
+        requester_orgs = set(requester.memberships.values_list("organisation_id", flat=True))
+        if not for_self and not any(represents(actor, org) for org in requester_orgs):
+            raise PermissionDenied("You may register requests for yourself only.")
+        if customer is not None and customer.pk not in own_orgs | requester_orgs:
+            raise PermissionDenied("You may not register requests for that organisation.")
+    if resolve_now is not None and not isinstance(resolve_now, Mapping):
+        errors["resolve_now"] = ["Give the resolution and its code."]
+    elif resolve_now:
+        checked_text(errors, "resolution", resolve_now.get("resolution"))
+        checked_choice(
+            errors, "resolution_code", resolve_now.get("resolution_code"), ResolutionCode
+        )
+    _check_assignee(errors, assignee, support_group, service)
+    raise_errors(errors)
+
+    incident = IncidentRequest(
+        title=title,
+        description=(description or "").strip(),
+        requester=requester,
+        customer=customer,
+        service=service,
+        category=category,
+        service_type=service_type,
+        channel=channel,
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact, urgency),
+        registered_by=actor,
+        source_message_id=(source_message_id or "")[:250],
+        status=N.NEW,
+    )
+    # Routed before it is written: one insert, and the rules are read outside the
+    # transaction that holds the number counter.
+    rule = None
+    if support_group is None and not resolve_now:
+        rule = route(incident, cis=ci_list)
+        support_group = rule.support_group if rule else default_group()
+    incident.support_group, incident.assignee, incident.routed_by = support_group, assignee, rule
+    if support_group is not None:
+        incident.status = N.ASSIGNED
+    with transaction.atomic():
+        numbering.assign(incident)
+        incident.save()
+        if ci_list:
+            incident.cis.set(ci_list)
+        routing_note, routing_data = "", None
+        if rule is not None:
+            routing_note = f"Routed to {support_group} by the rule “{rule.name}”."
+            routing_data = {"routing_rule": rule.pk}
+        elif support_group is not None and not resolve_now and not assignee:
+            routing_note = f"No routing rule matched: sent to {support_group}."
+        journal.created(
+            incident,
+            actor=actor,
+            summary=str(incident),
+            system_text=routing_note,
+            system_data=routing_data,
+        )
+        _start_clocks(incident, actor, started_at=incident.created_at)
+        if assignee is not None:
+            _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)
+        _event(incident, "incident.created", actor, status=incident.status)
+        if resolve_now:
+            _resolve(
+                incident,
+                actor,
+                resolution=resolve_now["resolution"].strip(),
+                resolution_code=resolve_now["resolution_code"],
+                first_contact=True,
+            )
+        else:
+            if requester.pk != actor.pk or channel in CUSTOMER_CHANNELS:
+                _tell(
+                    [requester],
+                    incident,
+                    "incident.registered",
+                    f"Your request was registered: {incident.title}",
+                    "We will keep you informed; reply to this message to add information.",
+                )
+            if assignee is not None:
+                _tell([assignee], incident, "incident.assigned", "Assigned to you", actor=actor)
+            elif support_group is not None:
+                _tell(
+                    group_coordinators(support_group),
+                    incident,
+                    "incident.queued",
+                    f"New request for {support_group}",
+                    incident.title,
+                    actor=actor,
+                )
+    return incident
+
+
+def incident_add_reply(
+    *, actor: Person, incident_id: int, body: str, public: bool = True
+) -> JournalEntry:
+    """A public reply or an internal work note (proc. 1: the user contacts the desk about a
+    registered request; portal and email channel). A requester's reply to a request pending
+    on them resumes it; the other side is told."""
+    with transaction.atomic():
+        incident = _locked(incident_id)
+        permissions.require(actor, VIEW, incident)
+        customer_side = permissions.is_customer_side(actor)
+        inputs.REPLY.check(actor, {"body": body, "public": public}, incident)
+        if customer_side:
+            require_customer_access(actor, incident)
+        elif not (
+            may_work(actor, incident)
+            or incident.requester_id == actor.pk
+            or incident.escalated_to_id == actor.pk
+            or permissions.has(actor, ESCALATE, incident)
+        ):
+            raise PermissionDenied("You do not work on this request.")
+        if incident.status in (N.CLOSED, N.CANCELLED) and public:
+            raise InvalidTransition(workflows.INCIDENT.name, incident.status, "replied")
+        entry = journal.note_add(
+            actor=actor, record=incident, body=body, public=public, permission=VIEW
+        )
+        from_requester = incident.requester_id == actor.pk or customer_side
+        if from_requester:
+            if incident.status == N.PENDING and (
+                incident.pending_reason == PendingReason.AWAITING_REQUESTER
+            ):
+                _resume(incident, actor, "The requester replied.", public=True)
+            _tell(
+                _group_or_coordinators(incident),
+                incident,
+                "incident.reply",
+                f"Reply from {actor}",
+                body,
+                actor=actor,
+            )
+        elif public:
+            _tell(
+                [incident.requester],
+                incident,
+                "incident.reply",
+                "New reply to your request",
+                body,
+                actor=actor,
+            )
+        _event(incident, "incident.replied", actor, public=public)
+    return entry
