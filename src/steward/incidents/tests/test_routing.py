@@ -14,6 +14,7 @@ from steward.core.models import JournalEntry
 from steward.core.tests.factories import SupportGroupFactory
 from steward.incidents.models import Category, RoutingRule
 from steward.incidents.services import incidents as svc
+from steward.incidents.services.routing import route
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def test_a_rule_matches_when_every_set_condition_does(
 
     incident = make_incident(category=tree["mailbox"], cis=[tree["ci"]])
 
-    assert svc.route(incident) == (rule if matches else None)
+    assert route(incident) == (rule if matches else None)
     assert incident.routed_by == (rule if matches else None)
     assert incident.support_group == (server_group if matches else None)
     assert incident.status == ("assigned" if matches else "new")
