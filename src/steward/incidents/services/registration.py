@@ -4,6 +4,7 @@ once (first contact resolution, then proc. 6). Replies and work notes on a regis
 request (``incident_add_reply``)."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from steward.incidents.choices import (
     ServiceType,
     Urgency,
 )
-from steward.incidents.models import Category, IncidentRequest
+from steward.incidents.models import Category, IncidentRequest, RoutingRule
 from steward.incidents.services.common import (
     CUSTOMER_CHANNELS,
     ESCALATE,
@@ -101,9 +102,63 @@ def incident_register(
             assignee=assignee, source_message_id=source_message_id, resolve_now=resolve_now,
         ),
     )  # fmt: skip
-    channel = channel or Channel.PHONE
-    service_type = service_type or ServiceType.USER_SERVICE_RESTORATION
-    impact, urgency = impact or Impact.MINOR, urgency or Urgency.MEDIUM
+    new = _checked_registration(
+        actor,
+        requester=requester, title=title, description=description, channel=channel,
+        service=service, cis=cis, category=category, service_type=service_type, impact=impact,
+        urgency=urgency, customer=customer, support_group=support_group, assignee=assignee,
+        source_message_id=source_message_id, resolve_now=resolve_now,
+    )  # fmt: skip
+    # Routed before it is written: one insert, and the rules are read outside the
+    # transaction that holds the number counter.
+    _route(new)
+    with transaction.atomic():
+        _write_registration(new, actor)
+        if new.resolve_now:
+            _resolve(
+                new.incident,
+                actor,
+                resolution=new.resolve_now["resolution"].strip(),
+                resolution_code=new.resolve_now["resolution_code"],
+                first_contact=True,
+            )
+        else:
+            _announce_registration(new, actor)
+    return new.incident
+
+
+@dataclass
+class _Registration:
+    """A request being registered, with what its registration needs besides the row."""
+
+    incident: IncidentRequest
+    cis: list[ConfigurationItem]
+    assignee: Person | None
+    support_group: SupportGroup | None
+    resolve_now: Mapping[str, Any] | None
+    rule: RoutingRule | None = None
+
+
+def _checked_registration(
+    actor: Person,
+    *,
+    requester: Person | int,
+    title: str,
+    description: str,
+    channel: str | None,
+    service: Service | int | None,
+    cis: Iterable[ConfigurationItem | int],
+    category: Category | int | None,
+    service_type: str | None,
+    impact: str | None,
+    urgency: str | None,
+    customer: Organisation | int | None,
+    support_group: SupportGroup | int | None,
+    assignee: Person | int | None,
+    source_message_id: str,
+    resolve_now: Mapping[str, Any] | None,
+) -> _Registration:
+    """The arguments checked (every problem at once) and the unsaved request built."""
     errors: dict[str, list[str]] = {}
     requester = as_instance(Person, requester, "requester")
     service = as_instance(Service, service, "service")
@@ -115,10 +170,15 @@ def incident_register(
     if requester is None:
         errors["requester"] = ["This field is required."]
     title = checked_text(errors, "title", title, max_length=200)
-    channel = checked_choice(errors, "channel", channel, Channel.values)
-    service_type = checked_choice(errors, "service_type", service_type, ServiceType.values)
-    impact = checked_choice(errors, "impact", impact, Impact.values)
-    urgency = checked_choice(errors, "urgency", urgency, Urgency.values)
+    channel = checked_choice(errors, "channel", channel or Channel.PHONE, Channel.values)
+    service_type = checked_choice(
+        errors,
+        "service_type",
+        service_type or ServiceType.USER_SERVICE_RESTORATION,
+        ServiceType.values,
+    )
+    impact = checked_choice(errors, "impact", impact or Impact.MINOR, Impact.values)
+    urgency = checked_choice(errors, "urgency", urgency or Urgency.MEDIUM, Urgency.values)
     if category is not None and not category.is_active:
         errors["category"] = ["This category is no longer used."]
     if support_group is not None and not support_group.is_active:
@@ -127,15 +187,7 @@ def incident_register(
         customer = _default_customer(requester)
     raise_errors(errors)
     assert requester is not None
-
-    if permissions.is_customer_side(actor):
-        own_orgs = permissions.customer_organisation_ids(actor)
-        for_self = requester.pk == actor.pk
-        requester_orgs = set(requester.memberships.values_list("organisation_id", flat=True))
-        if not for_self and not any(represents(actor, org) for org in requester_orgs):
-            raise PermissionDenied("You may register requests for yourself only.")
-        if customer is not None and customer.pk not in own_orgs | requester_orgs:
-            raise PermissionDenied("You may not register requests for that organisation.")
+    _require_customer_side_may_register(actor, requester, customer)
     if resolve_now is not None and not isinstance(resolve_now, Mapping):
         errors["resolve_now"] = ["Give the resolution and its code."]
     elif resolve_now:
@@ -145,83 +197,92 @@ def incident_register(
         )
     _check_assignee(errors, assignee, support_group, service)
     raise_errors(errors)
-
     incident = IncidentRequest(
-        title=title,
-        description=(description or "").strip(),
-        requester=requester,
-        customer=customer,
-        service=service,
-        category=category,
-        service_type=service_type,
-        channel=channel,
-        impact=impact,
-        urgency=urgency,
-        priority=priority_for(impact, urgency),
-        registered_by=actor,
-        source_message_id=(source_message_id or "")[:250],
-        status=N.NEW,
-    )
-    # Routed before it is written: one insert, and the rules are read outside the
-    # transaction that holds the number counter.
-    rule = None
-    if support_group is None and not resolve_now:
-        rule = route(incident, cis=ci_list)
-        support_group = rule.support_group if rule else default_group()
-    incident.support_group, incident.assignee, incident.routed_by = support_group, assignee, rule
-    if support_group is not None:
+        title=title, description=(description or "").strip(), requester=requester,
+        customer=customer, service=service, category=category, service_type=service_type,
+        channel=channel, impact=impact, urgency=urgency, priority=priority_for(impact, urgency),
+        registered_by=actor, source_message_id=(source_message_id or "")[:250], status=N.NEW,
+    )  # fmt: skip
+    return _Registration(incident, ci_list, assignee, support_group, resolve_now)
+
+
+def _require_customer_side_may_register(
+    actor: Person, requester: Person, customer: Organisation | None
+) -> None:
+    """Customer-side people register for themselves, or for people of an organisation they
+    represent, and only for their own or the requester's organisations."""
+    if not permissions.is_customer_side(actor):
+        return
+    own_orgs = permissions.customer_organisation_ids(actor)
+    for_self = requester.pk == actor.pk
+    requester_orgs = set(requester.memberships.values_list("organisation_id", flat=True))
+    if not for_self and not any(represents(actor, org) for org in requester_orgs):
+        raise PermissionDenied("You may register requests for yourself only.")
+    if customer is not None and customer.pk not in own_orgs | requester_orgs:
+        raise PermissionDenied("You may not register requests for that organisation.")
+
+
+def _route(new: _Registration) -> None:
+    """Proc. 2: without a group (and not resolved at once) the routing rules pick one, else
+    the default group; a request with a group is assigned."""
+    incident, group = new.incident, new.support_group
+    if group is None and not new.resolve_now:
+        new.rule = route(incident, cis=new.cis)
+        group = new.rule.support_group if new.rule else default_group()
+    incident.support_group, incident.assignee, incident.routed_by = group, new.assignee, new.rule
+    if group is not None:
         incident.status = N.ASSIGNED
-    with transaction.atomic():
-        numbering.assign(incident)
-        incident.save()
-        if ci_list:
-            incident.cis.set(ci_list)
-        routing_note, routing_data = "", None
-        if rule is not None:
-            routing_note = f"Routed to {support_group} by the rule “{rule.name}”."
-            routing_data = {"routing_rule": rule.pk}
-        elif support_group is not None and not resolve_now and not assignee:
-            routing_note = f"No routing rule matched: sent to {support_group}."
-        journal.created(
+
+
+def _write_registration(new: _Registration, actor: Person) -> None:
+    """Number, save, journal (with how it was routed) and start the clocks."""
+    incident, group, rule = new.incident, new.incident.support_group, new.rule
+    numbering.assign(incident)
+    incident.save()
+    if new.cis:
+        incident.cis.set(new.cis)
+    routing_note, routing_data = "", None
+    if rule is not None:
+        routing_note = f"Routed to {group} by the rule “{rule.name}”."
+        routing_data = {"routing_rule": rule.pk}
+    elif group is not None and not new.resolve_now and not new.assignee:
+        routing_note = f"No routing rule matched: sent to {group}."
+    journal.created(
+        incident,
+        actor=actor,
+        summary=str(incident),
+        system_text=routing_note,
+        system_data=routing_data,
+    )
+    _start_clocks(incident, actor, started_at=incident.created_at)
+    if new.assignee is not None:
+        _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)
+    _event(incident, "incident.created", actor, status=incident.status)
+
+
+def _announce_registration(new: _Registration, actor: Person) -> None:
+    """The requester hears it was registered (unless they registered it themselves at the
+    desk); the assignee, else the group coordinators, that it is theirs."""
+    incident, group = new.incident, new.incident.support_group
+    if incident.requester_id != actor.pk or incident.channel in CUSTOMER_CHANNELS:
+        _tell(
+            [incident.requester],
             incident,
-            actor=actor,
-            summary=str(incident),
-            system_text=routing_note,
-            system_data=routing_data,
+            "incident.registered",
+            f"Your request was registered: {incident.title}",
+            "We will keep you informed; reply to this message to add information.",
         )
-        _start_clocks(incident, actor, started_at=incident.created_at)
-        if assignee is not None:
-            _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)
-        _event(incident, "incident.created", actor, status=incident.status)
-        if resolve_now:
-            _resolve(
-                incident,
-                actor,
-                resolution=resolve_now["resolution"].strip(),
-                resolution_code=resolve_now["resolution_code"],
-                first_contact=True,
-            )
-        else:
-            if requester.pk != actor.pk or channel in CUSTOMER_CHANNELS:
-                _tell(
-                    [requester],
-                    incident,
-                    "incident.registered",
-                    f"Your request was registered: {incident.title}",
-                    "We will keep you informed; reply to this message to add information.",
-                )
-            if assignee is not None:
-                _tell([assignee], incident, "incident.assigned", "Assigned to you", actor=actor)
-            elif support_group is not None:
-                _tell(
-                    group_coordinators(support_group),
-                    incident,
-                    "incident.queued",
-                    f"New request for {support_group}",
-                    incident.title,
-                    actor=actor,
-                )
-    return incident
+    if new.assignee is not None:
+        _tell([new.assignee], incident, "incident.assigned", "Assigned to you", actor=actor)
+    elif group is not None:
+        _tell(
+            group_coordinators(group),
+            incident,
+            "incident.queued",
+            f"New request for {group}",
+            incident.title,
+            actor=actor,
+        )
 
 
 def incident_add_reply(
