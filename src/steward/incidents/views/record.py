@@ -1,36 +1,30 @@
-"""The service desk's pages (seed 003 ch. 8, procedures 1-6; IRP SG1): the queues, the
-registration form with the requester lookup, the record page with every step of the
-process as a form, and the small htmx endpoints those pages use."""
+"""The record page of an incident request (seed 003 ch. 8, procedures 2-6; IRP SG1): the
+header with its SLA clocks, every step of the process as a form (the ``STEPS`` table: one
+declaration gives the button, the form and the URL), actions, links and the timeline, and
+the htmx list of a group's members for the assign form."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.views import View
 
 from steward.core import clocks, permissions
 from steward.core import queries as core_queries
-from steward.core.choices import ClockState, Priority
+from steward.core.choices import ClockState
 from steward.core.ids import parse_id
 from steward.core.models import Person, SlaClock, SupportGroup, SupportGroupMembership
-from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
-    Column,
     Field,
     RecordDetailView,
     RecordEditView,
-    RecordListView,
-    ServiceFormView,
     StewardPageMixin,
     apply_errors,
     redirect_back,
@@ -40,228 +34,20 @@ from steward.incidents.choices import (
     OPEN_ACTION_STATUSES,
     OPEN_STATUSES,
     Escalation,
-    IncidentStatus,
 )
-from steward.incidents.filters.incidents import IncidentFilterSet
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import actions as action_svc
 from steward.incidents.services import incidents as svc
 from steward.incidents.services.people import is_coordinator, is_desk, may_work
-from steward.incidents.services.routing import priority_for
+from steward.incidents.views.queues import ACTIVE, PRIORITY_SHORT, VIEW, WORK, S, duration_words
 
-S = IncidentStatus
-VIEW = "incidents.incident.view"
-WORK = "incidents.incident.work"
 ASSIGN = "incidents.incident.assign"
 ESCALATE = "incidents.incident.escalate"
 CLOSE = "incidents.incident.close"
 VERIFY = "incidents.incident.verify"
-
-# Priority pills: "p1" .. "p4" so they never collide with another area's status values.
-TONES.update({"p1": "red", "p2": "amber", "p3": "blue", "p4": "grey", "breached": "red"})
-PRIORITY_SHORT = {
-    Priority.CRITICAL: "Critical",
-    Priority.HIGH: "High",
-    Priority.MEDIUM: "Medium",
-    Priority.LOW: "Low",
-}
-
 ALWAYS_SHOWN = {"Requester", "Service", "Category", "Impact", "Urgency", "Group", "Assignee"}
-ACTIVE = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING)
 WORKING = (S.ASSIGNED, S.IN_PROGRESS)
-
-
-def priority_pill(incident: IncidentRequest) -> str:
-    return f"P{incident.priority}"
-
-
-def duration_words(seconds: int) -> str:
-    """3 h 20 min, 45 min, 2 d 4 h: short, for clocks and queues."""
-    minutes = abs(int(seconds)) // 60
-    days, minutes = divmod(minutes, 60 * 24)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
-
-
-def age_words(incident: IncidentRequest, now: datetime | None = None) -> str:
-    return duration_words(int(((now or timezone.now()) - incident.created_at).total_seconds()))
-
-
-def due_words(incident: IncidentRequest, now: datetime | None = None) -> str:
-    """The nearest running SLA deadline (annotated as ``due``) in words."""
-    due = getattr(incident, "due", None)
-    if due is None:
-        return ""
-    left = int((due - (now or timezone.now())).total_seconds())
-    return f"in {duration_words(left)}" if left >= 0 else f"breached {duration_words(left)} ago"
-
-
-def with_due(qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
-    """Annotate each request with its nearest running SLA breach time (one subquery)."""
-    ct = ContentType.objects.get_for_model(IncidentRequest)
-    nearest = (
-        SlaClock.objects.filter(record_type=ct, record_id=OuterRef("pk"), state=ClockState.RUNNING)
-        .order_by("breach_at")
-        .values("breach_at")[:1]
-    )
-    return qs.annotate(due=Subquery(nearest))
-
-
-# --- Queues ------------------------------------------------------------------------------
-
-QUEUE_COLUMNS = (
-    Column("number", "Number", sort="number", link=True, classes="nowrap"),
-    Column(
-        "priority",
-        "Priority",
-        value=priority_pill,
-        sort=("priority", "created_at"),
-        badge=True,
-        csv=lambda i: i.get_priority_display(),
-        classes="nowrap",
-    ),
-    Column("title", "Title", sort="title", link=True),
-    Column(
-        "status",
-        "Status",
-        value="status",
-        sort="status",
-        badge=True,
-        csv=lambda i: i.get_status_display(),
-    ),
-    Column(
-        "requester",
-        "Requester",
-        value=lambda i: i.requester.display_name,
-        sort=("requester__last_name", "requester__first_name"),
-    ),
-    Column("service", "Service", value="service.name", sort="service__name", classes="hide-sm"),
-    Column("support_group", "Group", value="support_group.name", sort="support_group__name"),
-    Column(
-        "assignee",
-        "Assignee",
-        value=lambda i: i.assignee.display_name if i.assignee_id else "Unassigned",
-        sort=("assignee__last_name", "assignee__first_name"),
-    ),
-    Column(
-        "age",
-        "Age",
-        value=age_words,
-        sort="created_at",
-        csv=lambda i: i.created_at,
-        classes="nowrap",
-    ),
-    Column(
-        "due",
-        "SLA",
-        value=due_words,
-        sort="due",
-        csv=lambda i: getattr(i, "due", None),
-        classes="nowrap",
-    ),
-)
-
-
-class QueueView(RecordListView):
-    """A queue of open requests, most urgent (priority) and oldest first. Customer-side
-    people have the portal instead."""
-
-    permission = VIEW
-    template_name = "incidents/incident_list.html"
-    filterset_class = IncidentFilterSet
-    columns = QUEUE_COLUMNS
-    default_sort = "priority"
-    create_url_name = "incidents:incident-create"
-    create_permission = WORK
-    create_label = "New incident request"
-    queue = ""
-    empty_text = "Nothing waiting here."
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if permissions.is_customer_side(self.actor):
-            return HttpResponseRedirect(reverse("incidents:portal-home"))
-        return super().get(request, *args, **kwargs)
-
-    def base(self) -> QuerySet[IncidentRequest]:
-        return queries.incidents_for(self.actor).filter(status__in=ACTIVE)
-
-    def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
-        return qs
-
-    def get_queryset(self) -> QuerySet[IncidentRequest]:
-        qs = self.restrict(self.base()).select_related(
-            "requester", "service", "support_group", "assignee"
-        )
-        return with_due(qs)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["queues"] = [
-            {
-                "key": view.queue,
-                "label": view.title,
-                "url": reverse(f"incidents:{name}"),
-                "count": view(request=self.request).restrict(self.base()).count(),
-                "active": view.queue == self.queue,
-            }
-            for name, view in QUEUES
-        ]
-        return context
-
-
-class IncidentListView(QueueView):
-    """All open requests the actor may see."""
-
-    title = "All open requests"
-    queue = "all"
-
-
-class IncidentMineView(QueueView):
-    title = "Assigned to me"
-    queue = "mine"
-    empty_text = "Nothing is assigned to you. Take one from your groups' queue."
-
-    def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
-        return qs.filter(assignee_id=self.actor.pk)
-
-
-class IncidentGroupsView(QueueView):
-    """Open requests of my groups, the unassigned ones first (procedure 2)."""
-
-    title = "My groups"
-    queue = "groups"
-    default_sort = "unassigned"
-    empty_text = "Your groups have no open requests."
-
-    def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
-        return qs.filter(support_group_id__in=queries.my_group_ids(self.actor))
-
-    def apply_sort(self, qs: QuerySet, sort: str) -> QuerySet:
-        if sort != "unassigned":
-            return super().apply_sort(qs, sort)
-        first = Case(
-            When(assignee__isnull=True, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return qs.annotate(unassigned_first=first).order_by(
-            "unassigned_first", "priority", "created_at", "pk"
-        )
-
-
-QUEUES: list[tuple[str, type[QueueView]]] = [
-    ("incident-mine", IncidentMineView),
-    ("incident-groups", IncidentGroupsView),
-    ("incident-list", IncidentListView),
-]
-
-
-# --- Record page -------------------------------------------------------------------------
 
 
 @dataclass
@@ -373,6 +159,8 @@ STEPS: list[Step] = [
          style="danger", done="Cancelled.",
          help="Registered by mistake: a duplicate, or not an incident."),
 ]
+
+
 # fmt: on
 STEP_BY_KEY = {step.key: step for step in STEPS}
 
@@ -487,13 +275,6 @@ def linked_records(obj: IncidentRequest) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def solution_suggest_url() -> str:
-    try:
-        return reverse("incidents:solution-suggest")
-    except NoReverseMatch:
-        return ""
 
 
 def _propose_url(actor: Person, incident: IncidentRequest) -> str:
@@ -796,129 +577,6 @@ class IncidentEditView(RecordEditView):
         return context
 
 
-# --- Registration (procedure 1) ------------------------------------------------------------
-
-
-class IncidentCreateView(ServiceFormView):
-    """The service desk's form: find the requester (and their requests), then register."""
-
-    permission = WORK
-    form_class = f.IncidentRegisterForm
-    template_name = "incidents/incident_form.html"
-    title = "New incident request"
-    submit_label = "Register"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
-    def get_initial(self) -> dict[str, Any]:
-        initial: dict[str, Any] = {}
-        wanted = parse_id(self.request.GET.get("requester"))
-        if wanted is not None:
-            initial["requester"] = wanted
-        return initial
-
-    def get_cancel_url(self) -> str:
-        return reverse("incidents:incident-list")
-
-    def perform(self, form: forms.Form) -> Any:
-        incident = svc.incident_register(actor=self.actor, **form.register_kwargs())
-        if incident.status == S.RESOLVED:
-            messages.success(self.request, f"{incident.number} registered and resolved.")
-        elif incident.support_group_id:
-            messages.success(
-                self.request, f"{incident.number} registered for {incident.support_group}."
-            )
-        else:
-            messages.success(self.request, f"{incident.number} registered.")
-        return incident
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        form = context.get("form")
-        person = form.selected_requester() if form is not None else None
-        context.update(
-            requester=person,
-            requester_panel=requester_panel(self.actor, person) if person else None,
-            lookup_url=reverse("incidents:requester-lookup"),
-            priority_url=reverse("incidents:priority-preview"),
-            suggest_url=solution_suggest_url(),
-            priority=_preview(form),
-        )
-        return context
-
-
-def _preview(form: Any) -> dict[str, str]:
-    impact = form["impact"].value() if form is not None else None
-    urgency = form["urgency"].value() if form is not None else None
-    return priority_preview(str(impact or "4"), str(urgency or "3"))
-
-
-def priority_preview(impact: str, urgency: str) -> dict[str, str]:
-    try:
-        value = str(priority_for(impact, urgency))
-    except (ValidationError, ValueError, KeyError, LookupError):
-        return {}
-    return {"key": f"p{value}", "label": f"P{value} {PRIORITY_SHORT.get(value, '')}".strip()}
-
-
-def requester_panel(actor: Any, person: Person) -> dict[str, Any]:
-    """A requester's open requests and their latest closed ones (procedure 1: "if the user
-    contacted the service desk about a previously registered incident request ...")."""
-    theirs = (
-        queries.incidents_for(actor)
-        .filter(requester=person)
-        .select_related("support_group", "assignee")
-    )
-    organisations = list(person.organisations.order_by("name"))
-    return {
-        "person": person,
-        "organisations": organisations,
-        "open": list(theirs.filter(status__in=ACTIVE).order_by("priority", "created_at")[:20]),
-        "recent": list(theirs.exclude(status__in=ACTIVE).order_by("-updated_at", "-pk")[:5]),
-    }
-
-
-class RequesterLookupView(StewardPageMixin, View):
-    """htmx: people whose name or email matches what the analyst typed."""
-
-    permission = WORK
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        text = request.GET.get("q", "").strip()[:100]
-        people = list(f.person_matches(self.actor, text)[:10]) if len(text) >= 2 else []
-        return render(
-            request,
-            "incidents/partials/requester_matches.html",
-            {"people": people, "q": text},
-        )
-
-
-class RequesterRequestsView(StewardPageMixin, View):
-    """htmx: the chosen requester, their open and recent requests, and the service list
-    with their organisation's services first."""
-
-    permission = WORK
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        person = core_queries.person_for(self.actor, pk)
-        panel = requester_panel(self.actor, person)
-        services = f.services_first_for(self.actor, [o.pk for o in panel["organisations"]])
-        return render(
-            request,
-            "incidents/partials/requester_panel.html",
-            {"panel": panel, "services": services, "oob": True},
-        )
-
-
-class PriorityPreviewView(StewardPageMixin, View):
-    permission = WORK
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        priority = priority_preview(request.GET.get("impact", ""), request.GET.get("urgency", ""))
-        return render(request, "incidents/partials/priority_preview.html", {"priority": priority})
-
-
 class GroupAvailabilityView(StewardPageMixin, View):
     """htmx: the members of a group with their skills and open requests (assign form)."""
 
@@ -935,17 +593,6 @@ class GroupAvailabilityView(StewardPageMixin, View):
 
 
 urlpatterns = [
-    path("incidents/", IncidentListView.as_view(), name="incident-list"),
-    path("incidents/mine/", IncidentMineView.as_view(), name="incident-mine"),
-    path("incidents/groups/", IncidentGroupsView.as_view(), name="incident-groups"),
-    path("incidents/new/", IncidentCreateView.as_view(), name="incident-create"),
-    path("incidents/requesters/", RequesterLookupView.as_view(), name="requester-lookup"),
-    path(
-        "incidents/requesters/<int:pk>/requests/",
-        RequesterRequestsView.as_view(),
-        name="requester-requests",
-    ),
-    path("incidents/priority/", PriorityPreviewView.as_view(), name="priority-preview"),
     path("incidents/availability/", GroupAvailabilityView.as_view(), name="group-availability"),
     path("incidents/<int:pk>/", IncidentDetailView.as_view(), name="incident-detail"),
     path("incidents/<int:pk>/edit/", IncidentEditView.as_view(), name="incident-edit"),

@@ -1,0 +1,232 @@
+"""The service desk's queues (seed 003 ch. 8, procedures 2-3): open requests, mine and my
+groups', most urgent and oldest first, with the nearest SLA deadline."""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+
+from steward.core import permissions
+from steward.core.choices import ClockState, Priority
+from steward.core.models import SlaClock
+from steward.core.templatetags.steward import TONES
+from steward.core.views.patterns import Column, RecordListView
+from steward.incidents.choices import IncidentStatus
+from steward.incidents.filters.incidents import IncidentFilterSet
+from steward.incidents.models import IncidentRequest
+from steward.incidents.queries import incidents as queries
+
+S = IncidentStatus
+VIEW = "incidents.incident.view"
+WORK = "incidents.incident.work"
+# Priority pills: "p1" .. "p4" so they never collide with another area's status values.
+TONES.update({"p1": "red", "p2": "amber", "p3": "blue", "p4": "grey", "breached": "red"})
+
+
+PRIORITY_SHORT = {
+    Priority.CRITICAL: "Critical",
+    Priority.HIGH: "High",
+    Priority.MEDIUM: "Medium",
+    Priority.LOW: "Low",
+}
+
+
+ACTIVE = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING)
+
+
+def priority_pill(incident: IncidentRequest) -> str:
+    return f"P{incident.priority}"
+
+
+def duration_words(seconds: int) -> str:
+    """3 h 20 min, 45 min, 2 d 4 h: short, for clocks and queues."""
+    minutes = abs(int(seconds)) // 60
+    days, minutes = divmod(minutes, 60 * 24)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def age_words(incident: IncidentRequest, now: datetime | None = None) -> str:
+    return duration_words(int(((now or timezone.now()) - incident.created_at).total_seconds()))
+
+
+def due_words(incident: IncidentRequest, now: datetime | None = None) -> str:
+    """The nearest running SLA deadline (annotated as ``due``) in words."""
+    due = getattr(incident, "due", None)
+    if due is None:
+        return ""
+    left = int((due - (now or timezone.now())).total_seconds())
+    return f"in {duration_words(left)}" if left >= 0 else f"breached {duration_words(left)} ago"
+
+
+def with_due(qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
+    """Annotate each request with its nearest running SLA breach time (one subquery)."""
+    ct = ContentType.objects.get_for_model(IncidentRequest)
+    nearest = (
+        SlaClock.objects.filter(record_type=ct, record_id=OuterRef("pk"), state=ClockState.RUNNING)
+        .order_by("breach_at")
+        .values("breach_at")[:1]
+    )
+    return qs.annotate(due=Subquery(nearest))
+
+
+QUEUE_COLUMNS = (
+    Column("number", "Number", sort="number", link=True, classes="nowrap"),
+    Column(
+        "priority",
+        "Priority",
+        value=priority_pill,
+        sort=("priority", "created_at"),
+        badge=True,
+        csv=lambda i: i.get_priority_display(),
+        classes="nowrap",
+    ),
+    Column("title", "Title", sort="title", link=True),
+    Column(
+        "status",
+        "Status",
+        value="status",
+        sort="status",
+        badge=True,
+        csv=lambda i: i.get_status_display(),
+    ),
+    Column(
+        "requester",
+        "Requester",
+        value=lambda i: i.requester.display_name,
+        sort=("requester__last_name", "requester__first_name"),
+    ),
+    Column("service", "Service", value="service.name", sort="service__name", classes="hide-sm"),
+    Column("support_group", "Group", value="support_group.name", sort="support_group__name"),
+    Column(
+        "assignee",
+        "Assignee",
+        value=lambda i: i.assignee.display_name if i.assignee_id else "Unassigned",
+        sort=("assignee__last_name", "assignee__first_name"),
+    ),
+    Column(
+        "age",
+        "Age",
+        value=age_words,
+        sort="created_at",
+        csv=lambda i: i.created_at,
+        classes="nowrap",
+    ),
+    Column(
+        "due",
+        "SLA",
+        value=due_words,
+        sort="due",
+        csv=lambda i: getattr(i, "due", None),
+        classes="nowrap",
+    ),
+)
+
+
+class QueueView(RecordListView):
+    """A queue of open requests, most urgent (priority) and oldest first. Customer-side
+    people have the portal instead."""
+
+    permission = VIEW
+    template_name = "incidents/incident_list.html"
+    filterset_class = IncidentFilterSet
+    columns = QUEUE_COLUMNS
+    default_sort = "priority"
+    create_url_name = "incidents:incident-create"
+    create_permission = WORK
+    create_label = "New incident request"
+    queue = ""
+    empty_text = "Nothing waiting here."
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if permissions.is_customer_side(self.actor):
+            return HttpResponseRedirect(reverse("incidents:portal-home"))
+        return super().get(request, *args, **kwargs)
+
+    def base(self) -> QuerySet[IncidentRequest]:
+        return queries.incidents_for(self.actor).filter(status__in=ACTIVE)
+
+    def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
+        return qs
+
+    def get_queryset(self) -> QuerySet[IncidentRequest]:
+        qs = self.restrict(self.base()).select_related(
+            "requester", "service", "support_group", "assignee"
+        )
+        return with_due(qs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["queues"] = [
+            {
+                "key": view.queue,
+                "label": view.title,
+                "url": reverse(f"incidents:{name}"),
+                "count": view(request=self.request).restrict(self.base()).count(),
+                "active": view.queue == self.queue,
+            }
+            for name, view in QUEUES
+        ]
+        return context
+
+
+class IncidentListView(QueueView):
+    """All open requests the actor may see."""
+
+    title = "All open requests"
+    queue = "all"
+
+
+class IncidentMineView(QueueView):
+    title = "Assigned to me"
+    queue = "mine"
+    empty_text = "Nothing is assigned to you. Take one from your groups' queue."
+
+    def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
+        return qs.filter(assignee_id=self.actor.pk)
+
+
+class IncidentGroupsView(QueueView):
+    """Open requests of my groups, the unassigned ones first (procedure 2)."""
+
+    title = "My groups"
+    queue = "groups"
+    default_sort = "unassigned"
+    empty_text = "Your groups have no open requests."
+
+    def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
+        return qs.filter(support_group_id__in=queries.my_group_ids(self.actor))
+
+    def apply_sort(self, qs: QuerySet, sort: str) -> QuerySet:
+        if sort != "unassigned":
+            return super().apply_sort(qs, sort)
+        first = Case(
+            When(assignee__isnull=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return qs.annotate(unassigned_first=first).order_by(
+            "unassigned_first", "priority", "created_at", "pk"
+        )
+
+
+QUEUES: list[tuple[str, type[QueueView]]] = [
+    ("incident-mine", IncidentMineView),
+    ("incident-groups", IncidentGroupsView),
+    ("incident-list", IncidentListView),
+]
+
+
+urlpatterns = [
+    path("incidents/", IncidentListView.as_view(), name="incident-list"),
+    path("incidents/mine/", IncidentMineView.as_view(), name="incident-mine"),
+    path("incidents/groups/", IncidentGroupsView.as_view(), name="incident-groups"),
+]
