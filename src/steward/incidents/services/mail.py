@@ -40,29 +40,19 @@ Trust: the From address is taken as the sender's identity, so the receiving mail
 must reject forged senders (SPF/DKIM/DMARC) before the message reaches Steward.
 """
 
-import html
-import io
 import logging
 import re
-from dataclasses import dataclass, field
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage, Message
-from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
-from html.parser import HTMLParser
-from typing import Any
+from email.message import Message
 
-import nh3
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 
-from steward.core import attachments as core_attachments
-from steward.core import journal, permissions
+from steward.core import journal, mailparse, permissions
 from steward.core.errors import DomainError
 from steward.core.models import Attachment, Notification, Person
 from steward.core.services import attachments as attachment_services
@@ -74,23 +64,10 @@ from steward.incidents.services.registration import incident_add_reply, incident
 
 logger = logging.getLogger(__name__)
 
-LOOP_HEADER = "X-Steward-Loop"
 # A notification's Message-ID holds "steward-n<pk>" (see the report / core.notify).
 NOTIFICATION_ID = re.compile(r"[.<]steward-n(\d+)@", re.IGNORECASE)
 INCIDENT_NUMBER = re.compile(r"\b(INC\d{3,})\b", re.IGNORECASE)
-MESSAGE_IDS = re.compile(r"<[^<>\s]+>")
-REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|antw)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-AUTO_SUBJECT = re.compile(
-    r"^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?(reply|response)|autoreply|"
-    r"abwesenheitsnotiz|r[ée]ponse automatique|absence|vacation|on leave|"
-    r"undeliverable|undelivered mail|delivery status notification|"
-    r"mail delivery (failed|failure|subsystem)|returned mail)\b",
-    re.IGNORECASE,
-)
-AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply", "auto-reply"}
 CLOSED_STATUSES = {IncidentStatus.CLOSED, IncidentStatus.CANCELLED}
-BODY_LIMIT = 100_000
-MAX_ATTACHMENTS = 20
 
 _MESSAGE_ID_MAX = InboundMail._meta.get_field("message_id").max_length
 _SENDER_MAX = InboundMail._meta.get_field("sender").max_length
@@ -109,287 +86,6 @@ class _Outcome(Exception):
 
 def _reject(reason: str) -> _Outcome:
     return _Outcome(MailOutcome.REJECTED, reason)
-
-
-# --- Reading the message --------------------------------------------------------------
-
-
-@dataclass
-class MailFile:
-    name: str
-    content: bytes
-
-
-@dataclass
-class MailContent:
-    """What the message says, read once and checked before anything is written."""
-
-    body: str
-    files: list[MailFile] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)
-
-
-def parse(raw: bytes) -> EmailMessage:
-    """The message as ``email.message.EmailMessage`` (policy=default)."""
-    if isinstance(raw, str):
-        raw = raw.encode("utf-8", "surrogateescape")
-    return BytesParser(policy=policy.default).parsebytes(raw)
-
-
-def _header(message: Message, name: str) -> str:
-    """A header as one line of text; "" when missing or unreadable."""
-    try:
-        value = message.get(name)
-    except Exception:  # a header the parser cannot make sense of counts as missing
-        return ""
-    return " ".join(str(value).split()) if value is not None else ""
-
-
-def _all_headers(message: Message, name: str) -> list[str]:
-    try:
-        return [" ".join(str(v).split()) for v in message.get_all(name) or []]
-    except Exception:
-        return []
-
-
-def message_id_of(message: Message) -> str:
-    found = MESSAGE_IDS.search(_header(message, "Message-ID"))
-    return found.group(0)[:_MESSAGE_ID_MAX] if found else ""
-
-
-def sender_of(message: Message) -> tuple[str, str]:
-    """(address lower-cased, display name) of the From header; ("", "") when unusable."""
-    try:
-        header = message.get("From")
-        addresses = getattr(header, "addresses", None) if header is not None else None
-    except Exception:
-        return "", ""
-    if not addresses:
-        return "", ""
-    first: Address = addresses[0]
-    address = (first.addr_spec or "").strip().lower()
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
-        return "", ""
-    return address, first.display_name or ""
-
-
-def _own_addresses() -> set[str]:
-    own = set()
-    for value in (settings.DEFAULT_FROM_EMAIL, getattr(settings, "SERVER_EMAIL", "")):
-        address = parseaddr(value or "")[1].strip().lower()
-        if address:
-            own.add(address)
-    return own
-
-
-def references_of(message: Message) -> list[str]:
-    """Message-IDs this message answers, nearest first (In-Reply-To, then References)."""
-    ids = MESSAGE_IDS.findall(_header(message, "In-Reply-To"))
-    ids += reversed(MESSAGE_IDS.findall(_header(message, "References")))
-    return list(dict.fromkeys(i[:_MESSAGE_ID_MAX] for i in ids))
-
-
-def loop_reason(message: Message, sender: str) -> str:
-    """Why this message is one of our own coming back, or ""."""
-    own = _own_addresses()
-    if sender in own:
-        return f"Sent from Steward's own address {sender}."
-    if message.get(LOOP_HEADER) is not None:
-        return f"Carries the {LOOP_HEADER} header of Steward's own mail."
-    for value in _all_headers(message, "X-Loop"):
-        named = {a.lower() for _, a in getaddresses([value]) if a}
-        if named & own:
-            return f"X-Loop names Steward's address ({value})."
-    hops = len(message.get_all("Received") or [])
-    limit = int(getattr(settings, "INCIDENT_MAIL_MAX_RECEIVED", 30))
-    if hops > limit:
-        return f"Passed {hops} mail servers (more than {limit}): probably a loop."
-    return ""
-
-
-def auto_reply_reason(message: Message) -> str:
-    """Why this message was written by a machine rather than a person, or ""."""
-    auto = _header(message, "Auto-Submitted").lower()
-    if auto and auto.split(";")[0].strip() != "no":
-        return f"Auto-Submitted: {auto}."
-    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
-        if message.get(name) is not None:
-            return f"Has the {name} header."
-    precedence = _header(message, "Precedence").lower()
-    if precedence in AUTO_PRECEDENCE:
-        return f"Precedence: {precedence}."
-    if message.get_content_type() == "multipart/report":
-        return "A delivery or read report."
-    if message.get("Return-Path") is not None and _header(message, "Return-Path") in ("<>", ""):
-        return "Sent with an empty Return-Path (a bounce)."
-    subject = _header(message, "Subject")
-    if AUTO_SUBJECT.match(REPLY_PREFIX.sub("", subject)):
-        return f"The subject looks automatic ({subject[:80]})."
-    return ""
-
-
-class _TextFromHtml(HTMLParser):
-    PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul",
-                  "ol", "hr", "section", "article", "header", "footer"}  # fmt: skip
-    LINES = {"div", "br", "tr", "li"}
-    SKIP = {"script", "style", "head", "title", "template", "noscript"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def _break(self, tag: str) -> None:
-        if tag in self.PARAGRAPHS:
-            self.parts.append("\n\n")
-        elif tag in self.LINES:
-            self.parts.append("\n")
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in self.SKIP:
-            self.skipping += 1
-            return
-        self._break(tag)
-        if tag == "li":
-            self.parts.append("- ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag != "li":
-            self._break(tag)
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """Sanitise HTML mail (nh3 drops scripts, styles and handlers) and keep its text."""
-    keep = journal.ALLOWED_TAGS | {"div", "span", "h1", "h2", "h5", "h6", "hr"}
-    clean = nh3.clean(markup, tags=keep, attributes={})
-    parser = _TextFromHtml()
-    parser.feed(clean)
-    parser.close()
-    text = html.unescape("".join(parser.parts)).replace("\xa0", " ")
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-QUOTE_START = re.compile(
-    r"^(on .{3,200} wrote:|am .{3,200} schrieb .{1,200}:|-{2,} ?original message ?-{2,}|"
-    r"_{10,}|from: .+@.+)\s*$",
-    re.IGNORECASE,
-)
-
-
-def strip_quoted(text: str) -> str:
-    """The new part of a reply: cut at "On ... wrote:" / "Original Message" / a quoted block."""
-    kept: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if QUOTE_START.match(stripped) or stripped == "--":
-            break
-        if stripped.startswith(">"):
-            continue
-        kept.append(line)
-    new = "\n".join(kept).strip()
-    return new or text.strip()
-
-
-def _decode_text(part: Message) -> str:
-    try:
-        text = part.get_content()
-    except LookupError:
-        raise _reject(
-            f"The body uses an unknown character set ({part.get_content_charset()})."
-        ) from None
-    except (UnicodeError, ValueError, AssertionError, KeyError) as exc:
-        raise _reject(f"The body cannot be decoded ({exc.__class__.__name__}).") from None
-    if not isinstance(text, str):
-        raise _reject("The body is not text.")
-    return text.replace("\r\n", "\n").replace("\x00", "")
-
-
-def _file_name(part: Message, index: int) -> str:
-    try:
-        name = part.get_filename() or ""
-    except Exception:
-        name = ""
-    if not name and part.get_content_type() == "message/rfc822":
-        name = f"message-{index}.eml"
-    return core_attachments.clean_name(name)
-
-
-def _file_bytes(part: Message) -> bytes:
-    if part.get_content_type() == "message/rfc822":
-        inner = part.get_payload()
-        inner = inner[0] if isinstance(inner, list) and inner else inner
-        return inner.as_bytes(policy=policy.default) if isinstance(inner, Message) else b""
-    payload = part.get_payload(decode=True)
-    return payload if isinstance(payload, bytes) else b""
-
-
-def _parts(message: Message) -> list[Message]:
-    """Leaf parts, not descending into attached messages (they are kept whole)."""
-    if message.get_content_type() == "message/rfc822":
-        return [message]
-    if message.is_multipart():
-        found: list[Message] = []
-        for sub in message.get_payload() or []:
-            if isinstance(sub, Message):
-                found.extend(_parts(sub))
-        return found
-    return [message]
-
-
-def _check_file(name: str, content: bytes) -> str:
-    """Why this file cannot be kept, or ""."""
-    if not content:
-        return "empty"
-    if len(content) > settings.ATTACHMENT_MAX_BYTES:
-        return f"larger than {settings.ATTACHMENT_MAX_BYTES} bytes"
-    try:
-        core_attachments.content_type_for(name, content[: core_attachments.SNIFF_BYTES])
-        core_attachments.check_archive(name, io.BytesIO(content), len(content))
-    except ValidationError as exc:
-        return "; ".join(exc.messages)
-    return ""
-
-
-def content_of(message: EmailMessage) -> MailContent:
-    """Body text and attachments; ``_Outcome`` (rejected) when unusable."""
-    body_part = message.get_body(preferencelist=("plain", "html"))
-    body = ""
-    if body_part is not None:
-        text = _decode_text(body_part)
-        body = html_to_text(text) if body_part.get_content_type() == "text/html" else text
-    content = MailContent(body=body.strip()[:BODY_LIMIT])
-    index = 0
-    for part in _parts(message):
-        if part is body_part:
-            continue
-        is_file = part.get_content_disposition() == "attachment" or bool(part.get_filename())
-        if not is_file and part.get_content_type() != "message/rfc822":
-            continue  # another rendering of the body (the HTML of multipart/alternative)
-        index += 1
-        name = _file_name(part, index)
-        try:
-            data = _file_bytes(part)
-        except Exception:  # a broken attachment encoding
-            data = b""
-        problem = _check_file(name, data)
-        if problem:
-            content.left_out.append(f"{name} ({problem})")
-        elif len(content.files) >= MAX_ATTACHMENTS:
-            content.left_out.append(f"{name} (more than {MAX_ATTACHMENTS} files)")
-        else:
-            content.files.append(MailFile(name=name, content=data))
-    if not content.body and not content.files:
-        if content.left_out:
-            raise _reject(f"No text, and no file could be kept: {', '.join(content.left_out)}.")
-        raise _reject("The message has no text and no attachments.")
-    return content
 
 
 # --- Finding the request a message answers ----------------------------------------------
@@ -426,15 +122,20 @@ def _incident_by_message_ids(ids: list[str]) -> list[int]:
 
 def find_thread(actor: Person, message: Message) -> IncidentRequest | None:
     """The request this message answers, among those ``actor`` may see, or None."""
-    ids = references_of(message)
+    return _thread_in(incidents_for(actor), message)
+
+
+def _thread_in(requests: QuerySet[IncidentRequest], message: Message) -> IncidentRequest | None:
+    """The first of ``requests`` the message refers to: by the messages it answers, else by
+    an incident number in its subject."""
+    ids = mailparse.references_of(message, max_length=_MESSAGE_ID_MAX)
     candidates = _incident_by_notification(ids) + _incident_by_message_ids(ids)
-    visible = incidents_for(actor)
     for pk in dict.fromkeys(candidates):
-        incident = visible.filter(pk=pk).first()
+        incident = requests.filter(pk=pk).first()
         if incident is not None:
             return incident
-    for number in INCIDENT_NUMBER.findall(_header(message, "Subject")):
-        incident = visible.filter(number=number.upper()).first()
+    for number in INCIDENT_NUMBER.findall(mailparse.header(message, "Subject")):
+        incident = requests.filter(number=number.upper()).first()
         if incident is not None:
             return incident
     return None
@@ -444,7 +145,7 @@ def find_thread(actor: Person, message: Message) -> IncidentRequest | None:
 
 
 def _title(subject: str, body: str, sender: str) -> str:
-    title = REPLY_PREFIX.sub("", subject).strip()
+    title = mailparse.REPLY_PREFIX.sub("", subject).strip()
     if not title:
         first = next((line.strip() for line in body.splitlines() if line.strip()), "")
         title = first or f"Email from {sender}"
@@ -516,7 +217,7 @@ def _sender(address: str, display_name: str) -> tuple[Person, Person, bool]:
 
 
 def _store_files(
-    *, actor: Person, incident: IncidentRequest, content: MailContent, stored: list[str]
+    *, actor: Person, incident: IncidentRequest, content: mailparse.MailContent, stored: list[str]
 ) -> None:
     for item in content.files:
         upload = SimpleUploadedFile(item.name, item.content)
@@ -549,24 +250,28 @@ def mail_ingest(raw: bytes) -> InboundMail:
     the reason. Everything a message causes is written in one transaction.
     """
     try:
-        message = parse(raw)
+        message = mailparse.parse(raw)
     except Exception as exc:  # the parser is lenient; anything it still refuses is malformed
         return _finish("", "", "", _reject(f"Cannot read the message ({exc.__class__.__name__})."))
-    message_id = message_id_of(message)
-    subject = _header(message, "Subject")
-    address, display_name = sender_of(message)
+    message_id = mailparse.message_id_of(message, max_length=_MESSAGE_ID_MAX)
+    subject = mailparse.header(message, "Subject")
+    address, display_name = mailparse.sender_of(message)
     try:
         if not address:
             raise _reject("No usable From address.")
-        reason = loop_reason(message, address)
+        max_received = int(getattr(settings, "INCIDENT_MAIL_MAX_RECEIVED", 30))
+        reason = mailparse.loop_reason(message, address, max_received=max_received)
         if reason:
             raise _Outcome(MailOutcome.IGNORED_LOOP, reason)
-        reason = auto_reply_reason(message)
+        reason = mailparse.auto_reply_reason(message)
         if reason:
             raise _Outcome(MailOutcome.IGNORED_AUTO_REPLY, reason)
         if _already_processed(message_id):
             raise _Outcome(MailOutcome.IGNORED_DUPLICATE, f"{message_id} was processed before.")
-        content = content_of(message)
+        try:
+            content = mailparse.content_of(message)
+        except mailparse.Unreadable as exc:
+            raise _reject(exc.reason) from None
         return _apply(message, message_id, address, display_name, subject, content)
     except _Outcome as result:
         return _finish(message_id, address, subject, result)
@@ -599,7 +304,7 @@ def _apply(
     address: str,
     display_name: str,
     subject: str,
-    content: MailContent,
+    content: mailparse.MailContent,
 ) -> InboundMail:
     stored: list[str] = []
     try:
@@ -610,7 +315,7 @@ def _apply(
                 incident = _contact_thread(requester, message)
             follow_up = incident is not None and incident.status in CLOSED_STATUSES
             if incident is not None and not follow_up:
-                body = strip_quoted(content.body) if content.body else ""
+                body = mailparse.strip_quoted(content.body) if content.body else ""
                 if body:
                     if is_contact:
                         body = f"Email from {address}:\n\n{body}"
@@ -619,7 +324,9 @@ def _apply(
             else:
                 description = content.body
                 if follow_up:
-                    description = f"Follow-up to {incident.number}.\n\n{strip_quoted(description)}"
+                    description = (
+                        f"Follow-up to {incident.number}.\n\n{mailparse.strip_quoted(description)}"
+                    )
                 incident = incident_register(
                     actor=actor,
                     requester=requester,
@@ -668,14 +375,4 @@ def _apply(
 
 def _contact_thread(contact: Person, message: Message) -> IncidentRequest | None:
     """For a contact without login: only their own requests, by reference or number."""
-    own = IncidentRequest.objects.filter(requester=contact)
-    ids = references_of(message)
-    for pk in _incident_by_notification(ids) + _incident_by_message_ids(ids):
-        incident = own.filter(pk=pk).first()
-        if incident is not None:
-            return incident
-    for number in INCIDENT_NUMBER.findall(_header(message, "Subject")):
-        incident = own.filter(number=number.upper()).first()
-        if incident is not None:
-            return incident
-    return None
+    return _thread_in(IncidentRequest.objects.filter(requester=contact), message)

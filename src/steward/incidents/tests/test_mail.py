@@ -21,18 +21,13 @@ from django.urls import include, path, reverse
 
 from steward.core import notify
 from steward.core.choices import JournalKind
+from steward.core.mailparse import LOOP_HEADER, html_to_text, strip_quoted
 from steward.core.models import Attachment, JournalEntry, Notification, Person
 from steward.core.tests.factories import PersonFactory
 from steward.incidents.choices import Channel, MailOutcome
 from steward.incidents.models import InboundMail, IncidentRequest
 from steward.incidents.services import mail as mail_service
-from steward.incidents.services.mail import (
-    LOOP_HEADER,
-    NOTIFICATION_ID,
-    html_to_text,
-    mail_ingest,
-    strip_quoted,
-)
+from steward.incidents.services.mail import NOTIFICATION_ID, mail_ingest
 
 FIXTURES = Path(__file__).parent / "mail"
 
