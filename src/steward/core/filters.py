@@ -5,9 +5,12 @@ no record can have is a field error (400 in the API, a message on the page), nev
 query the database refuses.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from steward.core.choices import OrganisationKind, Role
@@ -109,3 +112,22 @@ class BusinessCalendarFilterSet(SearchFilterSet):
     class Meta:
         model = BusinessCalendar
         fields = ["time_zone"]
+
+
+def request_actor(request: Any) -> Person | None:
+    """The signed-in person of a filter set's request, or None (a form built without one)."""
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def choices_for(
+    query: Callable[[Person], QuerySet], model: type[Model]
+) -> Callable[[Any], QuerySet]:
+    """A ``ModelChoiceFilter`` queryset: what ``query(actor)`` lets the requesting person
+    see, nothing without one; the same read the pages and the API use."""
+
+    def choices(request: Any) -> QuerySet:
+        actor = request_actor(request)
+        return query(actor) if actor is not None else model._default_manager.none()
+
+    return choices

@@ -9,39 +9,24 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
-from steward.core.filters import SearchFilterSet
+from steward.core.filters import SearchFilterSet, choices_for, request_actor
+from steward.core.models import SupportGroup
 from steward.core.queries import groups_for
 from steward.incidents import search
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.models import Solution
 from steward.incidents.queries.solutions import approvable_condition
+from steward.service_level.models import Service
 from steward.service_level.queries import services_for
-
-
-def _user(request: Any) -> Any:
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
-
-
-def _services(request: Any) -> QuerySet:
-    from steward.service_level.models import Service
-
-    user = _user(request)
-    return services_for(user) if user else Service.objects.none()
-
-
-def _groups(request: Any) -> QuerySet:
-    from steward.core.models import SupportGroup
-
-    user = _user(request)
-    return groups_for(user) if user else SupportGroup.objects.none()
 
 
 class SolutionFilterSet(SearchFilterSet):
     status = django_filters.ChoiceFilter(choices=SolutionStatus.choices)
-    service = django_filters.ModelChoiceFilter(queryset=_services)
+    service = django_filters.ModelChoiceFilter(queryset=choices_for(services_for, Service))
     is_workaround = django_filters.BooleanFilter(label="Workaround")
-    support_group = django_filters.ModelChoiceFilter(queryset=_groups, label="Group")
+    support_group = django_filters.ModelChoiceFilter(
+        queryset=choices_for(groups_for, SupportGroup), label="Group"
+    )
     awaiting_me = django_filters.BooleanFilter(
         method="filter_awaiting_me", label="Waiting for my approval"
     )
@@ -58,7 +43,8 @@ class SolutionFilterSet(SearchFilterSet):
     def filter_awaiting_me(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         if not value:
             return queryset
-        condition = approvable_condition(_user(self.request)) if _user(self.request) else None
+        actor = request_actor(self.request)
+        condition = approvable_condition(actor) if actor else None
         if condition is None:
             return queryset.none()
         return queryset.filter(condition, status=SolutionStatus.PROPOSED)
