@@ -17,6 +17,7 @@ from steward.incidents.choices import OPEN_ACTION_STATUSES, ResolutionCode
 from steward.incidents.models import IncidentRequest, Solution, SolutionUse
 from steward.incidents.services.common import N, _event, _locked, _save, _tell, _transition
 from steward.incidents.services.people import problem_coordinators, require_work
+from steward.incidents.services.solutions import require_usable
 from steward.incidents.services.tracking import _stop_clocks
 from steward.incidents.services.validation import (
     as_instance,
@@ -30,6 +31,7 @@ def _use_solution(incident: IncidentRequest, actor: Person, solution: Any) -> So
     solution = as_instance(Solution, solution, "solution")
     if solution is None:
         return None
+    require_usable(solution)
     _, created = SolutionUse.objects.get_or_create(
         solution=solution, incident=incident, defaults={"used_by": actor}
     )

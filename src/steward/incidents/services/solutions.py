@@ -299,6 +299,16 @@ def solution_resubmit(*, actor: Person, solution_id: int) -> Solution:
     return solution
 
 
+def require_usable(solution: Solution) -> None:
+    """IRP SG2: only an active solution is used on a request (a proposal is not approved
+    yet; a rejected or retired one is not valid). The one check for ``solution_use`` and
+    resolving with a solution (``incident_resolve``)."""
+    if solution.status != S.ACTIVE:
+        raise ValidationError(
+            {"solution": [f"{solution.number} is not available for general use."]}
+        )
+
+
 def _may_use_on(actor: Person, incident: IncidentRequest) -> bool:
     """People working the request, or its requester (the portal's list of workarounds)."""
     return permissions.has(actor, WORK, incident) or (
@@ -319,10 +329,7 @@ def solution_use(*, actor: Person, solution_id: int, incident_id: int) -> Soluti
         if not _may_use_on(actor, incident):
             raise PermissionDenied("You may not work on this incident request.")
         solution = _locked(solution_id)
-        if solution.status != S.ACTIVE:
-            raise ValidationError(
-                {"solution": [f"{solution.number} is not available for general use."]}
-            )
+        require_usable(solution)
         use, created = SolutionUse.objects.get_or_create(
             solution=solution, incident=incident, defaults={"used_by": actor}
         )

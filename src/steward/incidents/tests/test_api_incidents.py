@@ -4,8 +4,10 @@ endpoint per step of the process (seed 003 ch. 8, procedures 1-6)."""
 import pytest
 
 from steward.core import journal
-from steward.incidents.models import IncidentRequest, RoutingRule
+from steward.core.tests.api import field_errors
+from steward.incidents.models import IncidentRequest, RoutingRule, Solution, SolutionUse
 from steward.incidents.services import actions
+from steward.incidents.services import solutions as solution_services
 
 pytestmark = pytest.mark.django_db
 
@@ -279,6 +281,47 @@ def test_resolve_accept(api, working_incident, specialist, requester):
     response = post(api, requester, working_incident, "accept")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "closed"
+
+
+@pytest.mark.parametrize("status", ["proposed", "rejected", "retired"])
+def test_resolving_with_a_solution_not_in_general_use_is_refused(
+    api, working_incident, specialist, server_group, status
+):
+    solution = solution_services.solution_propose(
+        actor=specialist, title="Printer jammed", body="Open tray 2.", support_group=server_group
+    )
+    Solution.objects.filter(pk=solution.pk).update(status=status)
+
+    response = post(
+        api, specialist, working_incident, "resolve",
+        {"resolution": "Tray 2 opened.", "resolution_code": "solved", "solution": solution.pk},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert field_errors(response) == {
+        "solution": [f"{solution.number} is not available for general use."]
+    }
+    working_incident.refresh_from_db()
+    assert (working_incident.status, working_incident.solution_id) == ("in_progress", None)
+    assert not SolutionUse.objects.exists()
+
+
+def test_resolving_with_an_active_solution_records_its_use(
+    api, working_incident, specialist, server_group
+):
+    solution = solution_services.solution_propose(
+        actor=specialist, title="Printer jammed", body="Open tray 2.", support_group=server_group
+    )
+    Solution.objects.filter(pk=solution.pk).update(status="active")
+
+    response = post(
+        api, specialist, working_incident, "resolve",
+        {"resolution": "Tray 2 opened.", "resolution_code": "solved", "solution": solution.pk},
+    )  # fmt: skip
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["solution"] == solution.pk
+    assert SolutionUse.objects.get().incident_id == working_incident.pk
 
 
 def test_resolve_needs_a_resolution_and_a_code(api, working_incident, specialist):
