@@ -77,7 +77,7 @@ def move_status(
     journal.transition(requisition, actor=actor, old=old, new=new, reason=reason)
     notify.record_event(
         record=requisition,
-        event=f"configuration.requisition.{new}",
+        event=f"configuration.purchase_requisition.{new}",
         actor=actor,
         data={"old": old, "new": new, "reason": reason},
     )
@@ -255,7 +255,7 @@ def requisition_create(
         requisition.suppliers.set(chosen)
         journal.created(requisition, actor=actor, summary=f"{requisition.title}")
         notify.record_event(
-            record=requisition, event="configuration.requisition.created", actor=actor
+            record=requisition, event="configuration.purchase_requisition.created", actor=actor
         )
     return requisition
 

@@ -544,7 +544,7 @@ def outage_record(
         )
         notify.record_event(
             record=service,
-            event="service_level.outage.recorded",
+            event="service_level.service.outage_recorded",
             actor=actor,
             data={
                 "outage": outage.pk,

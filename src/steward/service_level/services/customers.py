@@ -125,7 +125,7 @@ def customer_set_contacts(
             )
             notify.record_event(
                 record=organisation,
-                event="service_level.customer.contacts_changed",
+                event="core.organisation.contacts_changed",
                 actor=actor,
                 data={
                     "representatives": [p.pk for p in reps],

@@ -494,7 +494,7 @@ def review_close(*, actor: Person, review_id: int) -> SlaReview:
         )
         notify.record_event(
             record=review,
-            event="service_level.review.closed",
+            event="service_level.sla_review.closed",
             actor=actor,
             data={"customer": review.customer_id, "requests": review.request_references},
         )
