@@ -41,6 +41,17 @@ def _fresh_reference_cache():
     refcache.forget()
 
 
+@pytest.fixture(autouse=True)
+def _test_events():
+    # The few test-only webhook events core's outbox and webhook tests publish.
+    from steward.core import events
+    from steward.core.tests.factories import TEST_EVENTS, declare_test_events
+
+    declare_test_events()
+    yield
+    events.forget(*TEST_EVENTS)
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -9,6 +9,7 @@ class ConfigurationConfig(AppConfig):
     def ready(self) -> None:
         from steward.configuration import (  # noqa: F401
             demo,
+            events,
             permissions_catalog,
             registry_baselines,
             registry_cmdb,

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
         from steward.core import (  # noqa: F401
             audit,
             checks,
+            events,
             permissions_catalog,
             registry_core,
             schema,

@@ -507,7 +507,7 @@ def _notify(level: Level, ids: list[int], now: datetime) -> None:
         )
         notify.record_event(
             record=record if record is not None else clock,
-            event=event,
+            event="core.sla_clock.warning" if level == "warning" else "core.sla_clock.breached",
             actor=None,
             data={
                 "clock_id": clock.pk,

@@ -98,8 +98,10 @@ def transition(
     new: str,
     reason: str = "",
     reason_public: bool = False,
+    field: str = "status",
 ) -> JournalEntry:
-    """The status change, which customer-side people may read, and its ``reason``.
+    """The status change (of ``field``: a second state machine names its own), which
+    customer-side people may read, and its ``reason``.
 
     The reason is staff text and internal (a work note beside the change) unless the
     calling service says the procedure addresses it to the requester (``reason_public``:
@@ -111,7 +113,7 @@ def transition(
         record,
         JournalKind.TRANSITION,
         actor,
-        field="status",
+        field=field,
         old_value=old,
         new_value=new,
         body=text if reason_public else "",

@@ -24,7 +24,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from steward.core import outbox, webhooks
+from steward.core import events, outbox, webhooks
 from steward.core.models import Notification, Person
 
 logger = logging.getLogger(__name__)
@@ -264,7 +264,9 @@ def record_event(
 
     Call inside the service's transaction; returns the payload that will be sent:
     ``{"event", "record_type", "record_id", "number"?, "occurred_at", "actor", "data"}``.
+    ``event`` must be in the catalog (``core.events``): an undeclared name raises at once.
     """
+    event = events.get(event).name
     record_type = webhooks.record_type_label(record)
     number = getattr(record, "number", None)
     payload = webhooks.build_payload(

@@ -9,6 +9,7 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from steward.incidents import (  # noqa: F401
             demo,
+            events,
             permissions_catalog,
             registry_incidents,
             registry_mail,

@@ -314,20 +314,15 @@ def _any_word(qs: QuerySet[Solution], terms: list[str]) -> QuerySet[Solution]:
 def ci_class_ids(cis: Iterable[Any]) -> set[int]:
     """The classes of ``cis`` (instances or ids) and their ancestors: a solution for
     "Server" fits a CI of its subclass "Linux server"."""
-    from steward.configuration.models import CIClass, ConfigurationItem
+    from steward.configuration.models import ConfigurationItem
+    from steward.configuration.queries.classes import classes_with_ancestors
 
     ids = [getattr(ci, "pk", ci) for ci in cis]
     ids = [int(pk) for pk in ids if pk not in (None, "")]
     if not ids:
         return set()
-    wanted = set(ConfigurationItem.objects.filter(pk__in=ids).values_list("ci_class_id", flat=True))
-    parents = dict(CIClass.objects.values_list("pk", "parent_id"))
-    result: set[int] = set()
-    for class_id in wanted:
-        while class_id is not None and class_id not in result:
-            result.add(class_id)
-            class_id = parents.get(class_id)
-    return result
+    wanted = ConfigurationItem.objects.filter(pk__in=ids).values_list("ci_class_id", flat=True)
+    return classes_with_ancestors(wanted)
 
 
 def suggest_solutions(

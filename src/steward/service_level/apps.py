@@ -9,6 +9,7 @@ class ServiceLevelConfig(AppConfig):
     def ready(self) -> None:
         from steward.service_level import (  # noqa: F401
             demo,
+            events,
             permissions_catalog,
             registry_sl,
             tasks,

@@ -16,6 +16,7 @@ from steward.configuration.models import (
     ConfigurationItem,
     Relationship,
 )
+from steward.configuration.queries import classes  # noqa: F401 (registers the class tree cache)
 from steward.core import permissions
 from steward.core.models import Person
 

@@ -29,7 +29,9 @@ from steward.configuration.models import (
     RelationshipRule,
     RelationshipType,
 )
-from steward.core import journal, numbering, permissions, versioning
+from steward.configuration.queries import class_and_descendants
+from steward.configuration.queries.classes import class_ancestry
+from steward.core import journal, numbering, permissions, transitions, versioning
 from steward.core.models import Person
 
 CHANGE = "configuration.ci.change"
@@ -68,33 +70,13 @@ def ci_class_create(
     return ci_class
 
 
-def _ancestors(ci_class: CIClass) -> list[CIClass]:
-    """The class and its parents, nearest first (a visited set guards against cycles)."""
-    chain, seen, current = [], set(), ci_class
-    while current is not None and current.pk not in seen:
-        chain.append(current)
-        seen.add(current.pk)
-        current = current.parent
-    return chain
-
-
-def _descendant_ids(ci_class: CIClass) -> set[int]:
-    ids, frontier = set(), {ci_class.pk}
-    while frontier:
-        frontier = (
-            set(CIClass.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
-        )
-        ids |= frontier
-    return ids
-
-
 def definitions_for(ci_class: CIClass) -> list[AttributeDefinition]:
     """The class's attribute definitions including inherited ones (root class first)."""
-    chain = list(reversed(_ancestors(ci_class)))
-    by_class: dict[int, list[AttributeDefinition]] = {c.pk: [] for c in chain}
+    chain = list(reversed(class_ancestry(ci_class.pk)))
+    by_class: dict[int, list[AttributeDefinition]] = {pk: [] for pk in chain}
     for definition in AttributeDefinition.objects.filter(ci_class_id__in=by_class):
         by_class[definition.ci_class_id].append(definition)
-    return [d for c in chain for d in by_class[c.pk]]
+    return [d for pk in chain for d in by_class[pk]]
 
 
 def attribute_define(
@@ -112,14 +94,14 @@ def attribute_define(
     """Add a typed attribute to a class (and so to its subclasses)."""
     permissions.require(actor, CLASS_CHANGE)
     with transaction.atomic():
-        ci_class = CIClass.objects.select_for_update().get(pk=ci_class_id)
+        ci_class = transitions.lock(CIClass, ci_class_id)
         if type not in AttributeType.values:
             raise ValidationError({"type": [f"Unknown attribute type {type!r}."]})
         choices = [str(c) for c in choices]
         if type == AttributeType.CHOICE and not choices:
             raise ValidationError({"choices": ["A choice attribute needs its list of values."]})
         # A key means one thing along the whole inheritance line.
-        related = {c.pk for c in _ancestors(ci_class)} | _descendant_ids(ci_class)
+        related = set(class_ancestry(ci_class.pk)) | class_and_descendants(ci_class)
         clash = AttributeDefinition.objects.filter(ci_class_id__in=related, key=key).first()
         if clash is not None:
             raise ValidationError(
@@ -173,7 +155,7 @@ def relationship_rule_add(
     """Allow ``type`` between two classes; once a type has rules, only those pairs."""
     permissions.require(actor, CLASS_CHANGE)
     with transaction.atomic():
-        rel_type = RelationshipType.objects.select_for_update().get(pk=type_id)
+        rel_type = transitions.lock(RelationshipType, type_id)
         rule = RelationshipRule(
             type=rel_type,
             source_class=CIClass.objects.get(pk=source_class_id),
@@ -410,7 +392,7 @@ def ci_update(
     if not isinstance(new_attributes, dict):
         raise ValidationError({"attributes": ["Give the attributes as an object."]})
     with transaction.atomic():
-        ci = ConfigurationItem.objects.select_for_update().select_related("ci_class").get(pk=ci_id)
+        ci = transitions.lock(ConfigurationItem, ci_id, related=["ci_class"])
         permissions.require(actor, CHANGE, ci)
         versioning.check(ci, expected_version)
         before = snapshot(ci)
@@ -442,7 +424,7 @@ def ci_update(
 def ci_verify(*, actor: Person, ci_id: int) -> ConfigurationItem:
     """Record that the real configuration was checked against the CI (ch. 4, proc. 4)."""
     with transaction.atomic():
-        ci = ConfigurationItem.objects.select_for_update().get(pk=ci_id)
+        ci = transitions.lock(ConfigurationItem, ci_id)
         permissions.require(actor, CHANGE, ci)
         old, ci.last_verified_at = ci.last_verified_at, timezone.now()
         ci.save(update_fields=["last_verified_at", "updated_at"])
@@ -464,8 +446,7 @@ def _rule_allows(rel_type: RelationshipType, source: CIClass, target: CIClass) -
     rules = list(rel_type.rules.values_list("source_class_id", "target_class_id"))
     if not rules:
         return True
-    sources = {c.pk for c in _ancestors(source)}
-    targets = {c.pk for c in _ancestors(target)}
+    sources, targets = set(class_ancestry(source.pk)), set(class_ancestry(target.pk))
     return any(s in sources and t in targets for s, t in rules)
 
 

@@ -22,9 +22,9 @@ from django.utils import timezone
 from steward.configuration import workflows
 from steward.configuration.choices import ClassCategory, ContractKind, ContractStatus
 from steward.configuration.models import ConfigurationItem, Contract, Relationship
-from steward.core import journal, notify, numbering, permissions, versioning
+from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
-from steward.core.models import Organisation, Person, RoleAssignment
+from steward.core.models import Organisation, Person
 
 VIEW = "configuration.contract.view"
 CHANGE = "configuration.contract.change"
@@ -158,11 +158,10 @@ def contract_register(
 
 
 def _locked(contract_id: int) -> Contract:
-    return (
-        # of=self: the owner and the software are outer joins, which PostgreSQL will not lock.
-        Contract.objects.select_for_update(of=("self",))
-        .select_related("supplier", "owner", "licensed_software__ci_class")
-        .get(pk=contract_id)
+    # Only the contract's row: the owner and the software are outer joins, which
+    # PostgreSQL will not lock.
+    return transitions.lock(
+        Contract, contract_id, related=["supplier", "owner", "licensed_software__ci_class"]
     )
 
 
@@ -193,16 +192,14 @@ def contract_update(
 
 
 def _transition(contract: Contract, new: str, *, actor: Person | None, reason: str = "") -> None:
-    old = contract.status
-    workflows.CONTRACT.check(old, new)
-    contract.status = new
-    contract.save(update_fields=["status", "updated_at"])
-    journal.transition(contract, actor=actor, old=old, new=new, reason=reason)
-    notify.record_event(
-        record=contract,
-        event=f"configuration.contract.{new}",
+    transitions.transition(
+        contract,
+        new,
         actor=actor,
-        data={"old": old, "new": new},
+        workflow=workflows.CONTRACT,
+        reason=reason,
+        event=f"configuration.contract.{new}",
+        data={"old": contract.status, "new": new},
     )
 
 
@@ -377,7 +374,7 @@ def contracts_expire_due(today: dt.date | None = None) -> int:
     expired = 0
     for pk in due:
         with transaction.atomic():
-            contract = Contract.objects.select_for_update().get(pk=pk)
+            contract = transitions.lock(Contract, pk)
             if contract.status != C.ACTIVE or contract.ends_on is None or contract.ends_on >= today:
                 continue
             _transition(contract, C.EXPIRED, actor=None, reason=f"Ended on {contract.ends_on}.")
@@ -387,14 +384,8 @@ def contracts_expire_due(today: dt.date | None = None) -> int:
 
 def _administrators() -> list[Person]:
     """Configuration administrators who hold the role everywhere."""
-    return [
-        a.person
-        for a in RoleAssignment.objects.filter(
-            role=Role.CONFIGURATION_ADMINISTRATOR, scope_type__isnull=True, person__is_active=True
-        )
-        .select_related("person")
-        .order_by("person__last_name", "person__pk")
-    ]
+    people = roles.holders(Role.CONFIGURATION_ADMINISTRATOR)
+    return sorted(people, key=lambda person: (person.last_name, person.pk))
 
 
 def contract_reminder_recipients(contract: Contract) -> list[Person]:
@@ -423,11 +414,7 @@ def contract_expiry_reminders(today: dt.date | None = None) -> int:
     reminded = 0
     for pk in due:
         with transaction.atomic():
-            contract = (
-                Contract.objects.select_for_update(of=("self",))
-                .select_related("owner", "supplier")
-                .get(pk=pk)
-            )
+            contract = transitions.lock(Contract, pk, related=["owner", "supplier"])
             if (
                 contract.status != C.ACTIVE
                 or contract.ends_on is None

@@ -155,11 +155,14 @@ def delivery_check(
         if short:
             _delivery_incomplete(requisition, actor, short)
         else:
-            move_status(
-                requisition, R.DELIVERED, actor=actor, reason="Delivered complete and undamaged."
-            )
             requisition.delivered_at = timezone.now()
-            requisition.save(update_fields=["status", "delivered_at", "updated_at"])
+            move_status(
+                requisition,
+                R.DELIVERED,
+                actor=actor,
+                reason="Delivered complete and undamaged.",
+                also=["delivered_at"],
+            )
             notify.send(
                 recipients=purchasing_agents(requisition),
                 event="configuration.requisition.delivered",
@@ -188,7 +191,6 @@ def _delivery_incomplete(
         data={"supplier_informed": requisition.ordered_from_id},
     )
     move_status(requisition, R.DELIVERY_INCOMPLETE, actor=actor, reason=problems)
-    requisition.save(update_fields=["status", "updated_at"])
     latest = max(line.expected_on for line in short if line.expected_on)
     notify.send(
         recipients=[requisition.change_coordinator],
@@ -331,7 +333,6 @@ def requisition_register_cis(
             actor=actor,
             reason=f"{total} CI(s) registered in the CMDB.",
         )
-        requisition.save(update_fields=["status", "updated_at"])
         notify.send(
             recipients=[requisition.requested_by, requisition.change_coordinator],
             event="configuration.requisition.registered",

@@ -35,7 +35,7 @@ from steward.configuration.models import (
     PurchaseRequisition,
     SupplierQuote,
 )
-from steward.core import journal, notify, numbering, permissions, versioning
+from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person
@@ -64,48 +64,39 @@ def _reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
 
 
 def locked_requisition(requisition_id: int) -> PurchaseRequisition:
-    return PurchaseRequisition.objects.select_for_update().get(pk=requisition_id)
+    return transitions.lock(PurchaseRequisition, requisition_id)
 
 
 def move_status(
-    requisition: PurchaseRequisition, new: str, *, actor: Person, reason: str = ""
+    requisition: PurchaseRequisition,
+    new: str,
+    *,
+    actor: Person,
+    reason: str = "",
+    also: Iterable[str] = (),
 ) -> str:
-    """Set a locked requisition's status with its journal entry and webhook event."""
-    workflows.REQUISITION.check(str(requisition.status), str(new))
-    old = requisition.status
-    requisition.status = new
-    journal.transition(requisition, actor=actor, old=old, new=new, reason=reason)
-    notify.record_event(
-        record=requisition,
-        event=f"configuration.requisition.{new}",
+    """Move a locked requisition to ``new``: saved with ``also``, journalled, published."""
+    return transitions.transition(
+        requisition,
+        new,
         actor=actor,
-        data={"old": old, "new": new, "reason": reason},
+        workflow=workflows.REQUISITION,
+        reason=reason,
+        also=also,
+        event=f"configuration.purchase_requisition.{new}",
+        data={"old": requisition.status, "new": new, "reason": reason},
     )
-    return old
 
 
 def requisition_label(requisition: PurchaseRequisition) -> str:
     return f"{requisition.number} {requisition.title}"
 
 
-def role_holders(roles: Iterable[str]) -> list[Person]:
-    """Active people holding any of ``roles`` everywhere (these roles are never scoped)."""
-    return list(
-        Person.objects.filter(
-            role_assignments__role__in=list(roles),
-            role_assignments__scope_type__isnull=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
 def purchasing_agents(requisition: PurchaseRequisition) -> list[Person]:
     """The requisition's purchasing agent, or every purchasing agent while none took it."""
     if requisition.purchasing_agent_id and requisition.purchasing_agent.is_active:
         return [requisition.purchasing_agent]
-    return role_holders([Role.PURCHASING_AGENT])
+    return roles.holders(Role.PURCHASING_AGENT)
 
 
 def has_contact_details(supplier: Organisation) -> bool:
@@ -255,7 +246,7 @@ def requisition_create(
         requisition.suppliers.set(chosen)
         journal.created(requisition, actor=actor, summary=f"{requisition.title}")
         notify.record_event(
-            record=requisition, event="configuration.requisition.created", actor=actor
+            record=requisition, event="configuration.purchase_requisition.created", actor=actor
         )
     return requisition
 
@@ -377,11 +368,14 @@ def requisition_submit(*, actor: Person, requisition_id: int) -> PurchaseRequisi
             ]
         if errors:
             raise ValidationError(errors)
-        move_status(
-            requisition, R.PRICING, actor=actor, reason="Pricing requested from purchasing."
-        )
         requisition.submitted_at = timezone.now()
-        requisition.save(update_fields=["status", "submitted_at", "updated_at"])
+        move_status(
+            requisition,
+            R.PRICING,
+            actor=actor,
+            reason="Pricing requested from purchasing.",
+            also=["submitted_at"],
+        )
         notify.send(
             recipients=purchasing_agents(requisition),
             event="configuration.requisition.pricing_requested",
@@ -405,7 +399,6 @@ def requisition_return(*, actor: Person, requisition_id: int, reason: str) -> Pu
         workflows.REQUISITION.check(str(requisition.status), str(R.DRAFT))
         permissions.require(actor, PURCHASE, requisition)
         move_status(requisition, R.DRAFT, actor=actor, reason=reason)
-        requisition.save(update_fields=["status", "updated_at"])
         notify.send(
             recipients=[requisition.requested_by],
             event="configuration.requisition.returned",
@@ -565,8 +558,8 @@ def approval_request(
             R.IN_APPROVAL,
             actor=actor,
             reason=f"Approval requested from {', '.join(str(p) for p in chosen)}. {note}".strip(),
+            also=fields,
         )
-        requisition.save(update_fields=["status", *fields, "updated_at"])
         notify.send(
             recipients=chosen,
             event="configuration.requisition.approval_requested",
@@ -615,10 +608,13 @@ def requisition_decide(
             data={"round": current, "decision": decision},
         )
         if decision == Decision.REJECTED:
-            move_status(requisition, R.REJECTED, actor=actor, reason=comment)
             requisition.decided_at, requisition.decision_reason = now, comment
-            requisition.save(
-                update_fields=["status", "decided_at", "decision_reason", "updated_at"]
+            move_status(
+                requisition,
+                R.REJECTED,
+                actor=actor,
+                reason=comment,
+                also=["decided_at", "decision_reason"],
             )
             notify.send(
                 recipients=[requisition.requested_by],
@@ -631,9 +627,14 @@ def requisition_decide(
                 record=requisition,
             )
         elif all(r.decision == Decision.APPROVED for r in rows):
-            move_status(requisition, R.APPROVED, actor=actor, reason="Approved by every approver.")
             requisition.decided_at = now
-            requisition.save(update_fields=["status", "decided_at", "updated_at"])
+            move_status(
+                requisition,
+                R.APPROVED,
+                actor=actor,
+                reason="Approved by every approver.",
+                also=["decided_at"],
+            )
             notify.send(
                 recipients=[requisition.requested_by, *purchasing_agents(requisition)],
                 event="configuration.requisition.approved",
@@ -663,20 +664,16 @@ def requisition_order(
         if quote is None:
             raise ValidationError({"quote": ["No quote is selected to order from."]})
         fields = _take(requisition, actor)
+        requisition.ordered_at = timezone.now()
+        requisition.order_reference = order_reference[:100]
+        requisition.ordered_from = quote.supplier
         move_status(
             requisition,
             R.ORDERED,
             actor=actor,
             reason=f"Ordered from {quote.supplier} ({order_reference}).",
+            also=["ordered_at", "order_reference", "ordered_from", *fields],
         )
-        requisition.ordered_at = timezone.now()
-        requisition.order_reference = order_reference[:100]
-        requisition.ordered_from = quote.supplier
-        requisition.save(
-            update_fields=[
-                "status", "ordered_at", "order_reference", "ordered_from", *fields, "updated_at",
-            ]
-        )  # fmt: skip
         notify.send(
             recipients=[requisition.requested_by],
             event="configuration.requisition.ordered",
@@ -701,7 +698,6 @@ def requisition_cancel(*, actor: Person, requisition_id: int, reason: str) -> Pu
         requisition = locked_requisition(requisition_id)
         workflows.REQUISITION.check(str(requisition.status), str(R.CANCELLED))
         move_status(requisition, R.CANCELLED, actor=actor, reason=reason)
-        requisition.save(update_fields=["status", "updated_at"])
         recipients = [requisition.requested_by]
         if requisition.submitted_at:
             recipients += purchasing_agents(requisition)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from steward.configuration.models import SupplierDetails
-from steward.core import journal, permissions, versioning
+from steward.core import journal, permissions, transitions, versioning
 from steward.core.choices import OrganisationKind
 from steward.core.models import Organisation, Person
 from steward.core.services import directory
@@ -43,7 +43,7 @@ def _unknown(data: dict[str, Any], allowed: list[str]) -> None:
 
 
 def _locked_supplier(organisation_id: int) -> Organisation:
-    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    organisation = transitions.lock(Organisation, organisation_id)
     if organisation.kind != OrganisationKind.SUPPLIER:
         raise ValidationError({"organisation": [f"{organisation} is not a supplier."]})
     return organisation

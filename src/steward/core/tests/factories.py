@@ -112,3 +112,16 @@ FORMULA_CELLS = [
     "\t=1+1",
     "\r=1+1",
 ]
+
+
+# Events the core tests publish about organisations and people, which Steward itself does
+# not: declared around each test (``src/steward/conftest.py``), never in the catalog.
+TEST_EVENTS = ("core.organisation.updated", "core.organisation.created", "core.person.updated")
+
+
+def declare_test_events() -> None:
+    from steward.core import events
+
+    for name in TEST_EVENTS:
+        model = Organisation if ".organisation." in name else Person
+        events.declare(name, model=model, description="Test only.")

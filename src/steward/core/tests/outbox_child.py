@@ -86,13 +86,15 @@ def _notify(person_id: int) -> dict[str, Any]:
 
     from steward.core import notify
     from steward.core.models import Person
+    from steward.core.tests.factories import declare_test_events
 
+    declare_test_events()
     person = Person.objects.get(pk=person_id)
     with transaction.atomic():
         [note] = notify.send(
             recipients=[person], event="person.updated", title="Your profile changed", record=person
         )
-        notify.record_event(record=person, event="person.updated", actor=None)
+        notify.record_event(record=person, event="core.person.updated", actor=None)
     return {"notification": note.pk}
 
 

@@ -98,7 +98,9 @@ def test_warning_then_breach_are_each_sent_once(
     assert note.event == "clock.warning"
     assert note.title == "SLA resolution 75% used: Clocked record"
     assert [m.to for m in mail.outbox] == [["coordinator@example.com"]]
-    assert list(WebhookDelivery.objects.values_list("event", flat=True)) == ["clock.warning"]
+    assert list(WebhookDelivery.objects.values_list("event", flat=True)) == [
+        "core.sla_clock.warning"
+    ]
     clock.refresh_from_db()
     assert clock.warned_at == WARNING
     assert clock.breached_at is None
@@ -116,10 +118,10 @@ def test_warning_then_breach_are_each_sent_once(
     ]
     assert len(mail.outbox) == 2
     assert sorted(WebhookDelivery.objects.values_list("event", flat=True)) == [
-        "clock.breach",
-        "clock.warning",
+        "core.sla_clock.breached",
+        "core.sla_clock.warning",
     ]
-    payload = WebhookDelivery.objects.get(event="clock.breach").payload
+    payload = WebhookDelivery.objects.get(event="core.sla_clock.breached").payload
     assert payload["record_type"] == "core.organisation"
     assert payload["data"]["clock_id"] == clock.pk
     assert escalate_to == [(clock.pk, "warning"), (clock.pk, "breach")]
@@ -185,7 +187,9 @@ def test_without_an_escalation_only_the_webhook_event_goes_out(
 
     assert result["warnings"] == 1
     assert not Notification.objects.exists()
-    assert list(WebhookDelivery.objects.values_list("event", flat=True)) == ["clock.warning"]
+    assert list(WebhookDelivery.objects.values_list("event", flat=True)) == [
+        "core.sla_clock.warning"
+    ]
 
 
 def test_a_failing_escalation_does_not_stop_the_sweep(office, record, monkeypatch):

@@ -108,7 +108,9 @@ def _subscribe(url: str) -> WebhookSubscription:
 
 def _publish(capture) -> WebhookDelivery:
     with capture(execute=True), transaction.atomic():
-        notify.record_event(record=OrganisationFactory(), event="organisation.updated", actor=None)
+        notify.record_event(
+            record=OrganisationFactory(), event="core.organisation.updated", actor=None
+        )
     return WebhookDelivery.objects.latest("pk")
 
 

@@ -34,7 +34,7 @@ def _change_without_enqueue(capture, alice, record=None):
     record = record or OrganisationFactory(code="acme")
     with capture(execute=False), transaction.atomic():
         [note] = notify.send(recipients=[alice], event="x.changed", title="Changed", record=record)
-        notify.record_event(record=record, event="x.changed", actor=None)
+        notify.record_event(record=record, event="core.organisation.updated", actor=None)
     return note
 
 
@@ -67,7 +67,7 @@ def test_an_unreachable_queue_costs_a_log_line_and_the_dispatcher_sends_it(
         transaction.atomic(),
     ):
         notify.send(recipients=[alice], event="x", title="Changed")
-        notify.record_event(record=alice, event="x", actor=None)
+        notify.record_event(record=alice, event="core.person.updated", actor=None)
 
     warnings = [r.getMessage() for r in caplog.records if r.name == "steward.core.outbox"]
     assert len(warnings) == 2
@@ -82,7 +82,7 @@ def test_webhook_deliveries_are_written_in_the_changes_transaction(
 ):
     record = OrganisationFactory(code="acme")
     with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
-        notify.record_event(record=record, event="organisation.updated", actor=None)
+        notify.record_event(record=record, event="core.organisation.updated", actor=None)
         # Before commit: the delivery row is part of the change.
         [delivery] = WebhookDelivery.objects.all()
 

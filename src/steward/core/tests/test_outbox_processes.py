@@ -92,7 +92,7 @@ def test_the_rq_worker_emails_and_delivers_what_a_web_process_enqueued(
         use_rq(settings, redis_url)  # this process is the web node: it enqueues to Redis
         with transaction.atomic():
             [note] = notify.send(recipients=[erin], event="x", title="Hello", record=erin)
-            notify.record_event(record=erin, event="person.updated", actor=None)
+            notify.record_event(record=erin, event="core.person.updated", actor=None)
         with shared_database(tmp_path) as url:
             rq = {"STEWARD_TASKS_BACKEND": "rq", "REDIS_URL": redis_url}
             env = child_env(url, tmp_path, **rq, **smtp.env(), STEWARD_NODE_NAME="node-a")

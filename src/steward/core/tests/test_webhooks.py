@@ -67,7 +67,7 @@ def subscription(receiver):
     return WebhookSubscription.objects.create(name="CMDB sync", url=receiver.url, secret=SECRET)
 
 
-def _publish(capture, record, event="organisation.updated", actor=None, data=None):
+def _publish(capture, record, event="core.organisation.updated", actor=None, data=None):
     with capture(execute=True), transaction.atomic():
         return notify.record_event(record=record, event=event, actor=actor, data=data)
 
@@ -84,7 +84,7 @@ def test_event_arrives_signed_with_the_standard_payload(
     [request] = receiver.requests
     headers, body = request["headers"], request["body"]
     delivery = WebhookDelivery.objects.get()
-    assert headers["X-Steward-Event"] == "organisation.updated"
+    assert headers["X-Steward-Event"] == "core.organisation.updated"
     assert headers["X-Steward-Delivery"] == str(delivery.pk)
     assert headers["Content-Type"] == "application/json"
     assert webhooks.verify_signature(
@@ -92,7 +92,7 @@ def test_event_arrives_signed_with_the_standard_payload(
     )
     payload = json.loads(body)
     assert payload == {
-        "event": "organisation.updated",
+        "event": "core.organisation.updated",
         "record_type": "core.organisation",
         "record_id": record.pk,
         "occurred_at": payload["occurred_at"],
@@ -113,7 +113,7 @@ def test_payload_carries_the_record_number_when_there_is_one(
     record = OrganisationFactory(code="numbered")
     record.number = "INC-000042"  # any record with a number field
 
-    payload = _publish(django_capture_on_commit_callbacks, record, event="incident.created")
+    payload = _publish(django_capture_on_commit_callbacks, record)
 
     assert payload["number"] == "INC-000042"
     assert json.loads(receiver.requests[0]["body"])["number"] == "INC-000042"
@@ -143,7 +143,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        notify.record_event(record=record, event="organisation.updated", actor=None)
+        notify.record_event(record=record, event="core.organisation.updated", actor=None)
         raise RuntimeError
 
     assert WebhookDelivery.objects.count() == 0
@@ -284,23 +284,23 @@ def test_subscriptions_filter_by_record_type_and_event(
             is_active=is_active,
         )
 
-    org_updates = sub("org updates", "core.organisation", ["organisation.updated"])
+    org_updates = sub("org updates", "core.organisation", ["core.organisation.updated"])
     all_orgs = sub("all org events", "core.organisation")
     people = sub("people", "core.person")
     everything = sub("everything")
     sub("switched off", is_active=False)
     record = OrganisationFactory(code="filters")
 
-    _publish(django_capture_on_commit_callbacks, record, event="organisation.updated")
-    _publish(django_capture_on_commit_callbacks, record, event="organisation.created")
+    _publish(django_capture_on_commit_callbacks, record, event="core.organisation.updated")
+    _publish(django_capture_on_commit_callbacks, record, event="core.organisation.created")
 
     sent = sorted(WebhookDelivery.objects.values_list("subscription__name", "event"))
     assert sent == [
-        ("all org events", "organisation.created"),
-        ("all org events", "organisation.updated"),
-        ("everything", "organisation.created"),
-        ("everything", "organisation.updated"),
-        ("org updates", "organisation.updated"),
+        ("all org events", "core.organisation.created"),
+        ("all org events", "core.organisation.updated"),
+        ("everything", "core.organisation.created"),
+        ("everything", "core.organisation.updated"),
+        ("org updates", "core.organisation.updated"),
     ]
     assert not WebhookDelivery.objects.filter(subscription=people).exists()
     assert {org_updates.pk, all_orgs.pk, everything.pk} == set(
@@ -386,7 +386,7 @@ def test_admin_creates_a_subscription_and_sees_the_secret_once(api, admin_person
     response = client.post(
         "/api/v1/webhooks/",
         {"name": "Chat", "url": "https://chat.example.com/hook", "record_type": "core.organisation",
-         "events": ["organisation.created"]},
+         "events": ["core.organisation.created"]},
         format="json",
     )  # fmt: skip
 
@@ -396,7 +396,7 @@ def test_admin_creates_a_subscription_and_sees_the_secret_once(api, admin_person
     assert created["secret"] == subscription.secret and len(subscription.secret) == 64
     assert (created["record_type"], created["events"]) == (
         "core.organisation",
-        ["organisation.created"],
+        ["core.organisation.created"],
     )
     assert "secret" not in client.get(f"/api/v1/webhooks/{subscription.pk}/").json()
     assert "secret" not in client.get("/api/v1/webhooks/").json()["results"][0]

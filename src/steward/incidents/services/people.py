@@ -2,17 +2,13 @@
 procedures name (group coordinators, service owners, change and problem coordinators, the
 service desk), and who may work on, verify or follow a request."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from steward.core import permissions
+from steward.core import permissions, roles
 from steward.core.choices import Role
 from steward.core.models import (
-    Organisation,
     Person,
-    RoleAssignment,
     SupportGroup,
     SupportGroupMembership,
 )
@@ -26,44 +22,21 @@ VERIFY = "incidents.incident.verify"
 
 def holders(role: str, scope: models.Model | None = None) -> list[Person]:
     """Active people holding ``role`` limited to ``scope``, or everywhere when None."""
-    if scope is None:
-        condition = models.Q(role_assignments__scope_type__isnull=True)
-    else:
-        ct = _ct(scope)
-        condition = models.Q(role_assignments__scope_type=ct, role_assignments__scope_id=scope.pk)
-    return list(
-        Person.objects.filter(condition, role_assignments__role=role, is_active=True)
-        .distinct()
-        .order_by("pk")
-    )
+    return roles.holders(role, scope)
 
 
 def any_holders(role: str) -> list[Person]:
     """Active people holding ``role`` anywhere (scoped or not)."""
-    return list(
-        Person.objects.filter(role_assignments__role=role, is_active=True).distinct().order_by("pk")
-    )
-
-
-def _ct(obj: models.Model) -> Any:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return roles.holders(role, anywhere=True)
 
 
 def _holds(person: Person, role: str, scope: models.Model | None) -> bool:
-    if scope is None or scope.pk is None:
-        return False
-    return RoleAssignment.objects.filter(
-        person=person, role=role, scope_type=_ct(scope), scope_id=scope.pk
-    ).exists()
+    return scope is not None and roles.holds(person, role, scope)
 
 
 def is_desk(actor: Person) -> bool:
     """Service desk analysts and system administrators (roles held everywhere)."""
-    if actor.is_superuser:
-        return True
-    return bool({Role.SERVICE_DESK_ANALYST, Role.SYSTEM_ADMINISTRATOR} & actor.role_names)
+    return roles.is_desk(actor)
 
 
 def is_member(person: Person, group: SupportGroup | None) -> bool:
@@ -82,7 +55,7 @@ def is_coordinator(person: Person, group: SupportGroup | None) -> bool:
 
 
 def group_coordinators(group: SupportGroup | None) -> list[Person]:
-    return holders(Role.GROUP_COORDINATOR, group) if group is not None else []
+    return roles.group_coordinators(group)
 
 
 def service_owners(service: Service | None) -> list[Person]:
@@ -110,12 +83,7 @@ def problem_coordinators(service: Service | None) -> list[Person]:
 
 def desk_people() -> list[Person]:
     """The members of the default (service desk) group, else every service desk analyst."""
-    group = default_group()
-    if group is not None:
-        members = list(group.members.filter(is_active=True).order_by("pk"))
-        if members:
-            return members
-    return holders(Role.SERVICE_DESK_ANALYST)
+    return roles.desk_people(default_group())
 
 
 def may_work(actor: Person, incident: IncidentRequest) -> bool:
@@ -135,14 +103,7 @@ def require_work(actor: Person, incident: IncidentRequest) -> None:
 
 
 def represents(actor: Person, organisation_id: int | None) -> bool:
-    if organisation_id is None:
-        return False
-    return RoleAssignment.objects.filter(
-        person=actor,
-        role=Role.CUSTOMER_REPRESENTATIVE,
-        scope_type=_ct(Organisation(pk=organisation_id)),
-        scope_id=organisation_id,
-    ).exists()
+    return roles.represents(actor, organisation_id)
 
 
 def require_customer_access(actor: Person, incident: IncidentRequest) -> None:

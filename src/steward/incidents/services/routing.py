@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from steward.configuration.models import CIClass, ConfigurationItem
+from steward.configuration.queries import classes
 from steward.core import journal, permissions, refcache, versioning
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.incidents.choices import ServiceType
@@ -153,7 +154,7 @@ class _Routing:
             .order_by("order", "pk")
         ]
         self.category_parents = dict(Category.objects.values_list("pk", "parent_id"))
-        self.class_parents = dict(CIClass.objects.values_list("pk", "parent_id"))
+        self.class_parents = classes.class_parents()
         name = getattr(settings, "INCIDENT_DEFAULT_GROUP", "") or ""
         self.default_group = (
             SupportGroup.objects.filter(name=name, is_active=True).first() if name else None
@@ -200,7 +201,7 @@ def route(
                     direct = list(incident.cis.values_list("ci_class_id", flat=True))
                 else:
                     direct = []
-                ci_classes = _ancestors(routing.class_parents, direct)
+                ci_classes = classes.classes_with_ancestors(direct, parents=routing.class_parents)
             if rule.ci_class_id not in ci_classes:
                 continue
         if words and not any(word in text for word in words):

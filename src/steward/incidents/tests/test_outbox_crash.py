@@ -53,7 +53,7 @@ def test_a_registration_killed_right_after_commit_is_still_told_to_everyone_once
     notes = Notification.objects.filter(record_id=incident.pk, send_email=True)
     assert sorted(n.recipient.username for n in notes) == ["coord", "requester"]
     assert not notes.filter(emailed_at__isnull=False).exists()
-    [delivery] = WebhookDelivery.objects.filter(event="incident.created")
+    [delivery] = WebhookDelivery.objects.filter(event="incidents.incident_request.created")
 
     tasks.dispatch_outbox.call()
     tasks.dispatch_outbox.call()
@@ -93,6 +93,6 @@ def test_a_registration_while_the_broker_is_down_succeeds_and_is_emailed_once_it
     assert not Notification.objects.filter(
         record_id=incident.pk, send_email=True, emailed_at__isnull=True
     ).exists()
-    delivery = WebhookDelivery.objects.get(event="incident.created")
+    delivery = WebhookDelivery.objects.get(event="incidents.incident_request.created")
     assert receiver.deliveries == [str(delivery.pk)]
     assert delivery.status == DeliveryStatus.DELIVERED

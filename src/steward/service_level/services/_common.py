@@ -1,16 +1,16 @@
-"""Helpers shared by the Service Level Management services: who holds a role for a record,
-building and validating service level targets, and refusing unknown fields."""
+"""Helpers shared by the Service Level Management services: the administrators, building and
+validating service level targets, and refusing unknown fields (role lookups: core.roles)."""
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from steward.core import roles
 from steward.core.choices import Priority, Role
-from steward.core.models import Person, RoleAssignment
+from steward.core.models import Person
 from steward.service_level.choices import DURATION_KINDS, TIMED_KINDS, TargetKind
 from steward.service_level.models import ServiceLevelTarget
 
@@ -36,31 +36,9 @@ def reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
         raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
-def holders(role: str, scope: models.Model | None = None) -> list[Person]:
-    """Active people holding ``role`` limited to ``scope`` (or everywhere when None)."""
-    if scope is None:
-        condition = models.Q(role_assignments__scope_type__isnull=True)
-    else:
-        ct = ContentType.objects.get_for_model(scope, for_concrete_model=True)
-        condition = models.Q(role_assignments__scope_type=ct, role_assignments__scope_id=scope.pk)
-    return list(
-        Person.objects.filter(condition, role_assignments__role=role, is_active=True)
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def holds(person: Person, role: str, scope: models.Model) -> bool:
-    """True when ``person`` holds ``role`` limited to ``scope``."""
-    ct = ContentType.objects.get_for_model(scope, for_concrete_model=True)
-    return RoleAssignment.objects.filter(
-        person=person, role=role, scope_type=ct, scope_id=scope.pk
-    ).exists()
-
-
 def administrators() -> list[Person]:
     """The service level administrators, told about decisions they must act on."""
-    return holders(Role.SERVICE_LEVEL_ADMINISTRATOR)
+    return roles.holders(Role.SERVICE_LEVEL_ADMINISTRATOR)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -21,10 +21,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import clocks, fields, journal, notify, numbering, permissions, versioning
+from steward.core import (
+    clocks,
+    fields,
+    journal,
+    notify,
+    numbering,
+    permissions,
+    transitions,
+    versioning,
+)
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
+from steward.core.roles import holders, holds
 from steward.service_level import inputs, workflows
 from steward.service_level.choices import (
     AGREEMENT_PREFIX,
@@ -50,8 +60,6 @@ from steward.service_level.services._common import (
     build_targets,
     check_duplicate,
     copy_targets,
-    holders,
-    holds,
     reject_unknown,
     target_values,
     validate_target,
@@ -245,7 +253,7 @@ def agreement_update(
     """Change a draft agreement's name, description, terms or catalog item."""
     reject_unknown(data, AGREEMENT_FIELDS)
     with transaction.atomic():
-        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        agreement = transitions.lock(Agreement, agreement_id)
         permissions.require(actor, CHANGE, agreement)
         versioning.check(agreement, expected_version)
         _editable(agreement)
@@ -270,11 +278,11 @@ def _lock_owner(
             {"agreement": ["A target belongs to one agreement or one catalog item."]}
         )
     if agreement_id is not None:
-        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        agreement = transitions.lock(Agreement, agreement_id)
         permissions.require(actor, CHANGE, agreement)
         _editable(agreement)
         return {"agreement": agreement}
-    item = CatalogItem.objects.select_for_update().get(pk=catalog_item_id)
+    item = transitions.lock(CatalogItem, catalog_item_id)
     permissions.require(actor, "service_level.catalog.change", item)
     if item.status != CatalogItemStatus.DRAFT:
         raise DomainError(f"Only a draft catalog item's targets can change; {item.number} is not.")
@@ -324,7 +332,7 @@ def target_update(
     with transaction.atomic():
         target = ServiceLevelTarget.objects.get(pk=target_id)
         owner = _lock_owner(actor, target.agreement_id, target.catalog_item_id)
-        target = ServiceLevelTarget.objects.select_for_update().get(pk=target_id)
+        target = transitions.lock(ServiceLevelTarget, target_id)
         versioning.check(target, expected_version)
         values = target_values({**{f: getattr(target, f) for f in TARGET_FIELDS}, **data})
         changes = journal.apply_changes(target, values, TARGET_FIELDS)
@@ -376,7 +384,7 @@ def agreement_sign(
     if not signed and not comment:
         raise ValidationError({"comment": ["Say why the agreement is not signed."]})
     with transaction.atomic():
-        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        agreement = transitions.lock(Agreement, agreement_id)
         permissions.require(actor, SIGN, agreement)
         workflows.AGREEMENT.check(str(agreement.status), str(A.ACTIVE if signed else A.NOT_SIGNED))
         if role not in REQUIRED_SIGNATORIES[agreement.kind]:
@@ -417,19 +425,18 @@ def agreement_sign(
 
 
 def _set_status(agreement: Agreement, new: str, *, actor: Person, reason: str = "") -> None:
-    workflows.AGREEMENT.check(str(agreement.status), str(new))
-    old = agreement.status
-    agreement.status = new
-    agreement.save(update_fields=["status", "signed_at", "terminated_at",
-                                  "termination_reason", "updated_at"])  # fmt: skip
     # The parties read why (a declined signature's comment, the termination reason):
     # inputs.SIGN and inputs.AGREEMENT_TERMINATE say so where they are typed.
-    journal.transition(agreement, actor=actor, old=old, new=new, reason=reason, reason_public=True)
-    notify.record_event(
-        record=agreement,
-        event=f"service_level.agreement.{new}",
+    transitions.transition(
+        agreement,
+        new,
         actor=actor,
-        data={"old": old, "new": new, "reason": reason, "kind": agreement.kind},
+        workflow=workflows.AGREEMENT,
+        reason=reason,
+        public=True,
+        also=["signed_at", "terminated_at", "termination_reason"],
+        event=f"service_level.agreement.{new}",
+        data={"old": agreement.status, "new": new, "reason": reason, "kind": agreement.kind},
     )
 
 
@@ -448,7 +455,7 @@ def _activate(agreement: Agreement, *, actor: Person) -> None:
     """All parties signed: the SLTs are monitored from now on."""
     agreement.signed_at = timezone.now()
     _set_status(agreement, A.ACTIVE, actor=actor, reason="Signed by every party.")
-    service = Service.objects.select_for_update().get(pk=agreement.service_id)
+    service = transitions.lock(Service, agreement.service_id)
     if service.status == ServiceStatus.IN_DESIGN:
         service_svc.transition(
             service,
@@ -471,7 +478,7 @@ def agreement_terminate(*, actor: Person, agreement_id: int, reason: str) -> Agr
     if not reason:
         raise ValidationError({"reason": ["Say why the agreement ends."]})
     with transaction.atomic():
-        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        agreement = transitions.lock(Agreement, agreement_id)
         permissions.require(actor, CHANGE, agreement)
         workflows.AGREEMENT.check(str(agreement.status), str(A.DISCONTINUED))
         agreement.terminated_at = timezone.now()
@@ -488,7 +495,7 @@ def agreement_terminate(*, actor: Person, agreement_id: int, reason: str) -> Agr
             )
         if agreement.kind == K.SLA:
             # Locked before counting, so two last SLAs ending together both see the other.
-            service = Service.objects.select_for_update().get(pk=agreement.service_id)
+            service = transitions.lock(Service, agreement.service_id)
             others = Agreement.objects.filter(service=service, kind=K.SLA, status=A.ACTIVE).exclude(
                 pk=agreement.pk
             )
@@ -544,7 +551,7 @@ def outage_record(
         )
         notify.record_event(
             record=service,
-            event="service_level.outage.recorded",
+            event="service_level.service.outage_recorded",
             actor=actor,
             data={
                 "outage": outage.pk,

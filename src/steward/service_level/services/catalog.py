@@ -22,10 +22,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions, versioning
+from steward.core import journal, notify, numbering, permissions, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import Organisation, Person
+from steward.core.roles import holders
 from steward.service_level import workflows
 from steward.service_level.choices import (
     ApprovalDecision,
@@ -44,7 +45,6 @@ from steward.service_level.services._common import (
     administrators,
     build_targets,
     copy_targets,
-    holders,
     reject_unknown,
 )
 
@@ -191,7 +191,7 @@ def catalog_item_update(
     ``targets``, when given, replace the item's targets."""
     reject_unknown(data, [*ITEM_FIELDS, "target_customers"])
     with transaction.atomic():
-        item = CatalogItem.objects.select_for_update().get(pk=item_id)
+        item = transitions.lock(CatalogItem, item_id)
         permissions.require(actor, CHANGE, item)
         versioning.check(item, expected_version)
         if item.status != C.DRAFT:
@@ -280,25 +280,26 @@ def pending_slots(item: CatalogItem) -> list[Slot]:
     return [slot for slot in approval_slots(item) if not _slot_satisfied(slot, approved)]
 
 
-def _move(item: CatalogItem, new: str, *, actor: Person | None, reason: str = "") -> str:
-    """Set a locked item's status with its journal entry and webhook event."""
-    workflows.CATALOG_ITEM.check(str(item.status), str(new))
-    old = item.status
-    item.status = new
-    journal.transition(item, actor=actor, old=old, new=new, reason=reason)
-    notify.record_event(
-        record=item,
-        event=f"service_level.catalog_item.{new}",
+def _move(
+    item: CatalogItem, new: str, *, actor: Person | None, reason: str = "", also: Iterable[str] = ()
+) -> str:
+    """Move a locked item to ``new``: saved with ``also``, journalled, published."""
+    return transitions.transition(
+        item,
+        new,
         actor=actor,
-        data={"old": old, "new": new, "reason": reason, "round": item.approval_round},
+        workflow=workflows.CATALOG_ITEM,
+        reason=reason,
+        also=also,
+        event=f"service_level.catalog_item.{new}",
+        data={"old": item.status, "new": new, "reason": reason, "round": item.approval_round},
     )
-    return old
 
 
 def catalog_item_submit(*, actor: Person, item_id: int) -> CatalogItem:
     """Ask for the approval signatures: opens the next round and tells each approver."""
     with transaction.atomic():
-        item = CatalogItem.objects.select_for_update().select_related("service").get(pk=item_id)
+        item = transitions.lock(CatalogItem, item_id, related=["service"])
         permissions.require(actor, CHANGE, item)
         workflows.CATALOG_ITEM.check(str(item.status), str(C.IN_APPROVAL))
         slots = approval_slots(item)
@@ -325,9 +326,14 @@ def catalog_item_submit(*, actor: Person, item_id: int) -> CatalogItem:
             )
             for (pk, role), custs in customers.items()
         )
-        _move(item, C.IN_APPROVAL, actor=actor, reason=f"Approval round {item.approval_round}.")
         item.failure_reason = ""
-        item.save(update_fields=["status", "approval_round", "failure_reason", "updated_at"])
+        _move(
+            item,
+            C.IN_APPROVAL,
+            actor=actor,
+            reason=f"Approval round {item.approval_round}.",
+            also=["approval_round", "failure_reason"],
+        )
         notify.send(
             recipients=people.values(),
             event="service_level.catalog_item.approval_requested",
@@ -353,7 +359,7 @@ def catalog_item_decide(
     if decision != D.APPROVED and not comment:
         raise ValidationError({"comment": ["Say what must change or why you reject it."]})
     with transaction.atomic():
-        item = CatalogItem.objects.select_for_update().select_related("service").get(pk=item_id)
+        item = transitions.lock(CatalogItem, item_id, related=["service"])
         permissions.require(actor, APPROVE)
         if item.status != C.IN_APPROVAL:
             raise InvalidTransition(workflows.CATALOG_ITEM.name, item.status, decision)
@@ -388,11 +394,9 @@ def catalog_item_decide(
         title = f"{item.number} {item.name}: {actor} {label}"
         if decision == D.ADJUST:
             _move(item, C.DRAFT, actor=actor, reason=comment)
-            item.save(update_fields=["status", "updated_at"])
             title = f"{item.number} {item.name}: adjustments requested by {actor}"
         elif decision == D.APPROVED and not pending_slots(item):
             _move(item, C.APPROVED, actor=actor, reason="Approved by every approver.")
-            item.save(update_fields=["status", "updated_at"])
             title = f"{item.number} {item.name} is approved: ready to publish"
         notify.send(
             recipients=administrators(),
@@ -417,12 +421,11 @@ def _transition(
 ) -> CatalogItem:
     extra = extra or {}
     with transaction.atomic():
-        item = CatalogItem.objects.select_for_update().get(pk=item_id)
+        item = transitions.lock(CatalogItem, item_id)
         permissions.require(actor, CHANGE, item)
-        _move(item, new, actor=actor, reason=reason)
         for name, value in extra.items():
             setattr(item, name, value)
-        item.save(update_fields=["status", *extra, "updated_at"])
+        _move(item, new, actor=actor, reason=reason, also=extra)
     return item
 
 
@@ -488,7 +491,7 @@ def catalog_item_template_update(
 ) -> CatalogItemTemplate:
     reject_unknown(data, TEMPLATE_FIELDS)
     with transaction.atomic():
-        template = CatalogItemTemplate.objects.select_for_update().get(pk=template_id)
+        template = transitions.lock(CatalogItemTemplate, template_id)
         permissions.require(actor, CHANGE)
         versioning.check(template, expected_version)
         changes = journal.apply_changes(template, data, TEMPLATE_FIELDS)

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from steward.core import journal, notify, permissions, versioning
+from steward.core import journal, notify, permissions, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.models import Organisation, Person, RoleAssignment
 
@@ -75,7 +75,7 @@ def customer_set_contacts(
     provider staff. Each becomes a role limited to this customer.
     """
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+        organisation = transitions.lock(Organisation, organisation_id)
         permissions.require(actor, "core.organisation.change", organisation)
         versioning.check(organisation, expected_version)
         if organisation.kind != OrganisationKind.CUSTOMER:
@@ -125,7 +125,7 @@ def customer_set_contacts(
             )
             notify.record_event(
                 record=organisation,
-                event="service_level.customer.contacts_changed",
+                event="core.organisation.contacts_changed",
                 actor=actor,
                 data={
                     "representatives": [p.pk for p in reps],

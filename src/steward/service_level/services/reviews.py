@@ -19,16 +19,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions, versioning
+from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
-from steward.core.models import Organisation, Person, RoleAssignment, SupportGroup
+from steward.core.models import Organisation, Person, SupportGroup
 from steward.service_level import reviews
 from steward.service_level.choices import AgreementKind, AgreementStatus, ReviewStatus
 from steward.service_level.models import Agreement, ReviewViolation, SlaReview
@@ -45,43 +43,28 @@ REQUEST_NUMBER = re.compile(r"^[A-Z]{1,8}\d{1,12}$")
 # --- People ---------------------------------------------------------------------------------
 
 
-def _holders(role: str, scope: Any = None) -> list[Person]:
-    """Active people holding ``role`` (limited to ``scope`` when given, else everywhere)."""
-    assignments = RoleAssignment.objects.filter(role=role, person__is_active=True)
-    if scope is None:
-        assignments = assignments.filter(scope_type__isnull=True)
-    else:
-        ct = ContentType.objects.get_for_model(scope, for_concrete_model=True)
-        assignments = assignments.filter(scope_type=ct, scope_id=scope.pk)
-    ids = assignments.values("person_id")
-    return list(Person.objects.filter(pk__in=ids).order_by("pk"))
-
-
 def customer_service_level_managers(customer: Organisation) -> list[Person]:
     """The customer's service level manager(s); failing those, the global ones."""
-    return _holders(Role.SERVICE_LEVEL_MANAGER, customer) or _holders(Role.SERVICE_LEVEL_MANAGER)
+    return roles.holders(Role.SERVICE_LEVEL_MANAGER, customer) or roles.holders(
+        Role.SERVICE_LEVEL_MANAGER
+    )
 
 
 def _is_slm_of(person: Person, customer: Organisation) -> bool:
-    ct = ContentType.objects.get_for_model(Organisation, for_concrete_model=True)
-    return RoleAssignment.objects.filter(
-        Q(scope_type__isnull=True) | Q(scope_type=ct, scope_id=customer.pk),
-        person=person,
-        role=Role.SERVICE_LEVEL_MANAGER,
-    ).exists()
+    return roles.holds(person, Role.SERVICE_LEVEL_MANAGER, customer, or_everywhere=True)
 
 
 def customer_representatives(customer: Organisation) -> list[Person]:
-    return _holders(Role.CUSTOMER_REPRESENTATIVE, customer)
+    return roles.holders(Role.CUSTOMER_REPRESENTATIVE, customer)
 
 
 def service_desk_managers() -> list[Person]:
     """Operations managers; where there are none, the Service Desk group's coordinators."""
-    managers = _holders(Role.OPERATIONS_MANAGER)
+    managers = roles.holders(Role.OPERATIONS_MANAGER)
     if managers:
         return managers
     group = SupportGroup.objects.filter(name=SERVICE_DESK_GROUP).first()
-    return _holders(Role.GROUP_COORDINATOR, group) if group else []
+    return roles.group_coordinators(group)
 
 
 def _service_owners(review: SlaReview) -> list[Person]:
@@ -93,16 +76,22 @@ def _service_owners(review: SlaReview) -> list[Person]:
 
 
 def _lock(review_id: Any) -> SlaReview:
-    return SlaReview.objects.select_for_update().select_related("customer").get(pk=review_id)
+    return transitions.lock(SlaReview, review_id, related=["customer"])
 
 
-def _set_status(review: SlaReview, new: str, *, actor: Person, reason: str = "") -> None:
-    REVIEW.check(review.status, new)
-    old = review.status
-    review.status = new
-    if old != new:
-        # Steward's own lines ("Meeting held."), for the customer's representatives too.
-        journal.transition(review, actor=actor, old=old, new=new, reason=reason, reason_public=True)
+def _set_status(
+    review: SlaReview, new: str, *, actor: Person, reason: str = "", also: Iterable[str] = ()
+) -> None:
+    """Move a locked review to ``new``, saving ``also`` with it. Staying where it is
+    (figures recomputed before the meeting) is no status change: ``also`` is saved alone."""
+    if review.status == new:
+        REVIEW.check(review.status, new)
+        review.save(update_fields=[*also, "updated_at"])
+        return
+    # Steward's own lines ("Meeting held."), for the customer's representatives too.
+    transitions.transition(
+        review, new, actor=actor, workflow=REVIEW, reason=reason, public=True, also=also
+    )
 
 
 # --- Scheduling -------------------------------------------------------------------------------
@@ -264,13 +253,19 @@ def review_compute(*, actor: Person, review_id: int) -> SlaReview:
         review = _lock(review_id)
         permissions.require(actor, CHANGE, review)
         was = review.status
-        _set_status(review, ReviewStatus.REPORTED, actor=actor, reason="Figures computed.")
+        REVIEW.check(was, ReviewStatus.REPORTED)  # before the work
         review.agreements.set(
             reviews.review_agreements(review.customer, review.term_start, review.term_end)
         )
         figures = reviews.compute_figures(review)
         review.figures, review.computed_at = figures, timezone.now()
-        review.save(update_fields=["status", "figures", "computed_at", "updated_at"])
+        _set_status(
+            review,
+            ReviewStatus.REPORTED,
+            actor=actor,
+            reason="Figures computed.",
+            also=["figures", "computed_at"],
+        )
 
         existing = {v.target_id: v for v in review.violations.all()}
         owners = {a["service"]["id"]: a["service"]["owner_id"] for a in figures["agreements"]}
@@ -330,7 +325,7 @@ def violation_explain(
             .select_related("review")
             .get(pk=violation_id)
         )
-        review = SlaReview.objects.select_for_update().get(pk=violation.review_id)
+        review = transitions.lock(SlaReview, violation.review_id)
         if not permissions.has(actor, "core.access") or actor.pk != violation.owner_id:
             raise PermissionDenied("Only the owner of the service explains its violations.")
         if review.status not in (ReviewStatus.REPORTED, ReviewStatus.HELD):
@@ -425,26 +420,23 @@ def review_record_meeting(
         review = _lock(review_id)
         permissions.require(actor, CHANGE, review)
         versioning.check(review, expected_version)
-        _set_status(review, ReviewStatus.HELD, actor=actor, reason="Meeting held.")
         suggestions = (improvement_suggestions or "").strip() or review.improvement_suggestions
-        journal.field_changes(
-            review,
-            actor=actor,
-            changes={
-                "minutes": (review.minutes, minutes),
-                "improvement_suggestions": (review.improvement_suggestions, suggestions),
-                "request_references": (review.request_references, references),
-            },
-        )
+        changes = {
+            "minutes": (review.minutes, minutes),
+            "improvement_suggestions": (review.improvement_suggestions, suggestions),
+            "request_references": (review.request_references, references),
+        }
         review.minutes, review.improvement_suggestions = minutes, suggestions
         review.request_references = references
         review.meeting_at = review.meeting_at or timezone.now()
-        review.save(
-            update_fields=[
-                "status", "minutes", "improvement_suggestions", "request_references",
-                "meeting_at", "updated_at",
-            ]
-        )  # fmt: skip
+        _set_status(
+            review,
+            ReviewStatus.HELD,
+            actor=actor,
+            reason="Meeting held.",
+            also=["minutes", "improvement_suggestions", "request_references", "meeting_at"],
+        )
+        journal.field_changes(review, actor=actor, changes=changes)
     return review
 
 
@@ -479,7 +471,6 @@ def review_close(*, actor: Person, review_id: int) -> SlaReview:
         review = _lock(review_id)
         permissions.require(actor, CHANGE, review)
         _set_status(review, ReviewStatus.CLOSED, actor=actor, reason="Minutes distributed.")
-        review.save(update_fields=["status", "updated_at"])
         recipients = [
             *customer_representatives(review.customer),
             *_service_owners(review),
@@ -494,7 +485,7 @@ def review_close(*, actor: Person, review_id: int) -> SlaReview:
         )
         notify.record_event(
             record=review,
-            event="service_level.review.closed",
+            event="service_level.sla_review.closed",
             actor=actor,
             data={"customer": review.customer_id, "requests": review.request_references},
         )

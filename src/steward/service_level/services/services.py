@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions, versioning
+from steward.core import journal, notify, numbering, permissions, transitions, versioning
 from steward.core.models import BusinessCalendar, Organisation, Person
 from steward.service_level import workflows
 from steward.service_level.choices import ServiceStatus
@@ -58,7 +58,7 @@ def service_update(
     """Change a service's details; a service owner may change only their own services."""
     reject_unknown(data, SERVICE_FIELDS + SERVICE_M2M)
     with transaction.atomic():
-        service = Service.objects.select_for_update().get(pk=service_id)
+        service = transitions.lock(Service, service_id)
         permissions.require(actor, "service_level.service.change", service)
         versioning.check(service, expected_version)
         changes = journal.apply_changes(service, data, SERVICE_FIELDS)
@@ -99,7 +99,7 @@ def service_set_status(*, actor: Person, service_id: int, status: str, reason: s
     if status not in ServiceStatus.values:
         raise ValidationError({"status": [f"Unknown status {status!r}."]})
     with transaction.atomic():
-        service = Service.objects.select_for_update().get(pk=service_id)
+        service = transitions.lock(Service, service_id)
         permissions.require(actor, "service_level.service.change", service)
         transition(service, status, actor=actor, reason=reason)
     return service
@@ -107,17 +107,16 @@ def service_set_status(*, actor: Person, service_id: int, status: str, reason: s
 
 def transition(service: Service, status: str, *, actor: Person | None, reason: str) -> None:
     """Move a locked service to ``status`` with its journal entry and event."""
-    workflows.SERVICE.check(str(service.status), str(status))
-    old = service.status
-    service.status = status
     service.discontinued_at = timezone.now() if status == ServiceStatus.DISCONTINUED else None
-    service.save(update_fields=["status", "discontinued_at", "updated_at"])
-    journal.transition(service, actor=actor, old=old, new=status, reason=reason)
-    notify.record_event(
-        record=service,
-        event=f"service_level.service.{status}",
+    transitions.transition(
+        service,
+        status,
         actor=actor,
-        data={"old": old, "new": status, "reason": reason},
+        workflow=workflows.SERVICE,
+        reason=reason,
+        also=["discontinued_at"],
+        event=f"service_level.service.{status}",
+        data={"old": service.status, "new": status, "reason": reason},
     )
     if status == ServiceStatus.DISCONTINUED:
         notify.send(
