@@ -99,6 +99,7 @@ def transition(
     reason: str = "",
     reason_public: bool = False,
     field: str = "status",
+    public: bool = True,
 ) -> JournalEntry:
     """The status change (of ``field``: a second state machine names its own), which
     customer-side people may read, and its ``reason``.
@@ -106,7 +107,8 @@ def transition(
     The reason is staff text and internal (a work note beside the change) unless the
     calling service says the procedure addresses it to the requester (``reason_public``:
     the resolution, why a request was cancelled), so what a coordinator writes to the
-    desk never reaches the portal.
+    desk never reaches the portal. A change of an internal state (``public=False``: how an
+    incident is escalated) is staff-only, like a field change.
     """
     text = sanitise(reason) if reason and reason.strip() else ""
     entry = _unsaved(
@@ -117,6 +119,7 @@ def transition(
         old_value=old,
         new_value=new,
         body=text if reason_public else "",
+        public=public,
     )
     if not text or reason_public:
         entry.save(force_insert=True)

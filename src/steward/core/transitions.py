@@ -54,6 +54,7 @@ def transition(
     allowed: Callable[[Any, Any], bool | None] | None = None,
     reason: str = "",
     public: bool = False,
+    change_public: bool = True,
     event: str | None = None,
     data: Mapping[str, Any] | None = None,
     also: Iterable[str] = (),
@@ -66,7 +67,8 @@ def transition(
     (``InvalidTransition``, 409 in the API), the state field (``workflow.field``) set and
     saved with the ``also`` fields the service set beforehand and ``updated_at`` (a
     versioned record's ``lock_version`` moves on in ``save``), the journal entry (``reason``
-    is a staff-only note unless ``public``), and the catalog ``event`` with ``data`` to
+    is a staff-only note unless ``public``; the change itself is staff-only when
+    ``change_public`` is False, for an internal state such as an incident's escalation), and the catalog ``event`` with ``data`` to
     webhook subscribers (``notify.record_event``: written now, sent after commit).
     """
     if not transaction.get_connection().in_atomic_block:
@@ -90,6 +92,7 @@ def transition(
         reason=reason,
         reason_public=public,
         field=workflow.field,
+        public=change_public,
     )
     if event is not None:
         notify.record_event(record=record, event=event, actor=actor, data=dict(data or {}))

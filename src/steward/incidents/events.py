@@ -1,33 +1,10 @@
 """Webhook events of Incident Management (seed 003 ch. 8): the catalog entries.
 
-Names follow ``core.events``: ``<app_label>.<record>.<verb>``. The services still publish
-the names they had before the catalog; ``RENAMED`` maps each old name to its catalog name
-and ``core.events.renamed`` makes the old one publish the new one. To be emptied by the
-incidents engineer: switch each ``_event(...)``/``record_event(...)`` call to the new name,
-then delete its line here.
-
-Old name (published by incidents/services today) -> catalog name:
-    incident.created                      -> incidents.incident_request.created
-    incident.updated                      -> incidents.incident_request.updated
-    incident.replied                      -> incidents.incident_request.replied
-    incident.assigned                     -> incidents.incident_request.assigned
-    incident.taken                        -> incidents.incident_request.taken
-    incident.sent_back                    -> incidents.incident_request.sent_back
-    incident.pending                      -> incidents.incident_request.pending
-    incident.resumed                      -> incidents.incident_request.resumed
-    incident.escalated                    -> incidents.incident_request.escalated
-    incident.change_assessed              -> incidents.incident_request.change_assessed
-    incident.escalation_handled           -> incidents.incident_request.escalation_handled
-    incident.resolved                     -> incidents.incident_request.resolved
-    incident.problem_coordinator_informed -> incidents.incident_request.problem_coordinator_informed
-    incident.closed                       -> incidents.incident_request.closed
-    incident.reopened                     -> incidents.incident_request.reopened
-    incident.cancelled                    -> incidents.incident_request.cancelled
-    incidents.incident.solution_used      -> incidents.incident_request.solution_used
-    incidents.solution.proposed|active|rejected|retired: unchanged (already follow the rule)
+Names follow ``core.events``: ``<app_label>.<record>.<verb>``; the services publish them
+through ``core.transitions`` (a status or escalation change) or ``notify.record_event``.
 """
 
-from steward.core.events import declare, renamed
+from steward.core.events import declare
 from steward.incidents.models import IncidentRequest, Solution
 
 INCIDENT_EVENTS = {
@@ -59,10 +36,3 @@ for _status, _text in [
     ("retired", "was retired"),
 ]:
     declare(f"incidents.solution.{_status}", model=Solution, description=f"A solution {_text}.")
-
-# Transitional: the old names the incidents services still publish (see above).
-RENAMED = {f"incident.{verb}": f"incidents.incident_request.{verb}" for verb in INCIDENT_EVENTS}
-RENAMED["incidents.incident.solution_used"] = "incidents.incident_request.solution_used"
-del RENAMED["incident.solution_used"]
-for _old, _new in RENAMED.items():
-    renamed(_old, _new)

@@ -1,9 +1,9 @@
 """Status transition tables of Incident Management (seed 003 ch. 8)."""
 
 from steward.core.workflows import Workflow
-from steward.incidents.choices import ActionStatus, IncidentStatus, SolutionStatus
+from steward.incidents.choices import ActionStatus, Escalation, IncidentStatus, SolutionStatus
 
-N, A, S = IncidentStatus, ActionStatus, SolutionStatus
+N, A, S, E = IncidentStatus, ActionStatus, SolutionStatus, Escalation
 
 # Proc. 1: registered (new) and resolved at once by the service desk, or saved and routed
 # (proc. 2: assigned to a group, then a person). A group coordinator may send it back to
@@ -21,6 +21,26 @@ INCIDENT = Workflow.build(
         N.CANCELLED: set(),
     },
 )
+
+# The second state machine of a request, its ``escalation`` (staff-only in the journal).
+# Proc. 3-4: a specialist escalates to the service owner (again after it went back to the
+# specialists); proc. 2: the group coordinator hands a request needing Change Management to
+# the change coordinator, whatever its escalation. Proc. 5: the service owner (or on-duty
+# manager) decides once: continuity, an emergency change, or back to the specialists.
+ESCALATION = Workflow.build(
+    "incident escalation",
+    {
+        E.NONE: {E.SERVICE_OWNER, E.CHANGE_COORDINATOR},
+        E.CHANGE_COORDINATOR: {E.SERVICE_OWNER, E.CHANGE_COORDINATOR},
+        E.BACK_TO_SPECIALISTS: {E.SERVICE_OWNER, E.CHANGE_COORDINATOR},
+        E.SERVICE_OWNER: {
+            E.ON_DUTY_MANAGER, E.EMERGENCY_CHANGE, E.BACK_TO_SPECIALISTS, E.CHANGE_COORDINATOR
+        },
+        E.ON_DUTY_MANAGER: {E.CHANGE_COORDINATOR},
+        E.EMERGENCY_CHANGE: {E.CHANGE_COORDINATOR},
+    },
+    field="escalation",
+)  # fmt: skip
 
 ACTION = Workflow.build(
     "action",

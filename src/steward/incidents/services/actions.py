@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
-from steward.core import journal, permissions, versioning
+from steward.core import journal, permissions, transitions, versioning
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
 from steward.incidents import workflows
@@ -145,12 +145,11 @@ def action_complete(*, actor: Person, action_id: int, result: str = "") -> Incid
     with transaction.atomic():
         action = _locked_action(action_id)
         incident = _require_action(actor, action)
-        workflows.ACTION.check(action.status, ActionStatus.DONE)
-        old = action.status
-        action.status, action.completed_at = ActionStatus.DONE, timezone.now()
-        action.result = (result or "").strip()
-        action.save(update_fields=["status", "completed_at", "result", "updated_at"])
-        journal.transition(action, actor=actor, old=old, new=action.status, reason=action.result)
+        action.completed_at, action.result = timezone.now(), (result or "").strip()
+        transitions.transition(
+            action, ActionStatus.DONE, actor=actor, workflow=workflows.ACTION,
+            reason=action.result, also=["completed_at", "result"],
+        )  # fmt: skip
         journal.system(incident, text=f"{actor} completed action {action.position}.")
         if incident.assignee_id and incident.assignee_id != actor.pk:
             _tell(

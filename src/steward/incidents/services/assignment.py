@@ -20,6 +20,7 @@ from steward.incidents.services.common import (
     ASSIGN,
     N,
     _check_assignee,
+    _escalation,
     _event,
     _locked,
     _save,
@@ -48,6 +49,8 @@ from steward.incidents.services.validation import (
     checked_text,
     raise_errors,
 )
+
+CHANGE_ASSESSED = "incidents.incident_request.change_assessed"
 
 
 def incident_assign(
@@ -97,8 +100,12 @@ def incident_assign(
         incident.sent_back_reason = ""
         moved = incident.status in (N.NEW, N.IN_PROGRESS)
         if moved:
-            _transition(incident, N.ASSIGNED, actor, reason)
-        _save(incident, "support_group", "assignee", "sent_back_reason", "status")
+            _transition(
+                incident, N.ASSIGNED, actor, reason,
+                also=["support_group", "assignee", "sent_back_reason"],
+            )  # fmt: skip
+        else:
+            _save(incident, "support_group", "assignee", "sent_back_reason")
         journal.field_changes(incident, actor=actor, changes=changes)
         if reason and not moved:
             _work_note(actor, incident, reason)
@@ -119,7 +126,7 @@ def incident_assign(
             )
         _event(
             incident,
-            "incident.assigned",
+            "incidents.incident_request.assigned",
             actor,
             support_group=incident.support_group_id,
             assignee=incident.assignee_id,
@@ -140,11 +147,12 @@ def incident_take(*, actor: Person, incident_id: int) -> IncidentRequest:
             raise PermissionDenied("It is assigned to someone else; ask the group coordinator.")
         old_assignee = incident.assignee
         incident.assignee = actor
-        _transition(incident, N.IN_PROGRESS, actor)
-        _save(incident, "assignee", "status")
+        _transition(
+            incident, N.IN_PROGRESS, actor, also=["assignee"],
+            event="incidents.incident_request.taken", data={"assignee": actor.pk},
+        )  # fmt: skip
         journal.field_changes(incident, actor=actor, changes={"assignee": (old_assignee, actor)})
         _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)
-        _event(incident, "incident.taken", actor, assignee=actor.pk)
     return incident
 
 
@@ -164,10 +172,13 @@ def incident_send_back(
             raise PermissionDenied("Only the group coordinator of its group sends it back.")
         label = SendBackReason(reason).label
         old_group, old_assignee = incident.support_group, incident.assignee
-        _transition(incident, N.NEW, actor, f"{label}: {note}")
         incident.support_group = incident.assignee = incident.routed_by = None
         incident.sent_back_reason = reason
-        _save(incident, "status", "support_group", "assignee", "routed_by", "sent_back_reason")
+        _transition(
+            incident, N.NEW, actor, f"{label}: {note}",
+            also=["support_group", "assignee", "routed_by", "sent_back_reason"],
+            event="incidents.incident_request.sent_back", data={"reason": reason},
+        )  # fmt: skip
         journal.field_changes(
             incident,
             actor=actor,
@@ -181,7 +192,6 @@ def incident_send_back(
             else desk_people()
         )
         _tell(desk, incident, "incident.sent_back", f"Sent back: {label.lower()}", note, actor)
-        _event(incident, "incident.sent_back", actor, reason=reason)
     return incident
 
 
@@ -215,40 +225,42 @@ def incident_assess_change(
             _save(incident, *changes)
             journal.field_changes(incident, actor=actor, changes=changes)
         if not any(answers.values()):
-            _event(incident, "incident.change_assessed", actor, needs_change=False)
+            _event(incident, CHANGE_ASSESSED, actor, needs_change=False)
             return incident
         as_coordinator = incident.assignee_id != actor.pk and (
             is_coordinator(actor, incident.support_group)
         )
         if as_coordinator:
-            people = change_coordinators(incident.service)
-            if not people:
-                raise ValidationError({"service": ["The service has no change coordinator."]})
-            old_assignee, old_escalation = incident.assignee, incident.escalation
-            incident.assignee, incident.escalation = people[0], Escalation.CHANGE_COORDINATOR
-            incident.escalated_to, incident.escalated_at = people[0], timezone.now()
-            if incident.status == N.IN_PROGRESS:
-                _transition(incident, N.ASSIGNED, actor, "Needs Change Management.")
-            _save(incident, "assignee", "escalation", "escalated_to", "escalated_at", "status")
-            journal.field_changes(
-                incident,
-                actor=actor,
-                changes={
-                    "assignee": (old_assignee, people[0]),
-                    "escalation": (old_escalation, incident.escalation),
-                },
-            )
-            if old_assignee is None:
-                _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)
-            _tell(
-                [people[0]],
-                incident,
-                "incident.change_needed",
-                "Needs Change Management: assigned to you",
-                incident.title,
-                actor,
-            )
+            _to_change_coordinator(incident, actor)
         else:
             _escalate(incident, actor, "Its resolution needs Change Management.")
-        _event(incident, "incident.change_assessed", actor, needs_change=True)
+        _event(incident, CHANGE_ASSESSED, actor, needs_change=True)
     return incident
+
+
+def _to_change_coordinator(incident: IncidentRequest, actor: Person) -> None:
+    """Proc. 2: the group coordinator assigns a request needing Change Management to the
+    change coordinator of its service (its escalation says so); back to assigned."""
+    people = change_coordinators(incident.service)
+    if not people:
+        raise ValidationError({"service": ["The service has no change coordinator."]})
+    old_assignee = incident.assignee
+    incident.assignee = incident.escalated_to = people[0]
+    incident.escalated_at = timezone.now()
+    _escalation(
+        incident, Escalation.CHANGE_COORDINATOR, actor,
+        also=["assignee", "escalated_to", "escalated_at"],
+    )  # fmt: skip
+    if incident.status == N.IN_PROGRESS:
+        _transition(incident, N.ASSIGNED, actor, "Needs Change Management.")
+    journal.field_changes(incident, actor=actor, changes={"assignee": (old_assignee, people[0])})
+    if old_assignee is None:
+        _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)
+    _tell(
+        [people[0]],
+        incident,
+        "incident.change_needed",
+        "Needs Change Management: assigned to you",
+        incident.title,
+        actor,
+    )

@@ -22,10 +22,8 @@ from steward.incidents.models import IncidentRequest
 from steward.incidents.services.common import (
     CLOSE,
     N,
-    _event,
     _group_or_coordinators,
     _locked,
-    _save,
     _tell,
     _transition,
 )
@@ -38,10 +36,11 @@ from steward.service_level import slt
 
 def _close(incident: IncidentRequest, actor: Person | None, reason: str) -> None:
     """``reason`` is Steward's own line ("Solution accepted."), public."""
-    _transition(incident, N.CLOSED, actor, reason, public=True)
     incident.closed_at = timezone.now()
-    _save(incident, "status", "closed_at")
-    _event(incident, "incident.closed", actor)
+    _transition(
+        incident, N.CLOSED, actor, reason, public=True, also=["closed_at"],
+        event="incidents.incident_request.closed",
+    )  # fmt: skip
 
 
 def incident_accept(*, actor: Person, incident_id: int) -> IncidentRequest:
@@ -102,7 +101,6 @@ def incident_reopen(
             "resolution": incident.resolution,
             "resolution_code": incident.resolution_code,
         }
-        _transition(incident, N.ASSIGNED, actor, reason, public=True)  # inputs.REOPEN: shared
         incident.support_group = group
         if group_changed:
             incident.assignee = None
@@ -110,10 +108,14 @@ def incident_reopen(
         incident.resolution = incident.resolution_code = ""
         incident.resolved_at = incident.resolved_by = None
         incident.first_contact_resolution = False
-        _save(
-            incident,
-            "status", "support_group", "assignee", "reopen_count", "resolution",
-            "resolution_code", "resolved_at", "resolved_by", "first_contact_resolution",
+        _transition(
+            incident, N.ASSIGNED, actor, reason, public=True,  # inputs.REOPEN: shared
+            also=[
+                "support_group", "assignee", "reopen_count", "resolution", "resolution_code",
+                "resolved_at", "resolved_by", "first_contact_resolution",
+            ],
+            event="incidents.incident_request.reopened",
+            data={"reopen_count": incident.reopen_count},
         )  # fmt: skip
         new = {k: getattr(incident, k) for k in old}
         journal.field_changes(
@@ -132,7 +134,6 @@ def incident_reopen(
             reason,
             actor,
         )
-        _event(incident, "incident.reopened", actor, reopen_count=incident.reopen_count)
     return incident
 
 
@@ -142,12 +143,13 @@ def incident_cancel(*, actor: Person, incident_id: int, reason: str = "") -> Inc
     with transaction.atomic():
         incident = _locked(incident_id)
         permissions.require(actor, CLOSE, incident)
-        _transition(incident, N.CANCELLED, actor, reason, public=True)  # sent to the requester
         incident.closed_at = timezone.now()
-        _save(incident, "status", "closed_at")
+        _transition(
+            incident, N.CANCELLED, actor, reason, public=True,  # sent to the requester
+            also=["closed_at"], event="incidents.incident_request.cancelled",
+        )  # fmt: skip
         _cancel_clocks(incident, actor, "request cancelled")
         _tell([incident.requester], incident, "incident.cancelled", "Request cancelled", reason)
-        _event(incident, "incident.cancelled", actor)
     return incident
 
 

@@ -1,12 +1,10 @@
 """Helpers shared by the incident procedures (seed 003 ch. 8): the row lock, the checked
 status change, saving, notes, notifications and events, and the assignee rule."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.http import Http404
-
-from steward.core import attachments, journal, notify
+from steward.core import attachments, journal, notify, transitions
 from steward.core.models import Person, SupportGroup
 from steward.incidents import inputs, workflows
 from steward.incidents.choices import IncidentStatus, PendingReason
@@ -33,10 +31,7 @@ ACTION_FIELDS = ("title", "description", "support_group", "assignee", "due_at", 
 
 
 def _locked(incident_id: Any) -> IncidentRequest:
-    try:
-        return IncidentRequest.objects.select_for_update().get(pk=incident_id)
-    except (IncidentRequest.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No incident request {incident_id}.") from None
+    return transitions.lock(IncidentRequest, incident_id)
 
 
 def _transition(
@@ -46,14 +41,35 @@ def _transition(
     reason: str = "",
     *,
     public: bool = False,
+    also: Iterable[str] = (),
+    event: str | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> str:
-    """Check and set a new status, journalled; returns the old one. The reason is staff
-    text, internal unless ``public`` (the procedure addresses it to the requester)."""
-    old = incident.status
-    workflows.INCIDENT.check(old, new)
-    incident.status = new
-    journal.transition(incident, actor=actor, old=old, new=new, reason=reason, reason_public=public)
-    return old
+    """Move the request's status (``workflows.INCIDENT``) through ``core.transitions``:
+    checked, saved with the ``also`` fields set beforehand, journalled, ``event``
+    published; returns the old status. The reason is staff text, internal unless
+    ``public`` (the procedure addresses it to the requester)."""
+    return transitions.transition(
+        incident, new, actor=actor, workflow=workflows.INCIDENT, reason=reason, public=public,
+        also=also, event=event, data=data,
+    )  # fmt: skip
+
+
+def _escalation(
+    incident: IncidentRequest,
+    new: str,
+    actor: Person,
+    *,
+    also: Iterable[str] = (),
+    event: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> str:
+    """Move the request's escalation (``workflows.ESCALATION``, the second state machine)
+    through ``core.transitions``; the change is staff-only in the journal."""
+    return transitions.transition(
+        incident, new, actor=actor, workflow=workflows.ESCALATION, change_public=False,
+        also=also, event=event, data=data,
+    )  # fmt: skip
 
 
 def _save(incident: IncidentRequest, *fields: str) -> None:

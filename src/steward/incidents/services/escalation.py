@@ -14,7 +14,7 @@ from steward.core.models import Person
 from steward.incidents import workflows
 from steward.incidents.choices import OPEN_STATUSES, Escalation
 from steward.incidents.models import IncidentRequest
-from steward.incidents.services.common import ESCALATE, _event, _locked, _save, _tell, _work_note
+from steward.incidents.services.common import ESCALATE, _escalation, _locked, _tell, _work_note
 from steward.incidents.services.people import (
     change_coordinators,
     group_coordinators,
@@ -30,35 +30,23 @@ ESCALATION_DECISIONS = {
 }
 
 
-ESCALATION = "incident escalation"
-
-
 def _escalate(incident: IncidentRequest, actor: Person, note: str) -> None:
     """To the service owner of the affected service; the on-duty manager stands in when
     the service has no active owner."""
-    if incident.escalation in (
-        Escalation.SERVICE_OWNER,
-        Escalation.ON_DUTY_MANAGER,
-        Escalation.EMERGENCY_CHANGE,
-    ):
-        raise InvalidTransition(ESCALATION, incident.escalation, Escalation.SERVICE_OWNER)
+    workflows.ESCALATION.check(incident.escalation, Escalation.SERVICE_OWNER)
     if incident.status not in OPEN_STATUSES:
         raise InvalidTransition(workflows.INCIDENT.name, incident.status, "escalated")
     people = service_owners(incident.service) or holders(Role.ON_DUTY_MANAGER)
     if not people:
         raise ValidationError({"service": ["Neither a service owner nor an on-duty manager."]})
-    old = incident.escalation
-    incident.escalation, incident.escalated_to = Escalation.SERVICE_OWNER, people[0]
-    incident.escalated_at = timezone.now()
-    _save(incident, "escalation", "escalated_to", "escalated_at")
-    journal.field_changes(
-        incident,
-        actor=actor,
-        changes={"escalation": (old, incident.escalation), "escalated_to": (None, people[0])},
-    )
+    incident.escalated_to, incident.escalated_at = people[0], timezone.now()
+    _escalation(
+        incident, Escalation.SERVICE_OWNER, actor, also=["escalated_to", "escalated_at"],
+        event="incidents.incident_request.escalated", data={"escalated_to": people[0].pk},
+    )  # fmt: skip
+    journal.field_changes(incident, actor=actor, changes={"escalated_to": (None, people[0])})
     _work_note(actor, incident, note)
     _tell(people, incident, "incident.escalated", "Escalated to you", note or incident.title, actor)
-    _event(incident, "incident.escalated", actor, escalated_to=people[0].pk)
 
 
 def incident_escalate(*, actor: Person, incident_id: int, note: str = "") -> IncidentRequest:
@@ -84,42 +72,42 @@ def incident_handle_escalation(
         incident = _locked(incident_id)
         permissions.require(actor, ESCALATE, incident)
         new = ESCALATION_DECISIONS[decision]
-        if incident.escalation != Escalation.SERVICE_OWNER:
-            raise InvalidTransition(ESCALATION, incident.escalation, new)
+        # Checked before the request's status and the people, as the procedure reads.
+        workflows.ESCALATION.check(incident.escalation, new)
         if incident.status not in OPEN_STATUSES:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, new)
-        old, old_to = incident.escalation, incident.escalated_to
-        incident.escalation = new
-        if decision == "continuity":
-            managers = holders(Role.ON_DUTY_MANAGER)
-            if not managers:
-                raise ValidationError({"decision": ["There is no on-duty manager."]})
-            incident.escalated_to, incident.escalated_at = managers[0], timezone.now()
-            recipients, title = managers, "Recover the service at its continuity site"
-        elif decision == "emergency_change":
-            incident.escalated_to = actor
-            recipients = change_coordinators(incident.service)
-            title = "Emergency change requested"
-            journal.system(
-                incident,
-                text=f"Emergency change requested by {actor}. {note}".strip(),
-                data={"emergency_change": True, "by": actor.pk},
-            )
-        else:
-            incident.escalated_to = None
-            recipients = [incident.assignee] if incident.assignee else []
-            recipients = recipients or group_coordinators(incident.support_group)
-            title = "Back to the specialists"
-        _save(incident, "escalation", "escalated_to", "escalated_at")
+        old_to = incident.escalated_to
+        recipients, title = _decide(incident, actor, decision, note)
+        _escalation(
+            incident, new, actor, also=["escalated_to", "escalated_at"],
+            event="incidents.incident_request.escalation_handled", data={"decision": decision},
+        )  # fmt: skip
         journal.field_changes(
-            incident,
-            actor=actor,
-            changes={
-                "escalation": (old, incident.escalation),
-                "escalated_to": (old_to, incident.escalated_to),
-            },
+            incident, actor=actor, changes={"escalated_to": (old_to, incident.escalated_to)}
         )
         _work_note(actor, incident, note)
         _tell(recipients, incident, f"incident.escalation.{decision}", title, note, actor)
-        _event(incident, "incident.escalation_handled", actor, decision=decision)
     return incident
+
+
+def _decide(
+    incident: IncidentRequest, actor: Person, decision: str, note: str
+) -> tuple[list[Person], str]:
+    """Who now holds the request and who is told (with what title) for the decision."""
+    if decision == "continuity":
+        managers = holders(Role.ON_DUTY_MANAGER)
+        if not managers:
+            raise ValidationError({"decision": ["There is no on-duty manager."]})
+        incident.escalated_to, incident.escalated_at = managers[0], timezone.now()
+        return managers, "Recover the service at its continuity site"
+    if decision == "emergency_change":
+        incident.escalated_to = actor
+        journal.system(
+            incident,
+            text=f"Emergency change requested by {actor}. {note}".strip(),
+            data={"emergency_change": True, "by": actor.pk},
+        )
+        return change_coordinators(incident.service), "Emergency change requested"
+    incident.escalated_to = None
+    recipients = [incident.assignee] if incident.assignee else []
+    return recipients or group_coordinators(incident.support_group), "Back to the specialists"

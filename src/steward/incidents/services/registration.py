@@ -257,7 +257,7 @@ def _write_registration(new: _Registration, actor: Person) -> None:
     _start_clocks(incident, actor, started_at=incident.created_at)
     if new.assignee is not None:
         _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)
-    _event(incident, "incident.created", actor, status=incident.status)
+    _event(incident, "incidents.incident_request.created", actor, status=incident.status)
 
 
 def _announce_registration(new: _Registration, actor: Person) -> None:
@@ -333,5 +333,5 @@ def incident_add_reply(
                 body,
                 actor=actor,
             )
-        _event(incident, "incident.replied", actor, public=public)
+        _event(incident, "incidents.incident_request.replied", actor, public=public)
     return entry

@@ -51,16 +51,18 @@ def _resolve(
 ) -> None:
     if incident.actions.filter(status__in=OPEN_ACTION_STATUSES).exists():
         raise ValidationError({"actions": ["Complete or cancel the open actions first."]})
-    _transition(incident, N.RESOLVED, actor, resolution, public=True)
     incident.resolution, incident.resolution_code = resolution, resolution_code
     incident.resolved_at, incident.resolved_by = timezone.now(), actor
     incident.first_contact_resolution = first_contact
     incident.pending_reason = ""
     incident.solution = _use_solution(incident, actor, solution)
-    _save(
-        incident,
-        "status", "resolution", "resolution_code", "resolved_at", "resolved_by",
-        "first_contact_resolution", "pending_reason", "solution",
+    _transition(
+        incident, N.RESOLVED, actor, resolution, public=True,
+        also=[
+            "resolution", "resolution_code", "resolved_at", "resolved_by",
+            "first_contact_resolution", "pending_reason", "solution",
+        ],
+        event="incidents.incident_request.resolved", data={"first_contact": first_contact},
     )  # fmt: skip
     _stop_clocks(incident, actor)
     _tell(
@@ -71,7 +73,6 @@ def _resolve(
         f"{resolution}\n\nIf this does not solve it, reopen the request from its page.",
         actor,
     )
-    _event(incident, "incident.resolved", actor, first_contact=first_contact)
 
 
 def incident_resolve(
@@ -118,7 +119,7 @@ def _inform(incident: IncidentRequest, actor: Person, note: str) -> list[Person]
         data={"problem_coordinators": [p.pk for p in people]},
     )
     _tell(people, incident, "incident.recurring", "An incident is likely to recur", note, actor)
-    _event(incident, "incident.problem_coordinator_informed", actor)
+    _event(incident, "incidents.incident_request.problem_coordinator_informed", actor)
     return people
 
 

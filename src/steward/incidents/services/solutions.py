@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions, versioning
+from steward.core import journal, notify, numbering, permissions, transitions, versioning
 from steward.core.choices import Role
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
@@ -181,15 +181,16 @@ def _apply_edits(solution: Solution, data: dict[str, Any], *, actor: Person) -> 
 
 
 def _decide(solution: Solution, new: str, *, actor: Person, note: str = "") -> None:
-    old = solution.status
-    workflows.SOLUTION.check(old, new)
-    solution.status = new
+    """Procedure 7's decision through ``core.transitions``, saved with the edits made
+    before it (``_apply_edits``)."""
     solution.decided_by = actor
     solution.decided_at = timezone.now()
     solution.decision_note = note
-    solution.save()
-    journal.transition(solution, actor=actor, old=old, new=new, reason=note)
-    notify.record_event(record=solution, event=f"incidents.solution.{new}", actor=actor)
+    transitions.transition(
+        solution, new, actor=actor, workflow=workflows.SOLUTION, reason=note,
+        also=[*EDITABLE_FIELDS, "decided_by", "decided_at", "decision_note"],
+        event=f"incidents.solution.{new}",
+    )  # fmt: skip
 
 
 def solution_activate(
@@ -288,14 +289,13 @@ def solution_resubmit(*, actor: Person, solution_id: int) -> Solution:
         if solution.proposed_by_id != actor.pk:
             _require_approver(actor, solution)
         permissions.require(actor, PROPOSE)
-        old = solution.status
-        workflows.SOLUTION.check(old, S.PROPOSED)
-        solution.status = S.PROPOSED
         solution.decided_by, solution.decided_at, solution.decision_note = None, None, ""
-        solution.save()
-        journal.transition(solution, actor=actor, old=old, new=S.PROPOSED)
+        transitions.transition(
+            solution, S.PROPOSED, actor=actor, workflow=workflows.SOLUTION,
+            also=["decided_by", "decided_at", "decision_note"],
+            event="incidents.solution.proposed",
+        )  # fmt: skip
         _ask_coordinators(solution, actor=actor)
-        notify.record_event(record=solution, event="incidents.solution.proposed", actor=actor)
     return solution
 
 
@@ -348,7 +348,7 @@ def solution_use(*, actor: Person, solution_id: int, incident_id: int) -> Soluti
             return use
         notify.record_event(
             record=incident,
-            event="incidents.incident.solution_used",
+            event="incidents.incident_request.solution_used",
             actor=actor,
             data={"solution": solution.pk, "number": solution.number},
         )

@@ -268,7 +268,7 @@ def incident_update(
         journal.field_changes(incident, actor=actor, changes=changes)
         if "priority" in changes or incident.service_id != old_service:
             _restart_clocks(incident, actor, "priority or service changed")
-        _event(incident, "incident.updated", actor, fields=sorted(changes))
+        _event(incident, "incidents.incident_request.updated", actor, fields=sorted(changes))
     return incident
 
 
@@ -283,9 +283,12 @@ def incident_set_pending(
     with transaction.atomic():
         incident = _locked(incident_id)
         require_work(actor, incident)
-        _transition(incident, N.PENDING, actor, PendingReason(reason).label, public=True)
         incident.pending_reason = reason
-        _save(incident, "status", "pending_reason")
+        _transition(
+            incident, N.PENDING, actor, PendingReason(reason).label, public=True,
+            also=["pending_reason"], event="incidents.incident_request.pending",
+            data={"reason": reason},
+        )  # fmt: skip
         if note.strip():
             public = reason == PendingReason.AWAITING_REQUESTER
             journal.note_add(
@@ -302,7 +305,6 @@ def incident_set_pending(
                 note or "Please reply to this message with the information asked for.",
                 actor,
             )
-        _event(incident, "incident.pending", actor, reason=reason)
     return incident
 
 
@@ -310,11 +312,12 @@ def _resume(
     incident: IncidentRequest, actor: Person | None, reason: str = "", *, public: bool = False
 ) -> None:
     new = N.IN_PROGRESS if incident.assignee_id else N.ASSIGNED
-    _transition(incident, new, actor, reason, public=public)
     incident.pending_reason = ""
-    _save(incident, "status", "pending_reason")
+    _transition(
+        incident, new, actor, reason, public=public, also=["pending_reason"],
+        event="incidents.incident_request.resumed",
+    )  # fmt: skip
     _resume_clocks(incident, actor)
-    _event(incident, "incident.resumed", actor)
 
 
 def incident_resume(*, actor: Person, incident_id: int, note: str = "") -> IncidentRequest:

@@ -82,7 +82,13 @@ def test_the_assessment_is_journalled(assigned_incident, coordinator, change_coo
             record_id=assigned_incident.pk, kind=JournalKind.FIELD_CHANGE
         ).values_list("field", flat=True)
     )
-    assert set(svc.CHANGE_FIELDS) | {"assignee", "escalation"} <= fields
+    assert set(svc.CHANGE_FIELDS) | {"assignee"} <= fields
+    # The escalation is the request's second state machine: a transition, staff-only.
+    escalation = JournalEntry.objects.get(
+        record_id=assigned_incident.pk, kind=JournalKind.TRANSITION, field="escalation"
+    )
+    assert (escalation.old_value, escalation.new_value) == ("", "change_coordinator")
+    assert escalation.public is False
 
 
 def test_the_assessment_needs_three_answers(assigned_incident, coordinator):

@@ -30,6 +30,7 @@ from steward.core.views.patterns import (
     redirect_back,
 )
 from steward.incidents import forms as f
+from steward.incidents import workflows
 from steward.incidents.choices import (
     OPEN_ACTION_STATUSES,
     OPEN_STATUSES,
@@ -96,11 +97,8 @@ def _escalated(actor: Any, obj: IncidentRequest) -> bool:
 
 
 def _may_escalate(actor: Any, obj: IncidentRequest) -> bool:
-    return may_work(actor, obj) and obj.escalation not in (
-        Escalation.SERVICE_OWNER,
-        Escalation.ON_DUTY_MANAGER,
-        Escalation.EMERGENCY_CHANGE,
-    )
+    allowed = workflows.ESCALATION.allowed(obj.escalation)
+    return may_work(actor, obj) and Escalation.SERVICE_OWNER in allowed
 
 
 def _may_verify(actor: Any, obj: IncidentRequest) -> bool:
