@@ -27,12 +27,12 @@ from steward.configuration.models import ConfigurationItem
 from steward.core.demo.data import DEMO_PASSWORD
 from steward.core.demo.loader import EXTENSIONS
 from steward.core.models import Notification, Organisation, Person, RoleAssignment, SupportGroup
+from steward.core.roles import group_coordinators
 from steward.core.services import directory
 from steward.incidents.choices import OPEN_STATUSES
 from steward.incidents.models import Category, IncidentRequest, RoutingRule, Solution
 from steward.incidents.services import incidents as svc
 from steward.incidents.services import solutions as solution_svc
-from steward.incidents.services.people import group_coordinators
 from steward.incidents.standard import ensure_priority_matrix
 
 DAYS = 90

@@ -12,6 +12,7 @@ from steward.core import attachments, formfields
 from steward.core import queries as core_queries
 from steward.core.fields import SHARED, GuardedForm, anyone
 from steward.core.models import OrganisationMembership, Person, SupportGroup
+from steward.core.roles import is_desk
 from steward.incidents import inputs
 from steward.incidents.choices import (
     Channel,
@@ -25,7 +26,6 @@ from steward.incidents.choices import (
 )
 from steward.incidents.models import Category, Solution
 from steward.incidents.queries.solutions import solutions_for
-from steward.incidents.services.people import is_desk
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 

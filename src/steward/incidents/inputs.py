@@ -13,8 +13,8 @@ why it was cancelled).
 from typing import Any
 
 from steward.core.fields import INTERNAL, PUBLISHED, REQUESTER, SHARED, Inputs, anyone, staff
+from steward.core.roles import is_desk
 from steward.incidents.choices import Channel
-from steward.incidents.services.people import is_desk
 
 ASSIGN = "incidents.incident.assign"
 CUSTOMER_CHANNELS = frozenset({Channel.PORTAL, Channel.EMAIL})

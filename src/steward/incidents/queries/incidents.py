@@ -11,24 +11,14 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
-from steward.core import permissions
+from steward.core import permissions, roles
 from steward.core.choices import Role
-from steward.core.models import Organisation, Person, SupportGroup
+from steward.core.models import Person, SupportGroup
 from steward.core.queries import _one
 from steward.incidents.choices import OPEN_STATUSES, Escalation
 from steward.incidents.models import IncidentAction, IncidentRequest
 
 VIEW = "incidents.incident.view"
-
-
-def represented_organisation_ids(actor: Person) -> set[int]:
-    """The organisations ``actor`` is customer representative of."""
-    ct = ContentType.objects.get_for_model(Organisation)
-    return set(
-        actor.role_assignments.filter(role=Role.CUSTOMER_REPRESENTATIVE, scope_type=ct).values_list(
-            "scope_id", flat=True
-        )
-    )
 
 
 def incidents_for(actor: Person) -> QuerySet[IncidentRequest]:
@@ -38,7 +28,7 @@ def incidents_for(actor: Person) -> QuerySet[IncidentRequest]:
         "requester", "customer", "service", "support_group", "assignee", "category"
     )
     if permissions.is_customer_side(actor):
-        represented = represented_organisation_ids(actor)
+        represented = roles.represented_organisations(actor)
         qs = qs.filter(Q(requester_id=actor.pk) | Q(customer_id__in=represented))
     return qs
 

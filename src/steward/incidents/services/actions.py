@@ -14,17 +14,12 @@ from django.utils import timezone
 from steward.core import journal, permissions, transitions, versioning
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
+from steward.core.roles import group_coordinators
 from steward.incidents import workflows
 from steward.incidents.choices import OPEN_STATUSES, ActionStatus
 from steward.incidents.models import IncidentAction, IncidentRequest
 from steward.incidents.services.common import ACTION_FIELDS, _locked, _tell
-from steward.incidents.services.people import (
-    WORK,
-    group_coordinators,
-    is_member,
-    may_work,
-    require_work,
-)
+from steward.incidents.services.people import WORK, is_member, may_work, require_work
 from steward.incidents.services.validation import (
     as_instance,
     checked_choice,

@@ -13,6 +13,7 @@ from steward.core import journal, permissions
 from steward.core.choices import ClockKind, ClockMetric
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
+from steward.core.roles import group_coordinators, is_desk
 from steward.incidents import workflows
 from steward.incidents.choices import OPEN_STATUSES, Escalation, SendBackReason
 from steward.incidents.models import IncidentRequest
@@ -32,9 +33,7 @@ from steward.incidents.services.escalation import _escalate
 from steward.incidents.services.people import (
     change_coordinators,
     desk_people,
-    group_coordinators,
     is_coordinator,
-    is_desk,
     require_work,
 )
 from steward.incidents.services.tracking import (

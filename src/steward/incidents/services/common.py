@@ -6,16 +6,12 @@ from typing import Any
 
 from steward.core import attachments, journal, notify, transitions
 from steward.core.models import Person, SupportGroup
+from steward.core.roles import group_coordinators
 from steward.incidents import inputs, workflows
 from steward.incidents.choices import IncidentStatus, PendingReason
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries.incidents import incidents_for
-from steward.incidents.services.people import (
-    change_coordinators,
-    desk_people,
-    group_coordinators,
-    is_member,
-)
+from steward.incidents.services.people import change_coordinators, desk_people, is_member
 from steward.service_level.models import Service
 
 N = IncidentStatus

@@ -11,17 +11,12 @@ from steward.core import journal, permissions
 from steward.core.choices import Role
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person
+from steward.core.roles import group_coordinators, holders
 from steward.incidents import workflows
 from steward.incidents.choices import OPEN_STATUSES, Escalation
 from steward.incidents.models import IncidentRequest
 from steward.incidents.services.common import ESCALATE, _escalation, _locked, _tell, _work_note
-from steward.incidents.services.people import (
-    change_coordinators,
-    group_coordinators,
-    holders,
-    require_work,
-    service_owners,
-)
+from steward.incidents.services.people import change_coordinators, require_work, service_owners
 
 ESCALATION_DECISIONS = {
     "continuity": Escalation.ON_DUTY_MANAGER,

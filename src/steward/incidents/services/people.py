@@ -1,42 +1,19 @@
 """Who is who in Incident Management (seed 003 ch. 8): the holders of the roles the
 procedures name (group coordinators, service owners, change and problem coordinators, the
-service desk), and who may work on, verify or follow a request."""
+service desk), and who may work on, verify or follow a request. Role lookups are
+``core.roles``; what is here is Incident Management's own reading of them."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
 
 from steward.core import permissions, roles
 from steward.core.choices import Role
-from steward.core.models import (
-    Person,
-    SupportGroup,
-    SupportGroupMembership,
-)
+from steward.core.models import Person, SupportGroup, SupportGroupMembership
 from steward.incidents.models import IncidentRequest
 from steward.incidents.services.routing import default_group
 from steward.service_level.models import Service
 
 WORK = "incidents.incident.work"
 VERIFY = "incidents.incident.verify"
-
-
-def holders(role: str, scope: models.Model | None = None) -> list[Person]:
-    """Active people holding ``role`` limited to ``scope``, or everywhere when None."""
-    return roles.holders(role, scope)
-
-
-def any_holders(role: str) -> list[Person]:
-    """Active people holding ``role`` anywhere (scoped or not)."""
-    return roles.holders(role, anywhere=True)
-
-
-def _holds(person: Person, role: str, scope: models.Model | None) -> bool:
-    return scope is not None and roles.holds(person, role, scope)
-
-
-def is_desk(actor: Person) -> bool:
-    """Service desk analysts and system administrators (roles held everywhere)."""
-    return roles.is_desk(actor)
 
 
 def is_member(person: Person, group: SupportGroup | None) -> bool:
@@ -51,18 +28,14 @@ def is_coordinator(person: Person, group: SupportGroup | None) -> bool:
         return False
     if person.is_superuser or Role.SYSTEM_ADMINISTRATOR in person.role_names:
         return True
-    return _holds(person, Role.GROUP_COORDINATOR, group)
-
-
-def group_coordinators(group: SupportGroup | None) -> list[Person]:
-    return roles.group_coordinators(group)
+    return roles.holds(person, Role.GROUP_COORDINATOR, group)
 
 
 def service_owners(service: Service | None) -> list[Person]:
     """Holders of service_owner for the service (and its recorded owner), active only."""
     if service is None:
         return []
-    people = holders(Role.SERVICE_OWNER, service)
+    people = roles.holders(Role.SERVICE_OWNER, service)
     owner = service.owner
     if owner is not None and owner.is_active and owner not in people:
         people.insert(0, owner)
@@ -71,14 +44,14 @@ def service_owners(service: Service | None) -> list[Person]:
 
 def change_coordinators(service: Service | None) -> list[Person]:
     """The change coordinators of the service, else those holding the role everywhere."""
-    scoped = holders(Role.CHANGE_COORDINATOR, service) if service is not None else []
-    return scoped or holders(Role.CHANGE_COORDINATOR)
+    scoped = roles.holders(Role.CHANGE_COORDINATOR, service) if service is not None else []
+    return scoped or roles.holders(Role.CHANGE_COORDINATOR)
 
 
 def problem_coordinators(service: Service | None) -> list[Person]:
     """The problem coordinators of the service, else any problem coordinator."""
-    scoped = holders(Role.PROBLEM_COORDINATOR, service) if service is not None else []
-    return scoped or any_holders(Role.PROBLEM_COORDINATOR)
+    scoped = roles.holders(Role.PROBLEM_COORDINATOR, service) if service is not None else []
+    return scoped or roles.holders(Role.PROBLEM_COORDINATOR, anywhere=True)
 
 
 def desk_people() -> list[Person]:
@@ -91,7 +64,7 @@ def may_work(actor: Person, incident: IncidentRequest) -> bool:
     the coordinator of its group (specialists outside the group may not)."""
     if not permissions.has(actor, WORK, incident):
         return False
-    if is_desk(actor) or incident.assignee_id == actor.pk:
+    if roles.is_desk(actor) or incident.assignee_id == actor.pk:
         return True
     group = incident.support_group
     return is_member(actor, group) or is_coordinator(actor, group)
@@ -102,13 +75,9 @@ def require_work(actor: Person, incident: IncidentRequest) -> None:
         raise PermissionDenied("Only the desk, the assignee and the request's group may do this.")
 
 
-def represents(actor: Person, organisation_id: int | None) -> bool:
-    return roles.represents(actor, organisation_id)
-
-
 def require_customer_access(actor: Person, incident: IncidentRequest) -> None:
     """Customer people: their own requests, and representatives their organisation's."""
-    if incident.requester_id == actor.pk or represents(actor, incident.customer_id):
+    if incident.requester_id == actor.pk or roles.represents(actor, incident.customer_id):
         return
     raise PermissionDenied("This is not your request.")
 
@@ -116,5 +85,5 @@ def require_customer_access(actor: Person, incident: IncidentRequest) -> None:
 def require_verify(actor: Person, incident: IncidentRequest) -> None:
     """Proc. 6: the requester (own request) or the desk on their behalf."""
     permissions.require(actor, VERIFY, incident)
-    if incident.requester_id != actor.pk and not is_desk(actor):
+    if incident.requester_id != actor.pk and not roles.is_desk(actor):
         raise PermissionDenied("Only the requester or the service desk may do this.")

@@ -15,6 +15,7 @@ from steward.core import fields, journal, numbering, permissions
 from steward.core.choices import ClockMetric
 from steward.core.errors import InvalidTransition
 from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
+from steward.core.roles import group_coordinators, represents
 from steward.incidents import inputs, workflows
 from steward.incidents.choices import (
     Channel,
@@ -37,12 +38,7 @@ from steward.incidents.services.common import (
     _locked,
     _tell,
 )
-from steward.incidents.services.people import (
-    group_coordinators,
-    may_work,
-    represents,
-    require_customer_access,
-)
+from steward.incidents.services.people import may_work, require_customer_access
 from steward.incidents.services.resolution import _resolve
 from steward.incidents.services.routing import default_group, priority_for, route
 from steward.incidents.services.tracking import _resume, _start_clocks, _stop_clocks

@@ -28,6 +28,7 @@ from steward.core import clocks, journal, versioning
 from steward.core.choices import ClockKind, ClockMetric, ClockState, Role
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SlaClock
+from steward.core.roles import group_coordinators, holders
 from steward.incidents import workflows
 from steward.incidents.choices import OPEN_STATUSES, Impact, PendingReason, ServiceType, Urgency
 from steward.incidents.models import Category, IncidentRequest
@@ -41,13 +42,7 @@ from steward.incidents.services.common import (
     _tell,
     _transition,
 )
-from steward.incidents.services.people import (
-    desk_people,
-    group_coordinators,
-    holders,
-    require_work,
-    service_owners,
-)
+from steward.incidents.services.people import desk_people, require_work, service_owners
 from steward.incidents.services.routing import priority_for
 from steward.incidents.services.validation import (
     as_instance,

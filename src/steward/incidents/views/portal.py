@@ -20,6 +20,7 @@ from django.views import View
 from steward.core import attachments, journal, permissions
 from steward.core.choices import Role
 from steward.core.errors import PayloadTooLarge
+from steward.core.roles import is_desk
 from steward.core.services.attachments import attachment_add
 from steward.core.views.patterns import StewardPageMixin, apply_errors
 from steward.incidents import forms as f
@@ -27,7 +28,6 @@ from steward.incidents.choices import Channel, IncidentStatus, PendingReason
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import incidents as svc
-from steward.incidents.services.people import is_desk
 
 S = IncidentStatus
 VIEW = "incidents.incident.view"

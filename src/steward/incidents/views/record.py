@@ -21,6 +21,7 @@ from steward.core import queries as core_queries
 from steward.core.choices import ClockState
 from steward.core.ids import parse_id
 from steward.core.models import Person, SlaClock, SupportGroup, SupportGroupMembership
+from steward.core.roles import is_desk
 from steward.core.views.patterns import (
     Field,
     RecordDetailView,
@@ -40,7 +41,7 @@ from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import actions as action_svc
 from steward.incidents.services import incidents as svc
-from steward.incidents.services.people import is_coordinator, is_desk, may_work
+from steward.incidents.services.people import is_coordinator, may_work
 from steward.incidents.views.queues import ACTIVE, PRIORITY_SHORT, VIEW, WORK, S, duration_words
 
 ASSIGN = "incidents.incident.assign"
