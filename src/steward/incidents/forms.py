@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from steward.configuration.models import ConfigurationItem
-from steward.configuration.queries import cis_for
+from steward.configuration.queries import ci_classes_for, cis_for
 from steward.core import attachments, formfields
 from steward.core import queries as core_queries
 from steward.core.fields import SHARED, GuardedForm, anyone
@@ -25,6 +25,7 @@ from steward.incidents.choices import (
     Urgency,
 )
 from steward.incidents.models import Category, Solution
+from steward.incidents.queries.incidents import incidents_for
 from steward.incidents.queries.solutions import solutions_for
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
@@ -469,3 +470,90 @@ def person_matches(actor: Person, text: str) -> QuerySet[Person]:
         .filter(condition, is_active=True)
         .order_by("last_name", "first_name", "pk")
     )
+
+
+# --- Knowledge pages (procedures 4, 6, 7) -------------------------------------------------
+
+SOLUTION_WIDGET = forms.Textarea(attrs={"rows": 6})
+
+
+class SolutionTextForm(GuardedForm):
+    """What a solution says; the group coordinator may improve it before activating."""
+
+    inputs = inputs.SOLUTION
+
+    title = forms.CharField(max_length=200)
+    symptoms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What the user sees."
+    )
+    body = forms.CharField(label="Solution", widget=SOLUTION_WIDGET, help_text="How to resolve it.")
+    is_workaround = forms.BooleanField(
+        required=False, label="Known workaround (restores service, does not remove the cause)"
+    )
+
+
+class SolutionForm(SolutionTextForm):
+    """The full proposal (procedures 4 and 6)."""
+
+    service = forms.ModelChoiceField(queryset=None, required=False)
+    ci_class = forms.ModelChoiceField(queryset=None, required=False, label="CI class")
+    support_group = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Approving group",
+        help_text="Its group coordinator approves the solution; default: the request's group.",
+    )
+    from_incident = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        fields = self.fields
+        fields["service"].queryset = services_for(actor).order_by("name")  # type: ignore[attr-defined]
+        fields["ci_class"].queryset = ci_classes_for(actor).order_by("name")  # type: ignore[attr-defined]
+        fields["support_group"].queryset = core_queries.groups_for(actor).filter(is_active=True)  # type: ignore[attr-defined]
+        fields["from_incident"].queryset = incidents_for(actor)  # type: ignore[attr-defined]
+
+
+class ActivateForm(SolutionTextForm):
+    inputs = inputs.SOLUTION_DECISION
+    note = forms.CharField(required=False, label="Note (optional)", max_length=2000)
+
+
+class RejectForm(GuardedForm):
+    inputs = inputs.SOLUTION_NOTE
+    note = forms.CharField(
+        label="Why it is not for general use",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class SolutionUseForm(GuardedForm):
+    """The request a solution was used on."""
+
+    inputs = inputs.SOLUTION_USE
+    incident = forms.ModelChoiceField(queryset=None, error_messages={
+        "required": "Choose a request you may see.", "invalid_choice": "Choose a request you may see."
+    })  # fmt: skip
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["incident"].queryset = incidents_for(actor)  # type: ignore[attr-defined]
+
+
+# --- Reports -----------------------------------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    week = forms.DateField(
+        required=False,
+        label="Week containing",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class SubscribeForm(GuardedForm):
+    """The weekly email toggle: "1" subscribes, anything else unsubscribes."""
+
+    inputs = inputs.REPORT_SUBSCRIPTION
+    subscribe = forms.CharField(required=False, max_length=1)

@@ -4,7 +4,6 @@ CSV (``?format=csv``). Subscribing to the weekly email is a toggle on the overvi
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
@@ -12,28 +11,13 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from steward.core import charts, csvsafe
-from steward.core.fields import GuardedForm
 from steward.core.ids import parse_id
 from steward.core.views.patterns import StewardPageMixin
-from steward.incidents import inputs, reports
+from steward.incidents import reports
+from steward.incidents.forms import PeriodForm, SubscribeForm
 from steward.incidents.services import reporting as report_svc
 
 PERMISSION = "incidents.report.view"
-
-
-class PeriodForm(forms.Form):
-    week = forms.DateField(
-        required=False,
-        label="Week containing",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-
-class SubscribeForm(GuardedForm):
-    """The weekly email toggle: "1" subscribes, anything else unsubscribes."""
-
-    inputs = inputs.REPORT_SUBSCRIPTION
-    subscribe = forms.CharField(required=False, max_length=1)
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period]:

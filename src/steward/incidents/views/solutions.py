@@ -14,11 +14,9 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views import View
 
-from steward.configuration.queries import ci_classes_for, cis_for
+from steward.configuration.queries import cis_for
 from steward.core import permissions
-from steward.core.fields import GuardedForm
 from steward.core.ids import parse_id
-from steward.core.queries import groups_for
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
     Action,
@@ -33,11 +31,13 @@ from steward.core.views.patterns import (
     apply_errors,
     redirect_back,
 )
-from steward.incidents import inputs, search
+from steward.incidents import search
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.filters.solutions import SolutionFilterSet
+from steward.incidents.forms import ActivateForm, RejectForm, SolutionForm, SolutionUseForm
 from steward.incidents.models import Solution
 from steward.incidents.queries import solutions as queries
+from steward.incidents.queries.incidents import incidents_for
 from steward.incidents.services import solutions as svc
 from steward.service_level.queries import services_for
 
@@ -45,82 +45,6 @@ S = SolutionStatus
 VIEW = queries.VIEW
 PROPOSE = svc.PROPOSE
 TONES.setdefault("proposed", "amber")
-
-TEXT_WIDGET = forms.Textarea(attrs={"rows": 6})
-
-
-def _incidents_for(actor: Any) -> Any:
-    from steward.incidents.queries.incidents import incidents_for
-
-    return incidents_for(actor)
-
-
-# --- Forms -------------------------------------------------------------------------------------
-
-
-class SolutionTextForm(GuardedForm):
-    """What a solution says; the group coordinator may improve it before activating."""
-
-    inputs = inputs.SOLUTION
-
-    title = forms.CharField(max_length=200)
-    symptoms = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What the user sees."
-    )
-    body = forms.CharField(label="Solution", widget=TEXT_WIDGET, help_text="How to resolve it.")
-    is_workaround = forms.BooleanField(
-        required=False, label="Known workaround (restores service, does not remove the cause)"
-    )
-
-
-class SolutionForm(SolutionTextForm):
-    """The full proposal (procedures 4 and 6)."""
-
-    service = forms.ModelChoiceField(queryset=None, required=False)
-    ci_class = forms.ModelChoiceField(queryset=None, required=False, label="CI class")
-    support_group = forms.ModelChoiceField(
-        queryset=None,
-        required=False,
-        label="Approving group",
-        help_text="Its group coordinator approves the solution; default: the request's group.",
-    )
-    from_incident = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, actor=actor, **kwargs)
-        fields = self.fields
-        fields["service"].queryset = services_for(actor).order_by("name")  # type: ignore[attr-defined]
-        fields["ci_class"].queryset = ci_classes_for(actor).order_by("name")  # type: ignore[attr-defined]
-        fields["support_group"].queryset = groups_for(actor).filter(is_active=True)  # type: ignore[attr-defined]
-        fields["from_incident"].queryset = _incidents_for(actor)  # type: ignore[attr-defined]
-
-
-class ActivateForm(SolutionTextForm):
-    inputs = inputs.SOLUTION_DECISION
-    note = forms.CharField(required=False, label="Note (optional)", max_length=2000)
-
-
-class RejectForm(GuardedForm):
-    inputs = inputs.SOLUTION_NOTE
-    note = forms.CharField(
-        label="Why it is not for general use",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-    )
-
-
-class SolutionUseForm(GuardedForm):
-    """The request a solution was used on."""
-
-    inputs = inputs.SOLUTION_USE
-    incident = forms.ModelChoiceField(queryset=None, error_messages={
-        "required": "Choose a request you may see.", "invalid_choice": "Choose a request you may see."
-    })  # fmt: skip
-
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, actor=actor, **kwargs)
-        self.fields["incident"].queryset = _incidents_for(actor)  # type: ignore[attr-defined]
-
 
 TEXT_NAMES = ("title", "symptoms", "body", "is_workaround")
 
@@ -339,7 +263,7 @@ class SolutionCreateView(ServiceFormView):
     def get_initial(self) -> dict[str, Any]:
         source = parse_id(self.request.GET.get("from_incident"))
         incident = (
-            _incidents_for(self.actor).filter(pk=source).first() if source is not None else None
+            incidents_for(self.actor).filter(pk=source).first() if source is not None else None
         )
         if incident is None:
             return {}
