@@ -115,14 +115,8 @@ def incident_assign(
         if "assignee" in changes and new_person is not None:
             _tell([new_person], incident, "incident.assigned", "Assigned to you", reason, actor)
         elif group_changed:
-            _tell(
-                group_coordinators(new_group),
-                incident,
-                "incident.queued",
-                f"New request for {new_group}",
-                reason,
-                actor,
-            )
+            title = f"New request for {new_group}"
+            _tell(group_coordinators(new_group), incident, "incident.queued", title, reason, actor)
         _event(
             incident,
             "incidents.incident_request.assigned",
