@@ -27,7 +27,7 @@ Old name (published by incidents/services today) -> catalog name:
     incidents.solution.proposed|active|rejected|retired: unchanged (already follow the rule)
 """
 
-from steward.core.events import declare, renamed
+from steward.core.events import declare_many, renamed
 from steward.incidents.models import IncidentRequest, Solution
 
 INCIDENT_EVENTS = {
@@ -49,16 +49,16 @@ INCIDENT_EVENTS = {
     "cancelled": "The request was cancelled.",
     "solution_used": "A known solution was applied to the request.",
 }
-for _verb, _text in INCIDENT_EVENTS.items():
-    declare(f"incidents.incident_request.{_verb}", model=IncidentRequest, description=_text)
-
-for _status, _text in [
-    ("proposed", "was proposed for the knowledge base (proc. 7)"),
-    ("active", "was activated by the group coordinator"),
-    ("rejected", "was rejected by the group coordinator"),
-    ("retired", "was retired"),
-]:
-    declare(f"incidents.solution.{_status}", model=Solution, description=f"A solution {_text}.")
+declare_many(IncidentRequest, INCIDENT_EVENTS)
+declare_many(
+    Solution,
+    {
+        "proposed": "A solution was proposed for the knowledge base (proc. 7).",
+        "active": "A solution was activated by the group coordinator.",
+        "rejected": "A solution was rejected by the group coordinator.",
+        "retired": "A solution was retired.",
+    },
+)
 
 # Transitional: the old names the incidents services still publish (see above).
 RENAMED = {f"incident.{verb}": f"incidents.incident_request.{verb}" for verb in INCIDENT_EVENTS}
