@@ -5,35 +5,31 @@ the new status.
 """
 
 from steward.configuration.models import Contract, PurchaseRequisition
-from steward.core.events import declare
+from steward.core.events import declare_many
 
-declare("configuration.contract.created", model=Contract, description="A contract was registered.")
-for _status, _text in [
-    ("active", "came into force (or was renewed)"),
-    ("expired", "expired"),
-    ("terminated", "was terminated"),
-]:
-    declare(f"configuration.contract.{_status}", model=Contract, description=f"A contract {_text}.")
-
-declare(
-    "configuration.purchase_requisition.created",
-    model=PurchaseRequisition,
-    description="A purchase requisition was drafted (proc. 1).",
+declare_many(
+    Contract,
+    {
+        "created": "A contract was registered.",
+        "active": "A contract came into force (or was renewed).",
+        "expired": "A contract expired.",
+        "terminated": "A contract was terminated.",
+    },
 )
-for _status, _text in [
-    ("draft", "went back to draft"),
-    ("pricing", "was sent to purchasing for prices"),
-    ("in_approval", "was submitted for approval"),
-    ("approved", "was approved"),
-    ("rejected", "was rejected"),
-    ("ordered", "was ordered from the supplier"),
-    ("delivery_incomplete", "was delivered in part (proc. 3)"),
-    ("delivered", "was delivered in full"),
-    ("registered", "had its delivered items registered in the CMDB"),
-    ("cancelled", "was cancelled"),
-]:
-    declare(
-        f"configuration.purchase_requisition.{_status}",
-        model=PurchaseRequisition,
-        description=f"A purchase requisition {_text}.",
-    )
+# Procedures 1 and 3.
+declare_many(
+    PurchaseRequisition,
+    {
+        "created": "A purchase requisition was drafted (proc. 1).",
+        "draft": "A purchase requisition went back to draft.",
+        "pricing": "A purchase requisition was sent to purchasing for prices.",
+        "in_approval": "A purchase requisition was submitted for approval.",
+        "approved": "A purchase requisition was approved.",
+        "rejected": "A purchase requisition was rejected.",
+        "ordered": "A purchase requisition was ordered from the supplier.",
+        "delivery_incomplete": "A purchase requisition was delivered in part (proc. 3).",
+        "delivered": "A purchase requisition was delivered in full.",
+        "registered": "A purchase requisition had its delivered items registered in the CMDB.",
+        "cancelled": "A purchase requisition was cancelled.",
+    },
+)

@@ -12,6 +12,7 @@ programming error that the tests catch, not a webhook nobody ever receives.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import models
@@ -71,6 +72,14 @@ def declare(name: str, *, model: type[models.Model], description: str) -> Event:
         raise ValueError(f"Event {name!r} is declared already, for {known.model.__name__}.")
     _CATALOG[name] = event
     return event
+
+
+def declare_many(model: type[models.Model], verbs: Mapping[str, str]) -> list[Event]:
+    """``declare`` one event per verb of ``model`` (``{verb: description}``)."""
+    return [
+        declare(f"{prefix(model)}.{verb}", model=model, description=text)
+        for verb, text in verbs.items()
+    ]
 
 
 def renamed(old: str, new: str) -> None:
@@ -135,14 +144,11 @@ def as_markdown() -> str:
 # --- Core's own events -----------------------------------------------------------------
 # An SLA clock's alarms. The delivery's record is the timed record (the incident), so a
 # subscription to that record type gets them; the clock is in ``data.clock_id``.
-declare(
-    "core.sla_clock.warning",
-    model=SlaClock,
-    description="An SLA clock used its warning share of the target (`data.clock_id`, "
-    "`data.metric`, `data.breach_at`); the record is the timed one.",
-)
-declare(
-    "core.sla_clock.breached",
-    model=SlaClock,
-    description="An SLA clock passed its target; the record is the timed one.",
+declare_many(
+    SlaClock,
+    {
+        "warning": "An SLA clock used its warning share of the target (`data.clock_id`, "
+        "`data.metric`, `data.breach_at`); the record is the timed one.",
+        "breached": "An SLA clock passed its target; the record is the timed one.",
+    },
 )

@@ -7,11 +7,10 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.contrib.auth import password_validation
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils import timezone
 
-from steward.core import formfields, queries
+from steward.core import events, formfields, queries, webhooks
 from steward.core import inputs as core_inputs
 from steward.core.choices import Role, allowed_scopes
 from steward.core.fields import GuardedForm
@@ -318,7 +317,8 @@ class WebhookForm(GuardedForm):
     events_text = forms.CharField(
         required=False,
         label="Events",
-        help_text="Comma-separated event names, e.g. incident.created; empty for all events.",
+        help_text="Comma-separated names from the event catalog (docs/EVENTS.md), e.g. "
+        "incidents.incident_request.resolved; empty for all events.",
     )
     secret = forms.CharField(
         required=False,
@@ -343,13 +343,17 @@ class WebhookForm(GuardedForm):
                 **(kwargs.get("initial") or {}),
             }
         super().__init__(*args, **kwargs)
-        steward_apps = [c.label for c in apps.get_app_configs() if c.name.startswith("steward.")]
-        types = ContentType.objects.filter(app_label__in=steward_apps).order_by(
-            "app_label", "model"
-        )
+        # The record types events are published about (core.events), nothing else.
         self.fields["record_type"].choices = [("", "All record types")] + [
-            (f"{ct.app_label}.{ct.model}", f"{ct.app_label}.{ct.model}") for ct in types
+            (label, label) for label in events.record_types()
         ]
+
+    def clean_events_text(self) -> str:
+        text = self.cleaned_data["events_text"]
+        error = webhooks.events_error([e.strip() for e in text.split(",") if e.strip()])
+        if error:
+            raise forms.ValidationError(error)
+        return text
 
     def data_for_service(self) -> dict[str, Any]:
         data = {

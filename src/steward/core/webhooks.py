@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from steward.core import outbound, outbox, permissions, refcache
+from steward.core import events, outbound, outbox, permissions, refcache
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Person, WebhookDelivery, WebhookSubscription
 
@@ -194,6 +194,33 @@ def publish(
     when the transaction rolls back.
     """
     return _create_deliveries(event, record_type, record_id, payload)
+
+
+# --- What a subscription may name ---------------------------------------------------------
+
+
+def record_type_error(record_type: str) -> str | None:
+    """Why ``record_type`` cannot filter a subscription, or None when it can (blank: all).
+
+    Only the record types of the event catalog (``core.events``): any other would never
+    match a delivery, silently."""
+    valid = events.record_types()
+    if not record_type or record_type in valid:
+        return None
+    return f'Unknown record type "{record_type}": use one of {", ".join(valid)}, or leave it blank.'
+
+
+def events_error(names: Iterable[str]) -> str | None:
+    """Why ``names`` cannot filter a subscription, or None when every one is in the catalog
+    (docs/EVENTS.md lists them)."""
+    known = set(events.names())
+    unknown = [name for name in names if name not in known]
+    if not unknown:
+        return None
+    return (
+        f"Unknown event {', '.join(repr(n) for n in unknown)}: use names from the event "
+        f"catalog ({', '.join(sorted(known))}), or none for all events."
+    )
 
 
 # --- Delivery -------------------------------------------------------------------------------

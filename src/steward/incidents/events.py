@@ -4,7 +4,7 @@ Names follow ``core.events``: ``<app_label>.<record>.<verb>``; the services publ
 through ``core.transitions`` (a status or escalation change) or ``notify.record_event``.
 """
 
-from steward.core.events import declare
+from steward.core.events import declare_many
 from steward.incidents.models import IncidentRequest, Solution
 
 INCIDENT_EVENTS = {
@@ -26,13 +26,13 @@ INCIDENT_EVENTS = {
     "cancelled": "The request was cancelled.",
     "solution_used": "A known solution was applied to the request.",
 }
-for _verb, _text in INCIDENT_EVENTS.items():
-    declare(f"incidents.incident_request.{_verb}", model=IncidentRequest, description=_text)
-
-for _status, _text in [
-    ("proposed", "was proposed for the knowledge base (proc. 7)"),
-    ("active", "was activated by the group coordinator"),
-    ("rejected", "was rejected by the group coordinator"),
-    ("retired", "was retired"),
-]:
-    declare(f"incidents.solution.{_status}", model=Solution, description=f"A solution {_text}.")
+declare_many(IncidentRequest, INCIDENT_EVENTS)
+declare_many(
+    Solution,
+    {
+        "proposed": "A solution was proposed for the knowledge base (proc. 7).",
+        "active": "A solution was activated by the group coordinator.",
+        "rejected": "A solution was rejected by the group coordinator.",
+        "retired": "A solution was retired.",
+    },
+)

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from steward.core import inputs, queries, webhooks
+from steward.core import events, inputs, queries, webhooks
 from steward.core.api.base import GuardedSerializer, IdField, StewardViewSet
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
@@ -98,8 +98,38 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stew
 # --- Webhook subscriptions ------------------------------------------------------------------
 
 
+class CatalogChoiceField(serializers.ChoiceField):
+    """A choice whose unknown value is refused with ``explain(value)``, which lists the
+    valid ones (DRF's own message does not)."""
+
+    def __init__(self, explain: Any, **kwargs: Any) -> None:
+        self.explain = explain
+        super().__init__(choices=[], **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and (error := self.explain(data.strip().lower())):
+            raise serializers.ValidationError(error)
+        return super().to_internal_value(data)
+
+
+class EventNamesField(serializers.ListField):
+    """One message for the unknown names (listing the valid ones), not one per position."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, list) and all(isinstance(name, str) for name in data):
+            error = webhooks.events_error([name.strip() for name in data if name.strip()])
+            if error:
+                raise serializers.ValidationError(error)
+        return super().to_internal_value(data)
+
+
 class WebhookSubscriptionSerializer(GuardedSerializer, serializers.ModelSerializer):
     inputs = inputs.WEBHOOK(events_text=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = ["", *events.record_types()]
+        self.fields["events"].child.choices = events.names()
 
     # A plain string: the service checks it (scheme, form, and the outbound guard, whose
     # refusals the audit log records), so a gopher: probe is recorded too.
@@ -109,10 +139,18 @@ class WebhookSubscriptionSerializer(GuardedSerializer, serializers.ModelSerializ
         "public address or the operator opened it with STEWARD_OUTBOUND_ALLOW; deliveries "
         "check the address again when connecting and follow no redirects.",
     )
-    events = serializers.ListField(
-        child=serializers.CharField(max_length=80),
+    # Choices from the event catalog (filled in __init__, once every area declared its
+    # events), so the schema lists them; an unknown value is refused naming the valid ones.
+    record_type = CatalogChoiceField(
+        webhooks.record_type_error,
         required=False,
-        help_text="Empty for all events.",
+        allow_blank=True,
+        help_text='"app.model" of the records to send events about; blank for all.',
+    )
+    events = EventNamesField(
+        child=serializers.ChoiceField(choices=[]),
+        required=False,
+        help_text="Names from the event catalog (docs/EVENTS.md); empty for all events.",
     )
     secret = serializers.CharField(
         write_only=True,

@@ -75,10 +75,13 @@ def _clean_record_type(value: Any) -> str:
         raise ValidationError(
             {
                 "record_type": [
-                    'Use "app.model" (for example "incidents.incident"), or leave it blank.'
+                    'Use "app.model" (for example "incidents.incidentrequest"), or leave it blank.'
                 ]
             }
         )
+    error = webhooks.record_type_error(record_type)
+    if error:
+        raise ValidationError({"record_type": [error]})
     return record_type
 
 
@@ -90,6 +93,9 @@ def _clean_events(value: Any) -> list[str]:
     events = list(dict.fromkeys(e.strip() for e in value if e.strip()))
     if any(len(e) > _EVENT_MAX for e in events):
         raise ValidationError({"events": [f"An event name has at most {_EVENT_MAX} characters."]})
+    error = webhooks.events_error(events)
+    if error:
+        raise ValidationError({"events": [error]})
     return events
 
 

@@ -249,8 +249,8 @@ EDITABLE: list[Editable] = [
             actor=actor,
             name=f"Hook {_n()}",
             url="https://hooks.example.com/steward",
-            # Matches no event the tests raise: nothing is ever sent to it.
-            events=["never.sent"],
+            # Only the daily expiry job raises it: nothing is ever sent to it here.
+            events=["configuration.contract.expired"],
         ),
         api="webhook-subscription",
         patch=_text("name"),

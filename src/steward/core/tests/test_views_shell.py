@@ -508,7 +508,7 @@ def test_webhook_create_shows_the_secret_once(client, admin_person):
             "name": "CMDB sync",
             "url": "https://cmdb.example/in",
             "record_type": "",
-            "events_text": "a.b, c.d",
+            "events_text": "core.organisation.contacts_changed, core.sla_clock.breached",
             "is_active": "on",
         },
     )
@@ -516,7 +516,7 @@ def test_webhook_create_shows_the_secret_once(client, admin_person):
     created = WebhookSubscription.objects.get(name="CMDB sync")
     assert response.status_code == 200
     assert created.secret in response.content.decode()
-    assert created.events == ["a.b", "c.d"]
+    assert created.events == ["core.organisation.contacts_changed", "core.sla_clock.breached"]
     assert created.secret not in client.get(f"/webhooks/{created.pk}/").content.decode()
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from steward.core import notify, tasks, webhooks
+from steward.core import events, notify, tasks, webhooks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import JournalEntry, WebhookDelivery, WebhookSubscription
 from steward.core.tests.factories import OrganisationFactory
@@ -386,7 +386,7 @@ def test_admin_creates_a_subscription_and_sees_the_secret_once(api, admin_person
     response = client.post(
         "/api/v1/webhooks/",
         {"name": "Chat", "url": "https://chat.example.com/hook", "record_type": "core.organisation",
-         "events": ["core.organisation.created"]},
+         "events": ["core.organisation.contacts_changed"]},
         format="json",
     )  # fmt: skip
 
@@ -396,7 +396,7 @@ def test_admin_creates_a_subscription_and_sees_the_secret_once(api, admin_person
     assert created["secret"] == subscription.secret and len(subscription.secret) == 64
     assert (created["record_type"], created["events"]) == (
         "core.organisation",
-        ["core.organisation.created"],
+        ["core.organisation.contacts_changed"],
     )
     assert "secret" not in client.get(f"/api/v1/webhooks/{subscription.pk}/").json()
     assert "secret" not in client.get("/api/v1/webhooks/").json()["results"][0]
@@ -537,8 +537,8 @@ def test_ping_reaches_the_receiver_whatever_the_filters(
     api, admin_person, receiver, django_capture_on_commit_callbacks
 ):
     subscription = WebhookSubscription.objects.create(
-        name="Narrow", url=receiver.url, secret=SECRET, record_type="incidents.incident",
-        events=["incident.created"],
+        name="Narrow", url=receiver.url, secret=SECRET, record_type="incidents.incidentrequest",
+        events=["incidents.incident_request.created"],
     )  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -578,3 +578,74 @@ def test_journal_never_holds_the_secret_or_the_receiver_token(api, admin_person)
     assert "T0KEN123" not in text and "N3WT0KEN" not in text and created["secret"] not in text
     url_change = entries.get(field="url")
     assert url_change.new_value == "https://chat.example.com/... (path changed)"
+
+
+# --- Subscriptions name what the event catalog declares ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "listed"),
+    [
+        ({"record_type": "incidents.incident"}, "record_type", "incidents.incidentrequest"),
+        ({"events": ["incident.resolved"]}, "events", "incidents.incident_request.resolved"),
+        ({"events": ["core.sla_clock.breached", "x.y.z"]}, "events", "core.sla_clock.warning"),
+    ],
+)
+def test_api_refuses_names_outside_the_catalog_and_lists_the_valid_ones(
+    api, admin_person, data, field, listed
+):
+    from steward.core.tests.api import field_errors
+
+    body = {"name": "X", "url": "https://example.com/hook", **data}
+    response = api.as_(admin_person).post("/api/v1/webhooks/", body, format="json")
+
+    assert response.status_code == 400
+    (message,) = field_errors(response)[field]
+    assert listed in message
+    assert WebhookSubscription.objects.count() == 0
+
+
+def test_service_refuses_an_unknown_event_whatever_the_caller(admin_person):
+    from django.core.exceptions import ValidationError
+
+    from steward.core.services import notifications
+
+    with pytest.raises(ValidationError) as refused:
+        notifications.webhook_subscription_create(
+            actor=admin_person, name="X", url="https://example.com/", events=["incident.created"]
+        )
+    assert "incidents.incident_request.created" in refused.value.message_dict["events"][0]
+
+
+def test_page_form_offers_the_catalog_and_refuses_other_events(admin_person):
+    from steward.core.forms import WebhookForm
+
+    form = WebhookForm(
+        data={"name": "X", "url": "https://example.com/", "events_text": "incident.closed"},
+        actor=admin_person,
+    )
+    assert not form.is_valid()
+    assert "incidents.incident_request.closed" in form.errors["events_text"][0]
+    offered = [value for value, _ in form.fields["record_type"].choices]
+    assert offered == ["", *events.record_types()]
+
+
+def test_schema_lists_the_event_names_and_record_types(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "enum" in node and "core.sla_clock.breached" in node["enum"]:
+                found["events"] = node["enum"]
+            if "enum" in node and "core.slaclock" in node["enum"]:
+                found["record_types"] = node["enum"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    assert found["events"] == events.names()
+    assert [v for v in found["record_types"] if v] == events.record_types()
