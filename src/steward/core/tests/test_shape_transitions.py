@@ -26,16 +26,7 @@ SRC = Path(__file__).resolve().parents[2]  # src/steward
 ALLOWED: dict[tuple[str, str], str] = {
     # Creation: a request routed as it is registered is saved for the first time already
     # assigned (seed 003 ch. 8 proc. 1-2); there is no earlier state to move from.
-    ("incidents/services/incidents.py", "incident_register"): "initial state at creation",
-    # Incident Management still moves its records itself: to be converted (incidents
-    # engineer), then these lines go.
-    ("incidents/services/incidents.py", "_transition"): "to be converted (incidents engineer)",
-    ("incidents/services/actions.py", "action_complete"): "to be converted (incidents engineer)",
-    ("incidents/services/solutions.py", "_decide"): "to be converted (incidents engineer)",
-    (
-        "incidents/services/solutions.py",
-        "solution_resubmit",
-    ): "to be converted (incidents engineer)",
+    ("incidents/services/registration.py", "_route"): "initial state at creation",
 }
 
 
