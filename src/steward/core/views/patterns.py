@@ -55,6 +55,7 @@ from steward.core import csvsafe, journal, permissions, versioning
 from steward.core import inputs as core_inputs
 from steward.core.errors import DomainError, PayloadTooLarge, StaleVersion
 from steward.core.fields import GuardedForm
+from steward.core.models import Attachment
 from steward.core.templatetags.steward import display_value, resolve, resolve_display
 from steward.core.views import conflicts
 
@@ -545,8 +546,6 @@ class RecordDetailView(StewardPageMixin, TemplateView):
     def attachments_context(self, obj: Model) -> dict[str, Any]:
         if not self.accepts_attachments:
             return {}
-        from steward.core.models import Attachment
-
         ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
         items = Attachment.objects.filter(record_type=ct, record_id=obj.pk).select_related(
             "uploaded_by"
