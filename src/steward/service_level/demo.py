@@ -48,9 +48,9 @@ from steward.service_level.models import (
     ServiceReportSchedule,
     SlaReview,
 )
-from steward.service_level.reporting import period_for
 from steward.service_level.services import catalog as catalog_svc
 from steward.service_level.services import reviews as review_svc
+from steward.service_level.services.reporting import period_for
 
 TEMPLATE_NAME = "Standard business service"
 CRITICAL = {"Online Banking", "Payments Gateway", "Electronic Health Records"}

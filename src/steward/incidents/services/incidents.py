@@ -20,7 +20,7 @@
   close by themselves after ``settings.INCIDENT_AUTO_CLOSE_BUSINESS_DAYS`` business days
   of the service's hours (``incidents_auto_close``, a daily task).
 
-Clocks (``service_level.slt.start_clocks_for``): the customer's SLA clocks start on
+Clocks (``service_level.services.slt.start_clocks_for``): the customer's SLA clocks start on
 registration (from its creation time) and the group's OLA clocks when a group gets the
 request; both pause while pending on the requester or a supplier; the response clocks stop
 when a person is assigned (or takes it, or it is resolved); all stop on resolution. A
@@ -110,7 +110,7 @@ from steward.incidents.services.validation import (
     checked_text,
     raise_errors,
 )
-from steward.service_level import slt
+from steward.service_level.services import slt
 from steward.service_level.models import Service
 
 N = IncidentStatus
