@@ -110,8 +110,8 @@ from steward.incidents.services.validation import (
     checked_text,
     raise_errors,
 )
-from steward.service_level.services import slt
 from steward.service_level.models import Service
+from steward.service_level.services import slt
 
 N = IncidentStatus
 VIEW = "incidents.incident.view"
