@@ -1,7 +1,9 @@
-"""Where areas plug into the shell: navigation, global search and "My work".
+"""Where areas plug into core: navigation, global search, "My work", reference data, API
+routes, demo data steps and the kinds of record a role may be limited to.
 
-Each area registers its entries in its AppConfig.ready(); the shell never imports
-an area directly, so adding an area means adding an app, not editing core.
+Each area registers its entries in its AppConfig.ready() (``apps.py`` and
+``registrations.py``); core never imports an area, so adding an area means adding an
+app, not editing core (``core/tests/test_shape_skeleton.py`` holds it).
 """
 
 from collections.abc import Callable
