@@ -23,7 +23,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "steward.core.tests.concurrency_worker",
+                "steward.tests.concurrency_worker",
                 f"p{n}",
                 str(PER_PROCESS),
             ],

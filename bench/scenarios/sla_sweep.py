@@ -24,7 +24,7 @@ def populate() -> None:
     from django.db import connection
 
     from steward.core.models import Organisation, SlaClock
-    from steward.service_level.slt import always_calendar
+    from steward.service_level.services.slt import always_calendar
 
     calendar = always_calendar()
     record = Organisation.objects.create(name="Bench customer", code="bench", kind="customer")

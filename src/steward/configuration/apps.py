@@ -7,14 +7,17 @@ class ConfigurationConfig(AppConfig):
     verbose_name = "Configuration Management"
 
     def ready(self) -> None:
+        # Everything the area plugs into core, in one place: core never imports an area.
         from steward.configuration import (  # noqa: F401
+            api,
             demo,
             events,
             permissions_catalog,
-            registry_baselines,
-            registry_cmdb,
-            registry_purchasing,
-            registry_suppliers,
+            registrations,
             standard,
             tasks,
         )
+        from steward.core import registry
+
+        registry.api_routes(api.register)
+        registry.demo_step("configuration", demo.load, after=("core.roles", "service_level"))

@@ -38,7 +38,6 @@ from steward.configuration.services import baselines, cmdb, deliveries, integrit
 from steward.configuration.services import contracts as contract_svc
 from steward.configuration.services import suppliers as supplier_svc
 from steward.configuration.standard import ensure_standard_catalogue
-from steward.core.demo.loader import EXTENSIONS
 from steward.core.models import JournalEntry, Person
 
 SITES = ["AMS-DC1", "AMS-DC2"]
@@ -475,6 +474,3 @@ def load(context: dict[str, Any]) -> None:
     _requisitions(context, b, suppliers)
     _baseline_and_checks(context, b)
     counts["configuration items"] = counts.get("configuration items", 0) + b.added
-
-
-EXTENSIONS.append(load)

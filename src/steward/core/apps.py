@@ -7,14 +7,15 @@ class CoreConfig(AppConfig):
     verbose_name = "Steward core"
 
     def ready(self) -> None:
-        # Register the core permissions, navigation entries, search providers and
-        # periodic jobs; every area does the same in its own ready().
+        # Register the core permissions, navigation entries, search providers, role
+        # scopes, demo steps and periodic jobs; every area does the same in its own ready().
         from steward.core import (  # noqa: F401
             audit,
             checks,
             events,
             permissions_catalog,
-            registry_core,
+            registrations,
             schema,
             tasks,
         )
+        from steward.core.demo import loader  # noqa: F401

@@ -10,6 +10,11 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from steward.core import outbound, taskqueue
+from steward.core.demo import data
+from steward.core.models import Person, WebhookSubscription, WorkerHeartbeat
+from steward.core.views.health import STALE_AFTER
+
 
 @checks.register("steward", deploy=True)
 def steward_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -102,8 +107,6 @@ def _outbound_checks() -> list[checks.CheckMessage]:
     """A bad STEWARD_OUTBOUND_ALLOW entry, and subscriptions the outbound guard refuses
     (made before the guard, or whose name resolves elsewhere now): each delivery to them
     fails."""
-    from steward.core import outbound
-    from steward.core.models import WebhookSubscription
 
     try:
         outbound.allowlist()
@@ -130,7 +133,6 @@ def _outbound_checks() -> list[checks.CheckMessage]:
 @checks.register("steward")
 def steward_task_queue_checks(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """A task queue that cannot run tasks: every email, webhook and periodic job fails."""
-    from steward.core import taskqueue
 
     problem = taskqueue.rq_job_class_problem()
     if not problem:
@@ -147,8 +149,6 @@ def steward_task_queue_checks(app_configs: Any = None, **kwargs: Any) -> list[ch
 @checks.register("steward", deploy=True)
 def steward_demo_people_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """The demo's people share a password printed in the README (ASVS V6.3.2)."""
-    from steward.core.demo import data
-    from steward.core.models import Person
 
     names = [username for username, _ in data.LOGINS if username != "admin"]
     try:
@@ -174,9 +174,6 @@ def steward_demo_people_check(app_configs: Any = None, **kwargs: Any) -> list[ch
 @checks.register("steward", deploy=True)
 def steward_background_checks(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Is background work being done: the broker answers, a worker beats, tasks succeed."""
-    from steward.core import taskqueue
-    from steward.core.models import WorkerHeartbeat
-    from steward.core.views.health import STALE_AFTER
 
     found: list[checks.CheckMessage] = []
     kind = taskqueue.backend_kind()

@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.db.models import Model
 from django.utils import timezone
 
-from steward.core import events, formfields, queries, webhooks
+from steward.core import events, formfields, queries, registry, webhooks
 from steward.core import inputs as core_inputs
 from steward.core.choices import Role, allowed_scopes
 from steward.core.fields import GuardedForm
@@ -141,11 +141,8 @@ class GroupMemberForm(GuardedForm):
 
 
 def _scope_models() -> dict[str, type[Model]]:
-    """The kinds of scope a role may be limited to; services only when that app is installed."""
-    found: dict[str, type[Model]] = {"group": SupportGroup, "organisation": Organisation}
-    if apps.is_installed("steward.service_level"):
-        found["service"] = apps.get_model("service_level", "Service")
-    return found
+    """The kinds of scope a role may be limited to, as core and the areas registered them."""
+    return {kind: apps.get_model(s.model) for kind, s in registry.ROLE_SCOPES.items()}
 
 
 class RoleAssignForm(GuardedForm):
@@ -159,7 +156,6 @@ class RoleAssignForm(GuardedForm):
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         options: list[Any] = [("", "Everywhere")]
-        labels = {"group": "Support groups", "organisation": "Organisations", "service": "Services"}
         for kind, model in _scope_models().items():
             if kind == "group":
                 objects = queries.groups_for(actor)
@@ -167,7 +163,12 @@ class RoleAssignForm(GuardedForm):
                 objects = queries.organisations_for(actor)
             else:
                 objects = model.objects.all()
-            options.append((labels[kind], [(f"{kind}:{o.pk}", str(o)) for o in objects[:500]]))
+            options.append(
+                (
+                    registry.ROLE_SCOPES[kind].plural,
+                    [(f"{kind}:{o.pk}", str(o)) for o in objects[:500]],
+                )
+            )
         self.fields["scope"].choices = options
 
     def clean(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_tasks import task
 
 from steward.core import events, outbox, webhooks
 from steward.core.models import Notification, Person
@@ -43,11 +44,15 @@ def _record_url(record: models.Model | None) -> str:
         return ""
 
 
-def _enqueue_emails(notification_ids: list[int]) -> None:
-    from steward.core import tasks  # tasks imports this module
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """Email these notifications unless already emailed; returns how many were sent."""
+    return email_notifications(notification_ids)
 
+
+def _enqueue_emails(notification_ids: list[int]) -> None:
     outbox.enqueue_soon(
-        tasks.send_notification_emails, notification_ids, what=f"emails {notification_ids}"
+        send_notification_emails, notification_ids, what=f"emails {notification_ids}"
     )
 
 

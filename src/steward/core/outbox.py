@@ -23,13 +23,11 @@ Message-ID (email) or ``X-Steward-Delivery`` id (webhook), so receivers can drop
 """
 
 import logging
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Min, QuerySet
-from django.utils import timezone
+from django.db.models import F, QuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -109,46 +107,3 @@ def enqueue_soon(task: Any, *args: Any, what: str) -> None:
         logger.warning(
             "Could not enqueue %s (%s); the outbox dispatcher will send it.", what, short_error(exc)
         )
-
-
-def dispatch(*, budget_seconds: float = 45, now: datetime | None = None) -> dict[str, int]:
-    """Send every due email and webhook delivery, for at most about ``budget_seconds``.
-
-    Run every minute by the scheduler (``core.dispatch_outbox``); the budget keeps one
-    run from overlapping the next when a mail server or a receiver is slow. ``now`` is
-    for tests that look past a lease.
-    """
-    from steward.core import notify, webhooks  # they import this module
-
-    began = time.monotonic()
-    # Emails get two thirds at most, so a large email backlog cannot starve the webhooks.
-    deadline, emails_until = began + budget_seconds, began + budget_seconds * 2 / 3
-    emails = 0
-    while time.monotonic() < emails_until:
-        sent, claimed = notify.email_due(now=now, deadline=emails_until)
-        emails += sent
-        if not claimed:
-            break
-    attempts = webhooks.retry_due(budget_seconds=max(0.0, deadline - time.monotonic()))
-    return {"emails": emails, "webhook_attempts": attempts}
-
-
-def backlog(now: datetime | None = None) -> dict[str, Any]:
-    """Emails and webhook deliveries due and not sent, and the age of the oldest (seconds).
-
-    In-flight rows (under a lease) are not counted; for /healthz and monitoring.
-    """
-    from steward.core.models import Notification, WebhookDelivery
-    from steward.core.webhooks import OPEN_STATUSES
-
-    now = now or timezone.now()
-    emails = Notification.objects.filter(emailed_at__isnull=True, email_due_at__lte=now)
-    hooks = WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now)
-    email_stats = emails.aggregate(oldest=Min("email_due_at"))
-    hook_stats = hooks.aggregate(oldest=Min("next_attempt_at"))
-    oldest = min((t for t in (email_stats["oldest"], hook_stats["oldest"]) if t), default=None)
-    return {
-        "emails_due": emails.count(),
-        "webhooks_due": hooks.count(),
-        "oldest_due_seconds": round((now - oldest).total_seconds()) if oldest else 0,
-    }

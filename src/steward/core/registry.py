@@ -1,7 +1,9 @@
-"""Where areas plug into the shell: navigation, global search and "My work".
+"""Where areas plug into core: navigation, global search, "My work", reference data, API
+routes, demo data steps and the kinds of record a role may be limited to.
 
-Each area registers its entries in its AppConfig.ready(); the shell never imports
-an area directly, so adding an area means adding an app, not editing core.
+Each area registers its entries in its AppConfig.ready() (``apps.py`` and
+``registrations.py``); core never imports an area, so adding an area means adding an
+app, not editing core (``core/tests/test_shape_skeleton.py`` holds it).
 """
 
 from collections.abc import Callable
@@ -86,3 +88,90 @@ def init_step(fn: Callable[[], dict[str, int]]) -> Callable:
     if fn not in INIT_STEPS:
         INIT_STEPS.append(fn)
     return fn
+
+
+# --- API routes, demo data and role scopes ------------------------------------------
+# Core builds the /api/v1/ router, loads the demo data and lists the scopes a role may be
+# limited to from what the areas registered here, so it never imports an area.
+
+# fn(router) adding an area's viewsets; core's own come first (core/api/urls.py).
+API_ROUTES: list[Callable[[Any], None]] = []
+
+
+def api_routes(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Register ``fn(router)``, which adds an area's viewsets to the /api/v1/ router."""
+    if fn not in API_ROUTES:
+        API_ROUTES.append(fn)
+    return fn
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One step of the demo data: ``fn(context)`` adds to the objects made so far."""
+
+    name: str
+    fn: Callable[[dict[str, Any]], None]
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+
+
+DEMO_STEPS: dict[str, DemoStep] = {}
+
+
+def demo_step(
+    name: str,
+    fn: Callable[[dict[str, Any]], None],
+    *,
+    after: tuple[str, ...] = (),
+    before: tuple[str, ...] = (),
+) -> None:
+    """Register a demo data step to run after the steps named in ``after`` (and before
+    those named in ``before``); the loader runs them in that order."""
+    DEMO_STEPS[name] = DemoStep(name, fn, tuple(after), tuple(before))
+
+
+def demo_steps() -> list[DemoStep]:
+    """The registered steps in dependency order (registration order between equals).
+
+    A step naming one that is not registered (its area not installed) ignores it.
+    """
+    waits: dict[str, set[str]] = {name: set() for name in DEMO_STEPS}
+    for step in DEMO_STEPS.values():
+        waits[step.name] |= {n for n in step.after if n in DEMO_STEPS}
+        for later in step.before:
+            if later in DEMO_STEPS:
+                waits[later].add(step.name)
+    ordered: list[DemoStep] = []
+    while waits:
+        ready = [name for name, deps in waits.items() if not deps]
+        if not ready:
+            raise ValueError(f"Demo steps wait for each other: {sorted(waits)}")
+        name = ready[0]
+        ordered.append(DEMO_STEPS[name])
+        del waits[name]
+        for deps in waits.values():
+            deps.discard(name)
+    return ordered
+
+
+@dataclass(frozen=True)
+class RoleScope:
+    """A kind of record a role may be limited to (seed 003: "the change coordinator of
+    the service"): its ``ScopeKind`` value, model label and plural heading."""
+
+    kind: str
+    model: str  # "app_label.ModelName"
+    plural: str
+
+
+ROLE_SCOPES: dict[str, RoleScope] = {}
+
+
+def role_scope(kind: str, model: str, plural: str) -> None:
+    """Register ``model`` ("app_label.ModelName") as the records of scope ``kind``."""
+    ROLE_SCOPES[kind] = RoleScope(kind, model, plural)
+
+
+def role_scope_for_label(label_lower: str) -> RoleScope | None:
+    """The scope kind of a model given as ``app_label.modelname``, if one is registered."""
+    return next((s for s in ROLE_SCOPES.values() if s.model.lower() == label_lower), None)

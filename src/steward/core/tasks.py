@@ -1,4 +1,7 @@
-"""Background tasks of the core: the outbox (emails, webhooks), clocks, housekeeping.
+"""Core's periodic and background jobs: the outbox dispatcher, clocks, housekeeping.
+
+The tasks that send one email batch or one webhook delivery live with their senders
+(``notify.send_notification_emails``, ``webhooks.deliver_webhook``), which enqueue them.
 
 Tasks are thin and idempotent: each one calls the domain code, which claims its work
 before doing it, so a task that runs twice (a retry, two workers) does nothing twice.
@@ -11,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from steward.core import clocks, housekeeping, notify, outbox, webhooks
+from steward.core import clocks, dispatcher, housekeeping
 from steward.core.choices import ClockState
 from steward.core.errors import InvalidTransition
 from steward.core.models import PeriodicJobRun, SecurityEvent, SlaClock
@@ -21,30 +24,12 @@ JOB_RUNS_KEPT = timedelta(days=30)
 TASK_RESULTS_KEPT = timedelta(days=14)
 
 
-@task()
-def send_notification_emails(notification_ids: list[int]) -> int:
-    """Email these notifications unless already emailed; returns how many were sent."""
-    return notify.email_notifications(notification_ids)
-
-
-@task()
-def deliver_webhook(delivery_id: int) -> str:
-    """One attempt at a webhook delivery if it is due; a delivered one is not sent again."""
-    return webhooks.deliver(delivery_id)
-
-
 @periodic("core.dispatch_outbox", "* * * * *")
 @task()
 def dispatch_outbox() -> dict:
     """Send every email and webhook delivery that is due: retries after failures, and
     whatever the enqueue after commit missed (a crash, a broker outage, a lost job)."""
-    return outbox.dispatch()
-
-
-@task()
-def retry_due_webhooks() -> int:
-    """Send the webhook deliveries whose next attempt is due (the dispatcher's webhook half)."""
-    return webhooks.retry_due()
+    return dispatcher.dispatch()
 
 
 @periodic("core.sweep_orphan_files", "43 * * * *")

@@ -25,6 +25,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 
+from steward.core import journal
 from steward.core.choices import JournalKind
 from steward.core.errors import StaleVersion
 from steward.core.models.records import VersionedModel
@@ -171,8 +172,6 @@ def _label(record: models.Model, name: str) -> str:
 def changes_since(record: models.Model, version: int | None, *, actor: Any) -> list[Change]:
     """Field changes and status changes written after ``version``, as ``actor`` may read
     the record's journal (customer-side people see what the timeline shows them)."""
-    from steward.core import journal
-
     entries = journal.timeline(record, actor=actor).filter(kind__in=_CHANGE_KINDS)
     if version is not None:
         entries = entries.filter(record_version__gt=version)
@@ -205,8 +204,6 @@ def explain(exc: StaleVersion, *, actor: Any) -> tuple[str, list[Change]]:
 def refused(exc: StaleVersion, *, actor: Any, attempted: list[str] | None = None) -> None:
     """Journal the refused attempt on the record (staff only). Call it after the refused
     transaction rolled back, so the line survives it."""
-    from steward.core import journal
-
     who = getattr(actor, "pk", None) and actor
     fields = ", ".join(_label(exc.record, name) for name in attempted or [])
     text = (

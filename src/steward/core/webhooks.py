@@ -2,7 +2,7 @@
 
 Flow: a service calls ``notify.record_event`` inside its transaction; ``publish`` writes
 one ``WebhookDelivery`` per matching active subscription in that same transaction (the
-outbox row, ``core.outbox``) and, after commit, enqueues ``tasks.deliver_webhook`` for
+outbox row, ``core.outbox``) and, after commit, enqueues ``deliver_webhook`` (below) for
 each. ``deliver`` claims the delivery under a row lock (a short "lease" so no other
 worker sends it at the same time), POSTs the signed JSON outside any transaction, and
 records the outcome: 2xx is delivered, anything else is retried after ``BACKOFF`` until
@@ -28,6 +28,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django_tasks import task
 
 from steward.core import events, outbound, outbox, permissions, refcache
 from steward.core.choices import DeliveryStatus
@@ -121,9 +122,7 @@ def build_payload(
 
 
 def _enqueue_delivery(delivery_id: int) -> None:
-    from steward.core import tasks  # tasks imports this module
-
-    outbox.enqueue_soon(tasks.deliver_webhook, delivery_id, what=f"webhook delivery {delivery_id}")
+    outbox.enqueue_soon(deliver_webhook, delivery_id, what=f"webhook delivery {delivery_id}")
 
 
 def create_delivery(
@@ -376,3 +375,18 @@ def delivery_for(actor: Person, pk: Any) -> WebhookDelivery:
         return deliveries_for(actor).get(pk=pk)
     except (WebhookDelivery.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No webhook delivery {pk}.") from None
+
+
+# --- Background tasks (the fast path after commit; the dispatcher's webhook half) -------
+
+
+@task()
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at a webhook delivery if it is due; a delivered one is not sent again."""
+    return deliver(delivery_id)
+
+
+@task()
+def retry_due_webhooks() -> int:
+    """Send the webhook deliveries whose next attempt is due (the dispatcher's webhook half)."""
+    return retry_due()

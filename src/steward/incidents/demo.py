@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from steward.configuration.models import ConfigurationItem
 from steward.core.demo.data import DEMO_PASSWORD
-from steward.core.demo.loader import EXTENSIONS
 from steward.core.models import Notification, Organisation, Person, RoleAssignment, SupportGroup
 from steward.core.roles import group_coordinators
 from steward.core.services import directory
@@ -430,6 +429,3 @@ class _Story:
         if roll < 0.7:
             svc.incident_accept(actor=self.requester, incident_id=self.pk)
         return []  # the rest is closed by the auto-close job
-
-
-EXTENSIONS.append(load)

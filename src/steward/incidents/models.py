@@ -8,7 +8,7 @@ Design notes (docs/ARCHITECTURE.md has the long form):
 - The three conditions under which an incident needs Change Management (seed 003 ch. 8,
   procedures 2, 4, 5) are explicit nullable fields: "not assessed yet" differs from "no".
 - SLA/OLA clocks are ``core.SlaClock`` rows started through
-  ``service_level.slt.start_clocks_for``; this app keeps no timers of its own.
+  ``service_level.services.slt.start_clocks_for``; this app keeps no timers of its own.
 """
 
 from django.db import models

@@ -1,6 +1,7 @@
 """Demo data of Service Level Management, loaded after the core demo (``steward demo``).
 
-Every demo service gets a published catalog item (through the catalog services: prepared
+The services come first (``services``: before the core gives roles, some of which are
+limited to a service); then (``load``) every demo service gets a published catalog item (through the catalog services: prepared
 from the template, approved by its approvers, published), Northwind a private one-off
 item; every customer an active, signed SLA per subscribed service with targets; two OLAs
 and one underpinning contract; outages in the last quarter (one makes Online Banking miss
@@ -23,7 +24,6 @@ from django.utils import timezone
 from steward.core import journal, numbering
 from steward.core.calendars import spec_for
 from steward.core.choices import Role
-from steward.core.demo.loader import EXTENSIONS
 from steward.core.models import BusinessCalendar, Organisation, Person, RoleAssignment
 from steward.service_level.choices import (
     AGREEMENT_PREFIX,
@@ -32,6 +32,7 @@ from steward.service_level.choices import (
     ApprovalDecision,
     CatalogItemStatus,
     ReportFrequency,
+    ServiceStatus,
     SignatoryRole,
     Visibility,
 )
@@ -47,9 +48,9 @@ from steward.service_level.models import (
     ServiceReportSchedule,
     SlaReview,
 )
-from steward.service_level.reporting import period_for
 from steward.service_level.services import catalog as catalog_svc
 from steward.service_level.services import reviews as review_svc
+from steward.service_level.services.reporting import period_for
 
 TEMPLATE_NAME = "Standard business service"
 CRITICAL = {"Online Banking", "Payments Gateway", "Electronic Health Records"}
@@ -57,6 +58,22 @@ H, MIN = 3600, 60
 
 # (priority, response, resolution); "bd" = business days of the service's hours.
 LEVELS = [("1", 30 * MIN, 4 * H), ("2", H, 8 * H), ("3", 4 * H, "3bd"), ("4", "1bd", "10bd")]
+
+# Owners are core demo people, hours core demo calendars, customers their codes.
+SERVICES = [
+    {"name": "Online Banking", "owner": "olivia.owner", "hours": "24x7",
+     "customers": ["northwind"], "description": "Retail and business internet banking."},
+    {"name": "Payments Gateway", "owner": "olivia.owner", "hours": "24x7",
+     "customers": ["northwind", "fabrikam"], "description": "Card and SEPA payment processing."},
+    {"name": "Email & Collaboration", "owner": "sam.owner", "hours": "Extended hours (London)",
+     "customers": ["northwind", "contoso", "fabrikam"], "description": "Mail, calendars, chat, file sharing."},
+    {"name": "Electronic Health Records", "owner": "sam.owner", "hours": "24x7",
+     "customers": ["contoso"], "description": "Patient records for Contoso's clinics."},
+    {"name": "Fleet Tracking", "owner": "olivia.owner", "hours": "Office hours (Amsterdam)",
+     "customers": ["fabrikam"], "description": "Vehicle positions, routes and delivery proofs."},
+    {"name": "Workplace Support", "owner": "sam.owner", "hours": "Office hours (Amsterdam)",
+     "customers": ["northwind", "contoso", "fabrikam"], "description": "Laptops, phones, printers, software requests."},
+]  # fmt: skip
 
 # Outages in the last full quarter: (service, day offset, hour, minutes, degraded, planned,
 # description). Online Banking's 3 hours down miss its 99.9 % target (2.2 h allowed).
@@ -129,6 +146,31 @@ def sla_targets(service: Service) -> list[dict[str, Any]]:
 def _count(context: dict[str, Any], key: str, n: int = 1) -> None:
     counts = context["counts"]
     counts[key] = counts.get(key, 0) + n
+
+
+def services(context: dict[str, Any]) -> None:
+    """Add the demo services that are missing; they become the "service" role scopes."""
+    admin, people, orgs = context["admin"], context["people"], context["organisations"]
+    found: dict[str, Service] = {}
+    for row in SERVICES:
+        service = Service.objects.filter(name=row["name"]).first()
+        if service is None:
+            service = Service(
+                name=row["name"],
+                description=row["description"],
+                owner=people[row["owner"]],
+                provider=orgs["steward-it"],
+                service_hours=context["calendars"][row["hours"]],
+                status=ServiceStatus.ACTIVE,
+            )
+            numbering.assign(service)
+            service.save()
+            service.customers.set([orgs[c] for c in row["customers"]])
+            journal.created(service, actor=admin, summary=f"{service} (demo data)")
+            _count(context, str(Service._meta.verbose_name_plural))
+        found[row["name"]] = service
+    context["services"] = found
+    context["scopes"]["service"] = found
 
 
 # --- Catalog ------------------------------------------------------------------------------------
@@ -430,6 +472,3 @@ def load(context: dict[str, Any]) -> None:
     _agreements(context, items, term_start)
     _outages(context, quarter_start)
     _review(context, lena, quarter_start, quarter_end)
-
-
-EXTENSIONS.append(load)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from steward.core import formfields
 from steward.core import queries as core_queries
@@ -392,3 +392,62 @@ class OutageForm(GuardedForm):
         if start and end and end <= start:
             self.add_error("ended_at", "The end must be after the start.")
         return data
+
+
+# --- SLA reviews ------------------------------------------------------------------------------------
+
+
+class ScheduleForm(GuardedForm):
+    inputs = inputs.REVIEW_SCHEDULE
+    customer = forms.ModelChoiceField(queryset=None, label="Customer")
+    term_start = forms.DateField(
+        label="Term starts", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    term_end = forms.DateField(label="Term ends", widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_at = formfields.DateTimeField(
+        label="Meeting with the customer representative",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Preferably within a month after the end of the term.",
+    )
+
+    def __init__(self, *args: Any, customers: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+
+
+class MeetingForm(GuardedForm):
+    inputs = inputs.REVIEW_MEETING
+    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=50000)
+    improvement_suggestions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
+    )
+    request_references = forms.CharField(
+        label="Incident requests registered",
+        required=False,
+        max_length=2000,
+        help_text="Numbers of the requests registered from the customer's requests, "
+        "separated by commas (e.g. INC000123, INC000124).",
+    )
+
+
+class SuggestionsForm(GuardedForm):
+    inputs = inputs.REVIEW_SUGGESTIONS
+    improvement_suggestions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
+    )
+
+
+class ExplainForm(GuardedForm):
+    inputs = inputs.VIOLATION
+    explanation = forms.CharField(
+        label="Why was the target violated?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+    )
+    remedy = forms.CharField(
+        label="How will it not happen again?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20000,
+    )

@@ -7,8 +7,7 @@ Both are idempotent: running them twice schedules and sends nothing twice.
 from django_tasks import task
 
 from steward.core.scheduler import periodic
-from steward.service_level import reporting
-from steward.service_level.services import reviews
+from steward.service_level.services import reporting, reviews
 
 
 @periodic("service_level.schedule_reviews", "15 5 * * *")

@@ -1009,7 +1009,7 @@ def test_my_work_shows_the_approvals_waiting(client, flow, fin):
 
 
 def test_requisitions_are_found_by_number_title_or_task(requisition, config_admin, requester):
-    from steward.configuration.registry_purchasing import search_requisitions
+    from steward.configuration.registrations import search_requisitions
 
     hits = search_requisitions(config_admin, "CHG000042")
     assert [(h.number, h.title) for h in hits] == [(requisition.number, "Two database servers")]

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from steward.core import inputs, permissions, queries
+from steward.core import inputs, permissions, queries, registry
 from steward.core.api.base import GuardedSerializer, IdField, InternalFieldsHidden, StewardViewSet
 from steward.core.choices import Role, ScopeKind, allowed_scopes
 from steward.core.filters import (
@@ -380,21 +380,14 @@ class SupportGroupViewSet(
 
 # --- Role assignments ------------------------------------------------------------------
 
-# Which model each scope kind names; the service model lives in another area, so it is
-# looked up by label and core does not import it.
-SCOPE_MODELS = {
-    ScopeKind.GROUP: "core.SupportGroup",
-    ScopeKind.ORGANISATION: "core.Organisation",
-    ScopeKind.SERVICE: "service_level.Service",
-}
-_KIND_BY_LABEL = {label.lower(): kind for kind, label in SCOPE_MODELS.items()}
-
 
 def scope_kind(assignment: RoleAssignment) -> str:
     if assignment.scope_type_id is None:
         return ScopeKind.NONE
     ct = assignment.scope_type
-    return _KIND_BY_LABEL.get(f"{ct.app_label}.{ct.model}", ct.model)
+    # Which model each scope kind names comes from the areas (registry.role_scope).
+    found = registry.role_scope_for_label(f"{ct.app_label}.{ct.model}")
+    return found.kind if found else ct.model
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
@@ -452,7 +445,7 @@ class RoleAssignmentCreateSerializer(GuardedSerializer):
         if scope_id is None:
             raise serializers.ValidationError({"scope_id": [f"Give the id of the {kind}."]})
         try:
-            model = apps.get_model(SCOPE_MODELS[kind])
+            model = apps.get_model(registry.ROLE_SCOPES[kind].model)
             attrs["scope"] = model._default_manager.get(pk=scope_id)
         except (LookupError, models.ObjectDoesNotExist):
             raise serializers.ValidationError({"scope_id": [f"No {kind} {scope_id}."]}) from None

@@ -5,26 +5,16 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from steward.configuration import api as configuration_api
+from steward.core import registry
 from steward.core.api import attachments, calendars, directory, lockouts, notifications, tokens
-from steward.incidents import api as incidents_api
-from steward.service_level import api as service_level_api
 
 router = DefaultRouter()
 router.include_format_suffixes = False
-# Each area's api module adds its viewsets; later areas are appended here.
-for module in (
-    directory,
-    calendars,
-    notifications,
-    attachments,
-    tokens,
-    lockouts,
-    service_level_api,
-    configuration_api,
-    incidents_api,
-):
+for module in (directory, calendars, notifications, attachments, tokens, lockouts):
     module.register(router)
+# Then each area's viewsets, as its AppConfig.ready() registered them (INSTALLED_APPS order).
+for add_routes in registry.API_ROUTES:
+    add_routes(router)
 
 
 @csrf_exempt  # like every API view: a token client's POST to a wrong URL is a 404, not CSRF

@@ -2,5 +2,5 @@
 
 Loaded by ``steward demo`` (and by ``make run`` into an empty database). Idempotent:
 running it again adds what is missing and changes nothing else. Later areas extend
-it through ``EXTENSIONS`` (functions taking the loader's context).
+it with steps registered in their AppConfig.ready() (``core.registry.demo_step``).
 """

@@ -70,21 +70,6 @@ GROUPS = [
      "skills": "postgresql, oracle, replication", "calendar": "Office hours (Amsterdam)"},
 ]  # fmt: skip
 
-SERVICES = [
-    {"name": "Online Banking", "owner": "olivia.owner", "hours": "24x7",
-     "customers": ["northwind"], "description": "Retail and business internet banking."},
-    {"name": "Payments Gateway", "owner": "olivia.owner", "hours": "24x7",
-     "customers": ["northwind", "fabrikam"], "description": "Card and SEPA payment processing."},
-    {"name": "Email & Collaboration", "owner": "sam.owner", "hours": "Extended hours (London)",
-     "customers": ["northwind", "contoso", "fabrikam"], "description": "Mail, calendars, chat, file sharing."},
-    {"name": "Electronic Health Records", "owner": "sam.owner", "hours": "24x7",
-     "customers": ["contoso"], "description": "Patient records for Contoso's clinics."},
-    {"name": "Fleet Tracking", "owner": "olivia.owner", "hours": "Office hours (Amsterdam)",
-     "customers": ["fabrikam"], "description": "Vehicle positions, routes and delivery proofs."},
-    {"name": "Workplace Support", "owner": "sam.owner", "hours": "Office hours (Amsterdam)",
-     "customers": ["northwind", "contoso", "fabrikam"], "description": "Laptops, phones, printers, software requests."},
-]  # fmt: skip
-
 # username, first, last, organisation, job title, [(role, scope kind, scope name)], groups
 PEOPLE = [
     ("admin", "Ada", "Admin", "steward-it", "System administrator",

@@ -1,12 +1,11 @@
 """Loads the demo data set; safe to run again (adds only what is missing)."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from steward.core import clocks, journal, numbering, refcache
+from steward.core import clocks, journal, refcache, registry
 from steward.core.demo import data
 from steward.core.models import (
     BusinessCalendar,
@@ -20,8 +19,8 @@ from steward.core.models import (
     WorkingPeriod,
 )
 
-# Later areas append loaders here: fn(context) where context holds the objects made so far.
-EXTENSIONS: list[Callable[[dict[str, Any]], None]] = []
+# The areas add their steps with ``registry.demo_step`` in their AppConfig.ready(); each
+# is fn(context), where context holds the objects made so far (see ``load``).
 
 
 def is_empty() -> bool:
@@ -38,11 +37,22 @@ def _created(obj: Any, created: bool, actor: Person | None, counts: dict[str, in
 
 @transaction.atomic
 def load() -> dict[str, int]:
-    """Create the demo organisations, calendars, groups, services and people; return what was added."""
-    from steward.service_level.choices import ServiceStatus
-    from steward.service_level.models import Service
+    """Run the registered demo steps in dependency order; return the counts of what was added.
 
-    counts: dict[str, int] = {}
+    The context the steps share starts with ``counts``; core's steps add ``admin``,
+    ``organisations``, ``calendars``, ``groups``, ``people`` and ``scopes`` (the records a
+    role may be limited to, by scope kind and name: an area adds its own kind before
+    ``core.roles`` runs).
+    """
+    context: dict[str, Any] = {"counts": {}}
+    for step in registry.demo_steps():
+        step.fn(context)
+    return {k: v for k, v in context["counts"].items() if v}
+
+
+def directory(context: dict[str, Any]) -> None:
+    """The provider, customers and suppliers, business calendars, support groups, people."""
+    counts: dict[str, int] = context["counts"]
     admin, admin_created = Person.objects.get_or_create(
         username="admin",
         defaults={"first_name": "Ada", "last_name": "Admin", "email": "admin@steward-it.example"},
@@ -107,28 +117,19 @@ def load() -> dict[str, int]:
         )
         people[username] = person
 
-    services: dict[str, Any] = {}
-    for row in data.SERVICES:
-        service = Service.objects.filter(name=row["name"]).first()
-        if service is None:
-            service = Service(
-                name=row["name"],
-                description=row["description"],
-                owner=people[row["owner"]],
-                provider=orgs["steward-it"],
-                service_hours=calendars[row["hours"]],
-                status=ServiceStatus.ACTIVE,
-            )
-            numbering.assign(service)
-            service.save()
-            service.customers.set([orgs[c] for c in row["customers"]])
-            _created(service, True, admin, counts)
-        services[row["name"]] = service
+    context.update(
+        admin=admin, organisations=orgs, calendars=calendars, groups=groups, people=people,
+        scopes={"group": groups, "organisation": orgs},
+    )  # fmt: skip
 
-    scopes = {"group": groups, "service": services, "organisation": orgs}
-    for username, *_rest, roles, group_names in data.PEOPLE:
+
+def roles(context: dict[str, Any]) -> None:
+    """Each demo person's roles (everywhere or limited to a scope) and group memberships."""
+    admin, people, groups = context["admin"], context["people"], context["groups"]
+    counts, scopes = context["counts"], context["scopes"]
+    for username, *_rest, person_roles, group_names in data.PEOPLE:
         person = people[username]
-        for role, scope_kind, scope_name in roles:
+        for role, scope_kind, scope_name in person_roles:
             scope = scopes[scope_kind][scope_name] if scope_kind else None
             _, created = RoleAssignment.objects.get_or_create(
                 person=person,
@@ -141,10 +142,6 @@ def load() -> dict[str, int]:
         for name in group_names:
             SupportGroupMembership.objects.get_or_create(group=groups[name], person=person)
 
-    context = {
-        "admin": admin, "organisations": orgs, "calendars": calendars, "groups": groups,
-        "people": people, "services": services, "counts": counts,
-    }  # fmt: skip
-    for extension in EXTENSIONS:
-        extension(context)
-    return {k: v for k, v in counts.items() if v}
+
+registry.demo_step("core.directory", directory)
+registry.demo_step("core.roles", roles, after=("core.directory",))

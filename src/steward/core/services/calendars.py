@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_time
 from steward.core import clocks, journal, permissions, refcache, versioning
 from steward.core.models import BusinessCalendar, Holiday, Person, WorkingPeriod
 from steward.core.models.calendars import WEEKDAYS
+from steward.core.tasks import recalculate_calendar_clocks
 
 CALENDAR_FIELDS = ["name", "time_zone", "description"]
 WEEKDAY_NAMES = dict(WEEKDAYS)
@@ -202,8 +203,6 @@ def _save(calendar: BusinessCalendar) -> None:
 
 def _clocks_follow(calendar: BusinessCalendar) -> None:
     """Open SLA clocks in this calendar get new warning and breach times after commit."""
-    from steward.core.tasks import recalculate_calendar_clocks
-
     transaction.on_commit(lambda: recalculate_calendar_clocks.enqueue(calendar.pk), robust=True)
 
 

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from steward.core import journal, permissions, versioning
+from steward.core import journal, permissions, registry, versioning
 from steward.core.choices import Role, ScopeKind, allowed_scopes
 from steward.core.models import (
     Organisation,
@@ -230,12 +230,9 @@ def scope_kind_of(scope: models.Model | None) -> str:
     """Which ScopeKind a scope object is; raises ValidationError for anything else."""
     if scope is None:
         return ScopeKind.NONE
-    if isinstance(scope, SupportGroup):
-        return ScopeKind.GROUP
-    if isinstance(scope, Organisation):
-        return ScopeKind.ORGANISATION
-    if scope._meta.label_lower == "service_level.service":
-        return ScopeKind.SERVICE
+    found = registry.role_scope_for_label(scope._meta.label_lower)
+    if found is not None:
+        return found.kind
     raise ValidationError({"scope": [f"A role cannot be limited to a {scope._meta.verbose_name}."]})
 
 

@@ -50,9 +50,9 @@ def main(argv: list[str]) -> dict[str, Any]:
     if action == "attach":
         return _attach(int(rest[0]), int(rest[1]))
     if action == "dispatch":
-        from steward.core import outbox
+        from steward.core import dispatcher
 
-        return outbox.dispatch(budget_seconds=30)
+        return dispatcher.dispatch(budget_seconds=30)
     raise SystemExit(f"unknown action {action!r}")
 
 

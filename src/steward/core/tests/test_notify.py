@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import notify, outbox
+from steward.core import dispatcher, notify
 from steward.core.models import Notification, Organisation
 from steward.core.services.notifications import notifications_mark_read
 from steward.core.tests.factories import OrganisationFactory, PersonFactory, make_person
@@ -131,7 +131,7 @@ def test_a_failed_email_is_recorded_and_sent_when_it_is_due_again(
     assert (note.emailed_at, note.email_error) == (None, "SMTP server down")
 
     assert notify.email_notifications([note.pk]) == 0  # not due before its backoff
-    assert outbox.dispatch(now=note.email_due_at)["emails"] == 1
+    assert dispatcher.dispatch(now=note.email_due_at)["emails"] == 1
     note.refresh_from_db()
     assert note.emailed_at is not None and note.email_error == ""
     assert len(mail.outbox) == 1

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks.base import Task
 
-from steward.core import notify, outbox, tasks
+from steward.core import dispatcher, notify, outbox, tasks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.tests.factories import OrganisationFactory, make_person
@@ -100,15 +100,15 @@ def test_an_email_is_marked_sent_only_once_the_mail_server_took_it(
         mock.patch.object(EmailMessage, "send", side_effect=KeyboardInterrupt),
         pytest.raises(KeyboardInterrupt),
     ):
-        outbox.dispatch()
+        dispatcher.dispatch()
 
     note.refresh_from_db()
     assert note.emailed_at is None and mail.outbox == []
     # Its claim holds for the lease: another worker does not send it meanwhile...
-    assert outbox.dispatch()["emails"] == 0
+    assert dispatcher.dispatch()["emails"] == 0
     # ...and once the lease ran out, the next dispatcher run does.
     later = timezone.now() + notify.EMAIL_LEASE + timedelta(seconds=1)
-    assert outbox.dispatch(now=later)["emails"] == 1
+    assert dispatcher.dispatch(now=later)["emails"] == 1
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]
     note.refresh_from_db()
     assert (note.email_attempts, note.email_error) == (2, "")
@@ -143,10 +143,10 @@ def test_failed_emails_are_retried_with_backoff_then_given_up_with_a_short_error
                 "421 Service not available",
             )
             # Not due before the backoff for this attempt has passed.
-            assert outbox.dispatch(now=note.email_due_at - timedelta(seconds=1))["emails"] == 0
+            assert dispatcher.dispatch(now=note.email_due_at - timedelta(seconds=1))["emails"] == 0
             assert note.email_attempts == Notification.objects.get().email_attempts
             assert timezone.now() - timedelta(seconds=30) < note.email_due_at - wait
-            outbox.dispatch(now=note.email_due_at)
+            dispatcher.dispatch(now=note.email_due_at)
 
     note.refresh_from_db()
     assert (note.email_attempts, note.email_due_at, note.emailed_at) == (
@@ -156,7 +156,7 @@ def test_failed_emails_are_retried_with_backoff_then_given_up_with_a_short_error
     )
     assert note.email_error == "421 Service not available"
     # Given up: a working mail server later does not get it.
-    assert outbox.dispatch(now=timezone.now() + timedelta(days=2))["emails"] == 0
+    assert dispatcher.dispatch(now=timezone.now() + timedelta(days=2))["emails"] == 0
     assert mail.outbox == []
 
 
@@ -170,8 +170,8 @@ def test_a_repeat_after_a_crash_carries_the_same_message_id(
         mock.patch.object(notify, "_outcome", side_effect=KeyboardInterrupt),
         pytest.raises(KeyboardInterrupt),
     ):
-        outbox.dispatch()
-    outbox.dispatch(now=timezone.now() + notify.EMAIL_LEASE + timedelta(seconds=1))
+        dispatcher.dispatch()
+    dispatcher.dispatch(now=timezone.now() + notify.EMAIL_LEASE + timedelta(seconds=1))
 
     first, second = (m.message()["Message-ID"] for m in mail.outbox)
     assert first == second
@@ -184,10 +184,14 @@ def test_backlog_counts_what_is_due_and_not_in_flight(
     _change_without_enqueue(django_capture_on_commit_callbacks, alice)
     later = timezone.now() + timedelta(minutes=3)
 
-    assert outbox.backlog(later) == {
+    assert dispatcher.backlog(later) == {
         "emails_due": 1,
         "webhooks_due": 1,
         "oldest_due_seconds": pytest.approx(180, abs=5),
     }
-    outbox.dispatch()
-    assert outbox.backlog(later) == {"emails_due": 0, "webhooks_due": 0, "oldest_due_seconds": 0}
+    dispatcher.dispatch()
+    assert dispatcher.backlog(later) == {
+        "emails_due": 0,
+        "webhooks_due": 0,
+        "oldest_due_seconds": 0,
+    }

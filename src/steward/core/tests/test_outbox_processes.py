@@ -13,7 +13,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import notify, outbox, tasks
+from steward.core import dispatcher, notify, tasks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription, WorkerHeartbeat
 from steward.core.tests.factories import make_person
@@ -80,8 +80,8 @@ def test_a_worker_killed_mid_send_leaves_the_email_to_be_retried(erin, receiver,
     assert tasks.dispatch_outbox.call()["emails"] == 0
     # ...then it is, once.
     later = timezone.now() + notify.EMAIL_LEASE + timedelta(seconds=1)
-    assert outbox.dispatch(now=later)["emails"] == 1
-    assert outbox.dispatch(now=later)["emails"] == 0
+    assert dispatcher.dispatch(now=later)["emails"] == 1
+    assert dispatcher.dispatch(now=later)["emails"] == 0
     assert [m.to for m in mail.outbox] == [["erin@example.com"]]
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from steward.core import events, notify, tasks, webhooks
+from steward.core import events, notify, webhooks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import JournalEntry, WebhookDelivery, WebhookSubscription
 from steward.core.tests.factories import OrganisationFactory
@@ -169,12 +169,12 @@ def test_failing_receiver_is_retried_with_backoff_then_failed(
         failed_at = delivery.next_attempt_at - wait
         assert timezone.now() - timedelta(seconds=30) < failed_at <= timezone.now()
         # Not due yet: the periodic job leaves it alone.
-        assert tasks.retry_due_webhooks.call() == 0
+        assert webhooks.retry_due_webhooks.call() == 0
         # Time passes: the periodic job sends it again.
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             next_attempt_at=timezone.now() - timedelta(seconds=1)
         )
-        assert tasks.retry_due_webhooks.call() == 1
+        assert webhooks.retry_due_webhooks.call() == 1
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (
@@ -183,7 +183,7 @@ def test_failing_receiver_is_retried_with_backoff_then_failed(
         None,
     )
     assert len(receiver.requests) == webhooks.MAX_ATTEMPTS == 6
-    assert tasks.deliver_webhook.call(delivery.pk) == "skipped"
+    assert webhooks.deliver_webhook.call(delivery.pk) == "skipped"
     assert len(receiver.requests) == 6
 
 
@@ -195,7 +195,7 @@ def test_a_recovered_receiver_gets_the_retry(
     delivery = WebhookDelivery.objects.get()
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
 
-    assert tasks.retry_due_webhooks.call() == 1
+    assert webhooks.retry_due_webhooks.call() == 1
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_error) == (
@@ -228,8 +228,8 @@ def test_a_delivered_delivery_is_not_sent_again(
     _publish(django_capture_on_commit_callbacks, OrganisationFactory(code="once"))
     delivery = WebhookDelivery.objects.get()
 
-    assert tasks.deliver_webhook.call(delivery.pk) == "skipped"
-    assert tasks.retry_due_webhooks.call() == 0
+    assert webhooks.deliver_webhook.call(delivery.pk) == "skipped"
+    assert webhooks.retry_due_webhooks.call() == 0
     assert len(receiver.requests) == 1
 
 

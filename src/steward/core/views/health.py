@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from steward.core import outbox, scheduler, taskqueue
+from steward.core import dispatcher, scheduler, taskqueue
 from steward.core.models import WorkerHeartbeat
 
 # Heartbeats are written every 15 s; four missed beats mean the process is gone or stuck.
@@ -77,7 +77,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
         now = timezone.now()
         nodes = _nodes(now)
-        backlog = outbox.backlog(now)
+        backlog = dispatcher.backlog(now)
         queue = taskqueue.queue_stats()
     except DatabaseError as exc:  # OperationalError and friends: the database is not usable
         body = {"status": "error", "node": node, "database": _database_error(exc)}

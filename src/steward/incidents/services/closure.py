@@ -31,7 +31,7 @@ from steward.incidents.services.people import require_verify
 from steward.incidents.services.routing import default_group
 from steward.incidents.services.tracking import _cancel_clocks, _start_clocks
 from steward.incidents.services.validation import as_instance, checked_text, raise_errors
-from steward.service_level import slt
+from steward.service_level.services import slt
 
 
 def _close(incident: IncidentRequest, actor: Person | None, reason: str) -> None:

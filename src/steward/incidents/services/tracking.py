@@ -1,7 +1,7 @@
 """Seed 003 ch. 8 proc. 3, Incident Request Tracking: the clocks of a request, corrections
 to what it is about, and waiting (pending) and resuming.
 
-Clocks (``service_level.slt.start_clocks_for``): the customer's SLA clocks start on
+Clocks (``service_level.services.slt.start_clocks_for``): the customer's SLA clocks start on
 registration (from its creation time) and the group's OLA clocks when a group gets the
 request; both pause while pending on the requester or a supplier; the response clocks stop
 when a person is assigned (or takes it, or it is resolved); all stop on resolution. A
@@ -50,7 +50,7 @@ from steward.incidents.services.validation import (
     checked_text,
     raise_errors,
 )
-from steward.service_level import slt
+from steward.service_level.services import slt
 from steward.service_level.models import Service
 
 # Proc. 3: "a service outage" is a restoration request with extensive or significant impact.

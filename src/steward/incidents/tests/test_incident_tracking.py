@@ -133,7 +133,7 @@ def test_my_work_shows_mine_my_groups_unassigned_and_escalations(
     svc.incident_take(actor=specialist, incident_id=mine.pk)
     svc.incident_escalate(actor=specialist, incident_id=mine.pk)
 
-    from steward.incidents.registry_incidents import incident_work
+    from steward.incidents.registrations import incident_work
 
     assert incident_work in registry.WORK_PROVIDERS
 
@@ -147,13 +147,13 @@ def test_my_work_shows_mine_my_groups_unassigned_and_escalations(
 
 
 def test_customer_people_get_no_incident_work_sections(requester):
-    from steward.incidents.registry_incidents import incident_work
+    from steward.incidents.registrations import incident_work
 
     assert incident_work(requester) == []
 
 
 def test_search_finds_requests_the_actor_may_see(make_incident, requester, other_requester):
-    from steward.incidents.registry_incidents import search_incidents
+    from steward.incidents.registrations import search_incidents
 
     incident = make_incident(title="Printer on fire")
 

@@ -14,7 +14,7 @@ from steward.configuration.models import CIClass, ConfigurationItem
 from steward.core import numbering
 from steward.incidents import search
 from steward.incidents.models import IncidentRequest, Solution
-from steward.incidents.registry_solutions import search_solutions as global_search
+from steward.incidents.registrations import search_solutions as global_search
 
 pytestmark = pytest.mark.django_db
 

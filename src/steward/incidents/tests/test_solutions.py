@@ -470,7 +470,7 @@ def test_list_page_search_and_filters(client, specialist, server_group, analyst)
 
 
 def test_my_work_lists_proposals_waiting_for_the_coordinator(client, proposed, coordinator):
-    from steward.incidents.registry_solutions import solution_work
+    from steward.incidents.registrations import solution_work
 
     sections = solution_work(coordinator)
     assert [row["number"] for row in sections[0].rows] == [proposed.number]
@@ -481,6 +481,6 @@ def test_my_work_lists_proposals_waiting_for_the_coordinator(client, proposed, c
 
 
 def test_my_work_is_empty_for_the_other_groups_coordinator(proposed, network_coordinator):
-    from steward.incidents.registry_solutions import solution_work
+    from steward.incidents.registrations import solution_work
 
     assert solution_work(network_coordinator)[0].rows == []

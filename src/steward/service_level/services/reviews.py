@@ -27,9 +27,9 @@ from steward.core import journal, notify, numbering, permissions, roles, transit
 from steward.core.choices import OrganisationKind, Role
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
-from steward.service_level import reviews
 from steward.service_level.choices import AgreementKind, AgreementStatus, ReviewStatus
 from steward.service_level.models import Agreement, ReviewViolation, SlaReview
+from steward.service_level.queries import reviews
 from steward.service_level.workflows import REVIEW
 
 logger = logging.getLogger(__name__)

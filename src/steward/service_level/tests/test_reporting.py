@@ -7,8 +7,8 @@ from unittest import mock
 import pytest
 from django.core import mail
 
-from steward.service_level import reporting
 from steward.service_level.models import ServiceReportSchedule
+from steward.service_level.services import reporting
 from steward.service_level.tests.test_reviews import at, build_world, clock, outage
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,6 @@ from steward.core.tests.factories import (
     give_role,
     make_person,
 )
-from steward.service_level import reviews
 from steward.service_level.choices import AgreementKind, AgreementStatus, ReviewStatus
 from steward.service_level.models import (
     Agreement,
@@ -42,6 +41,7 @@ from steward.service_level.models import (
     ServiceLevelTarget,
     SlaReview,
 )
+from steward.service_level.queries import reviews
 from steward.service_level.services import reviews as svc
 
 pytestmark = pytest.mark.django_db

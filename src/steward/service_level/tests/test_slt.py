@@ -14,7 +14,7 @@ from steward.core.tests.factories import (
 )
 from steward.service_level.choices import AGREEMENT_PREFIX
 from steward.service_level.models import Agreement, Service, ServiceLevelTarget
-from steward.service_level.slt import ALWAYS_CALENDAR, start_clocks_for
+from steward.service_level.services.slt import ALWAYS_CALENDAR, start_clocks_for
 
 H = 3600
 START = datetime(2024, 3, 4, 8, tzinfo=UTC)  # Monday 09:00 in Amsterdam

@@ -15,6 +15,8 @@ from steward.core.models import RoleAssignment
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import apply_errors
 from steward.service_level.choices import TargetKind
+from steward.service_level.forms import TargetForm
+from steward.service_level.services import agreements
 
 # Badge colours of the area's statuses that the shell does not know yet.
 TONES.update(
@@ -148,14 +150,9 @@ class TargetAddMixin:
 
     @property
     def posted_form(self) -> type:
-        from steward.service_level.forms import TargetForm
-
         return TargetForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from steward.service_level.forms import TargetForm
-        from steward.service_level.services import agreements
-
         owner = self.get_object()  # type: ignore[attr-defined]
         form = TargetForm(request.POST, actor=self.actor, record=owner)  # type: ignore[attr-defined]
         if form.is_valid():

@@ -5,7 +5,6 @@ schedule, compute, record the meeting and close a review."""
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -15,8 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from steward.core import csvsafe, formfields, permissions
-from steward.core.fields import GuardedForm
+from steward.core import csvsafe, permissions
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -27,11 +25,14 @@ from steward.core.views.patterns import (
     ServiceFormView,
     StewardPageMixin,
 )
-from steward.service_level import inputs, queries, reviews
+from steward.service_level import queries
 from steward.service_level.choices import ReviewStatus
 from steward.service_level.filters import SlaReviewFilterSet
+from steward.service_level.forms import ExplainForm, MeetingForm, ScheduleForm, SuggestionsForm
 from steward.service_level.models import ReviewViolation, SlaReview
+from steward.service_level.queries import reviews
 from steward.service_level.services import reviews as svc
+from steward.service_level.services.reporting import period_for
 
 VIEW = "service_level.review.view"
 CHANGE = "service_level.review.change"
@@ -86,65 +87,6 @@ def _review_context(review: SlaReview, actor: Any) -> dict[str, Any]:
             for n in review.request_references or []
         ],
     }
-
-
-# --- Forms ------------------------------------------------------------------------------------
-
-
-class ScheduleForm(GuardedForm):
-    inputs = inputs.REVIEW_SCHEDULE
-    customer = forms.ModelChoiceField(queryset=None, label="Customer")
-    term_start = forms.DateField(
-        label="Term starts", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    term_end = forms.DateField(label="Term ends", widget=forms.DateInput(attrs={"type": "date"}))
-    meeting_at = formfields.DateTimeField(
-        label="Meeting with the customer representative",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Preferably within a month after the end of the term.",
-    )
-
-    def __init__(self, *args: Any, customers: QuerySet, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
-
-
-class MeetingForm(GuardedForm):
-    inputs = inputs.REVIEW_MEETING
-    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=50000)
-    improvement_suggestions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
-    )
-    request_references = forms.CharField(
-        label="Incident requests registered",
-        required=False,
-        max_length=2000,
-        help_text="Numbers of the requests registered from the customer's requests, "
-        "separated by commas (e.g. INC000123, INC000124).",
-    )
-
-
-class SuggestionsForm(GuardedForm):
-    inputs = inputs.REVIEW_SUGGESTIONS
-    improvement_suggestions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
-    )
-
-
-class ExplainForm(GuardedForm):
-    inputs = inputs.VIOLATION
-    explanation = forms.CharField(
-        label="Why was the target violated?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=20000,
-    )
-    remedy = forms.CharField(
-        label="How will it not happen again?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=20000,
-    )
 
 
 # --- List and report ----------------------------------------------------------------------------
@@ -314,8 +256,6 @@ class ReviewScheduleView(ServiceFormView):
 
     def get_initial(self) -> dict[str, Any]:
         # The quarter that ended last: the usual evaluation term.
-        from steward.service_level.reporting import period_for
-
         start, end = period_for("quarterly", timezone.localdate())
         return {"term_start": start, "term_end": end}
 

@@ -120,6 +120,39 @@ class ServiceListView(RecordListView):
         )
 
 
+# The columns of a service in the lists of services one relies on or supports.
+SERVICE_COLUMNS = [
+    Column("number", "Number", link=True),
+    Column("name", "Name", link=True),
+    Column("status", "Status", value="status", badge=True),
+]
+
+
+def _catalog_section(actor: Any, obj: Service) -> Related:
+    """The service's catalog items: customer people see the published ones, and go to
+    their catalog entry instead of the item's record page."""
+    customer_side = permissions.is_customer_side(actor)
+    if customer_side:
+        items = queries.published_catalog_for(actor).filter(service=obj)
+    else:
+        items = queries.catalog_items_for(actor).filter(service=obj).select_related("customer")
+    number_url = (
+        (lambda i: reverse("service_level:catalog-entry", args=[i.pk])) if customer_side else None
+    )
+    return Related(
+        "Catalog items",
+        items,
+        [
+            Column("number", "Number", link=not customer_side, url=number_url),
+            Column("name", "Name"),
+            Column("customer", "For customer", value="customer.name"),
+            Column("status", "Status", value="status", badge=True),
+            Column("charge", "Charge", value=charge_words),
+        ],
+        empty_text="No catalog items for this service.",
+    )
+
+
 class ServiceDetailView(RecordDetailView):
     permission = "service_level.service.view"
     template_name = "service_level/service_detail.html"
@@ -152,46 +185,16 @@ class ServiceDetailView(RecordDetailView):
             Related(
                 "Supporting services",
                 queries.services_for(actor).filter(supported_services=obj),
-                [
-                    Column("number", "Number", link=True),
-                    Column("name", "Name", link=True),
-                    Column("status", "Status", value="status", badge=True),
-                ],
+                SERVICE_COLUMNS,
                 empty_text="This service does not rely on other services.",
             ),
             Related(
                 "Supports",
                 queries.services_for(actor).filter(supporting_services=obj),
-                [
-                    Column("number", "Number", link=True),
-                    Column("name", "Name", link=True),
-                    Column("status", "Status", value="status", badge=True),
-                ],
+                SERVICE_COLUMNS,
                 empty_text="No other service relies on this one.",
             ),
-            Related(
-                "Catalog items",
-                queries.published_catalog_for(actor).filter(service=obj)
-                if permissions.is_customer_side(actor)
-                else queries.catalog_items_for(actor)
-                .filter(service=obj)
-                .select_related("customer"),
-                [
-                    Column(
-                        "number",
-                        "Number",
-                        link=not permissions.is_customer_side(actor),
-                        url=(lambda i: reverse("service_level:catalog-entry", args=[i.pk]))
-                        if permissions.is_customer_side(actor)
-                        else None,
-                    ),
-                    Column("name", "Name"),
-                    Column("customer", "For customer", value="customer.name"),
-                    Column("status", "Status", value="status", badge=True),
-                    Column("charge", "Charge", value=charge_words),
-                ],
-                empty_text="No catalog items for this service.",
-            ),
+            _catalog_section(actor, obj),
         ]
         if permissions.has(actor, "service_level.agreement.view"):
             sections.append(

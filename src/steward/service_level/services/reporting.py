@@ -4,7 +4,7 @@ Each active ``ServiceReportSchedule`` covers the last complete period before tod
 previous week Monday-Sunday, calendar month or calendar quarter). A report holds the
 status of every service the customer subscribes to, the outages in the period, the
 changes (none until Change Management exists: the report says so) and SLT performance
-from the same figures as an SLA review (``reviews.compute_figures_for``).
+from the same figures as an SLA review (``queries.reviews.compute_figures_for``).
 
 Sending is idempotent per period: the schedule is claimed with a conditional UPDATE of
 ``last_period_end`` before the email goes out, so a second run (or a second worker)
@@ -23,9 +23,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from steward.service_level import reviews
 from steward.service_level.choices import ReportFrequency
 from steward.service_level.models import Service, ServiceReportSchedule
+from steward.service_level.queries import reviews
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Creates numbered records from a separate process, for the concurrency test and bench.
 
-Usage: python -m steward.core.tests.concurrency_worker <label> <count>
+Usage: python -m steward.tests.concurrency_worker <label> <count>
 Prints one JSON line: {"created": n, "errors": [...]}. DATABASE_URL selects the database.
 """
 

@@ -12,6 +12,10 @@ registry.nav("Administration", "Business calendars", "core:calendar-list", "core
 registry.nav("Administration", "Webhooks", "core:webhook-list", "core.webhook.change", 20)
 registry.nav("Administration", "Login lockouts", "core:lockout-list", "core.lockout.change", 30)
 
+# What a role may be limited to besides a service (which the service level area adds).
+registry.role_scope("group", "core.SupportGroup", "Support groups")
+registry.role_scope("organisation", "core.Organisation", "Organisations")
+
 # Enough to find someone from the header box; the list pages have the full search.
 SEARCH_LIMIT = 10
 

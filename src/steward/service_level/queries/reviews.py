@@ -1,4 +1,8 @@
-"""Actual vs target for an SLA review term (seed 003 ch. 11 proc. 5) and service reports.
+"""Reads of SLA reviews (restricted to what the actor may see) and the figures of a review
+term: actual vs target (seed 003 ch. 11 proc. 5) for reviews and service reports.
+
+The figures are reads too (records of the term, no writes), so they live with the other
+reads; ``services/reviews.py`` stores them on the review.
 
 ``compute_figures(review)`` reads the records of the term (SLA clocks, outages) and returns
 plain JSON: the review page, its print view, the CSV export and the service report email
@@ -35,14 +39,51 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from steward.core import permissions
 from steward.core.calendars import CalendarSpec, business_time_between, spec_for
 from steward.core.choices import ClockState
-from steward.core.models import SlaClock
+from steward.core.models import Organisation, Person, SlaClock
+from steward.core.queries import _one
 from steward.service_level.choices import AgreementKind, AgreementStatus, TargetKind
-from steward.service_level.models import Agreement, Outage, Service, ServiceLevelTarget
+from steward.service_level.models import (
+    Agreement,
+    Outage,
+    Service,
+    ServiceLevelTarget,
+    SlaReview,
+)
+
+
+def reviews_for(actor: Person) -> QuerySet[SlaReview]:
+    """Service level managers and administrators, IT directors: all reviews (a manager
+    limited to some customers: theirs); a service owner: reviews covering their services;
+    a customer representative: their organisation's."""
+    permission = "service_level.review.view"
+    if not permissions.has(actor, permission):
+        return SlaReview.objects.none()
+    qs = SlaReview.objects.select_related("customer", "service_level_manager")
+    everywhere, scoped = permissions.scopes_for(actor, permission)
+    if everywhere:
+        return qs
+    org_ct = ContentType.objects.get_for_model(Organisation, for_concrete_model=True)
+    service_ct = ContentType.objects.get_for_model(Service, for_concrete_model=True)
+    org_ids = scoped.get(org_ct.id, set())
+    service_ids = scoped.get(service_ct.id, set())
+    covering = Agreement.objects.filter(service_id__in=service_ids).values("pk")
+    reviewed = SlaReview.agreements.through.objects.filter(agreement_id__in=covering)
+    return qs.filter(Q(customer_id__in=org_ids) | Q(pk__in=reviewed.values("slareview_id")))
+
+
+def review_for(actor: Person, pk: Any) -> SlaReview:
+    return _one(reviews_for(actor), pk)
+
+
+# --- Figures of a review term ------------------------------------------------------------
+
 
 VERSION = 1
 
@@ -301,19 +342,10 @@ def target_figures(
 # --- The review ------------------------------------------------------------------------------
 
 
-def compute_figures_for(
-    *,
-    customer: Any,
-    agreements: Iterable[Agreement],
-    term_start: dt.date,
-    term_end: dt.date,
-    now: dt.datetime | None = None,
-) -> dict[str, Any]:
-    """The figures of ``agreements`` over a term (shared by reviews and service reports)."""
-    now = now or timezone.now()
-    begin, finish = term_bounds(term_start, term_end)
-    until = min(finish, now)
-    agreements = list(agreements)
+def _targets_and_clocks(
+    agreements: list[Agreement], begin: dt.datetime, finish: dt.datetime
+) -> tuple[dict[int, list[ServiceLevelTarget]], dict[int, list[SlaClock]]]:
+    """The agreements' targets in report order, and the clocks of each started in the term."""
     targets_by_agreement: dict[int, list[ServiceLevelTarget]] = {a.pk: [] for a in agreements}
     for target in ServiceLevelTarget.objects.filter(agreement__in=agreements):
         targets_by_agreement[target.agreement_id].append(target)
@@ -327,7 +359,53 @@ def compute_figures_for(
         target_id__in=target_ids, started_at__gte=begin, started_at__lt=finish
     ).exclude(state=ClockState.CANCELLED):
         clocks[clock.target_id].append(clock)
+    return targets_by_agreement, clocks
 
+
+def _agreement_row(agreement: Agreement, service: Service, rows: list[dict]) -> dict[str, Any]:
+    return {
+        "id": agreement.pk,
+        "number": agreement.number,
+        "name": agreement.name,
+        "status": agreement.status,
+        "service": {
+            "id": service.pk,
+            "name": service.name,
+            "owner_id": service.owner_id,
+            "owner": str(service.owner) if service.owner_id else "",
+        },
+        "targets": rows,
+    }
+
+
+def _service_row(service: Service, outages: dict[str, Any]) -> dict[str, Any]:
+    availability = outages["availability"]
+    return {
+        "id": service.pk,
+        "name": service.name,
+        "status": service.status,
+        "status_label": service.get_status_display(),
+        "availability": _pct3(availability) if availability is not None else None,
+        "outage_seconds": outages["outage_seconds"],
+        "degraded_seconds": outages["degraded_seconds"],
+        "outages": outages["list"],
+    }
+
+
+def compute_figures_for(
+    *,
+    customer: Any,
+    agreements: Iterable[Agreement],
+    term_start: dt.date,
+    term_end: dt.date,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The figures of ``agreements`` over a term (shared by reviews and service reports)."""
+    now = now or timezone.now()
+    begin, finish = term_bounds(term_start, term_end)
+    until = min(finish, now)
+    agreements = list(agreements)
+    targets_by_agreement, clocks = _targets_and_clocks(agreements, begin, finish)
     services: dict[int, Service] = {}
     for agreement in agreements:
         services.setdefault(agreement.service_id, agreement.service)
@@ -336,7 +414,6 @@ def compute_figures_for(
     summary = {"targets": 0, MET: 0, VIOLATED: 0, NOT_MEASURED: 0, NO_DATA: 0}
     agreement_rows = []
     for agreement in agreements:
-        service = services[agreement.service_id]
         rows = [
             target_figures(
                 t, clocks=clocks[t.pk], outages=outages[agreement.service_id], until=until
@@ -346,21 +423,7 @@ def compute_figures_for(
         for row in rows:
             summary["targets"] += 1
             summary[row["status"]] += 1
-        agreement_rows.append(
-            {
-                "id": agreement.pk,
-                "number": agreement.number,
-                "name": agreement.name,
-                "status": agreement.status,
-                "service": {
-                    "id": service.pk,
-                    "name": service.name,
-                    "owner_id": service.owner_id,
-                    "owner": str(service.owner) if service.owner_id else "",
-                },
-                "targets": rows,
-            }
-        )
+        agreement_rows.append(_agreement_row(agreement, services[agreement.service_id], rows))
     return {
         "version": VERSION,
         "computed_at": now.isoformat(timespec="seconds"),
@@ -369,20 +432,7 @@ def compute_figures_for(
         "summary": summary,
         "agreements": agreement_rows,
         "services": [
-            {
-                "id": service.pk,
-                "name": service.name,
-                "status": service.status,
-                "status_label": service.get_status_display(),
-                "availability": (
-                    _pct3(outages[pk]["availability"])
-                    if outages[pk]["availability"] is not None
-                    else None
-                ),
-                "outage_seconds": outages[pk]["outage_seconds"],
-                "degraded_seconds": outages[pk]["degraded_seconds"],
-                "outages": outages[pk]["list"],
-            }
+            _service_row(service, outages[pk])
             for pk, service in sorted(services.items(), key=lambda kv: kv[1].name)
         ],
     }

@@ -25,7 +25,7 @@ def test_eight_processes_creating_records_get_distinct_numbers():
             [
                 sys.executable,
                 "-m",
-                "steward.core.tests.concurrency_worker",
+                "steward.tests.concurrency_worker",
                 f"p{n}",
                 str(PER_PROCESS),
             ],

@@ -1,0 +1,215 @@
+"""Configuration Management in the shell: navigation, global search and "My work" for the CMDB,
+purchasing, suppliers and contracts, baselines and integrity checks.
+
+One module for everything the area plugs into the shell (core.registry); imported by
+ConfigurationConfig.ready().
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from steward.configuration import queries
+from steward.configuration.choices import RequisitionStatus
+from steward.configuration.models import PurchaseRequisition
+from steward.configuration.queries import contracts as contract_queries
+from steward.configuration.queries import purchasing as purchasing_queries
+from steward.core import permissions, registry
+from steward.core.registry import SearchHit, WorkSection
+
+# --- cmdb -------------------------------------------------------------------------
+# The CMDB in the shell: navigation and global search (CIs by number, name or serial).
+
+AREA = "Configuration"
+registry.nav(AREA, "Configuration items", "configuration:ci-list", "configuration.ci.view", 10)
+registry.nav(AREA, "CI classes", "configuration:ci-class-list", "configuration.ci.view", 20)
+
+SEARCH_LIMIT = 10
+
+
+@registry.search_provider
+def search_cis(actor: Any, text: str) -> list[SearchHit]:
+    text = text.strip()
+    if not text or not permissions.has(actor, "configuration.ci.view"):
+        return []
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(name__icontains=word) | Q(number__iexact=word) | Q(serial_number__iexact=word)
+        )
+    qs = queries.cis_for(actor).filter(condition).order_by("name", "pk")[:SEARCH_LIMIT]
+    return [
+        SearchHit(
+            "Configuration items",
+            ci.number,
+            ci.name,
+            ci.get_absolute_url(),
+            f"{ci.ci_class.name} · {ci.get_status_display()}",
+        )
+        for ci in qs
+    ]
+
+
+# --- purchasing -------------------------------------------------------------------
+# Configuration Management in the shell (purchasing): navigation, search and "My work"
+# (requisitions waiting for my approval; for purchasing, those to price or to order; for
+# configuration administrators, deliveries to check and CIs to register).
+
+VIEW = "configuration.requisition.view"
+WORK_LIMIT = 50
+R = RequisitionStatus
+
+registry.nav(AREA, "Purchase requisitions", "configuration:requisition-list", VIEW, 40)
+
+
+@registry.search_provider
+def search_requisitions(actor: Any, text: str) -> list[SearchHit]:
+    text = text.strip()
+    if not text or not permissions.has(actor, VIEW):
+        return []
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(number__icontains=word)
+            | Q(title__icontains=word)
+            | Q(task_reference__icontains=word)
+            | Q(order_reference__icontains=word)
+        )
+    qs = purchasing_queries.requisitions_for(actor).filter(condition).order_by("-number", "pk")
+    return [
+        SearchHit(
+            "Purchase requisitions", r.number, r.title, r.get_absolute_url(), r.get_status_display()
+        )
+        for r in qs[:SEARCH_LIMIT]
+    ]
+
+
+def _rows(qs: QuerySet[PurchaseRequisition]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": r.number,
+            "title": r.title,
+            "status": r.get_status_display(),
+            "needed_by": r.needed_by.isoformat() if r.needed_by else "",
+            "url": r.get_absolute_url(),
+        }
+        for r in qs.order_by("needed_by", "number")[:WORK_LIMIT]
+    ]
+
+
+def _list_url(query: str) -> str:
+    return reverse("configuration:requisition-list") + query
+
+
+@registry.work_provider
+def purchasing_work(actor: Any) -> list[WorkSection]:
+    sections = []
+    columns = ["number", "title", "status", "needed_by"]
+    if permissions.has(actor, purchasing_queries.APPROVE):
+        sections.append(
+            WorkSection(
+                title="Purchase requisitions to approve",
+                rows=_rows(purchasing_queries.awaiting_my_approval(actor)),
+                columns=columns,
+                list_url=_list_url("?mine=approval"),
+                empty_text="No purchase requisition waits for your approval.",
+            )
+        )
+    if permissions.has(actor, purchasing_queries.PURCHASE):
+        sections.append(
+            WorkSection(
+                title="Purchase requisitions to price or order",
+                rows=_rows(purchasing_queries.purchasing_work(actor)),
+                columns=columns,
+                list_url=_list_url("?mine=purchasing"),
+                empty_text="No purchase requisition waits for pricing or ordering.",
+            )
+        )
+    if permissions.has(actor, "configuration.requisition.create"):
+        waiting = purchasing_queries.requisitions_for(actor).filter(
+            status__in=[R.ORDERED, R.DELIVERY_INCOMPLETE, R.DELIVERED]
+        )
+        sections.append(
+            WorkSection(
+                title="Deliveries to check and CIs to register",
+                rows=_rows(waiting),
+                columns=columns,
+                list_url=_list_url("?status=ordered&status=delivery_incomplete&status=delivered"),
+                empty_text="No ordered CIs wait for you.",
+            )
+        )
+    return sections
+
+
+# --- suppliers --------------------------------------------------------------------
+# Configuration Management in the shell (suppliers, contracts and licences): navigation,
+# search for contracts, and "Contracts ending soon" in My work for their owners.
+
+CONTRACT_VIEW = "configuration.contract.view"
+registry.nav(AREA, "Suppliers", "configuration:supplier-list", "configuration.supplier.view", 45)
+registry.nav(AREA, "Contracts", "configuration:contract-list", CONTRACT_VIEW, 50)
+registry.nav(AREA, "Licence compliance", "configuration:licence-compliance", CONTRACT_VIEW, 55)
+
+
+@registry.search_provider
+def search_contracts(actor: Any, text: str) -> list[SearchHit]:
+    """Contracts and licence certificates by number, title or the supplier's number."""
+    words = text.split()
+    if not words or not permissions.has(actor, CONTRACT_VIEW):
+        return []
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(number__icontains=word)
+            | Q(title__icontains=word)
+            | Q(supplier_reference__icontains=word)
+        )
+    qs = contract_queries.contracts_for(actor).filter(condition)
+    return [
+        SearchHit(
+            "Contracts",
+            c.number,
+            c.title,
+            c.get_absolute_url(),
+            f"{c.supplier.name} · {c.get_status_display()}",
+        )
+        for c in qs.order_by("number", "pk")[:SEARCH_LIMIT]
+    ]
+
+
+@registry.work_provider
+def contracts_work(actor: Any) -> list[WorkSection]:
+    """The actor's own contracts inside their reminder period (shown only when there are)."""
+    if not permissions.has(actor, CONTRACT_VIEW):
+        return []
+    rows = [
+        {
+            "number": c.number,
+            "title": c.title,
+            "supplier": c.supplier.name,
+            "ends_on": f"{c.ends_on:%Y-%m-%d}",
+            "url": c.get_absolute_url(),
+        }
+        for c in contract_queries.my_contracts_ending_soon(actor)
+    ]
+    if not rows:
+        return []
+    return [
+        WorkSection(
+            title="Contracts ending soon",
+            rows=rows,
+            columns=["number", "title", "supplier", "ends_on"],
+            list_url=reverse("configuration:contract-list") + "?expiring_within=90",
+            empty_text="None of your contracts ends soon.",
+        )
+    ]
+
+
+# --- baselines --------------------------------------------------------------------
+# Configuration Management in the shell (baselines and integrity checks): navigation.
+
+registry.nav(AREA, "Baselines", "configuration:baseline-list", "configuration.ci.view", 60)
+registry.nav(
+    AREA, "Integrity checks", "configuration:integrity-report", "configuration.ci.view", 70
+)

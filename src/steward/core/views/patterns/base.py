@@ -1,0 +1,240 @@
+"""The parts every page pattern shares: the access check, columns, cells, fields,
+actions and related-record sections, CSV streaming, and putting service errors on a form."""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from steward.core import csvsafe, permissions, versioning
+from steward.core.errors import DomainError, PayloadTooLarge, StaleVersion
+from steward.core.templatetags.steward import display_value, resolve, resolve_display
+
+# --- Access -------------------------------------------------------------------------------
+
+
+class StewardPageMixin(LoginRequiredMixin):
+    """Login required; then a role (``core.access``); then ``permission`` when set.
+
+    Anonymous people are sent to the login page (htmx requests get ``HX-Redirect`` so the
+    whole page changes, not a fragment). Signed-in people without the rights get 403.
+    Service errors that escape the view become the right answer: a missing object 404,
+    a process rule 409 with its message, an oversized upload 413.
+    """
+
+    permission: str | None = None
+
+    @property
+    def actor(self) -> Any:
+        return self.request.user
+
+    @property
+    def posted_form(self) -> type[forms.Form] | None:
+        """The form a POST to this page fills in (None: a button without fields); the
+        generated field-rule test posts to every page through it."""
+        return getattr(self, "form_class", None)
+
+    def handle_no_permission(self) -> HttpResponse:
+        if self.request.user.is_authenticated:
+            raise PermissionDenied("You do not have a role that may open this page.")
+        if getattr(self.request, "htmx", False):
+            response = HttpResponse(status=401)
+            response["HX-Redirect"] = reverse("login") + "?next=" + self.request.get_full_path()
+            return response
+        return redirect_to_login(self.request.get_full_path())
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not permissions.has(request.user, "core.access"):
+            raise PermissionDenied("You are signed in but hold no role in Steward.")
+        if self.permission and not permissions.has(request.user, self.permission):
+            raise PermissionDenied(f"You may not open this page ({self.permission}).")
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            raise
+        except ObjectDoesNotExist:
+            # A service's .get() on something gone or invisible: same answer as invisible.
+            raise Http404("No such record.") from None
+        except PayloadTooLarge as exc:
+            return HttpResponse(str(exc), status=413, content_type="text/plain")
+        except StaleVersion as exc:
+            versioning.refused(exc, actor=request.user)
+            message, _ = versioning.explain(exc, actor=request.user)
+            return render(request, "core/conflict.html", {"message": message}, status=409)
+        except DomainError as exc:
+            return render(request, "core/conflict.html", {"message": str(exc)}, status=409)
+
+
+# --- Building blocks --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list page (and of its CSV export).
+
+    ``value`` is an attribute path (``"organisation.name"``; choices show their label) or a
+    callable taking the row; it defaults to ``key``. ``sort`` is the ORM field (or fields)
+    the column sorts by: only columns with ``sort`` are accepted in ``?sort=``.
+    ``link`` links the cell to the row's ``get_absolute_url()``; ``url`` to another place.
+    """
+
+    key: str
+    label: str
+    value: str | Callable[[Any], Any] | None = None
+    sort: str | Sequence[str] | None = None
+    link: bool = False
+    badge: bool = False
+    csv: Callable[[Any], Any] | None = None
+    classes: str = ""
+    url: Callable[[Any], str] | None = None
+
+    def raw(self, obj: Any) -> Any:
+        getter = self.value if self.value is not None else self.key
+        return getter(obj) if callable(getter) else resolve(obj, getter)
+
+    def display(self, obj: Any) -> str:
+        getter = self.value if self.value is not None else self.key
+        return display_value(getter(obj)) if callable(getter) else resolve_display(obj, getter)
+
+    def export(self, obj: Any) -> str:
+        return display_value(self.csv(obj)) if self.csv is not None else self.display(obj)
+
+    @property
+    def sort_fields(self) -> list[str]:
+        if not self.sort:
+            return []
+        return [self.sort] if isinstance(self.sort, str) else list(self.sort)
+
+
+@dataclass
+class Cell:
+    value: Any
+    text: str
+    url: str = ""
+    badge: bool = False
+    classes: str = ""
+
+
+@dataclass
+class Field:
+    """A label and value in a record's field list; ``url`` links the value."""
+
+    label: str
+    value: Any
+    url: str = ""
+    badge: bool = False
+    wide: bool = False
+
+
+@dataclass
+class Action:
+    """A button in a record's header; shown only when the actor has ``permission`` on it.
+
+    ``method="post"`` renders a small form (CSRF-protected) with ``confirm`` asked first.
+    """
+
+    label: str
+    url: str
+    permission: str | None = None
+    method: str = "get"
+    style: str = ""
+    confirm: str = ""
+
+
+@dataclass
+class Related:
+    """A section of related records on a record page."""
+
+    title: str
+    rows: Iterable[Any]
+    columns: Sequence[Column]
+    empty_text: str = "None."
+    list_url: str = ""
+    table: list[list[Cell]] = field(default_factory=list)
+
+
+def record_url(obj: Any) -> str:
+    get_url = getattr(obj, "get_absolute_url", None)
+    if get_url is None:
+        return ""
+    try:
+        return get_url()
+    except NoReverseMatch:
+        return ""
+
+
+def build_cells(obj: Any, columns: Sequence[Column]) -> list[Cell]:
+    cells = []
+    for column in columns:
+        if column.url is not None:
+            url = column.url(obj) or ""
+        else:
+            url = record_url(obj) if column.link else ""
+        cells.append(
+            Cell(
+                value=column.raw(obj) if column.badge else None,
+                text=column.display(obj),
+                url=url,
+                badge=column.badge,
+                classes=column.classes,
+            )
+        )
+    return cells
+
+
+# Kept for callers written before core.csvsafe; the rule lives there.
+csv_safe = csvsafe.escape
+
+
+def stream_csv(
+    rows: Iterable[Any], columns: Sequence[Column], filename: str
+) -> StreamingHttpResponse:
+    """Stream ``rows`` as CSV with the columns' labels as the header line."""
+    writer = csvsafe.writer(csvsafe.Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # so spreadsheet programs read UTF-8
+        yield writer.writerow([c.label for c in columns])
+        for obj in rows:
+            yield writer.writerow([c.export(obj) for c in columns])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields (the rest on top)."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for name, errors in exc.error_dict.items():
+        for error in errors:
+            for message in error.messages:
+                if name in form.fields:
+                    form.add_error(name, message)
+                elif name in (NON_FIELD_ERRORS, "non_field_errors"):
+                    form.add_error(None, message)
+                else:
+                    form.add_error(None, f"{name.replace('_', ' ').capitalize()}: {message}")

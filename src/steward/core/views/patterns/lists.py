@@ -1,0 +1,208 @@
+"""The list page pattern (``RecordListView``): filters, sorting, pagination, CSV, htmx."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
+from django.views.generic import TemplateView
+
+from steward.core import permissions
+from steward.core.views.patterns.base import Column, StewardPageMixin, build_cells, stream_csv
+
+
+def friendly_filter_form(filterset: Any) -> None:
+    """Readable filter labels ("Organisation", not "Memberships organisation") and "Any"
+    instead of "---------" or "Unknown" as the empty choice."""
+    form = filterset.form
+    for name, form_field in form.fields.items():
+        declared = filterset.filters.get(name)
+        # A filter across a relation gets its label from the path; the filter's name reads better.
+        if declared is not None and "__" in (declared.field_name or ""):
+            form_field.label = name.replace("_", " ").capitalize()
+        elif name.startswith("is_") and form_field.label == name.replace("_", " ").capitalize():
+            form_field.label = name[3:].replace("_", " ").capitalize()  # "Active", not "Is active"
+        if isinstance(form_field.widget, forms.NullBooleanSelect):
+            form_field.widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
+        elif getattr(form_field, "empty_label", None) is not None:
+            form_field.empty_label = "Any"
+            form_field.widget.choices = form_field.choices  # the widget keeps its own copy
+
+
+# --- List page ----------------------------------------------------------------------------
+
+
+class RecordListView(StewardPageMixin, TemplateView):
+    """A filtered, sorted, paginated list that also exports CSV and serves its htmx partial.
+
+    Subclasses set ``query`` (``people_for``-style), ``filterset_class``, ``columns``,
+    ``default_sort``, ``title`` and optionally ``create_url_name``/``create_permission``.
+    Override ``get_queryset`` to add ``select_related``/``prefetch_related`` for the columns,
+    and ``restrict_filters`` to narrow filter choices to what the actor may see.
+    """
+
+    template_name = "core/list.html"
+    partial_template_name = "core/partials/list_results.html"
+    query: Callable[[Any], QuerySet] | None = None
+    filterset_class: Any = None
+    columns: Sequence[Column] = ()
+    default_sort: str = ""
+    paginate_by = 50
+    page_sizes = (25, 50, 100, 200)
+    title = ""
+    create_url_name = ""
+    create_permission: str | None = None
+    create_label = "New"
+    empty_text = "Nothing matches these filters."
+    csv_filename = ""
+
+    def get_queryset(self) -> QuerySet:
+        query = type(self).query
+        if query is None:
+            raise NotImplementedError("Set query or override get_queryset().")
+        return query(self.actor)
+
+    def restrict_filters(self, filterset: Any) -> None:
+        """Narrow the filter form's choices to what the actor may see (hook)."""
+
+    # sorting
+    def sortable(self) -> dict[str, Column]:
+        return {c.key: c for c in self.columns if c.sort}
+
+    def current_sort(self) -> str:
+        wanted = self.request.GET.get("sort", "")
+        if wanted.lstrip("-") in self.sortable():
+            return wanted
+        return self.default_sort
+
+    def apply_sort(self, qs: QuerySet, sort: str) -> QuerySet:
+        key, descending = sort.lstrip("-"), sort.startswith("-")
+        column = self.sortable().get(key)
+        if column is None:
+            order = [sort] if sort else []
+        else:
+            order = [f"-{f}" if descending else f for f in column.sort_fields]
+        # pk last keeps pages stable when the sort column has ties.
+        return qs.order_by(*order, "-pk" if descending else "pk")
+
+    def filtered(self) -> tuple[Any, QuerySet]:
+        qs = self.get_queryset()
+        if self.filterset_class is None:
+            return None, qs
+        filterset = self.filterset_class(
+            self.request.GET or None, queryset=qs, request=self.request
+        )
+        self.restrict_filters(filterset)
+        friendly_filter_form(filterset)
+        if filterset.is_bound and not filterset.is_valid():
+            # django-filter would skip the invalid filter and list more than was asked
+            # for; show nothing (and the messages) until the filters are corrected.
+            return filterset, qs.none()
+        return filterset, filterset.qs
+
+    def filter_errors(self, filterset: Any) -> list[str]:
+        """Each filter that cannot be applied, as "Label: message"."""
+        if filterset is None or not filterset.is_bound or filterset.is_valid():
+            return []
+        form = filterset.form
+        return [
+            f"{form.fields[name].label if name in form.fields else name}: {message}"
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        filterset, qs = self.filtered()
+        errors = self.filter_errors(filterset)
+        sort = self.current_sort()
+        qs = self.apply_sort(qs, sort)
+        if request.GET.get("format") == "csv":
+            if errors:
+                return HttpResponseBadRequest(
+                    "Correct the filters first. " + " ".join(errors),
+                    content_type="text/plain; charset=utf-8",
+                )
+            name = self.csv_filename or slugify(self.title) or "export"
+            return stream_csv(qs.iterator(chunk_size=500), self.columns, name)
+        paginator = Paginator(qs, self.page_size())
+        page = paginator.get_page(request.GET.get("page"))
+        rows = [{"obj": obj, "cells": build_cells(obj, self.columns)} for obj in page.object_list]
+        context = self.get_context_data(
+            filterset=filterset,
+            filter_form=filterset.form if filterset is not None else None,
+            page_obj=page,
+            paginator=paginator,
+            page_range=list(
+                paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            ),
+            ellipsis=Paginator.ELLIPSIS,
+            rows=rows,
+            headers=self.headers(sort),
+            sort=sort,
+            title=self.title,
+            create_url=self.create_url(),
+            create_label=self.create_label,
+            empty_text=self.empty_text,
+            filters_active=self.filters_active(filterset),
+            filter_errors=errors,
+            page_sizes=self.page_sizes,
+        )
+        partial = getattr(request, "htmx", False) and not request.htmx.history_restore_request
+        template = self.partial_template_name if partial else self.template_name
+        response = self.render_to_response(context, template_name=template)
+        # Full page and partial share a URL: caches must keep them apart.
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    def render_to_response(
+        self, context: dict, template_name: str | None = None, **kw: Any
+    ) -> HttpResponse:
+        return render(self.request, template_name or self.template_name, context, **kw)
+
+    def page_size(self) -> int:
+        try:
+            wanted = int(self.request.GET.get("per_page", ""))
+        except ValueError:
+            return self.paginate_by
+        return wanted if wanted in self.page_sizes else self.paginate_by
+
+    def headers(self, sort: str) -> list[dict[str, Any]]:
+        current, descending = sort.lstrip("-"), sort.startswith("-")
+        result = []
+        for column in self.columns:
+            header: dict[str, Any] = {
+                "label": column.label,
+                "key": column.key,
+                "classes": column.classes,
+            }
+            if column.sort:
+                active = column.key == current
+                header["sortable"] = True
+                header["direction"] = ("desc" if descending else "asc") if active else ""
+                header["next"] = f"-{column.key}" if active and not descending else column.key
+            result.append(header)
+        return result
+
+    def filters_active(self, filterset: Any) -> bool:
+        if filterset is None or not filterset.is_bound:
+            return False
+        if not filterset.is_valid():
+            return True
+        return any(v not in ("", None, []) for v in filterset.form.cleaned_data.values())
+
+    def create_url(self) -> str:
+        if not self.create_url_name:
+            return ""
+        if self.create_permission and not permissions.has(self.actor, self.create_permission):
+            return ""
+        return reverse(self.create_url_name)

@@ -1,0 +1,190 @@
+"""Incident Management in the shell: navigation, global search and "My work" for requests,
+solutions, inbound mail, the desk pages and the self-service portal, and the reports.
+
+One module for everything the area plugs into the shell (core.registry); imported by
+IncidentsConfig.ready().
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+
+from steward.core import permissions, registry
+from steward.core.registry import SearchHit, WorkSection
+from steward.incidents import search
+from steward.incidents.queries import incidents as incident_queries
+from steward.incidents.queries import solutions as solution_queries
+
+# --- incidents --------------------------------------------------------------------
+# Incident Management in the shell (incidents): navigation, search and My work (requests
+# assigned to me, my groups' unassigned requests, requests escalated to me).
+
+AREA = "Service desk"
+VIEW = "incidents.incident.view"
+registry.nav(AREA, "Incident requests", "incidents:incident-list", "incidents.incident.work", 10)
+
+SEARCH_LIMIT = 10
+WORK_LIMIT = 25
+COLUMNS = ["number", "title", "priority", "status", "service"]
+
+
+def _list_url(query: str = "") -> str:
+    try:
+        return reverse("incidents:incident-list") + query
+    except NoReverseMatch:
+        return ""
+
+
+@registry.search_provider
+def search_incidents(actor: Any, text: str) -> list[SearchHit]:
+    """Incident requests by number or words of the title."""
+    text = text.strip()
+    if not text or not permissions.has(actor, VIEW):
+        return []
+    condition = Q(number__iexact=text) | Q(number__icontains=text)
+    words = Q()
+    for word in text.split():
+        words &= Q(title__icontains=word)
+    qs = incident_queries.incidents_for(actor).filter(condition | words)
+    return [
+        SearchHit(
+            "Incident requests",
+            i.number,
+            i.title,
+            i.get_absolute_url(),
+            f"{i.get_status_display()} · P{i.priority}",
+        )
+        for i in qs.order_by("-created_at", "-pk")[:SEARCH_LIMIT]
+    ]
+
+
+def _rows(qs: QuerySet) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": i.number,
+            "title": i.title,
+            "priority": i.get_priority_display(),
+            "status": i.get_status_display(),
+            "service": i.service.name if i.service_id else "",
+            "url": i.get_absolute_url(),
+        }
+        for i in qs[:WORK_LIMIT]
+    ]
+
+
+@registry.work_provider
+def incident_work(actor: Any) -> list[WorkSection]:
+    sections: list[WorkSection] = []
+    if not permissions.has(actor, VIEW) or permissions.is_customer_side(actor):
+        return sections
+    if permissions.has(actor, "incidents.incident.work"):
+        sections.append(
+            WorkSection(
+                title="Incident requests assigned to me",
+                rows=_rows(incident_queries.assigned_to(actor)),
+                columns=COLUMNS,
+                list_url=_list_url("?mine=true&open=true"),
+                empty_text="No open incident request is assigned to you.",
+            )
+        )
+        sections.append(
+            WorkSection(
+                title="Unassigned in my groups",
+                rows=_rows(incident_queries.unassigned_in_groups(actor)),
+                columns=COLUMNS,
+                list_url=_list_url("?unassigned=true&open=true"),
+                empty_text="Your groups have no unassigned incident request.",
+            )
+        )
+    escalated = _rows(incident_queries.escalated_to(actor))
+    if escalated or permissions.has(actor, "incidents.incident.escalate"):
+        sections.append(
+            WorkSection(
+                title="Incidents escalated to me",
+                rows=escalated,
+                columns=COLUMNS,
+                list_url="",
+                empty_text="No incident is escalated to you.",
+            )
+        )
+    return sections
+
+
+# --- solutions --------------------------------------------------------------------
+# Incident Management in the shell (solutions): the "Knowledge" entry, solutions in the
+# global search (full text, best first) and, on "My work", the proposals waiting for my
+# approval as group coordinator (procedure 7).
+
+SOLUTION_WORK_LIMIT = 50
+
+registry.nav(AREA, "Knowledge", "incidents:solution-list", solution_queries.VIEW, 60)
+
+
+@registry.search_provider
+def search_solutions(actor: Any, text: str) -> list[SearchHit]:
+    text = text.strip()
+    if not text or not permissions.has(actor, solution_queries.VIEW):
+        return []
+    return [
+        SearchHit(
+            "Solutions",
+            s.number,
+            s.title,
+            s.get_absolute_url(),
+            ("Workaround" if s.is_workaround else "Solution") + f" · {s.get_status_display()}",
+        )
+        for s in search.search_solutions(actor=actor, text=text, limit=SEARCH_LIMIT)
+    ]
+
+
+@registry.work_provider
+def solution_work(actor: Any) -> list[WorkSection]:
+    if not permissions.has(actor, solution_queries.APPROVE):
+        return []
+    rows = [
+        {
+            "number": s.number,
+            "title": s.title,
+            "group": s.support_group.name if s.support_group_id else "",
+            "proposed_by": s.proposed_by.display_name if s.proposed_by_id else "",
+            "url": s.get_absolute_url(),
+        }
+        for s in solution_queries.awaiting_my_approval(actor)[:SOLUTION_WORK_LIMIT]
+    ]
+    return [
+        WorkSection(
+            title="Solutions waiting for my approval",
+            rows=rows,
+            columns=["number", "title", "group", "proposed_by"],
+            list_url=reverse("incidents:solution-list") + "?awaiting_me=true",
+            empty_text="No proposed solution waits for your approval.",
+        )
+    ]
+
+
+# --- portal -----------------------------------------------------------------------
+# Incident Management in the shell (desk pages and the self-service portal): navigation.
+
+
+registry.nav(
+    AREA, "New incident request", "incidents:incident-create", "incidents.incident.work", 15
+)
+# The requester's own requests. ``verify`` is held by customer-side people and the desk
+# only (a dedicated portal permission would narrow it to customer-side people).
+registry.nav(AREA, "My requests", "incidents:portal-home", "incidents.portal.use", 5)
+
+
+# --- mail -------------------------------------------------------------------------
+# Incident Management in the shell (mail): navigation, search and My work.
+
+registry.nav(AREA, "Inbound mail", "incidents:mail-list", "incidents.mail.view", 80)
+
+
+# --- reports ----------------------------------------------------------------------
+# Incident reports in the shell: navigation.
+
+REPORTS = "Reports"
+registry.nav(REPORTS, "Incident reports", "incidents:reports", "incidents.report.view", 10)
+registry.nav(REPORTS, "Daily review", "incidents:report-daily-review", "incidents.report.view", 20)
+registry.nav(REPORTS, "Aging", "incidents:report-aging", "incidents.report.view", 30)

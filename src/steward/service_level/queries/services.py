@@ -1,0 +1,39 @@
+"""Reads of business services and their outages, restricted to what the actor may see."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from steward.core import permissions
+from steward.core.models import Person
+from steward.core.queries import _one
+from steward.service_level.models import (
+    Outage,
+    Service,
+)
+
+
+def services_for(actor: Person) -> QuerySet[Service]:
+    if not permissions.has(actor, "service_level.service.view"):
+        return Service.objects.none()
+    qs = Service.objects.select_related("owner", "service_hours", "provider")
+    if permissions.is_customer_side(actor):
+        orgs = permissions.customer_organisation_ids(actor)
+        subscribed = Service.customers.through.objects.filter(organisation_id__in=orgs)
+        qs = qs.filter(pk__in=subscribed.values("service_id"))
+    return qs
+
+
+def service_for(actor: Person, pk: Any) -> Service:
+    return _one(services_for(actor), pk)
+
+
+def outages_for(actor: Person) -> QuerySet[Outage]:
+    """Outages of the services the actor may see."""
+    return Outage.objects.filter(service_id__in=services_for(actor).values("pk")).select_related(
+        "service"
+    )
+
+
+def outage_for(actor: Person, pk: Any) -> Outage:
+    return _one(outages_for(actor), pk)
