@@ -14,6 +14,6 @@ class ConfigurationConfig(AppConfig):
             registry_cmdb,
             registry_purchasing,
             registry_suppliers,
-            standard,
             tasks,
         )
+        from steward.configuration.services import standard  # noqa: F401

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from steward.configuration import queries
+from steward.configuration.queries import cis as queries
 from steward.core import permissions, registry
 from steward.core.registry import SearchHit
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from steward.configuration.choices import RequisitionStatus
 from steward.configuration.models import PurchaseRequisition
-from steward.configuration.queries import purchasing as queries
+from steward.configuration.queries import requisitions as queries
 from steward.core import permissions, registry
 from steward.core.registry import SearchHit, WorkSection
 

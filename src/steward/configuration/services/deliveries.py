@@ -26,8 +26,8 @@ from steward.configuration.models import (
     PurchaseRequisition,
     RelationshipType,
 )
-from steward.configuration.services import cmdb
-from steward.configuration.services.purchasing import (
+from steward.configuration.services import cis as cmdb
+from steward.configuration.services.requisitions import (
     CHECKED,
     CREATE,
     PURCHASE,

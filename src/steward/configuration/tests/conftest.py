@@ -2,7 +2,7 @@
 
 import pytest
 
-from steward.configuration.services import cmdb as services
+from steward.configuration.services import cis as services
 from steward.core.tests.factories import make_person
 
 

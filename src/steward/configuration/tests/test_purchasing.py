@@ -13,9 +13,9 @@ from django.utils import timezone
 from steward.configuration.choices import CIStatus, Decision, DeliveryStatus
 from steward.configuration.choices import RequisitionStatus as R
 from steward.configuration.models import CIChange, ConfigurationItem, Relationship
-from steward.configuration.queries import purchasing as queries
-from steward.configuration.services import cmdb, deliveries
-from steward.configuration.services import purchasing as svc
+from steward.configuration.queries import requisitions as queries
+from steward.configuration.services import cis, deliveries
+from steward.configuration.services import requisitions as svc
 from steward.core.choices import JournalKind
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import JournalEntry, Notification
@@ -694,9 +694,7 @@ def test_every_line_not_yet_complete_must_be_checked(flow, requisition, config_a
 
 
 def test_registering_creates_the_cis_in_stock_linked_to_their_lines(flow, server, runs_on):
-    rack = cmdb.ci_create(
-        actor=flow.admin, ci_class=server, name="Rack 7", attributes={"ram_gb": 0}
-    )
+    rack = cis.ci_create(actor=flow.admin, ci_class=server, name="Rack 7", attributes={"ram_gb": 0})
     for step in [*APPROVED, "deliver_complete"]:
         getattr(flow, step)()
     deliveries.requisition_register_cis(
@@ -714,16 +712,16 @@ def test_registering_creates_the_cis_in_stock_linked_to_their_lines(flow, server
         ],
     )
     first = line(flow.r, 1)
-    cis = list(first.registered_cis.order_by("name"))
-    assert [(c.name, c.serial_number, c.status, c.attributes) for c in cis] == [
+    made = list(first.registered_cis.order_by("name"))
+    assert [(c.name, c.serial_number, c.status, c.attributes) for c in made] == [
         ("db-01", "SN-1", CIStatus.IN_STOCK, {"ram_gb": 512}),
         ("db-02", "SN-2", CIStatus.IN_STOCK, {"ram_gb": 512}),
     ]
     assert [c.name for c in line(flow.r, 2).registered_cis.all()] == ["Rack rails"]
-    assert set(CIChange.objects.filter(ci__in=cis).values_list("cause", flat=True)) == {
+    assert set(CIChange.objects.filter(ci__in=made).values_list("cause", flat=True)) == {
         flow.r.number
     }
-    assert Relationship.objects.filter(source__in=cis, target=rack, type=runs_on).count() == 2
+    assert Relationship.objects.filter(source__in=made, target=rack, type=runs_on).count() == 2
     flow.r.refresh_from_db()
     assert flow.r.status == R.REGISTERED
 

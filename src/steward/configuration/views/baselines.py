@@ -14,10 +14,10 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.generic import TemplateView
 
 from steward.configuration import inputs
-from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import CIStatus
 from steward.configuration.models import Baseline, BaselineItem, ConfigurationItem
 from steward.configuration.queries import baselines as queries
+from steward.configuration.queries import cis as cmdb_queries
 from steward.configuration.services import baselines as services
 from steward.core import permissions
 from steward.core.fields import GuardedForm

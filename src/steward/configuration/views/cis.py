@@ -15,10 +15,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from steward.configuration import graph, impact, inputs, queries
+from steward.configuration import inputs
 from steward.configuration.choices import CIStatus
-from steward.configuration.filters import CIFilterSet
-from steward.configuration.forms import (
+from steward.configuration.filters.cis import CIFilterSet
+from steward.configuration.forms.cis import (
     CI_FIELDS,
     AsOfForm,
     CIForm,
@@ -32,7 +32,9 @@ from steward.configuration.models import (
     RelationshipRule,
     RelationshipType,
 )
-from steward.configuration.services import cmdb as svc
+from steward.configuration.queries import cis as queries
+from steward.configuration.queries import graph, impact
+from steward.configuration.services import cis as svc
 from steward.core import permissions
 from steward.core.fields import GuardedForm
 from steward.core.models import Person, SupportGroup

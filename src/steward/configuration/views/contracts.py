@@ -14,7 +14,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from steward.configuration import inputs
-from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import (
     ClassCategory,
     ContractKind,
@@ -23,6 +22,7 @@ from steward.configuration.choices import (
 )
 from steward.configuration.filters.contracts import ContractFilterSet
 from steward.configuration.models import ConfigurationItem, Contract
+from steward.configuration.queries import cis as cmdb_queries
 from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as svc

@@ -14,18 +14,18 @@ from django.urls import path, reverse
 from django.views import View
 
 from steward.configuration import inputs, workflows
-from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
-from steward.configuration.filters.purchasing import RequisitionFilterSet
+from steward.configuration.filters.requisitions import RequisitionFilterSet
 from steward.configuration.models import (
     CIClass,
     PurchaseApproval,
     PurchaseLineItem,
     PurchaseRequisition,
 )
-from steward.configuration.queries import purchasing as queries
+from steward.configuration.queries import cis as cmdb_queries
+from steward.configuration.queries import requisitions as queries
 from steward.configuration.services import deliveries
-from steward.configuration.services import purchasing as svc
+from steward.configuration.services import requisitions as svc
 from steward.core import permissions
 from steward.core.fields import GuardedForm
 from steward.core.ids import MAX_INT, parse_id

@@ -5,10 +5,11 @@ from typing import Any
 
 from django import forms
 
-from steward.configuration import inputs, queries
+from steward.configuration import inputs
 from steward.configuration.choices import AttributeType, CIStatus
 from steward.configuration.models import CIClass, ConfigurationItem, RelationshipType
-from steward.configuration.services.cmdb import definitions_for
+from steward.configuration.queries import cis as queries
+from steward.configuration.services.cis import definitions_for
 from steward.core import formfields
 from steward.core import queries as core_queries
 from steward.core.fields import GuardedForm
