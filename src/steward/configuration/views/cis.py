@@ -15,7 +15,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from steward.configuration import inputs
 from steward.configuration.choices import CIStatus
 from steward.configuration.filters.cis import CIFilterSet
 from steward.configuration.forms.cis import (
@@ -23,6 +22,7 @@ from steward.configuration.forms.cis import (
     AsOfForm,
     CIForm,
     ClassChoiceForm,
+    RelationshipEndForm,
     RelationshipForm,
 )
 from steward.configuration.models import (
@@ -36,7 +36,6 @@ from steward.configuration.queries import cis as queries
 from steward.configuration.queries import graph, impact
 from steward.configuration.services import cis as svc
 from steward.core import permissions
-from steward.core.fields import GuardedForm
 from steward.core.models import Person, SupportGroup
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -324,7 +323,7 @@ class CIDetailView(RecordDetailView):
             return {"as_of_form": form}
 
 
-# --- Forms ------------------------------------------------------------------------------------
+# --- Pages with forms ------------------------------------------------------------------------
 
 
 class CICreateView(ServiceFormView):
@@ -481,11 +480,6 @@ class RelationshipAddView(ServiceFormView):
             cause=data.get("cause") or "",
         )
         return ci.get_absolute_url() + "#relationships"
-
-
-class RelationshipEndForm(GuardedForm):
-    inputs = inputs.RELATIONSHIP_END
-    cause = forms.CharField(max_length=40, required=False)
 
 
 class RelationshipEndView(StewardPageMixin, View):
