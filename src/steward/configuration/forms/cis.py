@@ -8,11 +8,7 @@ from django import forms
 from steward.configuration import inputs
 from steward.configuration.choices import AttributeType, CIStatus
 from steward.configuration.forms import DATE_WIDGET
-from steward.configuration.models import (
-    CIClass,
-    ConfigurationItem,
-    RelationshipType,
-)
+from steward.configuration.models import CIClass, ConfigurationItem, RelationshipType
 from steward.configuration.queries import cis as queries
 from steward.configuration.services.cis import definitions_for
 from steward.core import formfields

@@ -9,10 +9,7 @@ from django.core.exceptions import ValidationError
 from steward.configuration import inputs
 from steward.configuration.choices import DeliveryStatus
 from steward.configuration.forms import DATE_WIDGET
-from steward.configuration.models import (
-    PurchaseLineItem,
-    PurchaseRequisition,
-)
+from steward.configuration.models import PurchaseLineItem, PurchaseRequisition
 from steward.configuration.queries import cis as cmdb_queries
 from steward.core.fields import GuardedForm
 

@@ -10,10 +10,7 @@ from django.core.exceptions import ValidationError
 from steward.configuration import inputs
 from steward.configuration.choices import Decision
 from steward.configuration.forms import DATE_WIDGET
-from steward.configuration.models import (
-    CIClass,
-    PurchaseRequisition,
-)
+from steward.configuration.models import CIClass, PurchaseRequisition
 from steward.configuration.queries import requisitions as queries
 from steward.configuration.services import requisitions as svc
 from steward.core.fields import GuardedForm

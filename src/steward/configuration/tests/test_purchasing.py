@@ -19,12 +19,7 @@ from steward.configuration.services import requisitions as svc
 from steward.core.choices import JournalKind
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import JournalEntry, Notification
-from steward.core.tests.factories import (
-    OrganisationFactory,
-    PersonFactory,
-    give_role,
-    make_person,
-)
+from steward.core.tests.factories import OrganisationFactory, PersonFactory, give_role, make_person
 
 # --- People, suppliers and a requisition ----------------------------------------------------
 

@@ -12,10 +12,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.generic import TemplateView
 
 from steward.configuration.choices import CIStatus
-from steward.configuration.forms.baselines import (
-    BaselineForm,
-    CompareForm,
-)
+from steward.configuration.forms.baselines import BaselineForm, CompareForm
 from steward.configuration.models import Baseline, BaselineItem
 from steward.configuration.queries import baselines as queries
 from steward.configuration.services import baselines as services

@@ -12,16 +12,9 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from steward.configuration.choices import (
-    ContractKind,
-    ContractStatus,
-)
+from steward.configuration.choices import ContractKind, ContractStatus
 from steward.configuration.filters.contracts import ContractFilterSet
-from steward.configuration.forms.contracts import (
-    CINumbersForm,
-    ContractForm,
-    ReasonForm,
-)
+from steward.configuration.forms.contracts import CINumbersForm, ContractForm, ReasonForm
 from steward.configuration.models import Contract
 from steward.configuration.queries import cis as cmdb_queries
 from steward.configuration.queries import contracts as queries
@@ -44,7 +37,6 @@ from steward.core.views.patterns import (
 )
 
 C = ContractStatus
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 TONES.update(
     {

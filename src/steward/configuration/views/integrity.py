@@ -11,9 +11,7 @@ from django.urls import path, reverse
 from django.views.generic import TemplateView
 
 from steward.configuration.choices import IntegrityCheck, RunTrigger
-from steward.configuration.forms.integrity import (
-    RunForm,
-)
+from steward.configuration.forms.integrity import RunForm
 from steward.configuration.models import IntegrityRun
 from steward.configuration.queries import integrity as queries
 from steward.configuration.services import integrity as services

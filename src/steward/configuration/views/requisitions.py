@@ -1,12 +1,11 @@
-"""Pages of purchase requisitions: CI Requisition (seed 003 ch. 4 proc. 1) and the delivery
-check and registration of the ordered CIs (proc. 3). Each step of the flow is a small form
-whose data goes to a purchasing service; the record page offers only the steps the actor
-may take now."""
+"""Pages of purchase requisitions: CI Requisition (seed 003 ch. 4 proc. 1), up to the order;
+the delivery check and registration (proc. 3) are in ``views/deliveries.py``. Each step of
+the flow is a small form whose data goes to a requisitions service; the record page offers
+only the steps the actor may take now."""
 
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,10 +15,6 @@ from django.views import View
 from steward.configuration import workflows
 from steward.configuration.choices import Decision, RequisitionStatus
 from steward.configuration.filters.requisitions import RequisitionFilterSet
-from steward.configuration.forms.deliveries import (
-    DeliveryCheckForm,
-    RegisterForm,
-)
 from steward.configuration.forms.requisitions import (
     ApprovalRequestForm,
     DecisionForm,
@@ -29,12 +24,8 @@ from steward.configuration.forms.requisitions import (
     RequisitionForm,
     lines_text,
 )
-from steward.configuration.models import (
-    PurchaseApproval,
-    PurchaseRequisition,
-)
+from steward.configuration.models import PurchaseApproval, PurchaseRequisition
 from steward.configuration.queries import requisitions as queries
-from steward.configuration.services import deliveries
 from steward.configuration.services import requisitions as svc
 from steward.core import permissions
 from steward.core.templatetags.steward import TONES
@@ -52,7 +43,6 @@ from steward.core.views.patterns import (
 
 R = RequisitionStatus
 VIEW = svc.VIEW
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 TONES.update(
     {
@@ -424,40 +414,6 @@ class ReasonView(RequisitionActionView):
         return self.get_object().get_absolute_url()
 
 
-class DeliveryCheckView(RequisitionActionView):
-    permission = svc.CREATE
-    form_class = DeliveryCheckForm
-    template_name = "configuration/requisition_lines_form.html"
-    title_format = "Check the delivery of {obj.number} {obj.title}"
-    submit_label = "Record the check"
-
-    def perform(self, form: DeliveryCheckForm) -> Any:
-        requisition = deliveries.delivery_check(
-            actor=self.actor, requisition_id=self.get_object().pk, lines=form.checks()
-        )
-        if requisition.status == R.DELIVERED:
-            messages.success(self.request, "Delivered: the purchasing agent is told.")
-        else:
-            messages.warning(
-                self.request, "Delivery incomplete: the change coordinator is told of the delay."
-            )
-        return requisition.get_absolute_url()
-
-
-class RegisterView(RequisitionActionView):
-    permission = "configuration.ci.change"
-    form_class = RegisterForm
-    template_name = "configuration/requisition_lines_form.html"
-    title_format = "Register the CIs of {obj.number} {obj.title}"
-    submit_label = "Register in the CMDB"
-    success_message = "The CIs are registered in the CMDB, in stock."
-
-    def perform(self, form: RegisterForm) -> Any:
-        return deliveries.requisition_register_cis(
-            actor=self.actor, requisition_id=self.get_object().pk, lines=form.registrations()
-        )
-
-
 urlpatterns = [
     path("requisitions/", RequisitionListView.as_view(), name="requisition-list"),
     path("requisitions/new/", RequisitionCreateView.as_view(), name="requisition-create"),
@@ -486,12 +442,6 @@ urlpatterns = [
         "requisitions/<int:pk>/decide/", RequisitionDecideView.as_view(), name="requisition-decide"
     ),
     path("requisitions/<int:pk>/order/", OrderView.as_view(), name="requisition-order"),
-    path(
-        "requisitions/<int:pk>/delivery-check/",
-        DeliveryCheckView.as_view(),
-        name="requisition-delivery-check",
-    ),
-    path("requisitions/<int:pk>/register/", RegisterView.as_view(), name="requisition-register"),
     path(
         "requisitions/<int:pk>/cancel/",
         ReasonView.as_view(verb="cancel"),
