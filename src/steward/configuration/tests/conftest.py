@@ -1,9 +1,15 @@
-"""Fixtures shared by the CMDB tests: the people who act and a small class tree."""
+"""Fixtures shared by the CMDB tests: the people who act and a small class tree; the people,
+suppliers and requisition of the purchasing flow (``requisition_flow``)."""
+
+import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from steward.configuration.services import cis as services
-from steward.core.tests.factories import make_person
+from steward.configuration.services import requisitions as svc
+from steward.configuration.tests.requisition_flow import Flow
+from steward.core.tests.factories import OrganisationFactory, make_person
 
 
 @pytest.fixture
@@ -33,3 +39,70 @@ def runs_on(config_admin):
     return services.relationship_type_create(
         actor=config_admin, code="runs-on", name="runs on", reverse_name="hosts"
     )
+
+
+# --- Purchasing: people, suppliers and a requisition ----------------------------------------------------
+
+
+@pytest.fixture
+def agent(db, provider):
+    return make_person("purchasing_agent", organisation=provider, username="agent")
+
+
+@pytest.fixture
+def fin(db, provider):
+    return make_person("financial_manager", organisation=provider, username="fin")
+
+
+@pytest.fixture
+def controller(db, provider):
+    return make_person("it_controller", organisation=provider, username="ctrl")
+
+
+@pytest.fixture
+def director(db, provider):
+    return make_person("it_director", organisation=provider, username="director")
+
+
+@pytest.fixture
+def coordinator(db, provider):
+    return make_person("change_coordinator", organisation=provider, username="coord")
+
+
+@pytest.fixture
+def dell(db):
+    return OrganisationFactory(
+        kind="supplier", name="Dell", code="dell", email="sales@dell.example"
+    )
+
+
+@pytest.fixture
+def hp(db):
+    return OrganisationFactory(kind="supplier", name="HP", code="hp", phone="+31 20 555 0101")
+
+
+@pytest.fixture
+def silent_supplier(db):
+    """A supplier without any registered contact details."""
+    return OrganisationFactory(kind="supplier", name="Nobody Ltd", code="nobody")
+
+
+@pytest.fixture
+def requisition(config_admin, coordinator, dell, hp, server):
+    return svc.requisition_create(
+        actor=config_admin,
+        title="Two database servers",
+        task_reference="CHG000042",
+        change_coordinator=coordinator,
+        suppliers=[dell, hp],
+        needed_by=dt.date.today() + dt.timedelta(days=30),
+        lines=[
+            {"description": "PowerEdge R760", "quantity": 2, "ci_class": server},
+            {"description": "Rack rails", "quantity": 1, "unit_price": Decimal("80.00")},
+        ],
+    )
+
+
+@pytest.fixture
+def flow(requisition, config_admin, agent, fin, controller, dell, server):
+    return Flow(requisition, config_admin, agent, fin, controller, dell, server)
