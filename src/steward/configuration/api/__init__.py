@@ -7,7 +7,7 @@ writes call ``steward.configuration.services`` (403, 400 with field messages).
 
 from rest_framework.routers import DefaultRouter
 
-from steward.configuration.api import baselines, contracts, requisitions, suppliers
+from steward.configuration.api import baselines, contracts, integrity, requisitions, suppliers
 from steward.configuration.api.cis import (
     CIClassViewSet,
     CIRelationshipTypeViewSet,
@@ -22,5 +22,5 @@ def register(router: DefaultRouter) -> None:
     router.register("cis", CIViewSet, basename="ci")
     router.register("relationships", CIRelationshipViewSet, basename="cirelationship")
     router.register("relationship-types", CIRelationshipTypeViewSet, basename="cirelationshiptype")
-    for module in (suppliers, contracts, requisitions, baselines):
+    for module in (suppliers, contracts, requisitions, baselines, integrity):
         module.register(router)

@@ -35,6 +35,7 @@ from steward.configuration.models import (
 from steward.configuration.queries import cis as queries
 from steward.configuration.queries import graph, impact
 from steward.configuration.services import cis as svc
+from steward.configuration.views import Button, RecordButtonView
 from steward.core import permissions
 from steward.core.models import Person, SupportGroup
 from steward.core.templatetags.steward import TONES
@@ -437,14 +438,13 @@ class CIEditView(ServiceFormView):
         )
 
 
-class CIVerifyView(StewardPageMixin, View):
-    permission = CHANGE
+class CIButtonView(RecordButtonView):
+    """The buttons on the CI page."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        ci = queries.ci_for(self.actor, pk)
-        svc.ci_verify(actor=self.actor, ci_id=ci.pk)
-        messages.success(request, "Recorded that the real configuration was checked.")
-        return HttpResponseRedirect(ci.get_absolute_url())
+    permission = CHANGE
+    query_one = queries.ci_for
+    record_arg = "ci_id"
+    buttons = {"verify": Button(svc.ci_verify, "Recorded that the real configuration was checked.")}
 
 
 class RelationshipAddView(ServiceFormView):
@@ -576,7 +576,7 @@ urlpatterns = [
     path("cis/new/", CICreateView.as_view(), name="ci-create"),
     path("cis/<int:pk>/", CIDetailView.as_view(), name="ci-detail"),
     path("cis/<int:pk>/edit/", CIEditView.as_view(), name="ci-edit"),
-    path("cis/<int:pk>/verify/", CIVerifyView.as_view(), name="ci-verify"),
+    path("cis/<int:pk>/verify/", CIButtonView.as_view(verb="verify"), name="ci-verify"),
     path(
         "cis/<int:pk>/relationships/new/",
         RelationshipAddView.as_view(),

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
-from django.views import View
 from django.views.generic import TemplateView
 
 from steward.configuration.choices import ContractKind, ContractStatus
@@ -21,6 +20,7 @@ from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as svc
 from steward.configuration.services.suppliers import supplier_details_are_current
+from steward.configuration.views import Button, RecordButtonView
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
@@ -227,23 +227,6 @@ class ContractLinkCIsView(ContractDetailView):
         return self.render_to_response(self.get_context_data(ci_form=form), status=400)
 
 
-class ContractUnlinkCIView(StewardPageMixin, View):
-    """POST: the contract no longer covers this CI."""
-
-    permission = svc.CHANGE
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int, ci_pk: int) -> HttpResponse:
-        contract = queries.contract_for(self.actor, pk)
-        try:
-            svc.contract_unlink_cis(actor=self.actor, contract_id=contract.pk, ci_ids=[ci_pk])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "CI removed from the contract.")
-        return HttpResponseRedirect(contract.get_absolute_url() + "#cis")
-
-
 class ContractCreateView(ServiceFormView):
     permission = svc.CHANGE
     form_class = ContractForm
@@ -316,21 +299,22 @@ class ContractTerminateView(RecordActionFormView):
         )
 
 
-class ContractActivateView(StewardPageMixin, View):
-    """POST: put a draft in force or renew an expired contract."""
+class ContractButtonView(RecordButtonView):
+    """The buttons on the contract page: put a draft in force or renew an expired contract;
+    stop covering one CI."""
 
     permission = svc.CHANGE
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        contract = queries.contract_for(self.actor, pk)
-        try:
-            svc.contract_activate(actor=self.actor, contract_id=contract.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "The contract is active.")
-        return HttpResponseRedirect(contract.get_absolute_url())
+    query_one = queries.contract_for
+    record_arg = "contract_id"
+    buttons = {
+        "activate": Button(svc.contract_activate, "The contract is active."),
+        "unlink-ci": Button(
+            svc.contract_unlink_cis,
+            "CI removed from the contract.",
+            fragment="#cis",
+            url_args=lambda url: {"ci_ids": [url["ci_pk"]]},
+        ),
+    }
 
 
 class LicenceComplianceView(StewardPageMixin, TemplateView):
@@ -367,7 +351,11 @@ urlpatterns = [
     path("contracts/new/", ContractCreateView.as_view(), name="contract-create"),
     path("contracts/<int:pk>/", ContractDetailView.as_view(), name="contract-detail"),
     path("contracts/<int:pk>/edit/", ContractEditView.as_view(), name="contract-edit"),
-    path("contracts/<int:pk>/activate/", ContractActivateView.as_view(), name="contract-activate"),
+    path(
+        "contracts/<int:pk>/activate/",
+        ContractButtonView.as_view(verb="activate"),
+        name="contract-activate",
+    ),
     path(
         "contracts/<int:pk>/terminate/",
         ContractTerminateView.as_view(),
@@ -376,7 +364,7 @@ urlpatterns = [
     path("contracts/<int:pk>/cis/", ContractLinkCIsView.as_view(), name="contract-link-cis"),
     path(
         "contracts/<int:pk>/cis/<int:ci_pk>/remove/",
-        ContractUnlinkCIView.as_view(),
+        ContractButtonView.as_view(verb="unlink-ci"),
         name="contract-unlink-ci",
     ),
     path("licence-compliance/", LicenceComplianceView.as_view(), name="licence-compliance"),

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.views import View
 
 from steward.configuration import workflows
 from steward.configuration.choices import Decision, RequisitionStatus
@@ -27,6 +26,7 @@ from steward.configuration.forms.requisitions import (
 from steward.configuration.models import PurchaseApproval, PurchaseRequisition
 from steward.configuration.queries import requisitions as queries
 from steward.configuration.services import requisitions as svc
+from steward.configuration.views import Button, RecordButtonView
 from steward.core import permissions
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -37,7 +37,6 @@ from steward.core.views.patterns import (
     RecordDetailView,
     RecordListView,
     ServiceFormView,
-    StewardPageMixin,
     apply_errors,
 )
 
@@ -220,36 +219,27 @@ class RequisitionDecideView(RequisitionDetailView):
         return self.render_to_response(self.get_context_data(decide_form=form), status=400)
 
 
-class RequisitionSubmitView(StewardPageMixin, View):
-    """Submit for pricing (a button on the record page); refusals show as messages."""
+# --- Buttons ---------------------------------------------------------------------------------
+
+
+class RequisitionButtonView(RecordButtonView):
+    """The buttons on the requisition page: submit for pricing, remove a line item."""
 
     permission = svc.CREATE
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        requisition = queries.requisition_for(self.actor, pk)
-        try:
-            svc.requisition_submit(actor=self.actor, requisition_id=requisition.pk)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "Submitted: pricing is requested from purchasing.")
-        return HttpResponseRedirect(requisition.get_absolute_url())
-
-
-class LineRemoveView(StewardPageMixin, View):
-    permission = svc.CREATE
-
-    def post(self, request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
-        requisition = queries.requisition_for(self.actor, pk)
-        try:
-            svc.line_remove(actor=self.actor, requisition_id=requisition.pk, line_id=line_id)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "Line item removed.")
-        return HttpResponseRedirect(requisition.get_absolute_url() + "#lines")
+    query_one = queries.requisition_for
+    record_arg = "requisition_id"
+    split_errors = True
+    buttons = {
+        "submit": Button(
+            svc.requisition_submit, "Submitted: pricing is requested from purchasing."
+        ),
+        "remove-line": Button(
+            svc.line_remove,
+            "Line item removed.",
+            fragment="#lines",
+            url_args=lambda url: {"line_id": url["line_id"]},
+        ),
+    }
 
 
 # --- Forms through the services --------------------------------------------------------------
@@ -421,11 +411,13 @@ urlpatterns = [
     path("requisitions/<int:pk>/edit/", RequisitionEditView.as_view(), name="requisition-edit"),
     path(
         "requisitions/<int:pk>/lines/<int:line_id>/remove/",
-        LineRemoveView.as_view(),
+        RequisitionButtonView.as_view(verb="remove-line"),
         name="requisition-line-remove",
     ),
     path(
-        "requisitions/<int:pk>/submit/", RequisitionSubmitView.as_view(), name="requisition-submit"
+        "requisitions/<int:pk>/submit/",
+        RequisitionButtonView.as_view(verb="submit"),
+        name="requisition-submit",
     ),
     path(
         "requisitions/<int:pk>/return/",

@@ -5,12 +5,9 @@ information form and the contact form."""
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.views import View
 
 from steward.configuration.filters.suppliers import SupplierFilterSet
 from steward.configuration.forms.suppliers import (
@@ -23,6 +20,7 @@ from steward.configuration.models import SupplierDetails
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import suppliers as queries
 from steward.configuration.services import suppliers as svc
+from steward.configuration.views import Button, RecordButtonView
 from steward.core import permissions
 from steward.core.models import Organisation, Person
 from steward.core.views.patterns import (
@@ -34,7 +32,6 @@ from steward.core.views.patterns import (
     RecordListView,
     Related,
     ServiceFormView,
-    StewardPageMixin,
 )
 
 CONTRACT_VIEW = "configuration.contract.view"
@@ -299,21 +296,19 @@ class SupplierContactEditView(RecordActionFormView):
         return _supplier_url(org) + "#contacts"
 
 
-class SupplierConfirmView(StewardPageMixin, View):
-    """POST: the contact details were checked and are up to date (procedure 2)."""
+class SupplierButtonView(RecordButtonView):
+    """The buttons on the supplier page: the contact details were checked and are up to date
+    (procedure 2)."""
 
     permission = svc.CHANGE
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        org = queries.supplier_for(self.actor, pk)
-        try:
-            svc.supplier_confirm_contact_details(actor=self.actor, organisation_id=org.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Contact details confirmed as up to date.")
-        return HttpResponseRedirect(_supplier_url(org))
+    query_one = queries.supplier_for
+    record_arg = "organisation_id"
+    record_url = _supplier_url
+    buttons = {
+        "confirm": Button(
+            svc.supplier_confirm_contact_details, "Contact details confirmed as up to date."
+        )
+    }
 
 
 urlpatterns = [
@@ -321,7 +316,11 @@ urlpatterns = [
     path("suppliers/new/", SupplierCreateView.as_view(), name="supplier-create"),
     path("suppliers/<int:pk>/", SupplierDetailView.as_view(), name="supplier-detail"),
     path("suppliers/<int:pk>/edit/", SupplierEditView.as_view(), name="supplier-edit"),
-    path("suppliers/<int:pk>/confirm/", SupplierConfirmView.as_view(), name="supplier-confirm"),
+    path(
+        "suppliers/<int:pk>/confirm/",
+        SupplierButtonView.as_view(verb="confirm"),
+        name="supplier-confirm",
+    ),
     path(
         "suppliers/<int:pk>/contacts/new/",
         SupplierContactAddView.as_view(),
