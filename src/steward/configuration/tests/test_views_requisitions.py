@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from steward.configuration.choices import RequisitionStatus as R
 from steward.configuration.queries import requisitions as queries
+from steward.configuration.services import requisitions as svc
 from steward.configuration.tests.requisition_flow import line
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -227,3 +228,40 @@ def test_requisitions_are_found_by_number_title_or_task(requisition, config_admi
         requisition.get_absolute_url()
     )
     assert search_requisitions(requester, "database") == []
+
+
+def test_the_remove_button_removes_a_draft_line_but_never_the_last(
+    client, requisition, config_admin
+):
+    client.force_login(config_admin)
+    remove = "configuration:requisition-line-remove"
+    first, second = line(requisition, 1), line(requisition, 2)
+
+    response = client.post(reverse(remove, args=[requisition.pk, first.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0].endswith(f"/requisitions/{requisition.pk}/#lines")
+    assert [m.message for m in response.context["messages"]] == ["Line item removed."]
+    assert list(requisition.lines.all()) == [second]
+
+    response = client.post(reverse(remove, args=[requisition.pk, second.pk]), follow=True)
+
+    assert [m.message for m in response.context["messages"]] == [
+        "A requisition keeps at least one line item."
+    ]
+    assert list(requisition.lines.all()) == [second]
+
+
+def test_a_refused_submit_shows_each_missing_piece_as_its_own_message(client, config_admin):
+    bare = svc.requisition_create(
+        actor=config_admin, title="Disk", lines=[{"description": "SSD", "quantity": 1}]
+    )
+    client.force_login(config_admin)
+
+    response = client.post(reverse("configuration:requisition-submit", args=[bare.pk]), follow=True)
+
+    assert sorted(m.message for m in response.context["messages"]) == [
+        "Name the change coordinator whose task this is: they are told of delays.",
+        "Name the suppliers to ask for quotes.",
+    ]
+    bare.refresh_from_db()
+    assert bare.status == R.DRAFT

@@ -2,7 +2,8 @@
 services/, queries/, filters/, api/ and forms/.
 
 ``RecordButtonView`` is the one view behind every button on a record page that only calls
-a service and returns with a message; each module declares its buttons in a table."""
+a service and returns with a message; each module declares its buttons (and their URLs) in
+a table. ``record_paths`` gives the usual list/new/detail/edit URLs of a record type."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path
 from django.views import View
 
 from steward.core.views.patterns import StewardPageMixin
@@ -19,8 +21,10 @@ from steward.core.views.patterns import StewardPageMixin
 
 @dataclass(frozen=True)
 class Button:
-    """What a button does: the service it calls and the message when it succeeded."""
+    """What a button does: its URL below the record's, the service it calls and the message
+    when it succeeded."""
 
+    route: str
     service: Callable[..., Any]
     done: str
     # The part of the record page to return to ("#lines").
@@ -45,6 +49,14 @@ class RecordButtonView(StewardPageMixin, View):
     # One message per refusal reason (a requisition lists every missing piece).
     split_errors = False
 
+    @classmethod
+    def urls(cls, prefix: str) -> list[URLPattern]:
+        """One URL per button, ``<prefix>/<int:pk>/<route>``, named by its key."""
+        return [
+            path(f"{prefix}/<int:pk>/{button.route}", cls.as_view(verb=name), name=name)
+            for name, button in cls.buttons.items()
+        ]
+
     def post(self, request: HttpRequest, pk: int, **url_kwargs: Any) -> HttpResponse:
         query_one, record_url = type(self).query_one, type(self).record_url
         if query_one is None:
@@ -61,3 +73,16 @@ class RecordButtonView(StewardPageMixin, View):
             messages.success(request, button.done)
         url = record_url(record) if record_url else record.get_absolute_url()
         return HttpResponseRedirect(url + button.fragment)
+
+
+ROUTES = {"list": "", "create": "new/", "detail": "<int:pk>/", "edit": "<int:pk>/edit/"}
+
+
+def record_paths(prefix: str, name: str, **views: type[View]) -> list[URLPattern]:
+    """The usual pages of a record type, for the kinds given (``list``, ``create``,
+    ``detail``, ``edit``): ``<prefix>/``, ``new/``, ``<pk>/``, ``<pk>/edit/``, named
+    ``<name>-<kind>``."""
+    return [
+        path(f"{prefix}/{ROUTES[kind]}", view.as_view(), name=f"{name}-{kind}")
+        for kind, view in views.items()
+    ]

@@ -16,6 +16,7 @@ from steward.configuration.forms.baselines import BaselineForm, CompareForm
 from steward.configuration.models import Baseline, BaselineItem
 from steward.configuration.queries import baselines as queries
 from steward.configuration.services import baselines as services
+from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.views.patterns import (
@@ -233,8 +234,12 @@ class BaselineCompareView(StewardPageMixin, TemplateView):
 
 
 urlpatterns = [
-    path("baselines/", BaselineListView.as_view(), name="baseline-list"),
-    path("baselines/new/", BaselineCreateView.as_view(), name="baseline-create"),
-    path("baselines/<int:pk>/", BaselineDetailView.as_view(), name="baseline-detail"),
+    *record_paths(
+        "baselines",
+        "baseline",
+        list=BaselineListView,
+        create=BaselineCreateView,
+        detail=BaselineDetailView,
+    ),
     path("baselines/<int:pk>/compare/", BaselineCompareView.as_view(), name="baseline-compare"),
 ]

@@ -35,7 +35,7 @@ from steward.configuration.models import (
 from steward.configuration.queries import cis as queries
 from steward.configuration.queries import graph, impact
 from steward.configuration.services import cis as svc
-from steward.configuration.views import Button, RecordButtonView
+from steward.configuration.views import Button, RecordButtonView, record_paths
 from steward.core import permissions
 from steward.core.models import Person, SupportGroup
 from steward.core.templatetags.steward import TONES
@@ -444,7 +444,11 @@ class CIButtonView(RecordButtonView):
     permission = CHANGE
     query_one = queries.ci_for
     record_arg = "ci_id"
-    buttons = {"verify": Button(svc.ci_verify, "Recorded that the real configuration was checked.")}
+    buttons = {
+        "ci-verify": Button(
+            "verify/", svc.ci_verify, "Recorded that the real configuration was checked."
+        )
+    }
 
 
 class RelationshipAddView(ServiceFormView):
@@ -572,11 +576,10 @@ class CIClassDetailView(RecordDetailView):
 
 
 urlpatterns = [
-    path("cis/", CIListView.as_view(), name="ci-list"),
-    path("cis/new/", CICreateView.as_view(), name="ci-create"),
-    path("cis/<int:pk>/", CIDetailView.as_view(), name="ci-detail"),
-    path("cis/<int:pk>/edit/", CIEditView.as_view(), name="ci-edit"),
-    path("cis/<int:pk>/verify/", CIButtonView.as_view(verb="verify"), name="ci-verify"),
+    *record_paths(
+        "cis", "ci", list=CIListView, create=CICreateView, detail=CIDetailView, edit=CIEditView
+    ),
+    *CIButtonView.urls("cis"),
     path(
         "cis/<int:pk>/relationships/new/",
         RelationshipAddView.as_view(),
@@ -587,6 +590,5 @@ urlpatterns = [
         RelationshipEndView.as_view(),
         name="ci-relationship-end",
     ),
-    path("ci-classes/", CIClassListView.as_view(), name="ci-class-list"),
-    path("ci-classes/<int:pk>/", CIClassDetailView.as_view(), name="ci-class-detail"),
+    *record_paths("ci-classes", "ci-class", list=CIClassListView, detail=CIClassDetailView),
 ]

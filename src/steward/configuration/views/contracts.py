@@ -20,7 +20,7 @@ from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as svc
 from steward.configuration.services.suppliers import supplier_details_are_current
-from steward.configuration.views import Button, RecordButtonView
+from steward.configuration.views import Button, RecordButtonView, record_paths
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
@@ -307,8 +307,9 @@ class ContractButtonView(RecordButtonView):
     query_one = queries.contract_for
     record_arg = "contract_id"
     buttons = {
-        "activate": Button(svc.contract_activate, "The contract is active."),
-        "unlink-ci": Button(
+        "contract-activate": Button("activate/", svc.contract_activate, "The contract is active."),
+        "contract-unlink-ci": Button(
+            "cis/<int:ci_pk>/remove/",
             svc.contract_unlink_cis,
             "CI removed from the contract.",
             fragment="#cis",
@@ -347,25 +348,20 @@ class LicenceComplianceView(StewardPageMixin, TemplateView):
 
 
 urlpatterns = [
-    path("contracts/", ContractListView.as_view(), name="contract-list"),
-    path("contracts/new/", ContractCreateView.as_view(), name="contract-create"),
-    path("contracts/<int:pk>/", ContractDetailView.as_view(), name="contract-detail"),
-    path("contracts/<int:pk>/edit/", ContractEditView.as_view(), name="contract-edit"),
-    path(
-        "contracts/<int:pk>/activate/",
-        ContractButtonView.as_view(verb="activate"),
-        name="contract-activate",
+    *record_paths(
+        "contracts",
+        "contract",
+        list=ContractListView,
+        create=ContractCreateView,
+        detail=ContractDetailView,
+        edit=ContractEditView,
     ),
+    *ContractButtonView.urls("contracts"),
     path(
         "contracts/<int:pk>/terminate/",
         ContractTerminateView.as_view(),
         name="contract-terminate",
     ),
     path("contracts/<int:pk>/cis/", ContractLinkCIsView.as_view(), name="contract-link-cis"),
-    path(
-        "contracts/<int:pk>/cis/<int:ci_pk>/remove/",
-        ContractButtonView.as_view(verb="unlink-ci"),
-        name="contract-unlink-ci",
-    ),
     path("licence-compliance/", LicenceComplianceView.as_view(), name="licence-compliance"),
 ]

@@ -26,7 +26,7 @@ from steward.configuration.forms.requisitions import (
 from steward.configuration.models import PurchaseApproval, PurchaseRequisition
 from steward.configuration.queries import requisitions as queries
 from steward.configuration.services import requisitions as svc
-from steward.configuration.views import Button, RecordButtonView
+from steward.configuration.views import Button, RecordButtonView, record_paths
 from steward.core import permissions
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -230,10 +230,11 @@ class RequisitionButtonView(RecordButtonView):
     record_arg = "requisition_id"
     split_errors = True
     buttons = {
-        "submit": Button(
-            svc.requisition_submit, "Submitted: pricing is requested from purchasing."
+        "requisition-submit": Button(
+            "submit/", svc.requisition_submit, "Submitted: pricing is requested from purchasing."
         ),
-        "remove-line": Button(
+        "requisition-line-remove": Button(
+            "lines/<int:line_id>/remove/",
             svc.line_remove,
             "Line item removed.",
             fragment="#lines",
@@ -405,20 +406,15 @@ class ReasonView(RequisitionActionView):
 
 
 urlpatterns = [
-    path("requisitions/", RequisitionListView.as_view(), name="requisition-list"),
-    path("requisitions/new/", RequisitionCreateView.as_view(), name="requisition-create"),
-    path("requisitions/<int:pk>/", RequisitionDetailView.as_view(), name="requisition-detail"),
-    path("requisitions/<int:pk>/edit/", RequisitionEditView.as_view(), name="requisition-edit"),
-    path(
-        "requisitions/<int:pk>/lines/<int:line_id>/remove/",
-        RequisitionButtonView.as_view(verb="remove-line"),
-        name="requisition-line-remove",
+    *record_paths(
+        "requisitions",
+        "requisition",
+        list=RequisitionListView,
+        create=RequisitionCreateView,
+        detail=RequisitionDetailView,
+        edit=RequisitionEditView,
     ),
-    path(
-        "requisitions/<int:pk>/submit/",
-        RequisitionButtonView.as_view(verb="submit"),
-        name="requisition-submit",
-    ),
+    *RequisitionButtonView.urls("requisitions"),
     path(
         "requisitions/<int:pk>/return/",
         ReasonView.as_view(verb="return"),

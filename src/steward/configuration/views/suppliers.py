@@ -20,7 +20,7 @@ from steward.configuration.models import SupplierDetails
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import suppliers as queries
 from steward.configuration.services import suppliers as svc
-from steward.configuration.views import Button, RecordButtonView
+from steward.configuration.views import Button, RecordButtonView, record_paths
 from steward.core import permissions
 from steward.core.models import Organisation, Person
 from steward.core.views.patterns import (
@@ -305,22 +305,24 @@ class SupplierButtonView(RecordButtonView):
     record_arg = "organisation_id"
     record_url = _supplier_url
     buttons = {
-        "confirm": Button(
-            svc.supplier_confirm_contact_details, "Contact details confirmed as up to date."
+        "supplier-confirm": Button(
+            "confirm/",
+            svc.supplier_confirm_contact_details,
+            "Contact details confirmed as up to date.",
         )
     }
 
 
 urlpatterns = [
-    path("suppliers/", SupplierListView.as_view(), name="supplier-list"),
-    path("suppliers/new/", SupplierCreateView.as_view(), name="supplier-create"),
-    path("suppliers/<int:pk>/", SupplierDetailView.as_view(), name="supplier-detail"),
-    path("suppliers/<int:pk>/edit/", SupplierEditView.as_view(), name="supplier-edit"),
-    path(
-        "suppliers/<int:pk>/confirm/",
-        SupplierButtonView.as_view(verb="confirm"),
-        name="supplier-confirm",
+    *record_paths(
+        "suppliers",
+        "supplier",
+        list=SupplierListView,
+        create=SupplierCreateView,
+        detail=SupplierDetailView,
+        edit=SupplierEditView,
     ),
+    *SupplierButtonView.urls("suppliers"),
     path(
         "suppliers/<int:pk>/contacts/new/",
         SupplierContactAddView.as_view(),
