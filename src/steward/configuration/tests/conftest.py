@@ -12,14 +12,18 @@ from steward.configuration.tests.requisition_flow import Flow
 from steward.core.tests.factories import OrganisationFactory, make_person
 
 
-@pytest.fixture
-def config_admin(db, provider):
-    return make_person("configuration_administrator", organisation=provider, username="cfg")
+def _person(name: str, role: str, username: str):
+    """A fixture: a provider person holding ``role``."""
+
+    @pytest.fixture(name=name)
+    def person(db, provider):
+        return make_person(role, organisation=provider, username=username)
+
+    return person
 
 
-@pytest.fixture
-def specialist(db, provider):
-    return make_person("specialist", organisation=provider, username="spec")
+config_admin = _person("config_admin", "configuration_administrator", "cfg")
+specialist = _person("specialist", "specialist", "spec")
 
 
 @pytest.fixture
@@ -41,32 +45,13 @@ def runs_on(config_admin):
     )
 
 
-# --- Purchasing: people, suppliers and a requisition ----------------------------------------------------
+# --- Purchasing: people, suppliers and a requisition ------------------------------------------
 
-
-@pytest.fixture
-def agent(db, provider):
-    return make_person("purchasing_agent", organisation=provider, username="agent")
-
-
-@pytest.fixture
-def fin(db, provider):
-    return make_person("financial_manager", organisation=provider, username="fin")
-
-
-@pytest.fixture
-def controller(db, provider):
-    return make_person("it_controller", organisation=provider, username="ctrl")
-
-
-@pytest.fixture
-def director(db, provider):
-    return make_person("it_director", organisation=provider, username="director")
-
-
-@pytest.fixture
-def coordinator(db, provider):
-    return make_person("change_coordinator", organisation=provider, username="coord")
+agent = _person("agent", "purchasing_agent", "agent")
+fin = _person("fin", "financial_manager", "fin")
+controller = _person("controller", "it_controller", "ctrl")
+director = _person("director", "it_director", "director")
+coordinator = _person("coordinator", "change_coordinator", "coord")
 
 
 @pytest.fixture
