@@ -210,7 +210,7 @@ def main() -> None:
     ids = populate(rng)
     populate_s = time.perf_counter() - started
 
-    from steward.configuration.impact import affected_ci_ids
+    from steward.configuration.queries.impact import affected_ci_ids
     from steward.configuration.models import ConfigurationItem, Relationship
 
     every = [pk for layer in ids.values() for pk in layer]
@@ -249,7 +249,7 @@ def main() -> None:
 
 def _measure(sample: list[int]) -> dict:
     """Time the traversal alone, the impact summary, then the full impact_of."""
-    from steward.configuration.impact import affected_ci_ids, impact_of, impact_summary
+    from steward.configuration.queries.impact import affected_ci_ids, impact_of, impact_summary
     from steward.configuration.models import ConfigurationItem
 
     traversal, summary, full, sizes = [], [], [], []

@@ -14,9 +14,9 @@ class ConfigurationConfig(AppConfig):
             events,
             permissions_catalog,
             registrations,
-            standard,
             tasks,
         )
+        from steward.configuration.services import standard  # noqa: F401
         from steward.core import registry
 
         registry.api_routes(api.register)

@@ -34,10 +34,10 @@ from steward.configuration.models import (
     RelationshipType,
     SupplierDetails,
 )
-from steward.configuration.services import baselines, cmdb, deliveries, integrity, purchasing
+from steward.configuration.services import baselines, cis, deliveries, integrity, requisitions
 from steward.configuration.services import contracts as contract_svc
 from steward.configuration.services import suppliers as supplier_svc
-from steward.configuration.standard import ensure_standard_catalogue
+from steward.configuration.services.standard import ensure_standard_catalogue
 from steward.core.models import JournalEntry, Person
 
 SITES = ["AMS-DC1", "AMS-DC2"]
@@ -78,9 +78,7 @@ class _Builder:
     def ci(self, name: str, class_code: str, **fields: Any) -> ConfigurationItem:
         if name in self.existing:
             return self.existing[name]
-        ci = cmdb.ci_create(
-            actor=self.actor, ci_class=self.classes[class_code], name=name, **fields
-        )
+        ci = cis.ci_create(actor=self.actor, ci_class=self.classes[class_code], name=name, **fields)
         self.existing[name] = ci
         self.added += 1
         return ci
@@ -90,7 +88,7 @@ class _Builder:
             source=source, target=target, type=self.types[type_code], valid_to__isnull=True
         )
         if not current.exists():
-            cmdb.relationship_add(
+            cis.relationship_add(
                 actor=self.actor,
                 source_id=source.pk,
                 target_id=target.pk,
@@ -297,13 +295,13 @@ def _recent_changes(b: _Builder) -> None:
     if CIChange.objects.filter(cause="CHG000042").exists():
         return
     host = b.existing["esx-ams-dc1-01"]
-    cmdb.ci_update(actor=b.actor, ci_id=host.pk, cause="CHG000042",
+    cis.ci_update(actor=b.actor, ci_id=host.pk, cause="CHG000042",
                    data={"version": "8.0u3", "attributes": {"memory_gb": 1536}})  # fmt: skip
     db = b.existing.get("ob-db")
     if db is not None:
-        cmdb.ci_update(actor=b.actor, ci_id=db.pk, cause="CHG000051", data={"version": "19.24"})
+        cis.ci_update(actor=b.actor, ci_id=db.pk, cause="CHG000051", data={"version": "19.24"})
     old = b.existing["esx-ams-dc2-10"]
-    cmdb.ci_update(actor=b.actor, ci_id=old.pk, cause="CHG000057",
+    cis.ci_update(actor=b.actor, ci_id=old.pk, cause="CHG000057",
                    data={"status": CIStatus.IN_REPAIR, "location": "AMS-DC2 repair bench"})  # fmt: skip
 
 
@@ -386,7 +384,7 @@ def _requisitions(context: dict[str, Any], b: _Builder, suppliers: dict[str, Any
     people = context["people"]
     paula, chris = people["paula.purchase"], people["chris.change"]
     server = b.classes["server"]
-    waiting = purchasing.requisition_create(
+    waiting = requisitions.requisition_create(
         actor=b.actor, title="Two hosts for the Online Banking capacity upgrade",
         task_reference="CHG000063", change_coordinator=chris, suppliers=[suppliers["globex"]],
         justification="Capacity plan Q1: the AMS-DC1 cluster runs at 78% memory.",
@@ -395,39 +393,39 @@ def _requisitions(context: dict[str, Any], b: _Builder, suppliers: dict[str, Any
                {"description": "Rack rails and cabling", "quantity": 2,
                 "unit_price": "240.00"}],
     )  # fmt: skip
-    purchasing.requisition_submit(actor=b.actor, requisition_id=waiting.pk)
-    purchasing.quote_record(
+    requisitions.requisition_submit(actor=b.actor, requisition_id=waiting.pk)
+    requisitions.quote_record(
         actor=paula, requisition_id=waiting.pk, supplier=suppliers["globex"],
         amount=Decimal("37380.00"), reference="Q-GLX-5521", delivery_days=15, selected=True,
     )  # fmt: skip
-    purchasing.approval_request(
+    requisitions.approval_request(
         actor=paula, requisition_id=waiting.pk,
         approvers=[people["fred.finance"], people["ivan.control"]],
     )  # fmt: skip
-    purchasing.requisition_decide(
+    requisitions.requisition_decide(
         actor=people["ivan.control"], requisition_id=waiting.pk, decision="approved",
         comment="Within the capacity budget.",
     )  # fmt: skip
 
-    short = purchasing.requisition_create(
+    short = requisitions.requisition_create(
         actor=b.actor, title="Laptops for the new service desk analysts",
         task_reference="CHG000061", change_coordinator=people["cleo.change"],
         suppliers=[suppliers["globex"]],
         lines=[{"description": "Lenovo ThinkPad T14 Gen 5", "quantity": 4,
                 "ci_class": b.classes["laptop"], "unit_price": "1390.00"}],
     )  # fmt: skip
-    purchasing.requisition_submit(actor=b.actor, requisition_id=short.pk)
-    purchasing.quote_record(
+    requisitions.requisition_submit(actor=b.actor, requisition_id=short.pk)
+    requisitions.quote_record(
         actor=paula, requisition_id=short.pk, supplier=suppliers["globex"],
         amount=Decimal("5560.00"), reference="Q-GLX-5498", delivery_days=5, selected=True,
     )  # fmt: skip
-    purchasing.approval_request(
+    requisitions.approval_request(
         actor=paula, requisition_id=short.pk, approvers=[people["fred.finance"]]
     )
-    purchasing.requisition_decide(
+    requisitions.requisition_decide(
         actor=people["fred.finance"], requisition_id=short.pk, decision="approved"
     )
-    purchasing.requisition_order(actor=paula, requisition_id=short.pk, order_reference="PO-88213")
+    requisitions.requisition_order(actor=paula, requisition_id=short.pk, order_reference="PO-88213")
     line = short.lines.get()
     deliveries.delivery_check(
         actor=b.actor, requisition_id=short.pk,
@@ -449,7 +447,7 @@ def _baseline_and_checks(context: dict[str, Any], b: _Builder) -> None:
             description="Reference for CHG000063.",
         )
         vm = b.existing["ob-web-vm01"]
-        cmdb.ci_update(actor=b.actor, ci_id=vm.pk, cause="CHG000064",
+        cis.ci_update(actor=b.actor, ci_id=vm.pk, cause="CHG000064",
                        data={"attributes": {"memory_gb": 32}})  # fmt: skip
     if not IntegrityRun.objects.exists():
         integrity.integrity_run(actor=b.actor, trigger="on_demand")

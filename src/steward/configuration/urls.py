@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("steward.configuration.views.suppliers")),
     path("", include("steward.configuration.views.contracts")),
     path("", include("steward.configuration.views.requisitions")),
+    path("", include("steward.configuration.views.deliveries")),
     path("", include("steward.configuration.views.baselines")),
     path("", include("steward.configuration.views.integrity")),
 ]

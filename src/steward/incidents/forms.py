@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from steward.configuration.models import ConfigurationItem
-from steward.configuration.queries import ci_classes_for, cis_for
+from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core import attachments, formfields
 from steward.core import queries as core_queries
 from steward.core.fields import SHARED, GuardedForm, anyone

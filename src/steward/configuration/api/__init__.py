@@ -1,14 +1,14 @@
 """/api/v1/ resources of Configuration Management (seed 003 ch. 4): CI classes and their
 attributes, CIs (with impact, as-of and history), relationships and relationship types.
 
-Reads go through ``steward.configuration.queries`` (404 for what the caller may not see);
+Reads go through ``steward.configuration.queries.cis`` (404 for what the caller may not see);
 writes call ``steward.configuration.services`` (403, 400 with field messages).
 """
 
 from rest_framework.routers import DefaultRouter
 
-from steward.configuration.api import baselines, contracts, purchasing, suppliers
-from steward.configuration.api.cmdb import (
+from steward.configuration.api import baselines, contracts, integrity, requisitions, suppliers
+from steward.configuration.api.cis import (
     CIClassViewSet,
     CIRelationshipTypeViewSet,
     CIRelationshipViewSet,
@@ -22,5 +22,5 @@ def register(router: DefaultRouter) -> None:
     router.register("cis", CIViewSet, basename="ci")
     router.register("relationships", CIRelationshipViewSet, basename="cirelationship")
     router.register("relationship-types", CIRelationshipTypeViewSet, basename="cirelationshiptype")
-    for module in (suppliers, contracts, purchasing, baselines):
+    for module in (suppliers, contracts, requisitions, baselines, integrity):
         module.register(router)

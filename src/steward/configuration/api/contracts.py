@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.configuration import inputs
-from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import ContractKind, ContractStatus, LicenceMetric
 from steward.configuration.filters.contracts import ContractFilterSet
 from steward.configuration.models import ConfigurationItem, Contract
+from steward.configuration.queries import cis as cmdb_queries
 from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as services

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from steward.configuration.models import Baseline, BaselineItem
-from steward.configuration.queries import _may_view, _one
+from steward.configuration.queries.cis import _may_view, _one
 from steward.core.models import Person
 
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from steward.configuration.choices import IntegrityCheck
 from steward.configuration.models import IntegrityRun
-from steward.configuration.queries import _may_view, _one
+from steward.configuration.queries.cis import _may_view, _one
 from steward.core.models import Person
 
 TREND_RUNS = 30

@@ -22,7 +22,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from steward.configuration.choices import CIStatus
-from steward.configuration.impact import supporting_ci_ids
 from steward.configuration.models import (
     Baseline,
     BaselineItem,
@@ -31,7 +30,8 @@ from steward.configuration.models import (
     Relationship,
     RelationshipType,
 )
-from steward.configuration.services.cmdb import FK_FIELDS, TRACKED_FIELDS
+from steward.configuration.queries.impact import supporting_ci_ids
+from steward.configuration.services.cis import FK_FIELDS, TRACKED_FIELDS
 from steward.core import journal, numbering, permissions
 from steward.core.models import Person, SupportGroup
 from steward.service_level.models import Service

@@ -26,8 +26,8 @@ from steward.configuration.models import (
     PurchaseRequisition,
     RelationshipType,
 )
-from steward.configuration.services import cmdb
-from steward.configuration.services.purchasing import (
+from steward.configuration.services import cis as cmdb
+from steward.configuration.services.requisitions import (
     CHECKED,
     CREATE,
     PURCHASE,
@@ -104,50 +104,8 @@ def delivery_check(
                 "ordered requisition's delivery is checked."
             )
         by_id = {line.pk: line for line in requisition.lines.select_for_update()}
-        errors: list[str] = []
-        seen: set[int] = set()
-        today = timezone.localdate()
-        for spec in lines:
-            try:
-                line_id = int(spec.get("line"))  # type: ignore[arg-type]
-            except (TypeError, ValueError, AttributeError):
-                errors.append("Each checked line names its line item.")
-                continue
-            line = by_id.get(line_id)
-            if line is None or line_id in seen:
-                errors.append(f"Line item {line_id} is not (again) on this requisition.")
-                continue
-            seen.add(line_id)
-            errors += [f"Line {line.position}: {p}" for p in _line_result(line, spec, today)]
-        unchecked = [
-            str(line.position)
-            for line in by_id.values()
-            if line.pk not in seen and line.delivery_status != DeliveryStatus.COMPLETE
-        ]
-        if unchecked:
-            errors.append(f"Check every line not yet complete (line {', '.join(unchecked)}).")
-        if errors:
-            raise ValidationError({"lines": errors})
-        checked = [by_id[pk] for pk in sorted(seen, key=lambda pk: by_id[pk].position)]
-        for line in checked:
-            line.save(
-                update_fields=[
-                    "delivery_status",
-                    "received_quantity",
-                    "delivery_note",
-                    "expected_on",
-                ]
-            )
-        journal.system(
-            requisition,
-            text="Delivery checked: "
-            + "; ".join(
-                f"line {line.position} {line.get_delivery_status_display().lower()} "
-                f"({line.received_quantity}/{line.quantity})"
-                for line in checked
-            ),
-            data={"lines": {line.position: line.delivery_status for line in checked}},
-        )
+        checked = _checked_lines(by_id, lines, timezone.localdate())
+        _record_check(requisition, checked)
         short = sorted(
             (line for line in by_id.values() if line.delivery_status != DeliveryStatus.COMPLETE),
             key=lambda line: line.position,
@@ -155,22 +113,79 @@ def delivery_check(
         if short:
             _delivery_incomplete(requisition, actor, short)
         else:
-            requisition.delivered_at = timezone.now()
-            move_status(
-                requisition,
-                R.DELIVERED,
-                actor=actor,
-                reason="Delivered complete and undamaged.",
-                also=["delivered_at"],
-            )
-            notify.send(
-                recipients=purchasing_agents(requisition),
-                event="configuration.requisition.delivered",
-                title=f"{requisition_label(requisition)} was delivered in good condition",
-                body=f"{actor} checked the delivery: the CIs can be registered in the CMDB.",
-                record=requisition,
-            )
+            _delivered_complete(requisition, actor)
     return requisition
+
+
+def _checked_lines(
+    by_id: Mapping[int, PurchaseLineItem], lines: Sequence[Mapping[str, Any]], today: dt.date
+) -> list[PurchaseLineItem]:
+    """Apply each line's check to its line item (in memory), in position order; a
+    ValidationError names every problem, including lines left unchecked."""
+    errors: list[str] = []
+    seen: set[int] = set()
+    for spec in lines:
+        try:
+            line_id = int(spec.get("line"))  # type: ignore[arg-type]
+        except (TypeError, ValueError, AttributeError):
+            errors.append("Each checked line names its line item.")
+            continue
+        line = by_id.get(line_id)
+        if line is None or line_id in seen:
+            errors.append(f"Line item {line_id} is not (again) on this requisition.")
+            continue
+        seen.add(line_id)
+        errors += [f"Line {line.position}: {p}" for p in _line_result(line, spec, today)]
+    unchecked = [
+        str(line.position)
+        for line in by_id.values()
+        if line.pk not in seen and line.delivery_status != DeliveryStatus.COMPLETE
+    ]
+    if unchecked:
+        errors.append(f"Check every line not yet complete (line {', '.join(unchecked)}).")
+    if errors:
+        raise ValidationError({"lines": errors})
+    return [by_id[pk] for pk in sorted(seen, key=lambda pk: by_id[pk].position)]
+
+
+def _record_check(requisition: PurchaseRequisition, checked: list[PurchaseLineItem]) -> None:
+    for line in checked:
+        line.save(
+            update_fields=[
+                "delivery_status",
+                "received_quantity",
+                "delivery_note",
+                "expected_on",
+            ]
+        )
+    journal.system(
+        requisition,
+        text="Delivery checked: "
+        + "; ".join(
+            f"line {line.position} {line.get_delivery_status_display().lower()} "
+            f"({line.received_quantity}/{line.quantity})"
+            for line in checked
+        ),
+        data={"lines": {line.position: line.delivery_status for line in checked}},
+    )
+
+
+def _delivered_complete(requisition: PurchaseRequisition, actor: Person) -> None:
+    requisition.delivered_at = timezone.now()
+    move_status(
+        requisition,
+        R.DELIVERED,
+        actor=actor,
+        reason="Delivered complete and undamaged.",
+        also=["delivered_at"],
+    )
+    notify.send(
+        recipients=purchasing_agents(requisition),
+        event="configuration.requisition.delivered",
+        title=f"{requisition_label(requisition)} was delivered in good condition",
+        body=f"{actor} checked the delivery: the CIs can be registered in the CMDB.",
+        record=requisition,
+    )
 
 
 def _delivery_incomplete(

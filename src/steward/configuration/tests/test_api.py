@@ -12,7 +12,7 @@ from steward.configuration.models import (
     ConfigurationItem,
     Relationship,
 )
-from steward.configuration.services import cmdb as services
+from steward.configuration.services import cis as services
 
 
 def _ci(actor, ci_class, name, **kwargs):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from steward.configuration.models import Baseline, BaselineItem, ConfigurationItem, Relationship
 from steward.configuration.services import baselines
-from steward.configuration.services import cmdb as services
+from steward.configuration.services import cis as services
 from steward.core.models import JournalEntry
 from steward.service_level.models import Service
 

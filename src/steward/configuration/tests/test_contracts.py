@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from steward.configuration.models import Contract, Relationship
-from steward.configuration.services import cmdb
+from steward.configuration.services import cis
 from steward.configuration.services import contracts as svc
 from steward.configuration.services import suppliers as supplier_svc
 from steward.core import registry
@@ -39,25 +39,25 @@ def supplier(config_admin):
 
 @pytest.fixture
 def software_class(config_admin):
-    return cmdb.ci_class_create(
+    return cis.ci_class_create(
         actor=config_admin, name="Application", code="application", category="software"
     )
 
 
 @pytest.fixture
 def installed_on(config_admin):
-    return cmdb.relationship_type_create(
+    return cis.relationship_type_create(
         actor=config_admin, code="installed-on", name="installed on", reverse_name="has installed"
     )
 
 
 @pytest.fixture
 def office(config_admin, software_class):
-    return cmdb.ci_create(actor=config_admin, ci_class=software_class, name="Office 365")
+    return cis.ci_create(actor=config_admin, ci_class=software_class, name="Office 365")
 
 
 def _server(actor, server_class, name):
-    return cmdb.ci_create(actor=actor, ci_class=server_class, name=name, attributes={"ram_gb": 8})
+    return cis.ci_create(actor=actor, ci_class=server_class, name=name, attributes={"ram_gb": 8})
 
 
 def _contract(actor, supplier, **kwargs):
@@ -298,13 +298,13 @@ def test_licence_compliance(
             Contract.objects.filter(pk=certificate.pk).update(status=state)
     for i in range(installs + ended_installs):
         host = _server(config_admin, server, f"host{i}")
-        link = cmdb.relationship_add(
+        link = cis.relationship_add(
             actor=config_admin, source_id=office.pk, target_id=host.pk, type_id=installed_on.pk
         )
         if i >= installs:
-            cmdb.relationship_end(actor=config_admin, relationship_id=link.pk)
+            cis.relationship_end(actor=config_admin, relationship_id=link.pk)
         # Other kinds of link never count as installations.
-        cmdb.relationship_add(
+        cis.relationship_add(
             actor=config_admin, source_id=office.pk, target_id=host.pk, type_id=runs_on.pk
         )
     assert Relationship.objects.filter(source=office).count() == 2 * (installs + ended_installs)
@@ -604,7 +604,7 @@ def test_licence_compliance_page(client, config_admin, supplier, office, server,
     _certificate(config_admin, supplier, office, 1)
     for name in ("pc1", "pc2"):
         host = _server(config_admin, server, name)
-        cmdb.relationship_add(
+        cis.relationship_add(
             actor=config_admin, source_id=office.pk, target_id=host.pk, type_id=installed_on.pk
         )
     client.force_login(config_admin)

@@ -4,7 +4,6 @@ loading it again adds nothing."""
 
 import pytest
 
-from steward.configuration.impact import impact_summary
 from steward.configuration.models import (
     Baseline,
     ConfigurationItem,
@@ -14,6 +13,7 @@ from steward.configuration.models import (
     Relationship,
     SupplierDetails,
 )
+from steward.configuration.queries.impact import impact_summary
 from steward.configuration.services.contracts import licence_compliance
 from steward.core.demo import loader
 from steward.core.models import Person

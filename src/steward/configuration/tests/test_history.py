@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from steward.configuration.services import cmdb as services
+from steward.configuration.services import cis as services
 from steward.core.tests.factories import make_person
 
 UTC = dt.UTC

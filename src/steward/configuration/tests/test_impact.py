@@ -10,12 +10,17 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from steward.configuration.impact import affected_ci_ids, impact_of, runs_on, supporting_ci_ids
 from steward.configuration.models import (
     CIClass,
     ConfigurationItem,
     Relationship,
     RelationshipType,
+)
+from steward.configuration.queries.impact import (
+    affected_ci_ids,
+    impact_of,
+    runs_on,
+    supporting_ci_ids,
 )
 from steward.core.tests.factories import OrganisationFactory, SupportGroupFactory
 from steward.service_level.models import Agreement, Service

@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from steward.configuration import queries
 from steward.configuration.models import (
     AttributeDefinition,
     CIChange,
@@ -12,7 +11,8 @@ from steward.configuration.models import (
     ConfigurationItem,
     Relationship,
 )
-from steward.configuration.services import cmdb as services
+from steward.configuration.queries import cis as queries
+from steward.configuration.services import cis as services
 from steward.core import journal
 from steward.core.models import JournalEntry
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
-from steward.configuration import transfer
 from steward.configuration.models import CIChange, ConfigurationItem, Relationship
-from steward.configuration.services import cmdb as services
+from steward.configuration.services import cis as services
+from steward.configuration.services import transfer
 from steward.core.models import JournalEntry
 from steward.core.tests.factories import FORMULA_CELLS, SupportGroupFactory, make_person
 

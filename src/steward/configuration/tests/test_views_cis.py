@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from steward.configuration import graph
 from steward.configuration.models import (
     CIChange,
     CIClass,
@@ -17,8 +16,9 @@ from steward.configuration.models import (
     Relationship,
     RelationshipType,
 )
-from steward.configuration.services import cmdb as services
-from steward.configuration.standard import ensure_standard_catalogue
+from steward.configuration.queries import graph
+from steward.configuration.services import cis as services
+from steward.configuration.services.standard import ensure_standard_catalogue
 from steward.core.tests.factories import FORMULA_CELLS, make_person
 
 pytestmark = pytest.mark.django_db

@@ -15,14 +15,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from steward.configuration import graph, impact, inputs, queries
 from steward.configuration.choices import CIStatus
-from steward.configuration.filters import CIFilterSet
-from steward.configuration.forms import (
+from steward.configuration.filters.cis import CIFilterSet
+from steward.configuration.forms.cis import (
     CI_FIELDS,
     AsOfForm,
     CIForm,
     ClassChoiceForm,
+    RelationshipEndForm,
     RelationshipForm,
 )
 from steward.configuration.models import (
@@ -32,9 +32,11 @@ from steward.configuration.models import (
     RelationshipRule,
     RelationshipType,
 )
-from steward.configuration.services import cmdb as svc
+from steward.configuration.queries import cis as queries
+from steward.configuration.queries import graph, impact
+from steward.configuration.services import cis as svc
+from steward.configuration.views import Button, RecordButtonView, record_paths
 from steward.core import permissions
-from steward.core.fields import GuardedForm
 from steward.core.models import Person, SupportGroup
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -322,7 +324,7 @@ class CIDetailView(RecordDetailView):
             return {"as_of_form": form}
 
 
-# --- Forms ------------------------------------------------------------------------------------
+# --- Pages with forms ------------------------------------------------------------------------
 
 
 class CICreateView(ServiceFormView):
@@ -436,14 +438,17 @@ class CIEditView(ServiceFormView):
         )
 
 
-class CIVerifyView(StewardPageMixin, View):
-    permission = CHANGE
+class CIButtonView(RecordButtonView):
+    """The buttons on the CI page."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        ci = queries.ci_for(self.actor, pk)
-        svc.ci_verify(actor=self.actor, ci_id=ci.pk)
-        messages.success(request, "Recorded that the real configuration was checked.")
-        return HttpResponseRedirect(ci.get_absolute_url())
+    permission = CHANGE
+    query_one = queries.ci_for
+    record_arg = "ci_id"
+    buttons = {
+        "ci-verify": Button(
+            "verify/", svc.ci_verify, "Recorded that the real configuration was checked."
+        )
+    }
 
 
 class RelationshipAddView(ServiceFormView):
@@ -479,11 +484,6 @@ class RelationshipAddView(ServiceFormView):
             cause=data.get("cause") or "",
         )
         return ci.get_absolute_url() + "#relationships"
-
-
-class RelationshipEndForm(GuardedForm):
-    inputs = inputs.RELATIONSHIP_END
-    cause = forms.CharField(max_length=40, required=False)
 
 
 class RelationshipEndView(StewardPageMixin, View):
@@ -576,11 +576,10 @@ class CIClassDetailView(RecordDetailView):
 
 
 urlpatterns = [
-    path("cis/", CIListView.as_view(), name="ci-list"),
-    path("cis/new/", CICreateView.as_view(), name="ci-create"),
-    path("cis/<int:pk>/", CIDetailView.as_view(), name="ci-detail"),
-    path("cis/<int:pk>/edit/", CIEditView.as_view(), name="ci-edit"),
-    path("cis/<int:pk>/verify/", CIVerifyView.as_view(), name="ci-verify"),
+    *record_paths(
+        "cis", "ci", list=CIListView, create=CICreateView, detail=CIDetailView, edit=CIEditView
+    ),
+    *CIButtonView.urls("cis"),
     path(
         "cis/<int:pk>/relationships/new/",
         RelationshipAddView.as_view(),
@@ -591,6 +590,5 @@ urlpatterns = [
         RelationshipEndView.as_view(),
         name="ci-relationship-end",
     ),
-    path("ci-classes/", CIClassListView.as_view(), name="ci-class-list"),
-    path("ci-classes/<int:pk>/", CIClassDetailView.as_view(), name="ci-class-detail"),
+    *record_paths("ci-classes", "ci-class", list=CIClassListView, detail=CIClassDetailView),
 ]

@@ -2,7 +2,6 @@
 Administration): list with expiry filter, record with the CIs it covers and its licence
 position, the contracts form, status changes, and the licence compliance page."""
 
-import re
 from typing import Any
 
 from django import forms
@@ -10,29 +9,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
-from django.views import View
 from django.views.generic import TemplateView
 
-from steward.configuration import inputs
-from steward.configuration import queries as cmdb_queries
-from steward.configuration.choices import (
-    ClassCategory,
-    ContractKind,
-    ContractStatus,
-    LicenceMetric,
-)
+from steward.configuration.choices import ContractKind, ContractStatus
 from steward.configuration.filters.contracts import ContractFilterSet
-from steward.configuration.models import ConfigurationItem, Contract
+from steward.configuration.forms.contracts import CINumbersForm, ContractForm, ReasonForm
+from steward.configuration.models import Contract
+from steward.configuration.queries import cis as cmdb_queries
 from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as svc
 from steward.configuration.services.suppliers import supplier_details_are_current
+from steward.configuration.views import Button, RecordButtonView, record_paths
 from steward.core import permissions
-from steward.core import queries as core_queries
-from steward.core.choices import OrganisationKind
-from steward.core.fields import GuardedForm
-from steward.core.ids import MAX_INT, parse_id
-from steward.core.models import Organisation, Person
+from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
     Action,
@@ -47,7 +37,6 @@ from steward.core.views.patterns import (
 )
 
 C = ContractStatus
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 TONES.update(
     {
@@ -76,117 +65,6 @@ def _url(obj: Any) -> str:
 
 def _supplier_url(contract: Contract) -> str:
     return reverse("configuration:supplier-detail", args=[contract.supplier_id])
-
-
-# --- Forms ---------------------------------------------------------------------------------
-
-
-class ContractForm(GuardedForm):
-    """The contracts form (procedure 5); a licence certificate also names what it licenses."""
-
-    inputs = inputs.CONTRACT
-
-    title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=ContractKind.choices)
-    status = forms.ChoiceField(
-        choices=[(C.ACTIVE, "Active"), (C.DRAFT, "Draft (not yet in force)")], initial=C.ACTIVE
-    )
-    supplier = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(),
-        help_text="Not in the list? Register the supplier first.",
-    )
-    supplier_reference = forms.CharField(
-        max_length=100,
-        required=False,
-        label="Supplier's number",
-        help_text="The supplier's contract or licence certificate number.",
-    )
-    starts_on = forms.DateField(widget=DATE_WIDGET)
-    ends_on = forms.DateField(widget=DATE_WIDGET, required=False, help_text="Empty: open-ended.")
-    notice_days = forms.IntegerField(min_value=0, max_value=32767, initial=0)
-    remind_days_before = forms.IntegerField(
-        min_value=0,
-        max_value=32767,
-        initial=60,
-        help_text="The owner is reminded this many days before the end date.",
-    )
-    value = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    currency = forms.CharField(min_length=3, max_length=3, initial="EUR")
-    owner = forms.ModelChoiceField(
-        queryset=Person.objects.none(),
-        required=False,
-        help_text="Reminded before it ends; without an owner the configuration administrators are.",
-    )
-    licensed_software = forms.ModelChoiceField(
-        queryset=ConfigurationItem.objects.none(),
-        required=False,
-        help_text="Licence certificates only: the software CI it licenses.",
-    )
-    licence_metric = forms.ChoiceField(
-        choices=[("", "—"), *LicenceMetric.choices], required=False, label="Licence counts"
-    )
-    entitlement = forms.IntegerField(
-        min_value=1,
-        max_value=MAX_INT,
-        required=False,
-        help_text="How many installations, users or cores.",
-    )
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args: Any, actor: Person, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, actor=actor, **kwargs)
-        self.fields["supplier"].queryset = suppliers_for(actor).order_by("name")
-        self.fields["owner"].queryset = (
-            core_queries.people_for(actor)
-            .filter(is_active=True, memberships__organisation__kind=OrganisationKind.PROVIDER)
-            .distinct()
-        )
-        self.fields["licensed_software"].queryset = (
-            cmdb_queries.cis_for(actor)
-            .filter(ci_class__category=ClassCategory.SOFTWARE)
-            .order_by("name", "pk")
-        )
-        if editing:
-            del self.fields["status"]
-
-    def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data["description"] = data.get("description") or ""
-        data["supplier_reference"] = data.get("supplier_reference") or ""
-        data["licence_metric"] = data.get("licence_metric") or ""
-        return data
-
-
-class CINumbersForm(GuardedForm):
-    inputs = inputs.CONTRACT_CIS
-
-    numbers = forms.CharField(
-        label="CI numbers",
-        max_length=2000,
-        help_text="One or more CI numbers, separated by commas or spaces (CI000012, CI000013).",
-    )
-
-    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, actor=actor, **kwargs)
-        self.actor = actor
-
-    def clean_numbers(self) -> list[int]:
-        wanted = [n.upper() for n in re.split(r"[\s,;]+", self.cleaned_data["numbers"]) if n]
-        found = dict(
-            cmdb_queries.cis_for(self.actor).filter(number__in=wanted).values_list("number", "pk")
-        )
-        unknown = [n for n in wanted if n not in found]
-        if unknown:
-            raise ValidationError(f"No such CI: {', '.join(unknown)}.")
-        return [found[n] for n in wanted]
-
-
-class ReasonForm(GuardedForm):
-    inputs = inputs.CONTRACT_REASON
-
-    reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the journal."
-    )
 
 
 # --- Pages ---------------------------------------------------------------------------------
@@ -349,23 +227,6 @@ class ContractLinkCIsView(ContractDetailView):
         return self.render_to_response(self.get_context_data(ci_form=form), status=400)
 
 
-class ContractUnlinkCIView(StewardPageMixin, View):
-    """POST: the contract no longer covers this CI."""
-
-    permission = svc.CHANGE
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int, ci_pk: int) -> HttpResponse:
-        contract = queries.contract_for(self.actor, pk)
-        try:
-            svc.contract_unlink_cis(actor=self.actor, contract_id=contract.pk, ci_ids=[ci_pk])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "CI removed from the contract.")
-        return HttpResponseRedirect(contract.get_absolute_url() + "#cis")
-
-
 class ContractCreateView(ServiceFormView):
     permission = svc.CHANGE
     form_class = ContractForm
@@ -438,21 +299,23 @@ class ContractTerminateView(RecordActionFormView):
         )
 
 
-class ContractActivateView(StewardPageMixin, View):
-    """POST: put a draft in force or renew an expired contract."""
+class ContractButtonView(RecordButtonView):
+    """The buttons on the contract page: put a draft in force or renew an expired contract;
+    stop covering one CI."""
 
     permission = svc.CHANGE
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        contract = queries.contract_for(self.actor, pk)
-        try:
-            svc.contract_activate(actor=self.actor, contract_id=contract.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "The contract is active.")
-        return HttpResponseRedirect(contract.get_absolute_url())
+    query_one = queries.contract_for
+    record_arg = "contract_id"
+    buttons = {
+        "contract-activate": Button("activate/", svc.contract_activate, "The contract is active."),
+        "contract-unlink-ci": Button(
+            "cis/<int:ci_pk>/remove/",
+            svc.contract_unlink_cis,
+            "CI removed from the contract.",
+            fragment="#cis",
+            url_args=lambda url: {"ci_ids": [url["ci_pk"]]},
+        ),
+    }
 
 
 class LicenceComplianceView(StewardPageMixin, TemplateView):
@@ -485,21 +348,20 @@ class LicenceComplianceView(StewardPageMixin, TemplateView):
 
 
 urlpatterns = [
-    path("contracts/", ContractListView.as_view(), name="contract-list"),
-    path("contracts/new/", ContractCreateView.as_view(), name="contract-create"),
-    path("contracts/<int:pk>/", ContractDetailView.as_view(), name="contract-detail"),
-    path("contracts/<int:pk>/edit/", ContractEditView.as_view(), name="contract-edit"),
-    path("contracts/<int:pk>/activate/", ContractActivateView.as_view(), name="contract-activate"),
+    *record_paths(
+        "contracts",
+        "contract",
+        list=ContractListView,
+        create=ContractCreateView,
+        detail=ContractDetailView,
+        edit=ContractEditView,
+    ),
+    *ContractButtonView.urls("contracts"),
     path(
         "contracts/<int:pk>/terminate/",
         ContractTerminateView.as_view(),
         name="contract-terminate",
     ),
     path("contracts/<int:pk>/cis/", ContractLinkCIsView.as_view(), name="contract-link-cis"),
-    path(
-        "contracts/<int:pk>/cis/<int:ci_pk>/remove/",
-        ContractUnlinkCIView.as_view(),
-        name="contract-unlink-ci",
-    ),
     path("licence-compliance/", LicenceComplianceView.as_view(), name="licence-compliance"),
 ]

@@ -3,7 +3,6 @@ trend over the last runs) and one run with its findings (seed 003 ch. 4, proc. 3
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,30 +10,17 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 
-from steward.configuration import inputs
 from steward.configuration.choices import IntegrityCheck, RunTrigger
+from steward.configuration.forms.integrity import RunForm
 from steward.configuration.models import IntegrityRun
 from steward.configuration.queries import integrity as queries
 from steward.configuration.services import integrity as services
 from steward.configuration.views.baselines import ci_url
 from steward.core import permissions
-from steward.core.fields import GuardedForm
 from steward.core.views.patterns import StewardPageMixin, apply_errors
 
 VIEW = "configuration.ci.view"
 CHART_WIDTH, CHART_HEIGHT = 150, 32
-
-
-class RunForm(GuardedForm):
-    inputs = inputs.INTEGRITY_RUN
-
-    stale_after_days = forms.IntegerField(
-        label="Stale after (days)",
-        min_value=1,
-        max_value=services.MAX_STALE_AFTER_DAYS,
-        required=False,
-        help_text="A CI neither updated nor verified for this long is stale.",
-    )
 
 
 def bars(values: list[int], *, width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> list[dict]:

@@ -1,34 +1,33 @@
-"""Pages of purchase requisitions: CI Requisition (seed 003 ch. 4 proc. 1) and the delivery
-check and registration of the ordered CIs (proc. 3). Each step of the flow is a small form
-whose data goes to a purchasing service; the record page offers only the steps the actor
-may take now."""
+"""Pages of purchase requisitions: CI Requisition (seed 003 ch. 4 proc. 1), up to the order;
+the delivery check and registration (proc. 3) are in ``views/deliveries.py``. Each step of
+the flow is a small form whose data goes to a requisitions service; the record page offers
+only the steps the actor may take now."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.views import View
 
-from steward.configuration import inputs, workflows
-from steward.configuration import queries as cmdb_queries
-from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
-from steward.configuration.filters.purchasing import RequisitionFilterSet
-from steward.configuration.models import (
-    CIClass,
-    PurchaseApproval,
-    PurchaseLineItem,
-    PurchaseRequisition,
+from steward.configuration import workflows
+from steward.configuration.choices import Decision, RequisitionStatus
+from steward.configuration.filters.requisitions import RequisitionFilterSet
+from steward.configuration.forms.requisitions import (
+    ApprovalRequestForm,
+    DecisionForm,
+    OrderForm,
+    QuoteForm,
+    ReasonForm,
+    RequisitionForm,
+    lines_text,
 )
-from steward.configuration.queries import purchasing as queries
-from steward.configuration.services import deliveries
-from steward.configuration.services import purchasing as svc
+from steward.configuration.models import PurchaseApproval, PurchaseRequisition
+from steward.configuration.queries import requisitions as queries
+from steward.configuration.services import requisitions as svc
+from steward.configuration.views import Button, RecordButtonView, record_paths
 from steward.core import permissions
-from steward.core.fields import GuardedForm
-from steward.core.ids import MAX_INT, parse_id
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
     Action,
@@ -38,13 +37,11 @@ from steward.core.views.patterns import (
     RecordDetailView,
     RecordListView,
     ServiceFormView,
-    StewardPageMixin,
     apply_errors,
 )
 
 R = RequisitionStatus
 VIEW = svc.VIEW
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 TONES.update(
     {
@@ -58,312 +55,6 @@ TONES.update(
         "wrong": "red",
     }
 )
-
-
-# --- Forms -----------------------------------------------------------------------------------
-
-LINES_HELP = (
-    "One line item per row: quantity | description | CI class code (optional) | unit price "
-    "(optional), e.g. “2 | Dell PowerEdge R760 | server | 8450.00”."
-)
-
-
-def parse_lines(text: str) -> list[dict[str, Any]]:
-    """The line items of the create/edit form; ValidationError naming the bad rows."""
-    classes = {c.code: c for c in CIClass.objects.filter(is_active=True)}
-    specs, errors = [], []
-    rows = [row for row in text.splitlines() if row.strip()]
-    for number, row in enumerate(rows, start=1):
-        parts = [p.strip() for p in row.split("|")]
-        if len(parts) < 2 or len(parts) > 4:
-            errors.append(f"Row {number}: write quantity | description [| class | price].")
-            continue
-        quantity, description = parts[0], parts[1]
-        code = parts[2] if len(parts) > 2 else ""
-        price = parts[3] if len(parts) > 3 else ""
-        count = parse_id(quantity)  # a whole number from 1, ASCII digits only
-        if count is None or count > MAX_INT:
-            errors.append(f"Row {number}: the quantity is a whole number of at least 1.")
-            continue
-        if not description:
-            errors.append(f"Row {number}: say what to buy.")
-            continue
-        if code and code not in classes:
-            errors.append(f"Row {number}: there is no CI class with code “{code}”.")
-            continue
-        try:
-            unit_price = Decimal(price.replace(",", "")) if price else None
-        except InvalidOperation:
-            errors.append(f"Row {number}: the unit price is a number.")
-            continue
-        specs.append(
-            {
-                "quantity": count,
-                "description": description,
-                "ci_class": classes.get(code),
-                "unit_price": unit_price,
-            }
-        )
-    if errors:
-        raise ValidationError(errors)
-    if not specs:
-        raise ValidationError("Add at least one line item.")
-    return specs
-
-
-def lines_text(requisition: PurchaseRequisition) -> str:
-    rows = []
-    for line in requisition.lines.select_related("ci_class"):
-        parts = [str(line.quantity), line.description]
-        if line.ci_class_id or line.unit_price is not None:
-            parts.append(line.ci_class.code if line.ci_class_id else "")
-        if line.unit_price is not None:
-            parts.append(str(line.unit_price))
-        rows.append(" | ".join(parts))
-    return "\n".join(rows)
-
-
-class RequisitionForm(GuardedForm):
-    """The purchase requisition form (seed 003 ch. 4 proc. 1)."""
-
-    inputs = inputs.REQUISITION
-
-    title = forms.CharField(max_length=200)
-    task_reference = forms.CharField(
-        max_length=40, required=False, help_text="The change or task that asks for the CIs."
-    )
-    change_coordinator = forms.ModelChoiceField(
-        queryset=None, help_text="Told when the delivery is late or incomplete."
-    )
-    justification = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    suppliers = forms.ModelMultipleChoiceField(
-        queryset=None,
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="The suppliers to ask for quotes; their contact details must be registered.",
-    )
-    purchasing_agent = forms.ModelChoiceField(queryset=None, required=False)
-    currency = forms.CharField(max_length=3, initial="EUR")
-    needed_by = forms.DateField(required=False, widget=DATE_WIDGET)
-    lines = forms.CharField(
-        label="Line items", widget=forms.Textarea(attrs={"rows": 5}), help_text=LINES_HELP
-    )
-
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, actor=actor, **kwargs)
-        self.fields["change_coordinator"].queryset = queries.change_coordinators_for(actor)
-        self.fields["suppliers"].queryset = queries.requisition_suppliers_for(actor)
-        self.fields["purchasing_agent"].queryset = queries.people_holding(actor, svc.PURCHASE)
-
-    def clean_lines(self) -> list[dict[str, Any]]:
-        return parse_lines(self.cleaned_data["lines"])
-
-    def service_kwargs(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data["suppliers"] = list(data["suppliers"] or [])
-        return data
-
-
-class ReasonForm(GuardedForm):
-    inputs = inputs.REQUISITION_REASON
-
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class QuoteForm(GuardedForm):
-    inputs = inputs.QUOTE
-
-    supplier = forms.ModelChoiceField(
-        queryset=None, help_text="A supplier not asked before is added to the requisition."
-    )
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    currency = forms.CharField(max_length=3, required=False, help_text="Empty: the requisition's.")
-    reference = forms.CharField(max_length=100, required=False, label="Quote reference")
-    valid_until = forms.DateField(required=False, widget=DATE_WIDGET)
-    delivery_days = forms.IntegerField(min_value=0, max_value=32767, required=False)
-    selected = forms.BooleanField(required=False, label="Select this quote")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
-        super().__init__(*args, actor=actor, **kw)
-        self.fields["supplier"].queryset = queries.requisition_suppliers_for(actor)
-
-
-class ApprovalRequestForm(GuardedForm):
-    inputs = inputs.APPROVAL_REQUEST
-
-    quote = forms.ModelChoiceField(queryset=None, label="Quote to approve")
-    approvers = forms.ModelMultipleChoiceField(
-        queryset=None,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Financial manager, IT controller and/or IT director.",
-    )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
-        super().__init__(*args, actor=actor, **kw)
-        quotes = requisition.quotes.select_related("supplier")
-        self.fields["quote"].queryset = quotes
-        self.fields["quote"].initial = next((q.pk for q in quotes if q.selected), None)
-        self.fields["approvers"].queryset = queries.people_holding(actor, svc.APPROVE)
-
-
-class DecisionForm(GuardedForm):
-    inputs = inputs.PURCHASE_DECISION
-
-    decision = forms.ChoiceField(
-        choices=[(Decision.APPROVED, "Approve"), (Decision.REJECTED, "Reject")]
-    )
-    comment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Why…"})
-    )
-
-
-class OrderForm(GuardedForm):
-    inputs = inputs.ORDER
-
-    order_reference = forms.CharField(max_length=100, label="Purchase order number")
-
-
-class LineFormMixin:
-    """Fields named ``line-<id>-<name>`` per line item, grouped for the template."""
-
-    lines: list[PurchaseLineItem]
-
-    def line_groups(self) -> list[dict[str, Any]]:
-        form: Any = self
-        return [
-            {
-                "line": line,
-                "fields": [form[n] for n in form.fields if n.startswith(f"line-{line.pk}-")],
-            }
-            for line in self.lines
-        ]
-
-
-class DeliveryCheckForm(LineFormMixin, GuardedForm):
-    """Procedure 3: the check of each line not yet delivered complete."""
-
-    inputs = inputs.DELIVERY_CHECK
-
-    def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
-        super().__init__(*args, actor=actor, **kw)
-        self.lines = [
-            line
-            for line in requisition.lines.order_by("position")
-            if line.delivery_status != DeliveryStatus.COMPLETE
-        ]
-        choices = [c for c in DeliveryStatus.choices if c[0] != DeliveryStatus.PENDING]
-        for line in self.lines:
-            prefix = f"line-{line.pk}-"
-            self.fields[prefix + "status"] = forms.ChoiceField(
-                choices=choices, label="What arrived", initial=DeliveryStatus.COMPLETE
-            )
-            self.fields[prefix + "received"] = forms.IntegerField(
-                min_value=0,
-                max_value=line.quantity,
-                required=False,
-                label=f"Received in good condition (of {line.quantity})",
-            )
-            self.fields[prefix + "expected"] = forms.DateField(
-                required=False,
-                widget=DATE_WIDGET,
-                label="Rest expected on",
-                help_text="Ask the supplier when a delivery is not whole.",
-                initial=line.expected_on,
-            )
-            self.fields[prefix + "note"] = forms.CharField(
-                required=False, label="Note", initial=line.delivery_note
-            )
-
-    def checks(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-        return [
-            {
-                "line": line.pk,
-                "delivery_status": data[f"line-{line.pk}-status"],
-                "received_quantity": data[f"line-{line.pk}-received"],
-                "expected_on": data[f"line-{line.pk}-expected"],
-                "note": data[f"line-{line.pk}-note"],
-            }
-            for line in self.lines
-        ]
-
-
-def _attributes(text: str) -> dict[str, str]:
-    result = {}
-    for row in text.splitlines():
-        if not row.strip():
-            continue
-        key, sep, value = row.partition("=")
-        if not sep or not key.strip():
-            raise ValidationError(f"Write one key=value per row, not “{row.strip()}”.")
-        result[key.strip()] = value.strip()
-    return result
-
-
-class RegisterForm(LineFormMixin, GuardedForm):
-    """Procedure 3: the details of the CIs each line item becomes."""
-
-    inputs = inputs.REGISTER_CIS
-
-    def __init__(self, *args: Any, actor: Any, requisition: PurchaseRequisition, **kw: Any) -> None:
-        super().__init__(*args, actor=actor, **kw)
-        self.lines = list(requisition.lines.select_related("ci_class").order_by("position"))
-        classes = cmdb_queries.ci_classes_for(actor).filter(is_active=True)
-        for line in self.lines:
-            prefix = f"line-{line.pk}-"
-            if line.ci_class_id is None:
-                self.fields[prefix + "class"] = forms.ModelChoiceField(
-                    queryset=classes, label="CI class"
-                )
-            self.fields[prefix + "serials"] = forms.CharField(
-                required=False,
-                widget=forms.Textarea(attrs={"rows": min(line.quantity, 6)}),
-                label=f"Serial numbers (one per row, {line.quantity})",
-            )
-            self.fields[prefix + "names"] = forms.CharField(
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                label="Names (one per row; empty: from the description)",
-            )
-            self.fields[prefix + "location"] = forms.CharField(max_length=200, required=False)
-            self.fields[prefix + "attributes"] = forms.CharField(
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                label="Attributes (key=value per row)",
-            )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        for line in self.lines:
-            name = f"line-{line.pk}-attributes"
-            try:
-                data[name] = _attributes(data.get(name) or "")
-            except ValidationError as exc:
-                self.add_error(name, exc)
-        return data
-
-    def registrations(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-
-        def rows(name: str) -> list[str]:
-            return [r.strip() for r in (data.get(name) or "").splitlines() if r.strip()]
-
-        result = []
-        for line in self.lines:
-            prefix = f"line-{line.pk}-"
-            spec: dict[str, Any] = {
-                "line": line.pk,
-                "serial_numbers": rows(prefix + "serials"),
-                "names": rows(prefix + "names"),
-                "location": data.get(prefix + "location") or "",
-                "attributes": data.get(prefix + "attributes") or {},
-            }
-            if prefix + "class" in data:
-                spec["ci_class"] = data[prefix + "class"]
-            result.append(spec)
-        return result
 
 
 # --- List and record pages -------------------------------------------------------------------
@@ -528,36 +219,28 @@ class RequisitionDecideView(RequisitionDetailView):
         return self.render_to_response(self.get_context_data(decide_form=form), status=400)
 
 
-class RequisitionSubmitView(StewardPageMixin, View):
-    """Submit for pricing (a button on the record page); refusals show as messages."""
+# --- Buttons ---------------------------------------------------------------------------------
+
+
+class RequisitionButtonView(RecordButtonView):
+    """The buttons on the requisition page: submit for pricing, remove a line item."""
 
     permission = svc.CREATE
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        requisition = queries.requisition_for(self.actor, pk)
-        try:
-            svc.requisition_submit(actor=self.actor, requisition_id=requisition.pk)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "Submitted: pricing is requested from purchasing.")
-        return HttpResponseRedirect(requisition.get_absolute_url())
-
-
-class LineRemoveView(StewardPageMixin, View):
-    permission = svc.CREATE
-
-    def post(self, request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
-        requisition = queries.requisition_for(self.actor, pk)
-        try:
-            svc.line_remove(actor=self.actor, requisition_id=requisition.pk, line_id=line_id)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "Line item removed.")
-        return HttpResponseRedirect(requisition.get_absolute_url() + "#lines")
+    query_one = queries.requisition_for
+    record_arg = "requisition_id"
+    split_errors = True
+    buttons = {
+        "requisition-submit": Button(
+            "submit/", svc.requisition_submit, "Submitted: pricing is requested from purchasing."
+        ),
+        "requisition-line-remove": Button(
+            "lines/<int:line_id>/remove/",
+            svc.line_remove,
+            "Line item removed.",
+            fragment="#lines",
+            url_args=lambda url: {"line_id": url["line_id"]},
+        ),
+    }
 
 
 # --- Forms through the services --------------------------------------------------------------
@@ -722,53 +405,16 @@ class ReasonView(RequisitionActionView):
         return self.get_object().get_absolute_url()
 
 
-class DeliveryCheckView(RequisitionActionView):
-    permission = svc.CREATE
-    form_class = DeliveryCheckForm
-    template_name = "configuration/requisition_lines_form.html"
-    title_format = "Check the delivery of {obj.number} {obj.title}"
-    submit_label = "Record the check"
-
-    def perform(self, form: DeliveryCheckForm) -> Any:
-        requisition = deliveries.delivery_check(
-            actor=self.actor, requisition_id=self.get_object().pk, lines=form.checks()
-        )
-        if requisition.status == R.DELIVERED:
-            messages.success(self.request, "Delivered: the purchasing agent is told.")
-        else:
-            messages.warning(
-                self.request, "Delivery incomplete: the change coordinator is told of the delay."
-            )
-        return requisition.get_absolute_url()
-
-
-class RegisterView(RequisitionActionView):
-    permission = "configuration.ci.change"
-    form_class = RegisterForm
-    template_name = "configuration/requisition_lines_form.html"
-    title_format = "Register the CIs of {obj.number} {obj.title}"
-    submit_label = "Register in the CMDB"
-    success_message = "The CIs are registered in the CMDB, in stock."
-
-    def perform(self, form: RegisterForm) -> Any:
-        return deliveries.requisition_register_cis(
-            actor=self.actor, requisition_id=self.get_object().pk, lines=form.registrations()
-        )
-
-
 urlpatterns = [
-    path("requisitions/", RequisitionListView.as_view(), name="requisition-list"),
-    path("requisitions/new/", RequisitionCreateView.as_view(), name="requisition-create"),
-    path("requisitions/<int:pk>/", RequisitionDetailView.as_view(), name="requisition-detail"),
-    path("requisitions/<int:pk>/edit/", RequisitionEditView.as_view(), name="requisition-edit"),
-    path(
-        "requisitions/<int:pk>/lines/<int:line_id>/remove/",
-        LineRemoveView.as_view(),
-        name="requisition-line-remove",
+    *record_paths(
+        "requisitions",
+        "requisition",
+        list=RequisitionListView,
+        create=RequisitionCreateView,
+        detail=RequisitionDetailView,
+        edit=RequisitionEditView,
     ),
-    path(
-        "requisitions/<int:pk>/submit/", RequisitionSubmitView.as_view(), name="requisition-submit"
-    ),
+    *RequisitionButtonView.urls("requisitions"),
     path(
         "requisitions/<int:pk>/return/",
         ReasonView.as_view(verb="return"),
@@ -784,12 +430,6 @@ urlpatterns = [
         "requisitions/<int:pk>/decide/", RequisitionDecideView.as_view(), name="requisition-decide"
     ),
     path("requisitions/<int:pk>/order/", OrderView.as_view(), name="requisition-order"),
-    path(
-        "requisitions/<int:pk>/delivery-check/",
-        DeliveryCheckView.as_view(),
-        name="requisition-delivery-check",
-    ),
-    path("requisitions/<int:pk>/register/", RegisterView.as_view(), name="requisition-register"),
     path(
         "requisitions/<int:pk>/cancel/",
         ReasonView.as_view(verb="cancel"),

@@ -5,21 +5,23 @@ information form and the contact form."""
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.views import View
 
-from steward.configuration import inputs
 from steward.configuration.filters.suppliers import SupplierFilterSet
+from steward.configuration.forms.suppliers import (
+    SupplierContactEditForm,
+    SupplierContactForm,
+    SupplierEditForm,
+    SupplierForm,
+)
 from steward.configuration.models import SupplierDetails
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import suppliers as queries
 from steward.configuration.services import suppliers as svc
+from steward.configuration.views import Button, RecordButtonView, record_paths
 from steward.core import permissions
-from steward.core.fields import GuardedForm
 from steward.core.models import Organisation, Person
 from steward.core.views.patterns import (
     Action,
@@ -30,7 +32,6 @@ from steward.core.views.patterns import (
     RecordListView,
     Related,
     ServiceFormView,
-    StewardPageMixin,
 )
 
 CONTRACT_VIEW = "configuration.contract.view"
@@ -59,69 +60,6 @@ def _checked(org: Organisation) -> Any:
 
 def _currency_words(org: Organisation) -> str:
     return "Up to date" if svc.supplier_details_are_current(org) else "To check"
-
-
-# --- Forms ---------------------------------------------------------------------------------
-
-
-class SupplierForm(GuardedForm):
-    """The supplier information form (procedure 2)."""
-
-    inputs = inputs.SUPPLIER
-
-    name = forms.CharField(max_length=200)
-    code = forms.SlugField(
-        max_length=40,
-        required=False,
-        help_text="Short code for reports; made from the name if empty.",
-    )
-    supplies = forms.CharField(
-        max_length=200, required=False, help_text="What they supply: hardware, licences, support."
-    )
-    email = forms.EmailField(required=False)
-    phone = forms.CharField(max_length=50, required=False)
-    website = forms.URLField(required=False, assume_scheme="https")
-    address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    account_number = forms.CharField(
-        max_length=60, required=False, help_text="Our customer number at the supplier."
-    )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class SupplierEditForm(SupplierForm):
-    code = forms.SlugField(max_length=40, help_text="Short code used in reports.")
-    is_active = forms.BooleanField(
-        required=False, label="Active", help_text="Clear when we no longer buy from them."
-    )
-    confirm = forms.BooleanField(
-        required=False,
-        label="These contact details are up to date",
-        help_text="Records that you checked them today.",
-    )
-
-
-class SupplierContactForm(GuardedForm):
-    inputs = inputs.SUPPLIER_CONTACT
-
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    job_title = forms.CharField(max_length=120, required=False)
-    email = forms.EmailField(required=False)
-    phone = forms.CharField(max_length=50, required=False)
-    mobile = forms.CharField(max_length=50, required=False)
-    location = forms.CharField(max_length=120, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not (data.get("first_name") or "").strip() and not (data.get("last_name") or "").strip():
-            self.add_error("last_name", "Give the contact's name.")
-        return data
-
-
-class SupplierContactEditForm(SupplierContactForm):
-    is_active = forms.BooleanField(
-        required=False, label="Still works for the supplier", initial=True
-    )
 
 
 # --- Pages ---------------------------------------------------------------------------------
@@ -358,29 +296,33 @@ class SupplierContactEditView(RecordActionFormView):
         return _supplier_url(org) + "#contacts"
 
 
-class SupplierConfirmView(StewardPageMixin, View):
-    """POST: the contact details were checked and are up to date (procedure 2)."""
+class SupplierButtonView(RecordButtonView):
+    """The buttons on the supplier page: the contact details were checked and are up to date
+    (procedure 2)."""
 
     permission = svc.CHANGE
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        org = queries.supplier_for(self.actor, pk)
-        try:
-            svc.supplier_confirm_contact_details(actor=self.actor, organisation_id=org.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Contact details confirmed as up to date.")
-        return HttpResponseRedirect(_supplier_url(org))
+    query_one = queries.supplier_for
+    record_arg = "organisation_id"
+    record_url = _supplier_url
+    buttons = {
+        "supplier-confirm": Button(
+            "confirm/",
+            svc.supplier_confirm_contact_details,
+            "Contact details confirmed as up to date.",
+        )
+    }
 
 
 urlpatterns = [
-    path("suppliers/", SupplierListView.as_view(), name="supplier-list"),
-    path("suppliers/new/", SupplierCreateView.as_view(), name="supplier-create"),
-    path("suppliers/<int:pk>/", SupplierDetailView.as_view(), name="supplier-detail"),
-    path("suppliers/<int:pk>/edit/", SupplierEditView.as_view(), name="supplier-edit"),
-    path("suppliers/<int:pk>/confirm/", SupplierConfirmView.as_view(), name="supplier-confirm"),
+    *record_paths(
+        "suppliers",
+        "supplier",
+        list=SupplierListView,
+        create=SupplierCreateView,
+        detail=SupplierDetailView,
+        edit=SupplierEditView,
+    ),
+    *SupplierButtonView.urls("suppliers"),
     path(
         "suppliers/<int:pk>/contacts/new/",
         SupplierContactAddView.as_view(),

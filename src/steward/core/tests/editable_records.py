@@ -16,7 +16,9 @@ from typing import Any
 
 from django.db.models import Model
 
-from steward.configuration.services import cmdb, contracts, purchasing, suppliers
+from steward.configuration.services import cis as cmdb
+from steward.configuration.services import contracts, suppliers
+from steward.configuration.services import requisitions as purchasing
 from steward.core.models import Organisation, Person
 from steward.core.services import calendars, directory, notifications
 from steward.core.tests.factories import make_person

@@ -95,7 +95,9 @@ def _service_level(admin: Any, acme: Any, provider: Any, calendar: Any) -> dict:
 
 
 def _configuration(admin: Any) -> dict:
-    from steward.configuration.services import baselines, cmdb, contracts, purchasing, suppliers
+    from steward.configuration.services import baselines, contracts, suppliers
+    from steward.configuration.services import cis as cmdb
+    from steward.configuration.services import requisitions as purchasing
 
     server = cmdb.ci_class_create(actor=admin, name="Server", code="fr-server", category="hardware")
     cmdb.attribute_define(

@@ -31,7 +31,7 @@ PRODUCERS = {
     "service_level/views/reviews.py": [
         "service_level/tests/test_reviews.py::test_review_csv_defuses_formulas",
     ],
-    "configuration/transfer.py": [  # steward cmdb_export --format csv
+    "configuration/services/transfer.py": [  # steward cmdb_export --format csv
         "configuration/tests/test_transfer.py::test_cli_csv_export_defuses_formulas_and_reads_back",
     ],
 }

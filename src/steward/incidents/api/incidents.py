@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.configuration.models import CIClass, ConfigurationItem
-from steward.configuration.queries import ci_classes_for, cis_for
+from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core import attachments, fields, journal, permissions
 from steward.core.api.attachments import AttachmentSerializer
 from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible

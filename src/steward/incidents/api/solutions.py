@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.configuration.models import CIClass, ConfigurationItem
-from steward.configuration.queries import ci_classes_for, cis_for
+from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core.api.base import (
     GuardedSerializer,
     InternalFieldsHidden,

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
-from steward.configuration import transfer
 from steward.configuration.models import CIClass, ConfigurationItem, Relationship
+from steward.configuration.services import transfer
 
 
 class Command(BaseCommand):

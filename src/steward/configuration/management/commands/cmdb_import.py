@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from steward.configuration import transfer
+from steward.configuration.services import transfer
 from steward.core.models import Person
 
 

@@ -15,8 +15,8 @@ from steward.configuration.models import (
     Relationship,
     RelationshipType,
 )
-from steward.configuration.services import cmdb
-from steward.configuration.standard import ensure_standard_catalogue
+from steward.configuration.services import cis
+from steward.configuration.services.standard import ensure_standard_catalogue
 from steward.core.tests.browser.conftest import browser_page, shot  # noqa: F401
 from steward.core.tests.factories import PASSWORD, OrganisationFactory, make_person
 from steward.service_level.services import services as service_svc
@@ -40,9 +40,9 @@ def cmdb_world(transactional_db):
     types = {t.code: t for t in RelationshipType.objects.all()}
 
     def ci(name: str, code: str, **attributes):
-        return cmdb.ci_create(actor=carl, ci_class=classes[code], name=name, attributes=attributes)
+        return cis.ci_create(actor=carl, ci_class=classes[code], name=name, attributes=attributes)
 
-    service_ci = cmdb.ci_create(
+    service_ci = cis.ci_create(
         actor=carl, ci_class=classes["service-infrastructure"], name="Online Banking",
         service=service,
     )  # fmt: skip
@@ -51,7 +51,7 @@ def cmdb_world(transactional_db):
             environment="production")  # fmt: skip
     host = ci("esx-01", "server", manufacturer="HPE", cpu_cores=64, memory_gb=1024)
     for source, target in ((service_ci, api), (api, vm), (vm, host)):
-        cmdb.relationship_add(
+        cis.relationship_add(
             actor=carl, source_id=source.pk, target_id=target.pk, type_id=types["runs-on"].pk
         )
     # The VM was registered a month ago; last week it got more memory under a change.
@@ -59,7 +59,7 @@ def cmdb_world(transactional_db):
     ConfigurationItem.objects.filter(pk=vm.pk).update(created_at=month_ago)
     CIChange.objects.filter(ci=vm).update(at=month_ago)
     Relationship.objects.update(valid_from=month_ago)
-    cmdb.ci_update(
+    cis.ci_update(
         actor=carl, ci_id=vm.pk, cause="CHG000042", data={"attributes": {"memory_gb": 32}}
     )
     return {"carl": carl, "vm": vm, "month_ago": month_ago}

@@ -19,10 +19,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.configuration import inputs, queries
+from steward.configuration import inputs
 from steward.configuration.choices import AttributeType, CIStatus, ClassCategory
-from steward.configuration.filters import CIFilterSet, RelationshipFilterSet
-from steward.configuration.impact import impact_summary
+from steward.configuration.filters.cis import CIFilterSet, RelationshipFilterSet
 from steward.configuration.models import (
     AttributeDefinition,
     CIChange,
@@ -31,7 +30,9 @@ from steward.configuration.models import (
     Relationship,
     RelationshipType,
 )
-from steward.configuration.services import cmdb as services
+from steward.configuration.queries import cis as queries
+from steward.configuration.queries.impact import impact_summary
+from steward.configuration.services import cis as services
 from steward.core import permissions
 from steward.core.api.base import GuardedSerializer, IdField, RecordViewSet, choice_text, visible
 from steward.core.models import Person, SupportGroup

@@ -7,16 +7,7 @@ import pytest
 from django.utils import timezone
 
 from steward.configuration.models import PurchaseRequisition
-from steward.configuration.tests import test_purchasing as flow_tests
 from steward.core.models import Notification
-
-# The people and suppliers of the flow tests.
-agent, fin, controller, director = (
-    flow_tests.agent, flow_tests.fin, flow_tests.controller, flow_tests.director,
-)  # fmt: skip
-coordinator, dell, silent_supplier = (
-    flow_tests.coordinator, flow_tests.dell, flow_tests.silent_supplier,
-)  # fmt: skip
 
 BASE = "/api/v1/purchase-requisitions/"
 

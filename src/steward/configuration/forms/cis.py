@@ -5,10 +5,12 @@ from typing import Any
 
 from django import forms
 
-from steward.configuration import inputs, queries
+from steward.configuration import inputs
 from steward.configuration.choices import AttributeType, CIStatus
+from steward.configuration.forms import DATE_WIDGET
 from steward.configuration.models import CIClass, ConfigurationItem, RelationshipType
-from steward.configuration.services.cmdb import definitions_for
+from steward.configuration.queries import cis as queries
+from steward.configuration.services.cis import definitions_for
 from steward.core import formfields
 from steward.core import queries as core_queries
 from steward.core.fields import GuardedForm
@@ -16,7 +18,6 @@ from steward.core.models import Person, SupportGroup
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 CI_FIELDS = (
@@ -156,3 +157,8 @@ class AsOfForm(forms.Form):
         widget=DATETIME_WIDGET,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
+
+
+class RelationshipEndForm(GuardedForm):
+    inputs = inputs.RELATIONSHIP_END
+    cause = forms.CharField(max_length=40, required=False)

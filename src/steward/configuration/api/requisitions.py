@@ -14,9 +14,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.configuration import inputs
-from steward.configuration import queries as cmdb_queries
 from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
-from steward.configuration.filters.purchasing import RequisitionFilterSet
+from steward.configuration.filters.requisitions import RequisitionFilterSet
 from steward.configuration.models import (
     CIClass,
     ConfigurationItem,
@@ -26,9 +25,10 @@ from steward.configuration.models import (
     RelationshipType,
     SupplierQuote,
 )
-from steward.configuration.queries import purchasing as queries
+from steward.configuration.queries import cis as cmdb_queries
+from steward.configuration.queries import requisitions as queries
 from steward.configuration.services import deliveries
-from steward.configuration.services import purchasing as svc
+from steward.configuration.services import requisitions as svc
 from steward.core import permissions
 from steward.core.api.base import (
     GuardedSerializer,

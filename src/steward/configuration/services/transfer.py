@@ -35,7 +35,7 @@ from steward.configuration.models import (
     Relationship,
     RelationshipType,
 )
-from steward.configuration.services import cmdb as services
+from steward.configuration.services import cis as services
 from steward.core import csvsafe, permissions
 from steward.core.models import Person, SupportGroup
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from steward.configuration.choices import RequisitionStatus
 from steward.configuration.models import PurchaseRequisition
-from steward.configuration.queries import purchasing as queries
+from steward.configuration.queries import requisitions as queries
 from steward.core.filters import SearchFilterSet
 from steward.core.models import Organisation
 

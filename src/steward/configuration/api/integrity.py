@@ -1,0 +1,104 @@
+"""/api/v1/integrity-runs/: the CMDB integrity reports, and running the checks on demand.
+
+Reads go through ``queries.integrity`` (404 for what the caller may not see); writes call
+``services.integrity`` (403, 400).
+"""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from steward.configuration import inputs
+from steward.configuration.choices import RunTrigger
+from steward.configuration.models import IntegrityRun
+from steward.configuration.queries import integrity as integrity_queries
+from steward.configuration.services import integrity as integrity_services
+from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text
+
+VIEW = "configuration.ci.view"
+
+
+class IntegrityFindingSerializer(serializers.Serializer):
+    check = serializers.CharField(help_text="The check that found it.")
+    ci = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class IntegrityRunSerializer(serializers.ModelSerializer):
+    trigger = choice_text(RunTrigger.choices, read_only=True)
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True, help_text="Findings per check."
+    )
+
+    class Meta:
+        model = IntegrityRun
+        fields = ["id", "started_at", "finished_at", "trigger", "actor", "stale_after_days",
+                  "counts"]  # fmt: skip
+        read_only_fields = fields
+
+
+class IntegrityRunDetailSerializer(IntegrityRunSerializer):
+    findings = IntegrityFindingSerializer(
+        many=True, read_only=True, help_text="At most 200 per check; counts has the totals."
+    )
+
+    class Meta(IntegrityRunSerializer.Meta):
+        fields = [*IntegrityRunSerializer.Meta.fields, "findings"]
+        read_only_fields = fields
+
+
+class IntegrityRunWriteSerializer(GuardedSerializer):
+    inputs = inputs.INTEGRITY_RUN
+
+    stale_after_days = serializers.IntegerField(
+        min_value=1,
+        max_value=integrity_services.MAX_STALE_AFTER_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="A CI neither updated nor verified for this many days is stale "
+        "(default: the CMDB_STALE_AFTER_DAYS setting).",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="CMDB integrity runs (counts per check), newest first"),
+    retrieve=extend_schema(
+        summary="One integrity run with its findings", responses=IntegrityRunDetailSerializer
+    ),
+    create=extend_schema(
+        summary="Run the integrity checks now",
+        request=IntegrityRunWriteSerializer,
+        responses={201: IntegrityRunDetailSerializer},
+    ),
+)
+class IntegrityRunViewSet(RecordViewSet):
+    query = integrity_queries.integrity_runs_for
+    queryset = IntegrityRun.objects.none()
+    view_permission = VIEW
+    change_permission = integrity_services.RUN
+    serializer_class = IntegrityRunSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action in ("retrieve", "create"):
+            return IntegrityRunDetailSerializer
+        return IntegrityRunSerializer
+
+    def create(self, request: Request) -> Response:
+        self.require_change()
+        data = self.validated(IntegrityRunWriteSerializer)
+        run = integrity_services.integrity_run(
+            actor=request.user,
+            trigger=RunTrigger.ON_DEMAND,
+            stale_after_days=data.get("stale_after_days"),
+        )
+        return self.refreshed(run.pk, status.HTTP_201_CREATED)
+
+
+def register(router: DefaultRouter) -> None:
+    """Add this module's viewsets to the /api/v1/ router."""
+    router.register("integrity-runs", IntegrityRunViewSet, basename="integrityrun")
