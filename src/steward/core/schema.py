@@ -246,8 +246,11 @@ def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> di
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            if "412" in responses:
-                responses["412"]["content"] = _answer("", PRECONDITION_FAILED)["content"]
             for code, answer in error_answers(path, method, operation).items():
                 responses.setdefault(code, answer)
+            for code, answer in responses.items():
+                # An error a view documents itself (its own description) has the one shape.
+                if code >= "400":
+                    name = PRECONDITION_FAILED if code == "412" else ERROR
+                    answer["content"] = _answer("", name)["content"]
     return result

@@ -98,7 +98,7 @@ class StewardAutoSchema(AutoSchema):
     def get_description(self) -> str:  # type: ignore[override]
         """The operation's own docstring (its method's, or its class's but never one it
         inherits from a mixin or base, which speaks to developers), else a description
-        written from what the operation is; then who may call it."""
+        written from what the operation is. ``get_operation`` adds who may call it."""
         action = getattr(self.view, "action", None) or self.method.lower()
         own = get_doc(getattr(self.view, action, None)) or inspect.cleandoc(
             type(self.view).__dict__.get("__doc__") or ""
@@ -109,7 +109,15 @@ class StewardAutoSchema(AutoSchema):
             plural = str(model._meta.verbose_name_plural) if model else "records"
             detail = bool(getattr(self.view, "detail", False))
             own = _default_description(action, self.method, detail, name, plural)
-        return f"{own}\n\n{_who(getattr(self.view, 'view_permission', None))}"
+        return own
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            # After extend_schema(description=...) too, which replaces get_description.
+            who = _who(getattr(self.view, "view_permission", None))
+            operation["description"] = f"{operation.get('description', '')}\n\n{who}".strip()
+        return operation
 
     def _versioned(self) -> bool:
         versioned_model = getattr(self.view, "versioned_model", None)
