@@ -147,7 +147,13 @@ class StewardExceptionFormatter(ExceptionFormatter):
     def format_error_response(self, error_response: Any) -> Any:
         data = super().format_error_response(error_response)
         for error in data["errors"]:
-            if error["attr"] in _WHOLE_RECORD:
+            attr = error["attr"]
+            if attr in _WHOLE_RECORD:
                 error["attr"] = None  # about the request or record as a whole
+            elif attr is not None:
+                # A nested list or object as a whole ("lines.non_field_errors"): the field.
+                for whole in _WHOLE_RECORD:
+                    attr = attr.removesuffix(f".{whole}")
+                error["attr"] = attr
         data.update(getattr(self.exc, "extra", {}))
         return data

@@ -69,17 +69,17 @@ def test_a_configuration_administrator_fills_out_a_requisition_with_lines(create
         pytest.param({"title": ""}, {"title": ["This field may not be blank."]}, id="title"),
         pytest.param(
             {"lines": []},
-            {"lines": {"non_field_errors": ["This list may not be empty."]}},
+            {"lines": ["This list may not be empty."]},
             id="no lines",
         ),
         pytest.param(
             {"lines": [{"description": "Laptop", "quantity": 0}]},
-            {"lines": {"0": {"quantity": ["Ensure this value is greater than or equal to 1."]}}},
+            {"lines.0.quantity": ["Ensure this value is greater than or equal to 1."]},
             id="quantity 0",
         ),
         pytest.param(
             {"lines": [{"quantity": 1}]},
-            {"lines": {"0": {"description": ["This field is required."]}}},
+            {"lines.0.description": ["This field is required."]},
             id="no description",
         ),
         pytest.param(

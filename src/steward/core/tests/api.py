@@ -27,6 +27,11 @@ def field_errors(response: Any) -> dict[str, list[str]]:
     return out
 
 
+def refused(response: Any) -> set[str]:
+    """The top-level fields an error answer refused (``lines`` for ``lines.0.quantity``)."""
+    return {name.split(".", 1)[0] for name in field_errors(response)}
+
+
 def error_detail(response: Any) -> str:
     """The one message of a non-field error answer (401, 403, 404, 409, 412, 429...)."""
     body = _body(response)
