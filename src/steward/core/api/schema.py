@@ -115,7 +115,13 @@ class StewardAutoSchema(AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is not None:
             # After extend_schema(description=...) too, which replaces get_description.
-            who = _who(getattr(self.view, "view_permission", None))
+            permission = getattr(self.view, "view_permission", None)
+            change = getattr(self.view, "change_permission", "")
+            if self.method in _WRITES and change:
+                permission = change
+            who = _who(permission)
+            if self.method in _WRITES:
+                who += " The write is checked against the record too (scope, state): 403 if not."
             operation["description"] = f"{operation.get('description', '')}\n\n{who}".strip()
         return operation
 
