@@ -311,6 +311,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "steward.core.api_base.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The one error shape (core.api_errors): drf-standardized-errors' handler, with Steward's
+# mapping of service errors, its throttling and audit hooks, and the 412's extra keys.
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "steward.core.api_errors.StewardExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "steward.core.api_errors.StewardExceptionFormatter",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Steward API",
     "DESCRIPTION": "IT service management: every process area under /api/v1/.",

@@ -4,6 +4,12 @@ from django.urls import include, path
 
 from steward.core.views.account import LogoutView
 
+# Under /api/ the error answers are JSON in the API's error shape.
+handler400 = "steward.core.views.errors.bad_request"
+handler403 = "steward.core.views.errors.permission_denied"
+handler404 = "steward.core.views.errors.page_not_found"
+handler500 = "steward.core.views.errors.server_error"
+
 urlpatterns = [
     path(
         "login/",

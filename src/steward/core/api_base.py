@@ -1,7 +1,7 @@
 """What every area's API shares: access check, error format, pagination, base viewset.
 
-Errors always have one of two shapes: ``{"errors": {field: [messages]}}`` for bad
-input (400) and ``{"detail": "..."}`` for everything else.
+Every error answer has one shape (drf-standardized-errors'), made in ``core.api_errors``;
+docs/ARCHITECTURE.md, "Errors", describes it.
 """
 
 import base64
@@ -10,22 +10,17 @@ import datetime
 import json
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.http import Http404
 from django.utils import timezone
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from steward.core import audit, permissions, throttling, versioning
-from steward.core.choices import SecurityEventKind
-from steward.core.errors import DomainError, InvalidTransition, PayloadTooLarge, StaleVersion
+from steward.core import permissions
 from steward.core.formfields import to_utc
 from steward.core.ids import MAX_ID
 
@@ -206,89 +201,11 @@ class KeysetPagination(BasePagination):
         ]  # fmt: skip
 
 
-def _messages(detail: Any) -> Any:
-    if isinstance(detail, dict):
-        return {str(k): _messages(v) for k, v in detail.items()}
-    if isinstance(detail, list):
-        return [str(m) if not isinstance(m, dict | list) else _messages(m) for m in detail]
-    return [str(detail)]
-
-
-def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {
-            field: [str(m) for e in errs for m in e.messages]
-            for field, errs in exc.error_dict.items()
-        }
-    return {"non_field_errors": [str(m) for m in exc.messages]}
-
-
-def precondition_failed(exc: StaleVersion, request: Request | None) -> Response:
-    """412 for a write from an older version: what changed since, and the version to start
-    from again. The refused attempt goes on the record's journal (its transaction is over)."""
-    actor = getattr(request, "user", None)
-    attempted: list[str] = []
-    if request is not None and request.method in ("PATCH", "PUT"):
-        try:
-            attempted = sorted(str(k) for k in request.data)
-        except (AttributeError, exceptions.ParseError):
-            attempted = []
-    versioning.refused(exc, actor=actor, attempted=attempted)
-    message, changes = versioning.explain(exc, actor=actor)
-    response = Response(
-        {
-            "detail": message,
-            versioning.FIELD: exc.current,
-            "changes": [change.as_dict() for change in changes],
-        },
-        status=status.HTTP_412_PRECONDITION_FAILED,
-    )
-    response["ETag"] = versioning.etag(exc.current)
-    return response
-
-
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Map service-layer errors to HTTP answers in Steward's one error format."""
-    if isinstance(exc, DjangoValidationError):
-        return Response({"errors": validation_errors(exc)}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        return Response({"errors": _messages(detail)}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, PayloadTooLarge):
-        return Response({"detail": str(exc)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    if isinstance(exc, RequestDataTooBig):
-        # Form fields (not files) over DATA_UPLOAD_MAX_MEMORY_SIZE.
-        return Response(
-            {"detail": "The request body is too large."},
-            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
-    if isinstance(exc, SuspiciousOperation):
-        # Too many fields, a broken multipart body...: the client's fault, never a 500.
-        return Response({"detail": "The request is malformed."}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, StaleVersion):
-        return precondition_failed(exc, context.get("request"))
-    if isinstance(exc, InvalidTransition | DomainError):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, ObjectDoesNotExist) and not isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    if isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    request = context.get("request")
-    if request is not None and isinstance(
-        exc,
-        exceptions.NotAuthenticated | exceptions.AuthenticationFailed | exceptions.PermissionDenied,
-    ):
-        # Refused before DRF's throttles ran: counted now, and over the rate it is a 429
-        # (recorded once per window) instead of one more denial in the log.
-        exc = throttling.check_refused(request, context.get("view")) or exc
-    if request is not None:
-        if isinstance(exc, exceptions.PermissionDenied):
-            audit.denied(request, exc)
-        elif isinstance(exc, exceptions.AuthenticationFailed):
-            audit.record(SecurityEventKind.TOKEN_REJECTED, request=request, detail=str(exc))
-    from rest_framework.views import exception_handler as drf_exception_handler
+    """Every error of an API view as an answer in Steward's one error format
+    (``core.api_errors``)."""
+    # Imported here: drf-standardized-errors imports rest_framework.views, which imports
+    # this module through the DEFAULT_PERMISSION_CLASSES setting.
+    from steward.core.api_errors import StewardExceptionHandler
 
-    response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
-        response.data = {"detail": str(response.data["detail"])}
-    return response
+    return StewardExceptionHandler(exc, context).run()

@@ -141,8 +141,8 @@ def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) -
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """Django's CSRF failure view, with the failure recorded."""
-    from django.views.csrf import csrf_failure as django_csrf_failure
+    """The CSRF failure view (JSON under /api/, Django's page elsewhere), the failure recorded."""
+    from steward.core.views.errors import csrf_failure as answer
 
     record(Kind.CSRF_FAILED, request=request, detail=reason)
-    return django_csrf_failure(request, reason=reason)
+    return answer(request, reason=reason)

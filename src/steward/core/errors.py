@@ -7,6 +7,10 @@ records raise ``django.http.Http404``.
 
 from typing import Any
 
+from django.http import JsonResponse
+
+ERROR_TYPES = ("validation_error", "client_error", "server_error")
+
 
 class DomainError(Exception):
     """A rule of the process forbids what was asked."""
@@ -33,3 +37,15 @@ class StaleVersion(DomainError):
 
 class PayloadTooLarge(DomainError):
     """An upload is over the configured size limit (HTTP 413)."""
+
+
+def error_body(status: int, code: str, detail: str) -> dict[str, Any]:
+    """The API's one error shape (``core.api_base``) for an answer made outside DRF."""
+    kind = "client_error" if 400 <= status < 500 else "server_error"
+    return {"type": kind, "errors": [{"code": code, "detail": detail, "attr": None}]}
+
+
+def error_response(status: int, code: str, detail: str) -> JsonResponse:
+    """An API error answered before or outside an API view: unknown path, CSRF, upload
+    limit, a crash in middleware."""
+    return JsonResponse(error_body(status, code, detail), status=status)

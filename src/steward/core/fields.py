@@ -9,7 +9,7 @@ declaration, so a field nobody may set never gets as far as the database:
 * the service: ``inputs.check(actor, given, record)`` before it writes (pages, API, email
   and CLI all call services);
 * the API: ``core.api.base.GuardedSerializer`` refuses keys of the request body the caller
-  may not set, and keys no field takes, with 400 ``{"errors": {field: [...]}}``;
+  may not set, and keys no field takes, with a 400 naming each field;
 * the pages: ``GuardedForm`` refuses posted values the actor may not set with a form error.
 
 A refused field is an error naming the field, never silently dropped: a client that sent

@@ -1,7 +1,9 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from steward.core.errors import error_response
 
 # Room for the multipart envelope and the other form fields around one file.
 ENVELOPE_BYTES = 64 * 1024
@@ -28,7 +30,7 @@ class UploadLimitMiddleware:
                 f"The upload is larger than the limit of {settings.ATTACHMENT_MAX_BYTES} bytes."
             )
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=413)
+                return error_response(413, "too_large", message)
             return HttpResponse(message, status=413, content_type="text/plain")
         return self.get_response(request)
 

@@ -8,8 +8,8 @@ gives conforms to it (the schemathesis run in ``core/tests/test_api_fuzz.py`` ch
 * Fields a serializer leaves out for some callers (``MayOmit``) are not required.
 * Times of day are local wall-clock times ("08:00:00"), not RFC 3339 ``time`` (which
   requires an offset).
-* Every operation documents the error answers of ``core.api_base.exception_handler``:
-  ``{"errors": {field: [..]}}`` or ``{"detail": ".."}``.
+* Every operation documents the error answers it can give (400, 401, 403, 404, 409, 412,
+  413, 415, 429), each in the one error shape of ``core.api_errors``.
 """
 
 import copy
@@ -17,11 +17,14 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import (
     OpenApiSerializerExtension,
     OpenApiSerializerFieldExtension,
 )
 from rest_framework import serializers
+
+from steward.core.errors import ERROR_TYPES
 
 # --- Fields ---------------------------------------------------------------------------------
 
@@ -90,6 +93,44 @@ class RelatedOutput(_OutputField):
     target_class = "rest_framework.relations.RelatedField"
 
 
+class ChoiceTextEnum(_OutputField):
+    """``core.api.base.choice_text``: its values as an enum of its own (blank and null
+    included when the field can give them)."""
+
+    target_class = "steward.core.api.base.ChoiceText"
+    priority = 1  # before TextOutput, which matches it as a CharField
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        schema = super().map_serializer_field(auto_schema, direction)
+        field = as_output(self.target)
+        enum = list(self.target.choices)
+        if getattr(field, "allow_blank", False) and "" not in enum:
+            enum.append("")
+        if getattr(field, "allow_null", False):
+            enum.append(None)
+        for key in ("oneOf", "minLength", "maxLength", "pattern", "format", "type"):
+            schema.pop(key, None)
+        # Inside oneOf, out of reach of postprocess_schema_enums: several resources have a
+        # ``status``, ``kind`` or ``role`` with different values, and one enum component per
+        # field name would collide. Generated clients still get an enum type.
+        schema["oneOf"] = [{"type": "string", "enum": enum}]
+        return schema
+
+
+class FilterChoices(DjangoFilterExtension):
+    """Query parameters whose choices are a function get their enum too (drf-spectacular
+    leaves it out in case the function reads the database; Steward's read registries
+    filled at start-up, e.g. the record types that take attachments)."""
+
+    priority = 1
+
+    def _get_explicit_filter_choices(self, filter_field: Any) -> Any:
+        choices = filter_field.extra.get("choices")
+        if callable(choices):
+            return [value for value, _ in choices()]
+        return super()._get_explicit_filter_choices(filter_field)
+
+
 class MayOmit:
     """Mixin for a serializer that leaves ``may_omit`` out for some callers (the provider's
     working papers, for customer people): the schema does not call those required."""
@@ -129,67 +170,102 @@ class LocalTime(OpenApiSerializerFieldExtension):
 
 # --- Error answers --------------------------------------------------------------------------
 
-ERROR_COMPONENTS = {
-    "FieldErrors": {
+ERROR = "Error"
+PRECONDITION_FAILED = "PreconditionFailed"
+
+ERROR_COMPONENTS: dict[str, Any] = {
+    ERROR: {
         "type": "object",
-        "description": "Bad input: messages per field (`non_field_errors` for the whole).",
-        "required": ["errors"],
+        "description": (
+            "Every error answer. `type` says whose the problem is; `errors` lists what was "
+            "wrong, each with a stable `code` to branch on, a human `detail`, and `attr`: the "
+            "refused field (nested as `lines.0.quantity`) or null for the request as a whole. "
+            "Only validation errors list more than one."
+        ),
+        "required": ["type", "errors"],
         "properties": {
+            "type": {"type": "string", "enum": list(ERROR_TYPES)},
             "errors": {
-                "type": "object",
-                # A list of messages; for a nested or list field, the same shape per key
-                # or position ({"lines": {"0": {"quantity": [..]}}}).
-                "additionalProperties": {
-                    "anyOf": [
-                        {
-                            "type": "array",
-                            "items": {"anyOf": [{"type": "string"}, {"type": "object"}]},
-                        },
-                        {"type": "object"},
-                    ]
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "detail", "attr"],
+                    "properties": {
+                        "code": {"type": "string", "example": "invalid"},
+                        "detail": {"type": "string"},
+                        "attr": {"type": "string", "nullable": True},
+                    },
                 },
-            }
+            },
         },
     },
-    "ErrorDetail": {
-        "type": "object",
-        "required": ["detail"],
-        "properties": {"detail": {"type": "string"}},
+    PRECONDITION_FAILED: {
+        "description": "412: the error, with the record's version now and what changed since.",
+        "allOf": [
+            {"$ref": f"#/components/schemas/{ERROR}"},
+            {
+                "type": "object",
+                "required": ["lock_version", "changes"],
+                "properties": {
+                    "lock_version": {"type": "integer", "description": "The record's version now."},
+                    "changes": {
+                        "type": "array",
+                        "description": "What changed since your version.",
+                        "items": {"$ref": "#/components/schemas/VersionChange"},
+                    },
+                },
+            },
+        ],
     },
 }
 
 
-def _answer(description: str, *schemas: str) -> dict[str, Any]:
-    refs = [{"$ref": f"#/components/schemas/{name}"} for name in schemas]
-    schema = refs[0] if len(refs) == 1 else {"anyOf": refs}
+def _answer(description: str, name: str = ERROR) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{name}"}
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def error_answers(path: str, method: str, operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The error answers ``operation`` can give, by status code."""
+    takes_input = "requestBody" in operation or any(
+        p.get("in") == "query" for p in operation.get("parameters", [])
+    )
+    answers = {}
+    if takes_input or method != "get":
+        answers["400"] = _answer("Bad input: `attr` names each refused field.")
+    answers["401"] = _answer("No, or no valid, credentials.")
+    answers["403"] = _answer("The caller may not do this (or sent no CSRF token with a session).")
+    if "{" in path:
+        answers["404"] = _answer("No such record, or not one the caller may see.")
+    if method != "get":
+        answers["409"] = _answer("A rule of the process forbids it in the record's state.")
+    content = operation.get("requestBody", {}).get("content", {})
+    if content:
+        answers["415"] = _answer("The request body is not in a media type listed here.")
+    if "multipart/form-data" in content:
+        answers["413"] = _answer("The upload is over the size limit.")
+    answers["429"] = _answer("Too many requests: wait the seconds in `Retry-After`.")
+    answers["429"]["headers"] = {
+        "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+    }
+    return answers
+
+
 def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
-    """drf-spectacular post-processing hook: the error answers of every operation."""
-    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)
+    """drf-spectacular post-processing hook: the error answers of every operation, each in the
+    one error shape (``core.api_errors``); the 412 of ``StewardAutoSchema`` gets its extras."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    # Replaces the PreconditionFailed of core.api.schema's serializer (same name) with the
+    # error shape plus its extras; that serializer still gives the VersionChange component.
+    schemas.update(ERROR_COMPONENTS)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            answers = {
-                "400": _answer(
-                    "Bad input: field messages, or a malformed request.",
-                    "FieldErrors",
-                    "ErrorDetail",
-                ),
-                "401": _answer("No, or no valid, credentials.", "ErrorDetail"),
-                "403": _answer("The caller may not do this.", "ErrorDetail"),
-            }
-            if "{" in path:
-                answers["404"] = _answer(
-                    "No such record, or not one the caller may see.", "ErrorDetail"
-                )
-            if method != "get":
-                answers["409"] = _answer(
-                    "A rule of the process forbids it in the record's state.", "ErrorDetail"
-                )
-            if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
-                answers["413"] = _answer("The upload is over the size limit.", "ErrorDetail")
-            for code, answer in answers.items():
+            for code, answer in error_answers(path, method, operation).items():
                 responses.setdefault(code, answer)
+            for code, answer in responses.items():
+                # An error a view documents itself (its own description) has the one shape.
+                if code >= "400":
+                    name = PRECONDITION_FAILED if code == "412" else ERROR
+                    answer["content"] = _answer("", name)["content"]
     return result

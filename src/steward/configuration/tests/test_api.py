@@ -13,6 +13,7 @@ from steward.configuration.models import (
     Relationship,
 )
 from steward.configuration.services import cis as services
+from steward.core.tests.api import field_errors
 
 
 def _ci(actor, ci_class, name, **kwargs):
@@ -92,7 +93,7 @@ def test_admin_builds_the_cmdb_through_the_api(api, config_admin, runs_on):
     r = client.get(f"/api/v1/relationships/?ci={app_id}&current=true")
     assert r.json()["results"] == []
     r = client.post(f"/api/v1/relationships/{rel_id}/end/", {}, format="json")
-    assert r.status_code == 400 and "relationship" in r.json()["errors"]
+    assert r.status_code == 400 and "relationship" in field_errors(r)
 
     r = client.post(
         "/api/v1/relationship-types/",
@@ -112,7 +113,7 @@ def test_bad_attributes_answer_400_with_field_messages(api, config_admin, server
         format="json",
     )
     assert r.status_code == 400
-    errors = r.json()["errors"]
+    errors = field_errors(r)
     assert errors["attributes.ram_gb"] == ["Enter a whole number."]
     assert "attributes.colour" in errors
     assert not ConfigurationItem.objects.exists()
@@ -125,7 +126,7 @@ def test_unknown_ids_answer_404(api, config_admin, server):
     assert client.get("/api/v1/ci-classes/999999/").status_code == 404
     assert client.post("/api/v1/relationships/999999/end/").status_code == 404
     r = client.post("/api/v1/cis/", {"ci_class": 999999, "name": "x"}, format="json")
-    assert r.status_code == 400 and "ci_class" in r.json()["errors"]
+    assert r.status_code == 400 and "ci_class" in field_errors(r)
 
 
 def test_anonymous_gets_401(api, db):
@@ -210,8 +211,8 @@ def test_as_of_shows_the_ci_as_it_was(api, config_admin, server):
     assert r.json()["attributes"] == {"ram_gb": 32}
 
     r = client.get(f"/api/v1/cis/{ci.pk}/as-of/")
-    assert r.status_code == 400 and "at" in r.json()["errors"]
+    assert r.status_code == 400 and "at" in field_errors(r)
     r = client.get(f"/api/v1/cis/{ci.pk}/as-of/", {"at": "yesterday"})
-    assert r.status_code == 400 and "at" in r.json()["errors"]
+    assert r.status_code == 400 and "at" in field_errors(r)
     r = client.get(f"/api/v1/cis/{ci.pk}/as-of/", {"at": "2000-01-01"})
-    assert r.status_code == 400 and "did not exist" in r.json()["errors"]["at"][0]
+    assert r.status_code == 400 and "did not exist" in field_errors(r)["at"][0]

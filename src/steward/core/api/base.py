@@ -1,5 +1,5 @@
 """What every area's API builds on: the actor-restricted viewset, references to records
-the caller may see, choices as plain text, and ``RecordViewSet`` whose helpers keep every
+the caller may see, choices as text with an enum, and ``RecordViewSet`` whose helpers keep every
 write in the same order (right, then payload, then service, then the record out)."""
 
 from collections.abc import Callable
@@ -221,9 +221,19 @@ def visible(query: Any, model: type[Model], **kwargs: Any) -> Visible:
     return Visible(query, model, **kwargs)
 
 
+class ChoiceText(serializers.CharField):
+    """A text field whose values are ``choices``: the schema gives them as an inline
+    ``enum`` (``core.schema.ChoiceTextEnum``), not as a named enum component."""
+
+    def __init__(self, *, choices: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.choices = choices
+
+
 def choice_text(choices: list[tuple[str, str]], **kwargs: Any) -> serializers.CharField:
-    """A choice as plain text in the schema. Several resources have a ``status``, ``kind``
-    or ``role`` with different choices; one enum name per field name would collide."""
+    """A choice as text with an inline enum in the schema. Several resources have a
+    ``status``, ``kind`` or ``role`` with different choices; one enum component per field
+    name would collide."""
     values = [value for value, _ in choices]
     listed = ", ".join(values)
 
@@ -231,10 +241,9 @@ def choice_text(choices: list[tuple[str, str]], **kwargs: Any) -> serializers.Ch
         if value not in values:
             raise serializers.ValidationError(f"Choose one of: {listed}.")
 
-    help_text = kwargs.pop("help_text", "")
-    return serializers.CharField(
+    return ChoiceText(
+        choices=[str(v) for v in values],
         validators=[] if kwargs.get("read_only") else [one_of],
-        help_text=f"{help_text} One of: {listed}.".strip(),
         **kwargs,
     )
 

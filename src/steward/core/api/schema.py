@@ -2,12 +2,16 @@
 ``ETag`` on versioned records' answers, ``If-Match`` and its 412 on every write to a
 versioned record's URL. ``StewardViewSet`` implements them; this says so in the schema."""
 
+import inspect
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+
+from steward.core import permissions
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RECORD_ACTIONS = frozenset({"retrieve", "create", "update", "partial_update"})
@@ -37,7 +41,90 @@ class PreconditionFailedSerializer(serializers.Serializer):
     changes = VersionChangeSerializer(many=True, help_text="What changed since your version.")
 
 
+def _who(permission: str | None) -> str:
+    """Who may call an operation, from the permission catalogue."""
+    from steward.core.choices import Role
+
+    if not permission:
+        return "Any signed-in person with a role may call it."
+    description, roles = permissions.catalogue().get(permission, ("", frozenset()))
+    if roles == permissions.ALL_ROLES:
+        labels = "anyone with a role"
+    elif roles == permissions.PROVIDER_ROLES:
+        labels = "the service provider's staff (any role but requester and customer representative)"
+    else:
+        labels = ", ".join(sorted(str(Role(r).label).lower() for r in roles if r in Role.values))
+    right = description[:1].lower() + description[1:].rstrip(".") if description else permission
+    return f"Who may call it: {labels or 'nobody'}, with the right to {right}."
+
+
+def _default_description(action: str, method: str, detail: bool, name: str, plural: str) -> str:
+    """An integrator's description of a standard operation, from what it does."""
+    a = "an" if name[:1].lower() in "aeiou" else "a"
+    steps = {
+        "list": f"The {plural} the caller may see, a page at a time: follow `next` until it "
+        "is null. The query parameters narrow the list.",
+        "retrieve": f"One {name}, by id. 404 when there is none, or the caller may not see it.",
+        "create": f"Registers {a} {name} and answers 201 with it. A 400 names each refused field.",
+        "update": f"Replaces the editable fields of the {name}. A 400 names each refused field.",
+        "partial_update": f"Changes the fields sent of the {name}; the others stay as they "
+        "are. A 400 names each refused field.",
+        "destroy": f"Removes the {name}; answers 204 without a body.",
+    }
+    if action in steps:
+        return steps[action]
+    words = action.replace("_", " ")
+    if method == "GET":
+        return f"{words.capitalize()} for one {name}." if detail else f"{words.capitalize()}."
+    if detail:
+        return (
+            f"{words.capitalize()} (one {name}). A 400 names each refused field; a 409 says "
+            f"the {name}'s state, or a rule of its process, does not allow it now."
+        )
+    return f"{words.capitalize()} ({plural}). A 400 names each refused field."
+
+
 class StewardAutoSchema(AutoSchema):
+    def _model(self) -> Any:
+        queryset = getattr(self.view, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        try:
+            serializer = self.view.get_serializer_class()
+        except (AssertionError, AttributeError, TypeError):
+            return None
+        return getattr(getattr(serializer, "Meta", None), "model", None)
+
+    def get_description(self) -> str:  # type: ignore[override]
+        """The operation's own docstring (its method's, or its class's but never one it
+        inherits from a mixin or base, which speaks to developers), else a description
+        written from what the operation is. ``get_operation`` adds who may call it."""
+        action = getattr(self.view, "action", None) or self.method.lower()
+        own = get_doc(getattr(self.view, action, None)) or inspect.cleandoc(
+            type(self.view).__dict__.get("__doc__") or ""
+        )
+        if not own:
+            model = self._model()
+            name = str(model._meta.verbose_name) if model else "record"
+            plural = str(model._meta.verbose_name_plural) if model else "records"
+            detail = bool(getattr(self.view, "detail", False))
+            own = _default_description(action, self.method, detail, name, plural)
+        return own
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            # After extend_schema(description=...) too, which replaces get_description.
+            permission = getattr(self.view, "view_permission", None)
+            change = getattr(self.view, "change_permission", "")
+            if self.method in _WRITES and change:
+                permission = change
+            who = _who(permission)
+            if self.method in _WRITES:
+                who += " The write is checked against the record too (scope, state): 403 if not."
+            operation["description"] = f"{operation.get('description', '')}\n\n{who}".strip()
+        return operation
+
     def _versioned(self) -> bool:
         versioned_model = getattr(self.view, "versioned_model", None)
         return callable(versioned_model) and versioned_model() is not None

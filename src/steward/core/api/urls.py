@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from steward.core import registry
 from steward.core.api import attachments, calendars, directory, lockouts, notifications, tokens
+from steward.core.errors import error_response
 
 router = DefaultRouter()
 router.include_format_suffixes = False
@@ -20,7 +21,7 @@ for add_routes in registry.API_ROUTES:
 @csrf_exempt  # like every API view: a token client's POST to a wrong URL is a 404, not CSRF
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Anything else under /api/ answers in the API's error format, not Django's HTML page."""
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return error_response(404, "not_found", "Not found.")
 
 
 # Swagger UI under the site's Content Security Policy: the split view serves its start-up

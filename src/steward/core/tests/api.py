@@ -27,6 +27,11 @@ def field_errors(response: Any) -> dict[str, list[str]]:
     return out
 
 
+def refused(response: Any) -> set[str]:
+    """The top-level fields an error answer refused (``lines`` for ``lines.0.quantity``)."""
+    return {name.split(".", 1)[0] for name in field_errors(response)}
+
+
 def error_detail(response: Any) -> str:
     """The one message of a non-field error answer (401, 403, 404, 409, 412, 429...)."""
     body = _body(response)
@@ -34,3 +39,22 @@ def error_detail(response: Any) -> str:
         return str(body["detail"])
     messages = [m for ms in field_errors(response).values() for m in ms]
     return " ".join(messages)
+
+
+def error_body(response: Any) -> dict[str, Any]:
+    """The body of an error answer, checked to be in the one error shape."""
+    body = _body(response)
+    assert isinstance(body, dict), body
+    assert body.get("type") in ("validation_error", "client_error", "server_error"), body
+    assert isinstance(body.get("errors"), list) and body["errors"], body
+    for error in body["errors"]:
+        assert set(error) == {"code", "detail", "attr"}, body
+        assert isinstance(error["code"], str) and isinstance(error["detail"], str), body
+        assert error["detail"] and (error["attr"] is None or isinstance(error["attr"], str)), body
+    return body
+
+
+def error_code(response: Any) -> str:
+    """The ``code`` of a one-error answer (``not_found``, ``throttled``, ``conflict``...)."""
+    [error] = error_body(response)["errors"]
+    return error["code"]

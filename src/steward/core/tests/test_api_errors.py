@@ -1,4 +1,4 @@
-"""Bad requests get 400/401/403/404/413 in the one error format, and write nothing."""
+"""Bad requests get 400/401/403/404/413 in the one error shape, and write nothing."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ from steward.core.models import (
     SupportGroupMembership,
 )
 from steward.core.services.attachments import attachment_add
+from steward.core.tests.api import error_body, error_code, error_detail, field_errors
 from steward.core.tests.factories import SupportGroupFactory, make_person
 
 COUNTED = (
@@ -266,14 +267,13 @@ def test_refused_requests_write_nothing(case: Case, world: World, media_root):
     )
 
     assert response.status_code == case.status, response.content
-    body = response.json()
+    body = error_body(response)
     if case.status == 400:
-        assert set(body) == {"errors"}
-        assert set(case.fields) <= set(body["errors"]), body
-        for messages in body["errors"].values():
-            assert messages and all(isinstance(m, str) and m for m in messages)
+        assert body["type"] == "validation_error"
+        assert set(case.fields) <= set(field_errors(response)), body
     else:
-        assert set(body) == {"detail"} and isinstance(body["detail"], str) and body["detail"]
+        assert body["type"] == "client_error" and len(body["errors"]) == 1, body
+        assert body["errors"][0]["attr"] is None
     if case.status == 401:
         assert response["WWW-Authenticate"] == "Token"
     assert snapshot(media_root) == before
@@ -296,7 +296,8 @@ def test_oversized_body_is_refused_before_it_is_read(world, media_root, settings
     )
 
     assert response.status_code == 413
-    assert response.json() == {"detail": "The upload is larger than the limit of 1024 bytes."}
+    assert error_code(response) == "too_large"
+    assert error_detail(response) == "The upload is larger than the limit of 1024 bytes."
     assert snapshot(media_root) == before
 
 
@@ -311,7 +312,8 @@ def test_oversized_file_is_refused_by_the_service(world, media_root, settings):
     )
 
     assert response.status_code == 413
-    assert response.json() == {"detail": "The file is larger than the limit of 1024 bytes."}
+    assert error_code(response) == "too_large"
+    assert error_detail(response) == "The file is larger than the limit of 1024 bytes."
     assert snapshot(media_root) == before
 
 
@@ -328,7 +330,7 @@ def test_malformed_json_is_a_400_with_detail(world, media_root):
     response = client.post("/api/v1/organisations/", "{not json", content_type="application/json")
 
     assert response.status_code == 400
-    assert set(response.json()) == {"detail"}
+    assert error_code(response) == "parse_error"
     assert snapshot(media_root) == before
 
 
@@ -346,7 +348,7 @@ def test_a_customer_representative_scoped_elsewhere_cannot_upload(
     answer = client.post("/api/v1/attachments/", on_org(world, txt()), format="multipart")
 
     assert answer.status_code == 400
-    assert answer.json() == {"errors": {"record_id": ["No such record."]}}
+    assert field_errors(answer) == {"record_id": ["No such record."]}
     assert snapshot(media_root) == before
 
 
@@ -358,7 +360,8 @@ def test_too_many_form_fields_is_a_400_not_a_crash(world, media_root, settings):
     response = client_for("admin", world).post("/api/v1/attachments/", data, format="multipart")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "The request is malformed."}
+    assert error_code(response) == "parse_error"
+    assert error_detail(response) == "The request is malformed."
     assert snapshot(media_root) == before
 
 

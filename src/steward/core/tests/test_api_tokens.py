@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from steward.core.api_auth import LAST_USED_RESOLUTION, token_create, token_revoke
 from steward.core.models import ApiToken, JournalEntry
+from steward.core.tests.api import error_detail
 from steward.core.tests.factories import PASSWORD
 
 
@@ -99,7 +100,7 @@ def test_revoked_token_is_refused(api, analyst, analyst_token):
     assert token.revoked_at is not None
     refused = with_key(key).get("/api/v1/people/")
     assert refused.status_code == 401
-    assert refused.json() == {"detail": "The token is not valid, expired or revoked."}
+    assert error_detail(refused) == "The token is not valid, expired or revoked."
     assert api.get(f"/api/v1/tokens/{token.pk}/").json()["revoked_at"] is not None
 
 

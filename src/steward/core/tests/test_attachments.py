@@ -16,6 +16,7 @@ from steward.core.errors import PayloadTooLarge
 from steward.core.models import Attachment, JournalEntry
 from steward.core.services import attachments as attachment_services
 from steward.core.services.attachments import attachment_add
+from steward.core.tests.api import field_errors
 from steward.core.tests.factories import PASSWORD, SupportGroupFactory, make_person
 
 
@@ -309,7 +310,7 @@ def test_api_list_refuses_unknown_record_type(api, admin_person):
     )
 
     assert response.status_code == 400
-    assert "record_type" in response.json()["errors"]
+    assert "record_type" in field_errors(response)
 
 
 def test_api_download_headers(api, acme_file, admin_person):
@@ -536,7 +537,7 @@ def test_archives_that_would_unpack_to_too_much_are_refused(
     )
 
     assert response.status_code == 400, response.content
-    assert message in " ".join(response.json()["errors"]["file"])
+    assert message in " ".join(field_errors(response)["file"])
     assert not Attachment.objects.exists()
 
 

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from steward.core.api_base import INVALID_CURSOR
 from steward.core.choices import Role
 from steward.core.ids import MAX_ID, parse_id
+from steward.core.tests.api import field_errors
 from steward.core.tests.factories import make_person
 from steward.core.views.patterns import RecordListView
 
@@ -101,21 +102,21 @@ def test_api_filters_refuse_what_no_record_can_match(api, admin_person, url, fil
 
             assert response.status_code in (200, 400), (name, value, response.status_code)
             if response.status_code == 400:
-                errors = response.json()["errors"]
+                errors = field_errors(response)
                 assert list(errors) == [name] and all(errors[name]), (name, value, errors)
         if isinstance(field, ID_FILTERS):
             # An id no record can have is refused, naming the filter.
             response = client.get(url, {name: BIG})
             assert response.status_code == 400, (name, response.status_code)
-            assert list(response.json()["errors"]) == [name]
+            assert list(field_errors(response)) == [name]
 
 
 def test_an_id_filter_says_what_an_id_is(api, admin_person):
     response = api.as_(admin_person).get("/api/v1/incidents/", {"assignee": BIG})
 
     assert response.status_code == 400
-    assert response.json() == {
-        "errors": {"assignee": [f"Enter a record id: a whole number from 1 to {MAX_ID}."]}
+    assert field_errors(response) == {
+        "assignee": [f"Enter a record id: a whole number from 1 to {MAX_ID}."]
     }
 
 
@@ -245,7 +246,7 @@ def test_a_cursor_the_api_did_not_give_out_is_a_400(api, admin_person, url, curs
     response = api.as_(admin_person).get(url, {"cursor": cursor})
 
     assert response.status_code == 400
-    assert response.json() == {"errors": {"cursor": [INVALID_CURSOR]}}
+    assert field_errors(response) == {"cursor": [INVALID_CURSOR]}
 
 
 def test_a_keyset_cursor_with_any_utc_offset_is_read_in_utc(api, admin_person):

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework import serializers
 
 from steward.core.api.base import GuardedSerializer
+from steward.core.tests.api import field_errors
 from steward.core.tests.field_rules import (
     is_refusal,
     last_event_id,
@@ -130,7 +131,7 @@ def _refused_as_expected(response: Any, refused: list[str], since: int, written:
         return ""  # the whole operation is not the actor's
     if response.status_code != 400:
         return f"answered {response.status_code}, not 400 naming {refused}"
-    errors = response.json().get("errors", {})
+    errors = field_errors(response)
     missing = [n for n in refused if not any(is_refusal(m) for m in errors.get(n, []))]
     if missing:
         return f"400 without a refusal of {missing}: {errors}"
@@ -170,6 +171,6 @@ def test_each_actor_gets_the_declared_outcome_for_each_field(
     if allowed and not (response is not None and response.status_code in (403, 404)):
         response = _send(api, method, url, fields, allowed)
         assert response.status_code < 500, (actor_kind, url, response.status_code)
-        errors = response.json().get("errors", {}) if response.status_code == 400 else {}
+        errors = field_errors(response) if response.status_code == 400 else {}
         wrongly = {n: m for n, m in errors.items() if n in allowed and any(map(is_refusal, m))}
         assert not wrongly, f"{actor_kind} {method.upper()} {url}: refused {wrongly}"

@@ -12,6 +12,7 @@ from freezegun import freeze_time
 
 from steward.core.choices import SecurityEventKind as Kind
 from steward.core.models import SecurityEvent
+from steward.core.tests.api import field_errors
 from steward.core.tests.factories import PASSWORD, make_person
 
 ATTACKER = "203.0.113.66"
@@ -298,7 +299,7 @@ def test_api_release_with_bad_input_is_a_400(api, admin_person, body, field):
     response = api.as_(admin_person).post("/api/v1/lockouts/release/", body, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()["errors"]
+    assert field in field_errors(response)
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.utils import timezone
 from steward.core import dispatcher, notify
 from steward.core.models import Notification, Organisation
 from steward.core.services.notifications import notifications_mark_read
+from steward.core.tests.api import refused
 from steward.core.tests.factories import OrganisationFactory, PersonFactory, make_person
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +215,7 @@ def test_api_mark_read_rejects_bad_ids(api, alice):
     )
 
     assert response.status_code == 400
-    assert "ids" in response.json()["errors"]
+    assert "ids" in refused(response)
 
 
 def test_api_refuses_anonymous_and_people_without_a_role(api, no_role_person):

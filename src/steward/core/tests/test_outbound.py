@@ -19,6 +19,7 @@ from django.db import transaction
 from steward.core import notify, outbound, webhooks
 from steward.core.choices import DeliveryStatus, SecurityEventKind
 from steward.core.models import SecurityEvent, WebhookDelivery, WebhookSubscription
+from steward.core.tests.api import field_errors
 from steward.core.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +158,7 @@ def test_api_refuses_subscriptions_to_non_public_targets(api, admin_person, reso
     )
 
     assert response.status_code == 400
-    [message] = response.json()["errors"]["url"]
+    [message] = field_errors(response)["url"]
     if reason is not None:
         assert f"({reason})" in message and "STEWARD_OUTBOUND_ALLOW" in message
     assert not WebhookSubscription.objects.exists()
@@ -177,7 +178,7 @@ def test_api_refuses_changing_a_subscription_to_a_non_public_target(api, admin_p
     )
 
     assert response.status_code == 400
-    assert "loopback address" in response.json()["errors"]["url"][0]
+    assert "loopback address" in field_errors(response)["url"][0]
     subscription.refresh_from_db()
     assert subscription.url == "https://chat.example.com/hook"
     assert len(_refusals()) == 1
@@ -201,7 +202,7 @@ def test_a_name_resolving_to_any_refused_address_is_refused(api, admin_person, m
     )
 
     assert response.status_code == 400
-    assert "private address" in response.json()["errors"]["url"][0]
+    assert "private address" in field_errors(response)["url"][0]
 
 
 def test_public_targets_and_allowlisted_ones_are_accepted(api, admin_person, resolver, settings):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from steward.core import events, notify, webhooks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import JournalEntry, WebhookDelivery, WebhookSubscription
+from steward.core.tests.api import field_errors
 from steward.core.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -441,7 +442,7 @@ def test_api_rejects_bad_subscription_input(api, admin_person, data, field):
     response = api.as_(admin_person).post("/api/v1/webhooks/", data, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()["errors"]
+    assert field in field_errors(response)
     assert WebhookSubscription.objects.count() == 0
 
 
@@ -529,7 +530,7 @@ def test_redeliver_to_an_inactive_subscription_is_refused(api, admin_person, sub
     response = api.as_(admin_person).post(f"/api/v1/webhook-deliveries/{delivery.pk}/redeliver/")
 
     assert response.status_code == 400
-    assert "subscription" in response.json()["errors"]
+    assert "subscription" in field_errors(response)
     assert WebhookDelivery.objects.count() == 1
 
 

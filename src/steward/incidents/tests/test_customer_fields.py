@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from steward.core.choices import SecurityEventKind
 from steward.core.models import JournalEntry, SecurityEvent, SlaClock
+from steward.core.tests.api import field_errors
 from steward.incidents.models import IncidentRequest
 from steward.incidents.services import incidents as svc
 
@@ -33,7 +34,7 @@ def test_a_requester_cannot_raise_the_priority_through_the_api(
     )
 
     assert response.status_code == 400
-    errors = response.json()["errors"]
+    errors = field_errors(response)
     assert set(errors) == {"impact", "urgency"}
     assert all(m.startswith(REFUSED) for m in errors["impact"] + errors["urgency"])
     assert not IncidentRequest.objects.exists() and not SlaClock.objects.exists()
@@ -64,8 +65,8 @@ def test_a_requester_sets_none_of_what_the_desk_decides(
     response = api.as_(requester).post(URL, {"title": "x", field: valid[field]}, format="json")
 
     assert response.status_code == 400
-    assert list(response.json()["errors"]) == [field]
-    message = response.json()["errors"][field][0]
+    assert list(field_errors(response)) == [field]
+    message = field_errors(response)[field][0]
     assert message.startswith(REFUSED) or message == "No such field here: it cannot be set."
     assert not IncidentRequest.objects.exists()
 
@@ -92,7 +93,7 @@ def test_a_specialist_registers_but_assigning_is_refused_naming_the_field(
     response = api.as_(specialist).post(URL, body, format="json")
 
     assert response.status_code == 400
-    assert response.json()["errors"]["support_group"][0].startswith(REFUSED)
+    assert field_errors(response)["support_group"][0].startswith(REFUSED)
     assert not IncidentRequest.objects.exists()
 
 

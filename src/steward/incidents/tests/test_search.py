@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.core import numbering
+from steward.core.tests.api import field_errors
 from steward.incidents import search
 from steward.incidents.models import IncidentRequest, Solution
 from steward.incidents.registrations import search_solutions as global_search
@@ -192,7 +193,7 @@ def test_suggestions_api_and_partial(api, client, analyst, service, no_role_pers
         (hit.number, True, True)
     ]
     bad = api.as_(analyst).get("/api/v1/solutions/suggest/", {"service": 999999})
-    assert bad.status_code == 400 and "service" in bad.json()["errors"]
+    assert bad.status_code == 400 and "service" in field_errors(bad)
     url = reverse("incidents:solution-suggest")
     client.force_login(analyst)
     page = client.get(url, {"text": "printer jammed"}, HTTP_HX_REQUEST="true")

@@ -13,6 +13,7 @@ from steward.core import numbering
 from steward.core.choices import JournalKind
 from steward.core.errors import InvalidTransition
 from steward.core.models import JournalEntry, Notification
+from steward.core.tests.api import field_errors
 from steward.core.tests.factories import make_person
 from steward.incidents.models import IncidentRequest, Solution, SolutionUse
 from steward.incidents.services import solutions as svc
@@ -371,7 +372,7 @@ def test_api_refusals(api, proposed, coordinator, requester, specialist):
     # A proposal without body: field messages.
     response = api.as_(specialist).post("/api/v1/solutions/", {"title": "x"}, format="json")
     assert response.status_code == 400
-    assert "body" in response.json()["errors"]
+    assert "body" in field_errors(response)
     # Activating an active one: conflict.
     api.as_(coordinator).post(url + "activate/", {}, format="json")
     assert api.as_(coordinator).post(url + "activate/", {}, format="json").status_code == 409

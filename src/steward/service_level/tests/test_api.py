@@ -4,6 +4,7 @@ invalid transitions, and nothing written on a refusal."""
 import pytest
 
 from steward.core.models import JournalEntry
+from steward.core.tests.api import error_detail, field_errors
 from steward.service_level.models import Agreement, CatalogItem, Outage, Service
 from steward.service_level.services import catalog as catalog_svc
 from steward.service_level.tests.test_agreements import active, make_agreement
@@ -178,23 +179,21 @@ def test_missing_and_inconsistent_fields_are_named(api, world):
     admin = api.as_(world.sla_admin)
     response = admin.post(url("catalog-items"), {"service": world.service.pk}, format="json")
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"name"}
+    assert set(field_errors(response)) == {"name"}
     response = admin.post(
         url("catalog-items"),
         {"service": world.service.pk, "name": "X", "visibility": "private"},
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["errors"] == {
-        "customer": ["A private (one-off) item is for one customer."]
-    }
+    assert field_errors(response) == {"customer": ["A private (one-off) item is for one customer."]}
     response = admin.post(
         url("catalog-items"),
         {"service": world.service.pk, "name": "X", "targets": [{"kind": "availability"}]},
         format="json",
     )
     assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["targets"]
+    assert list(field_errors(response)) == ["targets"]
     assert not CatalogItem.objects.exists()
 
 
@@ -231,7 +230,7 @@ def test_an_invalid_transition_is_a_conflict(api, world):
     item = make_item(world)
     response = api.as_(world.sla_admin).post(url("catalog-items", item.pk, "publish"))
     assert response.status_code == 409
-    assert "cannot go from 'draft' to 'published'" in response.json()["detail"]
+    assert "cannot go from 'draft' to 'published'" in error_detail(response)
     assert CatalogItem.objects.get(pk=item.pk).status == "draft"
 
 
@@ -301,7 +300,7 @@ def test_agreement_denials(api, world):
     response = api.as_(world.sla_admin).post(
         url("agreements", sla.pk, "terminate"), {}, format="json"
     )
-    assert response.status_code == 400 and "reason" in response.json()["errors"]
+    assert response.status_code == 400 and "reason" in field_errors(response)
     assert Agreement.objects.get(pk=sla.pk).status == "draft"
     assert not sla.signatures.exists()
 
@@ -329,7 +328,7 @@ def test_targets_are_added_to_a_draft_and_removed(api, world):
         url("service-level-targets"), {"agreement": sla.pk, "kind": "response"}, format="json"
     )
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"priority", "target_seconds"}
+    assert set(field_errors(response)) == {"priority", "target_seconds"}
 
 
 @pytest.mark.parametrize("seconds", [10 * 366 * 24 * 3600 + 1, 2**62])
@@ -343,7 +342,7 @@ def test_a_target_longer_than_ten_years_is_refused(api, world, seconds):
     )
 
     assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["target_seconds"]
+    assert list(field_errors(response)) == ["target_seconds"]
     assert not sla.targets.exists()
 
 
