@@ -309,6 +309,7 @@ class SupportGroupSerializer(GuardedSerializer, serializers.ModelSerializer):
 class SupportGroupViewSet(
     GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
 ):
+    created_routes = {"add_member": ("supportgroup-detail", "record")}
     query = queries.groups_for
     queryset = SupportGroup.objects.none()
     view_permission = "core.group.view"

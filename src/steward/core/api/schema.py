@@ -1,6 +1,7 @@
 """The OpenAPI schema's shared parts, declared once for every resource (drf-spectacular):
 ``ETag`` on versioned records' answers, ``If-Match`` and its 412 on every write to a
-versioned record's URL. ``StewardViewSet`` implements them; this says so in the schema."""
+versioned record's URL, ``Location`` on every 201. ``StewardViewSet`` implements them; this
+says so in the schema."""
 
 from typing import Any
 
@@ -21,6 +22,8 @@ ETAG_HELP = (
     "The record's version (`lock_version` in quotes). Send it back in `If-Match` on your next "
     "write so it is refused if someone else changed the record meanwhile."
 )
+
+LOCATION_HELP = "The URL where what was created can be read."
 
 
 class VersionChangeSerializer(serializers.Serializer):
@@ -85,4 +88,13 @@ class StewardAutoSchema(AutoSchema):
                     direction=direction,
                 ),
             )
+        created = responses.get("201")
+        action = getattr(self.view, "action", None)
+        if created is not None and (
+            action == "create" or action in getattr(self.view, "created_routes", {})
+        ):
+            created.setdefault("headers", {})["Location"] = {
+                "schema": {"type": "string", "format": "uri"},
+                "description": LOCATION_HELP,
+            }
         return responses

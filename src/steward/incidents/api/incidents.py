@@ -322,6 +322,10 @@ def _step(summary: str, request: Any = None, description: str = "") -> Callable:
     ),
 )
 class IncidentViewSet(RecordViewSet):
+    created_routes = {
+        "reply": ("incident-journal", "record"),
+        "incident_actions": ("incident-actions", "record"),
+    }
     query = queries.incidents_for
     queryset = IncidentRequest.objects.none()
     view_permission = VIEW
