@@ -7,6 +7,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incident Management"
 
     def ready(self) -> None:
+        from steward.core import clocks
         from steward.incidents import (  # noqa: F401
             demo,
             permissions_catalog,
@@ -18,3 +19,8 @@ class IncidentsConfig(AppConfig):
             standard,
             tasks,
         )
+        from steward.incidents.models import IncidentRequest
+        from steward.incidents.queries.incidents import incidents_for
+
+        # A request's clocks are readable by whoever may see the request (GET /api/v1/clocks/).
+        clocks.register_reader(IncidentRequest, incidents_for)

@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from steward.configuration import api as configuration_api
 from steward.core.api import attachments, calendars, directory, lockouts, notifications, tokens
+from steward.core.api.clocks import ClockListView
+from steward.core.api.me import MeView
 from steward.incidents import api as incidents_api
 from steward.service_level import api as service_level_api
 
@@ -42,6 +44,9 @@ api_docs = csp_update({"img-src": ["data:"]})(
 )
 
 urlpatterns = [
+    # Single resources beside the router's collections.
+    path("v1/me/", MeView.as_view(), name="me"),
+    path("v1/clocks/", ClockListView.as_view(), name="clocks"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
