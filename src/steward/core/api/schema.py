@@ -10,6 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from steward.core.ids import MAX_ID, MIN_ID
+
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RECORD_ACTIONS = frozenset({"retrieve", "create", "update", "partial_update"})
 
@@ -40,7 +42,28 @@ class PreconditionFailedSerializer(serializers.Serializer):
     changes = VersionChangeSerializer(many=True, help_text="What changed since your version.")
 
 
+# A path segment the router matches with ``lookup_value_regex = "[0-9]+"``: a record id.
+_DIGITS = {"type": "string", "pattern": "^[0-9]+$"}
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": MIN_ID, "maximum": MAX_ID}
+
+
 class StewardAutoSchema(AutoSchema):
+    # Request bodies are documented as JSON only where JSON is taken: the form encodings DRF
+    # also parses are for the browsable API, and a body offered in three encodings makes
+    # generated clients send all three (openapi-python-client keeps the last, multipart).
+    def map_parsers(self) -> list[Any]:
+        media_types = super().map_parsers()
+        return ["application/json"] if "application/json" in media_types else media_types
+
+    # Ids in paths are integers, like the ``id`` of every answer: drf-spectacular reads the
+    # URL pattern and says "string of digits", and generated clients then take strings.
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter.get("schema") == _DIGITS:
+                parameter["schema"] = dict(ID_SCHEMA)
+        return parameters
+
     def _versioned(self) -> bool:
         versioned_model = getattr(self.view, "versioned_model", None)
         return callable(versioned_model) and versioned_model() is not None
