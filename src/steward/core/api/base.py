@@ -33,7 +33,17 @@ def with_etag(response: Response, obj: Any) -> Response:
     return response
 
 
-class StewardViewSet(viewsets.GenericViewSet):
+class ListParametersChecked(viewsets.GenericViewSet):
+    """A list refuses the query parameters it does not take (400 naming them), after the
+    caller's credentials and rights were checked (``core.filters.refuse_unknown_parameters``)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "action", None) == "list":
+            filters.refuse_unknown_parameters(request, self)
+
+
+class StewardViewSet(ListParametersChecked):
     """Base for every resource: the queryset comes from the area's ``queries`` for the actor.
 
     Subclasses set ``query`` (``people_for``-style function), ``view_permission``, and
@@ -61,8 +71,6 @@ class StewardViewSet(viewsets.GenericViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if getattr(self, "action", None) == "list":
-            filters.refuse_unknown_parameters(request, self)
         if request.method not in WRITE_METHODS or not getattr(self, "detail", False):
             return
         accepted = versioning.parse_if_match(request.headers.get("If-Match"))
