@@ -102,8 +102,11 @@ class StewardViewSet(ListParametersChecked):
     def created_location(self, data: dict[str, Any]) -> str | None:
         """The URL of what a 201 answer created: for ``create``, the new record's own URL;
         for other actions, as ``created_routes`` says. None leaves the header out."""
-        name, key = self.created_routes.get(self.action, (f"{self.basename}-detail", "id"))
-        if self.action != "create" and self.action not in self.created_routes:
+        if self.action == "create":
+            name, key = f"{self.basename}-detail", "id"
+        elif self.action in self.created_routes:
+            name, key = self.created_routes[self.action]
+        else:
             return None
         value = (
             self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
