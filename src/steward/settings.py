@@ -303,7 +303,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["steward.core.api_base.StewardAccess"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "steward.core.filters.StrictFilterBackend",
     ],
     "DEFAULT_PAGINATION_CLASS": "steward.core.api_base.StewardCursorPagination",
     "PAGE_SIZE": 50,

@@ -24,6 +24,10 @@ from steward.core import permissions
 from steward.core.formfields import to_utc
 from steward.core.ids import MAX_ID
 
+PAGE_SIZE = "page_size"
+PAGE_SIZE_DEFAULT = 50
+MAX_PAGE_SIZE = 500
+
 
 class StewardAccess(BasePermission):
     """Authenticated, holding a role, and (when the view names one) its view permission.
@@ -41,6 +45,32 @@ class StewardAccess(BasePermission):
             return False
         needed = getattr(view, "view_permission", None)
         return needed is None or permissions.has(user, needed)
+
+
+def page_size(request: Request, default: int, maximum: int) -> int:
+    """``?page_size=`` as a whole number from 1 to ``maximum`` (400 naming it otherwise:
+    ``page_size=0`` used to answer one row, ``page_size=abc`` the default)."""
+    raw = request.query_params.get(PAGE_SIZE)
+    if raw is None:
+        return default
+    # ASCII digits only: int() would also take " 5", "1_0" and other scripts' digits.
+    wanted = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if not 1 <= wanted <= maximum:
+        raise exceptions.ValidationError(
+            {PAGE_SIZE: [f"Enter a whole number from 1 to {maximum}."]}
+        )
+    return wanted
+
+
+def page_size_parameter(maximum: int) -> dict[str, Any]:
+    """The ``page_size`` query parameter in the schema, with its bounds."""
+    return {
+        "name": PAGE_SIZE,
+        "required": False,
+        "in": "query",
+        "description": f"Rows per page: 1 to {maximum} (default {PAGE_SIZE_DEFAULT}).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": maximum},
+    }
 
 
 INVALID_CURSOR = "This is not a cursor the API gave out: start again from the first page."
@@ -72,10 +102,20 @@ def _cursor_value(field: Any, value: Any) -> Any:
 
 
 class StewardCursorPagination(CursorPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
+    page_size = PAGE_SIZE_DEFAULT
+    page_size_query_param = PAGE_SIZE
+    max_page_size = MAX_PAGE_SIZE
     ordering = "-pk"
+
+    def get_page_size(self, request: Request) -> int:
+        return page_size(request, self.page_size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        return [
+            page_size_parameter(self.max_page_size) if p["name"] == PAGE_SIZE else p
+            for p in parameters
+        ]
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
         self.model = queryset.model
@@ -105,10 +145,11 @@ class KeysetPagination(BasePagination):
     depth, on PostgreSQL and SQLite alike. All fields run in the same direction.
     """
 
-    page_size = 50
-    max_page_size = 500
+    page_size = PAGE_SIZE_DEFAULT
+    max_page_size = MAX_PAGE_SIZE
     ordering: tuple[str, ...] = ("-pk",)
     cursor_query_param = "cursor"
+    page_size_query_param = PAGE_SIZE
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list:
         self.request = request
@@ -117,7 +158,7 @@ class KeysetPagination(BasePagination):
         if any(f.startswith("-") != descending for f in self.ordering):
             raise ValueError("KeysetPagination needs every ordering field in one direction.")
         self.fields = [f.lstrip("-") for f in self.ordering]
-        self.size = self._size(request)
+        self.size = page_size(request, self.page_size, self.max_page_size)
         queryset = queryset.order_by(*self.ordering)
         position = self._decode(request.query_params.get(self.cursor_query_param))
         if position is not None:
@@ -140,13 +181,6 @@ class KeysetPagination(BasePagination):
         self.has_next = len(rows) > self.size
         self.page = rows[: self.size]
         return self.page
-
-    def _size(self, request: Request) -> int:
-        try:
-            wanted = int(request.query_params.get("page_size", self.page_size))
-        except ValueError:
-            return self.page_size
-        return max(1, min(wanted, self.max_page_size))
 
     def _values(self, row: Any) -> list[Any]:
         values = []
@@ -195,9 +229,7 @@ class KeysetPagination(BasePagination):
         return [
             {"name": self.cursor_query_param, "required": False, "in": "query",
              "description": "The next page's cursor (from ``next``).", "schema": {"type": "string"}},
-            {"name": "page_size", "required": False, "in": "query",
-             "description": f"Rows per page, at most {self.max_page_size}.",
-             "schema": {"type": "integer"}},
+            page_size_parameter(self.max_page_size),
         ]  # fmt: skip
 
 

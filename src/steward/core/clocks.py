@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "CLOCK",
+    "Reading",
     "clock_cancel",
     "clock_pause",
     "clock_recalculate",
@@ -62,8 +64,11 @@ __all__ = [
     "clocks_for",
     "due_clock_ids",
     "elapsed_business_seconds",
+    "readable_types",
+    "reading",
     "recalculate",
     "register_escalation",
+    "register_reader",
     "remaining",
     "sweep",
 ]
@@ -81,6 +86,7 @@ OPEN_STATES = (S.RUNNING, S.PAUSED)
 Level = Literal["warning", "breach"]
 Escalation = Callable[[SlaClock, str], Iterable[Person]]
 _ESCALATIONS: dict[str, Escalation] = {}
+_READERS: dict[str, Callable[[Any], QuerySet]] = {}
 
 # Clocks claimed per UPDATE: keeps the parameter list well under SQLite's limit and each
 # sweep transaction short.
@@ -169,6 +175,25 @@ def elapsed_business_seconds(clock: SlaClock, now: datetime | None = None) -> in
 def remaining(clock: SlaClock, now: datetime | None = None) -> int:
     """Business seconds left before the breach; negative once the target is exceeded."""
     return clock.target_seconds - elapsed_business_seconds(clock, now)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A clock as people read it (the record page and the API): business seconds used and
+    left (negative: over the target), and whether the promise is broken."""
+
+    elapsed: int
+    remaining: int
+    breached: bool
+
+
+def reading(clock: SlaClock, now: datetime | None = None) -> Reading:
+    """Read ``clock`` now: breached once over the target, once the sweep marked the breach,
+    or when it stopped without meeting the target."""
+    elapsed = elapsed_business_seconds(clock, now)
+    left = clock.target_seconds - elapsed
+    breached = left < 0 or clock.breached_at is not None or clock.met is False
+    return Reading(elapsed=elapsed, remaining=left, breached=breached)
 
 
 # --- Transitions ------------------------------------------------------------------------
@@ -407,6 +432,17 @@ def clock_recalculate(*, clock_id: int, actor: Person | None = None) -> SlaClock
         clock.save(update_fields=["warning_at", "breach_at"])
         _event(clock, "recalculated", timezone.now(), actor=actor)
     return clock
+
+
+def register_reader(model: type[models.Model], query: Callable[[Any], QuerySet]) -> None:
+    """Let people read the clocks of ``model`` records (``GET /api/v1/clocks/``): those in
+    ``query(actor)``, the area's own "records this person may see"."""
+    _READERS[model._meta.label_lower] = query
+
+
+def readable_types() -> dict[str, Callable[[Any], QuerySet]]:
+    """Record types ("app.model") whose clocks can be read, with their record queries."""
+    return dict(_READERS)
 
 
 def clocks_for(record: models.Model) -> QuerySet[SlaClock]:

@@ -29,5 +29,9 @@ grant(
     "Edit business calendars, service hours and holidays.",
 )
 grant("core.webhook.change", ADMIN, "Manage outbound webhooks and read their delivery log.")
-grant("core.token.own", ALL_ROLES - {Role.REQUESTER}, "Create API tokens for oneself.")
+grant(
+    "core.token.own",
+    ALL_ROLES,
+    "Create API tokens for oneself (a token never does more than its owner may).",
+)
 grant("core.lockout.change", ADMIN, "See login lockouts and lift them.")

@@ -6,16 +6,19 @@ raises Http404 when it does not exist *or* the actor may not see it (no leak of 
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from steward.core import lockout, permissions
+from steward.core import clocks, ids, lockout, permissions
+from steward.core.choices import ClockKind
 from steward.core.models import (
     BusinessCalendar,
     Notification,
     Organisation,
     Person,
     RoleAssignment,
+    SlaClock,
     SupportGroup,
 )
 
@@ -101,3 +104,29 @@ def lockouts_for(actor: Person) -> list[lockout.Lockout]:
     if not permissions.has(actor, "core.lockout.change"):
         return []
     return lockout.current_lockouts()
+
+
+def clocks_of(actor: Person, record: Model) -> QuerySet[SlaClock]:
+    """The clocks of ``record`` (which the caller fetched through its area's query, so the
+    actor may see it), by kind and metric. Customer-side people see SLA clocks only: OLAs
+    and underpinning contracts are the provider's internal agreements."""
+    qs = clocks.clocks_for(record).order_by("kind", "metric", "pk")
+    if permissions.is_customer_side(actor):
+        qs = qs.filter(kind=ClockKind.SLA)
+    return qs
+
+
+def measured_record_for(actor: Person, record_type: str, record_id: Any) -> Model:
+    """The record ``record_type`` ("incidents.incidentrequest") ``record_id`` whose clocks
+    the actor may read: 400 naming the parameter for a type without clocks or an id no
+    record can have, 404 for a record that does not exist or the actor may not see."""
+    readers = clocks.readable_types()
+    query = readers.get(str(record_type).strip().lower())
+    if query is None:
+        listed = ", ".join(sorted(readers))
+        raise ValidationError({"record_type": [f"Clocks are kept for: {listed}."]})
+    pk = ids.parse_id(record_id)
+    if pk is None:
+        message = f"Enter a record id: a whole number from {ids.MIN_ID} to {ids.MAX_ID}."
+        raise ValidationError({"record_id": [message]})
+    return _one(query(actor), pk)

@@ -9,6 +9,7 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         # Everything the area plugs into core, in one place: core never imports an area.
         from steward.core import registry
+        from steward.core import clocks
         from steward.incidents import (  # noqa: F401
             api,
             demo,
@@ -23,3 +24,8 @@ class IncidentsConfig(AppConfig):
         registry.demo_step(
             "incidents", demo.load, after=("core.roles", "service_level", "configuration")
         )
+        from steward.incidents.models import IncidentRequest
+        from steward.incidents.queries.incidents import incidents_for
+
+        # A request's clocks are readable by whoever may see the request (GET /api/v1/clocks/).
+        clocks.register_reader(IncidentRequest, incidents_for)

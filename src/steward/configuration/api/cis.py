@@ -109,6 +109,7 @@ class CIClassWriteSerializer(GuardedSerializer):
     ),
 )
 class CIClassViewSet(RecordViewSet):
+    created_routes = {"attributes": ("ciclass-attributes", "record")}
     query = queries.ci_classes_for
     queryset = CIClass.objects.none()
     view_permission = VIEW

@@ -281,6 +281,7 @@ def _plain(data: Any) -> Any:
     ),
 )
 class PurchaseRequisitionViewSet(RecordViewSet):
+    created_routes = {"quotes": ("purchaserequisition-detail", "record")}
     query = queries.requisitions_for
     queryset = PurchaseRequisition.objects.none()
     view_permission = "configuration.requisition.view"

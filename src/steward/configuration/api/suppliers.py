@@ -135,6 +135,7 @@ class SupplierContactWriteSerializer(GuardedSerializer):
     ),
 )
 class SupplierViewSet(RecordViewSet):
+    created_routes = {"contacts": ("person-detail", "id")}
     query = queries.suppliers_for
     queryset = Organisation.objects.none()
     view_permission = services.VIEW

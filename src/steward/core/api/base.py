@@ -8,12 +8,13 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
+from django.urls import NoReverseMatch, reverse
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.core import audit, permissions, versioning
+from steward.core import audit, filters, permissions, versioning
 from steward.core.choices import SecurityEventKind
 from steward.core.fields import UNKNOWN, FieldsRefused, Inputs, with_audience
 from steward.core.ids import MAX_ID, MAX_INT, MIN_ID
@@ -32,7 +33,17 @@ def with_etag(response: Response, obj: Any) -> Response:
     return response
 
 
-class StewardViewSet(viewsets.GenericViewSet):
+class ListParametersChecked(viewsets.GenericViewSet):
+    """A list refuses the query parameters it does not take (400 naming them), after the
+    caller's credentials and rights were checked (``core.filters.refuse_unknown_parameters``)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "action", None) == "list":
+            filters.refuse_unknown_parameters(request, self)
+
+
+class StewardViewSet(ListParametersChecked):
     """Base for every resource: the queryset comes from the area's ``queries`` for the actor.
 
     Subclasses set ``query`` (``people_for``-style function), ``view_permission``, and
@@ -83,9 +94,43 @@ class StewardViewSet(viewsets.GenericViewSet):
 
         return run
 
+    # Where what another action answers 201 for can be read (its ``Location``): action ->
+    # (URL name, "id": the new thing's own URL, or "record": the list under this record's
+    # URL it joined, for things without a URL of their own such as a reply).
+    created_routes: dict[str, tuple[str, str]] = {}
+
+    def created_location(self, data: dict[str, Any]) -> str | None:
+        """The URL of what a 201 answer created: for ``create``, the new record's own URL;
+        for other actions, as ``created_routes`` says. None leaves the header out."""
+        if self.action == "create":
+            name, key = f"{self.basename}-detail", "id"
+        elif self.action in self.created_routes:
+            name, key = self.created_routes[self.action]
+        else:
+            return None
+        value = (
+            self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            if key == "record"
+            else data.get("id")
+        )
+        if value is None:
+            return None
+        try:
+            return self.request.build_absolute_uri(reverse(name, args=[value]))
+        except NoReverseMatch:
+            return None
+
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
+        if (
+            response.status_code == status.HTTP_201_CREATED
+            and isinstance(getattr(response, "data", None), dict)
+            and not response.has_header("Location")
+        ):
+            location = self.created_location(response.data)
+            if location:
+                response["Location"] = location
         if (
             getattr(self, "action", None) in _RECORD_ACTIONS
             and 200 <= response.status_code < 300

@@ -166,6 +166,7 @@ def _seconds(delta: timedelta) -> float | int:
     partial_update=extend_schema(summary="Change some fields of a business calendar"),
 )
 class BusinessCalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+    created_routes = {"holidays": ("calendar-holidays", "record")}
     query = queries.calendars_for
     queryset = BusinessCalendar.objects.none()  # for the schema; requests use query(actor)
     view_permission = "core.calendar.view"

@@ -14,14 +14,20 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import inputs, permissions, queries, registry
-from steward.core.api.base import GuardedSerializer, IdField, InternalFieldsHidden, StewardViewSet
+from steward.core.api.base import (
+    GuardedSerializer,
+    IdField,
+    InternalFieldsHidden,
+    ListParametersChecked,
+    StewardViewSet,
+)
 from steward.core.choices import Role, ScopeKind, allowed_scopes
 from steward.core.filters import (
     OrganisationFilterSet,
@@ -309,6 +315,7 @@ class SupportGroupSerializer(GuardedSerializer, serializers.ModelSerializer):
 class SupportGroupViewSet(
     GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
 ):
+    created_routes = {"add_member": ("supportgroup-detail", "record")}
     query = queries.groups_for
     queryset = SupportGroup.objects.none()
     view_permission = "core.group.view"
@@ -535,7 +542,7 @@ def role_catalogue() -> list[dict[str, Any]]:
     list=extend_schema(summary="The roles, their scopes and the permissions they grant"),
     retrieve=extend_schema(summary="One role"),
 )
-class RoleViewSet(viewsets.GenericViewSet):
+class RoleViewSet(ListParametersChecked):
     serializer_class = RoleCatalogueSerializer
     pagination_class = None
     filter_backends: list = []

@@ -1,14 +1,14 @@
 """/api/v1/lockouts/: login lockouts in force and lifting them (system administrators)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import inputs, queries
-from steward.core.api.base import GuardedSerializer
+from steward.core.api.base import GuardedSerializer, ListParametersChecked
 from steward.core.services.lockouts import lockout_release
 
 
@@ -42,7 +42,7 @@ class LockoutReleasedSerializer(serializers.Serializer):
     lifted = serializers.IntegerField(help_text="How many lockouts this ended.")
 
 
-class LockoutViewSet(viewsets.GenericViewSet):
+class LockoutViewSet(ListParametersChecked):
     serializer_class = LockoutSerializer
     pagination_class = None
     filter_backends: list = []

@@ -209,6 +209,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="One webhook subscription"),
 )
 class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+    created_routes = {"ping": ("webhook-delivery-detail", "id")}
     query = webhooks.subscriptions_for
     view_permission = "core.webhook.change"
     serializer_class = WebhookSubscriptionSerializer
@@ -302,6 +303,7 @@ class WebhookDeliveryFilterSet(django_filters.FilterSet):
     retrieve=extend_schema(summary="One webhook delivery"),
 )
 class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+    created_routes = {"redeliver": ("webhook-delivery-detail", "id")}
     query = webhooks.deliveries_for
     view_permission = "core.webhook.change"
     serializer_class = WebhookDeliverySerializer

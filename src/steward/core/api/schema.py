@@ -1,6 +1,7 @@
 """The OpenAPI schema's shared parts, declared once for every resource (drf-spectacular):
 ``ETag`` on versioned records' answers, ``If-Match`` and its 412 on every write to a
-versioned record's URL. ``StewardViewSet`` implements them; this says so in the schema."""
+versioned record's URL, ``Location`` on every 201. ``StewardViewSet`` implements them; this
+says so in the schema."""
 
 import inspect
 from typing import Any
@@ -12,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from steward.core import permissions
+from steward.core.ids import MAX_ID, MIN_ID
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RECORD_ACTIONS = frozenset({"retrieve", "create", "update", "partial_update"})
@@ -25,6 +27,8 @@ ETAG_HELP = (
     "The record's version (`lock_version` in quotes). Send it back in `If-Match` on your next "
     "write so it is refused if someone else changed the record meanwhile."
 )
+
+LOCATION_HELP = "The URL where what was created can be read."
 
 
 class VersionChangeSerializer(serializers.Serializer):
@@ -84,6 +88,11 @@ def _default_description(action: str, method: str, detail: bool, name: str, plur
     return f"{words.capitalize()} ({plural}). A 400 names each refused field."
 
 
+# A path segment the router matches with ``lookup_value_regex = "[0-9]+"``: a record id.
+_DIGITS = {"type": "string", "pattern": "^[0-9]+$"}
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": MIN_ID, "maximum": MAX_ID}
+
+
 class StewardAutoSchema(AutoSchema):
     def _model(self) -> Any:
         queryset = getattr(self.view, "queryset", None)
@@ -124,6 +133,22 @@ class StewardAutoSchema(AutoSchema):
                 who += " The write is checked against the record too (scope, state): 403 if not."
             operation["description"] = f"{operation.get('description', '')}\n\n{who}".strip()
         return operation
+
+    # Request bodies are documented as JSON only where JSON is taken: the form encodings DRF
+    # also parses are for the browsable API, and a body offered in three encodings makes
+    # generated clients send all three (openapi-python-client keeps the last, multipart).
+    def map_parsers(self) -> list[Any]:
+        media_types = super().map_parsers()
+        return ["application/json"] if "application/json" in media_types else media_types
+
+    # Ids in paths are integers, like the ``id`` of every answer: drf-spectacular reads the
+    # URL pattern and says "string of digits", and generated clients then take strings.
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter.get("schema") == _DIGITS:
+                parameter["schema"] = dict(ID_SCHEMA)
+        return parameters
 
     def _versioned(self) -> bool:
         versioned_model = getattr(self.view, "versioned_model", None)
@@ -172,4 +197,13 @@ class StewardAutoSchema(AutoSchema):
                     direction=direction,
                 ),
             )
+        created = responses.get("201")
+        action = getattr(self.view, "action", None)
+        if created is not None and (
+            action == "create" or action in getattr(self.view, "created_routes", {})
+        ):
+            created.setdefault("headers", {})["Location"] = {
+                "schema": {"type": "string", "format": "uri"},
+                "description": LOCATION_HELP,
+            }
         return responses

@@ -8,6 +8,8 @@ from rest_framework.routers import DefaultRouter
 from steward.core import registry
 from steward.core.api import attachments, calendars, directory, lockouts, notifications, tokens
 from steward.core.errors import error_response
+from steward.core.api.clocks import ClockListView
+from steward.core.api.me import MeView
 
 router = DefaultRouter()
 router.include_format_suffixes = False
@@ -33,6 +35,9 @@ api_docs = csp_update({"img-src": ["data:"]})(
 )
 
 urlpatterns = [
+    # Single resources beside the router's collections.
+    path("v1/me/", MeView.as_view(), name="me"),
+    path("v1/clocks/", ClockListView.as_view(), name="clocks"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),

@@ -216,7 +216,7 @@ CASES = [
     Case("requester-lists-roles", "requester", "get", "/api/v1/role-assignments/", status=403),
     Case("requester-creates-person", "requester", "post", "/api/v1/people/", {"username": "x"},
          status=403),
-    Case("requester-token", "requester", "post", "/api/v1/tokens/", {"name": "script"}, status=403),
+    Case("requester-lockouts", "requester", "get", "/api/v1/lockouts/", status=403),
     Case("requester-uploads", "requester", "post", "/api/v1/attachments/",
          lambda w: on_org(w, txt()), status=403, fmt="multipart"),
     # --- 404: unknown ids, and what the caller may not see -------------------------------------

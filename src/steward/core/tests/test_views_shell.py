@@ -399,15 +399,17 @@ def test_token_is_revoked_by_its_owner_only(client, analyst, admin_person):
     assert refused.status_code == 404 and theirs.revoked_at is None
 
 
-def test_requester_has_no_api_tokens(client, requester):
+def test_requester_creates_an_api_token_on_the_profile_page(client, requester):
     client.force_login(requester)
 
     page = client.get("/me/")
-    response = client.post("/me/tokens/", {"name": "sneaky"})
+    response = client.post("/me/tokens/", {"name": "my script"})
 
-    assert "Your roles do not include API access." in page.content.decode()
-    assert response.status_code == 403
-    assert not ApiToken.objects.exists()
+    assert "Your roles do not include API access." not in page.content.decode()
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert token.person == requester and token.name == "my script"
+    assert token.prefix in response.content.decode()
 
 
 # --- Notifications ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core import attachments, fields, journal, permissions
 from steward.core.api.attachments import AttachmentSerializer
 from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
+from steward.core.api.clocks import ClockSerializer, clocks_response
 from steward.core.api_base import KeysetPagination
 from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, organisations_for, people_for
@@ -322,6 +323,10 @@ def _step(summary: str, request: Any = None, description: str = "") -> Callable:
     ),
 )
 class IncidentViewSet(RecordViewSet):
+    created_routes = {
+        "reply": ("incident-journal", "record"),
+        "incident_actions": ("incident-actions", "record"),
+    }
     query = queries.incidents_for
     queryset = IncidentRequest.objects.none()
     view_permission = VIEW
@@ -486,6 +491,14 @@ class IncidentViewSet(RecordViewSet):
         incident = self.get_object()
         entries = journal.timeline(incident, actor=request.user).order_by("created_at", "pk")
         return Response(IncidentJournalEntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        summary="The request's SLA clocks (OLA and UC too for provider staff)",
+        responses=ClockSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def clocks(self, request: Request, pk: str | None = None) -> Response:
+        return clocks_response(request, self.get_object())
 
     @extend_schema(
         summary="The request's attachments",

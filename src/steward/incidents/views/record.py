@@ -188,8 +188,8 @@ def clock_rows(obj: IncidentRequest) -> list[dict[str, Any]]:
     """The record's SLA/OLA clocks with the time left (negative: breached)."""
     rows = []
     for clock in clocks.clocks_for(obj).order_by("kind", "metric", "pk"):
-        left = clocks.remaining(clock)
-        breached = left < 0 or clock.breached_at is not None or clock.met is False
+        read = clocks.reading(clock)
+        left, breached = read.remaining, read.breached
         if clock.state == ClockState.STOPPED:
             text = "Met" if clock.met else "Missed"
         elif clock.state == ClockState.CANCELLED:
