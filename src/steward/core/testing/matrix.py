@@ -169,6 +169,16 @@ class Case:
 # --- Parametrisation ----------------------------------------------------------------------
 
 
+# Tests run once per case that declares the attribute.
+_ONCE = {
+    "test_api_create": "create",
+    "test_api_create_refused": "create",
+    "test_api_update": "update",
+    "test_api_update_refused": "update",
+    "test_page_create": "page_create",
+}
+
+
 def _params(cases: list[Case], name: str) -> Iterator[Any]:
     """The parameter sets of test ``name`` over ``cases``: (case, ...) with readable ids."""
     for case in cases:
@@ -178,9 +188,7 @@ def _params(cases: list[Case], name: str) -> Iterator[Any]:
         elif name == "test_api_secret_fields" and case.api and case.secret_fields:
             for kind in (k for k in case.sees if k in CUSTOMER_SIDE):
                 yield pytest.param(case, kind, kind, id=f"{case}-{kind}")
-        elif name in ("test_api_create", "test_api_create_refused") and case.create:
-            yield pytest.param(case, None, None, id=str(case))
-        elif name in ("test_api_update", "test_api_update_refused") and case.update:
+        elif name in _ONCE and getattr(case, _ONCE[name]):
             yield pytest.param(case, None, None, id=str(case))
         elif name.startswith("test_api_step"):
             for step in case.steps:
@@ -189,8 +197,6 @@ def _params(cases: list[Case], name: str) -> Iterator[Any]:
         elif name in ("test_page_list", "test_page_detail") and case.page_detail:
             for kind in case.page_sees + case.page_hidden:
                 yield pytest.param(case, kind, kind in case.page_sees, id=f"{case}-{kind}")
-        elif name == "test_page_create" and case.page_create:
-            yield pytest.param(case, None, None, id=str(case))
 
 
 def _results(response: Any) -> list[dict[str, Any]]:

@@ -69,7 +69,7 @@ INCIDENT = Case(
             denied="requester",
             status="in_progress",
             wrong_state=cancelled,
-        ),  # fmt: skip
+        ),
     ),
     page_list="incidents:incident-list",
     page_detail="incidents:incident-detail",
@@ -101,7 +101,7 @@ SOLUTION = Case(
         "title": "Clear the cache",
         "body": "Clear it.",
         "support_group": SupportGroupFactory(name="Desk").pk,
-    },  # fmt: skip
+    },
     bad_create=lambda world: {"title": "Clear the cache"},
     bad_field="body",
     create_denied="requester",
