@@ -6,7 +6,7 @@ subclasses ``MatrixTests``; the same tests then run for each of them (NetBox's
 
 - API list and detail: every actor named in ``sees`` finds the record in the list and
   reads it; every actor in ``hidden`` does not find it and gets 404 (existence does not
-  leak). Customer-side actors who see it never get a field named in ``secret_fields``.
+  leak); every actor in ``refused`` (no permission to read such records) gets 403. Customer-side actors who see it never get a field named in ``secret_fields``.
 - API create: 201 (with ``Location`` naming the new record when the answer has one), 400
   naming the field of a bad payload, 403 for ``create_denied``; a refused create writes
   nothing.
@@ -15,7 +15,7 @@ subclasses ``MatrixTests``; the same tests then run for each of them (NetBox's
 - API steps (``Step``): the ``allowed`` actor moves the record, the ``denied`` one gets
   403, and the step from a state that does not allow it is 409; refusals change nothing.
 - Pages: the list shows the record to ``page_sees`` and not to ``page_hidden``, the
-  detail page is 200 or 404, and the create form, posted, makes a record.
+  detail page is 200 or 404 (403 for ``page_refused``: list and detail), and the create form, posted, makes a record.
 
 Actors are named by kind: the shared fixtures (``requester``, ``analyst``, ``admin``,
 ``no_role``), the customer side around them (``colleague``: another requester of the same
@@ -134,6 +134,7 @@ class Case:
     api: str = ""  # the router's basename: ``<api>-list``, ``<api>-detail``
     sees: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # without the permission to read such records at all: 403
     secret_fields: tuple[str, ...] = ()  # never in what a customer-side actor gets
     creator: str = "admin"
     create: Payload | None = None
@@ -149,6 +150,7 @@ class Case:
     page_detail: str = ""
     page_sees: tuple[str, ...] = ()
     page_hidden: tuple[str, ...] = ()
+    page_refused: tuple[str, ...] = ()
     page_create: str = ""
     page_creator: str = ""  # default: ``creator``
     page_form: Payload | None = None
@@ -169,6 +171,7 @@ class Case:
 # --- Parametrisation ----------------------------------------------------------------------
 
 
+_STATUS = {True: 200, False: 404, None: 403}
 # Tests run once per case that declares the attribute.
 _ONCE = {
     "test_api_create": "create",
@@ -183,8 +186,7 @@ def _params(cases: list[Case], name: str) -> Iterator[Any]:
     """The parameter sets of test ``name`` over ``cases``: (case, ...) with readable ids."""
     for case in cases:
         if name in ("test_api_list", "test_api_detail") and case.api:
-            for kind in case.sees + case.hidden:
-                yield pytest.param(case, kind, kind in case.sees, id=f"{case}-{kind}")
+            yield from _access(case, case.sees, case.hidden, case.refused)
         elif name == "test_api_secret_fields" and case.api and case.secret_fields:
             for kind in (k for k in case.sees if k in CUSTOMER_SIDE):
                 yield pytest.param(case, kind, kind, id=f"{case}-{kind}")
@@ -195,8 +197,14 @@ def _params(cases: list[Case], name: str) -> Iterator[Any]:
                 if name != "test_api_step_wrong_state" or step.wrong_state:
                     yield pytest.param(case, step, None, id=f"{case}-{step}")
         elif name in ("test_page_list", "test_page_detail") and case.page_detail:
-            for kind in case.page_sees + case.page_hidden:
-                yield pytest.param(case, kind, kind in case.page_sees, id=f"{case}-{kind}")
+            yield from _access(case, case.page_sees, case.page_hidden, case.page_refused)
+
+
+def _access(case: Case, sees: tuple, hidden: tuple, refused: tuple) -> Iterator[Any]:
+    """(case, actor, True: sees it / False: does not / None: refused altogether)."""
+    for kinds, expected in ((sees, True), (hidden, False), (refused, None)):
+        for kind in kinds:
+            yield pytest.param(case, kind, expected, id=f"{case}-{kind}")
 
 
 def _results(response: Any) -> list[dict[str, Any]]:
@@ -228,13 +236,16 @@ class MatrixTests:
     def test_api_list(self, api, world, case, arg, expected):
         record = case.make(world)
         response = api.as_(world.actor(arg)).get(case.list_url())
+        if expected is None:
+            assert response.status_code == 403, response.content
+            return
         assert response.status_code == 200, response.content
         assert (record.pk in _ids(response)) is expected
 
     def test_api_detail(self, api, world, case, arg, expected):
         record = case.make(world)
         response = api.as_(world.actor(arg)).get(case.detail_url(record))
-        assert response.status_code == (200 if expected else 404), response.content
+        assert response.status_code == _STATUS[expected], response.content
         if expected:
             assert response.json()["id"] == record.pk
 
@@ -337,6 +348,9 @@ class MatrixTests:
         client.force_login(world.actor(arg))
         # follow: customer-side people are sent on to their own pages (the portal).
         response = client.get(reverse(case.page_list), follow=True)
+        if expected is None:
+            assert response.status_code == 403
+            return
         assert response.status_code == 200
         assert (case.shown_as(record) in response.content.decode()) is expected
 
@@ -344,7 +358,7 @@ class MatrixTests:
         record = case.make(world)
         client.force_login(world.actor(arg))
         response = client.get(reverse(case.page_detail, kwargs={"pk": record.pk}), follow=True)
-        assert response.status_code == (200 if expected else 404)
+        assert response.status_code == _STATUS[expected]
         if expected:
             assert case.shown_as(record) in response.content.decode()
 
