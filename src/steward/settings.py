@@ -138,6 +138,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("STEWARD_TEST_SQLITE_NAME")}
+elif os.environ.get("STEWARD_TEST_DB_NAME"):
+    # The test runner names each run's database (scripts/run_tests.py), so two runs against
+    # one server never share one; pytest-django adds `_gwN` per xdist worker.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["STEWARD_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background work ---------------------------------------------

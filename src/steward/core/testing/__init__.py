@@ -1,0 +1,1 @@
+"""Test machinery shared by every area (NetBox-style generated test matrices)."""

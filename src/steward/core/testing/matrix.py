@@ -1,0 +1,370 @@
+"""Generated access and write tests for every record type, declared once per type.
+
+An area lists its record types as ``Case``s in ``<area>/tests/test_matrix.py`` and
+subclasses ``MatrixTests``; the same tests then run for each of them (NetBox's
+``APIViewTestCases`` idea, as data instead of mixins):
+
+- API list and detail: every actor named in ``sees`` finds the record in the list and
+  reads it; every actor in ``hidden`` does not find it and gets 404 (existence does not
+  leak); every actor in ``refused`` (no permission to read such records) gets 403. Customer-side actors who see it never get a field named in ``secret_fields``.
+- API create: 201 (with ``Location`` naming the new record when the answer has one), 400
+  naming the field of a bad payload, 403 for ``create_denied``; a refused create writes
+  nothing.
+- API update: 200 with the new value, 403 for ``update_denied`` (nothing changed), 412 for
+  an ``If-Match`` of another version on a versioned record.
+- API steps (``Step``): the ``allowed`` actor moves the record, the ``denied`` one gets
+  403, and the step from a state that does not allow it is 409; refusals change nothing.
+- Pages: the list shows the record to ``page_sees`` and not to ``page_hidden``, the
+  detail page is 200 or 404 (403 for ``page_refused``: list and detail), and the create form, posted, makes a record.
+
+Actors are named by kind: the shared fixtures (``requester``, ``analyst``, ``admin``,
+``no_role``), the customer side around them (``colleague``: another requester of the same
+organisation, ``representative`` of it, ``other_requester`` and ``other_representative``
+of another customer) and any other word is a role held everywhere, in the provider
+organisation (``specialist``, ``configuration_administrator``...). ``World`` makes each
+one the first time a test asks for it, so a test costs only the people it uses.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db.models import Model
+from django.urls import reverse
+
+from steward.core.models import Organisation, Person
+from steward.core.tests.api import field_errors
+from steward.core.tests.factories import PersonFactory, make_person
+
+CUSTOMER_SIDE = {
+    "requester",
+    "colleague",
+    "representative",
+    "other_requester",
+    "other_representative",
+}
+_seq = itertools.count(1)
+
+
+def unique() -> int:
+    """A number no other record of the test run has (names, codes)."""
+    return next(_seq)
+
+
+class World:
+    """The actors of one test, made on first use from the shared fixtures."""
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+        self._people: dict[str, Person] = {}
+
+    @property
+    def provider(self) -> Organisation:
+        return self._request.getfixturevalue("provider")
+
+    @property
+    def customer_org(self) -> Organisation:
+        return self._request.getfixturevalue("customer_org")
+
+    @property
+    def other_customer_org(self) -> Organisation:
+        return self._request.getfixturevalue("other_customer_org")
+
+    @property
+    def admin(self) -> Person:
+        return self.actor("admin")
+
+    def actor(self, kind: str) -> Person:
+        if kind not in self._people:
+            self._people[kind] = self._make(kind)
+        return self._people[kind]
+
+    def _make(self, kind: str) -> Person:
+        fixtures = {"requester": "requester", "analyst": "analyst", "admin": "admin_person"}
+        if kind in fixtures:
+            return self._request.getfixturevalue(fixtures[kind])
+        if kind == "no_role":
+            return self._request.getfixturevalue("no_role_person")
+        orgs = {"colleague": "customer_org", "representative": "customer_org"}
+        orgs |= {"other_requester": "other_customer_org"}
+        orgs |= {"other_representative": "other_customer_org"}
+        if kind in orgs:
+            org = self._request.getfixturevalue(orgs[kind])
+            role = "customer_representative" if kind.endswith("representative") else "requester"
+            scope = org if role == "customer_representative" else None
+            return make_person(role, organisation=org, scope=scope, username=f"m-{kind}")
+        return make_person(kind, organisation=self.provider, username=f"m-{kind}")
+
+    def person(self, org: Organisation | None = None) -> Person:
+        """Someone without a role (a contact)."""
+        return PersonFactory(organisations=[org or self.customer_org])
+
+
+Maker = Callable[[World], Model]
+Payload = Callable[[World], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition: ``POST <detail>/<verb>/``."""
+
+    verb: str
+    make: Maker  # a record in a state the step starts from
+    allowed: str
+    denied: str  # an actor who sees the record but may not take the step
+    status: str = ""  # the record's status afterwards
+    payload: Payload = lambda world: {}
+    wrong_state: Maker | None = None  # a record the step does not apply to: 409
+
+    def __str__(self) -> str:
+        return self.verb
+
+
+@dataclass(frozen=True)
+class Case:
+    """One record type: how to make one and what each kind of actor may do with it."""
+
+    name: str
+    model: type[Model]
+    make: Maker  # a record belonging to the ``requester``/``customer_org`` where that applies
+    api: str = ""  # the router's basename: ``<api>-list``, ``<api>-detail``
+    sees: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # without the permission to read such records at all: 403
+    secret_fields: tuple[str, ...] = ()  # never in what a customer-side actor gets
+    creator: str = "admin"
+    create: Payload | None = None
+    bad_create: Payload | None = None
+    bad_field: str = ""  # the field the 400 of ``bad_create`` names
+    create_denied: str = ""
+    denied_create: Payload | None = None  # what ``create_denied`` sends; default ``create``
+    updater: str = "admin"
+    update: Payload | None = None
+    update_denied: str = ""
+    steps: tuple[Step, ...] = ()
+    page_list: str = ""  # URL names
+    page_detail: str = ""
+    page_sees: tuple[str, ...] = ()
+    page_hidden: tuple[str, ...] = ()
+    page_refused: tuple[str, ...] = ()
+    page_create: str = ""
+    page_creator: str = ""  # default: ``creator``
+    page_form: Payload | None = None
+    shown_as: Callable[[Model], str] = lambda record: str(getattr(record, "number", record))
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def list_url(self) -> str:
+        return reverse(f"{self.api}-list")
+
+    def detail_url(self, record: Model, verb: str = "") -> str:
+        url = reverse(f"{self.api}-detail", kwargs={"pk": record.pk})
+        return f"{url}{verb}/" if verb else url
+
+
+# --- Parametrisation ----------------------------------------------------------------------
+
+
+_STATUS = {True: 200, False: 404, None: 403}
+# Tests run once per case that declares the attribute.
+_ONCE = {
+    "test_api_create": "create",
+    "test_api_create_refused": "create",
+    "test_api_update": "update",
+    "test_api_update_refused": "update",
+    "test_page_create": "page_create",
+}
+
+
+def _params(cases: list[Case], name: str) -> Iterator[Any]:
+    """The parameter sets of test ``name`` over ``cases``: (case, ...) with readable ids."""
+    for case in cases:
+        if name in ("test_api_list", "test_api_detail") and case.api:
+            yield from _access(case, case.sees, case.hidden, case.refused)
+        elif name == "test_api_secret_fields" and case.api and case.secret_fields:
+            for kind in (k for k in case.sees if k in CUSTOMER_SIDE):
+                yield pytest.param(case, kind, kind, id=f"{case}-{kind}")
+        elif name in _ONCE and getattr(case, _ONCE[name]):
+            yield pytest.param(case, None, None, id=str(case))
+        elif name.startswith("test_api_step"):
+            for step in case.steps:
+                if name != "test_api_step_wrong_state" or step.wrong_state:
+                    yield pytest.param(case, step, None, id=f"{case}-{step}")
+        elif name in ("test_page_list", "test_page_detail") and case.page_detail:
+            yield from _access(case, case.page_sees, case.page_hidden, case.page_refused)
+
+
+def _access(case: Case, sees: tuple, hidden: tuple, refused: tuple) -> Iterator[Any]:
+    """(case, actor, True: sees it / False: does not / None: refused altogether)."""
+    for kinds, expected in ((sees, True), (hidden, False), (refused, None)):
+        for kind in kinds:
+            yield pytest.param(case, kind, expected, id=f"{case}-{kind}")
+
+
+def _results(response: Any) -> list[dict[str, Any]]:
+    body = response.json()
+    return body["results"] if isinstance(body, dict) else body
+
+
+def _ids(response: Any) -> set[Any]:
+    return {row["id"] for row in _results(response)}
+
+
+class MatrixTests:
+    """Subclass with ``cases = [...]``; pytest generates one test per case and actor."""
+
+    cases: list[Case] = []
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "case" in metafunc.fixturenames:
+            params = list(_params(self.cases, metafunc.function.__name__))
+            metafunc.parametrize(("case", "arg", "expected"), params or [pytest.param(
+                None, None, None, marks=pytest.mark.skip(reason="no case declares it"))])  # fmt: skip
+
+    @pytest.fixture
+    def world(self, request: pytest.FixtureRequest, db: None) -> World:
+        return World(request)
+
+    # --- API: who sees what ---------------------------------------------------------------
+
+    def test_api_list(self, api, world, case, arg, expected):
+        record = case.make(world)
+        response = api.as_(world.actor(arg)).get(case.list_url())
+        if expected is None:
+            assert response.status_code == 403, response.content
+            return
+        assert response.status_code == 200, response.content
+        assert (record.pk in _ids(response)) is expected
+
+    def test_api_detail(self, api, world, case, arg, expected):
+        record = case.make(world)
+        response = api.as_(world.actor(arg)).get(case.detail_url(record))
+        assert response.status_code == _STATUS[expected], response.content
+        if expected:
+            assert response.json()["id"] == record.pk
+
+    def test_api_secret_fields(self, api, world, case, arg, expected):
+        record = case.make(world)
+        client = api.as_(world.actor(arg))
+        detail = client.get(case.detail_url(record)).json()
+        listed = [row for row in _results(client.get(case.list_url())) if row["id"] == record.pk]
+        for body in (detail, *listed):
+            assert not set(case.secret_fields) & set(body), body
+
+    # --- API: writes ----------------------------------------------------------------------
+
+    def test_api_create(self, api, world, case, arg, expected):
+        client = api.as_(world.actor(case.creator))
+        response = client.post(case.list_url(), case.create(world), format="json")
+        assert response.status_code == 201, response.content
+        created = case.model._default_manager.get(pk=response.json()["id"])
+        if "Location" in response:
+            assert response["Location"].endswith(case.detail_url(created))
+        assert client.get(case.detail_url(created)).status_code == 200
+
+    def test_api_create_refused(self, api, world, case, arg, expected):
+        before = case.model._default_manager.count()
+        if case.bad_create:
+            client = api.as_(world.actor(case.creator))
+            response = client.post(case.list_url(), case.bad_create(world), format="json")
+            assert response.status_code == 400, response.content
+            assert case.bad_field in field_errors(response), response.content
+        if case.create_denied:
+            client = api.as_(world.actor(case.create_denied))
+            payload = (case.denied_create or case.create)(world)
+            response = client.post(case.list_url(), payload, format="json")
+            assert response.status_code == 403, response.content
+        assert case.model._default_manager.count() == before
+
+    def test_api_update(self, api, world, case, arg, expected):
+        record = case.make(world)
+        payload = case.update(world)
+        response = api.as_(world.actor(case.updater)).patch(
+            case.detail_url(record), payload, format="json"
+        )
+        assert response.status_code == 200, response.content
+        name, value = next(iter(payload.items()))
+        assert response.json()[name] == value
+
+    def test_api_update_refused(self, api, world, case, arg, expected):
+        record = case.make(world)
+        payload = case.update(world)
+        name = next(iter(payload))
+        stored = case.model._default_manager.values_list(name, flat=True).get(pk=record.pk)
+        if case.update_denied:
+            response = api.as_(world.actor(case.update_denied)).patch(
+                case.detail_url(record), payload, format="json"
+            )
+            assert response.status_code == 403, response.content
+        if hasattr(record, "lock_version"):
+            response = api.as_(world.actor(case.updater)).patch(
+                case.detail_url(record), payload, format="json", HTTP_IF_MATCH='"999999"'
+            )
+            assert response.status_code == 412, response.content
+        again = case.model._default_manager.values_list(name, flat=True).get(pk=record.pk)
+        assert again == stored
+
+    # --- API: steps -----------------------------------------------------------------------
+
+    def _step(self, api, world, case, step, actor, record):
+        return api.as_(world.actor(actor)).post(
+            case.detail_url(record, step.verb), step.payload(world), format="json"
+        )
+
+    def test_api_step(self, api, world, case, arg, expected):
+        record = arg.make(world)
+        response = self._step(api, world, case, arg, arg.allowed, record)
+        assert response.status_code == 200, response.content
+        if arg.status:
+            record.refresh_from_db()
+            assert record.status == arg.status
+
+    def test_api_step_denied(self, api, world, case, arg, expected):
+        record = arg.make(world)
+        before = record.status
+        response = self._step(api, world, case, arg, arg.denied, record)
+        assert response.status_code == 403, response.content
+        record.refresh_from_db()
+        assert record.status == before
+
+    def test_api_step_wrong_state(self, api, world, case, arg, expected):
+        record = arg.wrong_state(world)
+        before = record.status
+        response = self._step(api, world, case, arg, arg.allowed, record)
+        assert response.status_code == 409, response.content
+        record.refresh_from_db()
+        assert record.status == before
+
+    # --- Pages ----------------------------------------------------------------------------
+
+    def test_page_list(self, client, world, case, arg, expected):
+        record = case.make(world)
+        client.force_login(world.actor(arg))
+        # follow: customer-side people are sent on to their own pages (the portal).
+        response = client.get(reverse(case.page_list), follow=True)
+        if expected is None:
+            assert response.status_code == 403
+            return
+        assert response.status_code == 200
+        assert (case.shown_as(record) in response.content.decode()) is expected
+
+    def test_page_detail(self, client, world, case, arg, expected):
+        record = case.make(world)
+        client.force_login(world.actor(arg))
+        response = client.get(reverse(case.page_detail, kwargs={"pk": record.pk}), follow=True)
+        assert response.status_code == _STATUS[expected]
+        if expected:
+            assert case.shown_as(record) in response.content.decode()
+
+    def test_page_create(self, client, world, case, arg, expected):
+        before = case.model._default_manager.count()
+        client.force_login(world.actor(case.page_creator or case.creator))
+        response = client.post(reverse(case.page_create), case.page_form(world))
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert case.model._default_manager.count() == before + 1

@@ -1,0 +1,146 @@
+"""The generated access and write matrix (core/testing/matrix.py) for incident requests
+and solutions."""
+
+from steward.core.testing.matrix import Case, MatrixTests, Step, World, unique
+from steward.core.tests.factories import SupportGroupFactory
+from steward.incidents.models import IncidentRequest, Solution
+from steward.incidents.services import incidents, solutions
+
+
+def incident(world: World) -> IncidentRequest:
+    """A new request of the requester (Acme), registered by the desk."""
+    return incidents.incident_register(
+        actor=world.actor("analyst"), requester=world.actor("requester"), title=f"VPN {unique()}"
+    )
+
+
+def cancelled(world: World) -> IncidentRequest:
+    record = incident(world)
+    return incidents.incident_cancel(actor=world.actor("analyst"), incident_id=record.pk)
+
+
+def proposed(world: World) -> Solution:
+    group = SupportGroupFactory(name="Server team", organisation=world.provider)
+    return solutions.solution_propose(
+        actor=world.admin, title=f"Restart the spooler {unique()}", body="Restart it.",
+        support_group=group,
+    )  # fmt: skip
+
+
+def active(world: World) -> Solution:
+    record = proposed(world)
+    return solutions.solution_activate(actor=world.admin, solution_id=record.pk, note="Internal.")
+
+
+CUSTOMERS_ELSEWHERE = ("colleague", "other_requester", "other_representative")
+
+INCIDENT = Case(
+    "incident request",
+    IncidentRequest,
+    incident,
+    api="incident",
+    # A requester sees their own requests, a representative their organisation's.
+    sees=("requester", "representative", "analyst", "specialist", "admin"),
+    hidden=CUSTOMERS_ELSEWHERE,
+    creator="requester",
+    create=lambda world: {"title": "Printer jams"},
+    bad_create=lambda world: {"title": ""},
+    bad_field="title",
+    # Registering for somebody else is the desk's job.
+    create_denied="colleague",
+    denied_create=lambda world: {"title": "For you", "requester": world.actor("requester").pk},
+    updater="analyst",
+    update=lambda world: {"title": "VPN drops every hour"},
+    update_denied="requester",
+    steps=(
+        Step(
+            "cancel",
+            incident,
+            allowed="analyst",
+            denied="requester",
+            status="cancelled",
+            payload=lambda world: {"reason": "Duplicate."},
+            wrong_state=cancelled,
+        ),
+        Step(
+            "take",
+            incident,
+            allowed="analyst",
+            denied="requester",
+            status="in_progress",
+            wrong_state=cancelled,
+        ),
+    ),
+    page_list="incidents:incident-list",
+    page_detail="incidents:incident-detail",
+    # Customer-side people are sent on to the portal, which shows theirs only.
+    page_sees=("analyst", "specialist", "requester"),
+    page_hidden=("other_requester",),
+    page_create="incidents:incident-create",
+    page_form=lambda world: {
+        "requester": world.actor("requester").pk,
+        "channel": "phone",
+        "title": "VPN drops",
+        "service_type": "user_service_restoration",
+        "impact": "3",
+        "urgency": "2",
+    },
+    page_creator="analyst",
+)
+
+SOLUTION = Case(
+    "solution",
+    Solution,
+    active,
+    api="solution",
+    sees=("requester", "representative", "analyst", "specialist"),
+    # Who proposed and decided it, and why, stay with the provider.
+    secret_fields=("decision_note", "proposed_by", "decided_by", "support_group"),
+    creator="specialist",
+    create=lambda world: {
+        "title": "Clear the cache",
+        "body": "Clear it.",
+        "support_group": SupportGroupFactory(name="Desk").pk,
+    },
+    bad_create=lambda world: {"title": "Clear the cache"},
+    bad_field="body",
+    create_denied="requester",
+    update=lambda world: {"title": "Restart the print spooler"},
+    update_denied="operations_manager",
+    steps=(
+        Step(
+            "activate",
+            proposed,
+            allowed="admin",
+            denied="analyst",
+            status="active",
+            wrong_state=active,
+        ),
+        Step(
+            "retire",
+            active,
+            allowed="admin",
+            denied="specialist",
+            status="retired",
+            wrong_state=proposed,
+        ),
+    ),
+    page_list="incidents:solution-list",
+    page_detail="incidents:solution-detail",
+    page_sees=("analyst", "specialist"),
+    shown_as=lambda record: record.title,
+)
+
+PROPOSED_SOLUTION = Case(
+    "proposed solution",
+    Solution,
+    proposed,
+    api="solution",
+    # Not yet for general use: the provider's only.
+    sees=("analyst", "specialist", "admin"),
+    hidden=("requester", "representative"),
+)
+
+
+class TestIncidentsMatrix(MatrixTests):
+    cases = [INCIDENT, SOLUTION, PROPOSED_SOLUTION]
