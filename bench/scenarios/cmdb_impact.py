@@ -210,8 +210,8 @@ def main() -> None:
     ids = populate(rng)
     populate_s = time.perf_counter() - started
 
-    from steward.configuration.queries.impact import affected_ci_ids
     from steward.configuration.models import ConfigurationItem, Relationship
+    from steward.configuration.queries.impact import affected_ci_ids
 
     every = [pk for layer in ids.values() for pk in layer]
     # Infrastructure and shared platforms: the CIs with the large impact sets.
@@ -249,8 +249,8 @@ def main() -> None:
 
 def _measure(sample: list[int]) -> dict:
     """Time the traversal alone, the impact summary, then the full impact_of."""
-    from steward.configuration.queries.impact import affected_ci_ids, impact_of, impact_summary
     from steward.configuration.models import ConfigurationItem
+    from steward.configuration.queries.impact import affected_ci_ids, impact_of, impact_summary
 
     traversal, summary, full, sizes = [], [], [], []
     for pk in sample:

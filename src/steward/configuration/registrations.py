@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from steward.configuration.queries import cis as queries
 from steward.configuration.choices import RequisitionStatus
 from steward.configuration.models import PurchaseRequisition
+from steward.configuration.queries import cis as queries
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import requisitions as purchasing_queries
 from steward.core import permissions, registry

@@ -8,8 +8,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Everything the area plugs into core, in one place: core never imports an area.
-        from steward.core import registry
-        from steward.core import clocks
+        from steward.core import clocks, registry
         from steward.incidents import (  # noqa: F401
             api,
             demo,

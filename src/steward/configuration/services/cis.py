@@ -29,7 +29,7 @@ from steward.configuration.models import (
     RelationshipRule,
     RelationshipType,
 )
-from steward.configuration.queries import class_and_descendants
+from steward.configuration.queries.cis import class_and_descendants
 from steward.configuration.queries.classes import class_ancestry
 from steward.core import journal, numbering, permissions, transitions, versioning
 from steward.core.models import Person

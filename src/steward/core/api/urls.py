@@ -7,9 +7,9 @@ from rest_framework.routers import DefaultRouter
 
 from steward.core import registry
 from steward.core.api import attachments, calendars, directory, lockouts, notifications, tokens
-from steward.core.errors import error_response
 from steward.core.api.clocks import ClockListView
 from steward.core.api.me import MeView
+from steward.core.errors import error_response
 
 router = DefaultRouter()
 router.include_format_suffixes = False

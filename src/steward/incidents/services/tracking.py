@@ -50,8 +50,8 @@ from steward.incidents.services.validation import (
     checked_text,
     raise_errors,
 )
-from steward.service_level.services import slt
 from steward.service_level.models import Service
+from steward.service_level.services import slt
 
 # Proc. 3: "a service outage" is a restoration request with extensive or significant impact.
 OUTAGE_SERVICE_TYPES = frozenset(

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views import View
 
-from steward.configuration.queries.cis import ci_classes_for, cis_for
+from steward.configuration.queries.cis import cis_for
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
