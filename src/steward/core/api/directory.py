@@ -35,6 +35,7 @@ from steward.core.filters import (
     RoleAssignmentFilterSet,
     SupportGroupFilterSet,
 )
+from steward.core.ids import parse_id
 from steward.core.models import (
     Organisation,
     Person,
@@ -379,9 +380,10 @@ class SupportGroupViewSet(
     ) -> Response:
         group = self.get_object()
         self.require_change(group)
-        if not group.memberships.filter(person_id=person_id).exists():
+        member = parse_id(person_id)  # a number no person can have is not a member either
+        if member is None or not group.memberships.filter(person_id=member).exists():
             raise Http404("That person is not a member of this group.")
-        svc.group_remove_member(actor=request.user, group_id=group.pk, person_id=int(person_id))
+        svc.group_remove_member(actor=request.user, group_id=group.pk, person_id=member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

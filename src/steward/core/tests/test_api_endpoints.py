@@ -208,3 +208,14 @@ def test_me_is_in_the_schema(api):
 
     answer = schema["paths"]["/api/v1/me/"]["get"]["responses"]["200"]
     assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Me"}
+
+
+def test_removing_a_member_with_an_impossible_id_is_404(api, admin_person, provider):
+    # Path ids are integers in the schema now, so the fuzz test sends ones beyond any id.
+    group = SupportGroupFactory(organisation=provider)
+
+    response = api.as_(admin_person).delete(
+        f"/api/v1/groups/{group.pk}/members/833922497625510248448/"
+    )
+
+    assert response.status_code == 404
