@@ -334,40 +334,39 @@ class MatrixTests:
             record.refresh_from_db()
             assert record.status == arg.status
 
-    def test_api_step_denied(self, api, world, case, arg, expected):
-        record = arg.make(world)
+    def _refused_step(self, api, world, case, step, actor, record, status):
         before = _state(record)
-        response = self._step(api, world, case, arg, arg.denied, record)
-        assert response.status_code == 403, response.content
+        response = self._step(api, world, case, step, actor, record)
+        assert response.status_code == status, response.content
         assert _state(record) == before
 
+    def test_api_step_denied(self, api, world, case, arg, expected):
+        self._refused_step(api, world, case, arg, arg.denied, arg.make(world), 403)
+
     def test_api_step_wrong_state(self, api, world, case, arg, expected):
-        record = arg.wrong_state(world)
-        before = _state(record)
-        response = self._step(api, world, case, arg, arg.allowed, record)
-        assert response.status_code == 409, response.content
-        assert _state(record) == before
+        self._refused_step(api, world, case, arg, arg.allowed, arg.wrong_state(world), 409)
 
     # --- Pages ----------------------------------------------------------------------------
 
-    def test_page_list(self, client, world, case, arg, expected):
+    def _page(self, client, world, case, actor, url_name, pk=None):
         record = case.make(world)
-        client.force_login(world.actor(arg))
+        client.force_login(world.actor(actor))
+        kwargs = {"pk": record.pk} if pk else {}
         # follow: customer-side people are sent on to their own pages (the portal).
-        response = client.get(reverse(case.page_list), follow=True)
-        if expected is None:
-            assert response.status_code == 403
-            return
-        assert response.status_code == 200
-        assert (case.shown_as(record) in response.content.decode()) is expected
+        response = client.get(reverse(url_name, kwargs=kwargs), follow=True)
+        return case.shown_as(record), response
+
+    def test_page_list(self, client, world, case, arg, expected):
+        shown, response = self._page(client, world, case, arg, case.page_list)
+        assert response.status_code == (403 if expected is None else 200)
+        if expected is not None:
+            assert (shown in response.content.decode()) is expected
 
     def test_page_detail(self, client, world, case, arg, expected):
-        record = case.make(world)
-        client.force_login(world.actor(arg))
-        response = client.get(reverse(case.page_detail, kwargs={"pk": record.pk}), follow=True)
+        shown, response = self._page(client, world, case, arg, case.page_detail, pk=True)
         assert response.status_code == _STATUS[expected]
         if expected:
-            assert case.shown_as(record) in response.content.decode()
+            assert shown in response.content.decode()
 
     def test_page_create(self, client, world, case, arg, expected):
         client.force_login(world.actor(case.page_creator or case.creator))
