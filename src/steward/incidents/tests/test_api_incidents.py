@@ -98,15 +98,6 @@ def test_a_requester_registers_for_themselves(api, requester, service, customer_
     assert body["status"] == "new"
 
 
-def test_a_requester_may_not_register_for_a_colleague(api, requester, colleague):
-    response = api.as_(requester).post(
-        URL, {"title": "For you", "requester": colleague.pk}, format="json"
-    )
-
-    assert response.status_code == 403
-    assert not IncidentRequest.objects.exists()
-
-
 def test_the_desk_registers_for_a_requester_with_priority_from_the_matrix(
     api, desk_analyst, requester, service
 ):

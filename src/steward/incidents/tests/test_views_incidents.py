@@ -246,13 +246,6 @@ def test_customers_reading_a_desk_page_land_in_the_portal(client, make_incident,
     assert response["Location"] == reverse("incidents:portal-detail", args=[incident.pk])
 
 
-def test_a_hidden_request_is_404(client, make_incident, other_requester):
-    incident = make_incident()
-    client.force_login(other_requester)
-
-    assert client.get(detail(incident)).status_code == 404
-
-
 @pytest.mark.parametrize(
     ("who", "key", "data", "status"),
     [
