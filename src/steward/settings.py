@@ -255,7 +255,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 STEWARD_BEHIND_PROXY = env_bool("BEHIND_PROXY")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if STEWARD_BEHIND_PROXY else None
-CSRF_FAILURE_VIEW = "steward.core.audit.csrf_failure"
+CSRF_FAILURE_VIEW = "steward.core.views.errors.csrf_failure"
 # How long the security audit log (failed logins, denials, tokens...) is kept.
 STEWARD_SECURITY_LOG_DAYS = env_int("STEWARD_SECURITY_LOG_DAYS", 365)
 # Outbound HTTP (webhooks) goes through core.outbound, which refuses every address that is
@@ -312,7 +312,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "steward.core.api_base.StewardCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "steward.core.api.schema.StewardAutoSchema",
-    "EXCEPTION_HANDLER": "steward.core.api_base.exception_handler",
+    "EXCEPTION_HANDLER": "steward.core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # The one error shape (core.api_errors): drf-standardized-errors' handler, with Steward's

@@ -231,13 +231,3 @@ class KeysetPagination(BasePagination):
              "description": "The next page's cursor (from ``next``).", "schema": {"type": "string"}},
             page_size_parameter(self.max_page_size),
         ]  # fmt: skip
-
-
-def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Every error of an API view as an answer in Steward's one error format
-    (``core.api_errors``)."""
-    # Imported here: drf-standardized-errors imports rest_framework.views, which imports
-    # this module through the DEFAULT_PERMISSION_CLASSES setting.
-    from steward.core.api_errors import StewardExceptionHandler
-
-    return StewardExceptionHandler(exc, context).run()

@@ -22,6 +22,7 @@ from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from steward.core import audit, throttling, versioning
@@ -157,3 +158,9 @@ class StewardExceptionFormatter(ExceptionFormatter):
                 error["attr"] = attr
         data.update(getattr(self.exc, "extra", {}))
         return data
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every error of an API view as an answer in Steward's one error format (the
+    ``EXCEPTION_HANDLER`` setting: a string, so DRF imports this module only when needed)."""
+    return StewardExceptionHandler(exc, context).run()

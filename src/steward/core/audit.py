@@ -138,11 +138,3 @@ def _login_failed(sender: Any, credentials: dict, request: HttpRequest | None = 
 @receiver(user_logged_in, dispatch_uid="steward.audit.logged_in")
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kw: Any) -> None:
     record(Kind.LOGIN_SUCCEEDED, request=request, actor=user)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """The CSRF failure view (JSON under /api/, Django's page elsewhere), the failure recorded."""
-    from steward.core.views.errors import csrf_failure as answer
-
-    record(Kind.CSRF_FAILED, request=request, detail=reason)
-    return answer(request, reason=reason)

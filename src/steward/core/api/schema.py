@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from steward.core import permissions
+from steward.core.choices import Role
 from steward.core.ids import MAX_ID, MIN_ID
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -47,8 +48,6 @@ class PreconditionFailedSerializer(serializers.Serializer):
 
 def _who(permission: str | None) -> str:
     """Who may call an operation, from the permission catalogue."""
-    from steward.core.choices import Role
-
     if not permission:
         return "Any signed-in person with a role may call it."
     description, roles = permissions.catalogue().get(permission, ("", frozenset()))

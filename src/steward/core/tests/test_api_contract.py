@@ -24,10 +24,10 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
-from steward.core import audit
 from steward.core.api_auth import token_create
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.tests.api import error_body, error_code, field_errors
+from steward.core.views import errors as errors_views
 
 
 @cache
@@ -248,8 +248,8 @@ def test_a_session_post_without_csrf_token_is_a_json_403(admin_person):
 def test_the_csrf_failure_view_answers_json_under_api_and_html_elsewhere(db):
     factory = RequestFactory()
 
-    api = audit.csrf_failure(factory.post("/api/v1/organisations/"), reason="no token")
-    page = audit.csrf_failure(factory.post("/login/"), reason="no token")
+    api = errors_views.csrf_failure(factory.post("/api/v1/organisations/"), reason="no token")
+    page = errors_views.csrf_failure(factory.post("/login/"), reason="no token")
 
     assert api.status_code == page.status_code == 403
     assert error_code(json.loads(api.content)) == "csrf_failed"

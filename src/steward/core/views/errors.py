@@ -5,6 +5,8 @@ client ever has to parse an HTML page; everywhere else Django's own pages."""
 from django.http import HttpRequest, HttpResponse
 from django.views import csrf, defaults
 
+from steward.core import audit
+from steward.core.choices import SecurityEventKind
 from steward.core.errors import error_response
 
 API_PREFIX = "/api/"
@@ -42,7 +44,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A session-authenticated API write without the CSRF token: 403 in the error shape."""
+    """The CSRF failure view: recorded in the security log, then 403 in the error shape
+    under /api/ (a session-authenticated write without the token), Django's page elsewhere."""
+    audit.record(SecurityEventKind.CSRF_FAILED, request=request, detail=reason)
     if is_api(request):
         return error_response(
             403, "csrf_failed", "CSRF check failed: send the X-CSRFToken header, or use a token."
