@@ -116,10 +116,19 @@ class StrictFilterBackend(DjangoFilterBackend):
 class StrictFilterExtension(DjangoFilterExtension):
     """The schema of ``StrictFilterBackend``'s parameters: a filter with a ``method`` is
     typed by its filter class (``BooleanFilter``: boolean), not by the method's untyped
-    ``value``; booleans say which two values they take."""
+    ``value``; booleans say which two values they take; choices given as a function get
+    their enum too (drf-spectacular leaves it out in case the function reads the database;
+    Steward's read registries filled at start-up, e.g. the record types that take
+    attachments)."""
 
     target_class = "steward.core.filters.StrictFilterBackend"
     priority = 1
+
+    def _get_explicit_filter_choices(self, filter_field: Any) -> Any:
+        choices = filter_field.extra.get("choices")
+        if callable(choices):
+            return [value for value, _ in choices()]
+        return super()._get_explicit_filter_choices(filter_field)
 
     def _get_filter_method_hint(self, filter_method: Any) -> Any:
         hint = super()._get_filter_method_hint(filter_method)

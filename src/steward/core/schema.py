@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import (
     OpenApiSerializerExtension,
     OpenApiSerializerFieldExtension,
@@ -115,20 +114,6 @@ class ChoiceTextEnum(_OutputField):
         # field name would collide. Generated clients still get an enum type.
         schema["oneOf"] = [{"type": "string", "enum": enum}]
         return schema
-
-
-class FilterChoices(DjangoFilterExtension):
-    """Query parameters whose choices are a function get their enum too (drf-spectacular
-    leaves it out in case the function reads the database; Steward's read registries
-    filled at start-up, e.g. the record types that take attachments)."""
-
-    priority = 1
-
-    def _get_explicit_filter_choices(self, filter_field: Any) -> Any:
-        choices = filter_field.extra.get("choices")
-        if callable(choices):
-            return [value for value, _ in choices()]
-        return super()._get_explicit_filter_choices(filter_field)
 
 
 class MayOmit:

@@ -10,7 +10,9 @@ from steward.configuration.models import (
     PurchaseRequisition,
     Relationship,
 )
-from steward.configuration.services import cmdb, contracts, purchasing, suppliers
+from steward.configuration.services import cis as cmdb
+from steward.configuration.services import contracts, suppliers
+from steward.configuration.services import requisitions as purchasing
 from steward.core.models import Organisation
 from steward.core.testing.matrix import Case, MatrixTests, Step, World, unique
 

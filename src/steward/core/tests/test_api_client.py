@@ -57,7 +57,10 @@ SCRIPT = textwrap.dedent(
         Incident,
         IncidentAssignRequest,
         IncidentCreateRequest,
+        IncidentCreateRequestImpactType0,
+        IncidentCreateRequestUrgencyType0,
         IncidentResolveRequest,
+        IncidentResolveRequestResolutionCodeType0,
         Me,
     )
 
@@ -83,14 +86,16 @@ SCRIPT = textwrap.dedent(
         registered = incident(incidents_create.sync(client=desk, body=IncidentCreateRequest(
             title="Mailbox does not open", description="Outlook says it is unavailable.",
             requester=int(os.environ["REQUESTER_ID"]), service=int(os.environ["SERVICE_ID"]),
-            impact="3", urgency="3",
+            impact=IncidentCreateRequestImpactType0("3"),
+            urgency=IncidentCreateRequestUrgencyType0("3"),
         )))
         routed = incident(incidents_assign_create.sync(registered.id, client=desk,
             body=IncidentAssignRequest(support_group=int(os.environ["GROUP_ID"]),
                                        assignee=me.id, reason="Server mailbox.")))
         incident(incidents_take_create.sync(routed.id, client=specialist))
         resolved = incident(incidents_resolve_create.sync(routed.id, client=specialist,
-            body=IncidentResolveRequest(resolution="Quota raised.", resolution_code="solved")))
+            body=IncidentResolveRequest(resolution="Quota raised.",
+                resolution_code=IncidentResolveRequestResolutionCodeType0("solved"))))
         closed = incident(incidents_close_create.sync(resolved.id, client=desk))
         clocks = incidents_clocks_list.sync(closed.id, client=desk)
         if not isinstance(clocks, list):

@@ -17,14 +17,17 @@ from steward.core.tests.factories import FORMULA_CELLS
 
 SRC = Path(csvsafe.__file__).resolve().parents[1]  # src/steward
 
+LIST_PAGE_TESTS = [
+    "core/tests/test_patterns.py::test_csv_export_defuses_spreadsheet_formulas",
+    "incidents/tests/test_views_incidents.py::test_incident_list_csv_defuses_formulas",
+    "configuration/tests/test_views_cis.py::test_ci_list_csv_defuses_formulas",
+    "service_level/tests/test_views.py::test_service_list_csv_defuses_formulas",
+]
 # Each module that writes CSV, with the tests that feed it formula text from the outside.
 PRODUCERS = {
-    "core/views/patterns.py": [  # every list page's ?format=csv
-        "core/tests/test_patterns.py::test_csv_export_defuses_spreadsheet_formulas",
-        "incidents/tests/test_views_incidents.py::test_incident_list_csv_defuses_formulas",
-        "configuration/tests/test_views_cis.py::test_ci_list_csv_defuses_formulas",
-        "service_level/tests/test_views.py::test_service_list_csv_defuses_formulas",
-    ],
+    # every list page's ?format=csv: lists.py asks for it, base.py's stream_csv writes it
+    "core/views/patterns/base.py": LIST_PAGE_TESTS,
+    "core/views/patterns/lists.py": LIST_PAGE_TESTS,
     "incidents/views/reports.py": [
         "incidents/tests/test_reports.py::test_report_csvs_defuse_formulas",
     ],

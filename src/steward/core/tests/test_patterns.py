@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from steward.core.choices import JournalKind
+from steward.core.csvsafe import escape as csv_safe
 from steward.core.models import JournalEntry
 from steward.core.tests.factories import (
     BusinessCalendarFactory,
@@ -19,7 +20,7 @@ from steward.core.tests.factories import (
     add_member,
     make_person,
 )
-from steward.core.views.patterns import Column, csv_safe
+from steward.core.views.patterns import Column
 
 pytestmark = pytest.mark.django_db
 

@@ -201,10 +201,6 @@ def build_cells(obj: Any, columns: Sequence[Column]) -> list[Cell]:
     return cells
 
 
-# Kept for callers written before core.csvsafe; the rule lives there.
-csv_safe = csvsafe.escape
-
-
 def stream_csv(
     rows: Iterable[Any], columns: Sequence[Column], filename: str
 ) -> StreamingHttpResponse:
