@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
 from django.views.generic import TemplateView
 
+from steward.configuration.actions import CONTRACT
 from steward.configuration.choices import ContractKind, ContractStatus
 from steward.configuration.filters.contracts import ContractFilterSet
 from steward.configuration.forms.contracts import CINumbersForm, ContractForm, ReasonForm
@@ -20,7 +21,7 @@ from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as svc
 from steward.configuration.services.suppliers import supplier_details_are_current
-from steward.configuration.views import Button, RecordButtonView, record_paths
+from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
@@ -34,6 +35,7 @@ from steward.core.views.patterns import (
     RecordListView,
     ServiceFormView,
     StewardPageMixin,
+    action_urls,
 )
 
 C = ContractStatus
@@ -299,25 +301,6 @@ class ContractTerminateView(RecordActionFormView):
         )
 
 
-class ContractButtonView(RecordButtonView):
-    """The buttons on the contract page: put a draft in force or renew an expired contract;
-    stop covering one CI."""
-
-    permission = svc.CHANGE
-    query_one = queries.contract_for
-    record_arg = "contract_id"
-    buttons = {
-        "contract-activate": Button("activate/", svc.contract_activate, "The contract is active."),
-        "contract-unlink-ci": Button(
-            "cis/<int:ci_pk>/remove/",
-            svc.contract_unlink_cis,
-            "CI removed from the contract.",
-            fragment="#cis",
-            url_args=lambda url: {"ci_ids": [url["ci_pk"]]},
-        ),
-    }
-
-
 class LicenceComplianceView(StewardPageMixin, TemplateView):
     """Entitled vs installed per licensed software CI; ``?status=`` narrows the table."""
 
@@ -356,7 +339,7 @@ urlpatterns = [
         detail=ContractDetailView,
         edit=ContractEditView,
     ),
-    *ContractButtonView.urls("contracts"),
+    *action_urls(CONTRACT),
     path(
         "contracts/<int:pk>/terminate/",
         ContractTerminateView.as_view(),

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 
 from steward.configuration import workflows
+from steward.configuration.actions import REQUISITION
 from steward.configuration.choices import Decision, RequisitionStatus
 from steward.configuration.filters.requisitions import RequisitionFilterSet
 from steward.configuration.forms.requisitions import (
@@ -26,7 +27,7 @@ from steward.configuration.forms.requisitions import (
 from steward.configuration.models import PurchaseApproval, PurchaseRequisition
 from steward.configuration.queries import requisitions as queries
 from steward.configuration.services import requisitions as svc
-from steward.configuration.views import Button, RecordButtonView, record_paths
+from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -37,6 +38,7 @@ from steward.core.views.patterns import (
     RecordDetailView,
     RecordListView,
     ServiceFormView,
+    action_urls,
     apply_errors,
 )
 
@@ -222,27 +224,6 @@ class RequisitionDecideView(RequisitionDetailView):
 # --- Buttons ---------------------------------------------------------------------------------
 
 
-class RequisitionButtonView(RecordButtonView):
-    """The buttons on the requisition page: submit for pricing, remove a line item."""
-
-    permission = svc.CREATE
-    query_one = queries.requisition_for
-    record_arg = "requisition_id"
-    split_errors = True
-    buttons = {
-        "requisition-submit": Button(
-            "submit/", svc.requisition_submit, "Submitted: pricing is requested from purchasing."
-        ),
-        "requisition-line-remove": Button(
-            "lines/<int:line_id>/remove/",
-            svc.line_remove,
-            "Line item removed.",
-            fragment="#lines",
-            url_args=lambda url: {"line_id": url["line_id"]},
-        ),
-    }
-
-
 # --- Forms through the services --------------------------------------------------------------
 
 
@@ -414,7 +395,7 @@ urlpatterns = [
         detail=RequisitionDetailView,
         edit=RequisitionEditView,
     ),
-    *RequisitionButtonView.urls("requisitions"),
+    *action_urls(REQUISITION),
     path(
         "requisitions/<int:pk>/return/",
         ReasonView.as_view(verb="return"),
