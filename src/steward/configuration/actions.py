@@ -8,6 +8,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from steward.configuration.forms.contracts import CINumbersForm
+from steward.configuration.forms.requisitions import DecisionForm as RequisitionDecisionForm
 from steward.configuration.queries import cis as ci_queries
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import requisitions as requisition_queries
@@ -50,7 +52,11 @@ CONTRACT = ActionTable(
            serializer=f"{_API}.contracts.ContractReasonSerializer",
            done="The contract is active.",
            summary="Put a draft in force, or renew an expired contract"),
-    # The API removes several CIs at once (unlink-cis, with a body).
+    # The API takes the CIs by id (link-cis, unlink-cis, with a body), the page by number.
+    Action("link-cis", "Add CIs", contract_svc.contract_link_cis, contract_svc.CHANGE,
+           form_class=CINumbersForm, route="cis/", own_ids=False, error_field="numbers",
+           arguments=lambda data: {"ci_ids": data["numbers"]}, fragment="#cis",
+           done="CIs added to the contract.", api=False),
     Action("unlink-ci", "Remove", contract_svc.contract_unlink_cis, contract_svc.CHANGE,
            route="cis/<int:ci_pk>/remove/", url_args=_ci_of_url, fragment="#cis",
            done="CI removed from the contract.", api=False),
@@ -64,6 +70,12 @@ REQUISITION = ActionTable(
     Action("submit", "Submit", requisition_svc.requisition_submit,
            done="Submitted: pricing is requested from purchasing.",
            summary="Submit: request pricing from purchasing"),
+    # The named approvers: the service knows them, the role is held anywhere.
+    Action("decide", "Decide", requisition_svc.requisition_decide, requisition_svc.APPROVE,
+           form_class=RequisitionDecisionForm, own_ids=False, record_permission=False,
+           serializer=f"{_API}.requisitions.PurchaseDecisionSerializer",
+           done="Your decision is recorded.",
+           summary="Approve or reject (as a named approver)"),
     Action("line-remove", "Remove", requisition_svc.line_remove, route="lines/<int:line_id>/remove/",
            url_args=_line_of_url, fragment="#lines", done="Line item removed.", api=False),
 ])

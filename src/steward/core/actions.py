@@ -75,6 +75,8 @@ class Action:
     fragment: str = ""
     # Service arguments taken from the URL besides the record (the line to remove).
     url_args: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    # The form field a service refusal is shown on (default: the fields it names).
+    error_field: str = ""
     # The service's keyword arguments from the form's or the body's data (default: as is).
     arguments: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Where it is offered: the record page, the API.

@@ -6,6 +6,8 @@ request's next steps. The services check everything again."""
 
 from typing import Any
 
+from django.urls import reverse
+
 from steward.core.actions import Action, ActionTable
 from steward.core.roles import is_desk
 from steward.incidents import forms as f
@@ -180,5 +182,28 @@ SOLUTION = ActionTable(
     Action("resubmit", "Propose again", "solution_resubmit",
            done="Proposed again: the group coordinator is asked.",
            summary="Propose a rejected solution again"),
+])
+# fmt: on
+
+
+def _portal_url(incident: IncidentRequest) -> str:
+    return reverse("incidents:portal-detail", args=[incident.pk])
+
+
+# The requester's page in the portal (procedure 6 and the conversation): the forms lay
+# themselves out there; the API's own steps are the incident's above.
+# fmt: off
+PORTAL = ActionTable(
+    name="portal", namespace="incidents", prefix="portal", services=svc,
+    query_one=queries.incident_for, record_arg="incident_id", record_url=_portal_url,
+    page_permission="incidents.incident.view", actions=[
+    Action("reply", "Send", "incident_add_reply", form_class=f.PortalReplyForm, own_ids=False,
+           arguments=lambda data: {"body": data["body"]}, fragment="#conversation",
+           done="Your reply has been sent.", api=False),
+    Action("accept", "Accept", "incident_accept", VERIFY,
+           done="Thank you for confirming. The request is closed.", api=False),
+    Action("reopen", "Reopen", "incident_reopen", VERIFY, form_class=f.PortalReopenForm,
+           own_ids=False, arguments=lambda data: {"reason": data["reason"]},
+           done="Reopened: the service desk looks at it again.", api=False),
 ])
 # fmt: on

@@ -283,7 +283,7 @@ def _plain(data: Any) -> Any:
     ),
 )
 class PurchaseRequisitionViewSet(ActionEndpoints, RecordViewSet):
-    # submit (steward.configuration.actions.REQUISITION).
+    # submit, decide (steward.configuration.actions.REQUISITION).
     action_table = staticmethod(lambda: cmdb_actions.REQUISITION)
     created_routes = {"quotes": ("purchaserequisition-detail", "record")}
     query = queries.requisitions_for
@@ -359,18 +359,6 @@ class PurchaseRequisitionViewSet(ActionEndpoints, RecordViewSet):
             quote_id=data["quote"],
             note=data["note"],
         )
-
-    @extend_schema(
-        summary="Approve or reject (as a named approver)",
-        request=PurchaseDecisionSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.get_object()
-        permissions.require(request.user, svc.APPROVE)
-        data = self.validated(PurchaseDecisionSerializer)
-        return self.act(svc.requisition_decide, requisition, **data)
 
     @extend_schema(
         summary="Order from the selected quote's supplier (purchasing)",

@@ -6,8 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
 from django.views.generic import TemplateView
 
@@ -198,35 +196,12 @@ class ContractDetailView(RecordDetailView):
                 .order_by("name", "pk")
             ],
             cis_editable=editable,
-            ci_form=kwargs.get("ci_form")
+            ci_form=self.failed_form("link-cis", kwargs)
             or (CINumbersForm(actor=self.actor) if editable else None),
             compliance=compliance,
             supplier_current=supplier_details_are_current(contract.supplier),
         )
         return context
-
-
-class ContractLinkCIsView(ContractDetailView):
-    """POST CI numbers: the contract covers them too; errors re-render the page (400)."""
-
-    permission = svc.CHANGE
-    http_method_names = ["post"]
-    form_class = CINumbersForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        contract = self.get_object()
-        form = CINumbersForm(request.POST, actor=self.actor)
-        if form.is_valid():
-            try:
-                svc.contract_link_cis(
-                    actor=self.actor, contract_id=contract.pk, ci_ids=form.cleaned_data["numbers"]
-                )
-            except ValidationError as exc:
-                form.add_error("numbers", " ".join(exc.messages))
-            else:
-                messages.success(request, "CIs added to the contract.")
-                return HttpResponseRedirect(contract.get_absolute_url() + "#cis")
-        return self.render_to_response(self.get_context_data(ci_form=form), status=400)
 
 
 class ContractCreateView(ServiceFormView):
@@ -339,12 +314,11 @@ urlpatterns = [
         detail=ContractDetailView,
         edit=ContractEditView,
     ),
-    *action_urls(CONTRACT),
+    *action_urls(CONTRACT, page=ContractDetailView),
     path(
         "contracts/<int:pk>/terminate/",
         ContractTerminateView.as_view(),
         name="contract-terminate",
     ),
-    path("contracts/<int:pk>/cis/", ContractLinkCIsView.as_view(), name="contract-link-cis"),
     path("licence-compliance/", LicenceComplianceView.as_view(), name="licence-compliance"),
 ]

@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 
 from steward.configuration import workflows
@@ -39,7 +37,6 @@ from steward.core.views.patterns import (
     RecordListView,
     ServiceFormView,
     action_urls,
-    apply_errors,
 )
 
 R = RequisitionStatus
@@ -188,37 +185,11 @@ class RequisitionDetailView(RecordDetailView):
             ),
             quotes=list(requisition.quotes.select_related("supplier", "recorded_by")),
             approvals=approvals,
-            decide_form=kwargs.get("decide_form")
+            decide_form=self.failed_form("decide", kwargs)
             or (DecisionForm(actor=self.actor) if can_decide else None),
             can_edit_lines=can_edit_lines and len(lines) > 1,
         )
         return context
-
-
-class RequisitionDecideView(RequisitionDetailView):
-    """An approver's decision, posted from the record page (errors shown there)."""
-
-    http_method_names = ["post"]
-    permission = svc.APPROVE
-    form_class = DecisionForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        requisition = self.get_object()
-        form = DecisionForm(request.POST, actor=self.actor, record=requisition)
-        if form.is_valid():
-            try:
-                svc.requisition_decide(
-                    actor=self.actor,
-                    requisition_id=requisition.pk,
-                    decision=form.cleaned_data["decision"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Your decision is recorded.")
-                return HttpResponseRedirect(requisition.get_absolute_url())
-        return self.render_to_response(self.get_context_data(decide_form=form), status=400)
 
 
 # --- Buttons ---------------------------------------------------------------------------------
@@ -395,7 +366,7 @@ urlpatterns = [
         detail=RequisitionDetailView,
         edit=RequisitionEditView,
     ),
-    *action_urls(REQUISITION),
+    *action_urls(REQUISITION, page=RequisitionDetailView),
     path(
         "requisitions/<int:pk>/return/",
         ReasonView.as_view(verb="return"),
@@ -406,9 +377,6 @@ urlpatterns = [
         "requisitions/<int:pk>/request-approval/",
         ApprovalRequestView.as_view(),
         name="requisition-request-approval",
-    ),
-    path(
-        "requisitions/<int:pk>/decide/", RequisitionDecideView.as_view(), name="requisition-decide"
     ),
     path("requisitions/<int:pk>/order/", OrderView.as_view(), name="requisition-order"),
     path(

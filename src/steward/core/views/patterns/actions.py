@@ -52,7 +52,10 @@ class ActionView(StewardPageMixin, View):
                 for text in texts:
                     messages.error(request, text)
                 return HttpResponseRedirect(table.return_url(record) + action.fragment)
-            apply_errors(form, exc)
+            if action.error_field:
+                form.add_error(action.error_field, " ".join(exc.messages))
+            else:
+                apply_errors(form, exc)
             return self.refused(record, form)
         messages.success(request, action.done)
         return redirect_back(request, table.return_url(record) + action.fragment)
