@@ -79,8 +79,10 @@ class Action:
     error_field: str = ""
     # The service's keyword arguments from the form's or the body's data (default: as is).
     arguments: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    # Where it is offered: the record page, the API.
+    # Where it is offered: the record page (in the panel, or by a form the page lays out
+    # elsewhere), the API.
     page: bool = True
+    in_panel: bool = True
     api: bool = True
     summary: str = ""  # the API operation's summary (default: the label)
     description: str = ""
@@ -207,6 +209,8 @@ class ActionTable:
         the action that was ``failed`` carries the posted ``form`` with its errors."""
         buttons, steps = [], []
         for action in self.allowed(actor, record):
+            if not action.in_panel:
+                continue
             shown = form if action.key == failed else self.form(action, actor, record=record)
             if shown is not None and not shown.is_bound and action.initial:
                 shown.initial = action.initial(record)

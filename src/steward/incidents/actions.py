@@ -18,6 +18,7 @@ from steward.incidents.choices import IncidentStatus as S
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.queries import solutions as solution_queries
+from steward.incidents.services import actions as action_svc
 from steward.incidents.services import incidents as svc
 from steward.incidents.services import solutions as solution_svc
 from steward.incidents.services.people import is_coordinator, may_work
@@ -143,6 +144,11 @@ INCIDENT = ActionTable(
            api.IncidentReasonSerializer, style="danger", done="Cancelled.",
            help="Registered by mistake: a duplicate, or not an incident.",
            summary="Cancel a request registered by mistake (service desk)"),
+    # An action (task) on the request: its form is in the page's actions card, and the
+    # API adds one with POST .../{id}/actions/.
+    Action("action", "Add action", action_svc.action_add, WORK, form_class=f.ActionForm,
+           when=_works, route="actions/", url_name="incident-action-add",
+           fragment="#actions", done="Action added.", in_panel=False, api=False),
 ])
 # fmt: on
 

@@ -237,7 +237,7 @@ class IncidentDetailView(RecordDetailView):
             **panel,
             incident_actions=actions,
             open_actions=sum(1 for a in actions if a.status in OPEN_ACTION_STATUSES),
-            action_form=kwargs.get("action_form")
+            action_form=self.failed_form("action", kwargs)
             or (f.ActionForm(actor=actor, auto_id="action-%s") if can_work else None),
             action_add_url=reverse("incidents:incident-action-add", args=[obj.pk]),
             can_work=can_work,
@@ -286,27 +286,6 @@ def _needs_change_words(obj: IncidentRequest) -> str | None:
     if needed is None:
         return None
     return "Yes" if needed else "No"
-
-
-class ActionAddView(IncidentDetailView):
-    """Add an action (task) to the request; the request stays open while it is open."""
-
-    http_method_names = ["post"]
-    permission = WORK
-    form_class = f.ActionForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        obj = self.get_object()
-        form = f.ActionForm(request.POST, actor=self.actor, record=obj, auto_id="action-%s")
-        if form.is_valid():
-            try:
-                action_svc.action_add(actor=self.actor, incident_id=obj.pk, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Action added.")
-                return HttpResponseRedirect(obj.get_absolute_url() + "#actions")
-        return self.render_to_response(self.get_context_data(action_form=form), status=400)
 
 
 class ActionCompleteView(StewardPageMixin, View):
@@ -397,7 +376,6 @@ urlpatterns = [
     path("incidents/availability/", GroupAvailabilityView.as_view(), name="group-availability"),
     path("incidents/<int:pk>/", IncidentDetailView.as_view(), name="incident-detail"),
     path("incidents/<int:pk>/edit/", IncidentEditView.as_view(), name="incident-edit"),
-    path("incidents/<int:pk>/actions/", ActionAddView.as_view(), name="incident-action-add"),
     path(
         "incidents/<int:pk>/actions/<int:position>/complete/",
         ActionCompleteView.as_view(),
