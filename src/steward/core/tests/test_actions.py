@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import path
 from django.views.generic import TemplateView
 
+from steward import urls as site_urls
 from steward.core import permissions
 from steward.core import queries as core_queries
 from steward.core.actions import Action, ActionTable, leading_to
@@ -94,7 +95,11 @@ class GroupPage(StewardPageMixin, TemplateView):
         return {"record": record, **GROUP.panel(self.actor, record, failed=failed, form=form)}
 
 
+# The site's URLs (the error pages name them) and the test table's.
+handler403 = site_urls.handler403
+handler404 = site_urls.handler404
 urlpatterns = [
+    *site_urls.urlpatterns,
     path("test-groups/<int:pk>/", GroupPage.as_view(), name="test-group-detail"),
     *action_urls(GROUP, page=GroupPage, prefix="test-groups"),
 ]
