@@ -216,7 +216,6 @@ class ActionTable:
                 shown.initial = action.initial(record)
             entry = {
                 "action": action,
-                "step": action,  # the name the incident templates use
                 "form": shown,
                 "url": self.url(action, record),
                 "open": action.key == failed,
