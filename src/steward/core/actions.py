@@ -51,7 +51,8 @@ class Action:
     # an API module that imports this table); None: derived from ``form_class``, or no
     # body without one.
     serializer: type | str | None = None
-    done: str = "Saved."
+    # The success message, or a function of the record giving it.
+    done: str | Callable[[Any], str] = "Saved."
     style: str = ""  # "primary", "danger" (asks before posting)
     ask: str = ""  # the question asked before posting (a "danger" one asks anyway)
     # Who reads the free text of the form is said by the form's ``inputs`` (core.fields);
@@ -86,6 +87,9 @@ class Action:
     api: bool = True
     summary: str = ""  # the API operation's summary (default: the label)
     description: str = ""
+
+    def done_text(self, record: Any) -> str:
+        return self.done(record) if callable(self.done) else self.done
 
     @property
     def confirm(self) -> bool:

@@ -57,7 +57,7 @@ class ActionView(StewardPageMixin, View):
             else:
                 apply_errors(form, exc)
             return self.refused(record, form)
-        messages.success(request, action.done)
+        messages.success(request, action.done_text(record))
         return redirect_back(request, table.return_url(record) + action.fragment)
 
     def refused(self, record: Any, form: forms.Form) -> HttpResponse:
