@@ -363,6 +363,13 @@ def subscriptions_for(actor: Person) -> QuerySet[WebhookSubscription]:
     return WebhookSubscription.objects.all()
 
 
+def subscription_for(actor: Person, pk: Any) -> WebhookSubscription:
+    try:
+        return subscriptions_for(actor).get(pk=pk)
+    except (WebhookSubscription.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No webhook subscription {pk}.") from None
+
+
 def deliveries_for(actor: Person) -> QuerySet[WebhookDelivery]:
     """The delivery log: system administrators only."""
     if not permissions.has(actor, "core.webhook.change"):

@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from steward.configuration import actions as cmdb_actions
 from steward.configuration import inputs
 from steward.configuration.choices import AttributeType, CIStatus, ClassCategory
 from steward.configuration.filters.cis import CIFilterSet, RelationshipFilterSet
@@ -34,6 +35,7 @@ from steward.configuration.queries import cis as queries
 from steward.configuration.queries.impact import impact_summary
 from steward.configuration.services import cis as services
 from steward.core import permissions
+from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import GuardedSerializer, IdField, RecordViewSet, choice_text, visible
 from steward.core.models import Person, SupportGroup
 from steward.core.queries import groups_for, people_for
@@ -234,7 +236,9 @@ def _parse_at(raw: str | None) -> dt.datetime:
         responses=CISerializer,
     ),
 )
-class CIViewSet(RecordViewSet):
+class CIViewSet(ActionEndpoints, RecordViewSet):
+    # verify (steward.configuration.actions.CI).
+    action_table = staticmethod(lambda: cmdb_actions.CI)
     query = queries.cis_for
     queryset = ConfigurationItem.objects.none()
     view_permission = VIEW
@@ -255,11 +259,6 @@ class CIViewSet(RecordViewSet):
         cause = data.pop("cause", "")
         services.ci_update(actor=request.user, ci_id=ci.pk, data=data, cause=cause)
         return self.refreshed(ci.pk)
-
-    @extend_schema(summary="Record that the CI was checked against reality", request=None)
-    @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk: str | None = None) -> Response:
-        return self.act(services.ci_verify, self.guarded_object())
 
     @extend_schema(summary="What a failure of this CI affects", responses=CIImpactSerializer)
     @action(detail=True, methods=["get"])

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration import actions as cmdb_actions
 from steward.configuration import inputs
 from steward.configuration.choices import ContractKind, ContractStatus, LicenceMetric
 from steward.configuration.filters.contracts import ContractFilterSet
@@ -18,6 +19,7 @@ from steward.configuration.queries import cis as cmdb_queries
 from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as services
+from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import (
     GuardedSerializer,
     RecordViewSet,
@@ -149,7 +151,9 @@ def compliance_data(row: services.ComplianceRow) -> dict[str, Any]:
         responses=ContractSerializer,
     ),
 )
-class ContractViewSet(RecordViewSet):
+class ContractViewSet(ActionEndpoints, RecordViewSet):
+    # activate (steward.configuration.actions.CONTRACT).
+    action_table = staticmethod(lambda: cmdb_actions.CONTRACT)
     query = queries.contracts_for
     queryset = Contract.objects.none()
     view_permission = services.VIEW
@@ -173,18 +177,6 @@ class ContractViewSet(RecordViewSet):
         data = self.validated(ContractUpdateSerializer, partial=True)
         services.contract_update(actor=request.user, contract_id=contract.pk, data=data)
         return self.refreshed(contract.pk)
-
-    @extend_schema(
-        summary="Put a draft in force, or renew an expired contract",
-        request=ContractReasonSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def activate(self, request: Request, pk: str | None = None) -> Response:
-        contract = self.guarded_object()
-        return self.act(
-            services.contract_activate, contract, **self.validated(ContractReasonSerializer)
-        )
 
     @extend_schema(
         summary="Terminate the contract",

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration import actions as cmdb_actions
 from steward.configuration import inputs
 from steward.configuration.choices import Decision, DeliveryStatus, RequisitionStatus
 from steward.configuration.filters.requisitions import RequisitionFilterSet
@@ -30,6 +31,7 @@ from steward.configuration.queries import requisitions as queries
 from steward.configuration.services import deliveries
 from steward.configuration.services import requisitions as svc
 from steward.core import permissions
+from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import (
     GuardedSerializer,
     IdField,
@@ -280,7 +282,9 @@ def _plain(data: Any) -> Any:
         responses=PurchaseRequisitionSerializer,
     ),
 )
-class PurchaseRequisitionViewSet(RecordViewSet):
+class PurchaseRequisitionViewSet(ActionEndpoints, RecordViewSet):
+    # submit, decide (steward.configuration.actions.REQUISITION).
+    action_table = staticmethod(lambda: cmdb_actions.REQUISITION)
     created_routes = {"quotes": ("purchaserequisition-detail", "record")}
     query = queries.requisitions_for
     queryset = PurchaseRequisition.objects.none()
@@ -315,15 +319,6 @@ class PurchaseRequisitionViewSet(RecordViewSet):
         data = _plain(self.validated(PurchaseRequisitionUpdateSerializer, partial=True))
         lines = data.pop("lines", None)
         return self.act(svc.requisition_update, requisition, data=data, lines=lines)
-
-    @extend_schema(
-        summary="Submit: request pricing from purchasing",
-        request=None,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
-        return self.act(svc.requisition_submit, self.get_object())
 
     @extend_schema(
         summary="Send back to the requester to adjust (purchasing)",
@@ -364,18 +359,6 @@ class PurchaseRequisitionViewSet(RecordViewSet):
             quote_id=data["quote"],
             note=data["note"],
         )
-
-    @extend_schema(
-        summary="Approve or reject (as a named approver)",
-        request=PurchaseDecisionSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.get_object()
-        permissions.require(request.user, svc.APPROVE)
-        data = self.validated(PurchaseDecisionSerializer)
-        return self.act(svc.requisition_decide, requisition, **data)
 
     @extend_schema(
         summary="Order from the selected quote's supplier (purchasing)",

@@ -12,11 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from steward.configuration import actions as cmdb_actions
 from steward.configuration import inputs
 from steward.configuration.filters.suppliers import SupplierFilterSet
 from steward.configuration.models import SupplierDetails
 from steward.configuration.queries import suppliers as queries
 from steward.configuration.services import suppliers as services
+from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import GuardedSerializer, RecordViewSet
 from steward.core.models import Organisation, Person
 
@@ -134,7 +136,9 @@ class SupplierContactWriteSerializer(GuardedSerializer):
         responses=SupplierSerializer,
     ),
 )
-class SupplierViewSet(RecordViewSet):
+class SupplierViewSet(ActionEndpoints, RecordViewSet):
+    # confirm-contact-details (steward.configuration.actions.SUPPLIER).
+    action_table = staticmethod(lambda: cmdb_actions.SUPPLIER)
     created_routes = {"contacts": ("person-detail", "id")}
     query = queries.suppliers_for
     queryset = Organisation.objects.none()
@@ -176,11 +180,6 @@ class SupplierViewSet(RecordViewSet):
             actor=request.user, organisation_id=supplier.pk, **data
         )
         return Response(SupplierContactSerializer(person).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(summary="Record that the contact details are up to date", request=None)
-    @action(detail=True, methods=["post"], url_path="confirm-contact-details")
-    def confirm_contact_details(self, request: Request, pk: str | None = None) -> Response:
-        return self.act(services.supplier_confirm_contact_details, self.guarded_object())
 
 
 def register(router: DefaultRouter) -> None:

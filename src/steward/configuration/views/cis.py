@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
+from steward.configuration.actions import CI
 from steward.configuration.choices import CIStatus
 from steward.configuration.filters.cis import CIFilterSet
 from steward.configuration.forms.cis import (
@@ -35,7 +36,7 @@ from steward.configuration.models import (
 from steward.configuration.queries import cis as queries
 from steward.configuration.queries import graph, impact
 from steward.configuration.services import cis as svc
-from steward.configuration.views import Button, RecordButtonView, record_paths
+from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.models import Person, SupportGroup
 from steward.core.templatetags.steward import TONES
@@ -48,6 +49,7 @@ from steward.core.views.patterns import (
     Related,
     ServiceFormView,
     StewardPageMixin,
+    action_urls,
 )
 from steward.service_level.models import Service
 
@@ -438,19 +440,6 @@ class CIEditView(ServiceFormView):
         )
 
 
-class CIButtonView(RecordButtonView):
-    """The buttons on the CI page."""
-
-    permission = CHANGE
-    query_one = queries.ci_for
-    record_arg = "ci_id"
-    buttons = {
-        "ci-verify": Button(
-            "verify/", svc.ci_verify, "Recorded that the real configuration was checked."
-        )
-    }
-
-
 class RelationshipAddView(ServiceFormView):
     permission = CHANGE
     form_class = RelationshipForm
@@ -579,7 +568,7 @@ urlpatterns = [
     *record_paths(
         "cis", "ci", list=CIListView, create=CICreateView, detail=CIDetailView, edit=CIEditView
     ),
-    *CIButtonView.urls("cis"),
+    *action_urls(CI),
     path(
         "cis/<int:pk>/relationships/new/",
         RelationshipAddView.as_view(),

@@ -6,11 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
 from django.views.generic import TemplateView
 
+from steward.configuration.actions import CONTRACT
 from steward.configuration.choices import ContractKind, ContractStatus
 from steward.configuration.filters.contracts import ContractFilterSet
 from steward.configuration.forms.contracts import CINumbersForm, ContractForm, ReasonForm
@@ -20,7 +19,7 @@ from steward.configuration.queries import contracts as queries
 from steward.configuration.queries.suppliers import suppliers_for
 from steward.configuration.services import contracts as svc
 from steward.configuration.services.suppliers import supplier_details_are_current
-from steward.configuration.views import Button, RecordButtonView, record_paths
+from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
@@ -34,6 +33,7 @@ from steward.core.views.patterns import (
     RecordListView,
     ServiceFormView,
     StewardPageMixin,
+    action_urls,
 )
 
 C = ContractStatus
@@ -196,35 +196,12 @@ class ContractDetailView(RecordDetailView):
                 .order_by("name", "pk")
             ],
             cis_editable=editable,
-            ci_form=kwargs.get("ci_form")
+            ci_form=self.failed_form("link-cis", kwargs)
             or (CINumbersForm(actor=self.actor) if editable else None),
             compliance=compliance,
             supplier_current=supplier_details_are_current(contract.supplier),
         )
         return context
-
-
-class ContractLinkCIsView(ContractDetailView):
-    """POST CI numbers: the contract covers them too; errors re-render the page (400)."""
-
-    permission = svc.CHANGE
-    http_method_names = ["post"]
-    form_class = CINumbersForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        contract = self.get_object()
-        form = CINumbersForm(request.POST, actor=self.actor)
-        if form.is_valid():
-            try:
-                svc.contract_link_cis(
-                    actor=self.actor, contract_id=contract.pk, ci_ids=form.cleaned_data["numbers"]
-                )
-            except ValidationError as exc:
-                form.add_error("numbers", " ".join(exc.messages))
-            else:
-                messages.success(request, "CIs added to the contract.")
-                return HttpResponseRedirect(contract.get_absolute_url() + "#cis")
-        return self.render_to_response(self.get_context_data(ci_form=form), status=400)
 
 
 class ContractCreateView(ServiceFormView):
@@ -299,25 +276,6 @@ class ContractTerminateView(RecordActionFormView):
         )
 
 
-class ContractButtonView(RecordButtonView):
-    """The buttons on the contract page: put a draft in force or renew an expired contract;
-    stop covering one CI."""
-
-    permission = svc.CHANGE
-    query_one = queries.contract_for
-    record_arg = "contract_id"
-    buttons = {
-        "contract-activate": Button("activate/", svc.contract_activate, "The contract is active."),
-        "contract-unlink-ci": Button(
-            "cis/<int:ci_pk>/remove/",
-            svc.contract_unlink_cis,
-            "CI removed from the contract.",
-            fragment="#cis",
-            url_args=lambda url: {"ci_ids": [url["ci_pk"]]},
-        ),
-    }
-
-
 class LicenceComplianceView(StewardPageMixin, TemplateView):
     """Entitled vs installed per licensed software CI; ``?status=`` narrows the table."""
 
@@ -356,12 +314,11 @@ urlpatterns = [
         detail=ContractDetailView,
         edit=ContractEditView,
     ),
-    *ContractButtonView.urls("contracts"),
+    *action_urls(CONTRACT, page=ContractDetailView),
     path(
         "contracts/<int:pk>/terminate/",
         ContractTerminateView.as_view(),
         name="contract-terminate",
     ),
-    path("contracts/<int:pk>/cis/", ContractLinkCIsView.as_view(), name="contract-link-cis"),
     path("licence-compliance/", LicenceComplianceView.as_view(), name="licence-compliance"),
 ]

@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 
 from steward.configuration import workflows
+from steward.configuration.actions import REQUISITION
 from steward.configuration.choices import Decision, RequisitionStatus
 from steward.configuration.filters.requisitions import RequisitionFilterSet
 from steward.configuration.forms.requisitions import (
@@ -26,7 +25,7 @@ from steward.configuration.forms.requisitions import (
 from steward.configuration.models import PurchaseApproval, PurchaseRequisition
 from steward.configuration.queries import requisitions as queries
 from steward.configuration.services import requisitions as svc
-from steward.configuration.views import Button, RecordButtonView, record_paths
+from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -37,7 +36,7 @@ from steward.core.views.patterns import (
     RecordDetailView,
     RecordListView,
     ServiceFormView,
-    apply_errors,
+    action_urls,
 )
 
 R = RequisitionStatus
@@ -186,61 +185,14 @@ class RequisitionDetailView(RecordDetailView):
             ),
             quotes=list(requisition.quotes.select_related("supplier", "recorded_by")),
             approvals=approvals,
-            decide_form=kwargs.get("decide_form")
+            decide_form=self.failed_form("decide", kwargs)
             or (DecisionForm(actor=self.actor) if can_decide else None),
             can_edit_lines=can_edit_lines and len(lines) > 1,
         )
         return context
 
 
-class RequisitionDecideView(RequisitionDetailView):
-    """An approver's decision, posted from the record page (errors shown there)."""
-
-    http_method_names = ["post"]
-    permission = svc.APPROVE
-    form_class = DecisionForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        requisition = self.get_object()
-        form = DecisionForm(request.POST, actor=self.actor, record=requisition)
-        if form.is_valid():
-            try:
-                svc.requisition_decide(
-                    actor=self.actor,
-                    requisition_id=requisition.pk,
-                    decision=form.cleaned_data["decision"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Your decision is recorded.")
-                return HttpResponseRedirect(requisition.get_absolute_url())
-        return self.render_to_response(self.get_context_data(decide_form=form), status=400)
-
-
 # --- Buttons ---------------------------------------------------------------------------------
-
-
-class RequisitionButtonView(RecordButtonView):
-    """The buttons on the requisition page: submit for pricing, remove a line item."""
-
-    permission = svc.CREATE
-    query_one = queries.requisition_for
-    record_arg = "requisition_id"
-    split_errors = True
-    buttons = {
-        "requisition-submit": Button(
-            "submit/", svc.requisition_submit, "Submitted: pricing is requested from purchasing."
-        ),
-        "requisition-line-remove": Button(
-            "lines/<int:line_id>/remove/",
-            svc.line_remove,
-            "Line item removed.",
-            fragment="#lines",
-            url_args=lambda url: {"line_id": url["line_id"]},
-        ),
-    }
 
 
 # --- Forms through the services --------------------------------------------------------------
@@ -414,7 +366,7 @@ urlpatterns = [
         detail=RequisitionDetailView,
         edit=RequisitionEditView,
     ),
-    *RequisitionButtonView.urls("requisitions"),
+    *action_urls(REQUISITION, page=RequisitionDetailView),
     path(
         "requisitions/<int:pk>/return/",
         ReasonView.as_view(verb="return"),
@@ -425,9 +377,6 @@ urlpatterns = [
         "requisitions/<int:pk>/request-approval/",
         ApprovalRequestView.as_view(),
         name="requisition-request-approval",
-    ),
-    path(
-        "requisitions/<int:pk>/decide/", RequisitionDecideView.as_view(), name="requisition-decide"
     ),
     path("requisitions/<int:pk>/order/", OrderView.as_view(), name="requisition-order"),
     path(

@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.urls import path, reverse
 
+from steward.configuration.actions import SUPPLIER
 from steward.configuration.filters.suppliers import SupplierFilterSet
 from steward.configuration.forms.suppliers import (
     SupplierContactEditForm,
@@ -20,7 +21,7 @@ from steward.configuration.models import SupplierDetails
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import suppliers as queries
 from steward.configuration.services import suppliers as svc
-from steward.configuration.views import Button, RecordButtonView, record_paths
+from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.models import Organisation, Person
 from steward.core.views.patterns import (
@@ -32,6 +33,7 @@ from steward.core.views.patterns import (
     RecordListView,
     Related,
     ServiceFormView,
+    action_urls,
 )
 
 CONTRACT_VIEW = "configuration.contract.view"
@@ -296,23 +298,6 @@ class SupplierContactEditView(RecordActionFormView):
         return _supplier_url(org) + "#contacts"
 
 
-class SupplierButtonView(RecordButtonView):
-    """The buttons on the supplier page: the contact details were checked and are up to date
-    (procedure 2)."""
-
-    permission = svc.CHANGE
-    query_one = queries.supplier_for
-    record_arg = "organisation_id"
-    record_url = _supplier_url
-    buttons = {
-        "supplier-confirm": Button(
-            "confirm/",
-            svc.supplier_confirm_contact_details,
-            "Contact details confirmed as up to date.",
-        )
-    }
-
-
 urlpatterns = [
     *record_paths(
         "suppliers",
@@ -322,7 +307,7 @@ urlpatterns = [
         detail=SupplierDetailView,
         edit=SupplierEditView,
     ),
-    *SupplierButtonView.urls("suppliers"),
+    *action_urls(SUPPLIER),
     path(
         "suppliers/<int:pk>/contacts/new/",
         SupplierContactAddView.as_view(),

@@ -12,8 +12,8 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from steward.core import action_tables, queries, webhooks
 from steward.core import inputs as core_inputs
-from steward.core import queries, webhooks
 from steward.core.fields import GuardedForm
 from steward.core.forms import WebhookForm
 from steward.core.models import Notification, WebhookSubscription
@@ -27,6 +27,7 @@ from steward.core.views.patterns import (
     RecordListView,
     ServiceFormView,
     StewardPageMixin,
+    action_urls,
     apply_errors,
 )
 
@@ -118,13 +119,6 @@ def webhook_url(subscription: WebhookSubscription) -> str:
     return reverse("core:webhook-detail", args=[subscription.pk])
 
 
-def subscription_for(actor: Any, pk: Any) -> WebhookSubscription:
-    try:
-        return webhooks.subscriptions_for(actor).get(pk=pk)
-    except (WebhookSubscription.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No webhook subscription {pk}.") from None
-
-
 class WebhookListView(RecordListView):
     permission = "core.webhook.change"
     title = "Webhooks"
@@ -155,7 +149,7 @@ class WebhookListView(RecordListView):
 class WebhookDetailView(RecordDetailView):
     permission = "core.webhook.change"
     template_name = "core/webhook_detail.html"
-    query_one = subscription_for
+    query_one = webhooks.subscription_for
     list_url_name = "core:webhook-list"
     kind_label = "Webhook subscription"
     delivery_limit = 50
@@ -235,7 +229,7 @@ class WebhookCreateView(ServiceFormView):
 
 class WebhookEditView(RecordEditView):
     permission = "core.webhook.change"
-    query_one = subscription_for
+    query_one = webhooks.subscription_for
     form_class = WebhookForm
 
     def get_cancel_url(self) -> str:
@@ -251,49 +245,6 @@ class WebhookEditView(RecordEditView):
         return webhook_url(self.get_object())
 
 
-class _WebhookActionView(StewardPageMixin, View):
-    permission = "core.webhook.change"
-
-    def act(self, subscription: WebhookSubscription) -> str:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        subscription = subscription_for(self.actor, pk)
-        try:
-            messages.success(request, self.act(subscription))
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        return HttpResponseRedirect(webhook_url(subscription))
-
-
-class WebhookPingView(_WebhookActionView):
-    def act(self, subscription: WebhookSubscription) -> str:
-        svc.webhook_ping(actor=self.actor, subscription_id=subscription.pk)
-        return "Ping queued; its delivery appears in the log below."
-
-
-class WebhookDeactivateView(_WebhookActionView):
-    def act(self, subscription: WebhookSubscription) -> str:
-        svc.webhook_subscription_deactivate(actor=self.actor, subscription_id=subscription.pk)
-        return f"{subscription.name} is inactive; nothing more is sent to it."
-
-
-class WebhookRedeliverView(StewardPageMixin, View):
-    permission = "core.webhook.change"
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        delivery = webhooks.delivery_for(self.actor, pk)
-        try:
-            svc.webhook_redeliver(actor=self.actor, delivery_id=delivery.pk)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, f"Delivery of {delivery.event} queued again.")
-        return HttpResponseRedirect(webhook_url(delivery.subscription) + "#deliveries")
-
-
 urlpatterns = [
     path("notifications/", NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", NotificationMarkReadView.as_view(), name="notification-mark-read"),
@@ -302,13 +253,6 @@ urlpatterns = [
     path("webhooks/new/", WebhookCreateView.as_view(), name="webhook-create"),
     path("webhooks/<int:pk>/", WebhookDetailView.as_view(), name="webhook-detail"),
     path("webhooks/<int:pk>/edit/", WebhookEditView.as_view(), name="webhook-edit"),
-    path("webhooks/<int:pk>/ping/", WebhookPingView.as_view(), name="webhook-ping"),
-    path(
-        "webhooks/<int:pk>/deactivate/", WebhookDeactivateView.as_view(), name="webhook-deactivate"
-    ),
-    path(
-        "webhooks/deliveries/<int:pk>/redeliver/",
-        WebhookRedeliverView.as_view(),
-        name="webhook-redeliver",
-    ),
+    *action_urls(action_tables.WEBHOOK),
+    *action_urls(action_tables.WEBHOOK_DELIVERY),
 ]

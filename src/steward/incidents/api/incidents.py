@@ -8,7 +8,6 @@ representative also their organisation's, provider staff every request. Files ar
 through ``POST /api/v1/attachments/`` with ``record_type=incidents.incidentrequest``.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet, prefetch_related_objects
@@ -24,20 +23,20 @@ from rest_framework.routers import DefaultRouter
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core import attachments, fields, journal, permissions
+from steward.core.api.actions import ActionEndpoints
 from steward.core.api.attachments import AttachmentSerializer
 from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
 from steward.core.api.clocks import ClockSerializer, clocks_response
 from steward.core.api_base import KeysetPagination
 from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, organisations_for, people_for
+from steward.incidents import actions as incident_actions
 from steward.incidents import inputs
 from steward.incidents.choices import (
     Channel,
     Impact,
     IncidentStatus,
-    PendingReason,
     ResolutionCode,
-    SendBackReason,
     ServiceType,
     Urgency,
 )
@@ -47,10 +46,8 @@ from steward.incidents.models import (
     IncidentAction,
     IncidentRequest,
     RoutingRule,
-    Solution,
 )
 from steward.incidents.queries import incidents as queries
-from steward.incidents.queries.solutions import solutions_for
 from steward.incidents.services import actions, routing
 from steward.incidents.services import incidents as svc
 from steward.service_level.models import Service
@@ -63,11 +60,6 @@ ASSIGN = "incidents.incident.assign"
 ESCALATE = "incidents.incident.escalate"
 CLOSE = "incidents.incident.close"
 VERIFY = "incidents.incident.verify"
-DECISIONS = [
-    ("continuity", "Recover the service at its continuity site (on-duty manager)"),
-    ("emergency_change", "Implement the resolution as an emergency change"),
-    ("back_to_specialists", "The specialists continue"),
-]
 ATTACH_HELP = (
     "Add a file with POST /api/v1/attachments/ (multipart: record_type="
     "incidents.incidentrequest, record_id, file)."
@@ -171,83 +163,6 @@ class IncidentUpdateSerializer(GuardedSerializer):
     requires_cmdb_update = serializers.BooleanField(required=False, allow_null=True)
 
 
-class IncidentAssignSerializer(GuardedSerializer):
-    inputs = inputs.ASSIGNMENT
-
-    support_group = visible(groups_for, SupportGroup, required=False, allow_null=True)
-    assignee = visible(people_for, Person, required=False, allow_null=True)
-    reason = _text(max_length=5000)
-
-
-class IncidentSendBackSerializer(GuardedSerializer):
-    inputs = inputs.SEND_BACK
-
-    reason = choice_text(SendBackReason.choices)
-    note = serializers.CharField(max_length=5000)
-
-
-class IncidentPendingSerializer(GuardedSerializer):
-    inputs = inputs.PENDING
-
-    reason = choice_text(PendingReason.choices)
-    note = _text(max_length=5000)
-
-
-class IncidentNoteSerializer(GuardedSerializer):
-    inputs = inputs.NOTE
-
-    note = _text(max_length=5000)
-
-
-class IncidentReasonSerializer(GuardedSerializer):
-    inputs = inputs.CANCEL
-
-    reason = _text(max_length=5000)
-
-
-class IncidentAssessChangeSerializer(GuardedSerializer):
-    inputs = inputs.ASSESS_CHANGE
-
-    causes_service_unavailability = serializers.BooleanField(
-        help_text="A service becomes unavailable or degraded during service hours."
-    )
-    changes_service_functionality = serializers.BooleanField(
-        help_text="The functionality of a service becomes different."
-    )
-    requires_cmdb_update = serializers.BooleanField(help_text="The CMDB needs to be updated.")
-
-
-class IncidentEscalationDecisionSerializer(GuardedSerializer):
-    inputs = inputs.ESCALATION_DECISION
-
-    decision = choice_text(DECISIONS)
-    note = _text(max_length=5000)
-
-
-class IncidentResolveSerializer(GuardedSerializer):
-    inputs = inputs.RESOLVE
-
-    resolution = serializers.CharField()
-    resolution_code = choice_text(ResolutionCode.choices)
-    solution = visible(solutions_for, Solution, required=False, allow_null=True)
-    workaround = serializers.BooleanField(
-        default=False, help_text="A workaround, likely to recur: the problem coordinator is told."
-    )
-
-
-class IncidentReopenSerializer(GuardedSerializer):
-    inputs = inputs.REOPEN
-
-    reason = serializers.CharField(max_length=5000)
-    support_group = visible(
-        groups_for,
-        SupportGroup,
-        required=False,
-        allow_null=True,
-        help_text="Service desk only: the group to reassign it to.",
-    )
-
-
 class IncidentReplySerializer(GuardedSerializer):
     inputs = inputs.REPLY
 
@@ -297,12 +212,6 @@ class IncidentActionCompleteSerializer(GuardedSerializer):
     result = _text(max_length=5000)
 
 
-def _step(summary: str, request: Any = None, description: str = "") -> Callable:
-    return extend_schema(
-        summary=summary, description=description, request=request, responses=IncidentSerializer
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Incident requests you may see (requesters: their own; customer "
@@ -322,7 +231,9 @@ def _step(summary: str, request: Any = None, description: str = "") -> Callable:
         responses=IncidentSerializer,
     ),
 )
-class IncidentViewSet(RecordViewSet):
+class IncidentViewSet(ActionEndpoints, RecordViewSet):
+    # One endpoint per step of the process, and next-steps (steward.incidents.actions).
+    action_table = staticmethod(lambda: incident_actions.INCIDENT)
     created_routes = {
         "reply": ("incident-journal", "record"),
         "incident_actions": ("incident-actions", "record"),
@@ -363,110 +274,6 @@ class IncidentViewSet(RecordViewSet):
         data = self.validated(IncidentUpdateSerializer, partial=True, record=incident)
         svc.incident_update(actor=request.user, incident_id=incident.pk, data=data)
         return self.refreshed(incident.pk)
-
-    def step(
-        self,
-        service: Callable[..., Any],
-        serializer_class: type | None = None,
-        permission: str = WORK,
-    ) -> Response:
-        """Run one step of the process on the request of the URL: 404 when hidden, 403
-        without the right (before the payload is read), then the service decides."""
-        incident = self.get_object()
-        permissions.require(self.request.user, permission, incident)
-        data = self.validated(serializer_class, record=incident) if serializer_class else {}
-        return self.act(service, incident, **data)
-
-    # -- one endpoint per step -------------------------------------------------------------
-
-    @_step("Assign a group and/or a person (procedures 2 and 3)", IncidentAssignSerializer)
-    @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_assign, IncidentAssignSerializer, ASSIGN)
-
-    @_step("Take the request: assigned to you, in progress")
-    @action(detail=True, methods=["post"])
-    def take(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_take)
-
-    @_step("Send it back to the service desk (procedure 2)", IncidentSendBackSerializer)
-    @action(detail=True, methods=["post"], url_path="send-back")
-    def send_back(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_send_back, IncidentSendBackSerializer, ASSIGN)
-
-    @_step(
-        "Set pending (waiting on the requester or a supplier pauses the clocks)",
-        IncidentPendingSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def pending(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_set_pending, IncidentPendingSerializer)
-
-    @_step("Resume a pending request", IncidentNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def resume(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_resume, IncidentNoteSerializer)
-
-    @_step(
-        "Assess whether the resolution needs Change Management (procedures 2 and 4)",
-        IncidentAssessChangeSerializer,
-        "Any yes: the group coordinator hands it to the service's change coordinator; a "
-        "specialist escalates it to the service owner.",
-    )
-    @action(detail=True, methods=["post"], url_path="assess-change")
-    def assess_change(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_assess_change, IncidentAssessChangeSerializer)
-
-    @_step("Escalate to the service owner (procedures 3 and 4)", IncidentNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def escalate(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_escalate, IncidentNoteSerializer)
-
-    @_step(
-        "Decide on an escalated incident (procedure 5, service owner)",
-        IncidentEscalationDecisionSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="handle-escalation")
-    def handle_escalation(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(
-            svc.incident_handle_escalation, IncidentEscalationDecisionSerializer, ESCALATE
-        )
-
-    @_step(
-        "Resolve (procedures 4 and 6); refused while an action is open",
-        IncidentResolveSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def resolve(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_resolve, IncidentResolveSerializer)
-
-    @_step("Accept the solution: closed (procedure 6, the requester)")
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_accept, permission=VERIFY)
-
-    @_step("Reopen: the solution does not work (procedure 6)", IncidentReopenSerializer)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_reopen, IncidentReopenSerializer, VERIFY)
-
-    @_step("Close a resolved request on the requester's behalf (service desk)")
-    @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_close, permission=CLOSE)
-
-    @_step("Cancel a request registered by mistake (service desk)", IncidentReasonSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_cancel, IncidentReasonSerializer, CLOSE)
-
-    @_step(
-        "Inform the problem coordinator: the incident is likely to recur (procedure 4)",
-        IncidentNoteSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="inform-problem-coordinator")
-    def inform_problem_coordinator(self, request: Request, pk: str | None = None) -> Response:
-        return self.step(svc.incident_inform_problem_coordinator, IncidentNoteSerializer)
 
     @extend_schema(
         summary="Reply to the requester, or add an internal work note",

@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries.cis import ci_classes_for, cis_for
+from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import (
     GuardedSerializer,
     InternalFieldsHidden,
@@ -22,6 +23,7 @@ from steward.core.api.base import (
 )
 from steward.core.models import SupportGroup
 from steward.core.queries import groups_for
+from steward.incidents import actions as incident_actions
 from steward.incidents import inputs, search
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.filters.solutions import SolutionFilterSet
@@ -148,7 +150,9 @@ class SolutionSuggestionSerializer(serializers.Serializer):
         responses=SolutionSerializer,
     ),
 )
-class SolutionViewSet(RecordViewSet):
+class SolutionViewSet(ActionEndpoints, RecordViewSet):
+    # activate, reject, retire, reactivate, resubmit (steward.incidents.actions.SOLUTION).
+    action_table = staticmethod(lambda: incident_actions.SOLUTION)
     query = queries.solutions_for
     queryset = Solution.objects.none()
     view_permission = queries.VIEW
@@ -167,55 +171,6 @@ class SolutionViewSet(RecordViewSet):
         solution = self.get_object()
         data = self.validated(SolutionUpdateSerializer, partial=True)
         return self.act(services.solution_update, solution, data=data)
-
-    def _decision(self, service: Any, serializer: type[serializers.Serializer]) -> Response:
-        return self.act(service, self.get_object(), **self.validated(serializer))
-
-    @extend_schema(
-        summary="Activate a proposed solution, after improving it (procedure 7)",
-        request=SolutionActivateSerializer,
-        responses=SolutionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def activate(self, request: Request, pk: str | None = None) -> Response:
-        solution = self.get_object()
-        data = self.validated(SolutionActivateSerializer)
-        note = data.pop("note", "")
-        return self.act(services.solution_activate, solution, data=data, note=note)
-
-    @extend_schema(
-        summary="Reject a proposed solution (procedure 7)",
-        request=SolutionRejectSerializer,
-        responses=SolutionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        return self._decision(services.solution_reject, SolutionRejectSerializer)
-
-    @extend_schema(
-        summary="Take an active solution out of general use",
-        request=SolutionNoteSerializer,
-        responses=SolutionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def retire(self, request: Request, pk: str | None = None) -> Response:
-        return self._decision(services.solution_retire, SolutionNoteSerializer)
-
-    @extend_schema(
-        summary="Put a retired solution back into general use",
-        request=SolutionNoteSerializer,
-        responses=SolutionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def reactivate(self, request: Request, pk: str | None = None) -> Response:
-        return self._decision(services.solution_reactivate, SolutionNoteSerializer)
-
-    @extend_schema(
-        summary="Propose a rejected solution again", request=None, responses=SolutionSerializer
-    )
-    @action(detail=True, methods=["post"])
-    def resubmit(self, request: Request, pk: str | None = None) -> Response:
-        return self.act(services.solution_resubmit, self.get_object())
 
     @extend_schema(
         summary="Record that the solution was used on an incident request",

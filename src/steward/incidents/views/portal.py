@@ -22,8 +22,9 @@ from steward.core.choices import Role
 from steward.core.errors import PayloadTooLarge
 from steward.core.roles import is_desk
 from steward.core.services.attachments import attachment_add
-from steward.core.views.patterns import StewardPageMixin, apply_errors
+from steward.core.views.patterns import StewardPageMixin, action_urls, apply_errors
 from steward.incidents import forms as f
+from steward.incidents.actions import PORTAL
 from steward.incidents.choices import Channel, IncidentStatus, PendingReason
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
@@ -192,8 +193,10 @@ class PortalDetailView(StewardPageMixin, View):
             "entries": entries,
             "status_words": STATUS_WORDS.get(incident.status, incident.get_status_display()),
             "reply_form": kwargs.get("reply_form")
+            or self.failed_form("reply", kwargs)
             or (f.PortalReplyForm(actor=actor) if open_or_resolved else None),
             "reopen_form": kwargs.get("reopen_form")
+            or self.failed_form("reopen", kwargs)
             or (f.PortalReopenForm(actor=actor) if may_verify else None),
             "may_verify": may_verify,
             "files": list(attachments.of_record(actor, incident).order_by("created_at")),
@@ -207,37 +210,15 @@ class PortalDetailView(StewardPageMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "incidents/portal_detail.html", self.context())
 
-    def refused(self, status: int = 400, **forms_: Any) -> HttpResponse:
-        return render(request=self.request, template_name="incidents/portal_detail.html",
-                      context=self.context(**forms_), status=status)  # fmt: skip
+    def failed_form(self, key: str, kwargs: dict[str, Any]) -> forms.Form | None:
+        """The portal form of action ``key`` posted with errors (``incidents.actions.PORTAL``)."""
+        return kwargs.get("failed_form") if kwargs.get("failed_action") == key else None
 
+    # The page again after a refused form (core.views.patterns.ActionView).
+    get_context_data = context
 
-class PortalFormStepView(PortalDetailView):
-    """A form on the portal page that runs one service step: the service's field errors
-    come back on the form (400), success goes back to the page with a message."""
-
-    http_method_names = ["post"]
-    form_class: type[forms.Form]
-    form_name = ""  # the page's context name for the form
-    done = ""  # the message on success
-    anchor = ""
-
-    def run(self, incident: IncidentRequest, data: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        incident = self.get_object()
-        form = self.form_class(request.POST, actor=self.actor, record=incident)
-        if form.is_valid():
-            try:
-                self.run(incident, form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, self.done)
-                page = reverse("incidents:portal-detail", args=[incident.pk])
-                return HttpResponseRedirect(page + self.anchor)
-        return self.refused(**{self.form_name: form})
+    def render_to_response(self, context: dict[str, Any], status: int = 200) -> HttpResponse:
+        return render(self.request, "incidents/portal_detail.html", context, status=status)
 
 
 def _upload_url() -> str:
@@ -247,42 +228,9 @@ def _upload_url() -> str:
         return ""
 
 
-class PortalReplyView(PortalFormStepView):
-    form_class = f.PortalReplyForm
-    form_name = "reply_form"
-    done = "Your reply has been sent."
-    anchor = "#conversation"
-
-    def run(self, incident: IncidentRequest, data: dict[str, Any]) -> None:
-        svc.incident_add_reply(actor=self.actor, incident_id=incident.pk, body=data["body"])
-
-
-class PortalAcceptView(PortalDetailView):
-    http_method_names = ["post"]
-    permission = VERIFY
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        incident = self.get_object()
-        svc.incident_accept(actor=self.actor, incident_id=incident.pk)
-        messages.success(request, "Thank you for confirming. The request is closed.")
-        return HttpResponseRedirect(reverse("incidents:portal-detail", args=[incident.pk]))
-
-
-class PortalReopenView(PortalFormStepView):
-    permission = VERIFY
-    form_class = f.PortalReopenForm
-    form_name = "reopen_form"
-    done = "Reopened: the service desk looks at it again."
-
-    def run(self, incident: IncidentRequest, data: dict[str, Any]) -> None:
-        svc.incident_reopen(actor=self.actor, incident_id=incident.pk, reason=data["reason"])
-
-
 urlpatterns = [
     path("portal/", PortalHomeView.as_view(), name="portal-home"),
     path("portal/new/", PortalCreateView.as_view(), name="portal-create"),
     path("portal/<int:pk>/", PortalDetailView.as_view(), name="portal-detail"),
-    path("portal/<int:pk>/reply/", PortalReplyView.as_view(), name="portal-reply"),
-    path("portal/<int:pk>/accept/", PortalAcceptView.as_view(), name="portal-accept"),
-    path("portal/<int:pk>/reopen/", PortalReopenView.as_view(), name="portal-reopen"),
+    *action_urls(PORTAL, page=PortalDetailView),
 ]

@@ -1,10 +1,9 @@
 """The record page of an incident request (seed 003 ch. 8, procedures 2-6; IRP SG1): the
-header with its SLA clocks, every step of the process as a form (the ``STEPS`` table: one
-declaration gives the button, the form and the URL), actions, links and the timeline, and
-the htmx list of a group's members for the assign form."""
+header with its SLA clocks, every step of the process as a button or a form (the action
+table ``steward.incidents.actions.INCIDENT``: one declaration gives the buttons, the forms,
+their URLs and the API's endpoints), actions, links and the timeline, and the htmx list of
+a group's members for the assign form."""
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -21,167 +20,28 @@ from steward.core import queries as core_queries
 from steward.core.choices import ClockState
 from steward.core.ids import parse_id
 from steward.core.models import Person, SlaClock, SupportGroup, SupportGroupMembership
-from steward.core.roles import is_desk
 from steward.core.views.patterns import (
     Field,
     RecordDetailView,
     RecordEditView,
     StewardPageMixin,
+    action_urls,
     apply_errors,
-    redirect_back,
 )
 from steward.incidents import forms as f
-from steward.incidents import workflows
+from steward.incidents.actions import ASSIGN, INCIDENT
 from steward.incidents.choices import (
     OPEN_ACTION_STATUSES,
     OPEN_STATUSES,
-    Escalation,
 )
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import actions as action_svc
 from steward.incidents.services import incidents as svc
-from steward.incidents.services.people import is_coordinator, may_work
-from steward.incidents.views.queues import ACTIVE, PRIORITY_SHORT, VIEW, WORK, S, duration_words
+from steward.incidents.services.people import may_work
+from steward.incidents.views.queues import PRIORITY_SHORT, VIEW, WORK, S, duration_words
 
-ASSIGN = "incidents.incident.assign"
-ESCALATE = "incidents.incident.escalate"
-CLOSE = "incidents.incident.close"
-VERIFY = "incidents.incident.verify"
 ALWAYS_SHOWN = {"Requester", "Service", "Category", "Impact", "Urgency", "Group", "Assignee"}
-WORKING = (S.ASSIGNED, S.IN_PROGRESS)
-
-
-@dataclass
-class Step:
-    """One step of the process offered on the record page, posted to its own URL."""
-
-    key: str
-    label: str
-    service: str  # the name of the function in services.incidents
-    permission: str
-    statuses: tuple[str, ...]
-    form_class: type[forms.Form] | None = None
-    style: str = ""
-    done: str = "Saved."
-    help: str = ""
-    when: Callable[[Any, IncidentRequest], bool] = field(default=lambda actor, obj: True)
-    actor_form: bool = False  # the form takes ``actor=``
-
-    @property
-    def url_name(self) -> str:
-        return f"incidents:incident-{self.key}"
-
-
-def _works(actor: Any, obj: IncidentRequest) -> bool:
-    return may_work(actor, obj)
-
-
-def _may_take(actor: Any, obj: IncidentRequest) -> bool:
-    if not may_work(actor, obj):
-        return False
-    if obj.assignee_id in (None, actor.pk):
-        return True
-    return is_desk(actor) or is_coordinator(actor, obj.support_group)
-
-
-def _may_assign(actor: Any, obj: IncidentRequest) -> bool:
-    return is_desk(actor) or is_coordinator(actor, obj.support_group)
-
-
-def _coordinates(actor: Any, obj: IncidentRequest) -> bool:
-    return is_coordinator(actor, obj.support_group)
-
-
-def _escalated(actor: Any, obj: IncidentRequest) -> bool:
-    return obj.escalation == Escalation.SERVICE_OWNER
-
-
-def _may_escalate(actor: Any, obj: IncidentRequest) -> bool:
-    allowed = workflows.ESCALATION.allowed(obj.escalation)
-    return may_work(actor, obj) and Escalation.SERVICE_OWNER in allowed
-
-
-def _may_verify(actor: Any, obj: IncidentRequest) -> bool:
-    return obj.requester_id == actor.pk or is_desk(actor)
-
-
-def _may_inform(actor: Any, obj: IncidentRequest) -> bool:
-    return may_work(actor, obj) and obj.problem_coordinator_informed_at is None
-
-
-# fmt: off
-STEPS: list[Step] = [
-    Step("take", "Take it", "incident_take", WORK, (S.NEW, S.ASSIGNED),
-         style="primary", done="It is yours now.", when=_may_take),
-    Step("assign", "Assign", "incident_assign", ASSIGN, ACTIVE, f.AssignForm,
-         done="Assigned.", actor_form=True, when=_may_assign,
-         help="Choose the group and, as its coordinator, the specialist with the skills, "
-              "availability and access rights."),
-    Step("send-back", "Send back to the desk", "incident_send_back", ASSIGN, WORKING,
-         f.SendBackForm, done="Sent back to the service desk.", when=_coordinates,
-         help="Procedure 2: information is missing, or it reached the wrong group."),
-    Step("assess-change", "Assess for Change Management", "incident_assess_change", WORK,
-         (S.ASSIGNED, S.IN_PROGRESS, S.PENDING), f.AssessChangeForm, when=_works,
-         done="Assessment recorded.",
-         help="An incident may not be resolved without Change Management when any answer "
-              "is yes: the coordinator hands it to the service's change coordinator, a "
-              "specialist escalates it to the service owner."),
-    Step("pending", "Set pending", "incident_set_pending", WORK, WORKING, f.PendingForm,
-         done="Pending.", when=_works,
-         help="Waiting on the requester or a supplier pauses the SLA clocks. A note to the "
-              "requester is sent as a public reply."),
-    Step("resume", "Resume", "incident_resume", WORK, (S.PENDING,), style="primary",
-         done="Resumed.", when=_works),
-    Step("escalate", "Escalate to the service owner", "incident_escalate", WORK, ACTIVE,
-         f.NoteOnlyForm, done="Escalated to the service owner.", when=_may_escalate,
-         help="Procedures 3 and 4: a service outage past its resolution threshold, or a "
-              "resolution that needs Change Management."),
-    Step("handle-escalation", "Decide on the escalation", "incident_handle_escalation",
-         ESCALATE, ACTIVE, f.HandleEscalationForm, done="Decision recorded.",
-         when=_escalated, help="Procedure 5: talk to the specialists first."),
-    Step("resolve", "Resolve", "incident_resolve", WORK, ACTIVE, f.ResolveForm,
-         style="primary", done="Resolved: the requester has been told.", when=_works,
-         actor_form=True),
-    Step("accept", "Accept the solution", "incident_accept", VERIFY, (S.RESOLVED,),
-         style="primary", done="Closed.", when=_may_verify),
-    Step("close", "Close for the requester", "incident_close", CLOSE, (S.RESOLVED,),
-         done="Closed on the requester's behalf."),
-    Step("reopen", "Reopen", "incident_reopen", VERIFY, (S.RESOLVED,), f.ReopenForm,
-         done="Reopened.", actor_form=True, when=_may_verify),
-    Step("inform-problem-coordinator", "Inform the problem coordinator",
-         "incident_inform_problem_coordinator", WORK,
-         (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING, S.RESOLVED, S.CLOSED), f.NoteOnlyForm,
-         done="The problem coordinator has been informed.", when=_may_inform,
-         help="Procedure 4: a workaround was provided and the incident is likely to recur."),
-    Step("cancel", "Cancel the request", "incident_cancel", CLOSE, ACTIVE, f.ReasonForm,
-         style="danger", done="Cancelled.",
-         help="Registered by mistake: a duplicate, or not an incident."),
-]
-
-
-# fmt: on
-STEP_BY_KEY = {step.key: step for step in STEPS}
-
-
-def step_form(
-    step: Step, actor: Any, data: Any = None, record: IncidentRequest | None = None
-) -> forms.Form | None:
-    if step.form_class is None:
-        return None
-    # Several step forms share field names on one page: keep their ids apart.
-    return step.form_class(data, auto_id=f"{step.key}-%s", actor=actor, record=record)
-
-
-def allowed_steps(actor: Any, obj: IncidentRequest) -> list[Step]:
-    """The steps to offer; the services check everything again."""
-    return [
-        s
-        for s in STEPS
-        if obj.status in s.statuses
-        and permissions.has(actor, s.permission, obj)
-        and s.when(actor, obj)
-    ]
 
 
 def clock_rows(obj: IncidentRequest) -> list[dict[str, Any]]:
@@ -359,22 +219,9 @@ class IncidentDetailView(RecordDetailView):
         context = super().get_context_data(**kwargs)
         obj: IncidentRequest = context["record"]
         actor = self.actor
-        failed: str = kwargs.get("failed_step", "")
-        steps = []
-        for step in allowed_steps(actor, obj):
-            form = kwargs.get("step_form") if step.key == failed else step_form(step, actor)
-            if step.key == "assign" and form is not None and not form.is_bound:
-                form.initial = {"support_group": obj.support_group_id}
-            if step.key == "resolve" and form is not None and not form.is_bound:
-                form.initial = {"solution": obj.solution_id}
-            steps.append(
-                {
-                    "step": step,
-                    "form": form,
-                    "url": reverse(step.url_name, args=[obj.pk]),
-                    "open": step.key == failed,
-                }
-            )
+        panel = INCIDENT.panel(
+            actor, obj, failed=kwargs.get("failed_action", ""), form=kwargs.get("failed_form")
+        )
         can_work = may_work(actor, obj)
         actions = list(obj.actions.select_related("support_group", "assignee").order_by("position"))
         groups = (
@@ -387,11 +234,10 @@ class IncidentDetailView(RecordDetailView):
             priority_key=f"p{obj.priority}",
             priority_label=f"P{obj.priority} {PRIORITY_SHORT.get(obj.priority, '')}".strip(),
             clocks=clock_rows(obj),
-            steps=[s for s in steps if s["form"] is not None],
-            buttons=[s for s in steps if s["form"] is None],
+            **panel,
             incident_actions=actions,
             open_actions=sum(1 for a in actions if a.status in OPEN_ACTION_STATUSES),
-            action_form=kwargs.get("action_form")
+            action_form=self.failed_form("action", kwargs)
             or (f.ActionForm(actor=actor, auto_id="action-%s") if can_work else None),
             action_add_url=reverse("incidents:incident-action-add", args=[obj.pk]),
             can_work=can_work,
@@ -399,7 +245,7 @@ class IncidentDetailView(RecordDetailView):
             links=linked_records(obj),
             cis=list(obj.cis.select_related("ci_class").order_by("number")),
             availability=group_availability(groups),
-            assigning=any(s["step"].key == "assign" for s in steps),
+            assigning=any(s["action"].key == "assign" for s in panel["steps"]),
             edit_url=reverse("incidents:incident-edit", args=[obj.pk]) if can_work else "",
             portal_url=reverse("incidents:portal-detail", args=[obj.pk]),
         )
@@ -440,71 +286,6 @@ def _needs_change_words(obj: IncidentRequest) -> str | None:
     if needed is None:
         return None
     return "Yes" if needed else "No"
-
-
-class IncidentStepView(IncidentDetailView):
-    """POST one step of the process to its service; a refusal shows the record page with
-    the step's form and its errors (400)."""
-
-    http_method_names = ["post"]
-    step: Step
-
-    @classmethod
-    def for_step(cls, step: Step) -> Callable:
-        return type(
-            f"Incident{step.key.title().replace('-', '')}View",
-            (cls,),
-            {"step": step, "permission": step.permission},
-        ).as_view()
-
-    @property
-    def posted_form(self) -> type[forms.Form] | None:
-        return self.step.form_class
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        obj = self.get_object()
-        step = self.step
-        form = step_form(step, self.actor, request.POST, record=obj)
-        data: dict[str, Any] = {}
-        if form is not None:
-            if not form.is_valid():
-                return self.refused(form)
-            data = dict(form.cleaned_data)
-        try:
-            getattr(svc, step.service)(actor=self.actor, incident_id=obj.pk, **data)
-        except ValidationError as exc:
-            if form is None:
-                messages.error(request, " ".join(exc.messages))
-                return HttpResponseRedirect(obj.get_absolute_url())
-            apply_errors(form, exc)
-            return self.refused(form)
-        messages.success(request, step.done)
-        return redirect_back(request, obj.get_absolute_url())
-
-    def refused(self, form: forms.Form) -> HttpResponse:
-        context = self.get_context_data(failed_step=self.step.key, step_form=form)
-        return self.render_to_response(context, status=400)
-
-
-class ActionAddView(IncidentDetailView):
-    """Add an action (task) to the request; the request stays open while it is open."""
-
-    http_method_names = ["post"]
-    permission = WORK
-    form_class = f.ActionForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        obj = self.get_object()
-        form = f.ActionForm(request.POST, actor=self.actor, record=obj, auto_id="action-%s")
-        if form.is_valid():
-            try:
-                action_svc.action_add(actor=self.actor, incident_id=obj.pk, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Action added.")
-                return HttpResponseRedirect(obj.get_absolute_url() + "#actions")
-        return self.render_to_response(self.get_context_data(action_form=form), status=400)
 
 
 class ActionCompleteView(StewardPageMixin, View):
@@ -595,14 +376,10 @@ urlpatterns = [
     path("incidents/availability/", GroupAvailabilityView.as_view(), name="group-availability"),
     path("incidents/<int:pk>/", IncidentDetailView.as_view(), name="incident-detail"),
     path("incidents/<int:pk>/edit/", IncidentEditView.as_view(), name="incident-edit"),
-    path("incidents/<int:pk>/actions/", ActionAddView.as_view(), name="incident-action-add"),
     path(
         "incidents/<int:pk>/actions/<int:position>/complete/",
         ActionCompleteView.as_view(),
         name="incident-action-complete",
     ),
-    *[
-        path(f"incidents/<int:pk>/{s.key}/", IncidentStepView.for_step(s), name=f"incident-{s.key}")
-        for s in STEPS
-    ],
+    *action_urls(INCIDENT, page=IncidentDetailView),
 ]

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views import View
@@ -24,14 +24,14 @@ from steward.core.views.patterns import (
     Field,
     RecordDetailView,
     RecordListView,
-    RecordTransitionView,
     Related,
     ServiceFormView,
     StewardPageMixin,
-    apply_errors,
+    action_urls,
     redirect_back,
 )
 from steward.incidents import search
+from steward.incidents.actions import SOLUTION
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.filters.solutions import SolutionFilterSet
 from steward.incidents.forms import ActivateForm, RejectForm, SolutionForm, SolutionUseForm
@@ -175,73 +175,12 @@ class SolutionDetailView(RecordDetailView):
         initial = {name: getattr(obj, name) for name in TEXT_NAMES}
         context.update(
             deciding=deciding,
-            activate_form=kwargs.get("activate_form")
+            activate_form=self.failed_form("activate", kwargs)
             or (ActivateForm(initial=initial, actor=self.actor) if deciding else None),
-            reject_form=kwargs.get("reject_form")
+            reject_form=self.failed_form("reject", kwargs)
             or (RejectForm(actor=self.actor) if deciding else None),
         )
         return context
-
-
-class SolutionActivateView(SolutionDetailView):
-    """Procedure 7: activate, with the coordinator's improvements (400 with the errors)."""
-
-    http_method_names = ["post"]
-    form_class = ActivateForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        solution = self.get_object()
-        form = ActivateForm(request.POST, actor=self.actor, record=solution)
-        if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in TEXT_NAMES}
-            try:
-                svc.solution_activate(
-                    actor=self.actor,
-                    solution_id=solution.pk,
-                    data=data,
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Activated: the solution is available for general use.")
-                return HttpResponseRedirect(solution.get_absolute_url())
-        return self.render_to_response(self.get_context_data(activate_form=form), status=400)
-
-
-class SolutionRejectView(SolutionDetailView):
-    """Procedure 7: reject, saying why."""
-
-    http_method_names = ["post"]
-    form_class = RejectForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        solution = self.get_object()
-        form = RejectForm(request.POST, actor=self.actor, record=solution)
-        if form.is_valid():
-            try:
-                svc.solution_reject(
-                    actor=self.actor, solution_id=solution.pk, note=form.cleaned_data["note"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Rejected: the proposer is told why.")
-                return HttpResponseRedirect(solution.get_absolute_url())
-        return self.render_to_response(self.get_context_data(reject_form=form), status=400)
-
-
-class SolutionTransitionView(RecordTransitionView):
-    """A POST button on the solution page: retire, reactivate or propose again."""
-
-    permission = VIEW
-    query_one = queries.solution_for
-    record_arg = "solution_id"
-    actions = {
-        "retire": (svc.solution_retire, "Retired: no longer suggested."),
-        "reactivate": (svc.solution_reactivate, "Back in general use."),
-        "resubmit": (svc.solution_resubmit, "Proposed again: the group coordinator is asked."),
-    }
 
 
 # --- Forms ----------------------------------------------------------------------------------
@@ -425,22 +364,6 @@ urlpatterns = [
     path("solutions/suggest/", SolutionSuggestView.as_view(), name="solution-suggest"),
     path("solutions/<int:pk>/", SolutionDetailView.as_view(), name="solution-detail"),
     path("solutions/<int:pk>/edit/", SolutionEditView.as_view(), name="solution-edit"),
-    path("solutions/<int:pk>/activate/", SolutionActivateView.as_view(), name="solution-activate"),
-    path("solutions/<int:pk>/reject/", SolutionRejectView.as_view(), name="solution-reject"),
-    path(
-        "solutions/<int:pk>/retire/",
-        SolutionTransitionView.as_view(verb="retire"),
-        name="solution-retire",
-    ),
-    path(
-        "solutions/<int:pk>/reactivate/",
-        SolutionTransitionView.as_view(verb="reactivate"),
-        name="solution-reactivate",
-    ),
-    path(
-        "solutions/<int:pk>/resubmit/",
-        SolutionTransitionView.as_view(verb="resubmit"),
-        name="solution-resubmit",
-    ),
+    *action_urls(SOLUTION, page=SolutionDetailView),
     path("solutions/<int:pk>/use/", SolutionUseView.as_view(), name="solution-use"),
 ]

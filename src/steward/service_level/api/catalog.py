@@ -7,9 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.core import permissions
+from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import GuardedSerializer, InternalFieldsHidden
 from steward.core.models import Organisation
+from steward.service_level import actions as sl_actions
 from steward.service_level import inputs, queries
 from steward.service_level.api.base import (
     ReasonSerializer,
@@ -151,7 +152,9 @@ class CatalogDiscontinueSerializer(GuardedSerializer, ReasonSerializer):
         responses=CatalogItemSerializer,
     ),
 )
-class CatalogItemViewSet(RecordViewSet):
+class CatalogItemViewSet(ActionEndpoints, RecordViewSet):
+    # submit, decide, publish, revise (steward.service_level.actions.CATALOG_ITEM).
+    action_table = staticmethod(lambda: sl_actions.CATALOG_ITEM)
     query = queries.catalog_items_for
     queryset = CatalogItem.objects.none()
     view_permission = "service_level.catalog.view"
@@ -179,28 +182,6 @@ class CatalogItemViewSet(RecordViewSet):
         targets = data.pop("targets", None)
         return self.act(catalog_svc.catalog_item_update, item, data=data, targets=targets)
 
-    @extend_schema(summary="Submit for approval", request=None, responses=CatalogItemSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
-        return self.act(catalog_svc.catalog_item_submit, self.get_object())
-
-    @extend_schema(
-        summary="Approve, ask for adjustments or reject (as a pending approver)",
-        request=CatalogDecisionSerializer,
-        responses=CatalogItemSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str | None = None) -> Response:
-        item = self.get_object()
-        permissions.require(request.user, "service_level.catalog.approve")
-        data = self.validated(CatalogDecisionSerializer)
-        return self.act(catalog_svc.catalog_item_decide, item, **data)
-
-    @extend_schema(summary="Publish in the catalog", request=None, responses=CatalogItemSerializer)
-    @action(detail=True, methods=["post"])
-    def publish(self, request: Request, pk: str | None = None) -> Response:
-        return self.act(catalog_svc.catalog_item_publish, self.get_object())
-
     @extend_schema(
         summary="Record that the item failed (with the reason)",
         request=CatalogFailSerializer,
@@ -211,11 +192,6 @@ class CatalogItemViewSet(RecordViewSet):
         item = self.guarded_object()
         data = self.validated(CatalogFailSerializer, record=item)
         return self.act(catalog_svc.catalog_item_fail, item, **data)
-
-    @extend_schema(summary="Back to draft to adjust", request=None, responses=CatalogItemSerializer)
-    @action(detail=True, methods=["post"])
-    def revise(self, request: Request, pk: str | None = None) -> Response:
-        return self.act(catalog_svc.catalog_item_revise, self.get_object())
 
     @extend_schema(
         summary="Take out of the catalog (stays on record)",

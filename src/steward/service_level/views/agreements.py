@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.views import View
 
 from steward.core import permissions
 from steward.core.ids import parse_id
@@ -22,10 +21,11 @@ from steward.core.views.patterns import (
     RecordListView,
     Related,
     ServiceFormView,
-    StewardPageMixin,
+    action_urls,
     apply_errors,
 )
 from steward.service_level import queries
+from steward.service_level.actions import TARGET
 from steward.service_level.choices import AgreementKind, AgreementStatus, SignatoryRole
 from steward.service_level.filters import AgreementFilterSet
 from steward.service_level.forms import (
@@ -280,21 +280,6 @@ class AgreementTargetAddView(TargetAddMixin, AgreementDetailView):
     target_owner_arg = "agreement_id"
 
 
-class TargetRemoveView(StewardPageMixin, View):
-    """Remove a target of a draft agreement or catalog item (the service checks which)."""
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        target = queries.target_for(self.actor, pk)
-        owner = target.agreement if target.agreement_id else target.catalog_item
-        try:
-            svc.target_remove(actor=self.actor, target_id=target.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Target removed.")
-        return HttpResponseRedirect(owner.get_absolute_url() + "#targets")
-
-
 class AgreementCreateView(ServiceFormView):
     """The agreement template; from a catalog item, the service, level and customer are filled in."""
 
@@ -404,5 +389,5 @@ urlpatterns = [
         AgreementTargetAddView.as_view(),
         name="agreement-target-add",
     ),
-    path("targets/<int:pk>/remove/", TargetRemoveView.as_view(), name="target-remove"),
+    *action_urls(TARGET),
 ]

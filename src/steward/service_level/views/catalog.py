@@ -5,9 +5,9 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.views import View
@@ -22,13 +22,14 @@ from steward.core.views.patterns import (
     RecordActionFormView,
     RecordDetailView,
     RecordListView,
-    RecordTransitionView,
     Related,
     ServiceFormView,
     StewardPageMixin,
-    apply_errors,
+    action_urls,
+    header_buttons,
 )
 from steward.service_level import queries
+from steward.service_level.actions import CATALOG_ITEM
 from steward.service_level.choices import (
     ApprovalDecision,
     CatalogItemStatus,
@@ -276,33 +277,8 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
                 Action("View in catalog", reverse("service_level:catalog-entry", args=[obj.pk]))
             )
         if obj.status == C.DRAFT:
-            actions += [
-                Action("Edit", url("edit"), change),
-                Action(
-                    "Submit for approval", url("submit"), change, method="post", style="primary"
-                ),
-            ]
-        if obj.status == C.APPROVED:
-            actions.append(
-                Action(
-                    "Publish",
-                    url("publish"),
-                    change,
-                    method="post",
-                    style="primary",
-                    confirm="Publish this item in the web catalog?",
-                )
-            )
-        if obj.status in (C.IN_APPROVAL, C.APPROVED, C.FAILED):
-            actions.append(
-                Action(
-                    "Revise",
-                    url("revise"),
-                    change,
-                    method="post",
-                    confirm="Take the item back to draft to adjust it?",
-                )
-            )
+            actions.append(Action("Edit", url("edit"), change))
+        actions += header_buttons(CATALOG_ITEM, self.actor, obj)
         if obj.status in (C.DRAFT, C.IN_APPROVAL):
             actions.append(Action("Record failure", url("fail"), change, style="danger"))
         if obj.status == C.PUBLISHED:
@@ -347,7 +323,7 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
         )
         context.update(
             rounds=rounds,
-            decide_form=kwargs.get("decide_form")
+            decide_form=self.failed_form("decide", kwargs)
             or (DecisionForm(actor=self.actor) if can_decide else None),
             my_slot=mine[0] if mine else None,
             targets=[
@@ -453,46 +429,6 @@ class CatalogItemEditView(RecordActionFormView):
         )
 
 
-class CatalogItemTransitionView(RecordTransitionView):
-    """A POST button on the record page: submit, publish or revise."""
-
-    permission = "service_level.catalog.change"
-    query_one = queries.catalog_item_for
-    record_arg = "item_id"
-    actions = {
-        "submit": (svc.catalog_item_submit,
-                   "Submitted for approval: the approvers see it in their work."),
-        "publish": (svc.catalog_item_publish, "Published in the web catalog."),
-        "revise": (svc.catalog_item_revise, "Back to draft for adjustments."),
-    }  # fmt: skip
-
-
-class CatalogItemDecideView(CatalogItemDetailView):
-    """The approver's decision on the current round (approve, ask adjustments, reject)."""
-
-    http_method_names = ["post"]
-    permission = "service_level.catalog.approve"
-    form_class = DecisionForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        item = self.get_object()
-        form = DecisionForm(request.POST, actor=self.actor, record=item)
-        if form.is_valid():
-            try:
-                svc.catalog_item_decide(
-                    actor=self.actor,
-                    item_id=item.pk,
-                    decision=form.cleaned_data["decision"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Your decision is recorded.")
-                return HttpResponseRedirect(item.get_absolute_url())
-        return self.render_to_response(self.get_context_data(decide_form=form), status=400)
-
-
 class CatalogItemTargetAddView(TargetAddMixin, CatalogItemDetailView):
     permission = "service_level.catalog.change"
     target_owner_arg = "catalog_item_id"
@@ -539,26 +475,7 @@ urlpatterns = [
     path("catalog/items/new/", CatalogItemCreateView.as_view(), name="catalog-item-create"),
     path("catalog/items/<int:pk>/", CatalogItemDetailView.as_view(), name="catalog-item-detail"),
     path("catalog/items/<int:pk>/edit/", CatalogItemEditView.as_view(), name="catalog-item-edit"),
-    path(
-        "catalog/items/<int:pk>/submit/",
-        CatalogItemTransitionView.as_view(verb="submit"),
-        name="catalog-item-submit",
-    ),
-    path(
-        "catalog/items/<int:pk>/publish/",
-        CatalogItemTransitionView.as_view(verb="publish"),
-        name="catalog-item-publish",
-    ),
-    path(
-        "catalog/items/<int:pk>/revise/",
-        CatalogItemTransitionView.as_view(verb="revise"),
-        name="catalog-item-revise",
-    ),
-    path(
-        "catalog/items/<int:pk>/decide/",
-        CatalogItemDecideView.as_view(),
-        name="catalog-item-decide",
-    ),
+    *action_urls(CATALOG_ITEM, page=CatalogItemDetailView),
     path(
         "catalog/items/<int:pk>/targets/",
         CatalogItemTargetAddView.as_view(),

@@ -5,10 +5,8 @@ schedule, compute, record the meeting and close a review."""
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,8 +22,10 @@ from steward.core.views.patterns import (
     RecordListView,
     ServiceFormView,
     StewardPageMixin,
+    action_urls,
 )
 from steward.service_level import queries
+from steward.service_level.actions import REVIEW
 from steward.service_level.choices import ReviewStatus
 from steward.service_level.filters import SlaReviewFilterSet
 from steward.service_level.forms import ExplainForm, MeetingForm, ScheduleForm, SuggestionsForm
@@ -270,28 +270,6 @@ class ReviewScheduleView(ServiceFormView):
         )
 
 
-class ReviewTransitionView(StewardPageMixin, View):
-    """POST buttons of the report: compute the figures, close the review."""
-
-    permission = CHANGE
-    verb = ""
-    done = {
-        "compute": "Figures computed from the records of the term.",
-        "close": "Minutes distributed; the review is closed.",
-    }
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        review = queries.review_for(self.actor, pk)
-        service = {"compute": svc.review_compute, "close": svc.review_close}[self.verb]
-        try:
-            service(actor=self.actor, review_id=review.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, self.done[self.verb])
-        return HttpResponseRedirect(review.get_absolute_url())
-
-
 class ReviewMeetingView(RecordActionFormView):
     permission = CHANGE
     form_class = MeetingForm
@@ -378,19 +356,12 @@ urlpatterns = [
     path("reviews/<int:pk>/", ReviewDetailView.as_view(), name="review-detail"),
     path("reviews/<int:pk>/print/", ReviewPrintView.as_view(), name="review-print"),
     path("reviews/<int:pk>/csv/", ReviewCsvView.as_view(), name="review-csv"),
-    path(
-        "reviews/<int:pk>/compute/",
-        ReviewTransitionView.as_view(verb="compute"),
-        name="review-compute",
-    ),
+    *action_urls(REVIEW),
     path("reviews/<int:pk>/meeting/", ReviewMeetingView.as_view(), name="review-meeting"),
     path(
         "reviews/<int:pk>/suggestions/",
         ReviewSuggestionsView.as_view(),
         name="review-suggestions",
-    ),
-    path(
-        "reviews/<int:pk>/close/", ReviewTransitionView.as_view(verb="close"), name="review-close"
     ),
     path(
         "reviews/<int:pk>/violations/<int:violation_pk>/explain/",

@@ -5,11 +5,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.views import View
 
 from steward.core import permissions
 from steward.core.choices import Role
@@ -24,9 +21,10 @@ from steward.core.views.patterns import (
     RecordListView,
     Related,
     ServiceFormView,
-    StewardPageMixin,
+    action_urls,
 )
 from steward.service_level import queries
+from steward.service_level.actions import SERVICE
 from steward.service_level.choices import ServiceStatus
 from steward.service_level.filters import OutageFilterSet, ServiceFilterSet
 from steward.service_level.forms import OutageForm, ServiceDiscontinueForm, ServiceForm
@@ -331,22 +329,6 @@ class ServiceEditView(RecordActionFormView):
         )
 
 
-class ServiceActivateView(StewardPageMixin, View):
-    permission = "service_level.service.change"
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        service = queries.service_for(self.actor, pk)
-        try:
-            svc.service_set_status(
-                actor=self.actor, service_id=service.pk, status=ServiceStatus.ACTIVE
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "The service is active.")
-        return HttpResponseRedirect(service.get_absolute_url())
-
-
 class ServiceDiscontinueView(RecordActionFormView):
     permission = "service_level.service.change"
     form_class = ServiceDiscontinueForm
@@ -437,7 +419,7 @@ urlpatterns = [
     path("services/new/", ServiceCreateView.as_view(), name="service-create"),
     path("services/<int:pk>/", ServiceDetailView.as_view(), name="service-detail"),
     path("services/<int:pk>/edit/", ServiceEditView.as_view(), name="service-edit"),
-    path("services/<int:pk>/activate/", ServiceActivateView.as_view(), name="service-activate"),
+    *action_urls(SERVICE),
     path(
         "services/<int:pk>/discontinue/",
         ServiceDiscontinueView.as_view(),

@@ -15,13 +15,15 @@
   person's changes shown and the person's own entries kept.
 * ``RecordActionFormView``: a plain form acting on one record through a service (edit,
   terminate, add a contact), titled from ``title_format``.
-* ``RecordTransitionView``: a POST button that moves a record on through a service and
-  returns to its page with a message.
+* ``ActionView`` / ``action_urls(table, page=...)``: the POST URL of every action of an
+  action table (``core.actions``): the buttons and step forms of a record page, through
+  their services, back to the record page with a message (a refused form: on the page).
 
-One module a pattern (``lists``, ``records``, ``forms``) over ``base``; the areas import
+One module a pattern (``lists``, ``records``, ``forms``, ``actions``) over ``base``; the areas import
 the names from here.
 """
 
+from steward.core.views.patterns.actions import ActionView, action_urls, header_buttons
 from steward.core.views.patterns.base import (
     Action,
     Cell,
@@ -44,13 +46,30 @@ from steward.core.views.patterns.lists import RecordListView, friendly_filter_fo
 from steward.core.views.patterns.records import (
     NoteForm,
     RecordDetailView,
-    RecordTransitionView,
     WorkNoteForm,
 )
 
 __all__ = [
-    "Action", "Cell", "Column", "Field", "NoteForm", "RecordActionFormView", "RecordDetailView",
-    "RecordEditView", "RecordListView", "RecordTransitionView", "Related", "ServiceFormView",
-    "StewardPageMixin", "WorkNoteForm", "apply_errors", "build_cells", "friendly_filter_form",
-    "record_url", "redirect_back", "stream_csv",
+    "Action",
+    "ActionView",
+    "Cell",
+    "Column",
+    "Field",
+    "NoteForm",
+    "RecordActionFormView",
+    "RecordDetailView",
+    "RecordEditView",
+    "RecordListView",
+    "Related",
+    "ServiceFormView",
+    "StewardPageMixin",
+    "WorkNoteForm",
+    "action_urls",
+    "apply_errors",
+    "build_cells",
+    "friendly_filter_form",
+    "header_buttons",
+    "record_url",
+    "redirect_back",
+    "stream_csv",
 ]  # fmt: skip

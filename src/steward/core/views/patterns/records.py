@@ -1,4 +1,5 @@
-"""The record page pattern (``RecordDetailView``) and its POST button (``RecordTransitionView``)."""
+"""The record page pattern (``RecordDetailView``); its buttons and step forms post to the
+views of its action table (``core.views.patterns.actions``)."""
 
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,7 +19,6 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.views import View
 from django.views.generic import TemplateView
 
 from steward.core import inputs as core_inputs
@@ -33,7 +33,6 @@ from steward.core.views.patterns.base import (
     StewardPageMixin,
     apply_errors,
     build_cells,
-    record_url,
 )
 
 # --- Record page ---------------------------------------------------------------------------
@@ -106,6 +105,11 @@ class RecordDetailView(StewardPageMixin, TemplateView):
             for a in self.get_actions(obj)
             if a.permission is None or permissions.has(self.actor, a.permission, obj)
         ]
+
+    def failed_form(self, key: str, kwargs: Mapping[str, Any]) -> forms.Form | None:
+        """The form of action ``key`` posted with errors (``core.views.patterns.actions``
+        shows the page again with it), else None."""
+        return kwargs.get("failed_form") if kwargs.get("failed_action") == key else None
 
     def can_note(self, obj: Model) -> bool:
         return bool(self.note_permission) and permissions.has(self.actor, self.note_permission, obj)
@@ -205,30 +209,3 @@ class RecordDetailView(StewardPageMixin, TemplateView):
                 request, self.timeline_template_name, self.timeline_context(obj, form), status=400
             )
         return self.render_to_response(self.get_context_data(note_form=form), status=400)
-
-
-class RecordTransitionView(StewardPageMixin, View):
-    """A POST button on a record page that moves the record on through a service (submit,
-    publish, retire ...): the record through ``query_one`` (404 for what the actor may not
-    see), the service and its success message from ``actions[verb]``, a refused step as
-    an error message, then back to the record page."""
-
-    http_method_names = ["post"]
-    query_one: Callable[[Any, Any], Model] | None = None
-    record_arg = "record_id"
-    verb = ""
-    actions: Mapping[str, tuple[Callable[..., Any], str]] = {}
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        query_one = type(self).query_one
-        if query_one is None:
-            raise NotImplementedError("Set query_one.")
-        record = query_one(self.actor, pk)
-        service, done = self.actions[self.verb]
-        try:
-            service(actor=self.actor, **{self.record_arg: record.pk})
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, done)
-        return HttpResponseRedirect(record_url(record) or "/")

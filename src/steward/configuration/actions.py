@@ -1,0 +1,93 @@
+"""The action tables of Configuration Management (``core.actions``): the buttons of the CI,
+contract, requisition and supplier pages (seed 003 ch. 4), each with its page URL (the
+names the templates use) and, where the API has the same step, its
+``POST /api/v1/<records>/{id}/<key>/``. The services check everything again."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.urls import reverse
+
+from steward.configuration.forms.contracts import CINumbersForm
+from steward.configuration.forms.requisitions import DecisionForm as RequisitionDecisionForm
+from steward.configuration.queries import cis as ci_queries
+from steward.configuration.queries import contracts as contract_queries
+from steward.configuration.queries import requisitions as requisition_queries
+from steward.configuration.queries import suppliers as supplier_queries
+from steward.configuration.services import cis as ci_svc
+from steward.configuration.services import contracts as contract_svc
+from steward.configuration.services import requisitions as requisition_svc
+from steward.configuration.services import suppliers as supplier_svc
+from steward.core.actions import Action, ActionTable
+
+_API = "steward.configuration.api"
+
+
+def _ci_of_url(url: Mapping[str, Any]) -> dict[str, Any]:
+    return {"ci_ids": [url["ci_pk"]]}
+
+
+def _line_of_url(url: Mapping[str, Any]) -> dict[str, Any]:
+    return {"line_id": url["line_id"]}
+
+
+def _supplier_url(org: Any) -> str:
+    # A supplier is an organisation: its own page is the directory's, not this one.
+    return reverse("configuration:supplier-detail", args=[org.pk])
+
+
+# fmt: off
+CI = ActionTable(
+    name="ci", namespace="configuration", prefix="cis", query_one=ci_queries.ci_for,
+    record_arg="ci_id", actions=[
+    Action("verify", "Mark verified", ci_svc.ci_verify, ci_svc.CHANGE,
+           done="Recorded that the real configuration was checked.",
+           summary="Record that the CI was checked against reality"),
+])
+
+CONTRACT = ActionTable(
+    name="contract", namespace="configuration", prefix="contracts",
+    query_one=contract_queries.contract_for, record_arg="contract_id", actions=[
+    Action("activate", "Activate", contract_svc.contract_activate, contract_svc.CHANGE,
+           serializer=f"{_API}.contracts.ContractReasonSerializer",
+           done="The contract is active.",
+           summary="Put a draft in force, or renew an expired contract"),
+    # The API takes the CIs by id (link-cis, unlink-cis, with a body), the page by number.
+    Action("link-cis", "Add CIs", contract_svc.contract_link_cis, contract_svc.CHANGE,
+           form_class=CINumbersForm, route="cis/", own_ids=False, error_field="numbers",
+           arguments=lambda data: {"ci_ids": data["numbers"]}, fragment="#cis",
+           done="CIs added to the contract.", api=False),
+    Action("unlink-ci", "Remove", contract_svc.contract_unlink_cis, contract_svc.CHANGE,
+           route="cis/<int:ci_pk>/remove/", url_args=_ci_of_url, fragment="#cis",
+           done="CI removed from the contract.", api=False),
+])
+
+# A requisition lists every missing piece: one message each.
+REQUISITION = ActionTable(
+    name="requisition", namespace="configuration", prefix="requisitions",
+    query_one=requisition_queries.requisition_for, record_arg="requisition_id",
+    page_permission=requisition_svc.CREATE, split_errors=True, actions=[
+    Action("submit", "Submit", requisition_svc.requisition_submit,
+           done="Submitted: pricing is requested from purchasing.",
+           summary="Submit: request pricing from purchasing"),
+    # The named approvers: the service knows them, the role is held anywhere.
+    Action("decide", "Decide", requisition_svc.requisition_decide, requisition_svc.APPROVE,
+           form_class=RequisitionDecisionForm, own_ids=False, record_permission=False,
+           serializer=f"{_API}.requisitions.PurchaseDecisionSerializer",
+           done="Your decision is recorded.",
+           summary="Approve or reject (as a named approver)"),
+    Action("line-remove", "Remove", requisition_svc.line_remove, route="lines/<int:line_id>/remove/",
+           url_args=_line_of_url, fragment="#lines", done="Line item removed.", api=False),
+])
+
+SUPPLIER = ActionTable(
+    name="supplier", namespace="configuration", prefix="suppliers",
+    query_one=supplier_queries.supplier_for, record_arg="organisation_id",
+    record_url=_supplier_url, actions=[
+    Action("confirm-contact-details", "Confirm contact details",
+           supplier_svc.supplier_confirm_contact_details, supplier_svc.CHANGE,
+           route="confirm/", url_name="supplier-confirm",
+           done="Contact details confirmed as up to date.",
+           summary="Record that the contact details are up to date"),
+])
+# fmt: on

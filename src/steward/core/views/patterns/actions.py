@@ -1,0 +1,122 @@
+"""The page side of action tables (``core.actions``): one generic POST view per action and
+the URL patterns of a table.
+
+A refused form comes back on the record page (``page``, a ``RecordDetailView`` given when
+the URLs are made) with its errors and 400; a refused button, or a table without a page,
+comes back as an error message on the record page."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path
+from django.views import View
+
+from steward.core.actions import Action, ActionTable
+from steward.core.views.patterns.base import Action as HeaderAction
+from steward.core.views.patterns.base import StewardPageMixin, apply_errors
+from steward.core.views.patterns.forms import redirect_back
+
+
+class ActionView(StewardPageMixin, View):
+    """POST one action of a table to its service: the record through the table's
+    ``query_one`` (404 for what the actor may not see), the action's permission (403),
+    the form (400 on the record page), the service (its refusal on the form or as a
+    message), then the success message and back to the record page."""
+
+    http_method_names = ["post"]
+    table: ActionTable
+    action: Action
+    page: type[View] | None = None
+
+    @property
+    def posted_form(self) -> type[forms.Form] | None:
+        return self.action.form_class
+
+    def post(self, request: HttpRequest, pk: int, **url_kwargs: Any) -> HttpResponse:
+        table, action = self.table, self.action
+        record = table.query_one(self.actor, pk)
+        form = table.form(action, self.actor, request.POST, record=record)
+        data: dict[str, Any] = {}
+        if form is not None:
+            if not form.is_valid():
+                return self.refused(record, form)
+            data = dict(form.cleaned_data)
+        try:
+            table.perform(action, actor=self.actor, record=record, data=data, url_kwargs=url_kwargs)
+        except ValidationError as exc:
+            if form is None or self.page is None:
+                texts = exc.messages if table.split_errors else [" ".join(exc.messages)]
+                for text in texts:
+                    messages.error(request, text)
+                return HttpResponseRedirect(table.return_url(record) + action.fragment)
+            if action.error_field:
+                form.add_error(action.error_field, " ".join(exc.messages))
+            else:
+                apply_errors(form, exc)
+            return self.refused(record, form)
+        messages.success(request, action.done_text(record))
+        return redirect_back(request, table.return_url(record) + action.fragment)
+
+    def refused(self, record: Any, form: forms.Form) -> HttpResponse:
+        """The record page again with the action's form open and its errors (400)."""
+        if self.page is None:
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(self.request, text)
+            return HttpResponseRedirect(self.table.return_url(record) + self.action.fragment)
+        page = self.page()
+        page.setup(self.request, pk=record.pk)
+        page._object = record  # type: ignore[attr-defined]
+        context = page.get_context_data(failed_action=self.action.key, failed_form=form)  # type: ignore[attr-defined]
+        return page.render_to_response(context, status=400)  # type: ignore[attr-defined]
+
+
+def action_urls(
+    table: ActionTable, *, page: type[View] | None = None, prefix: str | None = None
+) -> list[URLPattern]:
+    """One URL per page action of ``table``: ``<prefix>/<int:pk>/<route>``, named
+    ``<table name>-<key>`` (or the action's ``url_name``)."""
+    base = table.prefix if prefix is None else prefix
+    patterns = []
+    for action in table.actions:
+        if not action.page:
+            continue
+        view = type(
+            f"{table.name.title().replace('-', '')}{action.method_name.title().replace('_', '')}View",
+            (ActionView,),
+            {
+                "table": table,
+                "action": action,
+                "page": page,
+                # The role check of the page; the record's is in the service.
+                "permission": action.permission or table.page_permission,
+            },
+        )
+        route = action.route or f"{action.key}/"
+        patterns.append(
+            path(
+                f"{base}/<int:pk>/{route}",
+                view.as_view(),
+                name=action.url_name or f"{table.name}-{action.key}",
+            )
+        )
+    return patterns
+
+
+def header_buttons(table: ActionTable, actor: Any, record: Any) -> list[HeaderAction]:
+    """The table's offered actions without a form, as buttons in the record's header
+    (``RecordDetailView.get_actions``), in the table's order."""
+    return [
+        HeaderAction(
+            action.label,
+            table.url(action, record),
+            method="post",
+            style=action.style,
+            confirm=action.ask or (f"{action.label}?" if action.confirm else ""),
+        )
+        for action in table.allowed(actor, record)
+        if action.form_class is None
+    ]

@@ -1,0 +1,101 @@
+"""The request bodies of the incident steps (``steward.incidents.actions``): one
+serializer per step that takes input, checked against the step's ``inputs``."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from steward.core.api.base import GuardedSerializer, choice_text, visible
+from steward.core.models import Person, SupportGroup
+from steward.core.queries import groups_for, people_for
+from steward.incidents import inputs
+from steward.incidents.choices import PendingReason, ResolutionCode, SendBackReason
+from steward.incidents.models import Solution
+from steward.incidents.queries.solutions import solutions_for
+
+DECISIONS = [
+    ("continuity", "Recover the service at its continuity site (on-duty manager)"),
+    ("emergency_change", "Implement the resolution as an emergency change"),
+    ("back_to_specialists", "The specialists continue"),
+]
+
+
+def _text(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, default="", **kwargs)
+
+
+class IncidentAssignSerializer(GuardedSerializer):
+    inputs = inputs.ASSIGNMENT
+
+    support_group = visible(groups_for, SupportGroup, required=False, allow_null=True)
+    assignee = visible(people_for, Person, required=False, allow_null=True)
+    reason = _text(max_length=5000)
+
+
+class IncidentSendBackSerializer(GuardedSerializer):
+    inputs = inputs.SEND_BACK
+
+    reason = choice_text(SendBackReason.choices)
+    note = serializers.CharField(max_length=5000)
+
+
+class IncidentPendingSerializer(GuardedSerializer):
+    inputs = inputs.PENDING
+
+    reason = choice_text(PendingReason.choices)
+    note = _text(max_length=5000)
+
+
+class IncidentNoteSerializer(GuardedSerializer):
+    inputs = inputs.NOTE
+
+    note = _text(max_length=5000)
+
+
+class IncidentReasonSerializer(GuardedSerializer):
+    inputs = inputs.CANCEL
+
+    reason = _text(max_length=5000)
+
+
+class IncidentAssessChangeSerializer(GuardedSerializer):
+    inputs = inputs.ASSESS_CHANGE
+
+    causes_service_unavailability = serializers.BooleanField(
+        help_text="A service becomes unavailable or degraded during service hours."
+    )
+    changes_service_functionality = serializers.BooleanField(
+        help_text="The functionality of a service becomes different."
+    )
+    requires_cmdb_update = serializers.BooleanField(help_text="The CMDB needs to be updated.")
+
+
+class IncidentEscalationDecisionSerializer(GuardedSerializer):
+    inputs = inputs.ESCALATION_DECISION
+
+    decision = choice_text(DECISIONS)
+    note = _text(max_length=5000)
+
+
+class IncidentResolveSerializer(GuardedSerializer):
+    inputs = inputs.RESOLVE
+
+    resolution = serializers.CharField()
+    resolution_code = choice_text(ResolutionCode.choices)
+    solution = visible(solutions_for, Solution, required=False, allow_null=True)
+    workaround = serializers.BooleanField(
+        default=False, help_text="A workaround, likely to recur: the problem coordinator is told."
+    )
+
+
+class IncidentReopenSerializer(GuardedSerializer):
+    inputs = inputs.REOPEN
+
+    reason = serializers.CharField(max_length=5000)
+    support_group = visible(
+        groups_for,
+        SupportGroup,
+        required=False,
+        allow_null=True,
+        help_text="Service desk only: the group to reassign it to.",
+    )
