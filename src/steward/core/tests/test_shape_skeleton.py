@@ -21,6 +21,7 @@ SKELETON = [
     ("choices.py", ["choices.py"]),
     ("workflows.py", ["workflows.py"]),
     ("events.py", ["events.py"]),
+    ("actions.py", ["actions.py"]),
     ("inputs.py", ["inputs.py"]),
     ("permissions_catalog.py", ["permissions_catalog.py"]),
     ("registrations.py", ["registrations.py"]),
