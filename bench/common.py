@@ -100,3 +100,61 @@ def python_speed_s() -> float:
     for step in range(10_000_000):
         total += step
     return round(time.perf_counter() - started, 2)
+
+
+def _backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+class CpuMeter:
+    """CPU seconds this bench process and its own PostgreSQL backend have used: the cost
+    of an in-process operation whatever else the (shared, 2-core) machine is doing. Wall
+    time alone moves with the machine's load; CPU per operation hardly does.
+
+    ``with meter.measure("name"): ...`` adds that block's CPU to ``name``; ``figures()``
+    gives ``<name>_cpu_ms`` per operation. The backend's CPU comes from /proc in clock
+    ticks (10 ms), so single operations are coarse but the mean over many is sound."""
+
+    def __init__(self) -> None:
+        self.backend = _backend_pid()
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.totals: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+
+    def now(self) -> float:
+        used = time.process_time()
+        if self.backend is not None:
+            try:
+                fields = Path(f"/proc/{self.backend}/stat").read_text().rsplit(")", 1)[1].split()
+                used += (int(fields[11]) + int(fields[12])) / self.tick
+            except OSError:  # PostgreSQL on another machine: the bench process alone
+                self.backend = None
+        return used
+
+    def measure(self, name: str) -> "_Measure":
+        return _Measure(self, name)
+
+    def figures(self) -> dict[str, float]:
+        return {
+            f"{name}_cpu_ms": round(1000 * total / self.counts[name], 2)
+            for name, total in self.totals.items()
+        }
+
+
+class _Measure:
+    def __init__(self, meter: CpuMeter, name: str) -> None:
+        self.meter, self.name = meter, name
+
+    def __enter__(self) -> None:
+        self.started = self.meter.now()
+
+    def __exit__(self, *exc: object) -> None:
+        used = self.meter.now() - self.started
+        self.meter.totals[self.name] = self.meter.totals.get(self.name, 0.0) + used
+        self.meter.counts[self.name] = self.meter.counts.get(self.name, 0) + 1

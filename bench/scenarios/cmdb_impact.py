@@ -252,20 +252,24 @@ def _measure(sample: list[int]) -> dict:
     from steward.configuration.models import ConfigurationItem
     from steward.configuration.queries.impact import affected_ci_ids, impact_of, impact_summary
 
+    meter = common.CpuMeter()
     traversal, summary, full, sizes = [], [], [], []
     for pk in sample:
         t0 = time.perf_counter()
-        sizes.append(len(affected_ci_ids(pk)))
+        with meter.measure("impact"):
+            sizes.append(len(affected_ci_ids(pk)))
         traversal.append(time.perf_counter() - t0)
     for pk in sample:
         ci = ConfigurationItem.objects.select_related("ci_class").get(pk=pk)
         t0 = time.perf_counter()
-        impact_summary(ci)
+        with meter.measure("impact_summary"):
+            impact_summary(ci)
         summary.append(time.perf_counter() - t0)
     for pk in sample:
         ci = ConfigurationItem.objects.get(pk=pk)
         t0 = time.perf_counter()
-        impact_of(ci)
+        with meter.measure("impact_of"):
+            impact_of(ci)
         full.append(time.perf_counter() - t0)
     median_ms, p95_ms = _ms(traversal)
     summary_median_ms, summary_p95_ms = _ms(summary)
@@ -281,7 +285,7 @@ def _measure(sample: list[int]) -> dict:
         "impact_summary_p95_ms": summary_p95_ms,
         "impact_of_median_ms": full_median_ms,
         "impact_of_p95_ms": full_p95_ms,
-    }
+    } | meter.figures()
 
 
 def _measure_list(rng: random.Random) -> dict:
@@ -297,13 +301,15 @@ def _measure_list(rng: random.Random) -> dict:
     client.force_login(admin)
     vm_class = CIClass.objects.get(code="vm").pk
     timings: dict[str, list[float]] = {"page": [], "api": []}
+    meter = common.CpuMeter()
     sizes = []
     for n in range(100):
         value = OPERATING_SYSTEMS[n % len(OPERATING_SYSTEMS)]
         query = {"ci_class": vm_class, "attribute": "os", "value": value}
         for kind, url in (("page", "/cis/"), ("api", "/api/v1/cis/")):
             t0 = time.perf_counter()
-            response = client.get(url, query)
+            with meter.measure(f"list_{kind}"):
+                response = client.get(url, query)
             timings[kind].append(time.perf_counter() - t0)
             assert response.status_code == 200, (url, response.status_code)
             if kind == "api":
@@ -316,7 +322,7 @@ def _measure_list(rng: random.Random) -> dict:
         "list_api_median_ms": api_median,
         "list_api_p95_ms": api_p95,
         "list_rows_per_page": max(sizes),
-    }
+    } | meter.figures()
 
 
 if __name__ == "__main__":

@@ -185,12 +185,14 @@ def _queue(world: dict, rng: random.Random) -> dict:
 
     client = Client()
     client.force_login(world["analyst"])
+    meter = common.CpuMeter()
     first, deep, page = [], [], []
     for n in range(SAMPLES):
         group = world["groups"][n % GROUPS].pk
         query = {"support_group": group, "status": "assigned"}
         t0 = time.perf_counter()
-        response = client.get("/api/v1/incidents/", query)
+        with meter.measure("queue_first"):
+            response = client.get("/api/v1/incidents/", query)
         first.append(time.perf_counter() - t0)
         assert response.status_code == 200, response.status_code
         # A deep page needs a long queue: the group's closed requests (88% of them).
@@ -202,30 +204,34 @@ def _queue(world: dict, rng: random.Random) -> dict:
                 break
             cursor = parse_qs(urlparse(body["next"]).query)["cursor"][0]
             t0 = time.perf_counter()
-            response = client.get("/api/v1/incidents/", {**deep_query, "cursor": cursor})
+            with meter.measure("queue_deep_step"):
+                response = client.get("/api/v1/incidents/", {**deep_query, "cursor": cursor})
             step = time.perf_counter() - t0
             assert response.status_code == 200, response.status_code
             body = response.json()
         if step is not None:
             deep.append(step)
         t0 = time.perf_counter()
-        response = client.get("/incidents/", {"support_group": group, "status": "assigned"})
+        with meter.measure("queue_page"):
+            response = client.get("/incidents/", {"support_group": group, "status": "assigned"})
         page.append(time.perf_counter() - t0)
         assert response.status_code == 200, response.status_code
     figures = {}
     for name, values in (("queue_first", first), ("queue_deep", deep), ("queue_page", page)):
         figures[f"{name}_median_ms"], figures[f"{name}_p95_ms"] = _ms(values or [0.0])
-    return figures
+    return figures | meter.figures()
 
 
 def _search(world: dict, rng: random.Random) -> dict:
     from steward.incidents.search import search_incidents
 
+    meter = common.CpuMeter()
     times, hits = [], []
     for _ in range(SAMPLES):
         text = " ".join(rng.sample(WORDS, rng.randint(1, 3)))
         t0 = time.perf_counter()
-        found = search_incidents(actor=world["analyst"], text=text, limit=50)
+        with meter.measure("search"):
+            found = search_incidents(actor=world["analyst"], text=text, limit=50)
         times.append(time.perf_counter() - t0)
         hits.append(len(found))
     median, p95 = _ms(times)
@@ -233,7 +239,7 @@ def _search(world: dict, rng: random.Random) -> dict:
         "search_median_ms": median,
         "search_p95_ms": p95,
         "search_hits_median": int(statistics.median(hits)),
-    }
+    } | meter.figures()
 
 
 def _free_port() -> int:
@@ -242,27 +248,53 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _cpu_seconds() -> dict[str, float]:
-    """CPU seconds used so far by the web server (gunicorn) and by PostgreSQL, from /proc
-    (Linux); empty elsewhere."""
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the web server this bench started (``server_pid`` and
+    its descendants) and by the PostgreSQL backends of the bench database (with their
+    running parallel workers), from /proc (Linux); zeros elsewhere. Other processes on the
+    machine (other runs, other databases) are not counted. Parallel workers that have
+    already exited are not counted either: their CPU is lost to /proc."""
+    from django.db import connection
+
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    used = {"web": 0.0, "postgres": 0.0}
+    database = connection.settings_dict["NAME"].encode()
+    stats: dict[int, tuple[int, bytes, float]] = {}
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        seconds = (int(fields[11]) + int(fields[12])) / tick
-        if b"gunicorn" in command:
-            used["web"] += seconds
-        elif command.startswith(b"postgres"):
-            used["postgres"] += seconds
-    return used
+        stats[int(entry.name)] = (
+            int(fields[1]),
+            command,
+            (int(fields[11]) + int(fields[12])) / tick,
+        )
+    web = {server_pid}
+    grew = True
+    while grew:  # the server's descendants (serve -> gunicorn master -> workers)
+        grew = False
+        for pid, (parent, _, _) in stats.items():
+            if parent in web and pid not in web:
+                web.add(pid)
+                grew = True
+    backends = {pid for pid, (_, command, _) in stats.items()
+                if command.startswith(b"postgres: ") and b" " + database + b" " in command}  # fmt: skip
+    workers = {pid for pid, (_, command, _) in stats.items()
+               if any(command.startswith(b"postgres: parallel worker for PID %d" % leader)
+                      for leader in backends)}  # fmt: skip
+    return {
+        "web": sum(stats[pid][2] for pid in web if pid in stats),
+        "postgres": sum(stats[pid][2] for pid in backends | workers),
+    }
 
 
 def _load(
-    url: str, key: str, body: Callable[[random.Random], bytes] | None, seconds: float
+    url: str,
+    key: str,
+    body: Callable[[random.Random], bytes] | None,
+    seconds: float,
+    server_pid: int,
 ) -> dict:
     """4 client threads calling ``url`` (POST ``body(rng)`` when given, else GET) for
     ``seconds``: calls per second, errors, and the server's CPU per call."""
@@ -286,12 +318,12 @@ def _load(
             errors[n] += not ok
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
-    cpu_before, started = _cpu_seconds(), time.perf_counter()
+    cpu_before, started = _cpu_seconds(server_pid), time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed, cpu_after = time.perf_counter() - started, _cpu_seconds()
+    elapsed, cpu_after = time.perf_counter() - started, _cpu_seconds(server_pid)
     done = max(sum(counts), 1)
     return {
         "per_s": round(sum(counts) / elapsed, 1),
@@ -341,8 +373,8 @@ def _create_rate(world: dict) -> dict:
                 break
             except Exception:
                 time.sleep(0.5)
-        create = _load(f"{base}/api/v1/incidents/", key, registration, 20)
-        floor = _load(f"{base}/api/v1/tokens/", key, None, 10)
+        create = _load(f"{base}/api/v1/incidents/", key, registration, 20, server.pid)
+        floor = _load(f"{base}/api/v1/tokens/", key, None, 10, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -73,13 +73,16 @@ def main() -> None:
     populate()
     populate_s = time.perf_counter() - began
 
+    meter = common.CpuMeter()
     began = time.perf_counter()
-    due_warnings = len(clocks.due_clock_ids("warning", NOW))
-    due_breaches = len(clocks.due_clock_ids("breach", NOW))
+    with meter.measure("find"):
+        due_warnings = len(clocks.due_clock_ids("warning", NOW))
+        due_breaches = len(clocks.due_clock_ids("breach", NOW))
     find_s = time.perf_counter() - began
 
     began = time.perf_counter()
-    result = clocks.sweep(now=NOW)
+    with meter.measure("sweep"):
+        result = clocks.sweep(now=NOW)
     sweep_s = time.perf_counter() - began
 
     # A second sweep finds nothing left to send.
@@ -98,6 +101,7 @@ def main() -> None:
             "breaches_sent": result["breaches"],
             "second_sweep_sent": again["warnings"] + again["breaches"],
             "populate_s": round(populate_s, 1),
+            **meter.figures(),
         },
     )
 
