@@ -32,6 +32,7 @@ from steward.configuration.models import (
 from steward.configuration.queries.cis import class_and_descendants
 from steward.configuration.queries.classes import class_ancestry
 from steward.core import journal, numbering, permissions, transitions, versioning
+from steward.core.edits import lock_to_edit, reject_unknown
 from steward.core.models import Person
 
 CHANGE = "configuration.ci.change"
@@ -385,16 +386,14 @@ def ci_update(
 ) -> ConfigurationItem:
     """Change a CI's fields and/or attributes (``data["attributes"]`` is merged; a key
     set to None removes that attribute). Nothing is written when nothing changes."""
-    extra = sorted(set(data) - set(EDITABLE_FIELDS) - {"attributes"})
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
+    reject_unknown(data, [*EDITABLE_FIELDS, "attributes"])
     new_attributes = data.get("attributes") or {}
     if not isinstance(new_attributes, dict):
         raise ValidationError({"attributes": ["Give the attributes as an object."]})
     with transaction.atomic():
-        ci = transitions.lock(ConfigurationItem, ci_id, related=["ci_class"])
-        permissions.require(actor, CHANGE, ci)
-        versioning.check(ci, expected_version)
+        ci = lock_to_edit(
+            actor, CHANGE, ConfigurationItem, ci_id, expected_version, related=["ci_class"]
+        )
         before = snapshot(ci)
         journal.apply_changes(ci, data, EDITABLE_FIELDS)
         after = snapshot(ci)

@@ -24,6 +24,7 @@ from steward.configuration.choices import ClassCategory, ContractKind, ContractS
 from steward.configuration.models import ConfigurationItem, Contract, Relationship
 from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit, reject_unknown, save_changes
 from steward.core.models import Organisation, Person
 
 VIEW = "configuration.contract.view"
@@ -37,12 +38,6 @@ EDITABLE_FIELDS = [
     "entitlement", "description",
 ]  # fmt: skip
 LICENCE_FIELDS = ("licensed_software", "licence_metric", "entitlement")
-
-
-def _unknown(data: dict[str, Any], allowed: list[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
 def _check(contract: Contract, *, new_supplier: bool) -> None:
@@ -157,12 +152,13 @@ def contract_register(
     return contract
 
 
+# Read with the contract; only the contract's row is locked: the owner and the software
+# are outer joins, which PostgreSQL will not lock.
+RELATED = ["supplier", "owner", "licensed_software__ci_class"]
+
+
 def _locked(contract_id: int) -> Contract:
-    # Only the contract's row: the owner and the software are outer joins, which
-    # PostgreSQL will not lock.
-    return transitions.lock(
-        Contract, contract_id, related=["supplier", "owner", "licensed_software__ci_class"]
-    )
+    return transitions.lock(Contract, contract_id, related=RELATED)
 
 
 def _not_terminated(contract: Contract) -> None:
@@ -175,19 +171,20 @@ def contract_update(
 ) -> Contract:
     """Update a contract or licence certificate (procedure 5); each changed field is in the
     journal. Nothing is written when nothing changes."""
-    _unknown(data, EDITABLE_FIELDS)
+    reject_unknown(data, EDITABLE_FIELDS)
     with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
-        versioning.check(contract, expected_version)
+        contract = lock_to_edit(
+            actor, CHANGE, Contract, contract_id, expected_version, related=RELATED
+        )
         _not_terminated(contract)
         old_supplier = contract.supplier_id
-        changes = journal.apply_changes(contract, data, EDITABLE_FIELDS)
-        if not changes:
-            return contract
-        _check(contract, new_supplier=contract.supplier_id != old_supplier)
-        contract.save()
-        journal.field_changes(contract, actor=actor, changes=changes)
+        save_changes(
+            contract,
+            data,
+            EDITABLE_FIELDS,
+            actor=actor,
+            clean=lambda: _check(contract, new_supplier=contract.supplier_id != old_supplier),
+        )
     return contract
 
 

@@ -35,8 +35,9 @@ from steward.configuration.models import (
     PurchaseRequisition,
     SupplierQuote,
 )
-from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
+from steward.core import journal, notify, numbering, permissions, roles, transitions
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit, reject_unknown
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person
 
@@ -55,12 +56,6 @@ CHECKED = [s for s in DeliveryStatus.values if s != DeliveryStatus.PENDING]
 
 
 # --- Helpers -------------------------------------------------------------------------------
-
-
-def _reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
 def locked_requisition(requisition_id: int) -> PurchaseRequisition:
@@ -146,7 +141,7 @@ def _decimal(value: Any, field: str) -> Decimal | None:
 def _build_line(requisition: PurchaseRequisition, position: int, spec: Mapping[str, Any]) -> Any:
     if not isinstance(spec, Mapping):
         raise ValidationError({"lines": ["Each line is an object."]})
-    _reject_unknown(spec, LINE_FIELDS)
+    reject_unknown(spec, LINE_FIELDS)
     description = str(spec.get("description") or "").strip()
     errors: dict[str, list[str]] = {}
     if not description:
@@ -261,11 +256,11 @@ def requisition_update(
 ) -> PurchaseRequisition:
     """Adjust a draft requisition; ``data["suppliers"]`` replaces the suppliers to ask and
     ``lines``, when given, replace the line items."""
-    _reject_unknown(data, [*REQUISITION_FIELDS, "suppliers"])
+    reject_unknown(data, [*REQUISITION_FIELDS, "suppliers"])
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, CREATE, requisition)
-        versioning.check(requisition, expected_version)
+        requisition = lock_to_edit(
+            actor, CREATE, PurchaseRequisition, requisition_id, expected_version
+        )
         _require_draft(requisition)
         _check_coordinator(data.get("change_coordinator"))
         _check_agent(data.get("purchasing_agent"))

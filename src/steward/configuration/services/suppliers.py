@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from steward.configuration.models import SupplierDetails
 from steward.core import journal, permissions, transitions, versioning
 from steward.core.choices import OrganisationKind
+from steward.core.edits import reject_unknown
 from steward.core.models import Organisation, Person
 from steward.core.services import directory
 
@@ -34,12 +35,6 @@ DETAILS_FIELDS = ["account_number", "supplies"]
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "mobile", "job_title", "location",
                   "is_active"]  # fmt: skip
 CONTACT_DETAILS_MAX_AGE_DAYS = 365
-
-
-def _unknown(data: dict[str, Any], allowed: list[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
 def _locked_supplier(organisation_id: int) -> Organisation:
@@ -121,7 +116,7 @@ def supplier_update(
 ) -> Organisation:
     """Update a supplier's contact information and details (procedure 2, "updates its
     contact details as needed"); ``confirm`` also records that they are now up to date."""
-    _unknown(data, ORGANISATION_FIELDS + DETAILS_FIELDS)
+    reject_unknown(data, ORGANISATION_FIELDS + DETAILS_FIELDS)
     with transaction.atomic():
         organisation = _locked_supplier(organisation_id)
         permissions.require(actor, CHANGE, organisation)
@@ -248,7 +243,7 @@ def supplier_contact_update(
     Only people who belong to suppliers alone and hold no role: anyone else (a member of
     staff, a customer) is changed in the directory by those who may.
     """
-    _unknown(data, CONTACT_FIELDS)
+    reject_unknown(data, CONTACT_FIELDS)
     with transaction.atomic():
         organisation = _locked_supplier(organisation_id)
         permissions.require(actor, CHANGE, organisation)

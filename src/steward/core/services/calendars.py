@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_time
 
-from steward.core import clocks, journal, permissions, refcache, versioning
+from steward.core import clocks, journal, permissions, refcache
+from steward.core.edits import lock_to_edit, reject_unknown
 from steward.core.models import BusinessCalendar, Holiday, Person, WorkingPeriod
 from steward.core.models.calendars import WEEKDAYS
 from steward.core.tasks import recalculate_calendar_clocks
@@ -180,12 +181,6 @@ def _clean_holiday(date: Any, name: Any) -> tuple[dt.date, str]:
     return day, label  # type: ignore[return-value]
 
 
-def _unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
-
-
 def _clean_calendar(calendar: BusinessCalendar) -> None:
     calendar.name = calendar.name.strip() if isinstance(calendar.name, str) else calendar.name
     calendar.time_zone = validate_time_zone(calendar.time_zone)
@@ -258,10 +253,10 @@ def calendar_update(
     it was too.
     """
     with transaction.atomic():
-        calendar = _lock(calendar_id)
-        permissions.require(actor, "core.calendar.change", calendar)
-        versioning.check(calendar, expected_version)
-        _unknown(data, [*CALENDAR_FIELDS, "periods"])
+        calendar = lock_to_edit(
+            actor, "core.calendar.change", BusinessCalendar, calendar_id, expected_version
+        )
+        reject_unknown(data, [*CALENDAR_FIELDS, "periods"])
         cleaned = clean_periods(data["periods"]) if "periods" in data else None
         changes = journal.apply_changes(calendar, data, CALENDAR_FIELDS)
         if changes:
@@ -293,9 +288,9 @@ def calendar_set_periods(
     """Replace the calendar's weekly working hours with ``periods`` (weekday, start_time,
     end_time); an empty list leaves the calendar without working hours."""
     with transaction.atomic():
-        calendar = _lock(calendar_id)
-        permissions.require(actor, "core.calendar.change", calendar)
-        versioning.check(calendar, expected_version)
+        calendar = lock_to_edit(
+            actor, "core.calendar.change", BusinessCalendar, calendar_id, expected_version
+        )
         cleaned = clean_periods(periods)
         replaced = _replace_periods(calendar, cleaned)
         if replaced:

@@ -1,6 +1,6 @@
 """People, organisations, support groups and roles: the directory every process uses."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -8,6 +8,7 @@ from django.db import models, transaction
 
 from steward.core import journal, permissions, registry, versioning
 from steward.core.choices import Role, ScopeKind, allowed_scopes
+from steward.core.edits import lock_to_edit, reject_unknown, save_changes
 from steward.core.models import (
     Organisation,
     OrganisationMembership,
@@ -32,17 +33,16 @@ PERSON_FIELDS = [
     "first_name", "last_name", "email", "phone", "mobile", "job_title", "location", "time_zone",
     "is_active",
 ]  # fmt: skip
+M = TypeVar("M", bound=models.Model)
+
 GROUP_FIELDS = ["name", "organisation", "email", "description", "skills", "calendar", "is_active"]
 
 
-def _validate(instance: models.Model, exclude: list[str] | None = None) -> None:
-    instance.full_clean(exclude=exclude)
-
-
-def _unknown(data: dict[str, Any], allowed: list[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
+def _create(record: M, *, actor: Person, exclude: list[str] | None = None) -> M:
+    record.full_clean(exclude=exclude)
+    record.save()
+    journal.created(record, actor=actor)
+    return record
 
 
 # --- Organisations ---------------------------------------------------------------------
@@ -55,13 +55,9 @@ def organisation_create(
     keeps one kind of organisation itself passes its own right after checking the kind
     (suppliers: ``configuration.supplier.change``)."""
     permissions.require(actor, permission)
-    _unknown(data, ORGANISATION_FIELDS)
+    reject_unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
-        organisation = Organisation(**data)
-        _validate(organisation)
-        organisation.save()
-        journal.created(organisation, actor=actor)
-    return organisation
+        return _create(Organisation(**data), actor=actor)
 
 
 def organisation_update(
@@ -72,16 +68,12 @@ def organisation_update(
     permission: str = "core.organisation.change",
     expected_version: int | None = None,
 ) -> Organisation:
-    _unknown(data, ORGANISATION_FIELDS)
+    reject_unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
-        permissions.require(actor, permission, organisation)
-        versioning.check(organisation, expected_version)
-        changes = journal.apply_changes(organisation, data, ORGANISATION_FIELDS)
-        if changes:
-            _validate(organisation)
-            organisation.save()
-            journal.field_changes(organisation, actor=actor, changes=changes)
+        organisation = lock_to_edit(
+            actor, permission, Organisation, organisation_id, expected_version
+        )
+        save_changes(organisation, data, ORGANISATION_FIELDS, actor=actor)
     return organisation
 
 
@@ -101,14 +93,14 @@ def person_create(
     """Register a person; without a password they are a contact who cannot log in.
     ``permission``: as for ``organisation_create`` (supplier contacts)."""
     permissions.require(actor, permission)
-    _unknown(data, PERSON_FIELDS)
+    reject_unknown(data, PERSON_FIELDS)
     with transaction.atomic():
         person = Person(username=username.strip(), **data)
         if password:
             person.set_password(password)
         else:
             person.set_unusable_password()
-        _validate(person, exclude=["password"])
+        person.full_clean(exclude=["password"])
         person.save()
         orgs = list(organisations or [])
         if primary_organisation and primary_organisation not in orgs:
@@ -131,16 +123,16 @@ def person_update(
     permission: str = "core.person.change",
     expected_version: int | None = None,
 ) -> Person:
-    _unknown(data, PERSON_FIELDS)
+    reject_unknown(data, PERSON_FIELDS)
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person_id)
-        permissions.require(actor, permission, person)
-        versioning.check(person, expected_version)
-        changes = journal.apply_changes(person, data, PERSON_FIELDS)
-        if changes:
-            _validate(person, exclude=["password"])
-            person.save()
-            journal.field_changes(person, actor=actor, changes=changes)
+        person = lock_to_edit(actor, permission, Person, person_id, expected_version)
+        save_changes(
+            person,
+            data,
+            PERSON_FIELDS,
+            actor=actor,
+            clean=lambda: person.full_clean(exclude=["password"]),
+        )
     return person
 
 
@@ -167,28 +159,18 @@ def person_join_organisation(
 
 def group_create(*, actor: Person, **data: Any) -> SupportGroup:
     permissions.require(actor, "core.group.change")
-    _unknown(data, GROUP_FIELDS)
+    reject_unknown(data, GROUP_FIELDS)
     with transaction.atomic():
-        group = SupportGroup(**data)
-        _validate(group)
-        group.save()
-        journal.created(group, actor=actor)
-    return group
+        return _create(SupportGroup(**data), actor=actor)
 
 
 def group_update(
     *, actor: Person, group_id: int, data: dict[str, Any], expected_version: int | None = None
 ) -> SupportGroup:
-    _unknown(data, GROUP_FIELDS)
+    reject_unknown(data, GROUP_FIELDS)
     with transaction.atomic():
-        group = SupportGroup.objects.select_for_update().get(pk=group_id)
-        permissions.require(actor, "core.group.change", group)
-        versioning.check(group, expected_version)
-        changes = journal.apply_changes(group, data, GROUP_FIELDS)
-        if changes:
-            _validate(group)
-            group.save()
-            journal.field_changes(group, actor=actor, changes=changes)
+        group = lock_to_edit(actor, "core.group.change", SupportGroup, group_id, expected_version)
+        save_changes(group, data, GROUP_FIELDS, actor=actor)
     return group
 
 

@@ -32,6 +32,7 @@ from steward.core import (
     versioning,
 )
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit, reject_unknown, save_changes
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.core.roles import holders, holds
@@ -60,7 +61,6 @@ from steward.service_level.services._common import (
     build_targets,
     check_duplicate,
     copy_targets,
-    reject_unknown,
     target_values,
     validate_target,
 )
@@ -156,6 +156,12 @@ def _check_party(
         raise ValidationError(errors)
 
 
+def _clean(agreement: Agreement) -> None:
+    """The rules of the terms, then the model's own checks (the number comes later)."""
+    _check_terms(agreement)
+    agreement.full_clean(exclude=["number"])
+
+
 def _check_terms(agreement: Agreement) -> None:
     errors: dict[str, list[str]] = {}
     if agreement.term_end and agreement.term_start and agreement.term_end < agreement.term_start:
@@ -212,8 +218,7 @@ def agreement_create(
             evaluation_months=evaluation_months,
             description=description,
         )
-        _check_terms(agreement)
-        agreement.full_clean(exclude=["number"])
+        _clean(agreement)
         numbering.assign(agreement, prefix=AGREEMENT_PREFIX[K(kind)])
         agreement.save()
         if targets is None and catalog_item is not None:
@@ -253,16 +258,11 @@ def agreement_update(
     """Change a draft agreement's name, description, terms or catalog item."""
     reject_unknown(data, AGREEMENT_FIELDS)
     with transaction.atomic():
-        agreement = transitions.lock(Agreement, agreement_id)
-        permissions.require(actor, CHANGE, agreement)
-        versioning.check(agreement, expected_version)
+        agreement = lock_to_edit(actor, CHANGE, Agreement, agreement_id, expected_version)
         _editable(agreement)
-        changes = journal.apply_changes(agreement, data, AGREEMENT_FIELDS)
-        if changes:
-            _check_terms(agreement)
-            agreement.full_clean(exclude=["number"])
-            agreement.save()
-            journal.field_changes(agreement, actor=actor, changes=changes)
+        save_changes(
+            agreement, data, AGREEMENT_FIELDS, actor=actor, clean=lambda: _clean(agreement)
+        )
     return agreement
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from steward.core import journal, notify, numbering, permissions, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit, reject_unknown, save_changes
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import Organisation, Person
 from steward.core.roles import holders
@@ -45,7 +46,6 @@ from steward.service_level.services._common import (
     administrators,
     build_targets,
     copy_targets,
-    reject_unknown,
 )
 
 C = CatalogItemStatus
@@ -191,9 +191,7 @@ def catalog_item_update(
     ``targets``, when given, replace the item's targets."""
     reject_unknown(data, [*ITEM_FIELDS, "target_customers"])
     with transaction.atomic():
-        item = transitions.lock(CatalogItem, item_id)
-        permissions.require(actor, CHANGE, item)
-        versioning.check(item, expected_version)
+        item = lock_to_edit(actor, CHANGE, CatalogItem, item_id, expected_version)
         if item.status != C.DRAFT:
             raise DomainError(
                 f"Only a draft catalog item can be changed; {item.number} is "
@@ -494,9 +492,7 @@ def catalog_item_template_update(
         template = transitions.lock(CatalogItemTemplate, template_id)
         permissions.require(actor, CHANGE)
         versioning.check(template, expected_version)
-        changes = journal.apply_changes(template, data, TEMPLATE_FIELDS)
-        if changes:
-            _clean_template(template)
-            template.save()
-            journal.field_changes(template, actor=actor, changes=changes)
+        save_changes(
+            template, data, TEMPLATE_FIELDS, actor=actor, clean=lambda: _clean_template(template)
+        )
     return template

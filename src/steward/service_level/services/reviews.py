@@ -23,8 +23,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
+from steward.core import journal, notify, numbering, permissions, roles, transitions
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.service_level.choices import AgreementKind, AgreementStatus, ReviewStatus
@@ -365,9 +366,9 @@ def review_set_suggestions(
 ) -> SlaReview:
     """The manager's proactive improvement suggestions for the report (before closing)."""
     with transaction.atomic():
-        review = _lock(review_id)
-        permissions.require(actor, CHANGE, review)
-        versioning.check(review, expected_version)
+        review = lock_to_edit(
+            actor, CHANGE, SlaReview, review_id, expected_version, related=["customer"]
+        )
         if review.status == ReviewStatus.CLOSED:
             raise DomainError("The review is closed.")
         text = (improvement_suggestions or "").strip()
@@ -417,9 +418,9 @@ def review_record_meeting(
     if not minutes:
         raise ValidationError({"minutes": ["Write the minutes of the meeting."]})
     with transaction.atomic():
-        review = _lock(review_id)
-        permissions.require(actor, CHANGE, review)
-        versioning.check(review, expected_version)
+        review = lock_to_edit(
+            actor, CHANGE, SlaReview, review_id, expected_version, related=["customer"]
+        )
         suggestions = (improvement_suggestions or "").strip() or review.improvement_suggestions
         changes = {
             "minutes": (review.minutes, minutes),
