@@ -47,9 +47,17 @@ def lock_to_edit(
     """``model`` row ``pk`` under the row lock (404 when there is none), once the actor's
     ``permission`` on it and the version they started from are checked."""
     record = transitions.lock(model, pk, related=related)
+    check_edit(actor, permission, record, expected_version)
+    return record
+
+
+def check_edit(
+    actor: Person, permission: str, record: M, expected_version: int | None = None
+) -> None:
+    """The actor's ``permission`` on the locked ``record``, then the version they started
+    from (``StaleVersion``), in that order so a record they may not change says so first."""
     permissions.require(actor, permission, record)
     versioning.check(record, expected_version)
-    return record
 
 
 def save_changes(

@@ -8,7 +8,7 @@ from django.db import models, transaction
 
 from steward.core import journal, permissions, registry, versioning
 from steward.core.choices import Role, ScopeKind, allowed_scopes
-from steward.core.edits import lock_to_edit, reject_unknown, save_changes
+from steward.core.edits import check_edit, reject_unknown, save_changes
 from steward.core.models import (
     Organisation,
     OrganisationMembership,
@@ -70,9 +70,8 @@ def organisation_update(
 ) -> Organisation:
     reject_unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
-        organisation = lock_to_edit(
-            actor, permission, Organisation, organisation_id, expected_version
-        )
+        organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+        check_edit(actor, permission, organisation, expected_version)
         save_changes(organisation, data, ORGANISATION_FIELDS, actor=actor)
     return organisation
 
@@ -125,7 +124,8 @@ def person_update(
 ) -> Person:
     reject_unknown(data, PERSON_FIELDS)
     with transaction.atomic():
-        person = lock_to_edit(actor, permission, Person, person_id, expected_version)
+        person = Person.objects.select_for_update().get(pk=person_id)
+        check_edit(actor, permission, person, expected_version)
         save_changes(
             person,
             data,
@@ -169,7 +169,8 @@ def group_update(
 ) -> SupportGroup:
     reject_unknown(data, GROUP_FIELDS)
     with transaction.atomic():
-        group = lock_to_edit(actor, "core.group.change", SupportGroup, group_id, expected_version)
+        group = SupportGroup.objects.select_for_update().get(pk=group_id)
+        check_edit(actor, "core.group.change", group, expected_version)
         save_changes(group, data, GROUP_FIELDS, actor=actor)
     return group
 
