@@ -47,7 +47,7 @@ from steward.core import permissions
 from steward.core.calendars import CalendarSpec, business_time_between, spec_for
 from steward.core.choices import ClockState
 from steward.core.models import Organisation, Person, SlaClock
-from steward.core.queries import _one
+from steward.core.queries import one
 from steward.service_level.choices import AgreementKind, AgreementStatus, TargetKind
 from steward.service_level.models import (
     Agreement,
@@ -79,7 +79,7 @@ def reviews_for(actor: Person) -> QuerySet[SlaReview]:
 
 
 def review_for(actor: Person, pk: Any) -> SlaReview:
-    return _one(reviews_for(actor), pk)
+    return one(reviews_for(actor), pk)
 
 
 # --- Figures of a review term ------------------------------------------------------------
