@@ -7,7 +7,7 @@ ConfigurationConfig.ready().
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from steward.configuration.choices import RequisitionStatus
@@ -16,7 +16,7 @@ from steward.configuration.queries import cis as queries
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import requisitions as purchasing_queries
 from steward.core import permissions, registry
-from steward.core.registry import SearchHit, WorkSection
+from steward.core.registry import SearchHit, WorkSection, words_match
 
 # --- cmdb -------------------------------------------------------------------------
 # The CMDB in the shell: navigation and global search (CIs by number, name or serial).
@@ -33,11 +33,7 @@ def search_cis(actor: Any, text: str) -> list[SearchHit]:
     text = text.strip()
     if not text or not permissions.has(actor, "configuration.ci.view"):
         return []
-    condition = Q()
-    for word in text.split():
-        condition &= (
-            Q(name__icontains=word) | Q(number__iexact=word) | Q(serial_number__iexact=word)
-        )
+    condition = words_match(text, ["name"], exact=["number", "serial_number"])
     qs = queries.cis_for(actor).filter(condition).order_by("name", "pk")[:SEARCH_LIMIT]
     return [
         SearchHit(
@@ -68,14 +64,7 @@ def search_requisitions(actor: Any, text: str) -> list[SearchHit]:
     text = text.strip()
     if not text or not permissions.has(actor, VIEW):
         return []
-    condition = Q()
-    for word in text.split():
-        condition &= (
-            Q(number__icontains=word)
-            | Q(title__icontains=word)
-            | Q(task_reference__icontains=word)
-            | Q(order_reference__icontains=word)
-        )
+    condition = words_match(text, ["number", "title", "task_reference", "order_reference"])
     qs = purchasing_queries.requisitions_for(actor).filter(condition).order_by("-number", "pk")
     return [
         SearchHit(
@@ -158,13 +147,7 @@ def search_contracts(actor: Any, text: str) -> list[SearchHit]:
     words = text.split()
     if not words or not permissions.has(actor, CONTRACT_VIEW):
         return []
-    condition = Q()
-    for word in words:
-        condition &= (
-            Q(number__icontains=word)
-            | Q(title__icontains=word)
-            | Q(supplier_reference__icontains=word)
-        )
+    condition = words_match(text, ["number", "title", "supplier_reference"])
     qs = contract_queries.contracts_for(actor).filter(condition)
     return [
         SearchHit(

@@ -26,15 +26,8 @@ def search_people(actor, text: str) -> list[SearchHit]:
     words = text.split()
     if not words:
         return []
-    qs = queries.people_for(actor)
-    for word in words:
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(username__icontains=word)
-            | Q(email__icontains=word)
-            | Q(job_title__icontains=word)
-        )
+    fields = ("first_name", "last_name", "username", "email", "job_title")
+    qs = queries.people_for(actor).filter(registry.words_match(text, fields))
     return [
         SearchHit(
             kind="People",

@@ -6,9 +6,11 @@ Each area registers its entries in its AppConfig.ready() (``apps.py`` and
 app, not editing core (``core/tests/test_shape_skeleton.py`` holds it).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models import Q
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,20 @@ class SearchHit:
     title: str
     url: str
     detail: str = ""
+
+
+def words_match(text: str, fields: Iterable[str], *, exact: Iterable[str] = ()) -> Q:
+    """What a search provider looks for: every word of ``text`` in one of ``fields`` at
+    least (case-insensitive, part of the value), or equal to one of ``exact`` (a number)."""
+    condition = Q()
+    for word in text.split():
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        for name in exact:
+            any_field |= Q(**{f"{name}__iexact": word})
+        condition &= any_field
+    return condition
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.urls import reverse
 from steward.core import permissions, registry
 from steward.core.choices import Role
 from steward.core.models import Organisation, SupportGroup
-from steward.core.registry import SearchHit, WorkSection
+from steward.core.registry import SearchHit, WorkSection, words_match
 from steward.service_level import queries
 from steward.service_level.choices import (
     AgreementKind,
@@ -35,22 +35,12 @@ registry.nav(AREA, "Outages", "service_level:outage-list", "service_level.outage
 SEARCH_LIMIT = 10
 
 
-def _words_filter(text: str, fields: tuple[str, ...]) -> Q:
-    condition = Q()
-    for word in text.split():
-        any_field = Q()
-        for name in fields:
-            any_field |= Q(**{f"{name}__icontains": word})
-        condition &= any_field
-    return condition
-
-
 @registry.search_provider
 def search_services(actor: Any, text: str) -> list[SearchHit]:
     text = text.strip()
     if not text or not permissions.has(actor, "service_level.service.view"):
         return []
-    qs = queries.services_for(actor).filter(_words_filter(text, ("name", "number", "description")))
+    qs = queries.services_for(actor).filter(words_match(text, ("name", "number", "description")))
     return [
         SearchHit("Services", s.number, s.name, s.get_absolute_url(), s.get_status_display())
         for s in qs.order_by("name", "pk")[:SEARCH_LIMIT]
@@ -65,7 +55,7 @@ def search_catalog(actor: Any, text: str) -> list[SearchHit]:
         return []
     customer = permissions.is_customer_side(actor)
     qs = queries.published_catalog_for(actor) if customer else queries.catalog_items_for(actor)
-    qs = qs.filter(_words_filter(text, ("name", "number", "summary", "category")))
+    qs = qs.filter(words_match(text, ("name", "number", "summary", "category")))
     hits = []
     for item in qs.select_related("service").order_by("name", "pk")[:SEARCH_LIMIT]:
         url = (
@@ -90,7 +80,7 @@ def search_agreements(actor: Any, text: str) -> list[SearchHit]:
     text = text.strip()
     if not text or not permissions.has(actor, "service_level.agreement.view"):
         return []
-    qs = queries.agreements_for(actor).filter(_words_filter(text, ("name", "number")))
+    qs = queries.agreements_for(actor).filter(words_match(text, ("name", "number")))
     return [
         SearchHit(
             "Agreements",

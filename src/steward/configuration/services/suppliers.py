@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -53,13 +53,17 @@ def _details(organisation: Organisation) -> SupplierDetails:
     return details
 
 
-def _free_code(name: str) -> str:
-    base = slugify(name)[:36] or "supplier"
-    code, n = base, 1
-    while Organisation.objects.filter(code=code).exists():
+def _unused(model: type[models.Model], field: str, base: str, sep: str) -> str:
+    """``base``, else ``base<sep>2``, ``<sep>3``...: the first that no ``model`` has as ``field``."""
+    value, n = base, 1
+    while model._default_manager.filter(**{field: value}).exists():
         n += 1
-        code = f"{base}-{n}"
-    return code
+        value = f"{base}{sep}{n}"
+    return value
+
+
+def _free_code(name: str) -> str:
+    return _unused(Organisation, "code", slugify(name)[:36] or "supplier", "-")
 
 
 def supplier_register(
@@ -184,12 +188,7 @@ def supplier_details_are_current(
 
 def _free_username(organisation: Organisation, first_name: str, last_name: str) -> str:
     person = slugify(f"{first_name} {last_name}").replace("-", ".") or "contact"
-    base = f"{organisation.code}.{person}"[:140]
-    username, n = base, 1
-    while Person.objects.filter(username=username).exists():
-        n += 1
-        username = f"{base}.{n}"
-    return username
+    return _unused(Person, "username", f"{organisation.code}.{person}"[:140], ".")
 
 
 def supplier_contact_add(
