@@ -45,7 +45,8 @@ def lock_to_edit(
     related: Iterable[str] = (),
 ) -> M:
     """``model`` row ``pk`` under the row lock (404 when there is none), once the actor's
-    ``permission`` on it and the version they started from are checked."""
+    ``permission`` on it and the version they started from are checked: the start of
+    every write to an existing record (an edit, a step, linking...)."""
     record = transitions.lock(model, pk, related=related)
     check_edit(actor, permission, record, expected_version)
     return record

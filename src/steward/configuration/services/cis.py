@@ -423,8 +423,7 @@ def ci_update(
 def ci_verify(*, actor: Person, ci_id: int) -> ConfigurationItem:
     """Record that the real configuration was checked against the CI (ch. 4, proc. 4)."""
     with transaction.atomic():
-        ci = transitions.lock(ConfigurationItem, ci_id)
-        permissions.require(actor, CHANGE, ci)
+        ci = lock_to_edit(actor, CHANGE, ConfigurationItem, ci_id)
         old, ci.last_verified_at = ci.last_verified_at, timezone.now()
         ci.save(update_fields=["last_verified_at", "updated_at"])
         _record(

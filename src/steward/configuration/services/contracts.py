@@ -157,10 +157,6 @@ def contract_register(
 RELATED = ["supplier", "owner", "licensed_software__ci_class"]
 
 
-def _locked(contract_id: int) -> Contract:
-    return transitions.lock(Contract, contract_id, related=RELATED)
-
-
 def _not_terminated(contract: Contract) -> None:
     if contract.status == C.TERMINATED:
         raise ValidationError({"status": [f"{contract.number} is terminated: it cannot change."]})
@@ -203,8 +199,7 @@ def _transition(contract: Contract, new: str, *, actor: Person | None, reason: s
 def contract_activate(*, actor: Person, contract_id: int, reason: str = "") -> Contract:
     """Put a draft contract in force, or renew an expired one once its end date is moved."""
     with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
+        contract = lock_to_edit(actor, CHANGE, Contract, contract_id, related=RELATED)
         workflows.CONTRACT.check(contract.status, C.ACTIVE)
         if contract.ends_on is not None and contract.ends_on < timezone.localdate():
             raise ValidationError(
@@ -217,45 +212,39 @@ def contract_activate(*, actor: Person, contract_id: int, reason: str = "") -> C
 def contract_terminate(*, actor: Person, contract_id: int, reason: str = "") -> Contract:
     """End a contract before its term (or a draft that will not be signed)."""
     with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
+        contract = lock_to_edit(actor, CHANGE, Contract, contract_id, related=RELATED)
         _transition(contract, C.TERMINATED, actor=actor, reason=reason)
     return contract
 
 
 def contract_link_cis(*, actor: Person, contract_id: int, ci_ids: Any) -> Contract:
     """Say that the contract covers these CIs (already covered ones are left alone)."""
-    with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
-        _not_terminated(contract)
-        present = set(contract.cis.values_list("pk", flat=True))
-        added = [ci for ci in _cis(ci_ids) if ci.pk not in present]
-        if added:
-            contract.cis.add(*added)
-            versioning.touch(contract)  # the covered CIs are part of the contract
-            journal.field_changes(
-                contract,
-                actor=actor,
-                changes={"cis": (None, ", ".join(ci.number for ci in added))},
-            )
-    return contract
+    return _cover(actor, contract_id, ci_ids, covered=True)
 
 
 def contract_unlink_cis(*, actor: Person, contract_id: int, ci_ids: Any) -> Contract:
     """The contract no longer covers these CIs."""
+    return _cover(actor, contract_id, ci_ids, covered=False)
+
+
+def _cover(actor: Person, contract_id: int, ci_ids: Any, *, covered: bool) -> Contract:
+    """Add (``covered``) or remove CIs the contract covers; what changed is journalled."""
     with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
+        contract = lock_to_edit(actor, CHANGE, Contract, contract_id, related=RELATED)
         _not_terminated(contract)
-        removed = list(contract.cis.filter(pk__in=[int(pk) for pk in ci_ids]))
-        if removed:
-            contract.cis.remove(*removed)
-            versioning.touch(contract)
+        if covered:
+            present = set(contract.cis.values_list("pk", flat=True))
+            changed = [ci for ci in _cis(ci_ids) if ci.pk not in present]
+        else:
+            changed = list(contract.cis.filter(pk__in=[int(pk) for pk in ci_ids]))
+        if changed:
+            (contract.cis.add if covered else contract.cis.remove)(*changed)
+            versioning.touch(contract)  # the covered CIs are part of the contract
+            numbers = ", ".join(ci.number for ci in changed)
             journal.field_changes(
                 contract,
                 actor=actor,
-                changes={"cis": (", ".join(ci.number for ci in removed), None)},
+                changes={"cis": (None, numbers) if covered else (numbers, None)},
             )
     return contract
 

@@ -299,8 +299,7 @@ def line_add(
 ) -> PurchaseLineItem:
     """Add a line item to a draft requisition."""
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, CREATE, requisition)
+        requisition = lock_to_edit(actor, CREATE, PurchaseRequisition, requisition_id)
         _require_draft(requisition)
         last = requisition.lines.aggregate(last=Max("position"))["last"] or 0
         spec = {
@@ -320,8 +319,7 @@ def line_add(
 def line_remove(*, actor: Person, requisition_id: int, line_id: int) -> None:
     """Remove a line item from a draft requisition (it keeps at least one)."""
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, CREATE, requisition)
+        requisition = lock_to_edit(actor, CREATE, PurchaseRequisition, requisition_id)
         _require_draft(requisition)
         line = requisition.lines.filter(pk=line_id).first()
         if line is None:
@@ -440,8 +438,7 @@ def quote_record(
     if amount_value is None:
         raise ValidationError({"amount": ["Give the quoted amount."]})
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, PURCHASE, requisition)
+        requisition = lock_to_edit(actor, PURCHASE, PurchaseRequisition, requisition_id)
         if requisition.status != R.PRICING:
             raise DomainError(
                 f"Quotes are recorded while pricing; {requisition.number} is "
@@ -484,8 +481,7 @@ def quote_record(
 def quote_select(*, actor: Person, requisition_id: int, quote_id: int) -> SupplierQuote:
     """The purchasing agent picks the quote to ask approval for (one per requisition)."""
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, PURCHASE, requisition)
+        requisition = lock_to_edit(actor, PURCHASE, PurchaseRequisition, requisition_id)
         if requisition.status != R.PRICING:
             raise DomainError(f"{requisition.number} is no longer being priced.")
         quote = requisition.quotes.filter(pk=quote_id).first()

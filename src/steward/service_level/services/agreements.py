@@ -278,12 +278,10 @@ def _lock_owner(
             {"agreement": ["A target belongs to one agreement or one catalog item."]}
         )
     if agreement_id is not None:
-        agreement = transitions.lock(Agreement, agreement_id)
-        permissions.require(actor, CHANGE, agreement)
+        agreement = lock_to_edit(actor, CHANGE, Agreement, agreement_id)
         _editable(agreement)
         return {"agreement": agreement}
-    item = transitions.lock(CatalogItem, catalog_item_id)
-    permissions.require(actor, "service_level.catalog.change", item)
+    item = lock_to_edit(actor, "service_level.catalog.change", CatalogItem, catalog_item_id)
     if item.status != CatalogItemStatus.DRAFT:
         raise DomainError(f"Only a draft catalog item's targets can change; {item.number} is not.")
     return {"catalog_item": item}
@@ -384,8 +382,7 @@ def agreement_sign(
     if not signed and not comment:
         raise ValidationError({"comment": ["Say why the agreement is not signed."]})
     with transaction.atomic():
-        agreement = transitions.lock(Agreement, agreement_id)
-        permissions.require(actor, SIGN, agreement)
+        agreement = lock_to_edit(actor, SIGN, Agreement, agreement_id)
         workflows.AGREEMENT.check(str(agreement.status), str(A.ACTIVE if signed else A.NOT_SIGNED))
         if role not in REQUIRED_SIGNATORIES[agreement.kind]:
             raise ValidationError(
@@ -478,8 +475,7 @@ def agreement_terminate(*, actor: Person, agreement_id: int, reason: str) -> Agr
     if not reason:
         raise ValidationError({"reason": ["Say why the agreement ends."]})
     with transaction.atomic():
-        agreement = transitions.lock(Agreement, agreement_id)
-        permissions.require(actor, CHANGE, agreement)
+        agreement = lock_to_edit(actor, CHANGE, Agreement, agreement_id)
         workflows.AGREEMENT.check(str(agreement.status), str(A.DISCONTINUED))
         agreement.terminated_at = timezone.now()
         agreement.termination_reason = reason

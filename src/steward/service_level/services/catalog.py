@@ -297,8 +297,7 @@ def _move(
 def catalog_item_submit(*, actor: Person, item_id: int) -> CatalogItem:
     """Ask for the approval signatures: opens the next round and tells each approver."""
     with transaction.atomic():
-        item = transitions.lock(CatalogItem, item_id, related=["service"])
-        permissions.require(actor, CHANGE, item)
+        item = lock_to_edit(actor, CHANGE, CatalogItem, item_id, related=["service"])
         workflows.CATALOG_ITEM.check(str(item.status), str(C.IN_APPROVAL))
         slots = approval_slots(item)
         missing = [slot.label for slot in slots if not slot.approvers]
@@ -419,8 +418,7 @@ def _transition(
 ) -> CatalogItem:
     extra = extra or {}
     with transaction.atomic():
-        item = transitions.lock(CatalogItem, item_id)
-        permissions.require(actor, CHANGE, item)
+        item = lock_to_edit(actor, CHANGE, CatalogItem, item_id)
         for name, value in extra.items():
             setattr(item, name, value)
         _move(item, new, actor=actor, reason=reason, also=extra)

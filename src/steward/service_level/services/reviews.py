@@ -251,8 +251,7 @@ def review_compute(*, actor: Person, review_id: int) -> SlaReview:
     with new violations are asked for an explanation.
     """
     with transaction.atomic():
-        review = _lock(review_id)
-        permissions.require(actor, CHANGE, review)
+        review = lock_to_edit(actor, CHANGE, SlaReview, review_id, related=["customer"])
         was = review.status
         REVIEW.check(was, ReviewStatus.REPORTED)  # before the work
         review.agreements.set(
@@ -469,8 +468,7 @@ def review_close(*, actor: Person, review_id: int) -> SlaReview:
     the service desk are notified once, in the app and by email.
     """
     with transaction.atomic():
-        review = _lock(review_id)
-        permissions.require(actor, CHANGE, review)
+        review = lock_to_edit(actor, CHANGE, SlaReview, review_id, related=["customer"])
         _set_status(review, ReviewStatus.CLOSED, actor=actor, reason="Minutes distributed.")
         recipients = [
             *customer_representatives(review.customer),

@@ -99,8 +99,7 @@ def service_set_status(*, actor: Person, service_id: int, status: str, reason: s
     if status not in ServiceStatus.values:
         raise ValidationError({"status": [f"Unknown status {status!r}."]})
     with transaction.atomic():
-        service = transitions.lock(Service, service_id)
-        permissions.require(actor, "service_level.service.change", service)
+        service = lock_to_edit(actor, "service_level.service.change", Service, service_id)
         transition(service, status, actor=actor, reason=reason)
     return service
 
