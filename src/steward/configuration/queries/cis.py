@@ -9,12 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from steward.configuration.models import (
-    CIAttributeValue,
-    CIClass,
-    ConfigurationItem,
-    Relationship,
-)
+from steward.configuration.models import CIAttributeValue, CIClass, ConfigurationItem, Relationship
 from steward.configuration.queries import classes  # noqa: F401 (registers the class tree cache)
 from steward.core.models import Person
 from steward.core.queries import one, permitted

@@ -9,10 +9,7 @@ from steward.core import permissions
 from steward.core.models import Organisation, Person
 from steward.core.queries import one
 from steward.service_level.choices import AgreementKind
-from steward.service_level.models import (
-    Agreement,
-    ServiceLevelTarget,
-)
+from steward.service_level.models import Agreement, ServiceLevelTarget
 from steward.service_level.queries.catalog import catalog_items_for
 
 

@@ -8,10 +8,7 @@ from steward.core import permissions
 from steward.core.models import Person
 from steward.core.queries import one
 from steward.service_level.choices import CatalogItemStatus, Visibility
-from steward.service_level.models import (
-    CatalogItem,
-    CatalogItemTemplate,
-)
+from steward.service_level.models import CatalogItem, CatalogItemTemplate
 
 
 def catalog_items_for(actor: Person) -> QuerySet[CatalogItem]:

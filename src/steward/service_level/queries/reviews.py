@@ -49,13 +49,7 @@ from steward.core.choices import ClockState
 from steward.core.models import Organisation, Person, SlaClock
 from steward.core.queries import one
 from steward.service_level.choices import AgreementKind, AgreementStatus, TargetKind
-from steward.service_level.models import (
-    Agreement,
-    Outage,
-    Service,
-    ServiceLevelTarget,
-    SlaReview,
-)
+from steward.service_level.models import Agreement, Outage, Service, ServiceLevelTarget, SlaReview
 
 
 def reviews_for(actor: Person) -> QuerySet[SlaReview]:

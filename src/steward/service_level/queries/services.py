@@ -7,10 +7,7 @@ from django.db.models import QuerySet
 from steward.core import permissions
 from steward.core.models import Person
 from steward.core.queries import one
-from steward.service_level.models import (
-    Outage,
-    Service,
-)
+from steward.service_level.models import Outage, Service
 
 
 def services_for(actor: Person) -> QuerySet[Service]:

@@ -36,17 +36,8 @@ from steward.service_level.choices import (
     ServiceStatus,
     Visibility,
 )
-from steward.service_level.models import (
-    CatalogApproval,
-    CatalogItem,
-    CatalogItemTemplate,
-    Service,
-)
-from steward.service_level.services._common import (
-    administrators,
-    build_targets,
-    copy_targets,
-)
+from steward.service_level.models import CatalogApproval, CatalogItem, CatalogItemTemplate, Service
+from steward.service_level.services._common import administrators, build_targets, copy_targets
 
 C = CatalogItemStatus
 D = ApprovalDecision
