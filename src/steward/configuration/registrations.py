@@ -10,13 +10,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from steward.configuration.choices import RequisitionStatus
 from steward.configuration.models import PurchaseRequisition
 from steward.configuration.queries import cis as queries
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import requisitions as purchasing_queries
 from steward.core import permissions, registry
-from steward.core.registry import SearchHit, WorkSection, words_match
+from steward.core.registry import SearchHit, WorkList, WorkSection, words_match
 
 # --- cmdb -------------------------------------------------------------------------
 # The CMDB in the shell: navigation and global search (CIs by number, name or serial).
@@ -54,7 +53,7 @@ def search_cis(actor: Any, text: str) -> list[SearchHit]:
 
 VIEW = "configuration.requisition.view"
 WORK_LIMIT = 50
-R = RequisitionStatus
+COLUMNS = ("number", "title", "status", "needed_by")
 
 registry.nav(AREA, "Purchase requisitions", "configuration:requisition-list", VIEW, 40)
 
@@ -87,48 +86,44 @@ def _rows(qs: QuerySet[PurchaseRequisition]) -> list[dict[str, Any]]:
     ]
 
 
-def _list_url(query: str) -> str:
-    return reverse("configuration:requisition-list") + query
+def _work(rows_of: Any) -> Any:
+    return lambda actor: _rows(rows_of(actor))
+
+
+PURCHASING_WORK = [
+    WorkList(
+        purchasing_queries.APPROVE,
+        "Purchase requisitions to approve",
+        _work(purchasing_queries.awaiting_my_approval),
+        COLUMNS,
+        "configuration:requisition-list",
+        "?mine=approval",
+        "No purchase requisition waits for your approval.",
+    ),
+    WorkList(
+        purchasing_queries.PURCHASE,
+        "Purchase requisitions to price or order",
+        _work(purchasing_queries.purchasing_work),
+        COLUMNS,
+        "configuration:requisition-list",
+        "?mine=purchasing",
+        "No purchase requisition waits for pricing or ordering.",
+    ),
+    WorkList(
+        "configuration.requisition.create",
+        "Deliveries to check and CIs to register",
+        _work(purchasing_queries.awaiting_delivery),
+        COLUMNS,
+        "configuration:requisition-list",
+        "?status=ordered&status=delivery_incomplete&status=delivered",
+        "No ordered CIs wait for you.",
+    ),
+]
 
 
 @registry.work_provider
 def purchasing_work(actor: Any) -> list[WorkSection]:
-    sections = []
-    columns = ["number", "title", "status", "needed_by"]
-    if permissions.has(actor, purchasing_queries.APPROVE):
-        sections.append(
-            WorkSection(
-                title="Purchase requisitions to approve",
-                rows=_rows(purchasing_queries.awaiting_my_approval(actor)),
-                columns=columns,
-                list_url=_list_url("?mine=approval"),
-                empty_text="No purchase requisition waits for your approval.",
-            )
-        )
-    if permissions.has(actor, purchasing_queries.PURCHASE):
-        sections.append(
-            WorkSection(
-                title="Purchase requisitions to price or order",
-                rows=_rows(purchasing_queries.purchasing_work(actor)),
-                columns=columns,
-                list_url=_list_url("?mine=purchasing"),
-                empty_text="No purchase requisition waits for pricing or ordering.",
-            )
-        )
-    if permissions.has(actor, "configuration.requisition.create"):
-        waiting = purchasing_queries.requisitions_for(actor).filter(
-            status__in=[R.ORDERED, R.DELIVERY_INCOMPLETE, R.DELIVERED]
-        )
-        sections.append(
-            WorkSection(
-                title="Deliveries to check and CIs to register",
-                rows=_rows(waiting),
-                columns=columns,
-                list_url=_list_url("?status=ordered&status=delivery_incomplete&status=delivered"),
-                empty_text="No ordered CIs wait for you.",
-            )
-        )
-    return sections
+    return registry.work_sections(actor, PURCHASING_WORK)
 
 
 # --- suppliers --------------------------------------------------------------------

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from steward.core import permissions
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,35 @@ class WorkSection:
     columns: list[str] = field(default_factory=list)
     list_url: str = ""
     empty_text: str = "Nothing here."
+
+
+@dataclass(frozen=True)
+class WorkList:
+    """A "My work" section an area declares once: shown to holders of ``permission``, its
+    rows read by ``rows(actor)``, its link the list page ``url_name`` with ``query``."""
+
+    permission: str
+    title: str
+    rows: Callable[[Any], list[Any]]
+    columns: tuple[str, ...]
+    url_name: str
+    query: str
+    empty_text: str
+
+
+def work_sections(actor: Any, lists: Iterable[WorkList]) -> list[WorkSection]:
+    """The sections of ``lists`` the actor holds the permission for, in their order."""
+    sections = []
+    for work in lists:
+        if not permissions.has(actor, work.permission):
+            continue
+        try:
+            url = reverse(work.url_name) + work.query
+        except NoReverseMatch:  # an area whose pages are not mounted (API-only set-ups)
+            url = ""
+        rows = work.rows(actor)
+        sections.append(WorkSection(work.title, rows, list(work.columns), url, work.empty_text))
+    return sections
 
 
 NAV: list[NavItem] = []

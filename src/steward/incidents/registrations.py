@@ -8,10 +8,10 @@ IncidentsConfig.ready().
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from steward.core import permissions, registry
-from steward.core.registry import SearchHit, WorkSection
+from steward.core.registry import SearchHit, WorkList, WorkSection
 from steward.incidents import search
 from steward.incidents.queries import incidents as incident_queries
 from steward.incidents.queries import solutions as solution_queries
@@ -26,14 +26,7 @@ registry.nav(AREA, "Incident requests", "incidents:incident-list", "incidents.in
 
 SEARCH_LIMIT = 10
 WORK_LIMIT = 25
-COLUMNS = ["number", "title", "priority", "status", "service"]
-
-
-def _list_url(query: str = "") -> str:
-    try:
-        return reverse("incidents:incident-list") + query
-    except NoReverseMatch:
-        return ""
+COLUMNS = ("number", "title", "priority", "status", "service")
 
 
 @registry.search_provider
@@ -73,37 +66,40 @@ def _rows(qs: QuerySet) -> list[dict[str, Any]]:
     ]
 
 
+INCIDENT_WORK = [
+    WorkList(
+        "incidents.incident.work",
+        "Incident requests assigned to me",
+        lambda actor: _rows(incident_queries.assigned_to(actor)),
+        COLUMNS,
+        "incidents:incident-list",
+        "?mine=true&open=true",
+        "No open incident request is assigned to you.",
+    ),
+    WorkList(
+        "incidents.incident.work",
+        "Unassigned in my groups",
+        lambda actor: _rows(incident_queries.unassigned_in_groups(actor)),
+        COLUMNS,
+        "incidents:incident-list",
+        "?unassigned=true&open=true",
+        "Your groups have no unassigned incident request.",
+    ),
+]
+
+
 @registry.work_provider
 def incident_work(actor: Any) -> list[WorkSection]:
-    sections: list[WorkSection] = []
     if not permissions.has(actor, VIEW) or permissions.is_customer_side(actor):
-        return sections
-    if permissions.has(actor, "incidents.incident.work"):
-        sections.append(
-            WorkSection(
-                title="Incident requests assigned to me",
-                rows=_rows(incident_queries.assigned_to(actor)),
-                columns=COLUMNS,
-                list_url=_list_url("?mine=true&open=true"),
-                empty_text="No open incident request is assigned to you.",
-            )
-        )
-        sections.append(
-            WorkSection(
-                title="Unassigned in my groups",
-                rows=_rows(incident_queries.unassigned_in_groups(actor)),
-                columns=COLUMNS,
-                list_url=_list_url("?unassigned=true&open=true"),
-                empty_text="Your groups have no unassigned incident request.",
-            )
-        )
+        return []
+    sections = registry.work_sections(actor, INCIDENT_WORK)
     escalated = _rows(incident_queries.escalated_to(actor))
     if escalated or permissions.has(actor, "incidents.incident.escalate"):
         sections.append(
             WorkSection(
                 title="Incidents escalated to me",
                 rows=escalated,
-                columns=COLUMNS,
+                columns=list(COLUMNS),
                 list_url="",
                 empty_text="No incident is escalated to you.",
             )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from steward.core import permissions, registry
 from steward.core.choices import Role
 from steward.core.models import Organisation, SupportGroup
-from steward.core.registry import SearchHit, WorkSection, words_match
+from steward.core.registry import SearchHit, WorkList, WorkSection, words_match
 from steward.service_level import queries
 from steward.service_level.choices import (
     AgreementKind,
@@ -168,19 +168,20 @@ def awaiting_my_signature(actor: Any) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+CATALOG_APPROVALS = WorkList(
+    "service_level.catalog.approve",
+    "Catalog items to approve",
+    pending_approvals,
+    ("number", "name", "service", "as"),
+    "service_level:catalog-item-list",
+    "?status=in_approval",
+    "No catalog item waits for your approval.",
+)
+
+
 @registry.work_provider
 def service_level_work(actor: Any) -> list[WorkSection]:
-    sections = []
-    if permissions.has(actor, "service_level.catalog.approve"):
-        sections.append(
-            WorkSection(
-                title="Catalog items to approve",
-                rows=pending_approvals(actor),
-                columns=["number", "name", "service", "as"],
-                list_url=reverse("service_level:catalog-item-list") + "?status=in_approval",
-                empty_text="No catalog item waits for your approval.",
-            )
-        )
+    sections = registry.work_sections(actor, [CATALOG_APPROVALS])
     if permissions.has(actor, "service_level.agreement.sign"):
         rows = awaiting_my_signature(actor)
         if rows or not permissions.is_customer_side(actor):

@@ -66,6 +66,17 @@ def purchasing_work(actor: Person) -> QuerySet[PurchaseRequisition]:
     )
 
 
+def awaiting_delivery(actor: Person) -> QuerySet[PurchaseRequisition]:
+    """Ordered requisitions whose delivery is to check, or whose CIs are to register."""
+    return requisitions_for(actor).filter(
+        status__in=[
+            RequisitionStatus.ORDERED,
+            RequisitionStatus.DELIVERY_INCOMPLETE,
+            RequisitionStatus.DELIVERED,
+        ]
+    )
+
+
 def requisition_suppliers_for(actor: Person) -> QuerySet[Organisation]:
     """Active suppliers one may ask for quotes."""
     if not permissions.has(actor, VIEW):
