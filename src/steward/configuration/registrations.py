@@ -15,7 +15,7 @@ from steward.configuration.queries import cis as queries
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import requisitions as purchasing_queries
 from steward.core import permissions, registry
-from steward.core.registry import SearchHit, WorkList, WorkSection, words_match
+from steward.core.registry import SearchHit, WorkList, WorkSection
 
 # --- cmdb -------------------------------------------------------------------------
 # The CMDB in the shell: navigation and global search (CIs by number, name or serial).
@@ -24,16 +24,18 @@ AREA = "Configuration"
 registry.nav(AREA, "Configuration items", "configuration:ci-list", "configuration.ci.view", 10)
 registry.nav(AREA, "CI classes", "configuration:ci-class-list", "configuration.ci.view", 20)
 
-SEARCH_LIMIT = 10
-
 
 @registry.search_provider
 def search_cis(actor: Any, text: str) -> list[SearchHit]:
-    text = text.strip()
-    if not text or not permissions.has(actor, "configuration.ci.view"):
-        return []
-    condition = words_match(text, ["name"], exact=["number", "serial_number"])
-    qs = queries.cis_for(actor).filter(condition).order_by("name", "pk")[:SEARCH_LIMIT]
+    qs = registry.found(
+        actor,
+        text,
+        queries.cis_for,
+        ["name"],
+        exact=["number", "serial_number"],
+        permission="configuration.ci.view",
+        order=("name", "pk"),
+    )
     return [
         SearchHit(
             "Configuration items",
@@ -60,16 +62,20 @@ registry.nav(AREA, "Purchase requisitions", "configuration:requisition-list", VI
 
 @registry.search_provider
 def search_requisitions(actor: Any, text: str) -> list[SearchHit]:
-    text = text.strip()
-    if not text or not permissions.has(actor, VIEW):
-        return []
-    condition = words_match(text, ["number", "title", "task_reference", "order_reference"])
-    qs = purchasing_queries.requisitions_for(actor).filter(condition).order_by("-number", "pk")
+    fields = ["number", "title", "task_reference", "order_reference"]
+    qs = registry.found(
+        actor,
+        text,
+        purchasing_queries.requisitions_for,
+        fields,
+        permission=VIEW,
+        order=("-number", "pk"),
+    )
     return [
         SearchHit(
             "Purchase requisitions", r.number, r.title, r.get_absolute_url(), r.get_status_display()
         )
-        for r in qs[:SEARCH_LIMIT]
+        for r in qs
     ]
 
 
@@ -139,11 +145,14 @@ registry.nav(AREA, "Licence compliance", "configuration:licence-compliance", CON
 @registry.search_provider
 def search_contracts(actor: Any, text: str) -> list[SearchHit]:
     """Contracts and licence certificates by number, title or the supplier's number."""
-    words = text.split()
-    if not words or not permissions.has(actor, CONTRACT_VIEW):
-        return []
-    condition = words_match(text, ["number", "title", "supplier_reference"])
-    qs = contract_queries.contracts_for(actor).filter(condition)
+    qs = registry.found(
+        actor,
+        text,
+        contract_queries.contracts_for,
+        ["number", "title", "supplier_reference"],
+        permission=CONTRACT_VIEW,
+        order=("number", "pk"),
+    )
     return [
         SearchHit(
             "Contracts",
@@ -152,7 +161,7 @@ def search_contracts(actor: Any, text: str) -> list[SearchHit]:
             c.get_absolute_url(),
             f"{c.supplier.name} · {c.get_status_display()}",
         )
-        for c in qs.order_by("number", "pk")[:SEARCH_LIMIT]
+        for c in qs
     ]
 
 

@@ -59,6 +59,29 @@ class WorkSection:
     empty_text: str = "Nothing here."
 
 
+# Enough to find something from the header box; the list pages have the full search.
+SEARCH_LIMIT = 10
+
+
+def found(
+    actor: Any,
+    text: str,
+    query: Callable[[Any], Any],
+    fields: Iterable[str],
+    *,
+    permission: str | None = None,
+    exact: Iterable[str] = (),
+    order: Iterable[str] = ("pk",),
+) -> list[Any]:
+    """What a search provider lists: the records of ``query(actor)`` holding every word of
+    ``text`` (``words_match``), in ``order``, at most ``SEARCH_LIMIT``; none for a blank
+    text or an actor without ``permission``."""
+    if not text.strip() or (permission is not None and not permissions.has(actor, permission)):
+        return []
+    qs = query(actor).filter(words_match(text, fields, exact=exact)).order_by(*order)
+    return list(qs[:SEARCH_LIMIT])
+
+
 @dataclass(frozen=True)
 class WorkList:
     """A "My work" section an area declares once: shown to holders of ``permission``, its

@@ -24,7 +24,6 @@ AREA = "Service desk"
 VIEW = "incidents.incident.view"
 registry.nav(AREA, "Incident requests", "incidents:incident-list", "incidents.incident.work", 10)
 
-SEARCH_LIMIT = 10
 WORK_LIMIT = 25
 COLUMNS = ("number", "title", "priority", "status", "service")
 
@@ -48,7 +47,7 @@ def search_incidents(actor: Any, text: str) -> list[SearchHit]:
             i.get_absolute_url(),
             f"{i.get_status_display()} · P{i.priority}",
         )
-        for i in qs.order_by("-created_at", "-pk")[:SEARCH_LIMIT]
+        for i in qs.order_by("-created_at", "-pk")[: registry.SEARCH_LIMIT]
     ]
 
 
@@ -130,7 +129,7 @@ def search_solutions(actor: Any, text: str) -> list[SearchHit]:
             s.get_absolute_url(),
             ("Workaround" if s.is_workaround else "Solution") + f" · {s.get_status_display()}",
         )
-        for s in search.search_solutions(actor=actor, text=text, limit=SEARCH_LIMIT)
+        for s in search.search_solutions(actor=actor, text=text, limit=registry.SEARCH_LIMIT)
     ]
 
 

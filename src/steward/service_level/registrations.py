@@ -32,18 +32,20 @@ registry.nav(AREA, "Customers", "service_level:customer-list", "service_level.ag
 registry.nav(AREA, "SLA reviews", "service_level:review-list", "service_level.review.view", 60)
 registry.nav(AREA, "Outages", "service_level:outage-list", "service_level.outage.change", 70)
 
-SEARCH_LIMIT = 10
-
 
 @registry.search_provider
 def search_services(actor: Any, text: str) -> list[SearchHit]:
-    text = text.strip()
-    if not text or not permissions.has(actor, "service_level.service.view"):
-        return []
-    qs = queries.services_for(actor).filter(words_match(text, ("name", "number", "description")))
+    qs = registry.found(
+        actor,
+        text,
+        queries.services_for,
+        ("name", "number", "description"),
+        permission="service_level.service.view",
+        order=("name", "pk"),
+    )
     return [
         SearchHit("Services", s.number, s.name, s.get_absolute_url(), s.get_status_display())
-        for s in qs.order_by("name", "pk")[:SEARCH_LIMIT]
+        for s in qs
     ]
 
 
@@ -57,7 +59,7 @@ def search_catalog(actor: Any, text: str) -> list[SearchHit]:
     qs = queries.published_catalog_for(actor) if customer else queries.catalog_items_for(actor)
     qs = qs.filter(words_match(text, ("name", "number", "summary", "category")))
     hits = []
-    for item in qs.select_related("service").order_by("name", "pk")[:SEARCH_LIMIT]:
+    for item in qs.select_related("service").order_by("name", "pk")[: registry.SEARCH_LIMIT]:
         url = (
             reverse("service_level:catalog-entry", args=[item.pk])
             if customer
@@ -77,10 +79,14 @@ def search_catalog(actor: Any, text: str) -> list[SearchHit]:
 
 @registry.search_provider
 def search_agreements(actor: Any, text: str) -> list[SearchHit]:
-    text = text.strip()
-    if not text or not permissions.has(actor, "service_level.agreement.view"):
-        return []
-    qs = queries.agreements_for(actor).filter(words_match(text, ("name", "number")))
+    qs = registry.found(
+        actor,
+        text,
+        queries.agreements_for,
+        ("name", "number"),
+        permission="service_level.agreement.view",
+        order=("number", "pk"),
+    )
     return [
         SearchHit(
             "Agreements",
@@ -89,7 +95,7 @@ def search_agreements(actor: Any, text: str) -> list[SearchHit]:
             a.get_absolute_url(),
             f"{a.get_kind_display()} · {a.get_status_display()}",
         )
-        for a in qs.order_by("number", "pk")[:SEARCH_LIMIT]
+        for a in qs
     ]
 
 
