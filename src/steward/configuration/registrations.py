@@ -21,21 +21,15 @@ from steward.core.registry import SearchHit, WorkList, WorkSection
 # The CMDB in the shell: navigation and global search (CIs by number, name or serial).
 
 AREA = "Configuration"
-registry.nav(AREA, "Configuration items", "configuration:ci-list", "configuration.ci.view", 10)
+CI_VIEW = "configuration.ci.view"
+registry.nav(AREA, "Configuration items", "configuration:ci-list", CI_VIEW, 10)
 registry.nav(AREA, "CI classes", "configuration:ci-class-list", "configuration.ci.view", 20)
 
 
 @registry.search_provider
 def search_cis(actor: Any, text: str) -> list[SearchHit]:
-    qs = registry.found(
-        actor,
-        text,
-        queries.cis_for,
-        ["name"],
-        exact=["number", "serial_number"],
-        permission="configuration.ci.view",
-        order=("name", "pk"),
-    )
+    exact, order = ["number", "serial_number"], ("name", "pk")
+    qs = registry.found(actor, text, CI_VIEW, queries.cis_for, ["name"], exact=exact, order=order)
     return [
         SearchHit(
             "Configuration items",
@@ -63,14 +57,8 @@ registry.nav(AREA, "Purchase requisitions", "configuration:requisition-list", VI
 @registry.search_provider
 def search_requisitions(actor: Any, text: str) -> list[SearchHit]:
     fields = ["number", "title", "task_reference", "order_reference"]
-    qs = registry.found(
-        actor,
-        text,
-        purchasing_queries.requisitions_for,
-        fields,
-        permission=VIEW,
-        order=("-number", "pk"),
-    )
+    query, order = purchasing_queries.requisitions_for, ("-number", "pk")
+    qs = registry.found(actor, text, VIEW, query, fields, order=order)
     return [
         SearchHit(
             "Purchase requisitions", r.number, r.title, r.get_absolute_url(), r.get_status_display()
@@ -145,14 +133,9 @@ registry.nav(AREA, "Licence compliance", "configuration:licence-compliance", CON
 @registry.search_provider
 def search_contracts(actor: Any, text: str) -> list[SearchHit]:
     """Contracts and licence certificates by number, title or the supplier's number."""
-    qs = registry.found(
-        actor,
-        text,
-        contract_queries.contracts_for,
-        ["number", "title", "supplier_reference"],
-        permission=CONTRACT_VIEW,
-        order=("number", "pk"),
-    )
+    fields = ["number", "title", "supplier_reference"]
+    query, order = contract_queries.contracts_for, ("number", "pk")
+    qs = registry.found(actor, text, CONTRACT_VIEW, query, fields, order=order)
     return [
         SearchHit(
             "Contracts",

@@ -30,7 +30,7 @@ def search_people(actor, text: str) -> list[SearchHit]:
             url=p.get_absolute_url(),
             detail=" · ".join(x for x in (p.job_title, p.email) if x),
         )
-        for p in registry.found(actor, text, queries.people_for, fields, order=order)
+        for p in registry.found(actor, text, None, queries.people_for, fields, order=order)
     ]
 
 

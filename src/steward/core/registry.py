@@ -66,16 +66,16 @@ SEARCH_LIMIT = 10
 def found(
     actor: Any,
     text: str,
+    permission: str | None,
     query: Callable[[Any], Any],
     fields: Iterable[str],
     *,
-    permission: str | None = None,
     exact: Iterable[str] = (),
     order: Iterable[str] = ("pk",),
 ) -> list[Any]:
     """What a search provider lists: the records of ``query(actor)`` holding every word of
     ``text`` (``words_match``), in ``order``, at most ``SEARCH_LIMIT``; none for a blank
-    text or an actor without ``permission``."""
+    text or an actor without ``permission`` (None: the query alone decides)."""
     if not text.strip() or (permission is not None and not permissions.has(actor, permission)):
         return []
     qs = query(actor).filter(words_match(text, fields, exact=exact)).order_by(*order)

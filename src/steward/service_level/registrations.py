@@ -26,23 +26,18 @@ registry.nav(AREA, "Service catalog", "service_level:catalog", "service_level.ca
 registry.nav(
     AREA, "Catalog items", "service_level:catalog-item-list", "service_level.catalog.change", 20
 )
-registry.nav(AREA, "Services", "service_level:service-list", "service_level.service.view", 30)
-registry.nav(AREA, "Agreements", "service_level:agreement-list", "service_level.agreement.view", 40)
-registry.nav(AREA, "Customers", "service_level:customer-list", "service_level.agreement.view", 50)
+SERVICE_VIEW, AGREEMENT_VIEW = "service_level.service.view", "service_level.agreement.view"
+registry.nav(AREA, "Services", "service_level:service-list", SERVICE_VIEW, 30)
+registry.nav(AREA, "Agreements", "service_level:agreement-list", AGREEMENT_VIEW, 40)
+registry.nav(AREA, "Customers", "service_level:customer-list", AGREEMENT_VIEW, 50)
 registry.nav(AREA, "SLA reviews", "service_level:review-list", "service_level.review.view", 60)
 registry.nav(AREA, "Outages", "service_level:outage-list", "service_level.outage.change", 70)
 
 
 @registry.search_provider
 def search_services(actor: Any, text: str) -> list[SearchHit]:
-    qs = registry.found(
-        actor,
-        text,
-        queries.services_for,
-        ("name", "number", "description"),
-        permission="service_level.service.view",
-        order=("name", "pk"),
-    )
+    fields, order = ("name", "number", "description"), ("name", "pk")
+    qs = registry.found(actor, text, SERVICE_VIEW, queries.services_for, fields, order=order)
     return [
         SearchHit("Services", s.number, s.name, s.get_absolute_url(), s.get_status_display())
         for s in qs
@@ -79,14 +74,8 @@ def search_catalog(actor: Any, text: str) -> list[SearchHit]:
 
 @registry.search_provider
 def search_agreements(actor: Any, text: str) -> list[SearchHit]:
-    qs = registry.found(
-        actor,
-        text,
-        queries.agreements_for,
-        ("name", "number"),
-        permission="service_level.agreement.view",
-        order=("number", "pk"),
-    )
+    fields, order = ("name", "number"), ("number", "pk")
+    qs = registry.found(actor, text, AGREEMENT_VIEW, queries.agreements_for, fields, order=order)
     return [
         SearchHit(
             "Agreements",
