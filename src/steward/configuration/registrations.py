@@ -8,13 +8,12 @@ ConfigurationConfig.ready().
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import reverse
 
 from steward.configuration.models import PurchaseRequisition
 from steward.configuration.queries import cis as queries
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import requisitions as purchasing_queries
-from steward.core import permissions, registry
+from steward.core import registry
 from steward.core.registry import SearchHit, WorkList, WorkSection
 
 # --- cmdb -------------------------------------------------------------------------
@@ -148,12 +147,8 @@ def search_contracts(actor: Any, text: str) -> list[SearchHit]:
     ]
 
 
-@registry.work_provider
-def contracts_work(actor: Any) -> list[WorkSection]:
-    """The actor's own contracts inside their reminder period (shown only when there are)."""
-    if not permissions.has(actor, CONTRACT_VIEW):
-        return []
-    rows = [
+def _ending_soon(actor: Any) -> list[dict[str, Any]]:
+    return [
         {
             "number": c.number,
             "title": c.title,
@@ -163,17 +158,24 @@ def contracts_work(actor: Any) -> list[WorkSection]:
         }
         for c in contract_queries.my_contracts_ending_soon(actor)
     ]
-    if not rows:
-        return []
-    return [
-        WorkSection(
-            title="Contracts ending soon",
-            rows=rows,
-            columns=["number", "title", "supplier", "ends_on"],
-            list_url=reverse("configuration:contract-list") + "?expiring_within=90",
-            empty_text="None of your contracts ends soon.",
-        )
-    ]
+
+
+# The actor's own contracts inside their reminder period (shown only when there are).
+CONTRACTS_ENDING = WorkList(
+    CONTRACT_VIEW,
+    "Contracts ending soon",
+    _ending_soon,
+    ("number", "title", "supplier", "ends_on"),
+    "configuration:contract-list",
+    "?expiring_within=90",
+    "None of your contracts ends soon.",
+    hide_empty=True,
+)
+
+
+@registry.work_provider
+def contracts_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, [CONTRACTS_ENDING])
 
 
 # --- baselines --------------------------------------------------------------------

@@ -85,7 +85,8 @@ def found(
 @dataclass(frozen=True)
 class WorkList:
     """A "My work" section an area declares once: shown to holders of ``permission``, its
-    rows read by ``rows(actor)``, its link the list page ``url_name`` with ``query``."""
+    rows read by ``rows(actor)``, its link the list page ``url_name`` with ``query``; left
+    out while it has no rows when ``hide_empty``."""
 
     permission: str
     title: str
@@ -94,6 +95,7 @@ class WorkList:
     url_name: str
     query: str
     empty_text: str
+    hide_empty: bool = False
 
 
 def work_sections(actor: Any, lists: Iterable[WorkList]) -> list[WorkSection]:
@@ -107,6 +109,8 @@ def work_sections(actor: Any, lists: Iterable[WorkList]) -> list[WorkSection]:
         except NoReverseMatch:  # an area whose pages are not mounted (API-only set-ups)
             url = ""
         rows = work.rows(actor)
+        if work.hide_empty and not rows:
+            continue
         sections.append(WorkSection(work.title, rows, list(work.columns), url, work.empty_text))
     return sections
 

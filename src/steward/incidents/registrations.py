@@ -8,7 +8,6 @@ IncidentsConfig.ready().
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 
 from steward.core import permissions, registry
 from steward.core.registry import SearchHit, WorkList, WorkSection
@@ -133,11 +132,8 @@ def search_solutions(actor: Any, text: str) -> list[SearchHit]:
     ]
 
 
-@registry.work_provider
-def solution_work(actor: Any) -> list[WorkSection]:
-    if not permissions.has(actor, solution_queries.APPROVE):
-        return []
-    rows = [
+def _awaiting_me(actor: Any) -> list[dict[str, Any]]:
+    return [
         {
             "number": s.number,
             "title": s.title,
@@ -147,15 +143,22 @@ def solution_work(actor: Any) -> list[WorkSection]:
         }
         for s in solution_queries.awaiting_my_approval(actor)[:SOLUTION_WORK_LIMIT]
     ]
-    return [
-        WorkSection(
-            title="Solutions waiting for my approval",
-            rows=rows,
-            columns=["number", "title", "group", "proposed_by"],
-            list_url=reverse("incidents:solution-list") + "?awaiting_me=true",
-            empty_text="No proposed solution waits for your approval.",
-        )
-    ]
+
+
+SOLUTIONS_TO_APPROVE = WorkList(
+    solution_queries.APPROVE,
+    "Solutions waiting for my approval",
+    _awaiting_me,
+    ("number", "title", "group", "proposed_by"),
+    "incidents:solution-list",
+    "?awaiting_me=true",
+    "No proposed solution waits for your approval.",
+)
+
+
+@registry.work_provider
+def solution_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, [SOLUTIONS_TO_APPROVE])
 
 
 # --- portal -----------------------------------------------------------------------
