@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from steward.core import journal, permissions, transitions, versioning
+from steward.core.errors import DomainError
 from steward.core.models import Person
 
 M = TypeVar("M", bound=models.Model)
@@ -59,6 +60,25 @@ def check_edit(
     from (``StaleVersion``), in that order so a record they may not change says so first."""
     permissions.require(actor, permission, record)
     versioning.check(record, expected_version)
+
+
+def save_new(record: M, *, actor: Person | None, clean: Callable[[], None] | None = None) -> M:
+    """Validate a new ``record`` (``clean``, by default its ``full_clean``), save it and
+    journal its creation."""
+    (clean or record.full_clean)()
+    record.save()
+    journal.created(record, actor=actor)
+    return record
+
+
+def require_state(record: models.Model, state: Any, what: str) -> None:
+    """Refuse (``DomainError``) to change ``record`` unless its status is ``state`` (a
+    choice): "Only a draft agreement can be changed; SLA000001 is active."."""
+    if record.status != state:
+        raise DomainError(
+            f"Only a {state.label.lower()} {what} can be changed; {record.number} is "
+            f"{record.get_status_display().lower()}."
+        )
 
 
 def save_changes(

@@ -32,7 +32,7 @@ from steward.configuration.models import (
 from steward.configuration.queries.cis import class_and_descendants
 from steward.configuration.queries.classes import class_ancestry
 from steward.core import journal, numbering, permissions, transitions, versioning
-from steward.core.edits import lock_to_edit, reject_unknown
+from steward.core.edits import lock_to_edit, reject_unknown, save_new
 from steward.core.models import Person
 
 CHANGE = "configuration.ci.change"
@@ -65,10 +65,7 @@ def ci_class_create(
         ci_class = CIClass(
             name=name.strip(), code=code, category=category, parent=parent, description=description
         )
-        ci_class.full_clean()
-        ci_class.save()
-        journal.created(ci_class, actor=actor)
-    return ci_class
+        return save_new(ci_class, actor=actor)
 
 
 def definitions_for(ci_class: CIClass) -> list[AttributeDefinition]:
@@ -144,10 +141,7 @@ def relationship_type_create(
             reverse_name=reverse_name,
             impact_flows_to_source=impact_flows_to_source,
         )
-        rel_type.full_clean()
-        rel_type.save()
-        journal.created(rel_type, actor=actor)
-    return rel_type
+        return save_new(rel_type, actor=actor)
 
 
 def relationship_rule_add(

@@ -37,7 +37,7 @@ from steward.configuration.models import (
 )
 from steward.core import journal, notify, numbering, permissions, roles, transitions
 from steward.core.choices import OrganisationKind, Role
-from steward.core.edits import lock_to_edit, reject_unknown
+from steward.core.edits import lock_to_edit, reject_unknown, require_state
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person
 
@@ -188,14 +188,6 @@ def _build_lines(
     return lines
 
 
-def _require_draft(requisition: PurchaseRequisition) -> None:
-    if requisition.status != R.DRAFT:
-        raise DomainError(
-            f"Only a draft requisition can be changed; {requisition.number} is "
-            f"{R(requisition.status).label.lower()}."
-        )
-
-
 # --- Filling out (draft) -----------------------------------------------------------------------
 
 
@@ -261,7 +253,7 @@ def requisition_update(
         requisition = lock_to_edit(
             actor, CREATE, PurchaseRequisition, requisition_id, expected_version
         )
-        _require_draft(requisition)
+        require_state(requisition, R.DRAFT, "requisition")
         _check_coordinator(data.get("change_coordinator"))
         _check_agent(data.get("purchasing_agent"))
         changes = journal.apply_changes(requisition, data, REQUISITION_FIELDS)
@@ -300,7 +292,7 @@ def line_add(
     """Add a line item to a draft requisition."""
     with transaction.atomic():
         requisition = lock_to_edit(actor, CREATE, PurchaseRequisition, requisition_id)
-        _require_draft(requisition)
+        require_state(requisition, R.DRAFT, "requisition")
         last = requisition.lines.aggregate(last=Max("position"))["last"] or 0
         spec = {
             "description": description,
@@ -320,7 +312,7 @@ def line_remove(*, actor: Person, requisition_id: int, line_id: int) -> None:
     """Remove a line item from a draft requisition (it keeps at least one)."""
     with transaction.atomic():
         requisition = lock_to_edit(actor, CREATE, PurchaseRequisition, requisition_id)
-        _require_draft(requisition)
+        require_state(requisition, R.DRAFT, "requisition")
         line = requisition.lines.filter(pk=line_id).first()
         if line is None:
             raise ValidationError({"line": ["No such line on this requisition."]})

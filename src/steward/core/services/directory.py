@@ -1,6 +1,6 @@
 """People, organisations, support groups and roles: the directory every process uses."""
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -8,7 +8,7 @@ from django.db import models, transaction
 
 from steward.core import journal, permissions, registry, versioning
 from steward.core.choices import Role, ScopeKind, allowed_scopes
-from steward.core.edits import check_edit, reject_unknown, save_changes
+from steward.core.edits import check_edit, reject_unknown, save_changes, save_new
 from steward.core.models import (
     Organisation,
     OrganisationMembership,
@@ -33,16 +33,7 @@ PERSON_FIELDS = [
     "first_name", "last_name", "email", "phone", "mobile", "job_title", "location", "time_zone",
     "is_active",
 ]  # fmt: skip
-M = TypeVar("M", bound=models.Model)
-
 GROUP_FIELDS = ["name", "organisation", "email", "description", "skills", "calendar", "is_active"]
-
-
-def _create(record: M, *, actor: Person, exclude: list[str] | None = None) -> M:
-    record.full_clean(exclude=exclude)
-    record.save()
-    journal.created(record, actor=actor)
-    return record
 
 
 # --- Organisations ---------------------------------------------------------------------
@@ -57,7 +48,7 @@ def organisation_create(
     permissions.require(actor, permission)
     reject_unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
-        return _create(Organisation(**data), actor=actor)
+        return save_new(Organisation(**data), actor=actor)
 
 
 def organisation_update(
@@ -161,7 +152,7 @@ def group_create(*, actor: Person, **data: Any) -> SupportGroup:
     permissions.require(actor, "core.group.change")
     reject_unknown(data, GROUP_FIELDS)
     with transaction.atomic():
-        return _create(SupportGroup(**data), actor=actor)
+        return save_new(SupportGroup(**data), actor=actor)
 
 
 def group_update(

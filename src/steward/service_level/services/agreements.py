@@ -32,7 +32,7 @@ from steward.core import (
     versioning,
 )
 from steward.core.choices import OrganisationKind, Role
-from steward.core.edits import lock_to_edit, reject_unknown, save_changes
+from steward.core.edits import lock_to_edit, reject_unknown, require_state, save_changes
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.core.roles import holders, holds
@@ -239,11 +239,7 @@ def agreement_create(
 
 def _editable(agreement: Agreement) -> None:
     """Only an unsigned draft may change: a signature covers what was signed."""
-    if agreement.status != A.DRAFT:
-        raise DomainError(
-            f"Only a draft agreement can be changed; {agreement.number} is "
-            f"{A(agreement.status).label.lower()}."
-        )
+    require_state(agreement, A.DRAFT, "agreement")
     if agreement.signatures.exists():
         raise DomainError(f"{agreement.number} has signatures; it cannot change any more.")
 

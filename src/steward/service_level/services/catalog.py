@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from steward.core import journal, notify, numbering, permissions, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
-from steward.core.edits import lock_to_edit, reject_unknown, save_changes
+from steward.core.edits import lock_to_edit, reject_unknown, require_state, save_changes, save_new
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import Organisation, Person
 from steward.core.roles import holders
@@ -183,11 +183,7 @@ def catalog_item_update(
     reject_unknown(data, [*ITEM_FIELDS, "target_customers"])
     with transaction.atomic():
         item = lock_to_edit(actor, CHANGE, CatalogItem, item_id, expected_version)
-        if item.status != C.DRAFT:
-            raise DomainError(
-                f"Only a draft catalog item can be changed; {item.number} is "
-                f"{C(item.status).label.lower()}."
-            )
+        require_state(item, C.DRAFT, "catalog item")
         changes = journal.apply_changes(item, data, ITEM_FIELDS)
         if "name" in changes:
             item.name = item.name.strip()
@@ -467,10 +463,7 @@ def catalog_item_template_create(*, actor: Person, **data: Any) -> CatalogItemTe
     reject_unknown(data, TEMPLATE_FIELDS)
     with transaction.atomic():
         template = CatalogItemTemplate(**data)
-        _clean_template(template)
-        template.save()
-        journal.created(template, actor=actor)
-    return template
+        return save_new(template, actor=actor, clean=lambda: _clean_template(template))
 
 
 def catalog_item_template_update(
