@@ -348,15 +348,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "person__username"]
-    fields = [
-        "name",
-        "person",
-        "prefix",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
-    ]  # no hash
+    fields = list_display  # not the hash
     list_select_related = ["person"]
     actions = ["revoke"]
 
