@@ -28,16 +28,14 @@ from steward.configuration.choices import (
     RequisitionStatus,
     RunTrigger,
 )
-from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel
+from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel, optional_fk
 
 
 class CIClass(VersionedModel, TimeStampedModel):
     name = models.CharField(max_length=100, unique=True)
     code = models.SlugField(max_length=60, unique=True)
     category = models.CharField(max_length=30, choices=ClassCategory.choices)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
+    parent = optional_fk("self", related_name="children")
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -82,12 +80,8 @@ class ConfigurationItem(VersionedModel, NumberedRecord):
     status = models.CharField(
         max_length=20, choices=CIStatus.choices, default=CIStatus.IN_PRODUCTION, db_index=True
     )
-    owner = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="owned_cis"
-    )
-    support_group = models.ForeignKey(
-        "core.SupportGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="cis"
-    )
+    owner = optional_fk("core.Person", related_name="owned_cis")
+    support_group = optional_fk("core.SupportGroup", related_name="cis")
     serial_number = models.CharField(max_length=100, blank=True, db_index=True)
     version = models.CharField(max_length=60, blank=True)
     location = models.CharField(max_length=200, blank=True)
@@ -190,12 +184,8 @@ class Relationship(VersionedModel, models.Model):
     )
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    ended_by = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = optional_fk("core.Person", related_name="+")
+    ended_by = optional_fk("core.Person", related_name="+")
     cause = models.CharField(max_length=40, blank=True, help_text="Change or task number.")
 
     class Meta:
@@ -240,9 +230,7 @@ class CIChange(models.Model):
 
     ci = models.ForeignKey(ConfigurationItem, on_delete=models.CASCADE, related_name="changes")
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = optional_fk("core.Person", related_name="+")
     cause = models.CharField(max_length=40, blank=True, help_text="Change or task number.")
     field = models.CharField(max_length=100, help_text='A CI field, or "attributes.<key>".')
     old_value = models.JSONField(null=True, blank=True)
@@ -275,9 +263,7 @@ class SupplierDetails(TimeStampedModel):
     contact_details_checked_at = models.DateTimeField(
         null=True, blank=True, help_text="When the contact details were last confirmed."
     )
-    contact_details_checked_by = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    contact_details_checked_by = optional_fk("core.Person", related_name="+")
 
     class Meta:
         verbose_name = "supplier details"
@@ -316,16 +302,11 @@ class Contract(VersionedModel, NumberedRecord):
     )
     value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
-    owner = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    owner = optional_fk("core.Person", related_name="+")
     cis = models.ManyToManyField(ConfigurationItem, blank=True, related_name="contracts")
     # Licence certificates: what they entitle.
-    licensed_software = models.ForeignKey(
+    licensed_software = optional_fk(
         ConfigurationItem,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="licence_certificates",
         help_text="The software CI this certificate licenses.",
     )
@@ -367,17 +348,10 @@ class PurchaseRequisition(VersionedModel, NumberedRecord):
     requested_by = models.ForeignKey(
         "core.Person", on_delete=models.PROTECT, related_name="purchase_requisitions"
     )
-    change_coordinator = models.ForeignKey(
-        "core.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Told when the delivery is late or incomplete.",
+    change_coordinator = optional_fk(
+        "core.Person", related_name="+", help_text="Told when the delivery is late or incomplete."
     )
-    purchasing_agent = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    purchasing_agent = optional_fk("core.Person", related_name="+")
     suppliers = models.ManyToManyField(
         "core.Organisation",
         blank=True,
@@ -391,9 +365,7 @@ class PurchaseRequisition(VersionedModel, NumberedRecord):
     decision_reason = models.TextField(blank=True)
     ordered_at = models.DateTimeField(null=True, blank=True)
     order_reference = models.CharField(max_length=100, blank=True)
-    ordered_from = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    ordered_from = optional_fk("core.Organisation", related_name="+")
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -413,9 +385,7 @@ class PurchaseLineItem(models.Model):
     )
     position = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=300)
-    ci_class = models.ForeignKey(
-        CIClass, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    ci_class = optional_fk(CIClass, related_name="+")
     quantity = models.PositiveIntegerField(default=1)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     delivery_status = models.CharField(
@@ -492,11 +462,8 @@ class Baseline(NumberedRecord):
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    service = models.ForeignKey(
+    service = optional_fk(
         "service_level.Service",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="Set when the baseline is one service's infrastructure.",
     )
@@ -535,9 +502,7 @@ class IntegrityRun(models.Model):
     started_at = models.DateTimeField(db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     trigger = models.CharField(max_length=20, choices=RunTrigger.choices)
-    actor = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = optional_fk("core.Person", related_name="+")
     stale_after_days = models.PositiveIntegerField()
     counts = models.JSONField(default=dict, help_text="Findings per check.")
     findings = models.JSONField(

@@ -7,38 +7,28 @@ ConfigurationConfig.ready().
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.urls import reverse
+from django.db.models import QuerySet
 
-from steward.configuration.choices import RequisitionStatus
 from steward.configuration.models import PurchaseRequisition
 from steward.configuration.queries import cis as queries
 from steward.configuration.queries import contracts as contract_queries
 from steward.configuration.queries import requisitions as purchasing_queries
-from steward.core import permissions, registry
-from steward.core.registry import SearchHit, WorkSection
+from steward.core import registry
+from steward.core.registry import SearchHit, WorkList, WorkSection
 
 # --- cmdb -------------------------------------------------------------------------
 # The CMDB in the shell: navigation and global search (CIs by number, name or serial).
 
 AREA = "Configuration"
-registry.nav(AREA, "Configuration items", "configuration:ci-list", "configuration.ci.view", 10)
+CI_VIEW = "configuration.ci.view"
+registry.nav(AREA, "Configuration items", "configuration:ci-list", CI_VIEW, 10)
 registry.nav(AREA, "CI classes", "configuration:ci-class-list", "configuration.ci.view", 20)
-
-SEARCH_LIMIT = 10
 
 
 @registry.search_provider
 def search_cis(actor: Any, text: str) -> list[SearchHit]:
-    text = text.strip()
-    if not text or not permissions.has(actor, "configuration.ci.view"):
-        return []
-    condition = Q()
-    for word in text.split():
-        condition &= (
-            Q(name__icontains=word) | Q(number__iexact=word) | Q(serial_number__iexact=word)
-        )
-    qs = queries.cis_for(actor).filter(condition).order_by("name", "pk")[:SEARCH_LIMIT]
+    exact, order = ["number", "serial_number"], ("name", "pk")
+    qs = registry.found(actor, text, CI_VIEW, queries.cis_for, ["name"], exact=exact, order=order)
     return [
         SearchHit(
             "Configuration items",
@@ -58,30 +48,21 @@ def search_cis(actor: Any, text: str) -> list[SearchHit]:
 
 VIEW = "configuration.requisition.view"
 WORK_LIMIT = 50
-R = RequisitionStatus
+COLUMNS = ("number", "title", "status", "needed_by")
 
 registry.nav(AREA, "Purchase requisitions", "configuration:requisition-list", VIEW, 40)
 
 
 @registry.search_provider
 def search_requisitions(actor: Any, text: str) -> list[SearchHit]:
-    text = text.strip()
-    if not text or not permissions.has(actor, VIEW):
-        return []
-    condition = Q()
-    for word in text.split():
-        condition &= (
-            Q(number__icontains=word)
-            | Q(title__icontains=word)
-            | Q(task_reference__icontains=word)
-            | Q(order_reference__icontains=word)
-        )
-    qs = purchasing_queries.requisitions_for(actor).filter(condition).order_by("-number", "pk")
+    fields = ["number", "title", "task_reference", "order_reference"]
+    query, order = purchasing_queries.requisitions_for, ("-number", "pk")
+    qs = registry.found(actor, text, VIEW, query, fields, order=order)
     return [
         SearchHit(
             "Purchase requisitions", r.number, r.title, r.get_absolute_url(), r.get_status_display()
         )
-        for r in qs[:SEARCH_LIMIT]
+        for r in qs
     ]
 
 
@@ -98,48 +79,44 @@ def _rows(qs: QuerySet[PurchaseRequisition]) -> list[dict[str, Any]]:
     ]
 
 
-def _list_url(query: str) -> str:
-    return reverse("configuration:requisition-list") + query
+def _work(rows_of: Any) -> Any:
+    return lambda actor: _rows(rows_of(actor))
+
+
+PURCHASING_WORK = [
+    WorkList(
+        purchasing_queries.APPROVE,
+        "Purchase requisitions to approve",
+        _work(purchasing_queries.awaiting_my_approval),
+        COLUMNS,
+        "configuration:requisition-list",
+        "?mine=approval",
+        "No purchase requisition waits for your approval.",
+    ),
+    WorkList(
+        purchasing_queries.PURCHASE,
+        "Purchase requisitions to price or order",
+        _work(purchasing_queries.purchasing_work),
+        COLUMNS,
+        "configuration:requisition-list",
+        "?mine=purchasing",
+        "No purchase requisition waits for pricing or ordering.",
+    ),
+    WorkList(
+        "configuration.requisition.create",
+        "Deliveries to check and CIs to register",
+        _work(purchasing_queries.awaiting_delivery),
+        COLUMNS,
+        "configuration:requisition-list",
+        "?status=ordered&status=delivery_incomplete&status=delivered",
+        "No ordered CIs wait for you.",
+    ),
+]
 
 
 @registry.work_provider
 def purchasing_work(actor: Any) -> list[WorkSection]:
-    sections = []
-    columns = ["number", "title", "status", "needed_by"]
-    if permissions.has(actor, purchasing_queries.APPROVE):
-        sections.append(
-            WorkSection(
-                title="Purchase requisitions to approve",
-                rows=_rows(purchasing_queries.awaiting_my_approval(actor)),
-                columns=columns,
-                list_url=_list_url("?mine=approval"),
-                empty_text="No purchase requisition waits for your approval.",
-            )
-        )
-    if permissions.has(actor, purchasing_queries.PURCHASE):
-        sections.append(
-            WorkSection(
-                title="Purchase requisitions to price or order",
-                rows=_rows(purchasing_queries.purchasing_work(actor)),
-                columns=columns,
-                list_url=_list_url("?mine=purchasing"),
-                empty_text="No purchase requisition waits for pricing or ordering.",
-            )
-        )
-    if permissions.has(actor, "configuration.requisition.create"):
-        waiting = purchasing_queries.requisitions_for(actor).filter(
-            status__in=[R.ORDERED, R.DELIVERY_INCOMPLETE, R.DELIVERED]
-        )
-        sections.append(
-            WorkSection(
-                title="Deliveries to check and CIs to register",
-                rows=_rows(waiting),
-                columns=columns,
-                list_url=_list_url("?status=ordered&status=delivery_incomplete&status=delivered"),
-                empty_text="No ordered CIs wait for you.",
-            )
-        )
-    return sections
+    return registry.work_sections(actor, PURCHASING_WORK)
 
 
 # --- suppliers --------------------------------------------------------------------
@@ -155,17 +132,9 @@ registry.nav(AREA, "Licence compliance", "configuration:licence-compliance", CON
 @registry.search_provider
 def search_contracts(actor: Any, text: str) -> list[SearchHit]:
     """Contracts and licence certificates by number, title or the supplier's number."""
-    words = text.split()
-    if not words or not permissions.has(actor, CONTRACT_VIEW):
-        return []
-    condition = Q()
-    for word in words:
-        condition &= (
-            Q(number__icontains=word)
-            | Q(title__icontains=word)
-            | Q(supplier_reference__icontains=word)
-        )
-    qs = contract_queries.contracts_for(actor).filter(condition)
+    fields = ["number", "title", "supplier_reference"]
+    query, order = contract_queries.contracts_for, ("number", "pk")
+    qs = registry.found(actor, text, CONTRACT_VIEW, query, fields, order=order)
     return [
         SearchHit(
             "Contracts",
@@ -174,16 +143,12 @@ def search_contracts(actor: Any, text: str) -> list[SearchHit]:
             c.get_absolute_url(),
             f"{c.supplier.name} · {c.get_status_display()}",
         )
-        for c in qs.order_by("number", "pk")[:SEARCH_LIMIT]
+        for c in qs
     ]
 
 
-@registry.work_provider
-def contracts_work(actor: Any) -> list[WorkSection]:
-    """The actor's own contracts inside their reminder period (shown only when there are)."""
-    if not permissions.has(actor, CONTRACT_VIEW):
-        return []
-    rows = [
+def _ending_soon(actor: Any) -> list[dict[str, Any]]:
+    return [
         {
             "number": c.number,
             "title": c.title,
@@ -193,17 +158,24 @@ def contracts_work(actor: Any) -> list[WorkSection]:
         }
         for c in contract_queries.my_contracts_ending_soon(actor)
     ]
-    if not rows:
-        return []
-    return [
-        WorkSection(
-            title="Contracts ending soon",
-            rows=rows,
-            columns=["number", "title", "supplier", "ends_on"],
-            list_url=reverse("configuration:contract-list") + "?expiring_within=90",
-            empty_text="None of your contracts ends soon.",
-        )
-    ]
+
+
+# The actor's own contracts inside their reminder period (shown only when there are).
+CONTRACTS_ENDING = WorkList(
+    CONTRACT_VIEW,
+    "Contracts ending soon",
+    _ending_soon,
+    ("number", "title", "supplier", "ends_on"),
+    "configuration:contract-list",
+    "?expiring_within=90",
+    "None of your contracts ends soon.",
+    hide_empty=True,
+)
+
+
+@registry.work_provider
+def contracts_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, [CONTRACTS_ENDING])
 
 
 # --- baselines --------------------------------------------------------------------

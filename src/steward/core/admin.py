@@ -59,10 +59,29 @@ def _adopt(obj: Model, saved: Model) -> None:
 
 
 class ServiceBackedAdmin(admin.ModelAdmin):
-    """No deleting: journaled records are deactivated instead."""
+    """Saved through the services: ``create(actor=, **fields)`` for a new record,
+    ``update(actor=, <id_arg>=, data=)`` with the changed ``service_fields``. No deleting:
+    journaled records are deactivated instead."""
+
+    create: Any = None  # staticmethod(the area's create service)
+    update: Any = None
+    id_arg = ""
+    service_fields: list[str] = []
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def created_with(self, form: Any) -> dict[str, Any]:
+        """What ``create`` takes besides the ``service_fields`` (a person's username)."""
+        return {}
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        if change:
+            data = _changed(form, self.service_fields)
+            self.update(actor=request.user, data=data, **{self.id_arg: obj.pk})
+        else:
+            data = {f: form.cleaned_data[f] for f in self.service_fields if f in form.cleaned_data}
+            _adopt(obj, self.create(actor=request.user, **self.created_with(form), **data))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -84,18 +103,10 @@ class OrganisationAdmin(ServiceBackedAdmin):
     list_display = ["name", "code", "kind", "email", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code", "email"]
-    fields = directory_svc.ORGANISATION_FIELDS
-
-    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
-        if change:
-            directory_svc.organisation_update(
-                actor=request.user,
-                organisation_id=obj.pk,
-                data=_changed(form, directory_svc.ORGANISATION_FIELDS),
-            )
-        else:
-            data = {f: form.cleaned_data[f] for f in directory_svc.ORGANISATION_FIELDS}
-            _adopt(obj, directory_svc.organisation_create(actor=request.user, **data))
+    fields = service_fields = directory_svc.ORGANISATION_FIELDS
+    create = staticmethod(directory_svc.organisation_create)
+    update = staticmethod(directory_svc.organisation_update)
+    id_arg = "organisation_id"
 
 
 class PersonAdminForm(forms.ModelForm):
@@ -119,6 +130,10 @@ class PersonAdmin(ServiceBackedAdmin):
     list_filter = ["is_active", "is_staff", "is_superuser", "role_assignments__role"]
     search_fields = ["username", "first_name", "last_name", "email"]
     readonly_fields = ["is_staff", "is_superuser", "last_login", "date_joined"]
+    service_fields = directory_svc.PERSON_FIELDS
+    create = staticmethod(directory_svc.person_create)
+    update = staticmethod(directory_svc.person_update)
+    id_arg = "person_id"
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["username", *directory_svc.PERSON_FIELDS, *self.readonly_fields]
@@ -129,25 +144,8 @@ class PersonAdmin(ServiceBackedAdmin):
             [*self.readonly_fields, "username"] if obj is not None else list(self.readonly_fields)
         )
 
-    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
-        if change:
-            directory_svc.person_update(
-                actor=request.user,
-                person_id=obj.pk,
-                data=_changed(form, directory_svc.PERSON_FIELDS),
-            )
-        else:
-            data = {
-                f: form.cleaned_data[f]
-                for f in directory_svc.PERSON_FIELDS
-                if f in form.cleaned_data
-            }
-            _adopt(
-                obj,
-                directory_svc.person_create(
-                    actor=request.user, username=form.cleaned_data["username"], **data
-                ),
-            )
+    def created_with(self, form: Any) -> dict[str, Any]:
+        return {"username": form.cleaned_data["username"]}
 
 
 class MembershipInline(admin.TabularInline):
@@ -167,17 +165,11 @@ class SupportGroupAdmin(ServiceBackedAdmin):
     list_display = ["name", "organisation", "email", "is_active"]
     list_filter = ["is_active", "organisation"]
     search_fields = ["name", "skills"]
-    fields = directory_svc.GROUP_FIELDS
+    fields = service_fields = directory_svc.GROUP_FIELDS
+    create = staticmethod(directory_svc.group_create)
+    update = staticmethod(directory_svc.group_update)
+    id_arg = "group_id"
     inlines = [MembershipInline]
-
-    def save_model(self, request: HttpRequest, obj: SupportGroup, form: Any, change: bool) -> None:
-        if change:
-            directory_svc.group_update(
-                actor=request.user, group_id=obj.pk, data=_changed(form, directory_svc.GROUP_FIELDS)
-            )
-        else:
-            data = {f: form.cleaned_data[f] for f in directory_svc.GROUP_FIELDS}
-            _adopt(obj, directory_svc.group_create(actor=request.user, **data))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         _saved_by_services(formsets)  # memberships are read-only here
@@ -278,28 +270,11 @@ class HolidayInline(admin.TabularInline):
 class BusinessCalendarAdmin(ServiceBackedAdmin):
     list_display = ["name", "time_zone", "updated_at"]
     search_fields = ["name"]
-    fields = ["name", "time_zone", "description"]
+    fields = service_fields = calendar_svc.CALENDAR_FIELDS
+    create = staticmethod(calendar_svc.calendar_create)
+    update = staticmethod(calendar_svc.calendar_update)
+    id_arg = "calendar_id"
     inlines = [WorkingPeriodInline, HolidayInline]
-
-    def save_model(
-        self, request: HttpRequest, obj: BusinessCalendar, form: Any, change: bool
-    ) -> None:
-        if change:
-            calendar_svc.calendar_update(
-                actor=request.user,
-                calendar_id=obj.pk,
-                data=_changed(form, calendar_svc.CALENDAR_FIELDS),
-            )
-        else:
-            _adopt(
-                obj,
-                calendar_svc.calendar_create(
-                    actor=request.user,
-                    name=form.cleaned_data["name"],
-                    time_zone=form.cleaned_data["time_zone"],
-                    description=form.cleaned_data.get("description", ""),
-                ),
-            )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         calendar = form.instance
@@ -373,15 +348,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "person__username"]
-    fields = [
-        "name",
-        "person",
-        "prefix",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
-    ]  # no hash
+    fields = list_display  # not the hash
     list_select_related = ["person"]
     actions = ["revoke"]
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ MAX_SPAN_DAYS = 100 * 366
 _DAY_CACHE_SIZE = 4096
 
 Interval = tuple[int, int]  # [start, end) in microseconds since the epoch, UTC
+T = TypeVar("T", int, datetime)  # what a span is made of: microseconds, or date-times
 Period = tuple[time, time]
 
 
@@ -60,9 +61,9 @@ def _us_of_day(t: time, *, is_end: bool) -> int:
     return DAY_US if is_end and us == 0 else us
 
 
-def _merge(spans: Iterable[Interval]) -> tuple[Interval, ...]:
-    """Sort and join overlapping or touching spans; drop empty ones."""
-    merged: list[list[int]] = []
+def merge_spans(spans: Iterable[tuple[T, T]]) -> list[tuple[T, T]]:
+    """Sort and join overlapping or touching spans (of numbers, times...); drop empty ones."""
+    merged: list[list[T]] = []
     for start, end in sorted(spans):
         if end <= start:
             continue
@@ -70,7 +71,11 @@ def _merge(spans: Iterable[Interval]) -> tuple[Interval, ...]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return tuple((s, e) for s, e in merged)
+    return [(s, e) for s, e in merged]
+
+
+def _merge(spans: Iterable[Interval]) -> tuple[Interval, ...]:
+    return tuple(merge_spans(spans))
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,19 @@ from steward.core.models import (
 )
 
 
-def _one(qs: QuerySet, pk: Any) -> Any:
+def one(qs: QuerySet, pk: Any, name: str = "") -> Any:
+    """Row ``pk`` of ``qs`` (a ``<things>_for(actor)`` queryset): Http404 when there is none,
+    the actor may not see it or ``pk`` is no id, all alike. ``name`` is the record's name in
+    the message (by default the model's verbose name)."""
     try:
         return qs.get(pk=pk)
     except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No {qs.model._meta.verbose_name} {pk}.") from None
+        raise Http404(f"No {name or qs.model._meta.verbose_name} {pk}.") from None
+
+
+def permitted(actor: Person, permission: str, qs: QuerySet) -> QuerySet:
+    """``qs`` for an actor who holds ``permission`` (everywhere or for a scope), else none."""
+    return qs if permissions.has(actor, permission) else qs.none()
 
 
 def organisations_for(actor: Person) -> QuerySet[Organisation]:
@@ -40,7 +48,7 @@ def organisations_for(actor: Person) -> QuerySet[Organisation]:
 
 
 def organisation_for(actor: Person, pk: Any) -> Organisation:
-    return _one(organisations_for(actor), pk)
+    return one(organisations_for(actor), pk)
 
 
 def people_for(actor: Person) -> QuerySet[Person]:
@@ -55,37 +63,37 @@ def people_for(actor: Person) -> QuerySet[Person]:
 
 
 def person_for(actor: Person, pk: Any) -> Person:
-    return _one(people_for(actor), pk)
+    return one(people_for(actor), pk)
 
 
 def groups_for(actor: Person) -> QuerySet[SupportGroup]:
-    if not permissions.has(actor, "core.group.view"):
-        return SupportGroup.objects.none()
-    return SupportGroup.objects.select_related("organisation")
+    return permitted(actor, "core.group.view", SupportGroup.objects.select_related("organisation"))
 
 
 def group_for(actor: Person, pk: Any) -> SupportGroup:
-    return _one(groups_for(actor), pk)
+    return one(groups_for(actor), pk)
 
 
 def role_assignments_for(actor: Person) -> QuerySet[RoleAssignment]:
-    if not permissions.has(actor, "core.role.view"):
-        return RoleAssignment.objects.none()
-    return RoleAssignment.objects.select_related("person", "scope_type")
+    return permitted(
+        actor, "core.role.view", RoleAssignment.objects.select_related("person", "scope_type")
+    )
 
 
 def role_assignment_for(actor: Person, pk: Any) -> RoleAssignment:
-    return _one(role_assignments_for(actor), pk)
+    return one(role_assignments_for(actor), pk)
 
 
 def calendars_for(actor: Person) -> QuerySet[BusinessCalendar]:
-    if not permissions.has(actor, "core.calendar.view"):
-        return BusinessCalendar.objects.none()
-    return BusinessCalendar.objects.prefetch_related("periods", "holidays")
+    return permitted(
+        actor,
+        "core.calendar.view",
+        BusinessCalendar.objects.prefetch_related("periods", "holidays"),
+    )
 
 
 def calendar_for(actor: Person, pk: Any) -> BusinessCalendar:
-    return _one(calendars_for(actor), pk)
+    return one(calendars_for(actor), pk)
 
 
 def notifications_for(actor: Person) -> QuerySet[Notification]:
@@ -129,4 +137,4 @@ def measured_record_for(actor: Person, record_type: str, record_id: Any) -> Mode
     if pk is None:
         message = f"Enter a record id: a whole number from {ids.MIN_ID} to {ids.MAX_ID}."
         raise ValidationError({"record_id": [message]})
-    return _one(query(actor), pk)
+    return one(query(actor), pk)

@@ -16,25 +16,12 @@ registry.nav("Administration", "Login lockouts", "core:lockout-list", "core.lock
 registry.role_scope("group", "core.SupportGroup", "Support groups")
 registry.role_scope("organisation", "core.Organisation", "Organisations")
 
-# Enough to find someone from the header box; the list pages have the full search.
-SEARCH_LIMIT = 10
-
 
 @registry.search_provider
 def search_people(actor, text: str) -> list[SearchHit]:
     """People by name, username, email or job title, among those the actor may see."""
-    words = text.split()
-    if not words:
-        return []
-    qs = queries.people_for(actor)
-    for word in words:
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(username__icontains=word)
-            | Q(email__icontains=word)
-            | Q(job_title__icontains=word)
-        )
+    fields = ("first_name", "last_name", "username", "email", "job_title")
+    order = ("last_name", "first_name", "pk")
     return [
         SearchHit(
             kind="People",
@@ -43,7 +30,7 @@ def search_people(actor, text: str) -> list[SearchHit]:
             url=p.get_absolute_url(),
             detail=" · ".join(x for x in (p.job_title, p.email) if x),
         )
-        for p in qs.order_by("last_name", "first_name", "pk")[:SEARCH_LIMIT]
+        for p in registry.found(actor, text, None, queries.people_for, fields, order=order)
     ]
 
 
@@ -63,7 +50,7 @@ def search_organisations(actor, text: str) -> list[SearchHit]:
             url=o.get_absolute_url(),
             detail=f"{o.get_kind_display()} · {o.code}",
         )
-        for o in qs.order_by("name", "pk")[:SEARCH_LIMIT]
+        for o in qs.order_by("name", "pk")[: registry.SEARCH_LIMIT]
     ]
 
 
@@ -81,5 +68,5 @@ def search_groups(actor, text: str) -> list[SearchHit]:
             url=g.get_absolute_url(),
             detail=g.organisation.name,
         )
-        for g in qs.order_by("name", "pk")[:SEARCH_LIMIT]
+        for g in qs.order_by("name", "pk")[: registry.SEARCH_LIMIT]
     ]

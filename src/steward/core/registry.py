@@ -6,9 +6,14 @@ Each area registers its entries in its AppConfig.ready() (``apps.py`` and
 app, not editing core (``core/tests/test_shape_skeleton.py`` holds it).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from steward.core import permissions
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,20 @@ class SearchHit:
     detail: str = ""
 
 
+def words_match(text: str, fields: Iterable[str], *, exact: Iterable[str] = ()) -> Q:
+    """What a search provider looks for: every word of ``text`` in one of ``fields`` at
+    least (case-insensitive, part of the value), or equal to one of ``exact`` (a number)."""
+    condition = Q()
+    for word in text.split():
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        for name in exact:
+            any_field |= Q(**{f"{name}__iexact": word})
+        condition &= any_field
+    return condition
+
+
 @dataclass
 class WorkSection:
     """A block on the "My work" page: records assigned to me or my groups."""
@@ -38,6 +57,62 @@ class WorkSection:
     columns: list[str] = field(default_factory=list)
     list_url: str = ""
     empty_text: str = "Nothing here."
+
+
+# Enough to find something from the header box; the list pages have the full search.
+SEARCH_LIMIT = 10
+
+
+def found(
+    actor: Any,
+    text: str,
+    permission: str | None,
+    query: Callable[[Any], Any],
+    fields: Iterable[str],
+    *,
+    exact: Iterable[str] = (),
+    order: Iterable[str] = ("pk",),
+) -> list[Any]:
+    """What a search provider lists: the records of ``query(actor)`` holding every word of
+    ``text`` (``words_match``), in ``order``, at most ``SEARCH_LIMIT``; none for a blank
+    text or an actor without ``permission`` (None: the query alone decides)."""
+    if not text.strip() or (permission is not None and not permissions.has(actor, permission)):
+        return []
+    qs = query(actor).filter(words_match(text, fields, exact=exact)).order_by(*order)
+    return list(qs[:SEARCH_LIMIT])
+
+
+@dataclass(frozen=True)
+class WorkList:
+    """A "My work" section an area declares once: shown to holders of ``permission``, its
+    rows read by ``rows(actor)``, its link the list page ``url_name`` with ``query``; left
+    out while it has no rows when ``hide_empty``."""
+
+    permission: str
+    title: str
+    rows: Callable[[Any], list[Any]]
+    columns: tuple[str, ...]
+    url_name: str
+    query: str
+    empty_text: str
+    hide_empty: bool = False
+
+
+def work_sections(actor: Any, lists: Iterable[WorkList]) -> list[WorkSection]:
+    """The sections of ``lists`` the actor holds the permission for, in their order."""
+    sections = []
+    for work in lists:
+        if not permissions.has(actor, work.permission):
+            continue
+        try:
+            url = reverse(work.url_name) + work.query
+        except NoReverseMatch:  # an area whose pages are not mounted (API-only set-ups)
+            url = ""
+        rows = work.rows(actor)
+        if work.hide_empty and not rows:
+            continue
+        sections.append(WorkSection(work.title, rows, list(work.columns), url, work.empty_text))
+    return sections
 
 
 NAV: list[NavItem] = []

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from steward.core.choices import Priority
-from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel
+from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel, optional_fk
 from steward.incidents.choices import (
     ActionStatus,
     Channel,
@@ -36,9 +36,7 @@ class Category(TimeStampedModel):
     """What the request is about ("Email > Mailbox full"); two levels are enough."""
 
     name = models.CharField(max_length=100)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
+    parent = optional_fk("self", related_name="children")
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -78,27 +76,16 @@ class IncidentRequest(VersionedModel, NumberedRecord):
     requester = models.ForeignKey(
         "core.Person", on_delete=models.PROTECT, related_name="incident_requests"
     )
-    customer = models.ForeignKey(
+    customer = optional_fk(
         "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="incident_requests",
         help_text="The requester's organisation when the request was registered.",
     )
-    service = models.ForeignKey(
-        "service_level.Service",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="incident_requests",
-    )
+    service = optional_fk("service_level.Service", related_name="incident_requests")
     cis = models.ManyToManyField(
         "configuration.ConfigurationItem", blank=True, related_name="incident_requests"
     )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    category = optional_fk(Category, related_name="+")
     service_type = models.CharField(
         max_length=30, choices=ServiceType.choices, default=ServiceType.USER_SERVICE_RESTORATION
     )
@@ -110,31 +97,15 @@ class IncidentRequest(VersionedModel, NumberedRecord):
         max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.NEW
     )
     pending_reason = models.CharField(max_length=30, choices=PendingReason.choices, blank=True)
-    support_group = models.ForeignKey(
-        "core.SupportGroup",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="incident_requests",
-    )
-    assignee = models.ForeignKey(
-        "core.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assigned_incident_requests",
-    )
-    routed_by = models.ForeignKey(
+    support_group = optional_fk("core.SupportGroup", related_name="incident_requests")
+    assignee = optional_fk("core.Person", related_name="assigned_incident_requests")
+    routed_by = optional_fk(
         "RoutingRule",
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="The routing rule that chose the group, if one did.",
     )
-    registered_by = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    registered_by = optional_fk("core.Person", related_name="+")
     # Procedure 2: sent back to the service desk by the group coordinator.
     sent_back_reason = models.CharField(max_length=30, choices=SendBackReason.choices, blank=True)
     # Procedures 2, 4, 5: the resolution will cause ... (None: not assessed yet).
@@ -148,25 +119,19 @@ class IncidentRequest(VersionedModel, NumberedRecord):
     escalation = models.CharField(
         max_length=30, choices=Escalation.choices, blank=True, default=Escalation.NONE
     )
-    escalated_to = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    escalated_to = optional_fk("core.Person", related_name="+")
     escalated_at = models.DateTimeField(null=True, blank=True)
     # Resolution (procedures 4 and 6).
     resolution = models.TextField(blank=True)
     resolution_code = models.CharField(max_length=30, choices=ResolutionCode.choices, blank=True)
-    solution = models.ForeignKey(
+    solution = optional_fk(
         "Solution",
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="The knowledge solution used to resolve it, if one was.",
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    resolved_by = optional_fk("core.Person", related_name="+")
     first_contact_resolution = models.BooleanField(
         default=False, help_text="Resolved by the service desk while registering it."
     )
@@ -225,12 +190,8 @@ class IncidentAction(VersionedModel, TimeStampedModel):
     status = models.CharField(
         max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
-    support_group = models.ForeignKey(
-        "core.SupportGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    assignee = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    support_group = optional_fk("core.SupportGroup", related_name="+")
+    assignee = optional_fk("core.Person", related_name="+")
     due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField(blank=True)
@@ -257,9 +218,7 @@ class IncidentLink(models.Model):
     record_id = models.PositiveBigIntegerField()
     relation = models.CharField(max_length=40, default="related to")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = optional_fk("core.Person", related_name="+")
 
     class Meta:
         constraints = [
@@ -279,18 +238,10 @@ class RoutingRule(VersionedModel, TimeStampedModel):
     order = models.PositiveIntegerField(default=100)
     name = models.CharField(max_length=150)
     is_active = models.BooleanField(default=True)
-    service = models.ForeignKey(
-        "service_level.Service", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    ci_class = models.ForeignKey(
-        "configuration.CIClass", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    customer = models.ForeignKey(
-        "core.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    service = optional_fk("service_level.Service", on_delete=models.CASCADE, related_name="+")
+    ci_class = optional_fk("configuration.CIClass", on_delete=models.CASCADE, related_name="+")
+    category = optional_fk(Category, on_delete=models.CASCADE, related_name="+")
+    customer = optional_fk("core.Organisation", on_delete=models.CASCADE, related_name="+")
     service_type = models.CharField(max_length=30, choices=ServiceType.choices, blank=True)
     keywords = models.CharField(
         max_length=300,
@@ -321,32 +272,15 @@ class Solution(VersionedModel, NumberedRecord):
     status = models.CharField(
         max_length=20, choices=SolutionStatus.choices, default=SolutionStatus.PROPOSED
     )
-    service = models.ForeignKey(
-        "service_level.Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    service = optional_fk("service_level.Service", on_delete=models.SET_NULL, related_name="+")
+    ci_class = optional_fk("configuration.CIClass", on_delete=models.SET_NULL, related_name="+")
+    category = optional_fk(Category, on_delete=models.SET_NULL, related_name="+")
+    support_group = optional_fk(
+        "core.SupportGroup", related_name="+", help_text="Whose group coordinator approves it."
     )
-    ci_class = models.ForeignKey(
-        "configuration.CIClass", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    support_group = models.ForeignKey(
-        "core.SupportGroup",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Whose group coordinator approves it.",
-    )
-    proposed_by = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    from_incident = models.ForeignKey(
-        IncidentRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    proposed_by = optional_fk("core.Person", related_name="+")
+    from_incident = optional_fk(IncidentRequest, on_delete=models.SET_NULL, related_name="+")
+    decided_by = optional_fk("core.Person", related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     use_count = models.PositiveIntegerField(default=0)
@@ -387,9 +321,7 @@ class InboundMail(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     outcome = models.CharField(max_length=30, choices=MailOutcome.choices)
     reason = models.CharField(max_length=300, blank=True)
-    incident = models.ForeignKey(
-        IncidentRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    incident = optional_fk(IncidentRequest, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-received_at"]

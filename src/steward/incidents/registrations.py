@@ -8,10 +8,9 @@ IncidentsConfig.ready().
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch, reverse
 
 from steward.core import permissions, registry
-from steward.core.registry import SearchHit, WorkSection
+from steward.core.registry import SearchHit, WorkList, WorkSection
 from steward.incidents import search
 from steward.incidents.queries import incidents as incident_queries
 from steward.incidents.queries import solutions as solution_queries
@@ -24,16 +23,8 @@ AREA = "Service desk"
 VIEW = "incidents.incident.view"
 registry.nav(AREA, "Incident requests", "incidents:incident-list", "incidents.incident.work", 10)
 
-SEARCH_LIMIT = 10
 WORK_LIMIT = 25
-COLUMNS = ["number", "title", "priority", "status", "service"]
-
-
-def _list_url(query: str = "") -> str:
-    try:
-        return reverse("incidents:incident-list") + query
-    except NoReverseMatch:
-        return ""
+COLUMNS = ("number", "title", "priority", "status", "service")
 
 
 @registry.search_provider
@@ -55,7 +46,7 @@ def search_incidents(actor: Any, text: str) -> list[SearchHit]:
             i.get_absolute_url(),
             f"{i.get_status_display()} · P{i.priority}",
         )
-        for i in qs.order_by("-created_at", "-pk")[:SEARCH_LIMIT]
+        for i in qs.order_by("-created_at", "-pk")[: registry.SEARCH_LIMIT]
     ]
 
 
@@ -73,37 +64,40 @@ def _rows(qs: QuerySet) -> list[dict[str, Any]]:
     ]
 
 
+INCIDENT_WORK = [
+    WorkList(
+        "incidents.incident.work",
+        "Incident requests assigned to me",
+        lambda actor: _rows(incident_queries.assigned_to(actor)),
+        COLUMNS,
+        "incidents:incident-list",
+        "?mine=true&open=true",
+        "No open incident request is assigned to you.",
+    ),
+    WorkList(
+        "incidents.incident.work",
+        "Unassigned in my groups",
+        lambda actor: _rows(incident_queries.unassigned_in_groups(actor)),
+        COLUMNS,
+        "incidents:incident-list",
+        "?unassigned=true&open=true",
+        "Your groups have no unassigned incident request.",
+    ),
+]
+
+
 @registry.work_provider
 def incident_work(actor: Any) -> list[WorkSection]:
-    sections: list[WorkSection] = []
     if not permissions.has(actor, VIEW) or permissions.is_customer_side(actor):
-        return sections
-    if permissions.has(actor, "incidents.incident.work"):
-        sections.append(
-            WorkSection(
-                title="Incident requests assigned to me",
-                rows=_rows(incident_queries.assigned_to(actor)),
-                columns=COLUMNS,
-                list_url=_list_url("?mine=true&open=true"),
-                empty_text="No open incident request is assigned to you.",
-            )
-        )
-        sections.append(
-            WorkSection(
-                title="Unassigned in my groups",
-                rows=_rows(incident_queries.unassigned_in_groups(actor)),
-                columns=COLUMNS,
-                list_url=_list_url("?unassigned=true&open=true"),
-                empty_text="Your groups have no unassigned incident request.",
-            )
-        )
+        return []
+    sections = registry.work_sections(actor, INCIDENT_WORK)
     escalated = _rows(incident_queries.escalated_to(actor))
     if escalated or permissions.has(actor, "incidents.incident.escalate"):
         sections.append(
             WorkSection(
                 title="Incidents escalated to me",
                 rows=escalated,
-                columns=COLUMNS,
+                columns=list(COLUMNS),
                 list_url="",
                 empty_text="No incident is escalated to you.",
             )
@@ -134,15 +128,12 @@ def search_solutions(actor: Any, text: str) -> list[SearchHit]:
             s.get_absolute_url(),
             ("Workaround" if s.is_workaround else "Solution") + f" · {s.get_status_display()}",
         )
-        for s in search.search_solutions(actor=actor, text=text, limit=SEARCH_LIMIT)
+        for s in search.search_solutions(actor=actor, text=text, limit=registry.SEARCH_LIMIT)
     ]
 
 
-@registry.work_provider
-def solution_work(actor: Any) -> list[WorkSection]:
-    if not permissions.has(actor, solution_queries.APPROVE):
-        return []
-    rows = [
+def _awaiting_me(actor: Any) -> list[dict[str, Any]]:
+    return [
         {
             "number": s.number,
             "title": s.title,
@@ -152,15 +143,22 @@ def solution_work(actor: Any) -> list[WorkSection]:
         }
         for s in solution_queries.awaiting_my_approval(actor)[:SOLUTION_WORK_LIMIT]
     ]
-    return [
-        WorkSection(
-            title="Solutions waiting for my approval",
-            rows=rows,
-            columns=["number", "title", "group", "proposed_by"],
-            list_url=reverse("incidents:solution-list") + "?awaiting_me=true",
-            empty_text="No proposed solution waits for your approval.",
-        )
-    ]
+
+
+SOLUTIONS_TO_APPROVE = WorkList(
+    solution_queries.APPROVE,
+    "Solutions waiting for my approval",
+    _awaiting_me,
+    ("number", "title", "group", "proposed_by"),
+    "incidents:solution-list",
+    "?awaiting_me=true",
+    "No proposed solution waits for your approval.",
+)
+
+
+@registry.work_provider
+def solution_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, [SOLUTIONS_TO_APPROVE])
 
 
 # --- portal -----------------------------------------------------------------------

@@ -8,15 +8,7 @@ published catalog item, an SLA and its termination, the review minutes and the o
 explanation of a violation): its help text says so; the rest is internal.
 """
 
-from steward.core.fields import (
-    CUSTOMER,
-    INTERNAL,
-    PUBLISHED,
-    Inputs,
-    anyone,
-    staff,
-    staff_inputs,
-)
+from steward.core.fields import CUSTOMER, INTERNAL, PUBLISHED, Inputs, anyone, staff, staff_inputs
 
 SERVICE_CUSTOMERS = "Seen by the customers subscribed to the service too."
 _INTERNAL = staff(audience=INTERNAL)

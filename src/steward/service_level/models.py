@@ -5,7 +5,7 @@ outages, SLA reviews and service report schedules."""
 from django.db import models
 
 from steward.core.choices import Priority
-from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel
+from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel, optional_fk
 from steward.service_level.choices import (
     AgreementKind,
     AgreementStatus,
@@ -34,9 +34,7 @@ class Service(VersionedModel, NumberedRecord):
     status = models.CharField(
         max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.IN_DESIGN
     )
-    service_hours = models.ForeignKey(
-        "core.BusinessCalendar", on_delete=models.PROTECT, null=True, blank=True
-    )
+    service_hours = optional_fk("core.BusinessCalendar")
     provider = models.ForeignKey(
         "core.Organisation", on_delete=models.PROTECT, related_name="provided_services", null=True
     )
@@ -93,11 +91,8 @@ class CatalogItem(VersionedModel, NumberedRecord):
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    customer = models.ForeignKey(
+    customer = optional_fk(
         "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="private_catalog_items",
         help_text="The one customer a private (one-off) item is for.",
     )
@@ -113,10 +108,8 @@ class CatalogItem(VersionedModel, NumberedRecord):
     charge = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     charge_unit = models.CharField(max_length=50, blank=True, help_text='e.g. "per user per month"')
     request_instructions = models.TextField(blank=True)
-    template = models.ForeignKey(
-        CatalogItemTemplate, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+    template = optional_fk(CatalogItemTemplate, on_delete=models.SET_NULL)
+    copied_from = optional_fk("self", on_delete=models.SET_NULL)
     approval_round = models.PositiveSmallIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -150,9 +143,7 @@ class CatalogApproval(models.Model):
     round = models.PositiveSmallIntegerField()
     role = models.CharField(max_length=30, choices=ApprovalRole.choices)
     approver = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="+")
-    for_customer = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    for_customer = optional_fk("core.Organisation", related_name="+")
     decision = models.CharField(
         max_length=10, choices=ApprovalDecision.choices, default=ApprovalDecision.PENDING
     )
@@ -179,22 +170,10 @@ class Agreement(VersionedModel, NumberedRecord):
     kind = models.CharField(max_length=5, choices=AgreementKind.choices)
     name = models.CharField(max_length=200)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="agreements")
-    catalog_item = models.ForeignKey(
-        CatalogItem, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements"
-    )
-    customer = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="slas"
-    )
-    support_group = models.ForeignKey(
-        "core.SupportGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="olas"
-    )
-    supplier = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="underpinning_contracts",
-    )
+    catalog_item = optional_fk(CatalogItem, related_name="agreements")
+    customer = optional_fk("core.Organisation", related_name="slas")
+    support_group = optional_fk("core.SupportGroup", related_name="olas")
+    supplier = optional_fk("core.Organisation", related_name="underpinning_contracts")
     status = models.CharField(
         max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
     )
@@ -247,12 +226,8 @@ class AgreementSignature(models.Model):
 class ServiceLevelTarget(VersionedModel, models.Model):
     """One promise of an agreement (or offered by a catalog item): e.g. P1 resolution in 4 h."""
 
-    agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="targets"
-    )
-    catalog_item = models.ForeignKey(
-        CatalogItem, on_delete=models.CASCADE, null=True, blank=True, related_name="targets"
-    )
+    agreement = optional_fk(Agreement, on_delete=models.CASCADE, related_name="targets")
+    catalog_item = optional_fk(CatalogItem, on_delete=models.CASCADE, related_name="targets")
     kind = models.CharField(max_length=20, choices=TargetKind.choices)
     priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
     target_seconds = models.PositiveBigIntegerField(
@@ -350,9 +325,7 @@ class ReviewViolation(models.Model):
     target = models.ForeignKey(ServiceLevelTarget, on_delete=models.PROTECT, related_name="+")
     actual = models.CharField(max_length=100)
     expected = models.CharField(max_length=100)
-    owner = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    owner = optional_fk("core.Person", related_name="+")
     explanation = models.TextField(blank=True)
     remedy = models.TextField(blank=True)
     explained_at = models.DateTimeField(null=True, blank=True)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from steward.core import permissions, registry
 from steward.core.choices import Role
 from steward.core.models import Organisation, SupportGroup
-from steward.core.registry import SearchHit, WorkSection
+from steward.core.registry import SearchHit, WorkList, WorkSection, words_match
 from steward.service_level import queries
 from steward.service_level.choices import (
     AgreementKind,
@@ -26,34 +26,21 @@ registry.nav(AREA, "Service catalog", "service_level:catalog", "service_level.ca
 registry.nav(
     AREA, "Catalog items", "service_level:catalog-item-list", "service_level.catalog.change", 20
 )
-registry.nav(AREA, "Services", "service_level:service-list", "service_level.service.view", 30)
-registry.nav(AREA, "Agreements", "service_level:agreement-list", "service_level.agreement.view", 40)
-registry.nav(AREA, "Customers", "service_level:customer-list", "service_level.agreement.view", 50)
+SERVICE_VIEW, AGREEMENT_VIEW = "service_level.service.view", "service_level.agreement.view"
+registry.nav(AREA, "Services", "service_level:service-list", SERVICE_VIEW, 30)
+registry.nav(AREA, "Agreements", "service_level:agreement-list", AGREEMENT_VIEW, 40)
+registry.nav(AREA, "Customers", "service_level:customer-list", AGREEMENT_VIEW, 50)
 registry.nav(AREA, "SLA reviews", "service_level:review-list", "service_level.review.view", 60)
 registry.nav(AREA, "Outages", "service_level:outage-list", "service_level.outage.change", 70)
-
-SEARCH_LIMIT = 10
-
-
-def _words_filter(text: str, fields: tuple[str, ...]) -> Q:
-    condition = Q()
-    for word in text.split():
-        any_field = Q()
-        for name in fields:
-            any_field |= Q(**{f"{name}__icontains": word})
-        condition &= any_field
-    return condition
 
 
 @registry.search_provider
 def search_services(actor: Any, text: str) -> list[SearchHit]:
-    text = text.strip()
-    if not text or not permissions.has(actor, "service_level.service.view"):
-        return []
-    qs = queries.services_for(actor).filter(_words_filter(text, ("name", "number", "description")))
+    fields, order = ("name", "number", "description"), ("name", "pk")
+    qs = registry.found(actor, text, SERVICE_VIEW, queries.services_for, fields, order=order)
     return [
         SearchHit("Services", s.number, s.name, s.get_absolute_url(), s.get_status_display())
-        for s in qs.order_by("name", "pk")[:SEARCH_LIMIT]
+        for s in qs
     ]
 
 
@@ -65,9 +52,9 @@ def search_catalog(actor: Any, text: str) -> list[SearchHit]:
         return []
     customer = permissions.is_customer_side(actor)
     qs = queries.published_catalog_for(actor) if customer else queries.catalog_items_for(actor)
-    qs = qs.filter(_words_filter(text, ("name", "number", "summary", "category")))
+    qs = qs.filter(words_match(text, ("name", "number", "summary", "category")))
     hits = []
-    for item in qs.select_related("service").order_by("name", "pk")[:SEARCH_LIMIT]:
+    for item in qs.select_related("service").order_by("name", "pk")[: registry.SEARCH_LIMIT]:
         url = (
             reverse("service_level:catalog-entry", args=[item.pk])
             if customer
@@ -87,10 +74,8 @@ def search_catalog(actor: Any, text: str) -> list[SearchHit]:
 
 @registry.search_provider
 def search_agreements(actor: Any, text: str) -> list[SearchHit]:
-    text = text.strip()
-    if not text or not permissions.has(actor, "service_level.agreement.view"):
-        return []
-    qs = queries.agreements_for(actor).filter(_words_filter(text, ("name", "number")))
+    fields, order = ("name", "number"), ("number", "pk")
+    qs = registry.found(actor, text, AGREEMENT_VIEW, queries.agreements_for, fields, order=order)
     return [
         SearchHit(
             "Agreements",
@@ -99,7 +84,7 @@ def search_agreements(actor: Any, text: str) -> list[SearchHit]:
             a.get_absolute_url(),
             f"{a.get_kind_display()} · {a.get_status_display()}",
         )
-        for a in qs.order_by("number", "pk")[:SEARCH_LIMIT]
+        for a in qs
     ]
 
 
@@ -178,19 +163,20 @@ def awaiting_my_signature(actor: Any) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+CATALOG_APPROVALS = WorkList(
+    "service_level.catalog.approve",
+    "Catalog items to approve",
+    pending_approvals,
+    ("number", "name", "service", "as"),
+    "service_level:catalog-item-list",
+    "?status=in_approval",
+    "No catalog item waits for your approval.",
+)
+
+
 @registry.work_provider
 def service_level_work(actor: Any) -> list[WorkSection]:
-    sections = []
-    if permissions.has(actor, "service_level.catalog.approve"):
-        sections.append(
-            WorkSection(
-                title="Catalog items to approve",
-                rows=pending_approvals(actor),
-                columns=["number", "name", "service", "as"],
-                list_url=reverse("service_level:catalog-item-list") + "?status=in_approval",
-                empty_text="No catalog item waits for your approval.",
-            )
-        )
+    sections = registry.work_sections(actor, [CATALOG_APPROVALS])
     if permissions.has(actor, "service_level.agreement.sign"):
         rows = awaiting_my_signature(actor)
         if rows or not permissions.is_customer_side(actor):

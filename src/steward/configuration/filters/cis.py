@@ -9,19 +9,9 @@ from django.db.models import QuerySet
 from steward.configuration.choices import CIStatus
 from steward.configuration.models import CIClass, ConfigurationItem, Relationship
 from steward.configuration.queries import cis as queries
-from steward.core.filters import IdFilter, SearchFilterSet
+from steward.core.filters import IdFilter, SearchFilterSet, choices_for
 from steward.core.models import SupportGroup
 from steward.core.queries import groups_for
-
-
-def _visible(query: Any, model: type) -> Any:
-    def choices(request: Any) -> QuerySet:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return model.objects.none()
-        return query(user)
-
-    return choices
 
 
 def _candidates(value: str) -> list[Any]:
@@ -41,12 +31,12 @@ class CIFilterSet(SearchFilterSet):
     search_fields = ("name", "number", "serial_number")
     ci_class = django_filters.ModelChoiceFilter(
         field_name="ci_class",
-        queryset=_visible(queries.ci_classes_for, CIClass),
+        queryset=choices_for(queries.ci_classes_for, CIClass),
         method="filter_class",
         label="Class (with its subclasses)",
     )
     status = django_filters.ChoiceFilter(choices=CIStatus.choices)
-    support_group = django_filters.ModelChoiceFilter(queryset=_visible(groups_for, SupportGroup))
+    support_group = django_filters.ModelChoiceFilter(queryset=choices_for(groups_for, SupportGroup))
     attribute = django_filters.CharFilter(method="filter_attribute", label="Attribute key")
     value = django_filters.CharFilter(method="filter_noop", label="Attribute value")
 

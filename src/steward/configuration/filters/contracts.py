@@ -10,22 +10,15 @@ from steward.configuration.choices import ContractKind, ContractStatus
 from steward.configuration.models import Contract
 from steward.configuration.queries.contracts import ending_within
 from steward.configuration.queries.suppliers import suppliers_for
-from steward.core.filters import IdFilter, SearchFilterSet
+from steward.core.filters import IdFilter, SearchFilterSet, choices_for
 from steward.core.models import Organisation
-
-
-def _suppliers(request: Any) -> QuerySet:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return Organisation.objects.none()
-    return suppliers_for(user)
 
 
 class ContractFilterSet(SearchFilterSet):
     search_fields = ("number", "title", "supplier_reference", "supplier__name")
     kind = django_filters.ChoiceFilter(choices=ContractKind.choices)
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices)
-    supplier = django_filters.ModelChoiceFilter(queryset=_suppliers)
+    supplier = django_filters.ModelChoiceFilter(queryset=choices_for(suppliers_for, Organisation))
     expiring_within = django_filters.NumberFilter(
         method="filter_expiring_within",
         label="Active and ending within (days)",

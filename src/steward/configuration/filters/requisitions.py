@@ -1,30 +1,23 @@
 """The filter set of purchase requisitions, shared by the list page, its htmx partial and
 the API. Choice filters offer only what the requesting person may see."""
 
-from typing import Any
-
 import django_filters
 from django.db.models import Q, QuerySet
 
 from steward.configuration.choices import RequisitionStatus
 from steward.configuration.models import PurchaseRequisition
 from steward.configuration.queries import requisitions as queries
-from steward.core.filters import SearchFilterSet
+from steward.core.filters import SearchFilterSet, choices_for
 from steward.core.models import Organisation
-
-
-def _suppliers(request: Any) -> QuerySet:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return Organisation.objects.none()
-    return queries.requisition_suppliers_for(user)
 
 
 class RequisitionFilterSet(SearchFilterSet):
     search_fields = ("number", "title", "task_reference", "order_reference")
     status = django_filters.MultipleChoiceFilter(choices=RequisitionStatus.choices)
     supplier = django_filters.ModelChoiceFilter(
-        queryset=_suppliers, method="filter_supplier", label="Supplier (asked or ordered from)"
+        queryset=choices_for(queries.requisition_suppliers_for, Organisation),
+        method="filter_supplier",
+        label="Supplier (asked or ordered from)",
     )
     mine = django_filters.ChoiceFilter(
         choices=[

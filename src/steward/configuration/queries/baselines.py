@@ -10,29 +10,22 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from steward.configuration.models import Baseline, BaselineItem
-from steward.configuration.queries.cis import _may_view, _one
+from steward.configuration.queries.cis import VIEW
 from steward.core.models import Person
+from steward.core.queries import one, permitted
 
 
 def baselines_for(actor: Person) -> QuerySet[Baseline]:
-    if not _may_view(actor):
-        return Baseline.objects.none()
-    return Baseline.objects.select_related("service", "taken_by").annotate(
-        item_count=Count("items")
-    )
+    baselines = Baseline.objects.select_related("service", "taken_by")
+    return permitted(actor, VIEW, baselines.annotate(item_count=Count("items")))
 
 
 def baseline_for(actor: Person, pk: Any) -> Baseline:
     """One baseline the actor may see (404 otherwise)."""
-    return _one(baselines_for(actor), pk)
+    return one(baselines_for(actor), pk)
 
 
 def baseline_items_for(actor: Person, baseline: Baseline) -> QuerySet[BaselineItem]:
     """The baseline's CIs, by number, with their current class and name."""
-    if not _may_view(actor):
-        return BaselineItem.objects.none()
-    return (
-        BaselineItem.objects.filter(baseline=baseline)
-        .select_related("ci", "ci__ci_class")
-        .order_by("ci__number")
-    )
+    items = BaselineItem.objects.filter(baseline=baseline).select_related("ci", "ci__ci_class")
+    return permitted(actor, VIEW, items.order_by("ci__number"))

@@ -8,57 +8,38 @@ import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from steward.configuration.models import (
-    CIAttributeValue,
-    CIClass,
-    ConfigurationItem,
-    Relationship,
-)
+from steward.configuration.models import CIAttributeValue, CIClass, ConfigurationItem, Relationship
 from steward.configuration.queries import classes  # noqa: F401 (registers the class tree cache)
-from steward.core import permissions
 from steward.core.models import Person
+from steward.core.queries import one, permitted
 
-
-def _may_view(actor: Person) -> bool:
-    return permissions.has(actor, "configuration.ci.view")
+VIEW = "configuration.ci.view"
 
 
 VALUE_LENGTH = CIAttributeValue._meta.get_field("value").max_length
 
 
-def _one(qs: QuerySet, pk: Any) -> Any:
-    try:
-        return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No {qs.model._meta.verbose_name} {pk}.") from None
-
-
 def cis_for(actor: Person) -> QuerySet[ConfigurationItem]:
-    if not _may_view(actor):
-        return ConfigurationItem.objects.none()
-    return ConfigurationItem.objects.select_related("ci_class", "owner", "support_group")
+    return permitted(
+        actor, VIEW, ConfigurationItem.objects.select_related("ci_class", "owner", "support_group")
+    )
 
 
 def ci_for(actor: Person, pk: Any) -> ConfigurationItem:
-    return _one(cis_for(actor), pk)
+    return one(cis_for(actor), pk)
 
 
 def ci_classes_for(actor: Person) -> QuerySet[CIClass]:
-    if not _may_view(actor):
-        return CIClass.objects.none()
-    return CIClass.objects.select_related("parent")
+    return permitted(actor, VIEW, CIClass.objects.select_related("parent"))
 
 
 def ci_class_for(actor: Person, pk: Any) -> CIClass:
-    return _one(ci_classes_for(actor), pk)
+    return one(ci_classes_for(actor), pk)
 
 
 def relationships_for(actor: Person, *, current_only: bool = False) -> QuerySet[Relationship]:
-    if not _may_view(actor):
-        return Relationship.objects.none()
-    qs = Relationship.objects.select_related("source", "target", "type")
+    qs = permitted(actor, VIEW, Relationship.objects.select_related("source", "target", "type"))
     if current_only:
         qs = qs.filter(valid_to__isnull=True)
     return qs

@@ -7,28 +7,24 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from steward.configuration.choices import ContractStatus
 from steward.configuration.models import Contract
-from steward.core import permissions
 from steward.core.models import Person
+from steward.core.queries import one, permitted
 
 VIEW = "configuration.contract.view"
 
 
 def contracts_for(actor: Person) -> QuerySet[Contract]:
-    if not permissions.has(actor, VIEW):
-        return Contract.objects.none()
-    return Contract.objects.select_related("supplier", "owner", "licensed_software")
+    return permitted(
+        actor, VIEW, Contract.objects.select_related("supplier", "owner", "licensed_software")
+    )
 
 
 def contract_for(actor: Person, pk: Any) -> Contract:
-    try:
-        return contracts_for(actor).get(pk=pk)
-    except (Contract.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No contract {pk}.") from None
+    return one(contracts_for(actor), pk)
 
 
 def ending_within(

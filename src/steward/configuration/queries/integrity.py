@@ -10,21 +10,21 @@ from django.db.models import QuerySet
 
 from steward.configuration.choices import IntegrityCheck
 from steward.configuration.models import IntegrityRun
-from steward.configuration.queries.cis import _may_view, _one
+from steward.configuration.queries.cis import VIEW
 from steward.core.models import Person
+from steward.core.queries import one, permitted
 
 TREND_RUNS = 30
 
 
 def integrity_runs_for(actor: Person) -> QuerySet[IntegrityRun]:
-    if not _may_view(actor):
-        return IntegrityRun.objects.none()
-    return IntegrityRun.objects.select_related("actor").order_by("-started_at", "-pk")
+    runs = IntegrityRun.objects.select_related("actor").order_by("-started_at", "-pk")
+    return permitted(actor, VIEW, runs)
 
 
 def integrity_run_for(actor: Person, pk: Any) -> IntegrityRun:
     """One run the actor may see (404 otherwise)."""
-    return _one(integrity_runs_for(actor), pk)
+    return one(integrity_runs_for(actor), pk)
 
 
 def latest_integrity_run(actor: Person) -> IntegrityRun | None:

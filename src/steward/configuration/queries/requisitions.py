@@ -9,13 +9,13 @@ purchasing agent or requester. Customer-side people see none.
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from steward.configuration.choices import Decision, RequisitionStatus
 from steward.configuration.models import PurchaseApproval, PurchaseRequisition
 from steward.core import permissions
 from steward.core.choices import OrganisationKind, Role
 from steward.core.models import Organisation, Person
+from steward.core.queries import one
 
 VIEW = "configuration.requisition.view"
 APPROVE = "configuration.requisition.approve"
@@ -42,10 +42,7 @@ def requisitions_for(actor: Person) -> QuerySet[PurchaseRequisition]:
 
 def requisition_for(actor: Person, pk: Any) -> PurchaseRequisition:
     """One requisition the actor may see (404 otherwise, so existence does not leak)."""
-    try:
-        return requisitions_for(actor).get(pk=pk)
-    except (PurchaseRequisition.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No purchase requisition {pk}.") from None
+    return one(requisitions_for(actor), pk, "purchase requisition")
 
 
 def awaiting_my_approval(actor: Person) -> QuerySet[PurchaseRequisition]:
@@ -66,6 +63,17 @@ def purchasing_work(actor: Person) -> QuerySet[PurchaseRequisition]:
     return requisitions_for(actor).filter(
         Q(purchasing_agent__isnull=True) | Q(purchasing_agent_id=actor.pk),
         status__in=[RequisitionStatus.PRICING, RequisitionStatus.APPROVED],
+    )
+
+
+def awaiting_delivery(actor: Person) -> QuerySet[PurchaseRequisition]:
+    """Ordered requisitions whose delivery is to check, or whose CIs are to register."""
+    return requisitions_for(actor).filter(
+        status__in=[
+            RequisitionStatus.ORDERED,
+            RequisitionStatus.DELIVERY_INCOMPLETE,
+            RequisitionStatus.DELIVERED,
+        ]
     )
 
 

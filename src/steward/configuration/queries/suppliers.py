@@ -7,29 +7,24 @@ people see none.
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.http import Http404
 
-from steward.core import permissions
 from steward.core.choices import OrganisationKind
 from steward.core.models import Organisation, Person
+from steward.core.queries import one, permitted
 
 VIEW = "configuration.supplier.view"
 
 
 def suppliers_for(actor: Person) -> QuerySet[Organisation]:
     """Supplier organisations, with their details row joined."""
-    if not permissions.has(actor, VIEW):
-        return Organisation.objects.none()
-    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).select_related(
-        "supplier_details__contact_details_checked_by"
+    suppliers = Organisation.objects.filter(kind=OrganisationKind.SUPPLIER)
+    return permitted(
+        actor, VIEW, suppliers.select_related("supplier_details__contact_details_checked_by")
     )
 
 
 def supplier_for(actor: Person, pk: Any) -> Organisation:
-    try:
-        return suppliers_for(actor).get(pk=pk)
-    except (Organisation.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No supplier {pk}.") from None
+    return one(suppliers_for(actor), pk, "supplier")
 
 
 def supplier_contacts(supplier: Organisation) -> QuerySet[Person]:
@@ -41,10 +36,7 @@ def supplier_contacts(supplier: Organisation) -> QuerySet[Person]:
 
 def supplier_contact_for(actor: Person, supplier: Organisation, person_pk: Any) -> Person:
     """One contact of a supplier the actor may see (404 otherwise)."""
-    try:
-        return supplier_contacts(supplier).get(pk=person_pk)
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No contact {person_pk}.") from None
+    return one(supplier_contacts(supplier), person_pk, "contact")
 
 
 def with_counts(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:

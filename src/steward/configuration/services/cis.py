@@ -32,6 +32,7 @@ from steward.configuration.models import (
 from steward.configuration.queries.cis import class_and_descendants
 from steward.configuration.queries.classes import class_ancestry
 from steward.core import journal, numbering, permissions, transitions, versioning
+from steward.core.edits import lock_to_edit, reject_unknown, save_new
 from steward.core.models import Person
 
 CHANGE = "configuration.ci.change"
@@ -64,10 +65,7 @@ def ci_class_create(
         ci_class = CIClass(
             name=name.strip(), code=code, category=category, parent=parent, description=description
         )
-        ci_class.full_clean()
-        ci_class.save()
-        journal.created(ci_class, actor=actor)
-    return ci_class
+        return save_new(ci_class, actor=actor)
 
 
 def definitions_for(ci_class: CIClass) -> list[AttributeDefinition]:
@@ -143,10 +141,7 @@ def relationship_type_create(
             reverse_name=reverse_name,
             impact_flows_to_source=impact_flows_to_source,
         )
-        rel_type.full_clean()
-        rel_type.save()
-        journal.created(rel_type, actor=actor)
-    return rel_type
+        return save_new(rel_type, actor=actor)
 
 
 def relationship_rule_add(
@@ -385,16 +380,14 @@ def ci_update(
 ) -> ConfigurationItem:
     """Change a CI's fields and/or attributes (``data["attributes"]`` is merged; a key
     set to None removes that attribute). Nothing is written when nothing changes."""
-    extra = sorted(set(data) - set(EDITABLE_FIELDS) - {"attributes"})
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
+    reject_unknown(data, [*EDITABLE_FIELDS, "attributes"])
     new_attributes = data.get("attributes") or {}
     if not isinstance(new_attributes, dict):
         raise ValidationError({"attributes": ["Give the attributes as an object."]})
     with transaction.atomic():
-        ci = transitions.lock(ConfigurationItem, ci_id, related=["ci_class"])
-        permissions.require(actor, CHANGE, ci)
-        versioning.check(ci, expected_version)
+        ci = lock_to_edit(
+            actor, CHANGE, ConfigurationItem, ci_id, expected_version, related=["ci_class"]
+        )
         before = snapshot(ci)
         journal.apply_changes(ci, data, EDITABLE_FIELDS)
         after = snapshot(ci)
@@ -424,8 +417,7 @@ def ci_update(
 def ci_verify(*, actor: Person, ci_id: int) -> ConfigurationItem:
     """Record that the real configuration was checked against the CI (ch. 4, proc. 4)."""
     with transaction.atomic():
-        ci = transitions.lock(ConfigurationItem, ci_id)
-        permissions.require(actor, CHANGE, ci)
+        ci = lock_to_edit(actor, CHANGE, ConfigurationItem, ci_id)
         old, ci.last_verified_at = ci.last_verified_at, timezone.now()
         ci.save(update_fields=["last_verified_at", "updated_at"])
         _record(

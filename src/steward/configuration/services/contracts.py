@@ -24,6 +24,7 @@ from steward.configuration.choices import ClassCategory, ContractKind, ContractS
 from steward.configuration.models import ConfigurationItem, Contract, Relationship
 from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit, reject_unknown, save_changes
 from steward.core.models import Organisation, Person
 
 VIEW = "configuration.contract.view"
@@ -37,12 +38,6 @@ EDITABLE_FIELDS = [
     "entitlement", "description",
 ]  # fmt: skip
 LICENCE_FIELDS = ("licensed_software", "licence_metric", "entitlement")
-
-
-def _unknown(data: dict[str, Any], allowed: list[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
 def _check(contract: Contract, *, new_supplier: bool) -> None:
@@ -157,12 +152,9 @@ def contract_register(
     return contract
 
 
-def _locked(contract_id: int) -> Contract:
-    # Only the contract's row: the owner and the software are outer joins, which
-    # PostgreSQL will not lock.
-    return transitions.lock(
-        Contract, contract_id, related=["supplier", "owner", "licensed_software__ci_class"]
-    )
+# Read with the contract; only the contract's row is locked: the owner and the software
+# are outer joins, which PostgreSQL will not lock.
+RELATED = ["supplier", "owner", "licensed_software__ci_class"]
 
 
 def _not_terminated(contract: Contract) -> None:
@@ -175,19 +167,20 @@ def contract_update(
 ) -> Contract:
     """Update a contract or licence certificate (procedure 5); each changed field is in the
     journal. Nothing is written when nothing changes."""
-    _unknown(data, EDITABLE_FIELDS)
+    reject_unknown(data, EDITABLE_FIELDS)
     with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
-        versioning.check(contract, expected_version)
+        contract = lock_to_edit(
+            actor, CHANGE, Contract, contract_id, expected_version, related=RELATED
+        )
         _not_terminated(contract)
         old_supplier = contract.supplier_id
-        changes = journal.apply_changes(contract, data, EDITABLE_FIELDS)
-        if not changes:
-            return contract
-        _check(contract, new_supplier=contract.supplier_id != old_supplier)
-        contract.save()
-        journal.field_changes(contract, actor=actor, changes=changes)
+        save_changes(
+            contract,
+            data,
+            EDITABLE_FIELDS,
+            actor=actor,
+            clean=lambda: _check(contract, new_supplier=contract.supplier_id != old_supplier),
+        )
     return contract
 
 
@@ -206,8 +199,7 @@ def _transition(contract: Contract, new: str, *, actor: Person | None, reason: s
 def contract_activate(*, actor: Person, contract_id: int, reason: str = "") -> Contract:
     """Put a draft contract in force, or renew an expired one once its end date is moved."""
     with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
+        contract = lock_to_edit(actor, CHANGE, Contract, contract_id, related=RELATED)
         workflows.CONTRACT.check(contract.status, C.ACTIVE)
         if contract.ends_on is not None and contract.ends_on < timezone.localdate():
             raise ValidationError(
@@ -220,45 +212,39 @@ def contract_activate(*, actor: Person, contract_id: int, reason: str = "") -> C
 def contract_terminate(*, actor: Person, contract_id: int, reason: str = "") -> Contract:
     """End a contract before its term (or a draft that will not be signed)."""
     with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
+        contract = lock_to_edit(actor, CHANGE, Contract, contract_id, related=RELATED)
         _transition(contract, C.TERMINATED, actor=actor, reason=reason)
     return contract
 
 
 def contract_link_cis(*, actor: Person, contract_id: int, ci_ids: Any) -> Contract:
     """Say that the contract covers these CIs (already covered ones are left alone)."""
-    with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
-        _not_terminated(contract)
-        present = set(contract.cis.values_list("pk", flat=True))
-        added = [ci for ci in _cis(ci_ids) if ci.pk not in present]
-        if added:
-            contract.cis.add(*added)
-            versioning.touch(contract)  # the covered CIs are part of the contract
-            journal.field_changes(
-                contract,
-                actor=actor,
-                changes={"cis": (None, ", ".join(ci.number for ci in added))},
-            )
-    return contract
+    return _cover(actor, contract_id, ci_ids, covered=True)
 
 
 def contract_unlink_cis(*, actor: Person, contract_id: int, ci_ids: Any) -> Contract:
     """The contract no longer covers these CIs."""
+    return _cover(actor, contract_id, ci_ids, covered=False)
+
+
+def _cover(actor: Person, contract_id: int, ci_ids: Any, *, covered: bool) -> Contract:
+    """Add (``covered``) or remove CIs the contract covers; what changed is journalled."""
     with transaction.atomic():
-        contract = _locked(contract_id)
-        permissions.require(actor, CHANGE, contract)
+        contract = lock_to_edit(actor, CHANGE, Contract, contract_id, related=RELATED)
         _not_terminated(contract)
-        removed = list(contract.cis.filter(pk__in=[int(pk) for pk in ci_ids]))
-        if removed:
-            contract.cis.remove(*removed)
-            versioning.touch(contract)
+        if covered:
+            present = set(contract.cis.values_list("pk", flat=True))
+            changed = [ci for ci in _cis(ci_ids) if ci.pk not in present]
+        else:
+            changed = list(contract.cis.filter(pk__in=[int(pk) for pk in ci_ids]))
+        if changed:
+            (contract.cis.add if covered else contract.cis.remove)(*changed)
+            versioning.touch(contract)  # the covered CIs are part of the contract
+            numbers = ", ".join(ci.number for ci in changed)
             journal.field_changes(
                 contract,
                 actor=actor,
-                changes={"cis": (", ".join(ci.number for ci in removed), None)},
+                changes={"cis": (None, numbers) if covered else (numbers, None)},
             )
     return contract
 

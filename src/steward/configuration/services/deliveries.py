@@ -38,6 +38,7 @@ from steward.configuration.services.requisitions import (
     requisition_label,
 )
 from steward.core import journal, notify, permissions
+from steward.core.edits import lock_to_edit
 from steward.core.errors import DomainError
 from steward.core.models import Person
 
@@ -96,8 +97,7 @@ def delivery_check(
     agent is told, so the CIs get registered.
     """
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, CREATE, requisition)
+        requisition = lock_to_edit(actor, CREATE, PurchaseRequisition, requisition_id)
         if requisition.status not in (R.ORDERED, R.DELIVERY_INCOMPLETE):
             raise DomainError(
                 f"{requisition.number} is {R(requisition.status).label.lower()}: only an "

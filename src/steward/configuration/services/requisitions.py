@@ -35,8 +35,9 @@ from steward.configuration.models import (
     PurchaseRequisition,
     SupplierQuote,
 )
-from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
+from steward.core import journal, notify, numbering, permissions, roles, transitions
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit, reject_unknown, require_state
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person
 
@@ -55,12 +56,6 @@ CHECKED = [s for s in DeliveryStatus.values if s != DeliveryStatus.PENDING]
 
 
 # --- Helpers -------------------------------------------------------------------------------
-
-
-def _reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
 def locked_requisition(requisition_id: int) -> PurchaseRequisition:
@@ -146,7 +141,7 @@ def _decimal(value: Any, field: str) -> Decimal | None:
 def _build_line(requisition: PurchaseRequisition, position: int, spec: Mapping[str, Any]) -> Any:
     if not isinstance(spec, Mapping):
         raise ValidationError({"lines": ["Each line is an object."]})
-    _reject_unknown(spec, LINE_FIELDS)
+    reject_unknown(spec, LINE_FIELDS)
     description = str(spec.get("description") or "").strip()
     errors: dict[str, list[str]] = {}
     if not description:
@@ -191,14 +186,6 @@ def _build_lines(
             ]
             raise ValidationError({"lines": messages}) from None
     return lines
-
-
-def _require_draft(requisition: PurchaseRequisition) -> None:
-    if requisition.status != R.DRAFT:
-        raise DomainError(
-            f"Only a draft requisition can be changed; {requisition.number} is "
-            f"{R(requisition.status).label.lower()}."
-        )
 
 
 # --- Filling out (draft) -----------------------------------------------------------------------
@@ -261,12 +248,12 @@ def requisition_update(
 ) -> PurchaseRequisition:
     """Adjust a draft requisition; ``data["suppliers"]`` replaces the suppliers to ask and
     ``lines``, when given, replace the line items."""
-    _reject_unknown(data, [*REQUISITION_FIELDS, "suppliers"])
+    reject_unknown(data, [*REQUISITION_FIELDS, "suppliers"])
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, CREATE, requisition)
-        versioning.check(requisition, expected_version)
-        _require_draft(requisition)
+        requisition = lock_to_edit(
+            actor, CREATE, PurchaseRequisition, requisition_id, expected_version
+        )
+        require_state(requisition, R.DRAFT, "requisition")
         _check_coordinator(data.get("change_coordinator"))
         _check_agent(data.get("purchasing_agent"))
         changes = journal.apply_changes(requisition, data, REQUISITION_FIELDS)
@@ -304,9 +291,8 @@ def line_add(
 ) -> PurchaseLineItem:
     """Add a line item to a draft requisition."""
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, CREATE, requisition)
-        _require_draft(requisition)
+        requisition = lock_to_edit(actor, CREATE, PurchaseRequisition, requisition_id)
+        require_state(requisition, R.DRAFT, "requisition")
         last = requisition.lines.aggregate(last=Max("position"))["last"] or 0
         spec = {
             "description": description,
@@ -325,9 +311,8 @@ def line_add(
 def line_remove(*, actor: Person, requisition_id: int, line_id: int) -> None:
     """Remove a line item from a draft requisition (it keeps at least one)."""
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, CREATE, requisition)
-        _require_draft(requisition)
+        requisition = lock_to_edit(actor, CREATE, PurchaseRequisition, requisition_id)
+        require_state(requisition, R.DRAFT, "requisition")
         line = requisition.lines.filter(pk=line_id).first()
         if line is None:
             raise ValidationError({"line": ["No such line on this requisition."]})
@@ -445,8 +430,7 @@ def quote_record(
     if amount_value is None:
         raise ValidationError({"amount": ["Give the quoted amount."]})
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, PURCHASE, requisition)
+        requisition = lock_to_edit(actor, PURCHASE, PurchaseRequisition, requisition_id)
         if requisition.status != R.PRICING:
             raise DomainError(
                 f"Quotes are recorded while pricing; {requisition.number} is "
@@ -489,8 +473,7 @@ def quote_record(
 def quote_select(*, actor: Person, requisition_id: int, quote_id: int) -> SupplierQuote:
     """The purchasing agent picks the quote to ask approval for (one per requisition)."""
     with transaction.atomic():
-        requisition = locked_requisition(requisition_id)
-        permissions.require(actor, PURCHASE, requisition)
+        requisition = lock_to_edit(actor, PURCHASE, PurchaseRequisition, requisition_id)
         if requisition.status != R.PRICING:
             raise DomainError(f"{requisition.number} is no longer being priced.")
         quote = requisition.quotes.filter(pk=quote_id).first()

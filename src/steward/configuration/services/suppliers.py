@@ -16,13 +16,14 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from steward.configuration.models import SupplierDetails
 from steward.core import journal, permissions, transitions, versioning
 from steward.core.choices import OrganisationKind
+from steward.core.edits import reject_unknown
 from steward.core.models import Organisation, Person
 from steward.core.services import directory
 
@@ -34,12 +35,6 @@ DETAILS_FIELDS = ["account_number", "supplies"]
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "mobile", "job_title", "location",
                   "is_active"]  # fmt: skip
 CONTACT_DETAILS_MAX_AGE_DAYS = 365
-
-
-def _unknown(data: dict[str, Any], allowed: list[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
 def _locked_supplier(organisation_id: int) -> Organisation:
@@ -58,13 +53,17 @@ def _details(organisation: Organisation) -> SupplierDetails:
     return details
 
 
-def _free_code(name: str) -> str:
-    base = slugify(name)[:36] or "supplier"
-    code, n = base, 1
-    while Organisation.objects.filter(code=code).exists():
+def _unused(model: type[models.Model], field: str, base: str, sep: str) -> str:
+    """``base``, else ``base<sep>2``, ``<sep>3``...: the first that no ``model`` has as ``field``."""
+    value, n = base, 1
+    while model._default_manager.filter(**{field: value}).exists():
         n += 1
-        code = f"{base}-{n}"
-    return code
+        value = f"{base}{sep}{n}"
+    return value
+
+
+def _free_code(name: str) -> str:
+    return _unused(Organisation, "code", slugify(name)[:36] or "supplier", "-")
 
 
 def supplier_register(
@@ -121,7 +120,7 @@ def supplier_update(
 ) -> Organisation:
     """Update a supplier's contact information and details (procedure 2, "updates its
     contact details as needed"); ``confirm`` also records that they are now up to date."""
-    _unknown(data, ORGANISATION_FIELDS + DETAILS_FIELDS)
+    reject_unknown(data, ORGANISATION_FIELDS + DETAILS_FIELDS)
     with transaction.atomic():
         organisation = _locked_supplier(organisation_id)
         permissions.require(actor, CHANGE, organisation)
@@ -189,12 +188,7 @@ def supplier_details_are_current(
 
 def _free_username(organisation: Organisation, first_name: str, last_name: str) -> str:
     person = slugify(f"{first_name} {last_name}").replace("-", ".") or "contact"
-    base = f"{organisation.code}.{person}"[:140]
-    username, n = base, 1
-    while Person.objects.filter(username=username).exists():
-        n += 1
-        username = f"{base}.{n}"
-    return username
+    return _unused(Person, "username", f"{organisation.code}.{person}"[:140], ".")
 
 
 def supplier_contact_add(
@@ -248,7 +242,7 @@ def supplier_contact_update(
     Only people who belong to suppliers alone and hold no role: anyone else (a member of
     staff, a customer) is changed in the directory by those who may.
     """
-    _unknown(data, CONTACT_FIELDS)
+    reject_unknown(data, CONTACT_FIELDS)
     with transaction.atomic():
         organisation = _locked_supplier(organisation_id)
         permissions.require(actor, CHANGE, organisation)

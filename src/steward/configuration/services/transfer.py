@@ -29,12 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from steward.configuration.choices import CIStatus
-from steward.configuration.models import (
-    CIClass,
-    ConfigurationItem,
-    Relationship,
-    RelationshipType,
-)
+from steward.configuration.models import CIClass, ConfigurationItem, Relationship, RelationshipType
 from steward.configuration.services import cis as services
 from steward.core import csvsafe, permissions
 from steward.core.models import Person, SupportGroup

@@ -11,6 +11,7 @@ from steward.core.models.records import (
     NumberSequence,
     TimeStampedModel,
     VersionedModel,
+    optional_fk,
 )
 from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
 from steward.core.models.tokens import ApiToken
@@ -41,4 +42,5 @@ __all__ = [
     "WebhookSubscription",
     "WorkerHeartbeat",
     "WorkingPeriod",
+    "optional_fk",
 ]

@@ -6,6 +6,12 @@ from typing import Any
 from django.db import models, transaction
 
 
+def optional_fk(to: Any, *, on_delete: Any = models.PROTECT, **options: Any) -> models.ForeignKey:
+    """A reference a record may leave empty (NULL, and blank on forms), by default keeping
+    what it names from being deleted (PROTECT): the most common link between records."""
+    return models.ForeignKey(to, on_delete=on_delete, null=True, blank=True, **options)
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

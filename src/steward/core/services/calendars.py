@@ -16,11 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_time
 
-from steward.core import clocks, journal, permissions, refcache, versioning
+from steward.core import clocks, journal, permissions, refcache
+from steward.core.edits import check_edit, reject_unknown
 from steward.core.models import BusinessCalendar, Holiday, Person, WorkingPeriod
 from steward.core.models.calendars import WEEKDAYS
 from steward.core.tasks import recalculate_calendar_clocks
 
+CHANGE = "core.calendar.change"
 CALENDAR_FIELDS = ["name", "time_zone", "description"]
 WEEKDAY_NAMES = dict(WEEKDAYS)
 MIDNIGHT = dt.time(0)
@@ -180,12 +182,6 @@ def _clean_holiday(date: Any, name: Any) -> tuple[dt.date, str]:
     return day, label  # type: ignore[return-value]
 
 
-def _unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
-
-
 def _clean_calendar(calendar: BusinessCalendar) -> None:
     calendar.name = calendar.name.strip() if isinstance(calendar.name, str) else calendar.name
     calendar.time_zone = validate_time_zone(calendar.time_zone)
@@ -223,7 +219,7 @@ def calendar_create(
     holidays: Iterable[Mapping[str, Any]] | None = None,
 ) -> BusinessCalendar:
     """Create a calendar with its weekly working periods and holidays (dicts of date, name)."""
-    permissions.require(actor, "core.calendar.change")
+    permissions.require(actor, CHANGE)
     calendar = BusinessCalendar(name=name, time_zone=time_zone, description=description or "")
     _clean_calendar(calendar)
     cleaned = clean_periods(periods or [])
@@ -259,9 +255,8 @@ def calendar_update(
     """
     with transaction.atomic():
         calendar = _lock(calendar_id)
-        permissions.require(actor, "core.calendar.change", calendar)
-        versioning.check(calendar, expected_version)
-        _unknown(data, [*CALENDAR_FIELDS, "periods"])
+        check_edit(actor, CHANGE, calendar, expected_version)
+        reject_unknown(data, [*CALENDAR_FIELDS, "periods"])
         cleaned = clean_periods(data["periods"]) if "periods" in data else None
         changes = journal.apply_changes(calendar, data, CALENDAR_FIELDS)
         if changes:
@@ -294,8 +289,7 @@ def calendar_set_periods(
     end_time); an empty list leaves the calendar without working hours."""
     with transaction.atomic():
         calendar = _lock(calendar_id)
-        permissions.require(actor, "core.calendar.change", calendar)
-        versioning.check(calendar, expected_version)
+        check_edit(actor, CHANGE, calendar, expected_version)
         cleaned = clean_periods(periods)
         replaced = _replace_periods(calendar, cleaned)
         if replaced:
@@ -309,7 +303,7 @@ def holiday_add(*, actor: Person, calendar_id: int, date: dt.date | str, name: s
     """Mark ``date`` as a holiday: no business time on that local day."""
     with transaction.atomic():
         calendar = _lock(calendar_id)
-        permissions.require(actor, "core.calendar.change", calendar)
+        permissions.require(actor, CHANGE, calendar)
         day, label = _clean_holiday(date, name)
         existing = Holiday.objects.filter(calendar=calendar, date=day).first()
         if existing is not None:
@@ -327,7 +321,7 @@ def holiday_remove(*, actor: Person, calendar_id: int, holiday_id: int) -> None:
     """Remove one holiday; Holiday.DoesNotExist when it is not this calendar's."""
     with transaction.atomic():
         calendar = _lock(calendar_id)
-        permissions.require(actor, "core.calendar.change", calendar)
+        permissions.require(actor, CHANGE, calendar)
         holiday = Holiday.objects.get(pk=holiday_id, calendar=calendar)
         label = str(holiday)
         holiday.delete()

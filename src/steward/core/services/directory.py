@@ -8,6 +8,7 @@ from django.db import models, transaction
 
 from steward.core import journal, permissions, registry, versioning
 from steward.core.choices import Role, ScopeKind, allowed_scopes
+from steward.core.edits import check_edit, reject_unknown, save_changes, save_new
 from steward.core.models import (
     Organisation,
     OrganisationMembership,
@@ -35,16 +36,6 @@ PERSON_FIELDS = [
 GROUP_FIELDS = ["name", "organisation", "email", "description", "skills", "calendar", "is_active"]
 
 
-def _validate(instance: models.Model, exclude: list[str] | None = None) -> None:
-    instance.full_clean(exclude=exclude)
-
-
-def _unknown(data: dict[str, Any], allowed: list[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
-
-
 # --- Organisations ---------------------------------------------------------------------
 
 
@@ -55,13 +46,9 @@ def organisation_create(
     keeps one kind of organisation itself passes its own right after checking the kind
     (suppliers: ``configuration.supplier.change``)."""
     permissions.require(actor, permission)
-    _unknown(data, ORGANISATION_FIELDS)
+    reject_unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
-        organisation = Organisation(**data)
-        _validate(organisation)
-        organisation.save()
-        journal.created(organisation, actor=actor)
-    return organisation
+        return save_new(Organisation(**data), actor=actor)
 
 
 def organisation_update(
@@ -72,16 +59,11 @@ def organisation_update(
     permission: str = "core.organisation.change",
     expected_version: int | None = None,
 ) -> Organisation:
-    _unknown(data, ORGANISATION_FIELDS)
+    reject_unknown(data, ORGANISATION_FIELDS)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
-        permissions.require(actor, permission, organisation)
-        versioning.check(organisation, expected_version)
-        changes = journal.apply_changes(organisation, data, ORGANISATION_FIELDS)
-        if changes:
-            _validate(organisation)
-            organisation.save()
-            journal.field_changes(organisation, actor=actor, changes=changes)
+        check_edit(actor, permission, organisation, expected_version)
+        save_changes(organisation, data, ORGANISATION_FIELDS, actor=actor)
     return organisation
 
 
@@ -101,14 +83,14 @@ def person_create(
     """Register a person; without a password they are a contact who cannot log in.
     ``permission``: as for ``organisation_create`` (supplier contacts)."""
     permissions.require(actor, permission)
-    _unknown(data, PERSON_FIELDS)
+    reject_unknown(data, PERSON_FIELDS)
     with transaction.atomic():
         person = Person(username=username.strip(), **data)
         if password:
             person.set_password(password)
         else:
             person.set_unusable_password()
-        _validate(person, exclude=["password"])
+        person.full_clean(exclude=["password"])
         person.save()
         orgs = list(organisations or [])
         if primary_organisation and primary_organisation not in orgs:
@@ -131,16 +113,17 @@ def person_update(
     permission: str = "core.person.change",
     expected_version: int | None = None,
 ) -> Person:
-    _unknown(data, PERSON_FIELDS)
+    reject_unknown(data, PERSON_FIELDS)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person_id)
-        permissions.require(actor, permission, person)
-        versioning.check(person, expected_version)
-        changes = journal.apply_changes(person, data, PERSON_FIELDS)
-        if changes:
-            _validate(person, exclude=["password"])
-            person.save()
-            journal.field_changes(person, actor=actor, changes=changes)
+        check_edit(actor, permission, person, expected_version)
+        save_changes(
+            person,
+            data,
+            PERSON_FIELDS,
+            actor=actor,
+            clean=lambda: person.full_clean(exclude=["password"]),
+        )
     return person
 
 
@@ -167,28 +150,19 @@ def person_join_organisation(
 
 def group_create(*, actor: Person, **data: Any) -> SupportGroup:
     permissions.require(actor, "core.group.change")
-    _unknown(data, GROUP_FIELDS)
+    reject_unknown(data, GROUP_FIELDS)
     with transaction.atomic():
-        group = SupportGroup(**data)
-        _validate(group)
-        group.save()
-        journal.created(group, actor=actor)
-    return group
+        return save_new(SupportGroup(**data), actor=actor)
 
 
 def group_update(
     *, actor: Person, group_id: int, data: dict[str, Any], expected_version: int | None = None
 ) -> SupportGroup:
-    _unknown(data, GROUP_FIELDS)
+    reject_unknown(data, GROUP_FIELDS)
     with transaction.atomic():
         group = SupportGroup.objects.select_for_update().get(pk=group_id)
-        permissions.require(actor, "core.group.change", group)
-        versioning.check(group, expected_version)
-        changes = journal.apply_changes(group, data, GROUP_FIELDS)
-        if changes:
-            _validate(group)
-            group.save()
-            journal.field_changes(group, actor=actor, changes=changes)
+        check_edit(actor, "core.group.change", group, expected_version)
+        save_changes(group, data, GROUP_FIELDS, actor=actor)
     return group
 
 

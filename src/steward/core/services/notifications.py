@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from steward.core import journal, outbound, permissions, versioning, webhooks
+from steward.core.edits import reject_unknown
 from steward.core.models import Notification, Person, WebhookDelivery, WebhookSubscription
 
 SUBSCRIPTION_FIELDS = ["name", "url", "record_type", "events", "is_active", "secret"]
@@ -154,9 +155,7 @@ def _check_target(
 
 
 def _clean(data: dict[str, Any], *, actor: Person) -> dict[str, Any]:
-    extra = sorted(set(data) - set(SUBSCRIPTION_FIELDS))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
+    reject_unknown(data, SUBSCRIPTION_FIELDS)
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for name, value in data.items():

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from steward.core import permissions, roles
 from steward.core.choices import Role
 from steward.core.models import Person, SupportGroup
-from steward.core.queries import _one
+from steward.core.queries import one
 from steward.incidents.choices import OPEN_STATUSES, Escalation
 from steward.incidents.models import IncidentAction, IncidentRequest
 
@@ -34,7 +34,7 @@ def incidents_for(actor: Person) -> QuerySet[IncidentRequest]:
 
 
 def incident_for(actor: Person, pk: Any) -> IncidentRequest:
-    return _one(incidents_for(actor), pk)
+    return one(incidents_for(actor), pk)
 
 
 def my_group_ids(actor: Person) -> set[int]:

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from steward.core import permissions
 from steward.core.models import Person, SupportGroup
+from steward.core.queries import one, permitted
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.models import Category, Solution, SolutionUse
 
@@ -32,10 +32,7 @@ def solutions_for(actor: Person) -> QuerySet[Solution]:
 
 
 def solution_for(actor: Person, pk: Any) -> Solution:
-    try:
-        return solutions_for(actor).get(pk=pk)
-    except (Solution.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No solution {pk}.") from None
+    return one(solutions_for(actor), pk, "solution")
 
 
 def approvable_condition(actor: Person) -> Q | None:
@@ -82,6 +79,4 @@ def uses_of(actor: Person, solution: Solution) -> QuerySet[SolutionUse]:
 
 def solution_categories_for(actor: Person) -> QuerySet[Category]:
     """The categories a solution may be filed under (those in use)."""
-    if not permissions.has(actor, VIEW):
-        return Category.objects.none()
-    return Category.objects.filter(is_active=True).select_related("parent")
+    return permitted(actor, VIEW, Category.objects.filter(is_active=True).select_related("parent"))

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, permissions
+from steward.core import journal
 from steward.core.choices import ClockKind, ClockMetric
+from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
 from steward.core.roles import group_coordinators, is_desk
@@ -68,8 +69,7 @@ def incident_assign(
     if group is None and person is None:
         raise ValidationError({"assignee": ["Choose a group or a person."]})
     with transaction.atomic():
-        incident = _locked(incident_id)
-        permissions.require(actor, ASSIGN, incident)
+        incident = lock_to_edit(actor, ASSIGN, IncidentRequest, incident_id)
         if incident.status not in OPEN_STATUSES:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, N.ASSIGNED)
         desk = is_desk(actor)
@@ -159,8 +159,7 @@ def incident_send_back(
     note = checked_text(errors, "note", note)
     raise_errors(errors)
     with transaction.atomic():
-        incident = _locked(incident_id)
-        permissions.require(actor, ASSIGN, incident)
+        incident = lock_to_edit(actor, ASSIGN, IncidentRequest, incident_id)
         if not is_coordinator(actor, incident.support_group):
             raise PermissionDenied("Only the group coordinator of its group sends it back.")
         label = SendBackReason(reason).label

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import clocks, fields, journal, permissions
+from steward.core import clocks, fields, journal
 from steward.core.calendars import CalendarSpec, spec_for
 from steward.core.choices import ClockKind, ClockMetric
+from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
 from steward.core.models import BusinessCalendar, Person, SupportGroup
 from steward.incidents import inputs, workflows
@@ -65,8 +66,7 @@ def incident_close(*, actor: Person, incident_id: int) -> IncidentRequest:
     """Proc. 6: the desk closes a resolved request on the requester's behalf (the user,
     still in contact, verified the solution)."""
     with transaction.atomic():
-        incident = _locked(incident_id)
-        permissions.require(actor, CLOSE, incident)
+        incident = lock_to_edit(actor, CLOSE, IncidentRequest, incident_id)
         _close(incident, actor, "Closed by the service desk after verification.")
     return incident
 
@@ -141,8 +141,7 @@ def incident_cancel(*, actor: Person, incident_id: int, reason: str = "") -> Inc
     """The desk withdraws a request registered by mistake (a duplicate, not an incident);
     its clocks stop measuring without a verdict."""
     with transaction.atomic():
-        incident = _locked(incident_id)
-        permissions.require(actor, CLOSE, incident)
+        incident = lock_to_edit(actor, CLOSE, IncidentRequest, incident_id)
         incident.closed_at = timezone.now()
         _transition(
             incident, N.CANCELLED, actor, reason, public=True,  # sent to the requester

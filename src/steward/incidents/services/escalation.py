@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, permissions
+from steward.core import journal
 from steward.core.choices import Role
+from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person
 from steward.core.roles import group_coordinators, holders
@@ -64,8 +65,7 @@ def incident_handle_escalation(
     if decision not in ESCALATION_DECISIONS:
         raise ValidationError({"decision": ["Select a valid choice."]})
     with transaction.atomic():
-        incident = _locked(incident_id)
-        permissions.require(actor, ESCALATE, incident)
+        incident = lock_to_edit(actor, ESCALATE, IncidentRequest, incident_id)
         new = ESCALATION_DECISIONS[decision]
         # Checked before the request's status and the people, as the procedure reads.
         workflows.ESCALATION.check(incident.escalation, new)

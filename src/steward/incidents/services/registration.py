@@ -13,6 +13,7 @@ from django.db import transaction
 from steward.configuration.models import ConfigurationItem
 from steward.core import fields, journal, numbering, permissions
 from steward.core.choices import ClockMetric
+from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
 from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
 from steward.core.roles import group_coordinators, represents
@@ -35,7 +36,6 @@ from steward.incidents.services.common import (
     _check_assignee,
     _event,
     _group_or_coordinators,
-    _locked,
     _tell,
 )
 from steward.incidents.services.people import may_work, require_customer_access
@@ -288,8 +288,7 @@ def incident_add_reply(
     registered request; portal and email channel). A requester's reply to a request pending
     on them resumes it; the other side is told."""
     with transaction.atomic():
-        incident = _locked(incident_id)
-        permissions.require(actor, VIEW, incident)
+        incident = lock_to_edit(actor, VIEW, IncidentRequest, incident_id)
         customer_side = permissions.is_customer_side(actor)
         inputs.REPLY.check(actor, {"body": body, "public": public}, incident)
         if customer_side:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from steward.core import journal, notify, numbering, permissions, transitions, versioning
 from steward.core.choices import Role
+from steward.core.edits import reject_unknown
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
 from steward.incidents import workflows
@@ -32,12 +33,6 @@ S = SolutionStatus
 TEXT_FIELDS = ("title", "symptoms", "body")
 EDITABLE_FIELDS = ("title", "symptoms", "body", "is_workaround", "service", "ci_class", "category")
 TITLE_MAX = Solution._meta.get_field("title").max_length
-
-
-def _unknown(data: dict[str, Any]) -> None:
-    extra = sorted(set(data) - set(EDITABLE_FIELDS))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
 def _clean_text(solution: Solution) -> None:
@@ -200,7 +195,7 @@ def solution_activate(
     its information when needed (``data``: title, symptoms, body, is_workaround, service,
     ci_class, category; each change is journalled). It is then available for general use."""
     data = dict(data or {})
-    _unknown(data)
+    reject_unknown(data, EDITABLE_FIELDS)
     with transaction.atomic():
         solution = _locked(solution_id)
         _require_approver(actor, solution)
@@ -266,7 +261,7 @@ def solution_update(
     while it is proposed or rejected. Each change is journalled; nothing changes, nothing
     is written."""
     data = dict(data)
-    _unknown(data)
+    reject_unknown(data, EDITABLE_FIELDS)
     with transaction.atomic():
         solution = _locked(solution_id)
         is_proposer = solution.proposed_by_id == actor.pk and solution.status in (

@@ -4,11 +4,7 @@ import django_filters
 
 from steward.core.choices import Priority
 from steward.core.filters import SearchFilterSet
-from steward.service_level.choices import (
-    AgreementKind,
-    AgreementStatus,
-    TargetKind,
-)
+from steward.service_level.choices import AgreementKind, AgreementStatus, TargetKind
 from steward.service_level.filters.common import (
     agreement_choices,
     customer_choices,
@@ -17,10 +13,7 @@ from steward.service_level.filters.common import (
     organisation_choices,
     service_choices,
 )
-from steward.service_level.models import (
-    Agreement,
-    ServiceLevelTarget,
-)
+from steward.service_level.models import Agreement, ServiceLevelTarget
 
 
 class AgreementFilterSet(SearchFilterSet):

@@ -3,14 +3,9 @@
 import django_filters
 
 from steward.core.filters import SearchFilterSet
-from steward.service_level.choices import (
-    CatalogItemStatus,
-    Visibility,
-)
+from steward.service_level.choices import CatalogItemStatus, Visibility
 from steward.service_level.filters.common import customer_choices, service_choices
-from steward.service_level.models import (
-    CatalogItem,
-)
+from steward.service_level.models import CatalogItem
 
 
 class CatalogItemFilterSet(SearchFilterSet):

@@ -3,13 +3,9 @@
 import django_filters
 
 from steward.core.filters import SearchFilterSet
-from steward.service_level.choices import (
-    ReviewStatus,
-)
+from steward.service_level.choices import ReviewStatus
 from steward.service_level.filters.common import DATE_INPUT, customer_choices
-from steward.service_level.models import (
-    SlaReview,
-)
+from steward.service_level.models import SlaReview
 
 
 class SlaReviewFilterSet(SearchFilterSet):

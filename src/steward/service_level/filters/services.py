@@ -3,14 +3,9 @@
 import django_filters
 
 from steward.core.filters import IsoDateTimeFilter, SearchFilterSet
-from steward.service_level.choices import (
-    ServiceStatus,
-)
+from steward.service_level.choices import ServiceStatus
 from steward.service_level.filters.common import customer_choices, person_choices, service_choices
-from steward.service_level.models import (
-    Outage,
-    Service,
-)
+from steward.service_level.models import Outage, Service
 
 
 class ServiceFilterSet(SearchFilterSet):

@@ -7,12 +7,9 @@ from django.db.models import Q, QuerySet
 
 from steward.core import permissions
 from steward.core.models import Organisation, Person
-from steward.core.queries import _one
+from steward.core.queries import one
 from steward.service_level.choices import AgreementKind
-from steward.service_level.models import (
-    Agreement,
-    ServiceLevelTarget,
-)
+from steward.service_level.models import Agreement, ServiceLevelTarget
 from steward.service_level.queries.catalog import catalog_items_for
 
 
@@ -40,7 +37,7 @@ def agreements_for(actor: Person) -> QuerySet[Agreement]:
 
 
 def agreement_for(actor: Person, pk: Any) -> Agreement:
-    return _one(agreements_for(actor), pk)
+    return one(agreements_for(actor), pk)
 
 
 def targets_for(actor: Person) -> QuerySet[ServiceLevelTarget]:
@@ -53,4 +50,4 @@ def targets_for(actor: Person) -> QuerySet[ServiceLevelTarget]:
 
 
 def target_for(actor: Person, pk: Any) -> ServiceLevelTarget:
-    return _one(targets_for(actor), pk)
+    return one(targets_for(actor), pk)

@@ -6,12 +6,9 @@ from django.db.models import Q, QuerySet
 
 from steward.core import permissions
 from steward.core.models import Person
-from steward.core.queries import _one
+from steward.core.queries import one
 from steward.service_level.choices import CatalogItemStatus, Visibility
-from steward.service_level.models import (
-    CatalogItem,
-    CatalogItemTemplate,
-)
+from steward.service_level.models import CatalogItem, CatalogItemTemplate
 
 
 def catalog_items_for(actor: Person) -> QuerySet[CatalogItem]:
@@ -29,7 +26,7 @@ def catalog_items_for(actor: Person) -> QuerySet[CatalogItem]:
 
 
 def catalog_item_for(actor: Person, pk: Any) -> CatalogItem:
-    return _one(catalog_items_for(actor), pk)
+    return one(catalog_items_for(actor), pk)
 
 
 def published_catalog_for(actor: Person) -> QuerySet[CatalogItem]:
@@ -47,4 +44,4 @@ def catalog_item_templates_for(actor: Person) -> QuerySet[CatalogItemTemplate]:
 
 
 def catalog_item_template_for(actor: Person, pk: Any) -> CatalogItemTemplate:
-    return _one(catalog_item_templates_for(actor), pk)
+    return one(catalog_item_templates_for(actor), pk)

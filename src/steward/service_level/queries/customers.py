@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from steward.core.choices import OrganisationKind
 from steward.core.models import Organisation, Person
-from steward.core.queries import _one, organisations_for
+from steward.core.queries import one, organisations_for
 
 
 def customers_for(actor: Person) -> QuerySet[Organisation]:
@@ -15,4 +15,4 @@ def customers_for(actor: Person) -> QuerySet[Organisation]:
 
 
 def customer_for(actor: Person, pk: Any) -> Organisation:
-    return _one(customers_for(actor), pk)
+    return one(customers_for(actor), pk)

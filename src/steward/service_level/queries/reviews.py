@@ -44,18 +44,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from steward.core import permissions
-from steward.core.calendars import CalendarSpec, business_time_between, spec_for
+from steward.core.calendars import CalendarSpec, business_time_between, merge_spans, spec_for
 from steward.core.choices import ClockState
 from steward.core.models import Organisation, Person, SlaClock
-from steward.core.queries import _one
+from steward.core.queries import one
 from steward.service_level.choices import AgreementKind, AgreementStatus, TargetKind
-from steward.service_level.models import (
-    Agreement,
-    Outage,
-    Service,
-    ServiceLevelTarget,
-    SlaReview,
-)
+from steward.service_level.models import Agreement, Outage, Service, ServiceLevelTarget, SlaReview
 
 
 def reviews_for(actor: Person) -> QuerySet[SlaReview]:
@@ -79,7 +73,7 @@ def reviews_for(actor: Person) -> QuerySet[SlaReview]:
 
 
 def review_for(actor: Person, pk: Any) -> SlaReview:
-    return _one(reviews_for(actor), pk)
+    return one(reviews_for(actor), pk)
 
 
 # --- Figures of a review term ------------------------------------------------------------
@@ -167,20 +161,6 @@ def _spec(service: Service) -> CalendarSpec:
     return spec_for(service.service_hours) if service.service_hours_id else ALWAYS
 
 
-def _merge(
-    spans: Iterable[tuple[dt.datetime, dt.datetime]],
-) -> list[tuple[dt.datetime, dt.datetime]]:
-    merged: list[list[dt.datetime]] = []
-    for start, end in sorted(spans):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
-
-
 # --- Services: outages and availability ----------------------------------------------------
 
 
@@ -197,7 +177,9 @@ def service_outages(
     )
 
     def clipped(outages: list[Outage]) -> list[tuple[dt.datetime, dt.datetime]]:
-        return _merge((max(o.started_at, begin), min(o.ended_at or until, finish)) for o in outages)
+        return merge_spans(
+            (max(o.started_at, begin), min(o.ended_at or until, finish)) for o in outages
+        )
 
     def business(spans: list[tuple[dt.datetime, dt.datetime]]) -> int:
         return int(

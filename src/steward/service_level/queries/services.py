@@ -6,11 +6,8 @@ from django.db.models import QuerySet
 
 from steward.core import permissions
 from steward.core.models import Person
-from steward.core.queries import _one
-from steward.service_level.models import (
-    Outage,
-    Service,
-)
+from steward.core.queries import one
+from steward.service_level.models import Outage, Service
 
 
 def services_for(actor: Person) -> QuerySet[Service]:
@@ -25,7 +22,7 @@ def services_for(actor: Person) -> QuerySet[Service]:
 
 
 def service_for(actor: Person, pk: Any) -> Service:
-    return _one(services_for(actor), pk)
+    return one(services_for(actor), pk)
 
 
 def outages_for(actor: Person) -> QuerySet[Outage]:
@@ -36,4 +33,4 @@ def outages_for(actor: Person) -> QuerySet[Outage]:
 
 
 def outage_for(actor: Person, pk: Any) -> Outage:
-    return _one(outages_for(actor), pk)
+    return one(outages_for(actor), pk)

@@ -10,6 +10,7 @@ from django.db import models
 
 from steward.core import roles
 from steward.core.choices import Priority, Role
+from steward.core.edits import reject_unknown
 from steward.core.models import Person
 from steward.service_level.choices import DURATION_KINDS, TIMED_KINDS, TargetKind
 from steward.service_level.models import ServiceLevelTarget
@@ -28,12 +29,6 @@ MAX_TARGET_SECONDS = 10 * 366 * 24 * 3600
 
 # Template JSON uses short keys ({"kind": "resolution", "priority": "1", "seconds": 14400}).
 _SHORT_KEYS = {"seconds": "target_seconds", "percent": "target_percent", "count": "target_count"}
-
-
-def reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        raise ValidationError({name: ["This field cannot be set here."] for name in extra})
 
 
 def administrators() -> list[Person]:

@@ -32,6 +32,7 @@ from steward.core import (
     versioning,
 )
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit, reject_unknown, require_state, save_changes
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.core.roles import holders, holds
@@ -60,7 +61,6 @@ from steward.service_level.services._common import (
     build_targets,
     check_duplicate,
     copy_targets,
-    reject_unknown,
     target_values,
     validate_target,
 )
@@ -156,6 +156,12 @@ def _check_party(
         raise ValidationError(errors)
 
 
+def _clean(agreement: Agreement) -> None:
+    """The rules of the terms, then the model's own checks (the number comes later)."""
+    _check_terms(agreement)
+    agreement.full_clean(exclude=["number"])
+
+
 def _check_terms(agreement: Agreement) -> None:
     errors: dict[str, list[str]] = {}
     if agreement.term_end and agreement.term_start and agreement.term_end < agreement.term_start:
@@ -212,8 +218,7 @@ def agreement_create(
             evaluation_months=evaluation_months,
             description=description,
         )
-        _check_terms(agreement)
-        agreement.full_clean(exclude=["number"])
+        _clean(agreement)
         numbering.assign(agreement, prefix=AGREEMENT_PREFIX[K(kind)])
         agreement.save()
         if targets is None and catalog_item is not None:
@@ -234,11 +239,7 @@ def agreement_create(
 
 def _editable(agreement: Agreement) -> None:
     """Only an unsigned draft may change: a signature covers what was signed."""
-    if agreement.status != A.DRAFT:
-        raise DomainError(
-            f"Only a draft agreement can be changed; {agreement.number} is "
-            f"{A(agreement.status).label.lower()}."
-        )
+    require_state(agreement, A.DRAFT, "agreement")
     if agreement.signatures.exists():
         raise DomainError(f"{agreement.number} has signatures; it cannot change any more.")
 
@@ -253,16 +254,11 @@ def agreement_update(
     """Change a draft agreement's name, description, terms or catalog item."""
     reject_unknown(data, AGREEMENT_FIELDS)
     with transaction.atomic():
-        agreement = transitions.lock(Agreement, agreement_id)
-        permissions.require(actor, CHANGE, agreement)
-        versioning.check(agreement, expected_version)
+        agreement = lock_to_edit(actor, CHANGE, Agreement, agreement_id, expected_version)
         _editable(agreement)
-        changes = journal.apply_changes(agreement, data, AGREEMENT_FIELDS)
-        if changes:
-            _check_terms(agreement)
-            agreement.full_clean(exclude=["number"])
-            agreement.save()
-            journal.field_changes(agreement, actor=actor, changes=changes)
+        save_changes(
+            agreement, data, AGREEMENT_FIELDS, actor=actor, clean=lambda: _clean(agreement)
+        )
     return agreement
 
 
@@ -278,12 +274,10 @@ def _lock_owner(
             {"agreement": ["A target belongs to one agreement or one catalog item."]}
         )
     if agreement_id is not None:
-        agreement = transitions.lock(Agreement, agreement_id)
-        permissions.require(actor, CHANGE, agreement)
+        agreement = lock_to_edit(actor, CHANGE, Agreement, agreement_id)
         _editable(agreement)
         return {"agreement": agreement}
-    item = transitions.lock(CatalogItem, catalog_item_id)
-    permissions.require(actor, "service_level.catalog.change", item)
+    item = lock_to_edit(actor, "service_level.catalog.change", CatalogItem, catalog_item_id)
     if item.status != CatalogItemStatus.DRAFT:
         raise DomainError(f"Only a draft catalog item's targets can change; {item.number} is not.")
     return {"catalog_item": item}
@@ -384,8 +378,7 @@ def agreement_sign(
     if not signed and not comment:
         raise ValidationError({"comment": ["Say why the agreement is not signed."]})
     with transaction.atomic():
-        agreement = transitions.lock(Agreement, agreement_id)
-        permissions.require(actor, SIGN, agreement)
+        agreement = lock_to_edit(actor, SIGN, Agreement, agreement_id)
         workflows.AGREEMENT.check(str(agreement.status), str(A.ACTIVE if signed else A.NOT_SIGNED))
         if role not in REQUIRED_SIGNATORIES[agreement.kind]:
             raise ValidationError(
@@ -478,8 +471,7 @@ def agreement_terminate(*, actor: Person, agreement_id: int, reason: str) -> Agr
     if not reason:
         raise ValidationError({"reason": ["Say why the agreement ends."]})
     with transaction.atomic():
-        agreement = transitions.lock(Agreement, agreement_id)
-        permissions.require(actor, CHANGE, agreement)
+        agreement = lock_to_edit(actor, CHANGE, Agreement, agreement_id)
         workflows.AGREEMENT.check(str(agreement.status), str(A.DISCONTINUED))
         agreement.terminated_at = timezone.now()
         agreement.termination_reason = reason

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from steward.core import journal, notify, numbering, permissions, transitions, versioning
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit, reject_unknown, require_state, save_changes, save_new
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import Organisation, Person
 from steward.core.roles import holders
@@ -35,18 +36,8 @@ from steward.service_level.choices import (
     ServiceStatus,
     Visibility,
 )
-from steward.service_level.models import (
-    CatalogApproval,
-    CatalogItem,
-    CatalogItemTemplate,
-    Service,
-)
-from steward.service_level.services._common import (
-    administrators,
-    build_targets,
-    copy_targets,
-    reject_unknown,
-)
+from steward.service_level.models import CatalogApproval, CatalogItem, CatalogItemTemplate, Service
+from steward.service_level.services._common import administrators, build_targets, copy_targets
 
 C = CatalogItemStatus
 D = ApprovalDecision
@@ -191,14 +182,8 @@ def catalog_item_update(
     ``targets``, when given, replace the item's targets."""
     reject_unknown(data, [*ITEM_FIELDS, "target_customers"])
     with transaction.atomic():
-        item = transitions.lock(CatalogItem, item_id)
-        permissions.require(actor, CHANGE, item)
-        versioning.check(item, expected_version)
-        if item.status != C.DRAFT:
-            raise DomainError(
-                f"Only a draft catalog item can be changed; {item.number} is "
-                f"{C(item.status).label.lower()}."
-            )
+        item = lock_to_edit(actor, CHANGE, CatalogItem, item_id, expected_version)
+        require_state(item, C.DRAFT, "catalog item")
         changes = journal.apply_changes(item, data, ITEM_FIELDS)
         if "name" in changes:
             item.name = item.name.strip()
@@ -299,8 +284,7 @@ def _move(
 def catalog_item_submit(*, actor: Person, item_id: int) -> CatalogItem:
     """Ask for the approval signatures: opens the next round and tells each approver."""
     with transaction.atomic():
-        item = transitions.lock(CatalogItem, item_id, related=["service"])
-        permissions.require(actor, CHANGE, item)
+        item = lock_to_edit(actor, CHANGE, CatalogItem, item_id, related=["service"])
         workflows.CATALOG_ITEM.check(str(item.status), str(C.IN_APPROVAL))
         slots = approval_slots(item)
         missing = [slot.label for slot in slots if not slot.approvers]
@@ -421,8 +405,7 @@ def _transition(
 ) -> CatalogItem:
     extra = extra or {}
     with transaction.atomic():
-        item = transitions.lock(CatalogItem, item_id)
-        permissions.require(actor, CHANGE, item)
+        item = lock_to_edit(actor, CHANGE, CatalogItem, item_id)
         for name, value in extra.items():
             setattr(item, name, value)
         _move(item, new, actor=actor, reason=reason, also=extra)
@@ -480,10 +463,7 @@ def catalog_item_template_create(*, actor: Person, **data: Any) -> CatalogItemTe
     reject_unknown(data, TEMPLATE_FIELDS)
     with transaction.atomic():
         template = CatalogItemTemplate(**data)
-        _clean_template(template)
-        template.save()
-        journal.created(template, actor=actor)
-    return template
+        return save_new(template, actor=actor, clean=lambda: _clean_template(template))
 
 
 def catalog_item_template_update(
@@ -494,9 +474,7 @@ def catalog_item_template_update(
         template = transitions.lock(CatalogItemTemplate, template_id)
         permissions.require(actor, CHANGE)
         versioning.check(template, expected_version)
-        changes = journal.apply_changes(template, data, TEMPLATE_FIELDS)
-        if changes:
-            _clean_template(template)
-            template.save()
-            journal.field_changes(template, actor=actor, changes=changes)
+        save_changes(
+            template, data, TEMPLATE_FIELDS, actor=actor, clean=lambda: _clean_template(template)
+        )
     return template

@@ -14,8 +14,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from steward.core import journal, notify, permissions, transitions, versioning
+from steward.core import journal, notify, permissions, versioning
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit
 from steward.core.models import Organisation, Person, RoleAssignment
 
 
@@ -75,9 +76,9 @@ def customer_set_contacts(
     provider staff. Each becomes a role limited to this customer.
     """
     with transaction.atomic():
-        organisation = transitions.lock(Organisation, organisation_id)
-        permissions.require(actor, "core.organisation.change", organisation)
-        versioning.check(organisation, expected_version)
+        organisation = lock_to_edit(
+            actor, "core.organisation.change", Organisation, organisation_id, expected_version
+        )
         if organisation.kind != OrganisationKind.CUSTOMER:
             raise ValidationError({"organisation": [f"{organisation} is not a customer."]})
         reps = _people(representatives, "representatives")

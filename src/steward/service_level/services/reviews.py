@@ -23,8 +23,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions, roles, transitions, versioning
+from steward.core import journal, notify, numbering, permissions, roles, transitions
 from steward.core.choices import OrganisationKind, Role
+from steward.core.edits import lock_to_edit
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person, SupportGroup
 from steward.service_level.choices import AgreementKind, AgreementStatus, ReviewStatus
@@ -250,8 +251,7 @@ def review_compute(*, actor: Person, review_id: int) -> SlaReview:
     with new violations are asked for an explanation.
     """
     with transaction.atomic():
-        review = _lock(review_id)
-        permissions.require(actor, CHANGE, review)
+        review = lock_to_edit(actor, CHANGE, SlaReview, review_id, related=["customer"])
         was = review.status
         REVIEW.check(was, ReviewStatus.REPORTED)  # before the work
         review.agreements.set(
@@ -365,9 +365,9 @@ def review_set_suggestions(
 ) -> SlaReview:
     """The manager's proactive improvement suggestions for the report (before closing)."""
     with transaction.atomic():
-        review = _lock(review_id)
-        permissions.require(actor, CHANGE, review)
-        versioning.check(review, expected_version)
+        review = lock_to_edit(
+            actor, CHANGE, SlaReview, review_id, expected_version, related=["customer"]
+        )
         if review.status == ReviewStatus.CLOSED:
             raise DomainError("The review is closed.")
         text = (improvement_suggestions or "").strip()
@@ -417,9 +417,9 @@ def review_record_meeting(
     if not minutes:
         raise ValidationError({"minutes": ["Write the minutes of the meeting."]})
     with transaction.atomic():
-        review = _lock(review_id)
-        permissions.require(actor, CHANGE, review)
-        versioning.check(review, expected_version)
+        review = lock_to_edit(
+            actor, CHANGE, SlaReview, review_id, expected_version, related=["customer"]
+        )
         suggestions = (improvement_suggestions or "").strip() or review.improvement_suggestions
         changes = {
             "minutes": (review.minutes, minutes),
@@ -468,8 +468,7 @@ def review_close(*, actor: Person, review_id: int) -> SlaReview:
     the service desk are notified once, in the app and by email.
     """
     with transaction.atomic():
-        review = _lock(review_id)
-        permissions.require(actor, CHANGE, review)
+        review = lock_to_edit(actor, CHANGE, SlaReview, review_id, related=["customer"])
         _set_status(review, ReviewStatus.CLOSED, actor=actor, reason="Minutes distributed.")
         recipients = [
             *customer_representatives(review.customer),

@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions, transitions, versioning
+from steward.core import journal, notify, numbering, permissions, transitions
+from steward.core.edits import lock_to_edit, reject_unknown
 from steward.core.models import BusinessCalendar, Organisation, Person
 from steward.service_level import workflows
 from steward.service_level.choices import ServiceStatus
 from steward.service_level.models import Service
-from steward.service_level.services._common import reject_unknown
 
 SERVICE_FIELDS = ["name", "description", "owner", "service_hours", "provider"]
 SERVICE_M2M = ["customers", "supporting_services"]
@@ -58,9 +58,9 @@ def service_update(
     """Change a service's details; a service owner may change only their own services."""
     reject_unknown(data, SERVICE_FIELDS + SERVICE_M2M)
     with transaction.atomic():
-        service = transitions.lock(Service, service_id)
-        permissions.require(actor, "service_level.service.change", service)
-        versioning.check(service, expected_version)
+        service = lock_to_edit(
+            actor, "service_level.service.change", Service, service_id, expected_version
+        )
         changes = journal.apply_changes(service, data, SERVICE_FIELDS)
         if "name" in changes:
             service.name = service.name.strip()
@@ -99,8 +99,7 @@ def service_set_status(*, actor: Person, service_id: int, status: str, reason: s
     if status not in ServiceStatus.values:
         raise ValidationError({"status": [f"Unknown status {status!r}."]})
     with transaction.atomic():
-        service = transitions.lock(Service, service_id)
-        permissions.require(actor, "service_level.service.change", service)
+        service = lock_to_edit(actor, "service_level.service.change", Service, service_id)
         transition(service, status, actor=actor, reason=reason)
     return service
 
