@@ -5,19 +5,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views import View
 
-from steward.core import permissions, queries
+from steward.core import action_tables, permissions, queries
 from steward.core.calendars import add_business_time
 from steward.core.filters import BusinessCalendarFilterSet
 from steward.core.forms import CalendarForm, DueTimeForm, HolidayForm, WeeklyHoursForm
-from steward.core.models import BusinessCalendar, Holiday
+from steward.core.models import BusinessCalendar
 from steward.core.models.calendars import WEEKDAYS
 from steward.core.services import calendars as svc
 from steward.core.views.patterns import (
@@ -27,8 +24,7 @@ from steward.core.views.patterns import (
     RecordDetailView,
     RecordListView,
     ServiceFormView,
-    StewardPageMixin,
-    apply_errors,
+    action_urls,
 )
 
 SHORT_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -155,7 +151,8 @@ class CalendarDetailView(RecordDetailView):
             holidays=list(calendar.holidays.all()),
             today=today,
             can_change=can_change,
-            holiday_form=kwargs.get("holiday_form") or (HolidayForm() if can_change else None),
+            holiday_form=self.failed_form("holiday-add", kwargs)
+            or (HolidayForm() if can_change else None),
             **self.due_context(calendar),
         )
         return context
@@ -259,53 +256,11 @@ class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
         return calendar
 
 
-class HolidayAddView(CalendarDetailView):
-    permission = "core.calendar.change"
-    http_method_names = ["post"]
-    form_class = HolidayForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        calendar = self.get_object()
-        form = HolidayForm(request.POST, actor=self.actor, record=calendar)
-        if form.is_valid():
-            try:
-                holiday = svc.holiday_add(
-                    actor=self.actor,
-                    calendar_id=calendar.pk,
-                    date=form.cleaned_data["date"],
-                    name=form.cleaned_data["name"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"Added the holiday {holiday}.")
-                return HttpResponseRedirect(calendar.get_absolute_url() + "#holidays")
-        return self.render_to_response(self.get_context_data(holiday_form=form), status=400)
-
-
-class HolidayRemoveView(StewardPageMixin, View):
-    permission = "core.calendar.change"
-
-    def post(self, request: HttpRequest, pk: int, holiday_id: int) -> HttpResponse:
-        calendar = queries.calendar_for(self.actor, pk)
-        holiday = Holiday.objects.filter(pk=holiday_id, calendar=calendar).first()
-        if holiday is None:
-            raise Http404("No such holiday in this calendar.")
-        svc.holiday_remove(actor=self.actor, calendar_id=calendar.pk, holiday_id=holiday.pk)
-        messages.success(request, f"Removed the holiday {holiday}.")
-        return HttpResponseRedirect(calendar.get_absolute_url() + "#holidays")
-
-
 urlpatterns = [
     path("calendars/", CalendarListView.as_view(), name="calendar-list"),
     path("calendars/new/", CalendarCreateView.as_view(), name="calendar-create"),
     path("calendars/<int:pk>/", CalendarDetailView.as_view(), name="calendar-detail"),
     path("calendars/<int:pk>/edit/", CalendarEditView.as_view(), name="calendar-edit"),
     path("calendars/<int:pk>/hours/", CalendarHoursView.as_view(), name="calendar-hours"),
-    path("calendars/<int:pk>/holidays/", HolidayAddView.as_view(), name="calendar-holiday-add"),
-    path(
-        "calendars/<int:pk>/holidays/<int:holiday_id>/remove/",
-        HolidayRemoveView.as_view(),
-        name="calendar-holiday-remove",
-    ),
+    *action_urls(action_tables.CALENDAR, page=CalendarDetailView),
 ]

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.views import View
 
-from steward.core.actions import Action, ActionTable
+from steward.core.actions import Action, ActionTable, Posted
 from steward.core.views.patterns.base import Action as HeaderAction
 from steward.core.views.patterns.base import StewardPageMixin, apply_errors
 from steward.core.views.patterns.forms import redirect_back
@@ -38,6 +38,10 @@ class ActionView(StewardPageMixin, View):
     def post(self, request: HttpRequest, pk: int, **url_kwargs: Any) -> HttpResponse:
         table, action = self.table, self.action
         record = table.query_one(self.actor, pk)
+        try:
+            row = action.row(self.actor, record, url_kwargs) if action.row else None
+        except ValidationError as exc:
+            return self.back_with(record, exc.messages)
         form = table.form(action, self.actor, request.POST, record=record)
         data: dict[str, Any] = {}
         if form is not None:
@@ -45,28 +49,34 @@ class ActionView(StewardPageMixin, View):
                 return self.refused(record, form)
             data = dict(form.cleaned_data)
         try:
-            table.perform(action, actor=self.actor, record=record, data=data, url_kwargs=url_kwargs)
+            result = table.perform(
+                action, actor=self.actor, record=record, data=data, url_kwargs=url_kwargs, row=row
+            )
         except ValidationError as exc:
             if form is None or self.page is None:
-                texts = exc.messages if table.split_errors else [" ".join(exc.messages)]
-                for text in texts:
-                    messages.error(request, text)
-                return HttpResponseRedirect(table.return_url(record) + action.fragment)
+                return self.back_with(
+                    record, exc.messages if table.split_errors else [" ".join(exc.messages)]
+                )
             if action.error_field:
                 form.add_error(action.error_field, " ".join(exc.messages))
             else:
                 apply_errors(form, exc)
             return self.refused(record, form)
-        messages.success(request, action.done_text(record))
+        messages.success(request, action.done_text(Posted(record, row, result, data)))
         return redirect_back(request, table.return_url(record) + action.fragment)
+
+    def back_with(self, record: Any, texts: list[str]) -> HttpResponse:
+        """Back to the record page with ``texts`` as error messages."""
+        for text in texts:
+            messages.error(self.request, text)
+        return HttpResponseRedirect(self.table.return_url(record) + self.action.fragment)
 
     def refused(self, record: Any, form: forms.Form) -> HttpResponse:
         """The record page again with the action's form open and its errors (400)."""
         if self.page is None:
-            for errors in form.errors.values():
-                for text in errors:
-                    messages.error(self.request, text)
-            return HttpResponseRedirect(self.table.return_url(record) + self.action.fragment)
+            return self.back_with(
+                record, [text for errors in form.errors.values() for text in errors]
+            )
         page = self.page()
         page.setup(self.request, pk=record.pk)
         page._object = record  # type: ignore[attr-defined]
@@ -118,5 +128,5 @@ def header_buttons(table: ActionTable, actor: Any, record: Any) -> list[HeaderAc
             confirm=action.ask or (f"{action.label}?" if action.confirm else ""),
         )
         for action in table.allowed(actor, record)
-        if action.form_class is None
+        if action.form_class is None and not action.on_row
     ]
