@@ -99,10 +99,17 @@ class Action:
     row: Callable[[Any, Any, Mapping[str, Any]], Any] | None = None
     # The service takes the row's id under this keyword instead of the record's.
     row_arg: str = ""
+    # The service's keyword for the record's id, when not the table's ``record_arg``.
+    record_arg: str = ""
     # The form field a service refusal is shown on (default: the fields it names).
     error_field: str = ""
     # The service's keyword arguments from the form's or the body's data (default: as is).
     arguments: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # A form on a page of its own (terminate, discontinue), titled with this ("{obj}": the
+    # record), linked from the record's header; refused, the form page comes back.
+    page_title: str = ""
+    # The label for one record (Renew an expired contract; default ``label``).
+    label_of: Callable[[Any], str] | None = None
     # Where it is offered: the record page (in the panel, or by a form the page lays out
     # elsewhere), the API.
     page: bool = True
@@ -113,6 +120,9 @@ class Action:
 
     def done_text(self, posted: Posted) -> str:
         return self.done(posted) if callable(self.done) else self.done
+
+    def label_for(self, record: Any) -> str:
+        return self.label_of(record) if self.label_of else self.label
 
     @property
     def on_row(self) -> bool:
@@ -207,7 +217,10 @@ class ActionTable:
         """Call the action's service: ``actor=``, the record's (or the row's) id, the
         input's data."""
         extra = action.url_args(url_kwargs or {}) if action.url_args else {}
-        target = {action.row_arg: row.pk} if action.row_arg else {self.record_arg: record.pk}
+        if action.row_arg:
+            target = {action.row_arg: row.pk}
+        else:
+            target = {action.record_arg or self.record_arg: record.pk}
         given = dict(data or {})
         arguments = action.arguments(given) if action.arguments else given
         return self.service_of(action)(actor=actor, **target, **extra, **arguments)
@@ -242,7 +255,7 @@ class ActionTable:
         the action that was ``failed`` carries the posted ``form`` with its errors."""
         buttons, steps = [], []
         for action in self.allowed(actor, record):
-            if not action.in_panel or action.on_row:
+            if not action.in_panel or action.on_row or action.page_title:
                 continue
             shown = form if action.key == failed else self.form(action, actor, record=record)
             if shown is not None and not shown.is_bound and action.initial:

@@ -23,21 +23,20 @@ from steward.core.views.patterns import (
     ServiceFormView,
     action_urls,
     apply_errors,
+    header_buttons,
 )
 from steward.service_level import queries
-from steward.service_level.actions import TARGET
+from steward.service_level.actions import AGREEMENT, TARGET
 from steward.service_level.choices import AgreementKind, AgreementStatus, SignatoryRole
 from steward.service_level.filters import AgreementFilterSet
 from steward.service_level.forms import (
     AgreementForm,
-    AgreementTerminateForm,
     SignForm,
     TargetForm,
 )
 from steward.service_level.models import Agreement, AgreementSignature
 from steward.service_level.services import agreements as svc
 from steward.service_level.views.common import (
-    TargetAddMixin,
     promise_order,
     target_sentence,
     target_value,
@@ -197,16 +196,7 @@ class AgreementDetailView(RecordDetailView):
             actions.append(
                 Action("Edit", reverse("service_level:agreement-edit", args=[obj.pk]), change)
             )
-        if obj.status == A.ACTIVE:
-            actions.append(
-                Action(
-                    "Terminate",
-                    reverse("service_level:agreement-terminate", args=[obj.pk]),
-                    change,
-                    style="danger",
-                )
-            )
-        return actions
+        return actions + header_buttons(AGREEMENT, self.actor, obj)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -231,7 +221,8 @@ class AgreementDetailView(RecordDetailView):
                 for t in targets
             ],
             targets_editable=editable,
-            target_form=kwargs.get("target_form") or (TargetForm() if editable else None),
+            target_form=self.failed_form("target-add", kwargs)
+            or (TargetForm() if editable else None),
             target_add_url=reverse("service_level:agreement-target-add", args=[agreement.pk]),
         )
         return context
@@ -273,11 +264,6 @@ class AgreementSignView(AgreementDetailView):
                     messages.success(request, "Signature recorded.")
                 return HttpResponseRedirect(agreement.get_absolute_url())
         return self.render_to_response(self.get_context_data(sign_form=form), status=400)
-
-
-class AgreementTargetAddView(TargetAddMixin, AgreementDetailView):
-    permission = "service_level.agreement.change"
-    target_owner_arg = "agreement_id"
 
 
 class AgreementCreateView(ServiceFormView):
@@ -358,36 +344,12 @@ class AgreementEditView(RecordActionFormView):
         )
 
 
-class AgreementTerminateView(RecordActionFormView):
-    permission = "service_level.agreement.change"
-    form_class = AgreementTerminateForm
-    submit_label = "Terminate"
-    query_one = queries.agreement_for
-    title_format = "Terminate {obj.number} {obj.name}"
-
-    def perform(self, form: forms.Form) -> Any:
-        agreement = svc.agreement_terminate(
-            actor=self.actor, agreement_id=self.get_object().pk, reason=form.cleaned_data["reason"]
-        )
-        messages.success(self.request, "Terminated: its targets are no longer monitored.")
-        return agreement
-
-
 urlpatterns = [
     path("agreements/", AgreementListView.as_view(), name="agreement-list"),
     path("agreements/new/", AgreementCreateView.as_view(), name="agreement-create"),
     path("agreements/<int:pk>/", AgreementDetailView.as_view(), name="agreement-detail"),
     path("agreements/<int:pk>/edit/", AgreementEditView.as_view(), name="agreement-edit"),
     path("agreements/<int:pk>/sign/", AgreementSignView.as_view(), name="agreement-sign"),
-    path(
-        "agreements/<int:pk>/terminate/",
-        AgreementTerminateView.as_view(),
-        name="agreement-terminate",
-    ),
-    path(
-        "agreements/<int:pk>/targets/",
-        AgreementTargetAddView.as_view(),
-        name="agreement-target-add",
-    ),
+    *action_urls(AGREEMENT, page=AgreementDetailView),
     *action_urls(TARGET),
 ]

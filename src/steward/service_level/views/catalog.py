@@ -4,7 +4,6 @@ items with their approval rounds (seed 003 ch. 11 proc. 1 and 4)."""
 from itertools import groupby
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,8 +35,6 @@ from steward.service_level.choices import (
 )
 from steward.service_level.filters import CatalogItemFilterSet
 from steward.service_level.forms import (
-    CatalogDiscontinueForm,
-    CatalogFailForm,
     CatalogItemForm,
     DecisionForm,
     TargetForm,
@@ -45,7 +42,6 @@ from steward.service_level.forms import (
 from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLevelTarget
 from steward.service_level.services import catalog as svc
 from steward.service_level.views.common import (
-    TargetAddMixin,
     charge_words,
     promise_order,
     target_sentence,
@@ -279,10 +275,7 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
         if obj.status == C.DRAFT:
             actions.append(Action("Edit", url("edit"), change))
         actions += header_buttons(CATALOG_ITEM, self.actor, obj)
-        if obj.status in (C.DRAFT, C.IN_APPROVAL):
-            actions.append(Action("Record failure", url("fail"), change, style="danger"))
         if obj.status == C.PUBLISHED:
-            actions.append(Action("Discontinue", url("discontinue"), change, style="danger"))
             actions.append(
                 Action(
                     "New agreement at this level",
@@ -331,7 +324,8 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
                 for t in targets
             ],
             targets_editable=editable,
-            target_form=kwargs.get("target_form") or (TargetForm() if editable else None),
+            target_form=self.failed_form("target-add", kwargs)
+            or (TargetForm() if editable else None),
             target_add_url=reverse("service_level:catalog-item-target-add", args=[item.pk]),
         )
         return context
@@ -429,45 +423,6 @@ class CatalogItemEditView(RecordActionFormView):
         )
 
 
-class CatalogItemTargetAddView(TargetAddMixin, CatalogItemDetailView):
-    permission = "service_level.catalog.change"
-    target_owner_arg = "catalog_item_id"
-
-
-class CatalogItemReasonView(RecordActionFormView):
-    """Record why the item failed (proc. 4) or discontinue it."""
-
-    permission = "service_level.catalog.change"
-    query_one = queries.catalog_item_for
-    verb = "fail"
-
-    @property
-    def form_class(self) -> type:  # type: ignore[override]
-        return CatalogFailForm if self.verb == "fail" else CatalogDiscontinueForm
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        item = self.get_object()
-        if self.verb == "fail":
-            return f"Record why {item.number} {item.name} failed"
-        return f"Discontinue {item.number} {item.name}"
-
-    @property
-    def submit_label(self) -> str:  # type: ignore[override]
-        return "Record failure" if self.verb == "fail" else "Discontinue"
-
-    def perform(self, form: Any) -> Any:
-        item = self.get_object()
-        reason = form.cleaned_data["reason"]
-        if self.verb == "fail":
-            svc.catalog_item_fail(actor=self.actor, item_id=item.pk, reason=reason)
-            messages.success(self.request, "The failure is recorded.")
-        else:
-            svc.catalog_item_discontinue(actor=self.actor, item_id=item.pk, reason=reason)
-            messages.success(self.request, "Discontinued: it no longer shows in the catalog.")
-        return item.get_absolute_url()
-
-
 urlpatterns = [
     path("catalog/", CatalogView.as_view(), name="catalog"),
     path("catalog/<int:pk>/", CatalogEntryView.as_view(), name="catalog-entry"),
@@ -476,19 +431,4 @@ urlpatterns = [
     path("catalog/items/<int:pk>/", CatalogItemDetailView.as_view(), name="catalog-item-detail"),
     path("catalog/items/<int:pk>/edit/", CatalogItemEditView.as_view(), name="catalog-item-edit"),
     *action_urls(CATALOG_ITEM, page=CatalogItemDetailView),
-    path(
-        "catalog/items/<int:pk>/targets/",
-        CatalogItemTargetAddView.as_view(),
-        name="catalog-item-target-add",
-    ),
-    path(
-        "catalog/items/<int:pk>/fail/",
-        CatalogItemReasonView.as_view(verb="fail"),
-        name="catalog-item-fail",
-    ),
-    path(
-        "catalog/items/<int:pk>/discontinue/",
-        CatalogItemReasonView.as_view(verb="discontinue"),
-        name="catalog-item-discontinue",
-    ),
 ]

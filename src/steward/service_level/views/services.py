@@ -4,7 +4,6 @@ catalog items and outages, and the Business Service form (seed 003 ch. 11 proc. 
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.urls import path, reverse
 
@@ -22,12 +21,12 @@ from steward.core.views.patterns import (
     Related,
     ServiceFormView,
     action_urls,
+    header_buttons,
 )
 from steward.service_level import queries
 from steward.service_level.actions import SERVICE
-from steward.service_level.choices import ServiceStatus
 from steward.service_level.filters import OutageFilterSet, ServiceFilterSet
-from steward.service_level.forms import OutageForm, ServiceDiscontinueForm, ServiceForm
+from steward.service_level.forms import OutageForm, ServiceForm
 from steward.service_level.models import Service
 from steward.service_level.services import services as svc
 from steward.service_level.services.agreements import outage_record as svc_outage_record
@@ -233,25 +232,7 @@ class ServiceDetailView(RecordDetailView):
     def get_actions(self, obj: Service) -> list[Action]:
         change = "service_level.service.change"
         actions = [Action("Edit", reverse("service_level:service-edit", args=[obj.pk]), change)]
-        if obj.status != ServiceStatus.ACTIVE:
-            actions.append(
-                Action(
-                    "Activate",
-                    reverse("service_level:service-activate", args=[obj.pk]),
-                    change,
-                    method="post",
-                    confirm="Mark the service active?",
-                )
-            )
-        if obj.status != ServiceStatus.DISCONTINUED:
-            actions.append(
-                Action(
-                    "Discontinue",
-                    reverse("service_level:service-discontinue", args=[obj.pk]),
-                    change,
-                    style="danger",
-                )
-            )
+        actions += header_buttons(SERVICE, self.actor, obj)
         if permissions.has(self.actor, "service_level.outage.change"):
             actions.append(
                 Action(
@@ -329,24 +310,6 @@ class ServiceEditView(RecordActionFormView):
         )
 
 
-class ServiceDiscontinueView(RecordActionFormView):
-    permission = "service_level.service.change"
-    form_class = ServiceDiscontinueForm
-    submit_label = "Discontinue"
-    query_one = queries.service_for
-    title_format = "Discontinue {obj.name}"
-
-    def perform(self, form: forms.Form) -> Any:
-        service = svc.service_set_status(
-            actor=self.actor,
-            service_id=self.get_object().pk,
-            status=ServiceStatus.DISCONTINUED,
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(self.request, "The service is discontinued.")
-        return service
-
-
 # --- Outages -------------------------------------------------------------------------------------
 
 
@@ -420,11 +383,6 @@ urlpatterns = [
     path("services/<int:pk>/", ServiceDetailView.as_view(), name="service-detail"),
     path("services/<int:pk>/edit/", ServiceEditView.as_view(), name="service-edit"),
     *action_urls(SERVICE),
-    path(
-        "services/<int:pk>/discontinue/",
-        ServiceDiscontinueView.as_view(),
-        name="service-discontinue",
-    ),
     path("outages/", OutageListView.as_view(), name="outage-list"),
     path("outages/new/", OutageCreateView.as_view(), name="outage-create"),
 ]

@@ -2,8 +2,8 @@
 the URL patterns of a table.
 
 A refused form comes back on the record page (``page``, a ``RecordDetailView`` given when
-the URLs are made) with its errors and 400; a refused button, or a table without a page,
-comes back as an error message on the record page."""
+the URLs are made) with its errors and 400; a refused button, a row's form (one of many
+on the page) or a table without a page comes back as an error message on the record page."""
 
 from typing import Any
 
@@ -17,7 +17,7 @@ from django.views import View
 from steward.core.actions import Action, ActionTable, Posted
 from steward.core.views.patterns.base import Action as HeaderAction
 from steward.core.views.patterns.base import StewardPageMixin, apply_errors
-from steward.core.views.patterns.forms import redirect_back
+from steward.core.views.patterns.forms import RecordActionFormView, redirect_back
 
 
 class ActionView(StewardPageMixin, View):
@@ -53,7 +53,7 @@ class ActionView(StewardPageMixin, View):
                 action, actor=self.actor, record=record, data=data, url_kwargs=url_kwargs, row=row
             )
         except ValidationError as exc:
-            if form is None or self.page is None:
+            if form is None or self.page is None or action.on_row:
                 return self.back_with(
                     record, exc.messages if table.split_errors else [" ".join(exc.messages)]
                 )
@@ -73,7 +73,7 @@ class ActionView(StewardPageMixin, View):
 
     def refused(self, record: Any, form: forms.Form) -> HttpResponse:
         """The record page again with the action's form open and its errors (400)."""
-        if self.page is None:
+        if self.page is None or self.action.on_row:
             return self.back_with(
                 record, [text for errors in form.errors.values() for text in errors]
             )
@@ -82,6 +82,35 @@ class ActionView(StewardPageMixin, View):
         page._object = record  # type: ignore[attr-defined]
         context = page.get_context_data(failed_action=self.action.key, failed_form=form)  # type: ignore[attr-defined]
         return page.render_to_response(context, status=400)  # type: ignore[attr-defined]
+
+
+class ActionFormPageView(RecordActionFormView):
+    """An action whose form is a page of its own (``Action.page_title``: terminate,
+    discontinue): the form page's access, versioning and refusals (``RecordActionFormView``),
+    the table's service, message and way back."""
+
+    table: ActionTable
+    action: Action
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return self.action.page_title.format(obj=self.get_object())
+
+    @property
+    def submit_label(self) -> str:  # type: ignore[override]
+        return self.action.label
+
+    def get_form(self, data: Any = None) -> forms.Form:
+        form = super().get_form(data)
+        if not form.is_bound and self.action.initial:
+            form.initial = self.action.initial(self.get_object())
+        return form
+
+    def perform(self, form: forms.Form) -> str:
+        record, data = self.get_object(), dict(form.cleaned_data)
+        result = self.table.perform(self.action, actor=self.actor, record=record, data=data)
+        messages.success(self.request, self.action.done_text(Posted(record, None, result, data)))
+        return self.table.return_url(record) + self.action.fragment
 
 
 def action_urls(
@@ -94,16 +123,22 @@ def action_urls(
     for action in table.actions:
         if not action.page:
             continue
+        attributes: dict[str, Any] = {
+            "table": table,
+            "action": action,
+            # The role check of the page; the record's is in the service.
+            "permission": action.permission or table.page_permission,
+        }
+        if action.page_title:
+            base_view: type[View] = ActionFormPageView
+            attributes.update(form_class=action.form_class, query_one=table.query_one)
+        else:
+            base_view = ActionView
+            attributes["page"] = page
         view = type(
             f"{table.name.title().replace('-', '')}{action.method_name.title().replace('_', '')}View",
-            (ActionView,),
-            {
-                "table": table,
-                "action": action,
-                "page": page,
-                # The role check of the page; the record's is in the service.
-                "permission": action.permission or table.page_permission,
-            },
+            (base_view,),
+            attributes,
         )
         route = action.route or f"{action.key}/"
         patterns.append(
@@ -118,15 +153,23 @@ def action_urls(
 
 def header_buttons(table: ActionTable, actor: Any, record: Any) -> list[HeaderAction]:
     """The table's offered actions without a form, as buttons in the record's header
-    (``RecordDetailView.get_actions``), in the table's order."""
-    return [
-        HeaderAction(
-            action.label,
-            table.url(action, record),
-            method="post",
-            style=action.style,
-            confirm=action.ask or (f"{action.label}?" if action.confirm else ""),
+    (``RecordDetailView.get_actions``), and links to those with a form page of their own,
+    in the table's order."""
+    buttons = []
+    for action in table.allowed(actor, record):
+        if action.on_row or (action.form_class is not None and not action.page_title):
+            continue
+        label = action.label_for(record)
+        if action.page_title:
+            buttons.append(HeaderAction(label, table.url(action, record), style=action.style))
+            continue
+        buttons.append(
+            HeaderAction(
+                label,
+                table.url(action, record),
+                method="post",
+                style=action.style,
+                confirm=action.ask or (f"{label}?" if action.confirm else ""),
+            )
         )
-        for action in table.allowed(actor, record)
-        if action.form_class is None and not action.on_row
-    ]
+    return buttons
