@@ -51,7 +51,7 @@ CATALOG_ITEM = ActionTable(
     Action("revise", "Revise", "catalog_item_revise", CHANGE, leading_to(FLOW, C.DRAFT),
            ask="Take the item back to draft to adjust it?",
            done="Back to draft for adjustments.", summary="Back to draft to adjust"),
-    Action("target-add", "Add target", target_svc.target_add, CHANGE, form_class=TargetForm,
+    Action("target-add", "Add target", target_svc.target_add, CHANGE, (C.DRAFT,), TargetForm,
            record_arg="catalog_item_id", route="targets/", own_ids=False, fragment="#targets",
            arguments=target_arguments, in_panel=False, done="Target added.", api=False),
     # Forms of their own, linked from the header; the API has its own endpoints for them.
@@ -99,7 +99,7 @@ AGREEMENT = ActionTable(
     Action("terminate", "Terminate", "agreement_terminate", AGREEMENT_CHANGE, (A.ACTIVE,),
            AgreementTerminateForm, style="danger", page_title="Terminate {obj.number} {obj.name}",
            done="Terminated: its targets are no longer monitored.", api=False),
-    Action("target-add", "Add target", "target_add", AGREEMENT_CHANGE, form_class=TargetForm,
+    Action("target-add", "Add target", "target_add", AGREEMENT_CHANGE, (A.DRAFT,), TargetForm,
            route="targets/", own_ids=False, fragment="#targets", arguments=target_arguments,
            in_panel=False, done="Target added.", api=False),
 ])

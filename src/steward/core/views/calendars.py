@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 
 from steward.core import action_tables, permissions, queries
@@ -23,6 +23,7 @@ from steward.core.views.patterns import (
     Field,
     RecordDetailView,
     RecordListView,
+    RecordObjectMixin,
     ServiceFormView,
     action_urls,
 )
@@ -161,15 +162,13 @@ class CalendarDetailView(RecordDetailView):
 class CalendarCreateView(ServiceFormView):
     permission = "core.calendar.change"
     form_class = CalendarForm
+    cancel_url = reverse_lazy("core:calendar-list")
     title = "New business calendar"
     submit_label = "Create calendar"
     success_message = "Calendar created. Now set its service hours."
 
     def get_initial(self) -> dict[str, Any]:
         return {"time_zone": "Europe/Amsterdam"}
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:calendar-list")
 
     def perform(self, form: forms.Form) -> str:
         calendar = svc.calendar_create(
@@ -185,11 +184,8 @@ class CalendarCreateView(ServiceFormView):
         return reverse("core:calendar-hours", args=[calendar.pk])
 
 
-class _CalendarObjectMixin:
-    def get_object(self) -> BusinessCalendar:
-        if not hasattr(self, "_object"):
-            self._object = queries.calendar_for(self.actor, self.kwargs["pk"])  # type: ignore[attr-defined]
-        return self._object
+class _CalendarObjectMixin(RecordObjectMixin):
+    query_one = queries.calendar_for
 
     def versioned_object(self) -> BusinessCalendar:
         return self.get_object()
@@ -213,12 +209,7 @@ class CalendarEditView(_CalendarObjectMixin, ServiceFormView):
 
     def perform(self, form: forms.Form) -> BusinessCalendar:
         data = {f: form.cleaned_data[f] for f in svc.CALENDAR_FIELDS}
-        return svc.calendar_update(
-            actor=self.actor,
-            calendar_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.calendar_update, "calendar_id", data=data)
 
 
 class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, Model, Prefetch, QuerySet
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 
 from steward.core import action_tables, permissions, queries
 from steward.core.filters import OrganisationFilterSet, PersonFilterSet, SupportGroupFilterSet
@@ -185,15 +185,10 @@ class PersonDetailView(RecordDetailView):
 class PersonCreateView(ServiceFormView):
     permission = "core.person.change"
     form_class = PersonCreateForm
+    cancel_url = reverse_lazy("core:person-list")
     title = "New person"
     submit_label = "Create person"
     success_message = "Person registered."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:person-list")
 
     def perform(self, form: forms.Form) -> Person:
         data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
@@ -216,17 +211,9 @@ class PersonEditView(RecordEditView):
     def title(self) -> str:  # type: ignore[override]
         return f"Edit {self.get_object().display_name}"
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "instance": self.get_object()}
-
     def perform(self, form: forms.Form) -> Person:
         data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
-        return svc.person_update(
-            actor=self.actor,
-            person_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.person_update, "person_id", data=data)
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -327,12 +314,10 @@ class OrganisationDetailView(RecordDetailView):
 class OrganisationCreateView(ServiceFormView):
     permission = "core.organisation.change"
     form_class = OrganisationForm
+    cancel_url = reverse_lazy("core:organisation-list")
     title = "New organisation"
     submit_label = "Create organisation"
     success_message = "Organisation registered."
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:organisation-list")
 
     def perform(self, form: forms.Form) -> Organisation:
         data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
@@ -350,12 +335,7 @@ class OrganisationEditView(RecordEditView):
 
     def perform(self, form: forms.Form) -> Organisation:
         data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
-        return svc.organisation_update(
-            actor=self.actor,
-            organisation_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.organisation_update, "organisation_id", data=data)
 
 
 # --- Support groups --------------------------------------------------------------------------
@@ -439,15 +419,10 @@ class GroupDetailView(RecordDetailView):
 class GroupCreateView(ServiceFormView):
     permission = "core.group.change"
     form_class = SupportGroupForm
+    cancel_url = reverse_lazy("core:group-list")
     title = "New support group"
     submit_label = "Create group"
     success_message = "Support group created."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:group-list")
 
     def perform(self, form: forms.Form) -> SupportGroup:
         data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
@@ -459,17 +434,9 @@ class GroupEditView(RecordEditView):
     query_one = queries.group_for
     form_class = SupportGroupForm
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "instance": self.get_object()}
-
     def perform(self, form: forms.Form) -> SupportGroup:
         data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
-        return svc.group_update(
-            actor=self.actor,
-            group_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.group_update, "group_id", data=data)
 
 
 urlpatterns = [

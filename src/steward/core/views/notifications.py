@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
@@ -200,11 +200,9 @@ class WebhookDetailView(RecordDetailView):
 class WebhookCreateView(ServiceFormView):
     permission = "core.webhook.change"
     form_class = WebhookForm
+    cancel_url = reverse_lazy("core:webhook-list")
     title = "New webhook"
     submit_label = "Create webhook"
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:webhook-list")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form(request.POST)
@@ -236,11 +234,8 @@ class WebhookEditView(RecordEditView):
         return webhook_url(self.get_object())
 
     def perform(self, form: forms.Form) -> str:
-        svc.webhook_subscription_update(
-            actor=self.actor,
-            subscription_id=self.get_object().pk,
-            data=form.data_for_service(),
-            expected_version=self.expected_version(form),
+        self.update_record(
+            form, svc.webhook_subscription_update, "subscription_id", data=form.data_for_service()
         )
         return webhook_url(self.get_object())
 

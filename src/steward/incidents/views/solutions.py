@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, path, reverse, reverse_lazy
 from django.views import View
 
 from steward.configuration.queries.cis import cis_for
@@ -19,15 +19,18 @@ from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
     RecordDetailView,
     RecordListView,
+    RecordObjectMixin,
     Related,
     ServiceFormView,
     StewardPageMixin,
     action_urls,
+    header_buttons,
     redirect_back,
 )
 from steward.incidents import search
@@ -68,14 +71,7 @@ class SolutionListView(RecordListView):
         Column("kind", "Kind", value=lambda s: "Workaround" if s.is_workaround else "Solution"),
         Column("service", "Service", value="service.name", sort="service__name", classes="hide-sm"),
         Column("group", "Group", value="support_group.name", classes="hide-sm"),
-        Column(
-            "status",
-            "Status",
-            sort="status",
-            badge=True,
-            value="status",
-            csv=lambda s: s.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("use_count", "Used", sort="use_count", classes="num"),
         Column("updated", "Updated", value="updated_at", sort="updated_at", classes="hide-sm"),
     )
@@ -146,27 +142,13 @@ class SolutionDetailView(RecordDetailView):
         ]
 
     def get_actions(self, obj: Solution) -> list[Action]:
-        url = lambda name: reverse(f"incidents:solution-{name}", args=[obj.pk])  # noqa: E731
         actions: list[Action] = []
-        approver = queries.may_approve(self.actor, obj)
         proposer = obj.proposed_by_id == self.actor.pk
-        if approver or (proposer and obj.status in (S.PROPOSED, S.REJECTED)):
-            actions.append(Action("Edit", url("edit")))
-        if approver and obj.status == S.ACTIVE:
-            actions.append(
-                Action(
-                    "Retire",
-                    url("retire"),
-                    method="post",
-                    style="danger",
-                    confirm="Take this solution out of general use?",
-                )
-            )
-        if approver and obj.status == S.RETIRED:
-            actions.append(Action("Reactivate", url("reactivate"), method="post"))
-        if obj.status == S.REJECTED and (approver or proposer):
-            actions.append(Action("Propose again", url("resubmit"), PROPOSE, method="post"))
-        return actions
+        if queries.may_approve(self.actor, obj) or (
+            proposer and obj.status in (S.PROPOSED, S.REJECTED)
+        ):
+            actions.append(Action("Edit", reverse("incidents:solution-edit", args=[obj.pk])))
+        return actions + header_buttons(SOLUTION, self.actor, obj)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -192,12 +174,10 @@ class SolutionCreateView(ServiceFormView):
 
     permission = PROPOSE
     form_class = SolutionForm
+    cancel_url = reverse_lazy("incidents:solution-list")
     title = "Propose a solution for general use"
     submit_label = "Propose"
     success_message = "Proposed: the group coordinator is asked to approve it."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
         source = parse_id(self.request.GET.get("from_incident"))
@@ -216,9 +196,6 @@ class SolutionCreateView(ServiceFormView):
             "support_group": incident.support_group_id,
         }
 
-    def get_cancel_url(self) -> str:
-        return reverse("incidents:solution-list")
-
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data
         return svc.solution_propose(
@@ -234,7 +211,7 @@ class SolutionCreateView(ServiceFormView):
         )
 
 
-class SolutionEditView(ServiceFormView):
+class SolutionEditView(RecordObjectMixin, ServiceFormView):
     """Improve a solution: its group coordinator, or the proposer while it is proposed."""
 
     permission = VIEW
@@ -242,10 +219,7 @@ class SolutionEditView(ServiceFormView):
     submit_label = "Save changes"
     success_message = "Changes saved."
 
-    def get_object(self) -> Solution:
-        if not hasattr(self, "_object"):
-            self._object = queries.solution_for(self.actor, self.kwargs["pk"])
-        return self._object
+    query_one = queries.solution_for
 
     def _check(self) -> Solution:
         obj = self.get_object()
@@ -265,9 +239,6 @@ class SolutionEditView(ServiceFormView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self._check()
         return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_form(self, data: Any = None) -> forms.Form:
         form = super().get_form(data)
@@ -292,12 +263,7 @@ class SolutionEditView(ServiceFormView):
         data = {name: form.cleaned_data.get(name) for name in names}
         data["symptoms"] = data["symptoms"] or ""
         data["is_workaround"] = bool(data["is_workaround"])
-        return svc.solution_update(
-            actor=self.actor,
-            solution_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.solution_update, "solution_id", data=data)
 
 
 class SolutionUseView(StewardPageMixin, View):

@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.views import View
 
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.views.calendars import hours_summary
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
@@ -37,7 +38,6 @@ from steward.service_level.filters import CatalogItemFilterSet
 from steward.service_level.forms import (
     CatalogItemForm,
     DecisionForm,
-    TargetForm,
 )
 from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLevelTarget
 from steward.service_level.services import catalog as svc
@@ -45,7 +45,7 @@ from steward.service_level.views.common import (
     charge_words,
     promise_order,
     target_sentence,
-    target_value,
+    targets_context,
 )
 
 C = CatalogItemStatus
@@ -196,14 +196,7 @@ class CatalogItemListView(ProviderOnlyMixin, RecordListView):
             "visibility", "Visibility", value=lambda i: "Private" if i.customer_id else "Public"
         ),
         Column("customer", "For customer", value="customer.name", classes="hide-sm"),
-        Column(
-            "status",
-            "Status",
-            sort="status",
-            badge=True,
-            value="status",
-            csv=lambda i: i.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("charge", "Charge", value=charge_words, sort="charge", classes="hide-sm"),
     )
 
@@ -219,11 +212,6 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
     list_url_name = "service_level:catalog-item-list"
     note_permission = "service_level.catalog.change"
     kind_label = "Catalog item"
-
-    def get_object(self) -> CatalogItem:
-        if not hasattr(self, "_object"):
-            self._object = queries.catalog_item_for(self.actor, self.kwargs["pk"])
-        return self._object
 
     def get_fields(self, obj: CatalogItem) -> list[Field]:
         return [
@@ -310,23 +298,12 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
             and a.decision == ApprovalDecision.PENDING
         ]
         can_decide = bool(mine) and item.status == C.IN_APPROVAL
-        targets = promise_order(list(item.targets.all()))
-        editable = item.status == C.DRAFT and permissions.has(
-            self.actor, "service_level.catalog.change", item
-        )
         context.update(
             rounds=rounds,
             decide_form=self.failed_form("decide", kwargs)
             or (DecisionForm(actor=self.actor) if can_decide else None),
             my_slot=mine[0] if mine else None,
-            targets=[
-                {"obj": t, "sentence": target_sentence(t), "value": target_value(t)}
-                for t in targets
-            ],
-            targets_editable=editable,
-            target_form=self.failed_form("target-add", kwargs)
-            or (TargetForm() if editable else None),
-            target_add_url=reverse("service_level:catalog-item-target-add", args=[item.pk]),
+            **targets_context(self, CATALOG_ITEM, item, kwargs),
         )
         return context
 
@@ -339,12 +316,10 @@ def _party(agreement: Any) -> str:
 class CatalogItemCreateView(ServiceFormView):
     permission = "service_level.catalog.change"
     form_class = CatalogItemForm
+    cancel_url = reverse_lazy("service_level:catalog-item-list")
     title = "New catalog item"
     submit_label = "Prepare item"
     success_message = "Catalog item prepared as a draft."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
         source = parse_id(self.request.GET.get("copy_of"))
@@ -366,9 +341,6 @@ class CatalogItemCreateView(ServiceFormView):
             "description": original.description,
             "request_instructions": original.request_instructions,
         }
-
-    def get_cancel_url(self) -> str:
-        return reverse("service_level:catalog-item-list")
 
     def perform(self, form: CatalogItemForm) -> Any:
         data = form.cleaned_data
@@ -399,7 +371,7 @@ class CatalogItemEditView(RecordActionFormView):
     title_format = "Edit {obj.number} {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "editing": True}
+        return {"editing": True}
 
     def get_initial(self) -> dict[str, Any]:
         item = self.get_object()
@@ -415,12 +387,7 @@ class CatalogItemEditView(RecordActionFormView):
         data["target_customers"] = list(data["target_customers"] or [])
         for text in ("summary", "description", "category", "charge_unit", "request_instructions"):
             data[text] = data[text] or ""
-        return svc.catalog_item_update(
-            actor=self.actor,
-            item_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.catalog_item_update, "item_id", data=data)
 
 
 urlpatterns = [

@@ -7,10 +7,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
+from steward.core.actions import ActionTable
 from steward.core.choices import Priority, Role
 from steward.core.models import RoleAssignment
 from steward.core.templatetags.steward import TONES
+from steward.core.views.patterns import RecordDetailView
 from steward.service_level.choices import TargetKind
+from steward.service_level.forms import TargetForm
 
 # Badge colours of the area's statuses that the shell does not know yet.
 TONES.update(
@@ -133,3 +136,23 @@ def scoped_holders(scope: Model, roles: list[str]) -> dict[str, list[Any]]:
 
 def role_label(role: str) -> str:
     return str(Role(role).label)
+
+
+def targets_context(
+    view: RecordDetailView, table: ActionTable, owner: Any, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """What ``partials/targets_card.html`` shows of an agreement's or catalog item's
+    targets: the promises in the order a customer reads them, and the form adding one
+    while the owner's table offers it (a draft, to whoever may change it)."""
+    action = table["target-add"]
+    editable = table.offered(action, view.actor, owner)
+    return {
+        "targets": [
+            {"obj": t, "sentence": target_sentence(t), "value": target_value(t)}
+            for t in promise_order(list(owner.targets.all()))
+        ],
+        "targets_editable": editable,
+        "target_form": view.failed_form("target-add", kwargs)
+        or (TargetForm() if editable else None),
+        "target_add_url": table.url(action, owner),
+    }

@@ -5,13 +5,14 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 
 from steward.core import permissions
 from steward.core.choices import Role
 from steward.core.ids import parse_id
 from steward.core.views.calendars import hours_summary
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
@@ -75,14 +76,7 @@ class ServiceListView(RecordListView):
         Column("number", "Number", sort="number", link=True, classes="nowrap"),
         Column("name", "Name", sort="name", link=True),
         Column("owner", "Owner", value="owner.display_name", sort=("owner__last_name",)),
-        Column(
-            "status",
-            "Status",
-            value="status",
-            sort="status",
-            badge=True,
-            csv=lambda s: s.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("service_hours", "Service hours", value="service_hours.name", classes="hide-sm"),
         Column(
             "customers",
@@ -254,15 +248,10 @@ class ServiceDetailView(RecordDetailView):
 class ServiceCreateView(ServiceFormView):
     permission = "service_level.service.create"
     form_class = ServiceForm
+    cancel_url = reverse_lazy("service_level:service-list")
     title = "New service"
     submit_label = "Register service"
     success_message = "Service registered."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
-    def get_cancel_url(self) -> str:
-        return reverse("service_level:service-list")
 
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data
@@ -285,7 +274,7 @@ class ServiceEditView(RecordActionFormView):
     title_format = "Edit {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "service": self.get_object()}
+        return {"service": self.get_object()}
 
     def get_initial(self) -> dict[str, Any]:
         service = self.get_object()
@@ -302,12 +291,7 @@ class ServiceEditView(RecordActionFormView):
         data = {name: form.cleaned_data.get(name) for name in SERVICE_FIELDS}
         data["description"] = data["description"] or ""
         data["supporting_services"] = list(form.cleaned_data.get("supporting_services") or [])
-        return svc.service_update(
-            actor=self.actor,
-            service_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.service_update, "service_id", data=data)
 
 
 # --- Outages -------------------------------------------------------------------------------------
@@ -348,19 +332,14 @@ class OutageListView(RecordListView):
 class OutageCreateView(ServiceFormView):
     permission = "service_level.outage.change"
     form_class = OutageForm
+    cancel_url = reverse_lazy("service_level:outage-list")
     title = "Record an outage"
     submit_label = "Record outage"
     success_message = "Outage recorded."
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
     def get_initial(self) -> dict[str, Any]:
         service = parse_id(self.request.GET.get("service"))
         return {"service": service} if service is not None else {}
-
-    def get_cancel_url(self) -> str:
-        return reverse("service_level:outage-list")
 
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data

@@ -25,10 +25,12 @@ the names from here.
 
 from steward.core.views.patterns.actions import ActionView, action_urls, header_buttons
 from steward.core.views.patterns.base import (
+    STATUS_COLUMN,
     Action,
     Cell,
     Column,
     Field,
+    RecordObjectMixin,
     Related,
     StewardPageMixin,
     apply_errors,
@@ -50,6 +52,7 @@ from steward.core.views.patterns.records import (
 )
 
 __all__ = [
+    "STATUS_COLUMN",
     "Action",
     "ActionView",
     "Cell",
@@ -60,6 +63,7 @@ __all__ = [
     "RecordDetailView",
     "RecordEditView",
     "RecordListView",
+    "RecordObjectMixin",
     "Related",
     "ServiceFormView",
     "StewardPageMixin",
