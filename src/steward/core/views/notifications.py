@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,6 +25,7 @@ from steward.core.views.patterns import (
     RecordEditView,
     RecordListView,
     ServiceFormView,
+    ServicePostView,
     StewardPageMixin,
     action_urls,
     apply_errors,
@@ -96,20 +96,20 @@ class MarkReadForm(GuardedForm):
         self.fields["ids"].choices = [(v, v) for v in self.data.getlist("ids") if v.isdigit()]
 
 
-class NotificationMarkReadView(StewardPageMixin, View):
+class NotificationMarkReadView(ServicePostView):
     """POST: mark all my notifications read, or those in ``ids``."""
 
     form_class = MarkReadForm
+    split_errors = False
+    success_url = reverse_lazy("core:notification-list")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = MarkReadForm(request.POST, actor=self.actor)
-        ids = (form.cleaned_data["ids"] or None) if form.is_valid() else None
-        if form.errors:
-            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-            return HttpResponseRedirect(reverse("core:notification-list"))
+    def perform(self) -> str:
+        form = MarkReadForm(self.request.POST, actor=self.actor)
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        ids = form.cleaned_data["ids"] or None
         count = svc.notifications_mark_read(actor=self.actor, notification_ids=ids)
-        messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
-        return HttpResponseRedirect(reverse("core:notification-list"))
+        return f"Marked {count} notification{'s' if count != 1 else ''} read."
 
 
 # --- Webhooks ----------------------------------------------------------------------------------

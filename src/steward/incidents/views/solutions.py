@@ -6,7 +6,6 @@ request registration form asks for while the analyst types."""
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +27,7 @@ from steward.core.views.patterns import (
     RecordObjectMixin,
     Related,
     ServiceFormView,
+    ServicePostView,
     StewardPageMixin,
     action_urls,
     header_buttons,
@@ -266,27 +266,27 @@ class SolutionEditView(RecordObjectMixin, ServiceFormView):
         return self.update_record(form, svc.solution_update, "solution_id", data=data)
 
 
-class SolutionUseView(StewardPageMixin, View):
+class SolutionUseView(ServicePostView):
     """POST ``incident=<id>``: record that the solution was used on that request, then back
     to the request (or ``next``)."""
 
     permission = VIEW
     form_class = SolutionUseForm
+    split_errors = False
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(self, pk: int) -> str:
         solution = queries.solution_for(self.actor, pk)
-        form = SolutionUseForm(request.POST, actor=self.actor, record=solution)
+        self.back = solution.get_absolute_url()
+        form = SolutionUseForm(self.request.POST, actor=self.actor, record=solution)
         if not form.is_valid():
-            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-            return redirect_back(request, solution.get_absolute_url())
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
         incident = form.cleaned_data["incident"]
-        try:
-            svc.solution_use(actor=self.actor, solution_id=solution.pk, incident_id=incident.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{solution.number} recorded on {incident.number}.")
-        return redirect_back(request, _url(incident) or solution.get_absolute_url())
+        self.back = _url(incident) or self.back  # refused or not, back to the request
+        svc.solution_use(actor=self.actor, solution_id=solution.pk, incident_id=incident.pk)
+        return f"{solution.number} recorded on {incident.number}."
+
+    def get_success_url(self) -> str:
+        return redirect_back(self.request, self.back).url
 
 
 # --- Suggestions partial -----------------------------------------------------------------------
