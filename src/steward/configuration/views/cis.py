@@ -346,7 +346,12 @@ class CICreateView(ServiceFormView):
             return render(
                 request,
                 "configuration/ci_class_choice.html",
-                {"form": chooser, "title": self.title, "cancel_url": self.get_cancel_url()},
+                {
+                    "form": chooser,
+                    "title": self.title,
+                    "submit_label": "Next",
+                    "cancel_url": self.get_cancel_url(),
+                },
                 status=400 if request.GET else 200,
             )
         return super().get(request, *args, **kwargs)
