@@ -383,7 +383,7 @@ class CICreateView(ServiceFormView):
 FK = {"owner", "support_group", "service"}
 
 
-class CIEditView(ServiceFormView):
+class CIEditView(RecordObjectMixin, ServiceFormView):
     """Update a CI (procedure 4) after checking the real configuration."""
 
     permission = CHANGE
@@ -391,16 +391,14 @@ class CIEditView(ServiceFormView):
     template_name = "configuration/ci_form.html"
     submit_label = "Save changes"
     success_message = "Changes saved."
+    title_format = "Edit {obj}"
 
     def get_object(self) -> ConfigurationItem:
         if not hasattr(self, "_object"):
+            # The right on this CI, before the form is shown.
             self._object = queries.ci_for(self.actor, self.kwargs["pk"])
             permissions.require(self.actor, CHANGE, self._object)
         return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object()}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"ci_class": self.get_object().ci_class}
@@ -441,9 +439,7 @@ class RelationshipAddView(RecordObjectMixin, ServiceFormView):
 
     query_one = queries.ci_for
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Relate {self.get_object()}"
+    title_format = "Relate {obj}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"ci": self.get_object()}

@@ -200,9 +200,7 @@ class CalendarEditView(_CalendarObjectMixin, ServiceFormView):
     submit_label = "Save changes"
     success_message = "Changes saved."
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().name}"
+    title_format = "Edit {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"instance": self.get_object()}
@@ -221,9 +219,7 @@ class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
     submit_label = "Save service hours"
     success_message = "Service hours saved."
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Service hours of {self.get_object().name}"
+    title_format = "Service hours of {obj.name}"
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {}

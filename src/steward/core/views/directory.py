@@ -207,9 +207,7 @@ class PersonEditView(RecordEditView):
     query_one = queries.person_for
     form_class = PersonForm
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().display_name}"
+    title_format = "Edit {obj.display_name}"
 
     def perform(self, form: forms.Form) -> Person:
         data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
@@ -329,9 +327,7 @@ class OrganisationEditView(RecordEditView):
     query_one = queries.organisation_for
     form_class = OrganisationForm
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().name}"
+    title_format = "Edit {obj.name}"
 
     def perform(self, form: forms.Form) -> Organisation:
         data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}

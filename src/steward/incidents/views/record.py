@@ -288,10 +288,7 @@ class IncidentEditView(RecordEditView):
     query_one = queries.incident_for
     template_name = "incidents/incident_form.html"
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        obj = self.get_object()
-        return f"Edit {obj.number} {obj.title}"
+    title_format = "Edit {obj.number} {obj.title}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         obj = self.get_object()

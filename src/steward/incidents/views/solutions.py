@@ -228,9 +228,7 @@ class SolutionEditView(RecordObjectMixin, ServiceFormView):
             raise PermissionDenied("Only the group coordinator or the proposer edits this.")
         return obj
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object()}"
+    title_format = "Edit {obj}"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self._check()

@@ -90,6 +90,12 @@ class RecordObjectMixin:
     what the actor may not see), fetched once per request."""
 
     query_one: Callable[[Any, Any], Model] | None = None
+    # A form page's title, ``{obj}`` the record ("Edit {obj.name}").
+    title_format = "{obj}"
+
+    @property
+    def title(self) -> str:
+        return self.title_format.format(obj=self.get_object())
 
     def get_object(self) -> Model:
         if not hasattr(self, "_object"):

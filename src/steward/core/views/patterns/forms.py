@@ -155,10 +155,7 @@ class RecordEditView(RecordObjectMixin, ServiceFormView):
 
     submit_label = "Save changes"
     success_message = "Changes saved."
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object()}"
+    title_format = "Edit {obj}"
 
     def form_record(self) -> Model | None:
         return self.get_object()
@@ -182,10 +179,6 @@ class RecordActionFormView(RecordEditView):
     submit_label = ServiceFormView.submit_label
     success_message = ServiceFormView.success_message
     title_format = "{obj}"
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return self.title_format.format(obj=self.get_object())
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {}
