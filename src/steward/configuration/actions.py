@@ -6,9 +6,12 @@ names the templates use) and, where the API has the same step, its
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from steward.configuration.forms.contracts import CINumbersForm
+from steward.configuration.choices import ContractStatus
+from steward.configuration.forms.cis import RelationshipEndForm
+from steward.configuration.forms.contracts import CINumbersForm, ReasonForm
 from steward.configuration.forms.requisitions import DecisionForm as RequisitionDecisionForm
 from steward.configuration.queries import cis as ci_queries
 from steward.configuration.queries import contracts as contract_queries
@@ -18,7 +21,8 @@ from steward.configuration.services import cis as ci_svc
 from steward.configuration.services import contracts as contract_svc
 from steward.configuration.services import requisitions as requisition_svc
 from steward.configuration.services import suppliers as supplier_svc
-from steward.core.actions import Action, ActionTable
+from steward.configuration.workflows import CONTRACT as CONTRACT_FLOW
+from steward.core.actions import Action, ActionTable, leading_to
 
 _API = "steward.configuration.api"
 
@@ -36,22 +40,44 @@ def _supplier_url(org: Any) -> str:
     return reverse("configuration:supplier-detail", args=[org.pk])
 
 
+def _current_relationship(actor: Any, ci: Any, url: Mapping[str, Any]) -> Any:
+    found = ci_queries.relationships_of(actor, ci).filter(pk=url["rel_pk"]).first()
+    if found is None:
+        raise ValidationError("That relationship is not current on this CI.")
+    return found
+
+
+def _activate_label(contract: Any) -> str:
+    return "Activate" if contract.status == ContractStatus.DRAFT else "Renew"
+
+
 # fmt: off
 CI = ActionTable(
     name="ci", namespace="configuration", prefix="cis", query_one=ci_queries.ci_for,
     record_arg="ci_id", actions=[
-    Action("verify", "Mark verified", ci_svc.ci_verify, ci_svc.CHANGE,
+    Action("verify", "Mark verified", ci_svc.ci_verify, ci_svc.CHANGE, style="ghost",
+           ask="Record that the real configuration matches this CI?",
            done="Recorded that the real configuration was checked.",
            summary="Record that the CI was checked against reality"),
+    # A relationship in the CI's list ends with a cause; it stays in the history.
+    Action("relationship-end", "End", ci_svc.relationship_end, ci_svc.CHANGE,
+           form_class=RelationshipEndForm, route="relationships/<int:rel_pk>/end/",
+           row=_current_relationship, row_arg="relationship_id", fragment="#relationships",
+           done="Relationship ended; it stays in the history.", api=False),
 ])
 
 CONTRACT = ActionTable(
     name="contract", namespace="configuration", prefix="contracts",
     query_one=contract_queries.contract_for, record_arg="contract_id", actions=[
     Action("activate", "Activate", contract_svc.contract_activate, contract_svc.CHANGE,
-           serializer=f"{_API}.contracts.ContractReasonSerializer",
-           done="The contract is active.",
+           leading_to(CONTRACT_FLOW, ContractStatus.ACTIVE),
+           serializer=f"{_API}.contracts.ContractReasonSerializer", style="primary",
+           label_of=_activate_label, done="The contract is active.",
            summary="Put a draft in force, or renew an expired contract"),
+    # A form page of its own, linked from the header; the API has .../terminate/.
+    Action("terminate", "Terminate", contract_svc.contract_terminate, contract_svc.CHANGE,
+           leading_to(CONTRACT_FLOW, ContractStatus.TERMINATED), ReasonForm, style="danger",
+           page_title="Terminate {obj}", done="Contract terminated.", api=False),
     # The API takes the CIs by id (link-cis, unlink-cis, with a body), the page by number.
     Action("link-cis", "Add CIs", contract_svc.contract_link_cis, contract_svc.CHANGE,
            form_class=CINumbersForm, route="cis/", own_ids=False, error_field="numbers",

@@ -12,6 +12,12 @@ message and the look of its button. From that one table come
   (``core.api.actions.ActionTableViewSet``), and
 - the "next steps" of a record for the API (``next_steps()``).
 
+An action may act on a row of the record rather than the record itself (a member of a
+group, a holiday of a calendar, an action of an incident): its ``route`` carries the
+row's id, ``row`` fetches the row (404 when it is not the record's) and ``row_arg`` or
+``url_args`` give the service its id. Such actions are posted from the row's own button
+or form on the record page, never offered in the panel.
+
 The table only *offers*: the service is still called with ``actor=``, the record's id and
 the form's (or serializer's) data, and checks the state, the right and the input itself.
 """
@@ -23,10 +29,22 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
+from django.http import Http404
 from django.urls import reverse
 
 from steward.core import permissions
 from steward.core.workflows import Workflow
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What an action's success message may name: the record, the row it acted on, the
+    service's result and the form's data."""
+
+    record: Any
+    row: Any = None
+    result: Any = None
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 def always(actor: Any, record: Any) -> bool:
@@ -51,8 +69,8 @@ class Action:
     # an API module that imports this table); None: derived from ``form_class``, or no
     # body without one.
     serializer: type | str | None = None
-    # The success message, or a function of the record giving it.
-    done: str | Callable[[Any], str] = "Saved."
+    # The success message, or a function giving it from what was posted (``Posted``).
+    done: str | Callable[[Posted], str] = "Saved."
     style: str = ""  # "primary", "danger" (asks before posting)
     ask: str = ""  # the question asked before posting (a "danger" one asks anyway)
     # Who reads the free text of the form is said by the form's ``inputs`` (core.fields);
@@ -76,10 +94,22 @@ class Action:
     fragment: str = ""
     # Service arguments taken from the URL besides the record (the line to remove).
     url_args: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    # The row acted on, from (actor, record, URL kwargs): Http404 when it is not one of
+    # the record's, or a ValidationError to come back with as a message.
+    row: Callable[[Any, Any, Mapping[str, Any]], Any] | None = None
+    # The service takes the row's id under this keyword instead of the record's.
+    row_arg: str = ""
+    # The service's keyword for the record's id, when not the table's ``record_arg``.
+    record_arg: str = ""
     # The form field a service refusal is shown on (default: the fields it names).
     error_field: str = ""
     # The service's keyword arguments from the form's or the body's data (default: as is).
     arguments: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # A form on a page of its own (terminate, discontinue), titled with this ("{obj}": the
+    # record), linked from the record's header; refused, the form page comes back.
+    page_title: str = ""
+    # The label for one record (Renew an expired contract; default ``label``).
+    label_of: Callable[[Any], str] | None = None
     # Where it is offered: the record page (in the panel, or by a form the page lays out
     # elsewhere), the API.
     page: bool = True
@@ -88,8 +118,16 @@ class Action:
     summary: str = ""  # the API operation's summary (default: the label)
     description: str = ""
 
-    def done_text(self, record: Any) -> str:
-        return self.done(record) if callable(self.done) else self.done
+    def done_text(self, posted: Posted) -> str:
+        return self.done(posted) if callable(self.done) else self.done
+
+    def label_for(self, record: Any) -> str:
+        return self.label_of(record) if self.label_of else self.label
+
+    @property
+    def on_row(self) -> bool:
+        """Posted from a row of the record page (its URL names the row), not the panel."""
+        return self.row is not None or self.url_args is not None
 
     @property
     def confirm(self) -> bool:
@@ -174,14 +212,18 @@ class ActionTable:
         record: Any,
         data: Mapping[str, Any] | None = None,
         url_kwargs: Mapping[str, Any] | None = None,
+        row: Any = None,
     ) -> Any:
-        """Call the action's service: ``actor=``, the record's id, the input's data."""
+        """Call the action's service: ``actor=``, the record's (or the row's) id, the
+        input's data."""
         extra = action.url_args(url_kwargs or {}) if action.url_args else {}
+        if action.row_arg:
+            target = {action.row_arg: row.pk}
+        else:
+            target = {action.record_arg or self.record_arg: record.pk}
         given = dict(data or {})
         arguments = action.arguments(given) if action.arguments else given
-        return self.service_of(action)(
-            actor=actor, **{self.record_arg: record.pk}, **extra, **arguments
-        )
+        return self.service_of(action)(actor=actor, **target, **extra, **arguments)
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -213,7 +255,7 @@ class ActionTable:
         the action that was ``failed`` carries the posted ``form`` with its errors."""
         buttons, steps = [], []
         for action in self.allowed(actor, record):
-            if not action.in_panel:
+            if not action.in_panel or action.on_row or action.page_title:
                 continue
             shown = form if action.key == failed else self.form(action, actor, record=record)
             if shown is not None and not shown.is_bound and action.initial:
@@ -236,6 +278,21 @@ class ActionTable:
             {"key": a.key, "label": a.label, "help": a.help, "has_body": has_body(a)}
             for a in self.allowed(actor, record, where="api")
         ]
+
+
+def row_in(
+    rows: Callable[[Any, Mapping[str, Any]], Any], missing: str
+) -> Callable[[Any, Any, Mapping[str, Any]], Any]:
+    """An action's ``row``: the first of ``rows(record, url_kwargs)`` (a queryset of the
+    record's rows), else 404 with ``missing``."""
+
+    def row(actor: Any, record: Any, url_kwargs: Mapping[str, Any]) -> Any:
+        found = rows(record, url_kwargs).first()
+        if found is None:
+            raise Http404(missing)
+        return found
+
+    return row
 
 
 def leading_to(workflow: Workflow, *targets: str) -> tuple[str, ...]:

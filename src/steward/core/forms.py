@@ -128,8 +128,9 @@ class GroupMemberForm(GuardedForm):
         queryset=Person.objects.none(), label="Add member", empty_label="Choose a person…"
     )
 
-    def __init__(self, *args: Any, actor: Person, group: SupportGroup, **kwargs: Any) -> None:
-        super().__init__(*args, actor=actor, record=group, **kwargs)
+    def __init__(self, *args: Any, actor: Person, record: SupportGroup, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, record=record, **kwargs)
+        group = record
         # Provider staff only: customer people cannot join support groups.
         self.fields["person"].queryset = (
             queries.people_for(actor)
@@ -137,6 +138,20 @@ class GroupMemberForm(GuardedForm):
             .exclude(group_memberships__group=group)
             .distinct()
             .order_by("last_name", "first_name", "username")
+        )
+
+
+class JoinOrganisationForm(GuardedForm):
+    inputs = core_inputs.JOIN_ORGANISATION
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), empty_label="Choose an organisation…"
+    )
+    is_primary = forms.BooleanField(required=False, label="Primary organisation")
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["organisation"].queryset = queries.organisations_for(actor).filter(
+            is_active=True
         )
 
 

@@ -4,18 +4,20 @@ step once, from which come the record page's buttons and forms, their URLs
 (``incidents:incident-<key>``), the API's ``POST /api/v1/incidents/{id}/<key>/`` and the
 request's next steps. The services check everything again."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
 
-from steward.core.actions import Action, ActionTable
+from steward.core import permissions
+from steward.core.actions import Action, ActionTable, row_in
 from steward.core.roles import is_desk
 from steward.incidents import forms as f
 from steward.incidents import workflows
 from steward.incidents.api import steps as api
-from steward.incidents.choices import Escalation
+from steward.incidents.choices import Escalation, SolutionStatus
 from steward.incidents.choices import IncidentStatus as S
-from steward.incidents.models import IncidentRequest
+from steward.incidents.models import IncidentRequest, Solution
 from steward.incidents.queries import incidents as queries
 from steward.incidents.queries import solutions as solution_queries
 from steward.incidents.services import actions as action_svc
@@ -30,6 +32,10 @@ CLOSE = "incidents.incident.close"
 VERIFY = "incidents.incident.verify"
 ACTIVE = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING)
 WORKING = (S.ASSIGNED, S.IN_PROGRESS)
+
+
+def _action_at(incident: IncidentRequest, url: Mapping[str, Any]) -> Any:
+    return incident.actions.filter(position=url["position"])
 
 
 def _works(actor: Any, obj: IncidentRequest) -> bool:
@@ -149,6 +155,10 @@ INCIDENT = ActionTable(
     Action("action", "Add action", action_svc.action_add, WORK, form_class=f.ActionForm,
            when=_works, route="actions/", url_name="incident-action-add",
            fragment="#actions", done="Action added.", in_panel=False, api=False),
+    Action("action-complete", "Done", action_svc.action_complete, WORK,
+           form_class=f.ActionCompleteForm, route="actions/<int:position>/complete/",
+           row=row_in(_action_at, "No such action."), row_arg="action_id",
+           fragment="#actions", done=lambda p: f"Action {p.row.position} done.", api=False),
 ])
 # fmt: on
 
@@ -160,6 +170,17 @@ def _activation(data: dict[str, Any]) -> dict[str, Any]:
 
 
 _SOLUTIONS_API = "steward.incidents.api.solutions"
+
+
+def _approves(actor: Any, solution: Solution) -> bool:
+    return solution_queries.may_approve(actor, solution)
+
+
+def _may_resubmit(actor: Any, solution: Solution) -> bool:
+    # The page's role stays "view": the proposer's right is checked on the record here.
+    may = solution.proposed_by_id == actor.pk or solution_queries.may_approve(actor, solution)
+    return may and permissions.has(actor, solution_svc.PROPOSE, solution)
+
 
 # Procedure 7: the group coordinator decides on a proposed solution; the solution page
 # lays the decision forms out itself and offers the buttons in its header.
@@ -177,16 +198,17 @@ SOLUTION = ActionTable(
            serializer=f"{_SOLUTIONS_API}.SolutionRejectSerializer", own_ids=False,
            done="Rejected: the proposer is told why.",
            summary="Reject a proposed solution (procedure 7)"),
-    Action("retire", "Retire", "solution_retire",
+    Action("retire", "Retire", "solution_retire", statuses=(SolutionStatus.ACTIVE,),
            serializer=f"{_SOLUTIONS_API}.SolutionNoteSerializer", style="danger",
+           ask="Take this solution out of general use?", when=_approves,
            done="Retired: no longer suggested.",
            summary="Take an active solution out of general use"),
-    Action("reactivate", "Reactivate", "solution_reactivate",
-           serializer=f"{_SOLUTIONS_API}.SolutionNoteSerializer",
+    Action("reactivate", "Reactivate", "solution_reactivate", statuses=(SolutionStatus.RETIRED,),
+           serializer=f"{_SOLUTIONS_API}.SolutionNoteSerializer", when=_approves,
            done="Back in general use.",
            summary="Put a retired solution back into general use"),
-    Action("resubmit", "Propose again", "solution_resubmit",
-           done="Proposed again: the group coordinator is asked.",
+    Action("resubmit", "Propose again", "solution_resubmit", statuses=(SolutionStatus.REJECTED,),
+           when=_may_resubmit, done="Proposed again: the group coordinator is asked.",
            summary="Propose a rejected solution again"),
 ])
 # fmt: on

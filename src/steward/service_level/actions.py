@@ -6,9 +6,18 @@ SLA review and a service. Each gives a button or form on the record page, its UR
 
 from steward.core.actions import Action, ActionTable, leading_to
 from steward.service_level import queries
+from steward.service_level.choices import AgreementStatus as A
 from steward.service_level.choices import CatalogItemStatus as C
 from steward.service_level.choices import ServiceStatus
-from steward.service_level.forms import DecisionForm
+from steward.service_level.forms import (
+    AgreementTerminateForm,
+    CatalogDiscontinueForm,
+    CatalogFailForm,
+    DecisionForm,
+    ServiceDiscontinueForm,
+    TargetForm,
+    target_arguments,
+)
 from steward.service_level.models import ServiceLevelTarget
 from steward.service_level.services import agreements as target_svc
 from steward.service_level.services import catalog as catalog_svc
@@ -20,6 +29,8 @@ CHANGE = "service_level.catalog.change"
 APPROVE = "service_level.catalog.approve"
 REVIEW_CHANGE = "service_level.review.change"
 SERVICE_CHANGE = "service_level.service.change"
+AGREEMENT_CHANGE = "service_level.agreement.change"
+_SERVICE_STATES = frozenset(ServiceStatus.values)
 
 # fmt: off
 CATALOG_ITEM = ActionTable(
@@ -40,6 +51,16 @@ CATALOG_ITEM = ActionTable(
     Action("revise", "Revise", "catalog_item_revise", CHANGE, leading_to(FLOW, C.DRAFT),
            ask="Take the item back to draft to adjust it?",
            done="Back to draft for adjustments.", summary="Back to draft to adjust"),
+    Action("target-add", "Add target", target_svc.target_add, CHANGE, (C.DRAFT,), TargetForm,
+           record_arg="catalog_item_id", route="targets/", own_ids=False, fragment="#targets",
+           arguments=target_arguments, in_panel=False, done="Target added.", api=False),
+    # Forms of their own, linked from the header; the API has its own endpoints for them.
+    Action("fail", "Record failure", "catalog_item_fail", CHANGE, (C.DRAFT, C.IN_APPROVAL),
+           CatalogFailForm, style="danger", page_title="Record why {obj.number} {obj.name} failed",
+           done="The failure is recorded.", api=False),
+    Action("discontinue", "Discontinue", "catalog_item_discontinue", CHANGE, (C.PUBLISHED,),
+           CatalogDiscontinueForm, style="danger", page_title="Discontinue {obj.number} {obj.name}",
+           done="Discontinued: it no longer shows in the catalog.", api=False),
 ])
 # fmt: on
 
@@ -60,8 +81,27 @@ SERVICE = ActionTable(
     name="service", namespace="service_level", prefix="services",
     query_one=queries.service_for, record_arg="service_id", actions=[
     Action("activate", "Activate", service_svc.service_set_status, SERVICE_CHANGE,
+           _SERVICE_STATES - {ServiceStatus.ACTIVE}, ask="Mark the service active?",
            arguments=lambda data: {"status": ServiceStatus.ACTIVE},
            done="The service is active.", api=False),
+    Action("discontinue", "Discontinue", service_svc.service_set_status, SERVICE_CHANGE,
+           _SERVICE_STATES - {ServiceStatus.DISCONTINUED}, ServiceDiscontinueForm,
+           style="danger", page_title="Discontinue {obj.name}",
+           arguments=lambda data: {"status": ServiceStatus.DISCONTINUED, "reason": data["reason"]},
+           done="The service is discontinued.", api=False),
+])
+
+# An active agreement is terminated on a form page of its own (the API: .../terminate/).
+AGREEMENT = ActionTable(
+    name="agreement", namespace="service_level", prefix="agreements",
+    query_one=queries.agreement_for, record_arg="agreement_id", services=target_svc,
+    actions=[
+    Action("terminate", "Terminate", "agreement_terminate", AGREEMENT_CHANGE, (A.ACTIVE,),
+           AgreementTerminateForm, style="danger", page_title="Terminate {obj.number} {obj.name}",
+           done="Terminated: its targets are no longer monitored.", api=False),
+    Action("target-add", "Add target", "target_add", AGREEMENT_CHANGE, (A.DRAFT,), TargetForm,
+           route="targets/", own_ids=False, fragment="#targets", arguments=target_arguments,
+           in_panel=False, done="Target added.", api=False),
 ])
 # fmt: on
 

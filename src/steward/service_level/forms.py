@@ -1,6 +1,7 @@
 """Forms of the Service Level Management pages. They parse input; the services validate
 again and write (seed 003 ch. 11)."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -292,19 +293,19 @@ class TargetForm(GuardedForm):
             self.add_error("target_count", "Give the maximum number of outages.")
         return data
 
-    def service_kwargs(self) -> dict[str, Any]:
-        """The cleaned data as ``target_add`` keyword arguments."""
-        data = self.cleaned_data
-        hours = data.get("hours")
-        return {
-            "kind": data["kind"],
-            "priority": data.get("priority") or "",
-            "target_seconds": int(hours * 3600) if hours is not None else None,
-            "target_percent": data.get("target_percent"),
-            "target_count": data.get("target_count"),
-            "warning_percent": data.get("warning_percent") or 75,
-            "description": data.get("description") or "",
-        }
+
+def target_arguments(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``TargetForm``'s cleaned data as ``target_add`` keyword arguments."""
+    hours = data.get("hours")
+    return {
+        "kind": data["kind"],
+        "priority": data.get("priority") or "",
+        "target_seconds": int(hours * 3600) if hours is not None else None,
+        "target_percent": data.get("target_percent"),
+        "target_count": data.get("target_count"),
+        "warning_percent": data.get("warning_percent") or 75,
+        "description": data.get("description") or "",
+    }
 
 
 class SignForm(GuardedForm):

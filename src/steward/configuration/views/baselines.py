@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, path, reverse, reverse_lazy
 from django.views.generic import TemplateView
 
 from steward.configuration.choices import CIStatus
@@ -150,19 +150,14 @@ class BaselineDetailView(RecordDetailView):
 class BaselineCreateView(ServiceFormView):
     permission = services.TAKE
     form_class = BaselineForm
+    cancel_url = reverse_lazy("configuration:baseline-list")
     title = "Take a baseline"
     submit_label = "Take baseline"
     success_message = "Baseline taken."
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
     def get_initial(self) -> dict[str, Any]:
         wanted = parse_id(self.request.GET.get("service"))
         return {"service": wanted} if wanted is not None else {}
-
-    def get_cancel_url(self) -> str:
-        return reverse("configuration:baseline-list")
 
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data

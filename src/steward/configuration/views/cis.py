@@ -6,14 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
-from django.views import View
 
 from steward.configuration.actions import CI
 from steward.configuration.choices import CIStatus
@@ -23,7 +20,6 @@ from steward.configuration.forms.cis import (
     AsOfForm,
     CIForm,
     ClassChoiceForm,
-    RelationshipEndForm,
     RelationshipForm,
 )
 from steward.configuration.models import (
@@ -41,15 +37,17 @@ from steward.core import permissions
 from steward.core.models import Person, SupportGroup
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
     RecordDetailView,
     RecordListView,
+    RecordObjectMixin,
     Related,
     ServiceFormView,
-    StewardPageMixin,
     action_urls,
+    header_buttons,
 )
 from steward.service_level.models import Service
 
@@ -82,9 +80,7 @@ class CIListView(RecordListView):
         Column("number", "Number", sort="number", link=True, classes="nowrap"),
         Column("name", "Name", sort="name", link=True),
         Column("ci_class", "Class", value="ci_class.name", sort=("ci_class__name",)),
-        Column(
-            "status", "Status", sort="status", badge=True, csv=lambda ci: ci.get_status_display()
-        ),
+        STATUS_COLUMN,
         Column(
             "support_group",
             "Support group",
@@ -254,9 +250,7 @@ class CIDetailView(RecordDetailView):
             Action("Edit", reverse("configuration:ci-edit", args=[obj.pk]), CHANGE),
             Action("Add relationship",
                    reverse("configuration:ci-relationship-add", args=[obj.pk]), CHANGE),
-            Action("Mark verified", reverse("configuration:ci-verify", args=[obj.pk]), CHANGE,
-                   method="post", style="ghost",
-                   confirm="Record that the real configuration matches this CI?"),
+            *header_buttons(CI, self.actor, obj),
         ]  # fmt: skip
 
     def get_related(self, obj: ConfigurationItem) -> list[Related]:
@@ -334,6 +328,7 @@ class CICreateView(ServiceFormView):
 
     permission = CHANGE
     form_class = CIForm
+    cancel_url = reverse_lazy("configuration:ci-list")
     template_name = "configuration/ci_form.html"
     title = "New configuration item"
     submit_label = "Register CI"
@@ -351,7 +346,12 @@ class CICreateView(ServiceFormView):
             return render(
                 request,
                 "configuration/ci_class_choice.html",
-                {"form": chooser, "title": self.title, "cancel_url": self.get_cancel_url()},
+                {
+                    "form": chooser,
+                    "title": self.title,
+                    "submit_label": "Next",
+                    "cancel_url": self.get_cancel_url(),
+                },
                 status=400 if request.GET else 200,
             )
         return super().get(request, *args, **kwargs)
@@ -362,15 +362,12 @@ class CICreateView(ServiceFormView):
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "ci_class": self.ci_class()}
+        return {"ci_class": self.ci_class()}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["ci_class"] = self.ci_class()
         return context
-
-    def get_cancel_url(self) -> str:
-        return reverse("configuration:ci-list")
 
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data
@@ -386,7 +383,7 @@ class CICreateView(ServiceFormView):
 FK = {"owner", "support_group", "service"}
 
 
-class CIEditView(ServiceFormView):
+class CIEditView(RecordObjectMixin, ServiceFormView):
     """Update a CI (procedure 4) after checking the real configuration."""
 
     permission = CHANGE
@@ -394,19 +391,17 @@ class CIEditView(ServiceFormView):
     template_name = "configuration/ci_form.html"
     submit_label = "Save changes"
     success_message = "Changes saved."
+    title_format = "Edit {obj}"
 
     def get_object(self) -> ConfigurationItem:
         if not hasattr(self, "_object"):
+            # The right on this CI, before the form is shown.
             self._object = queries.ci_for(self.actor, self.kwargs["pk"])
             permissions.require(self.actor, CHANGE, self._object)
         return self._object
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object()}"
-
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "ci_class": self.get_object().ci_class}
+        return {"ci_class": self.get_object().ci_class}
 
     def get_initial(self) -> dict[str, Any]:
         ci = self.get_object()
@@ -431,32 +426,23 @@ class CIEditView(ServiceFormView):
             name: data.get(name) if name in FK else (data.get(name) or "") for name in CI_FIELDS
         }
         changes["attributes"] = form.attributes()
-        return svc.ci_update(
-            actor=self.actor,
-            ci_id=self.get_object().pk,
-            data=changes,
-            cause=data.get("cause") or "",
-            expected_version=self.expected_version(form),
+        return self.update_record(
+            form, svc.ci_update, "ci_id", data=changes, cause=data.get("cause") or ""
         )
 
 
-class RelationshipAddView(ServiceFormView):
+class RelationshipAddView(RecordObjectMixin, ServiceFormView):
     permission = CHANGE
     form_class = RelationshipForm
     submit_label = "Add relationship"
     success_message = "Relationship added."
 
-    def get_object(self) -> ConfigurationItem:
-        if not hasattr(self, "_object"):
-            self._object = queries.ci_for(self.actor, self.kwargs["pk"])
-        return self._object
+    query_one = queries.ci_for
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Relate {self.get_object()}"
+    title_format = "Relate {obj}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "ci": self.get_object()}
+        return {"ci": self.get_object()}
 
     def get_cancel_url(self) -> str:
         return self.get_object().get_absolute_url()
@@ -473,32 +459,6 @@ class RelationshipAddView(ServiceFormView):
             cause=data.get("cause") or "",
         )
         return ci.get_absolute_url() + "#relationships"
-
-
-class RelationshipEndView(StewardPageMixin, View):
-    permission = CHANGE
-    form_class = RelationshipEndForm
-
-    def post(self, request: HttpRequest, pk: int, rel_pk: int) -> HttpResponse:
-        ci = queries.ci_for(self.actor, pk)
-        rel = (
-            queries.relationships_of(self.actor, ci).filter(pk=rel_pk).values_list("pk", flat=True)
-        )
-        form = RelationshipEndForm(request.POST, actor=self.actor, record=ci)
-        if not rel:
-            messages.error(request, "That relationship is not current on this CI.")
-        elif not form.is_valid():
-            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-        else:
-            try:
-                svc.relationship_end(
-                    actor=self.actor, relationship_id=rel_pk, cause=form.cleaned_data["cause"]
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, "Relationship ended; it stays in the history.")
-        return HttpResponseRedirect(ci.get_absolute_url() + "#relationships")
 
 
 # --- Classes ------------------------------------------------------------------------------------
@@ -573,11 +533,6 @@ urlpatterns = [
         "cis/<int:pk>/relationships/new/",
         RelationshipAddView.as_view(),
         name="ci-relationship-add",
-    ),
-    path(
-        "cis/<int:pk>/relationships/<int:rel_pk>/end/",
-        RelationshipEndView.as_view(),
-        name="ci-relationship-end",
     ),
     *record_paths("ci-classes", "ci-class", list=CIClassListView, detail=CIClassDetailView),
 ]

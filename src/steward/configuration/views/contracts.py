@@ -6,13 +6,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, path, reverse, reverse_lazy
 from django.views.generic import TemplateView
 
 from steward.configuration.actions import CONTRACT
 from steward.configuration.choices import ContractKind, ContractStatus
 from steward.configuration.filters.contracts import ContractFilterSet
-from steward.configuration.forms.contracts import CINumbersForm, ContractForm, ReasonForm
+from steward.configuration.forms.contracts import CINumbersForm, ContractForm
 from steward.configuration.models import Contract
 from steward.configuration.queries import cis as cmdb_queries
 from steward.configuration.queries import contracts as queries
@@ -24,16 +24,17 @@ from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
-    RecordActionFormView,
     RecordDetailView,
     RecordEditView,
     RecordListView,
     ServiceFormView,
     StewardPageMixin,
     action_urls,
+    header_buttons,
 )
 
 C = ContractStatus
@@ -88,14 +89,7 @@ class ContractListView(RecordListView):
         Column(
             "supplier", "Supplier", value="supplier.name", sort="supplier__name", url=_supplier_url
         ),
-        Column(
-            "status",
-            "Status",
-            value="status",
-            sort="status",
-            badge=True,
-            csv=lambda c: c.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("starts_on", "Starts", sort="starts_on", classes="nowrap hide-sm"),
         Column("ends_on", "Ends", sort="ends_on", classes="nowrap"),
         Column(
@@ -155,26 +149,7 @@ class ContractDetailView(RecordDetailView):
             actions.append(
                 Action("Edit", reverse("configuration:contract-edit", args=[obj.pk]), svc.CHANGE)
             )
-        if obj.status in (C.DRAFT, C.EXPIRED):
-            actions.append(
-                Action(
-                    "Activate" if obj.status == C.DRAFT else "Renew",
-                    reverse("configuration:contract-activate", args=[obj.pk]),
-                    svc.CHANGE,
-                    method="post",
-                    style="primary",
-                )
-            )
-        if obj.status in (C.DRAFT, C.ACTIVE):
-            actions.append(
-                Action(
-                    "Terminate",
-                    reverse("configuration:contract-terminate", args=[obj.pk]),
-                    svc.CHANGE,
-                    style="danger",
-                )
-            )
-        return actions
+        return actions + header_buttons(CONTRACT, self.actor, obj)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -207,12 +182,10 @@ class ContractDetailView(RecordDetailView):
 class ContractCreateView(ServiceFormView):
     permission = svc.CHANGE
     form_class = ContractForm
+    cancel_url = reverse_lazy("configuration:contract-list")
     title = "New contract or licence certificate"
     submit_label = "Register"
     success_message = "Contract registered."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {"status": C.ACTIVE, "currency": "EUR"}
@@ -220,9 +193,6 @@ class ContractCreateView(ServiceFormView):
         if wanted is not None and suppliers_for(self.actor).filter(pk=wanted).exists():
             initial["supplier"] = wanted
         return initial
-
-    def get_cancel_url(self) -> str:
-        return reverse("configuration:contract-list")
 
     def perform(self, form: forms.Form) -> Any:
         assert isinstance(form, ContractForm)
@@ -243,7 +213,7 @@ class ContractEditView(RecordEditView):
     success_message = "Contract saved."
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "editing": True}
+        return {"editing": True}
 
     def get_initial(self) -> dict[str, Any]:
         contract = self.get_object()
@@ -254,25 +224,8 @@ class ContractEditView(RecordEditView):
 
     def perform(self, form: forms.Form) -> Any:
         assert isinstance(form, ContractForm)
-        return svc.contract_update(
-            actor=self.actor,
-            contract_id=self.get_object().pk,
-            data=form.service_data(),
-            expected_version=self.expected_version(form),
-        )
-
-
-class ContractTerminateView(RecordActionFormView):
-    permission = svc.CHANGE
-    form_class = ReasonForm
-    query_one = queries.contract_for
-    title_format = "Terminate {obj}"
-    submit_label = "Terminate"
-    success_message = "Contract terminated."
-
-    def perform(self, form: forms.Form) -> Any:
-        return svc.contract_terminate(
-            actor=self.actor, contract_id=self.get_object().pk, reason=form.cleaned_data["reason"]
+        return self.update_record(
+            form, svc.contract_update, "contract_id", data=form.service_data()
         )
 
 
@@ -315,10 +268,5 @@ urlpatterns = [
         edit=ContractEditView,
     ),
     *action_urls(CONTRACT, page=ContractDetailView),
-    path(
-        "contracts/<int:pk>/terminate/",
-        ContractTerminateView.as_view(),
-        name="contract-terminate",
-    ),
     path("licence-compliance/", LicenceComplianceView.as_view(), name="licence-compliance"),
 ]

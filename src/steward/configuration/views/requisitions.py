@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 
 from steward.configuration import workflows
 from steward.configuration.actions import REQUISITION
@@ -29,6 +29,7 @@ from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
@@ -71,14 +72,7 @@ class RequisitionListView(RecordListView):
     columns = (
         Column("number", "Number", sort="number", link=True, classes="nowrap"),
         Column("title", "Title", sort="title", link=True),
-        Column(
-            "status",
-            "Status",
-            value="status",
-            sort="status",
-            badge=True,
-            csv=lambda r: r.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("task_reference", "Task", sort="task_reference", classes="hide-sm"),
         Column("requested_by", "Requested by", value="requested_by.display_name"),
         Column("ordered_from", "Ordered from", value="ordered_from.name", classes="hide-sm"),
@@ -201,18 +195,13 @@ class RequisitionDetailView(RecordDetailView):
 class RequisitionCreateView(ServiceFormView):
     permission = svc.CREATE
     form_class = RequisitionForm
+    cancel_url = reverse_lazy("configuration:requisition-list")
     title = "New purchase requisition"
     submit_label = "Save draft"
     success_message = "Requisition saved as a draft: submit it to request pricing."
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
     def get_initial(self) -> dict[str, Any]:
         return {"currency": "EUR", "task_reference": self.request.GET.get("task", "")[:40]}
-
-    def get_cancel_url(self) -> str:
-        return reverse("configuration:requisition-list")
 
     def perform(self, form: RequisitionForm) -> Any:
         return svc.requisition_create(actor=self.actor, **form.service_kwargs())
@@ -238,7 +227,7 @@ class RequisitionEditView(RequisitionActionView):
     success_message = "Requisition saved."
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
+        return {}  # not the parent's requisition: the edit form takes none
 
     def get_initial(self) -> dict[str, Any]:
         r = self.get_object()
@@ -257,12 +246,8 @@ class RequisitionEditView(RequisitionActionView):
     def perform(self, form: RequisitionForm) -> Any:
         data = form.service_kwargs()
         lines = data.pop("lines")
-        return svc.requisition_update(
-            actor=self.actor,
-            requisition_id=self.get_object().pk,
-            data=data,
-            lines=lines,
-            expected_version=self.expected_version(form),
+        return self.update_record(
+            form, svc.requisition_update, "requisition_id", data=data, lines=lines
         )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 
 from steward.configuration.actions import SUPPLIER
 from steward.configuration.filters.suppliers import SupplierFilterSet
@@ -205,12 +205,10 @@ class SupplierDetailView(RecordDetailView):
 class SupplierCreateView(ServiceFormView):
     permission = svc.CHANGE
     form_class = SupplierForm
+    cancel_url = reverse_lazy("configuration:supplier-list")
     title = "New supplier"
     submit_label = "Register supplier"
     success_message = "Supplier registered."
-
-    def get_cancel_url(self) -> str:
-        return reverse("configuration:supplier-list")
 
     def perform(self, form: forms.Form) -> Any:
         supplier = svc.supplier_register(actor=self.actor, **form.cleaned_data)
@@ -238,12 +236,8 @@ class SupplierEditView(RecordActionFormView):
     def perform(self, form: forms.Form) -> Any:
         data = dict(form.cleaned_data)
         confirm = data.pop("confirm", False)
-        org = svc.supplier_update(
-            actor=self.actor,
-            organisation_id=self.get_object().pk,
-            data=data,
-            confirm=confirm,
-            expected_version=self.expected_version(form),
+        org = self.update_record(
+            form, svc.supplier_update, "organisation_id", data=data, confirm=confirm
         )
         return _supplier_url(org)
 

@@ -5,19 +5,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
-from django.views import View
 
-from steward.core import permissions, queries
+from steward.core import action_tables, permissions, queries
 from steward.core.calendars import add_business_time
 from steward.core.filters import BusinessCalendarFilterSet
 from steward.core.forms import CalendarForm, DueTimeForm, HolidayForm, WeeklyHoursForm
-from steward.core.models import BusinessCalendar, Holiday
+from steward.core.models import BusinessCalendar
 from steward.core.models.calendars import WEEKDAYS
 from steward.core.services import calendars as svc
 from steward.core.views.patterns import (
@@ -26,9 +23,9 @@ from steward.core.views.patterns import (
     Field,
     RecordDetailView,
     RecordListView,
+    RecordObjectMixin,
     ServiceFormView,
-    StewardPageMixin,
-    apply_errors,
+    action_urls,
 )
 
 SHORT_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -155,7 +152,8 @@ class CalendarDetailView(RecordDetailView):
             holidays=list(calendar.holidays.all()),
             today=today,
             can_change=can_change,
-            holiday_form=kwargs.get("holiday_form") or (HolidayForm() if can_change else None),
+            holiday_form=self.failed_form("holiday-add", kwargs)
+            or (HolidayForm() if can_change else None),
             **self.due_context(calendar),
         )
         return context
@@ -164,15 +162,13 @@ class CalendarDetailView(RecordDetailView):
 class CalendarCreateView(ServiceFormView):
     permission = "core.calendar.change"
     form_class = CalendarForm
+    cancel_url = reverse_lazy("core:calendar-list")
     title = "New business calendar"
     submit_label = "Create calendar"
     success_message = "Calendar created. Now set its service hours."
 
     def get_initial(self) -> dict[str, Any]:
         return {"time_zone": "Europe/Amsterdam"}
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:calendar-list")
 
     def perform(self, form: forms.Form) -> str:
         calendar = svc.calendar_create(
@@ -188,11 +184,8 @@ class CalendarCreateView(ServiceFormView):
         return reverse("core:calendar-hours", args=[calendar.pk])
 
 
-class _CalendarObjectMixin:
-    def get_object(self) -> BusinessCalendar:
-        if not hasattr(self, "_object"):
-            self._object = queries.calendar_for(self.actor, self.kwargs["pk"])  # type: ignore[attr-defined]
-        return self._object
+class _CalendarObjectMixin(RecordObjectMixin):
+    query_one = queries.calendar_for
 
     def versioned_object(self) -> BusinessCalendar:
         return self.get_object()
@@ -207,21 +200,14 @@ class CalendarEditView(_CalendarObjectMixin, ServiceFormView):
     submit_label = "Save changes"
     success_message = "Changes saved."
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().name}"
+    title_format = "Edit {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"instance": self.get_object()}
 
     def perform(self, form: forms.Form) -> BusinessCalendar:
         data = {f: form.cleaned_data[f] for f in svc.CALENDAR_FIELDS}
-        return svc.calendar_update(
-            actor=self.actor,
-            calendar_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.calendar_update, "calendar_id", data=data)
 
 
 class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
@@ -233,9 +219,7 @@ class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
     submit_label = "Save service hours"
     success_message = "Service hours saved."
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Service hours of {self.get_object().name}"
+    title_format = "Service hours of {obj.name}"
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {}
@@ -259,53 +243,11 @@ class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):
         return calendar
 
 
-class HolidayAddView(CalendarDetailView):
-    permission = "core.calendar.change"
-    http_method_names = ["post"]
-    form_class = HolidayForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        calendar = self.get_object()
-        form = HolidayForm(request.POST, actor=self.actor, record=calendar)
-        if form.is_valid():
-            try:
-                holiday = svc.holiday_add(
-                    actor=self.actor,
-                    calendar_id=calendar.pk,
-                    date=form.cleaned_data["date"],
-                    name=form.cleaned_data["name"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"Added the holiday {holiday}.")
-                return HttpResponseRedirect(calendar.get_absolute_url() + "#holidays")
-        return self.render_to_response(self.get_context_data(holiday_form=form), status=400)
-
-
-class HolidayRemoveView(StewardPageMixin, View):
-    permission = "core.calendar.change"
-
-    def post(self, request: HttpRequest, pk: int, holiday_id: int) -> HttpResponse:
-        calendar = queries.calendar_for(self.actor, pk)
-        holiday = Holiday.objects.filter(pk=holiday_id, calendar=calendar).first()
-        if holiday is None:
-            raise Http404("No such holiday in this calendar.")
-        svc.holiday_remove(actor=self.actor, calendar_id=calendar.pk, holiday_id=holiday.pk)
-        messages.success(request, f"Removed the holiday {holiday}.")
-        return HttpResponseRedirect(calendar.get_absolute_url() + "#holidays")
-
-
 urlpatterns = [
     path("calendars/", CalendarListView.as_view(), name="calendar-list"),
     path("calendars/new/", CalendarCreateView.as_view(), name="calendar-create"),
     path("calendars/<int:pk>/", CalendarDetailView.as_view(), name="calendar-detail"),
     path("calendars/<int:pk>/edit/", CalendarEditView.as_view(), name="calendar-edit"),
     path("calendars/<int:pk>/hours/", CalendarHoursView.as_view(), name="calendar-hours"),
-    path("calendars/<int:pk>/holidays/", HolidayAddView.as_view(), name="calendar-holiday-add"),
-    path(
-        "calendars/<int:pk>/holidays/<int:holiday_id>/remove/",
-        HolidayRemoveView.as_view(),
-        name="calendar-holiday-remove",
-    ),
+    *action_urls(action_tables.CALENDAR, page=CalendarDetailView),
 ]

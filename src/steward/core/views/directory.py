@@ -3,19 +3,14 @@
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Model, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
-from django.views import View
+from django.urls import path, reverse, reverse_lazy
 
-from steward.core import inputs as core_inputs
-from steward.core import permissions, queries
-from steward.core.fields import GuardedForm
+from steward.core import action_tables, permissions, queries
 from steward.core.filters import OrganisationFilterSet, PersonFilterSet, SupportGroupFilterSet
 from steward.core.forms import (
     GroupMemberForm,
+    JoinOrganisationForm,
     OrganisationForm,
     PersonCreateForm,
     PersonForm,
@@ -26,7 +21,6 @@ from steward.core.models import (
     Organisation,
     OrganisationMembership,
     Person,
-    RoleAssignment,
     SupportGroup,
     SupportGroupMembership,
 )
@@ -40,8 +34,7 @@ from steward.core.views.patterns import (
     RecordListView,
     Related,
     ServiceFormView,
-    StewardPageMixin,
-    apply_errors,
+    action_urls,
 )
 
 
@@ -181,104 +174,21 @@ class PersonDetailView(RecordDetailView):
             )
             if can_view_roles
             else [],
-            role_form=kwargs.get("role_form")
+            role_form=self.failed_form("role-assign", kwargs)
             or (RoleAssignForm(actor=self.actor) if can_change_roles else None),
-            join_form=kwargs.get("join_form")
+            join_form=self.failed_form("organisation-add", kwargs)
             or (JoinOrganisationForm(actor=self.actor) if can_change_person else None),
         )
         return context
 
 
-class JoinOrganisationForm(GuardedForm):
-    inputs = core_inputs.JOIN_ORGANISATION
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), empty_label="Choose an organisation…"
-    )
-    is_primary = forms.BooleanField(required=False, label="Primary organisation")
-
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, actor=actor, **kwargs)
-        self.fields["organisation"].queryset = queries.organisations_for(actor).filter(
-            is_active=True
-        )
-
-
-class PersonRoleAssignView(PersonDetailView):
-    permission = "core.role.change"
-    http_method_names = ["post"]
-    form_class = RoleAssignForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        person = self.get_object()
-        form = RoleAssignForm(request.POST, actor=self.actor)
-        if form.is_valid():
-            try:
-                assignment = svc.role_assign(
-                    actor=self.actor,
-                    person_id=person.pk,
-                    role=form.cleaned_data["role"],
-                    scope=form.cleaned_data["scope_object"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"{person.display_name} is now {assignment}.")
-                return HttpResponseRedirect(person.get_absolute_url() + "#roles")
-        return self.render_to_response(self.get_context_data(role_form=form), status=400)
-
-
-class PersonRoleRevokeView(StewardPageMixin, View):
-    permission = "core.role.change"
-
-    def post(self, request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
-        person = queries.person_for(self.actor, pk)
-        assignment = RoleAssignment.objects.filter(pk=assignment_id, person=person).first()
-        if assignment is None:
-            raise Http404("No such role assignment.")
-        label = str(assignment)
-        svc.role_revoke(actor=self.actor, assignment_id=assignment.pk)
-        messages.success(request, f"{person.display_name} is no longer {label}.")
-        return HttpResponseRedirect(person.get_absolute_url() + "#roles")
-
-
-class PersonJoinOrganisationView(PersonDetailView):
-    permission = "core.person.change"
-    http_method_names = ["post"]
-    form_class = JoinOrganisationForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        person = self.get_object()
-        form = JoinOrganisationForm(request.POST, actor=self.actor)
-        if form.is_valid():
-            try:
-                svc.person_join_organisation(
-                    actor=self.actor,
-                    person_id=person.pk,
-                    organisation_id=form.cleaned_data["organisation"].pk,
-                    is_primary=form.cleaned_data["is_primary"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(
-                    request, f"{person.display_name} joined {form.cleaned_data['organisation']}."
-                )
-                return HttpResponseRedirect(person.get_absolute_url())
-        return self.render_to_response(self.get_context_data(join_form=form), status=400)
-
-
 class PersonCreateView(ServiceFormView):
     permission = "core.person.change"
     form_class = PersonCreateForm
+    cancel_url = reverse_lazy("core:person-list")
     title = "New person"
     submit_label = "Create person"
     success_message = "Person registered."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:person-list")
 
     def perform(self, form: forms.Form) -> Person:
         data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
@@ -297,21 +207,11 @@ class PersonEditView(RecordEditView):
     query_one = queries.person_for
     form_class = PersonForm
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().display_name}"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "instance": self.get_object()}
+    title_format = "Edit {obj.display_name}"
 
     def perform(self, form: forms.Form) -> Person:
         data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
-        return svc.person_update(
-            actor=self.actor,
-            person_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.person_update, "person_id", data=data)
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -412,12 +312,10 @@ class OrganisationDetailView(RecordDetailView):
 class OrganisationCreateView(ServiceFormView):
     permission = "core.organisation.change"
     form_class = OrganisationForm
+    cancel_url = reverse_lazy("core:organisation-list")
     title = "New organisation"
     submit_label = "Create organisation"
     success_message = "Organisation registered."
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:organisation-list")
 
     def perform(self, form: forms.Form) -> Organisation:
         data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
@@ -429,18 +327,11 @@ class OrganisationEditView(RecordEditView):
     query_one = queries.organisation_for
     form_class = OrganisationForm
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object().name}"
+    title_format = "Edit {obj.name}"
 
     def perform(self, form: forms.Form) -> Organisation:
         data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
-        return svc.organisation_update(
-            actor=self.actor,
-            organisation_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.organisation_update, "organisation_id", data=data)
 
 
 # --- Support groups --------------------------------------------------------------------------
@@ -515,61 +406,19 @@ class GroupDetailView(RecordDetailView):
                 .order_by("person__last_name", "person__first_name")
             ),
             can_change_members=can_change,
-            member_form=kwargs.get("member_form")
-            or (GroupMemberForm(actor=self.actor, group=group) if can_change else None),
+            member_form=self.failed_form("member-add", kwargs)
+            or (GroupMemberForm(actor=self.actor, record=group) if can_change else None),
         )
         return context
-
-
-class GroupMemberAddView(GroupDetailView):
-    permission = "core.group.change"
-    http_method_names = ["post"]
-    form_class = GroupMemberForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        group = self.get_object()
-        form = GroupMemberForm(request.POST, actor=self.actor, group=group)
-        if form.is_valid():
-            person = form.cleaned_data["person"]
-            try:
-                svc.group_add_member(actor=self.actor, group_id=group.pk, person_id=person.pk)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"{person.display_name} joined {group.name}.")
-                return HttpResponseRedirect(group.get_absolute_url() + "#members")
-        return self.render_to_response(self.get_context_data(member_form=form), status=400)
-
-
-class GroupMemberRemoveView(StewardPageMixin, View):
-    permission = "core.group.change"
-
-    def post(self, request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
-        group = queries.group_for(self.actor, pk)
-        membership = (
-            SupportGroupMembership.objects.filter(group=group, person_id=person_id)
-            .select_related("person")
-            .first()
-        )
-        if membership is None:
-            raise Http404("Not a member.")
-        svc.group_remove_member(actor=self.actor, group_id=group.pk, person_id=person_id)
-        messages.success(request, f"{membership.person.display_name} left {group.name}.")
-        return HttpResponseRedirect(group.get_absolute_url() + "#members")
 
 
 class GroupCreateView(ServiceFormView):
     permission = "core.group.change"
     form_class = SupportGroupForm
+    cancel_url = reverse_lazy("core:group-list")
     title = "New support group"
     submit_label = "Create group"
     success_message = "Support group created."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:group-list")
 
     def perform(self, form: forms.Form) -> SupportGroup:
         data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
@@ -581,17 +430,9 @@ class GroupEditView(RecordEditView):
     query_one = queries.group_for
     form_class = SupportGroupForm
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "instance": self.get_object()}
-
     def perform(self, form: forms.Form) -> SupportGroup:
         data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
-        return svc.group_update(
-            actor=self.actor,
-            group_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.group_update, "group_id", data=data)
 
 
 urlpatterns = [
@@ -599,17 +440,7 @@ urlpatterns = [
     path("people/new/", PersonCreateView.as_view(), name="person-create"),
     path("people/<int:pk>/", PersonDetailView.as_view(), name="person-detail"),
     path("people/<int:pk>/edit/", PersonEditView.as_view(), name="person-edit"),
-    path("people/<int:pk>/roles/", PersonRoleAssignView.as_view(), name="person-role-assign"),
-    path(
-        "people/<int:pk>/roles/<int:assignment_id>/revoke/",
-        PersonRoleRevokeView.as_view(),
-        name="person-role-revoke",
-    ),
-    path(
-        "people/<int:pk>/organisations/",
-        PersonJoinOrganisationView.as_view(),
-        name="person-organisation-add",
-    ),
+    *action_urls(action_tables.PERSON, page=PersonDetailView),
     path("organisations/", OrganisationListView.as_view(), name="organisation-list"),
     path("organisations/new/", OrganisationCreateView.as_view(), name="organisation-create"),
     path("organisations/<int:pk>/", OrganisationDetailView.as_view(), name="organisation-detail"),
@@ -618,10 +449,5 @@ urlpatterns = [
     path("groups/new/", GroupCreateView.as_view(), name="group-create"),
     path("groups/<int:pk>/", GroupDetailView.as_view(), name="group-detail"),
     path("groups/<int:pk>/edit/", GroupEditView.as_view(), name="group-edit"),
-    path("groups/<int:pk>/members/", GroupMemberAddView.as_view(), name="group-member-add"),
-    path(
-        "groups/<int:pk>/members/<int:person_id>/remove/",
-        GroupMemberRemoveView.as_view(),
-        name="group-member-remove",
-    ),
+    *action_urls(action_tables.GROUP, page=GroupDetailView),
 ]

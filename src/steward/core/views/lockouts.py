@@ -2,16 +2,12 @@
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
-from django.views import View
+from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
 from steward.core import lockout, queries
 from steward.core.services.lockouts import lockout_release
-from steward.core.views.patterns import StewardPageMixin
+from steward.core.views.patterns import ServicePostView, StewardPageMixin
 
 
 class LockoutListView(StewardPageMixin, TemplateView):
@@ -29,26 +25,18 @@ class LockoutListView(StewardPageMixin, TemplateView):
         return context
 
 
-class LockoutReleaseView(StewardPageMixin, View):
+class LockoutReleaseView(ServicePostView):
     """POST ``username`` and/or ``ip_address``: lift that lockout."""
 
     permission = "core.lockout.change"
-    http_method_names = ["post"]
+    success_url = reverse_lazy("core:lockout-list")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        username = request.POST.get("username", "")
-        ip_address = request.POST.get("ip_address", "")
-        try:
-            lifted = lockout_release(actor=self.actor, username=username, ip_address=ip_address)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            who = " from ".join(x for x in (username, ip_address) if x)
-            messages.success(
-                request, f"{who} may sign in again ({lifted} lockout{'s' if lifted != 1 else ''})."
-            )
-        return HttpResponseRedirect(reverse("core:lockout-list"))
+    def perform(self) -> str:
+        username = self.request.POST.get("username", "")
+        ip_address = self.request.POST.get("ip_address", "")
+        lifted = lockout_release(actor=self.actor, username=username, ip_address=ip_address)
+        who = " from ".join(x for x in (username, ip_address) if x)
+        return f"{who} may sign in again ({lifted} lockout{'s' if lifted != 1 else ''})."
 
 
 urlpatterns = [

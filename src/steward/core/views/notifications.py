@@ -3,12 +3,11 @@
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
@@ -26,6 +25,7 @@ from steward.core.views.patterns import (
     RecordEditView,
     RecordListView,
     ServiceFormView,
+    ServicePostView,
     StewardPageMixin,
     action_urls,
     apply_errors,
@@ -96,20 +96,20 @@ class MarkReadForm(GuardedForm):
         self.fields["ids"].choices = [(v, v) for v in self.data.getlist("ids") if v.isdigit()]
 
 
-class NotificationMarkReadView(StewardPageMixin, View):
+class NotificationMarkReadView(ServicePostView):
     """POST: mark all my notifications read, or those in ``ids``."""
 
     form_class = MarkReadForm
+    split_errors = False
+    success_url = reverse_lazy("core:notification-list")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = MarkReadForm(request.POST, actor=self.actor)
-        ids = (form.cleaned_data["ids"] or None) if form.is_valid() else None
-        if form.errors:
-            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-            return HttpResponseRedirect(reverse("core:notification-list"))
+    def perform(self) -> str:
+        form = MarkReadForm(self.request.POST, actor=self.actor)
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        ids = form.cleaned_data["ids"] or None
         count = svc.notifications_mark_read(actor=self.actor, notification_ids=ids)
-        messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
-        return HttpResponseRedirect(reverse("core:notification-list"))
+        return f"Marked {count} notification{'s' if count != 1 else ''} read."
 
 
 # --- Webhooks ----------------------------------------------------------------------------------
@@ -200,11 +200,9 @@ class WebhookDetailView(RecordDetailView):
 class WebhookCreateView(ServiceFormView):
     permission = "core.webhook.change"
     form_class = WebhookForm
+    cancel_url = reverse_lazy("core:webhook-list")
     title = "New webhook"
     submit_label = "Create webhook"
-
-    def get_cancel_url(self) -> str:
-        return reverse("core:webhook-list")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form(request.POST)
@@ -236,11 +234,8 @@ class WebhookEditView(RecordEditView):
         return webhook_url(self.get_object())
 
     def perform(self, form: forms.Form) -> str:
-        svc.webhook_subscription_update(
-            actor=self.actor,
-            subscription_id=self.get_object().pk,
-            data=form.data_for_service(),
-            expected_version=self.expected_version(form),
+        self.update_record(
+            form, svc.webhook_subscription_update, "subscription_id", data=form.data_for_service()
         )
         return webhook_url(self.get_object())
 

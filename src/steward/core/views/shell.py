@@ -17,7 +17,7 @@ from steward.core.api_auth import token_create, token_revoke, tokens_for
 from steward.core.forms import TokenForm
 from steward.core.models import SupportGroupMembership
 from steward.core.registry import SearchHit
-from steward.core.views.patterns import StewardPageMixin, apply_errors
+from steward.core.views.patterns import ServicePostView, StewardPageMixin, apply_errors
 
 log = logging.getLogger(__name__)
 
@@ -137,13 +137,15 @@ class TokenCreateView(StewardPageMixin, View):
         return render(request, "core/me.html", profile.context(form=form), status=400)
 
 
-class TokenRevokeView(StewardPageMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+class TokenRevokeView(ServicePostView):
+    def get_success_url(self) -> str:
+        return reverse("core:me") + "#tokens"
+
+    def perform(self, pk: int) -> str:
         if not tokens_for(self.actor).filter(pk=pk).exists():
             raise Http404("No such token.")
         token = token_revoke(actor=self.actor, token_id=pk)
-        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
-        return HttpResponseRedirect(reverse("core:me") + "#tokens")
+        return f"Token “{token.name}” revoked; it no longer works."
 
 
 urlpatterns = [

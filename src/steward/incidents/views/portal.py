@@ -22,7 +22,12 @@ from steward.core.choices import Role
 from steward.core.errors import PayloadTooLarge
 from steward.core.roles import is_desk
 from steward.core.services.attachments import attachment_add
-from steward.core.views.patterns import StewardPageMixin, action_urls, apply_errors
+from steward.core.views.patterns import (
+    RecordObjectMixin,
+    StewardPageMixin,
+    action_urls,
+    apply_errors,
+)
 from steward.incidents import forms as f
 from steward.incidents.actions import PORTAL
 from steward.incidents.choices import Channel, IncidentStatus, PendingReason
@@ -162,15 +167,11 @@ def _suggest_url() -> str:
         return ""
 
 
-class PortalDetailView(StewardPageMixin, View):
+class PortalDetailView(RecordObjectMixin, StewardPageMixin, View):
     """One request as the requester sees it: public timeline, reply, accept or reopen."""
 
     permission = VIEW
-
-    def get_object(self) -> IncidentRequest:
-        if not hasattr(self, "_object"):
-            self._object = queries.incident_for(self.actor, self.kwargs["pk"])
-        return self._object
+    query_one = queries.incident_for
 
     def context(self, **kwargs: Any) -> dict[str, Any]:
         incident = self.get_object()

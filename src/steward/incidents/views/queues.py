@@ -14,7 +14,7 @@ from steward.core import permissions
 from steward.core.choices import ClockState, Priority
 from steward.core.models import SlaClock
 from steward.core.templatetags.steward import TONES
-from steward.core.views.patterns import Column, RecordListView
+from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView
 from steward.incidents.choices import IncidentStatus
 from steward.incidents.filters.incidents import IncidentFilterSet
 from steward.incidents.models import IncidentRequest
@@ -90,14 +90,7 @@ QUEUE_COLUMNS = (
         classes="nowrap",
     ),
     Column("title", "Title", sort="title", link=True),
-    Column(
-        "status",
-        "Status",
-        value="status",
-        sort="status",
-        badge=True,
-        csv=lambda i: i.get_status_display(),
-    ),
+    STATUS_COLUMN,
     Column(
         "requester",
         "Requester",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -36,7 +36,6 @@ from steward.incidents.choices import (
 )
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
-from steward.incidents.services import actions as action_svc
 from steward.incidents.services import incidents as svc
 from steward.incidents.services.people import may_work
 from steward.incidents.views.queues import PRIORITY_SHORT, VIEW, WORK, S, duration_words
@@ -170,11 +169,6 @@ class IncidentDetailView(RecordDetailView):
             return HttpResponseRedirect(reverse("incidents:portal-detail", args=[obj.pk]))
         return super().get(request, *args, **kwargs)
 
-    def get_object(self) -> IncidentRequest:
-        if not hasattr(self, "_object"):
-            self._object = queries.incident_for(self.actor, self.kwargs["pk"])
-        return self._object
-
     def get_fields(self, obj: IncidentRequest) -> list[Field]:
         """The request's fields; the ones that only sometimes apply are left out when empty."""
         requester = obj.requester
@@ -288,40 +282,13 @@ def _needs_change_words(obj: IncidentRequest) -> str | None:
     return "Yes" if needed else "No"
 
 
-class ActionCompleteView(StewardPageMixin, View):
-    permission = WORK
-    form_class = f.ActionCompleteForm
-
-    def post(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
-        incident = queries.incident_for(self.actor, pk)
-        try:
-            action = incident.actions.get(position=position)
-        except ObjectDoesNotExist:
-            return render(request, "core/conflict.html", {"message": "No such action."}, status=404)
-        form = f.ActionCompleteForm(request.POST, actor=self.actor, record=incident)
-        try:
-            if not form.is_valid():
-                raise ValidationError([m for errors in form.errors.values() for m in errors])
-            action_svc.action_complete(
-                actor=self.actor, action_id=action.pk, result=form.cleaned_data["result"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Action {action.position} done.")
-        return HttpResponseRedirect(incident.get_absolute_url() + "#actions")
-
-
 class IncidentEditView(RecordEditView):
     permission = WORK
     form_class = f.IncidentEditForm
     query_one = queries.incident_for
     template_name = "incidents/incident_form.html"
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        obj = self.get_object()
-        return f"Edit {obj.number} {obj.title}"
+    title_format = "Edit {obj.number} {obj.title}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         obj = self.get_object()
@@ -344,11 +311,8 @@ class IncidentEditView(RecordEditView):
         }
 
     def perform(self, form: forms.Form) -> Any:
-        return svc.incident_update(
-            actor=self.actor,
-            incident_id=self.get_object().pk,
-            data=form.incident_data(),
-            expected_version=self.expected_version(form),
+        return self.update_record(
+            form, svc.incident_update, "incident_id", data=form.incident_data()
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -376,10 +340,5 @@ urlpatterns = [
     path("incidents/availability/", GroupAvailabilityView.as_view(), name="group-availability"),
     path("incidents/<int:pk>/", IncidentDetailView.as_view(), name="incident-detail"),
     path("incidents/<int:pk>/edit/", IncidentEditView.as_view(), name="incident-edit"),
-    path(
-        "incidents/<int:pk>/actions/<int:position>/complete/",
-        ActionCompleteView.as_view(),
-        name="incident-action-complete",
-    ),
     *action_urls(INCIDENT, page=IncidentDetailView),
 ]

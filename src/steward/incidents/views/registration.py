@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, path, reverse, reverse_lazy
 from django.views import View
 
 from steward.core import queries as core_queries
@@ -34,12 +34,10 @@ class IncidentCreateView(ServiceFormView):
 
     permission = WORK
     form_class = f.IncidentRegisterForm
+    cancel_url = reverse_lazy("incidents:incident-list")
     template_name = "incidents/incident_form.html"
     title = "New incident request"
     submit_label = "Register"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {}
@@ -47,9 +45,6 @@ class IncidentCreateView(ServiceFormView):
         if wanted is not None:
             initial["requester"] = wanted
         return initial
-
-    def get_cancel_url(self) -> str:
-        return reverse("incidents:incident-list")
 
     def perform(self, form: forms.Form) -> Any:
         incident = svc.incident_register(actor=self.actor, **form.register_kwargs())

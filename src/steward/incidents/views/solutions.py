@@ -6,12 +6,11 @@ request registration form asks for while the analyst types."""
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, path, reverse, reverse_lazy
 from django.views import View
 
 from steward.configuration.queries.cis import cis_for
@@ -19,15 +18,19 @@ from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
     RecordDetailView,
     RecordListView,
+    RecordObjectMixin,
     Related,
     ServiceFormView,
+    ServicePostView,
     StewardPageMixin,
     action_urls,
+    header_buttons,
     redirect_back,
 )
 from steward.incidents import search
@@ -68,14 +71,7 @@ class SolutionListView(RecordListView):
         Column("kind", "Kind", value=lambda s: "Workaround" if s.is_workaround else "Solution"),
         Column("service", "Service", value="service.name", sort="service__name", classes="hide-sm"),
         Column("group", "Group", value="support_group.name", classes="hide-sm"),
-        Column(
-            "status",
-            "Status",
-            sort="status",
-            badge=True,
-            value="status",
-            csv=lambda s: s.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("use_count", "Used", sort="use_count", classes="num"),
         Column("updated", "Updated", value="updated_at", sort="updated_at", classes="hide-sm"),
     )
@@ -146,27 +142,13 @@ class SolutionDetailView(RecordDetailView):
         ]
 
     def get_actions(self, obj: Solution) -> list[Action]:
-        url = lambda name: reverse(f"incidents:solution-{name}", args=[obj.pk])  # noqa: E731
         actions: list[Action] = []
-        approver = queries.may_approve(self.actor, obj)
         proposer = obj.proposed_by_id == self.actor.pk
-        if approver or (proposer and obj.status in (S.PROPOSED, S.REJECTED)):
-            actions.append(Action("Edit", url("edit")))
-        if approver and obj.status == S.ACTIVE:
-            actions.append(
-                Action(
-                    "Retire",
-                    url("retire"),
-                    method="post",
-                    style="danger",
-                    confirm="Take this solution out of general use?",
-                )
-            )
-        if approver and obj.status == S.RETIRED:
-            actions.append(Action("Reactivate", url("reactivate"), method="post"))
-        if obj.status == S.REJECTED and (approver or proposer):
-            actions.append(Action("Propose again", url("resubmit"), PROPOSE, method="post"))
-        return actions
+        if queries.may_approve(self.actor, obj) or (
+            proposer and obj.status in (S.PROPOSED, S.REJECTED)
+        ):
+            actions.append(Action("Edit", reverse("incidents:solution-edit", args=[obj.pk])))
+        return actions + header_buttons(SOLUTION, self.actor, obj)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -192,12 +174,10 @@ class SolutionCreateView(ServiceFormView):
 
     permission = PROPOSE
     form_class = SolutionForm
+    cancel_url = reverse_lazy("incidents:solution-list")
     title = "Propose a solution for general use"
     submit_label = "Propose"
     success_message = "Proposed: the group coordinator is asked to approve it."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
         source = parse_id(self.request.GET.get("from_incident"))
@@ -216,9 +196,6 @@ class SolutionCreateView(ServiceFormView):
             "support_group": incident.support_group_id,
         }
 
-    def get_cancel_url(self) -> str:
-        return reverse("incidents:solution-list")
-
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data
         return svc.solution_propose(
@@ -234,7 +211,7 @@ class SolutionCreateView(ServiceFormView):
         )
 
 
-class SolutionEditView(ServiceFormView):
+class SolutionEditView(RecordObjectMixin, ServiceFormView):
     """Improve a solution: its group coordinator, or the proposer while it is proposed."""
 
     permission = VIEW
@@ -242,10 +219,7 @@ class SolutionEditView(ServiceFormView):
     submit_label = "Save changes"
     success_message = "Changes saved."
 
-    def get_object(self) -> Solution:
-        if not hasattr(self, "_object"):
-            self._object = queries.solution_for(self.actor, self.kwargs["pk"])
-        return self._object
+    query_one = queries.solution_for
 
     def _check(self) -> Solution:
         obj = self.get_object()
@@ -254,9 +228,7 @@ class SolutionEditView(ServiceFormView):
             raise PermissionDenied("Only the group coordinator or the proposer edits this.")
         return obj
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object()}"
+    title_format = "Edit {obj}"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self._check()
@@ -265,9 +237,6 @@ class SolutionEditView(ServiceFormView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self._check()
         return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_form(self, data: Any = None) -> forms.Form:
         form = super().get_form(data)
@@ -292,35 +261,30 @@ class SolutionEditView(ServiceFormView):
         data = {name: form.cleaned_data.get(name) for name in names}
         data["symptoms"] = data["symptoms"] or ""
         data["is_workaround"] = bool(data["is_workaround"])
-        return svc.solution_update(
-            actor=self.actor,
-            solution_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
+        return self.update_record(form, svc.solution_update, "solution_id", data=data)
 
 
-class SolutionUseView(StewardPageMixin, View):
+class SolutionUseView(ServicePostView):
     """POST ``incident=<id>``: record that the solution was used on that request, then back
     to the request (or ``next``)."""
 
     permission = VIEW
     form_class = SolutionUseForm
+    split_errors = False
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(self, pk: int) -> str:
         solution = queries.solution_for(self.actor, pk)
-        form = SolutionUseForm(request.POST, actor=self.actor, record=solution)
+        self.back = solution.get_absolute_url()
+        form = SolutionUseForm(self.request.POST, actor=self.actor, record=solution)
         if not form.is_valid():
-            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-            return redirect_back(request, solution.get_absolute_url())
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
         incident = form.cleaned_data["incident"]
-        try:
-            svc.solution_use(actor=self.actor, solution_id=solution.pk, incident_id=incident.pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{solution.number} recorded on {incident.number}.")
-        return redirect_back(request, _url(incident) or solution.get_absolute_url())
+        self.back = _url(incident) or self.back  # refused or not, back to the request
+        svc.solution_use(actor=self.actor, solution_id=solution.pk, incident_id=incident.pk)
+        return f"{solution.number} recorded on {incident.number}."
+
+    def get_success_url(self) -> str:
+        return redirect_back(self.request, self.back).url
 
 
 # --- Suggestions partial -----------------------------------------------------------------------

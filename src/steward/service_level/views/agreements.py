@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
@@ -23,24 +24,20 @@ from steward.core.views.patterns import (
     ServiceFormView,
     action_urls,
     apply_errors,
+    header_buttons,
 )
 from steward.service_level import queries
-from steward.service_level.actions import TARGET
+from steward.service_level.actions import AGREEMENT, TARGET
 from steward.service_level.choices import AgreementKind, AgreementStatus, SignatoryRole
 from steward.service_level.filters import AgreementFilterSet
 from steward.service_level.forms import (
     AgreementForm,
-    AgreementTerminateForm,
     SignForm,
-    TargetForm,
 )
 from steward.service_level.models import Agreement, AgreementSignature
 from steward.service_level.services import agreements as svc
 from steward.service_level.views.common import (
-    TargetAddMixin,
-    promise_order,
-    target_sentence,
-    target_value,
+    targets_context,
 )
 
 A = AgreementStatus
@@ -112,14 +109,7 @@ class AgreementListView(RecordListView):
         ),
         Column("service", "Service", value="service.name", sort="service__name"),
         Column("party", "Party", value=party, url=_party_url),
-        Column(
-            "status",
-            "Status",
-            value="status",
-            sort="status",
-            badge=True,
-            csv=lambda a: a.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("term_start", "Term starts", sort="term_start", classes="nowrap hide-sm"),
         Column("term_end", "Term ends", sort="term_end", classes="nowrap hide-sm"),
     )
@@ -197,16 +187,7 @@ class AgreementDetailView(RecordDetailView):
             actions.append(
                 Action("Edit", reverse("service_level:agreement-edit", args=[obj.pk]), change)
             )
-        if obj.status == A.ACTIVE:
-            actions.append(
-                Action(
-                    "Terminate",
-                    reverse("service_level:agreement-terminate", args=[obj.pk]),
-                    change,
-                    style="danger",
-                )
-            )
-        return actions
+        return actions + header_buttons(AGREEMENT, self.actor, obj)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -219,20 +200,10 @@ class AgreementDetailView(RecordDetailView):
             sign_form.fields["role"].choices = [(r, S(r).label) for r in roles]
             if not on_behalf:
                 sign_form.fields.pop("person", None)
-        editable = agreement.status == A.DRAFT and permissions.has(
-            self.actor, "service_level.agreement.change", agreement
-        )
-        targets = promise_order(list(agreement.targets.all()))
         context.update(
             signatures=signature_rows(agreement),
             sign_form=sign_form if roles else None,
-            targets=[
-                {"obj": t, "sentence": target_sentence(t), "value": target_value(t)}
-                for t in targets
-            ],
-            targets_editable=editable,
-            target_form=kwargs.get("target_form") or (TargetForm() if editable else None),
-            target_add_url=reverse("service_level:agreement-target-add", args=[agreement.pk]),
+            **targets_context(self, AGREEMENT, agreement, kwargs),
         )
         return context
 
@@ -275,22 +246,15 @@ class AgreementSignView(AgreementDetailView):
         return self.render_to_response(self.get_context_data(sign_form=form), status=400)
 
 
-class AgreementTargetAddView(TargetAddMixin, AgreementDetailView):
-    permission = "service_level.agreement.change"
-    target_owner_arg = "agreement_id"
-
-
 class AgreementCreateView(ServiceFormView):
     """The agreement template; from a catalog item, the service, level and customer are filled in."""
 
     permission = "service_level.agreement.change"
     form_class = AgreementForm
+    cancel_url = reverse_lazy("service_level:agreement-list")
     title = "New agreement"
     submit_label = "Prepare agreement"
     success_message = "Agreement prepared: collect the signatures."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {"kind": AgreementKind.SLA, "evaluation_months": 3}
@@ -308,9 +272,6 @@ class AgreementCreateView(ServiceFormView):
                 customer=item.customer_id,
             )
         return initial
-
-    def get_cancel_url(self) -> str:
-        return reverse("service_level:agreement-list")
 
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data
@@ -339,7 +300,7 @@ class AgreementEditView(RecordActionFormView):
     title_format = "Edit {obj.number} {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "editing": True}
+        return {"editing": True}
 
     def get_initial(self) -> dict[str, Any]:
         agreement = self.get_object()
@@ -350,27 +311,7 @@ class AgreementEditView(RecordActionFormView):
     def perform(self, form: forms.Form) -> Any:
         data = {name: form.cleaned_data.get(name) for name in AGREEMENT_FIELDS}
         data["description"] = data["description"] or ""
-        return svc.agreement_update(
-            actor=self.actor,
-            agreement_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
-
-
-class AgreementTerminateView(RecordActionFormView):
-    permission = "service_level.agreement.change"
-    form_class = AgreementTerminateForm
-    submit_label = "Terminate"
-    query_one = queries.agreement_for
-    title_format = "Terminate {obj.number} {obj.name}"
-
-    def perform(self, form: forms.Form) -> Any:
-        agreement = svc.agreement_terminate(
-            actor=self.actor, agreement_id=self.get_object().pk, reason=form.cleaned_data["reason"]
-        )
-        messages.success(self.request, "Terminated: its targets are no longer monitored.")
-        return agreement
+        return self.update_record(form, svc.agreement_update, "agreement_id", data=data)
 
 
 urlpatterns = [
@@ -379,15 +320,6 @@ urlpatterns = [
     path("agreements/<int:pk>/", AgreementDetailView.as_view(), name="agreement-detail"),
     path("agreements/<int:pk>/edit/", AgreementEditView.as_view(), name="agreement-edit"),
     path("agreements/<int:pk>/sign/", AgreementSignView.as_view(), name="agreement-sign"),
-    path(
-        "agreements/<int:pk>/terminate/",
-        AgreementTerminateView.as_view(),
-        name="agreement-terminate",
-    ),
-    path(
-        "agreements/<int:pk>/targets/",
-        AgreementTargetAddView.as_view(),
-        name="agreement-target-add",
-    ),
+    *action_urls(AGREEMENT, page=AgreementDetailView),
     *action_urls(TARGET),
 ]

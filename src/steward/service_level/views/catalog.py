@@ -4,18 +4,18 @@ items with their approval rounds (seed 003 ch. 11 proc. 1 and 4)."""
 from itertools import groupby
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.views import View
 
 from steward.core import permissions
 from steward.core.ids import parse_id
 from steward.core.views.calendars import hours_summary
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
@@ -36,20 +36,16 @@ from steward.service_level.choices import (
 )
 from steward.service_level.filters import CatalogItemFilterSet
 from steward.service_level.forms import (
-    CatalogDiscontinueForm,
-    CatalogFailForm,
     CatalogItemForm,
     DecisionForm,
-    TargetForm,
 )
 from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLevelTarget
 from steward.service_level.services import catalog as svc
 from steward.service_level.views.common import (
-    TargetAddMixin,
     charge_words,
     promise_order,
     target_sentence,
-    target_value,
+    targets_context,
 )
 
 C = CatalogItemStatus
@@ -200,14 +196,7 @@ class CatalogItemListView(ProviderOnlyMixin, RecordListView):
             "visibility", "Visibility", value=lambda i: "Private" if i.customer_id else "Public"
         ),
         Column("customer", "For customer", value="customer.name", classes="hide-sm"),
-        Column(
-            "status",
-            "Status",
-            sort="status",
-            badge=True,
-            value="status",
-            csv=lambda i: i.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("charge", "Charge", value=charge_words, sort="charge", classes="hide-sm"),
     )
 
@@ -223,11 +212,6 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
     list_url_name = "service_level:catalog-item-list"
     note_permission = "service_level.catalog.change"
     kind_label = "Catalog item"
-
-    def get_object(self) -> CatalogItem:
-        if not hasattr(self, "_object"):
-            self._object = queries.catalog_item_for(self.actor, self.kwargs["pk"])
-        return self._object
 
     def get_fields(self, obj: CatalogItem) -> list[Field]:
         return [
@@ -279,10 +263,7 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
         if obj.status == C.DRAFT:
             actions.append(Action("Edit", url("edit"), change))
         actions += header_buttons(CATALOG_ITEM, self.actor, obj)
-        if obj.status in (C.DRAFT, C.IN_APPROVAL):
-            actions.append(Action("Record failure", url("fail"), change, style="danger"))
         if obj.status == C.PUBLISHED:
-            actions.append(Action("Discontinue", url("discontinue"), change, style="danger"))
             actions.append(
                 Action(
                     "New agreement at this level",
@@ -317,22 +298,12 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
             and a.decision == ApprovalDecision.PENDING
         ]
         can_decide = bool(mine) and item.status == C.IN_APPROVAL
-        targets = promise_order(list(item.targets.all()))
-        editable = item.status == C.DRAFT and permissions.has(
-            self.actor, "service_level.catalog.change", item
-        )
         context.update(
             rounds=rounds,
             decide_form=self.failed_form("decide", kwargs)
             or (DecisionForm(actor=self.actor) if can_decide else None),
             my_slot=mine[0] if mine else None,
-            targets=[
-                {"obj": t, "sentence": target_sentence(t), "value": target_value(t)}
-                for t in targets
-            ],
-            targets_editable=editable,
-            target_form=kwargs.get("target_form") or (TargetForm() if editable else None),
-            target_add_url=reverse("service_level:catalog-item-target-add", args=[item.pk]),
+            **targets_context(self, CATALOG_ITEM, item, kwargs),
         )
         return context
 
@@ -345,12 +316,10 @@ def _party(agreement: Any) -> str:
 class CatalogItemCreateView(ServiceFormView):
     permission = "service_level.catalog.change"
     form_class = CatalogItemForm
+    cancel_url = reverse_lazy("service_level:catalog-item-list")
     title = "New catalog item"
     submit_label = "Prepare item"
     success_message = "Catalog item prepared as a draft."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
 
     def get_initial(self) -> dict[str, Any]:
         source = parse_id(self.request.GET.get("copy_of"))
@@ -372,9 +341,6 @@ class CatalogItemCreateView(ServiceFormView):
             "description": original.description,
             "request_instructions": original.request_instructions,
         }
-
-    def get_cancel_url(self) -> str:
-        return reverse("service_level:catalog-item-list")
 
     def perform(self, form: CatalogItemForm) -> Any:
         data = form.cleaned_data
@@ -405,7 +371,7 @@ class CatalogItemEditView(RecordActionFormView):
     title_format = "Edit {obj.number} {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "editing": True}
+        return {"editing": True}
 
     def get_initial(self) -> dict[str, Any]:
         item = self.get_object()
@@ -421,51 +387,7 @@ class CatalogItemEditView(RecordActionFormView):
         data["target_customers"] = list(data["target_customers"] or [])
         for text in ("summary", "description", "category", "charge_unit", "request_instructions"):
             data[text] = data[text] or ""
-        return svc.catalog_item_update(
-            actor=self.actor,
-            item_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
-
-
-class CatalogItemTargetAddView(TargetAddMixin, CatalogItemDetailView):
-    permission = "service_level.catalog.change"
-    target_owner_arg = "catalog_item_id"
-
-
-class CatalogItemReasonView(RecordActionFormView):
-    """Record why the item failed (proc. 4) or discontinue it."""
-
-    permission = "service_level.catalog.change"
-    query_one = queries.catalog_item_for
-    verb = "fail"
-
-    @property
-    def form_class(self) -> type:  # type: ignore[override]
-        return CatalogFailForm if self.verb == "fail" else CatalogDiscontinueForm
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        item = self.get_object()
-        if self.verb == "fail":
-            return f"Record why {item.number} {item.name} failed"
-        return f"Discontinue {item.number} {item.name}"
-
-    @property
-    def submit_label(self) -> str:  # type: ignore[override]
-        return "Record failure" if self.verb == "fail" else "Discontinue"
-
-    def perform(self, form: Any) -> Any:
-        item = self.get_object()
-        reason = form.cleaned_data["reason"]
-        if self.verb == "fail":
-            svc.catalog_item_fail(actor=self.actor, item_id=item.pk, reason=reason)
-            messages.success(self.request, "The failure is recorded.")
-        else:
-            svc.catalog_item_discontinue(actor=self.actor, item_id=item.pk, reason=reason)
-            messages.success(self.request, "Discontinued: it no longer shows in the catalog.")
-        return item.get_absolute_url()
+        return self.update_record(form, svc.catalog_item_update, "item_id", data=data)
 
 
 urlpatterns = [
@@ -476,19 +398,4 @@ urlpatterns = [
     path("catalog/items/<int:pk>/", CatalogItemDetailView.as_view(), name="catalog-item-detail"),
     path("catalog/items/<int:pk>/edit/", CatalogItemEditView.as_view(), name="catalog-item-edit"),
     *action_urls(CATALOG_ITEM, page=CatalogItemDetailView),
-    path(
-        "catalog/items/<int:pk>/targets/",
-        CatalogItemTargetAddView.as_view(),
-        name="catalog-item-target-add",
-    ),
-    path(
-        "catalog/items/<int:pk>/fail/",
-        CatalogItemReasonView.as_view(verb="fail"),
-        name="catalog-item-fail",
-    ),
-    path(
-        "catalog/items/<int:pk>/discontinue/",
-        CatalogItemReasonView.as_view(verb="discontinue"),
-        name="catalog-item-discontinue",
-    ),
 ]

@@ -4,19 +4,16 @@ durations, charges and the people holding a role on a service or organisation.""
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from steward.core.actions import ActionTable
 from steward.core.choices import Priority, Role
 from steward.core.models import RoleAssignment
 from steward.core.templatetags.steward import TONES
-from steward.core.views.patterns import apply_errors
+from steward.core.views.patterns import RecordDetailView
 from steward.service_level.choices import TargetKind
 from steward.service_level.forms import TargetForm
-from steward.service_level.services import agreements
 
 # Badge colours of the area's statuses that the shell does not know yet.
 TONES.update(
@@ -141,31 +138,21 @@ def role_label(role: str) -> str:
     return str(Role(role).label)
 
 
-class TargetAddMixin:
-    """POST a new service level target onto the agreement or catalog item the detail view
-    shows; a refused target re-renders that page with the form's errors (400)."""
-
-    http_method_names = ["post"]
-    target_owner_arg = ""  # "agreement_id" or "catalog_item_id"
-
-    @property
-    def posted_form(self) -> type:
-        return TargetForm
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        owner = self.get_object()  # type: ignore[attr-defined]
-        form = TargetForm(request.POST, actor=self.actor, record=owner)  # type: ignore[attr-defined]
-        if form.is_valid():
-            try:
-                agreements.target_add(
-                    actor=self.actor,  # type: ignore[attr-defined]
-                    **{self.target_owner_arg: owner.pk},
-                    **form.service_kwargs(),
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Target added.")
-                return HttpResponseRedirect(owner.get_absolute_url() + "#targets")
-        context = self.get_context_data(target_form=form)  # type: ignore[attr-defined]
-        return self.render_to_response(context, status=400)  # type: ignore[attr-defined]
+def targets_context(
+    view: RecordDetailView, table: ActionTable, owner: Any, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """What ``partials/targets_card.html`` shows of an agreement's or catalog item's
+    targets: the promises in the order a customer reads them, and the form adding one
+    while the owner's table offers it (a draft, to whoever may change it)."""
+    action = table["target-add"]
+    editable = table.offered(action, view.actor, owner)
+    return {
+        "targets": [
+            {"obj": t, "sentence": target_sentence(t), "value": target_value(t)}
+            for t in promise_order(list(owner.targets.all()))
+        ],
+        "targets_editable": editable,
+        "target_form": view.failed_form("target-add", kwargs)
+        or (TargetForm() if editable else None),
+        "target_add_url": table.url(action, owner),
+    }

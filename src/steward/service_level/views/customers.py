@@ -180,7 +180,7 @@ class CustomerContactsView(RecordActionFormView):
     title_format = "Contacts of {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "organisation": self.get_object()}
+        return {"organisation": self.get_object()}
 
     def get_initial(self) -> dict[str, Any]:
         holders = scoped_holders(self.get_object(), [str(r) for r in CONTACT_ROLES])

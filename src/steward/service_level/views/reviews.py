@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.views import View
 
@@ -244,12 +244,10 @@ class ReviewCsvView(StewardPageMixin, View):
 class ReviewScheduleView(ServiceFormView):
     permission = CHANGE
     form_class = ScheduleForm
+    cancel_url = reverse_lazy("service_level:review-list")
     title = "Schedule an SLA review"
     submit_label = "Schedule"
     success_message = "Review scheduled."
-
-    def get_cancel_url(self) -> str:
-        return reverse("service_level:review-list")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"customers": queries.customers_for(self.actor)}
@@ -288,13 +286,13 @@ class ReviewMeetingView(RecordActionFormView):
 
     def perform(self, form: MeetingForm) -> Any:
         data = form.cleaned_data
-        return svc.review_record_meeting(
-            actor=self.actor,
-            review_id=self.get_object().pk,
+        return self.update_record(
+            form,
+            svc.review_record_meeting,
+            "review_id",
             minutes=data["minutes"],
             improvement_suggestions=data["improvement_suggestions"],
             request_references=data["request_references"],
-            expected_version=self.expected_version(form),
         )
 
 
@@ -305,11 +303,11 @@ class ReviewSuggestionsView(ReviewMeetingView):
     success_message = "Suggestions saved."
 
     def perform(self, form: SuggestionsForm) -> Any:
-        return svc.review_set_suggestions(
-            actor=self.actor,
-            review_id=self.get_object().pk,
+        return self.update_record(
+            form,
+            svc.review_set_suggestions,
+            "review_id",
             improvement_suggestions=form.cleaned_data["improvement_suggestions"],
-            expected_version=self.expected_version(form),
         )
 
 

@@ -4,15 +4,15 @@ catalog items and outages, and the Business Service form (seed 003 ch. 11 proc. 
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 
 from steward.core import permissions
 from steward.core.choices import Role
 from steward.core.ids import parse_id
 from steward.core.views.calendars import hours_summary
 from steward.core.views.patterns import (
+    STATUS_COLUMN,
     Action,
     Column,
     Field,
@@ -22,12 +22,12 @@ from steward.core.views.patterns import (
     Related,
     ServiceFormView,
     action_urls,
+    header_buttons,
 )
 from steward.service_level import queries
 from steward.service_level.actions import SERVICE
-from steward.service_level.choices import ServiceStatus
 from steward.service_level.filters import OutageFilterSet, ServiceFilterSet
-from steward.service_level.forms import OutageForm, ServiceDiscontinueForm, ServiceForm
+from steward.service_level.forms import OutageForm, ServiceForm
 from steward.service_level.models import Service
 from steward.service_level.services import services as svc
 from steward.service_level.services.agreements import outage_record as svc_outage_record
@@ -76,14 +76,7 @@ class ServiceListView(RecordListView):
         Column("number", "Number", sort="number", link=True, classes="nowrap"),
         Column("name", "Name", sort="name", link=True),
         Column("owner", "Owner", value="owner.display_name", sort=("owner__last_name",)),
-        Column(
-            "status",
-            "Status",
-            value="status",
-            sort="status",
-            badge=True,
-            csv=lambda s: s.get_status_display(),
-        ),
+        STATUS_COLUMN,
         Column("service_hours", "Service hours", value="service_hours.name", classes="hide-sm"),
         Column(
             "customers",
@@ -233,25 +226,7 @@ class ServiceDetailView(RecordDetailView):
     def get_actions(self, obj: Service) -> list[Action]:
         change = "service_level.service.change"
         actions = [Action("Edit", reverse("service_level:service-edit", args=[obj.pk]), change)]
-        if obj.status != ServiceStatus.ACTIVE:
-            actions.append(
-                Action(
-                    "Activate",
-                    reverse("service_level:service-activate", args=[obj.pk]),
-                    change,
-                    method="post",
-                    confirm="Mark the service active?",
-                )
-            )
-        if obj.status != ServiceStatus.DISCONTINUED:
-            actions.append(
-                Action(
-                    "Discontinue",
-                    reverse("service_level:service-discontinue", args=[obj.pk]),
-                    change,
-                    style="danger",
-                )
-            )
+        actions += header_buttons(SERVICE, self.actor, obj)
         if permissions.has(self.actor, "service_level.outage.change"):
             actions.append(
                 Action(
@@ -273,15 +248,10 @@ class ServiceDetailView(RecordDetailView):
 class ServiceCreateView(ServiceFormView):
     permission = "service_level.service.create"
     form_class = ServiceForm
+    cancel_url = reverse_lazy("service_level:service-list")
     title = "New service"
     submit_label = "Register service"
     success_message = "Service registered."
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
-    def get_cancel_url(self) -> str:
-        return reverse("service_level:service-list")
 
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data
@@ -304,7 +274,7 @@ class ServiceEditView(RecordActionFormView):
     title_format = "Edit {obj.name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor, "service": self.get_object()}
+        return {"service": self.get_object()}
 
     def get_initial(self) -> dict[str, Any]:
         service = self.get_object()
@@ -321,30 +291,7 @@ class ServiceEditView(RecordActionFormView):
         data = {name: form.cleaned_data.get(name) for name in SERVICE_FIELDS}
         data["description"] = data["description"] or ""
         data["supporting_services"] = list(form.cleaned_data.get("supporting_services") or [])
-        return svc.service_update(
-            actor=self.actor,
-            service_id=self.get_object().pk,
-            data=data,
-            expected_version=self.expected_version(form),
-        )
-
-
-class ServiceDiscontinueView(RecordActionFormView):
-    permission = "service_level.service.change"
-    form_class = ServiceDiscontinueForm
-    submit_label = "Discontinue"
-    query_one = queries.service_for
-    title_format = "Discontinue {obj.name}"
-
-    def perform(self, form: forms.Form) -> Any:
-        service = svc.service_set_status(
-            actor=self.actor,
-            service_id=self.get_object().pk,
-            status=ServiceStatus.DISCONTINUED,
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(self.request, "The service is discontinued.")
-        return service
+        return self.update_record(form, svc.service_update, "service_id", data=data)
 
 
 # --- Outages -------------------------------------------------------------------------------------
@@ -385,19 +332,14 @@ class OutageListView(RecordListView):
 class OutageCreateView(ServiceFormView):
     permission = "service_level.outage.change"
     form_class = OutageForm
+    cancel_url = reverse_lazy("service_level:outage-list")
     title = "Record an outage"
     submit_label = "Record outage"
     success_message = "Outage recorded."
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"actor": self.actor}
-
     def get_initial(self) -> dict[str, Any]:
         service = parse_id(self.request.GET.get("service"))
         return {"service": service} if service is not None else {}
-
-    def get_cancel_url(self) -> str:
-        return reverse("service_level:outage-list")
 
     def perform(self, form: forms.Form) -> Any:
         data = form.cleaned_data
@@ -420,11 +362,6 @@ urlpatterns = [
     path("services/<int:pk>/", ServiceDetailView.as_view(), name="service-detail"),
     path("services/<int:pk>/edit/", ServiceEditView.as_view(), name="service-edit"),
     *action_urls(SERVICE),
-    path(
-        "services/<int:pk>/discontinue/",
-        ServiceDiscontinueView.as_view(),
-        name="service-discontinue",
-    ),
     path("outages/", OutageListView.as_view(), name="outage-list"),
     path("outages/new/", OutageCreateView.as_view(), name="outage-create"),
 ]

@@ -15,6 +15,8 @@
   person's changes shown and the person's own entries kept.
 * ``RecordActionFormView``: a plain form acting on one record through a service (edit,
   terminate, add a contact), titled from ``title_format``.
+* ``ServicePostView``: a button posting one service call outside any action table, back
+  with its message.
 * ``ActionView`` / ``action_urls(table, page=...)``: the POST URL of every action of an
   action table (``core.actions``): the buttons and step forms of a record page, through
   their services, back to the record page with a message (a refused form: on the page).
@@ -25,10 +27,12 @@ the names from here.
 
 from steward.core.views.patterns.actions import ActionView, action_urls, header_buttons
 from steward.core.views.patterns.base import (
+    STATUS_COLUMN,
     Action,
     Cell,
     Column,
     Field,
+    RecordObjectMixin,
     Related,
     StewardPageMixin,
     apply_errors,
@@ -43,6 +47,7 @@ from steward.core.views.patterns.forms import (
     redirect_back,
 )
 from steward.core.views.patterns.lists import RecordListView, friendly_filter_form
+from steward.core.views.patterns.posts import ServicePostView
 from steward.core.views.patterns.records import (
     NoteForm,
     RecordDetailView,
@@ -50,6 +55,7 @@ from steward.core.views.patterns.records import (
 )
 
 __all__ = [
+    "STATUS_COLUMN",
     "Action",
     "ActionView",
     "Cell",
@@ -60,8 +66,10 @@ __all__ = [
     "RecordDetailView",
     "RecordEditView",
     "RecordListView",
+    "RecordObjectMixin",
     "Related",
     "ServiceFormView",
+    "ServicePostView",
     "StewardPageMixin",
     "WorkNoteForm",
     "action_urls",

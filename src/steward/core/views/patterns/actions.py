@@ -2,8 +2,8 @@
 the URL patterns of a table.
 
 A refused form comes back on the record page (``page``, a ``RecordDetailView`` given when
-the URLs are made) with its errors and 400; a refused button, or a table without a page,
-comes back as an error message on the record page."""
+the URLs are made) with its errors and 400; a refused button, a row's form (one of many
+on the page) or a table without a page comes back as an error message on the record page."""
 
 from typing import Any
 
@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.views import View
 
-from steward.core.actions import Action, ActionTable
+from steward.core.actions import Action, ActionTable, Posted
 from steward.core.views.patterns.base import Action as HeaderAction
 from steward.core.views.patterns.base import StewardPageMixin, apply_errors
-from steward.core.views.patterns.forms import redirect_back
+from steward.core.views.patterns.forms import RecordActionFormView, redirect_back
 
 
 class ActionView(StewardPageMixin, View):
@@ -38,6 +38,10 @@ class ActionView(StewardPageMixin, View):
     def post(self, request: HttpRequest, pk: int, **url_kwargs: Any) -> HttpResponse:
         table, action = self.table, self.action
         record = table.query_one(self.actor, pk)
+        try:
+            row = action.row(self.actor, record, url_kwargs) if action.row else None
+        except ValidationError as exc:
+            return self.back_with(record, exc.messages)
         form = table.form(action, self.actor, request.POST, record=record)
         data: dict[str, Any] = {}
         if form is not None:
@@ -45,33 +49,68 @@ class ActionView(StewardPageMixin, View):
                 return self.refused(record, form)
             data = dict(form.cleaned_data)
         try:
-            table.perform(action, actor=self.actor, record=record, data=data, url_kwargs=url_kwargs)
+            result = table.perform(
+                action, actor=self.actor, record=record, data=data, url_kwargs=url_kwargs, row=row
+            )
         except ValidationError as exc:
-            if form is None or self.page is None:
-                texts = exc.messages if table.split_errors else [" ".join(exc.messages)]
-                for text in texts:
-                    messages.error(request, text)
-                return HttpResponseRedirect(table.return_url(record) + action.fragment)
+            if form is None or self.page is None or action.on_row:
+                return self.back_with(
+                    record, exc.messages if table.split_errors else [" ".join(exc.messages)]
+                )
             if action.error_field:
                 form.add_error(action.error_field, " ".join(exc.messages))
             else:
                 apply_errors(form, exc)
             return self.refused(record, form)
-        messages.success(request, action.done_text(record))
+        messages.success(request, action.done_text(Posted(record, row, result, data)))
         return redirect_back(request, table.return_url(record) + action.fragment)
+
+    def back_with(self, record: Any, texts: list[str]) -> HttpResponse:
+        """Back to the record page with ``texts`` as error messages."""
+        for text in texts:
+            messages.error(self.request, text)
+        return HttpResponseRedirect(self.table.return_url(record) + self.action.fragment)
 
     def refused(self, record: Any, form: forms.Form) -> HttpResponse:
         """The record page again with the action's form open and its errors (400)."""
-        if self.page is None:
-            for errors in form.errors.values():
-                for text in errors:
-                    messages.error(self.request, text)
-            return HttpResponseRedirect(self.table.return_url(record) + self.action.fragment)
+        if self.page is None or self.action.on_row:
+            return self.back_with(
+                record, [text for errors in form.errors.values() for text in errors]
+            )
         page = self.page()
         page.setup(self.request, pk=record.pk)
         page._object = record  # type: ignore[attr-defined]
         context = page.get_context_data(failed_action=self.action.key, failed_form=form)  # type: ignore[attr-defined]
         return page.render_to_response(context, status=400)  # type: ignore[attr-defined]
+
+
+class ActionFormPageView(RecordActionFormView):
+    """An action whose form is a page of its own (``Action.page_title``: terminate,
+    discontinue): the form page's access, versioning and refusals (``RecordActionFormView``),
+    the table's service, message and way back."""
+
+    table: ActionTable
+    action: Action
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return self.action.page_title.format(obj=self.get_object())
+
+    @property
+    def submit_label(self) -> str:  # type: ignore[override]
+        return self.action.label
+
+    def get_form(self, data: Any = None) -> forms.Form:
+        form = super().get_form(data)
+        if not form.is_bound and self.action.initial:
+            form.initial = self.action.initial(self.get_object())
+        return form
+
+    def perform(self, form: forms.Form) -> str:
+        record, data = self.get_object(), dict(form.cleaned_data)
+        result = self.table.perform(self.action, actor=self.actor, record=record, data=data)
+        messages.success(self.request, self.action.done_text(Posted(record, None, result, data)))
+        return self.table.return_url(record) + self.action.fragment
 
 
 def action_urls(
@@ -84,16 +123,22 @@ def action_urls(
     for action in table.actions:
         if not action.page:
             continue
+        attributes: dict[str, Any] = {
+            "table": table,
+            "action": action,
+            # The role check of the page; the record's is in the service.
+            "permission": action.permission or table.page_permission,
+        }
+        if action.page_title:
+            base_view: type[View] = ActionFormPageView
+            attributes.update(form_class=action.form_class, query_one=table.query_one)
+        else:
+            base_view = ActionView
+            attributes["page"] = page
         view = type(
             f"{table.name.title().replace('-', '')}{action.method_name.title().replace('_', '')}View",
-            (ActionView,),
-            {
-                "table": table,
-                "action": action,
-                "page": page,
-                # The role check of the page; the record's is in the service.
-                "permission": action.permission or table.page_permission,
-            },
+            (base_view,),
+            attributes,
         )
         route = action.route or f"{action.key}/"
         patterns.append(
@@ -108,15 +153,23 @@ def action_urls(
 
 def header_buttons(table: ActionTable, actor: Any, record: Any) -> list[HeaderAction]:
     """The table's offered actions without a form, as buttons in the record's header
-    (``RecordDetailView.get_actions``), in the table's order."""
-    return [
-        HeaderAction(
-            action.label,
-            table.url(action, record),
-            method="post",
-            style=action.style,
-            confirm=action.ask or (f"{action.label}?" if action.confirm else ""),
+    (``RecordDetailView.get_actions``), and links to those with a form page of their own,
+    in the table's order."""
+    buttons = []
+    for action in table.allowed(actor, record):
+        if action.on_row or (action.form_class is not None and not action.page_title):
+            continue
+        label = action.label_for(record)
+        if action.page_title:
+            buttons.append(HeaderAction(label, table.url(action, record), style=action.style))
+            continue
+        buttons.append(
+            HeaderAction(
+                label,
+                table.url(action, record),
+                method="post",
+                style=action.style,
+                confirm=action.ask or (f"{label}?" if action.confirm else ""),
+            )
         )
-        for action in table.allowed(actor, record)
-        if action.form_class is None
-    ]
+    return buttons

@@ -14,6 +14,7 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
+from django.db.models import Model
 from django.http import (
     Http404,
     HttpRequest,
@@ -84,6 +85,27 @@ class StewardPageMixin(LoginRequiredMixin):
             return render(request, "core/conflict.html", {"message": str(exc)}, status=409)
 
 
+class RecordObjectMixin:
+    """The record a page is about, through ``query_one`` (``x_for(actor, pk)``: 404 for
+    what the actor may not see), fetched once per request."""
+
+    query_one: Callable[[Any, Any], Model] | None = None
+    # A form page's title, ``{obj}`` the record ("Edit {obj.name}").
+    title_format = "{obj}"
+
+    @property
+    def title(self) -> str:
+        return self.title_format.format(obj=self.get_object())
+
+    def get_object(self) -> Model:
+        if not hasattr(self, "_object"):
+            query_one = type(self).query_one
+            if query_one is None:
+                raise NotImplementedError("Set query_one or override get_object().")
+            self._object = query_one(self.actor, self.kwargs["pk"])  # type: ignore[attr-defined]
+        return self._object
+
+
 # --- Building blocks --------------------------------------------------------------------
 
 
@@ -123,6 +145,12 @@ class Column:
         if not self.sort:
             return []
         return [self.sort] if isinstance(self.sort, str) else list(self.sort)
+
+
+# The status column of a record list: a badge, sortable, its label in the CSV export.
+STATUS_COLUMN = Column(
+    "status", "Status", sort="status", badge=True, csv=lambda obj: obj.get_status_display()
+)
 
 
 @dataclass

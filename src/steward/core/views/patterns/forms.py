@@ -20,7 +20,12 @@ from django.views.generic import TemplateView
 from steward.core import versioning
 from steward.core.errors import StaleVersion
 from steward.core.views import conflicts
-from steward.core.views.patterns.base import StewardPageMixin, apply_errors, record_url
+from steward.core.views.patterns.base import (
+    RecordObjectMixin,
+    StewardPageMixin,
+    apply_errors,
+    record_url,
+)
 
 # --- Forms through services -------------------------------------------------------------------
 
@@ -79,6 +84,20 @@ class ServiceFormView(StewardPageMixin, TemplateView):
     def perform(self, form: forms.Form) -> Any:
         raise NotImplementedError
 
+    def update_record(
+        self, form: forms.Form, service: Callable[..., Any], record_arg: str, **arguments: Any
+    ) -> Any:
+        """Call ``service``, an update of the versioned record (``record_arg``: its keyword
+        for the record's id), as from the version ``form`` was opened at."""
+        record = self.versioned_object()
+        assert record is not None, "update_record() needs versioned_object()."
+        return service(
+            actor=self.actor,
+            **{record_arg: record.pk},
+            expected_version=self.expected_version(form),
+            **arguments,
+        )
+
     def get_cancel_url(self) -> str:
         return self.cancel_url
 
@@ -130,25 +149,13 @@ class ServiceFormView(StewardPageMixin, TemplateView):
         return self.render_form(form, status=409)
 
 
-class RecordEditView(ServiceFormView):
+class RecordEditView(RecordObjectMixin, ServiceFormView):
     """The edit form of one record, fetched through ``query_one`` (404 for what the actor
     may not see); subclasses set ``form_class``, ``permission`` and ``perform``."""
 
-    query_one: Callable[[Any, Any], Model] | None = None
     submit_label = "Save changes"
     success_message = "Changes saved."
-
-    def get_object(self) -> Model:
-        if not hasattr(self, "_object"):
-            query_one = type(self).query_one
-            if query_one is None:
-                raise NotImplementedError("Set query_one or override get_object().")
-            self._object = query_one(self.actor, self.kwargs["pk"])
-        return self._object
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Edit {self.get_object()}"
+    title_format = "Edit {obj}"
 
     def form_record(self) -> Model | None:
         return self.get_object()
@@ -172,10 +179,6 @@ class RecordActionFormView(RecordEditView):
     submit_label = ServiceFormView.submit_label
     success_message = ServiceFormView.success_message
     title_format = "{obj}"
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return self.title_format.format(obj=self.get_object())
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {}

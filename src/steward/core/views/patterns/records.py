@@ -1,7 +1,7 @@
 """The record page pattern (``RecordDetailView``); its buttons and step forms post to the
 views of its action table (``core.views.patterns.actions``)."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -29,6 +29,7 @@ from steward.core.templatetags.steward import resolve, resolve_display
 from steward.core.views.patterns.base import (
     Action,
     Field,
+    RecordObjectMixin,
     Related,
     StewardPageMixin,
     apply_errors,
@@ -56,7 +57,7 @@ class WorkNoteForm(NoteForm):
     inputs = core_inputs.WORK_NOTE
 
 
-class RecordDetailView(StewardPageMixin, TemplateView):
+class RecordDetailView(RecordObjectMixin, StewardPageMixin, TemplateView):
     """A record page: header, fields, related records, allowed actions, attachments, timeline.
 
     Subclasses set ``query_one`` (``person_for``-style: raises Http404 for what the actor
@@ -68,7 +69,6 @@ class RecordDetailView(StewardPageMixin, TemplateView):
 
     template_name = "core/detail.html"
     timeline_template_name = "core/partials/timeline.html"
-    query_one: Callable[[Any, Any], Model] | None = None
     status_field: str | None = None
     kind_label = ""
     list_url_name = ""
@@ -76,14 +76,6 @@ class RecordDetailView(StewardPageMixin, TemplateView):
     public_replies = False
     accepts_attachments = False
     timeline_limit = 200
-
-    def get_object(self) -> Model:
-        if not hasattr(self, "_object"):
-            query_one = type(self).query_one
-            if query_one is None:
-                raise NotImplementedError("Set query_one or override get_object().")
-            self._object = query_one(self.actor, self.kwargs["pk"])
-        return self._object
 
     # hooks
     def get_fields(self, obj: Model) -> list[Field]:
