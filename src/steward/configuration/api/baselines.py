@@ -150,7 +150,6 @@ class BaselineViewSet(ServiceCreate):
     read_serializers = {"retrieve": BaselineDetailSerializer}
     create_serializer = BaselineWriteSerializer
     create_service = baseline_services.baseline_take
-    http_method_names = ["get", "post", "head", "options"]
 
     def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         cis = data.pop("cis")

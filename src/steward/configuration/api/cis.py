@@ -123,7 +123,6 @@ class CIClassViewSet(ServiceCreate):
     create_serializer = CIClassWriteSerializer
     create_service = services.ci_class_create
     reread = False
-    http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(
         summary="Define an attribute on the class (and so its subclasses)",
@@ -319,7 +318,6 @@ class CIRelationshipViewSet(RecordViewSet):
     serializer_class = CIRelationshipSerializer
     create_serializer = CIRelationshipWriteSerializer
     filterset_class = RelationshipFilterSet
-    http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request: Request) -> Response:
         self.require_change()
@@ -378,4 +376,3 @@ class CIRelationshipTypeViewSet(ServiceCreate):
     create_serializer = CIRelationshipTypeWriteSerializer
     create_service = services.relationship_type_create
     reread = False
-    http_method_names = ["get", "post", "head", "options"]

@@ -80,7 +80,6 @@ class IntegrityRunViewSet(ServiceCreate):
     }
     create_serializer = IntegrityRunWriteSerializer
     create_service = integrity_services.integrity_run
-    http_method_names = ["get", "post", "head", "options"]
 
     def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         return {**data, "trigger": RunTrigger.ON_DEMAND}

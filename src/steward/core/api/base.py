@@ -306,7 +306,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardVie
     change_permission: str = ""
     record_id: str = ""
     request: Request
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    # A method is answered only where the viewset has its action (the router maps it):
+    # DELETE where there is a ``destroy``, never PUT (a record changes field by field).
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     summaries: dict[str, str] = {}
     read_serializers: dict[str, type[serializers.BaseSerializer]] = {}
     create_serializer: type[serializers.BaseSerializer] | None = None

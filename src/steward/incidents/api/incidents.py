@@ -446,7 +446,6 @@ class RoutingRuleViewSet(ServiceCreate, ServiceUpdate):
     create_service = routing.routing_rule_create
     update_serializer = RoutingRuleUpdateSerializer
     update_service = routing.routing_rule_update
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)

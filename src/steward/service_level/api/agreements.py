@@ -172,7 +172,6 @@ class ServiceLevelTargetViewSet(RecordViewSet):
     create_serializer = ServiceLevelTargetWriteSerializer
     update_serializer = TargetSpecSerializer
     filterset_class = ServiceLevelTargetFilterSet
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _require_owner_change(self, target_owner: Model) -> None:
         permission = (

@@ -127,7 +127,6 @@ class OutageViewSet(RecordViewSet):
     change_permission = "service_level.outage.change"
     serializer_class = OutageSerializer
     filterset_class = OutageFilterSet
-    http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request: Request) -> Response:
         self.require_change()
