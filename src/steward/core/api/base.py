@@ -325,7 +325,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardVie
         action = getattr(self, "action", None)
         if action == "create":
             return self.create_serializer
-        if action == "partial_update":
+        if action in ("update", "partial_update"):
             return self.update_serializer or self.create_serializer
         return None
 
@@ -399,20 +399,26 @@ class ServiceCreate(RecordViewSet):
 
 
 class ServiceUpdate(RecordViewSet):
-    """``partial_update`` through ``update_service``: the record (404), the right to change
-    it (403), the fields sent (``update_serializer``, default ``create_serializer``, 400),
-    the service called with ``actor=``, the record's id (``record_id``) and
-    ``update_arguments`` (default ``data=`` the fields), 200 with the record."""
+    """``partial_update`` (and ``update``, where ``http_method_names`` lets PUT in) through
+    ``update_service``: the record (404), the right to change it (403), the fields
+    (``update_serializer``, default ``create_serializer``, 400), the service called with
+    ``actor=``, the record's id (``record_id``) and ``update_arguments`` (default ``data=``
+    the fields), 200 with the record."""
 
     update_service: Callable[..., Any]
 
     def update_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"data": data}
 
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
         record = self.guarded_object()
-        data = self.update_arguments(self.validated(instance=record, partial=True))
+        data = self.update_arguments(self.validated(instance=record, partial=partial))
         result = type(self).update_service(
             actor=request.user, **{self.record_id: record.pk}, **data
         )
         return self.answer(record if self.reread else result)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
