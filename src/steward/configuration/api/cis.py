@@ -111,7 +111,6 @@ class CIClassWriteSerializer(GuardedSerializer):
 class CIClassViewSet(ServiceCreate):
     summaries = {
         "list": "CI classes with their (inherited) attribute definitions",
-        "retrieve": "One CI class",
         "create": "Define a CI class",
     }
     created_routes = {"attributes": ("ciclass-attributes", "record")}
@@ -226,7 +225,6 @@ class CIViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     action_table = staticmethod(lambda: cmdb_actions.CI)
     summaries = {
         "list": "Configuration items",
-        "retrieve": "One configuration item",
         "create": "Register a configuration item",
         "partial_update": "Change a CI's fields and attributes (attributes are merged; null "
         "removes)",
@@ -307,7 +305,6 @@ class CIRelationshipEndSerializer(GuardedSerializer):
 class CIRelationshipViewSet(RecordViewSet):
     summaries = {
         "list": "Relationships between CIs (current and ended)",
-        "retrieve": "One relationship",
         "create": "Link two CIs",
     }
     query = queries.relationships_for
@@ -365,7 +362,6 @@ class CIRelationshipTypeWriteSerializer(GuardedSerializer):
 class CIRelationshipTypeViewSet(ServiceCreate):
     summaries = {
         "list": "Relationship types",
-        "retrieve": "One relationship type",
         "create": "Define a relationship type",
     }
     query = _types_for

@@ -68,7 +68,6 @@ class OrganisationSerializer(InternalFieldsHidden, GuardedSerializer, serializer
 class OrganisationViewSet(ServiceCreate, ServiceUpdate):
     summaries = {
         "list": "Organisations (customer people: their own)",
-        "retrieve": "One organisation",
         "create": "Register an organisation",
         "update": "Change an organisation",
         "partial_update": "Change some fields of an organisation",
@@ -178,7 +177,6 @@ class PersonUpdateSerializer(GuardedSerializer, serializers.ModelSerializer):
 class PersonViewSet(ServiceCreate, ServiceUpdate):
     summaries = {
         "list": "People (customer people: those of their organisations)",
-        "retrieve": "One person",
         "create": "Register a person",
         "update": "Change a person",
         "partial_update": "Change some fields of a person",
@@ -248,7 +246,6 @@ class SupportGroupSerializer(GuardedSerializer, serializers.ModelSerializer):
 class SupportGroupViewSet(ServiceCreate, ServiceUpdate):
     summaries = {
         "list": "Support groups with their members",
-        "retrieve": "One support group",
         "create": "Create a support group",
         "update": "Change a support group",
         "partial_update": "Change some fields of a support group",
@@ -382,7 +379,6 @@ class RoleAssignmentCreateSerializer(GuardedSerializer):
 class RoleAssignmentViewSet(ServiceCreate):
     summaries = {
         "list": "Who holds which role",
-        "retrieve": "One role assignment",
         "create": "Give a role",
         "destroy": "Take a role away",
     }

@@ -123,7 +123,11 @@ class StewardAutoSchema(AutoSchema):
     # and the request bodies of its writes (``extend_schema`` on an operation still wins).
     def get_summary(self) -> str | None:
         action = getattr(self.view, "action", None)
-        return getattr(self.view, "summaries", {}).get(action) or super().get_summary()
+        declared = getattr(self.view, "summaries", {}).get(action)
+        model = self._model()
+        if not declared and action == "retrieve" and model is not None:
+            declared = f"One {model._meta.verbose_name}"
+        return declared or super().get_summary()
 
     def get_request_serializer(self) -> Any:
         declared = getattr(self.view, "request_serializer_class", None)

@@ -432,7 +432,6 @@ class RoutingRuleUpdateSerializer(RoutingRuleWriteSerializer):
 class RoutingRuleViewSet(ServiceCreate, ServiceUpdate):
     summaries = {
         "list": "Routing rules, in the order they are tried (procedure 2)",
-        "retrieve": "One routing rule",
         "create": "Add a routing rule",
         "partial_update": "Change a routing rule",
         "destroy": "Remove a routing rule",

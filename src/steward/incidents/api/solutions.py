@@ -139,7 +139,6 @@ class SolutionViewSet(ActionEndpoints, ServiceCreate):
     action_table = staticmethod(lambda: incident_actions.SOLUTION)
     summaries = {
         "list": "Solutions (customer people: active ones only); q= searches their text",
-        "retrieve": "One solution",
         "create": "Propose a solution for general use (procedures 4 and 6)",
         "partial_update": "Improve a solution (its group coordinator; the proposer while proposed)",
     }

@@ -160,7 +160,6 @@ class ServiceLevelTargetWriteSerializer(TargetSpecSerializer):
 class ServiceLevelTargetViewSet(RecordViewSet):
     summaries = {
         "list": "Service level targets of the agreements and items you may see",
-        "retrieve": "One service level target",
         "create": "Add a target to a draft agreement or draft catalog item",
         "partial_update": "Change a target of a draft",
         "destroy": "Remove a target from a draft",

@@ -146,7 +146,6 @@ class CatalogItemViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     summaries = {
         "list": "Catalog items (customer people: published public items and their own "
         "organisation's private ones)",
-        "retrieve": "One catalog item",
         "create": "Prepare a catalog item (from the template or a copy)",
         "partial_update": "Adjust a draft catalog item",
     }
@@ -208,7 +207,6 @@ class CatalogItemTemplateSerializer(GuardedSerializer, serializers.ModelSerializ
 class CatalogItemTemplateViewSet(ServiceCreate, ServiceUpdate):
     summaries = {
         "list": "Catalog item templates",
-        "retrieve": "One catalog item template",
         "create": "Register a catalog item template",
         "partial_update": "Change a catalog item template",
     }

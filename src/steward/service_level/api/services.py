@@ -118,7 +118,6 @@ class OutageSerializer(GuardedSerializer, serializers.ModelSerializer):
 class OutageViewSet(RecordViewSet):
     summaries = {
         "list": "Outages of the services you may see",
-        "retrieve": "One outage",
         "create": "Record an outage",
     }
     query = queries.outages_for
