@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from steward.configuration import workflows
 from steward.configuration.choices import ContractStatus
+from steward.configuration.choices import RequisitionStatus as R
 from steward.configuration.forms.cis import RelationshipEndForm
 from steward.configuration.forms.contracts import CINumbersForm, ReasonForm
 from steward.configuration.forms.requisitions import DecisionForm as RequisitionDecisionForm
@@ -19,9 +21,10 @@ from steward.configuration.queries import requisitions as requisition_queries
 from steward.configuration.queries import suppliers as supplier_queries
 from steward.configuration.services import cis as ci_svc
 from steward.configuration.services import contracts as contract_svc
+from steward.configuration.services import deliveries as deliveries_svc
 from steward.configuration.services import requisitions as requisition_svc
 from steward.configuration.services import suppliers as supplier_svc
-from steward.configuration.workflows import CONTRACT as CONTRACT_FLOW
+from steward.core import permissions
 from steward.core.actions import Action, ActionTable, leading_to
 
 _API = "steward.configuration.api"
@@ -33,6 +36,16 @@ def _ci_of_url(url: Mapping[str, Any]) -> dict[str, Any]:
 
 def _line_of_url(url: Mapping[str, Any]) -> dict[str, Any]:
     return {"line_id": url["line_id"]}
+
+
+def _approval_request(data: dict[str, Any]) -> dict[str, Any]:
+    return {"approvers": data["approvers"], "quote_id": data["quote"], "note": data["note"]}
+
+
+def _creates_or_purchases(actor: Any, requisition: Any) -> bool:
+    return permissions.has(actor, requisition_svc.CREATE) or permissions.has(
+        actor, requisition_svc.PURCHASE
+    )
 
 
 def _supplier_url(org: Any) -> str:
@@ -70,13 +83,13 @@ CONTRACT = ActionTable(
     name="contract", namespace="configuration", prefix="contracts",
     query_one=contract_queries.contract_for, record_arg="contract_id", actions=[
     Action("activate", "Activate", contract_svc.contract_activate, contract_svc.CHANGE,
-           leading_to(CONTRACT_FLOW, ContractStatus.ACTIVE),
+           leading_to(workflows.CONTRACT, ContractStatus.ACTIVE),
            serializer=f"{_API}.contracts.ContractReasonSerializer", style="primary",
            label_of=_activate_label, done="The contract is active.",
            summary="Put a draft in force, or renew an expired contract"),
     # A form page of its own, linked from the header; the API has .../terminate/.
     Action("terminate", "Terminate", contract_svc.contract_terminate, contract_svc.CHANGE,
-           leading_to(CONTRACT_FLOW, ContractStatus.TERMINATED), ReasonForm, style="danger",
+           leading_to(workflows.CONTRACT, ContractStatus.TERMINATED), ReasonForm, style="danger",
            page_title="Terminate {obj}", done="Contract terminated.", api=False),
     # The API takes the CIs by id (link-cis, unlink-cis, with a body), the page by number.
     Action("link-cis", "Add CIs", contract_svc.contract_link_cis, contract_svc.CHANGE,
@@ -88,7 +101,8 @@ CONTRACT = ActionTable(
            done="CI removed from the contract.", api=False),
 ])
 
-# A requisition lists every missing piece: one message each.
+# A requisition lists every missing piece: one message each. The page has its own forms
+# for the purchasing steps (views.requisitions); the API takes them from here.
 REQUISITION = ActionTable(
     name="requisition", namespace="configuration", prefix="requisitions",
     query_one=requisition_queries.requisition_for, record_arg="requisition_id",
@@ -96,12 +110,43 @@ REQUISITION = ActionTable(
     Action("submit", "Submit", requisition_svc.requisition_submit,
            done="Submitted: pricing is requested from purchasing.",
            summary="Submit: request pricing from purchasing"),
+    Action("return", "Send back", requisition_svc.requisition_return, requisition_svc.PURCHASE,
+           leading_to(workflows.REQUISITION, R.DRAFT), method="send_back",
+           serializer=f"{_API}.requisitions.PurchaseReasonSerializer", page=False,
+           summary="Send back to the requester to adjust (purchasing)"),
+    Action("quotes", "Record quote", requisition_svc.quote_record, requisition_svc.PURCHASE,
+           (R.PRICING,), serializer=f"{_API}.requisitions.PurchaseQuoteWriteSerializer",
+           creates=True, page=False, summary="Record a supplier's quote (purchasing)"),
+    Action("request-approval", "Request approval", requisition_svc.approval_request,
+           requisition_svc.PURCHASE, leading_to(workflows.REQUISITION, R.IN_APPROVAL),
+           serializer=f"{_API}.requisitions.PurchaseApprovalRequestSerializer",
+           arguments=_approval_request, page=False,
+           summary="Request approval from named approvers (purchasing)"),
     # The named approvers: the service knows them, the role is held anywhere.
     Action("decide", "Decide", requisition_svc.requisition_decide, requisition_svc.APPROVE,
            form_class=RequisitionDecisionForm, own_ids=False, record_permission=False,
            serializer=f"{_API}.requisitions.PurchaseDecisionSerializer",
            done="Your decision is recorded.",
            summary="Approve or reject (as a named approver)"),
+    Action("order", "Order", requisition_svc.requisition_order, requisition_svc.PURCHASE,
+           leading_to(workflows.REQUISITION, R.ORDERED),
+           serializer=f"{_API}.requisitions.PurchaseOrderSerializer", page=False,
+           summary="Order from the selected quote's supplier (purchasing)"),
+    Action("delivery-check", "Check delivery", deliveries_svc.delivery_check,
+           requisition_svc.CREATE,
+           leading_to(workflows.REQUISITION, R.DELIVERY_INCOMPLETE, R.DELIVERED),
+           serializer=f"{_API}.requisitions.DeliveryCheckSerializer", page=False,
+           summary="Record the delivery check of each line item"),
+    # The configuration administrator or the purchasing agent, under their own right.
+    Action("register-cis", "Register CIs", deliveries_svc.requisition_register_cis,
+           statuses=leading_to(workflows.REQUISITION, R.REGISTERED), when=_creates_or_purchases,
+           serializer=f"{_API}.requisitions.RegisterCIsSerializer",
+           arguments=lambda data: {"lines": data.get("lines") or []}, page=False,
+           summary="Register the delivered CIs in the CMDB"),
+    Action("cancel", "Cancel", requisition_svc.requisition_cancel,
+           statuses=leading_to(workflows.REQUISITION, R.CANCELLED), when=_creates_or_purchases,
+           serializer=f"{_API}.requisitions.PurchaseReasonSerializer", page=False,
+           summary="Cancel the requisition"),
     Action("line-remove", "Remove", requisition_svc.line_remove, route="lines/<int:line_id>/remove/",
            url_args=_line_of_url, fragment="#lines", done="Line item removed.", api=False),
 ])

@@ -115,6 +115,10 @@ class Action:
     page: bool = True
     in_panel: bool = True
     api: bool = True
+    # The API handler's name, when the key cannot be one (``return`` is a Python keyword).
+    method: str = ""
+    # The API answers 201: the step adds something to the record (a quote to a requisition).
+    creates: bool = False
     summary: str = ""  # the API operation's summary (default: the label)
     description: str = ""
 
@@ -136,7 +140,7 @@ class Action:
 
     @property
     def method_name(self) -> str:
-        return self.key.replace("-", "_")
+        return self.method or self.key.replace("-", "_")
 
 
 @dataclass

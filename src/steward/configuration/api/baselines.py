@@ -12,9 +12,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
-    extend_schema_view,
 )
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +23,7 @@ from steward.configuration import inputs
 from steward.configuration.models import Baseline
 from steward.configuration.queries import baselines as baseline_queries
 from steward.configuration.services import baselines as baseline_services
-from steward.core.api.base import GuardedSerializer, IdField, RecordViewSet, visible
+from steward.core.api.base import GuardedSerializer, IdField, ServiceCreate, visible
 from steward.core.ids import parse_id
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
@@ -137,41 +136,24 @@ class BaselineCompareSerializer(serializers.Serializer):
     counts = BaselineCompareCountsSerializer()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Baselines: frozen copies of sets of CIs"),
-    retrieve=extend_schema(
-        summary="One baseline with its CIs as they were", responses=BaselineDetailSerializer
-    ),
-    create=extend_schema(
-        summary="Take a baseline of a service's infrastructure or of a list of CIs",
-        request=BaselineWriteSerializer,
-        responses={201: BaselineSerializer},
-    ),
-)
-class BaselineViewSet(RecordViewSet):
+class BaselineViewSet(ServiceCreate):
+    summaries = {
+        "list": "Baselines: frozen copies of sets of CIs",
+        "retrieve": "One baseline with its CIs as they were",
+        "create": "Take a baseline of a service's infrastructure or of a list of CIs",
+    }
     query = baseline_queries.baselines_for
     queryset = Baseline.objects.none()
     view_permission = VIEW
     change_permission = baseline_services.TAKE
     serializer_class = BaselineSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    read_serializers = {"retrieve": BaselineDetailSerializer}
+    create_serializer = BaselineWriteSerializer
+    create_service = baseline_services.baseline_take
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if self.action == "retrieve":
-            return BaselineDetailSerializer
-        return BaselineSerializer
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(BaselineWriteSerializer)
-        baseline = baseline_services.baseline_take(
-            actor=request.user,
-            name=data["name"],
-            description=data["description"],
-            service=data.get("service"),
-            ci_ids=data["cis"] or None,
-        )
-        return self.refreshed(baseline.pk, status.HTTP_201_CREATED)
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        cis = data.pop("cis")
+        return {**data, "ci_ids": cis or None}
 
     @extend_schema(
         summary="Added, removed and changed CIs, attributes and relations",
@@ -198,9 +180,6 @@ class BaselineViewSet(RecordViewSet):
         result["baseline"] = baseline.pk
         result["compared_with"] = other.pk if other is not None else None
         return Response(BaselineCompareSerializer(result).data)
-
-
-# --- Integrity runs ---------------------------------------------------------------------
 
 
 def register(router: DefaultRouter) -> None:

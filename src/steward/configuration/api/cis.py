@@ -12,7 +12,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
-    extend_schema_view,
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -36,7 +35,15 @@ from steward.configuration.queries.impact import impact_summary
 from steward.configuration.services import cis as services
 from steward.core import permissions
 from steward.core.api.actions import ActionEndpoints
-from steward.core.api.base import GuardedSerializer, IdField, RecordViewSet, choice_text, visible
+from steward.core.api.base import (
+    GuardedSerializer,
+    IdField,
+    RecordViewSet,
+    ServiceCreate,
+    ServiceUpdate,
+    choice_text,
+    visible,
+)
 from steward.core.models import Person, SupportGroup
 from steward.core.queries import groups_for, people_for
 from steward.service_level.models import Service
@@ -101,29 +108,20 @@ class CIClassWriteSerializer(GuardedSerializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="CI classes with their (inherited) attribute definitions"),
-    retrieve=extend_schema(summary="One CI class"),
-    create=extend_schema(
-        summary="Define a CI class",
-        request=CIClassWriteSerializer,
-        responses={201: CIClassSerializer},
-    ),
-)
-class CIClassViewSet(RecordViewSet):
+class CIClassViewSet(ServiceCreate):
+    summaries = {
+        "list": "CI classes with their (inherited) attribute definitions",
+        "create": "Define a CI class",
+    }
     created_routes = {"attributes": ("ciclass-attributes", "record")}
     query = queries.ci_classes_for
     queryset = CIClass.objects.none()
     view_permission = VIEW
     change_permission = services.CLASS_CHANGE
     serializer_class = CIClassSerializer
-    http_method_names = ["get", "post", "head", "options"]
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(CIClassWriteSerializer)
-        ci_class = services.ci_class_create(actor=request.user, **data)
-        return self.show(ci_class, status.HTTP_201_CREATED)
+    create_serializer = CIClassWriteSerializer
+    create_service = services.ci_class_create
+    reread = False
 
     @extend_schema(
         summary="Define an attribute on the class (and so its subclasses)",
@@ -222,43 +220,30 @@ def _parse_at(raw: str | None) -> dt.datetime:
     return value
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Configuration items"),
-    retrieve=extend_schema(summary="One configuration item"),
-    create=extend_schema(
-        summary="Register a configuration item",
-        request=CIWriteSerializer,
-        responses={201: CISerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Change a CI's fields and attributes (attributes are merged; null removes)",
-        request=CIUpdateSerializer,
-        responses=CISerializer,
-    ),
-)
-class CIViewSet(ActionEndpoints, RecordViewSet):
+class CIViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     # verify (steward.configuration.actions.CI).
     action_table = staticmethod(lambda: cmdb_actions.CI)
+    summaries = {
+        "list": "Configuration items",
+        "create": "Register a configuration item",
+        "partial_update": "Change a CI's fields and attributes (attributes are merged; null "
+        "removes)",
+    }
     query = queries.cis_for
     queryset = ConfigurationItem.objects.none()
     view_permission = VIEW
     change_permission = services.CHANGE
     record_id = "ci_id"
     serializer_class = CISerializer
+    create_serializer = CIWriteSerializer
+    create_service = services.ci_create
+    update_serializer = CIUpdateSerializer
+    update_service = services.ci_update
     filterset_class = CIFilterSet
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(CIWriteSerializer)
-        ci = services.ci_create(actor=request.user, **data)
-        return self.refreshed(ci.pk, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        ci = self.guarded_object()
-        data = self.validated(CIUpdateSerializer, partial=True)
+    def update_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         cause = data.pop("cause", "")
-        services.ci_update(actor=request.user, ci_id=ci.pk, data=data, cause=cause)
-        return self.refreshed(ci.pk)
+        return {"data": data, "cause": cause}
 
     @extend_schema(summary="What a failure of this CI affects", responses=CIImpactSerializer)
     @action(detail=True, methods=["get"])
@@ -317,28 +302,23 @@ class CIRelationshipEndSerializer(GuardedSerializer):
     cause = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Relationships between CIs (current and ended)"),
-    retrieve=extend_schema(summary="One relationship"),
-    create=extend_schema(
-        summary="Link two CIs",
-        request=CIRelationshipWriteSerializer,
-        responses={201: CIRelationshipSerializer},
-    ),
-)
 class CIRelationshipViewSet(RecordViewSet):
+    summaries = {
+        "list": "Relationships between CIs (current and ended)",
+        "create": "Link two CIs",
+    }
     query = queries.relationships_for
     queryset = Relationship.objects.none()
     view_permission = VIEW
     change_permission = services.CHANGE
     record_id = "relationship_id"
     serializer_class = CIRelationshipSerializer
+    create_serializer = CIRelationshipWriteSerializer
     filterset_class = RelationshipFilterSet
-    http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request: Request) -> Response:
         self.require_change()
-        data = self.validated(CIRelationshipWriteSerializer)
+        data = self.validated()
         # Both ends must be CIs the caller may see (404 otherwise).
         source = queries.ci_for(request.user, data["source"])
         target = queries.ci_for(request.user, data["target"])
@@ -379,25 +359,16 @@ class CIRelationshipTypeWriteSerializer(GuardedSerializer):
     impact_flows_to_source = serializers.BooleanField(default=True)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Relationship types"),
-    retrieve=extend_schema(summary="One relationship type"),
-    create=extend_schema(
-        summary="Define a relationship type",
-        request=CIRelationshipTypeWriteSerializer,
-        responses={201: CIRelationshipTypeSerializer},
-    ),
-)
-class CIRelationshipTypeViewSet(RecordViewSet):
+class CIRelationshipTypeViewSet(ServiceCreate):
+    summaries = {
+        "list": "Relationship types",
+        "create": "Define a relationship type",
+    }
     query = _types_for
     queryset = RelationshipType.objects.none()
     view_permission = VIEW
     change_permission = services.CLASS_CHANGE
     serializer_class = CIRelationshipTypeSerializer
-    http_method_names = ["get", "post", "head", "options"]
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(CIRelationshipTypeWriteSerializer)
-        rel_type = services.relationship_type_create(actor=request.user, **data)
-        return self.show(rel_type, status.HTTP_201_CREATED)
+    create_serializer = CIRelationshipTypeWriteSerializer
+    create_service = services.relationship_type_create
+    reread = False

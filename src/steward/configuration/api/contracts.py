@@ -3,8 +3,8 @@ status changes and licence compliance (seed 003 ch. 4 procedure 5, Contract Admi
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,7 +22,8 @@ from steward.configuration.services import contracts as services
 from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import (
     GuardedSerializer,
-    RecordViewSet,
+    ServiceCreate,
+    ServiceUpdate,
     choice_text,
     visible,
     whole_number,
@@ -137,46 +138,32 @@ def compliance_data(row: services.ComplianceRow) -> dict[str, Any]:
     }
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Contracts and licence certificates"),
-    retrieve=extend_schema(summary="One contract or licence certificate"),
-    create=extend_schema(
-        summary="Register a contract or licence certificate with a supplier",
-        request=ContractWriteSerializer,
-        responses={201: ContractSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Update a contract (each changed field is journalled)",
-        request=ContractUpdateSerializer,
-        responses=ContractSerializer,
-    ),
-)
-class ContractViewSet(ActionEndpoints, RecordViewSet):
+class ContractViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     # activate (steward.configuration.actions.CONTRACT).
     action_table = staticmethod(lambda: cmdb_actions.CONTRACT)
+    summaries = {
+        "list": "Contracts and licence certificates",
+        "retrieve": "One contract or licence certificate",
+        "create": "Register a contract or licence certificate with a supplier",
+        "partial_update": "Update a contract (each changed field is journalled)",
+    }
     query = queries.contracts_for
     queryset = Contract.objects.none()
     view_permission = services.VIEW
     change_permission = services.CHANGE
     record_id = "contract_id"
     serializer_class = ContractSerializer
+    create_serializer = ContractWriteSerializer
+    create_service = services.contract_register
+    update_serializer = ContractUpdateSerializer
+    update_service = services.contract_update
     filterset_class = ContractFilterSet
 
     def get_queryset(self) -> Any:
         return super().get_queryset().prefetch_related("cis")
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(ContractWriteSerializer)
-        data["cis"] = [ci.pk for ci in data.get("cis", [])]
-        contract = services.contract_register(actor=request.user, **data)
-        return self.refreshed(contract.pk, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        contract = self.guarded_object()
-        data = self.validated(ContractUpdateSerializer, partial=True)
-        services.contract_update(actor=request.user, contract_id=contract.pk, data=data)
-        return self.refreshed(contract.pk)
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "cis": [ci.pk for ci in data.get("cis", [])]}
 
     @extend_schema(
         summary="Terminate the contract",

@@ -4,10 +4,9 @@ Reads go through ``queries.integrity`` (404 for what the caller may not see); wr
 ``services.integrity`` (403, 400).
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
-from rest_framework.request import Request
-from rest_framework.response import Response
+from typing import Any
+
+from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
 from steward.configuration import inputs
@@ -15,7 +14,7 @@ from steward.configuration.choices import RunTrigger
 from steward.configuration.models import IntegrityRun
 from steward.configuration.queries import integrity as integrity_queries
 from steward.configuration.services import integrity as integrity_services
-from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text
+from steward.core.api.base import GuardedSerializer, ServiceCreate, choice_text
 
 VIEW = "configuration.ci.view"
 
@@ -64,39 +63,26 @@ class IntegrityRunWriteSerializer(GuardedSerializer):
     )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="CMDB integrity runs (counts per check), newest first"),
-    retrieve=extend_schema(
-        summary="One integrity run with its findings", responses=IntegrityRunDetailSerializer
-    ),
-    create=extend_schema(
-        summary="Run the integrity checks now",
-        request=IntegrityRunWriteSerializer,
-        responses={201: IntegrityRunDetailSerializer},
-    ),
-)
-class IntegrityRunViewSet(RecordViewSet):
+class IntegrityRunViewSet(ServiceCreate):
+    summaries = {
+        "list": "CMDB integrity runs (counts per check), newest first",
+        "retrieve": "One integrity run with its findings",
+        "create": "Run the integrity checks now",
+    }
     query = integrity_queries.integrity_runs_for
     queryset = IntegrityRun.objects.none()
     view_permission = VIEW
     change_permission = integrity_services.RUN
     serializer_class = IntegrityRunSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    read_serializers = {
+        "retrieve": IntegrityRunDetailSerializer,
+        "create": IntegrityRunDetailSerializer,
+    }
+    create_serializer = IntegrityRunWriteSerializer
+    create_service = integrity_services.integrity_run
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if self.action in ("retrieve", "create"):
-            return IntegrityRunDetailSerializer
-        return IntegrityRunSerializer
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(IntegrityRunWriteSerializer)
-        run = integrity_services.integrity_run(
-            actor=request.user,
-            trigger=RunTrigger.ON_DEMAND,
-            stale_after_days=data.get("stale_after_days"),
-        )
-        return self.refreshed(run.pk, status.HTTP_201_CREATED)
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "trigger": RunTrigger.ON_DEMAND}
 
 
 def register(router: DefaultRouter) -> None:

@@ -6,11 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
-from rest_framework.decorators import action
-from rest_framework.request import Request
-from rest_framework.response import Response
+from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
 from steward.configuration import actions as cmdb_actions
@@ -28,14 +24,14 @@ from steward.configuration.models import (
 )
 from steward.configuration.queries import cis as cmdb_queries
 from steward.configuration.queries import requisitions as queries
-from steward.configuration.services import deliveries
 from steward.configuration.services import requisitions as svc
 from steward.core import permissions
 from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import (
     GuardedSerializer,
     IdField,
-    RecordViewSet,
+    ServiceCreate,
+    ServiceUpdate,
     choice_text,
     visible,
     whole_number,
@@ -259,32 +255,15 @@ class RegisterCIsSerializer(GuardedSerializer):
     lines = RegisterLineSerializer(many=True, required=False)
 
 
-def _plain(data: Any) -> Any:
-    """Nested serializer output (OrderedDicts) as plain dicts and lists."""
-    if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_plain(v) for v in data]
-    return data
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Purchase requisitions"),
-    retrieve=extend_schema(summary="One purchase requisition with lines, quotes and approvals"),
-    create=extend_schema(
-        summary="Fill out a purchase requisition (a draft, with its line items)",
-        request=PurchaseRequisitionWriteSerializer,
-        responses={201: PurchaseRequisitionSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Adjust a draft purchase requisition",
-        request=PurchaseRequisitionUpdateSerializer,
-        responses=PurchaseRequisitionSerializer,
-    ),
-)
-class PurchaseRequisitionViewSet(ActionEndpoints, RecordViewSet):
-    # submit, decide (steward.configuration.actions.REQUISITION).
+class PurchaseRequisitionViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
+    # Its steps, submit to cancel (steward.configuration.actions.REQUISITION).
     action_table = staticmethod(lambda: cmdb_actions.REQUISITION)
+    summaries = {
+        "list": "Purchase requisitions",
+        "retrieve": "One purchase requisition with lines, quotes and approvals",
+        "create": "Fill out a purchase requisition (a draft, with its line items)",
+        "partial_update": "Adjust a draft purchase requisition",
+    }
     created_routes = {"quotes": ("purchaserequisition-detail", "record")}
     query = queries.requisitions_for
     queryset = PurchaseRequisition.objects.none()
@@ -292,6 +271,10 @@ class PurchaseRequisitionViewSet(ActionEndpoints, RecordViewSet):
     change_permission = svc.CREATE
     record_id = "requisition_id"
     serializer_class = PurchaseRequisitionSerializer
+    create_serializer = PurchaseRequisitionWriteSerializer
+    create_service = svc.requisition_create
+    update_serializer = PurchaseRequisitionUpdateSerializer
+    update_service = svc.requisition_update
     filterset_class = RequisitionFilterSet
 
     def get_queryset(self):  # type: ignore[override]
@@ -308,102 +291,9 @@ class PurchaseRequisitionViewSet(ActionEndpoints, RecordViewSet):
             )
         )
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = _plain(self.validated(PurchaseRequisitionWriteSerializer))
-        requisition = svc.requisition_create(actor=request.user, **data)
-        return self.refreshed(requisition.pk, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.guarded_object()
-        data = _plain(self.validated(PurchaseRequisitionUpdateSerializer, partial=True))
+    def update_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         lines = data.pop("lines", None)
-        return self.act(svc.requisition_update, requisition, data=data, lines=lines)
-
-    @extend_schema(
-        summary="Send back to the requester to adjust (purchasing)",
-        request=PurchaseReasonSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="return")
-    def send_back(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.get_object()
-        data = self.validated(PurchaseReasonSerializer)
-        return self.act(svc.requisition_return, requisition, **data)
-
-    @extend_schema(
-        summary="Record a supplier's quote (purchasing)",
-        request=PurchaseQuoteWriteSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def quotes(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.get_object()
-        data = self.validated(PurchaseQuoteWriteSerializer)
-        svc.quote_record(actor=request.user, requisition_id=requisition.pk, **data)
-        return self.refreshed(requisition.pk, status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Request approval from named approvers (purchasing)",
-        request=PurchaseApprovalRequestSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="request-approval")
-    def request_approval(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.get_object()
-        data = self.validated(PurchaseApprovalRequestSerializer)
-        return self.act(
-            svc.approval_request,
-            requisition,
-            approvers=data["approvers"],
-            quote_id=data["quote"],
-            note=data["note"],
-        )
-
-    @extend_schema(
-        summary="Order from the selected quote's supplier (purchasing)",
-        request=PurchaseOrderSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def order(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.get_object()
-        data = self.validated(PurchaseOrderSerializer)
-        return self.act(svc.requisition_order, requisition, **data)
-
-    @extend_schema(
-        summary="Record the delivery check of each line item",
-        request=DeliveryCheckSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="delivery-check")
-    def delivery_check(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.guarded_object()
-        data = _plain(self.validated(DeliveryCheckSerializer))
-        return self.act(deliveries.delivery_check, requisition, lines=data["lines"])
-
-    @extend_schema(
-        summary="Register the delivered CIs in the CMDB",
-        request=RegisterCIsSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="register-cis")
-    def register_cis(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.get_object()
-        data = _plain(self.validated(RegisterCIsSerializer))
-        lines = data.get("lines") or []
-        return self.act(deliveries.requisition_register_cis, requisition, lines=lines)
-
-    @extend_schema(
-        summary="Cancel the requisition",
-        request=PurchaseReasonSerializer,
-        responses=PurchaseRequisitionSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        requisition = self.get_object()
-        data = self.validated(PurchaseReasonSerializer)
-        return self.act(svc.requisition_cancel, requisition, **data)
+        return {"data": data, "lines": lines}
 
 
 def register(router: DefaultRouter) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -19,7 +19,7 @@ from steward.configuration.models import SupplierDetails
 from steward.configuration.queries import suppliers as queries
 from steward.configuration.services import suppliers as services
 from steward.core.api.actions import ActionEndpoints
-from steward.core.api.base import GuardedSerializer, RecordViewSet
+from steward.core.api.base import GuardedSerializer, ServiceCreate, ServiceUpdate
 from steward.core.models import Organisation, Person
 
 
@@ -122,23 +122,15 @@ class SupplierContactWriteSerializer(GuardedSerializer):
     location = serializers.CharField(max_length=120, required=False, allow_blank=True)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Suppliers with their contacts"),
-    retrieve=extend_schema(summary="One supplier"),
-    create=extend_schema(
-        summary="Register a supplier",
-        request=SupplierWriteSerializer,
-        responses={201: SupplierSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Update a supplier's contact details (confirm: they are now up to date)",
-        request=SupplierUpdateSerializer,
-        responses=SupplierSerializer,
-    ),
-)
-class SupplierViewSet(ActionEndpoints, RecordViewSet):
+class SupplierViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     # confirm-contact-details (steward.configuration.actions.SUPPLIER).
     action_table = staticmethod(lambda: cmdb_actions.SUPPLIER)
+    summaries = {
+        "list": "Suppliers with their contacts",
+        "retrieve": "One supplier",
+        "create": "Register a supplier",
+        "partial_update": "Update a supplier's contact details (confirm: they are now up to date)",
+    }
     created_routes = {"contacts": ("person-detail", "id")}
     query = queries.suppliers_for
     queryset = Organisation.objects.none()
@@ -146,26 +138,19 @@ class SupplierViewSet(ActionEndpoints, RecordViewSet):
     change_permission = services.CHANGE
     record_id = "organisation_id"
     serializer_class = SupplierSerializer
+    create_serializer = SupplierWriteSerializer
+    create_service = services.supplier_register
+    update_serializer = SupplierUpdateSerializer
+    update_service = services.supplier_update
     filterset_class = SupplierFilterSet
 
     def get_queryset(self) -> QuerySet[Organisation]:
         contacts = Person.objects.order_by("-is_active", "last_name", "first_name", "pk")
         return super().get_queryset().prefetch_related(Prefetch("people", queryset=contacts))
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(SupplierWriteSerializer)
-        supplier = services.supplier_register(actor=request.user, **data)
-        return self.refreshed(supplier.pk, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        supplier = self.guarded_object()
-        data = self.validated(SupplierUpdateSerializer, partial=True)
+    def update_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         confirm = bool(data.pop("confirm", False))
-        services.supplier_update(
-            actor=request.user, organisation_id=supplier.pk, data=data, confirm=confirm
-        )
-        return self.refreshed(supplier.pk)
+        return {"data": data, "confirm": confirm}
 
     @extend_schema(
         summary="Add a contact (a person of the supplier, without a login)",

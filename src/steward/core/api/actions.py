@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action as drf_action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -137,7 +137,8 @@ class ActionEndpoints:
         serializer = request_serializer(table, action)
         data = self.validated(serializer, record=record) if serializer else {}  # type: ignore[attr-defined]
         table.perform(action, actor=self.request.user, record=record, data=data)
-        return self.refreshed(record.pk)  # type: ignore[attr-defined]
+        code = status.HTTP_201_CREATED if action.creates else status.HTTP_200_OK
+        return self.refreshed(record.pk, code)  # type: ignore[attr-defined]
 
     @extend_schema(
         summary="What you may do next to this record",

@@ -296,11 +296,38 @@ def choice_text(choices: list[tuple[str, str]], **kwargs: Any) -> serializers.Ch
 # List and retrieve through the area's queries; writes call the services through the helpers
 # below. ``record_id`` names the service argument that takes the record's id. A comment, not
 # a docstring: drf-spectacular would print a docstring as every operation's description.
+#
+# What a resource declares instead of writing it out (``core.api.schema`` documents it):
+# ``summaries`` (action -> the operation's summary), ``read_serializers`` (action -> the
+# answer's serializer, default ``serializer_class``), ``create_serializer`` and
+# ``update_serializer`` (the request bodies of ``create`` and ``partial_update``, which
+# ``ServiceCreate`` and ``ServiceUpdate`` below implement).
 class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
     change_permission: str = ""
     record_id: str = ""
     request: Request
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    # A method is answered only where the viewset has its action (the router maps it):
+    # DELETE where there is a ``destroy``, never PUT (a record changes field by field).
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    summaries: dict[str, str] = {}
+    read_serializers: dict[str, type[serializers.BaseSerializer]] = {}
+    create_serializer: type[serializers.BaseSerializer] | None = None
+    update_serializer: type[serializers.BaseSerializer] | None = None
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        action = getattr(self, "action", None)
+        if action in self.read_serializers:
+            return self.read_serializers[action]
+        return super().get_serializer_class()
+
+    def request_serializer_class(self) -> type[serializers.BaseSerializer] | None:
+        """The declared request body of this action (None: the read serializer's)."""
+        action = getattr(self, "action", None)
+        if action == "create":
+            return self.create_serializer
+        if action in ("update", "partial_update"):
+            return self.update_serializer or self.create_serializer
+        return None
 
     def require_change(self, obj: Model | None = None) -> None:
         permissions.require(self.request.user, self.change_permission, obj)
@@ -319,10 +346,14 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardVie
         partial: bool = False,
         record: Model | None = None,
     ) -> dict[str, Any]:
-        """The request's payload checked by ``serializer_class`` (400 with the messages);
+        """The request's payload checked by ``serializer_class`` (default: the action's
+        declared request body, else its read serializer; 400 with the messages);
         ``record`` (default ``instance``) is what the fields' rules are checked against."""
         context = {**self.get_serializer_context(), "record": record or instance}
-        serializer = (serializer_class or self.get_serializer_class())(
+        serializer_class = (
+            serializer_class or self.request_serializer_class() or self.get_serializer_class()
+        )
+        serializer = serializer_class(
             instance, data=self.request.data, partial=partial, context=context
         )
         serializer.is_valid(raise_exception=True)
@@ -336,7 +367,58 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardVie
         """The record read again through the queryset (with its prefetches), after a write."""
         return self.show(self.get_queryset().get(pk=pk), code)
 
+    # The answer to a write reads the record again through the queryset (its prefetches);
+    # False: the record as the service returned it.
+    reread: bool = True
+
+    def answer(self, record: Model, code: int = status.HTTP_200_OK) -> Response:
+        """The record after a write, as ``reread`` says."""
+        return self.refreshed(record.pk, code) if self.reread else self.show(record, code)
+
     def act(self, service: Callable[..., Any], obj: Model, **kwargs: Any) -> Response:
         """Call a transition service on ``obj`` and answer with the record as it is now."""
         service(actor=self.request.user, **{self.record_id: obj.pk}, **kwargs)
         return self.refreshed(obj.pk)
+
+
+class ServiceCreate(RecordViewSet):
+    """``create`` through ``create_service``: the right to change (403), the body
+    (``create_serializer``, 400), the service called with ``actor=`` and the data
+    (``create_arguments`` reshapes it), 201 with the new record."""
+
+    create_service: Callable[..., Any]
+
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.require_change()
+        data = self.create_arguments(self.validated())
+        record = type(self).create_service(actor=request.user, **data)
+        return self.answer(record, status.HTTP_201_CREATED)
+
+
+class ServiceUpdate(RecordViewSet):
+    """``partial_update`` (and ``update``, where ``http_method_names`` lets PUT in) through
+    ``update_service``: the record (404), the right to change it (403), the fields
+    (``update_serializer``, default ``create_serializer``, 400), the service called with
+    ``actor=``, the record's id (``record_id``) and ``update_arguments`` (default ``data=``
+    the fields), 200 with the record."""
+
+    update_service: Callable[..., Any]
+
+    def update_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"data": data}
+
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
+        record = self.guarded_object()
+        data = self.update_arguments(self.validated(instance=record, partial=partial))
+        result = type(self).update_service(
+            actor=request.user, **{self.record_id: record.pk}, **data
+        )
+        return self.answer(record if self.reread else result)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)

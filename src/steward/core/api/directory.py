@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +26,8 @@ from steward.core.api.base import (
     IdField,
     InternalFieldsHidden,
     ListParametersChecked,
-    StewardViewSet,
+    ServiceCreate,
+    ServiceUpdate,
 )
 from steward.core.choices import Role, ScopeKind, allowed_scopes
 from steward.core.filters import (
@@ -51,16 +52,6 @@ def _actor(serializer: serializers.Serializer) -> Any:
     return request.user if request is not None else None
 
 
-class GuardedWrites:
-    """Mixin for viewsets: the write right is checked before the payload is looked at."""
-
-    change_permission: str = ""
-    request: Request
-
-    def require_change(self, obj: models.Model | None = None) -> None:
-        permissions.require(self.request.user, self.change_permission, obj)
-
-
 # --- Organisations ---------------------------------------------------------------------
 
 
@@ -74,42 +65,24 @@ class OrganisationSerializer(InternalFieldsHidden, GuardedSerializer, serializer
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Organisations (customer people: their own)"),
-    retrieve=extend_schema(summary="One organisation"),
-    create=extend_schema(summary="Register an organisation"),
-    update=extend_schema(summary="Change an organisation"),
-    partial_update=extend_schema(summary="Change some fields of an organisation"),
-)
-class OrganisationViewSet(
-    GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
-):
+class OrganisationViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "Organisations (customer people: their own)",
+        "create": "Register an organisation",
+        "update": "Change an organisation",
+        "partial_update": "Change some fields of an organisation",
+    }
     query = queries.organisations_for
     queryset = Organisation.objects.none()  # for the schema; requests use query(actor)
     view_permission = "core.organisation.view"
     change_permission = "core.organisation.change"
+    record_id = "organisation_id"
     serializer_class = OrganisationSerializer
+    create_service = svc.organisation_create
+    update_service = svc.organisation_update
+    reread = False
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     filterset_class = OrganisationFilterSet
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        organisation = svc.organisation_create(actor=request.user, **serializer.validated_data)
-        return Response(self.get_serializer(organisation).data, status=status.HTTP_201_CREATED)
-
-    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
-        organisation = self.get_object()
-        self.require_change(organisation)
-        serializer = self.get_serializer(organisation, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        organisation = svc.organisation_update(
-            actor=request.user, organisation_id=organisation.pk, data=serializer.validated_data
-        )
-        return Response(self.get_serializer(organisation).data)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        return self.update(request, pk, partial=True)
 
 
 # --- People ----------------------------------------------------------------------------
@@ -201,68 +174,32 @@ class PersonUpdateSerializer(GuardedSerializer, serializers.ModelSerializer):
         fields = svc.PERSON_FIELDS
 
 
-@extend_schema_view(
-    list=extend_schema(summary="People (customer people: those of their organisations)"),
-    retrieve=extend_schema(summary="One person"),
-    create=extend_schema(
-        summary="Register a person",
-        request=PersonCreateSerializer,
-        responses={201: PersonSerializer},
-    ),
-    update=extend_schema(
-        summary="Change a person", request=PersonUpdateSerializer, responses=PersonSerializer
-    ),
-    partial_update=extend_schema(
-        summary="Change some fields of a person",
-        request=PersonUpdateSerializer,
-        responses=PersonSerializer,
-    ),
-)
-class PersonViewSet(
-    GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
-):
+class PersonViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "People (customer people: those of their organisations)",
+        "create": "Register a person",
+        "update": "Change a person",
+        "partial_update": "Change some fields of a person",
+    }
     query = queries.people_for
     queryset = Person.objects.none()
     view_permission = "core.person.view"
     change_permission = "core.person.change"
+    record_id = "person_id"
     serializer_class = PersonSerializer
+    create_serializer = PersonCreateSerializer
+    create_service = svc.person_create
+    update_serializer = PersonUpdateSerializer
+    update_service = svc.person_update
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     filterset_class = PersonFilterSet
 
     def get_queryset(self):  # type: ignore[override]
         return super().get_queryset().prefetch_related("memberships")
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        serializer = PersonCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        person = svc.person_create(
-            actor=request.user,
-            username=data.pop("username"),
-            password=data.pop("password", None) or None,
-            organisations=data.pop("organisations", None),
-            primary_organisation=data.pop("primary_organisation", None),
-            **data,
-        )
-        return Response(
-            self.get_serializer(self.get_queryset().get(pk=person.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
-        person = self.get_object()
-        self.require_change(person)
-        serializer = PersonUpdateSerializer(
-            person, data=request.data, partial=partial, context={"request": request}
-        )
-        serializer.is_valid(raise_exception=True)
-        svc.person_update(actor=request.user, person_id=person.pk, data=serializer.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        return self.update(request, pk, partial=True)
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        # A blank password is none: a contact who cannot log in.
+        return {**data, "password": data.get("password") or None}
 
 
 # --- Support groups --------------------------------------------------------------------
@@ -306,49 +243,27 @@ class SupportGroupSerializer(GuardedSerializer, serializers.ModelSerializer):
             self.fields["calendar"].queryset = queries.calendars_for(actor)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Support groups with their members"),
-    retrieve=extend_schema(summary="One support group"),
-    create=extend_schema(summary="Create a support group"),
-    update=extend_schema(summary="Change a support group"),
-    partial_update=extend_schema(summary="Change some fields of a support group"),
-)
-class SupportGroupViewSet(
-    GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
-):
+class SupportGroupViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "Support groups with their members",
+        "create": "Create a support group",
+        "update": "Change a support group",
+        "partial_update": "Change some fields of a support group",
+    }
     created_routes = {"add_member": ("supportgroup-detail", "record")}
     query = queries.groups_for
     queryset = SupportGroup.objects.none()
     view_permission = "core.group.view"
     change_permission = "core.group.change"
+    record_id = "group_id"
     serializer_class = SupportGroupSerializer
+    create_service = svc.group_create
+    update_service = svc.group_update
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     filterset_class = SupportGroupFilterSet
 
     def get_queryset(self):  # type: ignore[override]
         return super().get_queryset().prefetch_related("memberships__person")
-
-    def _fresh(self, pk: int) -> SupportGroup:
-        return self.get_queryset().get(pk=pk)
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        group = svc.group_create(actor=request.user, **serializer.validated_data)
-        return Response(
-            self.get_serializer(self._fresh(group.pk)).data, status=status.HTTP_201_CREATED
-        )
-
-    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
-        group = self.get_object()
-        self.require_change(group)
-        serializer = self.get_serializer(group, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        svc.group_update(actor=request.user, group_id=group.pk, data=serializer.validated_data)
-        return Response(self.get_serializer(self._fresh(group.pk)).data)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        return self.update(request, pk, partial=True)
 
     @extend_schema(
         summary="Add a member to the group",
@@ -461,41 +376,26 @@ class RoleAssignmentCreateSerializer(GuardedSerializer):
         return attrs
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Who holds which role"),
-    retrieve=extend_schema(summary="One role assignment"),
-    create=extend_schema(
-        summary="Give a role",
-        request=RoleAssignmentCreateSerializer,
-        responses={201: RoleAssignmentSerializer},
-    ),
-    destroy=extend_schema(summary="Take a role away"),
-)
-class RoleAssignmentViewSet(
-    GuardedWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet
-):
+class RoleAssignmentViewSet(ServiceCreate):
+    summaries = {
+        "list": "Who holds which role",
+        "create": "Give a role",
+        "destroy": "Take a role away",
+    }
     query = queries.role_assignments_for
     queryset = RoleAssignment.objects.none()
     view_permission = "core.role.view"
     change_permission = "core.role.change"
     serializer_class = RoleAssignmentSerializer
+    create_serializer = RoleAssignmentCreateSerializer
+    create_service = svc.role_assign
     filterset_class = RoleAssignmentFilterSet
 
     def get_queryset(self):  # type: ignore[override]
         return super().get_queryset().prefetch_related("scope")
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        serializer = RoleAssignmentCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        assignment = svc.role_assign(
-            actor=request.user, person_id=data["person"].pk, role=data["role"], scope=data["scope"]
-        )
-        fresh = self.get_queryset().get(pk=assignment.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"person_id": data["person"].pk, "role": data["role"], "scope": data["scope"]}
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
         assignment = self.get_object()

@@ -204,6 +204,13 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         }
 
 
+# What sending a delivery (a ping, or a payload again) answers.
+SENT = {
+    201: WebhookDeliverySerializer,
+    400: OpenApiResponse(description="The subscription is inactive."),
+}
+
+
 @extend_schema_view(
     list=extend_schema(summary="Webhook subscriptions (system administrators)"),
     retrieve=extend_schema(summary="One webhook subscription"),
@@ -272,10 +279,7 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(
         summary="Send a ping event to the endpoint",
         request=None,
-        responses={
-            201: WebhookDeliverySerializer,
-            400: OpenApiResponse(description="The subscription is inactive."),
-        },
+        responses=SENT,
     )
     @action(detail=True, methods=["post"])
     def ping(self, request: Request, pk: Any = None) -> Response:
@@ -313,10 +317,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
     @extend_schema(
         summary="Send this delivery's payload again (as a new delivery)",
         request=None,
-        responses={
-            201: WebhookDeliverySerializer,
-            400: OpenApiResponse(description="The subscription is inactive."),
-        },
+        responses=SENT,
     )
     @action(detail=True, methods=["post"])
     def redeliver(self, request: Request, pk: Any = None) -> Response:

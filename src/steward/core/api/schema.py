@@ -119,6 +119,21 @@ class StewardAutoSchema(AutoSchema):
             own = _default_description(action, self.method, detail, name, plural)
         return own
 
+    # What a ``RecordViewSet`` declares instead of decorating each operation: its summaries
+    # and the request bodies of its writes (``extend_schema`` on an operation still wins).
+    def get_summary(self) -> str | None:
+        action = getattr(self.view, "action", None)
+        declared = getattr(self.view, "summaries", {}).get(action)
+        model = self._model()
+        if not declared and action == "retrieve" and model is not None:
+            declared = f"One {model._meta.verbose_name}"
+        return declared or super().get_summary()
+
+    def get_request_serializer(self) -> Any:
+        declared = getattr(self.view, "request_serializer_class", None)
+        body = declared() if callable(declared) else None
+        return body or super().get_request_serializer()
+
     def get_operation(self, *args: Any, **kwargs: Any) -> Any:
         operation = super().get_operation(*args, **kwargs)
         if operation is not None:

@@ -25,7 +25,14 @@ from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core import attachments, fields, journal, permissions
 from steward.core.api.actions import ActionEndpoints
 from steward.core.api.attachments import AttachmentSerializer
-from steward.core.api.base import GuardedSerializer, RecordViewSet, choice_text, visible
+from steward.core.api.base import (
+    GuardedSerializer,
+    RecordViewSet,
+    ServiceCreate,
+    ServiceUpdate,
+    choice_text,
+    visible,
+)
 from steward.core.api.clocks import ClockSerializer, clocks_response
 from steward.core.api_base import KeysetPagination
 from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
@@ -422,45 +429,27 @@ class RoutingRuleUpdateSerializer(RoutingRuleWriteSerializer):
     support_group = visible(groups_for, SupportGroup, required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Routing rules, in the order they are tried (procedure 2)"),
-    retrieve=extend_schema(summary="One routing rule"),
-    create=extend_schema(
-        summary="Add a routing rule",
-        request=RoutingRuleWriteSerializer,
-        responses={201: RoutingRuleSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Change a routing rule",
-        request=RoutingRuleUpdateSerializer,
-        responses=RoutingRuleSerializer,
-    ),
-    destroy=extend_schema(summary="Remove a routing rule", responses={204: None}),
-)
-class RoutingRuleViewSet(RecordViewSet):
+class RoutingRuleViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "Routing rules, in the order they are tried (procedure 2)",
+        "create": "Add a routing rule",
+        "partial_update": "Change a routing rule",
+        "destroy": "Remove a routing rule",
+    }
     query = routing_rules_for
     queryset = RoutingRule.objects.none()
     change_permission = ROUTING
     record_id = "rule_id"
     serializer_class = RoutingRuleSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    create_serializer = RoutingRuleWriteSerializer
+    create_service = routing.routing_rule_create
+    update_serializer = RoutingRuleUpdateSerializer
+    update_service = routing.routing_rule_update
 
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
         if not may_read_rules(request.user):
             raise PermissionDenied("You may not see the routing rules.")
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(RoutingRuleWriteSerializer)
-        rule = routing.routing_rule_create(actor=request.user, **data)
-        return self.show(rule, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        rule = self.guarded_object()
-        data = self.validated(RoutingRuleUpdateSerializer, partial=True)
-        routing.routing_rule_update(actor=request.user, rule_id=rule.pk, data=data)
-        return self.refreshed(rule.pk)
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
         rule = self.guarded_object()

@@ -4,8 +4,8 @@ group), retire, use on a request, and the suggestions shown while registering a 
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from steward.core.api.actions import ActionEndpoints
 from steward.core.api.base import (
     GuardedSerializer,
     InternalFieldsHidden,
-    RecordViewSet,
+    ServiceCreate,
     choice_text,
     visible,
 )
@@ -134,43 +134,29 @@ class SolutionSuggestionSerializer(serializers.Serializer):
     same_ci_class = serializers.BooleanField()
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Solutions (customer people: active ones only); q= searches their text"
-    ),
-    retrieve=extend_schema(summary="One solution"),
-    create=extend_schema(
-        summary="Propose a solution for general use (procedures 4 and 6)",
-        request=SolutionProposeSerializer,
-        responses={201: SolutionSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Improve a solution (its group coordinator; the proposer while proposed)",
-        request=SolutionUpdateSerializer,
-        responses=SolutionSerializer,
-    ),
-)
-class SolutionViewSet(ActionEndpoints, RecordViewSet):
+class SolutionViewSet(ActionEndpoints, ServiceCreate):
     # activate, reject, retire, reactivate, resubmit (steward.incidents.actions.SOLUTION).
     action_table = staticmethod(lambda: incident_actions.SOLUTION)
+    summaries = {
+        "list": "Solutions (customer people: active ones only); q= searches their text",
+        "create": "Propose a solution for general use (procedures 4 and 6)",
+        "partial_update": "Improve a solution (its group coordinator; the proposer while proposed)",
+    }
     query = queries.solutions_for
     queryset = Solution.objects.none()
     view_permission = queries.VIEW
     change_permission = services.PROPOSE
     record_id = "solution_id"
     serializer_class = SolutionSerializer
+    create_serializer = SolutionProposeSerializer
+    create_service = services.solution_propose
+    update_serializer = SolutionUpdateSerializer
     filterset_class = SolutionFilterSet
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(SolutionProposeSerializer)
-        solution = services.solution_propose(actor=request.user, **data)
-        return self.refreshed(solution.pk, status.HTTP_201_CREATED)
-
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        # The proposer or the group coordinator: the service decides who, not a right.
         solution = self.get_object()
-        data = self.validated(SolutionUpdateSerializer, partial=True)
-        return self.act(services.solution_update, solution, data=data)
+        return self.act(services.solution_update, solution, data=self.validated(partial=True))
 
     @extend_schema(
         summary="Record that the solution was used on an incident request",

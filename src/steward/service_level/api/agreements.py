@@ -2,7 +2,7 @@
 contracts with their targets and signatures (proc. 5)."""
 
 from django.db.models import Model
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from steward.core import permissions
 from steward.core import queries as core_queries
-from steward.core.api.base import GuardedSerializer, IdField
+from steward.core.api.base import GuardedSerializer, IdField, ServiceCreate, ServiceUpdate
 from steward.core.models import Organisation, SupportGroup
 from steward.service_level import inputs, queries
 from steward.service_level.api.base import (
@@ -18,7 +18,6 @@ from steward.service_level.api.base import (
     RequiredReasonSerializer,
     TargetSpecSerializer,
     choice_text,
-    plain_targets,
     visible,
 )
 from steward.service_level.api.catalog import ServiceLevelTargetSerializer
@@ -106,44 +105,27 @@ class AgreementTerminateSerializer(GuardedSerializer, RequiredReasonSerializer):
     inputs = inputs.AGREEMENT_TERMINATE
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="SLAs, OLAs and underpinning contracts (customer representatives: their SLAs)"
-    ),
-    retrieve=extend_schema(summary="One agreement with its targets and signatures"),
-    create=extend_schema(
-        summary="Prepare an agreement",
-        request=AgreementCreateSerializer,
-        responses={201: AgreementSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Change a draft agreement",
-        request=AgreementUpdateSerializer,
-        responses=AgreementSerializer,
-    ),
-)
-class AgreementViewSet(RecordViewSet):
+class AgreementViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "SLAs, OLAs and underpinning contracts (customer representatives: their SLAs)",
+        "retrieve": "One agreement with its targets and signatures",
+        "create": "Prepare an agreement",
+        "partial_update": "Change a draft agreement",
+    }
     query = queries.agreements_for
     queryset = Agreement.objects.none()
     view_permission = "service_level.agreement.view"
     change_permission = "service_level.agreement.change"
     record_id = "agreement_id"
     serializer_class = AgreementSerializer
+    create_serializer = AgreementCreateSerializer
+    create_service = agreement_svc.agreement_create
+    update_serializer = AgreementUpdateSerializer
+    update_service = agreement_svc.agreement_update
     filterset_class = AgreementFilterSet
 
     def get_queryset(self):  # type: ignore[override]
         return super().get_queryset().prefetch_related("targets", "signatures__person")
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = plain_targets(self.validated(AgreementCreateSerializer))
-        agreement = agreement_svc.agreement_create(actor=request.user, **data)
-        return self.refreshed(agreement.pk, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        agreement = self.guarded_object()
-        data = self.validated(AgreementUpdateSerializer, partial=True)
-        return self.act(agreement_svc.agreement_update, agreement, data=data)
 
     @extend_schema(
         summary="Sign or decline as one of the parties",
@@ -175,28 +157,20 @@ class ServiceLevelTargetWriteSerializer(TargetSpecSerializer):
     catalog_item = visible(queries.catalog_items_for, CatalogItem, required=False, allow_null=True)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Service level targets of the agreements and items you may see"),
-    retrieve=extend_schema(summary="One service level target"),
-    create=extend_schema(
-        summary="Add a target to a draft agreement or draft catalog item",
-        request=ServiceLevelTargetWriteSerializer,
-        responses={201: ServiceLevelTargetSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Change a target of a draft",
-        request=TargetSpecSerializer,
-        responses=ServiceLevelTargetSerializer,
-    ),
-    destroy=extend_schema(summary="Remove a target from a draft"),
-)
 class ServiceLevelTargetViewSet(RecordViewSet):
+    summaries = {
+        "list": "Service level targets of the agreements and items you may see",
+        "create": "Add a target to a draft agreement or draft catalog item",
+        "partial_update": "Change a target of a draft",
+        "destroy": "Remove a target from a draft",
+    }
     query = queries.targets_for
     queryset = ServiceLevelTarget.objects.none()
     view_permission = "service_level.catalog.view"
     serializer_class = ServiceLevelTargetSerializer
+    create_serializer = ServiceLevelTargetWriteSerializer
+    update_serializer = TargetSpecSerializer
     filterset_class = ServiceLevelTargetFilterSet
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _require_owner_change(self, target_owner: Model) -> None:
         permission = (
@@ -218,7 +192,7 @@ class ServiceLevelTargetViewSet(RecordViewSet):
             or permissions.has(request.user, "service_level.catalog.change")
         ):
             permissions.require(request.user, "service_level.agreement.change")
-        data = self.validated(ServiceLevelTargetWriteSerializer)
+        data = self.validated()
         agreement, item = data.pop("agreement", None), data.pop("catalog_item", None)
         for owner in (agreement, item):
             if owner is not None:
@@ -233,7 +207,7 @@ class ServiceLevelTargetViewSet(RecordViewSet):
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         target = self._owned_target()
-        data = self.validated(TargetSpecSerializer, partial=True)
+        data = self.validated(partial=True)
         target = agreement_svc.target_update(actor=request.user, target_id=target.pk, data=data)
         return self.show(target)
 

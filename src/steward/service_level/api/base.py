@@ -1,8 +1,6 @@
 """What the Service Level Management resources share: target and reason payloads. The
 generic helpers (visible references, choices as text, ``RecordViewSet``) are in core."""
 
-from typing import Any
-
 from rest_framework import serializers
 
 # The shared resource helpers live in core; re-exported for this area's modules.
@@ -19,13 +17,6 @@ from steward.service_level.choices import TargetKind
 from steward.service_level.services._common import MAX_TARGET_SECONDS
 
 __all__ = ["RecordViewSet", "actor_of", "choice_text", "visible"]
-
-
-def plain_targets(data: dict[str, Any]) -> dict[str, Any]:
-    """The nested target specs as plain dicts, the way the services take them."""
-    if "targets" in data:
-        data["targets"] = [dict(t) for t in data["targets"]]
-    return data
 
 
 class TargetSpecSerializer(GuardedSerializer):

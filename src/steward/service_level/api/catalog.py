@@ -1,24 +1,29 @@
 """/api/v1/catalog-items/ and /api/v1/catalog-item-templates/: what customers may order,
 prepared from a template, approved and published (proc. 4)."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from steward.core.api.actions import ActionEndpoints
-from steward.core.api.base import GuardedSerializer, InternalFieldsHidden
+from steward.core.api.base import (
+    GuardedSerializer,
+    InternalFieldsHidden,
+    ServiceCreate,
+    ServiceUpdate,
+)
 from steward.core.models import Organisation
 from steward.service_level import actions as sl_actions
 from steward.service_level import inputs, queries
 from steward.service_level.api.base import (
     ReasonSerializer,
-    RecordViewSet,
     RequiredReasonSerializer,
     TargetSpecSerializer,
     choice_text,
-    plain_targets,
     visible,
 )
 from steward.service_level.choices import (
@@ -135,32 +140,25 @@ class CatalogDiscontinueSerializer(GuardedSerializer, ReasonSerializer):
     inputs = inputs.CATALOG_DISCONTINUE
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Catalog items (customer people: published public items and their own "
-        "organisation's private ones)"
-    ),
-    retrieve=extend_schema(summary="One catalog item"),
-    create=extend_schema(
-        summary="Prepare a catalog item (from the template or a copy)",
-        request=CatalogItemWriteSerializer,
-        responses={201: CatalogItemSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Adjust a draft catalog item",
-        request=CatalogItemUpdateSerializer,
-        responses=CatalogItemSerializer,
-    ),
-)
-class CatalogItemViewSet(ActionEndpoints, RecordViewSet):
+class CatalogItemViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     # submit, decide, publish, revise (steward.service_level.actions.CATALOG_ITEM).
     action_table = staticmethod(lambda: sl_actions.CATALOG_ITEM)
+    summaries = {
+        "list": "Catalog items (customer people: published public items and their own "
+        "organisation's private ones)",
+        "create": "Prepare a catalog item (from the template or a copy)",
+        "partial_update": "Adjust a draft catalog item",
+    }
     query = queries.catalog_items_for
     queryset = CatalogItem.objects.none()
     view_permission = "service_level.catalog.view"
     change_permission = "service_level.catalog.change"
     record_id = "item_id"
     serializer_class = CatalogItemSerializer
+    create_serializer = CatalogItemWriteSerializer
+    create_service = catalog_svc.catalog_item_create
+    update_serializer = CatalogItemUpdateSerializer
+    update_service = catalog_svc.catalog_item_update
     filterset_class = CatalogItemFilterSet
 
     def get_queryset(self):  # type: ignore[override]
@@ -170,17 +168,9 @@ class CatalogItemViewSet(ActionEndpoints, RecordViewSet):
             .prefetch_related("targets", "target_customers", "approvals__approver")
         )
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = plain_targets(self.validated(CatalogItemWriteSerializer))
-        item = catalog_svc.catalog_item_create(actor=request.user, **data)
-        return self.refreshed(item.pk, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        item = self.guarded_object()
-        data = plain_targets(self.validated(CatalogItemUpdateSerializer, partial=True))
+    def update_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         targets = data.pop("targets", None)
-        return self.act(catalog_svc.catalog_item_update, item, data=data, targets=targets)
+        return {"data": data, "targets": targets}
 
     @extend_schema(
         summary="Record that the item failed (with the reason)",
@@ -214,29 +204,18 @@ class CatalogItemTemplateSerializer(GuardedSerializer, serializers.ModelSerializ
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Catalog item templates"),
-    retrieve=extend_schema(summary="One catalog item template"),
-    create=extend_schema(summary="Register a catalog item template"),
-    partial_update=extend_schema(summary="Change a catalog item template"),
-)
-class CatalogItemTemplateViewSet(RecordViewSet):
+class CatalogItemTemplateViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "Catalog item templates",
+        "create": "Register a catalog item template",
+        "partial_update": "Change a catalog item template",
+    }
     query = queries.catalog_item_templates_for
     queryset = CatalogItemTemplate.objects.none()
     view_permission = "service_level.catalog.view"
     change_permission = "service_level.catalog.change"
+    record_id = "template_id"
     serializer_class = CatalogItemTemplateSerializer
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated()
-        template = catalog_svc.catalog_item_template_create(actor=request.user, **data)
-        return self.show(template, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        template = self.guarded_object()
-        data = self.validated(instance=template, partial=True)
-        template = catalog_svc.catalog_item_template_update(
-            actor=request.user, template_id=template.pk, data=data
-        )
-        return self.show(template)
+    create_service = catalog_svc.catalog_item_template_create
+    update_service = catalog_svc.catalog_item_template_update
+    reread = False

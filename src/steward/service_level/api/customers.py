@@ -3,18 +3,23 @@ managers (proc. 3)."""
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from steward.core.api.base import GuardedSerializer, IdField, InternalFieldsHidden
+from steward.core.api.base import (
+    GuardedSerializer,
+    IdField,
+    InternalFieldsHidden,
+    ServiceCreate,
+    ServiceUpdate,
+)
 from steward.core.choices import OrganisationKind
 from steward.core.models import Organisation, Person
 from steward.core.services import directory
 from steward.service_level import inputs, queries
-from steward.service_level.api.base import RecordViewSet
 from steward.service_level.services import customers as customer_svc
 
 
@@ -79,43 +84,26 @@ class CustomerContactsSerializer(GuardedSerializer):
     )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Customers with their representatives and service level managers"),
-    retrieve=extend_schema(summary="One customer"),
-    create=extend_schema(
-        summary="Register a customer organisation",
-        request=CustomerWriteSerializer,
-        responses={201: CustomerSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Update a customer's contact information",
-        request=CustomerWriteSerializer,
-        responses=CustomerSerializer,
-    ),
-)
-class CustomerViewSet(RecordViewSet):
+class CustomerViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "Customers with their representatives and service level managers",
+        "retrieve": "One customer",
+        "create": "Register a customer organisation",
+        "partial_update": "Update a customer's contact information",
+    }
     query = queries.customers_for
     queryset = Organisation.objects.none()
     view_permission = "core.organisation.view"
     change_permission = "core.organisation.change"
     record_id = "organisation_id"
     serializer_class = CustomerSerializer
+    create_serializer = CustomerWriteSerializer
+    create_service = directory.organisation_create
+    update_service = directory.organisation_update
+    reread = False
 
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(CustomerWriteSerializer)
-        customer = directory.organisation_create(
-            actor=request.user, kind=OrganisationKind.CUSTOMER, **data
-        )
-        return self.show(customer, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        customer = self.guarded_object()
-        data = self.validated(CustomerWriteSerializer, customer, partial=True)
-        customer = directory.organisation_update(
-            actor=request.user, organisation_id=customer.pk, data=data
-        )
-        return self.show(customer)
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "kind": OrganisationKind.CUSTOMER}
 
     @extend_schema(
         summary="Set the customer representatives and service level managers",

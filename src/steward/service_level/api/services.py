@@ -1,6 +1,6 @@
 """/api/v1/services/ and /api/v1/outages/: business services and the periods they were down."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from steward.core import permissions
 from steward.core import queries as core_queries
-from steward.core.api.base import GuardedSerializer
+from steward.core.api.base import GuardedSerializer, ServiceCreate, ServiceUpdate
 from steward.core.models import BusinessCalendar, Organisation, Person
 from steward.service_level import inputs, queries
 from steward.service_level.api.base import RecordViewSet, actor_of, choice_text, visible
@@ -68,42 +68,26 @@ class ServiceStatusSerializer(GuardedSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Business services (customer people: their subscribed ones)"),
-    retrieve=extend_schema(summary="One business service"),
-    create=extend_schema(
-        summary="Register a service",
-        request=BusinessServiceWriteSerializer,
-        responses={201: BusinessServiceSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Change a service",
-        request=BusinessServiceWriteSerializer,
-        responses=BusinessServiceSerializer,
-    ),
-)
-class BusinessServiceViewSet(RecordViewSet):
+class BusinessServiceViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "Business services (customer people: their subscribed ones)",
+        "retrieve": "One business service",
+        "create": "Register a service",
+        "partial_update": "Change a service",
+    }
     query = queries.services_for
     queryset = Service.objects.none()
     view_permission = "service_level.service.view"
     change_permission = "service_level.service.change"
     record_id = "service_id"
     serializer_class = BusinessServiceSerializer
+    create_serializer = BusinessServiceWriteSerializer
+    create_service = service_svc.service_create
+    update_service = service_svc.service_update
     filterset_class = ServiceFilterSet
 
     def get_queryset(self):  # type: ignore[override]
         return super().get_queryset().prefetch_related("customers", "supporting_services")
-
-    def create(self, request: Request) -> Response:
-        self.require_change()
-        data = self.validated(BusinessServiceWriteSerializer)
-        service = service_svc.service_create(actor=request.user, **data)
-        return self.refreshed(service.pk, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        service = self.guarded_object()
-        data = self.validated(BusinessServiceWriteSerializer, partial=True)
-        return self.act(service_svc.service_update, service, data=data)
 
     @extend_schema(
         summary="Put the service in design, active or discontinued",
@@ -131,19 +115,17 @@ class OutageSerializer(GuardedSerializer, serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Outages of the services you may see"),
-    retrieve=extend_schema(summary="One outage"),
-    create=extend_schema(summary="Record an outage"),
-)
 class OutageViewSet(RecordViewSet):
+    summaries = {
+        "list": "Outages of the services you may see",
+        "create": "Record an outage",
+    }
     query = queries.outages_for
     queryset = Outage.objects.none()
     view_permission = "service_level.service.view"
     change_permission = "service_level.outage.change"
     serializer_class = OutageSerializer
     filterset_class = OutageFilterSet
-    http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request: Request) -> Response:
         self.require_change()
