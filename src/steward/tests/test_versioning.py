@@ -24,9 +24,9 @@ from steward.core.choices import JournalKind
 from steward.core.errors import StaleVersion
 from steward.core.models import JournalEntry, Person, VersionedModel
 from steward.core.services import directory
-from steward.core.tests import editable_records as er
 from steward.core.tests.factories import make_person
 from steward.core.views.patterns import ServiceFormView
+from steward.tests import editable_records as er
 
 # Detail writes on records that are logs or grants, not editable records.
 NOT_EDITABLE = {
