@@ -15,7 +15,8 @@ from django.utils.html import escape
 from rest_framework import serializers
 
 from steward.core.fields import GuardedForm
-from steward.core.tests.field_rules import schema_operations, url_patterns
+from steward.core.testing.urls import url_patterns
+from steward.core.tests.field_rules import schema_operations
 from steward.core.tests.field_rules_world import shared_world
 from steward.core.tests.test_field_rules_pages import PAGES, _url
 

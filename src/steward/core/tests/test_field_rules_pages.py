@@ -21,12 +21,12 @@ from django.urls import reverse
 
 import steward
 from steward.core.fields import GuardedForm
+from steward.core.testing.urls import url_patterns
 from steward.core.tests.field_rules import (
     is_refusal,
     last_event_id,
     refusal_events,
     split,
-    url_patterns,
     writes,
 )
 from steward.core.tests.field_rules_world import ACTORS, shared_world

@@ -22,9 +22,10 @@ from django.core import mail
 from django.urls import NoReverseMatch, reverse
 
 from steward.core import permissions
+from steward.core.testing.urls import url_patterns
 from steward.core.tests.api import field_errors
 from steward.core.tests.factories import make_person
-from steward.core.tests.field_rules import schema_operations, url_patterns
+from steward.core.tests.field_rules import schema_operations
 from steward.core.tests.field_rules_world import World, shared_world
 from steward.core.tests.test_field_rules_pages import PAGE_RECORDS, PAGES
 
