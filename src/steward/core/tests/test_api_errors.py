@@ -33,12 +33,6 @@ COUNTED = (
 )  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # PBKDF2 costs about a second per person here; what is tested is not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def txt(name: str = "notes.txt", content: bytes = b"hello") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="text/plain")
 

@@ -20,12 +20,6 @@ URL = "/api/v1/calendars/"
 OFFICE = [{"weekday": d, "start_time": "08:00", "end_time": "17:00"} for d in range(5)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # PBKDF2 costs about a second per person here; what is tested is not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def office(db):
     calendar = BusinessCalendarFactory(name="Office hours", description="Dutch office")

@@ -43,12 +43,6 @@ def hours(calendar: BusinessCalendar) -> list[tuple[int, time, time]]:
     ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The factories give every person a password; the default hasher is slow by design.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def sla_admin(provider):
     return make_person("service_level_administrator", organisation=provider, username="sla")

@@ -25,12 +25,6 @@ from steward.core.views.patterns import Column
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The factories hash a password per person; the real hasher would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 PEOPLE = reverse("core:person-list")
 
 

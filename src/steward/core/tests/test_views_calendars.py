@@ -12,11 +12,6 @@ from steward.core.views.calendars import hours_summary
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def office():
     """Monday to Friday 08:00-17:00, Europe/Amsterdam, with Christmas off."""

@@ -21,11 +21,6 @@ from steward.core.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- Every page: anonymous to the login page, no role 403 -------------------------------------
 
 

@@ -39,12 +39,6 @@ def shot(page, name: str) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Hashing with the production hasher costs a second per person created; not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def browser_page(live_server, monkeypatch) -> Iterator:
     """A fresh chromium page whose relative URLs go to the live server."""
