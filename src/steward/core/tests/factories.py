@@ -82,6 +82,15 @@ def add_member(group: SupportGroup, person: Person) -> SupportGroupMembership:
     return SupportGroupMembership.objects.get_or_create(group=group, person=person)[0]
 
 
+def group_member(group: SupportGroup, *roles: str, scoped: bool = False, **kwargs) -> Person:
+    """A member of ``group`` holding ``roles`` in its organisation (over the group only when
+    ``scoped``)."""
+    scope = group if scoped else None
+    person = make_person(*roles, organisation=group.organisation, scope=scope, **kwargs)
+    add_member(group, person)
+    return person
+
+
 class BusinessCalendarFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BusinessCalendar
