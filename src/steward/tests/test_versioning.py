@@ -40,28 +40,25 @@ NOT_EDITABLE = {
 # --- People and helpers -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def dana(db, provider) -> Person:
+def _superuser(provider: Any, first_name: str, last_name: str) -> Person:
     return make_person(
         "system_administrator",
         organisation=provider,
-        username="dana",
-        first_name="Dana",
-        last_name="Desk",
+        username=first_name.lower(),
+        first_name=first_name,
+        last_name=last_name,
         is_superuser=True,
     )
+
+
+@pytest.fixture
+def dana(db, provider) -> Person:
+    return _superuser(provider, "Dana", "Desk")
 
 
 @pytest.fixture
 def robin(db, provider) -> Person:
-    return make_person(
-        "system_administrator",
-        organisation=provider,
-        username="robin",
-        first_name="Robin",
-        last_name="Ross",
-        is_superuser=True,
-    )
+    return _superuser(provider, "Robin", "Ross")
 
 
 class _Forms(HTMLParser):
