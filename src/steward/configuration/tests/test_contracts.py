@@ -18,14 +18,12 @@ from steward.core.errors import InvalidTransition
 from steward.core.models import Notification
 from steward.core.testing.journal import journal_of
 from steward.core.tests.api import field_errors
-from steward.core.tests.factories import make_person
+from steward.core.tests.factories import make_person, staff_fixture
 
 TODAY = dt.date(2026, 3, 1)
 
 
-@pytest.fixture
-def financial_manager(db, provider):
-    return make_person("financial_manager", organisation=provider, username="money")
+financial_manager = staff_fixture("financial_manager", "financial_manager", "money")
 
 
 @pytest.fixture

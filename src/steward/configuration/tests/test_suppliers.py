@@ -12,12 +12,9 @@ from steward.configuration.services import suppliers as svc
 from steward.core.models import Organisation
 from steward.core.testing.journal import journal_of
 from steward.core.tests.api import field_errors
-from steward.core.tests.factories import OrganisationFactory, make_person
+from steward.core.tests.factories import OrganisationFactory, make_person, staff_fixture
 
-
-@pytest.fixture
-def purchasing_agent(db, provider):
-    return make_person("purchasing_agent", organisation=provider, username="buyer")
+purchasing_agent = staff_fixture("purchasing_agent", "purchasing_agent", "buyer")
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """Factories for the core models; areas import these and add their own."""
 
 import datetime as dt
+from typing import Any
 
 import factory
+import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from steward.core import permissions
@@ -66,6 +68,17 @@ def make_person(*roles: str, organisation=None, scope=None, **kwargs) -> Person:
     person = PersonFactory(organisations=[organisation] if organisation else [], **kwargs)
     for role in roles:
         give_role(person, role, scope)
+    return person
+
+
+def staff_fixture(name: str, role: str, username: str) -> Any:
+    """A fixture ``name``: a person of the provider holding ``role`` (assign it to ``name``
+    in a test module or conftest)."""
+
+    @pytest.fixture(name=name)
+    def person(db: None, provider: Organisation) -> Person:
+        return make_person(role, organisation=provider, username=username)
+
     return person
 
 

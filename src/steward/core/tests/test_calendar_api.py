@@ -14,7 +14,7 @@ from rest_framework.routers import DefaultRouter
 from steward.core.api import calendars as calendars_api
 from steward.core.models import BusinessCalendar, Holiday, JournalEntry, WorkingPeriod
 from steward.core.tests.api import error_detail, field_errors, refused
-from steward.core.tests.factories import BusinessCalendarFactory, make_person
+from steward.core.tests.factories import BusinessCalendarFactory, staff_fixture
 
 URL = "/api/v1/calendars/"
 OFFICE = [{"weekday": d, "start_time": "08:00", "end_time": "17:00"} for d in range(5)]
@@ -27,9 +27,7 @@ def office(db):
     return calendar
 
 
-@pytest.fixture
-def sla_admin(provider):
-    return make_person("service_level_administrator", organisation=provider, username="sla")
+sla_admin = staff_fixture("sla_admin", "service_level_administrator", "sla")
 
 
 def snapshot() -> tuple:

@@ -20,7 +20,7 @@ from steward.core.services.calendars import (
     holiday_add,
     holiday_remove,
 )
-from steward.core.tests.factories import BusinessCalendarFactory, make_person
+from steward.core.tests.factories import BusinessCalendarFactory, staff_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,7 @@ def hours(calendar: BusinessCalendar) -> list[tuple[int, time, time]]:
     ]
 
 
-@pytest.fixture
-def sla_admin(provider):
-    return make_person("service_level_administrator", organisation=provider, username="sla")
+sla_admin = staff_fixture("sla_admin", "service_level_administrator", "sla")
 
 
 @pytest.fixture

@@ -14,14 +14,12 @@ from django_tasks.base import Task
 from steward.core import dispatcher, notify, outbox, tasks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
-from steward.core.tests.factories import OrganisationFactory, make_person
+from steward.core.tests.factories import OrganisationFactory, staff_fixture
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(provider):
-    return make_person("service_desk_analyst", organisation=provider, username="alice")
+alice = staff_fixture("alice", "service_desk_analyst", "alice")
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from steward.core.tests.factories import (
     add_member,
     group_member,
     make_person,
+    staff_fixture,
 )
 from steward.incidents.models import IncidentRequest
 from steward.service_level.choices import AGREEMENT_PREFIX
@@ -144,9 +145,7 @@ def problem_coordinator(service, provider):
     )
 
 
-@pytest.fixture
-def on_duty_manager(db, provider):
-    return make_person("on_duty_manager", organisation=provider, username="onduty")
+on_duty_manager = staff_fixture("on_duty_manager", "on_duty_manager", "onduty")
 
 
 @pytest.fixture
