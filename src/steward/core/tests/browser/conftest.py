@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from steward.core.tests.factories import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -24,6 +26,16 @@ document.addEventListener("securitypolicyviolation", (event) => {
   );
 });
 """
+
+
+def sign_in(page, username: str, password: str = PASSWORD, *, fresh: bool = False) -> None:
+    """Sign in through the login form; ``fresh``: in a new session (signing out needs a POST)."""
+    if fresh:
+        page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def screenshot_dir() -> Path:
