@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from steward.core import clocks, refcache
 from steward.core.calendars import add_business_time, business_time_between, spec_for
 from steward.core.errors import InvalidTransition
 from steward.core.models import BusinessCalendar, ClockEvent, SlaClock, WorkingPeriod
+from steward.core.testing.properties import DATABASE_PROPERTIES
 from steward.core.tests.factories import BusinessCalendarFactory, OrganisationFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -306,11 +307,7 @@ def _calendar(name: str) -> BusinessCalendar:
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@DATABASE_PROPERTIES
 @given(
     calendar_name=st.sampled_from(["office", "nights"]),
     # Whole seconds through 2024, so daylight saving changes are crossed too.
