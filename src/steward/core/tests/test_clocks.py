@@ -39,11 +39,11 @@ def record(db):
     return OrganisationFactory(name="Clocked record", code="clocked")
 
 
-def start(record, calendar, *, at, target=4 * H, **kwargs) -> SlaClock:
+def start(record, calendar, *, at, target=4 * H, name="P1 resolution", **kwargs) -> SlaClock:
     return clocks.clock_start(
         record=record,
         metric="resolution",
-        name="P1 resolution",
+        name=name,
         calendar=calendar,
         target_seconds=target,
         started_at=at,
@@ -326,14 +326,13 @@ def test_pauses_and_resumes_in_any_order_keep_the_arithmetic_sound(
     )
     record = OrganisationFactory(name="Clocked record", code="clocked")
     started = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(seconds=start_offset)
-    clock = clocks.clock_start(
-        record=record,
-        metric="resolution",
+    clock = start(
+        record,
+        calendar,
+        at=started,
+        target=target,
         name="property",
-        calendar=calendar,
-        target_seconds=target,
         warning_percent=warning_percent,
-        started_at=started,
     )
     now, paused_total, paused_since = started, 0, None
 
