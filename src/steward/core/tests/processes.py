@@ -217,6 +217,12 @@ class HookReceiver:
         )
         self.thread.start()
 
+    def __enter__(self) -> "HookReceiver":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def deliveries(self) -> list[str]:
         """The webhook delivery ids received, in order."""

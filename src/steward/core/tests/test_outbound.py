@@ -62,9 +62,8 @@ def resolver(monkeypatch):
 
 @pytest.fixture
 def listener():
-    server = HookReceiver()
-    yield server
-    server.close()
+    with HookReceiver() as server:
+        yield server
 
 
 def _subscribe(url: str) -> WebhookSubscription:
@@ -352,12 +351,9 @@ def test_a_redirect_is_a_failed_attempt_and_is_not_followed(
         handler.end_headers()
         handler.wfile.write(b"go elsewhere")
 
-    redirecting = HookReceiver(moved)
-    try:
+    with HookReceiver(moved) as redirecting:
         _subscribe(redirecting.url)
         delivery = _publish(django_capture_on_commit_callbacks)
-    finally:
-        redirecting.close()
 
     assert len(redirecting.requests) == 1
     assert listener.requests == []  # the Location was not visited
@@ -379,12 +375,9 @@ def test_the_delivery_log_keeps_the_status_not_the_error_page(
         handler.end_headers()
         handler.wfile.write(page)
 
-    target = HookReceiver(broken)
-    try:
+    with HookReceiver(broken) as target:
         _subscribe(target.url)
         delivery = _publish(django_capture_on_commit_callbacks)
-    finally:
-        target.close()
 
     assert (delivery.last_status_code, delivery.last_error) == (
         500,
