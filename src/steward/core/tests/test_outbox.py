@@ -36,6 +36,15 @@ def _change_without_enqueue(capture, alice, record=None):
     return note
 
 
+def _dispatch_killed_in(owner: object, name: str) -> None:
+    """A dispatcher run whose worker is stopped hard (KeyboardInterrupt) in ``owner.name``."""
+    with (
+        mock.patch.object(owner, name, side_effect=KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        dispatcher.dispatch()
+
+
 def test_dispatcher_sends_what_the_lost_enqueue_would_have_sent_once(
     alice, receiver, subscription, django_capture_on_commit_callbacks
 ):
@@ -94,11 +103,7 @@ def test_an_email_is_marked_sent_only_once_the_mail_server_took_it(
     note = _change_without_enqueue(django_capture_on_commit_callbacks, alice)
 
     # The worker is stopped hard in the middle of talking to the mail server.
-    with (
-        mock.patch.object(EmailMessage, "send", side_effect=KeyboardInterrupt),
-        pytest.raises(KeyboardInterrupt),
-    ):
-        dispatcher.dispatch()
+    _dispatch_killed_in(EmailMessage, "send")
 
     note.refresh_from_db()
     assert note.emailed_at is None and mail.outbox == []
@@ -164,11 +169,7 @@ def test_a_repeat_after_a_crash_carries_the_same_message_id(
     note = _change_without_enqueue(django_capture_on_commit_callbacks, alice)
 
     # Sent, then the worker dies before it records that (the window SMTP cannot close).
-    with (
-        mock.patch.object(notify, "_outcome", side_effect=KeyboardInterrupt),
-        pytest.raises(KeyboardInterrupt),
-    ):
-        dispatcher.dispatch()
+    _dispatch_killed_in(notify, "_outcome")
     dispatcher.dispatch(now=timezone.now() + notify.EMAIL_LEASE + timedelta(seconds=1))
 
     first, second = (m.message()["Message-ID"] for m in mail.outbox)
