@@ -2,7 +2,6 @@
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,23 +16,10 @@ PER_PROCESS = int(os.environ.get("BENCH_PER_PROCESS", 250))
 def main() -> None:
     url = common.fresh_database()
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(common.ROOT / "src")}
+    from steward.tests import concurrency_worker
+
     started = time.perf_counter()
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "steward.tests.concurrency_worker",
-                f"p{n}",
-                str(PER_PROCESS),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(PROCESSES)
-    ]
+    workers = concurrency_worker.start(PROCESSES, PER_PROCESS, env)
     results, crashed = [], 0
     for worker in workers:
         out, err = worker.communicate()

@@ -127,7 +127,7 @@ def as_markdown() -> str:
         "# Webhook events",
         "",
         "Generated from the event catalog (`steward.core.events.catalog()`); "
-        "do not edit by hand: `STEWARD_WRITE_EVENTS_DOC=1 pytest src/steward/core/tests/"
+        "do not edit by hand: `STEWARD_WRITE_EVENTS_DOC=1 pytest src/steward/tests/"
         "test_events.py` rewrites it.",
         "",
         "Every delivery is a signed JSON body `{event, record_type, record_id, number?, "

@@ -2,10 +2,12 @@
 
 Usage: python -m steward.tests.concurrency_worker <label> <count>
 Prints one JSON line: {"created": n, "errors": [...]}. DATABASE_URL selects the database.
+``start`` launches several at once.
 """
 
 import json
 import os
+import subprocess
 import sys
 
 
@@ -30,6 +32,20 @@ def main(label: str, count: int) -> dict:
         except Exception as exc:  # counted and reported: the caller asserts there are none
             errors.append(f"{type(exc).__name__}: {exc}")
     return {"created": created, "errors": errors[:5], "error_count": len(errors)}
+
+
+def start(processes: int, per_process: int, env: dict[str, str]) -> list[subprocess.Popen]:
+    """``processes`` workers running at once, each creating ``per_process`` records."""
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "steward.tests.concurrency_worker", f"p{n}", str(per_process)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(processes)
+    ]
 
 
 if __name__ == "__main__":

@@ -1,12 +1,11 @@
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from django.db import connection
 
 from steward.service_level.models import Service
+from steward.tests import concurrency_worker
 
 PROCESSES, PER_PROCESS = 8, 250
 
@@ -20,22 +19,7 @@ def _database_url() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_eight_processes_creating_records_get_distinct_numbers():
     env = {**os.environ, "DATABASE_URL": _database_url()}
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "steward.tests.concurrency_worker",
-                f"p{n}",
-                str(PER_PROCESS),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(PROCESSES)
-    ]
+    workers = concurrency_worker.start(PROCESSES, PER_PROCESS, env)
     results = []
     for worker in workers:
         out, err = worker.communicate(timeout=300)

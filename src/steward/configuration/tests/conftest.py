@@ -9,21 +9,10 @@ import pytest
 from steward.configuration.services import cis as services
 from steward.configuration.services import requisitions as svc
 from steward.configuration.tests.requisition_flow import Flow
-from steward.core.tests.factories import OrganisationFactory, make_person
+from steward.core.tests.factories import OrganisationFactory, staff_fixture
 
-
-def _person(name: str, role: str, username: str):
-    """A fixture: a provider person holding ``role``."""
-
-    @pytest.fixture(name=name)
-    def person(db, provider):
-        return make_person(role, organisation=provider, username=username)
-
-    return person
-
-
-config_admin = _person("config_admin", "configuration_administrator", "cfg")
-specialist = _person("specialist", "specialist", "spec")
+config_admin = staff_fixture("config_admin", "configuration_administrator", "cfg")
+specialist = staff_fixture("specialist", "specialist", "spec")
 
 
 @pytest.fixture
@@ -47,11 +36,11 @@ def runs_on(config_admin):
 
 # --- Purchasing: people, suppliers and a requisition ------------------------------------------
 
-agent = _person("agent", "purchasing_agent", "agent")
-fin = _person("fin", "financial_manager", "fin")
-controller = _person("controller", "it_controller", "ctrl")
-director = _person("director", "it_director", "director")
-coordinator = _person("coordinator", "change_coordinator", "coord")
+agent = staff_fixture("agent", "purchasing_agent", "agent")
+fin = staff_fixture("fin", "financial_manager", "fin")
+controller = staff_fixture("controller", "it_controller", "ctrl")
+director = staff_fixture("director", "it_director", "director")
+coordinator = staff_fixture("coordinator", "change_coordinator", "coord")
 
 
 @pytest.fixture

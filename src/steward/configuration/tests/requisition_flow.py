@@ -4,23 +4,19 @@ name, so a test states a path through the flow as a list of step names."""
 import datetime as dt
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from steward.configuration.choices import Decision, DeliveryStatus
 from steward.configuration.services import deliveries
 from steward.configuration.services import requisitions as svc
 from steward.core.choices import JournalKind
-from steward.core.models import JournalEntry, Notification
+from steward.core.models import Notification
+from steward.core.testing.journal import journal_of
 
 
 def statuses(record):
     """The status path of the record's journal."""
-    ct = ContentType.objects.get_for_model(record)
-    entries = JournalEntry.objects.filter(
-        record_type=ct, record_id=record.pk, kind=JournalKind.TRANSITION
-    ).order_by("id")
-    return [e.new_value for e in entries]
+    return [e.new_value for e in journal_of(record, kind=JournalKind.TRANSITION)]
 
 
 def told(person, event):

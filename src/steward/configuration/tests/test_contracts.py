@@ -4,7 +4,6 @@ licence compliance, expiry and reminders; services, API and pages."""
 import datetime as dt
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -16,21 +15,15 @@ from steward.configuration.services import contracts as svc
 from steward.configuration.services import suppliers as supplier_svc
 from steward.core import registry
 from steward.core.errors import InvalidTransition
-from steward.core.models import JournalEntry, Notification
+from steward.core.models import Notification
+from steward.core.testing.journal import journal_of
 from steward.core.tests.api import field_errors
-from steward.core.tests.factories import make_person
+from steward.core.tests.factories import make_person, staff_fixture
 
 TODAY = dt.date(2026, 3, 1)
 
 
-def _journal(record, **filters):
-    ct = ContentType.objects.get_for_model(record)
-    return JournalEntry.objects.filter(record_type=ct, record_id=record.pk, **filters)
-
-
-@pytest.fixture
-def financial_manager(db, provider):
-    return make_person("financial_manager", organisation=provider, username="money")
+financial_manager = staff_fixture("financial_manager", "financial_manager", "money")
 
 
 @pytest.fixture
@@ -94,7 +87,7 @@ def test_registering_a_contract_numbers_journals_and_links_cis(config_admin, sup
     assert contract.number.startswith("CTR")
     assert contract.status == "active"
     assert list(contract.cis.all()) == [db01]
-    assert _journal(contract, kind="created").count() == 1
+    assert journal_of(contract, kind="created").count() == 1
 
 
 def test_a_contract_is_only_made_with_a_supplier(config_admin, customer_org):
@@ -159,11 +152,11 @@ def test_update_journals_field_changes_and_nothing_when_nothing_changes(config_a
         contract_id=contract.pk,
         data={"ends_on": dt.date(2027, 6, 30), "title": "Server maintenance"},
     )
-    entries = list(_journal(contract, kind="field_change").values_list("field", "old_value",
+    entries = list(journal_of(contract, kind="field_change").values_list("field", "old_value",
                                                                         "new_value"))  # fmt: skip
     assert entries == [("ends_on", "2026-12-31", "2027-06-30")]
     svc.contract_update(actor=config_admin, contract_id=contract.pk, data={"title": contract.title})
-    assert _journal(contract, kind="field_change").count() == 1
+    assert journal_of(contract, kind="field_change").count() == 1
 
 
 def test_update_checks_the_same_rules(config_admin, supplier, customer_org):
@@ -188,10 +181,10 @@ def test_terminating_follows_the_workflow_and_freezes_the_contract(config_admin,
     svc.contract_terminate(actor=config_admin, contract_id=contract.pk, reason="Vendor left")
     contract.refresh_from_db()
     assert contract.status == "terminated"
-    entry = _journal(contract, kind="transition").get()
+    entry = journal_of(contract, kind="transition").get()
     assert (entry.old_value, entry.new_value) == ("active", "terminated")
     # The reason is staff text: an internal note beside the status change.
-    assert _journal(contract, kind="work_note").get().body == "Vendor left"
+    assert journal_of(contract, kind="work_note").get().body == "Vendor left"
     with pytest.raises(InvalidTransition):
         svc.contract_terminate(actor=config_admin, contract_id=contract.pk)
     with pytest.raises(ValidationError):
@@ -236,7 +229,7 @@ def test_linking_and_unlinking_cis_is_journalled(config_admin, supplier, server)
     svc.contract_unlink_cis(actor=config_admin, contract_id=contract.pk, ci_ids=[db01.pk])
     assert list(contract.cis.all()) == [db02]
     changes = list(
-        _journal(contract, field="cis").values_list("old_value", "new_value").order_by("pk")
+        journal_of(contract, field="cis").values_list("old_value", "new_value").order_by("pk")
     )
     assert changes == [("", db02.number), (db01.number, "")]
     with pytest.raises(ValidationError) as caught:
@@ -339,7 +332,7 @@ def test_contracts_past_their_end_expire_once(config_admin, supplier):
     assert statuses == {
         ended.pk: "expired", ends_today.pk: "active", open_ended.pk: "active", draft.pk: "draft",
     }  # fmt: skip
-    entry = _journal(ended, kind="transition").get()
+    entry = journal_of(ended, kind="transition").get()
     assert entry.actor is None and entry.new_value == "expired"
 
 
@@ -387,7 +380,7 @@ def test_a_reminder_goes_out_once_per_end_date(
     assert [m.to for m in mail.outbox] == [["owner@example.com"]]
     contract.refresh_from_db()
     assert contract.reminded_for_end == dt.date(2026, 4, 15)
-    assert _journal(contract, kind="system").count() == 1
+    assert journal_of(contract, kind="system").count() == 1
 
     assert svc.contract_expiry_reminders(TODAY) == 0
     assert svc.contract_expiry_reminders(TODAY + dt.timedelta(days=1)) == 0

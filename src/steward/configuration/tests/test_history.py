@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from steward.configuration.services import cis as services
-from steward.core.tests.factories import make_person
+from steward.core.tests.factories import staff_fixture
 
 UTC = dt.UTC
 
@@ -16,9 +16,7 @@ def at(day: int, hour: int = 12) -> dt.datetime:
     return dt.datetime(2026, 3, day, hour, tzinfo=UTC)
 
 
-@pytest.fixture
-def cfg(db, provider):
-    return make_person("configuration_administrator", organisation=provider, username="cfg")
+cfg = staff_fixture("cfg", "configuration_administrator", "cfg")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from steward.configuration.models import (
@@ -22,6 +22,7 @@ from steward.configuration.queries.impact import (
     runs_on,
     supporting_ci_ids,
 )
+from steward.core.testing.properties import DATABASE_PROPERTIES
 from steward.core.tests.factories import OrganisationFactory, SupportGroupFactory
 from steward.service_level.models import Agreement, Service
 
@@ -158,11 +159,7 @@ EDGE = st.tuples(
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@DATABASE_PROPERTIES
 @given(
     size=st.integers(min_value=1, max_value=30),
     raw_edges=st.lists(EDGE, max_size=80),

@@ -3,26 +3,18 @@
 import datetime as dt
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from steward.configuration.models import SupplierDetails
 from steward.configuration.services import contracts as contract_svc
 from steward.configuration.services import suppliers as svc
-from steward.core.models import JournalEntry, Organisation
+from steward.core.models import Organisation
+from steward.core.testing.journal import journal_of
 from steward.core.tests.api import field_errors
-from steward.core.tests.factories import OrganisationFactory, make_person
+from steward.core.tests.factories import OrganisationFactory, make_person, staff_fixture
 
-
-def _journal(record, **filters):
-    ct = ContentType.objects.get_for_model(record)
-    return JournalEntry.objects.filter(record_type=ct, record_id=record.pk, **filters)
-
-
-@pytest.fixture
-def purchasing_agent(db, provider):
-    return make_person("purchasing_agent", organisation=provider, username="buyer")
+purchasing_agent = staff_fixture("purchasing_agent", "purchasing_agent", "buyer")
 
 
 @pytest.fixture
@@ -55,7 +47,7 @@ def test_registering_a_supplier_makes_a_directory_organisation_with_details(conf
     # The details given at registration are the current ones.
     assert details.contact_details_checked_by == config_admin
     assert svc.supplier_details_are_current(supplier)
-    assert _journal(supplier, kind="created").count() == 1
+    assert journal_of(supplier, kind="created").count() == 1
 
 
 def test_a_second_supplier_with_a_similar_name_gets_its_own_code(config_admin, supplier):
@@ -99,7 +91,7 @@ def test_update_journals_each_changed_field_and_can_confirm(config_admin, suppli
     assert supplier.email == "orders@dell.example"
     assert details.supplies == "Servers"
     assert details.contact_details_checked_at is not None
-    changed = set(_journal(supplier, kind="field_change").values_list("field", flat=True))
+    changed = set(journal_of(supplier, kind="field_change").values_list("field", flat=True))
     assert {"email", "supplies", "contact_details_checked_at"} <= changed
 
 
@@ -129,7 +121,7 @@ def test_confirming_contact_details_records_who_and_when(config_admin, supplier)
     details = SupplierDetails.objects.get(organisation=supplier)
     assert details.contact_details_checked_at >= before
     assert details.contact_details_checked_by == config_admin
-    assert _journal(supplier, field="contact_details_checked_at").exists()
+    assert journal_of(supplier, field="contact_details_checked_at").exists()
 
 
 def test_confirming_needs_the_supplier_right(specialist, supplier):
@@ -179,7 +171,7 @@ def test_contacts_are_people_of_the_supplier_without_a_login(config_admin, suppl
     assert first.memberships.get().is_primary
     assert first.username == "dell-technologies.ann.smith"
     assert second.username == "dell-technologies.ann.smith.2"
-    assert _journal(supplier, field="contact").count() == 2
+    assert journal_of(supplier, field="contact").count() == 2
 
 
 def test_a_contact_needs_a_name(config_admin, supplier):

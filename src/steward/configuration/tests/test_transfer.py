@@ -12,12 +12,14 @@ from steward.configuration.models import CIChange, ConfigurationItem, Relationsh
 from steward.configuration.services import cis as services
 from steward.configuration.services import transfer
 from steward.core.models import JournalEntry
-from steward.core.tests.factories import FORMULA_CELLS, SupportGroupFactory, make_person
+from steward.core.tests.factories import (
+    FORMULA_CELLS,
+    SupportGroupFactory,
+    make_person,
+    staff_fixture,
+)
 
-
-@pytest.fixture
-def cfg(db, provider):
-    return make_person("configuration_administrator", organisation=provider, username="cfg")
+cfg = staff_fixture("cfg", "configuration_administrator", "cfg")
 
 
 @pytest.fixture

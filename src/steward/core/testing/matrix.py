@@ -8,14 +8,19 @@ subclasses ``MatrixTests``; the same tests then run for each of them (NetBox's
   reads it; every actor in ``hidden`` does not find it and gets 404 (existence does not
   leak); every actor in ``refused`` (no permission to read such records) gets 403. Customer-side actors who see it never get a field named in ``secret_fields``.
 - API create: 201 (with ``Location`` naming the new record when the answer has one), 400
-  naming the field of a bad payload, 403 for ``create_denied``; a refused create writes
-  nothing.
+  naming the field of a bad payload (the ``create`` payload with the field named in
+  ``blank`` emptied or the one in ``missing`` left out), 403 for ``create_denied``; a
+  refused create writes nothing.
 - API update: 200 with the new value, 403 for ``update_denied`` (nothing changed), 412 for
   an ``If-Match`` of another version on a versioned record.
 - API steps (``Step``): the ``allowed`` actor moves the record, the ``denied`` one gets
   403, and the step from a state that does not allow it is 409; refusals change nothing.
-- Pages: the list shows the record to ``page_sees`` and not to ``page_hidden``, the
-  detail page is 200 or 404 (403 for ``page_refused``: list and detail), and the create form, posted, makes a record.
+- Pages (``pages``: the URL names' stem, ``<pages>-list``, ``-detail``, ``-create``): the
+  list shows the record (by its ``shown_as`` attribute) to ``page_sees`` and not to
+  ``page_hidden``, the detail page is 200 or 404 (403 for ``page_refused``: list and
+  detail), and the create form (``page_form``), posted, makes a record.
+
+Payloads are a dict, or a function of the ``World`` when they name records or people.
 
 Actors are named by kind: the shared fixtures (``requester``, ``analyst``, ``admin``,
 ``no_role``), the customer side around them (``colleague``: another requester of the same
@@ -105,7 +110,12 @@ class World:
 
 
 Maker = Callable[[World], Model]
-Payload = Callable[[World], dict[str, Any]]
+Payload = dict[str, Any] | Callable[[World], dict[str, Any]]
+
+
+def _body(value: Payload, world: World) -> dict[str, Any]:
+    """A fresh copy of a payload, so a test may change it."""
+    return dict(value(world) if callable(value) else value)
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,7 @@ class Step:
     allowed: str
     denied: str  # an actor who sees the record but may not take the step
     status: str = ""  # the record's status afterwards
-    payload: Payload = lambda world: {}
+    payload: Payload = field(default_factory=dict)
     wrong_state: Maker | None = None  # a record the step does not apply to: 409
 
     def __str__(self) -> str:
@@ -138,27 +148,53 @@ class Case:
     secret_fields: tuple[str, ...] = ()  # never in what a customer-side actor gets
     creator: str = "admin"
     create: Payload | None = None
-    bad_create: Payload | None = None
-    bad_field: str = ""  # the field the 400 of ``bad_create`` names
+    # The bad payload: ``create`` with this field emptied ("" or []) or left out; 400 names it.
+    blank: str = ""
+    missing: str = ""
     create_denied: str = ""
     denied_create: Payload | None = None  # what ``create_denied`` sends; default ``create``
     updater: str = "admin"
     update: Payload | None = None
     update_denied: str = ""
     steps: tuple[Step, ...] = ()
-    page_list: str = ""  # URL names
-    page_detail: str = ""
+    pages: str = ""  # the URL names' stem: ``<pages>-list``, ``<pages>-detail``
     page_sees: tuple[str, ...] = ()
     page_hidden: tuple[str, ...] = ()
     page_refused: tuple[str, ...] = ()
-    page_create: str = ""
     page_creator: str = ""  # default: ``creator``
-    page_form: Payload | None = None
-    shown_as: Callable[[Model], str] = lambda record: str(getattr(record, "number", record))
+    page_form: Payload | None = None  # posted to ``<pages>-create``
+    shown_as: str = "number"  # the attribute list and detail pages show the record by
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def page_list(self) -> str:
+        return f"{self.pages}-list"
+
+    @property
+    def page_detail(self) -> str:
+        return f"{self.pages}-detail"
+
+    @property
+    def page_create(self) -> str:
+        return f"{self.pages}-create" if self.page_form else ""
+
+    @property
+    def bad_field(self) -> str:
+        return self.blank or self.missing
+
+    def bad_create(self, world: World) -> dict[str, Any]:
+        body = _body(self.create or {}, world)
+        if self.blank:
+            body[self.blank] = type(body[self.blank])()
+        else:
+            del body[self.missing]
+        return body
+
+    def shown(self, record: Model) -> str:
+        return str(getattr(record, self.shown_as, record))
 
     def list_url(self) -> str:
         return reverse(f"{self.api}-list")
@@ -196,7 +232,7 @@ def _params(cases: list[Case], name: str) -> Iterator[Any]:
             for step in case.steps:
                 if name != "test_api_step_wrong_state" or step.wrong_state:
                     yield pytest.param(case, step, None, id=f"{case}-{step}")
-        elif name in ("test_page_list", "test_page_detail") and case.page_detail:
+        elif name in ("test_page_list", "test_page_detail") and case.pages:
             yield from _access(case, case.page_sees, case.page_hidden, case.page_refused)
 
 
@@ -268,7 +304,7 @@ class MatrixTests:
 
     def test_api_create(self, api, world, case, arg, expected):
         client = api.as_(world.actor(case.creator))
-        response = client.post(case.list_url(), case.create(world), format="json")
+        response = client.post(case.list_url(), _body(case.create, world), format="json")
         assert response.status_code == 201, response.content
         created = case.model._default_manager.get(pk=response.json()["id"])
         if "Location" in response:
@@ -278,9 +314,9 @@ class MatrixTests:
     def test_api_create_refused(self, api, world, case, arg, expected):
         # Everybody and every payload first: making them may add records of the model.
         creator, denied = world.actor(case.creator), case.create_denied
-        bad = case.bad_create(world) if case.bad_create else None
+        bad = case.bad_create(world) if case.bad_field else None
         if denied:
-            denied, payload = world.actor(denied), (case.denied_create or case.create)(world)
+            denied, payload = world.actor(denied), _body(case.denied_create or case.create, world)
         before = case.model._default_manager.count()
         if bad is not None:
             response = api.as_(creator).post(case.list_url(), bad, format="json")
@@ -293,7 +329,7 @@ class MatrixTests:
 
     def test_api_update(self, api, world, case, arg, expected):
         record = case.make(world)
-        payload = case.update(world)
+        payload = _body(case.update, world)
         response = api.as_(world.actor(case.updater)).patch(
             case.detail_url(record), payload, format="json"
         )
@@ -303,7 +339,7 @@ class MatrixTests:
 
     def test_api_update_refused(self, api, world, case, arg, expected):
         record = case.make(world)
-        payload = case.update(world)
+        payload = _body(case.update, world)
         name = next(iter(payload))
         stored = case.model._default_manager.values_list(name, flat=True).get(pk=record.pk)
         if case.update_denied:
@@ -323,7 +359,7 @@ class MatrixTests:
 
     def _step(self, api, world, case, step, actor, record):
         return api.as_(world.actor(actor)).post(
-            case.detail_url(record, step.verb), step.payload(world), format="json"
+            case.detail_url(record, step.verb), _body(step.payload, world), format="json"
         )
 
     def test_api_step(self, api, world, case, arg, expected):
@@ -354,7 +390,7 @@ class MatrixTests:
         kwargs = {"pk": record.pk} if pk else {}
         # follow: customer-side people are sent on to their own pages (the portal).
         response = client.get(reverse(url_name, kwargs=kwargs), follow=True)
-        return case.shown_as(record), response
+        return case.shown(record), response
 
     def test_page_list(self, client, world, case, arg, expected):
         shown, response = self._page(client, world, case, arg, case.page_list)
@@ -370,7 +406,7 @@ class MatrixTests:
 
     def test_page_create(self, client, world, case, arg, expected):
         client.force_login(world.actor(case.page_creator or case.creator))
-        form = case.page_form(world)
+        form = _body(case.page_form, world)
         before = case.model._default_manager.count()
         response = client.post(reverse(case.page_create), form)
         assert response.status_code == 302, response.content.decode()[:3000]

@@ -1,8 +1,10 @@
 """Factories for the core models; areas import these and add their own."""
 
 import datetime as dt
+from typing import Any
 
 import factory
+import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from steward.core import permissions
@@ -69,6 +71,17 @@ def make_person(*roles: str, organisation=None, scope=None, **kwargs) -> Person:
     return person
 
 
+def staff_fixture(name: str, role: str, username: str) -> Any:
+    """A fixture ``name``: a person of the provider holding ``role`` (assign it to ``name``
+    in a test module or conftest)."""
+
+    @pytest.fixture(name=name)
+    def person(db: None, provider: Organisation) -> Person:
+        return make_person(role, organisation=provider, username=username)
+
+    return person
+
+
 class SupportGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SupportGroup
@@ -80,6 +93,15 @@ class SupportGroupFactory(factory.django.DjangoModelFactory):
 
 def add_member(group: SupportGroup, person: Person) -> SupportGroupMembership:
     return SupportGroupMembership.objects.get_or_create(group=group, person=person)[0]
+
+
+def group_member(group: SupportGroup, *roles: str, scoped: bool = False, **kwargs) -> Person:
+    """A member of ``group`` holding ``roles`` in its organisation (over the group only when
+    ``scoped``)."""
+    scope = group if scoped else None
+    person = make_person(*roles, organisation=group.organisation, scope=scope, **kwargs)
+    add_member(group, person)
+    return person
 
 
 class BusinessCalendarFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from steward.core import permissions
@@ -96,13 +95,3 @@ def schema_operations(methods: tuple[str, ...] = ("post", "put", "patch")) -> li
             serializer = type(components[ref.rsplit("/", 1)[1]]) if ref else None
             found.append((method, path, serializer))
     return sorted(found, key=lambda op: (op[1], op[0]))
-
-
-def url_patterns(patterns: list | None = None, namespace: str = "") -> Iterator[tuple]:
-    """(namespaced name, pattern) of every named URL pattern."""
-    for entry in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace
-            yield from url_patterns(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry

@@ -8,11 +8,11 @@ test still starts from them unchanged.
 
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.db import transaction
 from django.test import override_settings
 
@@ -210,20 +210,27 @@ def build() -> World:
     return World(actors=people, records=records)
 
 
-@contextmanager
-def shared_world(django_db_blocker: Any) -> Iterator[World]:
-    """The world, built in a transaction rolled back when the module's tests are done."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            # Fast hashing and no background work while building (tests set their own).
-            with override_settings(
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-                TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-            ):
-                world = build()
-            yield world
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+def world_fixture() -> Any:
+    """A test module's ``world = world_fixture()``: the world, built once for the module in
+    a transaction rolled back when its tests are done."""
+
+    @pytest.fixture(scope="module")
+    def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                # Fast hashing and no background work while building (tests set their own).
+                with override_settings(
+                    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                    TASKS={
+                        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+                    },
+                ):
+                    built = build()
+                yield built
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    return world

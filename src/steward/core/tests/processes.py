@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -79,29 +79,29 @@ def child_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_child(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """``python -m steward.core.tests.outbox_child <args>`` in its own process."""
+def run_module(
+    env: dict[str, str], module: str, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """``python -m <module> <args>`` in its own process, its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "steward.core.tests.outbox_child", *args],
+        [sys.executable, "-m", module, *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
+
+
+def run_child(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -m steward.core.tests.outbox_child <args>`` in its own process."""
+    return run_module(env, "steward.core.tests.outbox_child", *args, timeout=timeout)
 
 
 def run_steward(
     env: dict[str, str], *args: str, timeout: float = 120
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "steward", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_module(env, "steward", *args, timeout=timeout)
 
 
 def use_rq(settings: Any, redis_url: str) -> None:
@@ -183,29 +183,54 @@ class SmtpSink:
 
 
 class HookReceiver:
-    """A local webhook endpoint that records each delivery id it is sent."""
+    """A local HTTP endpoint on 127.0.0.1 that records every request it is sent (path,
+    headers, body) and answers with the next of ``statuses`` (200 once none is left), or
+    lets ``answer(handler)`` reply."""
 
-    def __init__(self) -> None:
-        self.deliveries: list[str] = []
-        self.events: list[dict] = []
+    def __init__(self, answer: Callable[[BaseHTTPRequestHandler], None] | None = None) -> None:
+        self.requests: list[dict] = []
+        self.statuses: list[int] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.deliveries.append(self.headers["X-Steward-Delivery"])
-                receiver.events.append(json.loads(body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
+                if answer is not None:
+                    answer(self)
+                    return
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.send_header("Content-Length", "2")
                 self.end_headers()
+                self.wfile.write(b"ok")
 
             def log_message(self, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
+
+    def __enter__(self) -> "HookReceiver":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def deliveries(self) -> list[str]:
+        """The webhook delivery ids received, in order."""
+        return [request["headers"]["X-Steward-Delivery"] for request in self.requests]
+
+    @property
+    def events(self) -> list[dict]:
+        return [json.loads(request["body"]) for request in self.requests]
 
     def close(self) -> None:
         self.server.shutdown()

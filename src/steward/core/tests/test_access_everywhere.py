@@ -8,35 +8,14 @@ import itertools
 import uuid
 
 import pytest
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, reverse
 
+from steward.core.testing.urls import PUBLIC_PAGES, url_patterns
 from steward.core.tests.factories import PersonFactory
 
 # Reachable without logging in, on purpose.
-PUBLIC = {
-    "login",
-    "logout",
-    "core:healthz",
-    # Resetting a forgotten password: the emailed one-time link is the credential.
-    "core:password-reset",
-    "core:password-reset-done",
-    "core:password-reset-confirm",
-    "core:password-reset-complete",
-    "api-schema",
-    "api-docs",
-    "admin:login",
-    "admin:logout",
-}
+PUBLIC = PUBLIC_PAGES | {"api-schema", "api-docs", "admin:login", "admin:logout"}
 CANDIDATES = ["1", "core", "person", "x", str(uuid.UUID(int=1))]
-
-
-def _walk(patterns, namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace
-            yield from _walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry
 
 
 def _params(pattern: URLPattern) -> list[str]:
@@ -46,7 +25,7 @@ def _params(pattern: URLPattern) -> list[str]:
 
 def _urls():
     seen = set()
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in url_patterns():
         if name in PUBLIC:
             continue
         params = _params(pattern)

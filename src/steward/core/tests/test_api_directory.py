@@ -24,12 +24,6 @@ from steward.core.tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # PBKDF2 costs about a second per person here; what is tested is not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ids(response) -> list[int]:
     return [row["id"] for row in response.json()["results"]]
 

@@ -14,12 +14,6 @@ from steward.core.tests.api import error_detail
 from steward.core.tests.factories import PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # PBKDF2 costs about a second per person here; what is tested is not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def with_key(key: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")

@@ -19,13 +19,6 @@ from steward.core.services.attachments import attachment_add
 from steward.core.tests.api import field_errors
 from steward.core.tests.factories import PASSWORD, SupportGroupFactory, make_person
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # PBKDF2 costs about a second per person here; what is tested is not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
 

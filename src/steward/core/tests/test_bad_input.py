@@ -7,15 +7,15 @@ covered without anyone remembering to add it here.
 
 import base64
 import json
-from typing import Any
 
 import django_filters
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from steward.core.api_base import INVALID_CURSOR
 from steward.core.choices import Role
 from steward.core.ids import MAX_ID, parse_id
+from steward.core.testing.urls import routes
 from steward.core.tests.api import field_errors
 from steward.core.tests.factories import make_person
 from steward.core.views.patterns import RecordListView
@@ -39,19 +39,10 @@ def staff(db, provider):
     return make_person(*roles, organisation=provider, username="everyone")
 
 
-def _walk(patterns: list, namespace: str = "", prefix: str = "") -> Any:
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, ns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry, prefix + str(entry.pattern)
-
-
 def _api_lists() -> list[tuple[str, type]]:
     """(URL, filter set) of every API list operation that filters."""
     found = {}
-    for name, entry, _ in _walk(get_resolver().url_patterns):
+    for name, entry, _ in routes():
         view = getattr(entry.callback, "cls", None)
         actions = getattr(entry.callback, "actions", None) or {}
         filterset = getattr(view, "filterset_class", None)
@@ -67,7 +58,7 @@ def _api_lists() -> list[tuple[str, type]]:
 def _list_pages() -> list[tuple[str, type]]:
     """(URL, filter set) of every list page that filters."""
     found = {}
-    for name, entry, _ in _walk(get_resolver().url_patterns):
+    for name, entry, _ in routes():
         view = getattr(entry.callback, "view_class", None)
         if (
             isinstance(view, type)
@@ -191,7 +182,7 @@ NOT_IDS = {"core:password-reset-confirm"}
 def _id_urls() -> list[str]:
     """Every URL pattern with parameters, each filled with a number beyond 64 bits."""
     urls = set()
-    for name, entry, _ in _walk(get_resolver().url_patterns):
+    for name, entry, _ in routes():
         params = list(entry.pattern.regex.groupindex)
         if not params or name.startswith("admin:") or name in NOT_IDS:
             continue
@@ -277,7 +268,7 @@ PAGE_PARAMS = ["catalog_item", "service", "copy_of", "from_incident", "ci", "gro
 
 def _pages_without_parameters() -> list[str]:
     urls = set()
-    for name, entry, route in _walk(get_resolver().url_patterns):
+    for name, entry, route in routes():
         if entry.pattern.regex.groupindex or route.startswith(("api/", "admin/")):
             continue
         if name in {"logout", "login"}:

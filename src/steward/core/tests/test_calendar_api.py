@@ -14,16 +14,10 @@ from rest_framework.routers import DefaultRouter
 from steward.core.api import calendars as calendars_api
 from steward.core.models import BusinessCalendar, Holiday, JournalEntry, WorkingPeriod
 from steward.core.tests.api import error_detail, field_errors, refused
-from steward.core.tests.factories import BusinessCalendarFactory, make_person
+from steward.core.tests.factories import BusinessCalendarFactory, staff_fixture
 
 URL = "/api/v1/calendars/"
 OFFICE = [{"weekday": d, "start_time": "08:00", "end_time": "17:00"} for d in range(5)]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # PBKDF2 costs about a second per person here; what is tested is not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -33,9 +27,7 @@ def office(db):
     return calendar
 
 
-@pytest.fixture
-def sla_admin(provider):
-    return make_person("service_level_administrator", organisation=provider, username="sla")
+sla_admin = staff_fixture("sla_admin", "service_level_administrator", "sla")
 
 
 def snapshot() -> tuple:

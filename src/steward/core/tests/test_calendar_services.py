@@ -20,7 +20,7 @@ from steward.core.services.calendars import (
     holiday_add,
     holiday_remove,
 )
-from steward.core.tests.factories import BusinessCalendarFactory, make_person
+from steward.core.tests.factories import BusinessCalendarFactory, staff_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -43,15 +43,7 @@ def hours(calendar: BusinessCalendar) -> list[tuple[int, time, time]]:
     ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The factories give every person a password; the default hasher is slow by design.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def sla_admin(provider):
-    return make_person("service_level_administrator", organisation=provider, username="sla")
+sla_admin = staff_fixture("sla_admin", "service_level_administrator", "sla")
 
 
 @pytest.fixture

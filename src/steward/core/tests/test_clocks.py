@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from steward.core import clocks, refcache
 from steward.core.calendars import add_business_time, business_time_between, spec_for
 from steward.core.errors import InvalidTransition
 from steward.core.models import BusinessCalendar, ClockEvent, SlaClock, WorkingPeriod
+from steward.core.testing.properties import DATABASE_PROPERTIES
 from steward.core.tests.factories import BusinessCalendarFactory, OrganisationFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -38,11 +39,11 @@ def record(db):
     return OrganisationFactory(name="Clocked record", code="clocked")
 
 
-def start(record, calendar, *, at, target=4 * H, **kwargs) -> SlaClock:
+def start(record, calendar, *, at, target=4 * H, name="P1 resolution", **kwargs) -> SlaClock:
     return clocks.clock_start(
         record=record,
         metric="resolution",
-        name="P1 resolution",
+        name=name,
         calendar=calendar,
         target_seconds=target,
         started_at=at,
@@ -306,11 +307,7 @@ def _calendar(name: str) -> BusinessCalendar:
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@DATABASE_PROPERTIES
 @given(
     calendar_name=st.sampled_from(["office", "nights"]),
     # Whole seconds through 2024, so daylight saving changes are crossed too.
@@ -329,14 +326,13 @@ def test_pauses_and_resumes_in_any_order_keep_the_arithmetic_sound(
     )
     record = OrganisationFactory(name="Clocked record", code="clocked")
     started = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(seconds=start_offset)
-    clock = clocks.clock_start(
-        record=record,
-        metric="resolution",
+    clock = start(
+        record,
+        calendar,
+        at=started,
+        target=target,
         name="property",
-        calendar=calendar,
-        target_seconds=target,
         warning_percent=warning_percent,
-        started_at=started,
     )
     now, paused_total, paused_since = started, 0, None
 

@@ -15,8 +15,9 @@ from django.utils.html import escape
 from rest_framework import serializers
 
 from steward.core.fields import GuardedForm
-from steward.core.tests.field_rules import schema_operations, url_patterns
-from steward.core.tests.field_rules_world import shared_world
+from steward.core.testing.urls import url_patterns
+from steward.core.tests.field_rules import schema_operations
+from steward.core.tests.field_rules_world import world_fixture
 from steward.core.tests.test_field_rules_pages import PAGES, _url
 
 # Texts that are data, not prose someone writes for someone to read.
@@ -114,10 +115,7 @@ EMBEDDED = {
 PARAMS_OF = {name: params for name, params, _ in PAGES}
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as built:
-        yield built
+world = world_fixture()
 
 
 def _shown_forms(response: Any) -> list[GuardedForm]:

@@ -26,7 +26,7 @@ from steward.core.tests.field_rules import (
     split,
     writes,
 )
-from steward.core.tests.field_rules_world import ACTORS, shared_world
+from steward.core.tests.field_rules_world import ACTORS, world_fixture
 
 # The record each resource's ``{id}`` points at in the shared world.
 RESOURCE_RECORDS = {
@@ -50,10 +50,7 @@ def _writable(serializer_class: type) -> list[str]:
     return [name for name, field in serializer.fields.items() if not field.read_only]
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as built:
-        yield built
+world = world_fixture()
 
 
 def test_the_schema_lists_the_writes_of_every_area():

@@ -21,15 +21,15 @@ from django.urls import reverse
 
 import steward
 from steward.core.fields import GuardedForm
+from steward.core.testing.urls import url_patterns
 from steward.core.tests.field_rules import (
     is_refusal,
     last_event_id,
     refusal_events,
     split,
-    url_patterns,
     writes,
 )
-from steward.core.tests.field_rules_world import ACTORS, shared_world
+from steward.core.tests.field_rules_world import ACTORS, world_fixture
 
 # The record a page's ``pk`` points at, by the start of its URL name (longest first).
 PAGE_RECORDS = [
@@ -77,10 +77,7 @@ PAGES = _pages()
 IDS = [name for name, _, _ in PAGES]
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as built:
-        yield built
+world = world_fixture()
 
 
 def test_the_pages_of_every_area_are_found():

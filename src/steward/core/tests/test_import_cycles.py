@@ -139,3 +139,20 @@ def test_core_imports_its_modules_at_the_top():
             if in_function:
                 found.append(f"{rel}:{line} imports {dep} inside a function")
     assert not found, "\n".join(sorted(set(found)))
+
+
+def test_core_tests_import_no_area_at_the_top():
+    """A test that needs several areas lives in ``src/steward/tests/`` (ARCHITECTURE.md)."""
+    areas = {p.name for p in STEWARD.iterdir() if (p / "apps.py").exists()} - {"core"}
+    found = []
+    for path in (STEWARD / "core").rglob("*.py"):
+        if not {"tests", "testing"} & set(path.parts):
+            continue
+        for node in ast.parse(path.read_text()).body:
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [module]
+            for name in filter(None, names):
+                parts = name.split(".")
+                if parts[0] == "steward" and len(parts) > 1 and parts[1] in areas:
+                    found.append(f"{path.relative_to(STEWARD)}:{node.lineno} imports {name}")
+    assert not found, "\n".join(found)

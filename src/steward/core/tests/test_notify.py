@@ -12,19 +12,18 @@ from steward.core import dispatcher, notify
 from steward.core.models import Notification, Organisation
 from steward.core.services.notifications import notifications_mark_read
 from steward.core.tests.api import refused
-from steward.core.tests.factories import OrganisationFactory, PersonFactory, make_person
+from steward.core.tests.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    make_person,
+    staff_fixture,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(provider):
-    return make_person("service_desk_analyst", organisation=provider, username="alice")
-
-
-@pytest.fixture
-def bob(provider):
-    return make_person("service_desk_analyst", organisation=provider, username="bob")
+alice = staff_fixture("alice", "service_desk_analyst", "alice")
+bob = staff_fixture("bob", "service_desk_analyst", "bob")
 
 
 def test_send_writes_one_row_per_active_person_and_emails_after_commit(

@@ -10,7 +10,6 @@ anywhere else.
 import ipaddress
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import urllib3.util.connection
@@ -21,6 +20,7 @@ from steward.core.choices import DeliveryStatus, SecurityEventKind
 from steward.core.models import SecurityEvent, WebhookDelivery, WebhookSubscription
 from steward.core.tests.api import field_errors
 from steward.core.tests.factories import OrganisationFactory
+from steward.core.tests.processes import HookReceiver
 
 pytestmark = pytest.mark.django_db
 
@@ -60,45 +60,10 @@ def resolver(monkeypatch):
     return names
 
 
-class Listener:
-    """An HTTP endpoint on 127.0.0.1 recording what reaches it; ``answer(handler)`` replies."""
-
-    def __init__(self, answer=None) -> None:
-        self.requests: list[dict] = []
-        listener = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                listener.requests.append({"headers": dict(self.headers), "body": body})
-                if answer is not None:
-                    answer(self)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/hook"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def listener():
-    server = Listener()
-    yield server
-    server.close()
+    with HookReceiver() as server:
+        yield server
 
 
 def _subscribe(url: str) -> WebhookSubscription:
@@ -386,12 +351,9 @@ def test_a_redirect_is_a_failed_attempt_and_is_not_followed(
         handler.end_headers()
         handler.wfile.write(b"go elsewhere")
 
-    redirecting = Listener(moved)
-    try:
+    with HookReceiver(moved) as redirecting:
         _subscribe(redirecting.url)
         delivery = _publish(django_capture_on_commit_callbacks)
-    finally:
-        redirecting.close()
 
     assert len(redirecting.requests) == 1
     assert listener.requests == []  # the Location was not visited
@@ -413,12 +375,9 @@ def test_the_delivery_log_keeps_the_status_not_the_error_page(
         handler.end_headers()
         handler.wfile.write(page)
 
-    target = Listener(broken)
-    try:
+    with HookReceiver(broken) as target:
         _subscribe(target.url)
         delivery = _publish(django_capture_on_commit_callbacks)
-    finally:
-        target.close()
 
     assert (delivery.last_status_code, delivery.last_error) == (
         500,
@@ -436,7 +395,7 @@ class _Firehose:
     def __init__(self) -> None:
         self.sent = 0
         self.done = threading.Event()
-        self.listener = Listener(self.answer)
+        self.listener = HookReceiver(self.answer)
 
     def answer(self, handler) -> None:
         handler.send_response(200)
@@ -472,7 +431,7 @@ def test_a_target_that_never_answers_times_out(
 ):
     settings.STEWARD_OUTBOUND_READ_TIMEOUT = 0.2
     release = threading.Event()
-    silent = Listener(lambda handler: release.wait(30))
+    silent = HookReceiver(lambda handler: release.wait(30))
     try:
         _subscribe(silent.url)
         delivery = _publish(django_capture_on_commit_callbacks)

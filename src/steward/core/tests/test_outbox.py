@@ -14,14 +14,12 @@ from django_tasks.base import Task
 from steward.core import dispatcher, notify, outbox, tasks
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
-from steward.core.tests.factories import OrganisationFactory, make_person
+from steward.core.tests.factories import OrganisationFactory, staff_fixture
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(provider):
-    return make_person("service_desk_analyst", organisation=provider, username="alice")
+alice = staff_fixture("alice", "service_desk_analyst", "alice")
 
 
 @pytest.fixture
@@ -36,6 +34,15 @@ def _change_without_enqueue(capture, alice, record=None):
         [note] = notify.send(recipients=[alice], event="x.changed", title="Changed", record=record)
         notify.record_event(record=record, event="core.organisation.updated", actor=None)
     return note
+
+
+def _dispatch_killed_in(owner: object, name: str) -> None:
+    """A dispatcher run whose worker is stopped hard (KeyboardInterrupt) in ``owner.name``."""
+    with (
+        mock.patch.object(owner, name, side_effect=KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        dispatcher.dispatch()
 
 
 def test_dispatcher_sends_what_the_lost_enqueue_would_have_sent_once(
@@ -96,11 +103,7 @@ def test_an_email_is_marked_sent_only_once_the_mail_server_took_it(
     note = _change_without_enqueue(django_capture_on_commit_callbacks, alice)
 
     # The worker is stopped hard in the middle of talking to the mail server.
-    with (
-        mock.patch.object(EmailMessage, "send", side_effect=KeyboardInterrupt),
-        pytest.raises(KeyboardInterrupt),
-    ):
-        dispatcher.dispatch()
+    _dispatch_killed_in(EmailMessage, "send")
 
     note.refresh_from_db()
     assert note.emailed_at is None and mail.outbox == []
@@ -166,11 +169,7 @@ def test_a_repeat_after_a_crash_carries_the_same_message_id(
     note = _change_without_enqueue(django_capture_on_commit_callbacks, alice)
 
     # Sent, then the worker dies before it records that (the window SMTP cannot close).
-    with (
-        mock.patch.object(notify, "_outcome", side_effect=KeyboardInterrupt),
-        pytest.raises(KeyboardInterrupt),
-    ):
-        dispatcher.dispatch()
+    _dispatch_killed_in(notify, "_outcome")
     dispatcher.dispatch(now=timezone.now() + notify.EMAIL_LEASE + timedelta(seconds=1))
 
     first, second = (m.message()["Message-ID"] for m in mail.outbox)

@@ -1,8 +1,5 @@
 """The list-page and record-page patterns, exercised through the people pages."""
 
-import csv
-import io
-
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -12,6 +9,7 @@ from django.urls import reverse
 from steward.core.choices import JournalKind
 from steward.core.csvsafe import escape as csv_safe
 from steward.core.models import JournalEntry
+from steward.core.testing.exports import csv_rows
 from steward.core.tests.factories import (
     BusinessCalendarFactory,
     OrganisationFactory,
@@ -25,23 +23,12 @@ from steward.core.views.patterns import Column
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The factories hash a password per person; the real hasher would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 PEOPLE = reverse("core:person-list")
 
 
 def names(response) -> list[str]:
     """The linked names in the first column of the rendered list, in order."""
     return [row["cells"][0].text for row in response.context["rows"]]
-
-
-def read_csv(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
-    return list(csv.reader(io.StringIO(body)))
 
 
 @pytest.fixture
@@ -142,7 +129,7 @@ def test_csv_export_has_the_columns_and_only_the_filtered_rows(
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="people.csv"'
-    rows = read_csv(response)
+    rows = csv_rows(response)
     assert rows[0] == ["Name", "Username", "Email", "Job title", "Organisation", "Active"]
     assert rows[1:] == [
         ["Zoe Adams", "zoe", "zoe@acme.example", "", "Acme Bank", "Yes"],
@@ -155,7 +142,7 @@ def test_csv_export_is_not_paginated(client, admin_person, provider):
     PersonFactory.create_batch(60, organisations=[provider])
     client.force_login(admin_person)
 
-    rows = read_csv(client.get(PEOPLE, {"format": "csv", "page": 1}))
+    rows = csv_rows(client.get(PEOPLE, {"format": "csv", "page": 1}))
 
     assert len(rows) == 1 + 61
 
@@ -169,7 +156,7 @@ def test_csv_export_defuses_spreadsheet_formulas(client, admin_person, customer_
     )
     client.force_login(admin_person)
 
-    rows = read_csv(client.get(PEOPLE, {"format": "csv", "q": "evil"}))
+    rows = csv_rows(client.get(PEOPLE, {"format": "csv", "q": "evil"}))
 
     assert rows[1][0] == '\'=HYPERLINK("http://x")'
     assert csv_safe("+1 555") == "'+1 555"
@@ -193,7 +180,7 @@ def test_customer_csv_export_holds_only_their_organisation(
     PersonFactory(username="stranger", organisations=[other_customer_org])
     client.force_login(requester)
 
-    rows = read_csv(client.get(PEOPLE, {"format": "csv"}))
+    rows = csv_rows(client.get(PEOPLE, {"format": "csv"}))
 
     assert sorted(r[1] for r in rows[1:]) == ["bob", "mia", "requester", "zoe"]
 

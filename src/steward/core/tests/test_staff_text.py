@@ -17,15 +17,15 @@ from collections.abc import Callable
 from itertools import count
 from typing import Any
 
-import pytest
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
 
 from steward.core import permissions
+from steward.core.testing.urls import url_patterns
 from steward.core.tests.api import field_errors
 from steward.core.tests.factories import make_person
-from steward.core.tests.field_rules import schema_operations, url_patterns
-from steward.core.tests.field_rules_world import World, shared_world
+from steward.core.tests.field_rules import schema_operations
+from steward.core.tests.field_rules_world import World, world_fixture
 from steward.core.tests.test_field_rules_pages import PAGE_RECORDS, PAGES
 
 # API resources and pages a customer-side person may read something of; anything else is
@@ -344,10 +344,7 @@ def _mail_to(person: Any) -> list[str]:
             for m in mail.outbox if person.email in m.to]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as built:
-        yield built
+world = world_fixture()
 
 
 def _requester_scenarios(s: Staff, mark: Callable[[], str]) -> list[str]:

@@ -6,15 +6,10 @@ import pytest
 from django.urls import reverse
 
 from steward.core.models import BusinessCalendar, Holiday, JournalEntry, WorkingPeriod
-from steward.core.tests.factories import BusinessCalendarFactory, make_person
+from steward.core.tests.factories import BusinessCalendarFactory, staff_fixture
 from steward.core.views.calendars import hours_summary
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -25,9 +20,7 @@ def office():
     return calendar
 
 
-@pytest.fixture
-def sla_admin(provider):
-    return make_person("service_level_administrator", organisation=provider, username="sla")
+sla_admin = staff_fixture("sla_admin", "service_level_administrator", "sla")
 
 
 def test_calendar_list_summarises_hours(client, analyst, office):

@@ -25,11 +25,6 @@ from steward.core.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def desk(provider):
     return SupportGroupFactory(name="Service Desk", organisation=provider)

@@ -3,12 +3,13 @@
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from steward.core import registry
 from steward.core.api_auth import hash_key
 from steward.core.models import ApiToken, Notification, WebhookDelivery, WebhookSubscription
 from steward.core.registry import SearchHit, WorkSection
+from steward.core.testing.urls import PUBLIC_PAGES, routes
 from steward.core.tests.factories import (
     PASSWORD,
     PersonFactory,
@@ -20,47 +21,17 @@ from steward.core.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- Every page: anonymous to the login page, no role 403 -------------------------------------
-
-# Public on purpose: signing in and out, resetting a forgotten password (the link in the
-# email is the credential), the load balancer's health check.
-PUBLIC = {
-    "login",
-    "logout",
-    "core:healthz",
-    "core:password-reset",
-    "core:password-reset-done",
-    "core:password-reset-confirm",
-    "core:password-reset-complete",
-}
 
 
 def _page_urls() -> list[tuple[str, str]]:
     """(name, url) of every page outside the API and Django's admin, with 1 for each argument."""
-    found: list[tuple[str, str]] = []
-
-    def walk(patterns, namespace: str, prefix: str) -> None:
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                route = str(entry.pattern)
-                if route.startswith(("api/", "admin/")):
-                    continue
-                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-                walk(entry.url_patterns, ns, prefix + route)
-            elif isinstance(entry, URLPattern) and entry.name:
-                name = namespace + entry.name
-                if name in PUBLIC:
-                    continue
-                args = {key: 1 for key in entry.pattern.converters}
-                found.append((name, reverse(name, kwargs=args)))
-
-    walk(get_resolver().url_patterns, "", "")
-    return sorted(set(found))
+    found = {
+        (name, reverse(name, kwargs={key: 1 for key in pattern.pattern.converters}))
+        for name, pattern, route in routes()
+        if name not in PUBLIC_PAGES and not route.startswith(("api/", "admin/"))
+    }
+    return sorted(found)
 
 
 PAGE_URLS = _page_urls()

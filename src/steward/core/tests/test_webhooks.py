@@ -3,7 +3,6 @@
 import json
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import close_old_connections, connection, transaction
@@ -20,49 +19,7 @@ pytestmark = pytest.mark.django_db
 SECRET = "s3cret-for-tests-only-0123456789"
 
 
-class Receiver:
-    """A local endpoint that records each request and answers with the next queued status."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.statuses: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": body}
-                )
-                code = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(code)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver(settings):
-    # The receiver listens on the loopback address, which the outbound guard refuses
-    # unless the operator opens it (test_outbound.py covers the refusal).
-    settings.STEWARD_OUTBOUND_ALLOW = ["127.0.0.1"]
-    r = Receiver()
-    yield r
-    r.close()
-
-
+# ``receiver`` (conftest.py): a local endpoint on loopback, opened to the outbound guard.
 @pytest.fixture
 def subscription(receiver):
     return WebhookSubscription.objects.create(name="CMDB sync", url=receiver.url, secret=SECRET)

@@ -21,7 +21,9 @@ from steward.core import numbering
 from steward.core.tests.factories import (
     SupportGroupFactory,
     add_member,
+    group_member,
     make_person,
+    staff_fixture,
 )
 from steward.incidents.models import IncidentRequest
 from steward.service_level.choices import AGREEMENT_PREFIX
@@ -55,37 +57,25 @@ def network_group(db, provider):
 
 
 @pytest.fixture
-def coordinator(server_group, provider):
+def coordinator(server_group):
     """Group coordinator of the server group (scoped role) and a member of it."""
-    person = make_person(
-        "group_coordinator", organisation=provider, scope=server_group, username="coord"
-    )
-    add_member(server_group, person)
-    return person
+    return group_member(server_group, "group_coordinator", scoped=True, username="coord")
 
 
 @pytest.fixture
-def specialist(server_group, provider):
+def specialist(server_group):
     """A specialist (role held everywhere) who belongs to the server group."""
-    person = make_person("specialist", organisation=provider, username="spec")
-    add_member(server_group, person)
-    return person
+    return group_member(server_group, "specialist", username="spec")
 
 
 @pytest.fixture
-def network_coordinator(network_group, provider):
-    person = make_person(
-        "group_coordinator", organisation=provider, scope=network_group, username="netcoord"
-    )
-    add_member(network_group, person)
-    return person
+def network_coordinator(network_group):
+    return group_member(network_group, "group_coordinator", scoped=True, username="netcoord")
 
 
 @pytest.fixture
-def network_specialist(network_group, provider):
-    person = make_person("specialist", organisation=provider, username="netspec")
-    add_member(network_group, person)
-    return person
+def network_specialist(network_group):
+    return group_member(network_group, "specialist", username="netspec")
 
 
 @pytest.fixture
@@ -155,9 +145,7 @@ def problem_coordinator(service, provider):
     )
 
 
-@pytest.fixture
-def on_duty_manager(db, provider):
-    return make_person("on_duty_manager", organisation=provider, username="onduty")
+on_duty_manager = staff_fixture("on_duty_manager", "on_duty_manager", "onduty")
 
 
 @pytest.fixture

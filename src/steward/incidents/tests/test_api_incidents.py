@@ -176,52 +176,46 @@ def post(api, person, incident, step, payload=None):
     return api.as_(person).post(url(incident, step), payload or {}, format="json")
 
 
+def moved(api, person, incident, step, payload=None, **shows) -> dict:
+    """``step`` taken by ``person``: 200, and the record it answers with shows ``shows``."""
+    response = post(api, person, incident, step, payload)
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert {name: body[name] for name in shows} == shows
+    return body
+
+
 def test_take_assign_and_send_back(api, assigned_incident, specialist, coordinator):
-    response = post(api, specialist, assigned_incident, "take")
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "in_progress"
-    assert response.json()["assignee"] == specialist.pk
-
-    response = post(api, coordinator, assigned_incident, "assign", {"assignee": coordinator.pk})
-    assert response.status_code == 200, response.json()
-    assert response.json()["assignee"] == coordinator.pk
-
-    response = post(
+    moved(api, specialist, assigned_incident, "take", status="in_progress", assignee=specialist.pk)
+    moved(
+        api, coordinator, assigned_incident, "assign", {"assignee": coordinator.pk},
+        assignee=coordinator.pk,
+    )  # fmt: skip
+    moved(
         api, coordinator, assigned_incident, "send-back",
         {"reason": "wrong_group", "note": "This is for the network team."},
+        status="new", support_group=None, sent_back_reason="wrong_group",
     )  # fmt: skip
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "new"
-    assert response.json()["support_group"] is None
-    assert response.json()["sent_back_reason"] == "wrong_group"
 
 
 def test_pending_and_resume(api, working_incident, specialist):
-    response = post(
+    moved(
         api, specialist, working_incident, "pending",
         {"reason": "awaiting_requester", "note": "Which mailbox?"},
+        status="pending", pending_reason="awaiting_requester",
     )  # fmt: skip
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "pending"
-    assert response.json()["pending_reason"] == "awaiting_requester"
-
-    response = post(api, specialist, working_incident, "resume")
-    assert response.status_code == 200
-    assert response.json()["status"] == "in_progress"
+    moved(api, specialist, working_incident, "resume", status="in_progress")
 
 
 def test_assess_change_all_no_keeps_it_with_the_group(api, working_incident, specialist):
-    response = post(
+    body = moved(
         api, specialist, working_incident, "assess-change",
         {"causes_service_unavailability": False, "changes_service_functionality": False,
          "requires_cmdb_update": False},
+        escalation="", assignee=specialist.pk,
     )  # fmt: skip
 
-    assert response.status_code == 200, response.json()
-    body = response.json()
     assert body["requires_cmdb_update"] is False
-    assert body["escalation"] == ""
-    assert body["assignee"] == specialist.pk
 
 
 def test_assess_change_needs_all_three_answers(api, working_incident, specialist):
@@ -237,17 +231,15 @@ def test_assess_change_needs_all_three_answers(api, working_incident, specialist
 
 
 def test_escalate_and_handle_the_escalation(api, working_incident, specialist, service_owner):
-    response = post(api, specialist, working_incident, "escalate", {"note": "Outage."})
-    assert response.status_code == 200, response.json()
-    assert response.json()["escalation"] == "service_owner"
-    assert response.json()["escalated_to"] == service_owner.pk
-
-    response = post(
+    moved(
+        api, specialist, working_incident, "escalate", {"note": "Outage."},
+        escalation="service_owner", escalated_to=service_owner.pk,
+    )  # fmt: skip
+    moved(
         api, service_owner, working_incident, "handle-escalation",
         {"decision": "back_to_specialists", "note": "No change needed."},
+        escalation="back_to_specialists",
     )  # fmt: skip
-    assert response.status_code == 200, response.json()
-    assert response.json()["escalation"] == "back_to_specialists"
 
 
 def test_handle_escalation_refuses_an_unknown_decision(
@@ -262,16 +254,11 @@ def test_handle_escalation_refuses_an_unknown_decision(
 
 
 def test_resolve_accept(api, working_incident, specialist, requester):
-    response = post(
+    moved(
         api, specialist, working_incident, "resolve",
-        {"resolution": "Quota raised.", "resolution_code": "solved"},
+        {"resolution": "Quota raised.", "resolution_code": "solved"}, status="resolved",
     )  # fmt: skip
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "resolved"
-
-    response = post(api, requester, working_incident, "accept")
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "closed"
+    moved(api, requester, working_incident, "accept", status="closed")
 
 
 @pytest.mark.parametrize("status", ["proposed", "rejected", "retired"])
@@ -305,13 +292,12 @@ def test_resolving_with_an_active_solution_records_its_use(
     )
     Solution.objects.filter(pk=solution.pk).update(status="active")
 
-    response = post(
+    moved(
         api, specialist, working_incident, "resolve",
         {"resolution": "Tray 2 opened.", "resolution_code": "solved", "solution": solution.pk},
+        solution=solution.pk,
     )  # fmt: skip
 
-    assert response.status_code == 200, response.json()
-    assert response.json()["solution"] == solution.pk
     assert SolutionUse.objects.get().incident_id == working_incident.pk
 
 
@@ -325,18 +311,16 @@ def test_resolve_needs_a_resolution_and_a_code(api, working_incident, specialist
 def test_reopen_by_the_requester_and_close_by_the_desk(
     api, resolved_incident, requester, desk_analyst, specialist
 ):
-    response = post(api, requester, resolved_incident, "reopen", {"reason": "Still broken."})
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "assigned"
-    assert response.json()["reopen_count"] == 1
+    moved(
+        api, requester, resolved_incident, "reopen", {"reason": "Still broken."},
+        status="assigned", reopen_count=1,
+    )  # fmt: skip
 
     post(
         api, specialist, resolved_incident, "resolve",
         {"resolution": "Now really.", "resolution_code": "solved"},
     )  # fmt: skip
-    response = post(api, desk_analyst, resolved_incident, "close")
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "closed"
+    moved(api, desk_analyst, resolved_incident, "close", status="closed")
 
 
 def test_reopen_needs_a_reason(api, resolved_incident, requester):
@@ -349,10 +333,7 @@ def test_reopen_needs_a_reason(api, resolved_incident, requester):
 def test_cancel_by_the_desk(api, make_incident, desk_analyst):
     incident = make_incident()
 
-    response = post(api, desk_analyst, incident, "cancel", {"reason": "Duplicate."})
-
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "cancelled"
+    moved(api, desk_analyst, incident, "cancel", {"reason": "Duplicate."}, status="cancelled")
 
 
 def test_inform_the_problem_coordinator(api, resolved_incident, specialist, problem_coordinator):

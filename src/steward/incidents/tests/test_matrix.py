@@ -43,14 +43,13 @@ INCIDENT = Case(
     sees=("requester", "representative", "analyst", "specialist", "admin"),
     hidden=CUSTOMERS_ELSEWHERE,
     creator="requester",
-    create=lambda world: {"title": "Printer jams"},
-    bad_create=lambda world: {"title": ""},
-    bad_field="title",
+    create={"title": "Printer jams"},
+    blank="title",
     # Registering for somebody else is the desk's job.
     create_denied="colleague",
     denied_create=lambda world: {"title": "For you", "requester": world.actor("requester").pk},
     updater="analyst",
-    update=lambda world: {"title": "VPN drops every hour"},
+    update={"title": "VPN drops every hour"},
     update_denied="requester",
     steps=(
         Step(
@@ -59,7 +58,7 @@ INCIDENT = Case(
             allowed="analyst",
             denied="requester",
             status="cancelled",
-            payload=lambda world: {"reason": "Duplicate."},
+            payload={"reason": "Duplicate."},
             wrong_state=cancelled,
         ),
         Step(
@@ -71,12 +70,10 @@ INCIDENT = Case(
             wrong_state=cancelled,
         ),
     ),
-    page_list="incidents:incident-list",
-    page_detail="incidents:incident-detail",
+    pages="incidents:incident",
     # Customer-side people are sent on to the portal, which shows theirs only.
     page_sees=("analyst", "specialist", "requester"),
     page_hidden=("other_requester",),
-    page_create="incidents:incident-create",
     page_form=lambda world: {
         "requester": world.actor("requester").pk,
         "channel": "phone",
@@ -102,10 +99,9 @@ SOLUTION = Case(
         "body": "Clear it.",
         "support_group": SupportGroupFactory(name="Desk").pk,
     },
-    bad_create=lambda world: {"title": "Clear the cache"},
-    bad_field="body",
+    missing="body",
     create_denied="requester",
-    update=lambda world: {"title": "Restart the print spooler"},
+    update={"title": "Restart the print spooler"},
     update_denied="operations_manager",
     steps=(
         Step(
@@ -125,10 +121,9 @@ SOLUTION = Case(
             wrong_state=proposed,
         ),
     ),
-    page_list="incidents:solution-list",
-    page_detail="incidents:solution-detail",
+    pages="incidents:solution",
     page_sees=("analyst", "specialist"),
-    shown_as=lambda record: record.title,
+    shown_as="title",
 )
 
 PROPOSED_SOLUTION = Case(

@@ -2,9 +2,7 @@
 resolution, mean time to resolve, SLA compliance), aging, the daily review list, CSV,
 the weekly email and who may see them."""
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from steward.core.models import BusinessCalendar, SlaClock, SupportGroup
+from steward.core.testing.exports import csv_rows
 from steward.core.tests.factories import (
     FORMULA_CELLS,
     OrganisationFactory,
@@ -201,9 +200,7 @@ def test_report_csvs_defuse_formulas(client, world, formula):
 
     def cells(name, person, **params):
         client.force_login(person)
-        response = client.get(reverse(name), {"format": "csv", **params})
-        body = response.content.decode().lstrip("\ufeff")
-        return [row for row in csv.reader(io.StringIO(body))]
+        return csv_rows(client.get(reverse(name), {"format": "csv", **params}))
 
     weekly = cells("incidents:reports", world["manager"], week="2026-11-04")
     daily = cells("incidents:report-daily-review", world["coordinator"])

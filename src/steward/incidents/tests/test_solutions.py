@@ -5,14 +5,14 @@ solution on a request; through the services, the API and the pages."""
 from typing import Any
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from steward.core import numbering
 from steward.core.choices import JournalKind
 from steward.core.errors import InvalidTransition
-from steward.core.models import JournalEntry, Notification
+from steward.core.models import Notification
+from steward.core.testing.journal import journal_of
 from steward.core.tests.api import field_errors
 from steward.core.tests.factories import make_person
 from steward.incidents.models import IncidentRequest, Solution, SolutionUse
@@ -35,11 +35,6 @@ def incident(requester: Any, *, group: Any = None, service: Any = None, **fields
     numbering.assign(record)
     record.save()
     return record
-
-
-def journal_of(record: Any) -> list[JournalEntry]:
-    ct = ContentType.objects.get_for_model(record)
-    return list(JournalEntry.objects.filter(record_type=ct, record_id=record.pk).order_by("pk"))
 
 
 @pytest.fixture

@@ -13,35 +13,23 @@ from django.urls import reverse
 from steward.core.choices import JournalKind
 from steward.core.errors import StaleVersion
 from steward.core.models import JournalEntry
-from steward.core.tests.factories import add_member, make_person
+from steward.core.tests.factories import group_member
 from steward.incidents.models import IncidentRequest
 from steward.incidents.services import incidents as svc
 
 
 @pytest.fixture
-def dana(provider, desk_group):
-    person = make_person(
-        "service_desk_analyst",
-        organisation=provider,
-        username="dana",
-        first_name="Dana",
-        last_name="Desk",
+def dana(desk_group):
+    return group_member(
+        desk_group, "service_desk_analyst", username="dana", first_name="Dana", last_name="Desk"
     )
-    add_member(desk_group, person)
-    return person
 
 
 @pytest.fixture
-def alex(provider, desk_group):
-    person = make_person(
-        "service_desk_analyst",
-        organisation=provider,
-        username="alex",
-        first_name="Alex",
-        last_name="Agent",
+def alex(desk_group):
+    return group_member(
+        desk_group, "service_desk_analyst", username="alex", first_name="Alex", last_name="Agent"
     )
-    add_member(desk_group, person)
-    return person
 
 
 def _form(html: str) -> dict[str, Any]:

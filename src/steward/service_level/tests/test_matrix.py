@@ -46,6 +46,10 @@ def review(world: World) -> SlaReview:
     )  # fmt: skip
 
 
+def _service_form(world: World) -> dict:
+    return {"name": "Payroll", "owner": world.admin.pk, "provider": world.provider.pk}
+
+
 SERVICE = Case(
     "service",
     Service,
@@ -54,15 +58,10 @@ SERVICE = Case(
     # Customer-side people see the services their organisation subscribes to.
     sees=("requester", "representative", "analyst", "admin"),
     hidden=("other_requester", "other_representative"),
-    create=lambda world: {
-        "name": "Payroll",
-        "owner": world.admin.pk,
-        "provider": world.provider.pk,
-    },
-    bad_create=lambda world: {"name": ""},
-    bad_field="name",
+    create=_service_form,
+    blank="name",
     create_denied="analyst",
-    update=lambda world: {"description": "Mail for everyone."},
+    update={"description": "Mail for everyone."},
     update_denied="analyst",
     steps=(
         Step(
@@ -71,20 +70,14 @@ SERVICE = Case(
             allowed="admin",
             denied="analyst",
             status="active",
-            payload=lambda world: {"status": "active"},
+            payload={"status": "active"},
             wrong_state=lambda world: service(world, status="active"),
         ),
     ),
-    page_list="service_level:service-list",
-    page_detail="service_level:service-detail",
+    pages="service_level:service",
     page_sees=("analyst", "admin"),
-    page_create="service_level:service-create",
-    page_form=lambda world: {
-        "name": "Payroll",
-        "owner": world.admin.pk,
-        "provider": world.provider.pk,
-    },
-    shown_as=lambda record: record.name,
+    page_form=_service_form,
+    shown_as="name",
 )
 
 CATALOG_ITEM = Case(
@@ -95,10 +88,9 @@ CATALOG_ITEM = Case(
     sees=("analyst", "admin"),
     hidden=("requester", "representative"),
     create=lambda world: {"service": service(world).pk, "name": "Mailbox"},
-    bad_create=lambda world: {"service": service(world).pk, "name": ""},
-    bad_field="name",
+    blank="name",
     create_denied="analyst",
-    update=lambda world: {"summary": "A mailbox of 50 GB."},
+    update={"summary": "A mailbox of 50 GB."},
     update_denied="analyst",
     steps=(
         Step(
@@ -107,20 +99,18 @@ CATALOG_ITEM = Case(
             allowed="admin",
             denied="analyst",
             status="failed",
-            payload=lambda world: {"reason": "The approvers did not agree."},
+            payload={"reason": "The approvers did not agree."},
             wrong_state=failed_item,
         ),
     ),
-    page_list="service_level:catalog-item-list",
-    page_detail="service_level:catalog-item-detail",
+    pages="service_level:catalog-item",
     page_sees=("analyst", "admin"),
-    page_create="service_level:catalog-item-create",
     page_form=lambda world: {
         "service": service(world).pk,
         "name": "Mailbox",
         "visibility": "public",
     },
-    shown_as=lambda record: record.name,
+    shown_as="name",
 )
 
 AGREEMENT = Case(
@@ -139,29 +129,24 @@ AGREEMENT = Case(
         "name": "E-mail for Acme",
         "term_start": "2026-01-01",
     },
-    bad_create=lambda world: {"kind": "sla", "service": service(world).pk, "name": "No term"},
-    bad_field="term_start",
+    missing="term_start",
     create_denied="analyst",
-    update=lambda world: {"description": "Mail, around the clock."},
+    update={"description": "Mail, around the clock."},
     update_denied="analyst",
-    page_list="service_level:agreement-list",
-    page_detail="service_level:agreement-detail",
+    pages="service_level:agreement",
     page_sees=("analyst", "admin", "representative"),
     page_hidden=("other_representative",),
-    shown_as=lambda record: record.number,
 )
 
 SLA_REVIEW = Case(
     "SLA review",
     SlaReview,
     review,
-    page_list="service_level:review-list",
-    page_detail="service_level:review-detail",
+    pages="service_level:review",
     page_sees=("service_level_manager", "representative"),
     page_hidden=("other_representative",),
     # Reviews are the service level manager's: a system administrator has no reason to read them.
     page_refused=("admin", "analyst"),
-    shown_as=lambda record: record.number,
 )
 
 

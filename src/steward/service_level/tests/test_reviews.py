@@ -6,9 +6,7 @@ The world: Acme Bank's SLA for "Payroll" (office hours Mon-Fri 08:00-17:00 Amste
 reviewed over the week of Monday 3 to Sunday 9 March 2025: 5 x 9 = 45 business hours.
 """
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +22,7 @@ from django.urls import reverse
 from steward.core import clocks
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.models import Notification
+from steward.core.testing.exports import csv_records
 from steward.core.tests.factories import (
     FORMULA_CELLS,
     BusinessCalendarFactory,
@@ -641,8 +640,7 @@ def test_csv_export_has_one_line_per_target(client, world, report):
     response = client.get(reverse("service_level:review-csv", args=[report.pk]))
 
     assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode().lstrip("\ufeff")
-    lines = list(csv.DictReader(io.StringIO(body)))
+    lines = csv_records(response)
     assert len(lines) == 4
     resolution = next(line for line in lines if line["Kind"] == "resolution")
     assert resolution["% met"] == "66.7"
@@ -665,8 +663,7 @@ def test_review_csv_defuses_formulas(client, world, report):
 
         response = client.get(reverse("service_level:review-csv", args=[report.pk]))
 
-        body = b"".join(response.streaming_content).decode().lstrip("\ufeff")
-        line = next(r for r in csv.DictReader(io.StringIO(body)) if r["Kind"] == "resolution")
+        line = next(r for r in csv_records(response) if r["Kind"] == "resolution")
         assert explained.explanation.startswith(("=", "+", "-", "@"))
         assert (line["Explanation"], line["Remedy"]) == (
             "'" + explained.explanation,

@@ -113,20 +113,25 @@ def test_priority_picks_the_targets_for_that_priority(service, customer_org, rec
     assert [(c.metric, c.target_seconds) for c in started] == [("resolution", 8 * H)]
 
 
-def test_sla_ola_and_uc_clocks_run_in_parallel(service, customer_org, group, supplier, record):
-    agreement(service, "sla", customer=customer_org)
-    ola = agreement(service, "ola", support_group=group)
-    uc = agreement(service, "uc", supplier=supplier)
-
-    started = start_clocks_for(
+def start_all_three(record, service, customer, group, supplier):
+    """The clocks of a P1 record with a customer (SLA), a support group (OLA) and a supplier (UC)."""
+    return start_clocks_for(
         record=record,
         service=service,
-        customer=customer_org,
+        customer=customer,
         support_group=group,
         supplier=supplier,
         priority="1",
         started_at=START,
     )
+
+
+def test_sla_ola_and_uc_clocks_run_in_parallel(service, customer_org, group, supplier, record):
+    agreement(service, "sla", customer=customer_org)
+    ola = agreement(service, "ola", support_group=group)
+    uc = agreement(service, "uc", supplier=supplier)
+
+    started = start_all_three(record, service, customer_org, group, supplier)
 
     assert sorted((c.kind, c.metric) for c in started) == [
         ("ola", "resolution"),
@@ -149,15 +154,7 @@ def test_agreements_that_are_not_active_start_nothing(
     agreement(service, "ola", status=status, support_group=group)
     agreement(service, "uc", status=status, supplier=supplier)
 
-    started = start_clocks_for(
-        record=record,
-        service=service,
-        customer=customer_org,
-        support_group=group,
-        supplier=supplier,
-        priority="1",
-        started_at=START,
-    )
+    started = start_all_three(record, service, customer_org, group, supplier)
 
     assert started == []
     assert not SlaClock.objects.exists()

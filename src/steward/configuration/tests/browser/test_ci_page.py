@@ -17,8 +17,8 @@ from steward.configuration.models import (
 )
 from steward.configuration.services import cis
 from steward.configuration.services.standard import ensure_standard_catalogue
-from steward.core.tests.browser.conftest import browser_page, shot  # noqa: F401
-from steward.core.tests.factories import PASSWORD, OrganisationFactory, make_person
+from steward.core.tests.browser.conftest import browser_page, shot, sign_in  # noqa: F401
+from steward.core.tests.factories import OrganisationFactory, make_person
 from steward.service_level.services import services as service_svc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,10 +67,7 @@ def cmdb_world(transactional_db):
 
 def test_open_a_ci_see_its_impact_graph_and_history(browser_page, cmdb_world):  # noqa: F811
     page, vm = browser_page, cmdb_world["vm"]
-    page.goto("/login/")
-    page.get_by_label("Username").fill("carl")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "carl")
 
     page.get_by_role("link", name="Configuration items").click()
     expect(page.get_by_role("heading", name="Configuration items")).to_be_visible()

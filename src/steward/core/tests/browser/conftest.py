@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from steward.core.tests.factories import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -26,6 +28,16 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+def sign_in(page, username: str, password: str = PASSWORD, *, fresh: bool = False) -> None:
+    """Sign in through the login form; ``fresh``: in a new session (signing out needs a POST)."""
+    if fresh:
+        page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def screenshot_dir() -> Path:
     path = Path(settings.VAR_DIR) / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
@@ -37,12 +49,6 @@ def shot(page, name: str) -> Path:
     path = screenshot_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Hashing with the production hasher costs a second per person created; not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -6,17 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from steward.core.tests.browser.conftest import shot
+from steward.core.tests.browser.conftest import shot, sign_in
 from steward.core.tests.factories import PASSWORD, OrganisationFactory, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str, password: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_locked_out_person_is_told_when_to_retry_and_an_admin_unlocks(

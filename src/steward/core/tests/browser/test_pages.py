@@ -7,9 +7,8 @@ from playwright.sync_api import expect
 
 from steward.core import journal
 from steward.core.models import Notification
-from steward.core.tests.browser.conftest import shot
+from steward.core.tests.browser.conftest import shot, sign_in
 from steward.core.tests.factories import (
-    PASSWORD,
     BusinessCalendarFactory,
     OrganisationFactory,
     SupportGroupFactory,
@@ -66,13 +65,6 @@ def world(transactional_db):
         recipient=admin, event="incident.assigned", title="INC000042 was assigned to Service Desk"
     )
     return {"admin": admin, "colleague": colleague, "acme": acme, "desk": desk}
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_sign_in_lands_on_my_work(browser_page, world):

@@ -5,9 +5,8 @@ specialist takes and resolves it, and the requester reopens it from the portal."
 import pytest
 from playwright.sync_api import expect
 
-from steward.core.tests.browser.conftest import browser_page, shot  # noqa: F401
+from steward.core.tests.browser.conftest import browser_page, shot, sign_in  # noqa: F401
 from steward.core.tests.factories import (
-    PASSWORD,
     OrganisationFactory,
     SupportGroupFactory,
     add_member,
@@ -50,19 +49,11 @@ def desk_world(transactional_db):
     return {"dana": dana, "lee": lee, "ruth": ruth}
 
 
-def _login(page, username: str) -> None:
-    page.context.clear_cookies()  # a fresh session: signing out needs a POST
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_register_route_resolve_and_reopen_from_the_portal(browser_page, desk_world):  # noqa: F811
     page = browser_page
 
     # 1. The analyst registers the request for Ruth; the keyword rule routes it.
-    _login(page, "dana")
+    sign_in(page, "dana", fresh=True)
     page.get_by_role("link", name="New incident request").click()
     page.get_by_label("Requester").fill("Ruth")
     page.get_by_role("button", name="Ruth Requester").click()
@@ -81,7 +72,7 @@ def test_register_route_resolve_and_reopen_from_the_portal(browser_page, desk_wo
     assert incident.requester == desk_world["ruth"]
 
     # 2. The network specialist takes it and resolves it.
-    _login(page, "lee")
+    sign_in(page, "lee", fresh=True)
     page.goto(incident.get_absolute_url())
     page.get_by_role("button", name="Take it").click()
     expect(page.locator(".record-title")).to_contain_text("In progress")
@@ -94,7 +85,7 @@ def test_register_route_resolve_and_reopen_from_the_portal(browser_page, desk_wo
     shot(page, "incident-2-resolved-by-specialist")
 
     # 3. Ruth sees the solution in the portal and reopens: it still drops.
-    _login(page, "ruth")
+    sign_in(page, "ruth", fresh=True)
     page.goto("/portal/")
     page.get_by_role("link", name="VPN drops every few minutes").click()
     expect(page.get_by_role("heading", name="Our solution")).to_be_visible()

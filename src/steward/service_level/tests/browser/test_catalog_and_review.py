@@ -8,9 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from steward.core.tests.browser.conftest import browser_page, shot  # noqa: F401
+from steward.core.tests.browser.conftest import browser_page, shot, sign_in  # noqa: F401
 from steward.core.tests.factories import (
-    PASSWORD,
     BusinessCalendarFactory,
     OrganisationFactory,
     give_role,
@@ -121,13 +120,6 @@ def world(transactional_db):
     )  # fmt: skip
     review = review_svc.review_compute(actor=slm, review_id=review.pk)
     return {"customer": customer, "slm": slm, "review": review, "mailbox": mailbox}
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_customer_browses_the_catalog_and_opens_an_item(browser_page, world):  # noqa: F811

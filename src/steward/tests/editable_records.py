@@ -3,7 +3,8 @@
 Each ``Editable`` makes one record in a state its edit accepts (through the services, as
 an administrator), and says how the API (``api``: the router's basename, a PATCH body
 per value) and the edit page (``page``: its URL name, the form field and how to read the
-stored value back) change one field of it. ``test_versioning`` checks that every PATCH
+stored value back) change one field of it; ``edits`` names a text field both change.
+``test_versioning`` checks that every PATCH
 endpoint and every edit page of the project is listed here, so a new one cannot be left
 out of the matrix.
 """
@@ -52,6 +53,14 @@ class Editable:
     # False when the process allows the save once only (a review meeting is held once).
     reapply: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    # The one text field that the PATCH (when ``api``) and the edit page (``page``) change.
+    edits: str = ""
+
+    def __post_init__(self) -> None:
+        if self.edits and self.api and self.patch is None:
+            object.__setattr__(self, "patch", _text(self.edits))
+        if self.edits and not self.form_field:
+            object.__setattr__(self, "form_field", self.edits)
 
     def stored(self, record: Model) -> Any:
         fresh = type(record)._default_manager.get(pk=record.pk)
@@ -209,33 +218,19 @@ EDITABLE: list[Editable] = [
         "organisation",
         organisation,
         api="organisation",
-        patch=_text("notes"),
         page="core:organisation-edit",
-        form_field="notes",
+        edits="notes",
     ),
+    Editable("person", person, api="person", page="core:person-edit", edits="job_title"),
     Editable(
-        "person",
-        person,
-        api="person",
-        patch=_text("job_title"),
-        page="core:person-edit",
-        form_field="job_title",
-    ),
-    Editable(
-        "support group",
-        group,
-        api="supportgroup",
-        patch=_text("description"),
-        page="core:group-edit",
-        form_field="description",
+        "support group", group, api="supportgroup", page="core:group-edit", edits="description"
     ),
     Editable(
         "business calendar",
         calendar,
         api="calendar",
-        patch=_text("description"),
         page="core:calendar-edit",
-        form_field="description",
+        edits="description",
     ),
     Editable(
         "business calendar hours",
@@ -255,17 +250,11 @@ EDITABLE: list[Editable] = [
             events=["configuration.contract.expired"],
         ),
         api="webhook-subscription",
-        patch=_text("name"),
         page="core:webhook-edit",
-        form_field="name",
+        edits="name",
     ),
     Editable(
-        "service",
-        service,
-        api="service",
-        patch=_text("description"),
-        page="service_level:service-edit",
-        form_field="description",
+        "service", service, api="service", page="service_level:service-edit", edits="description"
     ),
     Editable(
         "catalog item",
@@ -273,15 +262,14 @@ EDITABLE: list[Editable] = [
             actor=actor, service=service(actor), name=f"Item {_n()}"
         ),
         api="catalogitem",
-        patch=_text("summary"),
         page="service_level:catalog-item-edit",
-        form_field="summary",
+        edits="summary",
     ),
     Editable(
         "catalog item template",
         lambda actor: catalog.catalog_item_template_create(actor=actor, name=f"Template {_n()}"),
         api="catalogitemtemplate",
-        patch=_text("summary"),
+        edits="summary",
     ),
     Editable(
         "customer",
@@ -298,9 +286,8 @@ EDITABLE: list[Editable] = [
         "agreement",
         draft_agreement,
         api="agreement",
-        patch=_text("description"),
         page="service_level:agreement-edit",
-        form_field="description",
+        edits="description",
     ),
     Editable(
         "service level target",
@@ -312,38 +299,26 @@ EDITABLE: list[Editable] = [
             target_seconds=3600,
         ),
         api="serviceleveltarget",
-        patch=_text("description"),
+        edits="description",
     ),
     Editable(
         "SLA review meeting",
         review,
         page="service_level:review-meeting",
-        form_field="minutes",
+        edits="minutes",
         reapply=False,
     ),
     Editable(
         "SLA review suggestions",
         review,
         page="service_level:review-suggestions",
-        form_field="improvement_suggestions",
+        edits="improvement_suggestions",
     ),
     Editable("CI class", ci_class, api="ciclass"),
     Editable("relationship", relationship, api="cirelationship"),
+    Editable("configuration item", ci, api="ci", page="configuration:ci-edit", edits="location"),
     Editable(
-        "configuration item",
-        ci,
-        api="ci",
-        patch=_text("location"),
-        page="configuration:ci-edit",
-        form_field="location",
-    ),
-    Editable(
-        "supplier",
-        supplier,
-        api="supplier",
-        patch=_text("notes"),
-        page="configuration:supplier-edit",
-        form_field="notes",
+        "supplier", supplier, api="supplier", page="configuration:supplier-edit", edits="notes"
     ),
     Editable(
         "supplier contact",
@@ -353,7 +328,7 @@ EDITABLE: list[Editable] = [
             "pk": contact.organisations.get().pk,
             "person_pk": contact.pk,
         },
-        form_field="job_title",
+        edits="job_title",
     ),
     Editable(
         "contract",
@@ -365,9 +340,8 @@ EDITABLE: list[Editable] = [
             starts_on=dt.date(2026, 1, 1),
         ),
         api="contract",
-        patch=_text("description"),
         page="configuration:contract-edit",
-        form_field="description",
+        edits="description",
     ),
     Editable(
         "purchase requisition",
@@ -378,9 +352,8 @@ EDITABLE: list[Editable] = [
             change_coordinator=make_person("change_coordinator", organisation=provider(actor)),
         ),
         api="purchaserequisition",
-        patch=_text("justification"),
         page="configuration:requisition-edit",
-        form_field="justification",
+        edits="justification",
     ),
     Editable(
         "incident request",
@@ -388,9 +361,8 @@ EDITABLE: list[Editable] = [
             actor=actor, requester=actor, title=f"Printer jam {_n()}"
         ),
         api="incident",
-        patch=_text("title"),
         page="incidents:incident-edit",
-        form_field="title",
+        edits="title",
     ),
     Editable(
         "routing rule",
@@ -398,7 +370,7 @@ EDITABLE: list[Editable] = [
             actor=actor, name=f"Rule {_n()}", keywords="printer", support_group=group(actor)
         ),
         api="routing-rule",
-        patch=_text("name"),
+        edits="name",
     ),
     Editable(
         "solution",
@@ -409,9 +381,8 @@ EDITABLE: list[Editable] = [
             support_group=group(actor),
         ),
         api="solution",
-        patch=_text("title"),
         page="incidents:solution-edit",
-        form_field="title",
+        edits="title",
     ),
 ]
 

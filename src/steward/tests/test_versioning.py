@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from steward.core import versioning
 from steward.core.api.base import WRITE_METHODS
@@ -24,9 +24,10 @@ from steward.core.choices import JournalKind
 from steward.core.errors import StaleVersion
 from steward.core.models import JournalEntry, Person, VersionedModel
 from steward.core.services import directory
-from steward.core.tests import editable_records as er
+from steward.core.testing.urls import url_patterns
 from steward.core.tests.factories import make_person
 from steward.core.views.patterns import ServiceFormView
+from steward.tests import editable_records as er
 
 # Detail writes on records that are logs or grants, not editable records.
 NOT_EDITABLE = {
@@ -39,28 +40,25 @@ NOT_EDITABLE = {
 # --- People and helpers -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def dana(db, provider) -> Person:
+def _superuser(provider: Any, first_name: str, last_name: str) -> Person:
     return make_person(
         "system_administrator",
         organisation=provider,
-        username="dana",
-        first_name="Dana",
-        last_name="Desk",
+        username=first_name.lower(),
+        first_name=first_name,
+        last_name=last_name,
         is_superuser=True,
     )
+
+
+@pytest.fixture
+def dana(db, provider) -> Person:
+    return _superuser(provider, "Dana", "Desk")
 
 
 @pytest.fixture
 def robin(db, provider) -> Person:
-    return make_person(
-        "system_administrator",
-        organisation=provider,
-        username="robin",
-        first_name="Robin",
-        last_name="Ross",
-        is_superuser=True,
-    )
+    return _superuser(provider, "Robin", "Ross")
 
 
 class _Forms(HTMLParser):
@@ -275,15 +273,6 @@ def test_a_step_moves_the_version_on_so_an_etag_taken_before_it_is_stale(api, da
 # --- The page matrix -----------------------------------------------------------------------------
 
 
-def _walk(patterns: Any, namespace: str = "") -> Any:
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace
-            yield from _walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry
-
-
 def _hands_the_version_to_a_service(view: type) -> bool:
     perform = getattr(view, "perform", None)
     if perform is None:
@@ -295,7 +284,7 @@ def _hands_the_version_to_a_service(view: type) -> bool:
 def test_every_edit_page_is_in_the_matrix():
     """Pages named ``*-edit`` and pages handing the form's version to a service."""
     edit_pages = set()
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in url_patterns():
         view = getattr(pattern.callback, "view_class", None)
         if view is None or not issubclass(view, ServiceFormView):
             continue

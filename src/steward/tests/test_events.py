@@ -10,7 +10,7 @@ from steward.core.models import Organisation, SlaClock
 from steward.core.tests.factories import TEST_EVENTS
 from steward.service_level.models import CatalogItem
 
-DOC = Path(__file__).resolve().parents[4] / "docs" / "EVENTS.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "EVENTS.md"
 
 
 @pytest.fixture

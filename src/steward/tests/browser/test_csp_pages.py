@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from steward.configuration.models import ConfigurationItem
 from steward.core.demo import data, loader
 from steward.core.models import SlaClock
-from steward.core.tests.browser.conftest import browser_page, shot  # noqa: F401
+from steward.core.tests.browser.conftest import browser_page, shot, sign_in  # noqa: F401
 from steward.incidents.models import IncidentRequest
 from steward.service_level.models import SlaReview
 
@@ -23,12 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STUB_PRINT = "window.print = () => { document.documentElement.dataset.printed = 'yes'; };"
 
 
-def sign_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(data.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def sign_in_to_the_demo(page, username: str) -> None:
+    sign_in(page, username, data.DEMO_PASSWORD, fresh=True)
     expect(page.locator(".me-link")).to_be_visible()
 
 
@@ -51,12 +47,12 @@ def test_every_area_works_under_the_policy(browser_page, transactional_db):  # n
     _an_open_request()
     page = browser_page
     page.add_init_script(STUB_PRINT)
-    sign_in(page, "admin")
+    sign_in_to_the_demo(page, "admin")
     _service_level_and_configuration(page)
     _incidents_reports_api_docs_and_admin(page)
-    sign_in(page, "dana.desk")
+    sign_in_to_the_demo(page, "dana.desk")
     _registration_form(page)
-    sign_in(page, "ruben.northwind")
+    sign_in_to_the_demo(page, "ruben.northwind")
     _portal(page)
 
 
