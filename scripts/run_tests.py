@@ -80,7 +80,10 @@ def drop_test_databases(url: str, name: str) -> list[str]:
 
 def pytest(env_extra: dict[str, str], extra_args: list[str]) -> int:
     env = {**os.environ, **env_extra}
-    cmd = [sys.executable, "-m", "pytest", "-n", os.environ.get("TEST_WORKERS", "2"), *extra_args]
+    # worksteal: a worker that runs out of tests takes half of the other's queue, so neither
+    # idles while the other still has a long tail (``load`` cannot take back what it sent).
+    workers = ["-n", os.environ.get("TEST_WORKERS", "2"), "--dist", "worksteal"]
+    cmd = [sys.executable, "-m", "pytest", *workers, *extra_args]
     print("+", " ".join(f"{k}={v}" for k, v in env_extra.items()), " ".join(cmd), flush=True)
     return subprocess.run(cmd, env=env, check=False, cwd=ROOT).returncode
 
