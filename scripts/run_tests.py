@@ -80,9 +80,11 @@ def drop_test_databases(url: str, name: str) -> list[str]:
 
 def pytest(env_extra: dict[str, str], extra_args: list[str]) -> int:
     env = {**os.environ, **env_extra}
-    # worksteal: a worker that runs out of tests takes half of the other's queue, so neither
-    # idles while the other still has a long tail (``load`` cannot take back what it sent).
-    workers = ["-n", os.environ.get("TEST_WORKERS", "2"), "--dist", "worksteal"]
+    # Two tests at a time per worker: with larger batches, the slow tests near the end
+    # (transactional ones run last, as Django orders them) went to one worker while the other
+    # sat idle. (Not worksteal: a stolen test may run after a transactional one has flushed
+    # the database, which Django's order is there to prevent.)
+    workers = ["-n", os.environ.get("TEST_WORKERS", "2"), "--maxschedchunk", "2"]
     cmd = [sys.executable, "-m", "pytest", *workers, *extra_args]
     print("+", " ".join(f"{k}={v}" for k, v in env_extra.items()), " ".join(cmd), flush=True)
     return subprocess.run(cmd, env=env, check=False, cwd=ROOT).returncode

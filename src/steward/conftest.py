@@ -121,12 +121,14 @@ def _slow_first(item: pytest.Item) -> bool:
     return not any(part in path for part in SLOW_FIRST)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """The slowest modules first (``SLOW_FIRST``); tests marked postgres_only skip, with the
     reason, when the suite runs on SQLite."""
     from django.conf import settings
 
-    # A stable sort: every worker gets the same order, each module keeps its own.
+    # A stable sort, before pytest-django's (also stable) puts the transactional tests after
+    # the others, as Django does: the slow ones come first within each of its groups.
     items.sort(key=_slow_first)
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
