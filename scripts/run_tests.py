@@ -80,7 +80,12 @@ def drop_test_databases(url: str, name: str) -> list[str]:
 
 def pytest(env_extra: dict[str, str], extra_args: list[str]) -> int:
     env = {**os.environ, **env_extra}
-    cmd = [sys.executable, "-m", "pytest", "-n", os.environ.get("TEST_WORKERS", "2"), *extra_args]
+    # Two tests at a time per worker: with larger batches, the slow tests near the end
+    # (transactional ones run last, as Django orders them) went to one worker while the other
+    # sat idle. (Not worksteal: a stolen test may run after a transactional one has flushed
+    # the database, which Django's order is there to prevent.)
+    workers = ["-n", os.environ.get("TEST_WORKERS", "2"), "--maxschedchunk", "2"]
+    cmd = [sys.executable, "-m", "pytest", *workers, *extra_args]
     print("+", " ".join(f"{k}={v}" for k, v in env_extra.items()), " ".join(cmd), flush=True)
     return subprocess.run(cmd, env=env, check=False, cwd=ROOT).returncode
 

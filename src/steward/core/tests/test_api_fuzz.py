@@ -21,7 +21,6 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, transaction
-from django.test import override_settings
 from django.urls import Resolver404, resolve
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -38,8 +37,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from steward.core.api_auth import token_create
-from steward.core.demo import loader
 from steward.core.models import Person
+from steward.core.testing.demo import shared_demo
 
 CHECKS = [
     not_a_server_error,
@@ -112,20 +111,25 @@ def strategy_for(operation: Any, mode: GenerationMode, actor: Person) -> st.Sear
     return st.one_of(*known, anything)
 
 
-@pytest.fixture
-def demo(db, media_root) -> Iterator[dict[str, str]]:
-    """The demo data and an API key per person of ``RUNS``."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        with override_settings(STEWARD_DEMO_INCIDENTS=24):
-            loader.load()
+@pytest.fixture(scope="module")
+def demo_keys(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """The demo data and an API key per person of ``RUNS``: loaded once for the module's
+    three runs (each in a savepoint of the module's transaction)."""
+    with shared_demo(django_db_blocker, MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         admin = Person.objects.get(username="admin")
         keys = {}
         for username in {who for who, _ in RUNS}:
             person = Person.objects.get(username=username)
             keys[username] = token_create(actor=admin, name="schemathesis", person=person)[1]
         yield keys
+
+
+@pytest.fixture
+def demo(db, demo_keys) -> Iterator[dict[str, str]]:
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield demo_keys
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)

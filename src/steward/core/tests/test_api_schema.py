@@ -7,6 +7,7 @@ import pytest
 import yaml
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.test import Client, override_settings
 from drf_spectacular.validation import validate_schema
 
 ENDPOINTS = [
@@ -29,9 +30,12 @@ ENDPOINTS = [
 ]
 
 
-@pytest.fixture
-def schema(client, db) -> dict[str, Any]:
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker) -> dict[str, Any]:
+    # Generating the schema takes seconds; the tests below only read it, so it is served once.
+    # No rate limit, as around each test (src/steward/conftest.py): nothing left in the cache.
+    with django_db_blocker.unblock(), override_settings(STEWARD_API_RATES={"user": "", "anon": ""}):
+        response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     return response.json()
 

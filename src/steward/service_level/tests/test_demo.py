@@ -7,6 +7,7 @@ import pytest
 
 from steward.core.demo import loader
 from steward.core.models import Organisation
+from steward.core.testing.demo import shared_demo
 from steward.service_level.choices import (
     AgreementKind,
     AgreementStatus,
@@ -27,9 +28,16 @@ from steward.service_level.models import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _demo_data(django_db_setup, django_db_blocker):
+    # Loaded once for the module: every test only reads it (each in its own savepoint).
+    with shared_demo(django_db_blocker):
+        yield
+
+
 @pytest.fixture
-def demo(db):
-    loader.load()
+def demo(db, _demo_data):
+    pass
 
 
 def _snapshot() -> dict[str, int]:
