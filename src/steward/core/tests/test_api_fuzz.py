@@ -135,6 +135,7 @@ def demo(db, demo_keys) -> Iterator[dict[str, str]]:
         signals.request_finished.connect(close_old_connections)
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize(("who", "mode"), RUNS, ids=[f"{w}-{m.value}" for w, m in RUNS])
 def test_every_answer_is_no_server_error_and_conforms_to_the_schema(demo, who, mode):
     crashes: list[str] = []
