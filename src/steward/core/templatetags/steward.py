@@ -124,6 +124,14 @@ def badge(value: Any, label: Any = None, tone_name: str = "") -> SafeString:
     return format_html('<span class="badge badge-{}">{}</span>', tone_name or tone(value), text)
 
 
+@register.simple_tag
+def phrase(text: str, *values: Any) -> str:
+    """``text`` with its ``{}`` filled by ``values`` in order, for a sentence made of
+    several values: ``{% phrase "Remove {} from {}?" name group.name as ask %}`` (escaped
+    where it is printed)."""
+    return text.format(*values)
+
+
 @register.filter
 def field_label(record: Any, name: str) -> str:
     """The verbose name of a record's field, for journal lines ("Job title", not "job_title")."""
