@@ -190,8 +190,10 @@ class PersonCreateView(ServiceFormView):
     submit_label = "Create person"
     success_message = "Person registered."
 
+    service_fields = svc.PERSON_FIELDS
+
     def perform(self, form: forms.Form) -> Person:
-        data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
+        data = self.service_data(form)
         org = form.cleaned_data.get("organisation")
         return svc.person_create(
             actor=self.actor,
@@ -206,12 +208,8 @@ class PersonEditView(RecordEditView):
     permission = "core.person.change"
     query_one = queries.person_for
     form_class = PersonForm
-
+    service, record_arg, service_fields = svc.person_update, "person_id", svc.PERSON_FIELDS
     title_format = "Edit {obj.display_name}"
-
-    def perform(self, form: forms.Form) -> Person:
-        data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
-        return self.update_record(form, svc.person_update, "person_id", data=data)
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -316,22 +314,16 @@ class OrganisationCreateView(ServiceFormView):
     title = "New organisation"
     submit_label = "Create organisation"
     success_message = "Organisation registered."
-
-    def perform(self, form: forms.Form) -> Organisation:
-        data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
-        return svc.organisation_create(actor=self.actor, **data)
+    service, service_fields = svc.organisation_create, svc.ORGANISATION_FIELDS
 
 
 class OrganisationEditView(RecordEditView):
     permission = "core.organisation.change"
     query_one = queries.organisation_for
     form_class = OrganisationForm
-
+    service, record_arg = svc.organisation_update, "organisation_id"
+    service_fields = svc.ORGANISATION_FIELDS
     title_format = "Edit {obj.name}"
-
-    def perform(self, form: forms.Form) -> Organisation:
-        data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
-        return self.update_record(form, svc.organisation_update, "organisation_id", data=data)
 
 
 # --- Support groups --------------------------------------------------------------------------
@@ -419,20 +411,14 @@ class GroupCreateView(ServiceFormView):
     title = "New support group"
     submit_label = "Create group"
     success_message = "Support group created."
-
-    def perform(self, form: forms.Form) -> SupportGroup:
-        data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
-        return svc.group_create(actor=self.actor, **data)
+    service, service_fields = svc.group_create, svc.GROUP_FIELDS
 
 
 class GroupEditView(RecordEditView):
     permission = "core.group.change"
     query_one = queries.group_for
     form_class = SupportGroupForm
-
-    def perform(self, form: forms.Form) -> SupportGroup:
-        data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
-        return self.update_record(form, svc.group_update, "group_id", data=data)
+    service, record_arg, service_fields = svc.group_update, "group_id", svc.GROUP_FIELDS
 
 
 urlpatterns = [
