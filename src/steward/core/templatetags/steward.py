@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Manager, Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -130,6 +131,30 @@ def phrase(text: str, *values: Any) -> str:
     several values: ``{% phrase "Remove {} from {}?" name group.name as ask %}`` (escaped
     where it is printed)."""
     return text.format(*values)
+
+
+@register.inclusion_tag("core/partials/row_button.html", takes_context=True)
+def row_button(
+    context: template.Context,
+    url_name: str,
+    *url_args: Any,
+    ask: str = "",
+    label: str = "Remove",
+    style: str = "danger",
+    cell: str = "actions-cell",
+) -> dict[str, Any]:
+    """The cell of a table row with the button posting to the row action ``url_name``
+    (remove a member, a role, a holiday): ``{% row_button "core:group-member-remove"
+    record.pk m.person_id ask=ask %}``; ``ask`` is the question asked before posting (none:
+    posts at once), ``cell`` the cell's class ("" for none)."""
+    return {
+        "url": reverse(url_name, args=url_args),
+        "ask": ask,
+        "label": label,
+        "style": style,
+        "cell": cell,
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.filter
