@@ -177,22 +177,6 @@ def initials(person: Any) -> str:
     return (first + last).upper() or (getattr(person, "username", "?") or "?")[:2].upper()
 
 
-@register.filter
-def humanise_key(name: str) -> str:
-    """Column header from an attribute path: ``assigned_group.name`` → "Assigned group"."""
-    return name.split(".")[0].replace("_", " ").capitalize()
-
-
-@register.simple_tag
-def cell(row: Any, path: str) -> str:
-    """A value from an object or dict by path, as display text (My work sections)."""
-    return (
-        resolve_display(row, path)
-        if not isinstance(row, dict)
-        else display_value(resolve(row, path))
-    )
-
-
 @register.simple_tag
 def sparkline(
     values: Sequence[float], width: int = 120, height: int = 28, label: str = ""
@@ -282,12 +266,3 @@ def choice_label(record: Any, name: str, value: str) -> str:
             if str(key) == value:
                 return str(label)
     return value.replace("_", " ").capitalize() if value else ""
-
-
-@register.filter
-def row_url(row: Any) -> str:
-    """Where a My work row links to: ``url`` of a dict, else ``get_absolute_url()``."""
-    if isinstance(row, dict):
-        return str(row.get("url", ""))
-    get_url = getattr(row, "get_absolute_url", None)
-    return get_url() if callable(get_url) else ""

@@ -106,7 +106,7 @@ class PersonDetailView(RecordDetailView):
     def get_fields(self, obj: Person) -> list[Field]:
         fields = [
             Field("Username", obj.username),
-            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
+            Field.email(obj.email),
             Field("Phone", obj.phone),
             Field("Mobile", obj.mobile),
             Field("Job title", obj.job_title),
@@ -215,6 +215,15 @@ class PersonEditView(RecordEditView):
 # --- Organisations ---------------------------------------------------------------------------
 
 
+def contact_fields(org: Organisation) -> list[Field]:
+    """How to reach an organisation, on its pages in every area (customer, supplier)."""
+    return [
+        Field.email(org.email),
+        Field("Phone", org.phone),
+        Field("Website", org.website, url=org.website),
+    ]
+
+
 class OrganisationListView(RecordListView):
     permission = "core.organisation.view"
     title = "Organisations"
@@ -251,9 +260,7 @@ class OrganisationDetailView(RecordDetailView):
         return [
             Field("Code", obj.code),
             Field("Kind", obj.get_kind_display()),
-            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
-            Field("Phone", obj.phone),
-            Field("Website", obj.website, url=obj.website),
+            *contact_fields(obj),
             Field("Address", obj.address, wide=True),
             # The provider's notes about the organisation are not for its own people.
             *(
@@ -377,7 +384,7 @@ class GroupDetailView(RecordDetailView):
         )
         return [
             Field("Organisation", obj.organisation, url=obj.organisation.get_absolute_url()),
-            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
+            Field.email(obj.email),
             Field("Service hours", calendar, url=calendar_url),
             Field("Skills", obj.skills),
             Field("Description", obj.description, wide=True),

@@ -172,6 +172,11 @@ class Field:
     badge: bool = False
     wide: bool = False
 
+    @classmethod
+    def email(cls, address: str, label: str = "Email") -> "Field":
+        """An email address, linked to write to it."""
+        return cls(label, address, url=f"mailto:{address}" if address else "")
+
 
 @dataclass
 class Action:
