@@ -1,14 +1,14 @@
-from django.urls import include, path
+from steward.core.views.patterns import topic_urls
 
 app_name = "configuration"
 
-# Each views module owns its url patterns; this file only stitches them together.
-urlpatterns = [
-    path("", include("steward.configuration.views.cis")),
-    path("", include("steward.configuration.views.suppliers")),
-    path("", include("steward.configuration.views.contracts")),
-    path("", include("steward.configuration.views.requisitions")),
-    path("", include("steward.configuration.views.deliveries")),
-    path("", include("steward.configuration.views.baselines")),
-    path("", include("steward.configuration.views.integrity")),
-]
+urlpatterns = topic_urls(
+    "steward.configuration.views",
+    "cis",
+    "suppliers",
+    "contracts",
+    "requisitions",
+    "deliveries",
+    "baselines",
+    "integrity",
+)

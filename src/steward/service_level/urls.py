@@ -1,12 +1,7 @@
-from django.urls import include, path
+from steward.core.views.patterns import topic_urls
 
 app_name = "service_level"
 
-# Each views module owns its url patterns; this file only stitches them together.
-urlpatterns = [
-    path("", include("steward.service_level.views.catalog")),
-    path("", include("steward.service_level.views.services")),
-    path("", include("steward.service_level.views.agreements")),
-    path("", include("steward.service_level.views.customers")),
-    path("", include("steward.service_level.views.reviews")),
-]
+urlpatterns = topic_urls(
+    "steward.service_level.views", "catalog", "services", "agreements", "customers", "reviews"
+)

@@ -24,6 +24,7 @@ from steward.configuration.services import suppliers as svc
 from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.models import Organisation, Person
+from steward.core.views.directory import contact_fields
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -134,9 +135,7 @@ class SupplierDetailView(RecordDetailView):
         return [
             Field("Code", obj.code),
             Field("Supplies", details.supplies if details else ""),
-            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
-            Field("Phone", obj.phone),
-            Field("Website", obj.website, url=obj.website),
+            *contact_fields(obj),
             Field("Our account number", details.account_number if details else ""),
             Field("Active", obj.is_active),
             Field(

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Manager, Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -124,6 +125,38 @@ def badge(value: Any, label: Any = None, tone_name: str = "") -> SafeString:
     return format_html('<span class="badge badge-{}">{}</span>', tone_name or tone(value), text)
 
 
+@register.simple_tag
+def phrase(text: str, *values: Any) -> str:
+    """``text`` with its ``{}`` filled by ``values`` in order, for a sentence made of
+    several values: ``{% phrase "Remove {} from {}?" name group.name as ask %}`` (escaped
+    where it is printed)."""
+    return text.format(*values)
+
+
+@register.inclusion_tag("core/partials/row_button.html", takes_context=True)
+def row_button(
+    context: template.Context,
+    url_name: str,
+    *url_args: Any,
+    ask: str = "",
+    label: str = "Remove",
+    style: str = "danger",
+    cell: str = "actions-cell",
+) -> dict[str, Any]:
+    """The cell of a table row with the button posting to the row action ``url_name``
+    (remove a member, a role, a holiday): ``{% row_button "core:group-member-remove"
+    record.pk m.person_id ask=ask %}``; ``ask`` is the question asked before posting (none:
+    posts at once), ``cell`` the cell's class ("" for none)."""
+    return {
+        "url": reverse(url_name, args=url_args),
+        "ask": ask,
+        "label": label,
+        "style": style,
+        "cell": cell,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
 @register.filter
 def field_label(record: Any, name: str) -> str:
     """The verbose name of a record's field, for journal lines ("Job title", not "job_title")."""
@@ -142,22 +175,6 @@ def initials(person: Any) -> str:
     first = (getattr(person, "first_name", "") or "")[:1]
     last = (getattr(person, "last_name", "") or "")[:1]
     return (first + last).upper() or (getattr(person, "username", "?") or "?")[:2].upper()
-
-
-@register.filter
-def humanise_key(name: str) -> str:
-    """Column header from an attribute path: ``assigned_group.name`` → "Assigned group"."""
-    return name.split(".")[0].replace("_", " ").capitalize()
-
-
-@register.simple_tag
-def cell(row: Any, path: str) -> str:
-    """A value from an object or dict by path, as display text (My work sections)."""
-    return (
-        resolve_display(row, path)
-        if not isinstance(row, dict)
-        else display_value(resolve(row, path))
-    )
 
 
 @register.simple_tag
@@ -249,12 +266,3 @@ def choice_label(record: Any, name: str, value: str) -> str:
             if str(key) == value:
                 return str(label)
     return value.replace("_", " ").capitalize() if value else ""
-
-
-@register.filter
-def row_url(row: Any) -> str:
-    """Where a My work row links to: ``url`` of a dict, else ``get_absolute_url()``."""
-    if isinstance(row, dict):
-        return str(row.get("url", ""))
-    get_url = getattr(row, "get_absolute_url", None)
-    return get_url() if callable(get_url) else ""

@@ -22,6 +22,7 @@ from steward.core.views.patterns import (
     Column,
     Field,
     RecordDetailView,
+    RecordEditView,
     RecordListView,
     RecordObjectMixin,
     ServiceFormView,
@@ -194,20 +195,13 @@ class _CalendarObjectMixin(RecordObjectMixin):
         return self.get_object().get_absolute_url()
 
 
-class CalendarEditView(_CalendarObjectMixin, ServiceFormView):
+class CalendarEditView(RecordEditView):
     permission = "core.calendar.change"
+    query_one = queries.calendar_for
     form_class = CalendarForm
-    submit_label = "Save changes"
-    success_message = "Changes saved."
-
+    service, record_arg = svc.calendar_update, "calendar_id"
+    service_fields = svc.CALENDAR_FIELDS
     title_format = "Edit {obj.name}"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"instance": self.get_object()}
-
-    def perform(self, form: forms.Form) -> BusinessCalendar:
-        data = {f: form.cleaned_data[f] for f in svc.CALENDAR_FIELDS}
-        return self.update_record(form, svc.calendar_update, "calendar_id", data=data)
 
 
 class CalendarHoursView(_CalendarObjectMixin, ServiceFormView):

@@ -106,7 +106,7 @@ class PersonDetailView(RecordDetailView):
     def get_fields(self, obj: Person) -> list[Field]:
         fields = [
             Field("Username", obj.username),
-            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
+            Field.email(obj.email),
             Field("Phone", obj.phone),
             Field("Mobile", obj.mobile),
             Field("Job title", obj.job_title),
@@ -190,8 +190,10 @@ class PersonCreateView(ServiceFormView):
     submit_label = "Create person"
     success_message = "Person registered."
 
+    service_fields = svc.PERSON_FIELDS
+
     def perform(self, form: forms.Form) -> Person:
-        data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
+        data = self.service_data(form)
         org = form.cleaned_data.get("organisation")
         return svc.person_create(
             actor=self.actor,
@@ -206,15 +208,20 @@ class PersonEditView(RecordEditView):
     permission = "core.person.change"
     query_one = queries.person_for
     form_class = PersonForm
-
+    service, record_arg, service_fields = svc.person_update, "person_id", svc.PERSON_FIELDS
     title_format = "Edit {obj.display_name}"
-
-    def perform(self, form: forms.Form) -> Person:
-        data = {f: form.cleaned_data[f] for f in svc.PERSON_FIELDS if f in form.cleaned_data}
-        return self.update_record(form, svc.person_update, "person_id", data=data)
 
 
 # --- Organisations ---------------------------------------------------------------------------
+
+
+def contact_fields(org: Organisation) -> list[Field]:
+    """How to reach an organisation, on its pages in every area (customer, supplier)."""
+    return [
+        Field.email(org.email),
+        Field("Phone", org.phone),
+        Field("Website", org.website, url=org.website),
+    ]
 
 
 class OrganisationListView(RecordListView):
@@ -253,9 +260,7 @@ class OrganisationDetailView(RecordDetailView):
         return [
             Field("Code", obj.code),
             Field("Kind", obj.get_kind_display()),
-            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
-            Field("Phone", obj.phone),
-            Field("Website", obj.website, url=obj.website),
+            *contact_fields(obj),
             Field("Address", obj.address, wide=True),
             # The provider's notes about the organisation are not for its own people.
             *(
@@ -316,22 +321,16 @@ class OrganisationCreateView(ServiceFormView):
     title = "New organisation"
     submit_label = "Create organisation"
     success_message = "Organisation registered."
-
-    def perform(self, form: forms.Form) -> Organisation:
-        data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
-        return svc.organisation_create(actor=self.actor, **data)
+    service, service_fields = svc.organisation_create, svc.ORGANISATION_FIELDS
 
 
 class OrganisationEditView(RecordEditView):
     permission = "core.organisation.change"
     query_one = queries.organisation_for
     form_class = OrganisationForm
-
+    service, record_arg = svc.organisation_update, "organisation_id"
+    service_fields = svc.ORGANISATION_FIELDS
     title_format = "Edit {obj.name}"
-
-    def perform(self, form: forms.Form) -> Organisation:
-        data = {f: form.cleaned_data[f] for f in svc.ORGANISATION_FIELDS if f in form.cleaned_data}
-        return self.update_record(form, svc.organisation_update, "organisation_id", data=data)
 
 
 # --- Support groups --------------------------------------------------------------------------
@@ -385,7 +384,7 @@ class GroupDetailView(RecordDetailView):
         )
         return [
             Field("Organisation", obj.organisation, url=obj.organisation.get_absolute_url()),
-            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
+            Field.email(obj.email),
             Field("Service hours", calendar, url=calendar_url),
             Field("Skills", obj.skills),
             Field("Description", obj.description, wide=True),
@@ -419,20 +418,14 @@ class GroupCreateView(ServiceFormView):
     title = "New support group"
     submit_label = "Create group"
     success_message = "Support group created."
-
-    def perform(self, form: forms.Form) -> SupportGroup:
-        data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
-        return svc.group_create(actor=self.actor, **data)
+    service, service_fields = svc.group_create, svc.GROUP_FIELDS
 
 
 class GroupEditView(RecordEditView):
     permission = "core.group.change"
     query_one = queries.group_for
     form_class = SupportGroupForm
-
-    def perform(self, form: forms.Form) -> SupportGroup:
-        data = {f: form.cleaned_data[f] for f in svc.GROUP_FIELDS if f in form.cleaned_data}
-        return self.update_record(form, svc.group_update, "group_id", data=data)
+    service, record_arg, service_fields = svc.group_update, "group_id", svc.GROUP_FIELDS
 
 
 urlpatterns = [

@@ -17,13 +17,58 @@ from steward.core.api_auth import token_create, token_revoke, tokens_for
 from steward.core.forms import TokenForm
 from steward.core.models import SupportGroupMembership
 from steward.core.registry import SearchHit
-from steward.core.views.patterns import ServicePostView, StewardPageMixin, apply_errors
+from steward.core.templatetags.steward import display_value, resolve, resolve_display
+from steward.core.views.patterns import (
+    Cell,
+    Column,
+    Related,
+    ServicePostView,
+    StewardPageMixin,
+    apply_errors,
+)
 
 log = logging.getLogger(__name__)
 
 # What a record number looks like: a prefix and digits (INC000123, CHG42).
 NUMBER_RE = re.compile(r"^[A-Za-z]{1,8}\d{1,12}$")
 MAX_QUERY = 200
+
+
+def _row_url(row: Any) -> str:
+    """Where a My work row links to: ``url`` of a dict, else ``get_absolute_url()``."""
+    if isinstance(row, dict):
+        return str(row.get("url", ""))
+    get_url = getattr(row, "get_absolute_url", None)
+    return get_url() if callable(get_url) else ""
+
+
+def _text(row: Any, path: str) -> str:
+    """A value from an object or dict by path, as display text."""
+    if isinstance(row, dict):
+        return display_value(resolve(row, path))
+    return resolve_display(row, path)
+
+
+def _cells(row: Any, keys: list[str]) -> list[Cell]:
+    """A My work row: its first value links to the record, a status is a badge."""
+    url = _row_url(row)
+    cells = []
+    for i, key in enumerate(keys):
+        text = _text(row, key)
+        link = url if i == 0 else ""
+        cells.append(Cell(value=text, text=text, url=link, badge=key == "status" and not link))
+    return cells
+
+
+def work_card(section: registry.WorkSection) -> Related:
+    """A "My work" section as the table card of record pages (columns named after the
+    attribute paths: ``assigned_group.name`` → "Assigned group")."""
+    keys = list(section.columns)
+    columns = [Column(key, key.split(".")[0].replace("_", " ").capitalize()) for key in keys]
+    table = [_cells(row, keys) for row in section.rows]
+    return Related(
+        section.title, section.rows, columns, section.empty_text, section.list_url, table
+    )
 
 
 class MyWorkView(StewardPageMixin, View):
@@ -48,7 +93,7 @@ class MyWorkView(StewardPageMixin, View):
             "core/my_work.html",
             {
                 "title": "My work",
-                "sections": sections,
+                "sections": [work_card(s) for s in sections],
                 "unread": unread,
                 "groups": groups,
                 "open_count": sum(len(s.rows) for s in sections),

@@ -11,6 +11,7 @@ from steward.core import permissions
 from steward.core.choices import Role
 from steward.core.filters import OrganisationFilterSet
 from steward.core.models import Organisation
+from steward.core.views.directory import contact_fields
 from steward.core.views.patterns import (
     Action,
     Column,
@@ -87,9 +88,7 @@ class CustomerDetailView(RecordDetailView):
     def get_fields(self, obj: Organisation) -> list[Field]:
         return [
             Field("Code", obj.code),
-            Field("Email", obj.email, url=f"mailto:{obj.email}" if obj.email else ""),
-            Field("Phone", obj.phone),
-            Field("Website", obj.website, url=obj.website),
+            *contact_fields(obj),
             Field("Active", obj.is_active),
             Field("Address", obj.address, wide=True),
         ]

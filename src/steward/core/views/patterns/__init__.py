@@ -39,6 +39,7 @@ from steward.core.views.patterns.base import (
     build_cells,
     record_url,
     stream_csv,
+    topic_urls,
 )
 from steward.core.views.patterns.forms import (
     RecordActionFormView,
@@ -80,4 +81,5 @@ __all__ = [
     "record_url",
     "redirect_back",
     "stream_csv",
+    "topic_urls",
 ]  # fmt: skip

@@ -22,7 +22,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, URLResolver, include, path, reverse
 
 from steward.core import csvsafe, permissions, versioning
 from steward.core.errors import DomainError, PayloadTooLarge, StaleVersion
@@ -172,6 +172,11 @@ class Field:
     badge: bool = False
     wide: bool = False
 
+    @classmethod
+    def email(cls, address: str, label: str = "Email") -> "Field":
+        """An email address, linked to write to it."""
+        return cls(label, address, url=f"mailto:{address}" if address else "")
+
 
 @dataclass
 class Action:
@@ -262,3 +267,9 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
                     form.add_error(None, message)
                 else:
                     form.add_error(None, f"{name.replace('_', ' ').capitalize()}: {message}")
+
+
+def topic_urls(package: str, *topics: str) -> list[URLResolver]:
+    """An area's page URLs: each views module of ``package`` owns its url patterns, joined
+    here in the order given (``urls.py``: ``topic_urls("steward.x.views", "a", "b")``)."""
+    return [path("", include(f"{package}.{topic}")) for topic in topics]

@@ -1,6 +1,6 @@
 """Form pages through services: ``ServiceFormView``, ``RecordEditView``, ``RecordActionFormView``."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -51,6 +51,11 @@ class ServiceFormView(StewardPageMixin, TemplateView):
     submit_label = "Save"
     success_message = ""
     cancel_url = ""
+    # Declared instead of writing perform(): the service it calls, with the form's values
+    # of ``service_fields`` (those it has) as keywords; RecordEditView hands them as
+    # ``data=`` to the update of its record.
+    service: Callable[..., Any] | None = None
+    service_fields: Sequence[str] = ()
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {}
@@ -81,8 +86,18 @@ class ServiceFormView(StewardPageMixin, TemplateView):
         """The version of the record the person's form was opened at (None: not sent)."""
         return getattr(form, "_lock_version", None)
 
+    def service_data(self, form: forms.Form) -> dict[str, Any]:
+        """The form's values of ``service_fields``."""
+        return {f: form.cleaned_data[f] for f in self.service_fields if f in form.cleaned_data}
+
+    def declared_service(self) -> Callable[..., Any]:
+        service = type(self).service  # through the class: a function, not a method
+        if service is None:
+            raise NotImplementedError("Set service or override perform().")
+        return service
+
     def perform(self, form: forms.Form) -> Any:
-        raise NotImplementedError
+        return self.declared_service()(actor=self.actor, **self.service_data(form))
 
     def update_record(
         self, form: forms.Form, service: Callable[..., Any], record_arg: str, **arguments: Any
@@ -151,11 +166,19 @@ class ServiceFormView(StewardPageMixin, TemplateView):
 
 class RecordEditView(RecordObjectMixin, ServiceFormView):
     """The edit form of one record, fetched through ``query_one`` (404 for what the actor
-    may not see); subclasses set ``form_class``, ``permission`` and ``perform``."""
+    may not see); subclasses set ``form_class``, ``permission`` and either ``perform`` or
+    ``service``, ``record_arg`` and ``service_fields`` (the update called as
+    ``update_record(form, service, record_arg, data=...)``)."""
 
     submit_label = "Save changes"
     success_message = "Changes saved."
     title_format = "Edit {obj}"
+    record_arg = ""  # the update service's keyword for the record's id
+
+    def perform(self, form: forms.Form) -> Any:
+        return self.update_record(
+            form, self.declared_service(), self.record_arg, data=self.service_data(form)
+        )
 
     def form_record(self) -> Model | None:
         return self.get_object()
