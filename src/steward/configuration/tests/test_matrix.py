@@ -14,7 +14,16 @@ from steward.configuration.services import cis as cmdb
 from steward.configuration.services import contracts, suppliers
 from steward.configuration.services import requisitions as purchasing
 from steward.core.models import Organisation
-from steward.core.testing.matrix import Case, MatrixTests, Step, World, unique
+from steward.core.testing.matrix import (
+    Case,
+    Create,
+    MatrixTests,
+    Pages,
+    Step,
+    Update,
+    World,
+    unique,
+)
 
 
 def ci_class(world: World) -> Any:
@@ -81,6 +90,10 @@ def submitted(world: World) -> PurchaseRequisition:
     return purchasing.requisition_submit(actor=world.admin, requisition_id=record.pk)
 
 
+# Contracts and requisitions carry money: those who manage it read them, the service desk
+# does not.
+MONEY = ("admin", "financial_manager", "purchasing_agent")
+
 # The CMDB is the provider's: customer-side people have no reason to read it.
 CI = Case(
     "configuration item",
@@ -89,15 +102,10 @@ CI = Case(
     api="ci",
     sees=("analyst", "specialist", "admin"),
     refused=("requester", "representative"),
-    create=lambda world: {"ci_class": ci_class(world).pk, "name": "mail-01"},
-    blank="name",
-    create_denied="analyst",
-    update={"location": "Rack 4"},
-    update_denied="specialist",
-    steps=(Step("verify", ci, allowed="admin", denied="analyst"),),
-    pages="configuration:ci",
-    page_sees=("analyst", "admin"),
-    shown_as="name",
+    create=Create(lambda world: {"ci_class": ci_class(world).pk, "name": "mail-01"}, blank="name"),
+    update=Update({"location": "Rack 4"}, denied="specialist"),
+    steps=(Step("verify", ci),),
+    pages=Pages("configuration:ci", sees=("analyst", "admin"), shown_as="name"),
 )
 
 RELATIONSHIP = Case(
@@ -107,11 +115,9 @@ RELATIONSHIP = Case(
     api="cirelationship",
     sees=("analyst", "admin"),
     refused=("requester",),
-    create=_ends,
-    missing="type",
-    create_denied="analyst",
+    create=Create(_ends, missing="type"),
     # Ending an ended relationship is a 400 naming it, not a 409: no wrong_state here.
-    steps=(Step("end", relationship, allowed="admin", denied="analyst"),),
+    steps=(Step("end", relationship),),
 )
 
 SUPPLIER = Case(
@@ -121,51 +127,50 @@ SUPPLIER = Case(
     api="supplier",
     sees=("analyst", "admin", "purchasing_agent"),
     refused=("requester",),
-    create={"name": "Dell"},
-    blank="name",
-    create_denied="analyst",
-    updater="purchasing_agent",
-    update={"notes": "Next-day delivery."},
-    update_denied="analyst",
-    pages="configuration:supplier",
-    page_sees=("analyst", "purchasing_agent"),
-    page_form={"name": "Dell"},
-    shown_as="name",
+    create=Create({"name": "Dell"}, blank="name"),
+    update=Update({"notes": "Next-day delivery."}, by="purchasing_agent"),
+    pages=Pages(
+        "configuration:supplier",
+        sees=("analyst", "purchasing_agent"),
+        form={"name": "Dell"},
+        shown_as="name",
+    ),
 )
 
-# Contracts carry money: those who manage it read them, the service desk does not.
 CONTRACT = Case(
     "contract",
     Contract,
     contract,
     api="contract",
-    sees=("admin", "financial_manager", "purchasing_agent"),
+    sees=MONEY,
     refused=("analyst", "requester"),
-    create=lambda world: {
-        "title": "Printer support",
-        "kind": "support",
-        "supplier": supplier(world).pk,
-        "starts_on": "2026-01-01",
-    },
-    missing="starts_on",
-    create_denied="financial_manager",
-    update={"description": "Next business day, on site."},
-    update_denied="financial_manager",
+    create=Create(
+        lambda world: {
+            "title": "Printer support",
+            "kind": "support",
+            "supplier": supplier(world).pk,
+            "starts_on": "2026-01-01",
+        },
+        missing="starts_on",
+        denied="financial_manager",
+    ),
+    update=Update({"description": "Next business day, on site."}, denied="financial_manager"),
     steps=(
         Step(
             "terminate",
             contract,
-            allowed="admin",
             denied="purchasing_agent",
             status="terminated",
             payload={"reason": "Supplier went bankrupt."},
             wrong_state=terminated,
         ),
     ),
-    pages="configuration:contract",
-    page_sees=("admin", "financial_manager"),
-    page_refused=("analyst",),
-    shown_as="title",
+    pages=Pages(
+        "configuration:contract",
+        sees=("admin", "financial_manager"),
+        refused=("analyst",),
+        shown_as="title",
+    ),
 )
 
 REQUISITION = Case(
@@ -173,26 +178,26 @@ REQUISITION = Case(
     PurchaseRequisition,
     requisition,
     api="purchaserequisition",
-    sees=("admin", "financial_manager", "purchasing_agent"),
+    sees=MONEY,
     refused=("analyst", "requester"),
-    create={"title": "Laptops for new hires", "lines": [{"description": "Laptop", "quantity": 3}]},
-    blank="lines",
-    create_denied="financial_manager",
-    update={"justification": "Three people start in January."},
-    update_denied="financial_manager",
+    create=Create(
+        {"title": "Laptops for new hires", "lines": [{"description": "Laptop", "quantity": 3}]},
+        blank="lines",
+        denied="financial_manager",
+    ),
+    update=Update({"justification": "Three people start in January."}, denied="financial_manager"),
     steps=(
         Step(
             "submit",
             requisition,
-            allowed="admin",
             denied="financial_manager",
             status="pricing",
             wrong_state=submitted,
         ),
     ),
-    pages="configuration:requisition",
-    page_sees=("admin", "purchasing_agent"),
-    page_refused=("analyst",),
+    pages=Pages(
+        "configuration:requisition", sees=("admin", "purchasing_agent"), refused=("analyst",)
+    ),
 )
 
 
