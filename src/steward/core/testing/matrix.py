@@ -46,7 +46,7 @@ from django.urls import reverse
 
 from steward.core.models import Organisation, Person
 from steward.core.tests.api import field_errors
-from steward.core.tests.factories import PersonFactory, make_person
+from steward.core.tests.factories import PersonFactory, make_customer, make_person
 
 CUSTOMER_SIDE = {
     "requester",
@@ -103,8 +103,7 @@ class World:
         if kind in orgs:
             org = self._request.getfixturevalue(orgs[kind])
             role = "customer_representative" if kind.endswith("representative") else "requester"
-            scope = org if role == "customer_representative" else None
-            return make_person(role, organisation=org, scope=scope, username=f"m-{kind}")
+            return make_customer(org, role, username=f"m-{kind}")
         return make_person(kind, organisation=self.provider, username=f"m-{kind}")
 
     def person(self, org: Organisation | None = None) -> Person:

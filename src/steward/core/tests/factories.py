@@ -104,6 +104,37 @@ def group_member(group: SupportGroup, *roles: str, scoped: bool = False, **kwarg
     return person
 
 
+def member_fixture(
+    name: str, group: str, role: str, username: str, scoped: bool = False, **kwargs: Any
+) -> Any:
+    """A fixture ``name``: a member of the support group of fixture ``group`` holding
+    ``role`` (over that group only when ``scoped``)."""
+
+    @pytest.fixture(name=name)
+    def member(request: pytest.FixtureRequest) -> Person:
+        found = request.getfixturevalue(group)
+        return group_member(found, role, scoped=scoped, username=username, **kwargs)
+
+    return member
+
+
+def make_customer(organisation: Organisation, role: str = "requester", **kwargs: Any) -> Person:
+    """A requester of ``organisation``, or its customer representative (over it)."""
+    scope = organisation if role == "customer_representative" else None
+    return make_person(role, organisation=organisation, scope=scope, **kwargs)
+
+
+def customer_fixture(name: str, organisation: str, role: str, username: str) -> Any:
+    """A fixture ``name``: a ``make_customer`` of the organisation of fixture
+    ``organisation``."""
+
+    @pytest.fixture(name=name)
+    def customer(request: pytest.FixtureRequest) -> Person:
+        return make_customer(request.getfixturevalue(organisation), role, username=username)
+
+    return customer
+
+
 class BusinessCalendarFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BusinessCalendar
