@@ -7,13 +7,14 @@ import factory
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from steward.core import permissions
+from steward.core import clocks, permissions
 from steward.core.models import (
     BusinessCalendar,
     Organisation,
     OrganisationMembership,
     Person,
     RoleAssignment,
+    SlaClock,
     SupportGroup,
     SupportGroupMembership,
     WorkingPeriod,
@@ -178,3 +179,14 @@ def declare_test_events() -> None:
     for name in TEST_EVENTS:
         model = Organisation if ".organisation." in name else Person
         events.declare(name, model=model, description="Test only.")
+
+
+def start_clock(
+    record: Any, calendar: BusinessCalendar, *, at: dt.datetime, target: int = 4 * 3600,
+    name: str = "P1 resolution", **kwargs: Any,
+) -> SlaClock:  # fmt: skip
+    """A resolution clock of ``target`` seconds on ``record``, started at ``at``."""
+    return clocks.clock_start(
+        record=record, metric="resolution", name=name, calendar=calendar,
+        target_seconds=target, started_at=at, **kwargs,
+    )  # fmt: skip
