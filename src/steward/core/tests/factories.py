@@ -183,10 +183,11 @@ def declare_test_events() -> None:
 
 def start_clock(
     record: Any, calendar: BusinessCalendar, *, at: dt.datetime, target: int = 4 * 3600,
-    name: str = "P1 resolution", **kwargs: Any,
+    name: str = "P1 resolution", metric: str = "resolution", **kwargs: Any,
 ) -> SlaClock:  # fmt: skip
-    """A resolution clock of ``target`` seconds on ``record``, started at ``at``."""
+    """A clock (resolution unless said otherwise) of ``target`` seconds on ``record``,
+    started at ``at``."""
     return clocks.clock_start(
-        record=record, metric="resolution", name=name, calendar=calendar,
+        record=record, metric=metric, name=name, calendar=calendar,
         target_seconds=target, started_at=at, **kwargs,
     )  # fmt: skip

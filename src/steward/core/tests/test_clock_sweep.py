@@ -224,14 +224,7 @@ def test_two_sweeps_at_the_same_time_notify_each_clock_once(monkeypatch):
     monkeypatch.setitem(clocks._ESCALATIONS, "core.organisation", slow_escalation)
     for n in range(CLOCKS):
         # Half are past their breach too, so both thresholds race.
-        clocks.clock_start(
-            record=record,
-            metric="resolution",
-            name=f"clock {n}",
-            calendar=office,
-            target_seconds=4 * H if n % 2 else H,
-            started_at=START,
-        )
+        start_clock(record, office, at=START, name=f"clock {n}", target=4 * H if n % 2 else H)
     results, errors = [], []
 
     def run() -> None:

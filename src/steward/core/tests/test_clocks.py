@@ -74,15 +74,10 @@ class TestStart:
     def test_bad_input_is_refused_and_nothing_is_written(self, office, record, kwargs, field):
         metric = kwargs.pop("metric", "resolution")
         with pytest.raises(ValidationError) as error:
-            clocks.clock_start(
-                record=record,
-                metric=metric,
-                name="x",
-                calendar=office,
-                target_seconds=kwargs.pop("target", H),
-                started_at=ams(2024, 3, 4, 9),
-                **kwargs,
-            )
+            start_clock(
+                record, office, at=ams(2024, 3, 4, 9), name="x", metric=metric,
+                target=kwargs.pop("target", H), **kwargs,
+            )  # fmt: skip
         assert field in error.value.message_dict
         assert not SlaClock.objects.exists()
 
