@@ -1,18 +1,15 @@
 """The generated access and write matrix (core/testing/matrix.py) for configuration items,
 relationships, suppliers, contracts and purchase requisitions."""
 
-import datetime as dt
-from typing import Any
-
 from steward.configuration.models import (
     ConfigurationItem,
     Contract,
     PurchaseRequisition,
     Relationship,
 )
-from steward.configuration.services import cis as cmdb
-from steward.configuration.services import contracts, suppliers
+from steward.configuration.services import contracts
 from steward.configuration.services import requisitions as purchasing
+from steward.configuration.tests import records
 from steward.core.models import Organisation
 from steward.core.testing.matrix import (
     Case,
@@ -22,54 +19,13 @@ from steward.core.testing.matrix import (
     Step,
     Update,
     World,
-    unique,
+    as_admin,
 )
 
-
-def ci_class(world: World) -> Any:
-    n = unique()
-    return cmdb.ci_class_create(
-        actor=world.admin, name=f"Server {n}", code=f"server-{n}", category="hardware"
-    )
-
-
-def ci(world: World) -> ConfigurationItem:
-    return cmdb.ci_create(actor=world.admin, ci_class=ci_class(world), name=f"host-{unique()}")
-
-
-def _ends(world: World) -> dict[str, int]:
-    """Two CIs and a relationship type a rule allows between them."""
-    source, target = ci(world), ci(world)
-    n = unique()
-    kind = cmdb.relationship_type_create(
-        actor=world.admin, code=f"feeds-{n}", name="feeds", reverse_name="is fed by"
-    )
-    cmdb.relationship_rule_add(
-        actor=world.admin, type_id=kind.pk,
-        source_class_id=source.ci_class_id, target_class_id=target.ci_class_id,
-    )  # fmt: skip
-    return {"source": source.pk, "target": target.pk, "type": kind.pk}
-
-
-def relationship(world: World) -> Relationship:
-    ends = _ends(world)
-    return cmdb.relationship_add(
-        actor=world.admin, source_id=ends["source"], target_id=ends["target"],
-        type_id=ends["type"],
-    )  # fmt: skip
-
-
-def supplier(world: World) -> Organisation:
-    return suppliers.supplier_register(
-        actor=world.admin, name=f"Supplier {unique()}", email="sales@example.com"
-    )
-
-
-def contract(world: World) -> Contract:
-    return contracts.contract_register(
-        actor=world.admin, title=f"Support {unique()}", kind="support",
-        supplier=supplier(world), starts_on=dt.date(2026, 1, 1),
-    )  # fmt: skip
+ci = as_admin(records.ci)
+relationship = as_admin(records.relationship)
+supplier = as_admin(records.supplier)
+contract = as_admin(records.contract)
 
 
 def terminated(world: World) -> Contract:
@@ -78,11 +34,9 @@ def terminated(world: World) -> Contract:
 
 
 def requisition(world: World) -> PurchaseRequisition:
-    return purchasing.requisition_create(
-        actor=world.admin, title=f"Laptops {unique()}",
-        lines=[{"description": "Laptop", "quantity": 2}],
-        change_coordinator=world.actor("change_coordinator"), suppliers=[supplier(world)],
-    )  # fmt: skip
+    return records.requisition(
+        world.admin, world.actor("change_coordinator"), suppliers=[supplier(world)]
+    )
 
 
 def submitted(world: World) -> PurchaseRequisition:
@@ -102,7 +56,10 @@ CI = Case(
     api="ci",
     sees=("analyst", "specialist", "admin"),
     refused=("requester", "representative"),
-    create=Create(lambda world: {"ci_class": ci_class(world).pk, "name": "mail-01"}, blank="name"),
+    create=Create(
+        lambda world: {"ci_class": records.ci_class(world.admin).pk, "name": "mail-01"},
+        blank="name",
+    ),
     update=Update({"location": "Rack 4"}, denied="specialist"),
     steps=(Step("verify", ci),),
     pages=Pages("configuration:ci", sees=("analyst", "admin"), shown_as="name"),
@@ -115,7 +72,7 @@ RELATIONSHIP = Case(
     api="cirelationship",
     sees=("analyst", "admin"),
     refused=("requester",),
-    create=Create(_ends, missing="type"),
+    create=Create(as_admin(records.relationship_ends), missing="type"),
     # Ending an ended relationship is a 400 naming it, not a 409: no wrong_state here.
     steps=(Step("end", relationship),),
 )

@@ -115,6 +115,12 @@ Maker = Callable[[World], Model]
 Payload = dict[str, Any] | Callable[[World], dict[str, Any]]
 
 
+def as_admin(make: Callable[[Person], Any]) -> Callable[[World], Any]:
+    """A maker (or payload) of the ``World`` from one that takes the acting person: the
+    administrator makes it."""
+    return lambda world: make(world.admin)
+
+
 def _body(value: Payload, world: World) -> dict[str, Any]:
     """A fresh copy of a payload, so a test may change it."""
     return dict(value(world) if callable(value) else value)
