@@ -18,6 +18,7 @@ import pytest
 from django.utils import timezone
 
 from steward.core import numbering
+from steward.core.models import Organisation
 from steward.core.tests.factories import (
     SupportGroupFactory,
     add_member,
@@ -81,21 +82,23 @@ other_representative = customer_fixture(
 )
 
 
-@pytest.fixture
-def service(db, provider, customer_org):
-    service = Service(name="E-mail", status="active", provider=provider)
+def _active_service(name: str, provider: Organisation) -> Service:
+    service = Service(name=name, status="active", provider=provider)
     numbering.assign(service)
     service.save()
+    return service
+
+
+@pytest.fixture
+def service(db, provider, customer_org):
+    service = _active_service("E-mail", provider)
     service.customers.add(customer_org)
     return service
 
 
 @pytest.fixture
 def other_service(db, provider):
-    service = Service(name="Payroll", status="active", provider=provider)
-    numbering.assign(service)
-    service.save()
-    return service
+    return _active_service("Payroll", provider)
 
 
 @pytest.fixture
