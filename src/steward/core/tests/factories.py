@@ -72,13 +72,14 @@ def make_person(*roles: str, organisation=None, scope=None, **kwargs) -> Person:
     return person
 
 
-def staff_fixture(name: str, role: str, username: str) -> Any:
-    """A fixture ``name``: a person of the provider holding ``role`` (assign it to ``name``
-    in a test module or conftest)."""
+def staff_fixture(name: str, role: str, username: str, scope: str = "") -> Any:
+    """A fixture ``name``: a person of the provider holding ``role`` (over the record of
+    fixture ``scope`` when given; assign it to ``name`` in a test module or conftest)."""
 
     @pytest.fixture(name=name)
-    def person(db: None, provider: Organisation) -> Person:
-        return make_person(role, organisation=provider, username=username)
+    def person(request: pytest.FixtureRequest, db: None, provider: Organisation) -> Person:
+        over = request.getfixturevalue(scope) if scope else None
+        return make_person(role, organisation=provider, scope=over, username=username)
 
     return person
 

@@ -109,18 +109,13 @@ def service_owner(service, provider):
     return person
 
 
-@pytest.fixture
-def change_coordinator(service, provider):
-    return make_person(
-        "change_coordinator", organisation=provider, scope=service, username="changecoord"
-    )
-
-
-@pytest.fixture
-def problem_coordinator(service, provider):
-    return make_person(
-        "problem_coordinator", organisation=provider, scope=service, username="probcoord"
-    )
+# The E-mail service's coordinators.
+change_coordinator = staff_fixture(
+    "change_coordinator", "change_coordinator", "changecoord", scope="service"
+)
+problem_coordinator = staff_fixture(
+    "problem_coordinator", "problem_coordinator", "probcoord", scope="service"
+)
 
 
 on_duty_manager = staff_fixture("on_duty_manager", "on_duty_manager", "onduty")
