@@ -17,9 +17,15 @@ from typing import Any
 
 from django.db.models import Model
 
-from steward.configuration.services import cis as cmdb
-from steward.configuration.services import contracts, suppliers
-from steward.configuration.services import requisitions as purchasing
+from steward.configuration.services import suppliers
+from steward.configuration.tests.records import (
+    ci,
+    ci_class,
+    contract,
+    relationship,
+    requisition,
+    supplier,
+)
 from steward.core.models import Organisation, Person
 from steward.core.services import calendars, directory, notifications
 from steward.core.tests.factories import make_person
@@ -113,10 +119,6 @@ def service(actor: Person) -> Service:
     )
 
 
-def supplier(actor: Person) -> Organisation:
-    return suppliers.supplier_register(actor=actor, name=f"Supplier {_n()}")
-
-
 def draft_agreement(actor: Person) -> Agreement:
     return agreements.agreement_create(
         actor=actor,
@@ -125,34 +127,6 @@ def draft_agreement(actor: Person) -> Agreement:
         name=f"OLA {_n()}",
         support_group=group(actor),
         term_start=dt.date(2026, 1, 1),
-    )
-
-
-def ci_class(actor: Person) -> Any:
-    n = _n()
-    return cmdb.ci_class_create(
-        actor=actor, name=f"Class {n}", code=f"class-{n}", category="hardware"
-    )
-
-
-def ci(actor: Person) -> Any:
-    return cmdb.ci_create(actor=actor, ci_class=ci_class(actor), name=f"host-{_n()}")
-
-
-def relationship(actor: Person) -> Any:
-    source, target = ci(actor), ci(actor)
-    n = _n()
-    kind = cmdb.relationship_type_create(
-        actor=actor, code=f"feeds-{n}", name="feeds", reverse_name="is fed by"
-    )
-    cmdb.relationship_rule_add(
-        actor=actor,
-        type_id=kind.pk,
-        source_class_id=source.ci_class_id,
-        target_class_id=target.ci_class_id,
-    )
-    return cmdb.relationship_add(
-        actor=actor, source_id=source.pk, target_id=target.pk, type_id=kind.pk
     )
 
 
@@ -332,24 +306,15 @@ EDITABLE: list[Editable] = [
     ),
     Editable(
         "contract",
-        lambda actor: contracts.contract_register(
-            actor=actor,
-            title=f"Support {_n()}",
-            kind="support",
-            supplier=supplier(actor),
-            starts_on=dt.date(2026, 1, 1),
-        ),
+        contract,
         api="contract",
         page="configuration:contract-edit",
         edits="description",
     ),
     Editable(
         "purchase requisition",
-        lambda actor: purchasing.requisition_create(
-            actor=actor,
-            title=f"Laptops {_n()}",
-            lines=[{"description": "Laptop", "quantity": 2}],
-            change_coordinator=make_person("change_coordinator", organisation=provider(actor)),
+        lambda actor: requisition(
+            actor, make_person("change_coordinator", organisation=provider(actor))
         ),
         api="purchaserequisition",
         page="configuration:requisition-edit",

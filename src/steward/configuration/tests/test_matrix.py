@@ -1,66 +1,31 @@
 """The generated access and write matrix (core/testing/matrix.py) for configuration items,
 relationships, suppliers, contracts and purchase requisitions."""
 
-import datetime as dt
-from typing import Any
-
 from steward.configuration.models import (
     ConfigurationItem,
     Contract,
     PurchaseRequisition,
     Relationship,
 )
-from steward.configuration.services import cis as cmdb
-from steward.configuration.services import contracts, suppliers
+from steward.configuration.services import contracts
 from steward.configuration.services import requisitions as purchasing
+from steward.configuration.tests import records
 from steward.core.models import Organisation
-from steward.core.testing.matrix import Case, MatrixTests, Step, World, unique
+from steward.core.testing.matrix import (
+    Case,
+    Create,
+    MatrixTests,
+    Pages,
+    Step,
+    Update,
+    World,
+    as_admin,
+)
 
-
-def ci_class(world: World) -> Any:
-    n = unique()
-    return cmdb.ci_class_create(
-        actor=world.admin, name=f"Server {n}", code=f"server-{n}", category="hardware"
-    )
-
-
-def ci(world: World) -> ConfigurationItem:
-    return cmdb.ci_create(actor=world.admin, ci_class=ci_class(world), name=f"host-{unique()}")
-
-
-def _ends(world: World) -> dict[str, int]:
-    """Two CIs and a relationship type a rule allows between them."""
-    source, target = ci(world), ci(world)
-    n = unique()
-    kind = cmdb.relationship_type_create(
-        actor=world.admin, code=f"feeds-{n}", name="feeds", reverse_name="is fed by"
-    )
-    cmdb.relationship_rule_add(
-        actor=world.admin, type_id=kind.pk,
-        source_class_id=source.ci_class_id, target_class_id=target.ci_class_id,
-    )  # fmt: skip
-    return {"source": source.pk, "target": target.pk, "type": kind.pk}
-
-
-def relationship(world: World) -> Relationship:
-    ends = _ends(world)
-    return cmdb.relationship_add(
-        actor=world.admin, source_id=ends["source"], target_id=ends["target"],
-        type_id=ends["type"],
-    )  # fmt: skip
-
-
-def supplier(world: World) -> Organisation:
-    return suppliers.supplier_register(
-        actor=world.admin, name=f"Supplier {unique()}", email="sales@example.com"
-    )
-
-
-def contract(world: World) -> Contract:
-    return contracts.contract_register(
-        actor=world.admin, title=f"Support {unique()}", kind="support",
-        supplier=supplier(world), starts_on=dt.date(2026, 1, 1),
-    )  # fmt: skip
+ci = as_admin(records.ci)
+relationship = as_admin(records.relationship)
+supplier = as_admin(records.supplier)
+contract = as_admin(records.contract)
 
 
 def terminated(world: World) -> Contract:
@@ -69,17 +34,19 @@ def terminated(world: World) -> Contract:
 
 
 def requisition(world: World) -> PurchaseRequisition:
-    return purchasing.requisition_create(
-        actor=world.admin, title=f"Laptops {unique()}",
-        lines=[{"description": "Laptop", "quantity": 2}],
-        change_coordinator=world.actor("change_coordinator"), suppliers=[supplier(world)],
-    )  # fmt: skip
+    return records.requisition(
+        world.admin, world.actor("change_coordinator"), suppliers=[supplier(world)]
+    )
 
 
 def submitted(world: World) -> PurchaseRequisition:
     record = requisition(world)
     return purchasing.requisition_submit(actor=world.admin, requisition_id=record.pk)
 
+
+# Contracts and requisitions carry money: those who manage it read them, the service desk
+# does not.
+MONEY = ("admin", "financial_manager", "purchasing_agent")
 
 # The CMDB is the provider's: customer-side people have no reason to read it.
 CI = Case(
@@ -89,15 +56,13 @@ CI = Case(
     api="ci",
     sees=("analyst", "specialist", "admin"),
     refused=("requester", "representative"),
-    create=lambda world: {"ci_class": ci_class(world).pk, "name": "mail-01"},
-    blank="name",
-    create_denied="analyst",
-    update={"location": "Rack 4"},
-    update_denied="specialist",
-    steps=(Step("verify", ci, allowed="admin", denied="analyst"),),
-    pages="configuration:ci",
-    page_sees=("analyst", "admin"),
-    shown_as="name",
+    create=Create(
+        lambda world: {"ci_class": records.ci_class(world.admin).pk, "name": "mail-01"},
+        blank="name",
+    ),
+    update=Update({"location": "Rack 4"}, denied="specialist"),
+    steps=(Step("verify", ci),),
+    pages=Pages("configuration:ci", sees=("analyst", "admin"), shown_as="name"),
 )
 
 RELATIONSHIP = Case(
@@ -107,11 +72,9 @@ RELATIONSHIP = Case(
     api="cirelationship",
     sees=("analyst", "admin"),
     refused=("requester",),
-    create=_ends,
-    missing="type",
-    create_denied="analyst",
+    create=Create(as_admin(records.relationship_ends), missing="type"),
     # Ending an ended relationship is a 400 naming it, not a 409: no wrong_state here.
-    steps=(Step("end", relationship, allowed="admin", denied="analyst"),),
+    steps=(Step("end", relationship),),
 )
 
 SUPPLIER = Case(
@@ -121,51 +84,50 @@ SUPPLIER = Case(
     api="supplier",
     sees=("analyst", "admin", "purchasing_agent"),
     refused=("requester",),
-    create={"name": "Dell"},
-    blank="name",
-    create_denied="analyst",
-    updater="purchasing_agent",
-    update={"notes": "Next-day delivery."},
-    update_denied="analyst",
-    pages="configuration:supplier",
-    page_sees=("analyst", "purchasing_agent"),
-    page_form={"name": "Dell"},
-    shown_as="name",
+    create=Create({"name": "Dell"}, blank="name"),
+    update=Update({"notes": "Next-day delivery."}, by="purchasing_agent"),
+    pages=Pages(
+        "configuration:supplier",
+        sees=("analyst", "purchasing_agent"),
+        form={"name": "Dell"},
+        shown_as="name",
+    ),
 )
 
-# Contracts carry money: those who manage it read them, the service desk does not.
 CONTRACT = Case(
     "contract",
     Contract,
     contract,
     api="contract",
-    sees=("admin", "financial_manager", "purchasing_agent"),
+    sees=MONEY,
     refused=("analyst", "requester"),
-    create=lambda world: {
-        "title": "Printer support",
-        "kind": "support",
-        "supplier": supplier(world).pk,
-        "starts_on": "2026-01-01",
-    },
-    missing="starts_on",
-    create_denied="financial_manager",
-    update={"description": "Next business day, on site."},
-    update_denied="financial_manager",
+    create=Create(
+        lambda world: {
+            "title": "Printer support",
+            "kind": "support",
+            "supplier": supplier(world).pk,
+            "starts_on": "2026-01-01",
+        },
+        missing="starts_on",
+        denied="financial_manager",
+    ),
+    update=Update({"description": "Next business day, on site."}, denied="financial_manager"),
     steps=(
         Step(
             "terminate",
             contract,
-            allowed="admin",
             denied="purchasing_agent",
             status="terminated",
             payload={"reason": "Supplier went bankrupt."},
             wrong_state=terminated,
         ),
     ),
-    pages="configuration:contract",
-    page_sees=("admin", "financial_manager"),
-    page_refused=("analyst",),
-    shown_as="title",
+    pages=Pages(
+        "configuration:contract",
+        sees=("admin", "financial_manager"),
+        refused=("analyst",),
+        shown_as="title",
+    ),
 )
 
 REQUISITION = Case(
@@ -173,26 +135,26 @@ REQUISITION = Case(
     PurchaseRequisition,
     requisition,
     api="purchaserequisition",
-    sees=("admin", "financial_manager", "purchasing_agent"),
+    sees=MONEY,
     refused=("analyst", "requester"),
-    create={"title": "Laptops for new hires", "lines": [{"description": "Laptop", "quantity": 3}]},
-    blank="lines",
-    create_denied="financial_manager",
-    update={"justification": "Three people start in January."},
-    update_denied="financial_manager",
+    create=Create(
+        {"title": "Laptops for new hires", "lines": [{"description": "Laptop", "quantity": 3}]},
+        blank="lines",
+        denied="financial_manager",
+    ),
+    update=Update({"justification": "Three people start in January."}, denied="financial_manager"),
     steps=(
         Step(
             "submit",
             requisition,
-            allowed="admin",
             denied="financial_manager",
             status="pricing",
             wrong_state=submitted,
         ),
     ),
-    pages="configuration:requisition",
-    page_sees=("admin", "purchasing_agent"),
-    page_refused=("analyst",),
+    pages=Pages(
+        "configuration:requisition", sees=("admin", "purchasing_agent"), refused=("analyst",)
+    ),
 )
 
 

@@ -7,18 +7,21 @@ subclasses ``MatrixTests``; the same tests then run for each of them (NetBox's
 - API list and detail: every actor named in ``sees`` finds the record in the list and
   reads it; every actor in ``hidden`` does not find it and gets 404 (existence does not
   leak); every actor in ``refused`` (no permission to read such records) gets 403. Customer-side actors who see it never get a field named in ``secret_fields``.
-- API create: 201 (with ``Location`` naming the new record when the answer has one), 400
-  naming the field of a bad payload (the ``create`` payload with the field named in
-  ``blank`` emptied or the one in ``missing`` left out), 403 for ``create_denied``; a
+- API create (``Create``): 201 (with ``Location`` naming the new record when the answer
+  has one), 400 naming the field of a bad payload (the payload with the field named in
+  ``blank`` emptied or the one in ``missing`` left out), 403 for the ``denied`` actor; a
   refused create writes nothing.
-- API update: 200 with the new value, 403 for ``update_denied`` (nothing changed), 412 for
-  an ``If-Match`` of another version on a versioned record.
+- API update (``Update``): 200 with the new value, 403 for the ``denied`` actor (nothing
+  changed), 412 for an ``If-Match`` of another version on a versioned record.
 - API steps (``Step``): the ``allowed`` actor moves the record, the ``denied`` one gets
   403, and the step from a state that does not allow it is 409; refusals change nothing.
-- Pages (``pages``: the URL names' stem, ``<pages>-list``, ``-detail``, ``-create``): the
-  list shows the record (by its ``shown_as`` attribute) to ``page_sees`` and not to
-  ``page_hidden``, the detail page is 200 or 404 (403 for ``page_refused``: list and
-  detail), and the create form (``page_form``), posted, makes a record.
+- Pages (``Pages``: the URL names' stem, ``<stem>-list``, ``-detail``, ``-create``): the
+  list shows the record (by its ``shown_as`` attribute) to ``sees`` and not to ``hidden``,
+  the detail page is 200 or 404 (403 for ``refused``: list and detail), and the create
+  form (``form``), posted, makes a record.
+
+Writes are the administrator's and refused to the service desk (``analyst``) unless a case
+says otherwise, so a case states only who differs.
 
 Payloads are a dict, or a function of the ``World`` when they name records or people.
 
@@ -43,7 +46,7 @@ from django.urls import reverse
 
 from steward.core.models import Organisation, Person
 from steward.core.tests.api import field_errors
-from steward.core.tests.factories import PersonFactory, make_person
+from steward.core.tests.factories import PersonFactory, make_customer, make_person
 
 CUSTOMER_SIDE = {
     "requester",
@@ -100,8 +103,7 @@ class World:
         if kind in orgs:
             org = self._request.getfixturevalue(orgs[kind])
             role = "customer_representative" if kind.endswith("representative") else "requester"
-            scope = org if role == "customer_representative" else None
-            return make_person(role, organisation=org, scope=scope, username=f"m-{kind}")
+            return make_customer(org, role, username=f"m-{kind}")
         return make_person(kind, organisation=self.provider, username=f"m-{kind}")
 
     def person(self, org: Organisation | None = None) -> Person:
@@ -113,6 +115,12 @@ Maker = Callable[[World], Model]
 Payload = dict[str, Any] | Callable[[World], dict[str, Any]]
 
 
+def as_admin(make: Callable[[Person], Any]) -> Callable[[World], Any]:
+    """A maker (or payload) of the ``World`` from one that takes the acting person: the
+    administrator makes it."""
+    return lambda world: make(world.admin)
+
+
 def _body(value: Payload, world: World) -> dict[str, Any]:
     """A fresh copy of a payload, so a test may change it."""
     return dict(value(world) if callable(value) else value)
@@ -120,18 +128,85 @@ def _body(value: Payload, world: World) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Step:
-    """A transition: ``POST <detail>/<verb>/``."""
+    """A transition: ``POST <detail>/<verb>/``. By default the administrator takes it and
+    the service desk (who sees the record) may not."""
 
     verb: str
     make: Maker  # a record in a state the step starts from
-    allowed: str
-    denied: str  # an actor who sees the record but may not take the step
+    allowed: str = "admin"
+    denied: str = "analyst"  # an actor who sees the record but may not take the step
     status: str = ""  # the record's status afterwards
     payload: Payload = field(default_factory=dict)
     wrong_state: Maker | None = None  # a record the step does not apply to: 409
 
     def __str__(self) -> str:
         return self.verb
+
+
+@dataclass(frozen=True)
+class Create:
+    """``POST <api>-list``: ``by`` makes a record of ``payload``; ``denied`` (the service
+    desk unless said otherwise) is refused, sending ``denied_payload`` (default ``payload``).
+    The bad payload is ``payload`` with the field ``blank`` emptied ("" or []) or the field
+    ``missing`` left out; the 400 names it."""
+
+    payload: Payload
+    blank: str = ""
+    missing: str = ""
+    by: str = "admin"
+    denied: str = "analyst"
+    denied_payload: Payload | None = None
+
+    @property
+    def bad_field(self) -> str:
+        return self.blank or self.missing
+
+    def bad(self, world: World) -> dict[str, Any]:
+        body = _body(self.payload, world)
+        if self.blank:
+            body[self.blank] = type(body[self.blank])()
+        else:
+            del body[self.missing]
+        return body
+
+
+@dataclass(frozen=True)
+class Update:
+    """``PATCH <detail>``: ``by`` sets the payload's first field; ``denied`` (the service
+    desk unless said otherwise) is refused."""
+
+    payload: Payload
+    by: str = "admin"
+    denied: str = "analyst"
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The pages of ``<stem>-list``, ``-detail`` and ``-create`` (when there is a ``form``)
+    and who may open them; they show the record by its ``shown_as`` attribute."""
+
+    stem: str
+    sees: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # 403 on the list and the detail page
+    form: Payload | None = None  # posted to ``<stem>-create`` by ``form_by``
+    form_by: str = "admin"
+    shown_as: str = "number"
+
+    @property
+    def list(self) -> str:
+        return f"{self.stem}-list"
+
+    @property
+    def detail(self) -> str:
+        return f"{self.stem}-detail"
+
+    @property
+    def create(self) -> str:
+        return f"{self.stem}-create" if self.form else ""
+
+    def shown(self, record: Model) -> str:
+        return str(getattr(record, self.shown_as, record))
 
 
 @dataclass(frozen=True)
@@ -146,55 +221,17 @@ class Case:
     hidden: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()  # without the permission to read such records at all: 403
     secret_fields: tuple[str, ...] = ()  # never in what a customer-side actor gets
-    creator: str = "admin"
-    create: Payload | None = None
-    # The bad payload: ``create`` with this field emptied ("" or []) or left out; 400 names it.
-    blank: str = ""
-    missing: str = ""
-    create_denied: str = ""
-    denied_create: Payload | None = None  # what ``create_denied`` sends; default ``create``
-    updater: str = "admin"
-    update: Payload | None = None
-    update_denied: str = ""
+    create: Create | None = None
+    update: Update | None = None
     steps: tuple[Step, ...] = ()
-    pages: str = ""  # the URL names' stem: ``<pages>-list``, ``<pages>-detail``
-    page_sees: tuple[str, ...] = ()
-    page_hidden: tuple[str, ...] = ()
-    page_refused: tuple[str, ...] = ()
-    page_creator: str = ""  # default: ``creator``
-    page_form: Payload | None = None  # posted to ``<pages>-create``
-    shown_as: str = "number"  # the attribute list and detail pages show the record by
-    extra: dict[str, Any] = field(default_factory=dict)
+    pages: Pages | None = None
 
     def __str__(self) -> str:
         return self.name
 
     @property
-    def page_list(self) -> str:
-        return f"{self.pages}-list"
-
-    @property
-    def page_detail(self) -> str:
-        return f"{self.pages}-detail"
-
-    @property
     def page_create(self) -> str:
-        return f"{self.pages}-create" if self.page_form else ""
-
-    @property
-    def bad_field(self) -> str:
-        return self.blank or self.missing
-
-    def bad_create(self, world: World) -> dict[str, Any]:
-        body = _body(self.create or {}, world)
-        if self.blank:
-            body[self.blank] = type(body[self.blank])()
-        else:
-            del body[self.missing]
-        return body
-
-    def shown(self, record: Model) -> str:
-        return str(getattr(record, self.shown_as, record))
+        return self.pages.create if self.pages else ""
 
     def list_url(self) -> str:
         return reverse(f"{self.api}-list")
@@ -233,7 +270,7 @@ def _params(cases: list[Case], name: str) -> Iterator[Any]:
                 if name != "test_api_step_wrong_state" or step.wrong_state:
                     yield pytest.param(case, step, None, id=f"{case}-{step}")
         elif name in ("test_page_list", "test_page_detail") and case.pages:
-            yield from _access(case, case.page_sees, case.page_hidden, case.page_refused)
+            yield from _access(case, case.pages.sees, case.pages.hidden, case.pages.refused)
 
 
 def _access(case: Case, sees: tuple, hidden: tuple, refused: tuple) -> Iterator[Any]:
@@ -303,8 +340,8 @@ class MatrixTests:
     # --- API: writes ----------------------------------------------------------------------
 
     def test_api_create(self, api, world, case, arg, expected):
-        client = api.as_(world.actor(case.creator))
-        response = client.post(case.list_url(), _body(case.create, world), format="json")
+        client = api.as_(world.actor(case.create.by))
+        response = client.post(case.list_url(), _body(case.create.payload, world), format="json")
         assert response.status_code == 201, response.content
         created = case.model._default_manager.get(pk=response.json()["id"])
         if "Location" in response:
@@ -313,15 +350,17 @@ class MatrixTests:
 
     def test_api_create_refused(self, api, world, case, arg, expected):
         # Everybody and every payload first: making them may add records of the model.
-        creator, denied = world.actor(case.creator), case.create_denied
-        bad = case.bad_create(world) if case.bad_field else None
+        create = case.create
+        creator, denied = world.actor(create.by), create.denied
+        bad = create.bad(world) if create.bad_field else None
         if denied:
-            denied, payload = world.actor(denied), _body(case.denied_create or case.create, world)
+            denied = world.actor(denied)
+            payload = _body(create.denied_payload or create.payload, world)
         before = case.model._default_manager.count()
         if bad is not None:
             response = api.as_(creator).post(case.list_url(), bad, format="json")
             assert response.status_code == 400, response.content
-            assert case.bad_field in field_errors(response), response.content
+            assert create.bad_field in field_errors(response), response.content
         if denied:
             response = api.as_(denied).post(case.list_url(), payload, format="json")
             assert response.status_code == 403, response.content
@@ -329,8 +368,8 @@ class MatrixTests:
 
     def test_api_update(self, api, world, case, arg, expected):
         record = case.make(world)
-        payload = _body(case.update, world)
-        response = api.as_(world.actor(case.updater)).patch(
+        payload = _body(case.update.payload, world)
+        response = api.as_(world.actor(case.update.by)).patch(
             case.detail_url(record), payload, format="json"
         )
         assert response.status_code == 200, response.content
@@ -339,16 +378,16 @@ class MatrixTests:
 
     def test_api_update_refused(self, api, world, case, arg, expected):
         record = case.make(world)
-        payload = _body(case.update, world)
+        payload = _body(case.update.payload, world)
         name = next(iter(payload))
         stored = case.model._default_manager.values_list(name, flat=True).get(pk=record.pk)
-        if case.update_denied:
-            response = api.as_(world.actor(case.update_denied)).patch(
+        if case.update.denied:
+            response = api.as_(world.actor(case.update.denied)).patch(
                 case.detail_url(record), payload, format="json"
             )
             assert response.status_code == 403, response.content
         if hasattr(record, "lock_version"):
-            response = api.as_(world.actor(case.updater)).patch(
+            response = api.as_(world.actor(case.update.by)).patch(
                 case.detail_url(record), payload, format="json", HTTP_IF_MATCH='"999999"'
             )
             assert response.status_code == 412, response.content
@@ -390,24 +429,24 @@ class MatrixTests:
         kwargs = {"pk": record.pk} if pk else {}
         # follow: customer-side people are sent on to their own pages (the portal).
         response = client.get(reverse(url_name, kwargs=kwargs), follow=True)
-        return case.shown(record), response
+        return case.pages.shown(record), response
 
     def test_page_list(self, client, world, case, arg, expected):
-        shown, response = self._page(client, world, case, arg, case.page_list)
+        shown, response = self._page(client, world, case, arg, case.pages.list)
         assert response.status_code == (403 if expected is None else 200)
         if expected is not None:
             assert (shown in response.content.decode()) is expected
 
     def test_page_detail(self, client, world, case, arg, expected):
-        shown, response = self._page(client, world, case, arg, case.page_detail, pk=True)
+        shown, response = self._page(client, world, case, arg, case.pages.detail, pk=True)
         assert response.status_code == _STATUS[expected]
         if expected:
             assert shown in response.content.decode()
 
     def test_page_create(self, client, world, case, arg, expected):
-        client.force_login(world.actor(case.page_creator or case.creator))
-        form = _body(case.page_form, world)
+        client.force_login(world.actor(case.pages.form_by))
+        form = _body(case.pages.form, world)
         before = case.model._default_manager.count()
-        response = client.post(reverse(case.page_create), form)
+        response = client.post(reverse(case.pages.create), form)
         assert response.status_code == 302, response.content.decode()[:3000]
         assert case.model._default_manager.count() == before + 1

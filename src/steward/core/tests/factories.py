@@ -7,13 +7,14 @@ import factory
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from steward.core import permissions
+from steward.core import clocks, permissions
 from steward.core.models import (
     BusinessCalendar,
     Organisation,
     OrganisationMembership,
     Person,
     RoleAssignment,
+    SlaClock,
     SupportGroup,
     SupportGroupMembership,
     WorkingPeriod,
@@ -71,13 +72,14 @@ def make_person(*roles: str, organisation=None, scope=None, **kwargs) -> Person:
     return person
 
 
-def staff_fixture(name: str, role: str, username: str) -> Any:
-    """A fixture ``name``: a person of the provider holding ``role`` (assign it to ``name``
-    in a test module or conftest)."""
+def staff_fixture(name: str, role: str, username: str, scope: str = "") -> Any:
+    """A fixture ``name``: a person of the provider holding ``role`` (over the record of
+    fixture ``scope`` when given; assign it to ``name`` in a test module or conftest)."""
 
     @pytest.fixture(name=name)
-    def person(db: None, provider: Organisation) -> Person:
-        return make_person(role, organisation=provider, username=username)
+    def person(request: pytest.FixtureRequest, db: None, provider: Organisation) -> Person:
+        over = request.getfixturevalue(scope) if scope else None
+        return make_person(role, organisation=provider, scope=over, username=username)
 
     return person
 
@@ -102,6 +104,37 @@ def group_member(group: SupportGroup, *roles: str, scoped: bool = False, **kwarg
     person = make_person(*roles, organisation=group.organisation, scope=scope, **kwargs)
     add_member(group, person)
     return person
+
+
+def member_fixture(
+    name: str, group: str, role: str, username: str, scoped: bool = False, **kwargs: Any
+) -> Any:
+    """A fixture ``name``: a member of the support group of fixture ``group`` holding
+    ``role`` (over that group only when ``scoped``)."""
+
+    @pytest.fixture(name=name)
+    def member(request: pytest.FixtureRequest) -> Person:
+        found = request.getfixturevalue(group)
+        return group_member(found, role, scoped=scoped, username=username, **kwargs)
+
+    return member
+
+
+def make_customer(organisation: Organisation, role: str = "requester", **kwargs: Any) -> Person:
+    """A requester of ``organisation``, or its customer representative (over it)."""
+    scope = organisation if role == "customer_representative" else None
+    return make_person(role, organisation=organisation, scope=scope, **kwargs)
+
+
+def customer_fixture(name: str, organisation: str, role: str, username: str) -> Any:
+    """A fixture ``name``: a ``make_customer`` of the organisation of fixture
+    ``organisation``."""
+
+    @pytest.fixture(name=name)
+    def customer(request: pytest.FixtureRequest) -> Person:
+        return make_customer(request.getfixturevalue(organisation), role, username=username)
+
+    return customer
 
 
 class BusinessCalendarFactory(factory.django.DjangoModelFactory):
@@ -147,3 +180,15 @@ def declare_test_events() -> None:
     for name in TEST_EVENTS:
         model = Organisation if ".organisation." in name else Person
         events.declare(name, model=model, description="Test only.")
+
+
+def start_clock(
+    record: Any, calendar: BusinessCalendar, *, at: dt.datetime, target: int = 4 * 3600,
+    name: str = "P1 resolution", metric: str = "resolution", **kwargs: Any,
+) -> SlaClock:  # fmt: skip
+    """A clock (resolution unless said otherwise) of ``target`` seconds on ``record``,
+    started at ``at``."""
+    return clocks.clock_start(
+        record=record, metric=metric, name=name, calendar=calendar,
+        target_seconds=target, started_at=at, **kwargs,
+    )  # fmt: skip

@@ -17,7 +17,7 @@ from steward.core.models import Attachment, JournalEntry
 from steward.core.services import attachments as attachment_services
 from steward.core.services.attachments import attachment_add
 from steward.core.tests.api import field_errors
-from steward.core.tests.factories import PASSWORD, SupportGroupFactory, make_person
+from steward.core.tests.factories import PASSWORD, SupportGroupFactory, customer_fixture
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
@@ -46,9 +46,9 @@ def stored_files(root: Path) -> list[Path]:
     return [p for p in Path(root).rglob("*") if p.is_file()] if Path(root).exists() else []
 
 
-@pytest.fixture
-def other_requester(db, other_customer_org):
-    return make_person("requester", organisation=other_customer_org, username="globex-user")
+other_requester = customer_fixture(
+    "other_requester", "other_customer_org", "requester", "globex-user"
+)
 
 
 @pytest.fixture

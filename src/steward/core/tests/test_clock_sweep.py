@@ -21,6 +21,7 @@ from steward.core.tests.factories import (
     BusinessCalendarFactory,
     OrganisationFactory,
     PersonFactory,
+    start_clock,
 )
 from steward.core.workflows import Workflow
 
@@ -28,16 +29,6 @@ H = 3600
 START = datetime(2024, 3, 4, 8, tzinfo=UTC)  # Monday 09:00 in Amsterdam
 WARNING = START + timedelta(hours=3)  # 75 % of 4 office hours
 BREACH = START + timedelta(hours=4)
-
-
-@pytest.fixture
-def office(db):
-    return BusinessCalendarFactory(name="Office hours")
-
-
-@pytest.fixture
-def record(db):
-    return OrganisationFactory(name="Clocked record", code="clocked")
 
 
 @pytest.fixture
@@ -59,15 +50,7 @@ def escalate_to(monkeypatch, coordinator):
 
 
 def start(record, calendar, **kwargs) -> SlaClock:
-    return clocks.clock_start(
-        record=record,
-        metric="resolution",
-        name="SLA000001 P1 resolution time",
-        calendar=calendar,
-        target_seconds=4 * H,
-        started_at=START,
-        **kwargs,
-    )
+    return start_clock(record, calendar, at=START, name="SLA000001 P1 resolution time", **kwargs)
 
 
 def test_nothing_is_sent_before_the_warning_time(office, record, escalate_to):
@@ -241,14 +224,7 @@ def test_two_sweeps_at_the_same_time_notify_each_clock_once(monkeypatch):
     monkeypatch.setitem(clocks._ESCALATIONS, "core.organisation", slow_escalation)
     for n in range(CLOCKS):
         # Half are past their breach too, so both thresholds race.
-        clocks.clock_start(
-            record=record,
-            metric="resolution",
-            name=f"clock {n}",
-            calendar=office,
-            target_seconds=4 * H if n % 2 else H,
-            started_at=START,
-        )
+        start_clock(record, office, at=START, name=f"clock {n}", target=4 * H if n % 2 else H)
     results, errors = [], []
 
     def run() -> None:

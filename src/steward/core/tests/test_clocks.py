@@ -18,7 +18,7 @@ from steward.core.calendars import add_business_time, business_time_between, spe
 from steward.core.errors import InvalidTransition
 from steward.core.models import BusinessCalendar, ClockEvent, SlaClock, WorkingPeriod
 from steward.core.testing.properties import DATABASE_PROPERTIES
-from steward.core.tests.factories import BusinessCalendarFactory, OrganisationFactory
+from steward.core.tests.factories import BusinessCalendarFactory, OrganisationFactory, start_clock
 
 AMS = ZoneInfo("Europe/Amsterdam")
 H = 3600
@@ -28,36 +28,13 @@ def ams(*args: int) -> datetime:
     return datetime(*args, tzinfo=AMS)
 
 
-@pytest.fixture
-def office(db):
-    return BusinessCalendarFactory(name="Office hours")
-
-
-@pytest.fixture
-def record(db):
-    # Any model can carry clocks; an organisation stands in for an incident here.
-    return OrganisationFactory(name="Clocked record", code="clocked")
-
-
-def start(record, calendar, *, at, target=4 * H, name="P1 resolution", **kwargs) -> SlaClock:
-    return clocks.clock_start(
-        record=record,
-        metric="resolution",
-        name=name,
-        calendar=calendar,
-        target_seconds=target,
-        started_at=at,
-        **kwargs,
-    )
-
-
 def history(clock: SlaClock) -> list[tuple[str, datetime]]:
     return [(e.event, e.at) for e in ClockEvent.objects.filter(clock=clock)]
 
 
 class TestStart:
     def test_warning_at_75_percent_and_breach_in_business_time(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))  # Monday 09:00
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))  # Monday 09:00
 
         assert clock.state == "running"
         assert clock.warning_at == ams(2024, 3, 4, 12)  # 3 h of 4 h
@@ -65,22 +42,22 @@ class TestStart:
         assert history(clock) == [("started", ams(2024, 3, 4, 9))]
 
     def test_the_weekend_does_not_count(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 1, 16))  # Friday 16:00
+        clock = start_clock(record, office, at=ams(2024, 3, 1, 16))  # Friday 16:00
 
         # One hour on Friday, the rest on Monday 4 March.
         assert clock.warning_at == ams(2024, 3, 4, 10)
         assert clock.breach_at == ams(2024, 3, 4, 11)
 
     def test_registered_at_night_starts_counting_next_morning(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 22), warning_percent=50)
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 22), warning_percent=50)
 
         assert clock.warning_at == ams(2024, 3, 5, 10)
         assert clock.breach_at == ams(2024, 3, 5, 12)
 
     def test_clocks_for_lists_the_records_clocks_only(self, office, record):
-        mine = start(record, office, at=ams(2024, 3, 4, 9))
+        mine = start_clock(record, office, at=ams(2024, 3, 4, 9))
         other = OrganisationFactory(name="Other", code="other")
-        start(other, office, at=ams(2024, 3, 4, 9))
+        start_clock(other, office, at=ams(2024, 3, 4, 9))
 
         assert list(clocks.clocks_for(record)) == [mine]
 
@@ -97,15 +74,10 @@ class TestStart:
     def test_bad_input_is_refused_and_nothing_is_written(self, office, record, kwargs, field):
         metric = kwargs.pop("metric", "resolution")
         with pytest.raises(ValidationError) as error:
-            clocks.clock_start(
-                record=record,
-                metric=metric,
-                name="x",
-                calendar=office,
-                target_seconds=kwargs.pop("target", H),
-                started_at=ams(2024, 3, 4, 9),
-                **kwargs,
-            )
+            start_clock(
+                record, office, at=ams(2024, 3, 4, 9), name="x", metric=metric,
+                target=kwargs.pop("target", H), **kwargs,
+            )  # fmt: skip
         assert field in error.value.message_dict
         assert not SlaClock.objects.exists()
 
@@ -113,14 +85,14 @@ class TestStart:
         empty = BusinessCalendarFactory(name="Never", office_hours=False)
 
         with pytest.raises(ValidationError) as error:
-            start(record, empty, at=ams(2024, 3, 4, 9))
+            start_clock(record, empty, at=ams(2024, 3, 4, 9))
         assert "calendar" in error.value.message_dict
         assert not SlaClock.objects.exists()
 
 
 class TestPauseResumeStop:
     def test_a_pause_moves_warning_and_breach_by_the_business_time_paused(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
 
         paused = clocks.clock_pause(
             clock_id=clock.pk, at=ams(2024, 3, 4, 10), reason="Waiting on the requester"
@@ -152,7 +124,7 @@ class TestPauseResumeStop:
         )
 
     def test_stopped_after_the_breach_is_missed(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
 
         stopped = clocks.clock_stop(clock_id=clock.pk, at=ams(2024, 3, 4, 13, 0, 1))
 
@@ -161,12 +133,12 @@ class TestPauseResumeStop:
         assert clocks.remaining(stopped) == -1
 
     def test_stopped_exactly_at_the_breach_is_met(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
 
         assert clocks.clock_stop(clock_id=clock.pk, at=ams(2024, 3, 4, 13)).met is True
 
     def test_stopping_a_paused_clock_ends_the_pause(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
         clocks.clock_pause(clock_id=clock.pk, at=ams(2024, 3, 4, 11))
 
         stopped = clocks.clock_stop(clock_id=clock.pk, at=ams(2024, 3, 4, 15))
@@ -176,14 +148,14 @@ class TestPauseResumeStop:
         assert stopped.paused_at is None
 
     def test_elapsed_of_a_running_clock_counts_business_time_only(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 1, 16))  # Friday 16:00
+        clock = start_clock(record, office, at=ams(2024, 3, 1, 16))  # Friday 16:00
 
         assert clocks.elapsed_business_seconds(clock, ams(2024, 3, 2, 12)) == H  # Saturday
         assert clocks.elapsed_business_seconds(clock, ams(2024, 3, 4, 8, 30)) == int(1.5 * H)
         assert clocks.remaining(clock, ams(2024, 3, 4, 8, 30)) == int(2.5 * H)
 
     def test_cancel_keeps_no_verdict_and_no_deadline(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
 
         cancelled = clocks.clock_cancel(clock_id=clock.pk, reason="Withdrawn")
 
@@ -193,7 +165,7 @@ class TestPauseResumeStop:
         assert [e for e, _ in history(clock)] == ["started", "cancelled"]
 
     def test_a_time_before_the_start_or_the_pause_is_refused(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
         with pytest.raises(ValidationError):
             clocks.clock_pause(clock_id=clock.pk, at=ams(2024, 3, 4, 8))
         clocks.clock_pause(clock_id=clock.pk, at=ams(2024, 3, 4, 10))
@@ -207,7 +179,7 @@ class TestPauseResumeStop:
 
 class TestRefusedTransitions:
     def test_pausing_a_paused_clock(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
         clocks.clock_pause(clock_id=clock.pk, at=ams(2024, 3, 4, 10))
 
         with pytest.raises(InvalidTransition):
@@ -216,7 +188,7 @@ class TestRefusedTransitions:
         assert clock.paused_at == ams(2024, 3, 4, 10)
 
     def test_resuming_a_running_clock(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
 
         with pytest.raises(InvalidTransition):
             clocks.clock_resume(clock_id=clock.pk, at=ams(2024, 3, 4, 10))
@@ -225,7 +197,7 @@ class TestRefusedTransitions:
     @pytest.mark.parametrize("finish", ["stop", "cancel"])
     @pytest.mark.parametrize("then", ["pause", "resume", "stop", "cancel", "recalculate"])
     def test_nothing_moves_a_finished_clock(self, office, record, finish, then):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
         if finish == "stop":
             clocks.clock_stop(clock_id=clock.pk, at=ams(2024, 3, 4, 10))
         else:
@@ -247,12 +219,12 @@ class TestRefusedTransitions:
 
 class TestCancelForAgreement:
     def test_open_clocks_of_the_agreement_are_cancelled_others_untouched(self, office, record):
-        running = start(record, office, at=ams(2024, 3, 4, 9), agreement_id=7)
-        paused = start(record, office, at=ams(2024, 3, 4, 9), agreement_id=7)
+        running = start_clock(record, office, at=ams(2024, 3, 4, 9), agreement_id=7)
+        paused = start_clock(record, office, at=ams(2024, 3, 4, 9), agreement_id=7)
         clocks.clock_pause(clock_id=paused.pk, at=ams(2024, 3, 4, 10))
-        stopped = start(record, office, at=ams(2024, 3, 4, 9), agreement_id=7)
+        stopped = start_clock(record, office, at=ams(2024, 3, 4, 9), agreement_id=7)
         clocks.clock_stop(clock_id=stopped.pk, at=ams(2024, 3, 4, 10))
-        other = start(record, office, at=ams(2024, 3, 4, 9), agreement_id=8)
+        other = start_clock(record, office, at=ams(2024, 3, 4, 9), agreement_id=8)
 
         count = clocks.clocks_cancel_for_agreement(agreement_id=7, reason="SLA terminated")
 
@@ -271,7 +243,7 @@ class TestCancelForAgreement:
 
 class TestRecalculate:
     def test_a_changed_calendar_moves_the_deadline(self, office, record):
-        clock = start(record, office, at=ams(2024, 3, 4, 9))
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 9))
         WorkingPeriod.objects.filter(calendar=office, weekday=0).update(end_time=time(11))
         # A bulk update sends no signal; the calendar services announce their changes.
         refcache.bump(clocks.CALENDARS)
@@ -326,7 +298,7 @@ def test_pauses_and_resumes_in_any_order_keep_the_arithmetic_sound(
     )
     record = OrganisationFactory(name="Clocked record", code="clocked")
     started = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(seconds=start_offset)
-    clock = start(
+    clock = start_clock(
         record,
         calendar,
         at=started,
@@ -387,7 +359,7 @@ class TestCalendarChanges:
         from steward.core.tests.factories import make_person
 
         admin = make_person("system_administrator", username="cal-admin")
-        clock = start(record, office, at=ams(2024, 3, 4, 15), target=4 * H)  # Mon 15:00
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 15), target=4 * H)  # Mon 15:00
         assert clock.breach_at == ams(2024, 3, 5, 10)  # 2 h Monday + 2 h Tuesday
 
         with django_capture_on_commit_callbacks(execute=True):
@@ -404,7 +376,7 @@ class TestCalendarChanges:
         from steward.core.tests.factories import make_person
 
         admin = make_person("system_administrator", username="cal-admin")
-        clock = start(record, office, at=ams(2024, 3, 4, 15), target=4 * H)
+        clock = start_clock(record, office, at=ams(2024, 3, 4, 15), target=4 * H)
         clocks.clock_stop(clock_id=clock.pk, at=ams(2024, 3, 4, 16))
         before = SlaClock.objects.get(pk=clock.pk)
 

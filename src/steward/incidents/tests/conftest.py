@@ -18,11 +18,13 @@ import pytest
 from django.utils import timezone
 
 from steward.core import numbering
+from steward.core.models import Organisation
 from steward.core.tests.factories import (
     SupportGroupFactory,
     add_member,
-    group_member,
+    customer_fixture,
     make_person,
+    member_fixture,
     staff_fixture,
 )
 from steward.incidents.models import IncidentRequest
@@ -56,71 +58,47 @@ def network_group(db, provider):
     return SupportGroupFactory(name="Network team", organisation=provider)
 
 
-@pytest.fixture
-def coordinator(server_group):
-    """Group coordinator of the server group (scoped role) and a member of it."""
-    return group_member(server_group, "group_coordinator", scoped=True, username="coord")
+# The server group's coordinator (scoped to it) and a specialist (role held everywhere), and
+# the network group's.
+coordinator = member_fixture(
+    "coordinator", "server_group", "group_coordinator", "coord", scoped=True
+)
+specialist = member_fixture("specialist", "server_group", "specialist", "spec")
+network_coordinator = member_fixture(
+    "network_coordinator", "network_group", "group_coordinator", "netcoord", scoped=True
+)
+network_specialist = member_fixture("network_specialist", "network_group", "specialist", "netspec")
+
+representative = customer_fixture(
+    "representative", "customer_org", "customer_representative", "rep"
+)
+# Another requester of the same customer organisation.
+colleague = customer_fixture("colleague", "customer_org", "requester", "colleague")
+other_requester = customer_fixture(
+    "other_requester", "other_customer_org", "requester", "globex-user"
+)
+other_representative = customer_fixture(
+    "other_representative", "other_customer_org", "customer_representative", "globex-rep"
+)
 
 
-@pytest.fixture
-def specialist(server_group):
-    """A specialist (role held everywhere) who belongs to the server group."""
-    return group_member(server_group, "specialist", username="spec")
-
-
-@pytest.fixture
-def network_coordinator(network_group):
-    return group_member(network_group, "group_coordinator", scoped=True, username="netcoord")
-
-
-@pytest.fixture
-def network_specialist(network_group):
-    return group_member(network_group, "specialist", username="netspec")
-
-
-@pytest.fixture
-def representative(customer_org):
-    return make_person(
-        "customer_representative", organisation=customer_org, scope=customer_org, username="rep"
-    )
-
-
-@pytest.fixture
-def colleague(customer_org):
-    """Another requester of the same customer organisation."""
-    return make_person("requester", organisation=customer_org, username="colleague")
-
-
-@pytest.fixture
-def other_requester(other_customer_org):
-    return make_person("requester", organisation=other_customer_org, username="globex-user")
-
-
-@pytest.fixture
-def other_representative(other_customer_org):
-    return make_person(
-        "customer_representative",
-        organisation=other_customer_org,
-        scope=other_customer_org,
-        username="globex-rep",
-    )
+def _active_service(name: str, provider: Organisation) -> Service:
+    service = Service(name=name, status="active", provider=provider)
+    numbering.assign(service)
+    service.save()
+    return service
 
 
 @pytest.fixture
 def service(db, provider, customer_org):
-    service = Service(name="E-mail", status="active", provider=provider)
-    numbering.assign(service)
-    service.save()
+    service = _active_service("E-mail", provider)
     service.customers.add(customer_org)
     return service
 
 
 @pytest.fixture
 def other_service(db, provider):
-    service = Service(name="Payroll", status="active", provider=provider)
-    numbering.assign(service)
-    service.save()
-    return service
+    return _active_service("Payroll", provider)
 
 
 @pytest.fixture
@@ -131,18 +109,13 @@ def service_owner(service, provider):
     return person
 
 
-@pytest.fixture
-def change_coordinator(service, provider):
-    return make_person(
-        "change_coordinator", organisation=provider, scope=service, username="changecoord"
-    )
-
-
-@pytest.fixture
-def problem_coordinator(service, provider):
-    return make_person(
-        "problem_coordinator", organisation=provider, scope=service, username="probcoord"
-    )
+# The E-mail service's coordinators.
+change_coordinator = staff_fixture(
+    "change_coordinator", "change_coordinator", "changecoord", scope="service"
+)
+problem_coordinator = staff_fixture(
+    "problem_coordinator", "problem_coordinator", "probcoord", scope="service"
+)
 
 
 on_duty_manager = staff_fixture("on_duty_manager", "on_duty_manager", "onduty")

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from steward.core import clocks
 from steward.core.api_auth import token_create
 from steward.core.tests.api import field_errors
+from steward.core.tests.factories import start_clock
 
 from .conftest import SLA_TARGETS
 
@@ -31,9 +32,9 @@ def with_ola(make_incident, server_group):
     OLA resolution clock of the group."""
     incident = make_incident(support_group=server_group, impact="3", urgency="3")
     sla = clocks.clocks_for(incident).first()
-    clocks.clock_start(
-        record=incident, metric="resolution", name="Server group OLA", kind="ola",
-        calendar=sla.calendar, target_seconds=2 * 3600, started_at=incident.created_at,
+    start_clock(
+        incident, sla.calendar, at=incident.created_at, target=2 * 3600, name="Server group OLA",
+        kind="ola",
     )  # fmt: skip
     return incident
 

@@ -1,7 +1,16 @@
 """The generated access and write matrix (core/testing/matrix.py) for incident requests
 and solutions."""
 
-from steward.core.testing.matrix import Case, MatrixTests, Step, World, unique
+from steward.core.testing.matrix import (
+    Case,
+    Create,
+    MatrixTests,
+    Pages,
+    Step,
+    Update,
+    World,
+    unique,
+)
 from steward.core.tests.factories import SupportGroupFactory
 from steward.incidents.models import IncidentRequest, Solution
 from steward.incidents.services import incidents, solutions
@@ -33,6 +42,9 @@ def active(world: World) -> Solution:
 
 
 CUSTOMERS_ELSEWHERE = ("colleague", "other_requester", "other_representative")
+# The desk's steps on a request: a requester may not take them, and none applies once it is
+# cancelled.
+DESK = {"allowed": "analyst", "denied": "requester", "wrong_state": cancelled}
 
 INCIDENT = Case(
     "incident request",
@@ -42,47 +54,34 @@ INCIDENT = Case(
     # A requester sees their own requests, a representative their organisation's.
     sees=("requester", "representative", "analyst", "specialist", "admin"),
     hidden=CUSTOMERS_ELSEWHERE,
-    creator="requester",
-    create={"title": "Printer jams"},
-    blank="title",
-    # Registering for somebody else is the desk's job.
-    create_denied="colleague",
-    denied_create=lambda world: {"title": "For you", "requester": world.actor("requester").pk},
-    updater="analyst",
-    update={"title": "VPN drops every hour"},
-    update_denied="requester",
-    steps=(
-        Step(
-            "cancel",
-            incident,
-            allowed="analyst",
-            denied="requester",
-            status="cancelled",
-            payload={"reason": "Duplicate."},
-            wrong_state=cancelled,
-        ),
-        Step(
-            "take",
-            incident,
-            allowed="analyst",
-            denied="requester",
-            status="in_progress",
-            wrong_state=cancelled,
-        ),
+    create=Create(
+        {"title": "Printer jams"},
+        blank="title",
+        by="requester",
+        # Registering for somebody else is the desk's job.
+        denied="colleague",
+        denied_payload=lambda world: {"title": "For you", "requester": world.actor("requester").pk},
     ),
-    pages="incidents:incident",
+    update=Update({"title": "VPN drops every hour"}, by="analyst", denied="requester"),
+    steps=(
+        Step("cancel", incident, status="cancelled", payload={"reason": "Duplicate."}, **DESK),
+        Step("take", incident, status="in_progress", **DESK),
+    ),
     # Customer-side people are sent on to the portal, which shows theirs only.
-    page_sees=("analyst", "specialist", "requester"),
-    page_hidden=("other_requester",),
-    page_form=lambda world: {
-        "requester": world.actor("requester").pk,
-        "channel": "phone",
-        "title": "VPN drops",
-        "service_type": "user_service_restoration",
-        "impact": "3",
-        "urgency": "2",
-    },
-    page_creator="analyst",
+    pages=Pages(
+        "incidents:incident",
+        sees=("analyst", "specialist", "requester"),
+        hidden=("other_requester",),
+        form=lambda world: {
+            "requester": world.actor("requester").pk,
+            "channel": "phone",
+            "title": "VPN drops",
+            "service_type": "user_service_restoration",
+            "impact": "3",
+            "urgency": "2",
+        },
+        form_by="analyst",
+    ),
 )
 
 SOLUTION = Case(
@@ -93,37 +92,22 @@ SOLUTION = Case(
     sees=("requester", "representative", "analyst", "specialist"),
     # Who proposed and decided it, and why, stay with the provider.
     secret_fields=("decision_note", "proposed_by", "decided_by", "support_group"),
-    creator="specialist",
-    create=lambda world: {
-        "title": "Clear the cache",
-        "body": "Clear it.",
-        "support_group": SupportGroupFactory(name="Desk").pk,
-    },
-    missing="body",
-    create_denied="requester",
-    update={"title": "Restart the print spooler"},
-    update_denied="operations_manager",
-    steps=(
-        Step(
-            "activate",
-            proposed,
-            allowed="admin",
-            denied="analyst",
-            status="active",
-            wrong_state=active,
-        ),
-        Step(
-            "retire",
-            active,
-            allowed="admin",
-            denied="specialist",
-            status="retired",
-            wrong_state=proposed,
-        ),
+    create=Create(
+        lambda world: {
+            "title": "Clear the cache",
+            "body": "Clear it.",
+            "support_group": SupportGroupFactory(name="Desk").pk,
+        },
+        missing="body",
+        by="specialist",
+        denied="requester",
     ),
-    pages="incidents:solution",
-    page_sees=("analyst", "specialist"),
-    shown_as="title",
+    update=Update({"title": "Restart the print spooler"}, denied="operations_manager"),
+    steps=(
+        Step("activate", proposed, status="active", wrong_state=active),
+        Step("retire", active, denied="specialist", status="retired", wrong_state=proposed),
+    ),
+    pages=Pages("incidents:solution", sees=("analyst", "specialist"), shown_as="title"),
 )
 
 PROPOSED_SOLUTION = Case(

@@ -13,23 +13,16 @@ from django.urls import reverse
 from steward.core.choices import JournalKind
 from steward.core.errors import StaleVersion
 from steward.core.models import JournalEntry
-from steward.core.tests.factories import group_member
+from steward.core.tests.factories import member_fixture
 from steward.incidents.models import IncidentRequest
 from steward.incidents.services import incidents as svc
 
-
-@pytest.fixture
-def dana(desk_group):
-    return group_member(
-        desk_group, "service_desk_analyst", username="dana", first_name="Dana", last_name="Desk"
-    )
-
-
-@pytest.fixture
-def alex(desk_group):
-    return group_member(
-        desk_group, "service_desk_analyst", username="alex", first_name="Alex", last_name="Agent"
-    )
+dana = member_fixture(
+    "dana", "desk_group", "service_desk_analyst", "dana", first_name="Dana", last_name="Desk"
+)
+alex = member_fixture(
+    "alex", "desk_group", "service_desk_analyst", "alex", first_name="Alex", last_name="Agent"
+)
 
 
 def _form(html: str) -> dict[str, Any]:

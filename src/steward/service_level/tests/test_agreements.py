@@ -2,6 +2,7 @@
 contracts; Service Termination (proc. 4): the termination rule, branch by branch."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -11,7 +12,7 @@ from django.utils import timezone
 from steward.core.choices import Role
 from steward.core.errors import DomainError, InvalidTransition
 from steward.core.fields import FieldsRefused
-from steward.core.models import ClockEvent, JournalEntry, Notification, SlaClock
+from steward.core.models import ClockEvent, JournalEntry, Notification, Person, SlaClock
 from steward.core.tests.factories import (
     BusinessCalendarFactory,
     SupportGroupFactory,
@@ -64,19 +65,22 @@ SIGNERS = {
 }
 
 
+def sign(
+    actor: Person, agreement: Agreement, role: str = "service_owner", signed: bool = True, **kw: Any
+) -> Any:
+    """``actor`` signs ``agreement`` for ``role`` (refuses it with ``signed=False``)."""
+    return svc.agreement_sign(
+        actor=actor, agreement_id=agreement.pk, role=role, signed=signed, **kw
+    )
+
+
 def sign_all(world: World, agreement: Agreement) -> Agreement:
     for role, who in SIGNERS[agreement.kind]:
         person = world.who(who)
         if role == "supplier":  # on paper: the administrator records it
-            svc.agreement_sign(
-                actor=world.sla_admin,
-                agreement_id=agreement.pk,
-                role=role,
-                signed=True,
-                person_id=person.pk,
-            )
+            sign(world.sla_admin, agreement, role, person_id=person.pk)
         else:
-            svc.agreement_sign(actor=person, agreement_id=agreement.pk, role=role, signed=True)
+            sign(person, agreement, role)
     agreement.refresh_from_db()
     return agreement
 
@@ -201,9 +205,7 @@ class TestSigning:
     @pytest.mark.parametrize("kind", ["sla", "ola", "uc"])
     def test_one_signature_is_not_enough(self, world, group, kind):
         agreement = make_agreement(world, kind, party=group if kind == "ola" else None)
-        svc.agreement_sign(
-            actor=world.owner, agreement_id=agreement.pk, role="service_owner", signed=True
-        )
+        sign(world.owner, agreement)
         agreement.refresh_from_db()
         assert agreement.status == A.DRAFT
         assert svc.missing_signatures(agreement) == [SIGNERS[kind][0][0]]
@@ -221,10 +223,7 @@ class TestSigning:
     @pytest.mark.parametrize(("role", "who"), SIGNERS["sla"])
     def test_a_refusal_means_not_signed_with_the_reason(self, world, role, who):
         agreement = make_agreement(world)
-        svc.agreement_sign(
-            actor=world.who(who), agreement_id=agreement.pk, role=role, signed=False,
-            comment="The P1 target is too slow.",
-        )  # fmt: skip
+        sign(world.who(who), agreement, role, signed=False, comment="The P1 target is too slow.")
         agreement.refresh_from_db()
         assert agreement.status == A.NOT_SIGNED
         entry = JournalEntry.objects.filter(record_id=agreement.pk, kind="transition").last()
@@ -234,9 +233,7 @@ class TestSigning:
     def test_a_refusal_needs_a_reason(self, world):
         agreement = make_agreement(world)
         with pytest.raises(ValidationError):
-            svc.agreement_sign(
-                actor=world.owner, agreement_id=agreement.pk, role="service_owner", signed=False
-            )
+            sign(world.owner, agreement, signed=False)
         assert not AgreementSignature.objects.exists()
 
     @pytest.mark.parametrize(
@@ -254,62 +251,46 @@ class TestSigning:
     def test_only_the_party_signs(self, world, who, role):
         agreement = make_agreement(world)
         with pytest.raises(PermissionDenied):
-            svc.agreement_sign(actor=world.who(who), agreement_id=agreement.pk, role=role,
-                               signed=True)  # fmt: skip
+            sign(world.who(who), agreement, role)
         assert not AgreementSignature.objects.exists()
 
     def test_a_role_the_kind_does_not_have_is_refused(self, world):
         agreement = make_agreement(world)
         with pytest.raises(ValidationError) as exc:
-            svc.agreement_sign(actor=world.sla_admin, agreement_id=agreement.pk,
-                               role="group_coordinator", signed=True,
-                               person_id=world.owner.pk)  # fmt: skip
+            sign(world.sla_admin, agreement, "group_coordinator", person_id=world.owner.pk)
         assert "role" in exc.value.message_dict
 
     def test_an_administrator_records_a_paper_signature_of_the_right_person(self, world):
         agreement = make_agreement(world)
-        svc.agreement_sign(
-            actor=world.sla_admin, agreement_id=agreement.pk,
-            role="customer_representative", signed=True, person_id=world.rep_acme.pk,
-        )  # fmt: skip
+        sign(world.sla_admin, agreement, "customer_representative", person_id=world.rep_acme.pk)
         (signature,) = AgreementSignature.objects.all()
         assert (signature.person, signature.signed) == (world.rep_acme, True)
         with pytest.raises(ValidationError) as exc:
-            svc.agreement_sign(
-                actor=world.sla_admin, agreement_id=agreement.pk,
-                role="service_owner", signed=True, person_id=world.rep_acme.pk,
-            )  # fmt: skip
+            sign(world.sla_admin, agreement, "service_owner", person_id=world.rep_acme.pk)
         assert "person_id" in exc.value.message_dict
 
     def test_only_administrators_record_for_someone_else(self, world):
         agreement = make_agreement(world)
         with pytest.raises(FieldsRefused) as refused:
-            svc.agreement_sign(
-                actor=world.owner, agreement_id=agreement.pk,
-                role="customer_representative", signed=True, person_id=world.rep_acme.pk,
-            )  # fmt: skip
+            sign(world.owner, agreement, "customer_representative", person_id=world.rep_acme.pk)
         assert refused.value.fields == ["person"]
         assert not AgreementSignature.objects.exists()
 
     def test_signing_twice_for_a_role_is_refused(self, world):
         agreement = make_agreement(world)
-        svc.agreement_sign(actor=world.owner, agreement_id=agreement.pk, role="service_owner",
-                           signed=True)  # fmt: skip
+        sign(world.owner, agreement)
         with pytest.raises(ValidationError):
-            svc.agreement_sign(actor=world.owner, agreement_id=agreement.pk,
-                               role="service_owner", signed=True)  # fmt: skip
+            sign(world.owner, agreement)
 
     def test_an_active_agreement_cannot_be_signed_again(self, world):
         agreement = active(world)
         with pytest.raises(InvalidTransition):
-            svc.agreement_sign(actor=world.owner, agreement_id=agreement.pk, role="service_owner",
-                               signed=False, comment="changed my mind")  # fmt: skip
+            sign(world.owner, agreement, signed=False, comment="changed my mind")
         assert Agreement.objects.get(pk=agreement.pk).status == A.ACTIVE
 
     def test_a_signed_draft_cannot_be_edited(self, world):
         agreement = make_agreement(world)
-        svc.agreement_sign(actor=world.owner, agreement_id=agreement.pk, role="service_owner",
-                           signed=True)  # fmt: skip
+        sign(world.owner, agreement)
         with pytest.raises(DomainError):
             svc.agreement_update(actor=world.sla_admin, agreement_id=agreement.pk,
                                  data={"name": "Other"})  # fmt: skip

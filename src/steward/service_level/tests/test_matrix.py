@@ -3,7 +3,16 @@ items, agreements and SLA reviews."""
 
 import datetime as dt
 
-from steward.core.testing.matrix import Case, MatrixTests, Step, World, unique
+from steward.core.testing.matrix import (
+    Case,
+    Create,
+    MatrixTests,
+    Pages,
+    Step,
+    Update,
+    World,
+    unique,
+)
 from steward.service_level.models import Agreement, CatalogItem, Service, SlaReview
 from steward.service_level.services import agreements, catalog, reviews, services
 
@@ -58,26 +67,20 @@ SERVICE = Case(
     # Customer-side people see the services their organisation subscribes to.
     sees=("requester", "representative", "analyst", "admin"),
     hidden=("other_requester", "other_representative"),
-    create=_service_form,
-    blank="name",
-    create_denied="analyst",
-    update={"description": "Mail for everyone."},
-    update_denied="analyst",
+    create=Create(_service_form, blank="name"),
+    update=Update({"description": "Mail for everyone."}),
     steps=(
         Step(
             "set-status",
             service,
-            allowed="admin",
-            denied="analyst",
             status="active",
             payload={"status": "active"},
             wrong_state=lambda world: service(world, status="active"),
         ),
     ),
-    pages="service_level:service",
-    page_sees=("analyst", "admin"),
-    page_form=_service_form,
-    shown_as="name",
+    pages=Pages(
+        "service_level:service", sees=("analyst", "admin"), form=_service_form, shown_as="name"
+    ),
 )
 
 CATALOG_ITEM = Case(
@@ -87,30 +90,27 @@ CATALOG_ITEM = Case(
     api="catalogitem",
     sees=("analyst", "admin"),
     hidden=("requester", "representative"),
-    create=lambda world: {"service": service(world).pk, "name": "Mailbox"},
-    blank="name",
-    create_denied="analyst",
-    update={"summary": "A mailbox of 50 GB."},
-    update_denied="analyst",
+    create=Create(lambda world: {"service": service(world).pk, "name": "Mailbox"}, blank="name"),
+    update=Update({"summary": "A mailbox of 50 GB."}),
     steps=(
         Step(
             "fail",
             item,
-            allowed="admin",
-            denied="analyst",
             status="failed",
             payload={"reason": "The approvers did not agree."},
             wrong_state=failed_item,
         ),
     ),
-    pages="service_level:catalog-item",
-    page_sees=("analyst", "admin"),
-    page_form=lambda world: {
-        "service": service(world).pk,
-        "name": "Mailbox",
-        "visibility": "public",
-    },
-    shown_as="name",
+    pages=Pages(
+        "service_level:catalog-item",
+        sees=("analyst", "admin"),
+        form=lambda world: {
+            "service": service(world).pk,
+            "name": "Mailbox",
+            "visibility": "public",
+        },
+        shown_as="name",
+    ),
 )
 
 AGREEMENT = Case(
@@ -122,31 +122,36 @@ AGREEMENT = Case(
     sees=("representative", "analyst", "admin"),
     hidden=("other_representative",),
     refused=("requester",),
-    create=lambda world: {
-        "kind": "sla",
-        "service": service(world).pk,
-        "customer": world.customer_org.pk,
-        "name": "E-mail for Acme",
-        "term_start": "2026-01-01",
-    },
-    missing="term_start",
-    create_denied="analyst",
-    update={"description": "Mail, around the clock."},
-    update_denied="analyst",
-    pages="service_level:agreement",
-    page_sees=("analyst", "admin", "representative"),
-    page_hidden=("other_representative",),
+    create=Create(
+        lambda world: {
+            "kind": "sla",
+            "service": service(world).pk,
+            "customer": world.customer_org.pk,
+            "name": "E-mail for Acme",
+            "term_start": "2026-01-01",
+        },
+        missing="term_start",
+    ),
+    update=Update({"description": "Mail, around the clock."}),
+    pages=Pages(
+        "service_level:agreement",
+        sees=("analyst", "admin", "representative"),
+        hidden=("other_representative",),
+    ),
 )
 
 SLA_REVIEW = Case(
     "SLA review",
     SlaReview,
     review,
-    pages="service_level:review",
-    page_sees=("service_level_manager", "representative"),
-    page_hidden=("other_representative",),
-    # Reviews are the service level manager's: a system administrator has no reason to read them.
-    page_refused=("admin", "analyst"),
+    pages=Pages(
+        "service_level:review",
+        sees=("service_level_manager", "representative"),
+        hidden=("other_representative",),
+        # Reviews are the service level manager's: a system administrator has no reason to
+        # read them.
+        refused=("admin", "analyst"),
+    ),
 )
 
 

@@ -29,7 +29,9 @@ from steward.core.tests.factories import (
     OrganisationFactory,
     SupportGroupFactory,
     give_role,
+    make_customer,
     make_person,
+    start_clock,
 )
 from steward.service_level.choices import AgreementKind, AgreementStatus, ReviewStatus
 from steward.service_level.models import (
@@ -86,12 +88,8 @@ def build_world() -> World:
     service.customers.add(customer)
     give_role(owner, "service_owner", service)
     slm = make_person("service_level_manager", organisation=provider, username="slm")
-    rep = make_person(
-        "customer_representative", organisation=customer, scope=customer, username="rep"
-    )
-    other_rep = make_person(
-        "customer_representative", organisation=other, scope=other, username="other_rep"
-    )
+    rep = make_customer(customer, "customer_representative", username="rep")
+    other_rep = make_customer(other, "customer_representative", username="other_rep")
     ops = make_person("operations_manager", organisation=provider, username="ops")
     sla = Agreement.objects.create(
         kind=AgreementKind.SLA,
@@ -128,17 +126,10 @@ def world(db) -> World:
 
 
 def clock(w: World, start: dt.datetime, stop: dt.datetime | None = None, **kw: Any) -> Any:
-    c = clocks.clock_start(
-        record=w.customer,
-        metric="resolution",
-        name="P1 resolution",
-        calendar=w.calendar,
-        target_seconds=w.resolution.target_seconds,
-        started_at=start,
-        target_id=w.resolution.pk,
-        agreement_id=w.sla.pk,
-        **kw,
-    )
+    c = start_clock(
+        w.customer, w.calendar, at=start, target=w.resolution.target_seconds,
+        target_id=w.resolution.pk, agreement_id=w.sla.pk, **kw,
+    )  # fmt: skip
     return clocks.clock_stop(clock_id=c.pk, at=stop) if stop else c
 
 
