@@ -104,9 +104,7 @@ def calendar_for(actor: Person, pk: Any) -> BusinessCalendar:
 
 def notifications_for(actor: Person) -> QuerySet[Notification]:
     """A person's own notifications; nobody reads another's."""
-    if not permissions.has(actor, "core.access"):
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=actor)
+    return permitted(actor, "core.access", Notification.objects.filter(recipient=actor))
 
 
 def my_group_ids(actor: Person) -> list[int]:
