@@ -4,8 +4,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,9 +15,9 @@ from steward.core import events, inputs, queries, webhooks
 from steward.core.api.base import (
     GuardedSerializer,
     IdField,
+    RecordViewSet,
     ServiceCreate,
     ServiceUpdate,
-    StewardViewSet,
     with_etag,
 )
 from steward.core.choices import DeliveryStatus
@@ -74,11 +74,11 @@ class NotificationMarkReadResultSerializer(serializers.Serializer):
     marked = serializers.IntegerField(help_text="How many unread notifications are now read.")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Your notifications, newest first"),
-    retrieve=extend_schema(summary="One of your notifications"),
-)
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+class NotificationViewSet(RecordViewSet):
+    summaries = {
+        "list": "Your notifications, newest first",
+        "retrieve": "One of your notifications",
+    }
     query = queries.notifications_for
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet
@@ -286,11 +286,11 @@ class WebhookDeliveryFilterSet(django_filters.FilterSet):
         fields = ["subscription", "status", "event", "record_type"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Webhook delivery log, newest first (system administrators)"),
-    retrieve=extend_schema(summary="One webhook delivery"),
-)
-class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+class WebhookDeliveryViewSet(RecordViewSet):
+    summaries = {
+        "list": "Webhook delivery log, newest first (system administrators)",
+        "retrieve": "One webhook delivery",
+    }
     created_routes = {"redeliver": ("webhook-delivery-detail", "id")}
     query = webhooks.deliveries_for
     view_permission = "core.webhook.change"
