@@ -38,7 +38,7 @@ from steward.configuration.services import baselines, cis, deliveries, integrity
 from steward.configuration.services import contracts as contract_svc
 from steward.configuration.services import suppliers as supplier_svc
 from steward.configuration.services.standard import ensure_standard_catalogue
-from steward.core.models import JournalEntry, Person
+from steward.core.models import JournalEntry, Organisation, Person
 
 SITES = ["AMS-DC1", "AMS-DC2"]
 # service: (application names, group, database engine or None, vms per application)
@@ -377,6 +377,33 @@ def _contracts(b: _Builder, suppliers: dict[str, Any]) -> None:
         )  # fmt: skip
 
 
+def _priced(
+    b: _Builder,
+    purchaser: Person,
+    requisition: PurchaseRequisition,
+    supplier: Organisation,
+    amount: Decimal,
+    reference: str,
+    delivery_days: int,
+    *,
+    approvers: list[Person],
+    comment: str = "",
+) -> None:
+    """Submit ``requisition``, record the supplier's quote as the chosen one, ask the
+    ``approvers`` and have the last of them approve."""
+    requisitions.requisition_submit(actor=b.actor, requisition_id=requisition.pk)
+    requisitions.quote_record(
+        actor=purchaser, requisition_id=requisition.pk, supplier=supplier, amount=amount,
+        reference=reference, delivery_days=delivery_days, selected=True,
+    )  # fmt: skip
+    requisitions.approval_request(
+        actor=purchaser, requisition_id=requisition.pk, approvers=approvers
+    )
+    requisitions.requisition_decide(
+        actor=approvers[-1], requisition_id=requisition.pk, decision="approved", comment=comment
+    )
+
+
 def _requisitions(context: dict[str, Any], b: _Builder, suppliers: dict[str, Any]) -> None:
     """One requisition waiting for approval, one whose delivery came in short."""
     if PurchaseRequisition.objects.exists():
@@ -393,17 +420,9 @@ def _requisitions(context: dict[str, Any], b: _Builder, suppliers: dict[str, Any
                {"description": "Rack rails and cabling", "quantity": 2,
                 "unit_price": "240.00"}],
     )  # fmt: skip
-    requisitions.requisition_submit(actor=b.actor, requisition_id=waiting.pk)
-    requisitions.quote_record(
-        actor=paula, requisition_id=waiting.pk, supplier=suppliers["globex"],
-        amount=Decimal("37380.00"), reference="Q-GLX-5521", delivery_days=15, selected=True,
-    )  # fmt: skip
-    requisitions.approval_request(
-        actor=paula, requisition_id=waiting.pk,
+    _priced(
+        b, paula, waiting, suppliers["globex"], Decimal("37380.00"), "Q-GLX-5521", 15,
         approvers=[people["fred.finance"], people["ivan.control"]],
-    )  # fmt: skip
-    requisitions.requisition_decide(
-        actor=people["ivan.control"], requisition_id=waiting.pk, decision="approved",
         comment="Within the capacity budget.",
     )  # fmt: skip
 
@@ -414,17 +433,10 @@ def _requisitions(context: dict[str, Any], b: _Builder, suppliers: dict[str, Any
         lines=[{"description": "Lenovo ThinkPad T14 Gen 5", "quantity": 4,
                 "ci_class": b.classes["laptop"], "unit_price": "1390.00"}],
     )  # fmt: skip
-    requisitions.requisition_submit(actor=b.actor, requisition_id=short.pk)
-    requisitions.quote_record(
-        actor=paula, requisition_id=short.pk, supplier=suppliers["globex"],
-        amount=Decimal("5560.00"), reference="Q-GLX-5498", delivery_days=5, selected=True,
+    _priced(
+        b, paula, short, suppliers["globex"], Decimal("5560.00"), "Q-GLX-5498", 5,
+        approvers=[people["fred.finance"]],
     )  # fmt: skip
-    requisitions.approval_request(
-        actor=paula, requisition_id=short.pk, approvers=[people["fred.finance"]]
-    )
-    requisitions.requisition_decide(
-        actor=people["fred.finance"], requisition_id=short.pk, decision="approved"
-    )
     requisitions.requisition_order(actor=paula, requisition_id=short.pk, order_reference="PO-88213")
     line = short.lines.get()
     deliveries.delivery_check(

@@ -30,12 +30,8 @@ def search_cis(actor: Any, text: str) -> list[SearchHit]:
     exact, order = ["number", "serial_number"], ("name", "pk")
     qs = registry.found(actor, text, CI_VIEW, queries.cis_for, ["name"], exact=exact, order=order)
     return [
-        SearchHit(
-            "Configuration items",
-            ci.number,
-            ci.name,
-            ci.get_absolute_url(),
-            f"{ci.ci_class.name} · {ci.get_status_display()}",
+        SearchHit.of(
+            "Configuration items", ci, ci.name, f"{ci.ci_class.name} · {ci.get_status_display()}"
         )
         for ci in qs
     ]
@@ -58,12 +54,7 @@ def search_requisitions(actor: Any, text: str) -> list[SearchHit]:
     fields = ["number", "title", "task_reference", "order_reference"]
     query, order = purchasing_queries.requisitions_for, ("-number", "pk")
     qs = registry.found(actor, text, VIEW, query, fields, order=order)
-    return [
-        SearchHit(
-            "Purchase requisitions", r.number, r.title, r.get_absolute_url(), r.get_status_display()
-        )
-        for r in qs
-    ]
+    return [SearchHit.of("Purchase requisitions", r, r.title, r.get_status_display()) for r in qs]
 
 
 def _rows(qs: QuerySet[PurchaseRequisition]) -> list[dict[str, Any]]:
@@ -136,13 +127,7 @@ def search_contracts(actor: Any, text: str) -> list[SearchHit]:
     query, order = contract_queries.contracts_for, ("number", "pk")
     qs = registry.found(actor, text, CONTRACT_VIEW, query, fields, order=order)
     return [
-        SearchHit(
-            "Contracts",
-            c.number,
-            c.title,
-            c.get_absolute_url(),
-            f"{c.supplier.name} · {c.get_status_display()}",
-        )
+        SearchHit.of("Contracts", c, c.title, f"{c.supplier.name} · {c.get_status_display()}")
         for c in qs
     ]
 

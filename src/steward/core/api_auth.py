@@ -51,18 +51,25 @@ def token_create(
             expires_at=expires_at,
         )
         # A new credential is worth a line in the owner's history (never the key itself).
-        journal.system(
-            owner,
-            text=f"API token {token.name!r} ({token.prefix}…) created by {actor}.",
-            data={"token": token.pk, "by": actor.pk},
-        )
-        audit.record(
-            SecurityEventKind.TOKEN_CREATED,
-            actor=actor,
-            detail=f"API token {token.name!r} ({token.prefix}…) for {owner.get_username()}.",
-            data={"token": token.pk, "person": owner.pk},
+        _recorded(
+            token, actor, SecurityEventKind.TOKEN_CREATED, "created", f"for {owner.get_username()}"
         )
     return token, key
+
+
+def _recorded(token: ApiToken, actor: Person, kind: str, verb: str, whose: str) -> None:
+    """The owner's history line and the security event of a token ``verb`` (created,
+    revoked) by ``actor``."""
+    label = f"API token {token.name!r} ({token.prefix}…)"
+    journal.system(
+        token.person, text=f"{label} {verb} by {actor}.", data={"token": token.pk, "by": actor.pk}
+    )
+    audit.record(
+        kind,
+        actor=actor,
+        detail=f"{label} {whose}.",
+        data={"token": token.pk, "person": token.person_id},
+    )
 
 
 def token_revoke(*, actor: Person, token_id: int) -> ApiToken:
@@ -74,16 +81,8 @@ def token_revoke(*, actor: Person, token_id: int) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            journal.system(
-                token.person,
-                text=f"API token {token.name!r} ({token.prefix}…) revoked by {actor}.",
-                data={"token": token.pk, "by": actor.pk},
-            )
-            audit.record(
-                SecurityEventKind.TOKEN_REVOKED,
-                actor=actor,
-                detail=f"API token {token.name!r} ({token.prefix}…) of {token.person}.",
-                data={"token": token.pk, "person": token.person_id},
+            _recorded(
+                token, actor, SecurityEventKind.TOKEN_REVOKED, "revoked", f"of {token.person}"
             )
     return token
 

@@ -4,6 +4,7 @@
 raises Http404 when it does not exist *or* the actor may not see it (no leak of existence).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,18 +34,26 @@ def one(qs: QuerySet, pk: Any, name: str = "") -> Any:
         raise Http404(f"No {name or qs.model._meta.verbose_name} {pk}.") from None
 
 
-def permitted(actor: Person, permission: str, qs: QuerySet) -> QuerySet:
-    """``qs`` for an actor who holds ``permission`` (everywhere or for a scope), else none."""
-    return qs if permissions.has(actor, permission) else qs.none()
+def permitted(
+    actor: Person,
+    permission: str,
+    qs: QuerySet,
+    customer: Callable[[QuerySet], QuerySet] | None = None,
+) -> QuerySet:
+    """``qs`` for an actor who holds ``permission`` (everywhere or for a scope), else none;
+    for customer-side people, what ``customer(qs)`` narrows it to, when given."""
+    if not permissions.has(actor, permission):
+        return qs.none()
+    if customer is not None and permissions.is_customer_side(actor):
+        return customer(qs)
+    return qs
 
 
 def organisations_for(actor: Person) -> QuerySet[Organisation]:
-    if not permissions.has(actor, "core.organisation.view"):
-        return Organisation.objects.none()
-    qs = Organisation.objects.all()
-    if permissions.is_customer_side(actor):
-        qs = qs.filter(pk__in=permissions.customer_organisation_ids(actor))
-    return qs
+    def theirs(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
+        return qs.filter(pk__in=permissions.customer_organisation_ids(actor))
+
+    return permitted(actor, "core.organisation.view", Organisation.objects.all(), theirs)
 
 
 def organisation_for(actor: Person, pk: Any) -> Organisation:
@@ -52,14 +61,11 @@ def organisation_for(actor: Person, pk: Any) -> Organisation:
 
 
 def people_for(actor: Person) -> QuerySet[Person]:
-    if not permissions.has(actor, "core.person.view"):
-        return Person.objects.none()
-    qs = Person.objects.all()
-    if permissions.is_customer_side(actor):
-        qs = qs.filter(
-            memberships__organisation_id__in=permissions.customer_organisation_ids(actor)
-        ).distinct()
-    return qs
+    def theirs(qs: QuerySet[Person]) -> QuerySet[Person]:
+        orgs = permissions.customer_organisation_ids(actor)
+        return qs.filter(memberships__organisation_id__in=orgs).distinct()
+
+    return permitted(actor, "core.person.view", Person.objects.all(), theirs)
 
 
 def person_for(actor: Person, pk: Any) -> Person:
@@ -98,9 +104,7 @@ def calendar_for(actor: Person, pk: Any) -> BusinessCalendar:
 
 def notifications_for(actor: Person) -> QuerySet[Notification]:
     """A person's own notifications; nobody reads another's."""
-    if not permissions.has(actor, "core.access"):
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=actor)
+    return permitted(actor, "core.access", Notification.objects.filter(recipient=actor))
 
 
 def my_group_ids(actor: Person) -> list[int]:

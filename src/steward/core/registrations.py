@@ -23,12 +23,8 @@ def search_people(actor, text: str) -> list[SearchHit]:
     fields = ("first_name", "last_name", "username", "email", "job_title")
     order = ("last_name", "first_name", "pk")
     return [
-        SearchHit(
-            kind="People",
-            number="",
-            title=p.display_name,
-            url=p.get_absolute_url(),
-            detail=" · ".join(x for x in (p.job_title, p.email) if x),
+        SearchHit.of(
+            "People", p, p.display_name, " · ".join(x for x in (p.job_title, p.email) if x)
         )
         for p in registry.found(actor, text, None, queries.people_for, fields, order=order)
     ]
@@ -43,13 +39,7 @@ def search_organisations(actor, text: str) -> list[SearchHit]:
         Q(name__icontains=text) | Q(code__icontains=text) | Q(email__icontains=text)
     )
     return [
-        SearchHit(
-            kind="Organisations",
-            number="",
-            title=o.name,
-            url=o.get_absolute_url(),
-            detail=f"{o.get_kind_display()} · {o.code}",
-        )
+        SearchHit.of("Organisations", o, o.name, f"{o.get_kind_display()} · {o.code}")
         for o in qs.order_by("name", "pk")[: registry.SEARCH_LIMIT]
     ]
 
@@ -61,12 +51,6 @@ def search_groups(actor, text: str) -> list[SearchHit]:
         return []
     qs = queries.groups_for(actor).filter(Q(name__icontains=text) | Q(skills__icontains=text))
     return [
-        SearchHit(
-            kind="Support groups",
-            number="",
-            title=g.name,
-            url=g.get_absolute_url(),
-            detail=g.organisation.name,
-        )
+        SearchHit.of("Support groups", g, g.name, g.organisation.name)
         for g in qs.order_by("name", "pk")[: registry.SEARCH_LIMIT]
     ]

@@ -33,6 +33,13 @@ class SearchHit:
     url: str
     detail: str = ""
 
+    @classmethod
+    def of(cls, kind: str, record: Any, title: str, detail: str = "", url: str = "") -> "SearchHit":
+        """A hit on ``record``: its number (when it has one) and, unless ``url`` says
+        otherwise, its own page."""
+        number = getattr(record, "number", "")
+        return cls(kind, number, title, url or record.get_absolute_url(), detail)
+
 
 def words_match(text: str, fields: Iterable[str], *, exact: Iterable[str] = ()) -> Q:
     """What a search provider looks for: every word of ``text`` in one of ``fields`` at

@@ -39,13 +39,7 @@ def search_incidents(actor: Any, text: str) -> list[SearchHit]:
         words &= Q(title__icontains=word)
     qs = incident_queries.incidents_for(actor).filter(condition | words)
     return [
-        SearchHit(
-            "Incident requests",
-            i.number,
-            i.title,
-            i.get_absolute_url(),
-            f"{i.get_status_display()} · P{i.priority}",
-        )
+        SearchHit.of("Incident requests", i, i.title, f"{i.get_status_display()} · P{i.priority}")
         for i in qs.order_by("-created_at", "-pk")[: registry.SEARCH_LIMIT]
     ]
 
@@ -121,11 +115,10 @@ def search_solutions(actor: Any, text: str) -> list[SearchHit]:
     if not text or not permissions.has(actor, solution_queries.VIEW):
         return []
     return [
-        SearchHit(
+        SearchHit.of(
             "Solutions",
-            s.number,
+            s,
             s.title,
-            s.get_absolute_url(),
             ("Workaround" if s.is_workaround else "Solution") + f" · {s.get_status_display()}",
         )
         for s in search.search_solutions(actor=actor, text=text, limit=registry.SEARCH_LIMIT)

@@ -335,32 +335,25 @@ def _agreements(context: dict[str, Any], items: dict[str, CatalogItem], start: d
         {"kind": "resolution", "priority": p, "target_seconds": r}
         for p, r in (("1", 3 * H), ("2", 6 * H), ("3", 16 * H))
     ]
-    _agreement(
-        context,
-        kind=AgreementKind.OLA,
-        name="Service Desk OLA - Workplace Support",
-        service=services["Workplace Support"],
-        term_start=start,
-        targets=ola_targets,
-        signatures=[
-            (SignatoryRole.GROUP_COORDINATOR, people["amy.coord"]),
-            (SignatoryRole.SERVICE_OWNER, services["Workplace Support"].owner),
-        ],
-        support_group=groups["Service Desk"],
-    )
-    _agreement(
-        context,
-        kind=AgreementKind.OLA,
-        name="Server & Storage OLA - Online Banking",
-        service=services["Online Banking"],
-        term_start=start,
-        targets=ola_targets,
-        signatures=[
-            (SignatoryRole.GROUP_COORDINATOR, people["grace.coord"]),
-            (SignatoryRole.SERVICE_OWNER, services["Online Banking"].owner),
-        ],
-        support_group=groups["Server & Storage"],
-    )
+    # (support group, its coordinator, the service): one OLA each, with the same targets.
+    for group, coordinator, service_name in (
+        ("Service Desk", "amy.coord", "Workplace Support"),
+        ("Server & Storage", "grace.coord", "Online Banking"),
+    ):
+        service = services[service_name]
+        _agreement(
+            context,
+            kind=AgreementKind.OLA,
+            name=f"{group} OLA - {service_name}",
+            service=service,
+            term_start=start,
+            targets=ola_targets,
+            signatures=[
+                (SignatoryRole.GROUP_COORDINATOR, people[coordinator]),
+                (SignatoryRole.SERVICE_OWNER, service.owner),
+            ],
+            support_group=groups[group],
+        )
     _agreement(
         context,
         kind=AgreementKind.UC,

@@ -38,10 +38,7 @@ registry.nav(AREA, "Outages", "service_level:outage-list", "service_level.outage
 def search_services(actor: Any, text: str) -> list[SearchHit]:
     fields, order = ("name", "number", "description"), ("name", "pk")
     qs = registry.found(actor, text, SERVICE_VIEW, queries.services_for, fields, order=order)
-    return [
-        SearchHit("Services", s.number, s.name, s.get_absolute_url(), s.get_status_display())
-        for s in qs
-    ]
+    return [SearchHit.of("Services", s, s.name, s.get_status_display()) for s in qs]
 
 
 @registry.search_provider
@@ -60,15 +57,8 @@ def search_catalog(actor: Any, text: str) -> list[SearchHit]:
             if customer
             else item.get_absolute_url()
         )
-        hits.append(
-            SearchHit(
-                "Catalog items",
-                item.number,
-                item.name,
-                url,
-                f"{item.service.name} · {item.get_status_display()}",
-            )
-        )
+        detail = f"{item.service.name} · {item.get_status_display()}"
+        hits.append(SearchHit.of("Catalog items", item, item.name, detail, url))
     return hits
 
 
@@ -77,13 +67,7 @@ def search_agreements(actor: Any, text: str) -> list[SearchHit]:
     fields, order = ("name", "number"), ("number", "pk")
     qs = registry.found(actor, text, AGREEMENT_VIEW, queries.agreements_for, fields, order=order)
     return [
-        SearchHit(
-            "Agreements",
-            a.number,
-            a.name,
-            a.get_absolute_url(),
-            f"{a.get_kind_display()} · {a.get_status_display()}",
-        )
+        SearchHit.of("Agreements", a, a.name, f"{a.get_kind_display()} · {a.get_status_display()}")
         for a in qs
     ]
 

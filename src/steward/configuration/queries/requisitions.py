@@ -15,7 +15,7 @@ from steward.configuration.models import PurchaseApproval, PurchaseRequisition
 from steward.core import permissions
 from steward.core.choices import OrganisationKind, Role
 from steward.core.models import Organisation, Person
-from steward.core.queries import one
+from steward.core.queries import one, permitted
 
 VIEW = "configuration.requisition.view"
 APPROVE = "configuration.requisition.approve"
@@ -79,37 +79,27 @@ def awaiting_delivery(actor: Person) -> QuerySet[PurchaseRequisition]:
 
 def requisition_suppliers_for(actor: Person) -> QuerySet[Organisation]:
     """Active suppliers one may ask for quotes."""
-    if not permissions.has(actor, VIEW):
-        return Organisation.objects.none()
-    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER, is_active=True)
+    qs = Organisation.objects.filter(kind=OrganisationKind.SUPPLIER, is_active=True)
+    return permitted(actor, VIEW, qs)
+
+
+def _active_people(actor: Person, **assigned: Any) -> QuerySet[Person]:
+    """Active people with a role assignment as ``assigned`` says, by name, to name on a
+    requisition (none for those who may not see requisitions)."""
+    qs = Person.objects.filter(is_active=True, **assigned)
+    return permitted(actor, VIEW, qs.distinct().order_by("last_name", "first_name", "username"))
 
 
 def people_holding(actor: Person, permission: str) -> QuerySet[Person]:
     """Active people holding a role that grants ``permission`` everywhere (approvers,
     purchasing agents), to name on a requisition."""
-    if not permissions.has(actor, VIEW):
-        return Person.objects.none()
     roles = permissions.catalogue().get(permission, ("", frozenset()))[1]
-    return (
-        Person.objects.filter(
-            role_assignments__role__in=list(roles),
-            role_assignments__scope_type__isnull=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
+    return _active_people(
+        actor, role_assignments__role__in=list(roles), role_assignments__scope_type__isnull=True
     )
 
 
 def change_coordinators_for(actor: Person) -> QuerySet[Person]:
     """Change coordinators and managers, who give the tasks that ask for new CIs."""
-    if not permissions.has(actor, VIEW):
-        return Person.objects.none()
-    return (
-        Person.objects.filter(
-            role_assignments__role__in=[Role.CHANGE_COORDINATOR, Role.CHANGE_MANAGER],
-            is_active=True,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    roles = [Role.CHANGE_COORDINATOR, Role.CHANGE_MANAGER]
+    return _active_people(actor, role_assignments__role__in=roles)

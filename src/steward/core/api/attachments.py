@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import attachments, inputs
-from steward.core.api.base import GuardedSerializer, IdField, StewardViewSet
+from steward.core.api.base import GuardedSerializer, IdField, RecordViewSet
 from steward.core.filters import IdFilter
 from steward.core.models import Attachment
 from steward.core.services.attachments import attachment_add
@@ -84,11 +84,11 @@ class IgnoreAcceptHeader(BaseContentNegotiation):
         return (renderers[0], renderers[0].media_type)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Attachments of the records you may see"),
-    retrieve=extend_schema(summary="One attachment's details"),
-)
-class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+class AttachmentViewSet(RecordViewSet):
+    summaries = {
+        "list": "Attachments of the records you may see",
+        "retrieve": "One attachment's details",
+    }
     query = attachments.attachments_for
     serializer_class = AttachmentSerializer
     filterset_class = AttachmentFilterSet

@@ -17,17 +17,16 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
     extend_schema,
-    extend_schema_view,
 )
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import calendars as business_time
-from steward.core import inputs, permissions, queries
-from steward.core.api.base import GuardedSerializer, StewardViewSet
+from steward.core import inputs, queries
+from steward.core.api.base import GuardedSerializer, ServiceCreate, ServiceUpdate
 from steward.core.errors import DomainError
 from steward.core.filters import BusinessCalendarFilterSet
 from steward.core.models import BusinessCalendar, Holiday, WorkingPeriod
@@ -158,52 +157,29 @@ def _seconds(delta: timedelta) -> float | int:
 # --- Viewset ---------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Business calendars"),
-    retrieve=extend_schema(summary="One business calendar with its hours and holidays"),
-    create=extend_schema(summary="Create a business calendar"),
-    update=extend_schema(summary="Change a business calendar"),
-    partial_update=extend_schema(summary="Change some fields of a business calendar"),
-)
-class BusinessCalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+class BusinessCalendarViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "Business calendars",
+        "retrieve": "One business calendar with its hours and holidays",
+        "create": "Create a business calendar",
+        "update": "Change a business calendar",
+        "partial_update": "Change some fields of a business calendar",
+    }
+    # PUT too: a calendar is replaced whole as well as changed field by field.
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     created_routes = {"holidays": ("calendar-holidays", "record")}
     query = queries.calendars_for
-    queryset = BusinessCalendar.objects.none()  # for the schema; requests use query(actor)
+    queryset = BusinessCalendar.objects.none()
     view_permission = "core.calendar.view"
+    change_permission = CHANGE
+    record_id = "calendar_id"
     serializer_class = BusinessCalendarSerializer
+    create_service = svc.calendar_create
+    update_service = svc.calendar_update
     filterset_class = BusinessCalendarFilterSet
 
-    def _fresh(self, calendar_id: int) -> dict[str, Any]:
-        # Re-read through the query so the answer shows the saved periods and holidays.
-        calendar = queries.calendar_for(self.request.user, calendar_id)
-        return BusinessCalendarSerializer(calendar, context=self.get_serializer_context()).data
-
-    def create(self, request: Request) -> Response:
-        permissions.require(request.user, CHANGE)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        calendar = svc.calendar_create(
-            actor=request.user,
-            name=data["name"],
-            time_zone=data.get("time_zone", "UTC"),
-            description=data.get("description", ""),
-            periods=data.get("periods"),
-        )
-        return Response(self._fresh(calendar.pk), status=status.HTTP_201_CREATED)
-
-    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
-        calendar = self.get_object()
-        permissions.require(request.user, CHANGE, calendar)
-        serializer = self.get_serializer(calendar, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        svc.calendar_update(
-            actor=request.user, calendar_id=calendar.pk, data=dict(serializer.validated_data)
-        )
-        return Response(self._fresh(calendar.pk))
-
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        return self.update(request, pk, partial=True)
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"time_zone": "UTC", **data}
 
     @extend_schema(
         summary="Add a holiday (no business time on that local day)",
@@ -212,8 +188,7 @@ class BusinessCalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     )
     @action(detail=True, methods=["post"], url_path="holidays")
     def holidays(self, request: Request, pk: str | None = None) -> Response:
-        calendar = self.get_object()
-        permissions.require(request.user, CHANGE, calendar)
+        calendar = self.guarded_object()
         serializer = HolidaySerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         holiday = svc.holiday_add(
@@ -231,8 +206,7 @@ class BusinessCalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def remove_holiday(
         self, request: Request, pk: str | None = None, holiday_id: str | None = None
     ) -> Response:
-        calendar = self.get_object()
-        permissions.require(request.user, CHANGE, calendar)
+        calendar = self.guarded_object()
         svc.holiday_remove(
             actor=request.user, calendar_id=calendar.pk, holiday_id=int(holiday_id or 0)
         )

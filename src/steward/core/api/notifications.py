@@ -3,16 +3,23 @@
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import events, inputs, queries, webhooks
-from steward.core.api.base import GuardedSerializer, IdField, StewardViewSet
+from steward.core.api.base import (
+    GuardedSerializer,
+    IdField,
+    RecordViewSet,
+    ServiceCreate,
+    ServiceUpdate,
+    with_etag,
+)
 from steward.core.choices import DeliveryStatus
 from steward.core.models import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.services import notifications as services
@@ -67,11 +74,11 @@ class NotificationMarkReadResultSerializer(serializers.Serializer):
     marked = serializers.IntegerField(help_text="How many unread notifications are now read.")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Your notifications, newest first"),
-    retrieve=extend_schema(summary="One of your notifications"),
-)
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+class NotificationViewSet(RecordViewSet):
+    summaries = {
+        "list": "Your notifications, newest first",
+        "retrieve": "One of your notifications",
+    }
     query = queries.notifications_for
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet
@@ -211,59 +218,36 @@ SENT = {
 }
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Webhook subscriptions (system administrators)"),
-    retrieve=extend_schema(summary="One webhook subscription"),
-)
-class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+class WebhookSubscriptionViewSet(ServiceCreate, ServiceUpdate):
+    summaries = {
+        "list": "Webhook subscriptions (system administrators)",
+        "retrieve": "One webhook subscription",
+        "create": "Subscribe an endpoint to events",
+        "update": "Replace a webhook subscription",
+        "partial_update": "Change a webhook subscription (a new secret is returned once)",
+    }
+    # PUT too: a subscription is replaced whole as well as changed field by field.
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     created_routes = {"ping": ("webhook-delivery-detail", "id")}
     query = webhooks.subscriptions_for
+    queryset = WebhookSubscription.objects.none()
     view_permission = "core.webhook.change"
+    change_permission = "core.webhook.change"
+    record_id = "subscription_id"
     serializer_class = WebhookSubscriptionSerializer
-    queryset = WebhookSubscription.objects.none()  # for the schema; requests use query(actor)
+    read_serializers = {"create": WebhookSubscriptionWithSecretSerializer}
+    create_serializer = WebhookSubscriptionSerializer
+    create_service = services.webhook_subscription_create
+    update_service = services.webhook_subscription_update
+    reread = False
 
-    @extend_schema(
-        summary="Subscribe an endpoint to events",
-        responses={201: WebhookSubscriptionWithSecretSerializer},
-    )
-    def create(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        subscription = services.webhook_subscription_create(
-            actor=request.user, **serializer.validated_data
-        )
-        body = WebhookSubscriptionWithSecretSerializer(subscription).data
-        return Response(body, status=status.HTTP_201_CREATED)
-
-    def _update(self, request: Request, pk: Any, partial: bool) -> Response:
-        subscription = self.get_object()
-        serializer = self.get_serializer(subscription, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        subscription = services.webhook_subscription_update(
-            actor=request.user,
-            subscription_id=subscription.pk,
-            data=dict(serializer.validated_data),
-        )
-        answer = (
-            WebhookSubscriptionWithSecretSerializer
-            if "secret" in serializer.validated_data
-            else WebhookSubscriptionSerializer
-        )
-        return Response(answer(subscription).data)
-
-    @extend_schema(
-        summary="Replace a webhook subscription",
-        responses={200: WebhookSubscriptionSerializer},
-    )
-    def update(self, request: Request, pk: Any = None) -> Response:
-        return self._update(request, pk, partial=False)
-
-    @extend_schema(
-        summary="Change a webhook subscription (a new secret is returned once)",
-        responses={200: WebhookSubscriptionSerializer},
-    )
-    def partial_update(self, request: Request, pk: Any = None) -> Response:
-        return self._update(request, pk, partial=True)
+    def answer(self, record: Model, code: int = status.HTTP_200_OK) -> Response:
+        # The secret is shown once: in the answer to the write that set it (a create
+        # generates one when none is given).
+        if self.action != "create" and "secret" in self.request.data:
+            body = WebhookSubscriptionWithSecretSerializer(record).data
+            return with_etag(Response(body, status=code), record)
+        return super().answer(record, code)
 
     @extend_schema(
         summary="Deactivate a webhook subscription (its delivery log is kept)",
@@ -302,11 +286,11 @@ class WebhookDeliveryFilterSet(django_filters.FilterSet):
         fields = ["subscription", "status", "event", "record_type"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Webhook delivery log, newest first (system administrators)"),
-    retrieve=extend_schema(summary="One webhook delivery"),
-)
-class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+class WebhookDeliveryViewSet(RecordViewSet):
+    summaries = {
+        "list": "Webhook delivery log, newest first (system administrators)",
+        "retrieve": "One webhook delivery",
+    }
     created_routes = {"redeliver": ("webhook-delivery-detail", "id")}
     query = webhooks.deliveries_for
     view_permission = "core.webhook.change"

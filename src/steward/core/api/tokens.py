@@ -1,13 +1,12 @@
 """/api/v1/tokens/: a person's own API tokens. The key is shown once, when created."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from steward.core import inputs
-from steward.core.api.base import GuardedSerializer, StewardViewSet
+from steward.core.api.base import GuardedSerializer, RecordViewSet
 from steward.core.api_auth import token_create, token_revoke, tokens_for
 from steward.core.models import ApiToken
 
@@ -38,32 +37,27 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         read_only_fields = fields
 
 
-@extend_schema_view(
-    list=extend_schema(summary="My API tokens"),
-    retrieve=extend_schema(summary="One of my API tokens"),
-    create=extend_schema(
-        summary="Create an API token (the key is in this answer only)",
-        request=ApiTokenCreateSerializer,
-        responses={201: ApiTokenCreatedSerializer},
-    ),
-    destroy=extend_schema(summary="Revoke an API token"),
-)
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StewardViewSet):
+class ApiTokenViewSet(RecordViewSet):
+    summaries = {
+        "list": "My API tokens",
+        "retrieve": "One of my API tokens",
+        "create": "Create an API token (the key is in this answer only)",
+        "destroy": "Revoke an API token",
+    }
     query = tokens_for
     queryset = ApiToken.objects.none()  # for the schema; requests use query(actor)
     serializer_class = ApiTokenSerializer
+    read_serializers = {"create": ApiTokenCreatedSerializer}
+    create_serializer = ApiTokenCreateSerializer
     filter_backends: list = []
 
     def create(self, request: Request) -> Response:
-        serializer = ApiTokenCreateSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        data = self.validated()
         token, key = token_create(
-            actor=request.user,
-            name=serializer.validated_data["name"],
-            expires_at=serializer.validated_data.get("expires_at"),
+            actor=request.user, name=data["name"], expires_at=data.get("expires_at")
         )
         token.key = key
-        return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(token).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
         token = self.get_object()

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from steward.core import permissions, roles
 from steward.core.choices import Role
 from steward.core.models import Person, SupportGroup
-from steward.core.queries import one
+from steward.core.queries import one, permitted
 from steward.incidents.choices import OPEN_STATUSES, Escalation
 from steward.incidents.models import IncidentAction, IncidentRequest
 
@@ -22,15 +22,14 @@ VIEW = "incidents.incident.view"
 
 
 def incidents_for(actor: Person) -> QuerySet[IncidentRequest]:
-    if not permissions.has(actor, VIEW):
-        return IncidentRequest.objects.none()
+    def theirs(qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
+        represented = roles.represented_organisations(actor)
+        return qs.filter(Q(requester_id=actor.pk) | Q(customer_id__in=represented))
+
     qs = IncidentRequest.objects.select_related(
         "requester", "customer", "service", "support_group", "assignee", "category"
     )
-    if permissions.is_customer_side(actor):
-        represented = roles.represented_organisations(actor)
-        qs = qs.filter(Q(requester_id=actor.pk) | Q(customer_id__in=represented))
-    return qs
+    return permitted(actor, VIEW, qs, theirs)
 
 
 def incident_for(actor: Person, pk: Any) -> IncidentRequest:

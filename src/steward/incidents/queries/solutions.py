@@ -21,14 +21,10 @@ APPROVE = "incidents.solution.approve"
 
 
 def solutions_for(actor: Person) -> QuerySet[Solution]:
-    if not permissions.has(actor, VIEW):
-        return Solution.objects.none()
     qs = Solution.objects.select_related(
         "service", "ci_class", "category", "support_group", "proposed_by", "decided_by"
     )
-    if permissions.is_customer_side(actor):
-        qs = qs.filter(status=SolutionStatus.ACTIVE)
-    return qs
+    return permitted(actor, VIEW, qs, lambda qs: qs.filter(status=SolutionStatus.ACTIVE))
 
 
 def solution_for(actor: Person, pk: Any) -> Solution:

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from steward.core import permissions
 from steward.core.models import Organisation, Person
-from steward.core.queries import one
+from steward.core.queries import one, permitted
 from steward.service_level.choices import AgreementKind
 from steward.service_level.models import Agreement, ServiceLevelTarget
 from steward.service_level.queries.catalog import catalog_items_for
@@ -23,17 +23,18 @@ def _scoped_ids(actor: Person, permission: str, model: type) -> tuple[bool, set[
 def agreements_for(actor: Person) -> QuerySet[Agreement]:
     """Provider people see all agreements; customer representatives the SLAs of the
     organisations they represent; requesters none."""
-    if not permissions.has(actor, "service_level.agreement.view"):
-        return Agreement.objects.none()
+    permission = "service_level.agreement.view"
+
+    def theirs(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
+        everywhere, org_ids = _scoped_ids(actor, permission, Organisation)
+        if everywhere:
+            org_ids = permissions.customer_organisation_ids(actor)
+        return qs.filter(kind=AgreementKind.SLA, customer_id__in=org_ids)
+
     qs = Agreement.objects.select_related(
         "service", "catalog_item", "customer", "support_group", "supplier"
     )
-    if permissions.is_customer_side(actor):
-        everywhere, org_ids = _scoped_ids(actor, "service_level.agreement.view", Organisation)
-        if everywhere:
-            org_ids = permissions.customer_organisation_ids(actor)
-        qs = qs.filter(kind=AgreementKind.SLA, customer_id__in=org_ids)
-    return qs
+    return permitted(actor, permission, qs, theirs)
 
 
 def agreement_for(actor: Person, pk: Any) -> Agreement:

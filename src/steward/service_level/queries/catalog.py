@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from steward.core import permissions
 from steward.core.models import Person
-from steward.core.queries import one
+from steward.core.queries import one, permitted
 from steward.service_level.choices import CatalogItemStatus, Visibility
 from steward.service_level.models import CatalogItem, CatalogItemTemplate
 
@@ -14,15 +14,15 @@ from steward.service_level.models import CatalogItem, CatalogItemTemplate
 def catalog_items_for(actor: Person) -> QuerySet[CatalogItem]:
     """Provider people see every item on record; customer people only what is published
     for them: public items and their own organisations' private (one-off) items."""
-    if not permissions.has(actor, "service_level.catalog.view"):
-        return CatalogItem.objects.none()
-    qs = CatalogItem.objects.select_related("service", "customer", "template")
-    if permissions.is_customer_side(actor):
+
+    def theirs(qs: QuerySet[CatalogItem]) -> QuerySet[CatalogItem]:
         orgs = permissions.customer_organisation_ids(actor)
-        qs = qs.filter(status=CatalogItemStatus.PUBLISHED).filter(
+        return qs.filter(status=CatalogItemStatus.PUBLISHED).filter(
             Q(visibility=Visibility.PUBLIC) | Q(visibility=Visibility.PRIVATE, customer_id__in=orgs)
         )
-    return qs
+
+    qs = CatalogItem.objects.select_related("service", "customer", "template")
+    return permitted(actor, "service_level.catalog.view", qs, theirs)
 
 
 def catalog_item_for(actor: Person, pk: Any) -> CatalogItem:

@@ -6,19 +6,18 @@ from django.db.models import QuerySet
 
 from steward.core import permissions
 from steward.core.models import Person
-from steward.core.queries import one
+from steward.core.queries import one, permitted
 from steward.service_level.models import Outage, Service
 
 
 def services_for(actor: Person) -> QuerySet[Service]:
-    if not permissions.has(actor, "service_level.service.view"):
-        return Service.objects.none()
-    qs = Service.objects.select_related("owner", "service_hours", "provider")
-    if permissions.is_customer_side(actor):
+    def theirs(qs: QuerySet[Service]) -> QuerySet[Service]:
         orgs = permissions.customer_organisation_ids(actor)
         subscribed = Service.customers.through.objects.filter(organisation_id__in=orgs)
-        qs = qs.filter(pk__in=subscribed.values("service_id"))
-    return qs
+        return qs.filter(pk__in=subscribed.values("service_id"))
+
+    qs = Service.objects.select_related("owner", "service_hours", "provider")
+    return permitted(actor, "service_level.service.view", qs, theirs)
 
 
 def service_for(actor: Person, pk: Any) -> Service:
