@@ -1,5 +1,7 @@
 """Fixtures shared by every area's tests."""
 
+import logging
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -149,3 +151,9 @@ def receiver(settings):
     hook = HookReceiver()
     yield hook
     hook.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The local SMTP servers (aiosmtpd) log each connection from their own thread, some
+    # after pytest has closed the captured stream: "Logging error" noise in the output.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.test import override_settings
 
+from steward.core.demo import loader
+
 # What src/steward/conftest.py sets around each test, in force while the demo loads (a
 # module fixture runs before the per-test ones): fast hashing, tasks run at once.
 TEST_SETTINGS: dict[str, Any] = {
@@ -22,8 +24,6 @@ def shared_demo(django_db_blocker: Any, **settings: Any) -> Iterator[None]:
     """The demo loaded once, in a transaction rolled back when the module's tests are done;
     each test runs in a savepoint of it (pytest-django's ``db``), so every test meets the
     demo unchanged. ``settings`` are kept in force for the module's tests too."""
-    from steward.core.demo import loader
-
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(**{**TEST_SETTINGS, **settings}):
             loader.load()
