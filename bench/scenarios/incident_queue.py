@@ -161,7 +161,8 @@ def _populate(count: int, rng: random.Random) -> dict:
                     else None,
                 )
             )
-        IncidentRequest.objects.bulk_create(rows, batch_size=BATCH)
+        with common.keep_timestamps(IncidentRequest):
+            IncidentRequest.objects.bulk_create(rows, batch_size=BATCH)
     with connection.cursor() as cursor:
         # What autovacuum does to a table this size in production: statistics and the
         # visibility map (index-only counts for the queue tabs).
