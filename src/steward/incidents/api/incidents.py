@@ -257,7 +257,15 @@ class IncidentViewSet(ActionEndpoints, RecordViewSet):
     keyset_ordering = ("priority", "created_at", "pk")
 
     def get_queryset(self) -> QuerySet[IncidentRequest]:  # type: ignore[override]
-        return queries.incidents_for(self.request.user).prefetch_related("cis")
+        # Only what IncidentSerializer reads (the requester's name): each further join of
+        # the visibility query costs PostgreSQL more planning than the queue page's whole
+        # index scan takes to run (six joins: ~12 ms of planning against 0.7 ms).
+        return (
+            queries.incidents_for(self.request.user)
+            .select_related(None)
+            .select_related("requester")
+            .prefetch_related("cis")
+        )
 
     def create(self, request: Request) -> Response:
         data = self.validated(IncidentCreateSerializer)

@@ -13,6 +13,7 @@ from steward.core.models import Organisation, SupportGroup
 from steward.core.queries import groups_for, organisations_for
 from steward.incidents.choices import OPEN_STATUSES, Channel, IncidentStatus
 from steward.incidents.models import IncidentRequest
+from steward.incidents.queries.incidents import my_group_ids
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
@@ -38,6 +39,9 @@ class IncidentFilterSet(SearchFilterSet):
         method="filter_mine", label="Mine (assigned to me or requested by me)"
     )
     open = django_filters.BooleanFilter(method="filter_open", label="Open only")
+    my_groups = django_filters.BooleanFilter(
+        method="filter_my_groups", label="My groups (groups I belong to or coordinate)"
+    )
 
     class Meta:
         model = IncidentRequest
@@ -48,6 +52,12 @@ class IncidentFilterSet(SearchFilterSet):
         if not value or user is None:
             return queryset
         return queryset.filter(Q(assignee_id=user.pk) | Q(requester_id=user.pk))
+
+    def filter_my_groups(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        user = request_actor(self.request)
+        if not value or user is None:
+            return queryset
+        return queryset.filter(support_group_id__in=sorted(my_group_ids(user)))
 
     def filter_open(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         if value is None:

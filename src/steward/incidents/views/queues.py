@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,9 +15,10 @@ from steward.core.choices import ClockState, Priority
 from steward.core.models import SlaClock
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView
+from steward.core.views.patterns.lists import COUNT_CAP, capped_count, count_text
 from steward.incidents.choices import IncidentStatus
 from steward.incidents.filters.incidents import IncidentFilterSet
-from steward.incidents.models import IncidentRequest
+from steward.incidents.models import UNASSIGNED_LAST, IncidentRequest
 from steward.incidents.queries import incidents as queries
 
 S = IncidentStatus
@@ -138,6 +139,7 @@ class QueueView(RecordListView):
     create_label = "New incident request"
     queue = ""
     empty_text = "Nothing waiting here."
+    keys_first = True
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if permissions.is_customer_side(self.actor):
@@ -151,10 +153,36 @@ class QueueView(RecordListView):
         return qs
 
     def get_queryset(self) -> QuerySet[IncidentRequest]:
-        qs = self.restrict(self.base()).select_related(
-            "requester", "service", "support_group", "assignee"
+        # Only the columns' relations: every further join of the visibility query costs
+        # PostgreSQL more planning than the queue's index scan takes to run.
+        qs = (
+            self.restrict(self.base())
+            .select_related(None)
+            .select_related("requester", "service", "support_group", "assignee")
         )
-        return with_due(qs)
+        if self.current_sort().lstrip("-") == "due" or self.request.GET.get("format") == "csv":
+            return with_due(qs)
+        return qs
+
+    def prepare_page(self, objects: list[IncidentRequest]) -> list[IncidentRequest]:
+        # The SLA column for the page's rows only (one query), not for every open request
+        # the sort reads: computed per row inside the sorted query, it made PostgreSQL
+        # evaluate the clock subquery for all of them before sorting.
+        if objects and not hasattr(objects[0], "due"):
+            ct = ContentType.objects.get_for_model(IncidentRequest)
+            nearest = dict(
+                SlaClock.objects.filter(
+                    record_type=ct,
+                    record_id__in=[i.pk for i in objects],
+                    state=ClockState.RUNNING,
+                )
+                .values("record_id")
+                .annotate(due=Min("breach_at"))
+                .values_list("record_id", "due")
+            )
+            for incident in objects:
+                incident.due = nearest.get(incident.pk)
+        return objects
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -163,7 +191,11 @@ class QueueView(RecordListView):
                 "key": view.queue,
                 "label": view.title,
                 "url": reverse(f"incidents:{name}"),
-                "count": view(request=self.request).restrict(self.base()).count(),
+                "count": min(
+                    count := capped_count(view(request=self.request).restrict(self.base())),
+                    COUNT_CAP,
+                ),
+                "count_text": count_text(count),
                 "active": view.queue == self.queue,
             }
             for name, view in QUEUES
@@ -201,13 +233,10 @@ class IncidentGroupsView(QueueView):
     def apply_sort(self, qs: QuerySet, sort: str) -> QuerySet:
         if sort != "unassigned":
             return super().apply_sort(qs, sort)
-        first = Case(
-            When(assignee__isnull=True, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return qs.annotate(unassigned_first=first).order_by(
-            "unassigned_first", "priority", "created_at", "pk"
+        # The expression of the partial index incident_open_unassigned_idx, so the queue of
+        # several groups is read in this order from the index instead of sorted.
+        return qs.alias(unassigned_last=UNASSIGNED_LAST).order_by(
+            "unassigned_last", "priority", "created_at", "pk"
         )
 
 

@@ -14,6 +14,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 
@@ -37,6 +38,63 @@ def friendly_filter_form(filterset: Any) -> None:
         elif getattr(form_field, "empty_label", None) is not None:
             form_field.empty_label = "Any"
             form_field.widget.choices = form_field.choices  # the widget keeps its own copy
+
+
+# --- Counting -------------------------------------------------------------------------------
+
+# Lists and tabs count at most this many rows and then say "10,000+": an exact count of a
+# large result reads every row of it (on 1,000,000 requests, the 80,000 open ones take
+# ~17 ms on PostgreSQL), while a page never needs more than "there are many".
+COUNT_CAP = 10_000
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
+    """The number of rows of ``qs``, or ``cap + 1`` when there are more than ``cap``."""
+    # Only the key in the inner query: annotations (a subquery per row) would be computed
+    # for every counted row.
+    return qs.order_by().values("pk")[: cap + 1].count()
+
+
+def count_text(count: int, cap: int = COUNT_CAP) -> str:
+    """``capped_count`` for people: "1,234", or "10,000+" beyond the cap."""
+    return f"{cap:,}+" if count > cap else f"{count:,}"
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``COUNT_CAP`` rows: past the cap it offers the pages
+    up to the cap and says "10,000+" (narrow the filters or reverse the sort to reach the
+    rest)."""
+
+    @cached_property
+    def counted(self) -> int:
+        return capped_count(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, COUNT_CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self.counted > COUNT_CAP
+
+    @property
+    def count_text(self) -> str:
+        return count_text(self.counted)
+
+
+class KeysFirstPaginator(CappedPaginator):
+    """Reads a page in two steps: the keys of its rows, sorted (the query joins only what
+    the sort needs), then those rows with their related records. PostgreSQL plans a sorted
+    scan of one table and a lookup by key far better, and far faster, than one query that
+    sorts and joins everything the columns show."""
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        found = self.object_list.order_by().in_bulk(keys)
+        return self._get_page([found[k] for k in keys if k in found], number, self)
 
 
 # --- List page ----------------------------------------------------------------------------
@@ -65,6 +123,8 @@ class RecordListView(StewardPageMixin, TemplateView):
     create_label = "New"
     empty_text = "Nothing matches these filters."
     csv_filename = ""
+    # Large lists (the service desk's queues): read a page's keys first, then its rows.
+    keys_first = False
 
     def get_queryset(self) -> QuerySet:
         query = type(self).query
@@ -74,6 +134,12 @@ class RecordListView(StewardPageMixin, TemplateView):
 
     def restrict_filters(self, filterset: Any) -> None:
         """Narrow the filter form's choices to what the actor may see (hook)."""
+
+    def prepare_page(self, objects: list) -> list:
+        """The rows of the page being shown, before their cells are built (hook): add here
+        what a column needs for these rows alone, rather than computing it for every row
+        the list's query sorts."""
+        return objects
 
     # sorting
     def sortable(self) -> dict[str, Column]:
@@ -134,9 +200,12 @@ class RecordListView(StewardPageMixin, TemplateView):
                 )
             name = self.csv_filename or slugify(self.title) or "export"
             return stream_csv(qs.iterator(chunk_size=500), self.columns, name)
-        paginator = Paginator(qs, self.page_size())
+        paginator = (KeysFirstPaginator if self.keys_first else CappedPaginator)(
+            qs, self.page_size()
+        )
         page = paginator.get_page(request.GET.get("page"))
-        rows = [{"obj": obj, "cells": build_cells(obj, self.columns)} for obj in page.object_list]
+        objects = self.prepare_page(list(page.object_list))
+        rows = [{"obj": obj, "cells": build_cells(obj, self.columns)} for obj in objects]
         context = self.get_context_data(
             filterset=filterset,
             filter_form=filterset.form if filterset is not None else None,
