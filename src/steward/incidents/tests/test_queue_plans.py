@@ -4,8 +4,8 @@ On PostgreSQL, with enough requests that the planner prefers an index when one f
 (64,000, nine in ten closed, as on a desk that has run for a while), every queue the pages
 and the API offer is requested for real, and the plan of the query that lists it is read:
 it must come from an index, never from a scan of the whole table. A test fails when a
-change to a query or an index makes PostgreSQL read every request again. On both
-databases, a queue page costs the same number of queries for 3 rows as for 30.
+change to a query or an index makes PostgreSQL read every request again. (That a queue
+page costs the same queries for one row as for many is in test_views_incidents.)
 """
 
 import re

@@ -4,14 +4,12 @@ lookup, the record page with its steps, actions and replies (seed 003 ch. 8)."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from steward.core import journal
 from steward.core.testing.exports import assert_formulas_defused
-from steward.core.tests.factories import FORMULA_CELLS, add_member
+from steward.core.tests.factories import FORMULA_CELLS
 from steward.incidents.models import IncidentRequest
 from steward.incidents.services import incidents as svc
 
@@ -412,21 +410,3 @@ def test_a_resolved_request_offers_its_resolver_to_propose_the_solution(
     client.force_login(requester)
     response = client.get(resolved_incident.get_absolute_url(), follow=True)
     assert "Propose it for general use" not in response.content.decode()
-
-
-def test_a_queue_page_costs_the_same_queries_for_3_rows_as_for_30(
-    client, desk_analyst, server_group, make_incident
-):
-    add_member(server_group, desk_analyst)
-    client.force_login(desk_analyst)
-    counts = []
-    for wanted in (3, 30):
-        while IncidentRequest.objects.count() < wanted:
-            make_incident(support_group=server_group)
-        for name in ("incidents:incident-list", "incidents:incident-groups"):
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(reverse(name))
-            assert response.status_code == 200
-            assert len(response.context["rows"]) == wanted
-            counts.append((name, len(captured.captured_queries)))
-    assert counts[:2] == counts[2:]
