@@ -186,21 +186,25 @@ class QueueView(RecordListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["queues"] = [
-            {
-                "key": view.queue,
-                "label": view.title,
-                "url": reverse(f"incidents:{name}"),
-                "count": min(
-                    count := capped_count(view(request=self.request).restrict(self.base())),
-                    COUNT_CAP,
-                ),
-                "count_text": count_text(count),
-                "active": view.queue == self.queue,
-            }
-            for name, view in QUEUES
-        ]
+        context["queues"] = [self.tab(name, view, kwargs) for name, view in QUEUES]
         return context
+
+    def tab(self, name: str, view: type["QueueView"], page: dict[str, Any]) -> dict[str, Any]:
+        """A queue tab with its count (at most ``COUNT_CAP``): this queue's own count is the
+        paginator's when no filter narrows the page."""
+        paginator = page.get("paginator")
+        if view is type(self) and paginator is not None and not page.get("filters_active"):
+            count = paginator.counted
+        else:
+            count = capped_count(view(request=self.request).restrict(self.base()))
+        return {
+            "key": view.queue,
+            "label": view.title,
+            "url": reverse(f"incidents:{name}"),
+            "count": min(count, COUNT_CAP),
+            "count_text": count_text(count),
+            "active": view.queue == self.queue,
+        }
 
 
 class IncidentListView(QueueView):

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.views.generic import TemplateView
 
 from steward.core import permissions
+from steward.core.views.patterns import selects
 from steward.core.views.patterns.base import Column, StewardPageMixin, build_cells, stream_csv
 
 
@@ -38,6 +39,7 @@ def friendly_filter_form(filterset: Any) -> None:
         elif getattr(form_field, "empty_label", None) is not None:
             form_field.empty_label = "Any"
             form_field.widget.choices = form_field.choices  # the widget keeps its own copy
+        selects.speed_up(form_field.widget)
 
 
 # --- Counting -------------------------------------------------------------------------------
