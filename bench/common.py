@@ -203,21 +203,23 @@ def _proc_table() -> dict[int, tuple[int, bytes, float, float]]:
 
 
 def _database_processes(table: dict, database: str) -> set[int]:
-    """The PostgreSQL backends connected to ``database`` (``postgres: USER DATABASE
-    HOST(PORT) ...``) and the parallel workers running for them; not autovacuum, not
-    other databases' backends."""
+    """The PostgreSQL backends connected to ``database`` (``postgres: [CLUSTER: ]USER
+    DATABASE HOST(PORT) ...``; Debian names the cluster, ``15/main:``) and the parallel
+    workers running for them; not autovacuum, not other databases' backends."""
     name = database.encode()
-    backends = set()
+    backends, workers = set(), {}
     for pid, (_, command, _, _) in table.items():
         parts = command.split()
-        if len(parts) > 2 and parts[0] == b"postgres:" and parts[2] == name:
+        if not parts or parts[0] != b"postgres:":
+            continue
+        if len(parts) > 1 and parts[1].endswith(b":"):  # the cluster's name
+            del parts[1]
+        if parts[1:4] == [b"parallel", b"worker", b"for"] and len(parts) > 5:
+            workers[pid] = parts[5]
+        elif len(parts) > 2 and parts[2] == name:
             backends.add(pid)
-    leaders = {b"postgres: parallel worker for PID %d" % pid for pid in backends}
-    workers = {
-        pid for pid, (_, command, _, _) in table.items()
-        if any(command.startswith(leader) for leader in leaders)
-    }  # fmt: skip
-    return backends | workers
+    leaders = {str(pid).encode() for pid in backends}
+    return backends | {pid for pid, leader in workers.items() if leader in leaders}
 
 
 def server_cpu_seconds(server_pid: int, database_name: str) -> dict[str, float]:

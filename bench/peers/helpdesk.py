@@ -331,7 +331,8 @@ def smoke(count: int, samples: int = 5, url: str | None = None, workers: int = 2
         calls = equivalents(info)
         rng = random.Random(7)
         times: dict[str, list[float]] = {name: [] for name in calls}
-        cpu = {name: 0.0 for name in calls}
+        web = {name: 0.0 for name in calls}
+        db = {name: 0.0 for name in calls}
         statuses: dict[str, set[int]] = {name: set() for name in calls}
         for make in calls.values():  # warm each worker's caches and connection
             for _ in range(workers):
@@ -345,12 +346,15 @@ def smoke(count: int, samples: int = 5, url: str | None = None, workers: int = 2
                     statuses[name].add(call(base, headers, request))
                     times[name].append(time.perf_counter() - t0)
                     used = meter.seconds()
-                cpu[name] += used["web"] + used["postgres"]
+                web[name] += used["web"]
+                db[name] += used["postgres"]
         figures["cpu_steal_pct"] = common.steal_pct(ticks, common.cpu_ticks())
         for name in calls:
             median, p95 = _ms(times[name])
             figures[name] = {"median_ms": median, "p95_ms": p95,
-                             "cpu_ms": round(1000 * cpu[name] / samples, 1),
+                             "cpu_ms": round(1000 * (web[name] + db[name]) / samples, 1),
+                             "web_cpu_ms": round(1000 * web[name] / samples, 1),
+                             "db_cpu_ms": round(1000 * db[name] / samples, 1),
                              "status": sorted(statuses[name])}  # fmt: skip
         for shell, rows in PAGE_ROWS.items():
             sums = [a + b for a, b in zip(times[shell], times[rows], strict=True)]
