@@ -2,7 +2,11 @@
 requests. Run by the helpdesk venv's python (see ``bench/peers/helpdesk.py``), with
 ``DATABASE_URL`` set and this folder as the working directory:
 
-    python load_tickets.py COUNT SEED PASSWORD
+    python load_tickets.py COUNT SEED PASSWORD [history]
+
+``history``: also the follow-ups helpdesk itself writes when a ticket goes through it
+("Ticket Opened" with the description; "Resolved" with the resolution; "Closed" a
+day later), as a database that lived through helpdesk would hold them.
 
 Prints one JSON line: the queue ids (one per generated support group, in group order),
 the staff user's name and API token, and the seconds taken.
@@ -38,7 +42,7 @@ USERNAME = "bench-desk"
 STATUS = {"new": 1, "assigned": 1, "in_progress": 1, "pending": 1, "resolved": 3, "closed": 4}
 
 
-def main(count: int, seed: int, password: str) -> dict:
+def main(count: int, seed: int, password: str, history: bool = False) -> dict:
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     user = get_user_model().objects.create_superuser(USERNAME, f"{USERNAME}@example.com", password)
@@ -67,13 +71,16 @@ def main(count: int, seed: int, password: str) -> dict:
 
     for row in incident_data.tickets(count, seed):
         created = row["created"]
+        changed = row["resolved"] or created
+        if history and row["status"] == "closed":  # closed a day after resolving
+            changed += timedelta(days=1)
         tickets.append(
             Ticket(
                 id=row["number"],  # helpdesk shows its id as the ticket number
                 title=row["title"],
                 queue=queues[row["group"]],
                 created=created,
-                modified=row["resolved"] or created,
+                modified=changed,
                 submitter_email=f"user{row['requester']}@example.com",
                 status=STATUS[row["status"]],
                 description=row["description"],
@@ -81,6 +88,21 @@ def main(count: int, seed: int, password: str) -> dict:
                 priority=int(row["priority"]),
             )
         )
+        if history:
+            followups.append(
+                FollowUp(ticket_id=row["number"], date=created, title="Ticket Opened",
+                         comment=row["description"], public=True, user=user)
+            )  # fmt: skip
+        if history and row["resolved"]:
+            followups.append(
+                FollowUp(ticket_id=row["number"], date=row["resolved"], title="Resolved",
+                         comment=row["resolution"], public=True, user=user, new_status=3)
+            )  # fmt: skip
+        if history and row["status"] == "closed":
+            followups.append(
+                FollowUp(ticket_id=row["number"], date=row["resolved"] + timedelta(days=1),
+                         title="Closed", public=True, user=user, new_status=4)
+            )  # fmt: skip
         if row["reply"]:
             followups.append(
                 FollowUp(ticket_id=row["number"], date=created + timedelta(hours=1),
@@ -113,4 +135,5 @@ def main(count: int, seed: int, password: str) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])), flush=True)
+    history = sys.argv[4:] == ["history"]
+    print(json.dumps(main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], history)), flush=True)
