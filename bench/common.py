@@ -180,3 +180,143 @@ class keep_timestamps:
     def __exit__(self, *exc: object) -> None:
         for field, (now, now_add) in zip(self.fields, self.saved, strict=True):
             field.auto_now, field.auto_now_add = now, now_add
+
+
+def _proc_table() -> dict[int, tuple[int, bytes, float, float]]:
+    """pid -> (parent pid, command line, own CPU seconds, CPU seconds of its reaped
+    children) for every process /proc shows (Linux; empty elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    table: dict[int, tuple[int, bytes, float, float]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        table[int(entry.name)] = (
+            int(fields[1]),
+            command,
+            (int(fields[11]) + int(fields[12])) / tick,
+            (int(fields[13]) + int(fields[14])) / tick,
+        )
+    return table
+
+
+def _database_processes(table: dict, database: str) -> set[int]:
+    """The PostgreSQL backends connected to ``database`` (``postgres: [CLUSTER: ]USER
+    DATABASE HOST(PORT) ...``; Debian names the cluster, ``15/main:``) and the parallel
+    workers running for them; not autovacuum, not other databases' backends."""
+    name = database.encode()
+    backends, workers = set(), {}
+    for pid, (_, command, _, _) in table.items():
+        parts = command.split()
+        if not parts or parts[0] != b"postgres:":
+            continue
+        if len(parts) > 1 and parts[1].endswith(b":"):  # the cluster's name
+            del parts[1]
+        if parts[1:4] == [b"parallel", b"worker", b"for"] and len(parts) > 5:
+            workers[pid] = parts[5]
+        elif len(parts) > 2 and parts[2] == name:
+            backends.add(pid)
+    leaders = {str(pid).encode() for pid in backends}
+    return backends | {pid for pid, leader in workers.items() if leader in leaders}
+
+
+def server_cpu_seconds(server_pid: int, database_name: str) -> dict[str, float]:
+    """CPU seconds used so far by a web server the bench started and by the PostgreSQL
+    backends of the database it serves, from /proc (Linux; zeros elsewhere).
+
+    ``web``: ``server_pid`` and its live descendants, plus the CPU of descendants that
+    have exited and been reaped (a restarted gunicorn worker), which /proc adds to their
+    parent. ``postgres``: the backends connected to ``database_name`` and their running
+    parallel workers. Other processes (other runs, other databases, autovacuum) are not
+    counted. A parallel worker that has already exited is lost to /proc: take the
+    difference of two calls around short operations, or use ``ServerCpu`` to catch them.
+    """
+    table = _proc_table()
+    web = {server_pid}
+    grew = True
+    while grew:  # the server's descendants (serve -> gunicorn master -> workers)
+        grew = False
+        for pid, (parent, _, _, _) in table.items():
+            if parent in web and pid not in web:
+                web.add(pid)
+                grew = True
+    return {
+        "web": sum(table[pid][2] + table[pid][3] for pid in web if pid in table),
+        "postgres": sum(table[pid][2] for pid in _database_processes(table, database_name)),
+    }
+
+
+class ServerCpu:
+    """``server_cpu_seconds`` that also counts PostgreSQL parallel workers which exit
+    between two readings: while it runs (``with ServerCpu(pid, name) as cpu:``), a thread
+    looks at the database's processes every ``interval`` seconds and remembers the last
+    CPU it saw for each, so a worker is counted up to its last look (a worker living
+    less than ``interval`` can still be missed). ``cpu.seconds()`` gives
+    ``{"web", "postgres"}`` used since the start. Command lines are read once per
+    process, so a look costs the bench little more than listing /proc."""
+
+    def __init__(self, server_pid: int, database_name: str, interval: float = 0.05) -> None:
+        import threading
+
+        self.server_pid, self.database, self.interval = server_pid, database_name, interval
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._lock = threading.Lock()
+        self._commands: dict[int, bytes] = {}
+        self._seen: dict[tuple[int, str], list[float]] = {}  # (pid, start) -> [first, last]
+        self._started = False
+
+    def _look(self) -> None:
+        with self._lock:  # the watching thread and seconds() both look
+            self._look_locked()
+
+    def _look_locked(self) -> None:
+        pids = {int(entry.name) for entry in Path("/proc").glob("[0-9]*")}
+        for pid in pids - self._commands.keys():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            # A backend just forked still shows the postmaster's command line until it
+            # sets its title: look at it again next time.
+            if b"postgres" not in command or command.startswith(b"postgres: "):
+                self._commands[pid] = command
+        for pid in self._commands.keys() - pids:
+            del self._commands[pid]
+        table = {pid: (0, command, 0.0, 0.0) for pid, command in self._commands.items()}
+        for pid in _database_processes(table, self.database):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used = (int(fields[11]) + int(fields[12])) / self.tick
+            # A process first seen after the start did all its work since then; the
+            # start time tells a reused pid from the process seen before.
+            first = used if not self._started else 0.0
+            self._seen.setdefault((pid, fields[19]), [first, used])[1] = used
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._look()
+
+    def __enter__(self) -> "ServerCpu":
+        self._look()
+        self._web = server_cpu_seconds(self.server_pid, self.database)["web"]
+        self._started = True
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds of the server and of its database since the block started."""
+        self._look()
+        with self._lock:
+            postgres = sum(last - first for first, last in self._seen.values())
+        web = server_cpu_seconds(self.server_pid, self.database)["web"] - self._web
+        return {"web": web, "postgres": postgres}
