@@ -178,41 +178,6 @@ def _settle(count: int) -> None:
 # --- Serving and calling --------------------------------------------------------------------
 
 
-def _server_cpu(server_pid: int, database: str) -> dict[str, float]:
-    """CPU seconds used so far by the web server this bench started (``server_pid`` and its
-    descendants) and by the PostgreSQL backends of ``database`` (with their running
-    parallel workers), from /proc (Linux); zeros elsewhere. Other processes on the machine
-    are not counted; parallel workers that have already exited are lost to /proc."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    stats: dict[int, tuple[int, bytes, float]] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry.name)] = (
-            int(fields[1]),
-            command,
-            (int(fields[11]) + int(fields[12])) / tick,
-        )
-    web, grew = {server_pid}, True
-    while grew:  # the server's descendants (serve -> gunicorn master -> workers)
-        grew = False
-        for pid, (parent, _, _) in stats.items():
-            if parent in web and pid not in web:
-                web.add(pid)
-                grew = True
-    name = b" " + database.encode() + b" "
-    backends = {pid for pid, (_, command, _) in stats.items()
-                if command.startswith(b"postgres: ") and name in command}  # fmt: skip
-    workers = {pid for pid, (_, command, _) in stats.items()
-               if any(command.startswith(b"postgres: parallel worker for PID %d" % leader)
-                      for leader in backends)}  # fmt: skip
-    return {"web": sum(stats[p][2] for p in web if p in stats),
-            "postgres": sum(stats[p][2] for p in backends | workers)}  # fmt: skip
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -259,7 +224,7 @@ class Server:
         _wait(f"{self.base}/healthz")
 
     def cpu(self) -> float:
-        used = _server_cpu(self.process.pid, self.database)
+        used = common.server_cpu_seconds(self.process.pid, self.database)
         return used["web"] + used["postgres"]
 
     def call(self, path: str, params: dict | None = None, api: bool = True) -> tuple[int, bytes]:
@@ -333,6 +298,54 @@ def operations(world: dict) -> dict[str, Operation]:
     }
 
 
+class Peer:
+    """django-helpdesk 2.6.x loaded with the same requests, served the same way, and its
+    equivalent of each Steward operation (``bench/peers/helpdesk.py``). Its list page is
+    a shell whose rows come from a JSON call right after: the page costs both."""
+
+    EQUIVALENTS = {
+        "api_all": ("queue_all_api",),
+        "api_all_p20": ("queue_deep_api",),
+        "api_group": ("queue_group_api",),
+        "page_all": ("queue_all_html", "queue_all_api"),
+        "page_all_p20": ("queue_all_html", "queue_deep_api"),
+        "page_group": ("queue_group_html", "queue_group_api"),
+        "search_1w": ("search_1_word",),
+        "search_2w": ("search_2_words",),
+        "search_3w": ("search_3_words",),
+        "search_page": ("queue_all_html", "search_2_words"),
+    }
+
+    def __init__(self, count: int, workers: int) -> None:
+        from peers import helpdesk
+
+        self.helpdesk = helpdesk
+        helpdesk.ensure_venv()
+        info = helpdesk.load(helpdesk.default_database_url(), count)
+        self.load_s = info["load_s"]
+        self.base = f"http://127.0.0.1:{_free_port()}"
+        self.server = helpdesk.serve(int(self.base.rsplit(":", 1)[1]), workers,
+                                     info["database_url"])  # fmt: skip
+        self.headers = helpdesk.login(self.base)
+        self.calls = helpdesk.equivalents(info)
+
+    def has(self, name: str) -> bool:
+        return name in self.EQUIVALENTS
+
+    def timed(self, name: str, rng: random.Random) -> float:
+        total = 0.0
+        for equivalent in self.EQUIVALENTS[name]:
+            request = self.calls[equivalent](rng)
+            started = time.perf_counter()
+            status = self.helpdesk.call(self.base, self.headers, request)
+            total += time.perf_counter() - started
+            assert status == 200, (equivalent, status)
+        return total
+
+    def stop(self) -> None:
+        self.helpdesk.stop(self.server)
+
+
 def _ms(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values) or [0.0]
     return (
@@ -349,7 +362,7 @@ def _timed(server: Server, path: str, params: dict, api: bool) -> tuple[float, f
     return elapsed, server.cpu() - cpu
 
 
-def measure(server: Server, ops: dict[str, Operation], peer: object = None) -> dict:
+def measure(server: Server, ops: dict[str, Operation], peer: Peer | None = None) -> dict:
     """SAMPLES rounds; each round calls every operation once (in a shuffled order), each
     followed by its peer equivalent when ``peer`` is given."""
     rng = random.Random(7)
@@ -403,13 +416,16 @@ def _clients(server: Server, body: Callable[[random.Random], bytes] | None, seco
             errors[n] += not ok
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
-    cpu, started = _server_cpu(server.process.pid, server.database), time.perf_counter()
+    cpu, started = (
+        common.server_cpu_seconds(server.process.pid, server.database),
+        time.perf_counter(),
+    )
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    after = _server_cpu(server.process.pid, server.database)
+    after = common.server_cpu_seconds(server.process.pid, server.database)
     done = max(sum(counts), 1)
     web = (after["web"] - cpu["web"]) * 1000 / done
     db = (after["postgres"] - cpu["postgres"]) * 1000 / done
@@ -481,11 +497,9 @@ def main() -> None:
     ops = operations(world)
     started = time.perf_counter()
     if with_peer:
-        from peers import helpdesk
-
         _load(world, rows[:peer_count])
         _settle(peer_count)
-        peer = helpdesk.Peer(peer_count, workers=WORKERS)
+        peer = Peer(peer_count, workers=WORKERS)
         figures["peer_incidents"] = peer_count
         figures["peer_load_s"] = peer.load_s
         server = Server(world)
