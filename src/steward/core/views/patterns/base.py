@@ -23,10 +23,12 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLResolver, include, path, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from steward.core import csvsafe, permissions, versioning
 from steward.core.errors import DomainError, PayloadTooLarge, StaleVersion
-from steward.core.templatetags.steward import display_value, resolve, resolve_display
+from steward.core.templatetags.steward import badge, display_value, resolve, resolve_display
 
 # --- Access -------------------------------------------------------------------------------
 
@@ -232,6 +234,22 @@ def build_cells(obj: Any, columns: Sequence[Column]) -> list[Cell]:
             )
         )
     return cells
+
+
+def row_html(cells: Sequence[Cell]) -> SafeString:
+    """A table row's cells as HTML, built here rather than by the template: a 50-row list
+    of ten columns is 500 cells, and the template language took a third of the page's
+    time to print them."""
+    parts = []
+    for cell in cells:
+        if cell.badge:
+            inner = badge(cell.value, cell.text)
+        elif cell.url:
+            inner = format_html('<a href="{}">{}</a>', cell.url, cell.text or "(no name)")
+        else:
+            inner = conditional_escape(cell.text)
+        parts.append(format_html('<td class="{}">{}</td>', cell.classes, inner))
+    return mark_safe("".join(parts))
 
 
 def stream_csv(

@@ -20,7 +20,13 @@ from django.views.generic import TemplateView
 
 from steward.core import permissions
 from steward.core.views.patterns import selects
-from steward.core.views.patterns.base import Column, StewardPageMixin, build_cells, stream_csv
+from steward.core.views.patterns.base import (
+    Column,
+    StewardPageMixin,
+    build_cells,
+    row_html,
+    stream_csv,
+)
 
 
 def friendly_filter_form(filterset: Any) -> None:
@@ -207,7 +213,10 @@ class RecordListView(StewardPageMixin, TemplateView):
         )
         page = paginator.get_page(request.GET.get("page"))
         objects = self.prepare_page(list(page.object_list))
-        rows = [{"obj": obj, "cells": build_cells(obj, self.columns)} for obj in objects]
+        rows = []
+        for obj in objects:
+            cells = build_cells(obj, self.columns)
+            rows.append({"obj": obj, "cells": cells, "html": row_html(cells)})
         context = self.get_context_data(
             filterset=filterset,
             filter_form=filterset.form if filterset is not None else None,
