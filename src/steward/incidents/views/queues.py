@@ -16,7 +16,7 @@ from steward.core.models import SlaClock
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView
 from steward.incidents.choices import IncidentStatus
-from steward.incidents.filters.incidents import IncidentFilterSet
+from steward.incidents.filters.incidents import IncidentFilterSet, is_ranked
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 
@@ -124,6 +124,9 @@ QUEUE_COLUMNS = (
 )
 
 
+RELEVANCE = "relevance"  # the sort of a search: best match first
+
+
 class QueueView(RecordListView):
     """A queue of open requests, most urgent (priority) and oldest first. Customer-side
     people have the portal instead."""
@@ -149,6 +152,17 @@ class QueueView(RecordListView):
 
     def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
         return qs
+
+    def current_sort(self) -> str:
+        # A search lists the best matches first unless a column was clicked.
+        if self.request.GET.get("q", "").strip() and not self.request.GET.get("sort"):
+            return RELEVANCE
+        return super().current_sort()
+
+    def apply_sort(self, qs: QuerySet, sort: str) -> QuerySet:
+        if sort == RELEVANCE:
+            return qs if is_ranked(qs) else self.apply_sort(qs, self.default_sort)
+        return super().apply_sort(qs, sort)
 
     def get_queryset(self) -> QuerySet[IncidentRequest]:
         qs = self.restrict(self.base()).select_related(
