@@ -266,9 +266,9 @@ class RankedPagination(KeysetPagination):
     list=extend_schema(
         summary="Incident requests you may see (requesters: their own; customer "
         "representatives: their organisation's)",
-        description="Most urgent, then oldest first. With ``q`` (full-text search over the "
+        description="Most urgent, then oldest first. With q (full-text search over the "
         "title, description, resolution and public replies, and for staff the work notes): "
-        "the best matches first, ``next`` paging through them by position.",
+        "the best matches first, next paging through them by position.",
     ),
     retrieve=extend_schema(summary="One incident request", description=ATTACH_HELP),
     create=extend_schema(
