@@ -202,3 +202,19 @@ def test_the_document_indexes_answer_the_searches(requester):
         assert f"Bitmap Index Scan on {index}" in _plan(rare.values("pk")[:500]), index
     found = search.match_incidents(qs, "laptop 42 booting", staff=True)
     assert numbers(found)[0] == "INC9000042"
+
+
+def _portal_found(client: Any, **params: Any) -> str:
+    page = client.get(reverse("incidents:portal-home"), params)
+    assert page.status_code == 200
+    html = page.content.decode()
+    return html[html.index('id="found-heading"') :].split("</section>")[0]
+
+
+def test_the_portal_searches_the_customer_document(planted, client, requester, other_requester):
+    client.force_login(requester)
+    assert planted.number in _portal_found(client, q="zeppelin")
+    # Words only in a work note find nothing, and neither do another customer's words.
+    assert planted.number not in _portal_found(client, q="quokka")
+    client.force_login(other_requester)
+    assert planted.number not in _portal_found(client, q="zeppelin")
