@@ -218,3 +218,18 @@ def test_the_portal_searches_the_customer_document(planted, client, requester, o
     assert planted.number not in _portal_found(client, q="quokka")
     client.force_login(other_requester)
     assert planted.number not in _portal_found(client, q="zeppelin")
+
+
+def test_the_migration_fills_the_documents_from_the_journal(planted):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("steward.incidents.migrations.0004_search_documents")
+    IncidentRequest.objects.update(search_public="", search_notes="")
+    migration.backfill(apps, None)
+    again = IncidentRequest.objects.get(pk=planted.pk)
+    assert (again.search_public, again.search_notes) == (
+        planted.search_public,
+        planted.search_notes,
+    )
