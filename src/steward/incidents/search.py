@@ -40,7 +40,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.indexes import GinIndex
@@ -50,7 +51,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     ExpressionWrapper,
@@ -361,7 +362,21 @@ def _newest_matches(
         newest = matching.order_by("-pk")  # backwards along the primary key
     else:
         newest = matching.order_by((F("pk") + 0).desc())  # not the primary key: the GIN index
-    return list(newest.values_list("pk", flat=True)[:limit])
+    with _serial():
+        return list(newest.values_list("pk", flat=True)[:limit])
+
+
+@contextmanager
+def _serial() -> Iterator[None]:
+    """No parallel workers for a window read (PostgreSQL): it reads at most ``limit``
+    rows or one index's matches, and starting workers costs more (~30 ms on a busy
+    machine, chosen whenever the planner guesses a rare word's count high)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        try:
+            yield
+        finally:
+            cursor.execute("RESET max_parallel_workers_per_gather")
 
 
 def _exact_number(qs: QuerySet, text: str) -> list[int]:
