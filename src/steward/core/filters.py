@@ -29,6 +29,8 @@ from steward.core.formfields import IsoDateTimeField
 from steward.core.ids import MAX_ID, MIN_ID
 from steward.core.models import BusinessCalendar, Organisation, Person, RoleAssignment, SupportGroup
 
+# Words of a ``q`` matched (each is a condition over every search field).
+MAX_SEARCH_WORDS = 8
 ID_MESSAGE = f"Enter a record id: a whole number from {MIN_ID} to {MAX_ID}."
 
 
@@ -152,19 +154,20 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """Adds a free-text ``q`` over ``search_fields``."""
+    """Adds a free-text ``q`` over ``search_fields``: every word of it must appear in one of
+    the fields (case-insensitive), in any order ("smith john" finds John Smith)."""
 
     search_fields: tuple[str, ...] = ()
     q = django_filters.CharFilter(method="filter_q", label="Search")
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
         condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        for word in value.split()[:MAX_SEARCH_WORDS]:
+            any_field = Q()
+            for field in self.search_fields:
+                any_field |= Q(**{f"{field}__icontains": word})
+            condition &= any_field
+        return queryset.filter(condition) if condition else queryset
 
 
 class OrganisationFilterSet(SearchFilterSet):

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from steward.core.choices import Priority
 from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel, optional_fk
+from steward.incidents import search
 from steward.incidents.choices import (
     OPEN_STATUSES,
     ActionStatus,
@@ -151,10 +152,18 @@ class IncidentRequest(VersionedModel, NumberedRecord):
     problem_coordinator_informed_at = models.DateTimeField(null=True, blank=True)
     # Email threading: the Message-ID of the mail that created it.
     source_message_id = models.CharField(max_length=250, blank=True, db_index=True)
+    # Search documents (steward.incidents.search), kept by the services that write them:
+    # the public replies' text and the used solution's title, symptoms and body; the work
+    # notes' text (staff only).
+    search_public = models.TextField(blank=True, editable=False)
+    search_notes = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["priority", "created_at"]
         indexes = [
+            # Full-text search: one GIN index per audience's document (PostgreSQL only).
+            search.DocumentIndex(search.customer_document(), name="incident_search_customer"),
+            search.DocumentIndex(search.staff_document(), name="incident_search_staff"),
             # The queue: a group's open requests, most urgent and oldest first.
             models.Index(
                 fields=["support_group", "status", "priority", "created_at", "id"],

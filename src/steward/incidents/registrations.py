@@ -5,9 +5,10 @@ One module for everything the area plugs into the shell (core.registry); importe
 IncidentsConfig.ready().
 """
 
+import re
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from steward.core import permissions, registry
 from steward.core.registry import SearchHit, WorkList, WorkSection
@@ -25,22 +26,28 @@ registry.nav(AREA, "Incident requests", "incidents:incident-list", "incidents.in
 
 WORK_LIMIT = 25
 COLUMNS = ("number", "title", "priority", "status", "service")
+PART_OF_NUMBER = re.compile(r"[A-Za-z]{0,8}-?\d{3,12}")
 
 
 @registry.search_provider
 def search_incidents(actor: Any, text: str) -> list[SearchHit]:
-    """Incident requests by number or words of the title."""
+    """Incident requests by number or full text (``steward.incidents.search``: the
+    customer document for customer-side people), best first."""
     text = text.strip()
     if not text or not permissions.has(actor, VIEW):
         return []
-    condition = Q(number__iexact=text) | Q(number__icontains=text)
-    words = Q()
-    for word in text.split():
-        words &= Q(title__icontains=word)
-    qs = incident_queries.incidents_for(actor).filter(condition | words)
+    qs = incident_queries.incidents_for(actor).select_related("service")
+    found = list(
+        search.match_incidents(qs, text, staff=search.staff_search(actor))[: registry.SEARCH_LIMIT]
+    )
+    room = registry.SEARCH_LIMIT - len(found)
+    if room > 0 and PART_OF_NUMBER.fullmatch(text):
+        # Part of a number ("1234"): the records whose number holds it, newest first.
+        seen = [i.pk for i in found]
+        found += qs.filter(number__icontains=text).exclude(pk__in=seen).order_by("-pk")[:room]
     return [
         SearchHit.of("Incident requests", i, i.title, f"{i.get_status_display()} · P{i.priority}")
-        for i in qs.order_by("-created_at", "-pk")[: registry.SEARCH_LIMIT]
+        for i in found
     ]
 
 

@@ -1,6 +1,11 @@
 """The incident request filter set, shared by the list pages and /api/v1/incidents/.
 Group, service and customer choices are those the requesting person may see (the core and
-service level reads, through ``core.filters.choices_for``)."""
+service level reads, through ``core.filters.choices_for``).
+
+``q`` is the full-text search of ``steward.incidents.search`` (customer-side people search
+the customer document, staff the staff one), applied after the other filters so the search
+ranks within what they leave; the result is ordered best first (``search_tier``,
+``search_rank``) and ``is_ranked`` tells the list page and the API to keep that order."""
 
 from typing import Any
 
@@ -11,6 +16,7 @@ from steward.core.choices import Priority
 from steward.core.filters import IdFilter, SearchFilterSet, choices_for, request_actor
 from steward.core.models import Organisation, SupportGroup
 from steward.core.queries import groups_for, organisations_for
+from steward.incidents import search
 from steward.incidents.choices import OPEN_STATUSES, Channel, IncidentStatus
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries.incidents import my_group_ids
@@ -18,8 +24,12 @@ from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
 
+def is_ranked(queryset: QuerySet) -> bool:
+    """Whether ``queryset`` is a search result ordered by relevance (``q`` was given)."""
+    return "search_rank" in queryset.query.annotations
+
+
 class IncidentFilterSet(SearchFilterSet):
-    search_fields = ("number", "title", "description")
     # distinct=False: no join here can repeat a row, and DISTINCT would sort every match.
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices, distinct=False)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
@@ -46,6 +56,17 @@ class IncidentFilterSet(SearchFilterSet):
     class Meta:
         model = IncidentRequest
         fields = ["status", "priority", "support_group", "service", "customer", "channel"]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # in filter_queryset, after the other filters
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        text = (self.form.cleaned_data.get("q") or "").strip()
+        if not text:
+            return queryset
+        staff = search.staff_search(request_actor(self.request))
+        return search.match_incidents(queryset, text, staff=staff)
 
     def filter_mine(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         user = request_actor(self.request)

@@ -7,7 +7,7 @@ from typing import Any
 from steward.core import attachments, journal, notify, transitions
 from steward.core.models import Person, SupportGroup
 from steward.core.roles import group_coordinators
-from steward.incidents import inputs, workflows
+from steward.incidents import inputs, search, workflows
 from steward.incidents.choices import IncidentStatus, PendingReason
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries.incidents import incidents_for
@@ -45,10 +45,13 @@ def _transition(
     checked, saved with the ``also`` fields set beforehand, journalled, ``event``
     published; returns the old status. The reason is staff text, internal unless
     ``public`` (the procedure addresses it to the requester)."""
-    return transitions.transition(
+    old = transitions.transition(
         incident, new, actor=actor, workflow=workflows.INCIDENT, reason=reason, public=public,
         also=also, event=event, data=data,
     )  # fmt: skip
+    if reason and reason.strip() and not public:
+        search.refresh_documents(incident)  # the reason is a work note
+    return old
 
 
 def _escalation(
@@ -75,6 +78,7 @@ def _save(incident: IncidentRequest, *fields: str) -> None:
 def _work_note(actor: Person, incident: IncidentRequest, text: str) -> None:
     if text and text.strip():
         journal.note_add(actor=actor, record=incident, body=text, public=False, permission=VIEW)
+        search.refresh_documents(incident)
 
 
 def _tell(

@@ -17,7 +17,7 @@ from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
 from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
 from steward.core.roles import group_coordinators, represents
-from steward.incidents import inputs, workflows
+from steward.incidents import inputs, search, workflows
 from steward.incidents.choices import (
     Channel,
     Impact,
@@ -305,6 +305,7 @@ def incident_add_reply(
         entry = journal.note_add(
             actor=actor, record=incident, body=body, public=public, permission=VIEW
         )
+        search.refresh_documents(incident)
         from_requester = incident.requester_id == actor.pk or customer_side
         if from_requester:
             if incident.status == N.PENDING and (

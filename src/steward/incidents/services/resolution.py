@@ -12,7 +12,7 @@ from django.utils import timezone
 from steward.core import journal
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person
-from steward.incidents import workflows
+from steward.incidents import search, workflows
 from steward.incidents.choices import OPEN_ACTION_STATUSES, ResolutionCode
 from steward.incidents.models import IncidentRequest, Solution, SolutionUse
 from steward.incidents.services.common import N, _event, _locked, _save, _tell, _transition
@@ -64,6 +64,8 @@ def _resolve(
         ],
         event="incidents.incident_request.resolved", data={"first_contact": first_contact},
     )  # fmt: skip
+    if incident.solution_id:
+        search.refresh_documents(incident)  # the solution's text is searchable now
     _stop_clocks(incident, actor)
     _tell(
         [incident.requester],

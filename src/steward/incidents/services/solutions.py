@@ -21,7 +21,7 @@ from steward.core.choices import Role
 from steward.core.edits import reject_unknown
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
-from steward.incidents import workflows
+from steward.incidents import search, workflows
 from steward.incidents.choices import SolutionStatus
 from steward.incidents.models import Category, IncidentRequest, Solution, SolutionUse
 
@@ -334,6 +334,7 @@ def solution_use(*, actor: Person, solution_id: int, incident_id: int) -> Soluti
             old = incident.solution
             incident.solution = solution
             incident.save(update_fields=["solution", "updated_at"])
+            search.refresh_documents(incident)
             journal.field_changes(
                 incident,
                 actor=actor,

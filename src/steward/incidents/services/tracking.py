@@ -29,7 +29,7 @@ from steward.core.choices import ClockKind, ClockMetric, ClockState, Role
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SlaClock
 from steward.core.roles import group_coordinators, holders
-from steward.incidents import workflows
+from steward.incidents import search, workflows
 from steward.incidents.choices import OPEN_STATUSES, Impact, PendingReason, ServiceType, Urgency
 from steward.incidents.models import Category, IncidentRequest
 from steward.incidents.services.common import (
@@ -289,6 +289,7 @@ def incident_set_pending(
             journal.note_add(
                 actor=actor, record=incident, body=note, public=public, permission=VIEW
             )
+            search.refresh_documents(incident)
         if reason in PAUSING_REASONS:
             _pause_clocks(incident, actor, PendingReason(reason).label)
         if reason == PendingReason.AWAITING_REQUESTER:

@@ -230,14 +230,20 @@ def test_the_search_indexes_exist():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'incidents_%%_fts'"
+            " OR indexname LIKE 'incident_search_%%'"
         )
         indexes = dict(cursor.fetchall())
-    assert set(indexes) == {"incidents_incident_fts", "incidents_solution_fts"}
-    assert all("USING gin (to_tsvector('english'" in d for d in indexes.values())
+    assert set(indexes) == {
+        "incidents_solution_fts",
+        "incident_search_customer",
+        "incident_search_staff",
+    }
+    assert all("USING gin (" in d and "to_tsvector('english'" in d for d in indexes.values())
 
 
 @pytest.mark.postgres_only
 def test_the_searches_use_the_indexes(requester, analyst):
+    """Solutions here; requests in test_search_documents (one index per audience)."""
     rows = [
         IncidentRequest(
             number=f"INC9{i:06d}",
@@ -256,18 +262,12 @@ def test_the_searches_use_the_indexes(requester, analyst):
         cursor.execute("ANALYZE incidents_incidentrequest")
         cursor.execute("ANALYZE incidents_solution")
 
-    queries = {
-        "incidents_incident_fts": search.match_incidents(
-            IncidentRequest.objects.all(), "laptop 42"
-        ),
-        "incidents_solution_fts": search.match_solutions(Solution.objects.all(), "fix 42"),
-    }
-    for index, qs in queries.items():
-        sql, params = qs.query.sql_with_params()
-        assert f"Bitmap Index Scan on {index}" in _plan(sql, params), index
+    qs = search.match_solutions(Solution.objects.all(), "fix 42")
+    sql, params = qs.query.sql_with_params()
+    assert "Bitmap Index Scan on incidents_solution_fts" in _plan(sql, params)
     suggest = search._any_word(Solution.objects.all(), ["reboot", "fix"])
     sql, params = suggest.query.sql_with_params()
     assert "Bitmap Index Scan on incidents_solution_fts" in _plan(sql, params)
     # And the answers are right: stemming finds "boot" in "booting".
     found = search.search_incidents(actor=analyst, text="laptop 42 booting")
-    assert numbers(found) == ["INC9000042"]
+    assert numbers(found)[0] == "INC9000042"

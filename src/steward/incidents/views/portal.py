@@ -29,6 +29,7 @@ from steward.core.views.patterns import (
     apply_errors,
 )
 from steward.incidents import forms as f
+from steward.incidents import search
 from steward.incidents.actions import PORTAL
 from steward.incidents.choices import Channel, IncidentStatus, PendingReason
 from steward.incidents.models import IncidentRequest
@@ -40,6 +41,7 @@ VIEW = "incidents.incident.view"
 REGISTER = "incidents.incident.register"
 VERIFY = "incidents.incident.verify"
 OPEN = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING)
+SEARCH_LIMIT = 50  # requests listed for a portal search, best first
 
 # How a requester reads a status.
 STATUS_WORDS = {
@@ -86,11 +88,14 @@ class PortalHomeView(StewardPageMixin, View):
         actor = self.actor
         everyone = request.GET.get("show") == "organisation" and is_representative(actor)
         qs = portal_requests(actor, everyone=everyone)
+        text = request.GET.get("q", "").strip()[: search.MAX_TEXT]
+        # The portal is the customer's view, whoever looks: the customer document only.
+        found = list(search.match_incidents(qs, text, staff=False)[:SEARCH_LIMIT]) if text else []
         current = list(qs.filter(status__in=(*OPEN, S.RESOLVED)).order_by("-updated_at", "-pk"))
         done = list(
             qs.filter(status__in=(S.CLOSED, S.CANCELLED)).order_by("-updated_at", "-pk")[:20]
         )
-        for incident in (*current, *done):
+        for incident in (*current, *done, *found):
             incident.status_words = STATUS_WORDS.get(incident.status, "")  # type: ignore[attr-defined]
         return render(
             request,
@@ -101,6 +106,8 @@ class PortalHomeView(StewardPageMixin, View):
                 "open": [i for i in current if not waiting_for_requester(i)],
                 "done": done,
                 "everyone": everyone,
+                "search_text": text,
+                "found": found,
                 "representative": is_representative(actor),
                 "can_register": permissions.has(actor, REGISTER),
             },

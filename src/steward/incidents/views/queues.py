@@ -17,7 +17,7 @@ from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView
 from steward.core.views.patterns.lists import COUNT_CAP, capped_count, count_text
 from steward.incidents.choices import IncidentStatus
-from steward.incidents.filters.incidents import IncidentFilterSet
+from steward.incidents.filters.incidents import IncidentFilterSet, is_ranked
 from steward.incidents.models import UNASSIGNED_LAST, IncidentRequest
 from steward.incidents.queries import incidents as queries
 
@@ -125,6 +125,9 @@ QUEUE_COLUMNS = (
 )
 
 
+RELEVANCE = "relevance"  # the sort of a search: best match first
+
+
 class QueueView(RecordListView):
     """A queue of open requests, most urgent (priority) and oldest first. Customer-side
     people have the portal instead."""
@@ -151,6 +154,17 @@ class QueueView(RecordListView):
 
     def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
         return qs
+
+    def current_sort(self) -> str:
+        # A search lists the best matches first unless a column was clicked.
+        if self.request.GET.get("q", "").strip() and not self.request.GET.get("sort"):
+            return RELEVANCE
+        return super().current_sort()
+
+    def apply_sort(self, qs: QuerySet, sort: str) -> QuerySet:
+        if sort == RELEVANCE:
+            return qs if is_ranked(qs) else self.apply_sort(qs, self.default_sort)
+        return super().apply_sort(qs, sort)
 
     def get_queryset(self) -> QuerySet[IncidentRequest]:
         # Only the columns' relations: every further join of the visibility query costs

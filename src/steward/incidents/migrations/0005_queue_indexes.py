@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('configuration', '0005_lock_version'),
         ('core', '0009_person_name_index'),
-        ('incidents', '0003_lock_version'),
+        ('incidents', '0004_search_documents'),
         ('service_level', '0004_lock_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
