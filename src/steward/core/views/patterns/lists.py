@@ -19,7 +19,6 @@ from django.utils.text import slugify
 from django.views.generic import TemplateView
 
 from steward.core import permissions
-from steward.core.views.patterns import selects
 from steward.core.views.patterns.base import (
     Column,
     StewardPageMixin,
@@ -27,6 +26,7 @@ from steward.core.views.patterns.base import (
     row_html,
     stream_csv,
 )
+from steward.core.views.patterns.selects import speed_up
 
 
 def friendly_filter_form(filterset: Any) -> None:
@@ -45,7 +45,7 @@ def friendly_filter_form(filterset: Any) -> None:
         elif getattr(form_field, "empty_label", None) is not None:
             form_field.empty_label = "Any"
             form_field.widget.choices = form_field.choices  # the widget keeps its own copy
-        selects.speed_up(form_field.widget)
+        speed_up(form_field.widget)
 
 
 # --- Counting -------------------------------------------------------------------------------
