@@ -19,7 +19,7 @@ Cached values are shared by every request of the process: treat them as read-onl
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.signals import request_finished, request_started
@@ -30,9 +30,13 @@ from steward.core.models import ReferenceVersion
 
 T = TypeVar("T")
 
-# (name, key) -> (token, value); replaced whole, never mutated, so threads may share it.
-_values: dict[tuple[str, Any], tuple[str, Any]] = {}
+# name -> key -> (token, value); entries are replaced whole, never mutated, so threads
+# may share them.
+_values: dict[str, dict[Any, tuple[str, Any]]] = {}
 _models: dict[type[models.Model], set[str]] = {}
+# Saves of these models that write only these fields change no cached set (a login
+# stamping ``last_login`` on a person).
+_ignored_fields: dict[type[models.Model], frozenset[str]] = {}
 
 
 class _RequestState(threading.local):
@@ -52,15 +56,21 @@ def _tokens() -> dict[str, str]:
     return tokens
 
 
-def cached(name: str, loader: Callable[[], T], key: Any = None) -> T:
+def cached(name: str, loader: Callable[[], T], key: Any = None, max_keys: int = 0) -> T:
     """The set ``name`` (its part ``key``, e.g. one calendar) as ``loader`` returns it,
-    from memory while the set's token holds."""
+    from memory while the set's token holds. ``max_keys`` bounds the parts kept of a set
+    keyed by something numerous (a person): past it, the set starts again empty."""
     token = _tokens().get(name, "")
-    entry = _values.get((name, key))
+    parts = _values.get(name)
+    if parts is None:
+        parts = _values.setdefault(name, {})
+    entry = parts.get(key)
     if entry is not None and entry[0] == token:
         return entry[1]
     value = loader()
-    _values[(name, key)] = (token, value)
+    if max_keys and len(parts) >= max_keys and key not in parts:
+        parts = _values[name] = {}
+    parts[key] = (token, value)
     return value
 
 
@@ -73,8 +83,7 @@ def bump(*names: str) -> None:
             unique_fields=["name"],
             update_fields=["token"],
         )
-        for cached_key in [k for k in _values if k[0] == name]:
-            _values.pop(cached_key, None)
+        _values.pop(name, None)
     _state.tokens = None
 
 
@@ -87,14 +96,22 @@ def forget() -> None:
 def _changed(sender: type[models.Model], **kwargs: Any) -> None:
     if kwargs.get("raw"):  # loaddata: the fixture's rows, nothing to announce yet
         return
+    written = kwargs.get("update_fields")
+    if written and frozenset(written) <= _ignored_fields.get(sender, frozenset()):
+        return
     names = _models.get(sender)
     if names:
         bump(*sorted(names))
 
 
-def register(name: str, *model_classes: type[models.Model]) -> None:
-    """Declare that saving or deleting a row of ``model_classes`` changes the set ``name``."""
+def register(
+    name: str, *model_classes: type[models.Model], ignore_fields: Iterable[str] = ()
+) -> None:
+    """Declare that saving or deleting a row of ``model_classes`` changes the set ``name``;
+    a save (``update_fields``) of ``ignore_fields`` only does not."""
     for model in model_classes:
+        if ignore_fields:
+            _ignored_fields[model] = _ignored_fields.get(model, frozenset()) | set(ignore_fields)
         if model not in _models:
             _models[model] = set()
             post_save.connect(_changed, sender=model, dispatch_uid=f"refcache-save-{model}")
