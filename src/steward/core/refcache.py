@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.signals import request_finished, request_started
-from django.db import models
+from django.db import connection, models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from steward.core.models import ReferenceVersion
@@ -50,7 +50,11 @@ _state = _RequestState()
 def _tokens() -> dict[str, str]:
     tokens = _state.tokens
     if tokens is None:
-        tokens = dict(ReferenceVersion.objects.values_list("name", "token"))
+        # Plain SQL: read on most requests, and the ORM would cost more than the query.
+        table = connection.ops.quote_name(ReferenceVersion._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT name, token FROM {table}")
+            tokens = dict(cursor.fetchall())
         if _state.in_request:
             _state.tokens = tokens
     return tokens
