@@ -279,7 +279,11 @@ class IncidentViewSet(ActionEndpoints, RecordViewSet):
         if data.get("cis"):
             prefetch_related_objects([incident], "cis")
         else:
-            incident._prefetched_objects_cache = {"cis": ConfigurationItem.objects.none()}
+            # An evaluated empty list, as a prefetch leaves it: iterating ``none()`` itself
+            # would still compile the query to learn it is empty.
+            none = ConfigurationItem.objects.none()
+            none._result_cache, none._prefetch_done = [], True
+            incident._prefetched_objects_cache = {"cis": none}
         return self.show(incident, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
