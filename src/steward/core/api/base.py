@@ -246,9 +246,17 @@ class FieldsBuiltOnce(serializers.ModelSerializer):
             if not all(field.read_only for field in built.values()):
                 raise ImproperlyConfigured(f"{cls.__name__} has writable fields.")
             cls._built_fields = built
-        # Shallow copies: read-only fields keep no state of their own but what ``bind``
-        # sets on each copy.
-        return {name: copy.copy(field) for name, field in built.items()}
+        # Shallow copies: a read-only field keeps no state of its own but what ``bind`` sets
+        # on each copy. A field made of others (a list of references) is copied whole, so
+        # its parts are bound to their own copy.
+        return {name: _copied(field) for name, field in built.items()}
+
+
+def _copied(field: serializers.Field) -> serializers.Field:
+    composite = isinstance(field, serializers.BaseSerializer) or any(
+        hasattr(field, part) for part in ("child", "child_relation")
+    )
+    return copy.deepcopy(field) if composite else copy.copy(field)
 
 
 class InternalFieldsHidden(MayOmit, serializers.Serializer):
