@@ -1,6 +1,7 @@
 """Reference data that nearly every registration reads and almost nothing changes (the
 priority matrix, routing rules, business calendars with their hours, webhook
-subscriptions), kept in each process's memory.
+subscriptions, a support group's coordinators, a requester's default customer), kept in
+each process's memory.
 
 Each cached set has a name and a random token in ``ReferenceVersion``. Saving or deleting
 a row of a registered model replaces the token in the same transaction (a signal handler:
@@ -13,6 +14,10 @@ was rolled back is forgotten too: tokens are random and never come back.
 A set that was never changed through the ORM has no token row: it is cached under the
 empty token, so code that writes reference rows in bulk (``bulk_create`` sends no signal)
 must call ``bump`` itself.
+
+A set keyed by something numerous (one part per requester) passes ``max_keys``: past it
+the process starts that set again empty. ``register(..., ignore_fields=...)`` names saves
+that change no set (a login stamping ``last_login`` on a person).
 
 Cached values are shared by every request of the process: treat them as read-only.
 """
@@ -111,8 +116,9 @@ def _changed(sender: type[models.Model], **kwargs: Any) -> None:
 def register(
     name: str, *model_classes: type[models.Model], ignore_fields: Iterable[str] = ()
 ) -> None:
-    """Declare that saving or deleting a row of ``model_classes`` changes the set ``name``;
-    a save (``update_fields``) of ``ignore_fields`` only does not."""
+    """Declare that saving or deleting a row of ``model_classes`` changes the set ``name``.
+    A save whose ``update_fields`` are all in ``ignore_fields`` changes none of the sets of
+    that model."""
     for model in model_classes:
         if ignore_fields:
             _ignored_fields[model] = _ignored_fields.get(model, frozenset()) | set(ignore_fields)
