@@ -32,6 +32,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import QuerySet
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from steward.core import notify, refcache, webhooks
@@ -272,12 +273,46 @@ def clock_start_many(
         return []
     # No savepoint when nested: a failed write fails the caller's whole transaction anyway.
     with transaction.atomic(savepoint=False):
-        SlaClock.objects.bulk_create(new)
-        ClockEvent.objects.bulk_create(
-            ClockEvent(clock=clock, event="started", at=clock.started_at, actor=actor)
-            for clock in new
-        )
+        if connection.vendor == "postgresql":
+            _insert_started(new, actor)
+        else:
+            SlaClock.objects.bulk_create(new)
+            ClockEvent.objects.bulk_create(
+                ClockEvent(clock=clock, event="started", at=clock.started_at, actor=actor)
+                for clock in new
+            )
     return new
+
+
+def _insert_started(new: list[SlaClock], actor: Person | None) -> None:
+    """PostgreSQL: the clocks and their "started" events with one statement (the clocks'
+    INSERT as the ORM writes it, in a CTE the events are selected from), as
+    ``bulk_create`` would leave them: ids set, saved."""
+    opts = SlaClock._meta
+    for clock in new:
+        clock._prepare_related_fields_for_save(operation_name="clock_start_many")
+    query = InsertQuery(SlaClock)
+    query.insert_values([f for f in opts.concrete_fields if not f.primary_key], new)
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [opts.pk, opts.get_field("started_at")]
+    [(insert, params)] = compiler.as_sql()
+    quote = connection.ops.quote_name
+    event = ClockEvent._meta
+    columns = ", ".join(
+        quote(event.get_field(name).column) for name in ("clock", "event", "at", "reason", "actor")
+    )
+    sql = (
+        f"WITH c AS ({insert}), e AS (INSERT INTO {quote(event.db_table)} ({columns}) "
+        f"SELECT c.{quote(opts.pk.column)}, %s, c.{quote(opts.get_field('started_at').column)}, "
+        f"'', %s FROM c) SELECT c.{quote(opts.pk.column)} FROM c"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, "started", actor.pk if actor else None])
+        ids = [row[0] for row in cursor.fetchall()]
+    # The CTE returns its rows in the order they were inserted, as bulk_create relies on.
+    for clock, pk in zip(new, ids, strict=True):
+        clock.pk = pk
+        clock._state.adding, clock._state.db = False, connection.alias
 
 
 def clock_start(

@@ -10,6 +10,7 @@ enqueued on commit sends them at once; the every-minute dispatcher sends what th
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,6 +57,19 @@ def _enqueue_emails(notification_ids: list[int]) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Message:
+    """One notification to several people (``send``'s arguments), for ``send_many``."""
+
+    recipients: Iterable[Person | None]
+    event: str
+    title: str
+    body: str = ""
+    record: models.Model | None = None
+    url: str = ""
+    email: bool = True
+
+
 def send(
     *,
     recipients: Iterable[Person | None],
@@ -72,42 +86,59 @@ def send(
     skipped; a person without an email address gets the in-app notification only.
     ``url`` defaults to the record's page. Emails go out from a task after commit.
     """
-    people: list[Person] = []
-    seen: set[int] = set()
-    for person in recipients:
-        if person is None or person.pk is None or person.pk in seen or not person.is_active:
-            continue
-        seen.add(person.pk)
-        people.append(person)
-    if not people:
-        return []
-    record_type = (
-        ContentType.objects.get_for_model(record, for_concrete_model=True) if record else None
-    )
-    link = (url or _record_url(record))[:_URL_MAX]
+    return send_many([Message(recipients, event, title, body, record, url, email)])
+
+
+def send_many(messages: Iterable[Message]) -> list[Notification]:
+    """``send`` for several messages at once (a registration tells the requester and the
+    group): the rows are written with one statement and their emails queued as one task."""
     now = timezone.now()
-    notifications = [
-        Notification.objects.create(
-            recipient=person,
-            event=event[:_EVENT_MAX],
-            record_type=record_type,
-            record_id=record.pk if record is not None else None,
-            title=title[:_TITLE_MAX],
-            body=body,
-            url=link,
-            send_email=email and bool(person.email),
-            # Due at once: the outbox row that makes the email go out whatever happens
-            # to the enqueue below.
-            email_due_at=now if email and person.email else None,
-        )
-        for person in people
-    ]
+    notifications: list[Notification] = []
+    for message in messages:
+        notifications.extend(_rows(message, now))
+    if not notifications:
+        return []
+    Notification.objects.bulk_create(notifications)
     to_email = [n.pk for n in notifications if n.send_email]
     if to_email:
         # The fast path. robust: a queue outage must not turn an already committed change
         # into an error; the dispatcher sends what this enqueue missed.
         transaction.on_commit(lambda: _enqueue_emails(to_email), robust=True)
     return notifications
+
+
+def _rows(message: Message, now: datetime) -> list[Notification]:
+    """The unsaved notifications of ``message``: one per active recipient, each once."""
+    people: list[Person] = []
+    seen: set[int] = set()
+    for person in message.recipients:
+        if person is None or person.pk is None or person.pk in seen or not person.is_active:
+            continue
+        seen.add(person.pk)
+        people.append(person)
+    if not people:
+        return []
+    record, email = message.record, message.email
+    record_type = (
+        ContentType.objects.get_for_model(record, for_concrete_model=True) if record else None
+    )
+    link = (message.url or _record_url(record))[:_URL_MAX]
+    return [
+        Notification(
+            recipient=person,
+            event=message.event[:_EVENT_MAX],
+            record_type=record_type,
+            record_id=record.pk if record is not None else None,
+            title=message.title[:_TITLE_MAX],
+            body=message.body,
+            url=link,
+            send_email=email and bool(person.email),
+            # Due at once: the outbox row that makes the email go out whatever happens
+            # to the enqueue in ``send_many``.
+            email_due_at=now if email and person.email else None,
+        )
+        for person in people
+    ]
 
 
 def _absolute(url: str) -> str:

@@ -1,6 +1,7 @@
 """Reference data that nearly every registration reads and almost nothing changes (the
 priority matrix, routing rules, business calendars with their hours, webhook
-subscriptions), kept in each process's memory.
+subscriptions, a support group's coordinators, a requester's default customer), kept in
+each process's memory.
 
 Each cached set has a name and a random token in ``ReferenceVersion``. Saving or deleting
 a row of a registered model replaces the token in the same transaction (a signal handler:
@@ -14,25 +15,33 @@ A set that was never changed through the ORM has no token row: it is cached unde
 empty token, so code that writes reference rows in bulk (``bulk_create`` sends no signal)
 must call ``bump`` itself.
 
+A set keyed by something numerous (one part per requester) passes ``max_keys``: past it
+the process starts that set again empty. ``register(..., ignore_fields=...)`` names saves
+that change no set (a login stamping ``last_login`` on a person).
+
 Cached values are shared by every request of the process: treat them as read-only.
 """
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.signals import request_finished, request_started
-from django.db import models
+from django.db import connection, models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from steward.core.models import ReferenceVersion
 
 T = TypeVar("T")
 
-# (name, key) -> (token, value); replaced whole, never mutated, so threads may share it.
-_values: dict[tuple[str, Any], tuple[str, Any]] = {}
+# name -> key -> (token, value); entries are replaced whole, never mutated, so threads
+# may share them.
+_values: dict[str, dict[Any, tuple[str, Any]]] = {}
 _models: dict[type[models.Model], set[str]] = {}
+# Saves of these models that write only these fields change no cached set (a login
+# stamping ``last_login`` on a person).
+_ignored_fields: dict[type[models.Model], frozenset[str]] = {}
 
 
 class _RequestState(threading.local):
@@ -46,21 +55,31 @@ _state = _RequestState()
 def _tokens() -> dict[str, str]:
     tokens = _state.tokens
     if tokens is None:
-        tokens = dict(ReferenceVersion.objects.values_list("name", "token"))
+        # Plain SQL: read on most requests, and the ORM would cost more than the query.
+        table = connection.ops.quote_name(ReferenceVersion._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT name, token FROM {table}")
+            tokens = dict(cursor.fetchall())
         if _state.in_request:
             _state.tokens = tokens
     return tokens
 
 
-def cached(name: str, loader: Callable[[], T], key: Any = None) -> T:
+def cached(name: str, loader: Callable[[], T], key: Any = None, max_keys: int = 0) -> T:
     """The set ``name`` (its part ``key``, e.g. one calendar) as ``loader`` returns it,
-    from memory while the set's token holds."""
+    from memory while the set's token holds. ``max_keys`` bounds the parts kept of a set
+    keyed by something numerous (a person): past it, the set starts again empty."""
     token = _tokens().get(name, "")
-    entry = _values.get((name, key))
+    parts = _values.get(name)
+    if parts is None:
+        parts = _values.setdefault(name, {})
+    entry = parts.get(key)
     if entry is not None and entry[0] == token:
         return entry[1]
     value = loader()
-    _values[(name, key)] = (token, value)
+    if max_keys and len(parts) >= max_keys and key not in parts:
+        parts = _values[name] = {}
+    parts[key] = (token, value)
     return value
 
 
@@ -73,8 +92,7 @@ def bump(*names: str) -> None:
             unique_fields=["name"],
             update_fields=["token"],
         )
-        for cached_key in [k for k in _values if k[0] == name]:
-            _values.pop(cached_key, None)
+        _values.pop(name, None)
     _state.tokens = None
 
 
@@ -87,14 +105,23 @@ def forget() -> None:
 def _changed(sender: type[models.Model], **kwargs: Any) -> None:
     if kwargs.get("raw"):  # loaddata: the fixture's rows, nothing to announce yet
         return
+    written = kwargs.get("update_fields")
+    if written and frozenset(written) <= _ignored_fields.get(sender, frozenset()):
+        return
     names = _models.get(sender)
     if names:
         bump(*sorted(names))
 
 
-def register(name: str, *model_classes: type[models.Model]) -> None:
-    """Declare that saving or deleting a row of ``model_classes`` changes the set ``name``."""
+def register(
+    name: str, *model_classes: type[models.Model], ignore_fields: Iterable[str] = ()
+) -> None:
+    """Declare that saving or deleting a row of ``model_classes`` changes the set ``name``.
+    A save whose ``update_fields`` are all in ``ignore_fields`` changes none of the sets of
+    that model."""
     for model in model_classes:
+        if ignore_fields:
+            _ignored_fields[model] = _ignored_fields.get(model, frozenset()) | set(ignore_fields)
         if model not in _models:
             _models[model] = set()
             post_save.connect(_changed, sender=model, dispatch_uid=f"refcache-save-{model}")

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from steward.core import refcache
 from steward.core.choices import Role
 from steward.core.models import Organisation, Person, RoleAssignment, SupportGroup
 
@@ -94,6 +95,19 @@ def desk_people(group: SupportGroup | None = None) -> list[Person]:
     return holders(Role.SERVICE_DESK_ANALYST)
 
 
+COORDINATORS = "core.group_coordinators"
+# Every registration tells the group's coordinators; who they are (and whether they are
+# active, their address) changes far less often. A login stamping ``last_login`` changes
+# nothing here.
+refcache.register(COORDINATORS, RoleAssignment, Person, ignore_fields=("last_login",))
+
+
 def group_coordinators(group: SupportGroup | None) -> list[Person]:
-    """The coordinators of ``group`` (none for no group)."""
-    return holders(Role.GROUP_COORDINATOR, group) if group is not None else []
+    """The coordinators of ``group`` (none for no group). The people are shared with other
+    requests of the process (``core.refcache``): read them, do not change them."""
+    if group is None:
+        return []
+    coordinators = refcache.cached(
+        COORDINATORS, lambda: holders(Role.GROUP_COORDINATOR, group), key=group.pk
+    )
+    return list(coordinators)

@@ -2,6 +2,7 @@
 the caller may see, choices as text with an enum, and ``RecordViewSet`` whose helpers keep every
 write in the same order (right, then payload, then service, then the record out)."""
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -227,6 +228,35 @@ class GuardedSerializer(serializers.Serializer):
             if refused:
                 self._refuse(refused)
         return super().run_validation(data)
+
+
+class FieldsBuiltOnce(serializers.ModelSerializer):
+    """A read-only model serializer whose fields are worked out from the model once per
+    class: each instance gets its own copies to bind (building some forty fields from the
+    model's meta costs more than the rest of a record's answer). Only for serializers
+    whose fields are all read-only and do not depend on the context."""
+
+    _built_fields: dict[str, serializers.Field] | None = None
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            if not all(field.read_only for field in built.values()):
+                raise ImproperlyConfigured(f"{cls.__name__} has writable fields.")
+            cls._built_fields = built
+        # Shallow copies: a read-only field keeps no state of its own but what ``bind`` sets
+        # on each copy. A field made of others (a list of references) is copied whole, so
+        # its parts are bound to their own copy.
+        return {name: _copied(field) for name, field in built.items()}
+
+
+def _copied(field: serializers.Field) -> serializers.Field:
+    composite = isinstance(field, serializers.BaseSerializer) or any(
+        hasattr(field, part) for part in ("child", "child_relation")
+    )
+    return copy.deepcopy(field) if composite else copy.copy(field)
 
 
 class InternalFieldsHidden(MayOmit, serializers.Serializer):

@@ -41,6 +41,29 @@ class TestStart:
         assert clock.breach_at == ams(2024, 3, 4, 13)
         assert history(clock) == [("started", ams(2024, 3, 4, 9))]
 
+    def test_several_clocks_start_with_one_write_each_with_its_history(
+        self, office, record, analyst
+    ):
+        started = ams(2024, 3, 4, 9)
+        starts = [
+            {"metric": metric, "name": f"P2 {metric}", "calendar": office,
+             "target_seconds": seconds, "started_at": started}
+            for metric, seconds in (("response", H), ("resolution", 8 * H))
+        ]  # fmt: skip
+        made = clocks.clock_start_many(record=record, starts=starts, actor=analyst)
+
+        stored = list(SlaClock.objects.order_by("pk"))
+        assert [c.pk for c in made] == [c.pk for c in stored]
+        assert [(c.metric, c.breach_at) for c in stored] == [
+            ("response", ams(2024, 3, 4, 10)),
+            ("resolution", ams(2024, 3, 4, 17)),  # a 9-hour working day
+        ]
+        assert all(not c._state.adding for c in made)
+        for clock in made:
+            assert history(clock) == [("started", started)]
+            assert ClockEvent.objects.get(clock=clock).actor == analyst
+            assert ClockEvent.objects.get(clock=clock).reason == ""
+
     def test_the_weekend_does_not_count(self, office, record):
         clock = start_clock(record, office, at=ams(2024, 3, 1, 16))  # Friday 16:00
 

@@ -62,6 +62,33 @@ def test_send_writes_one_row_per_active_person_and_emails_after_commit(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_send_many_writes_every_message_at_once_and_queues_one_task(
+    alice, bob, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record = OrganisationFactory(name="Acme Bank", code="acme")
+    with (
+        mock.patch.object(notify, "_enqueue_emails") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        notes = notify.send_many([
+            notify.Message([alice], "test.one", "For Alice", record=record),
+            notify.Message([bob, alice, None], "test.two", "For both", email=False),
+            notify.Message([], "test.three", "For nobody"),
+        ])  # fmt: skip
+
+    assert [(n.recipient, n.event, n.send_email) for n in notes] == [
+        (alice, "test.one", True), (bob, "test.two", False), (alice, "test.two", False),
+    ]  # fmt: skip
+    assert all(n.pk for n in notes)
+    assert len([q for q in captured.captured_queries if "INSERT" in q["sql"]]) == 1
+    enqueue.assert_called_once_with([notes[0].pk])
+
+
 def test_rolled_back_change_notifies_nobody(provider):
     person = make_person("service_desk_analyst", organisation=provider, username="carol")
 

@@ -30,6 +30,7 @@ from steward.core import attachments, fields, journal, permissions
 from steward.core.api.actions import ActionEndpoints
 from steward.core.api.attachments import AttachmentSerializer
 from steward.core.api.base import (
+    FieldsBuiltOnce,
     GuardedSerializer,
     RecordViewSet,
     ServiceCreate,
@@ -83,6 +84,12 @@ def _categories_for(actor: Person) -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
 
 
+def _services_plain(actor: Person) -> QuerySet[Service]:
+    """The services the actor may see, without their owner, hours and provider: a
+    registration reads the service's own columns only."""
+    return services_for(actor).select_related(None)
+
+
 def _text(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, default="", **kwargs)
 
@@ -90,7 +97,7 @@ def _text(**kwargs: Any) -> serializers.CharField:
 # --- Incident requests ---------------------------------------------------------------------
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(FieldsBuiltOnce):
     status = choice_text(IncidentStatus.choices, read_only=True)
     priority = serializers.CharField(read_only=True, help_text="1 (critical) to 4 (low).")
     impact = choice_text(Impact.choices, read_only=True)
@@ -139,7 +146,7 @@ class IncidentCreateSerializer(GuardedSerializer):
         required=False,
         help_text="Defaults to api (portal for requesters and customer representatives).",
     )
-    service = visible(services_for, Service, required=False, allow_null=True)
+    service = visible(_services_plain, Service, required=False, allow_null=True)
     cis = visible(cis_for, ConfigurationItem, many=True, required=False)
     category = visible(_categories_for, Category, required=False, allow_null=True)
     service_type = choice_text(ServiceType.choices, required=False)
@@ -332,7 +339,11 @@ class IncidentViewSet(ActionEndpoints, RecordViewSet):
         if data.get("cis"):
             prefetch_related_objects([incident], "cis")
         else:
-            incident._prefetched_objects_cache = {"cis": ConfigurationItem.objects.none()}
+            # An evaluated empty list, as a prefetch leaves it: iterating ``none()`` itself
+            # would still compile the query to learn it is empty.
+            none = ConfigurationItem.objects.none()
+            none._result_cache, none._prefetch_done = [], True
+            incident._prefetched_objects_cache = {"cis": none}
         return self.show(incident, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:

@@ -90,14 +90,23 @@ def _tell(
     actor: Person | None = None,
 ) -> None:
     """In-app and email notification (emails after commit), skipping the actor."""
+    notify.send_many([_message(recipients, incident, event, title, body, actor)])
+
+
+def _message(
+    recipients: Iterable[Person | None],
+    incident: IncidentRequest,
+    event: str,
+    title: str,
+    body: str = "",
+    actor: Person | None = None,
+) -> notify.Message:
+    """What ``_tell`` sends, for ``notify.send_many`` (several at once)."""
     people = [p for p in recipients if p is not None and (actor is None or p.pk != actor.pk)]
-    notify.send(
-        recipients=people,
-        event=event,
-        title=f"{incident.number}: {title}"[:200],
-        body=body,
+    return notify.Message(
+        recipients=people, event=event, title=f"{incident.number}: {title}"[:200], body=body,
         record=incident,
-    )
+    )  # fmt: skip
 
 
 def _event(incident: IncidentRequest, event: str, actor: Person | None, **data: Any) -> None:

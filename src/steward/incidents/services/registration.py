@@ -11,11 +11,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from steward.configuration.models import ConfigurationItem
-from steward.core import fields, journal, numbering, permissions
+from steward.core import fields, journal, notify, numbering, permissions, refcache
 from steward.core.choices import ClockMetric
 from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
-from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
+from steward.core.models import (
+    JournalEntry,
+    Organisation,
+    OrganisationMembership,
+    Person,
+    SupportGroup,
+)
 from steward.core.roles import group_coordinators, represents
 from steward.incidents import inputs, search, workflows
 from steward.incidents.choices import (
@@ -36,6 +42,7 @@ from steward.incidents.services.common import (
     _check_assignee,
     _event,
     _group_or_coordinators,
+    _message,
     _tell,
 )
 from steward.incidents.services.people import may_work, require_customer_access
@@ -50,12 +57,28 @@ from steward.incidents.services.validation import (
 )
 from steward.service_level.models import Service
 
+DEFAULT_CUSTOMERS = "incidents.default_customers"
+# Every registration without a customer reads the requester's primary organisation; people
+# change organisation rarely. Kept per requester, at most this many per process.
+refcache.register(DEFAULT_CUSTOMERS, OrganisationMembership, Organisation)
+DEFAULT_CUSTOMERS_KEPT = 20_000
+
 
 def _default_customer(requester: Person) -> Organisation | None:
-    membership = (
-        requester.memberships.select_related("organisation").order_by("-is_primary", "pk").first()
+    """The requester's primary organisation (else their first), shared read-only."""
+
+    def load() -> Organisation | None:
+        membership = (
+            OrganisationMembership.objects.filter(person_id=requester.pk)
+            .select_related("organisation")
+            .order_by("-is_primary", "pk")
+            .first()
+        )
+        return membership.organisation if membership else None
+
+    return refcache.cached(
+        DEFAULT_CUSTOMERS, load, key=requester.pk, max_keys=DEFAULT_CUSTOMERS_KEPT
     )
-    return membership.organisation if membership else None
 
 
 def incident_register(
@@ -258,27 +281,36 @@ def _write_registration(new: _Registration, actor: Person) -> None:
 
 def _announce_registration(new: _Registration, actor: Person) -> None:
     """The requester hears it was registered (unless they registered it themselves at the
-    desk); the assignee, else the group coordinators, that it is theirs."""
+    desk); the assignee, else the group coordinators, that it is theirs. One write for all
+    of them."""
     incident, group = new.incident, new.incident.support_group
+    messages = []
     if incident.requester_id != actor.pk or incident.channel in CUSTOMER_CHANNELS:
-        _tell(
-            [incident.requester],
-            incident,
-            "incident.registered",
-            f"Your request was registered: {incident.title}",
-            "We will keep you informed; reply to this message to add information.",
+        messages.append(
+            _message(
+                [incident.requester],
+                incident,
+                "incident.registered",
+                f"Your request was registered: {incident.title}",
+                "We will keep you informed; reply to this message to add information.",
+            )
         )
     if new.assignee is not None:
-        _tell([new.assignee], incident, "incident.assigned", "Assigned to you", actor=actor)
-    elif group is not None:
-        _tell(
-            group_coordinators(group),
-            incident,
-            "incident.queued",
-            f"New request for {group}",
-            incident.title,
-            actor=actor,
+        messages.append(
+            _message([new.assignee], incident, "incident.assigned", "Assigned to you", actor=actor)
         )
+    elif group is not None:
+        messages.append(
+            _message(
+                group_coordinators(group),
+                incident,
+                "incident.queued",
+                f"New request for {group}",
+                incident.title,
+                actor=actor,
+            )
+        )
+    notify.send_many(messages)
 
 
 def incident_add_reply(

@@ -587,3 +587,55 @@ def test_office_hours_calendar_is_used_for_auto_close_days(db):
 
     friday = datetime(2024, 3, 8).date()
     assert closure._business_days_after(friday, friday + timedelta(days=3), spec) == 2  # Sat, Mon
+
+
+# --- Reference data kept in memory between registrations (issue 12) ------------------------
+
+
+def test_a_new_coordinator_is_told_of_the_next_registration(
+    make_incident, server_group, coordinator, notified
+):
+    from steward.core.tests.factories import group_member
+
+    make_incident(support_group=server_group)  # the coordinators are now kept in memory
+    deputy = group_member(server_group, "group_coordinator", scoped=True, username="deputy")
+    incident = make_incident(support_group=server_group)
+
+    assert notified(deputy, incident) == ["incident.queued"]
+    assert notified(coordinator, incident) == ["incident.queued"]
+
+
+def test_a_deactivated_coordinator_is_no_longer_told(
+    make_incident, server_group, coordinator, notified
+):
+    make_incident(support_group=server_group)
+    coordinator.is_active = False
+    coordinator.save()
+    incident = make_incident(support_group=server_group)
+
+    assert notified(coordinator, incident) == []
+
+
+def test_a_login_keeps_the_coordinators_in_memory(make_incident, server_group, coordinator):
+    from django.contrib.auth.models import update_last_login
+
+    from steward.core import refcache, roles
+
+    make_incident(support_group=server_group)
+    update_last_login(None, coordinator)
+
+    assert roles.COORDINATORS in refcache._values
+
+
+def test_a_requester_moved_to_another_organisation_registers_for_it(
+    make_incident, requester, other_customer_org
+):
+    from steward.core.models import OrganisationMembership
+
+    assert make_incident().customer.code == "acme"
+    requester.memberships.all().delete()
+    OrganisationMembership.objects.create(
+        person=requester, organisation=other_customer_org, is_primary=True
+    )
+
+    assert make_incident().customer == other_customer_org
