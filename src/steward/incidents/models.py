@@ -85,15 +85,18 @@ class IncidentRequest(VersionedModel, NumberedRecord):
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # No index of their own for requester, customer, service, group and assignee: the
+    # indexes in Meta begin with them, and every index is one more write per registration.
     requester = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, related_name="incident_requests"
+        "core.Person", on_delete=models.PROTECT, related_name="incident_requests", db_index=False
     )
     customer = optional_fk(
         "core.Organisation",
         related_name="incident_requests",
         help_text="The requester's organisation when the request was registered.",
+        db_index=False,
     )
-    service = optional_fk("service_level.Service", related_name="incident_requests")
+    service = optional_fk("service_level.Service", related_name="incident_requests", db_index=False)
     cis = models.ManyToManyField(
         "configuration.ConfigurationItem", blank=True, related_name="incident_requests"
     )
@@ -109,8 +112,10 @@ class IncidentRequest(VersionedModel, NumberedRecord):
         max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.NEW
     )
     pending_reason = models.CharField(max_length=30, choices=PendingReason.choices, blank=True)
-    support_group = optional_fk("core.SupportGroup", related_name="incident_requests")
-    assignee = optional_fk("core.Person", related_name="assigned_incident_requests")
+    support_group = optional_fk(
+        "core.SupportGroup", related_name="incident_requests", db_index=False
+    )
+    assignee = optional_fk("core.Person", related_name="assigned_incident_requests", db_index=False)
     routed_by = optional_fk(
         "RoutingRule",
         on_delete=models.SET_NULL,
@@ -151,7 +156,7 @@ class IncidentRequest(VersionedModel, NumberedRecord):
     reopen_count = models.PositiveSmallIntegerField(default=0)
     problem_coordinator_informed_at = models.DateTimeField(null=True, blank=True)
     # Email threading: the Message-ID of the mail that created it.
-    source_message_id = models.CharField(max_length=250, blank=True, db_index=True)
+    source_message_id = models.CharField(max_length=250, blank=True)
     # Search documents (steward.incidents.search), kept by the services that write them:
     # the public replies' text and the used solution's title, symptoms and body; the work
     # notes' text (staff only).
@@ -200,6 +205,13 @@ class IncidentRequest(VersionedModel, NumberedRecord):
                 "id",
                 name="incident_open_unassigned_idx",
                 condition=OPEN,
+            ),
+            # Threading a reply mail to its request: only requests that came by mail have a
+            # Message-ID, so the others cost this index nothing when they are registered.
+            models.Index(
+                fields=["source_message_id"],
+                name="incident_message_idx",
+                condition=~models.Q(source_message_id=""),
             ),
             # The API's unfiltered list (every request, queue order) and its deep pages.
             models.Index(fields=["priority", "created_at", "id"], name="incident_priority_idx"),
