@@ -51,6 +51,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -331,7 +332,10 @@ def match(qs: QuerySet, text: str, fields: Sequence[str]) -> QuerySet:
 
 def _estimated_rows(qs: QuerySet) -> float:
     """The planner's estimate of the rows ``qs`` returns (PostgreSQL; costs one planning)."""
-    sql, params = qs.query.sql_with_params()
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (no groups to look in)
+        return 0.0
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
