@@ -59,6 +59,8 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
+    Min,
     Q,
     QuerySet,
     Value,
@@ -366,8 +368,34 @@ def _newest_matches(
         newest = matching.order_by("-pk")  # backwards along the primary key
     else:
         newest = matching.order_by((F("pk") + 0).desc())  # not the primary key: the GIN index
+        after = _newest_part(qs, found, limit)
+        if after is not None:
+            with _serial():
+                ids = list(newest.filter(pk__gt=after).values_list("pk", flat=True)[:limit])
+            if len(ids) >= limit:  # the newest matches all lie in that part
+                return ids
     with _serial():
         return list(newest.values_list("pk", flat=True)[:limit])
+
+
+def _newest_part(qs: QuerySet, found: float, limit: int) -> int | None:
+    """The id after which the newest requests should hold about four times ``limit`` of
+    the ``found`` matches (spread evenly over the ids), or None when that part is most of
+    the table.
+
+    The GIN index finds every match, but keeping the newest 200 of 10,000 matches means
+    fetching 10,000 scattered rows: 10,000 table pages, most of them outside PostgreSQL's
+    cache on a large table (100-350 ms at 1,000,000 requests). Limited to the newest ids,
+    the index and the primary key answer together and a few hundred pages are read. If
+    the estimate was high and that part holds fewer than ``limit``, the caller reads the
+    whole table as before, so the answer is the same either way."""
+    bounds = qs.model.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["high"] is None or found < 1:
+        return None
+    span = 4 * limit * (bounds["high"] - bounds["low"] + 1) / found
+    if span * 2 > bounds["high"] - bounds["low"]:
+        return None
+    return int(bounds["high"] - span)
 
 
 @contextmanager

@@ -233,3 +233,35 @@ def test_the_migration_fills_the_documents_from_the_journal(planted):
         planted.search_public,
         planted.search_notes,
     )
+
+
+@pytest.mark.postgres_only
+def test_the_newest_matches_are_the_same_read_from_the_newest_part_or_the_whole(
+    requester, monkeypatch
+):
+    """A common word read from the GIN index: looking only at the newest ids (a few
+    hundred table pages instead of every match's) gives the same newest matches, and when
+    that part holds too few the whole table is read."""
+    IncidentRequest.objects.bulk_create(
+        IncidentRequest(
+            number=f"INC8{i:06d}",
+            title="Printer jammed" if i % 20 == 0 else f"Laptop {i}",
+            requester=requester,
+        )
+        for i in range(4000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE incidents_incidentrequest")
+    qs = IncidentRequest.objects.all()
+    document = search.customer_document()
+    printer = search.SearchQuery("printer", config=search.CONFIG, search_type="websearch")
+    monkeypatch.setattr(search, "SCAN_COST_RATIO", 10**9)  # always the GIN index
+    newest = list(
+        qs.alias(d=document).filter(d=printer).order_by("-pk").values_list("pk", flat=True)[:10]
+    )
+    cutoff = search._newest_part(qs, 200, 10)
+    assert cutoff is not None and cutoff > qs.order_by("pk").first().pk
+    assert search._newest_matches(qs, document, printer, 4000, 10) == newest
+    # An estimate far too high: the newest part holds fewer than ten, the whole is read.
+    monkeypatch.setattr(search, "_newest_part", lambda *args: newest[2])
+    assert search._newest_matches(qs, document, printer, 4000, 10) == newest
