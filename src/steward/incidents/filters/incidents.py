@@ -50,7 +50,7 @@ class IncidentFilterSet(SearchFilterSet):
     )
     open = django_filters.BooleanFilter(method="filter_open", label="Open only")
     my_groups = django_filters.BooleanFilter(
-        method="filter_my_groups", label="My groups (groups I belong to or coordinate)"
+        method="filter_my_groups", label="My groups"
     )
 
     class Meta:
