@@ -231,3 +231,42 @@ class KeysetPagination(BasePagination):
              "description": "The next page's cursor (from ``next``).", "schema": {"type": "string"}},
             page_size_parameter(self.max_page_size),
         ]  # fmt: skip
+
+
+class PositionPagination(KeysetPagination):
+    """A ranked result (a search, best first) paged by position: the cursor holds the
+    position of the next page's first row. For results that are bounded (a search ranks
+    a window of matches), so the offset stays small; the same ``cursor`` parameter and
+    response as the keyset pages, so a client follows ``next`` either way."""
+
+    MAX_POSITION = 100_000
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list:
+        self.request = request
+        self.size = page_size(request, self.page_size, self.max_page_size)
+        self.position = self._position(request.query_params.get(self.cursor_query_param))
+        rows = list(queryset[self.position : self.position + self.size + 1])
+        self.has_next = len(rows) > self.size
+        self.page = rows[: self.size]
+        return self.page
+
+    def _position(self, raw: str | None) -> int:
+        if not raw:
+            return 0
+        try:
+            values = json.loads(base64.urlsafe_b64decode(raw.encode()).decode())
+        except (ValueError, UnicodeDecodeError, binascii.Error, RecursionError):
+            raise invalid_cursor() from None
+        # A queue's keyset cursor (a list) is not a position: refused like any other.
+        position = values.get("position") if isinstance(values, dict) else None
+        if type(position) is not int or not 0 <= position <= self.MAX_POSITION:
+            raise invalid_cursor()
+        return position
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        position = json.dumps({"position": self.position + self.size}).encode()
+        cursor = base64.urlsafe_b64encode(position).decode()
+        return replace_query_param(url, self.cursor_query_param, cursor)

@@ -8,9 +8,6 @@ representative also their organisation's, provider staff every request. Files ar
 through ``POST /api/v1/attachments/`` with ``record_type=incidents.incidentrequest``.
 """
 
-import base64
-import binascii
-import json
 from typing import Any
 
 from django.db.models import QuerySet, prefetch_related_objects
@@ -22,7 +19,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.utils.urls import replace_query_param
 
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries.cis import ci_classes_for, cis_for
@@ -39,7 +35,7 @@ from steward.core.api.base import (
     visible,
 )
 from steward.core.api.clocks import ClockSerializer, clocks_response
-from steward.core.api_base import KeysetPagination, invalid_cursor, page_size
+from steward.core.api_base import KeysetPagination, PositionPagination
 from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, organisations_for, people_for
 from steward.incidents import actions as incident_actions
@@ -230,45 +226,6 @@ class IncidentActionCompleteSerializer(GuardedSerializer):
     result = _text(max_length=5000)
 
 
-class RankedPagination(KeysetPagination):
-    """A search result (``?q=``), best first: the cursor holds the position of the next
-    page's first row. The result is bounded on PostgreSQL (``search.RANK_WINDOW`` requests
-    holding every word, then as many holding some), so the offset stays small; the same
-    ``cursor`` parameter and response as the queue's keyset pages."""
-
-    MAX_POSITION = 100_000
-
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list:
-        self.request = request
-        self.size = page_size(request, self.page_size, self.max_page_size)
-        self.position = self._position(request.query_params.get(self.cursor_query_param))
-        rows = list(queryset[self.position : self.position + self.size + 1])
-        self.has_next = len(rows) > self.size
-        self.page = rows[: self.size]
-        return self.page
-
-    def _position(self, raw: str | None) -> int:
-        if not raw:
-            return 0
-        try:
-            values = json.loads(base64.urlsafe_b64decode(raw.encode()).decode())
-        except (ValueError, UnicodeDecodeError, binascii.Error, RecursionError):
-            raise invalid_cursor() from None
-        # A queue's keyset cursor (a list) is not a position: refused like any other.
-        position = values.get("position") if isinstance(values, dict) else None
-        if type(position) is not int or not 0 <= position <= self.MAX_POSITION:
-            raise invalid_cursor()
-        return position
-
-    def get_next_link(self) -> str | None:
-        if not self.has_next:
-            return None
-        url = self.request.build_absolute_uri()
-        position = json.dumps({"position": self.position + self.size}).encode()
-        cursor = base64.urlsafe_b64encode(position).decode()
-        return replace_query_param(url, self.cursor_query_param, cursor)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Incident requests you may see (requesters: their own; customer "
@@ -323,7 +280,7 @@ class IncidentViewSet(ActionEndpoints, RecordViewSet):
     def paginate_queryset(self, queryset: Any) -> list | None:
         # With ``q`` the list is a search result, best first: paged by position.
         if is_ranked(queryset) and self.paginator is not None:
-            self._paginator = RankedPagination()
+            self._paginator = PositionPagination()
         return super().paginate_queryset(queryset)
 
     def create(self, request: Request) -> Response:
