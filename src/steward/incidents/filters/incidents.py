@@ -49,9 +49,7 @@ class IncidentFilterSet(SearchFilterSet):
         method="filter_mine", label="Mine (assigned to me or requested by me)"
     )
     open = django_filters.BooleanFilter(method="filter_open", label="Open only")
-    my_groups = django_filters.BooleanFilter(
-        method="filter_my_groups", label="My groups"
-    )
+    my_groups = django_filters.BooleanFilter(method="filter_my_groups", label="My groups")
 
     class Meta:
         model = IncidentRequest
