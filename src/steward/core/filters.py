@@ -11,7 +11,7 @@ In the API nothing a client sends is silently ignored (``StrictFilterBackend`` a
 what they offer).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import django_filters
@@ -153,6 +153,22 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = IsoDateTimeField
 
 
+def any_field(fields: Sequence[str], word: str) -> Q:
+    """``word`` in one of ``fields`` (a case-insensitive substring)."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": word})
+    return condition
+
+
+def every_word(fields: Sequence[str], words: Sequence[str]) -> Q:
+    """Each of ``words`` in one of ``fields``, in any order; empty with no words."""
+    condition = Q()
+    for word in words:
+        condition &= any_field(fields, word)
+    return condition
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """Adds a free-text ``q`` over ``search_fields``: every word of it must appear in one of
     the fields (case-insensitive), in any order ("smith john" finds John Smith)."""
@@ -161,12 +177,7 @@ class SearchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        condition = Q()
-        for word in value.split()[:MAX_SEARCH_WORDS]:
-            any_field = Q()
-            for field in self.search_fields:
-                any_field |= Q(**{f"{field}__icontains": word})
-            condition &= any_field
+        condition = every_word(self.search_fields, value.split()[:MAX_SEARCH_WORDS])
         return queryset.filter(condition) if condition else queryset
 
 

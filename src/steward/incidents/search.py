@@ -69,6 +69,7 @@ from django.db.models import (
 from django.utils.html import strip_tags
 
 from steward.core import permissions
+from steward.core.filters import any_field, every_word
 from steward.incidents.choices import SolutionStatus
 
 if TYPE_CHECKING:
@@ -275,20 +276,6 @@ def refresh_documents(incident: IncidentRequest) -> None:
 # --- Matching --------------------------------------------------------------------------------
 
 
-def _all_words(fields: Sequence[str], terms: list[str]) -> Q:
-    condition = Q()
-    for word in terms:
-        condition &= _any_field(fields, word)
-    return condition
-
-
-def _any_field(fields: Sequence[str], word: str) -> Q:
-    condition = Q()
-    for name in fields:
-        condition |= Q(**{f"{name}__icontains": word})
-    return condition
-
-
 def _title_hits(terms: list[str], title: str = "title") -> Any:
     """How many of ``terms`` the title holds (SQLite relevance)."""
     total: Any = Value(0.0)
@@ -326,7 +313,7 @@ def match(qs: QuerySet, text: str, fields: Sequence[str]) -> QuerySet:
     if not terms:
         return qs.none()
     return (
-        qs.filter(_all_words(fields, terms))
+        qs.filter(every_word(fields, terms))
         .annotate(relevance=_title_hits(terms))
         .order_by("-relevance", "-pk")
     )
@@ -482,18 +469,18 @@ def _sqlite_match_incidents(qs: QuerySet, text: str, *, staff: bool) -> QuerySet
     some = Q(pk__in=[])
     score: Any = Value(0.0)
     for word in terms:
-        some |= _any_field(fields, word)
+        some |= any_field(fields, word)
         # Where a word is found weighs like PostgreSQL's weights: title, description, rest.
         score = score + Case(
             When(title__icontains=word, then=Value(4.0)),
             When(description__icontains=word, then=Value(2.0)),
-            When(_any_field(fields[2:], word), then=Value(1.0)),
+            When(any_field(fields[2:], word), then=Value(1.0)),
             default=Value(0.0),
             output_field=FloatField(),
         )
     tier = Case(
         When(number, then=Value(2)),
-        When(_all_words(fields, terms) if terms else Q(pk__in=[]), then=Value(1)),
+        When(every_word(fields, terms) if terms else Q(pk__in=[]), then=Value(1)),
         default=Value(0),
         output_field=IntegerField(),
     )
