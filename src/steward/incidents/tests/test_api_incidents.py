@@ -82,6 +82,29 @@ def test_the_list_filters_by_status_and_priority(api, desk_analyst, make_inciden
     assert numbers(response) == {urgent.number}
 
 
+@pytest.mark.parametrize(
+    "who, sees",
+    [
+        ("specialist", {"server"}),  # member of the server group only
+        ("network_specialist", {"network"}),
+        ("requester", set()),  # customer side: no groups, and only their own requests
+    ],
+)
+def test_my_groups_lists_only_the_callers_groups(
+    api, request, make_incident, server_group, network_group, who, sees
+):
+    made = {
+        "server": make_incident(support_group=server_group),
+        "network": make_incident(support_group=network_group),
+    }
+    caller = request.getfixturevalue(who)
+
+    response = api.as_(caller).get(URL, {"my_groups": "true", "open": "true"})
+
+    assert response.status_code == 200
+    assert numbers(response) == {made[name].number for name in sees}
+
+
 # --- Registration ------------------------------------------------------------------------
 
 
