@@ -7,9 +7,11 @@ raises Http404 when it does not exist *or* the actor may not see it (no leak of 
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from steward.core import clocks, ids, lockout, permissions
 from steward.core.choices import ClockKind
@@ -18,6 +20,7 @@ from steward.core.models import (
     Notification,
     Organisation,
     Person,
+    Presence,
     RoleAssignment,
     SlaClock,
     SupportGroup,
@@ -142,3 +145,20 @@ def measured_record_for(actor: Person, record_type: str, record_id: Any) -> Mode
         message = f"Enter a record id: a whole number from {ids.MIN_ID} to {ids.MAX_ID}."
         raise ValidationError({"record_id": [message]})
     return one(query(actor), pk)
+
+
+def presence_for(actor: Person, record: Model) -> list[Presence]:
+    """Who else (staff) has ``record``'s page open now, editors first; nobody for
+    customer-side people: presence is staff's."""
+    if permissions.is_customer_side(actor):
+        return []
+    return list(
+        Presence.objects.filter(
+            record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
+            record_id=record.pk,
+            expires_at__gt=timezone.now(),
+        )
+        .exclude(person_id=actor.pk)
+        .select_related("person")
+        .order_by("-editing", "person__first_name", "person__last_name")
+    )

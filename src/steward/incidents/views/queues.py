@@ -162,6 +162,7 @@ class QueueView(RecordListView):
     queue = ""
     empty_text = "Nothing waiting here."
     keys_first = True
+    live = True  # reloads the results when they change (core.live)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if permissions.is_customer_side(self.actor):

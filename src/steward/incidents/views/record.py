@@ -28,6 +28,7 @@ from steward.core.views.patterns import (
     action_urls,
     apply_errors,
 )
+from steward.core.views.patterns.live import is_poll
 from steward.incidents import forms as f
 from steward.incidents.actions import ASSIGN, INCIDENT
 from steward.incidents.choices import (
@@ -161,9 +162,10 @@ class IncidentDetailView(RecordDetailView):
     public_replies = True
     accepts_attachments = True
     form_class = f.ReplyForm  # a work note or public reply (post below)
+    live = True  # presence and the "updated by" notice (core.live)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if permissions.is_customer_side(self.actor):
+        if permissions.is_customer_side(self.actor) and not is_poll(request):
             # Customer-side people follow their requests in the portal.
             obj = self.get_object()
             return HttpResponseRedirect(reverse("incidents:portal-detail", args=[obj.pk]))

@@ -26,6 +26,7 @@ from steward.core.views.patterns.base import (
     row_html,
     stream_csv,
 )
+from steward.core.views.patterns.live import LiveListMixin, is_poll
 from steward.core.views.patterns.selects import speed_up
 
 
@@ -108,7 +109,7 @@ class KeysFirstPaginator(CappedPaginator):
 # --- List page ----------------------------------------------------------------------------
 
 
-class RecordListView(StewardPageMixin, TemplateView):
+class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
     """A filtered, sorted, paginated list that also exports CSV and serves its htmx partial.
 
     Subclasses set ``query`` (``people_for``-style), ``filterset_class``, ``columns``,
@@ -200,6 +201,9 @@ class RecordListView(StewardPageMixin, TemplateView):
         errors = self.filter_errors(filterset)
         sort = self.current_sort()
         qs = self.apply_sort(qs, sort)
+        paginator_class = KeysFirstPaginator if self.keys_first else CappedPaginator
+        if self.live and is_poll(request):
+            return self.live_answer(qs, paginator_class)
         if request.GET.get("format") == "csv":
             if errors:
                 return HttpResponseBadRequest(
@@ -208,9 +212,7 @@ class RecordListView(StewardPageMixin, TemplateView):
                 )
             name = self.csv_filename or slugify(self.title) or "export"
             return stream_csv(qs.iterator(chunk_size=500), self.columns, name)
-        paginator = (KeysFirstPaginator if self.keys_first else CappedPaginator)(
-            qs, self.page_size()
-        )
+        paginator = paginator_class(qs, self.page_size())
         page = paginator.get_page(request.GET.get("page"))
         objects = self.prepare_page(list(page.object_list))
         rows = []
@@ -236,6 +238,7 @@ class RecordListView(StewardPageMixin, TemplateView):
             filters_active=self.filters_active(filterset),
             filter_errors=errors,
             page_sizes=self.page_sizes,
+            live=self.live_context(paginator, objects),
         )
         partial = getattr(request, "htmx", False) and not request.htmx.history_restore_request
         template = self.partial_template_name if partial else self.template_name

@@ -26,6 +26,7 @@ from steward.core import journal, permissions
 from steward.core.fields import GuardedForm
 from steward.core.models import Attachment
 from steward.core.templatetags.steward import resolve, resolve_display
+from steward.core.views.patterns.live import LiveRecordMixin, is_poll
 from steward.core.views.patterns.base import (
     Action,
     Field,
@@ -57,7 +58,7 @@ class WorkNoteForm(NoteForm):
     inputs = core_inputs.WORK_NOTE
 
 
-class RecordDetailView(RecordObjectMixin, StewardPageMixin, TemplateView):
+class RecordDetailView(LiveRecordMixin, RecordObjectMixin, StewardPageMixin, TemplateView):
     """A record page: header, fields, related records, allowed actions, attachments, timeline.
 
     Subclasses set ``query_one`` (``person_for``-style: raises Http404 for what the actor
@@ -76,6 +77,11 @@ class RecordDetailView(RecordObjectMixin, StewardPageMixin, TemplateView):
     public_replies = False
     accepts_attachments = False
     timeline_limit = 200
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.live and is_poll(request):
+            return self.live_answer()
+        return super().get(request, *args, **kwargs)
 
     # hooks
     def get_fields(self, obj: Model) -> list[Field]:
@@ -171,6 +177,7 @@ class RecordDetailView(RecordObjectMixin, StewardPageMixin, TemplateView):
             related=related,
             actions=self.allowed_actions(obj),
             list_url=reverse(self.list_url_name) if self.list_url_name else "",
+            live=self.live_context(obj),
         )
         return context
 
