@@ -118,13 +118,23 @@
       function (el) { return !el.closest("form.filters") && el.type !== "hidden" && el.type !== "submit"; }
     );
   }
-  function dirty(el) {
-    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+  // What each field held when the page (or the htmx fragment) was drawn: a select with
+  // no option marked "selected" shows its first one, so defaultSelected cannot tell.
+  var drawn = new WeakMap();
+  function valueOf(el) {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked;
     if (el.tagName === "SELECT") {
-      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      return Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+        .map(function (o) { return o.value; }).join("\u0000");
     }
-    return el.value !== el.defaultValue;
+    return el.value;
   }
+  function snapshot() {
+    pageFields().forEach(function (el) { if (!drawn.has(el)) drawn.set(el, valueOf(el)); });
+  }
+  function dirty(el) { return drawn.has(el) && drawn.get(el) !== valueOf(el); }
+  document.addEventListener("DOMContentLoaded", snapshot);
+  document.addEventListener("htmx:afterSettle", snapshot);
   function isEditing() { return pageFields().some(dirty); }
 
   function renderPresence(root, people) {
