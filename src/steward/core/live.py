@@ -88,8 +88,7 @@ def changed_text(kind: str, names: list[str]) -> str:
 
 def presence_rows(presence: Iterable[Any]) -> list[dict[str, Any]]:
     return [
-        {"name": p.person.display_name, "editing": p.editing, "id": p.person_id}
-        for p in presence
+        {"name": p.person.display_name, "editing": p.editing, "id": p.person_id} for p in presence
     ]
 
 

@@ -5,8 +5,8 @@ from steward.core.models.clocks import ClockEvent, SlaClock
 from steward.core.models.journal import JournalEntry
 from steward.core.models.notifications import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.models.ops import PeriodicJobRun, ReferenceVersion, WorkerHeartbeat
-from steward.core.models.presence import Presence
 from steward.core.models.people import Organisation, OrganisationMembership, Person
+from steward.core.models.presence import Presence
 from steward.core.models.records import (
     NumberedRecord,
     NumberSequence,

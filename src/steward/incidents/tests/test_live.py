@@ -29,7 +29,9 @@ def baseline(client, incident: IncidentRequest) -> dict:
 # --- Record pages ---------------------------------------------------------------------------
 
 
-def test_a_record_unchanged_since_the_page_was_drawn_is_no_news(client, desk_analyst, make_incident):
+def test_a_record_unchanged_since_the_page_was_drawn_is_no_news(
+    client, desk_analyst, make_incident
+):
     incident = make_incident()
     client.force_login(desk_analyst)
     seen = baseline(client, incident)
@@ -96,7 +98,9 @@ def test_a_requester_never_sees_presence_nor_internal_changes(
     client.force_login(requester)
     entry = poll(client, incident, version=0, entry=0).json()["entry"]
 
-    svc.incident_add_reply(actor=coordinator, incident_id=incident.pk, body="internal", public=False)
+    svc.incident_add_reply(
+        actor=coordinator, incident_id=incident.pk, body="internal", public=False
+    )
     answer = poll(client, incident, version=incident.lock_version, entry=entry).json()
 
     assert answer["presence"] == []

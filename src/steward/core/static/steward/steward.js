@@ -205,7 +205,7 @@
 
   function refreshList() {
     var results = document.getElementById("list-results");
-    if (!results || !window.htmx) return;
+    if (!results) return;
     var active = document.activeElement;
     if (active && results.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== "checkbox") {
       return;  // someone is typing in the results region: try again next time
@@ -218,22 +218,38 @@
     var hadFocus = currentRow && currentRow === active;
     var politeness = results.getAttribute("aria-live");
     results.setAttribute("aria-live", "off");  // the whole table read out again helps nobody
-    return window.htmx.ajax("GET", window.location.href, { target: results, swap: "innerHTML" }).then(function () {
-      results.querySelectorAll("input[type=checkbox]").forEach(function (cb) {
-        if (checked.indexOf(cb.name + "=" + cb.value) >= 0 && !cb.checked) cb.click();
-      });
-      if (currentHref) {
-        var link = results.querySelector('tbody a[href="' + currentHref.replace(/"/g, "") + '"]');
-        var row = link && link.closest("tr");
-        if (row) {
-          row.classList.add("kbd-current");
-          if (hadFocus) link.focus({ preventScroll: true });
+    // The whole page, not the htmx fragment: the queue tabs' counts change too. Only the
+    // results region and the elements marked data-live-refresh are replaced.
+    return fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var newResults = fresh.getElementById("list-results");
+        if (!newResults) return;
+        results.innerHTML = newResults.innerHTML;
+        var old = document.querySelectorAll("[data-live-refresh]");
+        var replacement = fresh.querySelectorAll("[data-live-refresh]");
+        for (var i = 0; i < old.length && i < replacement.length; i++) old[i].innerHTML = replacement[i].innerHTML;
+        if (window.htmx) {
+          window.htmx.process(results);
+          old.forEach(function (el) { window.htmx.process(el); });
         }
-      }
-      if (politeness) results.setAttribute("aria-live", politeness);
-      results.setAttribute("data-live-refreshed", String(Date.now()));
-      document.dispatchEvent(new CustomEvent("steward:live-refreshed"));
-    });
+        results.querySelectorAll("input[type=checkbox]").forEach(function (cb) {
+          if (checked.indexOf(cb.name + "=" + cb.value) >= 0 && !cb.checked) cb.click();
+        });
+        if (currentHref) {
+          var link = results.querySelector('tbody a[href="' + currentHref.replace(/"/g, "") + '"]');
+          var row = link && link.closest("tr");
+          if (row) {
+            row.classList.add("kbd-current");
+            if (hadFocus) link.focus({ preventScroll: true });
+          }
+        }
+        results.setAttribute("data-live-refreshed", String(Date.now()));
+        document.dispatchEvent(new CustomEvent("steward:live-refreshed"));
+      })
+      .finally(function () { if (politeness) results.setAttribute("aria-live", politeness); });
   }
 
   function tick() {
@@ -480,6 +496,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", rememberList);
+  document.addEventListener("steward:live-refreshed", rememberList);
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail && event.detail.target && event.detail.target.id === "list-results") rememberList();
   });

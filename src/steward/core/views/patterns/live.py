@@ -65,7 +65,11 @@ class LiveListMixin:
         page = paginator.get_page(self.request.GET.get("page"))
         now = live.fingerprint(self.prepare_live(list(page.object_list)), _count(paginator))
         return _answer(
-            {"changed": now != self.request.GET.get("fingerprint"), "token": token, "fingerprint": now}
+            {
+                "changed": now != self.request.GET.get("fingerprint"),
+                "token": token,
+                "fingerprint": now,
+            }
         )
 
     def prepare_live(self, objects: list[Model]) -> list[Model]:
@@ -100,7 +104,10 @@ class LiveRecordMixin:
 
     def live_answer(self) -> JsonResponse:
         obj = self.get_object()  # type: ignore[attr-defined]
-        version, entry = _whole(self.request.GET.get("version")), _whole(self.request.GET.get("entry"))
+        version, entry = (
+            _whole(self.request.GET.get("version")),
+            _whole(self.request.GET.get("entry")),
+        )
         if version is None:
             return _bad("version")
         if entry is None:

@@ -26,7 +26,6 @@ from steward.core import journal, permissions
 from steward.core.fields import GuardedForm
 from steward.core.models import Attachment
 from steward.core.templatetags.steward import resolve, resolve_display
-from steward.core.views.patterns.live import LiveRecordMixin, is_poll
 from steward.core.views.patterns.base import (
     Action,
     Field,
@@ -36,6 +35,7 @@ from steward.core.views.patterns.base import (
     apply_errors,
     build_cells,
 )
+from steward.core.views.patterns.live import LiveRecordMixin, is_poll
 
 # --- Record page ---------------------------------------------------------------------------
 

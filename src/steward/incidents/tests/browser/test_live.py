@@ -88,7 +88,9 @@ def test_two_people_on_one_request_see_each_other_and_the_change(browser_page, l
         )
         shot(grace, "live-1-grace-sees-dana-changed-it")
         # Dana's own change is no news to Dana.
-        dana.wait_for_function("document.querySelector('[data-live-record]').dataset.liveEntry !== '0'")
+        dana.wait_for_function(
+            "document.querySelector('[data-live-record]').dataset.liveEntry !== '0'"
+        )
         expect(dana.locator("[data-live-notice]")).to_be_empty()
         shot(dana, "live-2-dana-sees-grace-editing")
 
@@ -114,6 +116,7 @@ def test_an_open_queue_refreshes_when_a_request_changes(browser_page, world):  #
     svc.incident_cancel(actor=world["dana"], incident_id=world["incidents"][2].pk)
 
     expect(rows).to_have_count(2)
+    expect(page.locator(".queue-tabs a[aria-current=page] .count-pill")).to_have_text("2")
     expect(page.locator("#list-results")).to_contain_text(world["spec"].display_name)
     # The current row stays current after the refresh.
     expect(page.locator("#list-results tr.kbd-current")).to_contain_text(first.number)
