@@ -101,7 +101,8 @@ def list_token(model: type[Model]) -> str:
     if not any(f.name == "updated_at" for f in model._meta.concrete_fields):
         return ""
     newest = model._default_manager.aggregate(newest=Max("updated_at"))["newest"]
-    return newest.isoformat() if newest else "-"
+    # Microseconds since the epoch: a plain number travels in a URL as it is.
+    return str(int(newest.timestamp() * 1_000_000)) if newest else "-"
 
 
 def fingerprint(objects: Iterable[Model], count: Any) -> str:
