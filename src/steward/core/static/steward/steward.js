@@ -335,17 +335,30 @@
       function (tr) { return tr.querySelector("a[href]"); }
     );
   }
+  function pageLink(root, rel) {
+    var link = root.querySelector('#list-results .pagination a[rel="' + rel + '"]');
+    return link ? link.getAttribute("href") : null;
+  }
+  function listOf(root, url) {
+    var title = root.querySelector("#main h1");
+    var rows = Array.prototype.filter.call(
+      root.querySelectorAll("#list-results table.data tbody tr"),
+      function (tr) { return tr.querySelector("a[href]"); }
+    );
+    return {
+      url: url,
+      title: title ? title.textContent.trim() : "the list",
+      items: rows.map(function (tr) { return tr.querySelector("a[href]").getAttribute("href"); }),
+      next: pageLink(root, "next"),
+      prev: pageLink(root, "prev")
+    };
+  }
+  function store(list) {
+    try { sessionStorage.setItem(STORE, JSON.stringify(list)); } catch (e) { /* n / p just say so */ }
+  }
   function rememberList() {
-    var rows = listRows();
-    if (!rows.length) return;
-    var title = document.querySelector("#main h1");
-    try {
-      sessionStorage.setItem(STORE, JSON.stringify({
-        url: window.location.pathname + window.location.search,
-        title: title ? title.textContent.trim() : "the list",
-        items: rows.map(function (tr) { return tr.querySelector("a[href]").getAttribute("href"); })
-      }));
-    } catch (e) { /* storage refused: n / p just say so */ }
+    if (!listRows().length) return;
+    store(listOf(document, window.location.pathname + window.location.search));
   }
   function remembered() {
     try { return JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (e) { return null; }
@@ -387,8 +400,20 @@
     var index = list ? list.items.indexOf(here) : -1;
     if (index < 0) { say("Open this record from a list to step through it with n and p."); return; }
     var next = list.items[index + step];
-    if (!next) { say(step > 0 ? "This was the last one on this page of " + list.title + "." : "This was the first one on this page of " + list.title + "."); return; }
-    window.location.assign(next);
+    if (next) { window.location.assign(next); return; }
+    var page = step > 0 ? list.next : list.prev;
+    if (!page) { say(step > 0 ? "This was the last one of " + list.title + "." : "This was the first one of " + list.title + "."); return; }
+    // The neighbouring page of the list: read it, remember it, open its first (last) record.
+    var url = new URL(page, window.location.origin + list.url);
+    fetch(url.toString(), { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        var fresh = html && listOf(new DOMParser().parseFromString(html, "text/html"), url.pathname + url.search);
+        if (!fresh || !fresh.items.length) { say("The list has changed: go back to it with g then q."); return; }
+        store(fresh);
+        window.location.assign(step > 0 ? fresh.items[0] : fresh.items[fresh.items.length - 1]);
+      })
+      .catch(function () { say("The list could not be read."); });
   }
   function goList() {
     var list = remembered();

@@ -16,6 +16,7 @@ from steward.core.tests.browser.conftest import (  # noqa: F401
     shot,
     sign_in,
 )
+from steward.incidents.models import IncidentRequest
 from steward.incidents.services import incidents as svc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -149,7 +150,7 @@ def test_keyboard_walks_the_queue_and_the_record(browser_page, world):  # noqa: 
     page.keyboard.press("n")
     expect(page.locator(".record-number")).to_have_text(numbers[2])
     page.keyboard.press("n")
-    expect(page.locator("#kbd-status")).to_contain_text("This was the last one on this page")
+    expect(page.locator("#kbd-status")).to_contain_text("This was the last one of Assigned to me")
     page.keyboard.press("p")
     expect(page.locator(".record-number")).to_have_text(numbers[1])
 
@@ -200,3 +201,29 @@ def test_the_overlay_returns_focus_to_where_it_was(browser_page, world):  # noqa
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(link).to_be_focused()
+
+
+def test_n_and_p_cross_to_the_next_page_of_the_queue(
+    browser_page, world, make_incident, server_group
+):  # noqa: F811
+    page = browser_page
+    spec = world["spec"]
+    for n in range(23):  # 26 with the world's three: two pages of 25
+        make_incident(title=f"Disk {n} full", support_group=server_group)
+    for incident in IncidentRequest.objects.all():
+        svc.incident_take(actor=spec, incident_id=incident.pk)
+    sign_in(page, spec.username)
+    page.goto("/incidents/mine/?per_page=25")
+    rows = page.locator("#list-results table.data tbody tr")
+    expect(rows).to_have_count(25)
+    last_here = rows.nth(24).locator("td").first.inner_text().strip()
+    page.goto("/incidents/mine/?per_page=25&page=2")
+    only_there = page.locator("#list-results table.data tbody tr td").first.inner_text().strip()
+    page.goto("/incidents/mine/?per_page=25")
+    rows.nth(24).locator("a").first.click()
+    expect(page.locator(".record-number")).to_have_text(last_here)
+
+    page.keyboard.press("n")
+    expect(page.locator(".record-number")).to_have_text(only_there)
+    page.keyboard.press("p")
+    expect(page.locator(".record-number")).to_have_text(last_here)
