@@ -203,9 +203,8 @@ def test_the_overlay_returns_focus_to_where_it_was(browser_page, world):  # noqa
     expect(link).to_be_focused()
 
 
-def test_n_and_p_cross_to_the_next_page_of_the_queue(
-    browser_page, world, make_incident, server_group
-):  # noqa: F811
+def test_n_and_p_cross_pages(browser_page, world, make_incident, server_group):  # noqa: F811
+    """Past the last row of a queue page, n opens the first of the next page; p back."""
     page = browser_page
     spec = world["spec"]
     for n in range(23):  # 26 with the world's three: two pages of 25
