@@ -12,10 +12,12 @@ from steward.incidents.services import incidents as svc
 
 pytestmark = pytest.mark.django_db
 
+LIVE = {"HTTP_X_STEWARD_LIVE": "1"}  # steward.js sends it with every poll
+
 
 def poll(client, incident: IncidentRequest, **params):
     query = {"_live": "1", **{k: str(v) for k, v in params.items()}}
-    return client.get(reverse("incidents:incident-detail", args=[incident.pk]), query)
+    return client.get(reverse("incidents:incident-detail", args=[incident.pk]), query, **LIVE)
 
 
 def baseline(client, incident: IncidentRequest) -> dict:
@@ -149,7 +151,7 @@ def test_a_bad_version_is_a_400_not_a_500(client, desk_analyst, make_incident):
 
 def queue_poll(client, url: str, marker: dict, **params):
     query = {**params, "_live": "1", "token": marker["token"], "fingerprint": marker["fingerprint"]}
-    return client.get(url, query).json()
+    return client.get(url, query, **LIVE).json()
 
 
 def test_a_queue_learns_when_its_page_changed(
@@ -206,3 +208,18 @@ def test_an_unchanged_queue_poll_is_cheap(
 
     with django_assert_max_num_queries(5):
         assert queue_poll(client, url, marker)["changed"] is False
+
+
+def test_a_poll_without_the_header_is_just_the_page(
+    client, coordinator, server_group, make_incident
+):
+    """Another site can point an <img> at ?_live=1&leave=1 but cannot send the header."""
+    incident = make_incident(support_group=server_group)
+    client.force_login(coordinator)
+    url = reverse("incidents:incident-detail", args=[incident.pk])
+
+    response = client.get(url, {"_live": "1", "version": "0", "entry": "0"})
+
+    assert response["Content-Type"].startswith("text/html")
+    # ...while the page itself counts as being there (drawn, not polled).
+    assert Presence.objects.filter(person=coordinator).count() == 1

@@ -107,7 +107,9 @@
     return url.toString();
   }
   function getJSON(url, options) {
-    var init = Object.assign({ credentials: "same-origin", headers: { Accept: "application/json" } }, options || {});
+    var init = Object.assign(
+      { credentials: "same-origin", headers: { Accept: "application/json", "X-Steward-Live": "1" } }, options || {}
+    );
     return fetch(url, init).then(function (response) { return response.ok ? response.json() : null; });
   }
 
@@ -281,7 +283,7 @@
   // Closing a record page: others stop seeing this person at once.
   window.addEventListener("pagehide", function () {
     var root = document.querySelector("[data-live-record]");
-    if (root) fetch(pollUrl({ leave: "1" }), { credentials: "same-origin", keepalive: true }).catch(function () {});
+    if (root) getJSON(pollUrl({ leave: "1" }), { keepalive: true }).catch(function () {});
   });
 })();
 

@@ -4,7 +4,8 @@ updates"). A page with ``live = True`` draws its baseline into data- attributes
 the page's own URL with ``?_live=1`` every ``STEWARD_LIVE_SECONDS`` while the tab is
 visible, and the view answers JSON instead of the page. Being the same view, the poll
 sees exactly what the page sees: the same query restricted to the actor (404 for a
-record they may not see), the same filters, sort and page."""
+record they may not see), the same filters, sort and page. The poll carries the header
+``X-Steward-Live: 1`` (without it the URL is the page as usual)."""
 
 from typing import Any
 
@@ -17,10 +18,18 @@ from steward.core import queries as core_queries
 from steward.core.services.presence import presence_leave, presence_touch
 
 LIVE_PARAM = "_live"
+# Sent by steward.js with every poll. A poll records presence, so it must not be made by
+# another site: an <img> or a form cannot set a header, and a cross-origin fetch with
+# one needs a CORS preflight, which Steward never grants.
+LIVE_HEADER = "X-Steward-Live"
 
 
 def is_poll(request: HttpRequest) -> bool:
-    return request.method == "GET" and request.GET.get(LIVE_PARAM) == "1"
+    return (
+        request.method == "GET"
+        and request.GET.get(LIVE_PARAM) == "1"
+        and request.headers.get(LIVE_HEADER) == "1"
+    )
 
 
 def _answer(data: dict[str, Any], status: int = 200) -> JsonResponse:
