@@ -169,7 +169,18 @@ class QueueView(RecordListView):
         return super().get(request, *args, **kwargs)
 
     def base(self) -> QuerySet[IncidentRequest]:
-        return queries.incidents_for(self.actor).filter(status__in=ACTIVE)
+        """The open requests (read from the partial indexes over them), unless the filters
+        ask for a status or for closed requests too ("Open only": No): then every request,
+        which the filter set narrows."""
+        qs = queries.incidents_for(self.actor)
+        return qs if self.any_status() else qs.filter(status__in=ACTIVE)
+
+    def any_status(self) -> bool:
+        """Whether the filters choose the statuses themselves (``status``, or ``open``
+        set to anything but "unknown"), so the queue must not keep only the open ones."""
+        params = self.request.GET
+        statuses = [value for value in params.getlist("status") if value]
+        return bool(statuses) or params.get("open", "") not in ("", "unknown")
 
     def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
         return qs
@@ -208,6 +219,8 @@ class QueueView(RecordListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["queues"] = [self.tab(name, view, kwargs) for name, view in QUEUES]
+        if self.any_status() and self.queue == "all":
+            context["title"] = "All requests"
         return context
 
     def tab(self, name: str, view: type["QueueView"], page: dict[str, Any]) -> dict[str, Any]:
