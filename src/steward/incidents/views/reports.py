@@ -102,7 +102,7 @@ class DailyReviewView(StewardPageMixin, TemplateView):
         wanted = parse_id(request.GET.get("group"))
         if wanted is not None:
             groups = [g for g in groups if g.pk == wanted] or groups
-        sections = reports.daily_review(self.actor, groups=groups)
+        sections = reports.daily_review(self.actor, groups=groups, groupless=wanted is None)
         if request.GET.get("format") == "csv":
             rows = []
             for section in sections:
