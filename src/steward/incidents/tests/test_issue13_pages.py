@@ -1,0 +1,24 @@
+"""Regression tests of issue 13's page defects seen on incident pages."""
+
+import pytest
+from django.urls import reverse
+
+from steward.core.tests.factories import SupportGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_activity_log_shows_a_group_name_with_an_ampersand_once_escaped(
+    client, make_incident, provider, service, admin_person, desk_analyst
+):
+    from steward.incidents.services.routing import routing_rule_create
+
+    group = SupportGroupFactory(name="Server & Storage", organisation=provider)
+    routing_rule_create(actor=admin_person, name="Mail", service=service, support_group=group)
+    incident = make_incident()
+    client.force_login(desk_analyst)
+
+    page = client.get(reverse("incidents:incident-detail", args=[incident.pk])).content.decode()
+
+    assert "Routed to Server &amp; Storage by the rule" in page
+    assert "&amp;amp;" not in page
