@@ -1,5 +1,7 @@
 """Regression tests of issue 13's page defects seen on incident pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -22,3 +24,24 @@ def test_the_activity_log_shows_a_group_name_with_an_ampersand_once_escaped(
 
     assert "Routed to Server &amp; Storage by the rule" in page
     assert "&amp;amp;" not in page
+
+
+def active_nav(page: str) -> list[str]:
+    return re.findall(r'class="nav-link active" href="[^"]*" aria-current="page">([^<]+)<', page)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "label"),
+    [
+        ("incidents:report-daily-review", "Daily review"),
+        ("incidents:report-aging", "Aging"),
+        ("incidents:reports", "Incident reports"),
+        ("incidents:incident-mine", "Incident requests"),
+    ],
+)
+def test_the_side_menu_highlights_exactly_one_item(client, admin_person, url_name, label):
+    client.force_login(admin_person)
+
+    page = client.get(reverse(url_name)).content.decode()
+
+    assert active_nav(page) == [label]
