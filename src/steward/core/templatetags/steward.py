@@ -252,7 +252,7 @@ def verbose_name(record: Any) -> str:
 
 @register.filter
 def verbose_plural(record: Any) -> str:
-    """"SLA reviews", "CI classes": the first letter raised, the others kept as written."""
+    """ "SLA reviews", "CI classes": the first letter raised, the others kept as written."""
     return capfirst(str(record._meta.verbose_name_plural)) if isinstance(record, Model) else ""
 
 
