@@ -108,7 +108,9 @@ def test_a_reopened_request_follows_the_routing_rules_first(
 ):
     from steward.incidents.services.routing import routing_rule_create
 
-    routing_rule_create(actor=admin_person, name="E-mail", service=service, support_group=server_group)
+    routing_rule_create(
+        actor=admin_person, name="E-mail", service=service, support_group=server_group
+    )
 
     incident = svc.incident_reopen(
         actor=requester, incident_id=first_contact_resolved.pk, reason="Still broken."
@@ -153,3 +155,15 @@ def test_the_migration_routes_requests_stranded_in_no_groups_queue(
     untriaged.refresh_from_db()
     assert first_contact_resolved.support_group == desk_group
     assert untriaged.support_group is None  # new: the desk's to triage
+
+
+def test_the_tabs_count_open_requests_whatever_the_status_filter(
+    client, desk_analyst, make_incident, closed_incident
+):
+    make_incident(title="Still open")
+    client.force_login(desk_analyst)
+
+    response = client.get(reverse("incidents:incident-list"), {"open": "false"})
+
+    tabs = {tab["key"]: tab["count"] for tab in response.context["queues"]}
+    assert tabs["all"] == 1
