@@ -45,3 +45,17 @@ def test_the_side_menu_highlights_exactly_one_item(client, admin_person, url_nam
     page = client.get(reverse(url_name)).content.decode()
 
     assert active_nav(page) == [label]
+
+
+def test_incident_notifications_say_what_happened_in_words(
+    client, resolved_incident, requester, specialist
+):
+    from steward.incidents.services import incidents as svc
+
+    svc.incident_reopen(actor=requester, incident_id=resolved_incident.pk, reason="Again.")
+    client.force_login(specialist)
+
+    page = client.get(reverse("core:notification-list")).content.decode()
+
+    assert "Request reopened" in page
+    assert "incident.reopened" not in page
