@@ -545,11 +545,7 @@ class SolutionUseForm(GuardedForm):
 
 
 class PeriodForm(forms.Form):
-    week = forms.DateField(
-        required=False,
-        label="Week containing",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    week = formfields.IsoDateField(required=False, label="Week containing")
 
 
 class SubscribeForm(GuardedForm):

@@ -10,14 +10,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
+from steward.configuration.queries import cis as ci_queries
 from steward.core import permissions
+from steward.core import queries as core_queries
 from steward.core.choices import ClockState, Priority
+from steward.core.ids import parse_id
 from steward.core.models import SlaClock
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView
 from steward.core.views.patterns.lists import COUNT_CAP, capped_count, count_text
+from steward.core.views.patterns.selects import LookupInput, Select
 from steward.incidents.choices import IncidentStatus
 from steward.incidents.filters.incidents import IncidentFilterSet, is_ranked
+from steward.incidents.forms import staff_of
 from steward.incidents.models import UNASSIGNED_LAST, IncidentRequest
 from steward.incidents.queries import incidents as queries
 
@@ -170,10 +175,52 @@ class QueueView(RecordListView):
         return super().get(request, *args, **kwargs)
 
     def base(self) -> QuerySet[IncidentRequest]:
+        """The open requests (read from the partial indexes over them), unless the filters
+        ask for a status or for closed requests too ("Open only": No): then every request,
+        which the filter set narrows."""
+        if self.any_status():
+            return queries.incidents_for(self.actor)
+        return self.open_base()
+
+    def open_base(self) -> QuerySet[IncidentRequest]:
         return queries.incidents_for(self.actor).filter(status__in=ACTIVE)
+
+    def any_status(self) -> bool:
+        """Whether the filters choose the statuses themselves (``status``, or ``open``
+        set to anything but "unknown"), so the queue must not keep only the open ones."""
+        params = self.request.GET
+        statuses = [value for value in params.getlist("status") if value]
+        return bool(statuses) or params.get("open", "") not in ("", "unknown")
 
     def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
         return qs
+
+    def restrict_filters(self, filterset: Any) -> None:
+        """The assignee from the people who can be assigned ("Me" first) and the CI from a
+        chooser, where the API takes their ids."""
+        fields = filterset.form.fields
+        fields["assignee"].widget = Select(choices=self.assignee_choices())
+        fields["ci"].widget = LookupInput(
+            reverse("configuration:ci-lookup"),
+            label_for=self.ci_label,
+            placeholder="CI number or name…",
+        )
+
+    def assignee_choices(self) -> list[tuple[Any, str]]:
+        me = self.actor
+        choices: list[tuple[Any, str]] = [("", "Any"), (me.pk, f"Me ({me.display_name})")]
+        choices += [(p.pk, p.display_name) for p in staff_of(me) if p.pk != me.pk]
+        chosen = parse_id(self.request.GET.get("assignee"))
+        if chosen is not None and all(value != chosen for value, _ in choices):
+            # Someone no longer in a group, still assigned to requests: keep them shown.
+            person = core_queries.people_for(me).filter(pk=chosen).first()
+            choices.append((chosen, person.display_name if person else f"Person {chosen}"))
+        return choices
+
+    def ci_label(self, value: Any) -> str:
+        pk = parse_id(str(value))
+        ci = ci_queries.cis_for(self.actor).filter(pk=pk).first() if pk is not None else None
+        return ci_queries.ci_label(ci) if ci is not None else ""
 
     def current_sort(self) -> str:
         # A search lists the best matches first unless a column was clicked.
@@ -209,16 +256,20 @@ class QueueView(RecordListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["queues"] = [self.tab(name, view, kwargs) for name, view in QUEUES]
+        if self.any_status() and self.queue == "all":
+            context["title"] = "All requests"
         return context
 
     def tab(self, name: str, view: type["QueueView"], page: dict[str, Any]) -> dict[str, Any]:
         """A queue tab with its count (at most ``COUNT_CAP``): this queue's own count is the
         paginator's when no filter narrows the page."""
         paginator = page.get("paginator")
-        if view is type(self) and paginator is not None and not page.get("filters_active"):
+        own = view is type(self) and not page.get("filters_active") and not self.any_status()
+        if own and paginator is not None:
             count = paginator.counted
         else:
-            count = capped_count(view(request=self.request).restrict(self.base()))
+            # The tabs count open requests whatever the filters of this page.
+            count = capped_count(view(request=self.request).restrict(self.open_base()))
         return {
             "key": view.queue,
             "label": view.title,

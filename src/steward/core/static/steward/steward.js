@@ -528,3 +528,43 @@
     if (event.detail && event.detail.target && event.detail.target.id === "list-results") rememberList();
   });
 })();
+
+// --- Lookup choosers (issue 13: CIs in the queue filters) ----------------------------------
+// core.views.patterns.selects.LookupInput: <div class="lookup"> holds the hidden id, a search
+// box (data-lookup-search) and its matches. A match button (data-pick) sets the id and the
+// box's text; emptying the box clears the id. Either fires "change" on the hidden input, so
+// a filter form refreshes its list.
+(function () {
+  "use strict";
+  function changed(input) {
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-pick]");
+    var lookup = button && button.closest(".lookup");
+    if (!lookup) return;
+    event.preventDefault();
+    var hidden = lookup.querySelector("input[type=hidden]");
+    var box = lookup.querySelector("[data-lookup-search]");
+    var matches = lookup.querySelector(".lookup-matches");
+    hidden.value = button.getAttribute("data-pick-value");
+    if (box) {
+      box.value = button.getAttribute("data-pick-label");
+      box.focus();
+    }
+    if (matches) matches.innerHTML = "";
+    changed(hidden);
+  });
+  document.addEventListener("input", function (event) {
+    var box = event.target.closest && event.target.closest("[data-lookup-search]");
+    var lookup = box && box.closest(".lookup");
+    if (!lookup || box.value !== "") return;
+    var hidden = lookup.querySelector("input[type=hidden]");
+    var matches = lookup.querySelector(".lookup-matches");
+    if (matches) matches.innerHTML = "";
+    if (hidden.value !== "") {
+      hidden.value = "";
+      changed(hidden);
+    }
+  });
+})();

@@ -19,6 +19,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from steward.core import inputs as core_inputs
@@ -170,7 +171,7 @@ class RecordDetailView(LiveRecordMixin, RecordObjectMixin, StewardPageMixin, Tem
             record=obj,
             number=getattr(obj, "number", ""),
             title=self.get_title(obj),
-            kind_label=self.kind_label or obj._meta.verbose_name.capitalize(),
+            kind_label=self.kind_label or capfirst(obj._meta.verbose_name),
             status=resolve(obj, self.status_field) if self.status_field else None,
             status_label=resolve_display(obj, self.status_field) if self.status_field else "",
             fields=self.get_fields(obj),
