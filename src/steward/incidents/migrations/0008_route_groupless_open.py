@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("core", "0009_person_name_index"),
-        ("incidents", "0006_fewer_indexes"),
+        ("incidents", "0007_incidentrequest_incident_updated_idx"),
     ]
 
     operations = [migrations.RunPython(route_groupless, migrations.RunPython.noop)]

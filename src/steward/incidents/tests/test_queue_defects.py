@@ -147,7 +147,7 @@ def test_the_migration_routes_requests_stranded_in_no_groups_queue(
         status="assigned", reopen_count=1
     )
     untriaged = make_incident(title="Still new")
-    migration = importlib.import_module("steward.incidents.migrations.0007_route_groupless_open")
+    migration = importlib.import_module("steward.incidents.migrations.0008_route_groupless_open")
 
     migration.route_groupless(apps, None)
 
