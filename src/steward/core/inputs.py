@@ -65,6 +65,14 @@ ATTACHMENT = Inputs(
 )
 MARK_READ = Inputs("notifications read", ids=anyone())
 TOKEN = Inputs("API token", name=anyone(), expires_at=anyone(), expires_on=anyone())
+SAVED_VIEW = Inputs(
+    "saved view",
+    list_key=anyone(),
+    name=anyone(audience="Seen by you and, when shared, the group's members."),
+    query=anyone(),
+    columns=anyone(),
+    group=anyone(),
+)
 
 # Notes on a record page. Where the page offers public replies (``RecordDetailView.
 # public_replies``) a note may be public; elsewhere every note is internal.

@@ -15,6 +15,7 @@ from steward.core.models.records import (
 )
 from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
 from steward.core.models.tokens import ApiToken
+from steward.core.models.views import SavedView
 
 __all__ = [
     "ApiToken",
@@ -32,6 +33,7 @@ __all__ = [
     "Person",
     "ReferenceVersion",
     "RoleAssignment",
+    "SavedView",
     "SecurityEvent",
     "SlaClock",
     "SupportGroup",

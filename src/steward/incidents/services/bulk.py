@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 
 from steward.core import versioning
@@ -76,7 +75,7 @@ class BulkResult:
         return [o for o in self.outcomes if not o.ok]
 
     def summary(self) -> str:
-        """"12 updated, 2 refused: INC000012 (changed by someone else ...), ..."."""
+        """ "12 updated, 2 refused: INC000012 (changed by someone else ...), ..."."""
         text = f"{len(self.updated)} updated"
         if self.refused:
             reasons = "; ".join(f"{o.number} ({o.reason})" for o in self.refused)
@@ -192,9 +191,7 @@ def incidents_bulk(
     given = _checked_fields(action, fields or {})
     step = _step(action, actor, given)
     visible = dict(
-        incidents_for(actor)
-        .filter(pk__in=[pk for pk, _ in items])
-        .values_list("pk", "number")
+        incidents_for(actor).filter(pk__in=[pk for pk, _ in items]).values_list("pk", "number")
     )
     result = BulkResult(action)
     for pk, version in dict.fromkeys(items):
@@ -211,7 +208,9 @@ def _apply_one(
     try:
         # The row is locked for the whole step; a version other than the one seen rolls
         # the step back (no version given: no comparison, as for a single change).
-        with versioning.precondition(IncidentRequest, pk, current.first() if version is None else version):
+        with versioning.precondition(
+            IncidentRequest, pk, current.first() if version is None else version
+        ):
             before = current.first()
             step(pk)
     except StaleVersion as exc:

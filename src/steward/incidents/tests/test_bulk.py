@@ -75,7 +75,10 @@ def test_bulk_status_and_priority_go_through_the_steps(make_incident, desk_analy
     assert set(IncidentRequest.objects.values_list("status", flat=True)) == {"pending", "new"}
 
     raised = bulk.incidents_bulk(
-        actor=desk_analyst, items=seen(a, b), action="priority", fields={"impact": "1", "urgency": "1"}
+        actor=desk_analyst,
+        items=seen(a, b),
+        action="priority",
+        fields={"impact": "1", "urgency": "1"},
     )
     assert raised.summary() == "2 updated."
     prios = IncidentRequest.objects.filter(pk__in=(a.pk, b.pk)).values_list("priority", flat=True)
