@@ -615,6 +615,8 @@ class IncidentBulkForm(GuardedForm):
             is_active=True
         )
         self.fields["assignee"].queryset = staff_of(actor)
+        self.fields["support_group"].empty_label = "Keep the group"
+        self.fields["assignee"].empty_label = "Nobody in particular"
         self.fields["into"].actor = actor
         self.fields["into"].widget.attrs["placeholder"] = "INC000123"
 

@@ -21,8 +21,14 @@ def linked_incidents(actor: Person, incident: IncidentRequest) -> list[dict[str,
         .select_related("assignee", "support_group")
         .in_bulk([link.record_id for link in links])
     )
-    return [
-        {"id": link.pk, "relation": link.relation, "incident": found[link.record_id]}
-        for link in links
-        if link.record_id in found
-    ]
+    rows = []
+    for link in links:
+        other = found.get(link.record_id)
+        if other is None:
+            continue
+        # A merge's link stays (the cancelled duplicate points to where it continues).
+        merged = link.relation != "related to" and "cancelled" in (incident.status, other.status)
+        rows.append(
+            {"id": link.pk, "relation": link.relation, "incident": other, "removable": not merged}
+        )
+    return rows

@@ -12,7 +12,10 @@ URL = "/api/v1/incidents/"
 
 
 def item(incident):
-    return {"id": incident.pk, "lock_version": IncidentRequest.objects.get(pk=incident.pk).lock_version}
+    return {
+        "id": incident.pk,
+        "lock_version": IncidentRequest.objects.get(pk=incident.pk).lock_version,
+    }
 
 
 def test_bulk_assign_answers_each_outcome(api, make_incident, desk_analyst, server_group):
@@ -47,9 +50,7 @@ def test_bulk_assign_answers_each_outcome(api, make_incident, desk_analyst, serv
         ({"action": "take", "items": [{"id": "x", "lock_version": 1}]}, "items.0.id"),
     ],
 )
-def test_bulk_bad_input_is_a_400_naming_the_field(
-    api, make_incident, desk_analyst, payload, field
-):
+def test_bulk_bad_input_is_a_400_naming_the_field(api, make_incident, desk_analyst, payload, field):
     a = make_incident()
     payload = {"items": [item(a)], **payload}
     response = api.as_(desk_analyst).post(f"{URL}bulk/", payload, format="json")
