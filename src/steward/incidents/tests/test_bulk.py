@@ -165,3 +165,32 @@ def test_link_and_unlink_both_ways(make_incident, desk_analyst, requester):
         links.incident_unlink(actor=requester, incident_id=a.pk, other_id=b.pk)
     links.incident_unlink(actor=desk_analyst, incident_id=b.pk, other_id=a.pk)
     assert linked_incidents(desk_analyst, a) == []
+
+
+def test_the_bulk_page_says_what_happened_and_never_fails_on_bad_input(
+    client, make_incident, desk_analyst, requester, server_group
+):
+    from django.contrib.messages import get_messages
+
+    a, b = make_incident(title="A"), make_incident(title="B")
+    client.force_login(desk_analyst)
+    picks = [f"{i.pk}:{IncidentRequest.objects.get(pk=i.pk).lock_version}" for i in (a, b)]
+    picks[1] = f"{b.pk}:0"  # read before someone changed it
+    response = client.post(
+        "/incidents/bulk/",
+        {
+            "pick": picks,
+            "action": "assign",
+            "support_group": server_group.pk,
+            "next": "/incidents/",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/incidents/"
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        f"1 updated, 1 refused: {b.number} (changed by someone else since you read the list)."
+    ]
+    for bad in ({"pick": ["x:y"], "action": "take"}, {"pick": picks, "action": "nope"}):
+        response = client.post("/incidents/bulk/", {**bad, "next": "https://evil.example/"})
+        assert response.status_code == 302 and response["Location"] == "/incidents/"
+    client.force_login(requester)
+    assert client.post("/incidents/bulk/", {"pick": picks, "action": "take"}).status_code == 403

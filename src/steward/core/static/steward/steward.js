@@ -117,6 +117,13 @@
     }
     if (all || el.name === "pick" || (el.name === "action" && el.form && el.form.hasAttribute("data-bulk-form"))) refresh();
   });
+  // Back to the list as it is now (htmx pushed the filters into the address bar).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-bulk-form")) return;
+    var next = form.querySelector('input[name="next"]');
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
   document.addEventListener("DOMContentLoaded", refresh);
   document.addEventListener("htmx:afterSwap", refresh);
 })();
