@@ -102,7 +102,10 @@ def saved_view_create(
 
 
 def _locked(actor: Person, view_id: Any, expected_version: int | None = None) -> SavedView:
-    view = transitions.lock(SavedView, view_id)
+    pk = parse_id(view_id)
+    if pk is None:
+        raise Http404("No such saved view.")
+    view = transitions.lock(SavedView, pk)
     if not may_manage(actor, view):
         if view.owner_id != actor.pk and view.group_id is None:
             raise Http404("No such saved view.")  # someone's own: not even seen

@@ -84,8 +84,8 @@ class IncidentBulkEndpoint:
     @extend_schema(
         summary="Change many requests at once (assign, take, status, priority, merge)",
         description=(
-            "Each request goes through the same step as a single change, in its own "
-            "transaction: the others are done when one is refused. A request changed "
+            "Each request goes through the same step as a single change, on its own: the "
+            "others are still done when one is refused. A request changed "
             "since `lock_version` is refused as `stale`; one you may not change as "
             "`denied`; one the process refuses in its state as `refused`; one you cannot "
             "see as `not_found`. Always 200 with one outcome per request; 400 when the "

@@ -53,6 +53,14 @@ def _lock_pair(first_id: Any, second_id: Any) -> tuple[IncidentRequest, Incident
     return locked[a], locked[b]
 
 
+def _visible(actor: Person, pk: Any) -> IncidentRequest:
+    """The request ``pk`` if the actor may see it (404 otherwise, also for a malformed id)."""
+    number = parse_id(pk)
+    if number is None:
+        raise Http404("No such request.")
+    return incident_for(actor, number)
+
+
 def _incident_type() -> ContentType:
     return ContentType.objects.get_for_model(IncidentRequest)
 
@@ -87,7 +95,7 @@ def incident_link(
     both ways, journalled on both. The actor works on this request and sees the other."""
     if kind not in KINDS:
         raise ValidationError({"kind": ["Choose one of: " + ", ".join(KINDS) + "."]})
-    incident_for(actor, other_id)  # 404 for a request the actor may not see
+    _visible(actor, other_id)  # 404 for a request the actor may not see
     with transaction.atomic():
         incident, other = _lock_pair(incident_id, other_id)
         require_work(actor, incident)
@@ -109,7 +117,7 @@ def incident_link(
 def incident_unlink(*, actor: Person, incident_id: Any, other_id: Any) -> None:
     """Remove the link between two requests (both rows), journalled on both. A merge's
     link is kept: it is how the cancelled duplicate points to where it continues."""
-    incident_for(actor, other_id)
+    _visible(actor, other_id)
     with transaction.atomic():
         incident, other = _lock_pair(incident_id, other_id)
         require_work(actor, incident)
@@ -161,7 +169,7 @@ def incident_merge(
     """Merge a duplicate into the request that continues (the service desk, who may cancel
     requests, and who works on the target): the duplicate is cancelled as a duplicate with
     a public line to its requester, both are linked and journalled. Returns the target."""
-    incident_for(actor, into_id)  # 404 for a target the actor may not see
+    _visible(actor, into_id)  # 404 for a target the actor may not see
     with transaction.atomic():
         duplicate, target = _lock_pair(duplicate_id, into_id)
         versioning.check(duplicate, expected_version)

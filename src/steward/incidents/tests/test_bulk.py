@@ -3,6 +3,7 @@ its own service, a stale or refused request is named and the others are done, me
 cancels the duplicate as a duplicate and links both ways."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
@@ -170,8 +171,6 @@ def test_link_and_unlink_both_ways(make_incident, desk_analyst, requester):
 def test_the_bulk_page_says_what_happened_and_never_fails_on_bad_input(
     client, make_incident, desk_analyst, requester, server_group
 ):
-    from django.contrib.messages import get_messages
-
     a, b = make_incident(title="A"), make_incident(title="B")
     client.force_login(desk_analyst)
     picks = [f"{i.pk}:{IncidentRequest.objects.get(pk=i.pk).lock_version}" for i in (a, b)]
