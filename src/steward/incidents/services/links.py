@@ -6,7 +6,8 @@ to", "duplicate of" / "has duplicate") and journalled on both.
 
 Merging, as Jira Service Management and Zammad do it: the duplicate is **cancelled as a
 duplicate** of the target (resolution code "Duplicate", its clocks stop measuring), its
-requester gets a public line naming the request that continues, and the two are linked
+requester gets a public line naming the request that continues (its number only: it may be
+another customer's request), and the two are linked
 "duplicate of" / "has duplicate". Nothing is moved or copied except one internal note on
 the target naming the duplicate, its requester and its description, so the people
 working the target see who else is affected; the duplicate's own notes and attachments
@@ -174,7 +175,9 @@ def incident_merge(
         duplicate, target = _lock_pair(duplicate_id, into_id)
         versioning.check(duplicate, expected_version)
         _check_merge(actor, duplicate, target)
-        line = f"Merged into {target.number} ({target.title}): we continue there."
+        # Only the number: the target may be another customer's request, whose title
+        # this requester must not read.
+        line = f"Merged into {target.number}: the same issue, which we continue to work on there."
         duplicate.resolution_code = ResolutionCode.DUPLICATE
         duplicate.closed_at = timezone.now()
         _transition(
