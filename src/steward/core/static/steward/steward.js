@@ -103,8 +103,11 @@
     form.classList.toggle("has-selection", picked > 0);
     var select = form.querySelector('select[name="action"]');
     var action = select ? select.value : "";
+    var status = form.querySelector('select[name="status"]');
     Array.prototype.forEach.call(form.querySelectorAll("[data-bulk-for]"), function (el) {
-      el.hidden = (el.getAttribute("data-bulk-for") || "").split(" ").indexOf(action) < 0;
+      var wanted = el.getAttribute("data-bulk-status");
+      el.hidden = (el.getAttribute("data-bulk-for") || "").split(" ").indexOf(action) < 0 ||
+        (wanted !== null && (!status || status.value !== wanted));
     });
   }
   document.addEventListener("change", function (event) {
@@ -115,7 +118,8 @@
       var form = document.getElementById(all);
       if (form) boxes(form).forEach(function (b) { b.checked = el.checked; });
     }
-    if (all || el.name === "pick" || (el.name === "action" && el.form && el.form.hasAttribute("data-bulk-form"))) refresh();
+    var inBulk = el.form && el.form.hasAttribute("data-bulk-form");
+    if (all || el.name === "pick" || (inBulk && (el.name === "action" || el.name === "status"))) refresh();
   });
   // Back to the list as it is now (htmx pushed the filters into the address bar).
   document.addEventListener("submit", function (event) {
