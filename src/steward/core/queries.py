@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from steward.core.models import (
     Person,
     Presence,
     RoleAssignment,
+    SavedView,
     SlaClock,
     SupportGroup,
 )
@@ -112,6 +113,19 @@ def notifications_for(actor: Person) -> QuerySet[Notification]:
 
 def my_group_ids(actor: Person) -> list[int]:
     return list(actor.group_memberships.values_list("group_id", flat=True))
+
+
+def saved_views_for(actor: Person, list_key: str | None = None) -> QuerySet[SavedView]:
+    """The actor's own saved views and those shared with a group they belong to (of one
+    list page when ``list_key`` is given)."""
+    qs = SavedView.objects.filter(Q(owner=actor) | Q(group__memberships__person=actor)).distinct()
+    if list_key is not None:
+        qs = qs.filter(list_key=list_key)
+    return permitted(actor, "core.access", qs.select_related("group", "owner"))
+
+
+def saved_view_for(actor: Person, pk: Any) -> SavedView:
+    return one(saved_views_for(actor), pk, "saved view")
 
 
 def lockouts_for(actor: Person) -> list[lockout.Lockout]:

@@ -16,6 +16,7 @@ from steward.core.models.records import (
 )
 from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
 from steward.core.models.tokens import ApiToken
+from steward.core.models.views import SavedView
 
 __all__ = [
     "ApiToken",
@@ -34,6 +35,7 @@ __all__ = [
     "Presence",
     "ReferenceVersion",
     "RoleAssignment",
+    "SavedView",
     "SecurityEvent",
     "SlaClock",
     "SupportGroup",

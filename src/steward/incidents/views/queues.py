@@ -4,11 +4,15 @@ groups', most urgent and oldest first, with the nearest SLA deadline."""
 from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 
 from steward.configuration.queries import cis as ci_queries
 from steward.core import permissions
@@ -17,14 +21,16 @@ from steward.core.choices import ClockState, Priority
 from steward.core.ids import parse_id
 from steward.core.models import SlaClock
 from steward.core.templatetags.steward import TONES
-from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView
+from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView, StewardPageMixin
 from steward.core.views.patterns.lists import COUNT_CAP, capped_count, count_text
-from steward.core.views.patterns.selects import LookupInput, Select
+from steward.core.views.patterns.live import is_poll
+from steward.core.views.patterns.selects import LookupInput, Select, speed_up
 from steward.incidents.choices import IncidentStatus
 from steward.incidents.filters.incidents import IncidentFilterSet, is_ranked
-from steward.incidents.forms import staff_of
+from steward.incidents.forms import IncidentBulkForm, staff_of
 from steward.incidents.models import UNASSIGNED_LAST, IncidentRequest
 from steward.incidents.queries import incidents as queries
+from steward.incidents.services.bulk import incidents_bulk
 
 S = IncidentStatus
 VIEW = "incidents.incident.view"
@@ -42,6 +48,7 @@ PRIORITY_SHORT = {
 
 
 ACTIVE = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING)
+LAST_QUEUE = "incidents-last-queue"
 
 
 def priority_pill(incident: IncidentRequest) -> str:
@@ -169,6 +176,9 @@ class QueueView(RecordListView):
     keys_first = True
     live = True  # reloads the results when they change (core.live)
 
+    def bulk_allowed(self) -> bool:
+        return permissions.has(self.actor, WORK)
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if permissions.is_customer_side(self.actor):
             return HttpResponseRedirect(reverse("incidents:portal-home"))
@@ -258,6 +268,17 @@ class QueueView(RecordListView):
         context["queues"] = [self.tab(name, view, kwargs) for name, view in QUEUES]
         if self.any_status() and self.queue == "all":
             context["title"] = "All requests"
+        if kwargs.get("bulk"):
+            form = IncidentBulkForm(actor=self.actor)
+            for field in form.fields.values():
+                speed_up(field.widget)  # select boxes built in Python, as the filters'
+            context["bulk_form"] = form
+            context["bulk_url"] = reverse("incidents:incident-bulk")
+        # "Next request" on a record page goes on in the queue the person came from.
+        # A live poll (core.live) asks this view with its own parameters: not a place to go.
+        here = self.request.get_full_path()
+        if not is_poll(self.request) and self.request.session.get(LAST_QUEUE) != here:
+            self.request.session[LAST_QUEUE] = here
         return context
 
     def tab(self, name: str, view: type["QueueView"], page: dict[str, Any]) -> dict[str, Any]:
@@ -317,6 +338,58 @@ class IncidentGroupsView(QueueView):
         )
 
 
+def picked(values: list[str]) -> list[tuple[int, int | None]]:
+    """The selected rows, each "id:version" as the list showed it; malformed ones dropped."""
+    items = []
+    for value in values:
+        pk, _, version = value.partition(":")
+        number = parse_id(pk)
+        if number is not None:
+            seen = parse_id(version)
+            items.append((number, seen if seen is not None else -1))
+    return items
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    ok = wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if ok else fallback
+
+
+class IncidentBulkView(StewardPageMixin, View):
+    """POST the queue's bulk form: each selected request through its own service
+    (``services/bulk.py``); the outcome per request comes back as one message."""
+
+    permission = WORK
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        back = safe_next(request, reverse("incidents:incident-list"))
+        form = IncidentBulkForm(request.POST, actor=self.actor)
+        items = picked(request.POST.getlist("pick"))
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label or 'Bulk change'}: {error}")
+            return HttpResponseRedirect(back)
+        try:
+            result = incidents_bulk(
+                actor=self.actor,
+                items=items,
+                action=form.cleaned_data["action"],
+                fields=form.fields_for_service(),
+            )
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+            return HttpResponseRedirect(back)
+        (messages.warning if result.refused else messages.success)(request, result.summary())
+        return HttpResponseRedirect(back)
+
+
 QUEUES: list[tuple[str, type[QueueView]]] = [
     ("incident-mine", IncidentMineView),
     ("incident-groups", IncidentGroupsView),
@@ -328,4 +401,5 @@ urlpatterns = [
     path("incidents/", IncidentListView.as_view(), name="incident-list"),
     path("incidents/mine/", IncidentMineView.as_view(), name="incident-mine"),
     path("incidents/groups/", IncidentGroupsView.as_view(), name="incident-groups"),
+    path("incidents/bulk/", IncidentBulkView.as_view(), name="incident-bulk"),
 ]

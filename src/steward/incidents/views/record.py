@@ -39,6 +39,7 @@ from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import incidents as svc
 from steward.incidents.services.people import may_work
+from steward.incidents.views.links import links_context
 from steward.incidents.views.queues import PRIORITY_SHORT, VIEW, WORK, S, duration_words
 
 ALWAYS_SHOWN = {"Requester", "Service", "Category", "Impact", "Urgency", "Group", "Assignee"}
@@ -238,7 +239,8 @@ class IncidentDetailView(RecordDetailView):
             action_add_url=reverse("incidents:incident-action-add", args=[obj.pk]),
             can_work=can_work,
             propose_url=_propose_url(actor, obj),
-            links=linked_records(obj),
+            links=[link for link in linked_records(obj) if link["kind"] != "incident request"],
+            **links_context(actor, obj, self.request),
             cis=list(obj.cis.select_related("ci_class").order_by("number")),
             availability=group_availability(groups),
             assigning=any(s["action"].key == "assign" for s in panel["steps"]),

@@ -568,3 +568,52 @@
     }
   });
 })();
+
+// --- Queues: bulk selection and the bulk form (issue 13) -----------------------------------
+// <input data-select-all="FORM-ID">: (un)checks every row checkbox of that form; the form
+// marked data-bulk-form counts the selection and shows only the fields of the chosen action
+// (elements with data-bulk-for="action ..."). Without JavaScript every field stays shown.
+(function () {
+  "use strict";
+  function bulkForm() { return document.querySelector("form[data-bulk-form]"); }
+  function boxes(form) {
+    return Array.prototype.slice.call(
+      document.querySelectorAll('input[type="checkbox"][name="pick"][form="' + form.id + '"]'));
+  }
+  function refresh() {
+    var form = bulkForm();
+    if (!form) return;
+    var picked = boxes(form).filter(function (b) { return b.checked; }).length;
+    var count = form.querySelector("[data-bulk-count]");
+    if (count) count.textContent = picked ? picked + " selected" : "Select requests to change several at once";
+    form.classList.toggle("has-selection", picked > 0);
+    var select = form.querySelector('select[name="action"]');
+    var action = select ? select.value : "";
+    var status = form.querySelector('select[name="status"]');
+    Array.prototype.forEach.call(form.querySelectorAll("[data-bulk-for]"), function (el) {
+      var wanted = el.getAttribute("data-bulk-status");
+      el.hidden = (el.getAttribute("data-bulk-for") || "").split(" ").indexOf(action) < 0 ||
+        (wanted !== null && (!status || status.value !== wanted));
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el || !el.getAttribute) return;
+    var all = el.getAttribute("data-select-all");
+    if (all) {
+      var form = document.getElementById(all);
+      if (form) boxes(form).forEach(function (b) { b.checked = el.checked; });
+    }
+    var inBulk = el.form && el.form.hasAttribute("data-bulk-form");
+    if (all || el.name === "pick" || (inBulk && (el.name === "action" || el.name === "status"))) refresh();
+  });
+  // Back to the list as it is now (htmx pushed the filters into the address bar).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-bulk-form")) return;
+    var next = form.querySelector('input[name="next"]');
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
+  document.addEventListener("DOMContentLoaded", refresh);
+  document.addEventListener("htmx:afterSwap", refresh);
+})();

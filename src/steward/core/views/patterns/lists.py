@@ -27,6 +27,12 @@ from steward.core.views.patterns.base import (
     stream_csv,
 )
 from steward.core.views.patterns.live import LiveListMixin, is_poll
+from steward.core.views.patterns.saved import (
+    chosen_columns,
+    column_choices,
+    list_key,
+    saved_views_menu,
+)
 from steward.core.views.patterns.selects import speed_up
 
 
@@ -134,6 +140,15 @@ class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
     csv_filename = ""
     # Large lists (the service desk's queues): read a page's keys first, then its rows.
     keys_first = False
+    # The column chooser and the saved-views menu (core/views/patterns/saved.py).
+    saved_views = True
+    # Rows can be selected for the bulk form of the page (``bulk_form`` in the template):
+    # each row's checkbox carries its id and the version the list showed ("id:version").
+    bulk = False
+
+    def bulk_allowed(self) -> bool:
+        """Whether the actor gets the row checkboxes and the bulk form (hook)."""
+        return self.bulk
 
     def get_queryset(self) -> QuerySet:
         query = type(self).query
@@ -215,9 +230,11 @@ class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
         paginator = paginator_class(qs, self.page_size())
         page = paginator.get_page(request.GET.get("page"))
         objects = self.prepare_page(list(page.object_list))
+        key = list_key(request)
+        shown = chosen_columns(request, self.columns, key)
         rows = []
         for obj in objects:
-            cells = build_cells(obj, self.columns)
+            cells = build_cells(obj, shown)
             rows.append({"obj": obj, "cells": cells, "html": row_html(cells)})
         context = self.get_context_data(
             filterset=filterset,
@@ -229,7 +246,16 @@ class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
             ),
             ellipsis=Paginator.ELLIPSIS,
             rows=rows,
-            headers=self.headers(sort),
+            headers=self.headers(sort, shown),
+            column_choices=column_choices(self.columns, shown),
+            list_key=key,
+            saved_views_on=self.saved_views and bool(key),
+            bulk=self.bulk_allowed(),
+            **(
+                saved_views_menu(self.actor, request, key, shown, len(self.columns))
+                if self.saved_views and key
+                else {}
+            ),
             sort=sort,
             title=self.title,
             create_url=self.create_url(),
@@ -259,10 +285,10 @@ class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
             return self.paginate_by
         return wanted if wanted in self.page_sizes else self.paginate_by
 
-    def headers(self, sort: str) -> list[dict[str, Any]]:
+    def headers(self, sort: str, columns: Sequence[Column] = ()) -> list[dict[str, Any]]:
         current, descending = sort.lstrip("-"), sort.startswith("-")
         result = []
-        for column in self.columns:
+        for column in columns or self.columns:
             header: dict[str, Any] = {
                 "label": column.label,
                 "key": column.key,
