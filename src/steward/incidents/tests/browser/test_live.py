@@ -133,7 +133,7 @@ def test_keyboard_walks_the_queue_and_the_record(browser_page, world):  # noqa: 
     page.goto("/incidents/mine/")
     rows = page.locator("#list-results table.data tbody tr")
     expect(rows).to_have_count(3)
-    numbers = [rows.nth(i).locator("td").first.inner_text().strip() for i in range(3)]
+    numbers = [rows.nth(i).locator("a").first.inner_text().strip() for i in range(3)]
 
     # j / k move the current row, Enter opens it.
     page.keyboard.press("j")
@@ -215,9 +215,9 @@ def test_n_and_p_cross_pages(browser_page, world, make_incident, server_group): 
     page.goto("/incidents/mine/?per_page=25")
     rows = page.locator("#list-results table.data tbody tr")
     expect(rows).to_have_count(25)
-    last_here = rows.nth(24).locator("td").first.inner_text().strip()
+    last_here = rows.nth(24).locator("a").first.inner_text().strip()
     page.goto("/incidents/mine/?per_page=25&page=2")
-    only_there = page.locator("#list-results table.data tbody tr td").first.inner_text().strip()
+    only_there = page.locator("#list-results table.data tbody tr a").first.inner_text().strip()
     page.goto("/incidents/mine/?per_page=25")
     rows.nth(24).locator("a").first.click()
     expect(page.locator(".record-number")).to_have_text(last_here)
