@@ -9,7 +9,6 @@ from django.http import Http404
 
 from steward.core import numbering
 from steward.core.models import JournalEntry
-from steward.core.tests.factories import make_person
 from steward.incidents.choices import Channel, ServiceType
 from steward.incidents.models import Deflection, IncidentRequest, Solution
 from steward.incidents.services.requests import (
@@ -17,6 +16,7 @@ from steward.incidents.services.requests import (
     expected_response_for,
     service_request_submit,
 )
+from steward.incidents.tests.conftest import catalog_item as _item
 from steward.service_level.models import CatalogItem
 from steward.service_level.services.request_types import (
     request_type_create,
@@ -27,35 +27,6 @@ from steward.service_level.services.request_types import (
 def journal_of(record):
     return JournalEntry.objects.filter(
         record_type=ContentType.objects.get_for_model(record), record_id=record.pk
-    )
-
-
-LAPTOP_FIELDS = [
-    {"label": "Model", "kind": "choice", "required": True, "options": ["14 inch", "16 inch"]},
-    {"label": "Needed by", "kind": "date", "required": True, "help": "The first working day."},
-    {"label": "Screens", "kind": "number"},
-    {"label": "Docking station", "kind": "yes_no"},
-    {"label": "Cost centre", "kind": "text"},
-    {"label": "Why", "kind": "long_text"},
-]
-
-
-def _item(service, name="E-mail - Standard", **extra):
-    item = CatalogItem(service=service, name=name, status="published", **extra)
-    numbering.assign(item)
-    item.save()
-    return item
-
-
-@pytest.fixture
-def level_manager(db, provider):
-    return make_person("service_level_manager", organisation=provider, username="lena")
-
-
-@pytest.fixture
-def laptop(level_manager, service, sla):
-    return request_type_create(
-        actor=level_manager, catalog_item=_item(service), name="New laptop", fields=LAPTOP_FIELDS
     )
 
 

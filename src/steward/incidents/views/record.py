@@ -237,6 +237,7 @@ class IncidentDetailView(RecordDetailView):
             can_work=can_work,
             propose_url=_propose_url(actor, obj),
             links=linked_records(obj),
+            submission=queries.submission_of(obj),
             cis=list(obj.cis.select_related("ci_class").order_by("number")),
             availability=group_availability(groups),
             assigning=any(s["action"].key == "assign" for s in panel["steps"]),

@@ -308,7 +308,13 @@ class SolutionSuggestView(StewardPageMixin, View):
         response = render(
             request,
             self.template_name,
-            {"suggestions": found, "text": text, "searched": bool(text or service or cis)},
+            {
+                "suggestions": found,
+                "text": text,
+                "searched": bool(text or service or cis),
+                # The portal's form offers "This solved it" (a deflection).
+                "portal": request.GET.get("portal") == "1",
+            },
         )
         response["Vary"] = "HX-Request"
         return response
