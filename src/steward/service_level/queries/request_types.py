@@ -3,7 +3,7 @@ services their organisation already has."""
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from steward.core import permissions
 from steward.core.models import Person
@@ -50,8 +50,13 @@ def may_request(actor: Person, request_type: RequestType) -> bool:
     return services is None or request_type.catalog_item.service_id in services
 
 
-def all_request_types_of(actor: Person, item_id: int) -> QuerySet[RequestType]:
-    """Every request type of a catalog item, inactive ones too: for its maintainers."""
+def request_types_to_maintain(actor: Person) -> QuerySet[RequestType]:
+    """Every request type, inactive ones too, for the people who maintain them."""
     if not permissions.has(actor, "service_level.request_type.change"):
         return RequestType.objects.none()
-    return RequestType.objects.filter(Q(catalog_item_id=item_id)).prefetch_related("fields")
+    return RequestType.objects.select_related("catalog_item").prefetch_related("fields")
+
+
+def all_request_types_of(actor: Person, item_id: int) -> QuerySet[RequestType]:
+    """Every request type of a catalog item, inactive ones too: for its maintainers."""
+    return request_types_to_maintain(actor).filter(catalog_item_id=item_id)

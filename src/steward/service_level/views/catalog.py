@@ -305,6 +305,13 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
             )
         if obj.status == C.DRAFT:
             actions.append(Action("Edit", url("edit"), change))
+        actions.append(
+            Action(
+                "Request types",
+                reverse("service_level:request-type-list", args=[obj.pk]),
+                "service_level.request_type.change",
+            )
+        )
         actions += header_buttons(CATALOG_ITEM, self.actor, obj)
         if obj.status == C.PUBLISHED:
             actions.append(
