@@ -5,6 +5,7 @@ request page for staff and requester, "This solved it", and landing on the porta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from steward.core.tests.api import field_errors
 from steward.incidents.models import Deflection, IncidentRequest
@@ -175,3 +176,19 @@ def test_this_solved_it_ends_the_request_before_it_is_registered(client, request
     [deflection] = Deflection.objects.all()
     assert deflection.text == "Forgot my password"
     assert not IncidentRequest.objects.exists()
+
+
+def test_staff_see_the_deflections_on_the_solution_and_in_the_reports(
+    client, requester, solution, desk_analyst  # noqa: F811
+):
+    client.force_login(requester)
+    client.post(reverse("incidents:portal-solved"), {"solved_solution": solution.pk, "title": "pw"})
+    customer_view = client.get(reverse("incidents:solution-detail", args=[solution.pk]))
+    assert "Solved before registering" not in customer_view.content.decode()
+    client.force_login(desk_analyst)
+    page = client.get(reverse("incidents:solution-detail", args=[solution.pk])).content.decode()
+    assert "Solved before registering" in page
+    this_week = timezone.localdate().isoformat()
+    csv = client.get(reverse("incidents:reports"), {"format": "csv", "week": this_week})
+    csv = csv.content.decode()
+    assert "deflections,,1," in csv

@@ -106,6 +106,7 @@ class SolutionDetailView(RecordDetailView):
         ]
         if internal:
             fields += [
+                Field("Solved before registering", queries.deflection_count(obj)),
                 Field("Approving group", obj.support_group.name if obj.support_group_id else None),
                 Field("Proposed by", obj.proposed_by.display_name if obj.proposed_by_id else None),
                 Field(
