@@ -229,7 +229,9 @@ def _catalog_items(context: dict[str, Any], lena: Person) -> dict[str, CatalogIt
                 category="Business services",
                 charge=Decimal("12.50") if service.name not in CRITICAL else Decimal("45.00"),
                 charge_unit="per user per month",
-                request_instructions="Ask your customer representative to subscribe.",
+                request_instructions="Ask the service desk (My requests, Ask for help); if your "
+                "organisation does not have the service yet, ask your customer representative "
+                "to subscribe.",
                 targets=sla_targets(service),
             )
             _publish(item, lena)

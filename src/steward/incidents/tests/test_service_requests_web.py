@@ -179,7 +179,10 @@ def test_this_solved_it_ends_the_request_before_it_is_registered(client, request
 
 
 def test_staff_see_the_deflections_on_the_solution_and_in_the_reports(
-    client, requester, solution, desk_analyst  # noqa: F811
+    client,
+    requester,
+    solution,
+    desk_analyst,  # noqa: F811
 ):
     client.force_login(requester)
     client.post(reverse("incidents:portal-solved"), {"solved_solution": solution.pk, "title": "pw"})

@@ -17,12 +17,13 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views import View
 
-from steward.core import attachments, journal, permissions
+from steward.core import attachments, journal, permissions, registry
 from steward.core.choices import Role
 from steward.core.errors import PayloadTooLarge
 from steward.core.ids import parse_id
 from steward.core.roles import is_desk
 from steward.core.services.attachments import attachment_add
+from steward.core.views.shell import work_card
 from steward.core.views.patterns import (
     RecordObjectMixin,
     StewardPageMixin,
@@ -115,8 +116,18 @@ class PortalHomeView(StewardPageMixin, View):
                 "found": found,
                 "representative": is_representative(actor),
                 "can_register": permissions.has(actor, REGISTER),
+                "work": _work(actor),
             },
         )
+
+
+def _work(actor: Any) -> list[Any]:
+    """What else waits for a customer-side person (a representative's agreements to
+    sign...): the My work sections with something in them, as they land here instead."""
+    if not permissions.is_customer_side(actor):
+        return []
+    sections = [s for provider in registry.WORK_PROVIDERS for s in provider(actor) if s.rows]
+    return [work_card(s) for s in sections]
 
 
 class PortalCreateView(StewardPageMixin, View):
