@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from steward.core.api.base import GuardedSerializer, IdField, RecordViewSet
+from steward.core.api.base import GuardedSerializer, RecordViewSet, visible
 from steward.core.models import Person
 from steward.incidents import inputs
 from steward.incidents.choices import Channel, IncidentStatus
@@ -21,6 +21,8 @@ from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import requests as svc
 from steward.service_level.choices import RequestFieldKind
+from steward.service_level.models import RequestType
+from steward.service_level.queries.request_types import request_types_for
 
 VIEW = "incidents.incident.view"
 
@@ -55,8 +57,11 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
 
 class ServiceRequestCreateSerializer(GuardedSerializer):
     inputs = inputs.SERVICE_REQUEST
-    request_type = IdField(
-        help_text="A request type of a catalog item the caller may request from."
+    request_type = visible(
+        request_types_for,
+        RequestType,
+        help_text="A request type of a catalog item the caller sees in the catalog "
+        "(``requestable`` says whether they may submit it).",
     )
     answers = serializers.DictField(
         child=serializers.JSONField(),

@@ -27,7 +27,7 @@ from steward.core.tests.factories import (
     member_fixture,
     staff_fixture,
 )
-from steward.incidents.models import IncidentRequest
+from steward.incidents.models import IncidentRequest, Solution
 from steward.service_level.choices import AGREEMENT_PREFIX
 from steward.service_level.models import Agreement, CatalogItem, Service, ServiceLevelTarget
 from steward.service_level.services.request_types import request_type_create
@@ -280,3 +280,14 @@ def laptop(level_manager, service, sla):
         name="New laptop",
         fields=LAPTOP_FIELDS,
     )
+
+
+@pytest.fixture
+def suggested_solution(db):
+    """An active solution that the portal form suggests for "password"."""
+    solution = Solution(
+        title="Reset your password", body="Use the self-service page.", status="active"
+    )
+    numbering.assign(solution)
+    solution.save()
+    return solution

@@ -7,7 +7,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from steward.core import numbering
 from steward.core.models import JournalEntry
 from steward.incidents.choices import Channel, ServiceType
 from steward.incidents.models import Deflection, IncidentRequest, Solution
@@ -181,30 +180,20 @@ def test_changing_the_fields_is_journalled_and_keeps_old_answers(laptop, level_m
     assert incident.submission.answers[0]["label"] == "Model"
 
 
-@pytest.fixture
-def solution(db, service):
-    solution = Solution(
-        title="Reset your password", body="Use the self-service page.", status="active"
-    )
-    numbering.assign(solution)
-    solution.save()
-    return solution
-
-
-def test_this_solved_it_records_a_deflection_and_registers_nothing(solution, requester):
-    deflection_record(actor=requester, solution=solution, text="I forgot my password")
+def test_this_solved_it_records_a_deflection_and_registers_nothing(suggested_solution, requester):
+    deflection_record(actor=requester, solution=suggested_solution, text="I forgot my password")
     [deflection] = Deflection.objects.all()
     assert (deflection.person, deflection.solution, deflection.text) == (
         requester,
-        solution,
+        suggested_solution,
         "I forgot my password",
     )
     assert not IncidentRequest.objects.exists()
-    assert journal_of(solution).filter(kind="system").exists()
+    assert journal_of(suggested_solution).filter(kind="system").exists()
 
 
-def test_a_proposed_solution_cannot_deflect(solution, requester):
-    Solution.objects.filter(pk=solution.pk).update(status="proposed")
+def test_a_proposed_solution_cannot_deflect(suggested_solution, requester):
+    Solution.objects.filter(pk=suggested_solution.pk).update(status="proposed")
     with pytest.raises(Http404):  # customer-side people see only active solutions
-        deflection_record(actor=requester, solution=solution.pk)
+        deflection_record(actor=requester, solution=suggested_solution.pk)
     assert not Deflection.objects.exists()

@@ -11,7 +11,7 @@ from steward.core.tests.api import field_errors
 from steward.incidents.models import Deflection, IncidentRequest
 from steward.incidents.services.requests import service_request_submit
 from steward.incidents.tests.conftest import catalog_item
-from steward.incidents.tests.test_service_requests import GOOD, solution  # noqa: F401
+from steward.incidents.tests.test_service_requests import GOOD
 
 # --- API -------------------------------------------------------------------------------
 
@@ -79,7 +79,8 @@ def test_the_api_refuses_a_service_the_organisation_does_not_have(api, laptop, o
     missing = api.as_(other_requester).post(
         "/api/v1/service-requests/", {"request_type": 999999, "answers": {}}, format="json"
     )
-    assert missing.status_code == 404
+    assert missing.status_code == 400
+    assert "request_type" in field_errors(missing)
 
 
 def test_the_api_refuses_fields_a_request_does_not_take(api, laptop, requester):
@@ -162,7 +163,9 @@ def test_another_organisation_gets_the_hint_not_the_form(client, laptop, other_r
     assert not IncidentRequest.objects.exists()
 
 
-def test_this_solved_it_ends_the_request_before_it_is_registered(client, requester, solution):  # noqa: F811
+def test_this_solved_it_ends_the_request_before_it_is_registered(
+    client, requester, suggested_solution
+):
     client.force_login(requester)
     suggestions = client.get(
         reverse("incidents:solution-suggest"), {"title": "password", "portal": "1"}
@@ -170,7 +173,11 @@ def test_this_solved_it_ends_the_request_before_it_is_registered(client, request
     assert "This solved it" in suggestions
     response = client.post(
         reverse("incidents:portal-solved"),
-        {"solved_solution": solution.pk, "title": "Forgot my password", "description": ""},
+        {
+            "solved_solution": suggested_solution.pk,
+            "title": "Forgot my password",
+            "description": "",
+        },
     )
     assert response.url == reverse("incidents:portal-home")
     [deflection] = Deflection.objects.all()
@@ -181,15 +188,20 @@ def test_this_solved_it_ends_the_request_before_it_is_registered(client, request
 def test_staff_see_the_deflections_on_the_solution_and_in_the_reports(
     client,
     requester,
-    solution,
-    desk_analyst,  # noqa: F811
+    suggested_solution,
+    desk_analyst,
 ):
     client.force_login(requester)
-    client.post(reverse("incidents:portal-solved"), {"solved_solution": solution.pk, "title": "pw"})
-    customer_view = client.get(reverse("incidents:solution-detail", args=[solution.pk]))
+    client.post(
+        reverse("incidents:portal-solved"),
+        {"solved_solution": suggested_solution.pk, "title": "pw"},
+    )
+    customer_view = client.get(reverse("incidents:solution-detail", args=[suggested_solution.pk]))
     assert "Solved before registering" not in customer_view.content.decode()
     client.force_login(desk_analyst)
-    page = client.get(reverse("incidents:solution-detail", args=[solution.pk])).content.decode()
+    page = client.get(
+        reverse("incidents:solution-detail", args=[suggested_solution.pk])
+    ).content.decode()
     assert "Solved before registering" in page
     this_week = timezone.localdate().isoformat()
     csv = client.get(reverse("incidents:reports"), {"format": "csv", "week": this_week})

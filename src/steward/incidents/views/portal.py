@@ -23,13 +23,13 @@ from steward.core.errors import PayloadTooLarge
 from steward.core.ids import parse_id
 from steward.core.roles import is_desk
 from steward.core.services.attachments import attachment_add
-from steward.core.views.shell import work_card
 from steward.core.views.patterns import (
     RecordObjectMixin,
     StewardPageMixin,
     action_urls,
     apply_errors,
 )
+from steward.core.views.shell import work_card
 from steward.incidents import forms as f
 from steward.incidents import search
 from steward.incidents.actions import PORTAL
