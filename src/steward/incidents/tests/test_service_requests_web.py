@@ -207,3 +207,19 @@ def test_staff_see_the_deflections_on_the_solution_and_in_the_reports(
     csv = client.get(reverse("incidents:reports"), {"format": "csv", "week": this_week})
     csv = csv.content.decode()
     assert "deflections,,1," in csv
+
+
+def test_the_api_shows_requests_only_to_who_may_see_them(
+    api, laptop, requester, colleague, representative, other_requester
+):
+    service_request_submit(actor=requester, request_type=laptop, answers=GOOD)
+    seen = {
+        who: len(api.as_(person).get("/api/v1/service-requests/").json()["results"])
+        for who, person in {
+            "requester": requester,
+            "colleague": colleague,
+            "representative": representative,
+            "other organisation": other_requester,
+        }.items()
+    }
+    assert seen == {"requester": 1, "colleague": 0, "representative": 1, "other organisation": 0}
