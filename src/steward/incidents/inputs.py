@@ -167,3 +167,11 @@ SOLUTION_DECISION = SOLUTION("solution decision", note=_INTERNAL_NOTE)
 SOLUTION_NOTE = Inputs("solution note", note=_INTERNAL_NOTE)
 SOLUTION_USE = Inputs("solution use", incident=staff())
 REPORT_SUBSCRIPTION = Inputs("report subscription", subscribe=staff())
+
+# Issue 13: a user service request from a catalog request type (the answers are checked
+# against the request type's fields by the service).
+SERVICE_REQUEST = Inputs(
+    "service request",
+    request_type=anyone(),
+    answers=anyone(audience=SHARED),
+)

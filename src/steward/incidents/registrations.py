@@ -171,6 +171,8 @@ registry.nav(
 # The requester's own requests. ``verify`` is held by customer-side people and the desk
 # only (a dedicated portal permission would narrow it to customer-side people).
 registry.nav(AREA, "My requests", "incidents:portal-home", "incidents.portal.use", 5)
+# Requesters and customer representatives land on the portal, not on My work (issue 13).
+registry.customer_home("incidents:portal-home")
 
 
 # --- mail -------------------------------------------------------------------------

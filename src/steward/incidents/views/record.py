@@ -241,6 +241,7 @@ class IncidentDetailView(RecordDetailView):
             propose_url=_propose_url(actor, obj),
             links=[link for link in linked_records(obj) if link["kind"] != "incident request"],
             **links_context(actor, obj, self.request),
+            submission=queries.submission_of(obj),
             cis=list(obj.cis.select_related("ci_class").order_by("number")),
             availability=group_availability(groups),
             assigning=any(s["action"].key == "assign" for s in panel["steps"]),

@@ -67,6 +67,7 @@ class ReportsView(StewardPageMixin, TemplateView):
             return self.render_to_response(context)
         week = reports.weekly(self.actor, period)
         kpis = reports.kpis(self.actor, period)
+        kpis["deflections"] = reports.deflections(self.actor, period)
         if request.GET.get("format") == "csv":
             rows = [["priority", label, now, before] for label, now, before in week["by_priority"]]
             rows += [["service", name, n, ""] for name, n, _ in week["by_service"]]
@@ -76,6 +77,7 @@ class ReportsView(StewardPageMixin, TemplateView):
             rows += [["sla_" + label.lower(), f"{met}/{total}", percent, ""]
                      for label, met, total, percent in kpis["sla_compliance"]]  # fmt: skip
             rows.append(["first_contact_percent", "", kpis["first_contact_percent"], ""])
+            rows.append(["deflections", "", kpis["deflections"], ""])
             start = timezone.localtime(period.start).date()
             return _csv(f"incidents-week-{start:%Y-%m-%d}", ["measure", "item", "value", "previous"],
                         rows)  # fmt: skip
