@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from steward.core import clocks, ids, lockout, permissions
@@ -18,6 +18,7 @@ from steward.core.models import (
     Notification,
     Organisation,
     Person,
+    ResponseTemplate,
     RoleAssignment,
     SlaClock,
     SupportGroup,
@@ -142,3 +143,19 @@ def measured_record_for(actor: Person, record_type: str, record_id: Any) -> Mode
         message = f"Enter a record id: a whole number from {ids.MIN_ID} to {ids.MAX_ID}."
         raise ValidationError({"record_id": [message]})
     return one(query(actor), pk)
+
+
+def response_templates_for(actor: Person, kind: str | None = None) -> QuerySet[ResponseTemplate]:
+    """The shared reply/resolution templates and the actor's own (none for customer-side
+    people, who do not write replies from templates)."""
+    if permissions.is_customer_side(actor) or not permissions.has(
+        actor, "core.response_template.use"
+    ):
+        return ResponseTemplate.objects.none()
+    qs = ResponseTemplate.objects.filter(Q(owner__isnull=True) | Q(owner=actor))
+    qs = qs.select_related("owner")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def response_template_for(actor: Person, pk: Any) -> ResponseTemplate:
+    return one(response_templates_for(actor), pk, "template")

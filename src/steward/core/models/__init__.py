@@ -15,6 +15,7 @@ from steward.core.models.records import (
 )
 from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
 from steward.core.models.tokens import ApiToken
+from steward.core.models.work import ResponseTemplate, TemplateKind, TimeEntry
 
 __all__ = [
     "ApiToken",
@@ -31,11 +32,14 @@ __all__ = [
     "PeriodicJobRun",
     "Person",
     "ReferenceVersion",
+    "ResponseTemplate",
     "RoleAssignment",
     "SecurityEvent",
     "SlaClock",
     "SupportGroup",
     "SupportGroupMembership",
+    "TemplateKind",
+    "TimeEntry",
     "TimeStampedModel",
     "VersionedModel",
     "WebhookDelivery",
