@@ -16,9 +16,7 @@ from steward.core.api.base import GuardedSerializer, ServiceCreate, ServiceUpdat
 from steward.core.models import ResponseTemplate, TemplateKind
 from steward.core.services import work as svc
 
-PLACEHOLDER_HELP = "Placeholders: " + ", ".join(
-    "{{" + name + "}}" for name in svc.PLACEHOLDERS
-)
+PLACEHOLDER_HELP = "Placeholders: " + ", ".join("{{" + name + "}}" for name in svc.PLACEHOLDERS)
 
 
 class ResponseTemplateSerializer(serializers.ModelSerializer):

@@ -2,7 +2,6 @@
 reply/resolution templates with placeholders. Areas call ``time_spent_add`` from their own
 services, inside their transaction; templates are maintained here for every area."""
 
-import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -108,8 +107,9 @@ class Filled:
 
 def fill(text: str, values: Mapping[str, Any], *, as_html: bool) -> Filled:
     """``text`` with each known ``{{placeholder}}`` replaced by its value. Plain substitution,
-    never template execution: ``{% ... %}`` and anything else stays text. Values are escaped
-    when the text is HTML (a reply); unknown placeholders stay as written and are listed."""
+    never template execution: ``{% ... %}`` and anything else stays text. A value's markup
+    is escaped when the text is HTML (a reply); unknown placeholders stay as written and are
+    listed."""
     unknown: list[str] = []
 
     def one(match: re.Match[str]) -> str:
@@ -118,7 +118,9 @@ def fill(text: str, values: Mapping[str, Any], *, as_html: bool) -> Filled:
             unknown.append(name)
             return match.group(0)
         value = "" if values[name] is None else str(values[name])
-        return html.escape(value, quote=False) if as_html else value
+        # In HTML a value's markup becomes text; "&" stays, as typed (the journal's
+        # sanitiser reads a bare "&" as text too).
+        return value.replace("<", "&lt;").replace(">", "&gt;") if as_html else value
 
     return Filled(_PLACEHOLDER.sub(one, text), unknown)
 

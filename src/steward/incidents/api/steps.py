@@ -8,6 +8,7 @@ from rest_framework import serializers
 from steward.core.api.base import GuardedSerializer, choice_text, visible
 from steward.core.models import Person, SupportGroup
 from steward.core.queries import groups_for, people_for
+from steward.core.services.work import MAX_MINUTES
 from steward.incidents import inputs
 from steward.incidents.choices import PendingReason, ResolutionCode, SendBackReason
 from steward.incidents.models import Solution
@@ -77,15 +78,43 @@ class IncidentEscalationDecisionSerializer(GuardedSerializer):
     note = _text(max_length=5000)
 
 
+def time_spent_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_MINUTES,
+        help_text="Minutes spent on this action (recorded with it, reported per group and person).",
+    )
+
+
+def template_field(kind: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=f"A {kind} template (GET /api/v1/response-templates/): filled in for the "
+        f"request and used when the text is left out.",
+    )
+
+
 class IncidentResolveSerializer(GuardedSerializer):
     inputs = inputs.RESOLVE
 
-    resolution = serializers.CharField()
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
     resolution_code = choice_text(ResolutionCode.choices)
     solution = visible(solutions_for, Solution, required=False, allow_null=True)
     workaround = serializers.BooleanField(
         default=False, help_text="A workaround, likely to recur: the problem coordinator is told."
     )
+    time_spent = time_spent_field()
+    template = template_field("resolution")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if not (attrs.get("resolution") or "").strip() and not attrs.get("template"):
+            raise serializers.ValidationError(
+                {"resolution": ["Write the resolution or choose a template."]}
+            )
+        return attrs
 
 
 class IncidentReopenSerializer(GuardedSerializer):
