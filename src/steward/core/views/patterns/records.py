@@ -125,9 +125,9 @@ class RecordDetailView(RecordObjectMixin, StewardPageMixin, TemplateView):
         )
         if entries and not permissions.is_customer_side(self.actor):
             spent = dict(
-                TimeEntry.objects.filter(
-                    journal_entry_id__in=[e.pk for e in entries]
-                ).values_list("journal_entry_id", "minutes")
+                TimeEntry.objects.filter(journal_entry_id__in=[e.pk for e in entries]).values_list(
+                    "journal_entry_id", "minutes"
+                )
             )
             for e in entries:
                 e.minutes_spent = spent.get(e.pk)  # type: ignore[attr-defined]
