@@ -35,7 +35,7 @@ from steward.incidents.queries.templates import filled_template
 from steward.incidents.services import incidents as svc
 from steward.incidents.services.people import is_coordinator, may_work
 
-PRIORITY_WORDS = {1: "Critical", 2: "High", 3: "Medium", 4: "Low"}
+PRIORITY_WORDS = {"1": "Critical", "2": "High", "3": "Medium", "4": "Low"}
 # Steps that move the status, offered when the status is "changed" in the panel.
 STATUS_STEPS = ("take", "resume", "pending", "resolve", "accept", "close", "reopen", "cancel")
 
@@ -107,7 +107,7 @@ def _show_cis(incident: IncidentRequest) -> dict[str, Any]:
         {"text": f"{ci.number} {ci.name}", "url": ci.get_absolute_url(), "sub": ci.ci_class.name}
         for ci in cis
     ]
-    return {"items": items, "empty": "None recorded"}
+    return {"listed": items, "empty": "None recorded"}
 
 
 def _show_group(incident: IncidentRequest) -> dict[str, Any]:
@@ -128,8 +128,9 @@ FIELDS = [
     InlineField(
         "priority", "Priority",
         show=lambda i: {
-            "value": f"P{i.priority} {PRIORITY_WORDS.get(i.priority, '')} · "
-                     f"{i.get_impact_display()} impact, {i.get_urgency_display().lower()} urgency",
+            "value": f"P{i.priority} {PRIORITY_WORDS.get(i.priority, '')}",
+            "badge": f"p{i.priority}",
+            "note": f"Impact {i.get_impact_display()} · urgency {i.get_urgency_display()}",
         },
         form=f.InlinePriorityForm, save=_save_update("priority"),
         may_edit=_open_and(may_work),

@@ -29,7 +29,7 @@ PANEL_TEMPLATE = "core/partials/inline_panel.html"
 @dataclass(frozen=True)
 class InlineField:
     """One field of the panel. ``show(record)`` gives what the row displays (``value``,
-    ``url``, ``badge``, ``items``: see the panel template); ``form`` is built with
+    ``link``, ``badge``, ``note``, ``listed``: see the panel template); ``form`` is built with
     ``(data, actor=, record=, initial=)``; ``save(actor, record, cleaned_data,
     expected_version)`` calls the service; ``may_edit(actor, record)`` decides whether the
     row offers a form (None: the field is never edited here; a row with ``links`` offers
