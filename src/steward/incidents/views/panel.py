@@ -40,6 +40,11 @@ PRIORITY_WORDS = {"1": "Critical", "2": "High", "3": "Medium", "4": "Low"}
 STATUS_STEPS = ("take", "resume", "pending", "resolve", "accept", "close", "reopen", "cancel")
 
 
+def _words(label: str) -> str:
+    """A choice's label without its number ("2 - High" → "high")."""
+    return label.split(" - ", 1)[-1].lower()
+
+
 def minutes_words(minutes: int) -> str:
     hours, rest = divmod(int(minutes), 60)
     if not hours:
@@ -130,7 +135,8 @@ FIELDS = [
         show=lambda i: {
             "value": f"P{i.priority} {PRIORITY_WORDS.get(i.priority, '')}",
             "badge": f"p{i.priority}",
-            "note": f"Impact {i.get_impact_display()} · urgency {i.get_urgency_display()}",
+            "note": f"Impact: {_words(i.get_impact_display())} · "
+            f"urgency: {_words(i.get_urgency_display())}",
         },
         form=f.InlinePriorityForm, save=_save_update("priority"),
         may_edit=_open_and(may_work),

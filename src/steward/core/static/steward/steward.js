@@ -155,3 +155,34 @@
     send();
   });
 })();
+
+/* --- Parts of a page refreshed after a change made in place (issue 13) --- */
+(function () {
+  "use strict";
+  // An htmx answer with "HX-Trigger: record-changed" (an inline edit): every element
+  // carrying data-refresh-on="record-changed" and an id is replaced by its current
+  // version, read from the page again (header, clocks, next steps, activity).
+  document.addEventListener("record-changed", function () {
+    var parts = document.querySelectorAll("[data-refresh-on~='record-changed'][id]");
+    if (!parts.length) return;
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        Array.prototype.forEach.call(parts, function (part) {
+          var replacement = fresh.getElementById(part.id);
+          if (!replacement || !part.isConnected) return;
+          // Keep what the person is typing in the activity form.
+          var typing = part.querySelector && part.querySelector("textarea");
+          var kept = typing && typing.value;
+          part.replaceWith(replacement);
+          if (kept) {
+            var box = replacement.querySelector("textarea");
+            if (box) box.value = kept;
+          }
+          if (window.htmx) window.htmx.process(replacement);
+        });
+      });
+  });
+})();
