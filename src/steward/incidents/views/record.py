@@ -265,7 +265,9 @@ class IncidentDetailView(RecordDetailView):
             obj = queries.incident_for(self.actor, obj.pk)
             self._object = obj
             if request.htmx:
-                return render(request, self.timeline_template_name, self.timeline_context(obj))
+                response = render(request, self.timeline_template_name, self.timeline_context(obj))
+                response["HX-Trigger"] = "record-noted"  # the panel's time spent
+                return response
             messages.success(
                 request, "Reply sent." if form.cleaned_data["public"] else "Note added."
             )

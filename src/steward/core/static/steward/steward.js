@@ -159,11 +159,12 @@
 /* --- Parts of a page refreshed after a change made in place (issue 13) --- */
 (function () {
   "use strict";
-  // An htmx answer with "HX-Trigger: record-changed" (an inline edit): every element
-  // carrying data-refresh-on="record-changed" and an id is replaced by its current
-  // version, read from the page again (header, clocks, next steps, activity).
-  document.addEventListener("record-changed", function () {
-    var parts = document.querySelectorAll("[data-refresh-on~='record-changed'][id]");
+  // An htmx answer with "HX-Trigger: <event>" (record-changed: an inline edit;
+  // record-noted: a note or reply): every element whose data-refresh-on names that event
+  // and that has an id is replaced by its current version, read from the page again
+  // (header, clocks, next steps, activity; the Handling panel's time spent).
+  function refresh(name) {
+    var parts = document.querySelectorAll("[data-refresh-on~='" + name + "'][id]");
     if (!parts.length) return;
     fetch(window.location.pathname, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : ""; })
@@ -173,16 +174,14 @@
         Array.prototype.forEach.call(parts, function (part) {
           var replacement = fresh.getElementById(part.id);
           if (!replacement || !part.isConnected) return;
-          // Keep what the person is typing in the activity form.
-          var typing = part.querySelector && part.querySelector("textarea");
-          var kept = typing && typing.value;
+          // Never replace what the person is working in.
+          if (part.contains(document.activeElement) && document.activeElement !== document.body) return;
           part.replaceWith(replacement);
-          if (kept) {
-            var box = replacement.querySelector("textarea");
-            if (box) box.value = kept;
-          }
           if (window.htmx) window.htmx.process(replacement);
         });
       });
+  }
+  ["record-changed", "record-noted"].forEach(function (name) {
+    document.addEventListener(name, function () { refresh(name); });
   });
 })();

@@ -105,6 +105,7 @@ def test_coordinator_edits_in_place_replies_from_a_template_mentions_and_drops_a
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("We are looking into")
     expect(timeline.locator(".tl-spent").first).to_have_text("10 min")
+    expect(page.locator("#field-time")).to_contain_text("10 min")  # the total follows
 
     # A work note that mentions Lee: a link, and Lee is told.
     page.locator("#id_body").fill("@lee the array reports a failed disk, please check.")
@@ -125,6 +126,4 @@ def test_coordinator_edits_in_place_replies_from_a_template_mentions_and_drops_a
     zone.dispatch_event("drop", {"dataTransfer": transfer})
     expect(page.locator("#attachments")).to_contain_text("array-log.txt")
     assert Attachment.objects.filter(original_name="array-log.txt").exists()
-    page.locator("#record-panel").scroll_into_view_if_needed()
     shot(page, "record-5-file-dropped")
-    expect(page.locator("#record-panel")).to_contain_text("10 min")
