@@ -367,6 +367,7 @@ class ResolveForm(GuardedForm):
     )
 
     time_spent = time_spent_field()
+    template = forms.ChoiceField(required=False)  # its choices: the actor's (__init__)
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
@@ -437,6 +438,7 @@ class ReplyForm(GuardedForm):
     body = forms.CharField(widget=_text(3), max_length=20000, label="Message", required=False)
     public = forms.BooleanField(required=False, label="Public reply (the requester sees it)")
     time_spent = time_spent_field()
+    template = forms.ChoiceField(required=False)  # its choices: the actor's (__init__)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -167,8 +167,12 @@ def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> d
         WebhookDelivery,
         WebhookSubscription,
     )
-    from steward.core.services import calendars
+    from steward.core.services import calendars, work
 
+    template = work.response_template_create(
+        actor=admin, name="Thanks", kind="reply", body="Thank you, {{requester.first_name}}.",
+        shared=True,
+    )  # fmt: skip
     holiday = calendars.holiday_add(
         actor=admin, calendar_id=calendar.pk, date=dt.date(2025, 12, 25), name="Christmas"
     )
@@ -191,6 +195,7 @@ def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> d
         "webhook_delivery": delivery,
         "notification": notification,
         "role_assignment": RoleAssignment.objects.filter(person=requester).first(),
+        "response_template": template,
     }
 
 

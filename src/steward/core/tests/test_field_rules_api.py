@@ -36,6 +36,7 @@ RESOURCE_RECORDS = {
     "incidents": "incident", "organisations": "organisation", "people": "person",
     "purchase-requisitions": "requisition", "relationships": "relationship",
     "routing-rules": "routing_rule", "service-level-targets": "target", "services": "service",
+    "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
     "webhook-deliveries": "webhook_delivery",
 }  # fmt: skip

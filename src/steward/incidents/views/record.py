@@ -276,6 +276,9 @@ class IncidentDetailView(RecordDetailView):
             return render(
                 request, self.timeline_template_name, self.timeline_context(obj, form), status=400
             )
+        if not self.can_note(obj):  # the form is not on their page: say what was refused
+            for message in (m for errors in form.errors.values() for m in errors):
+                messages.error(request, message)
         return self.render_to_response(self.get_context_data(note_form=form), status=400)
 
 
