@@ -43,7 +43,7 @@ from steward.core.queries import groups_for, organisations_for, people_for
 from steward.core.services import work
 from steward.incidents import actions as incident_actions
 from steward.incidents import inputs
-from steward.incidents.api.steps import template_field, time_spent_field
+from steward.incidents.api.steps import TextOrTemplate, template_field, time_spent_field
 from steward.incidents.choices import (
     Channel,
     Impact,
@@ -182,8 +182,10 @@ class IncidentUpdateSerializer(GuardedSerializer):
     requires_cmdb_update = serializers.BooleanField(required=False, allow_null=True)
 
 
-class IncidentReplySerializer(GuardedSerializer):
+class IncidentReplySerializer(TextOrTemplate, GuardedSerializer):
     inputs = inputs.REPLY
+    text_field = "body"
+    message = "Write something or choose a template."
 
     body = serializers.CharField(
         max_length=20000,
@@ -197,12 +199,6 @@ class IncidentReplySerializer(GuardedSerializer):
     )
     time_spent = time_spent_field()
     template = template_field("reply")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        if not (attrs.get("body") or "").strip() and not attrs.get("template"):
-            raise serializers.ValidationError({"body": ["Write something or choose a template."]})
-        return attrs
 
 
 class TimeEntrySerializer(serializers.ModelSerializer):

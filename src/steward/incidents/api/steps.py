@@ -96,8 +96,32 @@ def template_field(kind: str) -> serializers.IntegerField:
     )
 
 
-class IncidentResolveSerializer(GuardedSerializer):
+class TextOrTemplate:
+    """The text field ``text_field`` may be left out when a ``template`` is given; with
+    neither, a 400 names the text field (beside any other field's message)."""
+
+    text_field = ""
+    message = ""
+
+    def to_internal_value(self, data: Any) -> Any:
+        get = getattr(data, "get", None)
+        missing = bool(get) and not str(get(self.text_field) or "").strip() and not get("template")
+        error = {self.text_field: [self.message]}
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if missing and isinstance(exc.detail, dict):
+                exc.detail.setdefault(self.text_field, error[self.text_field])
+            raise
+        if missing:
+            raise serializers.ValidationError(error)
+        return value
+
+
+class IncidentResolveSerializer(TextOrTemplate, GuardedSerializer):
     inputs = inputs.RESOLVE
+    text_field = "resolution"
+    message = "Write the resolution or choose a template."
 
     resolution = serializers.CharField(required=False, allow_blank=True, default="")
     resolution_code = choice_text(ResolutionCode.choices)
@@ -107,14 +131,6 @@ class IncidentResolveSerializer(GuardedSerializer):
     )
     time_spent = time_spent_field()
     template = template_field("resolution")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        if not (attrs.get("resolution") or "").strip() and not attrs.get("template"):
-            raise serializers.ValidationError(
-                {"resolution": ["Write the resolution or choose a template."]}
-            )
-        return attrs
 
 
 class IncidentReopenSerializer(GuardedSerializer):
