@@ -397,9 +397,8 @@ class ResponseTemplateForm(GuardedForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=20000,
         label="Text",
-        help_text="Placeholders: "
-        + ", ".join("{{" + name + "}}" for name in work_services.PLACEHOLDERS)
-        + ". Replies may use simple HTML.",
+        help_text="Placeholders such as {{requester.first_name}} or {{number}} (listed on "
+        "the page) are filled in from the record. Replies may use simple HTML.",
     )
     shared = forms.BooleanField(
         required=False, label="Shared with everyone (otherwise only you see it)"
