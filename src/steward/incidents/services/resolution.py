@@ -104,15 +104,18 @@ def incident_resolve(
         minutes = work.checked_minutes(time_spent)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if template is None:  # else the template's text, filled once the request is read
+        resolution = checked_text(errors, "resolution", resolution)
     raise_errors(errors)
     with transaction.atomic():
         incident = _locked(incident_id)
         require_work(actor, incident)
-        if template is not None and not (resolution or "").strip():
-            kind = TemplateKind.RESOLUTION
-            resolution = filled_template(actor, incident, template, kind).text
-        resolution = checked_text(errors, "resolution", resolution)
-        raise_errors(errors)
+        if template is not None:
+            if not (resolution or "").strip():
+                kind = TemplateKind.RESOLUTION
+                resolution = filled_template(actor, incident, template, kind).text
+            resolution = checked_text(errors, "resolution", resolution)
+            raise_errors(errors)
         _resolve(
             incident,
             actor,
