@@ -5,8 +5,8 @@ spent per action, replies and resolutions from templates (services, API and page
 import pytest
 from django.urls import reverse
 
-from steward.core import versioning
-from steward.core.models import Notification, TimeEntry
+from steward.core import journal, versioning
+from steward.core.models import Notification, ResponseTemplate, TimeEntry
 from steward.core.services import work
 from steward.core.tests.api import error_code, field_errors
 from steward.incidents import reports
@@ -438,3 +438,63 @@ def test_the_api_rejects_a_stale_assign(api, working_incident, coordinator):
 
     assert response.status_code == 412
     assert error_code(response) == "precondition_failed"
+
+
+def test_the_status_row_offers_the_steps_that_move_it(client, working_incident, specialist):
+    client.force_login(specialist)
+
+    response = client.get(
+        reverse("incidents:incident-panel-field", args=[working_incident.pk, "status"]),
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Set pending…" in html and "Resolve…" in html
+    assert "?step=resolve#step-resolve" in html
+
+
+def test_the_desk_moves_the_group_inline_and_it_is_journalled(
+    client, working_incident, desk_analyst, network_group
+):
+    client.force_login(desk_analyst)
+    version = IncidentRequest.objects.get(pk=working_incident.pk).lock_version
+
+    response = client.post(
+        panel_field(working_incident, "group"),
+        {"support_group": network_group.pk, versioning.FIELD: version},
+    )
+
+    assert response.status_code == 302  # without JavaScript: back to the record page
+    working_incident.refresh_from_db()
+    assert working_incident.support_group == network_group
+    assert working_incident.assignee is None  # a new group's coordinator picks the person
+    changes = journal.timeline(working_incident, actor=desk_analyst).filter(
+        kind="field_change", field="support_group"
+    )
+    assert changes.exists()
+
+
+# --- The templates page ---------------------------------------------------------------------
+
+
+def test_an_analyst_keeps_a_personal_template_on_the_page(client, analyst, reply_template):
+    client.force_login(analyst)
+    url = reverse("core:response-template-list")
+
+    page = client.get(url)
+    created = client.post(url, {"name": "Mine", "kind": "reply", "body": "Hi {{title}}"})
+    shared = client.post(url, {"name": "X", "kind": "reply", "body": "Hi", "shared": "on"})
+
+    assert 'name="shared"' not in page.content.decode()  # analysts do not share
+    assert reply_template.name in page.content.decode()
+    assert created.status_code == 302
+    assert shared.status_code == 400
+    assert ResponseTemplate.objects.get(name="Mine").owner == analyst
+    assert not ResponseTemplate.objects.filter(name="X").exists()
+
+
+def test_a_requester_has_no_templates_page(client, requester):
+    client.force_login(requester)
+
+    assert client.get(reverse("core:response-template-list")).status_code == 403
