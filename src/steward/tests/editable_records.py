@@ -27,7 +27,7 @@ from steward.configuration.tests.records import (
     supplier,
 )
 from steward.core.models import Organisation, Person
-from steward.core.services import calendars, directory, notifications
+from steward.core.services import calendars, directory, notifications, work
 from steward.core.tests.factories import make_person
 from steward.incidents.services import incidents, routing, solutions
 from steward.service_level.models import Agreement, Service
@@ -225,6 +225,15 @@ EDITABLE: list[Editable] = [
         ),
         api="webhook-subscription",
         page="core:webhook-edit",
+        edits="name",
+    ),
+    Editable(
+        "reply template",
+        lambda actor: work.response_template_create(
+            actor=actor, name=f"Template {_n()}", kind="reply", body="Hi", shared=True
+        ),
+        api="response-template",
+        page="core:response-template-edit",
         edits="name",
     ),
     Editable(
