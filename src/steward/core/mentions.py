@@ -9,7 +9,7 @@ from html import escape
 
 from django.db import models
 
-from steward.core import notify, permissions
+from steward.core import journal, notify, permissions
 from steward.core.models import Person
 
 # An @ not preceded by a word character (so e-mail addresses are no mentions).
@@ -51,7 +51,7 @@ def mentioned(
         url = escape(person.get_absolute_url())
         return f'<a href="{url}" class="mention">@{escape(name)}</a>{rest}'
 
-    return _MENTION.sub(link, body), people
+    return _MENTION.sub(link, journal.keep_lines(body)), people
 
 
 def tell(actor: Person, record: models.Model, people: Iterable[Person], text: str) -> None:

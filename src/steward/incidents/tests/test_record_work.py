@@ -498,3 +498,22 @@ def test_a_requester_has_no_templates_page(client, requester):
     client.force_login(requester)
 
     assert client.get(reverse("core:response-template-list")).status_code == 403
+
+
+def test_a_reply_keeps_its_lines(working_incident, specialist):
+    entry = svc.incident_add_reply(
+        actor=specialist, incident_id=working_incident.pk, body="Hello,\n\nIt works.\nBye"
+    )
+
+    assert entry.body == "Hello,<br>\n<br>\nIt works.<br>\nBye"
+
+
+def test_a_note_with_a_mention_keeps_its_lines(working_incident, specialist, coordinator):
+    entry = svc.incident_add_reply(
+        actor=specialist,
+        incident_id=working_incident.pk,
+        body=f"Disk 3 failed.\n@{coordinator.username} please order one.",
+        public=False,
+    )
+
+    assert entry.body.startswith("Disk 3 failed.<br>\n<a href=")
