@@ -96,6 +96,8 @@ RESOLVE = Inputs(
     resolution_code=staff(),
     solution=staff(),
     workaround=staff(),
+    time_spent=staff(),
+    template=staff(),
 )
 # Proc. 6: the requester (or the desk for them) reopens; only the desk picks the group.
 REOPEN = Inputs(
@@ -130,6 +132,8 @@ REPLY = Inputs(
     "incident reply",
     body=anyone(audience=REPLY_BODY),
     public=anyone(values={True}),
+    time_spent=staff(),
+    template=staff(),
 )
 ACTION = Inputs(
     "incident action",

@@ -114,6 +114,10 @@ def incident_work(actor: Any) -> list[WorkSection]:
 SOLUTION_WORK_LIMIT = 50
 
 registry.nav(AREA, "Knowledge", "incidents:solution-list", solution_queries.VIEW, 60)
+# Core keeps the templates for every area; they are written where requests are answered.
+registry.nav(
+    AREA, "Reply templates", "core:response-template-list", "core.response_template.use", 70
+)
 
 
 @registry.search_provider
