@@ -20,6 +20,11 @@ class Bar:
     text: str
     url: str = ""
 
+    @property
+    def middle(self) -> float:
+        """The x of the bar's middle (a column's value is centred over it)."""
+        return self.x + self.width / 2
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -42,7 +47,8 @@ def hbar_chart(
     text: Sequence[str] | None = None,
     urls: Sequence[str] | None = None,
 ) -> Chart:
-    """Horizontal bars, one row per (label, value), scaled to the largest value."""
+    """Horizontal bars, one row per (label, value), scaled to the largest value, the value
+    written after each bar; ``urls`` make bars (and their value) links."""
     top = max((v for _, v in rows), default=0) or 1
     room = width - label_width - 60  # space for the value after the bar
     bars = []
@@ -65,9 +71,15 @@ def hbar_chart(
 
 
 def column_chart(
-    rows: Sequence[tuple[str, float]], *, width: int = 520, height: int = 140
+    rows: Sequence[tuple[str, float]],
+    *,
+    width: int = 520,
+    height: int = 140,
+    urls: Sequence[str] | None = None,
+    text: Sequence[str] | None = None,
 ) -> Chart:
-    """Vertical columns (a series over time), labels under the columns."""
+    """Vertical columns (a series over time), labels under the columns and each value
+    above its column (read as text, not only as a height); ``urls`` make columns links."""
     top = max((v for _, v in rows), default=0) or 1
     plot = height - 20  # room for the labels
     step = width / max(len(rows), 1)
@@ -82,7 +94,8 @@ def column_chart(
                 y=plot - h,
                 width=max(step - 4, 1),
                 height=h,
-                text=_number(value),
+                text=text[n] if text else _number(value),
+                url=urls[n] if urls else "",
             )
         )
     return Chart(bars=bars, width=width, height=height)

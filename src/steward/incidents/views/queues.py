@@ -169,7 +169,14 @@ class QueueView(RecordListView):
         return super().get(request, *args, **kwargs)
 
     def base(self) -> QuerySet[IncidentRequest]:
-        return queries.incidents_for(self.actor).filter(status__in=ACTIVE)
+        visible = queries.incidents_for(self.actor)
+        return visible if self.any_status() else visible.filter(status__in=ACTIVE)
+
+    def any_status(self) -> bool:
+        """Asked for by status (``status=closed``) or for every status (``open=all``, a
+        report's link to what it counted): the open ones are then not the limit."""
+        asked = self.request.GET
+        return bool(asked.getlist("status")) or asked.get("open") in ("all", "false")
 
     def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
         return qs
