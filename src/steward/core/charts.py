@@ -32,6 +32,8 @@ class Chart:
     width: int
     height: int
     label_width: int = 0
+    line_y: float | None = None  # a reference line across the plot (a goal), if any
+    line_text: str = ""
 
     @property
     def empty(self) -> bool:
@@ -77,10 +79,14 @@ def column_chart(
     height: int = 140,
     urls: Sequence[str] | None = None,
     text: Sequence[str] | None = None,
+    top: float | None = None,
+    line: tuple[float, str] | None = None,
 ) -> Chart:
     """Vertical columns (a series over time), labels under the columns and each value
-    above its column (read as text, not only as a height); ``urls`` make columns links."""
-    top = max((v for _, v in rows), default=0) or 1
+    above its column (read as text, not only as a height); ``urls`` make columns links.
+    ``top``: the value of a full column (default: the largest value); ``line``: (value,
+    label) of a reference line, e.g. the goal of a percentage."""
+    top = top or max((v for _, v in rows), default=0) or 1
     plot = height - 20  # room for the labels
     step = width / max(len(rows), 1)
     bars = []
@@ -98,7 +104,10 @@ def column_chart(
                 url=urls[n] if urls else "",
             )
         )
-    return Chart(bars=bars, width=width, height=height)
+    line_y = plot - line[0] / top * (plot - 14) if line else None
+    return Chart(
+        bars=bars, width=width, height=height, line_y=line_y, line_text=line[1] if line else ""
+    )
 
 
 def _number(value: float) -> str:
