@@ -11,4 +11,5 @@ urlpatterns = topic_urls(
     "solutions",
     "reports",
     "mail",
+    "routing",
 )
