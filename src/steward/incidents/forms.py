@@ -653,19 +653,15 @@ class CategoryForm(GuardedForm):
 
 
 class PriorityMatrixForm(GuardedForm):
-    """The impact x urgency grid, one priority per cell (``cell_<impact>_<urgency>``)."""
+    """The impact x urgency grid, one priority per cell (``cell_<impact>_<urgency>``, the
+    sixteen fields added below the class); ``matrix`` gives their current values."""
 
     inputs = inputs.PRIORITY_MATRIX
 
     def __init__(self, *args: Any, matrix: dict[tuple[str, str], str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for impact, _ in Impact.choices:
-            for urgency, urgency_label in Urgency.choices:
-                self.fields[f"cell_{impact}_{urgency}"] = forms.ChoiceField(
-                    choices=Priority.choices,
-                    initial=matrix[(impact, urgency)],
-                    label=f"Impact {Impact(impact).label}, urgency {urgency_label}",
-                )
+        for (impact, urgency), priority in matrix.items():
+            self.fields[f"cell_{impact}_{urgency}"].initial = priority
 
     def rows(self) -> list[dict[str, Any]]:
         """The grid: one row per impact, one cell per urgency."""
@@ -680,3 +676,10 @@ class PriorityMatrixForm(GuardedForm):
             for impact in Impact.values
             for urgency in Urgency.values
         }
+
+
+for _impact, _impact_label in Impact.choices:
+    for _urgency, _urgency_label in Urgency.choices:
+        PriorityMatrixForm.base_fields[f"cell_{_impact}_{_urgency}"] = forms.ChoiceField(
+            choices=Priority.choices, label=f"Impact {_impact_label}, urgency {_urgency_label}"
+        )
