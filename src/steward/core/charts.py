@@ -88,7 +88,8 @@ def column_chart(
     label) of a reference line, e.g. the goal of a percentage."""
     top = top or max((v for _, v in rows), default=0) or 1
     plot = height - 20  # room for the labels
-    step = width / max(len(rows), 1)
+    room = width - 64 if line else width  # the line's label goes right of the columns
+    step = room / max(len(rows), 1)
     bars = []
     for n, (label, value) in enumerate(rows):
         h = value / top * (plot - 14) if value else 0

@@ -15,7 +15,7 @@ from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import RecordDetailView
 from steward.service_level.choices import TargetKind
 from steward.service_level.forms import TargetForm
-from steward.service_level.queries.compliance import PERIOD_DAYS, TREND_WEEKS
+from steward.service_level.queries.compliance import PERIOD_DAYS, TREND_WEEKS, Share
 
 # Badge colours of the area's statuses that the shell does not know yet.
 TONES.update(
@@ -167,15 +167,17 @@ def compliance_context(compliance: Any) -> dict[str, Any]:
     goal = compliance.goal
     trend = compliance.trend
     chart = charts.column_chart(
-        [(f"{monday:%d %b}", float(share.percent or 0)) for monday, share in trend],
-        text=[f"{share.percent:g}" if share.percent is not None else "-" for _, share in trend],
+        [(f"{monday.day} {monday:%b}", float(share.percent or 0)) for monday, share in trend],
+        text=[f"{share.percent:.0f}" if share.percent is not None else "-" for _, share in trend],
         top=100,
-        line=(float(goal), f"goal {goal} %"),
+        line=(float(goal), f"goal {goal}%"),
+        width=680,
         height=160,
     )
     rows = [
         {
             "label": f"{row.agreement.number} · {row.target}",
+            "target": str(row.target),
             "agreement": row.agreement,
             "expected": duration_words(row.target.target_seconds, business=True),
             "share": row.share,
@@ -183,9 +185,18 @@ def compliance_context(compliance: Any) -> dict[str, Any]:
         }
         for row in compliance.targets
     ]
+    per_agreement: dict[int, dict[str, Any]] = {}
+    for row in compliance.targets:
+        entry = per_agreement.setdefault(
+            row.agreement.pk, {"agreement": row.agreement, "share": Share()}
+        )
+        entry["share"] = entry["share"] + row.share
+    for entry in per_agreement.values():
+        entry["on_goal"] = entry["share"].on_goal(goal)
     return {
         "compliance": compliance,
         "compliance_rows": rows,
+        "compliance_agreements": list(per_agreement.values()),
         "compliance_chart": chart,
         "compliance_trend_empty": not any(share.decided for _, share in trend),
         "compliance_on_goal": compliance.overall.on_goal(goal),

@@ -246,7 +246,7 @@ class ServiceDetailView(RecordDetailView):
         context["can_see_people"] = not permissions.is_customer_side(self.actor)
         if permissions.has(self.actor, "service_level.agreement.view"):
             compliance = service_compliance(self.actor, context["record"])
-            context.update(compliance_context(compliance), show_agreement=True)
+            context.update(compliance_context(compliance), per_agreement=True)
             context["compliance_empty_text"] = "No active SLA with response or resolution targets."
         return context
 
