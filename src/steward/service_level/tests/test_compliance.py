@@ -34,14 +34,16 @@ def world(db):
 def clock(
     target: ServiceLevelTarget,
     *,
-    started: dt.timedelta,
+    started: dt.timedelta | dt.datetime,
     state: str = "stopped",
     met: bool | None = None,
     breached: bool = False,
     due: dt.timedelta = 4 * HOUR,
+    now: dt.datetime = NOW,
 ) -> Any:
-    """A clock of ``target`` started ``started`` before NOW, due ``due`` after its start."""
-    start = NOW - started
+    """A clock of ``target`` started ``started`` before ``now`` (or at ``started``), due
+    ``due`` after its start."""
+    start = started if isinstance(started, dt.datetime) else now - started
     return SlaClock.objects.create(
         record_type=ContentType.objects.get_for_model(Agreement), record_id=1,
         metric=target.kind, name=str(target), calendar_id=target.agreement.service.service_hours_id,
