@@ -40,7 +40,7 @@ def admin_world(transactional_db):
 
 
 def test_admin_edits_the_matrix_adds_a_rule_and_a_new_request_follows_both(
-    browser_page,
+    browser_page,  # noqa: F811
     admin_world,
 ):
     page = browser_page
