@@ -204,7 +204,8 @@ class AgingRow:
 
 def aging(actor: Person, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Open requests and open actions counted by age bucket (per group and priority)."""
-    now = now or timezone.now()
+    # Whole seconds: the bucket bounds are in the links to the list, readable there.
+    now = (now or timezone.now()).replace(microsecond=0)
     labels = [label for label, _ in AGE_BUCKETS]
     periods = age_periods(now)
     counts: dict[tuple[str, int | None, str], Counter] = defaultdict(Counter)
