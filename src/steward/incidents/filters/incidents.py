@@ -43,7 +43,9 @@ class IncidentFilterSet(SearchFilterSet):
     support_group = django_filters.ModelChoiceFilter(
         queryset=choices_for(groups_for, SupportGroup), label="Group"
     )
-    assignee = IdFilter(field_name="assignee_id", label="Assignee (id)")
+    # Ids, as the API takes them; the queue pages choose them from a list of the people
+    # who can be assigned and a CI chooser (views/queues.py).
+    assignee = IdFilter(field_name="assignee_id", label="Assignee")
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label="Nobody assigned"
     )
@@ -62,7 +64,8 @@ class IncidentFilterSet(SearchFilterSet):
     created_before = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label="Registered before"
     )
-    ci = IdFilter(field_name="cis", label="CI", widget=forms.HiddenInput)
+    # One CI matches a request once: no row repeats, no DISTINCT needed.
+    ci = IdFilter(field_name="cis", label="Configuration item", distinct=False)
     no_group = django_filters.BooleanFilter(
         field_name="support_group", lookup_expr="isnull", label="No group", widget=forms.HiddenInput
     )
