@@ -10,7 +10,6 @@ ranks within what they leave; the result is ordered best first (``search_tier``,
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import Q, QuerySet
 
 from steward.core.choices import Priority
@@ -67,7 +66,7 @@ class IncidentFilterSet(SearchFilterSet):
     # One CI matches a request once: no row repeats, no DISTINCT needed.
     ci = IdFilter(field_name="cis", label="Configuration item", distinct=False)
     no_group = django_filters.BooleanFilter(
-        field_name="support_group", lookup_expr="isnull", label="No group", widget=forms.HiddenInput
+        field_name="support_group", lookup_expr="isnull", label="Without a group"
     )
     mine = django_filters.BooleanFilter(
         method="filter_mine", label="Mine (assigned to me or requested by me)"
