@@ -257,11 +257,9 @@ class GuardedForm(forms.Form):
     def _posted(self) -> dict[str, Any]:
         posted: dict[str, Any] = {}
         for key in self.data:
-            name = (
-                key[len(self.prefix) + 1 :]
-                if self.prefix and key.startswith(f"{self.prefix}-")
-                else key
-            )
+            if self.prefix and not key.startswith(f"{self.prefix}-"):
+                continue  # a formset row owns only its own keys, not the page form's
+            name = key[len(self.prefix) + 1 :] if self.prefix else key
             if name not in self.fields and name not in self.inputs:
                 continue
             values = self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data[key]]

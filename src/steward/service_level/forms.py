@@ -458,7 +458,11 @@ class ExplainForm(GuardedForm):
 # --- Request types of catalog items (issue 13) --------------------------------------------
 
 
-class RequestTypeForm(forms.Form):
+class RequestTypeForm(GuardedForm):
+    inputs = inputs.REQUEST_TYPE
+    # The version the form was opened at; the view hands it to the service (a stale save
+    # is refused there).
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(max_length=200)
     description = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Shown above the form."
@@ -467,7 +471,8 @@ class RequestTypeForm(forms.Form):
     is_active = forms.BooleanField(required=False, initial=True, label="Offered in the catalog")
 
 
-class RequestFieldForm(forms.Form):
+class RequestFieldForm(GuardedForm):
+    inputs = inputs.REQUEST_FIELD
     label = forms.CharField(max_length=200, required=False)
     kind = forms.ChoiceField(choices=RequestFieldKind.choices, initial=RequestFieldKind.TEXT)
     required = forms.BooleanField(required=False)

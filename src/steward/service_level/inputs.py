@@ -36,6 +36,14 @@ CATALOG_TEMPLATE = staff_inputs(
     "catalog item template", "name", "default_targets", "is_active",
     summary=_INTERNAL, description=_INTERNAL,
 )  # fmt: skip
+# Request types of catalog items (issue 13): their name, description, questions and help
+# are what requesters read in the catalog.
+REQUEST_TYPE = staff_inputs(
+    "request type", "name", "position", "is_active", description=_PUBLISHED
+)  # fmt: skip
+REQUEST_FIELD = staff_inputs(
+    "request type question", "kind", "required", "label", "help", "options"
+)  # fmt: skip
 CATALOG_DECISION = staff_inputs("catalog decision", "decision", comment=_INTERNAL)
 CATALOG_FAIL = staff_inputs("catalog item failure", reason=_INTERNAL)
 CATALOG_DISCONTINUE = staff_inputs("catalog item discontinuation", reason=_INTERNAL)

@@ -133,6 +133,24 @@ def _action(s: Staff, mark: Callable[[], str]) -> list[str]:
     return [title, description, result]
 
 
+def _bulk_reason(s: Staff, mark: Callable[[], str]) -> list[str]:
+    m = mark()
+    pk = s.incident()
+    version = s.api.as_(s.analyst).get(f"/api/v1/incidents/{pk}/").json()["lock_version"]
+    answer = s.post(s.analyst, "/api/v1/incidents/bulk/",
+                    {"items": [{"id": pk, "lock_version": version}], "action": "assign",
+                     "assignee": s.world.actors["specialist"].pk, "reason": m})  # fmt: skip
+    assert answer["updated"] == 1, answer
+    return [m]
+
+
+def _merge_note(s: Staff, mark: Callable[[], str]) -> list[str]:
+    m = mark()
+    duplicate, target = s.incident(), s.incident()
+    s.post(s.analyst, f"/api/v1/incidents/{duplicate}/merge/", {"into": target, "note": m})
+    return [m]
+
+
 def _work_note_reply(s: Staff, mark: Callable[[], str]) -> list[str]:
     m = mark()
     s.post(s.analyst, f"/api/v1/incidents/{s.incident()}/reply/", {"body": m, "public": False},
@@ -207,6 +225,8 @@ def _work_notes(s: Staff, mark: Callable[[], str], client: Any) -> list[str]:
 # (declaration label, field) -> scenario writing that text as staff.
 INTERNAL_SCENARIOS: dict[tuple[str, str], Callable] = {
     ("incident assignment", "reason"): _assign,
+    ("incident bulk change", "reason"): _bulk_reason,
+    ("incident merge", "note"): _merge_note,
     ("incident send-back", "note"): _send_back,
     ("incident pending", "note"): _pending_on_a_supplier,
     ("incident step note", "note"): _step_notes,

@@ -260,7 +260,7 @@ class PortalRequestView(StewardPageMixin, View):
     permission = REGISTER
 
     def render_form(
-        self, request_type: RequestType, form: f.RequestTypeForm, status: int = 200
+        self, request_type: RequestType, form: f.RequestAnswersForm, status: int = 200
     ) -> HttpResponse:
         allowed = may_request(self.actor, request_type)
         return render(
@@ -279,11 +279,11 @@ class PortalRequestView(StewardPageMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         request_type = request_type_for(self.actor, pk)
-        return self.render_form(request_type, f.RequestTypeForm(request_type=request_type))
+        return self.render_form(request_type, f.RequestAnswersForm(request_type=request_type))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         request_type = request_type_for(self.actor, pk)
-        form = f.RequestTypeForm(request.POST, request_type=request_type)
+        form = f.RequestAnswersForm(request.POST, request_type=request_type)
         if not form.is_valid():
             return self.render_form(request_type, form, status=400)
         try:

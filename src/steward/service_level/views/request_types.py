@@ -82,8 +82,14 @@ class RequestTypeFormView(ProviderOnlyMixin, StewardPageMixin, View):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         item, request_type = self.objects(kwargs)
         if request_type is None:
-            return self.page(item, None, RequestTypeForm(), RequestFieldFormSet(prefix="fields"))
+            return self.page(
+                item,
+                None,
+                RequestTypeForm(actor=self.actor),
+                RequestFieldFormSet(prefix="fields", form_kwargs={"actor": self.actor}),
+            )
         initial = {name: getattr(request_type, name) for name in TYPE_FIELDS}
+        initial["lock_version"] = request_type.lock_version
         rows = [
             {
                 "label": f.label,
@@ -95,14 +101,14 @@ class RequestTypeFormView(ProviderOnlyMixin, StewardPageMixin, View):
             for f in request_type.fields.all()
         ]
         return self.page(
-            item, request_type, RequestTypeForm(initial=initial),
-            RequestFieldFormSet(prefix="fields", initial=rows),
+            item, request_type, RequestTypeForm(initial=initial, actor=self.actor),
+            RequestFieldFormSet(prefix="fields", initial=rows, form_kwargs={"actor": self.actor}),
         )  # fmt: skip
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         item, request_type = self.objects(kwargs)
-        form = RequestTypeForm(request.POST)
-        rows = RequestFieldFormSet(request.POST, prefix="fields")
+        form = RequestTypeForm(request.POST, actor=self.actor)
+        rows = RequestFieldFormSet(request.POST, prefix="fields", form_kwargs={"actor": self.actor})
         if not (form.is_valid() and rows.is_valid()):
             return self.page(item, request_type, form, rows, status=400)
         data = {name: form.cleaned_data[name] for name in TYPE_FIELDS}
@@ -117,7 +123,7 @@ class RequestTypeFormView(ProviderOnlyMixin, StewardPageMixin, View):
                     request_type_id=request_type.pk,
                     data=data,
                     fields=field_specs(rows),
-                    expected_version=_version(request.POST.get("lock_version")),
+                    expected_version=form.cleaned_data.get("lock_version"),
                 )
         except (ValidationError, StaleVersion) as exc:
             if isinstance(exc, StaleVersion):
@@ -126,12 +132,6 @@ class RequestTypeFormView(ProviderOnlyMixin, StewardPageMixin, View):
             return self.page(item, request_type, form, rows, status=400)
         messages.success(request, f"Request type “{data['name']}” saved.")
         return HttpResponseRedirect(reverse("service_level:request-type-list", args=[item.pk]))
-
-
-def _version(raw: str | None) -> int | None:
-    """The version the form was read at (none: no check)."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _readable(exc: ValidationError) -> ValidationError:
