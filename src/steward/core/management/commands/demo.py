@@ -13,7 +13,13 @@ class Command(BaseCommand):
     help = "Load the demo data set (idempotent: adds only what is missing)."
 
     def handle(self, *args, **options) -> None:
-        added = loader.load()
+        self.stdout.write("Loading the demo data (about 15 s) ...")
+
+        def progress(line: str) -> None:
+            self.stdout.write(line)
+            self.stdout.flush()
+
+        added = loader.load(progress=progress if options["verbosity"] else None)
         if added:
             summary = ", ".join(f"{n} {what}" for what, n in sorted(added.items()))
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
