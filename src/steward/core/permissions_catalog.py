@@ -35,3 +35,8 @@ grant(
     "Create API tokens for oneself (a token never does more than its owner may).",
 )
 grant("core.lockout.change", ADMIN, "See login lockouts and lift them.")
+grant(
+    "core.keptmail.view",
+    ADMIN,
+    "Read the outgoing emails Steward keeps when no mail server is configured.",
+)
