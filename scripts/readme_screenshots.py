@@ -6,7 +6,7 @@ Signs in as demo people in Debian's chromium (Playwright, from ``make install-te
 saves, at 1360 x 860:
 
 - docs/screenshot-queue.png    the service desk analyst's queue (dana.desk)
-- docs/screenshot-request.png  the page of the first request in that queue
+- docs/screenshot-request.png  the page of a request she works on (else the queue's first)
 - docs/screenshot-portal.png   the self-service portal of a requester (ruben.northwind)
 
 Exit 1 with one line when the server cannot be reached or a login fails.
@@ -60,7 +60,11 @@ def take(base_url: str, out: Path) -> list[Path]:
             sign_in(page, "dana.desk")
             page.goto("/incidents/")
             saved.append(save(page, out, "queue"))
+            page.goto("/incidents/mine/")  # one she works on; else the first of the queue
             first = page.evaluate(FIRST_REQUEST)
+            if not first:
+                page.goto("/incidents/")
+                first = page.evaluate(FIRST_REQUEST)
             if not first:
                 raise SystemExit("readme_screenshots: the analyst's queue lists no request")
             page.goto(first)
