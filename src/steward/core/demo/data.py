@@ -18,6 +18,7 @@ def password_hash() -> str:
         _HASHES[hasher] = make_password(DEMO_PASSWORD)
     return _HASHES[hasher]
 
+
 PROVIDER = {"code": "steward-it", "name": "Steward IT Services", "kind": "provider",
             "email": "servicedesk@steward-it.example", "phone": "+31 20 555 0100"}  # fmt: skip
 

@@ -57,7 +57,9 @@ def load(progress: Callable[[str], Any] | None = None) -> dict[str, int]:
             started = time.monotonic()
             say(f"  demo data {n}/{len(steps)}: {step.name} ...")
             step.fn(context)
-            say(f"  demo data {n}/{len(steps)}: {step.name} done in {time.monotonic() - started:.1f} s")
+            say(
+                f"  demo data {n}/{len(steps)}: {step.name} done in {time.monotonic() - started:.1f} s"
+            )
     return {k: v for k, v in context["counts"].items() if v}
 
 

@@ -57,9 +57,7 @@ def _settings_in_a_fresh_process(**env: str) -> str:
 
 def test_without_a_mail_server_configured_mail_is_kept_in_steward():
     assert _settings_in_a_fresh_process() == KEPT
-    assert _settings_in_a_fresh_process(EMAIL_HOST="mail.example.com").endswith(
-        "smtp.EmailBackend"
-    )
+    assert _settings_in_a_fresh_process(EMAIL_HOST="mail.example.com").endswith("smtp.EmailBackend")
 
 
 @pytest.fixture
@@ -68,9 +66,7 @@ def kept(settings):
     mail.outbox = []
 
 
-def test_a_notification_email_lands_in_the_outgoing_email_page(
-    kept, admin_person, analyst, client
-):
+def test_a_notification_email_lands_in_the_outgoing_email_page(kept, admin_person, analyst, client):
     [note] = notify.send(
         recipients=[analyst], event="incident.assigned", title="INC000042 was assigned to you",
         body="Printer on floor 2 is not printing.", url="/incidents/42/",
