@@ -14,8 +14,9 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/steward
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || { \
-	  [ -n "$(PYTHON)" ] && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
-	  || { echo "Steward needs Python 3.11 or newer: none found (set PYTHON=/path/to/python3)."; exit 1; }; \
+	  [ -n "$(PYTHON)" ] || { echo "Steward needs Python 3.11 or newer: none found (set PYTHON=/path/to/python3)."; exit 1; }; \
+	  $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	  || { echo "Steward needs Python 3.11 or newer: PYTHON=$(PYTHON) is not (set PYTHON=/path/to/python3)."; exit 1; }; \
 	  echo "==> Creating $(VENV) with $$($(PYTHON) -c 'import sys; print(sys.executable, sys.version.split()[0])')"; \
 	  $(PYTHON) -m venv $(VENV); }
 	@echo "==> Installing Steward and its dependencies into $(VENV) (about a minute the first time) ..."

@@ -6,15 +6,19 @@ import logging
 import os
 import subprocess
 import sys
+import threading
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django_tasks import task
 
-from steward.core import keptmail, notify
+from steward.core import keptmail, notify, queries
+from steward.core.demo import data
+from steward.core.management.commands import serve
 from steward.core.models import KeptEmail
-from steward.core.tests.factories import make_person
+from steward.core.tests.factories import OrganisationFactory, make_person
 
 KEPT = "steward.core.keptmail.KeptEmailBackend"
 
@@ -113,8 +117,6 @@ def test_only_administrators_read_the_kept_email(kept, who, request, client):
 
 
 def test_the_query_gives_non_administrators_nothing(kept, admin_person, analyst):
-    from steward.core import queries
-
     KeptEmail.objects.create(recipients="x@example.com", subject="Reset", body="link")
 
     assert queries.kept_emails_for(admin_person).count() == 1
@@ -151,3 +153,38 @@ def test_the_scheduler_does_not_print_a_line_per_minute(db):
     call_command("scheduler", "--once", stdout=out)
 
     assert "Enqueued" not in out.getvalue()
+
+
+def test_serve_prints_the_demo_logins_last_once_the_first_page_answers(db, monkeypatch):
+    """`make run`'s last lines: the ready line, then the logins (start-up lines come before)."""
+    OrganisationFactory(kind="provider", code="steward-it")
+    make_person("service_desk_analyst", username="dana.desk")
+    answered = threading.Event()
+    calls: list[bool] = []
+
+    def run(self, *, install_signals: bool = True) -> int:
+        calls.append(self.when_ready())  # the web app still starting: nothing said
+        answered.set()
+        calls.append(self.when_ready())
+        return 0
+
+    monkeypatch.setattr(serve, "call_command", lambda *a, **k: None)  # collectstatic
+    monkeypatch.setattr(serve, "_watch_for_answer", lambda host, port: answered)
+    monkeypatch.setattr(serve.Supervisor, "run", run)
+    out = io.StringIO()
+
+    call_command("serve", "--port", "8999", "--no-worker", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert calls == [False, True]
+    ready = next(i for i, line in enumerate(lines) if line.startswith("Steward is ready on"))
+    assert "http://127.0.0.1:8999/" in lines[ready]
+    assert lines[ready + 1].startswith("Demo logins")
+    assert [line.split()[0] for line in lines[ready + 2 :]] == [u for u, _ in data.LOGINS]
+
+
+def test_serve_knows_when_the_web_app_answers(live_server):
+    url = urlsplit(live_server.url)
+
+    assert serve._answers(url.hostname, url.port, timeout=10)
+    assert not serve._answers("127.0.0.1", 1, timeout=1)
