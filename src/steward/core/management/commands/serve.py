@@ -44,6 +44,7 @@ MAX_RESTARTS = 5  # restarts of one child within RESTART_WINDOW before serve giv
 RESTART_WINDOW = 60.0
 RESTART_DELAY = 1.0  # before the first restart; doubles with each recent one
 HOUSEKEEPING_SECONDS = 600.0
+READY_WAIT = 60.0  # the longest the worker and scheduler wait for the web app's first answer
 
 
 def _say(message: str) -> None:
@@ -65,6 +66,7 @@ class Supervisor:
         housekeeping: Callable[[], Any] | None = None,
         housekeeping_every: float = HOUSEKEEPING_SECONDS,
         when_ready: Callable[[], bool] | None = None,
+        after_ready: Sequence[str] = (),
     ) -> None:
         self.commands = commands
         self.env = env
@@ -72,6 +74,10 @@ class Supervisor:
         self.housekeeping, self.housekeeping_every = housekeeping, housekeeping_every
         # Called on each round until it returns True (the web app answered and was announced).
         self.when_ready = when_ready
+        # Started once ``when_ready`` said so (at most READY_WAIT later): on a small machine
+        # the web app's first page comes sooner when the worker and scheduler do not load
+        # Django at the same moment.
+        self.after_ready = [n for n in after_ready if n in commands] if when_ready else []
         self.children: dict[str, subprocess.Popen] = {}
         self.exits: dict[str, list[float]] = {name: [] for name in commands}
         self.restart_at: dict[str, float] = {}
@@ -115,12 +121,18 @@ class Supervisor:
         if install_signals:
             signal.signal(signal.SIGINT, self._forward)
             signal.signal(signal.SIGTERM, self._forward)
+        deferred = list(self.after_ready)
         for name in self.commands:
-            self._start(name)
-        tidied = float("-inf")
+            if name not in deferred:
+                self._start(name)
+        tidied, started = float("-inf"), time.monotonic()
         try:
             while self.stop_signal is None:
                 now = time.monotonic()
+                if deferred and (self.when_ready is None or now - started >= READY_WAIT):
+                    for name in deferred:
+                        self._start(name)
+                    deferred = []
                 for name, process in self.children.items():
                     if name in self.restart_at or process.poll() is None:
                         continue
@@ -296,6 +308,7 @@ class Command(BaseCommand):
             max_restarts=max_restarts,
             housekeeping=housekeeping.clean_upload_temp,
             when_ready=announce,
+            after_ready=("worker", "scheduler"),
         ).run()
         if code:
             sys.exit(code)
