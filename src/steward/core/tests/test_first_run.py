@@ -10,10 +10,11 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
-from django.core import mail
+from django.core import mail, management
 from django.core.management import call_command
 from django_tasks import task
 
+from steward import cli
 from steward.core import keptmail, notify, queries
 from steward.core.demo import data
 from steward.core.management.commands import serve
@@ -188,3 +189,18 @@ def test_serve_knows_when_the_web_app_answers(live_server):
 
     assert serve._answers(url.hostname, url.port, timeout=10)
     assert not serve._answers("127.0.0.1", 1, timeout=1)
+
+
+def test_ctrl_c_while_a_command_starts_exits_without_a_traceback(monkeypatch, capsys):
+    """Ctrl+C right after `make run` printed the logins reaches a worker still loading."""
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(management, "execute_from_command_line", interrupted)
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["steward", "worker"])
+
+    assert exited.value.code == 130
+    assert "Traceback" not in capsys.readouterr().err
