@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> None:
     except ImproperlyConfigured as exc:
         sys.exit(f"steward: {exc}")
     _one_line_usage_errors()
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except KeyboardInterrupt:  # Ctrl+C (or serve passing it on) while starting: no traceback
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -243,7 +243,14 @@ FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Email --------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# No mail server configured (neither EMAIL_HOST nor EMAIL_BACKEND set): email is kept in
+# Steward, for administrators to read under Administration, "Outgoing email"
+# (steward.core.keptmail), instead of failing against localhost:25.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "steward.core.keptmail.KeptEmailBackend"
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -362,6 +369,12 @@ LOGGING = {
         # core.outbound logs (and audits) its own refusals; the library would also warn
         # about every address STEWARD_OUTBOUND_ALLOW opens, before Steward allows it.
         "requests_hardened": {"level": "ERROR"},
+        # A line per task started and finished (several a minute, hundreds after a bulk
+        # change) would bury everything else; failures are still logged (WARNING/ERROR).
+        # TASK_LOG_LEVEL=INFO brings them back.
+        "django_tasks": {"level": os.environ.get("TASK_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": os.environ.get("TASK_LOG_LEVEL", "WARNING")},
+        "rq.worker": {"level": os.environ.get("TASK_LOG_LEVEL", "WARNING")},
     },
 }
 

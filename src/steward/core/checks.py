@@ -69,6 +69,15 @@ def steward_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[checks
                 id="steward.W002",
             )
         )
+    if settings.EMAIL_BACKEND == "steward.core.keptmail.KeptEmailBackend":
+        found.append(
+            checks.Warning(
+                "No mail server is configured: emails are kept in Steward (Administration, "
+                "Outgoing email), not sent.",
+                hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).",
+                id="steward.W007",
+            )
+        )
     if settings.SITE_URL.startswith("http://127.0.0.1"):
         found.append(
             checks.Warning(

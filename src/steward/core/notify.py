@@ -278,7 +278,9 @@ def email_due(
     Returns (sent, claimed). ``deadline`` (time.monotonic) stops sending early; whatever
     is then left goes back to the outbox untried.
     """
-    qs = Notification.objects.filter(emailed_at__isnull=True, email_due_at__isnull=False)
+    qs = Notification.objects.filter(
+        emailed_at__isnull=True, email_due_at__isnull=False, send_email=True
+    )
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(dict.fromkeys(notification_ids)))
     ids = outbox.claim(

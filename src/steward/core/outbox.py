@@ -22,7 +22,10 @@ message?", so it cannot be closed from our side. The repeat carries the same
 Message-ID (email) or ``X-Steward-Delivery`` id (webhook), so receivers can drop it.
 """
 
+import contextlib
 import logging
+import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -95,12 +98,30 @@ def short_error(exc: BaseException | str) -> str:
     return text.splitlines()[0][:ERROR_MAX] if text else ""
 
 
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def fast_path_held() -> Iterator[None]:
+    """While in force (in this thread), ``enqueue_soon`` enqueues nothing: for bulk loads
+    (the demo data) that would otherwise start a job per row. Nothing is lost: the rows
+    are in the outbox and the dispatcher sends whatever is due."""
+    before = getattr(_held, "on", False)
+    _held.on = True
+    try:
+        yield
+    finally:
+        _held.on = before
+
+
 def enqueue_soon(task: Any, *args: Any, what: str) -> None:
     """The fast path, run after commit: enqueue ``task`` to send the rows just written.
 
     A queue that cannot be reached costs one log line, not an error: the rows are in the
     outbox and the dispatcher sends them.
     """
+    if getattr(_held, "on", False):
+        return
     try:
         task.enqueue(*args)
     except Exception as exc:  # the broker's own error classes vary by backend

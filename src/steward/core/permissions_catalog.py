@@ -55,3 +55,8 @@ grant(
     },
     "Maintain the shared reply and resolution templates.",
 )
+grant(
+    "core.keptmail.view",
+    ADMIN,
+    "Read the outgoing emails Steward keeps when no mail server is configured.",
+)

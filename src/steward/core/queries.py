@@ -17,6 +17,7 @@ from steward.core import clocks, ids, lockout, permissions
 from steward.core.choices import ClockKind
 from steward.core.models import (
     BusinessCalendar,
+    KeptEmail,
     Notification,
     Organisation,
     Person,
@@ -134,6 +135,12 @@ def lockouts_for(actor: Person) -> list[lockout.Lockout]:
     if not permissions.has(actor, "core.lockout.change"):
         return []
     return lockout.current_lockouts()
+
+
+def kept_emails_for(actor: Person) -> QuerySet[KeptEmail]:
+    """The emails kept instead of sent (no mail server configured), newest first: for
+    system administrators only, as they hold password reset links."""
+    return permitted(actor, "core.keptmail.view", KeptEmail.objects.order_by("-kept_at", "-pk"))
 
 
 def clocks_of(actor: Person, record: Model) -> QuerySet[SlaClock]:

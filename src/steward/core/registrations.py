@@ -11,6 +11,7 @@ registry.nav("Directory", "Support groups", "core:group-list", "core.group.view"
 registry.nav("Administration", "Business calendars", "core:calendar-list", "core.calendar.view", 10)
 registry.nav("Administration", "Webhooks", "core:webhook-list", "core.webhook.change", 20)
 registry.nav("Administration", "Login lockouts", "core:lockout-list", "core.lockout.change", 30)
+registry.nav("Administration", "Outgoing email", "core:kept-mail-list", "core.keptmail.view", 40)
 
 # What a role may be limited to besides a service (which the service level area adds).
 registry.role_scope("group", "core.SupportGroup", "Support groups")

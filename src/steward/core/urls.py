@@ -14,4 +14,5 @@ urlpatterns = topic_urls(
     "lockouts",
     "saved_views",
     "templates",
+    "kept_mail",
 )

@@ -19,15 +19,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from steward.configuration.models import ConfigurationItem
-from steward.core.demo.data import DEMO_PASSWORD
+from steward.core.demo.data import password_hash
 from steward.core.models import (
     Notification,
     Organisation,
+    OrganisationMembership,
     Person,
     ResponseTemplate,
     RoleAssignment,
@@ -207,7 +207,6 @@ def _requesters(context: dict[str, Any], rng: random.Random) -> list[Person]:
     """The demo's customer people plus ten more per customer (they can log in)."""
     admin = context["admin"]
     found: list[Person] = []
-    password = ""
     for code in ("northwind", "contoso", "fabrikam"):
         org: Organisation = context["organisations"][code]
         for n in range(10):
@@ -223,8 +222,7 @@ def _requesters(context: dict[str, Any], rng: random.Random) -> list[Person]:
                     first_name=first, last_name=last, email=f"{username}@{code}.example",
                 )  # fmt: skip
                 # One hash for all of them: hashing thirty passwords costs seconds.
-                password = password or make_password(DEMO_PASSWORD)
-                Person.objects.filter(pk=person.pk).update(password=password)
+                Person.objects.filter(pk=person.pk).update(password=password_hash())
                 RoleAssignment.objects.get_or_create(person=person, role="requester")
             found.append(person)
         found += [
@@ -283,7 +281,7 @@ def load(context: dict[str, Any]) -> None:
     Notification.objects.filter(created_at__lt=now - dt.timedelta(hours=2)).update(
         read_at=now, send_email=False
     )
-    Notification.objects.filter(created_at__lt=now).update(send_email=False)
+    Notification.objects.filter(created_at__lt=now).update(send_email=False, email_due_at=None)
     svc.incidents_auto_close(now)
     context["counts"]["incident requests"] = IncidentRequest.objects.count()
 
@@ -332,15 +330,12 @@ def _plan(
 
     recent = now - dt.timedelta(days=RECENT_DAYS)
     count, recent_count = _counts()
+    candidates_of = _candidates_by_service(services, requesters)
     for n in range(count + recent_count):
         template = rng.choices(TEMPLATES, weights=weights)[0]
         title, description, category, service, stype, (impact, urgency), ci, solution, _w = template
         service_obj = services[service]
-        customers = list(service_obj.customers.values_list("pk", flat=True))
-        candidates = [
-            p for p in requesters
-            if p.memberships.filter(organisation_id__in=customers).exists()
-        ] or requesters  # fmt: skip
+        candidates = candidates_of[service]
         requester = rng.choice(candidates)
         since = start if n < count else recent
         registered = _business_moment(rng, since, now - dt.timedelta(minutes=20))
@@ -355,6 +350,23 @@ def _plan(
         events.append(push(registered, lambda s=story, f=fields: s.register(f, push)))
     heapq.heapify(events)
     return events
+
+
+def _candidates_by_service(
+    services: dict[str, Any], requesters: list[Person]
+) -> dict[str, list[Person]]:
+    """Per service, the requesters of its customers (all of them when it has none), in
+    ``requesters``' order: read once instead of once per request."""
+    orgs_of: dict[int, set[int]] = {p.pk: set() for p in requesters}
+    for person_id, org_id in OrganisationMembership.objects.filter(
+        person__in=requesters
+    ).values_list("person_id", "organisation_id"):
+        orgs_of[person_id].add(org_id)
+    by_service = {}
+    for name, service in services.items():
+        customers = set(service.customers.values_list("pk", flat=True))
+        by_service[name] = [p for p in requesters if orgs_of[p.pk] & customers] or requesters
+    return by_service
 
 
 class _Story:

@@ -2,7 +2,22 @@
 
 import datetime as dt
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+
 DEMO_PASSWORD = "steward-demo"
+_HASHES: dict[str, str] = {}
+
+
+def password_hash() -> str:
+    """DEMO_PASSWORD hashed once for every demo person: a hash is meant to be slow (0.2 s
+    each), and one salt for all is no concern for a password printed on the screen. Kept
+    per hasher in force (tests switch to a fast one)."""
+    hasher = settings.PASSWORD_HASHERS[0]
+    if hasher not in _HASHES:
+        _HASHES[hasher] = make_password(DEMO_PASSWORD)
+    return _HASHES[hasher]
+
 
 PROVIDER = {"code": "steward-it", "name": "Steward IT Services", "kind": "provider",
             "email": "servicedesk@steward-it.example", "phone": "+31 20 555 0100"}  # fmt: skip

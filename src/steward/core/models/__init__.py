@@ -3,7 +3,12 @@ from steward.core.models.audit import SecurityEvent
 from steward.core.models.calendars import BusinessCalendar, Holiday, WorkingPeriod
 from steward.core.models.clocks import ClockEvent, SlaClock
 from steward.core.models.journal import JournalEntry
-from steward.core.models.notifications import Notification, WebhookDelivery, WebhookSubscription
+from steward.core.models.notifications import (
+    KeptEmail,
+    Notification,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from steward.core.models.ops import PeriodicJobRun, ReferenceVersion, WorkerHeartbeat
 from steward.core.models.people import Organisation, OrganisationMembership, Person
 from steward.core.models.presence import Presence
@@ -26,6 +31,7 @@ __all__ = [
     "ClockEvent",
     "Holiday",
     "JournalEntry",
+    "KeptEmail",
     "Notification",
     "NumberSequence",
     "NumberedRecord",

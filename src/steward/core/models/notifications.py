@@ -47,6 +47,24 @@ class Notification(models.Model):
         return self.title
 
 
+class KeptEmail(models.Model):
+    """An email Steward would have sent, kept instead because no mail server is configured
+    (``core.keptmail``): administrators read it under Administration, "Outgoing email"."""
+
+    recipients = models.TextField(help_text="The To, Cc and Bcc addresses, comma-separated.")
+    from_email = models.CharField(max_length=254, blank=True)
+    subject = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    kept_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-kept_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} (to {self.recipients})"
+
+
 class WebhookSubscription(VersionedModel, models.Model):
     """Another tool's endpoint that receives signed JSON for chosen record types and events."""
 

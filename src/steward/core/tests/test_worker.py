@@ -266,3 +266,27 @@ def test_worker_waits_for_a_broker_that_is_down_instead_of_exiting(settings, tmp
     assert [c.args[0] for c in pause.call_args_list] == [1.0, 2.0]
     assert rqworker.call_args.args == ("rqworker", "default")
     assert rqworker.call_args.kwargs["job_class"] == "django_tasks_rq.Job"
+
+
+def test_serve_starts_the_worker_and_scheduler_once_the_web_app_answered():
+    answered: list[bool] = []
+    seen: list[set[str]] = []
+
+    def ready() -> bool:
+        seen.append(set(supervisor.children))
+        answered.append(len(answered) >= 2)
+        if answered[-1]:  # stop a little later: the next round starts the others
+            threading.Timer(1.5, supervisor._forward, (signal.SIGTERM, None)).start()
+        return answered[-1]
+
+    supervisor = Supervisor(
+        {"web": SLEEPER, "worker": SLEEPER, "scheduler": SLEEPER},
+        when_ready=ready,
+        after_ready=("worker", "scheduler"),
+    )
+
+    assert supervisor.run(install_signals=False) == 0
+    assert answered == [False, False, True]
+    assert seen[0] == seen[1] == seen[2] == {"web"}  # not before the first answer
+    assert set(supervisor.children) == {"web", "worker", "scheduler"}
+    assert all(p.poll() is not None for p in supervisor.children.values())

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 
 from steward.core import registry
 from steward.core.demo import loader
-from steward.core.management.commands.demo import print_logins
+from steward.core.management.commands.demo import has_demo_people, print_logins
 from steward.core.models import Person
 
 
@@ -32,12 +32,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--demo-if-empty", action="store_true")
         parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="Do not print the demo logins (`steward serve` prints them once it answers).",
+        )
+        parser.add_argument(
             "--admin-username", default=os.environ.get("STEWARD_ADMIN_USERNAME", "admin")
         )
         parser.add_argument("--admin-email", default=os.environ.get("STEWARD_ADMIN_EMAIL", ""))
 
     def handle(
-        self, *args, demo_if_empty: bool, admin_username: str, admin_email: str, **options
+        self,
+        *args,
+        demo_if_empty: bool,
+        no_logins: bool,
+        admin_username: str,
+        admin_email: str,
+        **options,
     ) -> None:
         try:
             connection.ensure_connection()
@@ -45,6 +56,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Cannot reach the database: {str(exc).strip().splitlines()[0]}"
             ) from exc
+        self.stdout.write("Applying database migrations ...")
+        self.stdout.flush()
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
         for step in registry.INIT_STEPS:
@@ -53,7 +66,7 @@ class Command(BaseCommand):
                 listed = ", ".join(f"{n} {name}" for name, n in added.items())
                 self.stdout.write(f"Reference data added: {listed}.")
         if demo_if_empty and loader.is_empty():
-            call_command("demo", stdout=self.stdout)
+            call_command("demo", stdout=self.stdout, no_logins=no_logins)
             return
         if not Person.objects.filter(is_superuser=True).exists():
             _check_admin(admin_username, admin_email)
@@ -62,5 +75,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Administrator created: {admin_username} / {password} (change it after logging in)."
             )
-        elif not loader.is_empty() and Person.objects.filter(username="dana.desk").exists():
+        elif has_demo_people() and not no_logins:
             print_logins(self.stdout)

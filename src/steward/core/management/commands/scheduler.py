@@ -55,5 +55,5 @@ class Command(BaseCommand):
     def _tick(self) -> None:
         scheduler.beat("scheduler")
         enqueued = scheduler.run_due()
-        if enqueued and self.verbosity:
+        if enqueued and self.verbosity > 1:  # every minute: only when asked (-v 2)
             self.stdout.write(f"Enqueued: {', '.join(enqueued)}")

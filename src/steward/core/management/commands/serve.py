@@ -9,15 +9,19 @@ with exit code 1, for a process supervisor (systemd, Docker) to notice.
 
 Beside them it removes abandoned upload files of this machine every ten minutes
 (``core.housekeeping.clean_upload_temp``), and tells its children what this node runs
-(``STEWARD_NODE_RUNS``) so ``/healthz`` can answer for them.
+(``STEWARD_NODE_RUNS``) so ``/healthz`` can answer for them. Once the web app answers it
+says so, with the demo logins when the database holds the demo data: the last lines
+before the access log, not lost among the children's start-up lines.
 """
 
 import contextlib
+import http.client
 import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from argparse import ArgumentParser
 from collections.abc import Callable, Sequence
@@ -26,8 +30,10 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from steward.core import housekeeping
+from steward.core.management.commands.demo import has_demo_people, print_logins
 from steward.core.taskqueue import needs_worker
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,7 @@ MAX_RESTARTS = 5  # restarts of one child within RESTART_WINDOW before serve giv
 RESTART_WINDOW = 60.0
 RESTART_DELAY = 1.0  # before the first restart; doubles with each recent one
 HOUSEKEEPING_SECONDS = 600.0
+READY_WAIT = 60.0  # the longest the worker and scheduler wait for the web app's first answer
 
 
 def _say(message: str) -> None:
@@ -58,11 +65,19 @@ class Supervisor:
         delay: float = RESTART_DELAY,
         housekeeping: Callable[[], Any] | None = None,
         housekeeping_every: float = HOUSEKEEPING_SECONDS,
+        when_ready: Callable[[], bool] | None = None,
+        after_ready: Sequence[str] = (),
     ) -> None:
         self.commands = commands
         self.env = env
         self.max_restarts, self.window, self.delay = max_restarts, window, delay
         self.housekeeping, self.housekeeping_every = housekeeping, housekeeping_every
+        # Called on each round until it returns True (the web app answered and was announced).
+        self.when_ready = when_ready
+        # Started once ``when_ready`` said so (at most READY_WAIT later): on a small machine
+        # the web app's first page comes sooner when the worker and scheduler do not load
+        # Django at the same moment.
+        self.after_ready = [n for n in after_ready if n in commands] if when_ready else []
         self.children: dict[str, subprocess.Popen] = {}
         self.exits: dict[str, list[float]] = {name: [] for name in commands}
         self.restart_at: dict[str, float] = {}
@@ -106,12 +121,18 @@ class Supervisor:
         if install_signals:
             signal.signal(signal.SIGINT, self._forward)
             signal.signal(signal.SIGTERM, self._forward)
+        deferred = list(self.after_ready)
         for name in self.commands:
-            self._start(name)
-        tidied = float("-inf")
+            if name not in deferred:
+                self._start(name)
+        tidied, started = float("-inf"), time.monotonic()
         try:
             while self.stop_signal is None:
                 now = time.monotonic()
+                if deferred and (self.when_ready is None or now - started >= READY_WAIT):
+                    for name in deferred:
+                        self._start(name)
+                    deferred = []
                 for name, process in self.children.items():
                     if name in self.restart_at or process.poll() is None:
                         continue
@@ -124,6 +145,8 @@ class Supervisor:
                         self.restarts += 1
                         _say(f"{name} restarted (pid {self.children[name].pid}).")
                 tidied = self._tidy(now, tidied)
+                if self.when_ready is not None and self.when_ready():
+                    self.when_ready = None
                 time.sleep(POLL_SECONDS)
             return 0
         finally:
@@ -148,6 +171,37 @@ def _gunicorn_has_control_socket() -> bool:
     from gunicorn.config import KNOWN_SETTINGS
 
     return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
+
+
+def _answers(host: str, port: int, timeout: float) -> bool:
+    """Whether the web app at ``host``:``port`` answers a page (any status)."""
+    local = {"0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}.get(host, host.strip("[]"))
+    connection = http.client.HTTPConnection(local, port, timeout=timeout)
+    try:
+        connection.request("GET", "/login/", headers={"User-Agent": "steward-serve"})
+        connection.getresponse().read()
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
+def _watch_for_answer(host: str, port: int) -> threading.Event:
+    """An event set once the web app answers. One request at a time, waiting as long as
+    the app takes to start (a request given up would still be answered, and logged, later)."""
+    answered = threading.Event()
+
+    def watch() -> None:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            if _answers(host, port, timeout=120):
+                answered.set()
+                return
+            time.sleep(POLL_SECONDS)
+
+    threading.Thread(target=watch, name="serve-ready", daemon=True).start()
+    return answered
 
 
 def _bind(host: str, port: int) -> str:
@@ -219,9 +273,10 @@ class Command(BaseCommand):
             commands["web"].append("--no-control-socket")
         background = not no_worker and needs_worker()
         if background:
-            commands["worker"] = [python, "-m", "steward", "worker"]
+            # Quiet (-v 0): this command says what runs; their warnings are still logged.
+            commands["worker"] = [python, "-m", "steward", "worker", "-v", "0"]
             if not no_scheduler:
-                commands["scheduler"] = [python, "-m", "steward", "scheduler"]
+                commands["scheduler"] = [python, "-m", "steward", "scheduler", "-v", "0"]
         shown_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
         extras = [name for name in ("worker", "scheduler") if name in commands]
         self.stdout.write(
@@ -231,11 +286,29 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         env = {**os.environ, "STEWARD_NODE_RUNS": ",".join(extras)}
+        started = time.monotonic()
+        answered = _watch_for_answer(host, port)
+
+        def announce() -> bool:
+            if not answered.is_set():
+                return False
+            self.stdout.write(
+                f"Steward is ready on http://{shown_host}:{port}/ "
+                f"(answered {time.monotonic() - started:.1f} s after starting)."
+            )
+            with contextlib.suppress(DatabaseError):  # the page answered; logins are extra
+                if has_demo_people():
+                    print_logins(self.stdout)
+            self.stdout.flush()
+            return True
+
         code = Supervisor(
             commands,
             env=env,
             max_restarts=max_restarts,
             housekeeping=housekeeping.clean_upload_temp,
+            when_ready=announce,
+            after_ready=("worker", "scheduler"),
         ).run()
         if code:
             sys.exit(code)
