@@ -263,7 +263,7 @@ class RecordListView(StewardPageMixin, TemplateView):
             header: dict[str, Any] = {
                 "label": column.label,
                 "key": column.key,
-                "classes": column.classes,
+                "classes": column.css_classes,
             }
             if column.sort:
                 active = column.key == current
