@@ -158,6 +158,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Live updates (queues and record pages poll while visible; docs/ARCHITECTURE.md "Live
+# updates"): seconds between polls; someone is shown viewing a record for three polls.
+STEWARD_LIVE_SECONDS = float(os.environ.get("STEWARD_LIVE_SECONDS", "15"))
+
 # CMDB integrity checks: a CI not updated nor verified for this many days is "stale".
 CMDB_STALE_AFTER_DAYS = env_int("STEWARD_CMDB_STALE_AFTER_DAYS", 180)
 # Incident Management: a resolved request the requester neither accepts nor reopens is

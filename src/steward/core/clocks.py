@@ -556,10 +556,36 @@ def _claim(level: Level, ids: list[int], now: datetime) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+notify.describe("clock.warning", "SLA target at risk")
+notify.describe("clock.breach", "SLA target breached")
+
+
 def _title(clock: SlaClock, record: models.Model | None, level: Level) -> str:
-    what = getattr(record, "number", None) or (str(record) if record is not None else "a record")
+    """ "SLA resolution breached: INC000123 Mailbox does not open"."""
+    what = str(record) if record is not None else "a record"
     verb = f"{clock.warning_percent}% used" if level == "warning" else "breached"
     return f"{clock.get_kind_display()} {clock.get_metric_display().lower()} {verb}: {what}"
+
+
+def _duration_words(seconds: int) -> str:
+    """8 h, 45 min, 2 d 4 h: a clock's target as people say it."""
+    minutes = max(int(seconds), 0) // 60
+    days, minutes = divmod(minutes, 60 * 24)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+    ]
+    return " ".join(part for part in parts if part) or "0 min"
+
+
+def _body(clock: SlaClock, level: Level) -> str:
+    target = _duration_words(clock.target_seconds)
+    if level == "warning":
+        return (f"{clock.name}: {clock.warning_percent}% of the {target} target (business time) "
+                "is used. Act before it breaches.")  # fmt: skip
+    return f"{clock.name}: the {target} target (business time) was not met."
 
 
 def _notify(level: Level, ids: list[int], now: datetime) -> None:
@@ -573,7 +599,7 @@ def _notify(level: Level, ids: list[int], now: datetime) -> None:
             recipients=_recipients(clock, record, level),
             event=event,
             title=_title(clock, record, level),
-            body=f"{clock.name}: target {timedelta(seconds=clock.target_seconds)} business time.",
+            body=_body(clock, level),
             record=record,
         )
         notify.record_event(

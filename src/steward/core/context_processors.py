@@ -7,6 +7,14 @@ from steward.core import permissions
 from steward.core.registry import AREA_ORDER, NAV
 
 
+def active_url(urls: list[str], path: str) -> str | None:
+    """The one navigation URL that ``path`` is under: the longest that is a prefix of it
+    (/incidents/reports/daily/ is under "Daily review", not also under "Incident requests"
+    and "Incident reports"); "/" only for the home page itself."""
+    under = [url for url in urls if path == url or (url != "/" and path.startswith(url))]
+    return max(under, key=len, default=None)
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     """The navigation the current person may use, grouped by process area."""
     user = getattr(request, "user", None)
@@ -20,9 +28,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        areas.setdefault(item.area, []).append(
-            {"label": item.label, "url": url, "active": request.path.startswith(url)}
-        )
+        areas.setdefault(item.area, []).append({"label": item.label, "url": url, "active": False})
+    current = active_url([link["url"] for links in areas.values() for link in links], request.path)
+    for links in areas.values():
+        for link in links:
+            link["active"] = link["url"] == current
     ordered = sorted(
         areas.items(), key=lambda kv: AREA_ORDER.index(kv[0]) if kv[0] in AREA_ORDER else 99
     )

@@ -8,6 +8,7 @@ records raise ``django.http.Http404``.
 from typing import Any
 
 from django.http import JsonResponse
+from django.utils.text import capfirst
 
 ERROR_TYPES = ("validation_error", "client_error", "server_error")
 
@@ -29,7 +30,7 @@ class StaleVersion(DomainError):
 
     def __init__(self, record: Any, expected: int | None, current: int) -> None:
         super().__init__(
-            f"{record._meta.verbose_name.capitalize()} {record} was changed by someone else "
+            f"{capfirst(record._meta.verbose_name)} {record} was changed by someone else "
             f"since you opened it (your version {expected}, now {current})."
         )
         self.record, self.expected, self.current = record, expected, current

@@ -34,3 +34,35 @@ class DateTimeField(forms.DateTimeField):
 class IsoDateTimeField(FilterIsoDateTimeField):
     def to_python(self, value: Any) -> Any:
         return to_utc(super().to_python(value))
+
+
+ISO_DATE = "%Y-%m-%d"
+
+
+class IsoDateInput(forms.TextInput):
+    """A date typed as yyyy-mm-dd, as Steward shows dates everywhere. The browser's own
+    date picker (``type="date"``) shows the browser's locale format, e.g. mm/dd/yyyy."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {
+            "placeholder": "yyyy-mm-dd",
+            "pattern": r"\d{4}-\d{2}-\d{2}",
+            "inputmode": "numeric",
+            "size": "10",
+            "autocomplete": "off",
+        }
+        super().__init__({**defaults, **(attrs or {})})
+        self.format = ISO_DATE
+
+    def format_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.strftime(ISO_DATE)
+        return super().format_value(value)
+
+
+class IsoDateField(forms.DateField):
+    """A date in ISO form only (yyyy-mm-dd): 06/12/2026 is refused, not guessed."""
+
+    widget = IsoDateInput
+    input_formats = [ISO_DATE]
+    default_error_messages = {"invalid": "Enter a valid date as yyyy-mm-dd."}

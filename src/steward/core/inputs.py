@@ -65,6 +65,15 @@ ATTACHMENT = Inputs(
 )
 MARK_READ = Inputs("notifications read", ids=anyone())
 TOKEN = Inputs("API token", name=anyone(), expires_at=anyone(), expires_on=anyone())
+_SAVED_VIEW_READERS = "Seen by you and, when shared, the group's members."
+SAVED_VIEW = Inputs(
+    "saved view",
+    list_key=anyone(),
+    name=anyone(audience=_SAVED_VIEW_READERS),
+    query=anyone(audience=_SAVED_VIEW_READERS),
+    columns=anyone(),
+    group=anyone(),
+)
 
 # Notes on a record page. Where the page offers public replies (``RecordDetailView.
 # public_replies``) a note may be public; elsewhere every note is internal.

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import capfirst
 from django_tasks import task
 
 from steward.core import events, outbox, webhooks
@@ -34,6 +35,28 @@ logger = logging.getLogger(__name__)
 _TITLE_MAX = Notification._meta.get_field("title").max_length
 _URL_MAX = Notification._meta.get_field("url").max_length
 _EVENT_MAX = Notification._meta.get_field("event").max_length
+
+
+# Plain words for notification events whose code does not read as words by itself.
+_EVENT_WORDS: dict[str, str] = {}
+
+
+def describe(event: str, words: str) -> None:
+    """Say in words what notifications of ``event`` are about (``clock.breach``: "SLA
+    target breached"), for the notification list."""
+    _EVENT_WORDS[event] = words
+
+
+def event_words(event: str) -> str:
+    """What a notification is about, in words: the ones ``describe`` gave, else read from
+    the code ("incident.reopened": "Incident reopened";
+    "configuration.requisition.pricing_requested": "Requisition pricing requested")."""
+    if event in _EVENT_WORDS:
+        return _EVENT_WORDS[event]
+    parts = [part for part in event.split(".") if part]
+    if len(parts) > 2:
+        parts = parts[1:]  # the app label
+    return capfirst(" ".join(parts).replace("_", " ")) or "Notification"
 
 
 def _record_url(record: models.Model | None) -> str:

@@ -7,9 +7,11 @@ raises Http404 when it does not exist *or* the actor may not see it (no leak of 
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from steward.core import clocks, ids, lockout, permissions
 from steward.core.choices import ClockKind
@@ -18,7 +20,9 @@ from steward.core.models import (
     Notification,
     Organisation,
     Person,
+    Presence,
     RoleAssignment,
+    SavedView,
     SlaClock,
     SupportGroup,
 )
@@ -111,6 +115,19 @@ def my_group_ids(actor: Person) -> list[int]:
     return list(actor.group_memberships.values_list("group_id", flat=True))
 
 
+def saved_views_for(actor: Person, list_key: str | None = None) -> QuerySet[SavedView]:
+    """The actor's own saved views and those shared with a group they belong to (of one
+    list page when ``list_key`` is given)."""
+    qs = SavedView.objects.filter(Q(owner=actor) | Q(group__memberships__person=actor)).distinct()
+    if list_key is not None:
+        qs = qs.filter(list_key=list_key)
+    return permitted(actor, "core.access", qs.select_related("group", "owner"))
+
+
+def saved_view_for(actor: Person, pk: Any) -> SavedView:
+    return one(saved_views_for(actor), pk, "saved view")
+
+
 def lockouts_for(actor: Person) -> list[lockout.Lockout]:
     """Login lockouts in force (``lockout.Lockout``), for those who may lift them."""
     if not permissions.has(actor, "core.lockout.change"):
@@ -142,3 +159,20 @@ def measured_record_for(actor: Person, record_type: str, record_id: Any) -> Mode
         message = f"Enter a record id: a whole number from {ids.MIN_ID} to {ids.MAX_ID}."
         raise ValidationError({"record_id": [message]})
     return one(query(actor), pk)
+
+
+def presence_for(actor: Person, record: Model) -> list[Presence]:
+    """Who else (staff) has ``record``'s page open now, editors first; nobody for
+    customer-side people: presence is staff's."""
+    if permissions.is_customer_side(actor):
+        return []
+    return list(
+        Presence.objects.filter(
+            record_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
+            record_id=record.pk,
+            expires_at__gt=timezone.now(),
+        )
+        .exclude(person_id=actor.pk)
+        .select_related("person")
+        .order_by("-editing", "person__first_name", "person__last_name")
+    )

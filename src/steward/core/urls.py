@@ -12,4 +12,5 @@ urlpatterns = topic_urls(
     "health",
     "account",
     "lockouts",
+    "saved_views",
 )

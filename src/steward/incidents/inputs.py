@@ -103,6 +103,29 @@ REOPEN = Inputs(
     reason=anyone(audience=SHARED),
     support_group=staff(when=_desk, why="The service desk chooses the group."),
 )
+# Issue 13: bulk work on the queues, merging and linking. Each request then goes through
+# its own step's service, which checks that step's inputs again.
+BULK_REASON = (
+    "Cancelling, or waiting on the requester: sent to the requester. Otherwise internal: "
+    "seen by staff only."
+)
+BULK = Inputs(
+    "incident bulk change",
+    items=staff(),
+    action=staff(),
+    support_group=_ASSIGNS,
+    assignee=_ASSIGNS,
+    status=staff(),
+    pending_reason=staff(),
+    resolution=staff(audience=REQUESTER),
+    resolution_code=staff(),
+    impact=staff(),
+    urgency=staff(),
+    into=staff(),
+    reason=staff(audience=BULK_REASON),
+)
+MERGE = Inputs("incident merge", into=staff(), note=_INTERNAL_NOTE)
+LINK = Inputs("incident link", other=staff(), kind=staff())
 REPLY = Inputs(
     "incident reply",
     body=anyone(audience=REPLY_BODY),

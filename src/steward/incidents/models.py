@@ -215,6 +215,8 @@ class IncidentRequest(VersionedModel, NumberedRecord):
             ),
             # The API's unfiltered list (every request, queue order) and its deep pages.
             models.Index(fields=["priority", "created_at", "id"], name="incident_priority_idx"),
+            # The queues' live poll asks for the newest change (core.live.list_token).
+            models.Index(fields=["updated_at"], name="incident_updated_idx"),
         ]
 
     def get_absolute_url(self) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from steward.core import permissions, registry
+from steward.core import notify, permissions, registry
 from steward.core.registry import SearchHit, WorkList, WorkSection
 from steward.incidents import search
 from steward.incidents.queries import incidents as incident_queries
@@ -186,3 +186,24 @@ REPORTS = "Reports"
 registry.nav(REPORTS, "Incident reports", "incidents:reports", "incidents.report.view", 10)
 registry.nav(REPORTS, "Daily review", "incidents:report-daily-review", "incidents.report.view", 20)
 registry.nav(REPORTS, "Aging", "incidents:report-aging", "incidents.report.view", 30)
+
+
+# What Incident Management's notifications are about, in words (the notification list).
+for _event, _words in {
+    "incident.accepted": "Solution accepted",
+    "incident.action": "Action for you",
+    "incident.action_done": "Action completed",
+    "incident.assigned": "Assigned to you",
+    "incident.awaiting_requester": "Waiting for your answer",
+    "incident.cancelled": "Request cancelled",
+    "incident.change_needed": "Change needed",
+    "incident.escalated": "Escalated",
+    "incident.queued": "New in your group's queue",
+    "incident.recurring": "Recurring incident",
+    "incident.registered": "Request registered",
+    "incident.reopened": "Request reopened",
+    "incident.reply": "New reply",
+    "incident.resolved": "Request resolved",
+    "incident.sent_back": "Sent back",
+}.items():
+    notify.describe(_event, _words)

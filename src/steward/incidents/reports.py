@@ -107,17 +107,24 @@ def _clock_ids(states: Iterable[str], **flags: Any) -> QuerySet:
 
 
 def daily_review(
-    actor: Person, *, groups: Iterable[SupportGroup] | None = None, now: dt.datetime | None = None
+    actor: Person,
+    *,
+    groups: Iterable[SupportGroup] | None = None,
+    now: dt.datetime | None = None,
+    groupless: bool = True,
 ) -> list[ReviewSection]:
-    """The group coordinator's morning list for ``groups`` (default: their groups)."""
+    """The group coordinator's morning list for ``groups`` (default: their groups), and
+    (``groupless``) the open requests in no group's queue, which nobody would see."""
     now = now or timezone.now()
     groups = list(groups) if groups is not None else coordinated_groups(actor)
-    open_requests = (
+    all_open = (
         _visible(actor)
-        .filter(status__in=OPEN_STATUSES, support_group__in=groups)
+        .filter(status__in=OPEN_STATUSES)
         .select_related("support_group", "assignee", "service", "requester")
         .order_by("priority", "created_at", "pk")
     )
+    open_requests = all_open.filter(support_group__in=groups)
+    no_group = list(all_open.filter(support_group__isnull=True)) if groupless else []
     running = [ClockState.RUNNING, ClockState.PAUSED]
     breached = open_requests.filter(pk__in=_clock_ids(running, breached_at__isnull=False))
     at_risk = open_requests.filter(
@@ -137,6 +144,9 @@ def daily_review(
         .order_by("due_at")
     )
     return [
+        *([ReviewSection("no_group", "In no group's queue",
+                         "Open without a group: choose one (edit the request).", no_group)]
+          if no_group else []),
         ReviewSection("breached", "Past their SLA target",
                       "A response or resolution clock has breached: act now.", list(breached)),
         ReviewSection("at_risk", "At risk",

@@ -7,6 +7,7 @@ urlpatterns = topic_urls(
     "queues",
     "registration",
     "record",
+    "links",
     "portal",
     "solutions",
     "reports",

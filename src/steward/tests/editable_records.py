@@ -26,8 +26,8 @@ from steward.configuration.tests.records import (
     requisition,
     supplier,
 )
-from steward.core.models import Organisation, Person
-from steward.core.services import calendars, directory, notifications
+from steward.core.models import Organisation, Person, SupportGroupMembership
+from steward.core.services import calendars, directory, notifications, saved_views
 from steward.core.tests.factories import make_person
 from steward.incidents.services import incidents, routing, solutions
 from steward.service_level.models import Agreement, Service
@@ -102,6 +102,17 @@ def person(actor: Person, org: Organisation | None = None) -> Person:
 
 def group(actor: Person) -> Any:
     return directory.group_create(actor=actor, name=f"Group {_n()}", organisation=provider(actor))
+
+
+def saved_view(actor: Person) -> Any:
+    """A view shared with a group of every system administrator (the matrix's two
+    editors), who may each change it."""
+    shared = group(actor)
+    for person in Person.objects.filter(is_superuser=True):
+        SupportGroupMembership.objects.get_or_create(group=shared, person=person)
+    return saved_views.saved_view_create(
+        actor=actor, list_key="incidents:incident-list", name=f"View {_n()}", group=shared
+    )
 
 
 def calendar(actor: Person) -> Any:
@@ -227,6 +238,7 @@ EDITABLE: list[Editable] = [
         page="core:webhook-edit",
         edits="name",
     ),
+    Editable("saved view", saved_view, api="saved-view", edits="name"),
     Editable(
         "service", service, api="service", page="service_level:service-edit", edits="description"
     ),

@@ -26,6 +26,20 @@ def cis_for(actor: Person) -> QuerySet[ConfigurationItem]:
     )
 
 
+def ci_matches(actor: Person, text: str) -> QuerySet[ConfigurationItem]:
+    """CIs the actor may see whose number or name contains every word of ``text``, by
+    number (a chooser's matches)."""
+    condition = Q()
+    for word in text.split():
+        condition &= Q(number__icontains=word) | Q(name__icontains=word)
+    return cis_for(actor).filter(condition).select_related(None).order_by("number", "pk")
+
+
+def ci_label(ci: ConfigurationItem) -> str:
+    """How a chooser shows a CI: "CI000012 Mail server"."""
+    return f"{ci.number} {ci.name}"
+
+
 def ci_for(actor: Person, pk: Any) -> ConfigurationItem:
     return one(cis_for(actor), pk)
 

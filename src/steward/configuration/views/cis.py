@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
+from django.views import View
 
 from steward.configuration.actions import CI
 from steward.configuration.choices import CIStatus
@@ -46,9 +47,11 @@ from steward.core.views.patterns import (
     RecordObjectMixin,
     Related,
     ServiceFormView,
+    StewardPageMixin,
     action_urls,
     header_buttons,
 )
+from steward.core.views.patterns.selects import lookup_choices
 from steward.service_level.models import Service
 
 VIEW = "configuration.ci.view"
@@ -524,7 +527,19 @@ class CIClassDetailView(RecordDetailView):
         return context
 
 
+class CILookupView(StewardPageMixin, View):
+    """htmx: the CIs matching what was typed into a CI chooser (``selects.LookupInput``)."""
+
+    permission = VIEW
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        text = request.GET.get("q", "").strip()[:100]
+        found = list(queries.ci_matches(self.actor, text)[:12]) if len(text) >= 2 else []
+        return HttpResponse(lookup_choices([(ci.pk, queries.ci_label(ci)) for ci in found], text))
+
+
 urlpatterns = [
+    path("cis/lookup/", CILookupView.as_view(), name="ci-lookup"),
     *record_paths(
         "cis", "ci", list=CIListView, create=CICreateView, detail=CIDetailView, edit=CIEditView
     ),

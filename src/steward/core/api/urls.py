@@ -6,14 +6,22 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from steward.core import registry
-from steward.core.api import attachments, calendars, directory, lockouts, notifications, tokens
+from steward.core.api import (
+    attachments,
+    calendars,
+    directory,
+    lockouts,
+    notifications,
+    saved_views,
+    tokens,
+)
 from steward.core.api.clocks import ClockListView
 from steward.core.api.me import MeView
 from steward.core.errors import error_response
 
 router = DefaultRouter()
 router.include_format_suffixes = False
-for module in (directory, calendars, notifications, attachments, tokens, lockouts):
+for module in (directory, calendars, notifications, attachments, tokens, lockouts, saved_views):
     module.register(router)
 # Then each area's viewsets, as its AppConfig.ready() registered them (INSTALLED_APPS order).
 for add_routes in registry.API_ROUTES:

@@ -6,6 +6,7 @@ from steward.core.models.journal import JournalEntry
 from steward.core.models.notifications import Notification, WebhookDelivery, WebhookSubscription
 from steward.core.models.ops import PeriodicJobRun, ReferenceVersion, WorkerHeartbeat
 from steward.core.models.people import Organisation, OrganisationMembership, Person
+from steward.core.models.presence import Presence
 from steward.core.models.records import (
     NumberedRecord,
     NumberSequence,
@@ -15,6 +16,7 @@ from steward.core.models.records import (
 )
 from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
 from steward.core.models.tokens import ApiToken
+from steward.core.models.views import SavedView
 
 __all__ = [
     "ApiToken",
@@ -30,8 +32,10 @@ __all__ = [
     "OrganisationMembership",
     "PeriodicJobRun",
     "Person",
+    "Presence",
     "ReferenceVersion",
     "RoleAssignment",
+    "SavedView",
     "SecurityEvent",
     "SlaClock",
     "SupportGroup",

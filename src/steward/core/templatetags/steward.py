@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
 register = template.Library()
 
@@ -162,7 +163,7 @@ def field_label(record: Any, name: str) -> str:
     """The verbose name of a record's field, for journal lines ("Job title", not "job_title")."""
     if isinstance(record, Model) and name:
         try:
-            return str(record._meta.get_field(name).verbose_name).capitalize()
+            return capfirst(str(record._meta.get_field(name).verbose_name))
         except FieldDoesNotExist:
             pass
     if "_" not in name and name[:1].isupper():
@@ -251,7 +252,8 @@ def verbose_name(record: Any) -> str:
 
 @register.filter
 def verbose_plural(record: Any) -> str:
-    return str(record._meta.verbose_name_plural).capitalize() if isinstance(record, Model) else ""
+    """ "SLA reviews", "CI classes": the first letter raised, the others kept as written."""
+    return capfirst(str(record._meta.verbose_name_plural)) if isinstance(record, Model) else ""
 
 
 @register.simple_tag

@@ -164,6 +164,7 @@ def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> d
     from steward.core.models import (
         Notification,
         RoleAssignment,
+        SavedView,
         WebhookDelivery,
         WebhookSubscription,
     )
@@ -191,6 +192,9 @@ def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> d
         "webhook_delivery": delivery,
         "notification": notification,
         "role_assignment": RoleAssignment.objects.filter(person=requester).first(),
+        "saved_view": SavedView.objects.create(
+            owner=admin, list_key="incidents:incident-list", name="Mine", query="sort=age"
+        ),
     }
 
 

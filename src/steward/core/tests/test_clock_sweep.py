@@ -254,3 +254,29 @@ def test_two_sweeps_at_the_same_time_notify_each_clock_once(monkeypatch):
     # Each clock told once per threshold, never twice.
     told = ClockEvent.objects.filter(event__in=["warned", "breached"])
     assert len(set(told.values_list("clock_id", "event"))) == told.count() == sent
+
+
+def test_a_breach_is_told_in_plain_words_in_the_list_and_the_email(
+    client, office, record, coordinator, escalate_to, django_capture_on_commit_callbacks
+):
+    """Issue 13: the notification list showed the event code ``clock.breach``."""
+    from django.urls import reverse
+
+    from steward.core.models import RoleAssignment
+
+    RoleAssignment.objects.create(person=coordinator, role="group_coordinator")
+    start(record, office)
+    with django_capture_on_commit_callbacks(execute=True):
+        clocks.sweep(now=BREACH)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("core:notification-list")).content.decode()
+
+    assert "SLA target breached" in page and "SLA target at risk" in page
+    assert "clock.breach" not in page and "clock.warning" not in page
+    breach_mail = next(m for m in mail.outbox if "breached" in m.subject)
+    assert breach_mail.subject == "SLA resolution breached: Clocked record"
+    assert breach_mail.body.startswith(
+        "SLA000001 P1 resolution time: the 4 h target (business time) was not met"
+    )
+    assert "clock." not in breach_mail.body

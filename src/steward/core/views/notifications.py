@@ -11,7 +11,7 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from steward.core import action_tables, queries, webhooks
+from steward.core import action_tables, notify, queries, webhooks
 from steward.core import inputs as core_inputs
 from steward.core.fields import GuardedForm
 from steward.core.forms import WebhookForm
@@ -47,7 +47,13 @@ class NotificationListView(RecordListView):
     empty_text = "No notifications."
     columns = (
         Column("title", "Notification", url=_open_url),
-        Column("event", "Event", sort="event", classes="hide-sm"),
+        Column(
+            "event",
+            "What",
+            value=lambda n: notify.event_words(n.event),
+            sort="event",
+            classes="hide-sm",
+        ),
         Column("created", "When", value="created_at", sort="created_at", classes="nowrap"),
         Column(
             "read",

@@ -40,6 +40,8 @@ from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
 from steward.core.queries import groups_for, organisations_for, people_for
 from steward.incidents import actions as incident_actions
 from steward.incidents import inputs
+from steward.incidents.api.bulk import IncidentBulkEndpoint
+from steward.incidents.api.links import IncidentLinkEndpoints
 from steward.incidents.choices import (
     Channel,
     Impact,
@@ -248,7 +250,7 @@ class IncidentActionCompleteSerializer(GuardedSerializer):
         responses=IncidentSerializer,
     ),
 )
-class IncidentViewSet(ActionEndpoints, RecordViewSet):
+class IncidentViewSet(IncidentBulkEndpoint, IncidentLinkEndpoints, ActionEndpoints, RecordViewSet):
     # One endpoint per step of the process, and next-steps (steward.incidents.actions).
     action_table = staticmethod(lambda: incident_actions.INCIDENT)
     created_routes = {

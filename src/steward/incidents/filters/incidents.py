@@ -36,7 +36,9 @@ class IncidentFilterSet(SearchFilterSet):
     support_group = django_filters.ModelChoiceFilter(
         queryset=choices_for(groups_for, SupportGroup), label="Group"
     )
-    assignee = IdFilter(field_name="assignee_id", label="Assignee (id)")
+    # Ids, as the API takes them; the queue pages choose them from a list of the people
+    # who can be assigned and a CI chooser (views/queues.py).
+    assignee = IdFilter(field_name="assignee_id", label="Assignee")
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label="Nobody assigned"
     )
@@ -45,6 +47,8 @@ class IncidentFilterSet(SearchFilterSet):
         queryset=choices_for(organisations_for, Organisation)
     )
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    # One CI matches a request once: no row repeats, no DISTINCT needed.
+    ci = IdFilter(field_name="cis", label="Configuration item", distinct=False)
     mine = django_filters.BooleanFilter(
         method="filter_mine", label="Mine (assigned to me or requested by me)"
     )

@@ -29,7 +29,7 @@ from steward.incidents.services.common import (
     _transition,
 )
 from steward.incidents.services.people import require_verify
-from steward.incidents.services.routing import default_group
+from steward.incidents.services.routing import reopen_group
 from steward.incidents.services.tracking import _cancel_clocks, _start_clocks
 from steward.incidents.services.validation import as_instance, checked_text, raise_errors
 from steward.service_level.services import slt
@@ -79,7 +79,8 @@ def incident_reopen(
     support_group: SupportGroup | int | None = None,
 ) -> IncidentRequest:
     """Proc. 6 (and 1, 2): the solution does not work, the request is reopened. The desk
-    picks the group by hand; the requester reopening leaves it with its previous group.
+    picks the group by hand; the requester reopening leaves it with its previous group, and
+    one that had none (resolved at first contact) is routed (``routing.reopen_group``).
     New resolution clocks start now."""
     errors: dict[str, list[str]] = {}
     reason = checked_text(errors, "reason", reason)
@@ -93,7 +94,7 @@ def incident_reopen(
         inputs.REOPEN.check(actor, fields.given(reason=reason, support_group=group), incident)
         if incident.status != N.RESOLVED:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, "reopened")
-        group = group or incident.support_group or default_group()
+        group = group or incident.support_group or reopen_group(incident)
         group_changed = group != incident.support_group
         old = {
             "support_group": incident.support_group,

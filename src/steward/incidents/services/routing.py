@@ -213,3 +213,22 @@ def route(
 def default_group() -> SupportGroup | None:
     """The group named by ``settings.INCIDENT_DEFAULT_GROUP`` (the service desk), if active."""
     return _routing().default_group
+
+
+def reopen_group(incident: IncidentRequest) -> SupportGroup | None:
+    """Proc. 6 (and 2): the group a reopened request without one goes to, so that it lands
+    in a queue someone works (a request resolved at first contact has no group): the
+    routing rules as for a new request, else the default group, else a group of the
+    person who resolved it (the service desk analyst's: the desk picks the group then,
+    proc. 1). None only when none of these gives an active group."""
+    rule = route(incident)
+    if rule is not None:
+        return rule.support_group
+    group = default_group()
+    if group is not None or not incident.resolved_by_id:
+        return group
+    return (
+        SupportGroup.objects.filter(is_active=True, memberships__person_id=incident.resolved_by_id)
+        .order_by("name", "pk")
+        .first()
+    )

@@ -31,6 +31,8 @@ def test_the_demo_has_a_realistic_quarter_of_incident_requests(db, settings):
     assert requests.filter(routed_by__isnull=False).count() > 200
     assert requests.filter(first_contact_resolution=True).exists()
     assert requests.filter(reopen_count__gt=0).exists()
+    # A reopened request lands in a group's queue, even one resolved at first contact.
+    assert not requests.filter(reopen_count__gt=0, support_group__isnull=True).exists()
     assert SolutionUse.objects.exists() and RoutingRule.objects.count() >= 5
     assert set(Solution.objects.values_list("status", flat=True)) == {
         "active", "proposed", "rejected",

@@ -176,3 +176,20 @@ def test_deep_api_pages_are_read_from_the_index(big_desk, api):
     plan = _plan(_listing(captured.captured_queries))
     assert "Index Scan using incident_open_idx on incidents_incidentrequest" in plan, plan
     assert_index_backed(plan)
+
+
+@pytest.mark.postgres_only
+def test_an_unchanged_queue_poll_reads_one_index_entry(big_desk, client):
+    """An open queue asks every few seconds whether anything changed (issue 13): the
+    answer is the newest ``updated_at``, one step down ``incident_updated_idx``."""
+    client.force_login(big_desk["analyst"])
+    url = reverse("incidents:incident-list")
+    marker = client.get(url).context["live"]
+    poll = {"_live": "1", "token": marker["token"], "fingerprint": marker["fingerprint"]}
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, poll).json()["changed"] is False
+    newest = [q["sql"] for q in captured.captured_queries if '"updated_at"' in q["sql"]]
+    assert len(newest) == 1, newest
+    plan = _plan(newest[0])
+    assert "Seq Scan" not in plan, plan
+    assert "incident_updated_idx" in plan, plan

@@ -185,10 +185,32 @@ def test_report_pages_render_and_export_csv(client, world):
     csv = client.get(reverse("incidents:reports"), {"week": "2026-11-04", "format": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
     assert "priority,1 - Critical,1,0" in csv.content.decode()
-    bad = client.get(reverse("incidents:reports"), {"week": "not a date"})
-    assert bad.status_code == 200  # an unreadable week falls back to last week, no 500
     aging = client.get(reverse("incidents:report-aging"), {"format": "csv"})
     assert aging.content.decode().splitlines()[0].startswith("\ufeffkind,group,priority")
+
+
+@pytest.mark.parametrize("week", ["not a date", "2026-02-30", "11/04/2026", "0001-01-02"])
+def test_an_impossible_week_shows_the_error_and_no_figures(client, world, week):
+    """Issue 13: it said "Enter a valid date." and showed last week's figures."""
+    client.force_login(world["manager"])
+
+    page = client.get(reverse("incidents:reports"), {"week": week})
+    csv = client.get(reverse("incidents:reports"), {"week": week, "format": "csv"})
+
+    assert page.status_code == 200
+    assert page.context["form"].errors["week"]
+    assert 'data-testid="kpis"' not in page.content.decode()
+    assert "No figures" in page.content.decode()
+    assert csv.status_code == 400 and b"priority," not in csv.content
+
+
+def test_the_week_picker_takes_and_shows_iso_dates(client, world):
+    client.force_login(world["manager"])
+
+    page = client.get(reverse("incidents:reports"), {"week": "2026-11-04"}).content.decode()
+
+    assert 'value="2026-11-04"' in page and 'placeholder="yyyy-mm-dd"' in page
+    assert 'type="date"' not in page  # the browser's locale format (mm/dd/yyyy)
 
 
 @pytest.mark.parametrize("formula", FORMULA_CELLS)

@@ -4,22 +4,33 @@ groups', most urgent and oldest first, with the nearest SLA deadline."""
 from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 
+from steward.configuration.queries import cis as ci_queries
 from steward.core import permissions
+from steward.core import queries as core_queries
 from steward.core.choices import ClockState, Priority
+from steward.core.ids import parse_id
 from steward.core.models import SlaClock
 from steward.core.templatetags.steward import TONES
-from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView
+from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView, StewardPageMixin
 from steward.core.views.patterns.lists import COUNT_CAP, capped_count, count_text
+from steward.core.views.patterns.live import is_poll
+from steward.core.views.patterns.selects import LookupInput, Select, speed_up
 from steward.incidents.choices import IncidentStatus
 from steward.incidents.filters.incidents import IncidentFilterSet, is_ranked
+from steward.incidents.forms import IncidentBulkForm, staff_of
 from steward.incidents.models import UNASSIGNED_LAST, IncidentRequest
 from steward.incidents.queries import incidents as queries
+from steward.incidents.services.bulk import incidents_bulk
 
 S = IncidentStatus
 VIEW = "incidents.incident.view"
@@ -37,6 +48,7 @@ PRIORITY_SHORT = {
 
 
 ACTIVE = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING)
+LAST_QUEUE = "incidents-last-queue"
 
 
 def priority_pill(incident: IncidentRequest) -> str:
@@ -162,6 +174,10 @@ class QueueView(RecordListView):
     queue = ""
     empty_text = "Nothing waiting here."
     keys_first = True
+    live = True  # reloads the results when they change (core.live)
+
+    def bulk_allowed(self) -> bool:
+        return permissions.has(self.actor, WORK)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if permissions.is_customer_side(self.actor):
@@ -169,10 +185,52 @@ class QueueView(RecordListView):
         return super().get(request, *args, **kwargs)
 
     def base(self) -> QuerySet[IncidentRequest]:
+        """The open requests (read from the partial indexes over them), unless the filters
+        ask for a status or for closed requests too ("Open only": No): then every request,
+        which the filter set narrows."""
+        if self.any_status():
+            return queries.incidents_for(self.actor)
+        return self.open_base()
+
+    def open_base(self) -> QuerySet[IncidentRequest]:
         return queries.incidents_for(self.actor).filter(status__in=ACTIVE)
+
+    def any_status(self) -> bool:
+        """Whether the filters choose the statuses themselves (``status``, or ``open``
+        set to anything but "unknown"), so the queue must not keep only the open ones."""
+        params = self.request.GET
+        statuses = [value for value in params.getlist("status") if value]
+        return bool(statuses) or params.get("open", "") not in ("", "unknown")
 
     def restrict(self, qs: QuerySet[IncidentRequest]) -> QuerySet[IncidentRequest]:
         return qs
+
+    def restrict_filters(self, filterset: Any) -> None:
+        """The assignee from the people who can be assigned ("Me" first) and the CI from a
+        chooser, where the API takes their ids."""
+        fields = filterset.form.fields
+        fields["assignee"].widget = Select(choices=self.assignee_choices())
+        fields["ci"].widget = LookupInput(
+            reverse("configuration:ci-lookup"),
+            label_for=self.ci_label,
+            placeholder="CI number or name…",
+        )
+
+    def assignee_choices(self) -> list[tuple[Any, str]]:
+        me = self.actor
+        choices: list[tuple[Any, str]] = [("", "Any"), (me.pk, f"Me ({me.display_name})")]
+        choices += [(p.pk, p.display_name) for p in staff_of(me) if p.pk != me.pk]
+        chosen = parse_id(self.request.GET.get("assignee"))
+        if chosen is not None and all(value != chosen for value, _ in choices):
+            # Someone no longer in a group, still assigned to requests: keep them shown.
+            person = core_queries.people_for(me).filter(pk=chosen).first()
+            choices.append((chosen, person.display_name if person else f"Person {chosen}"))
+        return choices
+
+    def ci_label(self, value: Any) -> str:
+        pk = parse_id(str(value))
+        ci = ci_queries.cis_for(self.actor).filter(pk=pk).first() if pk is not None else None
+        return ci_queries.ci_label(ci) if ci is not None else ""
 
     def current_sort(self) -> str:
         # A search lists the best matches first unless a column was clicked.
@@ -208,16 +266,31 @@ class QueueView(RecordListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["queues"] = [self.tab(name, view, kwargs) for name, view in QUEUES]
+        if self.any_status() and self.queue == "all":
+            context["title"] = "All requests"
+        if kwargs.get("bulk"):
+            form = IncidentBulkForm(actor=self.actor)
+            for field in form.fields.values():
+                speed_up(field.widget)  # select boxes built in Python, as the filters'
+            context["bulk_form"] = form
+            context["bulk_url"] = reverse("incidents:incident-bulk")
+        # "Next request" on a record page goes on in the queue the person came from.
+        # A live poll (core.live) asks this view with its own parameters: not a place to go.
+        here = self.request.get_full_path()
+        if not is_poll(self.request) and self.request.session.get(LAST_QUEUE) != here:
+            self.request.session[LAST_QUEUE] = here
         return context
 
     def tab(self, name: str, view: type["QueueView"], page: dict[str, Any]) -> dict[str, Any]:
         """A queue tab with its count (at most ``COUNT_CAP``): this queue's own count is the
         paginator's when no filter narrows the page."""
         paginator = page.get("paginator")
-        if view is type(self) and paginator is not None and not page.get("filters_active"):
+        own = view is type(self) and not page.get("filters_active") and not self.any_status()
+        if own and paginator is not None:
             count = paginator.counted
         else:
-            count = capped_count(view(request=self.request).restrict(self.base()))
+            # The tabs count open requests whatever the filters of this page.
+            count = capped_count(view(request=self.request).restrict(self.open_base()))
         return {
             "key": view.queue,
             "label": view.title,
@@ -265,6 +338,58 @@ class IncidentGroupsView(QueueView):
         )
 
 
+def picked(values: list[str]) -> list[tuple[int, int | None]]:
+    """The selected rows, each "id:version" as the list showed it; malformed ones dropped."""
+    items = []
+    for value in values:
+        pk, _, version = value.partition(":")
+        number = parse_id(pk)
+        if number is not None:
+            seen = parse_id(version)
+            items.append((number, seen if seen is not None else -1))
+    return items
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    ok = wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if ok else fallback
+
+
+class IncidentBulkView(StewardPageMixin, View):
+    """POST the queue's bulk form: each selected request through its own service
+    (``services/bulk.py``); the outcome per request comes back as one message."""
+
+    permission = WORK
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        back = safe_next(request, reverse("incidents:incident-list"))
+        form = IncidentBulkForm(request.POST, actor=self.actor)
+        items = picked(request.POST.getlist("pick"))
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label or 'Bulk change'}: {error}")
+            return HttpResponseRedirect(back)
+        try:
+            result = incidents_bulk(
+                actor=self.actor,
+                items=items,
+                action=form.cleaned_data["action"],
+                fields=form.fields_for_service(),
+            )
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+            return HttpResponseRedirect(back)
+        (messages.warning if result.refused else messages.success)(request, result.summary())
+        return HttpResponseRedirect(back)
+
+
 QUEUES: list[tuple[str, type[QueueView]]] = [
     ("incident-mine", IncidentMineView),
     ("incident-groups", IncidentGroupsView),
@@ -276,4 +401,5 @@ urlpatterns = [
     path("incidents/", IncidentListView.as_view(), name="incident-list"),
     path("incidents/mine/", IncidentMineView.as_view(), name="incident-mine"),
     path("incidents/groups/", IncidentGroupsView.as_view(), name="incident-groups"),
+    path("incidents/bulk/", IncidentBulkView.as_view(), name="incident-bulk"),
 ]

@@ -28,6 +28,7 @@ from steward.core.views.patterns import (
     action_urls,
     apply_errors,
 )
+from steward.core.views.patterns.live import is_poll
 from steward.incidents import forms as f
 from steward.incidents.actions import ASSIGN, INCIDENT
 from steward.incidents.choices import (
@@ -38,6 +39,7 @@ from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import incidents as svc
 from steward.incidents.services.people import may_work
+from steward.incidents.views.links import links_context
 from steward.incidents.views.queues import PRIORITY_SHORT, VIEW, WORK, S, duration_words
 
 ALWAYS_SHOWN = {"Requester", "Service", "Category", "Impact", "Urgency", "Group", "Assignee"}
@@ -161,9 +163,10 @@ class IncidentDetailView(RecordDetailView):
     public_replies = True
     accepts_attachments = True
     form_class = f.ReplyForm  # a work note or public reply (post below)
+    live = True  # presence and the "updated by" notice (core.live)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if permissions.is_customer_side(self.actor):
+        if permissions.is_customer_side(self.actor) and not is_poll(request):
             # Customer-side people follow their requests in the portal.
             obj = self.get_object()
             return HttpResponseRedirect(reverse("incidents:portal-detail", args=[obj.pk]))
@@ -236,7 +239,8 @@ class IncidentDetailView(RecordDetailView):
             action_add_url=reverse("incidents:incident-action-add", args=[obj.pk]),
             can_work=can_work,
             propose_url=_propose_url(actor, obj),
-            links=linked_records(obj),
+            links=[link for link in linked_records(obj) if link["kind"] != "incident request"],
+            **links_context(actor, obj, self.request),
             cis=list(obj.cis.select_related("ci_class").order_by("number")),
             availability=group_availability(groups),
             assigning=any(s["action"].key == "assign" for s in panel["steps"]),

@@ -20,11 +20,23 @@ from steward.incidents.services import reporting as report_svc
 PERMISSION = "incidents.report.view"
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period]:
+def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period | None]:
+    """The week asked for (default: the last full one); None when the date given is not
+    one, so that the page shows the error and no figures instead of another week's."""
     form = PeriodForm(request.GET or None)
-    if form.is_valid() and form.cleaned_data.get("week"):
-        return form, reports.week_of(form.cleaned_data["week"])
-    return form, reports.last_full_week()
+    if not form.is_bound:
+        return form, reports.last_full_week()
+    if not form.is_valid():
+        return form, None
+    if not form.cleaned_data.get("week"):
+        return form, reports.last_full_week()
+    try:
+        period = reports.week_of(form.cleaned_data["week"])
+        period.previous()
+    except OverflowError:
+        form.add_error("week", "Choose a date between the years 2 and 9998.")
+        return form, None
+    return form, period
 
 
 def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
@@ -47,6 +59,12 @@ class ReportsView(StewardPageMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form, period = _period(request)
+        if period is None:
+            if request.GET.get("format") == "csv":
+                errors = "; ".join(m for e in form.errors.values() for m in e)
+                return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+            context = self.get_context_data(form=form, week=None, kpis=None)
+            return self.render_to_response(context)
         week = reports.weekly(self.actor, period)
         kpis = reports.kpis(self.actor, period)
         if request.GET.get("format") == "csv":
@@ -102,7 +120,7 @@ class DailyReviewView(StewardPageMixin, TemplateView):
         wanted = parse_id(request.GET.get("group"))
         if wanted is not None:
             groups = [g for g in groups if g.pk == wanted] or groups
-        sections = reports.daily_review(self.actor, groups=groups)
+        sections = reports.daily_review(self.actor, groups=groups, groupless=wanted is None)
         if request.GET.get("format") == "csv":
             rows = []
             for section in sections:

@@ -540,6 +540,16 @@ def test_the_owner_explains_on_the_report_page(client, world, report):
     assert violation.explanation == "Supplier late"
 
 
+def test_the_breadcrumb_spells_sla_as_written(client, world, report):
+    """Issue 13: verbose names were capitalised into "Sla reviews"."""
+    client.force_login(world.slm)
+
+    page = client.get(reverse("service_level:review-detail", args=[report.pk])).content.decode()
+
+    assert ">SLA reviews</a>" in page
+    assert "Sla review" not in page
+
+
 def test_the_slm_may_not_explain_for_the_owner_through_the_page(client, world, report):
     violation = report.violations.get(target=world.resolution)
     client.force_login(world.slm)

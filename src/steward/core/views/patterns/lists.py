@@ -26,6 +26,13 @@ from steward.core.views.patterns.base import (
     row_html,
     stream_csv,
 )
+from steward.core.views.patterns.live import LiveListMixin, is_poll
+from steward.core.views.patterns.saved import (
+    chosen_columns,
+    column_choices,
+    list_key,
+    saved_views_menu,
+)
 from steward.core.views.patterns.selects import speed_up
 
 
@@ -108,7 +115,7 @@ class KeysFirstPaginator(CappedPaginator):
 # --- List page ----------------------------------------------------------------------------
 
 
-class RecordListView(StewardPageMixin, TemplateView):
+class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
     """A filtered, sorted, paginated list that also exports CSV and serves its htmx partial.
 
     Subclasses set ``query`` (``people_for``-style), ``filterset_class``, ``columns``,
@@ -133,6 +140,15 @@ class RecordListView(StewardPageMixin, TemplateView):
     csv_filename = ""
     # Large lists (the service desk's queues): read a page's keys first, then its rows.
     keys_first = False
+    # The column chooser and the saved-views menu (core/views/patterns/saved.py).
+    saved_views = True
+    # Rows can be selected for the bulk form of the page (``bulk_form`` in the template):
+    # each row's checkbox carries its id and the version the list showed ("id:version").
+    bulk = False
+
+    def bulk_allowed(self) -> bool:
+        """Whether the actor gets the row checkboxes and the bulk form (hook)."""
+        return self.bulk
 
     def get_queryset(self) -> QuerySet:
         query = type(self).query
@@ -200,6 +216,9 @@ class RecordListView(StewardPageMixin, TemplateView):
         errors = self.filter_errors(filterset)
         sort = self.current_sort()
         qs = self.apply_sort(qs, sort)
+        paginator_class = KeysFirstPaginator if self.keys_first else CappedPaginator
+        if self.live and is_poll(request):
+            return self.live_answer(qs, paginator_class)
         if request.GET.get("format") == "csv":
             if errors:
                 return HttpResponseBadRequest(
@@ -208,14 +227,14 @@ class RecordListView(StewardPageMixin, TemplateView):
                 )
             name = self.csv_filename or slugify(self.title) or "export"
             return stream_csv(qs.iterator(chunk_size=500), self.columns, name)
-        paginator = (KeysFirstPaginator if self.keys_first else CappedPaginator)(
-            qs, self.page_size()
-        )
+        paginator = paginator_class(qs, self.page_size())
         page = paginator.get_page(request.GET.get("page"))
         objects = self.prepare_page(list(page.object_list))
+        key = list_key(request)
+        shown = chosen_columns(request, self.columns, key)
         rows = []
         for obj in objects:
-            cells = build_cells(obj, self.columns)
+            cells = build_cells(obj, shown)
             rows.append({"obj": obj, "cells": cells, "html": row_html(cells)})
         context = self.get_context_data(
             filterset=filterset,
@@ -227,7 +246,16 @@ class RecordListView(StewardPageMixin, TemplateView):
             ),
             ellipsis=Paginator.ELLIPSIS,
             rows=rows,
-            headers=self.headers(sort),
+            headers=self.headers(sort, shown),
+            column_choices=column_choices(self.columns, shown),
+            list_key=key,
+            saved_views_on=self.saved_views and bool(key),
+            bulk=self.bulk_allowed(),
+            **(
+                saved_views_menu(self.actor, request, key, shown, len(self.columns))
+                if self.saved_views and key
+                else {}
+            ),
             sort=sort,
             title=self.title,
             create_url=self.create_url(),
@@ -236,6 +264,7 @@ class RecordListView(StewardPageMixin, TemplateView):
             filters_active=self.filters_active(filterset),
             filter_errors=errors,
             page_sizes=self.page_sizes,
+            live=self.live_context(paginator, objects),
         )
         partial = getattr(request, "htmx", False) and not request.htmx.history_restore_request
         template = self.partial_template_name if partial else self.template_name
@@ -256,10 +285,10 @@ class RecordListView(StewardPageMixin, TemplateView):
             return self.paginate_by
         return wanted if wanted in self.page_sizes else self.paginate_by
 
-    def headers(self, sort: str) -> list[dict[str, Any]]:
+    def headers(self, sort: str, columns: Sequence[Column] = ()) -> list[dict[str, Any]]:
         current, descending = sort.lstrip("-"), sort.startswith("-")
         result = []
-        for column in self.columns:
+        for column in columns or self.columns:
             header: dict[str, Any] = {
                 "label": column.label,
                 "key": column.key,

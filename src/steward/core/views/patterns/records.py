@@ -19,6 +19,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from steward.core import inputs as core_inputs
@@ -35,6 +36,7 @@ from steward.core.views.patterns.base import (
     apply_errors,
     build_cells,
 )
+from steward.core.views.patterns.live import LiveRecordMixin, is_poll
 
 # --- Record page ---------------------------------------------------------------------------
 
@@ -57,7 +59,7 @@ class WorkNoteForm(NoteForm):
     inputs = core_inputs.WORK_NOTE
 
 
-class RecordDetailView(RecordObjectMixin, StewardPageMixin, TemplateView):
+class RecordDetailView(LiveRecordMixin, RecordObjectMixin, StewardPageMixin, TemplateView):
     """A record page: header, fields, related records, allowed actions, attachments, timeline.
 
     Subclasses set ``query_one`` (``person_for``-style: raises Http404 for what the actor
@@ -76,6 +78,11 @@ class RecordDetailView(RecordObjectMixin, StewardPageMixin, TemplateView):
     public_replies = False
     accepts_attachments = False
     timeline_limit = 200
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.live and is_poll(request):
+            return self.live_answer()
+        return super().get(request, *args, **kwargs)
 
     # hooks
     def get_fields(self, obj: Model) -> list[Field]:
@@ -164,13 +171,14 @@ class RecordDetailView(RecordObjectMixin, StewardPageMixin, TemplateView):
             record=obj,
             number=getattr(obj, "number", ""),
             title=self.get_title(obj),
-            kind_label=self.kind_label or obj._meta.verbose_name.capitalize(),
+            kind_label=self.kind_label or capfirst(obj._meta.verbose_name),
             status=resolve(obj, self.status_field) if self.status_field else None,
             status_label=resolve_display(obj, self.status_field) if self.status_field else "",
             fields=self.get_fields(obj),
             related=related,
             actions=self.allowed_actions(obj),
             list_url=reverse(self.list_url_name) if self.list_url_name else "",
+            live=self.live_context(obj),
         )
         return context
 

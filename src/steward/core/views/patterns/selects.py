@@ -81,3 +81,65 @@ def speed_up(widget: forms.Widget) -> None:
     fast = FAST.get(type(widget))
     if fast is not None:
         widget.__class__ = fast
+
+
+class LookupInput(forms.HiddenInput):
+    """A searchable chooser for a record id among too many records for a select box (CIs):
+    the id travels in a hidden input, a search box beside it asks ``lookup_url`` (htmx,
+    ``?q=``) for matches, and picking one (a button rendered by ``lookup_choices``)
+    sets the id and shows its label (steward.js, ``data-pick``). ``label_for(value)``
+    gives the label of the id already chosen. The search box belongs to no form, so only
+    the id is submitted; emptying it clears the choice."""
+
+    def __init__(
+        self,
+        lookup_url: str,
+        label_for: Any,
+        placeholder: str = "Type to search…",
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(attrs)
+        self.lookup_url, self.label_for, self.placeholder = lookup_url, label_for, placeholder
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_search" if id_ else id_  # the label names the search box
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        field_id = final.get("id") or f"id_{name}"
+        current = self.format_value(value) or ""
+        label = (self.label_for(current) if current else "") or ""
+        return format_html(
+            '<div class="lookup">'
+            '<input type="hidden" name="{}" id="{}" value="{}">'
+            '<input type="search" id="{}_search" name="q" form="{}_none" value="{}" '
+            'placeholder="{}" autocomplete="off" aria-describedby="{}_help" '
+            'hx-get="{}" hx-trigger="input changed delay:250ms, search" '
+            'hx-target="#{}_matches" data-enter-stays data-lookup-search>'
+            '<span class="visually-hidden" id="{}_help">Type, then pick one of the matches.</span>'
+            '<div id="{}_matches" class="lookup-matches" aria-live="polite"></div>'
+            "</div>",
+            name, field_id, current,
+            field_id, field_id, label, self.placeholder, field_id,
+            self.lookup_url, field_id, field_id, field_id,
+        )  # fmt: skip
+
+
+def lookup_choices(matches: list[tuple[Any, str]], text: str) -> SafeString:
+    """The matches of a ``LookupInput`` search: one button per (id, label) that picks it
+    into the lookup it was asked from; a line saying nothing matched otherwise."""
+    if not matches:
+        if len(text) < 2:
+            return mark_safe("")
+        return format_html('<p class="empty-inline">Nothing matches “{}”.</p>', text)
+    button = '<li><button type="button" data-pick data-pick-value="{}" data-pick-label="{}">{}</button></li>'
+    items = [format_html(button, value, label, label) for value, label in matches]
+    return format_html(
+        '<ul class="match-list" aria-label="Matches">{}</ul>', mark_safe("".join(items))
+    )

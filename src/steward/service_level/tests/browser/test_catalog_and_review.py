@@ -173,3 +173,11 @@ def test_service_level_manager_opens_the_review_report(browser_page, world):  # 
     expect(main).to_contain_text(outages["actual"])
     expect(main).to_contain_text("Email for Acme Bank")
     shot(page, "sl-review-report")
+    # Issue 13: the "How the figures are computed" card took the 10 px legend swatch's
+    # width, one word per line, and the page grew to 6,583 px.
+    method = page.get_by_role("region", name="How the figures are computed")
+    expect(method).to_be_visible()
+    box = method.bounding_box()
+    assert box is not None and box["width"] > 400, box
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4000, height
