@@ -284,6 +284,32 @@ class ActionTable:
         ]
 
 
+def ranked(
+    panel: Mapping[str, list[dict[str, Any]]],
+    primary: str | None,
+    *,
+    link: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``panel`` (``ActionTable.panel``) with one step put first as the primary action:
+    the row ``primary`` when offered, else ``link`` (a step outside the table, such as a
+    reply: ``label`` and ``url``). The other buttons become secondary and the other forms
+    go under "More" (open when one of them failed)."""
+    chosen = None
+    for entry in [*panel["buttons"], *panel["steps"]]:
+        if entry["action"].key == primary:
+            chosen = entry
+    more = [e for e in panel["steps"] if e is not chosen]
+    return {
+        **panel,  # buttons and steps stay whole for their readers
+        "ranked": True,
+        "primary": chosen,
+        "primary_link": None if chosen is not None else link,
+        "secondary_buttons": [e for e in panel["buttons"] if e is not chosen],
+        "more_steps": more,
+        "more_open": any(e["open"] for e in more),
+    }
+
+
 def row_in(
     rows: Callable[[Any, Mapping[str, Any]], Any], missing: str
 ) -> Callable[[Any, Any, Mapping[str, Any]], Any]:

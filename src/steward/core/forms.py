@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.db.models import Model
 from django.utils import timezone
 
-from steward.core import events, formfields, queries, registry, webhooks
+from steward.core import events, formfields, permissions, queries, registry, webhooks
 from steward.core import inputs as core_inputs
 from steward.core.choices import Role, allowed_scopes
 from steward.core.fields import GuardedForm
@@ -19,9 +19,11 @@ from steward.core.models import (
     Organisation,
     Person,
     SupportGroup,
+    TemplateKind,
     WebhookSubscription,
 )
 from steward.core.models.calendars import WEEKDAYS
+from steward.core.services import work as work_services
 from steward.core.services.calendars import time_zone_names
 from steward.core.services.directory import GROUP_FIELDS, ORGANISATION_FIELDS, PERSON_FIELDS
 
@@ -382,3 +384,28 @@ class WebhookForm(GuardedForm):
         if self.cleaned_data["secret"]:
             data["secret"] = self.cleaned_data["secret"]
         return data
+
+
+class ResponseTemplateForm(GuardedForm):
+    """A reply or resolution template (``core.services.work``); "shared" only for those
+    who maintain the shared ones."""
+
+    inputs = core_inputs.RESPONSE_TEMPLATE
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=TemplateKind.choices, label="Used for")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+        label="Text",
+        help_text="Placeholders such as {{requester.first_name}} or {{number}} (listed on "
+        "the page) are filled in from the record. Replies may use simple HTML.",
+    )
+    shared = forms.BooleanField(
+        required=False, label="Shared with everyone (otherwise only you see it)"
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Offered on the forms")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not permissions.has(self.actor, work_services.SHARE):
+            del self.fields["shared"]

@@ -84,3 +84,12 @@ WORK_NOTE = Inputs(
     body=anyone(audience=INTERNAL),
     public=Rule(when=lambda actor, record: False, why="Notes on this record are internal."),
 )
+TEMPLATE_BODY = "Internal until chosen: then filled in and sent as the reply or resolution."
+RESPONSE_TEMPLATE = staff_inputs(
+    "reply or resolution template",
+    "kind",
+    "shared",
+    "is_active",
+    name=staff(audience=INTERNAL),
+    body=staff(audience=TEMPLATE_BODY),
+)

@@ -4,6 +4,7 @@ Services call these helpers inside their own transaction, so the journal and the
 change it describes are written together or not at all.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +24,17 @@ ALLOWED_TAGS = {
     "a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre", "strong", "ul",
     "h3", "h4", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
+
+
+_TAG = re.compile(r"<[A-Za-z/!]")
+
+
+def keep_lines(text: str) -> str:
+    """Plain text (typed, or a filled template) as HTML that keeps its lines; text that
+    already holds markup is left as it is."""
+    if _TAG.search(text):
+        return text
+    return text.replace("\r\n", "\n").replace("\n", "<br>\n")
 
 
 def sanitise(html: str) -> str:
@@ -191,6 +203,7 @@ def note_add(
     if not public and permissions.is_customer_side(actor):
         permissions.require(actor, "core.work_note.add")
     kind = JournalKind.PUBLIC_REPLY if public else JournalKind.WORK_NOTE
+    text = keep_lines(text)
     with transaction.atomic():
         return _entry(record, kind, actor, body=sanitise(text))
 

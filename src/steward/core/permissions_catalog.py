@@ -35,3 +35,23 @@ grant(
     "Create API tokens for oneself (a token never does more than its owner may).",
 )
 grant("core.lockout.change", ADMIN, "See login lockouts and lift them.")
+grant(
+    "core.response_template.use",
+    PROVIDER_ROLES,
+    "Write replies and resolutions from templates; keep personal templates.",
+)
+grant(
+    "core.response_template.share",
+    ADMIN
+    | {
+        Role.GROUP_COORDINATOR,
+        Role.PROBLEM_COORDINATOR,
+        Role.CHANGE_COORDINATOR,
+        Role.RELEASE_COORDINATOR,
+        Role.CHANGE_MANAGER,
+        Role.OPERATIONS_MANAGER,
+        Role.ON_DUTY_MANAGER,
+        Role.SERVICE_LEVEL_MANAGER,
+    },
+    "Maintain the shared reply and resolution templates.",
+)

@@ -21,6 +21,7 @@ from steward.core.models import (
     Organisation,
     Person,
     Presence,
+    ResponseTemplate,
     RoleAssignment,
     SavedView,
     SlaClock,
@@ -176,3 +177,19 @@ def presence_for(actor: Person, record: Model) -> list[Presence]:
         .select_related("person")
         .order_by("-editing", "person__first_name", "person__last_name")
     )
+
+
+def response_templates_for(actor: Person, kind: str | None = None) -> QuerySet[ResponseTemplate]:
+    """The shared reply/resolution templates and the actor's own (none for customer-side
+    people, who do not write replies from templates)."""
+    if permissions.is_customer_side(actor) or not permissions.has(
+        actor, "core.response_template.use"
+    ):
+        return ResponseTemplate.objects.none()
+    qs = ResponseTemplate.objects.filter(Q(owner__isnull=True) | Q(owner=actor))
+    qs = qs.select_related("owner")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def response_template_for(actor: Person, pk: Any) -> ResponseTemplate:
+    return one(response_templates_for(actor), pk, "template")

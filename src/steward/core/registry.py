@@ -165,6 +165,17 @@ def work_provider(fn: Callable[[Any], list[WorkSection]]) -> Callable:
     return fn
 
 
+# Where customer-side people (only requester / customer representative roles) land after
+# signing in and when they open "/": an area's page (the self-service portal), not My work.
+CUSTOMER_HOME: list[str] = []
+
+
+def customer_home(url_name: str) -> None:
+    """Register the URL name customer-side people land on (the first registered wins)."""
+    if url_name not in CUSTOMER_HOME:
+        CUSTOMER_HOME.append(url_name)
+
+
 def init_step(fn: Callable[[], dict[str, int]]) -> Callable:
     """Register reference data to create on ``steward init``; returns counts of what it added."""
     if fn not in INIT_STEPS:

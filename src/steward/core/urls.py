@@ -13,4 +13,5 @@ urlpatterns = topic_urls(
     "account",
     "lockouts",
     "saved_views",
+    "templates",
 )

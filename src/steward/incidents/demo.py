@@ -25,9 +25,16 @@ from django.utils import timezone
 
 from steward.configuration.models import ConfigurationItem
 from steward.core.demo.data import DEMO_PASSWORD
-from steward.core.models import Notification, Organisation, Person, RoleAssignment, SupportGroup
+from steward.core.models import (
+    Notification,
+    Organisation,
+    Person,
+    ResponseTemplate,
+    RoleAssignment,
+    SupportGroup,
+)
 from steward.core.roles import group_coordinators
-from steward.core.services import directory
+from steward.core.services import directory, work
 from steward.incidents.choices import OPEN_STATUSES
 from steward.incidents.models import Category, IncidentRequest, RoutingRule, Solution
 from steward.incidents.services import incidents as svc
@@ -251,6 +258,7 @@ def load(context: dict[str, Any]) -> None:
     """Add the Incident Management demo records that are missing."""
     ensure_priority_matrix()
     reference = _reference_data(context)
+    _response_templates(context)
     if IncidentRequest.objects.exists():
         return
     from freezegun import freeze_time
@@ -278,6 +286,29 @@ def load(context: dict[str, Any]) -> None:
     Notification.objects.filter(created_at__lt=now).update(send_email=False)
     svc.incidents_auto_close(now)
     context["counts"]["incident requests"] = IncidentRequest.objects.count()
+
+
+DEMO_TEMPLATES = [
+    ("reply", "Asking for details",
+     "Hello {{requester.first_name}},\n\nThank you for reporting {{number}} ({{title}}). "
+     "Could you tell us when it started and whether colleagues see it too?\n\n"
+     "Kind regards,\n{{agent.name}}"),
+    ("reply", "Working on it",
+     "Hello {{requester.first_name}},\n\nWe are working on {{number}} for {{service}} "
+     "and will let you know as soon as it is solved.\n\n{{agent.name}}"),
+    ("resolution", "Solved: restarted",
+     "Hello {{requester.first_name}}, we restarted the affected component of {{service}} "
+     "and it works again. If the problem comes back, reopen {{number}}."),
+]  # fmt: skip
+
+
+def _response_templates(context: dict[str, Any]) -> None:
+    """Shared reply and resolution templates, written by the coordinator (once)."""
+    author = context["people"].get("grace.coord")
+    if author is None or ResponseTemplate.objects.exists():
+        return
+    for kind, name, body in DEMO_TEMPLATES:
+        work.response_template_create(actor=author, name=name, kind=kind, body=body, shared=True)
 
 
 def _plan(
@@ -408,6 +439,7 @@ class _Story:
             actor=self.worker, incident_id=self.pk,
             resolution=solution.body if solution else "Fixed; the cause is noted in the work notes.",
             resolution_code="workaround" if solution and solution.is_workaround else "solved",
+            time_spent=15 + (self.pk * 7) % 80,  # not from rng: the replay stays the same
         )  # fmt: skip
         return [push(timezone.now() + dt.timedelta(hours=self.rng.uniform(1, 50)),
                      lambda: self.verify(push))]  # fmt: skip

@@ -5,14 +5,16 @@ from typing import Any
 
 from django import forms
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from steward.configuration.models import ConfigurationItem
 from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core import attachments, formfields
 from steward.core import queries as core_queries
 from steward.core.fields import SHARED, GuardedForm, anyone
-from steward.core.models import OrganisationMembership, Person, SupportGroup
+from steward.core.models import OrganisationMembership, Person, SupportGroup, TemplateKind
 from steward.core.roles import is_desk
+from steward.core.services.work import MAX_MINUTES
 from steward.incidents import inputs
 from steward.incidents.choices import (
     Channel,
@@ -27,6 +29,7 @@ from steward.incidents.choices import (
 from steward.incidents.models import Category, Solution
 from steward.incidents.queries.incidents import incidents_for
 from steward.incidents.queries.solutions import solutions_for
+from steward.incidents.queries.templates import template_choices
 from steward.incidents.services.bulk import ACTIONS, STATUSES
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
@@ -319,9 +322,43 @@ class HandleEscalationForm(GuardedForm):
     note = forms.CharField(required=False, widget=_text(2), max_length=5000)
 
 
+def time_spent_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label="Time spent (minutes)",
+        required=False,
+        min_value=1,
+        max_value=MAX_MINUTES,
+        widget=forms.NumberInput(attrs={"class": "narrow", "inputmode": "numeric"}),
+    )
+
+
+def template_field(actor: Person, record: Any, kind: str, target: str) -> forms.ChoiceField:
+    """The templates the actor may use; with JavaScript, choosing one fills the text box
+    ``target`` (its id) at once; without, an empty text is filled when saved."""
+    choices = template_choices(actor, kind) if actor is not None else []
+    attrs: dict[str, str] = {}
+    if record is not None and choices:
+        url = reverse("incidents:incident-fill-template", args=[record.pk])
+        attrs = {
+            "hx-get": f"{url}?kind={kind}&target={target}",
+            "hx-trigger": "change",
+            "hx-target": f"#{target}",
+            "hx-swap": "outerHTML",
+        }
+    return forms.ChoiceField(
+        label="Template",
+        required=False,
+        choices=[("", "No template"), *choices],
+        widget=forms.Select(attrs=attrs),
+        help_text="Fills the text with the request's details; leave the text empty to use it as is.",
+    )
+
+
 class ResolveForm(GuardedForm):
     inputs = inputs.RESOLVE
-    resolution = forms.CharField(widget=_text(4, "What was done, in words the requester reads."))
+    resolution = forms.CharField(
+        required=False, widget=_text(4, "What was done, in words the requester reads.")
+    )
     resolution_code = forms.ChoiceField(choices=ResolutionCode.choices)
     workaround = forms.BooleanField(required=False, label="This is a workaround")
     solution = forms.ModelChoiceField(
@@ -330,11 +367,27 @@ class ResolveForm(GuardedForm):
         help_text="A solution from the knowledge base that was used.",
     )
 
+    time_spent = time_spent_field()
+    template = forms.ChoiceField(required=False)  # its choices: the actor's (__init__)
+
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         self.fields["solution"].queryset = (
             solutions_for(actor).filter(status=SolutionStatus.ACTIVE).order_by("title")
         )
+        target = (self.auto_id or "%s") % "resolution" if self.auto_id else "resolution"
+        self.fields["template"] = template_field(
+            actor, self.record, TemplateKind.RESOLUTION, target
+        )
+        self.order_fields(["template", "resolution"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("resolution") or "").strip() and not data.get("template"):
+            self.add_error("resolution", "Write the resolution or choose a template.")
+        if not data.get("template"):
+            data["template"] = None
+        return data
 
 
 class ReopenForm(GuardedForm):
@@ -383,8 +436,66 @@ class ActionCompleteForm(GuardedForm):
 
 class ReplyForm(GuardedForm):
     inputs = inputs.REPLY
-    body = forms.CharField(widget=_text(3), max_length=20000, label="Message")
+    body = forms.CharField(widget=_text(3), max_length=20000, label="Message", required=False)
     public = forms.BooleanField(required=False, label="Public reply (the requester sees it)")
+    time_spent = time_spent_field()
+    template = forms.ChoiceField(required=False)  # its choices: the actor's (__init__)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"] = template_field(
+            self.actor, self.record, TemplateKind.REPLY, "id_body"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("template"):
+            self.add_error("body", "Write something first.")
+        if not data.get("template"):
+            data["template"] = None
+        return data
+
+
+# --- Inline edits on the record page (``views.record.IncidentPanelView``) -----------------
+
+
+class InlinePriorityForm(GuardedForm):
+    inputs = inputs.UPDATE
+    impact = forms.ChoiceField(choices=Impact.choices)
+    urgency = forms.ChoiceField(choices=Urgency.choices)
+
+
+class InlineCIsForm(GuardedForm):
+    inputs = inputs.UPDATE
+    cis = CINumbersField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cis"].actor = self.actor  # type: ignore[attr-defined]
+
+
+class InlineGroupForm(GuardedForm):
+    inputs = inputs.ASSIGNMENT
+    support_group = forms.ModelChoiceField(queryset=SupportGroup.objects.none(), label="Group")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["support_group"].queryset = core_queries.groups_for(self.actor).filter(
+            is_active=True
+        )
+
+
+class InlineAssigneeForm(GuardedForm):
+    inputs = inputs.ASSIGNMENT
+    assignee = forms.ModelChoiceField(queryset=Person.objects.none(), label="Assignee")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group = getattr(self.record, "support_group", None)
+        people = staff_of(self.actor)
+        if group is not None:
+            people = people.filter(group_memberships__group=group)
+        self.fields["assignee"].queryset = people
 
 
 # --- Portal ------------------------------------------------------------------------------
@@ -652,3 +763,36 @@ class MergeForm(GuardedForm):
         super().__init__(*args, actor=actor, **kwargs)
         self.fields["into"].actor = actor
         self.fields["into"].widget.attrs["placeholder"] = "INC000123"
+
+
+class RequestTypeForm(forms.Form):
+    """The form of a catalog request type (issue 13): one field per question, named by its
+    key. The answers are checked again by the service (``clean_answers``)."""
+
+    def __init__(self, *args: Any, request_type: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for question in request_type.fields.all():
+            self.fields[question.key] = request_field(question)
+
+    def answers(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+def request_field(question: Any) -> forms.Field:
+    """The page field for one question of a request type, by its kind."""
+    common = {"label": question.label, "required": question.required, "help_text": question.help}
+    kind = question.kind
+    if kind == "long_text":
+        return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if kind == "choice":
+        choices = [("", "Choose…"), *((o, o) for o in question.options)]
+        return forms.ChoiceField(choices=choices, **common)
+    if kind == "yes_no":
+        return forms.ChoiceField(
+            choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, **common
+        )
+    if kind == "date":
+        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "number":
+        return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
+    return forms.CharField(max_length=200, **common)

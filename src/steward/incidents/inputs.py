@@ -96,6 +96,8 @@ RESOLVE = Inputs(
     resolution_code=staff(),
     solution=staff(),
     workaround=staff(),
+    time_spent=staff(),
+    template=staff(),
 )
 # Proc. 6: the requester (or the desk for them) reopens; only the desk picks the group.
 REOPEN = Inputs(
@@ -130,6 +132,8 @@ REPLY = Inputs(
     "incident reply",
     body=anyone(audience=REPLY_BODY),
     public=anyone(values={True}),
+    time_spent=staff(),
+    template=staff(),
 )
 ACTION = Inputs(
     "incident action",
@@ -167,3 +171,11 @@ SOLUTION_DECISION = SOLUTION("solution decision", note=_INTERNAL_NOTE)
 SOLUTION_NOTE = Inputs("solution note", note=_INTERNAL_NOTE)
 SOLUTION_USE = Inputs("solution use", incident=staff())
 REPORT_SUBSCRIPTION = Inputs("report subscription", subscribe=staff())
+
+# Issue 13: a user service request from a catalog request type (the answers are checked
+# against the request type's fields by the service).
+SERVICE_REQUEST = Inputs(
+    "service request",
+    request_type=anyone(),
+    answers=anyone(audience=SHARED),
+)

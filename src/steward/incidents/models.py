@@ -13,6 +13,7 @@ Design notes (docs/ARCHITECTURE.md has the long form):
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from steward.core.choices import Priority
 from steward.core.models import NumberedRecord, TimeStampedModel, VersionedModel, optional_fk
@@ -410,3 +411,41 @@ class ReportSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"Weekly incident report to {self.person}"
+
+
+class RequestSubmission(models.Model):
+    """The answers a user service request was submitted with from the catalog (issue 13),
+    as they were asked: label, kind and value of each field."""
+
+    incident = models.OneToOneField(
+        IncidentRequest, on_delete=models.CASCADE, related_name="submission"
+    )
+    request_type = optional_fk(
+        "service_level.RequestType", on_delete=models.SET_NULL, related_name="submissions"
+    )
+    request_type_name = models.CharField(max_length=200)
+    # [{"key": "model", "label": "Model", "kind": "choice", "value": "14 inch", "text": "14 inch"}]
+    answers = models.JSONField(default=list, blank=True)
+    expected_response = models.CharField(
+        max_length=200, blank=True, help_text="The response promise shown when it was submitted."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.request_type_name} ({self.incident_id})"
+
+
+class Deflection(models.Model):
+    """A request that ended before it was registered because a suggested solution solved
+    it ("This solved it" on the portal)."""
+
+    person = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="+")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="deflections")
+    text = models.TextField(blank=True, help_text="What the person had typed.")
+    service = optional_fk("service_level.Service", on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.solution_id} solved it for {self.person_id}"

@@ -114,6 +114,10 @@ def incident_work(actor: Any) -> list[WorkSection]:
 SOLUTION_WORK_LIMIT = 50
 
 registry.nav(AREA, "Knowledge", "incidents:solution-list", solution_queries.VIEW, 60)
+# Core keeps the templates for every area; they are written where requests are answered.
+registry.nav(
+    AREA, "Reply templates", "core:response-template-list", "core.response_template.use", 70
+)
 
 
 @registry.search_provider
@@ -171,6 +175,8 @@ registry.nav(
 # The requester's own requests. ``verify`` is held by customer-side people and the desk
 # only (a dedicated portal permission would narrow it to customer-side people).
 registry.nav(AREA, "My requests", "incidents:portal-home", "incidents.portal.use", 5)
+# Requesters and customer representatives land on the portal, not on My work (issue 13).
+registry.customer_home("incidents:portal-home")
 
 
 # --- mail -------------------------------------------------------------------------

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from steward.core import permissions
 from steward.core.choices import ClockKind, ClockMetric, ClockState, Priority, Role
-from steward.core.models import Person, RoleAssignment, SlaClock, SupportGroup
+from steward.core.models import Person, RoleAssignment, SlaClock, SupportGroup, TimeEntry
 from steward.incidents.choices import OPEN_ACTION_STATUSES, OPEN_STATUSES, IncidentStatus
-from steward.incidents.models import IncidentAction, IncidentRequest
+from steward.incidents.models import Deflection, IncidentAction, IncidentRequest
 
 AGE_BUCKETS: list[tuple[str, dt.timedelta | None]] = [
     ("< 1 day", dt.timedelta(days=1)),
@@ -260,6 +261,16 @@ def _hours(delta: dt.timedelta) -> float:
     return round(delta.total_seconds() / 3600, 1)
 
 
+def deflections(actor: Person, period: Period) -> int:
+    """Requests that ended before they were registered because a suggested solution
+    solved them ("This solved it" on the portal; issue 13). Provider people only."""
+    if permissions.is_customer_side(actor):
+        return 0
+    return Deflection.objects.filter(
+        created_at__gte=period.start, created_at__lt=period.end
+    ).count()
+
+
 def kpis(actor: Person, period: Period) -> dict[str, Any]:
     """First-contact resolution, mean time to resolve, SLA compliance, reopened."""
     visible = _visible(actor)
@@ -312,9 +323,44 @@ def kpis(actor: Person, period: Period) -> dict[str, Any]:
     }
 
 
+# --- Time spent ---------------------------------------------------------------------------
+
+
+def time_spent(actor: Person, period: Period) -> dict[str, Any]:
+    """Minutes recorded on requests in ``period`` (when the time was written), per group
+    (the group working on the request then) and per person, most first."""
+    entries = TimeEntry.objects.filter(
+        record_type=ContentType.objects.get_for_model(IncidentRequest),
+        record_id__in=_visible(actor).values("pk"),
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+    )
+    by_group = [
+        (name or "No group", minutes)
+        for name, minutes in entries.values_list("support_group__name")
+        .annotate(m=Sum("minutes"))
+        .order_by("-m", "support_group__name")
+    ]
+    people = (
+        entries.values("person_id", "person__first_name", "person__last_name", "person__username")
+        .annotate(m=Sum("minutes"))
+        .order_by("-m", "person__last_name")
+    )
+    by_person = [
+        (
+            f"{p['person__first_name']} {p['person__last_name']}".strip() or p["person__username"],
+            p["m"],
+        )
+        for p in people
+    ]
+    return {
+        "total": sum(m for _, m in by_group),
+        "by_group": by_group,
+        "by_person": by_person,
+    }
+
+
 def report_recipients() -> list[Person]:
     """People subscribed to the weekly report who may still read it."""
-    from steward.core import permissions
-
     people = Person.objects.filter(incident_report_subscription__isnull=False, is_active=True)
     return [p for p in people if permissions.has(p, "incidents.report.view")]

@@ -8,6 +8,7 @@ urlpatterns = topic_urls(
     "registration",
     "record",
     "links",
+    "panel",
     "portal",
     "solutions",
     "reports",

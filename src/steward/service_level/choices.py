@@ -90,3 +90,14 @@ class ReportFrequency(models.TextChoices):
     WEEKLY = "weekly", "Weekly"
     MONTHLY = "monthly", "Monthly"
     QUARTERLY = "quarterly", "Quarterly"
+
+
+class RequestFieldKind(models.TextChoices):
+    """What a request type's form field asks for (issue 13: requests from the catalog)."""
+
+    TEXT = "text", "Text"
+    LONG_TEXT = "long_text", "Long text"
+    CHOICE = "choice", "Choice"
+    DATE = "date", "Date"
+    NUMBER = "number", "Number"
+    YES_NO = "yes_no", "Yes / no"

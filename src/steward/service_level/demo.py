@@ -49,6 +49,7 @@ from steward.service_level.models import (
     SlaReview,
 )
 from steward.service_level.services import catalog as catalog_svc
+from steward.service_level.services import request_types as request_type_svc
 from steward.service_level.services import reviews as review_svc
 from steward.service_level.services.reporting import period_for
 
@@ -228,7 +229,9 @@ def _catalog_items(context: dict[str, Any], lena: Person) -> dict[str, CatalogIt
                 category="Business services",
                 charge=Decimal("12.50") if service.name not in CRITICAL else Decimal("45.00"),
                 charge_unit="per user per month",
-                request_instructions="Ask your customer representative to subscribe.",
+                request_instructions="Ask the service desk (My requests, Ask for help); if your "
+                "organisation does not have the service yet, ask your customer representative "
+                "to subscribe.",
                 targets=sla_targets(service),
             )
             _publish(item, lena)
@@ -450,6 +453,48 @@ def _review(context: dict[str, Any], lena: Person, start: dt.date, end: dt.date)
     _count(context, "SLA reviews")
 
 
+# Issue 13: what customers may ask for from the catalog (service, request type, fields).
+REQUEST_TYPES = [
+    ("Workplace Support", "New laptop",
+     "A new or replacement laptop, set up with your usual software.", [
+        {"label": "Model", "kind": "choice", "required": True,
+         "options": ["Standard 14 inch", "Performance 16 inch"]},
+        {"label": "Needed by", "kind": "date", "required": True,
+         "help": "The first working day you need it."},
+        {"label": "Replaces an existing laptop", "kind": "yes_no", "required": True},
+        {"label": "Extra screens", "kind": "number", "help": "0, 1 or 2."},
+        {"label": "Anything else we should know", "kind": "long_text"},
+    ]),
+    ("Workplace Support", "Password reset",
+     "Your password reset by the service desk, for the account you name.", [
+        {"label": "Account", "kind": "text", "required": True,
+         "help": "The user name, e.g. ruben.northwind."},
+        {"label": "Where you want to sign in", "kind": "choice", "required": True,
+         "options": ["Windows", "Email", "Online Banking back office", "Other"]},
+    ]),
+    ("Email & Collaboration", "Access to a shared mailbox",
+     "Read or send from a team mailbox such as support@ or invoices@.", [
+        {"label": "Mailbox address", "kind": "text", "required": True},
+        {"label": "Access", "kind": "choice", "required": True,
+         "options": ["Read only", "Read and send"]},
+        {"label": "Approved by your manager", "kind": "yes_no", "required": True},
+        {"label": "Why you need it", "kind": "long_text"},
+    ]),
+]  # fmt: skip
+
+
+def _request_types(context: dict[str, Any], items: dict[str, CatalogItem], lena: Person) -> None:
+    for position, (service, name, description, fields) in enumerate(REQUEST_TYPES):
+        item = items[service]
+        if item.request_types.filter(name=name).exists():
+            continue
+        request_type_svc.request_type_create(
+            actor=lena, catalog_item=item, name=name, description=description,
+            position=position, fields=fields,
+        )  # fmt: skip
+        _count(context, "request types")
+
+
 def load(context: dict[str, Any]) -> None:
     """Add the Service Level Management demo records that are missing."""
     lena = context["people"]["lena.sla"]
@@ -462,6 +507,7 @@ def load(context: dict[str, Any]) -> None:
         service.refresh_from_db()
     _roles_and_schedules(context, lena)
     items = _catalog_items(context, lena)
+    _request_types(context, items, lena)
     _agreements(context, items, term_start)
     _outages(context, quarter_start)
     _review(context, lena, quarter_start, quarter_end)

@@ -19,6 +19,7 @@ from steward.service_level.choices import (
     DURATION_KINDS,
     AgreementKind,
     ApprovalDecision,
+    RequestFieldKind,
     SignatoryRole,
     TargetKind,
     Visibility,
@@ -452,3 +453,39 @@ class ExplainForm(GuardedForm):
         required=False,
         max_length=20000,
     )
+
+
+# --- Request types of catalog items (issue 13) --------------------------------------------
+
+
+class RequestTypeForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Shown above the form."
+    )
+    position = forms.IntegerField(min_value=0, max_value=1000, initial=0, help_text="Lower first.")
+    is_active = forms.BooleanField(required=False, initial=True, label="Offered in the catalog")
+
+
+class RequestFieldForm(forms.Form):
+    label = forms.CharField(max_length=200, required=False)
+    kind = forms.ChoiceField(choices=RequestFieldKind.choices, initial=RequestFieldKind.TEXT)
+    required = forms.BooleanField(required=False)
+    help = forms.CharField(max_length=300, required=False)
+    options = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Choice fields: one option a line.",
+    )
+
+
+RequestFieldFormSet = forms.formset_factory(RequestFieldForm, extra=3, can_delete=True, max_num=40)
+
+
+def field_specs(formset: Any) -> list[dict[str, Any]]:
+    """The fields a request type form's rows describe (rows without a label are unused)."""
+    return [
+        {k: v for k, v in row.cleaned_data.items() if k != "DELETE"}
+        for row in formset.forms
+        if row.cleaned_data.get("label") and not row.cleaned_data.get("DELETE")
+    ]

@@ -13,6 +13,7 @@ from steward.service_level.choices import (
     ApprovalRole,
     CatalogItemStatus,
     ReportFrequency,
+    RequestFieldKind,
     ReviewStatus,
     ServiceStatus,
     SignatoryRole,
@@ -132,6 +133,53 @@ class CatalogItem(VersionedModel, NumberedRecord):
 
     def permission_scopes(self) -> list[models.Model]:
         return [self.service, *([self.customer] if self.customer_id else [])]
+
+
+class RequestType(VersionedModel, TimeStampedModel):
+    """What a customer may ask for under a catalog item ("New laptop"), with its own form
+    fields; submitting one registers a user service request (Incident Management)."""
+
+    catalog_item = models.ForeignKey(
+        CatalogItem, on_delete=models.CASCADE, related_name="request_types"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Shown above the form.")
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalog_item", "name"], name="uniq_request_type_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def permission_scopes(self) -> list[models.Model]:
+        return self.catalog_item.permission_scopes()
+
+
+class RequestField(models.Model):
+    """One question of a request type's form, in ``position`` order."""
+
+    request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="fields")
+    key = models.SlugField(max_length=50, help_text="The answer's name in the API.")
+    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=RequestFieldKind.choices)
+    required = models.BooleanField(default=False)
+    help = models.CharField(max_length=300, blank=True)
+    options = models.JSONField(default=list, blank=True, help_text="The choices (kind choice).")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request_type", "key"], name="uniq_request_field_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class CatalogApproval(models.Model):

@@ -84,3 +84,8 @@ grant(
     ADMINS | {Role.OPERATIONS_MANAGER, Role.AVAILABILITY_MANAGER},
     "Record service outages.",
 )
+grant(
+    "service_level.request_type.change",
+    ADMINS | {Role.SERVICE_LEVEL_MANAGER},
+    "Maintain the request types of catalog items and their form fields.",
+)

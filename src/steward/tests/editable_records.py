@@ -27,7 +27,7 @@ from steward.configuration.tests.records import (
     supplier,
 )
 from steward.core.models import Organisation, Person, SupportGroupMembership
-from steward.core.services import calendars, directory, notifications, saved_views
+from steward.core.services import calendars, directory, notifications, saved_views, work
 from steward.core.tests.factories import make_person
 from steward.incidents.services import incidents, routing, solutions
 from steward.service_level.models import Agreement, Service
@@ -239,6 +239,15 @@ EDITABLE: list[Editable] = [
         edits="name",
     ),
     Editable("saved view", saved_view, api="saved-view", edits="name"),
+    Editable(
+        "reply template",
+        lambda actor: work.response_template_create(
+            actor=actor, name=f"Template {_n()}", kind="reply", body="Hi", shared=True
+        ),
+        api="response-template",
+        page="core:response-template-edit",
+        edits="name",
+    ),
     Editable(
         "service", service, api="service", page="service_level:service-edit", edits="description"
     ),

@@ -13,6 +13,7 @@ from steward.core.api import (
     lockouts,
     notifications,
     saved_views,
+    templates,
     tokens,
 )
 from steward.core.api.clocks import ClockListView
@@ -21,7 +22,16 @@ from steward.core.errors import error_response
 
 router = DefaultRouter()
 router.include_format_suffixes = False
-for module in (directory, calendars, notifications, attachments, tokens, lockouts, saved_views):
+for module in (
+    directory,
+    calendars,
+    notifications,
+    attachments,
+    tokens,
+    lockouts,
+    saved_views,
+    templates,
+):
     module.register(router)
 # Then each area's viewsets, as its AppConfig.ready() registered them (INSTALLED_APPS order).
 for add_routes in registry.API_ROUTES:

@@ -17,6 +17,7 @@ from steward.core.models.records import (
 from steward.core.models.roles import RoleAssignment, SupportGroup, SupportGroupMembership
 from steward.core.models.tokens import ApiToken
 from steward.core.models.views import SavedView
+from steward.core.models.work import ResponseTemplate, TemplateKind, TimeEntry
 
 __all__ = [
     "ApiToken",
@@ -34,12 +35,15 @@ __all__ = [
     "Person",
     "Presence",
     "ReferenceVersion",
+    "ResponseTemplate",
     "RoleAssignment",
     "SavedView",
     "SecurityEvent",
     "SlaClock",
     "SupportGroup",
     "SupportGroupMembership",
+    "TemplateKind",
+    "TimeEntry",
     "TimeStampedModel",
     "VersionedModel",
     "WebhookDelivery",

@@ -168,8 +168,12 @@ def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> d
         WebhookDelivery,
         WebhookSubscription,
     )
-    from steward.core.services import calendars
+    from steward.core.services import calendars, work
 
+    template = work.response_template_create(
+        actor=admin, name="Thanks", kind="reply", body="Thank you, {{requester.first_name}}.",
+        shared=True,
+    )  # fmt: skip
     holiday = calendars.holiday_add(
         actor=admin, calendar_id=calendar.pk, date=dt.date(2025, 12, 25), name="Christmas"
     )
@@ -195,6 +199,7 @@ def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> d
         "saved_view": SavedView.objects.create(
             owner=admin, list_key="incidents:incident-list", name="Mine", query="sort=age"
         ),
+        "response_template": template,
     }
 
 

@@ -35,7 +35,9 @@ RESOURCE_RECORDS = {
     "contracts": "contract", "customers": "customer", "groups": "group",
     "incidents": "incident", "organisations": "organisation", "people": "person",
     "purchase-requisitions": "requisition", "relationships": "relationship",
-    "routing-rules": "routing_rule", "saved-views": "saved_view", "service-level-targets": "target", "services": "service",
+    "routing-rules": "routing_rule", "saved-views": "saved_view",
+    "service-level-targets": "target", "services": "service",
+    "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
     "webhook-deliveries": "webhook_delivery",
 }  # fmt: skip

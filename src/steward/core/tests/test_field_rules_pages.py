@@ -39,7 +39,7 @@ PAGE_RECORDS = [
     ("agreement", "agreement"), ("customer", "customer"), ("review", "review"),
     ("violation", "review"), ("supplier", "supplier"), ("contract", "contract"),
     ("requisition", "requisition"), ("baseline", "baseline"), ("incident", "incident"),
-    ("portal", "incident"), ("solution", "solution"),
+    ("portal", "incident"), ("solution", "solution"), ("response-template", "response_template"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {

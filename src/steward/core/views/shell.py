@@ -72,10 +72,13 @@ def work_card(section: registry.WorkSection) -> Related:
 
 
 class MyWorkView(StewardPageMixin, View):
-    """What is assigned to me and my groups, my unread notifications and my groups."""
+    """What is assigned to me and my groups, my unread notifications and my groups.
+    Customer-side people land on their home instead (``registry.customer_home``)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         actor = self.actor
+        if registry.CUSTOMER_HOME and permissions.is_customer_side(actor):
+            return HttpResponseRedirect(reverse(registry.CUSTOMER_HOME[0]))
         sections: list[registry.WorkSection] = []
         for provider in registry.WORK_PROVIDERS:
             sections.extend(provider(actor))

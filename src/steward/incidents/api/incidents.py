@@ -23,6 +23,7 @@ from rest_framework.routers import DefaultRouter
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core import attachments, fields, journal, permissions
+from steward.core import queries as core_queries
 from steward.core.api.actions import ActionEndpoints
 from steward.core.api.attachments import AttachmentSerializer
 from steward.core.api.base import (
@@ -36,12 +37,15 @@ from steward.core.api.base import (
 )
 from steward.core.api.clocks import ClockSerializer, clocks_response
 from steward.core.api_base import KeysetPagination, PositionPagination
-from steward.core.models import JournalEntry, Organisation, Person, SupportGroup
+from steward.core.ids import parse_id
+from steward.core.models import JournalEntry, Organisation, Person, SupportGroup, TimeEntry
 from steward.core.queries import groups_for, organisations_for, people_for
+from steward.core.services import work
 from steward.incidents import actions as incident_actions
 from steward.incidents import inputs
 from steward.incidents.api.bulk import IncidentBulkEndpoint
 from steward.incidents.api.links import IncidentLinkEndpoints
+from steward.incidents.api.steps import TextOrTemplate, template_field, time_spent_field
 from steward.incidents.choices import (
     Channel,
     Impact,
@@ -58,6 +62,7 @@ from steward.incidents.models import (
     RoutingRule,
 )
 from steward.incidents.queries import incidents as queries
+from steward.incidents.queries import templates as template_queries
 from steward.incidents.services import actions, routing
 from steward.incidents.services import incidents as svc
 from steward.service_level.models import Service
@@ -179,27 +184,70 @@ class IncidentUpdateSerializer(GuardedSerializer):
     requires_cmdb_update = serializers.BooleanField(required=False, allow_null=True)
 
 
-class IncidentReplySerializer(GuardedSerializer):
+class IncidentReplySerializer(TextOrTemplate, GuardedSerializer):
     inputs = inputs.REPLY
+    text_field = "body"
+    message = "Write something or choose a template."
 
-    body = serializers.CharField(max_length=20000)
+    body = serializers.CharField(
+        max_length=20000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="In a work note, @username tells a colleague who may see the request.",
+    )
     public = serializers.BooleanField(
         default=True, help_text="False: an internal work note (provider staff only)."
+    )
+    time_spent = time_spent_field()
+    template = template_field("reply")
+
+
+class TimeEntrySerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.display_name", read_only=True)
+
+    class Meta:
+        model = TimeEntry
+        fields = ["id", "minutes", "activity", "person", "person_name", "support_group",
+                  "journal_entry", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class IncidentTimeSerializer(serializers.Serializer):
+    total_minutes = serializers.IntegerField()
+    entries = TimeEntrySerializer(many=True)
+
+
+class FilledTemplateSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The template filled in for the request.")
+    unknown = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Placeholders it has no value for (kept as written).",
     )
 
 
 class IncidentJournalEntrySerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True)
     actor_name = serializers.SerializerMethodField()
+    time_spent = serializers.SerializerMethodField(
+        help_text="Minutes recorded with this entry (staff only; null when none)."
+    )
 
     class Meta:
         model = JournalEntry
         fields = ["id", "kind", "actor", "actor_name", "field", "old_value", "new_value",
-                  "body", "created_at"]  # fmt: skip
+                  "body", "time_spent", "created_at"]  # fmt: skip
         read_only_fields = fields
 
     def get_actor_name(self, obj: JournalEntry) -> str:
         return obj.actor.display_name if obj.actor_id else "Steward"
+
+    def get_time_spent(self, obj: JournalEntry) -> int | None:
+        entry = getattr(obj, "time_entry", None)
+        request = self.context.get("request")
+        if entry is None or (request and permissions.is_customer_side(request.user)):
+            return None
+        return entry.minutes
 
 
 class IncidentActionSerializer(serializers.ModelSerializer):
@@ -333,8 +381,60 @@ class IncidentViewSet(IncidentBulkEndpoint, IncidentLinkEndpoints, ActionEndpoin
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def journal(self, request: Request, pk: str | None = None) -> Response:
         incident = self.get_object()
-        entries = journal.timeline(incident, actor=request.user).order_by("created_at", "pk")
-        return Response(IncidentJournalEntrySerializer(entries, many=True).data)
+        entries = (
+            journal.timeline(incident, actor=request.user)
+            .select_related("time_entry")
+            .order_by("created_at", "pk")
+        )
+        context = self.get_serializer_context()
+        return Response(IncidentJournalEntrySerializer(entries, many=True, context=context).data)
+
+    @extend_schema(
+        summary="Time spent on the request: the total and each entry (staff only)",
+        responses=IncidentTimeSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def time(self, request: Request, pk: str | None = None) -> Response:
+        incident = self.get_object()
+        permissions.require(request.user, WORK, incident)
+        rows = list(work.time_entries_of(incident).order_by("created_at", "pk"))
+        data = {"total_minutes": sum(r.minutes for r in rows), "entries": rows}
+        return Response(IncidentTimeSerializer(data).data)
+
+    @extend_schema(
+        summary="A reply or resolution template filled in for the request",
+        parameters=[
+            OpenApiParameter(
+                "template",
+                OpenApiTypes.INT,
+                required=True,
+                description="The template's id (GET /api/v1/response-templates/).",
+            )
+        ],
+        responses=FilledTemplateSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="fill-template",
+        url_name="fill-template",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def fill_template(self, request: Request, pk: str | None = None) -> Response:
+        incident = self.get_object()
+        permissions.require(request.user, WORK, incident)
+        template = (
+            core_queries.response_templates_for(request.user)
+            .filter(pk=parse_id(request.query_params.get("template")))
+            .first()
+        )
+        if template is None:
+            raise serializers.ValidationError({"template": ["Choose one of your templates."]})
+        filled = template_queries.filled_template(
+            request.user, incident, template.pk, template.kind
+        )
+        return Response(FilledTemplateSerializer(filled).data)
 
     @extend_schema(
         summary="The request's SLA clocks (OLA and UC too for provider staff)",

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from steward.core.api.base import GuardedSerializer, choice_text, visible
 from steward.core.models import Person, SupportGroup
 from steward.core.queries import groups_for, people_for
+from steward.core.services.work import MAX_MINUTES
 from steward.incidents import inputs
 from steward.incidents.choices import PendingReason, ResolutionCode, SendBackReason
 from steward.incidents.models import Solution
@@ -77,15 +78,59 @@ class IncidentEscalationDecisionSerializer(GuardedSerializer):
     note = _text(max_length=5000)
 
 
-class IncidentResolveSerializer(GuardedSerializer):
-    inputs = inputs.RESOLVE
+def time_spent_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_MINUTES,
+        help_text="Minutes spent on this action (recorded with it, reported per group and person).",
+    )
 
-    resolution = serializers.CharField()
+
+def template_field(kind: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=f"A {kind} template (GET /api/v1/response-templates/): filled in for the "
+        f"request and used when the text is left out.",
+    )
+
+
+class TextOrTemplate:
+    """The text field ``text_field`` may be left out when a ``template`` is given; with
+    neither, a 400 names the text field (beside any other field's message)."""
+
+    text_field = ""
+    message = ""
+
+    def to_internal_value(self, data: Any) -> Any:
+        get = getattr(data, "get", None)
+        missing = bool(get) and not str(get(self.text_field) or "").strip() and not get("template")
+        error = {self.text_field: [self.message]}
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if missing and isinstance(exc.detail, dict):
+                exc.detail.setdefault(self.text_field, error[self.text_field])
+            raise
+        if missing:
+            raise serializers.ValidationError(error)
+        return value
+
+
+class IncidentResolveSerializer(TextOrTemplate, GuardedSerializer):
+    inputs = inputs.RESOLVE
+    text_field = "resolution"
+    message = "Write the resolution or choose a template."
+
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
     resolution_code = choice_text(ResolutionCode.choices)
     solution = visible(solutions_for, Solution, required=False, allow_null=True)
     workaround = serializers.BooleanField(
         default=False, help_text="A workaround, likely to recur: the problem coordinator is told."
     )
+    time_spent = time_spent_field()
+    template = template_field("resolution")
 
 
 class IncidentReopenSerializer(GuardedSerializer):

@@ -16,7 +16,7 @@ from steward.core.choices import Role
 from steward.core.models import Person, SupportGroup
 from steward.core.queries import one, permitted
 from steward.incidents.choices import OPEN_STATUSES, Escalation
-from steward.incidents.models import IncidentAction, IncidentRequest
+from steward.incidents.models import IncidentAction, IncidentRequest, RequestSubmission
 
 VIEW = "incidents.incident.view"
 
@@ -108,3 +108,9 @@ def actions_for(actor: Person) -> QuerySet[IncidentAction]:
     return IncidentAction.objects.filter(incident__in=incidents_for(actor)).select_related(
         "incident", "support_group", "assignee"
     )
+
+
+def submission_of(incident: IncidentRequest) -> RequestSubmission | None:
+    """The catalog answers of a user service request (issue 13) already visible to the
+    reader through the request; ``None`` for a request not asked from the catalog."""
+    return RequestSubmission.objects.filter(incident_id=incident.pk).first()

@@ -14,7 +14,7 @@ from steward.core import permissions
 from steward.core.models import Person, SupportGroup
 from steward.core.queries import one, permitted
 from steward.incidents.choices import SolutionStatus
-from steward.incidents.models import Category, Solution, SolutionUse
+from steward.incidents.models import Category, Deflection, Solution, SolutionUse
 
 VIEW = "incidents.solution.view"
 APPROVE = "incidents.solution.approve"
@@ -76,3 +76,8 @@ def uses_of(actor: Person, solution: Solution) -> QuerySet[SolutionUse]:
 def solution_categories_for(actor: Person) -> QuerySet[Category]:
     """The categories a solution may be filed under (those in use)."""
     return permitted(actor, VIEW, Category.objects.filter(is_active=True).select_related("parent"))
+
+
+def deflection_count(solution: Solution) -> int:
+    """How often "This solved it" ended a request with this solution (issue 13)."""
+    return Deflection.objects.filter(solution_id=solution.pk).count()

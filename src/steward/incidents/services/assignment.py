@@ -60,16 +60,18 @@ def incident_assign(
     support_group: SupportGroup | int | None = None,
     assignee: Person | int | None = None,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> IncidentRequest:
     """Proc. 2 and 3: the desk assigns a group (and person) by hand; the group coordinator
     assigns a specialist of the group, or reassigns it to a better placed one (proc. 3).
-    Every change of group and assignee is in the journal."""
+    Every change of group and assignee is in the journal. ``expected_version``: the
+    version the person started from (an inline edit), refused when it moved on."""
     group = as_instance(SupportGroup, support_group, "support_group")
     person = as_instance(Person, assignee, "assignee")
     if group is None and person is None:
         raise ValidationError({"assignee": ["Choose a group or a person."]})
     with transaction.atomic():
-        incident = lock_to_edit(actor, ASSIGN, IncidentRequest, incident_id)
+        incident = lock_to_edit(actor, ASSIGN, IncidentRequest, incident_id, expected_version)
         if incident.status not in OPEN_STATUSES:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, N.ASSIGNED)
         desk = is_desk(actor)

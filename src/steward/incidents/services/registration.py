@@ -9,9 +9,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.html import strip_tags
 
 from steward.configuration.models import ConfigurationItem
-from steward.core import fields, journal, notify, numbering, permissions, refcache
+from steward.core import fields, journal, mentions, notify, numbering, permissions, refcache
 from steward.core.choices import ClockMetric
 from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
@@ -21,8 +22,10 @@ from steward.core.models import (
     OrganisationMembership,
     Person,
     SupportGroup,
+    TemplateKind,
 )
 from steward.core.roles import group_coordinators, represents
+from steward.core.services import work
 from steward.incidents import inputs, search, workflows
 from steward.incidents.choices import (
     Channel,
@@ -33,6 +36,8 @@ from steward.incidents.choices import (
     Urgency,
 )
 from steward.incidents.models import Category, IncidentRequest, RoutingRule
+from steward.incidents.queries.incidents import incidents_for
+from steward.incidents.queries.templates import filled_template
 from steward.incidents.services.common import (
     CUSTOMER_CHANNELS,
     ESCALATE,
@@ -314,52 +319,87 @@ def _announce_registration(new: _Registration, actor: Person) -> None:
 
 
 def incident_add_reply(
-    *, actor: Person, incident_id: int, body: str, public: bool = True
+    *,
+    actor: Person,
+    incident_id: int,
+    body: str = "",
+    public: bool = True,
+    time_spent: int | None = None,
+    template: int | None = None,
 ) -> JournalEntry:
     """A public reply or an internal work note (proc. 1: the user contacts the desk about a
     registered request; portal and email channel). A requester's reply to a request pending
-    on them resumes it; the other side is told."""
+    on them resumes it; the other side is told. Staff may start from a ``template`` (used
+    when ``body`` is empty), record the ``time_spent`` (minutes) and mention colleagues in
+    a work note (``@username``: told when they may see the request)."""
+    minutes = work.checked_minutes(time_spent)
     with transaction.atomic():
         incident = lock_to_edit(actor, VIEW, IncidentRequest, incident_id)
         customer_side = permissions.is_customer_side(actor)
-        inputs.REPLY.check(actor, {"body": body, "public": public}, incident)
-        if customer_side:
-            require_customer_access(actor, incident)
-        elif not (
-            may_work(actor, incident)
-            or incident.requester_id == actor.pk
-            or incident.escalated_to_id == actor.pk
-            or permissions.has(actor, ESCALATE, incident)
-        ):
-            raise PermissionDenied("You do not work on this request.")
+        given = fields.given(time_spent=time_spent, template=template)
+        inputs.REPLY.check(actor, {"body": body, "public": public, **given}, incident)
+        _require_may_reply(actor, incident, customer_side)
         if incident.status in (N.CLOSED, N.CANCELLED) and public:
             raise InvalidTransition(workflows.INCIDENT.name, incident.status, "replied")
+        if template is not None and not (body or "").strip():
+            body = filled_template(actor, incident, template, TemplateKind.REPLY).text
+        told: list[Person] = []
+        if not public and not customer_side:
+            body, told = mentions.mentioned(actor, body, lambda p: _may_see(p, incident))
         entry = journal.note_add(
             actor=actor, record=incident, body=body, public=public, permission=VIEW
         )
+        activity = "reply" if public else "work note"
+        work.time_spent_add(
+            actor=actor, record=incident, minutes=minutes, activity=activity, entry=entry,
+            group=incident.support_group,
+        )  # fmt: skip
         search.refresh_documents(incident)
-        from_requester = incident.requester_id == actor.pk or customer_side
-        if from_requester:
-            if incident.status == N.PENDING and (
-                incident.pending_reason == PendingReason.AWAITING_REQUESTER
-            ):
-                _resume(incident, actor, "The requester replied.", public=True)
-            _tell(
-                _group_or_coordinators(incident),
-                incident,
-                "incident.reply",
-                f"Reply from {actor}",
-                body,
-                actor=actor,
-            )
-        elif public:
-            _tell(
-                [incident.requester],
-                incident,
-                "incident.reply",
-                "New reply to your request",
-                body,
-                actor=actor,
-            )
+        mentions.tell(actor, incident, told, strip_tags(entry.body))
+        _tell_other_side(actor, incident, body, public, customer_side)
         _event(incident, "incidents.incident_request.replied", actor, public=public)
     return entry
+
+
+def _may_see(person: Person, incident: IncidentRequest) -> bool:
+    return incidents_for(person).filter(pk=incident.pk).exists()
+
+
+def _require_may_reply(actor: Person, incident: IncidentRequest, customer_side: bool) -> None:
+    if customer_side:
+        require_customer_access(actor, incident)
+    elif not (
+        may_work(actor, incident)
+        or incident.requester_id == actor.pk
+        or incident.escalated_to_id == actor.pk
+        or permissions.has(actor, ESCALATE, incident)
+    ):
+        raise PermissionDenied("You do not work on this request.")
+
+
+def _tell_other_side(
+    actor: Person, incident: IncidentRequest, body: str, public: bool, customer_side: bool
+) -> None:
+    from_requester = incident.requester_id == actor.pk or customer_side
+    if from_requester:
+        if incident.status == N.PENDING and (
+            incident.pending_reason == PendingReason.AWAITING_REQUESTER
+        ):
+            _resume(incident, actor, "The requester replied.", public=True)
+        _tell(
+            _group_or_coordinators(incident),
+            incident,
+            "incident.reply",
+            f"Reply from {actor}",
+            body,
+            actor=actor,
+        )
+    elif public:
+        _tell(
+            [incident.requester],
+            incident,
+            "incident.reply",
+            "New reply to your request",
+            body,
+            actor=actor,
+        )

@@ -4,17 +4,21 @@ problem coordinator (``incident_inform_problem_coordinator``)."""
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from steward.core import journal
+from steward.core.choices import JournalKind
 from steward.core.errors import InvalidTransition
-from steward.core.models import Person
+from steward.core.models import JournalEntry, Person, TemplateKind
+from steward.core.services import work
 from steward.incidents import search, workflows
 from steward.incidents.choices import OPEN_ACTION_STATUSES, ResolutionCode
 from steward.incidents.models import IncidentRequest, Solution, SolutionUse
+from steward.incidents.queries.templates import filled_template
 from steward.incidents.services.common import N, _event, _locked, _save, _tell, _transition
 from steward.incidents.services.people import problem_coordinators, require_work
 from steward.incidents.services.solutions import require_usable
@@ -81,23 +85,37 @@ def incident_resolve(
     *,
     actor: Person,
     incident_id: int,
-    resolution: str,
+    resolution: str = "",
     resolution_code: str,
     solution: Solution | int | None = None,
     workaround: bool = False,
+    time_spent: int | None = None,
+    template: int | None = None,
 ) -> IncidentRequest:
     """Proc. 4 (specialist) and 6 (service desk): resolve and notify the requester with a
     link. Refused while an action is open. ``workaround=True`` (resolved with a workaround
-    and likely to recur) informs the problem coordinator of the service."""
+    and likely to recur) informs the problem coordinator of the service. A ``template``
+    fills an empty resolution; ``time_spent`` (minutes) is recorded with it."""
     errors: dict[str, list[str]] = {}
-    resolution = checked_text(errors, "resolution", resolution)
     resolution_code = checked_choice(
         errors, "resolution_code", resolution_code, ResolutionCode.values
     )
+    try:
+        minutes = work.checked_minutes(time_spent)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if template is None:  # else the template's text, filled once the request is read
+        resolution = checked_text(errors, "resolution", resolution)
     raise_errors(errors)
     with transaction.atomic():
         incident = _locked(incident_id)
         require_work(actor, incident)
+        if template is not None:
+            if not (resolution or "").strip():
+                kind = TemplateKind.RESOLUTION
+                resolution = filled_template(actor, incident, template, kind).text
+            resolution = checked_text(errors, "resolution", resolution)
+            raise_errors(errors)
         _resolve(
             incident,
             actor,
@@ -105,9 +123,27 @@ def incident_resolve(
             resolution_code=resolution_code,
             solution=solution,
         )
+        work.time_spent_add(
+            actor=actor, record=incident, minutes=minutes, activity="resolution",
+            entry=_last_entry(incident), group=incident.support_group,
+        )  # fmt: skip
         if workaround:
             _inform(incident, actor, "Resolved with a workaround; likely to recur.")
     return incident
+
+
+def _last_entry(incident: IncidentRequest) -> JournalEntry | None:
+    """The journal line the resolution just wrote (its status change)."""
+    return (
+        JournalEntry.objects.filter(
+            record_type=ContentType.objects.get_for_model(IncidentRequest),
+            record_id=incident.pk,
+            kind=JournalKind.TRANSITION,
+            new_value=N.RESOLVED,
+        )
+        .order_by("-id")
+        .first()
+    )
 
 
 def _inform(incident: IncidentRequest, actor: Person, note: str) -> list[Person]:

@@ -27,9 +27,10 @@ from steward.core.tests.factories import (
     member_fixture,
     staff_fixture,
 )
-from steward.incidents.models import IncidentRequest
+from steward.incidents.models import IncidentRequest, Solution
 from steward.service_level.choices import AGREEMENT_PREFIX
-from steward.service_level.models import Agreement, Service, ServiceLevelTarget
+from steward.service_level.models import Agreement, CatalogItem, Service, ServiceLevelTarget
+from steward.service_level.services.request_types import request_type_create
 
 H = 3600
 # Priority -> (response, resolution) in seconds of the SLA below.
@@ -245,3 +246,48 @@ def clock_states() -> Callable[[IncidentRequest], list[tuple[str, str, str]]]:
         return [(c.kind, c.metric, c.state) for c in clocks.clocks_for(incident).order_by("pk")]
 
     return states
+
+
+# --- Requests from the catalog (issue 13) ------------------------------------------------
+
+LAPTOP_FIELDS = [
+    {"label": "Model", "kind": "choice", "required": True, "options": ["14 inch", "16 inch"]},
+    {"label": "Needed by", "kind": "date", "required": True, "help": "The first working day."},
+    {"label": "Screens", "kind": "number"},
+    {"label": "Docking station", "kind": "yes_no"},
+    {"label": "Cost centre", "kind": "text"},
+    {"label": "Why", "kind": "long_text"},
+]
+
+
+def catalog_item(service, name="E-mail - Standard", **extra):
+    item = CatalogItem(service=service, name=name, status="published", **extra)
+    numbering.assign(item)
+    item.save()
+    return item
+
+
+@pytest.fixture
+def level_manager(db, provider):
+    return make_person("service_level_manager", organisation=provider, username="lena")
+
+
+@pytest.fixture
+def laptop(level_manager, service, sla):
+    return request_type_create(
+        actor=level_manager,
+        catalog_item=catalog_item(service),
+        name="New laptop",
+        fields=LAPTOP_FIELDS,
+    )
+
+
+@pytest.fixture
+def suggested_solution(db):
+    """An active solution that the portal form suggests for "password"."""
+    solution = Solution(
+        title="Reset your password", body="Use the self-service page.", status="active"
+    )
+    numbering.assign(solution)
+    solution.save()
+    return solution

@@ -17,9 +17,10 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views import View
 
-from steward.core import attachments, journal, permissions
+from steward.core import attachments, journal, permissions, registry
 from steward.core.choices import Role
 from steward.core.errors import PayloadTooLarge
+from steward.core.ids import parse_id
 from steward.core.roles import is_desk
 from steward.core.services.attachments import attachment_add
 from steward.core.views.patterns import (
@@ -28,6 +29,7 @@ from steward.core.views.patterns import (
     action_urls,
     apply_errors,
 )
+from steward.core.views.shell import work_card
 from steward.incidents import forms as f
 from steward.incidents import search
 from steward.incidents.actions import PORTAL
@@ -35,6 +37,10 @@ from steward.incidents.choices import Channel, IncidentStatus, PendingReason
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries import incidents as queries
 from steward.incidents.services import incidents as svc
+from steward.incidents.services import requests as request_svc
+from steward.service_level.models import RequestType
+from steward.service_level.queries import services_for
+from steward.service_level.queries.request_types import may_request, request_type_for
 
 S = IncidentStatus
 VIEW = "incidents.incident.view"
@@ -110,8 +116,18 @@ class PortalHomeView(StewardPageMixin, View):
                 "found": found,
                 "representative": is_representative(actor),
                 "can_register": permissions.has(actor, REGISTER),
+                "work": _work(actor),
             },
         )
+
+
+def _work(actor: Any) -> list[Any]:
+    """What else waits for a customer-side person (a representative's agreements to
+    sign...): the My work sections with something in them, as they land here instead."""
+    if not permissions.is_customer_side(actor):
+        return []
+    sections = [s for provider in registry.WORK_PROVIDERS for s in provider(actor) if s.rows]
+    return [work_card(s) for s in sections]
 
 
 class PortalCreateView(StewardPageMixin, View):
@@ -210,6 +226,7 @@ class PortalDetailView(RecordObjectMixin, StewardPageMixin, View):
             "files": list(attachments.of_record(actor, incident).order_by("created_at")),
             "upload_url": _upload_url() if can_attach(actor) and open_or_resolved else "",
             "waiting": waiting_for_requester(incident),
+            "submission": queries.submission_of(incident),
             "staff_url": ""
             if permissions.is_customer_side(actor)
             else reverse("incidents:incident-detail", args=[incident.pk]),
@@ -236,9 +253,92 @@ def _upload_url() -> str:
         return ""
 
 
+class PortalRequestView(StewardPageMixin, View):
+    """A catalog request type's form (issue 13): answering it registers a user service
+    request; the response promise of the requester's SLA is shown before sending."""
+
+    permission = REGISTER
+
+    def render_form(
+        self, request_type: RequestType, form: f.RequestTypeForm, status: int = 200
+    ) -> HttpResponse:
+        allowed = may_request(self.actor, request_type)
+        return render(
+            self.request,
+            "incidents/portal_request.html",
+            {
+                "title": request_type.name,
+                "request_type": request_type,
+                "item": request_type.catalog_item,
+                "form": form if allowed else None,
+                "expected_response": request_svc.expected_response_for(self.actor, request_type),
+                "catalog_url": _catalog_url(request_type.catalog_item_id),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        request_type = request_type_for(self.actor, pk)
+        return self.render_form(request_type, f.RequestTypeForm(request_type=request_type))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        request_type = request_type_for(self.actor, pk)
+        form = f.RequestTypeForm(request.POST, request_type=request_type)
+        if not form.is_valid():
+            return self.render_form(request_type, form, status=400)
+        try:
+            incident = request_svc.service_request_submit(
+                actor=self.actor, request_type=request_type, answers=form.answers()
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                exc = ValidationError(
+                    {k.removeprefix("answers."): v for k, v in exc.error_dict.items()}
+                )
+            apply_errors(form, exc)
+            return self.render_form(request_type, form, status=400)
+        promise = incident.submission.expected_response
+        messages.success(
+            request,
+            f"Thank you. Your request {incident.number} is registered. {promise}".strip(),
+        )
+        return HttpResponseRedirect(reverse("incidents:portal-detail", args=[incident.pk]))
+
+
+def _catalog_url(item_id: int) -> str:
+    try:
+        return reverse("service_level:catalog-entry", args=[item_id])
+    except NoReverseMatch:
+        return ""
+
+
+class PortalSolvedView(StewardPageMixin, View):
+    """ "This solved it" on a suggested solution: the request ends before it is registered
+    and counts as a deflection (what the person had typed is kept with it)."""
+
+    permission = REGISTER
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        solution = parse_id(request.POST.get("solved_solution"))
+        if solution is None:
+            return HttpResponseRedirect(reverse("incidents:portal-create"))
+        typed = (request.POST.get(name, "").strip() for name in ("title", "description"))
+        service = services_for(self.actor).filter(pk=parse_id(request.POST.get("service"))).first()
+        request_svc.deflection_record(
+            actor=self.actor,
+            solution=solution,
+            text="\n\n".join(t for t in typed if t),
+            service=service,
+        )
+        messages.success(request, "Glad it helped. Nothing was sent to the service desk.")
+        return HttpResponseRedirect(reverse("incidents:portal-home"))
+
+
 urlpatterns = [
     path("portal/", PortalHomeView.as_view(), name="portal-home"),
     path("portal/new/", PortalCreateView.as_view(), name="portal-create"),
     path("portal/<int:pk>/", PortalDetailView.as_view(), name="portal-detail"),
+    path("portal/request/<int:pk>/", PortalRequestView.as_view(), name="portal-request"),
+    path("portal/solved/", PortalSolvedView.as_view(), name="portal-solved"),
     *action_urls(PORTAL, page=PortalDetailView),
 ]

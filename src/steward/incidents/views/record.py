@@ -40,9 +40,11 @@ from steward.incidents.queries import incidents as queries
 from steward.incidents.services import incidents as svc
 from steward.incidents.services.people import may_work
 from steward.incidents.views.links import links_context
+from steward.incidents.views.panel import panel_context, ranked_steps
 from steward.incidents.views.queues import PRIORITY_SHORT, VIEW, WORK, S, duration_words
 
-ALWAYS_SHOWN = {"Requester", "Service", "Category", "Impact", "Urgency", "Group", "Assignee"}
+# Status, priority, group, assignee and CIs are in the "Handling" panel (views/panel.py).
+ALWAYS_SHOWN = {"Requester", "Service", "Category"}
 
 
 def clock_rows(obj: IncidentRequest) -> list[dict[str, Any]]:
@@ -165,6 +167,9 @@ class IncidentDetailView(RecordDetailView):
     form_class = f.ReplyForm  # a work note or public reply (post below)
     live = True  # presence and the "updated by" notice (core.live)
 
+    def note_form(self, data: Any = None) -> f.ReplyForm:  # type: ignore[override]
+        return f.ReplyForm(data, actor=self.actor, record=self.get_object())
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if permissions.is_customer_side(self.actor) and not is_poll(request):
             # Customer-side people follow their requests in the portal.
@@ -186,15 +191,7 @@ class IncidentDetailView(RecordDetailView):
             ),
             Field("Category", str(obj.category) if obj.category_id else None),
             Field("Service type", obj.get_service_type_display()),
-            Field("Impact", obj.get_impact_display()),
-            Field("Urgency", obj.get_urgency_display()),
             Field("Channel", obj.get_channel_display()),
-            Field(
-                "Group",
-                obj.support_group.name if obj.support_group_id else None,
-                url=obj.support_group.get_absolute_url() if obj.support_group_id else "",
-            ),
-            Field("Assignee", obj.assignee.display_name if obj.assignee_id else None),
             Field("Routed by", obj.routed_by.name if obj.routed_by_id else None),
             Field("Pending because", obj.get_pending_reason_display() or None),
             Field("Sent back because", obj.get_sent_back_reason_display() or None),
@@ -219,6 +216,9 @@ class IncidentDetailView(RecordDetailView):
         panel = INCIDENT.panel(
             actor, obj, failed=kwargs.get("failed_action", ""), form=kwargs.get("failed_form")
         )
+        for step in panel["steps"]:  # a status link of the panel opens its step (no JS)
+            step["open"] = step["open"] or step["action"].key == self.request.GET.get("step")
+        panel = ranked_steps(actor, obj, panel)
         can_work = may_work(actor, obj)
         actions = list(obj.actions.select_related("support_group", "assignee").order_by("position"))
         groups = (
@@ -241,7 +241,8 @@ class IncidentDetailView(RecordDetailView):
             propose_url=_propose_url(actor, obj),
             links=[link for link in linked_records(obj) if link["kind"] != "incident request"],
             **links_context(actor, obj, self.request),
-            cis=list(obj.cis.select_related("ci_class").order_by("number")),
+            submission=queries.submission_of(obj),
+            **panel_context(actor, obj, self.request.GET.get("edit", "")),
             availability=group_availability(groups),
             assigning=any(s["action"].key == "assign" for s in panel["steps"]),
             edit_url=reverse("incidents:incident-edit", args=[obj.pk]) if can_work else "",
@@ -252,7 +253,7 @@ class IncidentDetailView(RecordDetailView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """A work note or public reply, through the service (a requester's reply resumes)."""
         obj = self.get_object()
-        form = f.ReplyForm(request.POST, actor=self.actor, record=obj)
+        form = self.note_form(request.POST)
         if form.is_valid():
             try:
                 svc.incident_add_reply(
@@ -260,6 +261,8 @@ class IncidentDetailView(RecordDetailView):
                     incident_id=obj.pk,
                     body=form.cleaned_data["body"],
                     public=bool(form.cleaned_data["public"]),
+                    time_spent=form.cleaned_data.get("time_spent"),
+                    template=form.cleaned_data.get("template"),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -267,7 +270,9 @@ class IncidentDetailView(RecordDetailView):
             obj = queries.incident_for(self.actor, obj.pk)
             self._object = obj
             if request.htmx:
-                return render(request, self.timeline_template_name, self.timeline_context(obj))
+                response = render(request, self.timeline_template_name, self.timeline_context(obj))
+                response["HX-Trigger"] = "record-noted"  # the panel's time spent
+                return response
             messages.success(
                 request, "Reply sent." if form.cleaned_data["public"] else "Note added."
             )
@@ -276,6 +281,9 @@ class IncidentDetailView(RecordDetailView):
             return render(
                 request, self.timeline_template_name, self.timeline_context(obj, form), status=400
             )
+        if not self.can_note(obj):  # the form is not on their page: say what was refused
+            for message in (m for errors in form.errors.values() for m in errors):
+                messages.error(request, message)
         return self.render_to_response(self.get_context_data(note_form=form), status=400)
 
 

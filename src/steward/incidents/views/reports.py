@@ -67,6 +67,8 @@ class ReportsView(StewardPageMixin, TemplateView):
             return self.render_to_response(context)
         week = reports.weekly(self.actor, period)
         kpis = reports.kpis(self.actor, period)
+        kpis["deflections"] = reports.deflections(self.actor, period)
+        spent = reports.time_spent(self.actor, period)
         if request.GET.get("format") == "csv":
             rows = [["priority", label, now, before] for label, now, before in week["by_priority"]]
             rows += [["service", name, n, ""] for name, n, _ in week["by_service"]]
@@ -76,6 +78,9 @@ class ReportsView(StewardPageMixin, TemplateView):
             rows += [["sla_" + label.lower(), f"{met}/{total}", percent, ""]
                      for label, met, total, percent in kpis["sla_compliance"]]  # fmt: skip
             rows.append(["first_contact_percent", "", kpis["first_contact_percent"], ""])
+            rows.append(["deflections", "", kpis["deflections"], ""])
+            rows += [["time_minutes_group", name, m, ""] for name, m in spent["by_group"]]
+            rows += [["time_minutes_person", name, m, ""] for name, m in spent["by_person"]]
             start = timezone.localtime(period.start).date()
             return _csv(f"incidents-week-{start:%Y-%m-%d}", ["measure", "item", "value", "previous"],
                         rows)  # fmt: skip
@@ -91,6 +96,13 @@ class ReportsView(StewardPageMixin, TemplateView):
             category_chart=charts.hbar_chart([(name, n) for name, n, _ in week["by_category"]]),
             day_chart=charts.column_chart(week["per_day"]),
             subscribed=hasattr(self.actor, "incident_report_subscription"),
+            spent=spent,
+            spent_group_chart=charts.hbar_chart(
+                [(name, round(m / 60, 1)) for name, m in spent["by_group"]]
+            ),
+            spent_person_chart=charts.hbar_chart(
+                [(name, round(m / 60, 1)) for name, m in spent["by_person"]]
+            ),
         )
         return self.render_to_response(context)
 

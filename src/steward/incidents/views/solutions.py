@@ -106,6 +106,7 @@ class SolutionDetailView(RecordDetailView):
         ]
         if internal:
             fields += [
+                Field("Solved before registering", queries.deflection_count(obj)),
                 Field("Approving group", obj.support_group.name if obj.support_group_id else None),
                 Field("Proposed by", obj.proposed_by.display_name if obj.proposed_by_id else None),
                 Field(
@@ -308,7 +309,13 @@ class SolutionSuggestView(StewardPageMixin, View):
         response = render(
             request,
             self.template_name,
-            {"suggestions": found, "text": text, "searched": bool(text or service or cis)},
+            {
+                "suggestions": found,
+                "text": text,
+                "searched": bool(text or service or cis),
+                # The portal's form offers "This solved it" (a deflection).
+                "portal": request.GET.get("portal") == "1",
+            },
         )
         response["Vary"] = "HX-Request"
         return response

@@ -30,6 +30,7 @@ from steward.service_level.choices import (
     ApprovalDecision,
     ApprovalRole,
     CatalogItemStatus,
+    RequestFieldKind,
     TargetKind,
 )
 from steward.service_level.filters import CatalogItemFilterSet
@@ -37,9 +38,12 @@ from steward.service_level.models import (
     CatalogApproval,
     CatalogItem,
     CatalogItemTemplate,
+    RequestField,
+    RequestType,
     Service,
     ServiceLevelTarget,
 )
+from steward.service_level.queries.request_types import may_request, request_types_for
 from steward.service_level.services import catalog as catalog_svc
 from steward.service_level.services._common import TARGET_FIELDS
 
@@ -140,6 +144,31 @@ class CatalogDiscontinueSerializer(GuardedSerializer, ReasonSerializer):
     inputs = inputs.CATALOG_DISCONTINUE
 
 
+class RequestFieldSerializer(serializers.ModelSerializer):
+    kind = choice_text(RequestFieldKind.choices, read_only=True)
+
+    class Meta:
+        model = RequestField
+        fields = ["key", "label", "kind", "required", "help", "options"]
+        read_only_fields = fields
+
+
+class RequestTypeSerializer(serializers.ModelSerializer):
+    fields = RequestFieldSerializer(many=True, read_only=True)
+    requestable = serializers.SerializerMethodField(
+        help_text="Whether the caller may submit it: customer people only for services "
+        "their organisation has."
+    )
+
+    class Meta:
+        model = RequestType
+        fields = ["id", "catalog_item", "name", "description", "position", "requestable", "fields"]
+        read_only_fields = fields
+
+    def get_requestable(self, obj: RequestType) -> bool:
+        return may_request(self.context["request"].user, obj)
+
+
 class CatalogItemViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     # submit, decide, publish, revise (steward.service_level.actions.CATALOG_ITEM).
     action_table = staticmethod(lambda: sl_actions.CATALOG_ITEM)
@@ -171,6 +200,25 @@ class CatalogItemViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     def update_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         targets = data.pop("targets", None)
         return {"data": data, "targets": targets}
+
+    @extend_schema(
+        summary="What may be asked for under the item: its active request types with their "
+        "form fields (submit one with POST /api/v1/service-requests/)",
+        responses=RequestTypeSerializer(many=True),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="request-types",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def request_types(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        found = request_types_for(request.user).filter(catalog_item_id=item.pk)
+        return Response(
+            RequestTypeSerializer(found, many=True, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(
         summary="Record that the item failed (with the reason)",

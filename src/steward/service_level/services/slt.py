@@ -141,3 +141,21 @@ def start_clocks_for(
                 "agreement_id": agreement.pk,
             })  # fmt: skip
     return clocks.clock_start_many(record=record, starts=starts, actor=actor)
+
+
+def response_target_seconds(
+    service: Service, customer: Organisation | None, priority: str | int
+) -> int | None:
+    """The response promise (business seconds) of the customer's active SLA of the service
+    at ``priority``, else of one without a priority; ``None`` when nothing is promised."""
+    if customer is None:
+        return None
+    agreement = _latest_active(service, AgreementKind.SLA, "customer", customer.pk)
+    if agreement is None:
+        return None
+    responses = [t for t in agreement.targets.all() if t.kind == TargetKind.RESPONSE]
+    for wanted in (str(priority), ""):
+        for target in responses:
+            if target.priority == wanted:
+                return target.target_seconds
+    return None

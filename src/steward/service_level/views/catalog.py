@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse, reverse_lazy
+from django.urls import NoReverseMatch, path, reverse, reverse_lazy
 from django.views import View
 
 from steward.core import permissions
@@ -39,7 +39,16 @@ from steward.service_level.forms import (
     CatalogItemForm,
     DecisionForm,
 )
-from steward.service_level.models import CatalogApproval, CatalogItem, ServiceLevelTarget
+from steward.service_level.models import (
+    CatalogApproval,
+    CatalogItem,
+    RequestType,
+    ServiceLevelTarget,
+)
+from steward.service_level.queries.request_types import (
+    request_types_for,
+    subscribed_service_ids,
+)
 from steward.service_level.services import catalog as svc
 from steward.service_level.views.common import (
     charge_words,
@@ -97,8 +106,10 @@ class CatalogView(StewardPageMixin, View):
         if category:
             items = items.filter(category=category)
         items = list(items.order_by("category", "name", "pk"))
+        offers = _offers(self.actor, [i.pk for i in items])
+        has = subscribed_service_ids(self.actor)
         groups = [
-            {"title": key or "Other services", "items": [_card(i) for i in group]}
+            {"title": key or "Other services", "items": [_card(i, offers, has) for i in group]}
             for key, group in groupby(items, key=lambda i: i.category)
         ]
         categories = sorted({c for c in everything.values_list("category", flat=True) if c})
@@ -121,16 +132,40 @@ class CatalogView(StewardPageMixin, View):
         return response
 
 
-def _card(item: CatalogItem) -> dict[str, Any]:
-    """What a card shows: the headline promises, not every target."""
+def request_url(request_type: RequestType) -> str:
+    """The portal's form of a request type (Incident Management's page), if installed."""
+    try:
+        return reverse("incidents:portal-request", args=[request_type.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _offers(actor: Any, item_ids: list[int]) -> dict[int, list[RequestType]]:
+    """The active request types of these items, by item (issue 13)."""
+    offers: dict[int, list[RequestType]] = {}
+    for request_type in request_types_for(actor).filter(catalog_item_id__in=item_ids):
+        request_type.url = request_url(request_type)  # type: ignore[attr-defined]
+        offers.setdefault(request_type.catalog_item_id, []).append(request_type)
+    return offers
+
+
+def _card(
+    item: CatalogItem, offers: dict[int, list[RequestType]], has: set[int] | None
+) -> dict[str, Any]:
+    """What a card shows: the headline promises, not every target; for customer people
+    whether their organisation has the service, and then what they may ask for."""
     targets = promise_order(list(item.targets.all()))
     # Headline: the critical-incident promises and availability.
     headline = [t for t in targets if t.priority in ("", "1")][:3]
+    theirs = has is not None and item.service_id in has
     return {
         "item": item,
         "promises": [target_sentence(t) for t in headline],
         "more": max(len(targets) - len(headline), 0),
         "charge": charge_words(item),
+        "theirs": theirs,
+        "customer_side": has is not None,
+        "request_types": offers.get(item.pk, []) if has is None or theirs else [],
     }
 
 
@@ -150,6 +185,8 @@ class CatalogEntryView(StewardPageMixin, View):
             raise Http404("No such catalog item.")
         calendar = item.service.service_hours
         targets = promise_order(list(item.targets.all()))
+        has = subscribed_service_ids(self.actor)
+        theirs = has is None or item.service_id in has
         return render(
             request,
             "service_level/catalog_item.html",
@@ -162,6 +199,12 @@ class CatalogEntryView(StewardPageMixin, View):
                 "charge": charge_words(item),
                 "can_manage": permissions.has(self.actor, "service_level.catalog.change", item),
                 "can_subscribe": permissions.has(self.actor, "service_level.agreement.change"),
+                "customer_side": has is not None,
+                "theirs": theirs,
+                "request_types": _offers(self.actor, [item.pk]).get(item.pk, []) if theirs else [],
+                "can_manage_types": permissions.has(
+                    self.actor, "service_level.request_type.change"
+                ),
             },
         )
 
@@ -262,6 +305,13 @@ class CatalogItemDetailView(ProviderOnlyMixin, RecordDetailView):
             )
         if obj.status == C.DRAFT:
             actions.append(Action("Edit", url("edit"), change))
+        actions.append(
+            Action(
+                "Request types",
+                reverse("service_level:request-type-list", args=[obj.pk]),
+                "service_level.request_type.change",
+            )
+        )
         actions += header_buttons(CATALOG_ITEM, self.actor, obj)
         if obj.status == C.PUBLISHED:
             actions.append(

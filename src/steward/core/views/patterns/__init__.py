@@ -17,11 +17,13 @@
   terminate, add a contact), titled from ``title_format``.
 * ``ServicePostView``: a button posting one service call outside any action table, back
   with its message.
+* ``InlineEditView`` / ``InlineField``: a record page's panel of fields edited in place
+  (htmx), each saved through its service from the form's version (409 when stale).
 * ``ActionView`` / ``action_urls(table, page=...)``: the POST URL of every action of an
   action table (``core.actions``): the buttons and step forms of a record page, through
   their services, back to the record page with a message (a refused form: on the page).
 
-One module a pattern (``lists``, ``records``, ``forms``, ``actions``) over ``base``; the areas import
+One module a pattern (``lists``, ``records``, ``forms``, ``actions``, ``inline``) over ``base``; the areas import
 the names from here.
 """
 
@@ -47,6 +49,7 @@ from steward.core.views.patterns.forms import (
     ServiceFormView,
     redirect_back,
 )
+from steward.core.views.patterns.inline import InlineEditView, InlineField, panel_rows
 from steward.core.views.patterns.lists import RecordListView, friendly_filter_form
 from steward.core.views.patterns.posts import ServicePostView
 from steward.core.views.patterns.records import (
@@ -62,6 +65,8 @@ __all__ = [
     "Cell",
     "Column",
     "Field",
+    "InlineEditView",
+    "InlineField",
     "NoteForm",
     "RecordActionFormView",
     "RecordDetailView",
@@ -78,6 +83,7 @@ __all__ = [
     "build_cells",
     "friendly_filter_form",
     "header_buttons",
+    "panel_rows",
     "record_url",
     "redirect_back",
     "stream_csv",

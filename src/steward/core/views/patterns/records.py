@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 from steward.core import inputs as core_inputs
 from steward.core import journal, permissions
 from steward.core.fields import GuardedForm
-from steward.core.models import Attachment
+from steward.core.models import Attachment, TimeEntry
 from steward.core.templatetags.steward import resolve, resolve_display
 from steward.core.views.patterns.base import (
     Action,
@@ -130,6 +130,14 @@ class RecordDetailView(LiveRecordMixin, RecordObjectMixin, StewardPageMixin, Tem
                 : self.timeline_limit
             ]
         )
+        if entries and not permissions.is_customer_side(self.actor):
+            spent = dict(
+                TimeEntry.objects.filter(journal_entry_id__in=[e.pk for e in entries]).values_list(
+                    "journal_entry_id", "minutes"
+                )
+            )
+            for e in entries:
+                e.minutes_spent = spent.get(e.pk)  # type: ignore[attr-defined]
         can_note = self.can_note(obj)
         return {
             "record": obj,
