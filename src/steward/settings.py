@@ -164,6 +164,9 @@ STEWARD_LIVE_SECONDS = float(os.environ.get("STEWARD_LIVE_SECONDS", "15"))
 
 # CMDB integrity checks: a CI not updated nor verified for this many days is "stale".
 CMDB_STALE_AFTER_DAYS = env_int("STEWARD_CMDB_STALE_AFTER_DAYS", 180)
+# SLA compliance on service and agreement pages: the share of response / resolution clocks
+# met that counts as on target (a percentage), drawn as the line on the trend chart.
+SLA_COMPLIANCE_GOAL = env_int("STEWARD_SLA_COMPLIANCE_GOAL", 95)
 # Incident Management: a resolved request the requester neither accepts nor reopens is
 # closed after this many business days of its service's hours.
 INCIDENT_AUTO_CLOSE_BUSINESS_DAYS = env_int("STEWARD_INCIDENT_AUTO_CLOSE_DAYS", 5)

@@ -152,6 +152,14 @@ _ROUTING_FIELDS = ("order", "name", "is_active", "service", "ci_class", "categor
 ROUTING_RULE = Inputs(
     "routing rule", {name: staff("incidents.routing.change") for name in _ROUTING_FIELDS}
 )
+CATEGORY = Inputs(
+    "category",
+    {name: staff("incidents.routing.change") for name in ("name", "parent", "is_active")},
+)
+PRIORITY_MATRIX = Inputs(
+    "priority matrix",
+    {f"cell_{i}_{u}": staff("incidents.routing.change") for i in "1234" for u in "1234"},
+)
 
 # Proc. 4 and 7: solutions for general use. Once active, requesters read them.
 _SOLUTION_TEXT = staff(audience=PUBLISHED)

@@ -23,6 +23,11 @@ from steward.incidents.queries import solutions as solution_queries
 AREA = "Service desk"
 VIEW = "incidents.incident.view"
 registry.nav(AREA, "Incident requests", "incidents:incident-list", "incidents.incident.work", 10)
+# Administration of routing and priority (procedures 1-2): for who maintains them.
+ROUTING = "incidents.routing.change"
+registry.nav("Administration", "Routing rules", "incidents:routing-rule-list", ROUTING, 40)
+registry.nav("Administration", "Categories", "incidents:category-list", ROUTING, 41)
+registry.nav("Administration", "Priority matrix", "incidents:priority-matrix", ROUTING, 42)
 
 WORK_LIMIT = 25
 COLUMNS = ("number", "title", "priority", "status", "service")

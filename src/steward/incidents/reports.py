@@ -52,6 +52,10 @@ class Period:
     def previous(self) -> "Period":
         return Period(self.start - (self.end - self.start), self.start)
 
+    def filters(self) -> dict[str, str]:
+        """The request list's filters for "registered in this period" (``IncidentFilterSet``)."""
+        return {"created_after": self.start.isoformat(), "created_before": self.end.isoformat()}
+
 
 def week_of(day: dt.date) -> Period:
     """The ISO week (Monday to Sunday, local time) that contains ``day``."""
@@ -164,11 +168,36 @@ def daily_review(
 # --- Aging ---------------------------------------------------------------------------------------
 
 
-def _bucket(age: dt.timedelta) -> str:
+def age_periods(now: dt.datetime) -> dict[str, Period]:
+    """Each age bucket as the registration times it holds: ``start <= created < end``
+    (the youngest ends at the end of time, the oldest starts at its beginning).
+    The report counts by these and links to the request list with the same bounds, so
+    the list holds exactly what a cell counted."""
+    periods: dict[str, Period] = {}
+    younger: dt.timedelta | None = None
     for label, limit in AGE_BUCKETS:
-        if limit is None or age < limit:
+        start = now - limit if limit is not None else dt.datetime.min.replace(tzinfo=dt.UTC)
+        end = now - younger if younger is not None else dt.datetime.max.replace(tzinfo=dt.UTC)
+        periods[label] = Period(start, end)
+        younger = limit
+    return periods
+
+
+def age_filters(period: Period) -> dict[str, str]:
+    """``Period.filters`` without the open bound of the youngest or oldest bucket."""
+    found = {}
+    if period.start.year > 1:
+        found["created_after"] = period.start.isoformat()
+    if period.end.year < 9999:
+        found["created_before"] = period.end.isoformat()
+    return found
+
+
+def _bucket(created: dt.datetime, periods: dict[str, Period]) -> str:
+    for label, period in periods.items():
+        if period.start <= created < period.end:
             return label
-    return AGE_BUCKETS[-1][0]
+    return AGE_BUCKETS[0][0]  # registered "in the future": a clock skew, the youngest
 
 
 @dataclass
@@ -176,6 +205,8 @@ class AgingRow:
     group: str
     priority: str
     buckets: dict[str, int]
+    group_id: int | None = None
+    priority_value: str = ""
 
     @property
     def total(self) -> int:
@@ -184,31 +215,39 @@ class AgingRow:
 
 def aging(actor: Person, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Open requests and open actions counted by age bucket (per group and priority)."""
-    now = now or timezone.now()
+    # Whole seconds: the bucket bounds are in the links to the list, readable there.
+    now = (now or timezone.now()).replace(microsecond=0)
     labels = [label for label, _ in AGE_BUCKETS]
-    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    periods = age_periods(now)
+    counts: dict[tuple[str, int | None, str], Counter] = defaultdict(Counter)
     rows = (
         _visible(actor)
         .filter(status__in=OPEN_STATUSES)
-        .values_list("support_group__name", "priority", "created_at")
+        .values_list("support_group__name", "support_group_id", "priority", "created_at")
     )
-    for group, priority, created in rows.iterator(chunk_size=2000):
-        counts[(group or "(no group)", priority)][_bucket(now - created)] += 1
+    for group, group_id, priority, created in rows.iterator(chunk_size=2000):
+        counts[(group or "(no group)", group_id, priority)][_bucket(created, periods)] += 1
     request_rows = [
-        AgingRow(group, Priority(priority).label, {b: c[b] for b in labels})
-        for (group, priority), c in sorted(counts.items())
+        AgingRow(group, Priority(priority).label, {b: c[b] for b in labels}, group_id, priority)
+        for (group, group_id, priority), c in sorted(counts.items(), key=_row_order)
     ]
     action_counts: dict[str, Counter] = defaultdict(Counter)
     actions = IncidentAction.objects.filter(
         incident__in=_visible(actor), status__in=OPEN_ACTION_STATUSES
     ).values_list("support_group__name", "incident__support_group__name", "created_at")
     for own_group, incident_group, created in actions.iterator(chunk_size=2000):
-        action_counts[own_group or incident_group or "(no group)"][_bucket(now - created)] += 1
+        action_counts[own_group or incident_group or "(no group)"][_bucket(created, periods)] += 1
     action_rows = [
         AgingRow(group, "", {b: c[b] for b in labels}) for group, c in sorted(action_counts.items())
     ]
     totals = {b: sum(r.buckets[b] for r in request_rows) for b in labels}
-    return {"buckets": labels, "requests": request_rows, "actions": action_rows, "totals": totals}
+    return {"buckets": labels, "requests": request_rows, "actions": action_rows,
+            "totals": totals, "periods": periods}  # fmt: skip
+
+
+def _row_order(item: tuple[tuple[str, int | None, str], Counter]) -> tuple[str, str]:
+    (group, _, priority), _ = item
+    return group, priority
 
 
 # --- Weekly: criticality and frequency ----------------------------------------------------
@@ -251,7 +290,14 @@ def weekly(actor: Person, period: Period) -> dict[str, Any]:
         "by_ci": _top(created, "cis__name", "cis__id"),
         "by_category": _top(created, "category__name", "category_id"),
         "per_day": [(f"{d:%a %d}", per_day.get(d, 0)) for d in days],
+        "days": [Period(*_day_bounds(d)) for d in days],
     }
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
 
 
 # --- KPIs ----------------------------------------------------------------------------------

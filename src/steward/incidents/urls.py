@@ -13,4 +13,5 @@ urlpatterns = topic_urls(
     "solutions",
     "reports",
     "mail",
+    "routing",
 )

@@ -152,7 +152,9 @@ def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
         support_group=group,
     )  # fmt: skip
     rule = routing.routing_rule_create(actor=admin, name="Mail", support_group=group)
+    category = routing.category_create(actor=admin, name="Email")
     return {
+        "category": category,
         "incident": incident,
         "incident_action": action,
         "solution": solution,

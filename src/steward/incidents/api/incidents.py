@@ -63,6 +63,7 @@ from steward.incidents.models import (
 )
 from steward.incidents.queries import incidents as queries
 from steward.incidents.queries import templates as template_queries
+from steward.incidents.queries.routing import may_read_rules, routing_rules_for
 from steward.incidents.services import actions, routing
 from steward.incidents.services import incidents as svc
 from steward.service_level.models import Service
@@ -511,19 +512,6 @@ class IncidentViewSet(IncidentBulkEndpoint, IncidentLinkEndpoints, ActionEndpoin
 
 
 # --- Routing rules (procedure 2) --------------------------------------------------------
-
-
-def may_read_rules(actor: Person) -> bool:
-    """Provider people who work on requests read the rules; maintainers change them."""
-    return permissions.has(actor, ROUTING) or permissions.has(actor, WORK)
-
-
-def routing_rules_for(actor: Person) -> QuerySet[RoutingRule]:
-    if may_read_rules(actor):
-        return RoutingRule.objects.select_related(
-            "service", "ci_class", "category", "customer", "support_group"
-        )
-    return RoutingRule.objects.none()
 
 
 class RoutingRuleSerializer(serializers.ModelSerializer):

@@ -13,12 +13,18 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from steward.core.choices import Priority
-from steward.core.filters import IdFilter, SearchFilterSet, choices_for, request_actor
+from steward.core.filters import (
+    IdFilter,
+    IsoDateTimeFilter,
+    SearchFilterSet,
+    choices_for,
+    request_actor,
+)
 from steward.core.models import Organisation, SupportGroup
 from steward.core.queries import groups_for, organisations_for
 from steward.incidents import search
 from steward.incidents.choices import OPEN_STATUSES, Channel, IncidentStatus
-from steward.incidents.models import IncidentRequest
+from steward.incidents.models import Category, IncidentRequest
 from steward.incidents.queries.incidents import my_group_ids
 from steward.service_level.models import Service
 from steward.service_level.queries import services_for
@@ -47,11 +53,25 @@ class IncidentFilterSet(SearchFilterSet):
         queryset=choices_for(organisations_for, Organisation)
     )
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.select_related("parent"), label="Category"
+    )
+    # What a report counted (issue 13): its bars and cells link here with these.
+    created_after = IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Registered from"
+    )
+    created_before = IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label="Registered before"
+    )
     # One CI matches a request once: no row repeats, no DISTINCT needed.
     ci = IdFilter(field_name="cis", label="Configuration item", distinct=False)
+    no_group = django_filters.BooleanFilter(
+        field_name="support_group", lookup_expr="isnull", label="Without a group"
+    )
     mine = django_filters.BooleanFilter(
         method="filter_mine", label="Mine (assigned to me or requested by me)"
     )
+    # ``open=all``: every status (the queue pages list the open ones unless told).
     open = django_filters.BooleanFilter(method="filter_open", label="Open only")
     my_groups = django_filters.BooleanFilter(method="filter_my_groups", label="My groups")
 

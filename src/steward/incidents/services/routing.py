@@ -1,7 +1,7 @@
 """Priority and routing (seed 003 ch. 8, procedures 1 and 2): the impact x urgency matrix
-(``priority_for``), and the data-driven rules that assign a new incident request to a
-group when it is registered (``route``), maintained by whoever holds
-``incidents.routing.change``. The matrix and the rules are read on every registration
+(``priority_for``), the categories and the data-driven rules that assign a new incident
+request to a group when it is registered (``route``), maintained by whoever holds
+``incidents.routing.change`` (``routing_rule_*``, ``category_*``, ``priority_matrix_set``). The matrix and the rules are read on every registration
 and kept in memory between changes (``core.refcache``)."""
 
 from collections.abc import Iterable, Mapping
@@ -14,8 +14,9 @@ from django.db import transaction
 from steward.configuration.models import CIClass, ConfigurationItem
 from steward.configuration.queries import classes
 from steward.core import journal, permissions, refcache, versioning
+from steward.core.choices import Priority
 from steward.core.models import Organisation, Person, SupportGroup
-from steward.incidents.choices import ServiceType
+from steward.incidents.choices import Impact, ServiceType, Urgency
 from steward.incidents.models import Category, IncidentRequest, PriorityMatrixEntry, RoutingRule
 from steward.incidents.services.validation import (
     as_instance,
@@ -89,6 +90,118 @@ def routing_rule_delete(*, actor: Person, rule_id: int) -> None:
         rule = RoutingRule.objects.select_for_update().get(pk=rule_id)
         journal.system(rule, text=f"{actor} removed the routing rule “{rule.name}”.")
         rule.delete()
+
+
+def routing_rule_set_active(*, actor: Person, rule_id: int, active: bool) -> RoutingRule:
+    """Disable a rule (kept, with the requests it routed) or enable it again."""
+    return routing_rule_update(actor=actor, rule_id=rule_id, data={"is_active": active})
+
+
+# --- Categories ------------------------------------------------------------------------------
+
+
+def _category_values(data: Mapping[str, Any], category: Category | None) -> dict[str, Any]:
+    unknown = sorted(set(data) - {"name", "parent", "is_active"})
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    errors: dict[str, list[str]] = {}
+    values = dict(data)
+    if category is None or "name" in values:
+        values["name"] = checked_text(errors, "name", values.get("name"), max_length=100)
+    if "parent" in values:
+        parent = as_instance(Category, values["parent"], "parent")
+        if parent is not None and parent.parent_id is not None:
+            errors["parent"] = ["Categories have two levels: choose a top-level category."]
+        elif parent is not None and category is not None and parent.pk == category.pk:
+            errors["parent"] = ["A category cannot be its own parent."]
+        elif parent is not None and category is not None and category.children.exists():
+            errors["parent"] = ["This category has subcategories: it stays at the top level."]
+        values["parent"] = parent
+    if "is_active" in values:
+        values["is_active"] = bool(values["is_active"])
+    name, parent = (
+        values.get("name", category and category.name),
+        values.get("parent", category and category.parent),
+    )
+    twins = Category.objects.filter(name__iexact=name, parent=parent)
+    if name and twins.exclude(pk=category.pk if category else None).exists():
+        errors["name"] = ["There is already a category with this name here."]
+    raise_errors(errors)
+    return values
+
+
+def category_create(*, actor: Person, **data: Any) -> Category:
+    """Proc. 1: a category requests are classified by (and routing rules match on)."""
+    permissions.require(actor, ROUTING)
+    values = _category_values(data, None)
+    with transaction.atomic():
+        category = Category.objects.create(**values)
+        journal.created(category, actor=actor)
+    return category
+
+
+def category_update(*, actor: Person, category_id: int, data: Mapping[str, Any]) -> Category:
+    """Rename, move or disable (``is_active``: no longer offered at registration; requests
+    and rules that name it keep it)."""
+    permissions.require(actor, ROUTING)
+    with transaction.atomic():
+        category = Category.objects.select_for_update().get(pk=category_id)
+        values = _category_values(data, category)
+        changes = journal.apply_changes(category, values, list(values))
+        if changes:
+            category.save()
+            journal.field_changes(category, actor=actor, changes=changes)
+    return category
+
+
+# --- The priority matrix ---------------------------------------------------------------------
+
+
+def priority_matrix() -> dict[tuple[str, str], str]:
+    """Every impact x urgency cell: the configured priority, else the default one."""
+    configured = _matrix()
+    return {
+        (impact, urgency): configured.get((impact, urgency))
+        or DEFAULT_PRIORITY_MATRIX[(impact, urgency)]
+        for impact in Impact.values
+        for urgency in Urgency.values
+    }
+
+
+def priority_matrix_set(
+    *, actor: Person, cells: Mapping[tuple[str, str], str]
+) -> dict[tuple[str, str], str]:
+    """Proc. 1: change cells of the matrix ((impact, urgency) -> priority). Requests
+    registered from now on get the new priority; those registered keep theirs. Each
+    changed cell is journalled on its row; the cache is renewed in the same transaction."""
+    permissions.require(actor, ROUTING)
+    errors: dict[str, list[str]] = {}
+    for (impact, urgency), priority in cells.items():
+        name = f"cell_{impact}_{urgency}"
+        if impact not in Impact.values or urgency not in Urgency.values:
+            errors[name] = ["Unknown impact or urgency."]
+        elif str(priority) not in Priority.values:
+            errors[name] = ["Select a valid choice."]
+    raise_errors(errors)
+    with transaction.atomic():
+        rows = {
+            (row.impact, row.urgency): row
+            for row in PriorityMatrixEntry.objects.select_for_update()
+        }
+        for (impact, urgency), priority in sorted(cells.items()):
+            priority = str(priority)
+            row = rows.get((impact, urgency))
+            if row is None:
+                row = PriorityMatrixEntry.objects.create(
+                    impact=impact, urgency=urgency, priority=priority
+                )
+                journal.created(row, actor=actor)
+            elif row.priority != priority:
+                changes = {"priority": (row.priority, priority)}
+                row.priority = priority
+                row.save(update_fields=["priority"])
+                journal.field_changes(row, actor=actor, changes=changes)
+    return priority_matrix()
 
 
 # Used when the configurable matrix (PriorityMatrixEntry) has no cell for a combination:

@@ -3,6 +3,7 @@ frequency), the group coordinator's daily review list and the aging report; each
 CSV (``?format=csv``). Subscribing to the weekly email is a toggle on the overview."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from steward.core import charts, csvsafe
+from steward.core.choices import Priority
 from steward.core.ids import parse_id
 from steward.core.views.patterns import StewardPageMixin
 from steward.incidents import reports
@@ -18,6 +20,59 @@ from steward.incidents.forms import PeriodForm, SubscribeForm
 from steward.incidents.services import reporting as report_svc
 
 PERMISSION = "incidents.report.view"
+EVERY_STATUS = {"open": "all"}  # the list's filter for "whatever their status now"
+OPEN_ONLY = {"open": "true"}
+
+
+def list_url(**filters: Any) -> str:
+    """The request list holding exactly what a bar or cell counted (``IncidentFilterSet``)."""
+    return f"{reverse('incidents:incident-list')}?{urlencode(filters, doseq=True)}"
+
+
+def _week_charts(week: dict[str, Any]) -> dict[str, charts.Chart]:
+    """The week's charts, each bar a link to the requests it counts."""
+    registered = {**week["period"].filters(), **EVERY_STATUS}
+    priorities = [value for value, _ in Priority.choices]
+
+    def top(rows: list[tuple[str, int, Any]], name: str) -> charts.Chart:
+        return charts.hbar_chart(
+            [(label, n) for label, n, _ in rows],
+            urls=[list_url(**registered, **{name: pk}) for _, _, pk in rows],
+        )
+
+    return {
+        "priority_chart": charts.hbar_chart(
+            [(label, n) for label, n, _ in week["by_priority"]],
+            label_width=120,
+            urls=[list_url(**registered, priority=value) for value in priorities],
+        ),
+        "service_chart": top(week["by_service"], "service"),
+        "ci_chart": top(week["by_ci"], "ci"),
+        "category_chart": top(week["by_category"], "category"),
+        "day_chart": charts.column_chart(
+            week["per_day"],
+            urls=[list_url(**day.filters(), **EVERY_STATUS) for day in week["days"]],
+        ),
+    }
+
+
+def _aging_links(data: dict[str, Any]) -> dict[str, Any]:
+    """Each aging cell with the link to the open requests it counts."""
+    buckets = {b: reports.age_filters(p) for b, p in data["periods"].items()}
+    rows = []
+    for row in data["requests"]:
+        where = {"priority": row.priority_value, **OPEN_ONLY}
+        where.update({"support_group": row.group_id} if row.group_id else {"no_group": "true"})
+        rows.append({
+            "row": row,
+            "cells": [(b, row.buckets[b], list_url(**where, **buckets[b])) for b in data["buckets"]],
+            "url": list_url(**where),
+        })  # fmt: skip
+    totals = [(data["totals"][b], list_url(**OPEN_ONLY, **buckets[b])) for b in data["buckets"]]
+    chart = charts.column_chart(
+        [(b, data["totals"][b]) for b in data["buckets"]], urls=[url for _, url in totals]
+    )
+    return {"request_rows": rows, "total_cells": totals, "chart": chart}
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period | None]:
@@ -88,13 +143,7 @@ class ReportsView(StewardPageMixin, TemplateView):
             form=form,
             week=week,
             kpis=kpis,
-            priority_chart=charts.hbar_chart(
-                [(label, n) for label, n, _ in week["by_priority"]], label_width=120
-            ),
-            service_chart=charts.hbar_chart([(name, n) for name, n, _ in week["by_service"]]),
-            ci_chart=charts.hbar_chart([(name, n) for name, n, _ in week["by_ci"]]),
-            category_chart=charts.hbar_chart([(name, n) for name, n, _ in week["by_category"]]),
-            day_chart=charts.column_chart(week["per_day"]),
+            **_week_charts(week),
             subscribed=hasattr(self.actor, "incident_report_subscription"),
             spent=spent,
             spent_group_chart=charts.hbar_chart(
@@ -166,8 +215,7 @@ class AgingView(StewardPageMixin, TemplateView):
                      for r in data["actions"]]  # fmt: skip
             return _csv(f"aging-{timezone.localdate():%Y-%m-%d}",
                         ["kind", "group", "priority", *data["buckets"], "total"], rows)  # fmt: skip
-        chart = charts.column_chart([(b, data["totals"][b]) for b in data["buckets"]])
-        return self.render_to_response(self.get_context_data(aging=data, chart=chart))
+        return self.render_to_response(self.get_context_data(aging=data, **_aging_links(data)))
 
 
 urlpatterns = [

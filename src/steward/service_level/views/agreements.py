@@ -35,8 +35,10 @@ from steward.service_level.forms import (
     SignForm,
 )
 from steward.service_level.models import Agreement, AgreementSignature
+from steward.service_level.queries.compliance import agreement_compliance
 from steward.service_level.services import agreements as svc
 from steward.service_level.views.common import (
+    compliance_context,
     targets_context,
 )
 
@@ -200,6 +202,7 @@ class AgreementDetailView(RecordDetailView):
             sign_form.fields["role"].choices = [(r, S(r).label) for r in roles]
             if not on_behalf:
                 sign_form.fields.pop("person", None)
+        context.update(compliance_context(agreement_compliance(self.actor, agreement)))
         context.update(
             signatures=signature_rows(agreement),
             sign_form=sign_form if roles else None,

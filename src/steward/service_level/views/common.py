@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
+from steward.core import charts
 from steward.core.actions import ActionTable
 from steward.core.choices import Priority, Role
 from steward.core.models import RoleAssignment
@@ -14,6 +15,7 @@ from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import RecordDetailView
 from steward.service_level.choices import TargetKind
 from steward.service_level.forms import TargetForm
+from steward.service_level.queries.compliance import PERIOD_DAYS, TREND_WEEKS, Share
 
 # Badge colours of the area's statuses that the shell does not know yet.
 TONES.update(
@@ -155,4 +157,49 @@ def targets_context(
         "target_form": view.failed_form("target-add", kwargs)
         or (TargetForm() if editable else None),
         "target_add_url": table.url(action, owner),
+    }
+
+
+def compliance_context(compliance: Any) -> dict[str, Any]:
+    """The compliance card's context (``partials/compliance_card.html``): the figures per
+    target for the current period and the weekly trend as columns (0-100 %) with the goal
+    drawn as a line; weeks without a finished clock show "-"."""
+    goal = compliance.goal
+    trend = compliance.trend
+    chart = charts.column_chart(
+        [(f"{monday.day} {monday:%b}", float(share.percent or 0)) for monday, share in trend],
+        text=[f"{share.percent:.0f}" if share.percent is not None else "-" for _, share in trend],
+        top=100,
+        line=(float(goal), f"goal {goal}%"),
+        width=680,
+        height=160,
+    )
+    rows = [
+        {
+            "label": f"{row.agreement.number} · {row.target}",
+            "target": str(row.target),
+            "agreement": row.agreement,
+            "expected": duration_words(row.target.target_seconds, business=True),
+            "share": row.share,
+            "on_goal": row.share.on_goal(goal),
+        }
+        for row in compliance.targets
+    ]
+    per_agreement: dict[int, dict[str, Any]] = {}
+    for row in compliance.targets:
+        entry = per_agreement.setdefault(
+            row.agreement.pk, {"agreement": row.agreement, "share": Share()}
+        )
+        entry["share"] = entry["share"] + row.share
+    for entry in per_agreement.values():
+        entry["on_goal"] = entry["share"].on_goal(goal)
+    return {
+        "compliance": compliance,
+        "compliance_rows": rows,
+        "compliance_agreements": list(per_agreement.values()),
+        "compliance_chart": chart,
+        "compliance_trend_empty": not any(share.decided for _, share in trend),
+        "compliance_on_goal": compliance.overall.on_goal(goal),
+        "compliance_days": PERIOD_DAYS,
+        "compliance_weeks": TREND_WEEKS,
     }

@@ -29,10 +29,12 @@ from steward.service_level.actions import SERVICE
 from steward.service_level.filters import OutageFilterSet, ServiceFilterSet
 from steward.service_level.forms import OutageForm, ServiceForm
 from steward.service_level.models import Service
+from steward.service_level.queries.compliance import service_compliance
 from steward.service_level.services import services as svc
 from steward.service_level.services.agreements import outage_record as svc_outage_record
 from steward.service_level.views.common import (
     charge_words,
+    compliance_context,
     role_label,
     scoped_holders,
 )
@@ -242,6 +244,10 @@ class ServiceDetailView(RecordDetailView):
             {"label": role_label(role), "people": people} for role, people in holders.items()
         ]
         context["can_see_people"] = not permissions.is_customer_side(self.actor)
+        if permissions.has(self.actor, "service_level.agreement.view"):
+            compliance = service_compliance(self.actor, context["record"])
+            context.update(compliance_context(compliance), per_agreement=True)
+            context["compliance_empty_text"] = "No active SLA with response or resolution targets."
         return context
 
 
