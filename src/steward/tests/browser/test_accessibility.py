@@ -80,7 +80,7 @@ def test_pages_are_accessible_fit_the_screen_and_phones(browser_page, settings):
     for username, urls in _pages_by_role(records):
         sign_in(page, username, data.DEMO_PASSWORD, fresh=True)
         for url in urls:
-            page.goto(url)
+            assert page.goto(url).ok, f"{username} cannot open {url}"
             problems += each_scheme(page, f"{username} {url}")
     _queue_fits_1366(page)
     _failed_submit_shows_an_error_summary(page)
@@ -89,7 +89,7 @@ def test_pages_are_accessible_fit_the_screen_and_phones(browser_page, settings):
     for username, urls in _phone_pages(records):
         sign_in(page, username, data.DEMO_PASSWORD, fresh=True)
         for url in urls:
-            page.goto(url)
+            assert page.goto(url).ok, f"{username} cannot open {url}"
             problems += each_scheme(page, f"phone {username} {url}")
             if sideways_scroll(page) > 0:
                 problems.append(f"phone {username} {url}: scrolls sideways")
@@ -164,7 +164,20 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
         ],
     )
     yield "carl.config", ["/cis/", records["ci"], "/suppliers/", "/integrity/"]
-    yield "admin", ["/calendars/", records["calendar"], "/groups/", "/lockouts/", "/webhooks/"]
+    yield (
+        "admin",
+        [
+            "/calendars/",
+            records["calendar"],
+            "/groups/",
+            "/lockouts/",
+            "/webhooks/",
+            "/incidents/routing-rules/",
+            "/incidents/categories/",
+            "/incidents/priority-matrix/",
+            "/templates/",
+        ],
+    )
     yield "ruben.northwind", ["/portal/", records["portal_request"], "/portal/new/", "/catalog/"]
 
 
