@@ -720,3 +720,38 @@
     document.addEventListener(name, function () { refresh(name); });
   });
 })();
+
+/* --- Accessibility and small screens (issue 13: error summary, filters toggle) --------- */
+(function () {
+  "use strict";
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // After a failed submit the error summary takes the focus: a screen reader reads it,
+    // and its links lead to each field (instead of the focus staying on the page body).
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+
+    // <button data-filters-toggle aria-controls="id">: on a phone a list's filters fold
+    // away behind this button (the stylesheet hides them until opened).
+    var toggle = document.querySelector("[data-filters-toggle]");
+    var panel = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (toggle && panel) {
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var open = panel.classList.toggle("is-open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+  });
+
+  // A link of the error summary moves the focus into its field, not only the view.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
+      if (field.scrollIntoView) field.scrollIntoView({ block: "center" });
+    }
+  });
+})();

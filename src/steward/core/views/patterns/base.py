@@ -143,6 +143,11 @@ class Column:
         return display_value(self.csv(obj)) if self.csv is not None else self.display(obj)
 
     @property
+    def css_classes(self) -> str:
+        """``classes`` plus ``col-<key>``, by which the stylesheet sizes a column."""
+        return f"col-{self.key} {self.classes}".strip()
+
+    @property
     def sort_fields(self) -> list[str]:
         if not self.sort:
             return []
@@ -162,6 +167,8 @@ class Cell:
     url: str = ""
     badge: bool = False
     classes: str = ""
+    # The column's label: a phone shows each row as a card, each cell with its label.
+    label: str = ""
 
 
 @dataclass
@@ -230,10 +237,14 @@ def build_cells(obj: Any, columns: Sequence[Column]) -> list[Cell]:
                 text=column.display(obj),
                 url=url,
                 badge=column.badge,
-                classes=column.classes,
+                classes=column.css_classes,
+                label=column.label,
             )
         )
     return cells
+
+
+TITLE_AFTER = 60  # characters (three lines of a narrow column) of a linked cell beyond which it carries a title
 
 
 def row_html(cells: Sequence[Cell]) -> SafeString:
@@ -245,10 +256,17 @@ def row_html(cells: Sequence[Cell]) -> SafeString:
         if cell.badge:
             inner = badge(cell.value, cell.text)
         elif cell.url:
-            inner = format_html('<a href="{}">{}</a>', cell.url, cell.text or "(no name)")
+            # A long text is cut to two lines on a narrow table; its title shows it all.
+            title = cell.text if len(cell.text or "") > TITLE_AFTER else ""
+            if title:
+                inner = format_html('<a href="{}" title="{}">{}</a>', cell.url, title, cell.text)
+            else:
+                inner = format_html('<a href="{}">{}</a>', cell.url, cell.text or "(no name)")
         else:
             inner = conditional_escape(cell.text)
-        parts.append(format_html('<td class="{}">{}</td>', cell.classes, inner))
+        parts.append(
+            format_html('<td class="{}" data-label="{}">{}</td>', cell.classes, cell.label, inner)
+        )
     return mark_safe("".join(parts))
 
 

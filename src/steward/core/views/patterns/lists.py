@@ -292,7 +292,7 @@ class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
             header: dict[str, Any] = {
                 "label": column.label,
                 "key": column.key,
-                "classes": column.classes,
+                "classes": column.css_classes,
             }
             if column.sort:
                 active = column.key == current

@@ -1,0 +1,262 @@
+"""WCAG 2.2 AA in a real browser, on the demo data: axe-core finds no serious or critical
+violation on the main page of each area, as the role that uses it, in the light and the
+dark colour scheme and at a phone's width; the lists fit a 1366 px screen; on a phone
+nothing scrolls sideways, lists are cards and their filters fold away; a form that failed
+to submit says what is wrong and takes the focus there.
+
+One test, so the demo is loaded once and one browser page visits everything.
+"""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe  # axe-core, bundled
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
+from django.utils import timezone
+from freezegun import freeze_time
+from playwright.sync_api import expect
+
+from steward.configuration.models import ConfigurationItem
+from steward.core.demo import data, loader
+from steward.core.models import BusinessCalendar, Person, SlaClock
+from steward.core.tests.browser.conftest import browser_page, shot, sign_in  # noqa: F401
+from steward.incidents.models import IncidentRequest
+from steward.service_level.models import Agreement, SlaReview
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING = {"serious", "critical"}
+LONG_TITLE = "Payroll portal refuses every sign-in from the Utrecht branch since the update"
+
+AXE = Axe()
+
+
+def axe_violations(page, where: str) -> list[str]:
+    """axe-core's serious and critical WCAG 2.2 AA violations on the page, one readable
+    line per rule and a line per element (at most five)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.axe_script)
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    violations = page.evaluate("options => axe.run(document, options)", options)["violations"]
+    lines = []
+    for violation in violations:
+        if violation["impact"] not in BLOCKING:
+            continue
+        lines.append(f"{where}: [{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:5]:
+            why = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"    {' '.join(map(str, node['target']))}: {why[:220]}")
+    return lines
+
+
+def each_scheme(page, where: str) -> list[str]:
+    """``axe_violations`` in the light and then the dark colour scheme (one page load)."""
+    problems = []
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        problems += axe_violations(page, f"{scheme} {where}")
+    page.emulate_media(color_scheme="light")
+    return problems
+
+
+def sideways_scroll(page) -> int:
+    """How far the page scrolls sideways (0: it fits the window)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_pages_are_accessible_fit_the_screen_and_phones(browser_page, settings):  # noqa: F811
+    settings.STEWARD_DEMO_INCIDENTS = None  # the whole history, as `make run` loads it
+    loader.load()
+    records = _records()
+    page = browser_page
+    problems: list[str] = []
+
+    page.set_viewport_size(DESKTOP)
+    for username, urls in _pages_by_role(records):
+        sign_in(page, username, data.DEMO_PASSWORD, fresh=True)
+        for url in urls:
+            assert page.goto(url).ok, f"{username} cannot open {url}"
+            problems += each_scheme(page, f"{username} {url}")
+    _queue_fits_1366(page)
+    _failed_submit_shows_an_error_summary(page)
+
+    page.set_viewport_size(PHONE)
+    for username, urls in _phone_pages(records):
+        sign_in(page, username, data.DEMO_PASSWORD, fresh=True)
+        for url in urls:
+            assert page.goto(url).ok, f"{username} cannot open {url}"
+            problems += each_scheme(page, f"phone {username} {url}")
+            if sideways_scroll(page) > 0:
+                problems.append(f"phone {username} {url}: scrolls sideways")
+            shot(page, f"a11y-phone-{username}-{url.strip('/').replace('/', '-')}")
+    _queue_is_cards_with_filters_folded(page)
+
+    assert not problems, "Accessibility problems:\n" + "\n".join(problems)
+
+
+def _records() -> dict[str, str]:
+    """One record of each kind the pages below open, and a request registered a month ago
+    with a long title, its SLA long breached (the widest row a queue shows)."""
+    from steward.incidents.services.incidents import incident_register
+
+    clocked = SlaClock.objects.filter(
+        record_type=ContentType.objects.get_for_model(IncidentRequest)
+    )
+    incident = IncidentRequest.objects.get(pk=clocked.order_by("-record_id")[0].record_id)
+    with freeze_time(timezone.now() - timedelta(days=30)):
+        incident_register(
+            actor=Person.objects.get(username="dana.desk"),
+            requester=incident.requester,
+            service=incident.service,
+            title=LONG_TITLE,
+            impact="2",
+            urgency="2",
+        )
+    ruben_request = IncidentRequest.objects.filter(requester__username="ruben.northwind")
+    assert ruben_request.exists() and IncidentRequest.objects.filter(title=LONG_TITLE).exists()
+    ci = (
+        ConfigurationItem.objects.annotate(
+            n=Count("outgoing", distinct=True) + Count("incoming", distinct=True)
+        )
+        .order_by("-n")
+        .first()
+    )
+    return {
+        "incident": incident.get_absolute_url(),
+        "portal_request": f"/portal/{ruben_request.order_by('-pk')[0].pk}/",
+        "agreement": Agreement.objects.order_by("pk")[0].get_absolute_url(),
+        "review": SlaReview.objects.get().get_absolute_url(),
+        "ci": ci.get_absolute_url(),
+        "calendar": BusinessCalendar.objects.order_by("pk")[0].get_absolute_url(),
+    }
+
+
+def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    yield (
+        "dana.desk",
+        [
+            "/",
+            "/incidents/",
+            records["incident"],
+            "/incidents/new/",
+            "/incidents/reports/",
+            "/incidents/reports/daily-review/",
+            "/solutions/",
+            "/people/",
+            "/organisations/",
+            "/search/?q=mail",
+        ],
+    )
+    yield (
+        "lena.sla",
+        [
+            "/services/",
+            "/agreements/",
+            records["agreement"],
+            "/reviews/",
+            records["review"],
+            "/catalog/",
+        ],
+    )
+    yield "carl.config", ["/cis/", records["ci"], "/suppliers/", "/integrity/"]
+    yield (
+        "admin",
+        [
+            "/calendars/",
+            records["calendar"],
+            "/groups/",
+            "/lockouts/",
+            "/webhooks/",
+            "/incidents/routing-rules/",
+            "/incidents/categories/",
+            "/incidents/priority-matrix/",
+            "/templates/",
+        ],
+    )
+    yield "ruben.northwind", ["/portal/", records["portal_request"], "/portal/new/", "/catalog/"]
+
+
+def _phone_pages(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    yield "dana.desk", ["/incidents/", records["incident"], "/incidents/new/"]
+    yield "ruben.northwind", ["/portal/", records["portal_request"], "/portal/new/"]
+
+
+def _queue_fits_1366(page) -> None:
+    """The defect: the queue was 148 px wider than its card on a 1366 px screen, the SLA
+    column cut off. Now every column fits; a long title stops after three lines and its
+    title attribute holds the whole."""
+    sign_in(page, "dana.desk", data.DEMO_PASSWORD, fresh=True)
+    page.goto("/incidents/")
+    table = page.locator("#list-results table.data")
+    expect(table).to_be_visible()
+    widths = page.evaluate(
+        "[document.querySelector('#list-results table.data').scrollWidth,"
+        " document.querySelector('#list-results .table-wrap').clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"the table is {widths[0]} px wide in {widths[1]} px"
+    expect(page.locator("th.col-due")).to_be_in_viewport()
+    row = table.locator("tbody tr").filter(has_text=LONG_TITLE)
+    expect(row.locator("td.col-due")).to_contain_text("breached")
+    expect(row.locator("td.col-due")).to_be_in_viewport()
+    expect(table.get_by_role("link", name=LONG_TITLE)).to_have_attribute("title", LONG_TITLE)
+    assert sideways_scroll(page) == 0
+    shot(page, "a11y-queue-1366")
+    # What was good stays: the first Tab shows the skip link, with its focus outline.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    assert skip.evaluate("link => getComputedStyle(link).outlineStyle") == "solid"
+
+
+def _failed_submit_shows_an_error_summary(page) -> None:
+    """The defect: after a failed submit the focus stayed on the page body with no summary."""
+    page.goto("/incidents/new/")
+    page.get_by_role("button", name="Register").click()
+    summary = page.get_by_role("alert").filter(has_text="problem")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Requester")).to_be_visible()
+    expect(page.locator("#id_title")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_title")).to_have_attribute(
+        "aria-describedby", "id_title_helptext id_title_error"
+    )
+    expect(page.locator("#id_title_error")).to_have_text("This field is required.")
+    shot(page, "a11y-error-summary")
+    # Each link leads into its field.
+    summary.get_by_role("link", name="Requester").click()
+    expect(page.get_by_label("Requester")).to_be_focused()
+    expect(page.get_by_label("Requester")).to_have_attribute("aria-invalid", "true")
+
+    sign_in(page, "ruben.northwind", data.DEMO_PASSWORD, fresh=True)
+    page.goto("/portal/new/")
+    page.get_by_role("button", name="Send").click()
+    summary = page.get_by_role("alert").filter(has_text="problem")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("What is the problem, in a few words?")).to_be_focused()
+
+
+def _queue_is_cards_with_filters_folded(page) -> None:
+    """On a phone each request is a card (number, priority, status, title, SLA), and the
+    filters wait behind a "Filters" button instead of filling the screen."""
+    sign_in(page, "dana.desk", data.DEMO_PASSWORD, fresh=True)
+    page.goto("/incidents/")
+    filters = page.locator("form.filters")
+    expect(filters).to_be_hidden()
+    toggle = page.get_by_role("button", name="Filters")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    card = page.locator("#list-results tbody tr").filter(has_text=LONG_TITLE)
+    expect(card.locator("td.col-title")).to_be_visible()
+    box = card.bounding_box()
+    assert box["width"] <= PHONE["width"] and box["height"] > 60  # a card, not a table row
+    expect(card.locator("td.col-number")).to_contain_text("INC")
+    toggle.click()
+    expect(filters).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    assert sideways_scroll(page) == 0
+    shot(page, "a11y-phone-queue-filters-open")
