@@ -54,9 +54,9 @@ def test_pick_a_ci_in_the_queue_filters(browser_page, queue_world):  # noqa: F81
     sign_in(page, "dana", fresh=True)
     page.goto("/incidents/")
     expect(page.locator("table.data tbody tr")).to_have_count(2)
-    expect(page.get_by_label("Assignee")).to_contain_text("Me (Dana Desk)")
+    expect(page.locator("form.filters").get_by_label("Assignee")).to_contain_text("Me (Dana Desk)")
 
-    page.get_by_label("Configuration item").fill("relay")
+    page.locator("form.filters").get_by_label("Configuration item").fill("relay")
     match = page.get_by_role("button", name=re.compile("Mail relay"))
     expect(match).to_be_visible()
     shot(page, "incidents-queue-ci-chooser")
@@ -65,10 +65,10 @@ def test_pick_a_ci_in_the_queue_filters(browser_page, queue_world):  # noqa: F81
     expect(page).to_have_url(re.compile(rf"ci={queue_world['relay'].pk}"))
     expect(page.locator("table.data tbody tr")).to_have_count(1)
     expect(page.locator("table.data")).to_contain_text("Mail stuck in the relay")
-    expect(page.get_by_label("Configuration item")).to_have_value(
+    expect(page.locator("form.filters").get_by_label("Configuration item")).to_have_value(
         f"{queue_world['relay'].number} Mail relay"
     )
 
     # Emptying the box clears the choice: the whole queue again.
-    page.get_by_label("Configuration item").fill("")
+    page.locator("form.filters").get_by_label("Configuration item").fill("")
     expect(page.locator("table.data tbody tr")).to_have_count(2)
