@@ -112,3 +112,56 @@ def test_open_a_ci_see_its_impact_graph_and_history(browser_page, cmdb_world):  
     expect(as_of).to_contain_text("runs on")
     shot(page, "cmdb-ci-as-of")
     assert vm.pk  # the page was the VM's
+
+
+def test_configuration_administrator_keeps_a_view_of_the_cmdb_and_reads_it_on_a_phone(
+    browser_page,  # noqa: F811
+    cmdb_world,
+):
+    """Issue 13 as a configuration administrator: the CMDB list takes the shared list tools
+    (a saved view with chosen columns, found again from the menu), and on a phone in the
+    dark the list is cards with its filters folded away, nothing scrolling sideways."""
+    page = browser_page
+    sign_in(page, "carl")
+    page.goto("/cis/?q=esx")
+    rows = page.locator("#list-results table.data tbody tr")
+    expect(rows).to_have_count(1)
+
+    # Hide the serial number and location columns, then keep that as a view.
+    page.locator("#column-chooser > summary").click()
+    chooser = page.locator("#column-chooser")
+    chooser.get_by_label("Serial number").uncheck()
+    chooser.get_by_label("Location").uncheck()
+    chooser.get_by_role("button", name="Show").click()
+    header = page.locator("#list-results table.data thead")
+    expect(header).not_to_contain_text("Serial number")
+    expect(header).to_contain_text("Class")
+    page.locator("#saved-views > summary").click()
+    page.locator("#save-view-name").fill("ESX hosts")
+    page.get_by_role("button", name="Save view").click()
+
+    # Elsewhere and back: the view brings the filter and the columns with it.
+    page.goto("/cis/")
+    expect(rows).to_have_count(4)
+    page.locator("#saved-views > summary").click()
+    page.locator("#saved-views").get_by_role("link", name="ESX hosts").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("esx-01")
+    expect(header).not_to_contain_text("Location")
+    shot(page, "cmdb-saved-view")
+
+    # A phone in the dark: cards, filters behind a button, no sideways scrolling.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(color_scheme="dark")
+    page.goto("/cis/")
+    toggle = page.locator("[data-filters-toggle]")
+    expect(toggle).to_be_visible()
+    expect(page.locator("#list-filters")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    first = rows.first
+    assert first.evaluate("row => getComputedStyle(row).display") != "table-row"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background != "rgb(255, 255, 255)", background
+    toggle.click()
+    expect(page.locator("#list-filters")).to_be_visible()
+    shot(page, "cmdb-phone-dark")
