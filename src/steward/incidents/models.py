@@ -35,7 +35,7 @@ from steward.incidents.choices import (
 )
 
 
-class Category(TimeStampedModel):
+class Category(VersionedModel, TimeStampedModel):
     """What the request is about ("Email > Mailbox full"); two levels are enough."""
 
     name = models.CharField(max_length=100)

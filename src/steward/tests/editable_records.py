@@ -356,6 +356,13 @@ EDITABLE: list[Editable] = [
             actor=actor, name=f"Rule {_n()}", keywords="printer", support_group=group(actor)
         ),
         api="routing-rule",
+        page="incidents:routing-rule-edit",
+        edits="name",
+    ),
+    Editable(
+        "category",
+        lambda actor: routing.category_create(actor=actor, name=f"Category {_n()}"),
+        page="incidents:category-edit",
         edits="name",
     ),
     Editable(

@@ -100,7 +100,7 @@ class StewardViewSet(ListParametersChecked):
     # URL it joined, for things without a URL of their own such as a reply).
     created_routes: dict[str, tuple[str, str]] = {}
 
-    def created_location(self, data: dict[str, Any]) -> str | None:
+    def created_location(self, data: dict[str, Any] | list[Any]) -> str | None:
         """The URL of what a 201 answer created: for ``create``, the new record's own URL;
         for other actions, as ``created_routes`` says. None leaves the header out."""
         if self.action == "create":
@@ -112,7 +112,7 @@ class StewardViewSet(ListParametersChecked):
         value = (
             self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
             if key == "record"
-            else data.get("id")
+            else (data.get("id") if isinstance(data, dict) else None)
         )
         if value is None:
             return None
@@ -126,7 +126,7 @@ class StewardViewSet(ListParametersChecked):
     ) -> Response:
         if (
             response.status_code == status.HTTP_201_CREATED
-            and isinstance(getattr(response, "data", None), dict)
+            and isinstance(getattr(response, "data", None), dict | list)
             and not response.has_header("Location")
         ):
             location = self.created_location(response.data)

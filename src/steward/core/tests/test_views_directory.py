@@ -449,7 +449,10 @@ def test_sign_in_works_for_a_person_registered_on_the_page(client, analyst, cust
     response = client.post("/login/", {"username": "carol", "password": "very-long-passphrase-9"})
 
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    # A requester lands on the self-service portal (issue 13).
+    landing = client.get("/", follow=True)
+    assert landing.status_code == 200
+    assert landing.redirect_chain == [("/portal/", 302)]
 
 
 # --- Django admin (configuration data) ------------------------------------------------------

@@ -305,6 +305,7 @@ class IncidentViewSet(IncidentBulkEndpoint, IncidentLinkEndpoints, ActionEndpoin
     created_routes = {
         "reply": ("incident-journal", "record"),
         "incident_actions": ("incident-actions", "record"),
+        "links": ("incident-links", "record"),
     }
     query = queries.incidents_for
     queryset = IncidentRequest.objects.none()

@@ -140,12 +140,15 @@ def category_create(*, actor: Person, **data: Any) -> Category:
     return category
 
 
-def category_update(*, actor: Person, category_id: int, data: Mapping[str, Any]) -> Category:
+def category_update(
+    *, actor: Person, category_id: int, data: Mapping[str, Any], expected_version: int | None = None
+) -> Category:
     """Rename, move or disable (``is_active``: no longer offered at registration; requests
     and rules that name it keep it)."""
     permissions.require(actor, ROUTING)
     with transaction.atomic():
         category = Category.objects.select_for_update().get(pk=category_id)
+        versioning.check(category, expected_version)
         values = _category_values(data, category)
         changes = journal.apply_changes(category, values, list(values))
         if changes:

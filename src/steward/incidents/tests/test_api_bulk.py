@@ -88,6 +88,7 @@ def test_merge_and_links(api, make_incident, desk_analyst, specialist):
     created = client.post(f"{URL}{target.pk}/links/", {"other": other.pk}, format="json")
     assert created.status_code == 201
     assert {r["number"] for r in created.json()} == {duplicate.number, other.number}
+    assert created["Location"].endswith(f"{URL}{target.pk}/links/")  # the list it joined
     removed = client.delete(f"{URL}{target.pk}/links/{other.pk}/")
     assert removed.status_code == 204
     # The merge's link stays: the duplicate points to where it continues.

@@ -153,7 +153,7 @@ class CategoryEditView(RecordEditView):
 
     def perform(self, form: forms.Form) -> str:
         data = {f: form.cleaned_data[f] for f in ("name", "parent", "is_active")}
-        svc.category_update(actor=self.actor, category_id=self.get_object().pk, data=data)
+        self.update_record(form, svc.category_update, "category_id", data=data)
         return str(CATEGORIES)
 
 
