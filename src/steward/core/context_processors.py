@@ -37,4 +37,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         areas.items(), key=lambda kv: AREA_ORDER.index(kv[0]) if kv[0] in AREA_ORDER else 99
     )
     unread = user.notifications.filter(read_at__isnull=True).count()
-    return {"nav_areas": ordered, "unread_notifications": unread}
+    # Customer-side people's home is the portal ("/" sends them there): no "My work" link.
+    staff_home = not permissions.is_customer_side(user)
+    return {"nav_areas": ordered, "unread_notifications": unread, "staff_home": staff_home}

@@ -154,6 +154,11 @@ def test_navigation_is_grouped_by_area_and_shows_what_the_role_allows(
         "Directory": ["People", "Organisations"]
     }
     assert "Administration" not in as_requester
+    # Their home is the portal: the staff "My work" link is not offered to them.
+    client.force_login(requester)
+    assert "nav-home" not in client.get("/portal/").content.decode()
+    client.force_login(analyst)
+    assert "nav-home" in client.get("/").content.decode()
 
 
 def test_current_page_is_marked_in_the_navigation(client, analyst):
