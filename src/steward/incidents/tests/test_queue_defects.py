@@ -167,3 +167,27 @@ def test_the_tabs_count_open_requests_whatever_the_status_filter(
 
     tabs = {tab["key"]: tab["count"] for tab in response.context["queues"]}
     assert tabs["all"] == 1
+
+
+def _more_filters(html: str) -> str:
+    start = html.index('<details class="more-filters"')
+    return html[start : html.index("</details>", start)]
+
+
+def test_the_queue_shows_its_main_filters_and_folds_the_others(client, desk_analyst):
+    """Issue 13: the queue opened on "a screen of filters". Search, status, priority, group,
+    assignee and service stay in view; the rest fold under "More filters", which opens by
+    itself when one of them is set (so a set filter is never hidden)."""
+    client.force_login(desk_analyst)
+
+    html = client.get(reverse("incidents:incident-list")).content.decode()
+    folded = _more_filters(html)
+    assert '<details class="more-filters">' in html  # closed
+    for shown in ('name="status"', 'name="priority"', 'name="support_group"', 'name="assignee"'):
+        assert shown in html and shown not in folded
+    for name in ('name="customer"', 'name="channel"', 'name="open"', 'name="ci"'):
+        assert name in folded
+
+    html = client.get(reverse("incidents:incident-list"), {"channel": "email"}).content.decode()
+    assert '<details class="more-filters" open>' in html
+    assert "1 set" in _more_filters(html)

@@ -174,6 +174,7 @@ class QueueView(RecordListView):
     queue = ""
     empty_text = "Nothing waiting here."
     keys_first = True
+    primary_filters = ("q", "status", "priority", "support_group", "assignee", "service")
     live = True  # reloads the results when they change (core.live)
 
     def bulk_allowed(self) -> bool:

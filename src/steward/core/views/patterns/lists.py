@@ -142,6 +142,9 @@ class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
     keys_first = False
     # The column chooser and the saved-views menu (core/views/patterns/saved.py).
     saved_views = True
+    # The filters shown at once; the others fold under "More filters" (open when one is
+    # set). Empty: every filter is shown.
+    primary_filters: Sequence[str] = ()
     # Rows can be selected for the bulk form of the page (``bulk_form`` in the template):
     # each row's checkbox carries its id and the version the list showed ("id:version").
     bulk = False
@@ -262,6 +265,7 @@ class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
             create_label=self.create_label,
             empty_text=self.empty_text,
             filters_active=self.filters_active(filterset),
+            **self.filter_groups(filterset),
             filter_errors=errors,
             page_sizes=self.page_sizes,
             live=self.live_context(paginator, objects),
@@ -301,6 +305,17 @@ class RecordListView(LiveListMixin, StewardPageMixin, TemplateView):
                 header["next"] = f"-{column.key}" if active and not descending else column.key
             result.append(header)
         return result
+
+    def filter_groups(self, filterset: Any) -> dict[str, Any]:
+        """Which filters fold under "More filters", and how many of those are set."""
+        if filterset is None or not self.primary_filters:
+            return {"more_filters": [], "more_set": 0}
+        more = [name for name in filterset.form.fields if name not in self.primary_filters]
+        given = self.request.GET
+        return {
+            "more_filters": more,
+            "more_set": sum(1 for name in more if any(v for v in given.getlist(name))),
+        }
 
     def filters_active(self, filterset: Any) -> bool:
         if filterset is None or not filterset.is_bound:
