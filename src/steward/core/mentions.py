@@ -15,6 +15,7 @@ from steward.core.models import Person
 # An @ not preceded by a word character (so e-mail addresses are no mentions).
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.+-]{0,149})")
 EVENT = "mention"
+notify.describe(EVENT, "Mentioned in a work note")
 
 
 def _names(body: str) -> list[str]:

@@ -5,7 +5,7 @@ spent per action, replies and resolutions from templates (services, API and page
 import pytest
 from django.urls import reverse
 
-from steward.core import journal, versioning
+from steward.core import journal, notify, versioning
 from steward.core.models import Notification, ResponseTemplate, TimeEntry
 from steward.core.services import work
 from steward.core.tests.api import error_code, field_errors
@@ -50,6 +50,8 @@ def test_a_mention_in_a_work_note_tells_the_colleague_and_links_them(
     assert mentions_of(coordinator) == [
         f"{specialist.display_name} mentioned you in {working_incident.number}"
     ]
+    # The notification list says what it is in words, not the event code.
+    assert notify.event_words("mention") == "Mentioned in a work note"
 
 
 def test_a_mention_of_someone_who_may_not_see_the_request_tells_nobody(
