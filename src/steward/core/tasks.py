@@ -17,11 +17,12 @@ from django_tasks import task
 from steward.core import clocks, dispatcher, housekeeping
 from steward.core.choices import ClockState
 from steward.core.errors import InvalidTransition
-from steward.core.models import PeriodicJobRun, SecurityEvent, SlaClock
+from steward.core.models import KeptEmail, PeriodicJobRun, SecurityEvent, SlaClock
 from steward.core.scheduler import periodic
 
 JOB_RUNS_KEPT = timedelta(days=30)
 TASK_RESULTS_KEPT = timedelta(days=14)
+KEPT_EMAILS_KEPT = timedelta(days=30)
 
 
 @periodic("core.dispatch_outbox", "* * * * *")
@@ -45,6 +46,16 @@ def sweep_orphan_files() -> int:
 def prune_job_runs() -> int:
     """Forget periodic job slots older than 30 days; returns how many were deleted."""
     deleted, _ = PeriodicJobRun.objects.filter(slot__lt=timezone.now() - JOB_RUNS_KEPT).delete()
+    return deleted
+
+
+@periodic("core.prune_kept_emails", "47 3 * * *")
+@task()
+def prune_kept_emails() -> int:
+    """Forget the emails kept in Steward (no mail server configured) after 30 days;
+    returns how many were deleted."""
+    cutoff = timezone.now() - KEPT_EMAILS_KEPT
+    deleted, _ = KeptEmail.objects.filter(kept_at__lt=cutoff).delete()
     return deleted
 
 

@@ -1,6 +1,7 @@
 """The first run (`make run`): the demo loads with progress lines, mail without a mail server
 is kept in Steward for administrators, and the logs stay quiet at the default level."""
 
+import datetime as dt
 import io
 import logging
 import os
@@ -12,10 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail, management
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks import task
 
 from steward import cli
-from steward.core import keptmail, notify, queries
+from steward.core import keptmail, notify, queries, tasks
 from steward.core.demo import data
 from steward.core.management.commands import serve
 from steward.core.models import KeptEmail
@@ -204,3 +206,13 @@ def test_ctrl_c_while_a_command_starts_exits_without_a_traceback(monkeypatch, ca
 
     assert exited.value.code == 130
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_kept_emails_are_forgotten_after_thirty_days(db):
+    old = KeptEmail.objects.create(recipients="a@example.com", subject="Old")
+    recent = KeptEmail.objects.create(recipients="b@example.com", subject="Recent")
+    KeptEmail.objects.filter(pk=old.pk).update(kept_at=timezone.now() - dt.timedelta(days=31))
+    KeptEmail.objects.filter(pk=recent.pk).update(kept_at=timezone.now() - dt.timedelta(days=29))
+
+    assert tasks.prune_kept_emails.call() == 1
+    assert list(KeptEmail.objects.values_list("subject", flat=True)) == ["Recent"]
