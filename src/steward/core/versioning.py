@@ -81,6 +81,9 @@ def precondition(
         row = (
             model._default_manager.select_for_update()
             .filter(pk=pk)
+            .order_by(
+                "pk"
+            )  # not the model's ordering: a join there (parent__name) cannot be locked
             .values_list(FIELD, flat=True)
             .first()
         )

@@ -147,7 +147,7 @@ def category_update(
     and rules that name it keep it)."""
     permissions.require(actor, ROUTING)
     with transaction.atomic():
-        category = Category.objects.select_for_update().get(pk=category_id)
+        category = Category.objects.select_for_update().order_by().get(pk=category_id)
         versioning.check(category, expected_version)
         values = _category_values(data, category)
         changes = journal.apply_changes(category, values, list(values))

@@ -187,7 +187,7 @@ def test_an_unchanged_queue_poll_reads_one_index_entry(big_desk, client):
     marker = client.get(url).context["live"]
     poll = {"_live": "1", "token": marker["token"], "fingerprint": marker["fingerprint"]}
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, poll).json()["changed"] is False
+        assert client.get(url, poll, HTTP_X_STEWARD_LIVE="1").json()["changed"] is False
     newest = [q["sql"] for q in captured.captured_queries if '"updated_at"' in q["sql"]]
     assert len(newest) == 1, newest
     plan = _plan(newest[0])
