@@ -2,6 +2,7 @@
 groups', most urgent and oldest first, with the nearest SLA deadline."""
 
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from steward.core import permissions
 from steward.core import queries as core_queries
 from steward.core.choices import ClockState, Priority
 from steward.core.ids import parse_id
-from steward.core.models import SlaClock
+from steward.core.models import Person, SlaClock
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import STATUS_COLUMN, Column, RecordListView, StewardPageMixin
 from steward.core.views.patterns.lists import COUNT_CAP, capped_count, count_text
@@ -217,10 +218,15 @@ class QueueView(RecordListView):
             placeholder="CI number or name…",
         )
 
+    @cached_property
+    def staff(self) -> list[Person]:
+        """Who may be assigned work: read once for the assignee filter and the bulk form."""
+        return list(staff_of(self.actor))
+
     def assignee_choices(self) -> list[tuple[Any, str]]:
         me = self.actor
         choices: list[tuple[Any, str]] = [("", "Any"), (me.pk, f"Me ({me.display_name})")]
-        choices += [(p.pk, p.display_name) for p in staff_of(me) if p.pk != me.pk]
+        choices += [(p.pk, p.display_name) for p in self.staff if p.pk != me.pk]
         chosen = parse_id(self.request.GET.get("assignee"))
         if chosen is not None and all(value != chosen for value, _ in choices):
             # Someone no longer in a group, still assigned to requests: keep them shown.
@@ -273,6 +279,10 @@ class QueueView(RecordListView):
             form = IncidentBulkForm(actor=self.actor)
             for field in form.fields.values():
                 speed_up(field.widget)  # select boxes built in Python, as the filters'
+            assignee = form.fields["assignee"]
+            assignee.widget = Select(
+                choices=[("", assignee.empty_label), *((p.pk, str(p)) for p in self.staff)]
+            )
             context["bulk_form"] = form
             context["bulk_url"] = reverse("incidents:incident-bulk")
         # "Next request" on a record page goes on in the queue the person came from.
