@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "steward.service_level",
     "steward.configuration",
     "steward.incidents",
+    "steward.changes",
 ]
 
 MIDDLEWARE = [

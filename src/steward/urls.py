@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("steward.service_level.urls")),
     path("", include("steward.configuration.urls")),
     path("", include("steward.incidents.urls")),
+    path("", include("steward.changes.urls")),
     path("api/", include("steward.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Change Management: emergency changes (proc. 7, 8)."""

@@ -1,0 +1,1 @@
+"""Change Management: requests for change and their review (proc. 1)."""

@@ -1,0 +1,1 @@
+"""Change Management: change templates, task templates and change policies (proc. 1)."""

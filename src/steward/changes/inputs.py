@@ -1,0 +1,1 @@
+"""Who may set which field of each Change Management write (core.fields; issue 10)."""

@@ -1,0 +1,1 @@
+"""Change Management: planned events, the change calendar and conflicts."""

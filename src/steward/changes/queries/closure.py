@@ -1,0 +1,1 @@
+"""Change Management: production test, back-out and closure (proc. 6)."""

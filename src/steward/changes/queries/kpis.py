@@ -1,0 +1,1 @@
+"""Change Management: the Change Management KPIs."""

@@ -1,0 +1,1 @@
+"""Change Management: the change manager's review and the approvals (proc. 3)."""

@@ -1,0 +1,1 @@
+"""Change Management: change tasks and implementation (proc. 4, 5)."""

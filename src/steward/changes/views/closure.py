@@ -1,0 +1,3 @@
+"""Change Management: production test, back-out and closure (proc. 6)."""
+
+urlpatterns: list = []

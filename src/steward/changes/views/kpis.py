@@ -1,0 +1,3 @@
+"""Change Management: the Change Management KPIs."""
+
+urlpatterns: list = []

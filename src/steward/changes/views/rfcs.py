@@ -1,0 +1,3 @@
+"""Change Management: requests for change and their review (proc. 1)."""
+
+urlpatterns: list = []
