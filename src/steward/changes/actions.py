@@ -2,6 +2,15 @@
 request-for-change, task and planned-event pages (seed 003 ch. 3), each with its page URL
 and its ``POST /api/v1/<records>/{id}/<key>/``. The services check everything again."""
 
+from steward.changes.queries import changes as change_queries
+from steward.core.actions import Action, ActionTable, leading_to  # noqa: F401
+
+_API = "steward.changes.api"
+
+# The change's rows: each topic's section below adds its own (``CHANGE_ROWS += [...]``);
+# the table is built at the end of the module, in the order the sections add them.
+CHANGE_ROWS: list[Action] = []
+
 
 # --- rfcs: requests for change (proc. 1) ---------------------------
 # (section owned by the rfcs topic)
@@ -37,3 +46,12 @@ and its ``POST /api/v1/<records>/{id}/<key>/``. The services check everything ag
 
 # --- kpis: KPIs ----------------------------------------------------
 # (section owned by the kpis topic)
+
+
+# --- the change table, built from the sections' rows ------------------------------
+# fmt: off
+CHANGE = ActionTable(
+    name="change", namespace="changes", prefix="changes", query_one=change_queries.change_for,
+    record_arg="change_id", actions=CHANGE_ROWS,
+)
+# fmt: on

@@ -1,4 +1,10 @@
-"""Who may set which field of each Change Management write (core.fields; issue 10)."""
+"""Who may set which field of each Change Management write (core.fields; issue 10).
+Change Management is the provider's work: staff only, except where a section says so.
+Free text is internal unless its section says who else reads it."""
+
+from steward.core.fields import INTERNAL, staff, staff_inputs
+
+_TEXT = staff(audience=INTERNAL)
 
 
 # --- rfcs: requests for change (proc. 1) ---------------------------
@@ -11,6 +17,10 @@
 
 # --- changes: changes: registration, analysis, planning (proc. 2) ---
 # (section owned by the changes topic)
+CHANGE_REGISTER = staff_inputs(
+    "change", "title", "service", "change_type", "category", "template", "task_templates",
+    "coordinator", "cis", description=_TEXT,
+)  # fmt: skip
 
 
 # --- approvals: approval (proc. 3) ---------------------------------

@@ -4,6 +4,11 @@ One module for everything the area plugs into the shell (core.registry); importe
 ChangesConfig.ready().
 """
 
+from steward.core import registry
+
+AREA = "Changes"
+VIEW = "changes.change.view"
+
 
 # --- rfcs: requests for change (proc. 1) ---------------------------
 # (section owned by the rfcs topic)
@@ -15,6 +20,7 @@ ChangesConfig.ready().
 
 # --- changes: changes: registration, analysis, planning (proc. 2) ---
 # (section owned by the changes topic)
+registry.nav(AREA, "Changes", "changes:change-list", VIEW, 10)
 
 
 # --- approvals: approval (proc. 3) ---------------------------------
