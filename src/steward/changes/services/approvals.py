@@ -39,6 +39,7 @@ from steward.changes.choices import (
 )
 from steward.changes.models import Change, ChangeApproval, ChangePolicy
 from steward.core import journal, notify, permissions, roles, transitions
+from steward.core.calendars import business_time_between
 from steward.core.choices import Role
 from steward.core.errors import DomainError
 from steward.core.models import Organisation, Person
@@ -89,14 +90,46 @@ def _service_owners(change: Change) -> list[Person]:
     return roles.holders(Role.SERVICE_OWNER, change.service)
 
 
+def overlaps_service_hours(change: Change) -> bool | None:
+    """Whether the implementation window falls (partly) inside the service hours of the
+    change's service or a service it touches (one without service hours is always on);
+    None while the window is not planned."""
+    if change.planned_start is None or change.planned_end is None:
+        return None
+    services = [change.service, *change.services.select_related("service_hours")]
+    return any(
+        s.service_hours_id is None
+        or business_time_between(change.planned_start, change.planned_end, s.service_hours)
+        > timedelta(0)
+        for s in services
+    )
+
+
+def unavailable_in_service_hours(change: Change) -> bool | None:
+    """Proc. 3's first condition: as assessed on the change, else computed from the
+    questionnaire's "causes an outage" and the services' calendars
+    (``rules.unavailable_in_service_hours``); None while neither is known."""
+    if change.unavailable_in_service_hours is not None:
+        return change.unavailable_in_service_hours
+    if change.causes_outage is None:
+        return None
+    if change.causes_outage is False:
+        return False
+    overlaps = overlaps_service_hours(change)
+    if overlaps is None:
+        return None
+    return rules.unavailable_in_service_hours(causes_outage=True, overlaps_service_hours=overlaps)
+
+
 def approvers_for(change: Change) -> list[Approver]:
     """Proc. 3's approver rule (``rules.approver_basis``): the representatives of every
     affected customer when the change makes a service unavailable or degraded during its
-    service hours or changes its functionality; otherwise the service owner. Raises a
+    service hours (``unavailable_in_service_hours``) or changes its functionality;
+    otherwise the service owner (a condition not assessed counts as not met). Raises a
     ValidationError (400) when someone the rule needs is missing: an affected customer
     without a representative, no affected customer at all, a service without an owner."""
     basis = rules.approver_basis(
-        unavailable_in_service_hours=change.unavailable_in_service_hours,
+        unavailable_in_service_hours=unavailable_in_service_hours(change),
         functionality_changes=change.functionality_changes,
     )
     if basis == ApprovalBasis.SERVICE_OWNER:
