@@ -53,12 +53,19 @@ def _decision_arguments(data: dict) -> dict:
     return {**data, "approval_id": approval} if approval else data
 
 
+def _section_form(url_kwargs: Any) -> dict:
+    # The review form is drawn by the approvals section, beside the conflicts the manager
+    # must see first (not the panel): posted "from a row", a refusal comes back there as
+    # a message.
+    return {}
+
+
 CHANGE_ROWS += [
     Action("review", "Review for approval", approval_svc.change_manager_review,
            approval_svc.MANAGE, (ChangeStatus.APPROVAL,), form_class=ChangeReviewForm,
            serializer=f"{_API}.approvals.ChangeReviewSerializer",
            arguments=_review_arguments, when=lambda actor, change: not approval_svc.collecting(change),
-           done="Your review is recorded.", fragment="#approvals",
+           url_args=_section_form, done="Your review is recorded.", fragment="#approvals",
            summary="The change manager's review: collect the approvals, or send it back (proc. 3)"),
     Action("approve", "Approve", approval_svc.change_approve, approval_svc.APPROVE,
            (ChangeStatus.APPROVAL,), serializer=f"{_API}.approvals.ChangeApproveSerializer",

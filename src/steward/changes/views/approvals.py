@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.views import View
 
 from steward.changes.choices import ApprovalDecision, ChangeStatus
-from steward.changes.forms.approvals import ChangeApproveForm, ChangeRejectForm
+from steward.changes.forms.approvals import ChangeApproveForm, ChangeRejectForm, ChangeReviewForm
 from steward.changes.models import Change, ChangeApproval
 from steward.changes.queries import approvals as queries
 from steward.changes.queries.changes import VIEW, change_for
@@ -66,6 +66,10 @@ def approvals_section(request: HttpRequest, change: Change) -> dict[str, Any]:
         "pending": pending,
         "reviewing": reviewing,
         "conflicts": queries.conflicts_of(change) if reviewing else [],
+        "review_form": ChangeReviewForm(actor=actor, record=change, auto_id="review-%s")
+        if reviewing
+        else None,
+        "review_url": reverse("changes:change-review", args=[change.pk]),
         "approve_url": reverse("changes:change-approval-approve", args=[change.pk]),
         "reject_url": reverse("changes:change-approval-reject", args=[change.pk]),
         "back": change.get_absolute_url() + "#approvals",
