@@ -163,11 +163,15 @@ def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
 
 
 def _changes(admin: Any, service: Any) -> dict:
+    from steward.changes.models import ChangeApproval
     from steward.changes.services.changes import change_register
 
-    return {
-        "change": change_register(actor=admin, title="Move the mail server", service_id=service.pk)
-    }
+    change = change_register(actor=admin, title="Move the mail server", service_id=service.pk)
+    # An approval asked of the administrator (the service owner): rows, not a procedure.
+    approval = ChangeApproval.objects.create(
+        change=change, round=1, approver=admin, basis="service_owner"
+    )
+    return {"change": change, "change_approval": approval}
 
 
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:
