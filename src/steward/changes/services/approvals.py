@@ -20,12 +20,14 @@ fits; nothing is lost.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,7 +44,7 @@ from steward.core import journal, notify, permissions, roles, transitions
 from steward.core.calendars import business_time_between
 from steward.core.choices import Role
 from steward.core.errors import DomainError
-from steward.core.models import Organisation, Person
+from steward.core.models import Notification, Organisation, Person
 from steward.service_level.choices import AgreementKind, AgreementStatus
 from steward.service_level.models import Agreement
 
@@ -556,12 +558,60 @@ def approval_reject(*, actor: Person, approval_id: int, reason: str, note: str) 
     )
 
 
+# --- Reminders --------------------------------------------------------------------------------
+
+REMINDER_AFTER_BUSINESS_DAYS = 2
+REMINDER = "change.approval_reminder"
+
+
+def _business_days(start: datetime, end: datetime) -> int:
+    """Working days (Monday to Friday) after ``start``'s day up to ``end``'s."""
+    first, last = timezone.localdate(start), timezone.localdate(end)
+    days = (last - first).days
+    return sum(1 for n in range(1, days + 1) if (first + timedelta(days=n)).weekday() < 5)
+
+
+def approval_reminders(*, now: datetime | None = None) -> int:
+    """Proc. 3 (housekeeping): remind each approver whose approval of a current round has
+    waited more than two business days, by email with their signed link; at most once a
+    day each. Returns how many were reminded."""
+    now = now or timezone.now()
+    change_type = ContentType.objects.get_for_model(Change)
+    waiting = ChangeApproval.objects.filter(
+        decision=A.PENDING,
+        change__status=ChangeStatus.APPROVAL,
+        round=F("change__approval_round"),
+    ).select_related("change", "approver")
+    reminded_today = set(
+        Notification.objects.filter(
+            event=REMINDER, record_type=change_type, created_at__gte=now - timedelta(days=1)
+        ).values_list("recipient_id", "record_id")
+    )
+    messages = [
+        notify.Message(
+            [a.approver],
+            REMINDER,
+            f"Reminder: change {a.change.number} waits for your approval",
+            f"{a.change.title}\nAsked {a.created_at:%Y-%m-%d}. Window: {window_text(a.change)}.",
+            a.change,
+            approval_link(a),
+        )
+        for a in waiting
+        if _business_days(a.created_at, now) > REMINDER_AFTER_BUSINESS_DAYS
+        and (a.approver_id, a.change_id) not in reminded_today
+    ]
+    with transaction.atomic():
+        notify.send_many(messages)
+    return len(messages)
+
+
 __all__ = [
     "Approver",
     "affected_customers",
     "approval_approve",
     "approval_link",
     "approval_reject",
+    "approval_reminders",
     "approval_token",
     "approvers_for",
     "change_approve",

@@ -377,3 +377,27 @@ def test_a_decision_on_a_stale_page_finds_the_state_the_other_left(waiting, cast
         svc.change_reject(actor=cast["globex"], change_id=change2.pk, reason="other", note="b")
     change2.refresh_from_db()
     assert change2.status == ChangeStatus.PLANNING
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def test_approvers_waiting_over_two_business_days_are_reminded_once_a_day(
+    waiting, cast, django_capture_on_commit_callbacks
+):
+    from steward.changes.models import ChangeApproval
+
+    change = collect(waiting(functionality_changes=True), cast["manager"])
+    svc.change_approve(actor=cast["acme"], change_id=change.pk)
+    asked = dt.datetime(2026, 1, 5, 9, tzinfo=AMS)  # a Monday
+    ChangeApproval.objects.filter(change=change).update(created_at=asked)
+    # Wednesday: two business days, not more.
+    assert svc.approval_reminders(now=asked + dt.timedelta(days=2)) == 0
+    mail.outbox.clear()
+    thursday = asked + dt.timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert svc.approval_reminders(now=thursday) == 1  # Globex only: Acme approved
+    assert [m.to for m in mail.outbox] == [[cast["globex"].email]]
+    assert svc.approval_link(change.approvals.get(approver=cast["globex"])) in mail.outbox[0].body
+    # Again the same day: nobody twice.
+    assert svc.approval_reminders(now=thursday) == 0
