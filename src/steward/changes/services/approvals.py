@@ -31,7 +31,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from steward.changes import rules, workflows
+from steward.changes import inputs, rules, workflows
 from steward.changes.choices import (
     ApprovalBasis,
     ApprovalDecision,
@@ -44,6 +44,7 @@ from steward.core import journal, notify, permissions, roles, transitions
 from steward.core.calendars import business_time_between
 from steward.core.choices import Role
 from steward.core.errors import DomainError
+from steward.core.fields import given
 from steward.core.models import Notification, Organisation, Person
 from steward.service_level.choices import AgreementKind, AgreementStatus
 from steward.service_level.models import Agreement
@@ -291,6 +292,7 @@ def change_manager_review(
     with transaction.atomic():
         change = _locked(change_id)
         permissions.require(actor, MANAGE, change)
+        inputs.CHANGE_REVIEW.check(actor, given(review=review, note=note, policy=policy_id), change)
         _in_approval(change)
         if collecting(change):
             raise DomainError(
@@ -462,6 +464,7 @@ def change_approve(
     note = _note(note)
     with transaction.atomic():
         change = _locked(change_id)
+        inputs.CHANGE_APPROVE.check(actor, given(note=note, approval=approval_id), change)
         row = _my_approval(change, actor, approval_id)
         row.decision, row.note, row.decided_at = A.APPROVED, note, timezone.now()
         _decided(change, row, actor)
@@ -503,6 +506,9 @@ def change_reject(
     note = _note(note, required="Say why you reject the change.")
     with transaction.atomic():
         change = _locked(change_id)
+        inputs.CHANGE_REJECT.check(
+            actor, given(reason=reason, note=note, approval=approval_id), change
+        )
         row = _my_approval(change, actor, approval_id)
         row.decision, row.reason, row.note = A.REJECTED, reason, note
         row.decided_at = timezone.now()
