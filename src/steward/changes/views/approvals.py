@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views import View
 
 from steward.changes.choices import ApprovalDecision, ChangeStatus
@@ -90,8 +91,10 @@ def _state_message(approval: ChangeApproval) -> str:
     if approval.decision == ApprovalDecision.WITHDRAWN:
         return "Your approval is no longer needed: another approver rejected the change."
     if approval.decision != ApprovalDecision.PENDING:
-        when = approval.decided_at.strftime("%Y-%m-%d %H:%M") if approval.decided_at else ""
-        return f"You have already {ApprovalDecision(approval.decision).label.lower()} it {when}."
+        label = ApprovalDecision(approval.decision).label.lower()
+        if approval.decided_at is None:
+            return f"You have already {label} it."
+        return f"You have already {label} it on {timezone.localtime(approval.decided_at):%Y-%m-%d %H:%M}."
     if change.status != ChangeStatus.APPROVAL:
         return f"The change is {ChangeStatus(change.status).label.lower()}: it no longer waits."
     return ""
@@ -110,6 +113,7 @@ def _page(
         "approval": approval,
         "staff": staff,
         "window": svc.window_text(change),
+        "unavailable": svc.unavailable_in_service_hours(change),
         "used": used,
         "approve_url": reverse("changes:change-approval-approve", args=[change.pk]),
         "reject_url": reverse("changes:change-approval-reject", args=[change.pk]),
