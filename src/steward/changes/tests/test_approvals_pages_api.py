@@ -134,6 +134,7 @@ def test_a_representative_rejects_with_a_reason(api, asked, cast):
 
 def test_another_customers_representative_sees_and_decides_nothing(
     api,
+    client,
     asked,
     cast,
     make_change,
@@ -150,6 +151,13 @@ def test_another_customers_representative_sees_and_decides_nothing(
     url = f"/api/v1/change-approvals/{acme_approval.pk}/approve/"
     assert globex.post(url, {}, format="json").status_code == 404
     assert globex.get(f"/api/v1/changes/{change.pk}/").status_code == 403
+    # The pages: not theirs to see (404), the Acme link refused (403).
+    client.force_login(cast["globex"])
+    page_url = reverse("changes:change-approval-approve", args=[change.pk])
+    assert client.post(page_url, {"approval": acme_approval.pk}).status_code == 404
+    assert client.get(svc.approval_link(acme_approval)).status_code == 403
+    text = client.get(reverse("changes:approval-list")).content.decode()
+    assert change.number not in text
     acme_approval.refresh_from_db()
     assert acme_approval.decision == ApprovalDecision.PENDING
 
