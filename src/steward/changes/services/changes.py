@@ -302,7 +302,7 @@ def change_cancel(*, actor: Person, change_id: int, reason: str) -> Change:
         transitions.transition(
             change, ChangeStatus.CANCELLED, actor=actor,
             workflow=workflows.for_change(change.change_type), permission=COORDINATE,
-            reason=reason, also=["outcome"], event="changes.change.cancelled",
+            reason=reason, public=True, also=["outcome"], event="changes.change.cancelled",
             data={"reason": reason},
         )  # fmt: skip
         for task in change.tasks.filter(status__in=OPEN_TASK_STATUSES):
