@@ -403,9 +403,7 @@ def test_planning_needs_the_analysis(analysing, change_coordinator, specialist):
         planning.change_finish_analysis(actor=change_coordinator, change_id=change.pk)
 
 
-def test_a_plan_without_window_or_plans_lists_what_is_missing(
-    analysing, change_coordinator
-):
+def test_a_plan_without_window_or_plans_lists_what_is_missing(analysing, change_coordinator):
     change = analysing()
     planning.change_analyse(actor=change_coordinator, change_id=change.pk, **CALM)
     planning.change_finish_analysis(actor=change_coordinator, change_id=change.pk)

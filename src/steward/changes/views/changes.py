@@ -22,6 +22,7 @@ from steward.changes.views.sections import SECTIONS
 from steward.configuration.queries.cis import ci_label, cis_for
 from steward.configuration.views import record_paths
 from steward.core import permissions
+from steward.core.actions import ranked
 from steward.core.ids import parse_id
 from steward.core.models import Person
 from steward.core.templatetags.steward import TONES
@@ -115,6 +116,22 @@ def _section(spec: str) -> Any:
     return getattr(import_module(module), name)
 
 
+# The step a change coordinator takes next in each planning state (proc. 2).
+_NEXT = {"registered": "start-analysis", "planning": "submit-plan"}
+
+
+def primary_step(change: Change, panel: dict[str, list[dict[str, Any]]]) -> str | None:
+    """The row shown first: the next planning step, else the first primary row offered
+    (another topic's: approve, complete a task...)."""
+    wanted = _NEXT.get(change.status)
+    if change.status == "risk_analysis":
+        wanted = "finish-analysis" if change.analysed_at else "analyse"
+    entries = [*panel["buttons"], *panel["steps"]]
+    if any(e["action"].key == wanted for e in entries):
+        return wanted
+    return next((e["action"].key for e in entries if e["action"].style == "primary"), None)
+
+
 class ChangeDetailView(RecordDetailView):
     permission = svc.VIEW
     template_name = "changes/change_detail.html"
@@ -161,12 +178,14 @@ class ChangeDetailView(RecordDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         change = context["record"]
-        context["panel"] = CHANGE.panel(
+        panel = CHANGE.panel(
             self.actor,
             change,
             failed=kwargs.get("failed_action", ""),
             form=kwargs.get("failed_form"),
         )
+        context["panel"] = panel
+        context.update(ranked(panel, primary_step(change, panel)))
         sections = []
         for template, spec in SECTIONS:
             part = _section(spec)(self.request, change)
