@@ -3,6 +3,7 @@ registered from a template and/or task templates (``change_register``), analysed
 and impact, planned, and put up for approval or, for a standard change, implementation."""
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -154,6 +155,7 @@ TEXT_FIELDS = ("title", "description", "plan", "backout_plan", "test_plan")
 FIELDS = (*TEXT_FIELDS, "category", "planned_start", "planned_end", "coordinator")
 LINKS = {"cis": (ConfigurationItem, "configuration item"), "incidents": (IncidentRequest, "incident request")}  # fmt: skip
 UPDATE_FIELDS = (*FIELDS, *LINKS)
+MAX_WINDOW = timedelta(days=90)
 
 
 def require_open(change: Change) -> None:
@@ -191,6 +193,8 @@ def _fields(change: Change, data: Mapping[str, Any]) -> dict[str, Any]:
     end = values.get("planned_end", change.planned_end)
     if start is not None and end is not None and end <= start:
         raise ValidationError({"planned_end": ["The window must end after it starts."]})
+    if start is not None and end is not None and end - start > MAX_WINDOW:
+        raise ValidationError({"planned_end": ["An implementation window is at most 90 days."]})
     return values
 
 

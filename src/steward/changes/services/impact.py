@@ -100,7 +100,7 @@ def service_hours_overlap(
         if calendar is None:
             hit.append(service.name)
             reasons.append(f"{service.name} has no service hours (24x7)")
-        elif business_time_between(start, end, calendar) > timedelta(0):
+        elif _inside(start, end, calendar):
             hit.append(service.name)
             reasons.append(f"the window falls inside {service.name}'s hours ({calendar.name})")
     if hit:
@@ -108,6 +108,15 @@ def service_hours_overlap(
     else:
         why = "The window falls outside the service hours of every affected service."
     return {"overlaps": bool(hit), "services": hit, "why": why}
+
+
+def _inside(start: datetime, end: datetime, calendar: Any) -> bool:
+    """Business time between ``start`` and ``end`` in ``calendar``; a window the calendar
+    cannot measure (out of its range) counts as inside, so it is never taken for safe."""
+    try:
+        return business_time_between(start, end, calendar) > timedelta(0)
+    except ValueError:
+        return True
 
 
 # --- The CMDB impact --------------------------------------------------------------------

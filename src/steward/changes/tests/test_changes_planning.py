@@ -125,13 +125,19 @@ def test_the_coordinator_completes_the_change_and_each_field_is_journaled(
     assert {"title", "planned_start", "planned_end", "plan", "cis"} <= changed
 
 
-def test_the_window_must_end_after_it_starts(make_change, change_coordinator):
+@pytest.mark.parametrize(
+    "start, end",
+    [(at(8, 22), at(8, 20)), (at(8, 22), at(8, 22)), (at(8, 22), at(8, 22).replace(year=2027))],
+)
+def test_the_window_ends_after_it_starts_within_90_days(
+    make_change, change_coordinator, start, end
+):
     change = make_change()
     with pytest.raises(ValidationError) as refused:
         svc.change_update(
             actor=change_coordinator,
             change_id=change.pk,
-            data={"planned_start": at(8, 22), "planned_end": at(8, 20)},
+            data={"planned_start": start, "planned_end": end},
         )
     assert "planned_end" in refused.value.message_dict
 
