@@ -98,7 +98,17 @@ def change_analyse(
     (``rules.unavailable_in_service_hours`` over the window and the services' calendars)
     and the risk level that follows (``impact.risk_points``). May be recorded again while
     planning (a new answer, a new window)."""
-    answers = _answers(locals())
+    answers = _answers(
+        {
+            "causes_outage": causes_outage,
+            "functionality_changes": functionality_changes,
+            "cmdb_update": cmdb_update,
+            "infrastructure_changes": infrastructure_changes,
+            "tested": tested,
+            "backout_tested": backout_tested,
+            "users_affected": users_affected,
+        }
+    )
     with transaction.atomic():
         change = _lock(change_id)
         permissions.require(actor, COORDINATE, change)
