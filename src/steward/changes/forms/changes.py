@@ -41,13 +41,20 @@ def coordinated_services(actor: Person) -> QuerySet[Service]:
     return services.filter(pk__in=[s.pk for s in services if permissions.has(actor, COORDINATE, s)])
 
 
+class CIChooser(LookupInput):
+    """``LookupInput`` laid out as a visible field of a form page (its label names the
+    search box), not among the form's hidden inputs."""
+
+    input_type = "search"
+
+
 def _ci_chooser(actor: Person) -> LookupInput:
     def label(value: Any) -> str:
         pk = parse_id(str(value))
         ci = cis_for(actor).filter(pk=pk).first() if pk is not None else None
         return ci_label(ci) if ci is not None else ""
 
-    return LookupInput(reverse("configuration:ci-lookup"), label, "CI number or name…")
+    return CIChooser(reverse("configuration:ci-lookup"), label, "CI number or name…")
 
 
 class IncidentNumbersField(forms.CharField):
@@ -84,9 +91,11 @@ class _CIs(GuardedForm):
     """A CI chooser (one CI, searched) and more CIs by number; ``chosen_cis`` joins them."""
 
     ci = forms.IntegerField(
-        required=False, label="Configuration item", help_text="Search a CI by number or name."
+        required=False,
+        label="Add a configuration item",
+        help_text="Type a CI's number or name, then pick it.",
     )
-    cis = CINumbersField(label="More configuration items")
+    cis = CINumbersField(label="Configuration items")
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)

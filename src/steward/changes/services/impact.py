@@ -104,7 +104,8 @@ def service_hours_overlap(
             hit.append(service.name)
             reasons.append(f"the window falls inside {service.name}'s hours ({calendar.name})")
     if hit:
-        why = "; ".join(reasons).capitalize() + "."
+        text = "; ".join(reasons)
+        why = text[0].upper() + text[1:] + "."
     else:
         why = "The window falls outside the service hours of every affected service."
     return {"overlaps": bool(hit), "services": hit, "why": why}

@@ -117,7 +117,7 @@ def change_analyse(
                 f"The risk and impact analysis is recorded during analysis or planning; "
                 f"{change.number} is {change.get_status_display().lower()}."
             )
-        before = {name: getattr(change, name) for name in (*CONDITIONS, "risk_answers")}
+        before = {name: getattr(change, name) for name in CONDITIONS}
         for name in CONDITIONS:
             setattr(change, name, answers[name])
         change.risk_answers = answers

@@ -91,6 +91,9 @@ class ChangeListView(RecordListView):
         fields = filterset.form.fields
         services = services_for(self.actor).order_by("name").values_list("pk", "name")
         fields["service"].widget = Select(choices=[("", "Any"), *services])
+        fields["service"].label = "Service"
+        fields["coordinator"].label = "Change coordinator"
+        fields["ci"].label = "Touches CI"
         me = self.actor
         people = Person.objects.filter(pk__in=queries.changes_for(me).values("coordinator_id"))
         fields["coordinator"].widget = Select(
@@ -173,7 +176,9 @@ class ChangeDetailView(RecordDetailView):
         if obj.status not in ENDED_CHANGE_STATUSES:
             url = reverse("changes:change-edit", args=[obj.pk])
             edit = [Action("Edit", url, svc.COORDINATE)]
-        return edit + header_buttons(CHANGE, self.actor, obj)
+        # The buttons are in the "Next steps" panel; the header links the form pages only.
+        pages = [b for b in header_buttons(CHANGE, self.actor, obj) if b.method != "post"]
+        return edit + pages
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
