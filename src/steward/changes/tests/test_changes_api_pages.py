@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from steward.changes.models import Change
 from steward.changes.services import planning
+from steward.changes.tests.test_changes_planning import build_cmdb
 from steward.core.tests.api import field_errors
 
 CALM = {
@@ -23,9 +24,7 @@ CALM = {
 @pytest.fixture
 def cmdb_world(config_admin, service):
     """The server mail-01 carries E-mail's CI (see test_changes_planning.py)."""
-    from steward.changes.tests.test_changes_planning import cmdb_world as make
-
-    return make.__wrapped__(config_admin, service)
+    return build_cmdb(config_admin, service)
 
 
 @pytest.fixture
@@ -100,6 +99,23 @@ def test_submitting_an_incomplete_plan_is_a_400_naming_what_is_missing(
     answer = api.as_(change_coordinator).post(f"/api/v1/changes/{change.pk}/submit-plan/")
     assert answer.status_code == 400
     assert {"planned_start", "planned_end", "plan", "backout_plan"} <= set(field_errors(answer))
+
+
+def test_the_list_filters(api, make_change, change_coordinator, change_manager, other_service):
+    mine = make_change(title="Replace the relay")
+    theirs = make_change(title="Replace the router", coordinator_id=change_manager.pk)
+    client = api.as_(change_coordinator)
+
+    def ids(**query):
+        answer = client.get("/api/v1/changes/", query)
+        assert answer.status_code == 200, answer.content
+        return {row["id"] for row in answer.json()["results"]}
+
+    assert ids(mine="coordinated") == {mine.pk}
+    assert ids(coordinator=change_manager.pk) == {theirs.pk}
+    assert ids(service=other_service.pk) == set()
+    assert ids(status="registered", q="router") == {theirs.pk}
+    assert client.get("/api/v1/changes/", {"mine": "everything"}).status_code == 400
 
 
 def test_steps_refused_to_a_specialist_and_in_the_wrong_state(

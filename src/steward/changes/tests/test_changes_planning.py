@@ -32,8 +32,7 @@ CALM = {
 }
 
 
-@pytest.fixture
-def cmdb_world(config_admin, service):
+def build_cmdb(config_admin, service) -> dict:
     """The conftest's CMDB (E-mail's CI runs on the server ``mail-01``) with a CI class
     category that exists (the conftest's ``"service"`` is not one: reported)."""
     kind = cmdb.ci_class_create(
@@ -57,6 +56,11 @@ def cmdb_world(config_admin, service):
         actor=config_admin, source_id=service_ci.pk, target_id=server.pk, type_id=runs_on.pk
     )
     return {"service_ci": service_ci, "server": server}
+
+
+@pytest.fixture
+def cmdb_world(config_admin, service):
+    return build_cmdb(config_admin, service)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
