@@ -250,6 +250,14 @@ def change_update(
             record=change, event="changes.change.changed", actor=actor,
             data={"fields": sorted({*changes, *links})},
         )  # fmt: skip
+        if "coordinator" in changes and change.coordinator not in (None, actor):
+            notify.send(
+                recipients=[change.coordinator],
+                event="change.registered",
+                title=f"Change {change.number} is yours to coordinate",
+                body=change.title,
+                record=change,
+            )
     return change
 
 

@@ -3,6 +3,8 @@ If-Match, the steps' refusals, the impact endpoint, the register and edit forms,
 record page's risk and impact section, the list's "My changes", My work and search."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from steward.changes.models import Change
@@ -239,3 +241,18 @@ def test_my_changes_my_work_and_search(client, make_change, change_coordinator, 
     assert found["Location"] == theirs.get_absolute_url()  # a number opens the record
     found = client.get("/search/", {"q": "replace router"}).content.decode()
     assert theirs.number in found and mine.number not in found
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    client, make_change, change_coordinator, django_assert_max_num_queries
+):
+    make_change()
+    client.force_login(change_coordinator)
+    url = reverse("changes:change-list")
+    client.get(url)  # warm the caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for n in range(5):
+        make_change(title=f"Change {n}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(url).status_code == 200

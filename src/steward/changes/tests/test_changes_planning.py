@@ -175,6 +175,7 @@ def test_the_new_coordinator_must_coordinate_the_service(
         actor=change_coordinator, change_id=change.pk, data={"coordinator": change_manager.pk}
     )
     assert Change.objects.get(pk=change.pk).coordinator == change_manager
+    assert told(change_manager, "change.registered")
 
 
 def test_only_the_coordinator_of_the_service_or_the_change_manager_edits(
