@@ -116,7 +116,7 @@ def _inside(start: datetime, end: datetime, calendar: Any) -> bool:
     cannot measure (out of its range) counts as inside, so it is never taken for safe."""
     try:
         return business_time_between(start, end, calendar) > timedelta(0)
-    except ValueError:
+    except (ValueError, OverflowError):
         return True
 
 
