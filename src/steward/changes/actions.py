@@ -28,6 +28,68 @@ CHANGE_ROWS: list[Action] = []
 
 # --- changes: changes: registration, analysis, planning (proc. 2) ---
 # (section owned by the changes topic)
+from steward.changes import rules as _rules  # noqa: E402
+from steward.changes import workflows as _workflows  # noqa: E402
+from steward.changes.choices import ChangeStatus as _C  # noqa: E402
+from steward.changes.forms import changes as _forms  # noqa: E402
+from steward.changes.services import changes as _changes  # noqa: E402
+from steward.changes.services import planning as _planning  # noqa: E402
+
+
+def _not_emergency(actor: object, change: object) -> bool:
+    return getattr(change, "change_type", "") != "emergency"
+
+
+def _analysed(actor: object, change: object) -> bool:
+    return getattr(change, "analysed_at", None) is not None
+
+
+def _needs_availability_help(actor: object, change: object) -> bool:
+    return getattr(change, "availability_help_requested_at", None) is None and (
+        _rules.needs_availability_manager(
+            infrastructure_changes=getattr(change, "infrastructure_changes", None)
+        )
+    )
+
+
+def _cancellable(actor: object, change: object) -> bool:
+    workflow = _workflows.for_change(getattr(change, "change_type", ""))
+    return workflow.can(getattr(change, "status", ""), _C.CANCELLED)
+
+
+# fmt: off
+CHANGE_ROWS += [
+    Action("start-analysis", "Start the risk and impact analysis",
+           _planning.change_start_analysis, _changes.COORDINATE, (_C.REGISTERED,),
+           when=_not_emergency, style="primary",
+           done="The risk and impact analysis has started.",
+           summary="Start the risk and impact analysis (registered -> risk analysis)"),
+    Action("analyse", "Record the risk and impact analysis", _planning.change_analyse,
+           _changes.COORDINATE, (_C.RISK_ANALYSIS, _C.PLANNING), _forms.AnalysisForm,
+           serializer=f"{_API}.changes.ChangeAnalysisSerializer",
+           initial=_forms.analysis_initial, done="The risk and impact analysis is recorded.",
+           help="The answers and the CMDB impact of the change's CIs give its risk level.",
+           summary="Record the risk and impact analysis (questionnaire and CMDB impact)"),
+    Action("request-availability-help", "Ask the availability manager for help",
+           _planning.change_request_availability_help, _changes.COORDINATE,
+           (_C.RISK_ANALYSIS, _C.PLANNING), _forms.AvailabilityHelpForm,
+           when=_needs_availability_help, done="The availability manager was asked for help.",
+           summary="Ask the availability manager for the service infrastructure design"),
+    Action("finish-analysis", "Go on to planning", _planning.change_finish_analysis,
+           _changes.COORDINATE, (_C.RISK_ANALYSIS,), when=_analysed, style="primary",
+           done="The analysis is done: plan the implementation.",
+           summary="Finish the analysis (risk analysis -> planning)"),
+    Action("submit-plan", "Submit the plan", _planning.change_submit_plan, _changes.COORDINATE,
+           (_C.PLANNING,), style="primary",
+           ask="Submit the plan: for approval (a standard change: for implementation)?",
+           done="The plan is submitted.",
+           summary="Submit the plan: to approval, or a standard change to implementation"),
+    Action("cancel", "Cancel the change", _changes.change_cancel, _changes.COORDINATE,
+           form_class=_forms.CancelForm, when=_cancellable, style="danger",
+           done="The change is cancelled; its requesters are told.",
+           summary="Cancel the change (requesters told)"),
+]
+# fmt: on
 
 
 # --- approvals: approval (proc. 3) ---------------------------------

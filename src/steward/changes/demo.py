@@ -4,7 +4,10 @@ a blackout period and planned events, an emergency change from an escalated inci
 the demo incidents that needed changes linked to them. Safe to run again: each part adds
 its records only when its kind of record is missing."""
 
+from datetime import datetime, time, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 # --- rfcs: requests for change (proc. 1) ---------------------------
 
@@ -23,8 +26,70 @@ def _templates(context: dict[str, Any]) -> None:
 # --- changes: changes: registration, analysis, planning (proc. 2) ---
 
 
+# (title, coordinator, service, category, CI names, the state it is taken to, analysis,
+# window: (days ahead to the next such weekday, start hour, hours), plan)
+_PLAN = "1. Announce the window.\n2. Snapshot the systems.\n3. Apply the change.\n4. Smoke test."
+_BACKOUT = "Restore the snapshot taken in step 2 and restart the services."
+_ANSWERS = {"functionality_changes": False, "cmdb_update": True, "tested": True,
+            "backout_tested": True, "users_affected": "some"}  # fmt: skip
+DEMO_CHANGES = [
+    ("Upgrade the Banking API to release 5.0", "chris.change", "Online Banking", "application",
+     ["Online Banking Banking API"], "registered", None, None),
+    ("Replace the mail transport servers", "cleo.change", "Email & Collaboration",
+     "infrastructure", ["Email & Collaboration Mail transport"], "risk_analysis",
+     {"causes_outage": True, "infrastructure_changes": True, "users_affected": "many"}, None),
+    ("Add a fraud scoring rule for card-not-present payments", "chris.change",
+     "Payments Gateway", "application", ["Payments Gateway Fraud scoring"], "risk_analysis",
+     None, None),
+    ("Move the Online Banking database to the new storage array", "chris.change",
+     "Online Banking", "infrastructure", ["ob-db"], "planning",
+     {"causes_outage": True, "infrastructure_changes": False}, (5, 6, 2)),
+    ("Renew the EHR portal's TLS certificate", "cleo.change", "Electronic Health Records",
+     "infrastructure", ["Electronic Health Records EHR portal"], "planning",
+     {"causes_outage": True, "infrastructure_changes": False, "users_affected": "all"},
+     (1, 10, 1)),
+]  # fmt: skip
+
+
+def _window(days_to: int, hour: int, hours: int) -> tuple[datetime, datetime]:
+    """The next day ``days_to`` weekday (0 = Monday) at ``hour``, for ``hours``."""
+    today = timezone.localdate()
+    ahead = (days_to - today.weekday()) % 7 or 7
+    start = timezone.make_aware(datetime.combine(today + timedelta(days=ahead), time(hour)))
+    return start, start + timedelta(hours=hours)
+
+
 def _changes(context: dict[str, Any]) -> None:
-    """The changes: registration, analysis, planning (proc. 2) of the demo."""
+    """The changes: registration, analysis, planning (proc. 2) of the demo: a few changes
+    registered, in risk and impact analysis and in planning, on the demo services' CIs."""
+    from steward.changes.models import Change
+    from steward.changes.services import changes as change_svc
+    from steward.changes.services import planning
+    from steward.configuration.models import ConfigurationItem
+
+    people, services = context["people"], context["services"]
+    titles = [row[0] for row in DEMO_CHANGES]
+    if Change.objects.filter(title__in=titles).exists():
+        return
+    for title, who, service, category, ci_names, state, answers, window in DEMO_CHANGES:
+        actor = people[who]
+        cis = list(ConfigurationItem.objects.filter(name__in=ci_names).values_list("pk", flat=True))
+        change = change_svc.change_register(
+            actor=actor, title=title, service_id=services[service].pk, category=category,
+            description=f"{title}.", ci_ids=cis,
+        )  # fmt: skip
+        if state == "registered":
+            continue
+        planning.change_start_analysis(actor=actor, change_id=change.pk)
+        if answers is not None:
+            planning.change_analyse(actor=actor, change_id=change.pk, **{**_ANSWERS, **answers})
+        if state == "planning":
+            start, end = _window(*window)
+            data = {"planned_start": start, "planned_end": end, "plan": _PLAN,
+                    "backout_plan": _BACKOUT}  # fmt: skip
+            change_svc.change_update(actor=actor, change_id=change.pk, data=data)
+            planning.change_finish_analysis(actor=actor, change_id=change.pk)
+    context["counts"]["changes"] = Change.objects.count()
 
 
 # --- approvals: approval (proc. 3) ---------------------------------

@@ -2,7 +2,7 @@
 Change Management is the provider's work: staff only, except where a section says so.
 Free text is internal unless its section says who else reads it."""
 
-from steward.core.fields import INTERNAL, Inputs, anyone, staff, staff_inputs
+from steward.core.fields import INTERNAL, REQUESTER, Inputs, anyone, staff, staff_inputs
 
 _TEXT = staff(audience=INTERNAL)
 
@@ -21,6 +21,16 @@ CHANGE_REGISTER = staff_inputs(
     "change", "title", "service", "change_type", "category", "template", "task_templates",
     "coordinator", "cis", description=_TEXT,
 )  # fmt: skip
+CHANGE_UPDATE = staff_inputs(
+    "change", "title", "category", "planned_start", "planned_end", "coordinator", "cis",
+    "incidents", description=_TEXT, plan=_TEXT, backout_plan=_TEXT, test_plan=_TEXT,
+)  # fmt: skip
+CHANGE_ANALYSE = staff_inputs(
+    "risk and impact analysis", "causes_outage", "functionality_changes", "cmdb_update",
+    "infrastructure_changes", "tested", "backout_tested", "users_affected",
+)  # fmt: skip
+CHANGE_AVAILABILITY_HELP = staff_inputs("request for availability help", note=_TEXT)
+CHANGE_CANCEL = staff_inputs("change cancellation", reason=staff(audience=REQUESTER))
 
 
 # --- approvals: approval (proc. 3) ---------------------------------

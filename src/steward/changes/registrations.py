@@ -6,7 +6,10 @@ ChangesConfig.ready().
 
 from typing import Any
 
+from steward.changes.choices import OPEN_CHANGE_STATUSES
+from steward.changes.queries import changes as change_queries
 from steward.core import registry
+from steward.core.registry import SearchHit, WorkList, WorkSection
 
 AREA = "Changes"
 VIEW = "changes.change.view"
@@ -24,6 +27,54 @@ WORK_LIMIT = 20
 # --- changes: changes: registration, analysis, planning (proc. 2) ---
 # (section owned by the changes topic)
 registry.nav(AREA, "Changes", "changes:change-list", VIEW, 10)
+COORDINATE = "changes.change.coordinate"
+WORK_LIMIT = 50
+
+
+@registry.search_provider
+def search_changes(actor: Any, text: str) -> list[SearchHit]:
+    """Changes by number and title."""
+    query, order = change_queries.changes_for, ("-number", "pk")
+    qs = registry.found(actor, text, VIEW, query, ["title"], exact=["number"], order=order)
+    return [
+        SearchHit.of("Changes", c, c.title, f"{c.service.name} · {c.get_status_display()}")
+        for c in qs
+    ]
+
+
+def _coordinated(actor: Any) -> list[dict[str, Any]]:
+    qs = change_queries.changes_for(actor).filter(
+        coordinator_id=actor.pk, status__in=OPEN_CHANGE_STATUSES
+    )
+    return [
+        {
+            "number": c.number,
+            "title": c.title,
+            "status": c.get_status_display(),
+            "service": c.service.name,
+            "window": c.planned_start.strftime("%Y-%m-%d %H:%M") if c.planned_start else "",
+            "url": c.get_absolute_url(),
+        }
+        for c in qs.order_by("planned_start", "number")[:WORK_LIMIT]
+    ]
+
+
+CHANGE_WORK = [
+    WorkList(
+        COORDINATE,
+        "Changes I coordinate",
+        _coordinated,
+        ("number", "title", "status", "service", "window"),
+        "changes:change-list",
+        "?mine=coordinated",
+        "You coordinate no open change.",
+    ),
+]
+
+
+@registry.work_provider
+def change_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, CHANGE_WORK)
 
 
 # --- approvals: approval (proc. 3) ---------------------------------
