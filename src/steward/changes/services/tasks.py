@@ -687,17 +687,23 @@ def task_complete(*, actor: Person, task_id: int, result: str = "") -> ChangeTas
     with transaction.atomic():
         change, task = _finish(actor, task_id, T.DONE, result)
         after_task_settled(change, actor)
-        if task.kind in CLOSURE_TASKS and not change.tasks.filter(
-            kind__in=CLOSURE_TASKS, status__in=OPEN_TASK_STATUSES
-        ):
-            notify.send(
-                recipients=[change.coordinator],
-                event="change.ready_to_close",
-                title=f"Change {change.number} can be closed",
-                body="The CMDB, capacity and continuity updates are done.",
-                record=change,
-            )
+        _tell_ready_to_close(change, task)
     return task
+
+
+def _tell_ready_to_close(change: Change, task: ChangeTask) -> None:
+    """Proc. 6: the last update task settled: the coordinator may close the change."""
+    if task.kind not in CLOSURE_TASKS or change.status != C.PRODUCTION_TEST:
+        return
+    if change.tasks.filter(kind__in=CLOSURE_TASKS, status__in=OPEN_TASK_STATUSES).exists():
+        return
+    notify.send(
+        recipients=[change.coordinator],
+        event="change.ready_to_close",
+        title=f"Change {change.number} can be closed",
+        body="The CMDB, capacity and continuity updates are done.",
+        record=change,
+    )
 
 
 def task_fail(*, actor: Person, task_id: int, result: str) -> ChangeTask:
@@ -735,6 +741,7 @@ def task_cancel(*, actor: Person, task_id: int, reason: str = "") -> ChangeTask:
             event="changes.change_task.cancelled",
         )
         after_task_settled(change, actor)
+        _tell_ready_to_close(change, task)
     return task
 
 
