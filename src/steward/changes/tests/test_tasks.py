@@ -3,6 +3,7 @@ dependencies, the release administrators' transfers, customer testing that fails
 additional tasks after it, a moved production transfer asking for approval again, and
 who may work a task."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -56,7 +57,7 @@ def test_implementation_starts_with_the_first_tasks_of_its_category_in_order(
     assert kinds(change) == list(rules.first_tasks(category))
     tasks = list(change.tasks.order_by("position"))
     assert [t.status for t in tasks] == [T.OPEN] + [T.WAITING] * (len(tasks) - 1)
-    for before, after in zip(tasks, tasks[1:], strict=False):
+    for before, after in itertools.pairwise(tasks):
         assert list(after.depends_on.all()) == [before]
 
 
@@ -151,9 +152,7 @@ def _failed_customer_test(planned, coordinator, specialist, release_admin):
     production.save(update_fields=["planned_start", "planned_end"])
     complete_open(change, specialist, until=K.TRANSFER_TO_TEST)
     svc.task_complete(actor=release_admin, task_id=task(change, K.TRANSFER_TO_TEST).pk)
-    svc.task_fail(
-        actor=coordinator, task_id=task(change, K.CUSTOMER_TEST).pk, result="Dates wrong"
-    )
+    svc.task_fail(actor=coordinator, task_id=task(change, K.CUSTOMER_TEST).pk, result="Dates wrong")
     return change
 
 
@@ -162,9 +161,7 @@ def test_failed_customer_testing_waits_for_the_coordinators_additional_tasks(
 ):
     """Proc. 5: the coordinator creates and assigns additional tasks so the release can be
     corrected; readiness and the transfer wait for them."""
-    change = _failed_customer_test(
-        planned, change_coordinator, specialist, release_administrator
-    )
+    change = _failed_customer_test(planned, change_coordinator, specialist, release_administrator)
     assert told(change_coordinator, "change_task.failed")
     assert statuses(change)[K.READINESS] == T.WAITING
     fix = svc.task_add(
