@@ -162,6 +162,15 @@ def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
     }
 
 
+def _changes(admin: Any, service: Any, ci: Any) -> dict:
+    from steward.changes.services import changes
+
+    change = changes.change_register(
+        actor=admin, title="Upgrade the mail server", service_id=service.pk, ci_ids=[ci.pk]
+    )
+    return {"change": change}
+
+
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:
     from steward.core.models import (
         Notification,
@@ -218,6 +227,7 @@ def build() -> World:
     records.update(_service_level(admin, acme, provider, calendar))
     records.update(_configuration(admin))
     records.update(_incidents(people, group, records["service"], admin))
+    records.update(_changes(admin, records["service"], records["ci"]))
     return World(actors=people, records=records)
 
 
