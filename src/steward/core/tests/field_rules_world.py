@@ -168,7 +168,9 @@ def _changes(admin: Any, service: Any, ci: Any) -> dict:
     change = changes.change_register(
         actor=admin, title="Upgrade the mail server", service_id=service.pk, ci_ids=[ci.pk]
     )
-    return {"change": change}
+    # A task that can be worked (open), for the change task pages (tasks topic).
+    task = change.tasks.create(title="Prepare", kind="preparation", status="open")
+    return {"change": change, "change_task": task}
 
 
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:

@@ -40,6 +40,8 @@ RESOURCE_RECORDS = {
     "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
     "webhook-deliveries": "webhook_delivery",
+    # Change Management.
+    "changes": "change", "change-tasks": "change_task",
 }  # fmt: skip
 
 
