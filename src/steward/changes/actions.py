@@ -107,7 +107,7 @@ def _closes(actor: Any, change: Any) -> bool:
 CHANGE_ROWS += [
     Action("production-test", "Record the production test", closure_svc.change_production_test,
            task_svc.WORK, (_C.PRODUCTION_TEST,), ProductionTestForm, when=_tests,
-           record_permission=False, style="primary", done="Production test recorded.",
+           serializer=f"{_API}.closure.ChangeProductionTestSerializer", record_permission=False, style="primary", done="Production test recorded.",
            help="All met: the CMDB, capacity and continuity updates follow. Not met: it is "
            "backed out when it is no improvement or risks security or data integrity, "
            "otherwise it gets additional tasks.",

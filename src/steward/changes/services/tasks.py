@@ -485,6 +485,8 @@ def task_add(
     sends the change back to approval when it moves the transfer later."""
     depends_on = list(depends_on)
     with transaction.atomic():
+        if not Change.objects.filter(pk=_int_or_none(change_id)).exists():
+            raise ValidationError({"change": ["No change with this id."]})
         change = _lock_change(change_id)
         values = given(
             title=title, kind=kind, support_group=support_group_id, assignee=assignee_id,
