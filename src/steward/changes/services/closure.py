@@ -217,7 +217,7 @@ def closing_refusal(change: Change) -> str:
     """Why the change cannot be closed yet ("" when it can)."""
     if change.status != C.PRODUCTION_TEST:
         return f"Change {change.number} is {change.get_status_display().lower()}."
-    last = change.tasks.filter(kind=K.PRODUCTION_TEST).order_by("-position", "-pk").first()
+    last = change.tasks.filter(kind=K.PRODUCTION_TEST).order_by("-pk").first()
     if last is None or last.status != T.DONE:
         return "The production test has not found all requirements met yet."
     waiting = change.tasks.filter(kind__in=CLOSURE_TASKS, status__in=OPEN_TASK_STATUSES)

@@ -259,3 +259,17 @@ def test_cancelled_task_lets_the_next_one_open(planned, change_coordinator):
     change = to_implementation(planned(), change_coordinator)
     svc.task_cancel(actor=change_coordinator, task_id=task(change, K.PREPARATION).pk)
     assert statuses(change)[K.IMPLEMENTATION] == T.OPEN
+
+
+def test_an_additional_task_comes_before_the_transfer_to_production(
+    planned, change_coordinator, specialist, release_administrator, server_group
+):
+    change = _failed_customer_test(planned, change_coordinator, specialist, release_administrator)
+    production = task(change, K.TRANSFER_TO_PRODUCTION)
+    with pytest.raises(ValidationError) as refused:
+        svc.task_add(
+            actor=change_coordinator, change_id=change.pk, title="After the transfer",
+            kind=K.ADDITIONAL, support_group_id=server_group.pk, depends_on=[production.pk],
+        )  # fmt: skip
+    assert "depends_on" in refused.value.message_dict
+    assert not change.tasks.filter(title="After the transfer").exists()
