@@ -4,10 +4,12 @@ assigning, completing, failing and cancelling one."""
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from steward.changes import inputs
 from steward.changes.choices import TaskKind, TaskStatus
 from steward.changes.models import ChangeTask
+from steward.changes.services.tasks import ROLE_OF_KIND
 from steward.core import formfields
 from steward.core.fields import GuardedForm
 from steward.core.models import Person, SupportGroup
@@ -22,7 +24,12 @@ def _groups() -> Any:
 
 
 def _workers() -> Any:
-    return Person.objects.filter(is_active=True, group_memberships__isnull=False).distinct()
+    """Members of support groups, and the people whose role works tasks without a group
+    (release administrators, configuration administrators...)."""
+    by_role = Q(role_assignments__role__in=set(ROLE_OF_KIND.values()))
+    return Person.objects.filter(
+        Q(group_memberships__isnull=False) | by_role, is_active=True
+    ).distinct()
 
 
 class TaskAddForm(GuardedForm):
