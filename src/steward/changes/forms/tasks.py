@@ -86,7 +86,11 @@ class TaskAssignForm(GuardedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _workers()
+        task = self.record
+        group_id = getattr(task, "support_group_id", None)
+        # The page offers the people of the task's group (the service checks any choice).
+        people = _workers().filter(group_memberships__group_id=group_id) if group_id else None
+        self.fields["assignee"].queryset = people if people is not None else _workers()
         self.fields["support_group"].queryset = _groups()
 
 

@@ -135,3 +135,19 @@ def test_the_production_test_form_on_the_change_page(client, running, specialist
     running.refresh_from_db()
     assert task(running, K.PRODUCTION_TEST).status == T.DONE
     assert closure.closing_refusal(running).startswith("Finish")
+
+
+def test_a_member_takes_a_task_from_the_page(client, running, specialist):
+    prep = task(running, K.PREPARATION)
+    client.force_login(specialist)
+    url = reverse("changes:change-task-assign", args=[prep.pk])
+    posted = client.post(url, {"assignee": specialist.pk})
+    assert posted.status_code == 302
+    prep.refresh_from_db()
+    assert prep.assignee == specialist
+    # Another group: the change coordinator's decision; it comes back as a message.
+    other = SupportGroupFactory(organisation=specialist.memberships.first().organisation)
+    refused_move = client.post(url, {"support_group": other.pk}, follow=True)
+    assert "Only the change coordinator" in refused_move.content.decode()
+    prep.refresh_from_db()
+    assert prep.support_group_id != other.pk
