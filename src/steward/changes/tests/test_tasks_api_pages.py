@@ -8,6 +8,7 @@ from steward.changes.choices import ChangeStatus, TaskKind, TaskStatus
 from steward.changes.services import closure
 from steward.changes.services import tasks as svc
 from steward.changes.tests.tasks_flow import complete_open, task, to_implementation
+from steward.changes.views.tasks import tasks_section
 from steward.core.tests.api import error_code, refused
 from steward.core.tests.factories import SupportGroupFactory, group_member
 
@@ -151,3 +152,12 @@ def test_a_member_takes_a_task_from_the_page(client, running, specialist):
     assert "Only the change coordinator" in refused_move.content.decode()
     prep.refresh_from_db()
     assert prep.support_group_id != other.pk
+
+
+def test_customer_representatives_do_not_see_the_tasks(rf, running, representative, sla):
+    """The change page is the provider's; should a representative reach it, the tasks
+    (internal work) stay out of it."""
+    running.customers.add(representative.memberships.first().organisation)
+    request = rf.get("/")
+    request.user = representative
+    assert tasks_section(request, running)["change_tasks"] == []

@@ -75,7 +75,8 @@ def tasks_section(request: Any, change: Change) -> dict[str, Any]:
     order they are worked, what each waits for, the steps the viewer may take on each and,
     for the coordinator, the add-task form."""
     actor = request.user
-    tasks = list(change.tasks.select_related("support_group", "assignee"))
+    # Through the query: customer-side readers of the change see no tasks (internal work).
+    tasks = list(queries.tasks_for(actor).filter(change=change).order_by("position", "pk"))
     deps = svc.dependencies(change)
     by_id = {t.pk: t for t in tasks}
     rows = []
