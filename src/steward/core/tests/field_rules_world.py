@@ -163,14 +163,19 @@ def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
 
 
 def _changes(admin: Any, service: Any, ci: Any) -> dict:
+    from steward.changes.models import ChangeApproval
     from steward.changes.services import changes
 
     change = changes.change_register(
         actor=admin, title="Upgrade the mail server", service_id=service.pk, ci_ids=[ci.pk]
     )
+    # An approval asked of the administrator (the service owner): rows, not a procedure.
+    approval = ChangeApproval.objects.create(
+        change=change, round=1, approver=admin, basis="service_owner"
+    )
     # A task that can be worked (open), for the change task pages (tasks topic).
     task = change.tasks.create(title="Prepare", kind="preparation", status="open")
-    return {"change": change, "change_task": task}
+    return {"change": change, "change_approval": approval, "change_task": task}
 
 
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:

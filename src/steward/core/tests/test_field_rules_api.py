@@ -39,9 +39,8 @@ RESOURCE_RECORDS = {
     "service-level-targets": "target", "services": "service",
     "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
-    "webhook-deliveries": "webhook_delivery",
-    # Change Management.
-    "changes": "change", "change-tasks": "change_task",
+    "webhook-deliveries": "webhook_delivery", "changes": "change",
+    "change-approvals": "change_approval", "change-tasks": "change_task",
 }  # fmt: skip
 
 
