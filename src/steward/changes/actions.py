@@ -176,10 +176,92 @@ CHANGE_APPROVAL = ActionTable(
 
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------
 # (section owned by the tasks topic)
+from steward.changes.choices import TaskStatus as _T  # noqa: E402
+from steward.changes.forms import tasks as task_forms  # noqa: E402
+from steward.changes.queries import tasks as task_queries  # noqa: E402
+from steward.changes.services import tasks as task_svc  # noqa: E402
+
+
+def _coordinates(actor: Any, change: Any) -> bool:
+    return task_svc.may_coordinate(actor, change)
+
+
+def _works(actor: Any, task: Any) -> bool:
+    return task.kind != "production_test" and task_svc.may_work(actor, task)
+
+
+def _assigns(actor: Any, task: Any) -> bool:
+    return task_svc.may_assign(actor, task)
+
+
+def _task_page(task: Any) -> str:
+    return task.change.get_absolute_url() + "#tasks"
+
+
+# The task form is laid out by the tasks section of the change page (not in the panel);
+# the API adds tasks with POST /api/v1/change-tasks/.
+CHANGE_ROWS += [
+    Action("task-add", "Add task", task_svc.task_add, task_svc.COORDINATE, task_svc.ADDING_STATUSES,
+           task_forms.TaskAddForm, when=_coordinates, arguments=task_forms.add_arguments,
+           in_panel=False, api=False, fragment="#tasks", done="Task added."),
+]  # fmt: skip
+
+# fmt: off
+TASK = ActionTable(
+    name="change-task", namespace="changes", prefix="change-tasks",
+    query_one=task_queries.task_for, record_arg="task_id", record_url=_task_page, actions=[
+    Action("assign", "Assign", task_svc.task_assign, task_svc.WORK, (_T.WAITING, _T.OPEN),
+           task_forms.TaskAssignForm, when=_assigns, record_permission=False,
+           arguments=task_forms.assign_arguments, done="Task assigned.",
+           summary="Hand the task to a person of its group (or to another group)"),
+    Action("complete", "Complete", task_svc.task_complete, task_svc.WORK, (_T.OPEN,),
+           task_forms.TaskResultForm, when=_works, record_permission=False, style="primary",
+           done="Task completed.", summary="Complete the task: the tasks after it open"),
+    Action("fail", "Failed", task_svc.task_fail, task_svc.WORK, (_T.OPEN,),
+           task_forms.TaskFailForm, when=_works, record_permission=False, style="danger",
+           done="Task recorded as failed; the change coordinator is told.",
+           summary="Record that the task failed (customer testing not passed...)"),
+    Action("cancel", "Cancel task", task_svc.task_cancel, task_svc.COORDINATE,
+           (_T.WAITING, _T.OPEN), task_forms.TaskCancelForm,
+           when=lambda actor, task: task_svc.may_coordinate(actor, task.change),
+           done="Task cancelled.", summary="Cancel a task no longer needed (change coordinator)"),
+])
+# fmt: on
 
 
 # --- closure: closure (proc. 6) ------------------------------------
 # (section owned by the closure topic)
+from steward.changes.choices import ChangeStatus as _C  # noqa: E402
+from steward.changes.forms.closure import ProductionTestForm  # noqa: E402
+from steward.changes.services import closure as closure_svc  # noqa: E402
+
+
+def _tests(actor: Any, change: Any) -> bool:
+    return change.change_type != "emergency" and closure_svc.may_test(actor, change)
+
+
+def _closes(actor: Any, change: Any) -> bool:
+    return (
+        change.change_type != "emergency"
+        and task_svc.may_coordinate(actor, change)
+        and not closure_svc.closing_refusal(change)
+    )
+
+
+CHANGE_ROWS += [
+    Action("production-test", "Record the production test", closure_svc.change_production_test,
+           task_svc.WORK, (_C.PRODUCTION_TEST,), ProductionTestForm, when=_tests,
+           serializer=f"{_API}.closure.ChangeProductionTestSerializer", record_permission=False, style="primary", done="Production test recorded.",
+           help="All met: the CMDB, capacity and continuity updates follow. Not met: it is "
+           "backed out when it is no improvement or risks security or data integrity, "
+           "otherwise it gets additional tasks.",
+           summary="Record the production test (met, back out, or additional tasks)"),
+    Action("close", "Close", closure_svc.change_close, task_svc.COORDINATE, (_C.PRODUCTION_TEST,),
+           when=_closes, style="primary", serializer=f"{_API}.closure.ChangeCloseSerializer",
+           ask="Close the change? Its requesters and approvers are told.",
+           done="Change closed; its requesters and approvers are told.",
+           summary="Close the change (its requesters and approvers are told)"),
+]  # fmt: skip
 
 
 # --- emergency: emergency changes (proc. 7, 8) ---------------------

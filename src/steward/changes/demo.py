@@ -151,15 +151,117 @@ def _approvals(context: dict[str, Any]) -> None:
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------
 
 
+TASK_DEMO = "Replace the storage array of Online Banking"
+
+
+def _walk_to_implementation(change: Any, actor: Any) -> None:
+    """Approval is the approvals topic's: here the change is moved there directly (as an
+    approved change), then its implementation started (proc. 4, 5)."""
+    from django.db import transaction
+
+    from steward.changes import workflows
+    from steward.changes.models import Change
+    from steward.changes.services.tasks import change_start_implementation
+    from steward.core import transitions
+
+    with transaction.atomic():
+        locked = transitions.lock(Change, change.pk)
+        for status in ("risk_analysis", "planning", "approval", "implementation"):
+            transitions.transition(locked, status, actor=actor, workflow=workflows.CHANGE)
+        change_start_implementation(locked, actor=actor)
+
+
+def _implemented(context: dict[str, Any], spec: tuple, *, until: str = "") -> Any:
+    """A change of ``spec`` (coordinator, service, title, category, group, worker) in
+    implementation, its tasks completed up to the first of kind ``until`` ("": all)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from steward.changes.services import changes, tasks
+
+    people, groups, services = context["people"], context["groups"], context["services"]
+    coordinator, service, title, category, group, worker = spec
+    actor = people[coordinator]
+    change = changes.change_register(
+        actor=actor, title=title, category=category, service_id=services[service].pk
+    )
+    start = timezone.now() + dt.timedelta(days=2)
+    type(change).objects.filter(pk=change.pk).update(
+        planned_start=start, planned_end=start + dt.timedelta(hours=4)
+    )
+    first = "preparation" if category == "infrastructure" else "develop"
+    tasks.task_add(actor=actor, change_id=change.pk, title=f"{title}: {first}", kind=first,
+                   support_group_id=groups[group].pk)  # fmt: skip
+    _walk_to_implementation(change, actor)
+    release = people["ria.release"]
+    while True:
+        task = change.tasks.filter(status="open").exclude(kind="production_test").first()
+        if task is None or task.kind == until:
+            return change
+        by = release if task.kind.startswith("transfer") else people[worker]
+        by = actor if task.kind == "customer_test" else by
+        tasks.task_complete(actor=by, task_id=task.pk, result="Done as planned.")
+
+
 def _tasks(context: dict[str, Any]) -> None:
-    """The tasks and implementation (proc. 4, 5) of the demo."""
+    """The tasks and implementation (proc. 4, 5) of the demo: an infrastructure change
+    half done, an application change waiting for customer testing."""
+    from steward.changes.models import Change, ChangeTask
+
+    if Change.objects.filter(title=TASK_DEMO).exists():
+        return
+    _implemented(context, ("chris.change", "Online Banking", TASK_DEMO, "infrastructure",
+                           "Server & Storage", "sam.spec"), until="implementation")  # fmt: skip
+    _implemented(context, ("chris.change", "Online Banking", "Add two-factor login to Online "
+                           "Banking", "application", "Application Support", "kim.spec"),
+                 until="customer_test")  # fmt: skip
+    context["counts"]["change tasks"] = ChangeTask.objects.count()
 
 
 # --- closure: closure (proc. 6) ------------------------------------
 
 
+CLOSURE_DEMO = [
+    # (weeks ago, title, outcome) on Payments Gateway, by the server team
+    (5, "Add a second payments database node", "closed"),
+    (4, "Patch the payments web servers", "closed"),
+    (3, "Rotate the payments TLS certificates", "closed"),
+    (2, "Move payments logging to the new cluster", "backed_out"),
+    (1, "Raise the payments connection limits", "closed"),
+]
+
+
 def _closure(context: dict[str, Any]) -> None:
-    """The closure (proc. 6) of the demo."""
+    """The closure (proc. 6) of the demo: a change in its production test, closed
+    successful ones some weeks back (for the KPIs) and one backed out."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from steward.changes.models import Change
+    from steward.changes.services import closure, tasks
+
+    if Change.objects.filter(title=CLOSURE_DEMO[0][1]).exists():
+        return
+    people = context["people"]
+    chris, sam = people["chris.change"], people["sam.spec"]
+    spec = ("chris.change", "Payments Gateway", "Upgrade the TLS library of the payments "
+            "gateway", "infrastructure", "Server & Storage", "sam.spec")  # fmt: skip
+    _implemented(context, spec)
+    now = timezone.now()
+    for weeks, title, outcome in CLOSURE_DEMO:
+        with freeze_time(now - dt.timedelta(weeks=weeks), tick=True):
+            change = _implemented(context, (*spec[:2], title, *spec[3:]))
+            met = outcome == "closed"
+            closure.change_production_test(actor=sam, change_id=change.pk, requirements_met=met,
+                                           note="Verified with a test payment.")  # fmt: skip
+            if not met:
+                continue
+            for task in change.tasks.filter(status="open"):
+                tasks.task_complete(actor=chris, task_id=task.pk, result="Updated.")
+            closure.change_close(actor=chris, change_id=change.pk, note="All requirements met.")
 
 
 # --- emergency: emergency changes (proc. 7, 8) ---------------------

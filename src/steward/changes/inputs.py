@@ -47,10 +47,22 @@ CHANGE_REJECT = Inputs(
 
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------
 # (section owned by the tasks topic)
+TASK_ADD = staff_inputs(
+    "change task", "title", "kind", "support_group", "assignee", "depends_on", "planned_start",
+    "planned_end", description=_TEXT,
+)  # fmt: skip
+TASK_ASSIGN = staff_inputs("change task assignment", "assignee", "support_group")
+TASK_RESULT = staff_inputs("change task result", result=_TEXT)
+TASK_CANCEL = staff_inputs("change task cancellation", reason=_TEXT)
 
 
 # --- closure: closure (proc. 6) ------------------------------------
 # (section owned by the closure topic)
+PRODUCTION_TEST = staff_inputs(
+    "production test", "requirements_met", "improvement_over_before", "security_or_data_risk",
+    note=_TEXT,
+)  # fmt: skip
+CHANGE_CLOSE = staff_inputs("change closure", note=_TEXT)
 
 
 # --- emergency: emergency changes (proc. 7, 8) ---------------------

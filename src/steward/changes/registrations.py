@@ -8,7 +8,7 @@ from typing import Any
 
 from steward.changes.choices import OPEN_CHANGE_STATUSES
 from steward.changes.queries import changes as change_queries
-from steward.core import registry
+from steward.core import permissions, registry
 from steward.core.registry import SearchHit, WorkList, WorkSection
 
 AREA = "Changes"
@@ -120,6 +120,45 @@ def approval_work(actor: Any) -> list[registry.WorkSection]:
 
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------
 # (section owned by the tasks topic)
+TASK_WORK = "changes.task.work"
+registry.nav(AREA, "Change tasks", "changes:change-task-list", TASK_WORK, 20)
+
+
+def _task_rows(actor: Any) -> list[dict[str, Any]]:
+    from steward.changes.queries import tasks as task_queries
+
+    return [
+        {
+            "change": t.change.number,
+            "title": t.title,
+            "kind": t.get_kind_display(),
+            "group": t.support_group.name if t.support_group_id else "",
+            "url": t.change.get_absolute_url() + "#tasks",
+        }
+        for t in task_queries.ready_for(actor)[:25]
+    ]
+
+
+TASK_WORK_LISTS = [
+    registry.WorkList(
+        TASK_WORK,
+        "Change tasks for my groups",
+        _task_rows,
+        ("change", "title", "kind", "group"),
+        "changes:change-task-list",
+        "?status=open",
+        "Your groups have no change task to do.",
+        hide_empty=True,
+    )
+]
+
+
+@registry.work_provider
+def change_task_work(actor: Any) -> list[registry.WorkSection]:
+    """On "My work": the open change tasks of my groups (proc. 4-6)."""
+    if permissions.is_customer_side(actor):
+        return []
+    return registry.work_sections(actor, TASK_WORK_LISTS)
 
 
 # --- closure: closure (proc. 6) ------------------------------------

@@ -377,7 +377,27 @@ EDITABLE: list[Editable] = [
         page="incidents:solution-edit",
         edits="title",
     ),
+    # Change Management: the change's steps and the change task's (tasks topic).
+    Editable("change", lambda actor: _change(actor), api="change"),
+    Editable("change task", lambda actor: _change_task(actor), api="change-task"),
 ]
+
+
+def _change(actor: Person) -> Model:
+    from steward.changes.services import changes
+
+    return changes.change_register(
+        actor=actor, title=f"Change {_n()}", service_id=service(actor).pk
+    )
+
+
+def _change_task(actor: Person) -> Model:
+    from steward.changes.services import tasks
+
+    change = _change(actor)
+    return tasks.task_add(actor=actor, change_id=change.pk, title="Prepare", kind="preparation",
+                          support_group_id=group(actor).pk)  # fmt: skip
+
 
 API_ENTRIES = [e for e in EDITABLE if e.api and e.patch]
 RESOURCES = [e for e in EDITABLE if e.api]  # with or without PATCH: their steps

@@ -173,7 +173,9 @@ def _changes(admin: Any, service: Any, ci: Any) -> dict:
     approval = ChangeApproval.objects.create(
         change=change, round=1, approver=admin, basis="service_owner"
     )
-    return {"change": change, "change_approval": approval}
+    # A task that can be worked (open), for the change task pages (tasks topic).
+    task = change.tasks.create(title="Prepare", kind="preparation", status="open")
+    return {"change": change, "change_approval": approval, "change_task": task}
 
 
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:

@@ -40,7 +40,7 @@ RESOURCE_RECORDS = {
     "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
     "webhook-deliveries": "webhook_delivery",
-    "change-approvals": "change_approval",
+    "change-approvals": "change_approval", "change-tasks": "change_task",
 }  # fmt: skip
 
 

@@ -43,7 +43,7 @@ PAGE_RECORDS = [
     ("routing-rule", "routing_rule"), ("category", "category"),
     # Change Management: the more specific prefixes ("change-task", "change-template")
     # before "change".
-    ("change", "change"),
+    ("change-task", "change_task"), ("change", "change"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
