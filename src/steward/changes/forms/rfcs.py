@@ -95,10 +95,11 @@ class RfcSubmitForm(ConditionsMixin, GuardedForm):
     def data_for_service(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         service, template = data.pop("service"), data.pop("standard_template")
+        incident = data.pop("incident")
         return {
             **data,
             "service_id": service.pk,
-            "incident_id": data.pop("incident"),
+            "incident_id": incident,
             "standard_template_id": template.pk if template else None,
         }
 

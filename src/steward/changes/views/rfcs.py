@@ -118,12 +118,13 @@ class RfcDetailView(RecordDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["panel"] = RFC.panel(
+        panel = RFC.panel(
             self.actor,
             context["record"],
             failed=kwargs.get("failed_action", ""),
             form=kwargs.get("failed_form"),
         )
+        context.update(panel, heading="Review")
         return context
 
 
