@@ -40,6 +40,8 @@ RESOURCE_RECORDS = {
     "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
     "webhook-deliveries": "webhook_delivery",
+    "requests-for-change": "rfc", "change-templates": "change_template",
+    "task-templates": "task_template", "change-policies": "change_policy",
 }  # fmt: skip
 
 
