@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from steward.changes.models import ChangePolicy, ChangeTemplate, RequestForChange
-from steward.core.tests.test_csp import inline_code
 from steward.core.demo import loader
 from steward.core.models import Person
+from steward.core.tests.test_csp import inline_code
 
 
 @pytest.mark.django_db
