@@ -162,6 +162,20 @@ def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
     }
 
 
+def _changes(admin: Any, service: Any, ci: Any) -> dict:
+    from steward.changes.models import ChangeApproval
+    from steward.changes.services import changes
+
+    change = changes.change_register(
+        actor=admin, title="Upgrade the mail server", service_id=service.pk, ci_ids=[ci.pk]
+    )
+    # An approval asked of the administrator (the service owner): rows, not a procedure.
+    approval = ChangeApproval.objects.create(
+        change=change, round=1, approver=admin, basis="service_owner"
+    )
+    return {"change": change, "change_approval": approval}
+
+
 def _rfcs(admin: Any, service: Any) -> dict:
     """Change Management's requests for change and their reference data (rfcs topic)."""
     from steward.changes.services import rfcs, templates
@@ -232,6 +246,7 @@ def build() -> World:
     records.update(_service_level(admin, acme, provider, calendar))
     records.update(_configuration(admin))
     records.update(_incidents(people, group, records["service"], admin))
+    records.update(_changes(admin, records["service"], records["ci"]))
     records.update(_rfcs(admin, records["service"]))
     return World(actors=people, records=records)
 

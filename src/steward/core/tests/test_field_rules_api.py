@@ -39,7 +39,8 @@ RESOURCE_RECORDS = {
     "service-level-targets": "target", "services": "service",
     "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
-    "webhook-deliveries": "webhook_delivery",
+    "webhook-deliveries": "webhook_delivery", "changes": "change",
+    "change-approvals": "change_approval",
     "requests-for-change": "rfc", "change-templates": "change_template",
     "task-templates": "task_template", "change-policies": "change_policy",
 }  # fmt: skip

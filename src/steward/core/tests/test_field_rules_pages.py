@@ -43,6 +43,9 @@ PAGE_RECORDS = [
     ("routing-rule", "routing_rule"), ("category", "category"),
     ("rfc", "rfc"), ("change-template", "change_template"), ("task-template", "task_template"),
     ("change-policy", "change_policy"),
+    # Change Management: the more specific prefixes ("change-task", "change-template")
+    # before "change".
+    ("change", "change"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
