@@ -5,10 +5,13 @@ and its ``POST /api/v1/<records>/{id}/<key>/``. The services check everything ag
 from typing import Any
 
 from steward.changes.choices import ApprovalDecision, ChangeStatus
+from steward.changes.forms import rfcs as rfc_forms
 from steward.changes.forms.approvals import ChangeReviewForm
 from steward.changes.queries import approvals as approval_queries
 from steward.changes.queries import changes as change_queries
+from steward.changes.queries import rfcs as rfc_queries
 from steward.changes.services import approvals as approval_svc
+from steward.changes.services import rfcs as rfc_svc
 from steward.core.actions import Action, ActionTable, leading_to  # noqa: F401
 
 _API = "steward.changes.api"
@@ -20,6 +23,20 @@ CHANGE_ROWS: list[Action] = []
 
 # --- rfcs: requests for change (proc. 1) ---------------------------
 # (section owned by the rfcs topic)
+# The request for change's own table: the change coordinator's review (proc. 1), one
+# form whose decision the service checks against ``rules.review_request_for_change``.
+# fmt: off
+RFC = ActionTable(
+    name="rfc", namespace="changes", prefix="requests-for-change",
+    query_one=rfc_queries.rfc_for, record_arg="rfc_id", actions=[
+    Action("review", "Review", rfc_svc.rfc_review, rfc_svc.REVIEW, ("submitted",),
+           form_class=rfc_forms.RfcReviewForm, serializer=f"{_API}.rfcs.RfcReviewSerializer",
+           arguments=rfc_forms.review_arguments, initial=rfc_forms.review_initial,
+           done=lambda posted: f"Reviewed: {posted.result.get_status_display().lower()}.",
+           help="Record your decision; the system checks it against procedure 1.",
+           summary="Review: register, add to a change, reject or hand to Release Management"),
+])
+# fmt: on
 
 
 # --- templates: templates and policies -----------------------------

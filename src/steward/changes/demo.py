@@ -12,15 +12,145 @@ from django.utils import timezone
 # --- rfcs: requests for change (proc. 1) ---------------------------
 
 
+_RFC_NOT_NEEDED = {"causes_outage_in_service_hours": False, "functionality_changes": False,
+              "cmdb_update": False}  # fmt: skip
+_RFC_NEEDS = {"causes_outage_in_service_hours": True, "functionality_changes": False,
+         "cmdb_update": True}  # fmt: skip
+_RFC_FIX = {"problem_fix": True, "single_coordinator": True, "extra_funding": False}
+# (reviewer, title, service, source, origin, answers, decision, choices); decision None:
+# left to review. Choices name templates, policies or "the change" registered before.
+_DEMO_RFCS = [
+    ("chris.change", "Upgrade the Online Banking database to PostgreSQL 17",
+     "Online Banking", "release", "REL-2026-04", _RFC_NEEDS, "register",
+     {"template": "Upgrade a database"}),
+    ("chris.change", "Fix the connection pool leak in Online Banking", "Online Banking",
+     "known_error", "KE000101", {**_RFC_NEEDS, **_RFC_FIX}, "link", {"change": True}),
+    ("cleo.change", "Raise the sales mailboxes to 10 GB", "Email & Collaboration",
+     "known_error", "KE000102", {"standard": "Add a mailbox quota"}, "standard", {}),
+    ("chris.change", "Reindex the payments database on 31 January", "Payments Gateway",
+     "known_error", "KE000103", _RFC_NEEDS, "reject_policy",
+     {"policy": "No changes to production on the last business day of the month"}),
+    ("cleo.change", "Reword the e-mail signature guideline", "Email & Collaboration",
+     "release", "REL-2026-05", _RFC_NOT_NEEDED, "reject_not_needed", {}),
+    ("chris.change", "New payment method: instant transfers", "Payments Gateway",
+     "known_error", "KE000104", {**_RFC_NEEDS, "functionality_changes": True, "problem_fix": False},
+     "to_release", {}),
+    ("cleo.change", "Return Electronic Health Records to production", "Electronic Health Records",
+     "continuity", "DR-2026-02", _RFC_NEEDS, None, {}),
+    ("chris.change", "Patch the Fleet Tracking servers", "Fleet Tracking", "known_error",
+     "KE000105", {"standard": "Patch a Linux server"}, None, {}),
+]  # fmt: skip
+
+
+def _rfc_choices(choices: dict[str, Any], registered: Any) -> dict[str, Any]:
+    from steward.changes.models import ChangePolicy, ChangeTemplate
+
+    found: dict[str, Any] = {}
+    if "template" in choices:
+        found["template_id"] = ChangeTemplate.objects.get(name=choices["template"]).pk
+    if "policy" in choices:
+        found["policy_id"] = ChangePolicy.objects.get(name=choices["policy"]).pk
+    if choices.get("change") and registered is not None:
+        found["change_id"] = registered.pk
+    return found
+
+
 def _rfcs(context: dict[str, Any]) -> None:
-    """The requests for change (proc. 1) of the demo."""
+    """The requests for change (proc. 1) of the demo: from known errors, release documents
+    and a return-to-production request (those from incident requests and the request form
+    come with the incident demo), in every state of the review."""
+    from steward.changes.choices import RfcSource
+    from steward.changes.models import ChangeTemplate, RequestForChange
+    from steward.changes.services import rfcs
+
+    _templates(context)  # the review names them (idempotent)
+    if RequestForChange.objects.filter(source=RfcSource.KNOWN_ERROR).exists():
+        return
+    people, services = context["people"], context["services"]
+    submitter = people.get("pat.problem") or people["max.manager"]
+    registered = None
+    for reviewer, title, service, source, origin, answers, decision, choices in _DEMO_RFCS:
+        answers = dict(answers)
+        standard = answers.pop("standard", None)
+        if standard:
+            answers["standard_template_id"] = ChangeTemplate.objects.get(name=standard).pk
+        rfc = rfcs.rfc_submit(
+            actor=submitter, title=title, service_id=services[service].pk, source=source,
+            origin_reference=origin, **answers,
+        )  # fmt: skip
+        if decision is None:
+            continue
+        done = rfcs.rfc_review(
+            actor=people[reviewer], rfc_id=rfc.pk, decision=decision,
+            note="Reviewed in the weekly change meeting.",
+            **_rfc_choices(choices, registered),
+        )  # fmt: skip
+        registered = registered or done.change
+    context["counts"]["requests for change"] = RequestForChange.objects.count()
 
 
 # --- templates: templates and policies -----------------------------
 
 
+_DEMO_POLICIES = [
+    ("No changes to production on the last business day of the month",
+     "Production systems are frozen on the last business day of each month for the "
+     "month-end close: plan the change before or after it."),
+    ("Database schema changes need a DBA",
+     "A change to a database schema is planned and implemented with a database "
+     "administrator of Database Administration."),
+]  # fmt: skip
+# (name, type, category, plan, backout plan, risk, minutes, [(task, kind, group)])
+_DEMO_CHANGE_TEMPLATES = [
+    ("Patch a Linux server", "standard", "infrastructure",
+     "Apply the vendor's security patches and reboot in the maintenance window.",
+     "Restore the snapshot taken before patching.", "low", 60,
+     [("Take a snapshot of the server", "preparation", "Server & Storage"),
+      ("Install the patches and reboot", "implementation", "Server & Storage")]),
+    ("Add a mailbox quota", "standard", "infrastructure",
+     "Raise the mailbox quota of the named mailboxes.", "Set the previous quota back.", "low",
+     15, [("Raise the quota", "implementation", "Server & Storage")]),
+    ("Upgrade a database", "normal", "infrastructure",
+     "Upgrade the database server to the new major version with a tested dump and restore.",
+     "Switch back to the old server, which stays read-only for a week.", "high", 240,
+     [("Test the upgrade on a copy", "preparation", "Database Administration"),
+      ("Order the extra storage", "preparation", "Server & Storage"),
+      ("Upgrade the production database", "implementation", "Database Administration")]),
+]  # fmt: skip
+# Stand-alone task (group) templates, added to any change.
+_DEMO_TASK_TEMPLATES = [
+    ("Update the CMDB", "cmdb_update", "Server & Storage"),
+    ("Tell the service desk what changes for users", "additional", "Service Desk"),
+]
+
+
 def _templates(context: dict[str, Any]) -> None:
-    """The templates and policies of the demo."""
+    """The templates and policies of the demo: two policies, the standard changes "Patch a
+    Linux server" and "Add a mailbox quota", the normal "Upgrade a database", each with
+    its task templates, and stand-alone task templates."""
+    from steward.changes.models import ChangeTemplate
+    from steward.changes.services import templates
+
+    if ChangeTemplate.objects.exists():
+        return
+    actor, groups = context["people"]["max.manager"], context["groups"]
+    for name, statement in _DEMO_POLICIES:
+        templates.change_policy_create(actor=actor, name=name, statement=statement)
+    for name, kind, category, plan, backout, risk, minutes, tasks in _DEMO_CHANGE_TEMPLATES:
+        template = templates.change_template_create(
+            actor=actor, name=name, change_type=kind, category=category, plan=plan,
+            backout_plan=backout, risk_level=risk, duration_minutes=minutes,
+        )  # fmt: skip
+        for task, task_kind, group in tasks:
+            templates.task_template_create(
+                actor=actor, name=task, kind=task_kind, change_template=template,
+                support_group=groups.get(group),
+            )  # fmt: skip
+    for task, task_kind, group in _DEMO_TASK_TEMPLATES:
+        templates.task_template_create(
+            actor=actor, name=task, kind=task_kind, support_group=groups.get(group)
+        )
+    context["counts"]["change templates"] = ChangeTemplate.objects.count()
 
 
 # --- changes: changes: registration, analysis, planning (proc. 2) ---

@@ -41,6 +41,8 @@ RESOURCE_RECORDS = {
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
     "webhook-deliveries": "webhook_delivery",
     "change-approvals": "change_approval", "change-tasks": "change_task",
+    "requests-for-change": "rfc", "change-templates": "change_template",
+    "task-templates": "task_template", "change-policies": "change_policy",
 }  # fmt: skip
 
 
