@@ -417,6 +417,11 @@ def _kpis(context: dict[str, Any]) -> None:
 
 def load(context: dict[str, Any]) -> None:
     """Add the Change Management demo records that are missing."""
+    from django.utils import timezone
+
+    from steward.core.models import Notification
+
+    started = timezone.now()
     _rfcs(context)
     _templates(context)
     _changes(context)
@@ -426,3 +431,5 @@ def load(context: dict[str, Any]) -> None:
     _emergency(context)
     _calendar(context)
     _kpis(context)
+    # The replayed past (changes closed weeks ago) does not flood anyone's mailbox.
+    Notification.objects.filter(created_at__lt=started).update(send_email=False, email_due_at=None)

@@ -40,6 +40,7 @@ from steward.changes.choices import (
     RejectionReason,
 )
 from steward.changes.models import Change, ChangeApproval, ChangePolicy
+from steward.changes.services.tasks import change_start_implementation
 from steward.core import journal, notify, permissions, roles, transitions
 from steward.core.calendars import business_time_between
 from steward.core.choices import Role
@@ -478,6 +479,7 @@ def change_approve(
             reason=f"Approved by every approver (round {change.approval_round}).",
             also=["approved_at"],
         )
+        change_start_implementation(change, actor=actor)  # proc. 4/5: the first tasks open
         notify.send(
             recipients=[change.coordinator],
             event="change.approved",

@@ -20,6 +20,7 @@ from steward.changes.choices import ChangeStatus, ChangeType
 from steward.changes.models import Change
 from steward.changes.services import impact as impact_of
 from steward.changes.services.changes import COORDINATE, refresh_analysis
+from steward.changes.services.tasks import change_start_implementation
 from steward.core import journal, notify, permissions, roles, transitions
 from steward.core.choices import Role
 from steward.core.errors import DomainError, InvalidTransition
@@ -241,6 +242,8 @@ def change_submit_plan(*, actor: Person, change_id: int) -> Change:
                 body=f"{change.title} ({change.service.name}): review it and collect the approvals.",
                 record=change,
             )
+        else:  # a standard change: its first tasks open now (proc. 4, 5)
+            change_start_implementation(change, actor=actor)
     return change
 
 
