@@ -2,7 +2,12 @@
 request-for-change, task and planned-event pages (seed 003 ch. 3), each with its page URL
 and its ``POST /api/v1/<records>/{id}/<key>/``. The services check everything again."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from steward.changes.forms.kpis import CausedIncidentForm
 from steward.changes.queries import changes as change_queries
+from steward.changes.services import kpis as kpi_svc
 from steward.core.actions import Action, ActionTable, leading_to  # noqa: F401
 
 _API = "steward.changes.api"
@@ -46,6 +51,42 @@ CHANGE_ROWS: list[Action] = []
 
 # --- kpis: KPIs ----------------------------------------------------
 # (section owned by the kpis topic)
+# Recording an incident request the change caused: a form in the panel (and
+# .../caused-incident/ on the API); taking it back: each row's button on the page (its URL
+# names the incident), .../caused-incident-remove/ with the incident in the body on the API.
+def _caused_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    incident = data["incident"]
+    return {"incident_id": getattr(incident, "pk", incident), "note": data.get("note") or ""}
+
+
+def _incident_of_url(url: Mapping[str, Any]) -> dict[str, Any]:
+    return {"incident_id": url["incident_pk"]}
+
+
+def _may_record_caused(actor: Any, change: Any) -> bool:
+    return kpi_svc.was_implemented(change) and kpi_svc.may_record(actor, change)
+
+
+def _may_remove_caused(actor: Any, change: Any) -> bool:
+    return kpi_svc.may_record(actor, change) and change.caused_incidents.exists()
+
+
+CHANGE_ROWS += [
+    Action("caused-incident", "Record a caused incident", kpi_svc.change_link_caused_incident,
+           change_queries.VIEW, form_class=CausedIncidentForm,
+           serializer=f"{_API}.kpis.ChangeCausedIncidentSerializer",
+           arguments=_caused_arguments, when=_may_record_caused, fragment="#caused-incidents",
+           done="Recorded: the change caused this incident request.",
+           summary="Record an incident request the change caused"),
+    Action("caused-incident-remove", "Not caused by it", kpi_svc.change_unlink_caused_incident,
+           change_queries.VIEW, serializer=f"{_API}.kpis.ChangeCausedIncidentSerializer",
+           arguments=_caused_arguments, when=_may_remove_caused, page=False,
+           summary="Take back that the change caused an incident request"),
+    Action("caused-incident-unlink", "Not caused by it", kpi_svc.change_unlink_caused_incident,
+           change_queries.VIEW, route="caused-incidents/<int:incident_pk>/remove/",
+           url_args=_incident_of_url, when=_may_remove_caused, fragment="#caused-incidents",
+           done="No longer recorded as caused by this change.", api=False),
+]  # fmt: skip
 
 
 # --- the change table, built from the sections' rows ------------------------------

@@ -54,3 +54,14 @@ declare_many(
         "cancelled": "A planned event was cancelled.",
     },
 )
+
+# --- kpis: what a change caused ---------------------------------------------------------
+declare_many(
+    Change,
+    {
+        "caused_incident": "An incident request was recorded as caused by the change "
+        "(`data.incident`).",
+        "caused_incident_removed": "An incident request is no longer recorded as caused by "
+        "the change (`data.incident`).",
+    },
+)

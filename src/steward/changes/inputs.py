@@ -45,3 +45,6 @@ CHANGE_REGISTER = staff_inputs(
 
 # --- kpis: KPIs ----------------------------------------------------
 # (section owned by the kpis topic)
+# Recording an incident request a change caused (and taking it back): the note is a work
+# note on the change.
+CHANGE_CAUSED_INCIDENT = staff_inputs("caused incident", "incident", note=_TEXT)

@@ -4,7 +4,10 @@ One module for everything the area plugs into the shell (core.registry); importe
 ChangesConfig.ready().
 """
 
+from steward.changes.queries import kpis as kpi_queries
+from steward.configuration.services import cis as cmdb
 from steward.core import registry
+from steward.service_level.services import reporting as service_reports
 
 AREA = "Changes"
 VIEW = "changes.change.view"
@@ -45,3 +48,8 @@ registry.nav(AREA, "Changes", "changes:change-list", VIEW, 10)
 
 # --- kpis: KPIs ----------------------------------------------------
 # (section owned by the kpis topic)
+registry.nav(AREA, "Change KPIs", "changes:kpis", kpi_queries.VIEW, 90)
+# The CMDB records the change a CI was changed under and the service report lists a
+# service's changes; both areas come first in INSTALLED_APPS, so they ask through core.
+registry.provide(cmdb.CHANGE_PROVIDER, kpi_queries.change_for_cmdb)
+registry.provide(service_reports.REPORT_CHANGES, kpi_queries.service_report_changes)
