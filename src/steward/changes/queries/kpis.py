@@ -100,6 +100,8 @@ def periods_between(
                 start = _period_of(grain, start - dt.timedelta(days=1))[0]
         if start > end:
             raise ValidationError({"end": ["The end comes before the start."]})
+        if start.year < 2 or end.year > 9998:
+            raise OverflowError
         found: list[Period] = []
         day = start
         while day <= end:
@@ -203,13 +205,13 @@ def _backlogs(qs: QuerySet[Change], periods: list[Period]) -> list[Counter[str]]
         .annotate(ended_at=Coalesce("closed_at", "updated_at"))
         .filter(created_at__lt=moments[-1])
         .filter(Q(status__in=OPEN_CHANGE_STATUSES) | Q(ended_at__gte=periods[0].start))
-        .values_list("pk", "status", "created_at")
+        .values_list("pk", "status", "change_type", "created_at", "ended_at")
     )
     moves: dict[int, list[tuple[dt.datetime, str, str]]] = defaultdict(list)
     for record_id, at, old, new in (
         JournalEntry.objects.filter(
             record_type=ContentType.objects.get_for_model(Change),
-            record_id__in=[pk for pk, _, _ in candidates],
+            record_id__in=[row[0] for row in candidates],
             kind=JournalKind.TRANSITION,
             field="status",
         )
@@ -218,11 +220,11 @@ def _backlogs(qs: QuerySet[Change], periods: list[Period]) -> list[Counter[str]]
     ):
         moves[record_id].append((at, old, new))
     backlogs: list[Counter[str]] = [Counter() for _ in periods]
-    for pk, status, created_at in candidates:
+    for pk, status, change_type, created_at, ended_at in candidates:
         history = moves.get(pk, [])
-        first = history[0][1] if history else status
+        first = history[0][1] if history else _initial(status, change_type)
         for n, moment in enumerate(moments):
-            if created_at >= moment:
+            if created_at >= moment or (status in ENDED_CHANGE_STATUSES and ended_at <= moment):
                 continue
             then = first
             for at, _, new in history:
@@ -232,6 +234,16 @@ def _backlogs(qs: QuerySet[Change], periods: list[Period]) -> list[Counter[str]]
             if then in OPEN_CHANGE_STATUSES:
                 backlogs[n][then] += 1
     return backlogs
+
+
+def _initial(status: str, change_type: str) -> str:
+    """The status a change without recorded transitions had: its own while open; an ended
+    one was registered (implemented first, for an emergency change) until it ended."""
+    if status in OPEN_CHANGE_STATUSES:
+        return status
+    if change_type == ChangeType.EMERGENCY:
+        return ChangeStatus.IMPLEMENTATION
+    return ChangeStatus.REGISTERED
 
 
 @dataclass
