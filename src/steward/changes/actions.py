@@ -63,28 +63,28 @@ def _incident_of_url(url: Mapping[str, Any]) -> dict[str, Any]:
     return {"incident_id": url["incident_pk"]}
 
 
-def _may_record_caused(actor: Any, change: Any) -> bool:
-    return kpi_svc.was_implemented(change) and kpi_svc.may_record(actor, change)
+def _was_implemented(actor: Any, change: Any) -> bool:
+    return kpi_svc.was_implemented(change)
 
 
-def _may_remove_caused(actor: Any, change: Any) -> bool:
-    return kpi_svc.may_record(actor, change) and change.caused_incidents.exists()
+def _has_caused(actor: Any, change: Any) -> bool:
+    return change.caused_incidents.exists()
 
 
 CHANGE_ROWS += [
     Action("caused-incident", "Record a caused incident", kpi_svc.change_link_caused_incident,
-           change_queries.VIEW, form_class=CausedIncidentForm,
+           kpi_svc.COORDINATE, form_class=CausedIncidentForm,
            serializer=f"{_API}.kpis.ChangeCausedIncidentSerializer",
-           arguments=_caused_arguments, when=_may_record_caused, fragment="#caused-incidents",
+           arguments=_caused_arguments, when=_was_implemented, fragment="#caused-incidents",
            done="Recorded: the change caused this incident request.",
            summary="Record an incident request the change caused"),
     Action("caused-incident-remove", "Not caused by it", kpi_svc.change_unlink_caused_incident,
-           change_queries.VIEW, serializer=f"{_API}.kpis.ChangeCausedIncidentSerializer",
-           arguments=_caused_arguments, when=_may_remove_caused, page=False,
+           kpi_svc.COORDINATE, serializer=f"{_API}.kpis.ChangeCausedIncidentSerializer",
+           arguments=_caused_arguments, when=_has_caused, page=False,
            summary="Take back that the change caused an incident request"),
     Action("caused-incident-unlink", "Not caused by it", kpi_svc.change_unlink_caused_incident,
-           change_queries.VIEW, route="caused-incidents/<int:incident_pk>/remove/",
-           url_args=_incident_of_url, when=_may_remove_caused, fragment="#caused-incidents",
+           kpi_svc.COORDINATE, route="caused-incidents/<int:incident_pk>/remove/",
+           url_args=_incident_of_url, when=_has_caused, fragment="#caused-incidents",
            done="No longer recorded as caused by this change.", api=False),
 ]  # fmt: skip
 

@@ -3,21 +3,19 @@ and what follows it; ch. 8 proc. 2-5, the incident found to come from a change),
 KPI "changes that caused incidents" counts.
 
 Who records it: the change coordinator of the change's service (``changes.change.coordinate``
-there: change coordinators, change managers) or a group coordinator of the support group
-the incident request is with, who finds the cause while the group works it. The incident
-must be one the actor may see, and the change must have been implemented (it is in or past
-implementation; an emergency change is implemented before it is registered).
+there: change coordinators, change managers), who answers for the change's outcome. The
+incident must be one the actor may see, and the change must have been implemented (it is
+in or past implementation; an emergency change is implemented before it is registered).
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from steward.changes.choices import ChangeStatus, ChangeType
 from steward.changes.models import Change
-from steward.core import journal, notify, permissions, roles, transitions
-from steward.core.choices import Role
+from steward.core import journal, notify, permissions, transitions
 from steward.core.errors import DomainError
-from steward.core.models import Person, RoleAssignment
+from steward.core.models import Person
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries.incidents import incidents_for
 
@@ -39,17 +37,9 @@ def was_implemented(change: Change) -> bool:
     return change.status in IMPLEMENTED
 
 
-def may_record(actor: Person, change: Change, incident: IncidentRequest | None = None) -> bool:
-    """The change coordinator of the change's service, or a group coordinator (of the
-    incident's group, when the incident is known)."""
-    if permissions.has(actor, COORDINATE, change):
-        return True
-    if incident is None:  # offering the step: a coordinator of some group
-        return RoleAssignment.objects.filter(person=actor, role=Role.GROUP_COORDINATOR).exists()
-    group = incident.support_group
-    return group is not None and roles.holds(
-        actor, Role.GROUP_COORDINATOR, group, or_everywhere=True
-    )
+def may_record(actor: Person, change: Change) -> bool:
+    """The change coordinator of the change's service (or a change manager)."""
+    return permissions.has(actor, COORDINATE, change)
 
 
 def _incident(actor: Person, incident_id: int) -> IncidentRequest:
@@ -80,13 +70,8 @@ def change_link_caused_incident(
     else records it."""
     with transaction.atomic():
         change = transitions.lock(Change, change_id, related=["service", "coordinator"])
-        permissions.require(actor, "changes.change.view", change)
+        permissions.require(actor, COORDINATE, change)
         incident = _incident(actor, incident_id)
-        if not may_record(actor, change, incident):
-            raise PermissionDenied(
-                "Only the change coordinator of the service or a coordinator of the "
-                "incident's support group records what a change caused."
-            )
         if not was_implemented(change):
             raise DomainError(
                 f"{change.number} is {change.get_status_display().lower()}: only a change "
@@ -109,7 +94,7 @@ def change_link_caused_incident(
                 record=change,
                 body=note,
                 public=False,
-                permission="changes.change.view",
+                permission=COORDINATE,
             )
         notify.record_event(
             record=change,
@@ -128,16 +113,11 @@ def change_unlink_caused_incident(
     cause after all); journaled on both records like the link."""
     with transaction.atomic():
         change = transitions.lock(Change, change_id, related=["service", "coordinator"])
-        permissions.require(actor, "changes.change.view", change)
+        permissions.require(actor, COORDINATE, change)
         incident = change.caused_incidents.filter(pk=incident_id).first()
         if incident is None:
             raise ValidationError(
                 {"incident": ["That incident request is not recorded as caused by this change."]}
-            )
-        if not may_record(actor, change, incident):
-            raise PermissionDenied(
-                "Only the change coordinator of the service or a coordinator of the "
-                "incident's support group records what a change caused."
             )
         change.caused_incidents.remove(incident)
         change.save(update_fields=["lock_version"])
@@ -151,7 +131,7 @@ def change_unlink_caused_incident(
                 record=change,
                 body=note,
                 public=False,
-                permission="changes.change.view",
+                permission=COORDINATE,
             )
         notify.record_event(
             record=change,
