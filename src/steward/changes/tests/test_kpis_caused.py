@@ -211,3 +211,24 @@ def test_a_wrong_number_on_the_page_says_so(client, make_change, change_coordina
 
     assert posted.status_code == 400  # the record page again, the form with its error
     assert not change.caused_incidents.exists()
+
+
+def test_the_demo_links_a_couple_of_implemented_changes_once(
+    make_change, change_manager, requester, service
+):
+    from steward.changes import demo
+
+    demo._kpis({})  # no demo changes yet: nothing to do
+    assert not Change.caused_incidents.through.objects.exists()
+    for _ in range(3):
+        implemented(make_change)
+    make_change(title="Still planned")
+    for n in range(3):
+        make_incident(requester, service=service, title=f"Mail slow {n}")
+
+    context: dict = {}
+    demo._kpis(context)
+    demo._kpis(context)
+
+    assert context["counts"]["changes that caused incidents"] == 2  # the second run: none
+    assert Change.objects.filter(caused_incidents__isnull=False).count() == 2
