@@ -41,7 +41,7 @@ class ChangeKpiQuerySerializer(serializers.Serializer):
 
 class ChangeKpiBacklogSerializer(serializers.Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
-        return {status: serializers.IntegerField() for status in OPEN_CHANGE_STATUSES}
+        return {str(status.value): serializers.IntegerField() for status in OPEN_CHANGE_STATUSES}
 
 
 class ChangeKpiPeriodSerializer(serializers.Serializer):

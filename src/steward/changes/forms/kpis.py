@@ -16,7 +16,7 @@ from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
 
-class KpiPeriodForm(forms.Form):
+class PeriodForm(forms.Form):
     """What the KPI page shows: weeks or months from ``start`` to ``end`` (default: the
     last 12 up to today), of every service or one."""
 

@@ -311,7 +311,7 @@ def change_kpis(actor: Person, periods: list[Period], *, service_id: int | None 
                 "approved": len(hours),
                 "approval_median_hours": round(statistics.median(hours), 1) if hours else None,
                 "approval_p90_hours": round(_p90(hours), 1) if hours else None,
-                "backlog": {s: backlog.get(s, 0) for s in OPEN_CHANGE_STATUSES},
+                "backlog": {str(s.value): backlog.get(s, 0) for s in OPEN_CHANGE_STATUSES},
                 "backlog_total": sum(backlog.values()),
             }
         )

@@ -9,7 +9,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from steward.changes.choices import OPEN_CHANGE_STATUSES, ChangeStatus
-from steward.changes.forms.kpis import KpiPeriodForm
+from steward.changes.forms.kpis import PeriodForm
 from steward.changes.models import Change
 from steward.changes.queries import kpis as queries
 from steward.changes.services import kpis as svc
@@ -98,7 +98,7 @@ class ChangeKpisView(StewardPageMixin, TemplateView):
     template_name = "changes/kpis.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = KpiPeriodForm(request.GET or None, actor=self.actor)
+        form = PeriodForm(request.GET or None, actor=self.actor)
         kpis = None
         if not form.is_bound or form.is_valid():
             data = form.cleaned_data if form.is_bound else {}
