@@ -17,6 +17,7 @@ from steward.changes import inputs
 from steward.changes.choices import OPEN_CHANGE_STATUSES
 from steward.changes.queries import kpis as queries
 from steward.core.api.base import GuardedSerializer, IdField
+from steward.core.api.schema import StewardAutoSchema
 from steward.core.filters import refuse_unknown_parameters
 from steward.service_level.queries import services_for
 
@@ -109,12 +110,20 @@ def kpis_for_query(actor: Any, params: Any) -> dict[str, Any]:
     }
 
 
+class OneAnswerSchema(StewardAutoSchema):
+    """The KPIs are one object, though the route is a collection's ``list``."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class ChangeKpiViewSet(viewsets.GenericViewSet):
     """The Change Management KPIs per week or month (default: the last 12 months): change
     success rate, emergency change ratio, changes that caused incidents, approval lead
     time (median and 90th percentile, hours) and the backlog of open changes per status,
     with the trend of the last period against the one before."""
 
+    schema = OneAnswerSchema()
     view_permission = queries.VIEW
     query_parameters = ("period", "start", "end", "service")
     pagination_class = None
