@@ -2,15 +2,18 @@
 request-for-change, task and planned-event pages (seed 003 ch. 3), each with its page URL
 and its ``POST /api/v1/<records>/{id}/<key>/``. The services check everything again."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from steward.changes.choices import ApprovalDecision, ChangeStatus
 from steward.changes.forms import rfcs as rfc_forms
 from steward.changes.forms.approvals import ChangeReviewForm
+from steward.changes.forms.kpis import CausedIncidentForm
 from steward.changes.queries import approvals as approval_queries
 from steward.changes.queries import changes as change_queries
 from steward.changes.queries import rfcs as rfc_queries
 from steward.changes.services import approvals as approval_svc
+from steward.changes.services import kpis as kpi_svc
 from steward.changes.services import rfcs as rfc_svc
 from steward.core.actions import Action, ActionTable, leading_to  # noqa: F401
 
@@ -291,6 +294,42 @@ CHANGE_ROWS += [
 
 # --- kpis: KPIs ----------------------------------------------------
 # (section owned by the kpis topic)
+# Recording an incident request the change caused: a form in the panel (and
+# .../caused-incident/ on the API); taking it back: each row's button on the page (its URL
+# names the incident), .../caused-incident-remove/ with the incident in the body on the API.
+def _caused_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    incident = data["incident"]
+    return {"incident_id": getattr(incident, "pk", incident), "note": data.get("note") or ""}
+
+
+def _incident_of_url(url: Mapping[str, Any]) -> dict[str, Any]:
+    return {"incident_id": url["incident_pk"]}
+
+
+def _was_implemented(actor: Any, change: Any) -> bool:
+    return kpi_svc.was_implemented(change)
+
+
+def _has_caused(actor: Any, change: Any) -> bool:
+    return change.caused_incidents.exists()
+
+
+CHANGE_ROWS += [
+    Action("caused-incident", "Record a caused incident", kpi_svc.change_link_caused_incident,
+           kpi_svc.COORDINATE, form_class=CausedIncidentForm,
+           serializer=f"{_API}.kpis.ChangeCausedIncidentSerializer",
+           arguments=_caused_arguments, when=_was_implemented, fragment="#caused-incidents",
+           done="Recorded: the change caused this incident request.",
+           summary="Record an incident request the change caused"),
+    Action("caused-incident-remove", "Not caused by it", kpi_svc.change_unlink_caused_incident,
+           kpi_svc.COORDINATE, serializer=f"{_API}.kpis.ChangeCausedIncidentSerializer",
+           arguments=_caused_arguments, when=_has_caused, page=False,
+           summary="Take back that the change caused an incident request"),
+    Action("caused-incident-unlink", "Not caused by it", kpi_svc.change_unlink_caused_incident,
+           kpi_svc.COORDINATE, route="caused-incidents/<int:incident_pk>/remove/",
+           url_args=_incident_of_url, when=_has_caused, fragment="#caused-incidents",
+           done="No longer recorded as caused by this change.", api=False),
+]  # fmt: skip
 
 
 # --- the change table, built from the sections' rows ------------------------------

@@ -412,7 +412,47 @@ def _calendar(context: dict[str, Any]) -> None:
 
 
 def _kpis(context: dict[str, Any]) -> None:
-    """The KPIs of the demo."""
+    """The KPIs of the demo: a couple of the implemented demo changes caused an incident
+    request on their service (one registered after the change was made), recorded by a
+    change manager, so "changes that caused incidents" is not empty. Runs after the other
+    parts; without implemented demo changes (or once recorded) it adds nothing."""
+    from steward.changes.models import Change
+    from steward.changes.services.kpis import IMPLEMENTED, change_link_caused_incident
+    from steward.core import roles
+    from steward.core.choices import Role
+    from steward.incidents.models import IncidentRequest
+
+    if Change.caused_incidents.through.objects.exists():
+        return
+    managers = roles.holders(Role.CHANGE_MANAGER)
+    if not managers:
+        return
+    # A backed-out change first: the likeliest to have caused something.
+    implemented = sorted(
+        Change.objects.filter(status__in=IMPLEMENTED),
+        key=lambda c: (list(reversed(IMPLEMENTED)).index(c.status), c.pk),
+    )
+    linked = 0
+    for change in implemented:
+        since = change.actual_start or change.created_at
+        incident = (
+            IncidentRequest.objects.filter(service_id=change.service_id, created_at__gte=since)
+            .exclude(pk__in=change.incidents.values("pk"))  # those it was made to resolve
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if incident is None:
+            continue
+        change_link_caused_incident(
+            actor=managers[0],
+            change_id=change.pk,
+            incident_id=incident.pk,
+            note="Registered within hours of the implementation, on the service it changed.",
+        )
+        linked += 1
+        if linked == 2:
+            break
+    context.setdefault("counts", {})["changes that caused incidents"] = linked
 
 
 def load(context: dict[str, Any]) -> None:

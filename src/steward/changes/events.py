@@ -72,3 +72,14 @@ declare_many(
         "analysed": "A change's risk and impact analysis was recorded (`data.risk_level`).",
     },
 )
+
+# --- kpis: what a change caused ---------------------------------------------------------
+declare_many(
+    Change,
+    {
+        "caused_incident": "An incident request was recorded as caused by the change "
+        "(`data.incident`).",
+        "caused_incident_removed": "An incident request is no longer recorded as caused by "
+        "the change (`data.incident`).",
+    },
+)

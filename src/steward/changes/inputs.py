@@ -104,3 +104,6 @@ CHANGE_CLOSE = staff_inputs("change closure", note=_TEXT)
 
 # --- kpis: KPIs ----------------------------------------------------
 # (section owned by the kpis topic)
+# Recording an incident request a change caused (and taking it back): the note is a work
+# note on the change.
+CHANGE_CAUSED_INCIDENT = staff_inputs("caused incident", "incident", note=_TEXT)

@@ -8,8 +8,11 @@ from typing import Any
 
 from steward.changes.choices import OPEN_CHANGE_STATUSES
 from steward.changes.queries import changes as change_queries
+from steward.changes.queries import kpis as kpi_queries
+from steward.configuration.services import cis as cmdb
 from steward.core import permissions, registry
 from steward.core.registry import SearchHit, WorkList, WorkSection
+from steward.service_level.services import reporting as service_reports
 
 AREA = "Changes"
 VIEW = "changes.change.view"
@@ -228,3 +231,8 @@ def change_task_work(actor: Any) -> list[registry.WorkSection]:
 
 # --- kpis: KPIs ----------------------------------------------------
 # (section owned by the kpis topic)
+registry.nav(AREA, "Change KPIs", "changes:kpis", kpi_queries.VIEW, 90)
+# The CMDB records the change a CI was changed under and the service report lists a
+# service's changes; both areas come first in INSTALLED_APPS, so they ask through core.
+registry.provide(cmdb.CHANGE_PROVIDER, kpi_queries.change_for_cmdb)
+registry.provide(service_reports.REPORT_CHANGES, kpi_queries.service_report_changes)
