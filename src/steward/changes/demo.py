@@ -160,7 +160,8 @@ def _templates(context: dict[str, Any]) -> None:
 # window: (days ahead to the next such weekday, start hour, hours), plan)
 _PLAN = "1. Announce the window.\n2. Snapshot the systems.\n3. Apply the change.\n4. Smoke test."
 _BACKOUT = "Restore the snapshot taken in step 2 and restart the services."
-_ANSWERS = {"functionality_changes": False, "cmdb_update": True, "tested": True,
+_ANSWERS = {"causes_outage": False, "infrastructure_changes": False,
+            "functionality_changes": False, "cmdb_update": True, "tested": True,
             "backout_tested": True, "users_affected": "some"}  # fmt: skip
 DEMO_CHANGES = [
     ("Upgrade the Banking API to release 5.0", "chris.change", "Online Banking", "application",
@@ -187,6 +188,34 @@ def _window(days_to: int, hour: int, hours: int) -> tuple[datetime, datetime]:
     ahead = (days_to - today.weekday()) % 7 or 7
     start = timezone.make_aware(datetime.combine(today + timedelta(days=ahead), time(hour)))
     return start, start + timedelta(hours=hours)
+
+
+def _plan_and_submit(
+    change: Any, actor: Any, start: datetime, end: datetime, **answers: Any
+) -> Any:
+    """Proc. 2 through its services: analysis (the questionnaire), the window and the
+    plans, then the plan submitted (a normal change goes to approval)."""
+    from steward.changes.services import changes as change_svc
+    from steward.changes.services import planning
+
+    planning.change_start_analysis(actor=actor, change_id=change.pk)
+    change_svc.change_update(actor=actor, change_id=change.pk, data={
+        "planned_start": start, "planned_end": end, "plan": _PLAN, "backout_plan": _BACKOUT,
+    })  # fmt: skip
+    planning.change_analyse(actor=actor, change_id=change.pk, **{**_ANSWERS, **answers})
+    planning.change_finish_analysis(actor=actor, change_id=change.pk)
+    return planning.change_submit_plan(actor=actor, change_id=change.pk)
+
+
+def _approve_all(change: Any) -> None:
+    """Proc. 3's end: every approver of the current round approves."""
+    from steward.changes.models import ChangeApproval
+    from steward.changes.services.approvals import change_approve
+
+    for row in ChangeApproval.objects.filter(change=change, decision="pending").select_related(
+        "approver"
+    ):
+        change_approve(actor=row.approver, change_id=change.pk, note="Fine by us.")
 
 
 def _changes(context: dict[str, Any]) -> None:
@@ -241,15 +270,11 @@ def _approvals(context: dict[str, Any]) -> None:
     representative. Added only when no change has an approval yet."""
     from datetime import timedelta
 
-    from django.db import transaction
     from django.utils import timezone
 
-    from steward.changes import workflows
-    from steward.changes.choices import ChangeStatus
-    from steward.changes.models import Change, ChangeApproval
+    from steward.changes.models import ChangeApproval
     from steward.changes.services.approvals import change_manager_review
     from steward.changes.services.changes import change_register
-    from steward.core import transitions
 
     people, services = context["people"], context["services"]
     if ChangeApproval.objects.exists() or "max.manager" not in people:
@@ -261,16 +286,11 @@ def _approvals(context: dict[str, Any]) -> None:
             actor=coordinator, title=title, service_id=services[service_name].pk
         )
         start = start_of_day.replace(hour=hour) + timedelta(days=days)
-        # What the coordinator's analysis and planning (proc. 2) would have recorded.
-        Change.objects.filter(pk=change.pk).update(
-            planned_start=start, planned_end=start + timedelta(hours=2), risk_level="low",
-            plan="Deploy in the window; smoke-test; tell the service desk.",
-            backout_plan="Redeploy the previous release.", **conditions,
+        _plan_and_submit(
+            change, coordinator, start, start + timedelta(hours=2),
+            functionality_changes=conditions["functionality_changes"],
+            causes_outage=conditions["unavailable_in_service_hours"],
         )  # fmt: skip
-        with transaction.atomic():
-            locked = transitions.lock(Change, change.pk)
-            for state in (ChangeStatus.RISK_ANALYSIS, ChangeStatus.PLANNING, ChangeStatus.APPROVAL):
-                transitions.transition(locked, state, actor=coordinator, workflow=workflows.CHANGE)
         change_manager_review(
             actor=manager, change_id=change.pk, review="collect", note="Plan and window fine."
         )
@@ -284,21 +304,17 @@ def _approvals(context: dict[str, Any]) -> None:
 TASK_DEMO = "Replace the storage array of Online Banking"
 
 
-def _walk_to_implementation(change: Any, actor: Any) -> None:
-    """Approval is the approvals topic's: here the change is moved there directly (as an
-    approved change), then its implementation started (proc. 4, 5)."""
-    from django.db import transaction
+def _walk_to_implementation(change: Any, actor: Any, manager: Any) -> None:
+    """Through the procedures' services: analysis and planning (proc. 2), the change
+    manager's review and every approver's approval (proc. 3); approval starts the
+    implementation (proc. 4, 5: its first tasks open)."""
+    from steward.changes.services.approvals import change_manager_review
 
-    from steward.changes import workflows
-    from steward.changes.models import Change
-    from steward.changes.services.tasks import change_start_implementation
-    from steward.core import transitions
-
-    with transaction.atomic():
-        locked = transitions.lock(Change, change.pk)
-        for status in ("risk_analysis", "planning", "approval", "implementation"):
-            transitions.transition(locked, status, actor=actor, workflow=workflows.CHANGE)
-        change_start_implementation(locked, actor=actor)
+    change.refresh_from_db()
+    _plan_and_submit(change, actor, change.planned_start, change.planned_end)
+    change_manager_review(actor=manager, change_id=change.pk, review="collect",
+                          note="Risk covered; no conflict in the window.")  # fmt: skip
+    _approve_all(change)
 
 
 def _implemented(context: dict[str, Any], spec: tuple, *, until: str = "") -> Any:
@@ -323,7 +339,7 @@ def _implemented(context: dict[str, Any], spec: tuple, *, until: str = "") -> An
     first = "preparation" if category == "infrastructure" else "develop"
     tasks.task_add(actor=actor, change_id=change.pk, title=f"{title}: {first}", kind=first,
                    support_group_id=groups[group].pk)  # fmt: skip
-    _walk_to_implementation(change, actor)
+    _walk_to_implementation(change, actor, people["max.manager"])
     release = people["ria.release"]
     while True:
         task = change.tasks.filter(status="open").exclude(kind="production_test").first()
