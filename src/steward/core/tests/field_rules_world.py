@@ -162,6 +162,12 @@ def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
     }
 
 
+def _changes(admin: Any, service: Any) -> dict:
+    from steward.changes.services.changes import change_register
+
+    return {"change": change_register(actor=admin, title="Add a mail relay", service_id=service.pk)}
+
+
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:
     from steward.core.models import (
         Notification,
@@ -218,6 +224,7 @@ def build() -> World:
     records.update(_service_level(admin, acme, provider, calendar))
     records.update(_configuration(admin))
     records.update(_incidents(people, group, records["service"], admin))
+    records.update(_changes(admin, records["service"]))
     return World(actors=people, records=records)
 
 

@@ -40,7 +40,7 @@ PAGE_RECORDS = [
     ("violation", "review"), ("supplier", "supplier"), ("contract", "contract"),
     ("requisition", "requisition"), ("baseline", "baseline"), ("incident", "incident"),
     ("portal", "incident"), ("solution", "solution"), ("response-template", "response_template"),
-    ("routing-rule", "routing_rule"), ("category", "category"),
+    ("routing-rule", "routing_rule"), ("category", "category"), ("change", "change"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
