@@ -135,10 +135,10 @@ def _emergency(
             _stop_clocks(incident, actor, metric=ClockMetric.RESPONSE)
     journal.system(
         incident,
-        text=f"Emergency change {change} requested by {actor}, implemented by {person}.",
+        text=f"Emergency change {change.number} requested by {actor}, implemented by {person}.",
         data={"emergency_change": True, "by": actor.pk, "change": change.pk},
     )
-    return [person], f"Implement emergency change {change} to resolve it"
+    return [person], f"Implement emergency change {change.number} to resolve it"
 
 
 def _decide(incident: IncidentRequest, decision: str) -> tuple[list[Person], str]:
