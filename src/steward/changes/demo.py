@@ -35,8 +35,57 @@ def _changes(context: dict[str, Any]) -> None:
 # --- approvals: approval (proc. 3) ---------------------------------
 
 
+_APPROVAL_DEMO = [
+    # (service, title, conditions, days ahead, hour): the first needs the service owner's
+    # approval (olivia.owner), the second Northwind Bank's representative's (nora.northwind).
+    ("Payments Gateway", "Renew the TLS certificates of the payment API",
+     {"unavailable_in_service_hours": False, "functionality_changes": False}, 12, 2),
+    ("Online Banking", "Add a spending overview to the mobile banking app",
+     {"unavailable_in_service_hours": False, "functionality_changes": True}, 19, 22),
+]  # fmt: skip
+
+
 def _approvals(context: dict[str, Any]) -> None:
-    """The approval (proc. 3) of the demo."""
+    """The approval (proc. 3) of the demo: two changes the change manager (max.manager)
+    has put up for approval, one waiting for the service owner, one for the customer
+    representative. Added only when no change has an approval yet."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from steward.changes import workflows
+    from steward.changes.choices import ChangeStatus
+    from steward.changes.models import Change, ChangeApproval
+    from steward.changes.services.approvals import change_manager_review
+    from steward.changes.services.changes import change_register
+    from steward.core import transitions
+
+    people, services = context["people"], context["services"]
+    if ChangeApproval.objects.exists() or "max.manager" not in people:
+        return
+    coordinator, manager = people["chris.change"], people["max.manager"]
+    start_of_day = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for service_name, title, conditions, days, hour in _APPROVAL_DEMO:
+        change = change_register(
+            actor=coordinator, title=title, service_id=services[service_name].pk
+        )
+        start = start_of_day.replace(hour=hour) + timedelta(days=days)
+        # What the coordinator's analysis and planning (proc. 2) would have recorded.
+        Change.objects.filter(pk=change.pk).update(
+            planned_start=start, planned_end=start + timedelta(hours=2), risk_level="low",
+            plan="Deploy in the window; smoke-test; tell the service desk.",
+            backout_plan="Redeploy the previous release.", **conditions,
+        )  # fmt: skip
+        with transaction.atomic():
+            locked = transitions.lock(Change, change.pk)
+            for state in (ChangeStatus.RISK_ANALYSIS, ChangeStatus.PLANNING, ChangeStatus.APPROVAL):
+                transitions.transition(locked, state, actor=coordinator, workflow=workflows.CHANGE)
+        change_manager_review(
+            actor=manager, change_id=change.pk, review="collect", note="Plan and window fine."
+        )
+    counts = context.setdefault("counts", {})
+    counts["change approvals"] = ChangeApproval.objects.count()
 
 
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------

@@ -54,3 +54,12 @@ declare_many(
         "cancelled": "A planned event was cancelled.",
     },
 )
+
+# --- approvals: approval (proc. 3) ---------------------------------
+declare_many(
+    Change,
+    {
+        "approval_requested": "The change manager started an approval round (proc. 3; "
+        "`data.round`, `data.approvers`).",
+    },
+)

@@ -2,7 +2,7 @@
 Change Management is the provider's work: staff only, except where a section says so.
 Free text is internal unless its section says who else reads it."""
 
-from steward.core.fields import INTERNAL, staff, staff_inputs
+from steward.core.fields import INTERNAL, Inputs, anyone, staff, staff_inputs
 
 _TEXT = staff(audience=INTERNAL)
 
@@ -25,6 +25,14 @@ CHANGE_REGISTER = staff_inputs(
 
 # --- approvals: approval (proc. 3) ---------------------------------
 # (section owned by the approvals topic)
+# The change manager's review: staff only. The approvers' decisions: anyone the approver
+# rule names may give them, customer representatives included (the service checks that the
+# actor is a pending approver); the note is read by the change manager and coordinator.
+CHANGE_REVIEW = staff_inputs("change manager's review", "review", "policy", note=_TEXT)
+CHANGE_APPROVE = Inputs("change approval", approval=anyone(), note=anyone(audience=INTERNAL))
+CHANGE_REJECT = Inputs(
+    "change rejection", approval=anyone(), reason=anyone(), note=anyone(audience=INTERNAL)
+)
 
 
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------

@@ -4,10 +4,13 @@ One module for everything the area plugs into the shell (core.registry); importe
 ChangesConfig.ready().
 """
 
+from typing import Any
+
 from steward.core import permissions, registry
 
 AREA = "Changes"
 VIEW = "changes.change.view"
+WORK_LIMIT = 20
 
 
 # --- rfcs: requests for change (proc. 1) ---------------------------
@@ -25,6 +28,43 @@ registry.nav(AREA, "Changes", "changes:change-list", VIEW, 10)
 
 # --- approvals: approval (proc. 3) ---------------------------------
 # (section owned by the approvals topic)
+APPROVE = "changes.change.approve"
+registry.nav(AREA, "My approvals", "changes:approval-list", APPROVE, 15)
+
+
+def _waiting_rows(actor: Any) -> list[dict[str, Any]]:
+    from steward.changes.queries.approvals import waiting_for
+    from steward.changes.services.approvals import approval_link
+
+    return [
+        {
+            "number": a.change.number,
+            "title": a.change.title,
+            "service": a.change.service.name,
+            "window_starts": a.change.planned_start.isoformat() if a.change.planned_start else "",
+            "url": approval_link(a),
+        }
+        for a in waiting_for(actor)[:WORK_LIMIT]
+    ]
+
+
+APPROVAL_WORK = [
+    registry.WorkList(
+        APPROVE,
+        "Changes waiting for my approval",
+        _waiting_rows,
+        ("number", "title", "service", "window_starts"),
+        "changes:approval-list",
+        "",
+        "No change waits for your approval.",
+    )
+]
+
+
+@registry.work_provider
+def approval_work(actor: Any) -> list[registry.WorkSection]:
+    """Proc. 3: the approvals of current rounds waiting for the actor's decision."""
+    return registry.work_sections(actor, APPROVAL_WORK)
 
 
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------
@@ -41,7 +81,6 @@ registry.nav(AREA, "Changes", "changes:change-list", VIEW, 10)
 # the emergency change its escalation handling asks for, the rule that a request needing
 # Change Management is resolved through a change (or an override), and the incident page's
 # "Changes" card.
-from typing import Any  # noqa: E402
 
 from steward.changes.queries.emergency import changes_of_incident  # noqa: E402
 from steward.changes.services import emergency as _emergency  # noqa: E402

@@ -162,10 +162,18 @@ def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
     }
 
 
-def _changes(admin: Any, service: Any) -> dict:
-    from steward.changes.services.changes import change_register
+def _changes(admin: Any, service: Any, ci: Any) -> dict:
+    from steward.changes.models import ChangeApproval
+    from steward.changes.services import changes
 
-    return {"change": change_register(actor=admin, title="Add a mail relay", service_id=service.pk)}
+    change = changes.change_register(
+        actor=admin, title="Upgrade the mail server", service_id=service.pk, ci_ids=[ci.pk]
+    )
+    # An approval asked of the administrator (the service owner): rows, not a procedure.
+    approval = ChangeApproval.objects.create(
+        change=change, round=1, approver=admin, basis="service_owner"
+    )
+    return {"change": change, "change_approval": approval}
 
 
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:
@@ -224,7 +232,7 @@ def build() -> World:
     records.update(_service_level(admin, acme, provider, calendar))
     records.update(_configuration(admin))
     records.update(_incidents(people, group, records["service"], admin))
-    records.update(_changes(admin, records["service"]))
+    records.update(_changes(admin, records["service"], records["ci"]))
     return World(actors=people, records=records)
 
 

@@ -40,7 +40,10 @@ PAGE_RECORDS = [
     ("violation", "review"), ("supplier", "supplier"), ("contract", "contract"),
     ("requisition", "requisition"), ("baseline", "baseline"), ("incident", "incident"),
     ("portal", "incident"), ("solution", "solution"), ("response-template", "response_template"),
-    ("routing-rule", "routing_rule"), ("category", "category"), ("change", "change"),
+    ("routing-rule", "routing_rule"), ("category", "category"),
+    # Change Management: the more specific prefixes ("change-task", "change-template")
+    # before "change".
+    ("change", "change"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
