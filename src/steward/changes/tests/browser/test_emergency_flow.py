@@ -78,6 +78,7 @@ def test_an_emergency_change_from_an_escalated_incident(browser_page, escalated_
     step.get_by_label("Implement as an emergency change").check()
     step.get_by_label("Specialist", exact=True).select_option(label="Sam Server")
     step.get_by_label("Note").fill("Deploy the corrected relay configuration tonight.")
+    shot(page, "emergency-0-deciding")
     step.get_by_role("button", name="Decide on the escalation").click()
     changes = page.locator("#changes")
     expect(changes).to_contain_text("Implementation")
