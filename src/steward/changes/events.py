@@ -63,3 +63,12 @@ declare_many(
         "`data.round`, `data.approvers`).",
     },
 )
+
+# --- changes: changes: registration, analysis, planning (proc. 2) ---
+declare_many(
+    Change,
+    {
+        "changed": "A change's fields were edited (`data.fields` names them).",
+        "analysed": "A change's risk and impact analysis was recorded (`data.risk_level`).",
+    },
+)

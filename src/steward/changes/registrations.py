@@ -6,7 +6,10 @@ ChangesConfig.ready().
 
 from typing import Any
 
+from steward.changes.choices import OPEN_CHANGE_STATUSES
+from steward.changes.queries import changes as change_queries
 from steward.core import permissions, registry
+from steward.core.registry import SearchHit, WorkList, WorkSection
 
 AREA = "Changes"
 VIEW = "changes.change.view"
@@ -15,15 +18,116 @@ WORK_LIMIT = 20
 
 # --- rfcs: requests for change (proc. 1) ---------------------------
 # (section owned by the rfcs topic)
+# Requests for change in the nav and the search (number, title), and, on "My work", the
+# submitted ones a change coordinator reviews (proc. 1).
+registry.nav(AREA, "Requests for change", "changes:rfc-list", VIEW, 5)
+RFC_COLUMNS = ("number", "title", "source", "service", "requested_by")
+
+
+@registry.search_provider
+def search_rfcs(actor: Any, text: str) -> list[registry.SearchHit]:
+    from steward.changes.queries.rfcs import rfcs_for
+
+    found = registry.found(actor, text, VIEW, rfcs_for, ("title",), exact=("number",),
+                           order=("-pk",))  # fmt: skip
+    return [
+        registry.SearchHit.of(
+            "Requests for change", r, r.title, f"{r.get_status_display()} · {r.service.name}"
+        )
+        for r in found
+    ]
+
+
+def _rfc_rows(actor: Any) -> list[dict[str, Any]]:
+    from steward.changes.queries.rfcs import rfcs_to_review
+
+    return [
+        {
+            "number": r.number,
+            "title": r.title,
+            "source": r.get_source_display(),
+            "service": r.service.name,
+            "requested_by": r.requested_by.display_name if r.requested_by else "",
+            "url": r.get_absolute_url(),
+        }
+        for r in rfcs_to_review(actor).order_by("created_at", "pk")[:25]
+    ]
+
+
+RFC_WORK = [
+    registry.WorkList(
+        "changes.rfc.review", "Requests for change to review", _rfc_rows, RFC_COLUMNS,
+        "changes:rfc-list", "?show=to_review", "No request for change waits for your review.",
+    )
+]  # fmt: skip
+
+
+@registry.work_provider
+def rfc_work(actor: Any) -> list[registry.WorkSection]:
+    if permissions.is_customer_side(actor):
+        return []
+    return registry.work_sections(actor, RFC_WORK)
 
 
 # --- templates: templates and policies -----------------------------
 # (section owned by the templates topic)
+TEMPLATES = "changes.template.change"
+registry.nav("Administration", "Change templates", "changes:change-template-list", TEMPLATES, 50)
+registry.nav("Administration", "Task templates", "changes:task-template-list", TEMPLATES, 51)
+registry.nav("Administration", "Change policies", "changes:change-policy-list", TEMPLATES, 52)
 
 
 # --- changes: changes: registration, analysis, planning (proc. 2) ---
 # (section owned by the changes topic)
 registry.nav(AREA, "Changes", "changes:change-list", VIEW, 10)
+COORDINATE = "changes.change.coordinate"
+WORK_LIMIT = 50
+
+
+@registry.search_provider
+def search_changes(actor: Any, text: str) -> list[SearchHit]:
+    """Changes by number and title."""
+    query, order = change_queries.changes_for, ("-number", "pk")
+    qs = registry.found(actor, text, VIEW, query, ["title"], exact=["number"], order=order)
+    return [
+        SearchHit.of("Changes", c, c.title, f"{c.service.name} · {c.get_status_display()}")
+        for c in qs
+    ]
+
+
+def _coordinated(actor: Any) -> list[dict[str, Any]]:
+    qs = change_queries.changes_for(actor).filter(
+        coordinator_id=actor.pk, status__in=OPEN_CHANGE_STATUSES
+    )
+    return [
+        {
+            "number": c.number,
+            "title": c.title,
+            "status": c.get_status_display(),
+            "service": c.service.name,
+            "window": c.planned_start.strftime("%Y-%m-%d %H:%M") if c.planned_start else "",
+            "url": c.get_absolute_url(),
+        }
+        for c in qs.order_by("planned_start", "number")[:WORK_LIMIT]
+    ]
+
+
+CHANGE_WORK = [
+    WorkList(
+        COORDINATE,
+        "Changes I coordinate",
+        _coordinated,
+        ("number", "title", "status", "service", "window"),
+        "changes:change-list",
+        "?mine=coordinated",
+        "You coordinate no open change.",
+    ),
+]
+
+
+@registry.work_provider
+def change_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, CHANGE_WORK)
 
 
 # --- approvals: approval (proc. 3) ---------------------------------
@@ -69,6 +173,45 @@ def approval_work(actor: Any) -> list[registry.WorkSection]:
 
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------
 # (section owned by the tasks topic)
+TASK_WORK = "changes.task.work"
+registry.nav(AREA, "Change tasks", "changes:change-task-list", TASK_WORK, 20)
+
+
+def _task_rows(actor: Any) -> list[dict[str, Any]]:
+    from steward.changes.queries import tasks as task_queries
+
+    return [
+        {
+            "change": t.change.number,
+            "title": t.title,
+            "kind": t.get_kind_display(),
+            "group": t.support_group.name if t.support_group_id else "",
+            "url": t.change.get_absolute_url() + "#tasks",
+        }
+        for t in task_queries.ready_for(actor)[:25]
+    ]
+
+
+TASK_WORK_LISTS = [
+    registry.WorkList(
+        TASK_WORK,
+        "Change tasks for my groups",
+        _task_rows,
+        ("change", "title", "kind", "group"),
+        "changes:change-task-list",
+        "?status=open",
+        "Your groups have no change task to do.",
+        hide_empty=True,
+    )
+]
+
+
+@registry.work_provider
+def change_task_work(actor: Any) -> list[registry.WorkSection]:
+    """On "My work": the open change tasks of my groups (proc. 4-6)."""
+    if permissions.is_customer_side(actor):
+        return []
+    return registry.work_sections(actor, TASK_WORK_LISTS)
 
 
 # --- closure: closure (proc. 6) ------------------------------------

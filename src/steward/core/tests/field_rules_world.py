@@ -173,7 +173,23 @@ def _changes(admin: Any, service: Any, ci: Any) -> dict:
     approval = ChangeApproval.objects.create(
         change=change, round=1, approver=admin, basis="service_owner"
     )
-    return {"change": change, "change_approval": approval}
+    # A task that can be worked (open), for the change task pages (tasks topic).
+    task = change.tasks.create(title="Prepare", kind="preparation", status="open")
+    return {"change": change, "change_approval": approval, "change_task": task}
+
+
+def _rfcs(admin: Any, service: Any) -> dict:
+    """Change Management's requests for change and their reference data (rfcs topic)."""
+    from steward.changes.services import rfcs, templates
+
+    template = templates.change_template_create(actor=admin, name="Patch a Linux server")
+    task = templates.task_template_create(actor=admin, name="Patch", change_template=template)
+    policy = templates.change_policy_create(actor=admin, name="Freeze", statement="No changes.")
+    rfc = rfcs.rfc_submit(
+        actor=admin, title="Raise the quota", service_id=service.pk, source="known_error",
+        origin_reference="KE1",
+    )  # fmt: skip
+    return {"rfc": rfc, "change_template": template, "task_template": task, "change_policy": policy}
 
 
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:
@@ -233,6 +249,7 @@ def build() -> World:
     records.update(_configuration(admin))
     records.update(_incidents(people, group, records["service"], admin))
     records.update(_changes(admin, records["service"], records["ci"]))
+    records.update(_rfcs(admin, records["service"]))
     return World(actors=people, records=records)
 
 
