@@ -286,6 +286,57 @@ CHANGE_ROWS += [
 
 # --- emergency: emergency changes (proc. 7, 8) ---------------------
 # (section owned by the emergency topic)
+from steward.changes.choices import ChangeCategory, ChangeStatus, ChangeType  # noqa: E402
+from steward.changes.forms import emergency as emergency_forms  # noqa: E402
+from steward.changes.services import emergency as emergency_svc  # noqa: E402
+
+
+def _implements(actor: object, change: object) -> bool:
+    return change.change_type == ChangeType.EMERGENCY and emergency_svc.is_implementer(
+        actor, change
+    )
+
+
+def _transfers(actor: object, change: object) -> bool:
+    return _implements(actor, change) and change.category == ChangeCategory.APPLICATION
+
+
+def _registers(actor: object, change: object) -> bool:
+    return change.change_type == ChangeType.EMERGENCY and emergency_svc.coordinates(actor, change)
+
+
+# fmt: off
+CHANGE_ROWS += [
+    Action("emergency-transfer", "Ask for a release transfer", emergency_svc.emergency_change_transfer,
+           emergency_svc.IMPLEMENT, (ChangeStatus.IMPLEMENTATION,),
+           emergency_forms.EmergencyTransferForm, f"{_API}.emergency.EmergencyTransferSerializer",
+           done="The release administrator has been asked.", when=_transfers,
+           help="Procedure 7: a release administrator transfers the new release to the test "
+                "environment (you test it there) and, once it passed, to production.",
+           summary="Ask a release administrator to transfer an emergency change's release "
+                   "(procedure 7)"),
+    Action("emergency-test", "Record the production test", emergency_svc.emergency_change_test,
+           emergency_svc.IMPLEMENT, (ChangeStatus.IMPLEMENTATION,),
+           emergency_forms.EmergencyTestForm, f"{_API}.emergency.EmergencyTestSerializer",
+           style="primary", when=_implements,
+           done=lambda p: "Production test recorded: "
+                + ("the incident is resolved and the change coordinator asked to register it."
+                   if p.result.status == ChangeStatus.REGISTERED
+                   else "back to implementation; the service owner has been told."),
+           help="Procedure 8: successful completes the incident (your note is its solution) "
+                "and asks the change coordinator to register the change; unsuccessful tells "
+                "the service owner, to discuss the situation.",
+           summary="Record the production test of an emergency change (procedure 8)"),
+    Action("emergency-register", "Register and close", emergency_svc.emergency_change_register,
+           emergency_svc.COORDINATE, (ChangeStatus.REGISTERED,),
+           emergency_forms.EmergencyRegisterForm, f"{_API}.emergency.EmergencyRegisterSerializer",
+           style="primary", when=_registers,
+           done="Registered and closed: the service owner has been informed by email.",
+           help="Procedure 8: record the CMDB and Capacity Management updates; the service "
+                "owner (and the on-duty manager who asked for it) are informed by email.",
+           summary="Register an implemented emergency change and close it (procedure 8)"),
+]
+# fmt: on
 
 
 # --- calendar: planned events and the calendar ---------------------

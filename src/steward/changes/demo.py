@@ -9,6 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from steward.changes.models import Change
+from steward.changes.services import emergency as emergency_svc
+from steward.core.models import Notification, Person
+from steward.incidents.services import incidents as incident_svc
+
 # --- rfcs: requests for change (proc. 1) ---------------------------
 
 
@@ -414,7 +419,84 @@ def _closure(context: dict[str, Any]) -> None:
 
 
 def _emergency(context: dict[str, Any]) -> None:
-    """The emergency changes (proc. 7, 8) of the demo."""
+    """The emergency changes (proc. 7, 8) of the demo, each from an escalated incident
+    through the services: one implemented, registered and closed; one (an application
+    change the on-duty manager asked for, transferred by the release administrator)
+    implemented and waiting for the change coordinator to register it."""
+    people, services, groups = context["people"], context["services"], context["groups"]
+    if Change.objects.filter(change_type="emergency").exists():
+        return
+    mail = services.get("Email & Collaboration")
+    if mail is None or not all(p in people for p in _EMERGENCY_CAST):
+        return
+    first_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
+    relay = _escalated_incident(
+        people, mail, groups["Server & Storage"], "sam.spec",
+        "Mail to external partners bounces", "Since this morning every mail to partner "
+        "domains comes back with 'relay access denied'.",
+    )  # fmt: skip
+    closed = _asked(people, relay, "sam.owner", "sam.spec", "infrastructure",
+                    "Correct the relay rules on the mail gateway now; register it afterwards.")  # fmt: skip
+    emergency_svc.emergency_change_test(
+        actor=people["sam.spec"], change_id=closed.pk, successful=True,
+        note="Relay rules corrected on the gateway; mail to partner domains is delivered.",
+    )  # fmt: skip
+    emergency_svc.emergency_change_register(
+        actor=people["cleo.change"], change_id=closed.pk, cmdb_updated=True,
+        capacity_updated=False, note="Gateway CI configuration updated in the CMDB.",
+    )  # fmt: skip
+    calendar = _escalated_incident(
+        people, mail, groups["Application Support"], "kim.spec",
+        "Shared calendars do not open after the update", "Every shared calendar shows "
+        "'access denied' since last night's client update.",
+    )  # fmt: skip
+    waiting = _asked(people, calendar, "otto.duty", "kim.spec", "application",
+                     "Samira is unreachable: build the fix tonight and take it into production.")  # fmt: skip
+    for environment in ("test", "production"):
+        emergency_svc.emergency_change_transfer(
+            actor=people["kim.spec"], change_id=waiting.pk, environment=environment,
+            note="Calendar permissions fix, release 4.2.1.",
+        )  # fmt: skip
+    emergency_svc.emergency_change_test(
+        actor=people["kim.spec"], change_id=waiting.pk, successful=True,
+        note="Release 4.2.1 in production: shared calendars open again.",
+    )  # fmt: skip
+    # Demo data is history: nobody is emailed about it.
+    Notification.objects.filter(pk__gt=first_notification or 0).update(send_email=False)
+
+
+_EMERGENCY_CAST = ("dana.desk", "sam.spec", "kim.spec", "sam.owner", "otto.duty", "cleo.change")
+
+
+def _escalated_incident(
+    people: dict[str, Any], service: Any, group: Any, specialist: str, title: str, text: str
+) -> Any:
+    """A request the specialist escalated to the service owner: its fix needs a change."""
+    requester = (
+        Person.objects.filter(role_assignments__role="requester", is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    incident = incident_svc.incident_register(
+        actor=people["dana.desk"], requester=requester, title=title, description=text,
+        service=service, support_group=group, impact="2", urgency="1",
+    )  # fmt: skip
+    incident_svc.incident_take(actor=people[specialist], incident_id=incident.pk)
+    return incident_svc.incident_assess_change(
+        actor=people[specialist], incident_id=incident.pk, causes_service_unavailability=False,
+        changes_service_functionality=True, requires_cmdb_update=True,
+    )  # fmt: skip
+
+
+def _asked(
+    people: dict[str, Any], incident: Any, owner: str, specialist: str, category: str, note: str
+) -> Any:
+    """Proc. 5: the service owner (or on-duty manager) asks the specialist."""
+    incident_svc.incident_handle_escalation(
+        actor=people[owner], incident_id=incident.pk, decision="emergency_change",
+        specialist=people[specialist], category=category, note=note,
+    )  # fmt: skip
+    return Change.objects.get(incidents=incident)
 
 
 # --- calendar: planned events and the calendar ---------------------

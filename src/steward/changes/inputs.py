@@ -96,6 +96,11 @@ CHANGE_CLOSE = staff_inputs("change closure", note=_TEXT)
 
 # --- emergency: emergency changes (proc. 7, 8) ---------------------
 # (section owned by the emergency topic)
+EMERGENCY_TRANSFER = staff_inputs("emergency change transfer", "environment", note=_TEXT)
+EMERGENCY_TEST = staff_inputs("emergency change production test", "successful", note=_TEXT)
+EMERGENCY_REGISTER = staff_inputs(
+    "emergency change registration", "cmdb_updated", "capacity_updated", note=_TEXT
+)
 
 
 # --- calendar: planned events and the calendar ---------------------

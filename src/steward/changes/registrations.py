@@ -223,6 +223,37 @@ def change_task_work(actor: Any) -> list[registry.WorkSection]:
 
 # --- emergency: emergency changes (proc. 7, 8) ---------------------
 # (section owned by the emergency topic)
+# Incident Management's hooks (steward.incidents.hooks; it may not import this later area):
+# the emergency change its escalation handling asks for, the rule that a request needing
+# Change Management is resolved through a change (or an override), and the incident page's
+# "Changes" card.
+
+from steward.changes.queries.emergency import changes_of_incident  # noqa: E402
+from steward.changes.services import emergency as _emergency  # noqa: E402
+from steward.core import notify  # noqa: E402
+from steward.incidents import hooks as incident_hooks  # noqa: E402
+
+
+def _incident_changes(actor: Any, incident: Any) -> dict[str, Any]:
+    """The incident page's card: the changes linked to the request (those the viewer may
+    see), and whether resolving it needs one."""
+    changes = list(changes_of_incident(actor, incident)) if permissions.has(actor, VIEW) else []
+    if not changes and incident.needs_change_management is not True:
+        return {}
+    return {"changes": changes, "needs_change": incident.needs_change_management is True}
+
+
+incident_hooks.emergency_change(_emergency.emergency_change_request)
+incident_hooks.resolution_check(_emergency.incident_resolution_check)
+incident_hooks.record_section("changes/partials/incident_changes.html", _incident_changes)
+for _emergency_event, _emergency_words in (
+    ("change.emergency.transfer_to_test", "Transfer a release to the test environment"),
+    ("change.emergency.transfer_to_production", "Transfer a release to production"),
+    ("change.emergency.register", "Register an emergency change"),
+    ("change.emergency.failed", "Emergency change failed its production test"),
+    ("change.emergency.closed", "Emergency change implemented successfully"),
+):
+    notify.describe(_emergency_event, _emergency_words)
 
 
 # --- calendar: planned events and the calendar ---------------------

@@ -71,6 +71,14 @@ class Escalation(models.TextChoices):
     BACK_TO_SPECIALISTS = "back_to_specialists", "Back with the specialists"
 
 
+# Ch. 3 proc. 7: the kinds of emergency change the service owner asks for (Change
+# Management's categories, which it checks again).
+EMERGENCY_CATEGORIES = [
+    ("infrastructure", "Infrastructure change: the specialist implements it"),
+    ("application", "Application change: a new release, transferred by a release administrator"),
+]
+
+
 class SendBackReason(models.TextChoices):
     MISSING_INFORMATION = "missing_information", "Information is missing"
     WRONG_GROUP = "wrong_group", "Assigned to the wrong group"

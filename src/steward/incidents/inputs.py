@@ -89,7 +89,14 @@ ASSESS_CHANGE = Inputs(
     changes_service_functionality=staff(),
     requires_cmdb_update=staff(),
 )
-ESCALATION_DECISION = Inputs("escalation decision", decision=staff(), note=_INTERNAL_NOTE)
+# Proc. 5 (and ch. 3 proc. 7): an emergency change names the specialist who implements it.
+ESCALATION_DECISION = Inputs(
+    "escalation decision",
+    decision=staff(),
+    note=_INTERNAL_NOTE,
+    specialist=staff(),
+    category=staff(),
+)
 RESOLVE = Inputs(
     "incident resolution",
     resolution=staff(audience=REQUESTER),
@@ -98,6 +105,8 @@ RESOLVE = Inputs(
     workaround=staff(),
     time_spent=staff(),
     template=staff(),
+    # Proc. 2-5: resolving a request that needs Change Management without a change.
+    override_reason=_INTERNAL_NOTE,
 )
 # Proc. 6: the requester (or the desk for them) reopens; only the desk picks the group.
 REOPEN = Inputs(

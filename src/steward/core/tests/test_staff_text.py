@@ -124,6 +124,20 @@ def _escalation_decision(s: Staff, mark: Callable[[], str]) -> list[str]:
     return [m]
 
 
+def _resolution_override(s: Staff, mark: Callable[[], str]) -> list[str]:
+    # Needs Change Management, resolved without a change: the reason is a work note.
+    m = mark()
+    pk = s.incident()
+    s.step(pk, "take", {})
+    make_person("on_duty_manager", username="fr-onduty")  # E-mail's escalation goes there
+    s.step(pk, "assess-change", {"causes_service_unavailability": False,
+                                 "changes_service_functionality": True,
+                                 "requires_cmdb_update": False})  # fmt: skip
+    s.step(pk, "resolve", {"resolution": "Fixed.", "resolution_code": "solved",
+                           "override_reason": m})  # fmt: skip
+    return [m]
+
+
 def _action(s: Staff, mark: Callable[[], str]) -> list[str]:
     title, description, result = mark(), mark(), mark()
     pk = s.incident()
@@ -231,6 +245,7 @@ INTERNAL_SCENARIOS: dict[tuple[str, str], Callable] = {
     ("incident pending", "note"): _pending_on_a_supplier,
     ("incident step note", "note"): _step_notes,
     ("escalation decision", "note"): _escalation_decision,
+    ("incident resolution", "override_reason"): _resolution_override,
     ("incident action", "title"): _action,
     ("incident action", "description"): _action,
     ("incident action completion", "result"): _action,

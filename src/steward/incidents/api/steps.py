@@ -10,7 +10,12 @@ from steward.core.models import Person, SupportGroup
 from steward.core.queries import groups_for, people_for
 from steward.core.services.work import MAX_MINUTES
 from steward.incidents import inputs
-from steward.incidents.choices import PendingReason, ResolutionCode, SendBackReason
+from steward.incidents.choices import (
+    EMERGENCY_CATEGORIES,
+    PendingReason,
+    ResolutionCode,
+    SendBackReason,
+)
 from steward.incidents.models import Solution
 from steward.incidents.queries.solutions import solutions_for
 
@@ -76,6 +81,19 @@ class IncidentEscalationDecisionSerializer(GuardedSerializer):
 
     decision = choice_text(DECISIONS)
     note = _text(max_length=5000)
+    specialist = visible(
+        people_for,
+        Person,
+        required=False,
+        allow_null=True,
+        help_text="emergency_change: the specialist asked to implement it (required then).",
+    )
+    category = choice_text(
+        EMERGENCY_CATEGORIES,
+        required=False,
+        default="infrastructure",
+        help_text="emergency_change: an infrastructure or an application change.",
+    )
 
 
 def time_spent_field() -> serializers.IntegerField:
@@ -131,6 +149,11 @@ class IncidentResolveSerializer(TextOrTemplate, GuardedSerializer):
     )
     time_spent = time_spent_field()
     template = template_field("resolution")
+    override_reason = _text(
+        max_length=5000,
+        help_text="A request needing Change Management without a linked change: why it is "
+        "resolved without one (journaled). Refused (400) without it.",
+    )
 
 
 class IncidentReopenSerializer(GuardedSerializer):

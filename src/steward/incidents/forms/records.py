@@ -11,6 +11,7 @@ from steward.configuration.models import ConfigurationItem
 from steward.configuration.queries.cis import ci_classes_for, cis_for
 from steward.core import attachments, formfields
 from steward.core import queries as core_queries
+from steward.core.choices import Role
 from steward.core.fields import SHARED, GuardedForm, anyone
 from steward.core.models import (
     OrganisationMembership,
@@ -22,6 +23,7 @@ from steward.core.roles import is_desk
 from steward.core.services.work import MAX_MINUTES
 from steward.incidents import inputs
 from steward.incidents.choices import (
+    EMERGENCY_CATEGORIES,
     Channel,
     Impact,
     PendingReason,
@@ -76,6 +78,16 @@ def organisation_services(person: Person) -> QuerySet[Service]:
     orgs = person.memberships.values("organisation_id")
     subscribed = Service.customers.through.objects.filter(organisation_id__in=orgs)
     return Service.objects.filter(pk__in=subscribed.values("service_id")).order_by("name")
+
+
+def specialists_of(actor: Person) -> QuerySet[Person]:
+    """The specialists the actor may ask to implement an emergency change (proc. 5)."""
+    return (
+        core_queries.people_for(actor)
+        .filter(is_active=True, role_assignments__role=Role.SPECIALIST)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 def staff_of(actor: Person) -> QuerySet[Person]:
@@ -323,7 +335,29 @@ class HandleEscalationForm(GuardedForm):
         ("continuity", "Recover the service at its continuity site (on-duty manager)"),
     ]
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    specialist = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="An emergency change: the specialist you asked to implement it.",
+    )
+    category = forms.ChoiceField(
+        choices=EMERGENCY_CATEGORIES,
+        initial="infrastructure",
+        required=False,
+        label="Kind of emergency change",
+    )
     note = forms.CharField(required=False, widget=_text(2), max_length=5000)
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["specialist"].queryset = specialists_of(actor)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "emergency_change" and not data.get("specialist"):
+            self.add_error("specialist", "Choose the specialist who implements the change.")
+        data["category"] = data.get("category") or "infrastructure"
+        return data
 
 
 def time_spent_field() -> forms.IntegerField:
@@ -373,9 +407,20 @@ class ResolveForm(GuardedForm):
 
     time_spent = time_spent_field()
     template = forms.ChoiceField(required=False)  # its choices: the actor's (__init__)
+    # Proc. 2-5: only a request that needs Change Management shows it (__init__).
+    override_reason = forms.CharField(
+        required=False,
+        widget=_text(2),
+        max_length=5000,
+        label="Resolve without a change, because",
+        help_text="This request needs Change Management. Without a linked change it is "
+        "resolved only with the reason why (journaled with your name).",
+    )
 
     def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
+        if self.record is not None and self.record.needs_change_management is not True:
+            del self.fields["override_reason"]
         self.fields["solution"].queryset = (
             solutions_for(actor).filter(status=SolutionStatus.ACTIVE).order_by("title")
         )

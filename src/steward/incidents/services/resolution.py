@@ -15,11 +15,19 @@ from steward.core.choices import JournalKind
 from steward.core.errors import InvalidTransition
 from steward.core.models import JournalEntry, Person, TemplateKind
 from steward.core.services import work
-from steward.incidents import search, workflows
+from steward.incidents import hooks, search, workflows
 from steward.incidents.choices import OPEN_ACTION_STATUSES, ResolutionCode
 from steward.incidents.models import IncidentRequest, Solution, SolutionUse
 from steward.incidents.queries.templates import filled_template
-from steward.incidents.services.common import N, _event, _locked, _save, _tell, _transition
+from steward.incidents.services.common import (
+    N,
+    _event,
+    _locked,
+    _save,
+    _tell,
+    _transition,
+    _work_note,
+)
 from steward.incidents.services.people import problem_coordinators, require_work
 from steward.incidents.services.solutions import require_usable
 from steward.incidents.services.tracking import _stop_clocks
@@ -91,11 +99,16 @@ def incident_resolve(
     workaround: bool = False,
     time_spent: int | None = None,
     template: int | None = None,
+    override_reason: str = "",
 ) -> IncidentRequest:
     """Proc. 4 (specialist) and 6 (service desk): resolve and notify the requester with a
     link. Refused while an action is open. ``workaround=True`` (resolved with a workaround
     and likely to recur) informs the problem coordinator of the service. A ``template``
-    fills an empty resolution; ``time_spent`` (minutes) is recorded with it."""
+    fills an empty resolution; ``time_spent`` (minutes) is recorded with it.
+
+    Proc. 2-5: a request that may not be resolved without Change Management is refused
+    (400 naming ``override_reason``) unless a change is linked to it or an
+    ``override_reason`` is given, which is journaled (the checks: ``hooks``)."""
     errors: dict[str, list[str]] = {}
     resolution_code = checked_choice(
         errors, "resolution_code", resolution_code, ResolutionCode.values
@@ -116,6 +129,8 @@ def incident_resolve(
                 resolution = filled_template(actor, incident, template, kind).text
             resolution = checked_text(errors, "resolution", resolution)
             raise_errors(errors)
+        if hooks.check_resolution(incident, override_reason=override_reason or ""):
+            _journal_override(incident, actor, override_reason)
         _resolve(
             incident,
             actor,
@@ -130,6 +145,16 @@ def incident_resolve(
         if workaround:
             _inform(incident, actor, "Resolved with a workaround; likely to recur.")
     return incident
+
+
+def _journal_override(incident: IncidentRequest, actor: Person, reason: str) -> None:
+    """Resolved without the change the request needs: who decided it and why."""
+    _work_note(actor, incident, f"Resolved without a change: {reason.strip()}")
+    journal.system(
+        incident,
+        text=f"{actor} resolved it without a linked change, though it needs Change Management.",
+        data={"change_override": True, "by": actor.pk},
+    )
 
 
 def _last_entry(incident: IncidentRequest) -> JournalEntry | None:

@@ -30,6 +30,7 @@ from steward.core.views.patterns import (
 )
 from steward.core.views.patterns.live import is_poll
 from steward.incidents import forms as f
+from steward.incidents import hooks
 from steward.incidents.actions import ASSIGN, INCIDENT
 from steward.incidents.choices import (
     OPEN_ACTION_STATUSES,
@@ -247,6 +248,8 @@ class IncidentDetailView(RecordDetailView):
             assigning=any(s["action"].key == "assign" for s in panel["steps"]),
             edit_url=reverse("incidents:incident-edit", args=[obj.pk]) if can_work else "",
             portal_url=reverse("incidents:portal-detail", args=[obj.pk]),
+            # Parts drawn by the areas built on this one (hooks.record_section).
+            incident_sections=hooks.record_sections(actor, obj),
         )
         return context
 

@@ -1,0 +1,32 @@
+"""The emergency changes of the demo (seed 003 ch. 3 proc. 7-8): one escalated incident
+resolved through an emergency change that was registered and closed, one implemented and
+waiting for the change coordinator to register it."""
+
+import pytest
+
+from steward.changes.models import Change
+from steward.core.demo import loader
+from steward.core.testing.demo import TEST_SETTINGS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_emergency_changes_from_escalated_incidents(settings):
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
+    loader.load()
+
+    emergencies = Change.objects.filter(change_type="emergency").order_by("pk")
+    closed, waiting = emergencies
+    assert (closed.status, closed.outcome, closed.category) == (
+        "closed", "successful", "infrastructure",
+    )  # fmt: skip
+    assert (waiting.status, waiting.category) == ("registered", "application")
+    assert waiting.emergency_requested_by.username == "otto.duty"
+    assert {t.kind for t in waiting.tasks.all()} == {"transfer_to_test", "transfer_to_production"}
+    for change in emergencies:
+        incident = change.incidents.get()
+        assert (incident.status, incident.escalation) == ("resolved", "emergency_change")
+        assert incident.resolved_by == change.implementer
+    loader.load()
+    assert Change.objects.filter(change_type="emergency").count() == 2  # added once
