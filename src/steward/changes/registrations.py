@@ -9,6 +9,7 @@ from typing import Any
 from steward.changes.choices import OPEN_CHANGE_STATUSES
 from steward.changes.queries import changes as change_queries
 from steward.changes.queries import kpis as kpi_queries
+from steward.changes.services import rfcs as _rfc_services
 from steward.configuration.services import cis as cmdb
 from steward.core import permissions, registry
 from steward.core.registry import SearchHit, WorkList, WorkSection
@@ -244,6 +245,7 @@ def _incident_changes(actor: Any, incident: Any) -> dict[str, Any]:
 
 
 incident_hooks.emergency_change(_emergency.emergency_change_request)
+incident_hooks.change_requested(_rfc_services.rfc_from_incident)
 incident_hooks.resolution_check(_emergency.incident_resolution_check)
 incident_hooks.record_section("changes/partials/incident_changes.html", _incident_changes)
 for _emergency_event, _emergency_words in (

@@ -14,6 +14,10 @@ fills it, and Incident Management then behaves as it did before that area existe
 - ``resolution_check(fn)``: ``fn(incident, *, override_reason)`` raises ``ValidationError``
   when the request may not be resolved, and returns True when only the override let it
   through (``incident_resolve`` journals the override).
+- ``change_requested(fn)``: ch. 3 proc. 1's first two sources: a request routed to the
+  change coordinator (proc. 2) or a request form that generates a change: ``fn(*, actor,
+  incident, source)`` submits the request for change (``source`` "incident" or
+  "request_form"). Without it the request only reaches the change coordinator.
 - ``record_section(template, fn)``: a part of the incident record page drawn by another
   area: ``fn(actor, incident)`` gives the partial's context (empty: not drawn).
 """
@@ -28,6 +32,7 @@ from steward.core.models import Person
 _EMERGENCY: list[Callable[..., Any]] = []
 _CHECKS: list[Callable[..., bool]] = []
 _SECTIONS: list[tuple[str, Callable[[Person, Any], dict[str, Any]]]] = []
+_CHANGE_REQUESTED: list[Callable[..., Any]] = []
 
 
 def emergency_change(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,6 +67,20 @@ def check_resolution(incident: Any, *, override_reason: str) -> bool:
     for check in _CHECKS:
         overridden = bool(check(incident, override_reason=override_reason)) or overridden
     return overridden
+
+
+def change_requested(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Register what happens when a request needs a change (the last one registered)."""
+    if fn not in _CHANGE_REQUESTED:
+        _CHANGE_REQUESTED.append(fn)
+    return fn
+
+
+def request_change(*, actor: Person, incident: Any, source: str) -> Any:
+    """Hand ``incident`` to Change Management as a request for change (or nothing)."""
+    if _CHANGE_REQUESTED:
+        return _CHANGE_REQUESTED[-1](actor=actor, incident=incident, source=source)
+    return None
 
 
 def record_section(template: str, fn: Callable[[Person, Any], dict[str, Any]]) -> None:

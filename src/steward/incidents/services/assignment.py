@@ -15,7 +15,7 @@ from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
 from steward.core.models import Person, SupportGroup
 from steward.core.roles import group_coordinators, is_desk
-from steward.incidents import workflows
+from steward.incidents import hooks, workflows
 from steward.incidents.choices import OPEN_STATUSES, Escalation, SendBackReason
 from steward.incidents.models import IncidentRequest
 from steward.incidents.services.common import (
@@ -260,6 +260,4 @@ def _to_change_coordinator(incident: IncidentRequest, actor: Person) -> None:
     )
     # Seed 003 ch. 3 proc. 1's first source: the request reaches the change coordinator as
     # a request for change too, linked to it.
-    from steward.changes.services.rfcs import rfc_from_incident
-
-    rfc_from_incident(actor=actor, incident=incident)
+    hooks.request_change(actor=actor, incident=incident, source="incident")

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from steward.core import journal, permissions
 from steward.core.models import Organisation, Person
+from steward.incidents import hooks
 from steward.incidents.choices import Channel, Impact, ServiceType, Urgency
 from steward.incidents.models import Deflection, IncidentRequest, RequestSubmission, Solution
 from steward.incidents.queries.solutions import solution_for
@@ -123,10 +124,7 @@ def service_request_submit(
         if request_type.creates_change_request:
             # Seed 003 ch. 3 proc. 1's second source: a change request generated upon
             # the submission of the request form.
-            from steward.changes.choices import RfcSource
-            from steward.changes.services.rfcs import rfc_from_incident
-
-            rfc_from_incident(actor=actor, incident=new.incident, source=RfcSource.REQUEST_FORM)
+            hooks.request_change(actor=actor, incident=new.incident, source="request_form")
         _announce_registration(new, actor)
     return new.incident
 
