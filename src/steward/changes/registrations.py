@@ -41,6 +41,8 @@ registry.nav(AREA, "Changes", "changes:change-list", VIEW, 10)
 
 # --- calendar: planned events and the calendar ---------------------
 # (section owned by the calendar topic)
+registry.nav(AREA, "Change calendar", "changes:calendar", VIEW, 60)
+registry.nav(AREA, "Planned events", "changes:planned-event-list", VIEW, 61)
 
 
 # --- kpis: KPIs ----------------------------------------------------
