@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, DateTimeField, F, Func, Q, QuerySet, Value
 from django.urls import reverse
 
 from steward.changes.choices import (
@@ -174,36 +174,66 @@ def _chunks(ids: Iterable[int], size: int = _CHUNK) -> Iterator[list[int]]:
         yield ordered[start : start + size]
 
 
-def _scheduled(start: datetime, end: datetime, prefix: str = "") -> Q:
-    """Scheduled changes whose window overlaps ``[start, end)``."""
-    return Q(
+class _WindowOverlaps(Func):
+    """PostgreSQL: the change's window, as a range, overlaps ``[start, end)``: the
+    expression of the GiST index ``change_window_range_idx`` (migration
+    ``calendar_window_range``), so a range is found by index instead of by reading every
+    change that starts before its end."""
+
+    output_field = BooleanField()
+
+    def __init__(self, prefix: str, start: datetime, end: datetime) -> None:
+        super().__init__(
+            F(f"{prefix}planned_start"),
+            F(f"{prefix}planned_end"),
+            Value(start, output_field=DateTimeField()),
+            Value(end, output_field=DateTimeField()),
+        )
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, more = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(more)
+        first, last, start, end = parts
+        return f"TSTZRANGE({first}, GREATEST({first}, {last})) && TSTZRANGE({start}, {end})", params
+
+
+def _window(start: datetime, end: datetime, prefix: str = "") -> Q:
+    """Changes whose window overlaps ``[start, end)`` (by index on PostgreSQL)."""
+    condition = Q(
         **{
-            f"{prefix}status__in": SCHEDULED_STATUSES,
+            f"{prefix}planned_start__isnull": False,
+            f"{prefix}planned_end__isnull": False,
             f"{prefix}planned_start__lt": end,
             f"{prefix}planned_end__gt": start,
         }
     )
+    if connection.vendor == "postgresql":
+        condition &= Q(_WindowOverlaps(prefix, start, end))
+    return condition
 
 
-def _change_items(rows: Iterable[dict[str, Any]]) -> dict[int, _Item]:
-    items = {}
-    for row in rows:
-        items[row["id"]] = _Item(
-            CHANGE,
-            row["id"],
-            row["number"],
-            row["title"],
-            row["status"],
-            row["planned_start"],
-            row["planned_end"],
-            service_ids={row["service_id"]},
-            service_id=row["service_id"],
-            service_name=row.get("service__name", ""),
-        )
-    return items
+def _scheduled(start: datetime, end: datetime, prefix: str = "") -> Q:
+    """Scheduled changes whose window overlaps ``[start, end)``."""
+    return _window(start, end, prefix) & Q(**{f"{prefix}status__in": SCHEDULED_STATUSES})
 
 
 _CHANGE_FIELDS = ("id", "number", "title", "status", "planned_start", "planned_end", "service_id")
+
+
+def _change_items(rows: Iterable[tuple]) -> dict[int, _Item]:
+    """Items from ``values_list(*_CHANGE_FIELDS[, "service__name"])`` rows."""
+    items = {}
+    for row in rows:
+        pk, number, title, status, start, end, service_id = row[:7]
+        items[pk] = _Item(
+            CHANGE, pk, number, title, status, start, end,
+            service_ids={service_id}, service_id=service_id,
+            service_name=row[7] if len(row) > 7 else "",
+        )  # fmt: skip
+    return items
 
 
 def _add_links(items: dict[int, _Item], window: Q) -> None:
@@ -311,6 +341,7 @@ class _Graph:
         reached = ci_ids.union(*self.related.values()) if self.related else set(ci_ids)
         self.service_of: dict[int, int] = {}
         self.ci_of: dict[int, int] = {}
+        self.pieces: dict[int, tuple[dict[int, int], dict[int, int]]] = {}
         rows: list[tuple[int, int]] = []
         for chunk in _chunks(reached):
             rows += ConfigurationItem.objects.filter(
@@ -324,16 +355,30 @@ class _Graph:
             self.service_of[ci_id] = service_id
             self.ci_of[service_id] = ci_id
 
+    def _piece(self, ci_id: int) -> tuple[dict[int, int], dict[int, int]]:
+        """What one CI brings to a scope, computed once per CI: its related CIs (each
+        naming it) and the services those CIs, or it, stand for (each with its CI)."""
+        piece = self.pieces.get(ci_id)
+        if piece is None:
+            related = dict.fromkeys(self.related.get(ci_id, ()), ci_id)
+            via = {}
+            for other in (ci_id, *related):
+                service_id = self.service_of.get(other)
+                if service_id is not None:
+                    via.setdefault(service_id, other)
+            piece = self.pieces[ci_id] = (related, via)
+        return piece
+
     def scope(self, ci_ids: Iterable[int], service_ids: Iterable[int]) -> _Scope:
         scope = _Scope(set(ci_ids), set(service_ids))
         for own in sorted(scope.ci_ids):
-            for other in self.related.get(own, ()):
+            related, via = self._piece(own)
+            for other, through in related.items():
                 if other not in scope.ci_ids:
-                    scope.related.setdefault(other, own)
-        for ci_id in sorted(scope.ci_ids | set(scope.related)):
-            service_id = self.service_of.get(ci_id)
-            if service_id is not None and service_id not in scope.service_ids:
-                scope.via_ci.setdefault(service_id, ci_id)
+                    scope.related.setdefault(other, through)
+            for service_id, ci_id in via.items():
+                if service_id not in scope.service_ids:
+                    scope.via_ci.setdefault(service_id, ci_id)
         for service_id in scope.service_ids:
             ci_id = self.ci_of.get(service_id)
             if ci_id is not None and ci_id not in scope.ci_ids and ci_id not in scope.related:
@@ -457,32 +502,27 @@ def conflicts(
 def _candidates(
     start: datetime, end: datetime, scope: _Scope, exclude_change_id: int | None
 ) -> list[_Item]:
-    """The scheduled changes overlapping the window on one of the scope's CIs or services:
-    each set read by index (window + service, window + CI link), then the rows once."""
-    window = _scheduled(start, end)
-    linked = _scheduled(start, end, "change__")
-    ids: set[int] = set()
-    services = scope.service_keys()
-    for chunk in _chunks(services):
-        ids.update(Change.objects.filter(window, service_id__in=chunk).values_list("id", flat=True))
-        ids.update(
-            Change.services.through.objects.filter(linked, service_id__in=chunk).values_list(
-                "change_id", flat=True
-            )
-        )
-    for chunk in _chunks(scope.ci_keys()):
-        ids.update(
-            Change.cis.through.objects.filter(linked, configurationitem_id__in=chunk).values_list(
-                "change_id", flat=True
-            )
-        )
-    ids.discard(exclude_change_id)
-    if not ids:
+    """The scheduled changes overlapping the window on one of the scope's CIs or services,
+    in one statement (the window by index, then the CI and service links by theirs), with
+    their CIs and other services."""
+    services, cis = sorted(scope.service_keys()), sorted(scope.ci_keys())
+    if not services and not cis:
         return []
-    items: dict[int, _Item] = {}
-    for chunk in _chunks(ids):
-        items.update(_change_items(Change.objects.filter(pk__in=chunk).values(*_CHANGE_FIELDS)))
-        _add_links(items, Q(change_id__in=chunk))
+    concerned = Q(service_id__in=services) | Q(
+        pk__in=Change.services.through.objects.filter(service_id__in=services).values("change_id")
+    )
+    if cis:
+        concerned |= Q(
+            pk__in=Change.cis.through.objects.filter(configurationitem_id__in=cis).values(
+                "change_id"
+            )
+        )
+    found = Change.objects.filter(_scheduled(start, end), concerned)
+    if exclude_change_id is not None:
+        found = found.exclude(pk=exclude_change_id)
+    items = _change_items(found.values_list(*_CHANGE_FIELDS))
+    if items:
+        _add_links(items, Q(change_id__in=list(items)))
     return list(items.values())
 
 
@@ -547,67 +587,64 @@ class Entry:
         }
 
 
-class _Index:
-    """Items by key (a CI or a service id), sorted by start, so the items overlapping a
-    window are found by bisection (bounded by the longest window under that key)."""
+class _Timeline:
+    """Items sorted by start, so those overlapping a window are found by bisection: at any
+    moment only a few dozen changes run, whatever the size of the schedule. Windows longer
+    than ``SHORT`` (blackouts, long changes: few) are checked one by one, so one long
+    window does not widen every search."""
 
-    def __init__(self) -> None:
-        self.items: dict[int, list[_Item]] = defaultdict(list)
-        self.starts: dict[int, list[datetime]] = {}
-        self.longest: dict[int, timedelta] = {}
+    SHORT = timedelta(days=1)
 
-    def add(self, key: int, item: _Item) -> None:
-        self.items[key].append(item)
+    def __init__(self, items: Iterable[_Item]) -> None:
+        self.long: list[_Item] = []
+        short: list[_Item] = []
+        for item in items:
+            (short if item.end - item.start <= self.SHORT else self.long).append(item)
+        self.short = sorted(short, key=lambda item: item.start)
+        self.starts = [item.start for item in self.short]
 
-    def freeze(self) -> None:
-        for key, items in self.items.items():
-            items.sort(key=lambda item: item.start)
-            self.starts[key] = [item.start for item in items]
-            self.longest[key] = max(item.end - item.start for item in items)
-
-    def overlapping(self, key: int, start: datetime, end: datetime) -> Iterator[_Item]:
-        items = self.items.get(key)
-        if not items:
-            return
-        starts = self.starts[key]
-        low = bisect_left(starts, start - self.longest[key])
-        high = bisect_left(starts, end)
-        for item in items[low:high]:
+    def overlapping(self, start: datetime, end: datetime) -> Iterator[_Item]:
+        low = bisect_left(self.starts, start - self.SHORT)
+        high = bisect_left(self.starts, end)
+        for item in self.short[low:high]:
             if item.end > start:
+                yield item
+        for item in self.long:
+            if item.start < end and item.end > start:
                 yield item
 
 
-def _shown_changes(
-    start: datetime, end: datetime, service_id: int | None, ci_id: int | None, group_id: int | None
-) -> dict[int, _Item]:
-    qs = Change.objects.filter(
-        planned_start__lt=end, planned_end__gt=start, status__in=SHOWN_STATUSES
-    )
-    if service_id is not None:
-        qs = qs.filter(
-            Q(service_id=service_id)
-            | Q(
-                pk__in=Change.services.through.objects.filter(service_id=service_id).values(
-                    "change_id"
-                )
-            )
-        )
-    if ci_id is not None:
-        qs = qs.filter(
-            pk__in=Change.cis.through.objects.filter(configurationitem_id=ci_id).values("change_id")
-        )
-    if group_id is not None:
-        qs = qs.filter(
-            pk__in=ChangeTask.objects.filter(support_group_id=group_id).values("change_id")
-        )
-    items = _change_items(qs.values(*_CHANGE_FIELDS, "service__name"))
-    shown = Q(
-        change__planned_start__lt=end,
-        change__planned_end__gt=start,
-        change__status__in=SHOWN_STATUSES,
-    )
-    _add_links(items, shown)
+def _in_range(start: datetime, end: datetime) -> dict[int, _Item]:
+    """Every change the calendar may show in ``[start, end)``, with its CIs and services."""
+    shown = Q(status__in=SHOWN_STATUSES)
+    rows = Change.objects.filter(_window(start, end), shown)
+    items = _change_items(rows.values_list(*_CHANGE_FIELDS, "service__name"))
+    _add_links(items, _window(start, end, "change__") & Q(change__status__in=SHOWN_STATUSES))
     return items
+
+
+def _shown_changes(
+    items: dict[int, _Item],
+    start: datetime,
+    end: datetime,
+    service_id: int | None,
+    ci_id: int | None,
+    group_id: int | None,
+) -> dict[int, _Item]:
+    """The changes of the range the filters keep: a service (its own or another it
+    touches), a CI, a support group (one of the change's tasks is the group's)."""
+    kept = dict(items)
+    if service_id is not None:
+        kept = {pk: item for pk, item in kept.items() if service_id in item.service_ids}
+    if ci_id is not None:
+        kept = {pk: item for pk, item in kept.items() if ci_id in item.ci_ids}
+    if group_id is not None:
+        tasks = ChangeTask.objects.filter(
+            _window(start, end, "change__"), support_group_id=group_id
+        ).values_list("change_id", flat=True)
+        wanted = set(tasks)
+        kept = {pk: item for pk, item in kept.items() if pk in wanted}
+    return kept
 
 
 def _event_shown(
@@ -623,19 +660,25 @@ def _event_shown(
 
 
 def _pool(
-    start: datetime, end: datetime, shown: dict[int, _Item], filtered: bool
+    start: datetime, end: datetime, in_range: dict[int, _Item], shown: dict[int, _Item]
 ) -> tuple[list[_Item], list[_Item]]:
-    """The scheduled changes and the events the shown ones can collide with: those
-    overlapping the range and the windows of the shown changes."""
+    """The scheduled changes and the events the shown ones can collide with: those of the
+    range, and those overlapping a shown change's window beyond the range's edges."""
     scheduled = [item for item in shown.values() if item.status in SCHEDULED_STATUSES]
     first = min([start, *(item.start for item in scheduled)])
     last = max([end, *(item.end for item in scheduled)])
-    events = _event_items(first, last)
-    if not filtered and (first, last) == (start, end):
-        return scheduled, events
-    pool = _change_items(Change.objects.filter(_scheduled(first, last)).values(*_CHANGE_FIELDS))
-    _add_links(pool, _scheduled(first, last, "change__"))
-    return list(pool.values()), events
+    pool = {pk: item for pk, item in in_range.items() if item.status in SCHEDULED_STATUSES}
+    extra: dict[int, _Item] = {}
+    for edge_start, edge_end in ((first, start), (end, last)):
+        if edge_start < edge_end:
+            rows = Change.objects.filter(_scheduled(edge_start, edge_end))
+            for pk, item in _change_items(rows.values_list(*_CHANGE_FIELDS)).items():
+                if pk not in pool:
+                    extra[pk] = item
+    if extra:
+        _add_links(extra, Q(change_id__in=list(extra)))
+        pool.update(extra)
+    return list(pool.values()), _event_items(first, last)
 
 
 def calendar_entries(
@@ -649,19 +692,10 @@ def calendar_entries(
     """The changes (scheduled, or ended after running) and planned events whose window
     overlaps ``[start, end)``, limited to a service, a CI or a support group (the groups
     of the change's tasks), each scheduled change with its conflicts; by start."""
-    shown = _shown_changes(start, end, service_id, ci_id, group_id)
-    filtered = any(x is not None for x in (service_id, ci_id, group_id))
-    pool, events = _pool(start, end, shown, filtered)
-    by_ci, by_service, everywhere = _Index(), _Index(), []
-    for item in [*pool, *events]:
-        if item.blackout or item.everywhere:
-            everywhere.append(item)
-        for ci_id_ in item.ci_ids:
-            by_ci.add(ci_id_, item)
-        for service_id_ in item.service_ids:
-            by_service.add(service_id_, item)
-    by_ci.freeze()
-    by_service.freeze()
+    in_range = _in_range(start, end)
+    shown = _shown_changes(in_range, start, end, service_id, ci_id, group_id)
+    pool, events = _pool(start, end, in_range, shown)
+    timeline = _Timeline([*pool, *events])
     scheduled = [item for item in shown.values() if item.status in SCHEDULED_STATUSES]
     graph = _Graph(
         {pk for item in scheduled for pk in item.ci_ids},
@@ -670,16 +704,19 @@ def calendar_entries(
     matches: dict[int, list[tuple[_Item, list[_Raw]]]] = {}
     for item in scheduled:
         scope = graph.scope(item.ci_ids, item.service_ids)
-        met: dict[tuple[str, int], _Item] = {}
-        for key in scope.ci_keys():
-            met.update((other.key, other) for other in by_ci.overlapping(key, item.start, item.end))
-        for key in scope.service_keys():
-            met.update(
-                (other.key, other) for other in by_service.overlapping(key, item.start, item.end)
-            )
-        met.update((o.key, o) for o in everywhere if o.start < item.end and o.end > item.start)
-        met.pop(item.key, None)
-        matches[item.id] = [(other, _reasons(other, scope)) for other in met.values()]
+        ci_keys, service_keys = scope.ci_keys(), scope.service_keys()
+        found = []
+        for other in timeline.overlapping(item.start, item.end):
+            if other is item or (other.kind == CHANGE and other.id == item.id):
+                continue
+            if (
+                other.everywhere
+                or other.blackout
+                or not ci_keys.isdisjoint(other.ci_ids)
+                or not service_keys.isdisjoint(other.service_ids)
+            ):
+                found.append((other, _reasons(other, scope)))
+        matches[item.id] = found
     names = _Names(raws for found in matches.values() for _, raws in found)
     entries = [_entry(item, matches.get(item.id, []), names) for item in shown.values()]
     entries += [
