@@ -156,6 +156,8 @@ class _Item:
     blackout: bool = False
     service_id: int | None = None  # a change's own service
     service_name: str = ""
+    # What it concerns as one set (``_tagged``), made by ``_Timeline`` for the calendar.
+    tags: frozenset[int] = frozenset()
 
     @property
     def key(self) -> tuple[str, int]:
@@ -545,7 +547,8 @@ def conflicts_for_change(change: Change) -> list[Conflict]:
 @dataclass
 class Entry:
     """A change or planned event on the calendar, with its conflicts (scheduled changes
-    only: an ended change or an event has none of its own)."""
+    only: an ended change or an event has none of its own). The conflicts are built when
+    first read: a month page draws only some of its entries."""
 
     kind: str
     id: int
@@ -558,7 +561,24 @@ class Entry:
     service_name: str = ""
     everywhere: bool = False
     blackout: bool = False
-    conflicts: list[Conflict] = field(default_factory=list)
+    found: list[tuple["_Item", list["_Raw"]]] = field(default_factory=list, repr=False)
+    names: "_Names | None" = field(default=None, repr=False)
+    _conflicts: list[Conflict] | None = field(default=None, repr=False)
+
+    @property
+    def has_conflicts(self) -> bool:
+        return bool(self.found)
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        if self._conflicts is None:
+            names = self.names
+            built = [
+                _conflict(other, self.starts_at, self.ends_at, tuple(names.reason(r) for r in raws))
+                for other, raws in self.found
+            ] if names is not None else []  # fmt: skip
+            self._conflicts = sorted(built, key=_order)
+        return self._conflicts
 
     @property
     def url(self) -> str:
@@ -587,6 +607,18 @@ class Entry:
         }
 
 
+EVERYTHING = -1  # the tag of an item concerning everything (a blackout, an everywhere event)
+
+
+def _tagged(ci_ids: Iterable[int], service_ids: Iterable[int], everything: bool) -> frozenset[int]:
+    """CIs and services in one set of integers (CI ``n`` as ``2n``, service ``n`` as
+    ``2n + 1``), so "concerns one of these" is one set operation in the calendar's loop."""
+    tags = {2 * pk for pk in ci_ids} | {2 * pk + 1 for pk in service_ids}
+    if everything:
+        tags.add(EVERYTHING)
+    return frozenset(tags)
+
+
 class _Timeline:
     """Items sorted by start, so those overlapping a window are found by bisection: at any
     moment only a few dozen changes run, whatever the size of the schedule. Windows longer
@@ -599,19 +631,12 @@ class _Timeline:
         self.long: list[_Item] = []
         short: list[_Item] = []
         for item in items:
+            item.tags = _tagged(item.ci_ids, item.service_ids, item.everywhere or item.blackout)
             (short if item.end - item.start <= self.SHORT else self.long).append(item)
         self.short = sorted(short, key=lambda item: item.start)
         self.starts = [item.start for item in self.short]
-
-    def overlapping(self, start: datetime, end: datetime) -> Iterator[_Item]:
-        low = bisect_left(self.starts, start - self.SHORT)
-        high = bisect_left(self.starts, end)
-        for item in self.short[low:high]:
-            if item.end > start:
-                yield item
-        for item in self.long:
-            if item.start < end and item.end > start:
-                yield item
+        # How far before a window an overlapping short item can start: the longest one.
+        self.reach = max((item.end - item.start for item in short), default=timedelta(0))
 
 
 def _in_range(start: datetime, end: datetime) -> dict[int, _Item]:
@@ -701,22 +726,8 @@ def calendar_entries(
         {pk for item in scheduled for pk in item.ci_ids},
         {pk for item in scheduled for pk in item.service_ids},
     )
-    matches: dict[int, list[tuple[_Item, list[_Raw]]]] = {}
-    for item in scheduled:
-        scope = graph.scope(item.ci_ids, item.service_ids)
-        ci_keys, service_keys = scope.ci_keys(), scope.service_keys()
-        found = []
-        for other in timeline.overlapping(item.start, item.end):
-            if other is item or (other.kind == CHANGE and other.id == item.id):
-                continue
-            if (
-                other.everywhere
-                or other.blackout
-                or not ci_keys.isdisjoint(other.ci_ids)
-                or not service_keys.isdisjoint(other.service_ids)
-            ):
-                found.append((other, _reasons(other, scope)))
-        matches[item.id] = found
+    matches = {item.id: _matches(item, graph.scope(item.ci_ids, item.service_ids), timeline)
+               for item in scheduled}  # fmt: skip
     names = _Names(raws for found in matches.values() for _, raws in found)
     entries = [_entry(item, matches.get(item.id, []), names) for item in shown.values()]
     entries += [
@@ -727,12 +738,25 @@ def calendar_entries(
     return sorted(entries, key=lambda e: (e.starts_at, e.kind, e.number))
 
 
-def _entry(item: _Item, found: list[tuple[_Item, list[_Raw]]], names: _Names) -> Entry:
-    conflicts_ = [
-        _conflict(other, item.start, item.end, tuple(names.reason(r) for r in raws))
-        for other, raws in found
-        if raws
+def _matches(item: _Item, scope: _Scope, timeline: _Timeline) -> list[tuple[_Item, list[_Raw]]]:
+    """What ``item`` collides with (the rule: ``_reasons``), among the timeline's items
+    overlapping it (inlined search: the calendar runs it for every scheduled change)."""
+    tags = _tagged(scope.ci_keys(), scope.service_keys(), True)
+    start, end = item.start, item.end
+    low = bisect_left(timeline.starts, start - timeline.reach)
+    high = bisect_left(timeline.starts, end)
+    met = [o for o in timeline.short[low:high] if o.end > start and not tags.isdisjoint(o.tags)]
+    met += [
+        o for o in timeline.long if o.start < end and o.end > start and not tags.isdisjoint(o.tags)
     ]
+    return [
+        (other, _reasons(other, scope))
+        for other in met
+        if not (other.kind == CHANGE and other.id == item.id)
+    ]
+
+
+def _entry(item: _Item, found: list[tuple[_Item, list[_Raw]]], names: _Names) -> Entry:
     return Entry(
         kind=item.kind,
         id=item.id,
@@ -745,5 +769,6 @@ def _entry(item: _Item, found: list[tuple[_Item, list[_Raw]]], names: _Names) ->
         service_name=item.service_name,
         everywhere=item.everywhere,
         blackout=item.blackout,
-        conflicts=sorted(conflicts_, key=_order),
+        found=[(other, raws) for other, raws in found if raws],
+        names=names,
     )

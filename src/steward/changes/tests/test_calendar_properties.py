@@ -145,3 +145,44 @@ def test_a_blackout_always_conflicts(world, change_manager, blackout, mine, rela
         assert all(c.reasons[0].kind == "blackout" for c in found)
     finally:
         event.delete()
+
+
+change_specs = st.lists(
+    st.tuples(
+        windows,
+        st.sets(st.sampled_from(["app", "server", "host", "sibling", "printer"]), max_size=2),
+        st.sampled_from(["email", "payroll", "intranet"]),
+    ),
+    min_size=2,
+    max_size=5,
+)
+
+
+@DATABASE_PROPERTIES
+@given(specs=change_specs)
+def test_the_calendar_marks_what_the_check_reports(world, make_change, change_manager, specs):
+    """The calendar (every change of a range matched at once) and the check of one change
+    say the same, whichever changes are on it."""
+    from steward.changes.queries.calendar import calendar_entries, conflicts_for_change
+
+    made = []
+    try:
+        for (start, length), cis, service in specs:
+            change = make_change(title="Any", service_id=world[service].pk, actor=change_manager)
+            Change.objects.filter(pk=change.pk).update(
+                planned_start=T0 + timedelta(minutes=start),
+                planned_end=T0 + timedelta(minutes=start + length),
+            )
+            change.cis.set([world["ci"][name] for name in cis])
+            change.refresh_from_db()
+            made.append(change)
+        entries = {
+            e.id: e
+            for e in calendar_entries(start=T0 - timedelta(days=1), end=T0 + timedelta(days=4))
+            if e.is_change
+        }
+        for change in made:
+            expected = [(c.number, c.why) for c in conflicts_for_change(change)]
+            assert [(c.number, c.why) for c in entries[change.pk].conflicts] == expected
+    finally:
+        Change.objects.filter(pk__in=[c.pk for c in made]).delete()
