@@ -74,9 +74,11 @@ class Chip:
         return "; ".join(f"{c.number}: {c.why}" for c in self.entry.conflicts)
 
     def html(self, long: bool = False) -> SafeString:
-        """The entry as a link: time, number, title; a conflict says so in words (a flag
-        with a hidden "Conflict:" and the reasons in its title), not by colour alone.
-        Drawn here, not by a template include: a month draws a few hundred."""
+        """The entry as a link. A month's chip: the start time and the title (the number,
+        end and state for screen readers and in its tooltip); the week's: all of it. A
+        conflict says so in words (a flag, a hidden "Conflict:", the reasons in the
+        tooltip), not by colour alone. Drawn here, not by a template include: a month
+        draws a few hundred."""
         entry = self.entry
         conflicted = entry.has_conflicts
         flag = (
@@ -84,23 +86,31 @@ class Chip:
                       '<span class="visually-hidden">Conflict:</span> ')
             if conflicted else ""
         )  # fmt: skip
+        tip = f"{entry.number} {entry.title}, {self.time_text}, {entry.status_label}"
+        if conflicted:
+            tip += f". Conflicts: {self.conflict_text}"
         if long:
             service = f"{entry.service_name} · " if entry.is_change else ""
-            tail = format_html(' <span class="cal-meta">{}{}</span>', service, entry.status_label)
+            body = format_html(
+                '<span class="cal-time">{}</span> <span class="cal-number">{}</span> '
+                '<span class="cal-title">{}</span> <span class="cal-meta">{}{}</span>',
+                self.time_text, entry.number, entry.title, service, entry.status_label,
+            )  # fmt: skip
         else:
-            tail = format_html('<span class="visually-hidden">, {}</span>', entry.status_label)
+            first = self.time_text.split(DASH)[0]
+            body = format_html(
+                '<span class="cal-time">{}</span> <span class="cal-title">{}</span>'
+                '<span class="visually-hidden">, {}, {}, {}</span>',
+                first, entry.title, entry.number, self.time_text, entry.status_label,
+            )  # fmt: skip
         return format_html(
-            '<a class="cal-item cal-tone-{}{}" href="{}"{}>{}<span class="cal-time">{}</span> '
-            '<span class="cal-number">{}</span> <span class="cal-title">{}</span>{}</a>',
+            '<a class="cal-item cal-tone-{}{}" href="{}" title="{}">{}{}</a>',
             self.tone,
             " cal-conflict" if conflicted else "",
             entry.url,
-            format_html(' title="Conflicts: {}"', self.conflict_text) if conflicted else "",
+            tip,
             flag,
-            self.time_text,
-            entry.number,
-            entry.title,
-            tail,
+            body,
         )
 
     def html_long(self) -> SafeString:

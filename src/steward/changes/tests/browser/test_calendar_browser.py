@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from steward.changes.models import Change
-from steward.core.demo import loader
+from steward.core.demo import data, loader
 from steward.core.tests.browser.conftest import browser_page, shot, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ def test_the_calendar_shows_conflicts_at_a_glance(browser_page):  # noqa: F811
     loader.load()
     page = browser_page
     page.set_viewport_size({"width": 1366, "height": 900})
-    sign_in(page, "max.manager")
+    sign_in(page, "max.manager", data.DEMO_PASSWORD)
     upgrade = Change.objects.get(title="Upgrade the Online Banking database")
     day = upgrade.planned_start.date().isoformat()
 
@@ -28,7 +28,7 @@ def test_the_calendar_shows_conflicts_at_a_glance(browser_page):  # noqa: F811
     expect(page.locator(".cal-legend")).to_contain_text("Blackout period")
     shot(page, "change-calendar-month")
 
-    page.get_by_role("link", name="Week").click()
+    page.get_by_role("link", name="Week", exact=True).click()
     expect(page.locator(".cal-conflict-list").first).to_contain_text("same CI ob-db-vm01")
     shot(page, "change-calendar-week")
 
