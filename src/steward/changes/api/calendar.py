@@ -131,15 +131,8 @@ class PlannedEventViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
 
 
 class ReasonSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(
-        choices=[
-            "same_ci",
-            "related_ci",
-            "same_service",
-            "related_service",
-            "blackout",
-            "everywhere",
-        ]
+    kind = serializers.CharField(
+        help_text="same_ci, related_ci, same_service, related_service, blackout or everywhere."
     )
     text = serializers.CharField()
     ci = serializers.IntegerField(allow_null=True)
@@ -147,7 +140,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ConflictSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[queries.CHANGE, queries.EVENT])
+    kind = serializers.CharField(help_text="change or planned_event.")
     id = serializers.IntegerField()
     number = serializers.CharField()
     title = serializers.CharField()
@@ -163,7 +156,7 @@ class ConflictSerializer(serializers.Serializer):
 
 
 class CalendarEntrySerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[queries.CHANGE, queries.EVENT])
+    kind = serializers.CharField(help_text="change or planned_event.")
     id = serializers.IntegerField()
     number = serializers.CharField()
     title = serializers.CharField()

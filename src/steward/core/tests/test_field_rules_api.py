@@ -40,6 +40,7 @@ RESOURCE_RECORDS = {
     "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
     "webhook-deliveries": "webhook_delivery",
+    "planned-events": "planned_event",
 }  # fmt: skip
 
 

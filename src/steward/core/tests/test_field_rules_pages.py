@@ -41,6 +41,7 @@ PAGE_RECORDS = [
     ("requisition", "requisition"), ("baseline", "baseline"), ("incident", "incident"),
     ("portal", "incident"), ("solution", "solution"), ("response-template", "response_template"),
     ("routing-rule", "routing_rule"), ("category", "category"),
+    ("planned-event", "planned_event"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
