@@ -87,6 +87,37 @@ def test_conflict_check_of_a_proposed_window(client, change_coordinator, two_cha
     assert bad.status_code == 400 and "end" in field_errors(bad)
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"start": "2027-03-03T10:00:00+23:59", "end": "x"}, "end"),
+        ({"start": None, "end": "2027-03-03T10:00:00Z"}, "start"),
+        ({"start": "2027-03-03T10:00:00Z", "end": "2027-03-03T11:00:00Z", "cis": "1"}, "cis"),
+        ({"start": "2027-03-03T10:00:00Z", "end": "2027-03-03T11:00:00Z",
+          "services": [10**20]}, "services.0"),
+        ({"start": "2027-03-03T10:00:00Z", "end": "2027-03-03T11:00:00Z",
+          "exclude_change": "me"}, "exclude_change"),
+    ],
+)  # fmt: skip
+def test_conflict_check_refuses_bad_bodies(client, change_manager, body, field):
+    client.force_login(change_manager)
+    answer = client.post(
+        "/api/v1/change-calendar/conflicts/", body, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert field in field_errors(answer)
+
+
+def test_a_far_offset_is_read_in_utc(client, change_manager, two_changes, service):
+    client.force_login(change_manager)
+    body = {"start": "2027-03-04T09:59:00+23:59", "end": "2027-03-03T11:30:00Z",
+            "services": [service.pk]}  # fmt: skip
+    answer = client.post(
+        "/api/v1/change-calendar/conflicts/", body, content_type="application/json"
+    )
+    assert answer.status_code == 200 and len(answer.json()) == 2
+
+
 def test_a_changes_conflicts(client, change_manager, two_changes):
     client.force_login(change_manager)
     first, second = two_changes
