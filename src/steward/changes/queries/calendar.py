@@ -345,14 +345,19 @@ class _Graph:
         self.ci_of: dict[int, int] = {}
         self.pieces: dict[int, tuple[dict[int, int], dict[int, int]]] = {}
         rows: list[tuple[int, int]] = []
-        for chunk in _chunks(reached):
-            rows += ConfigurationItem.objects.filter(
-                pk__in=chunk, service_id__isnull=False
-            ).values_list("pk", "service_id")
-        for chunk in _chunks(service_ids):
-            rows += ConfigurationItem.objects.filter(service_id__in=chunk).values_list(
-                "pk", "service_id"
-            )
+        # One statement when both lists are short (the check of one window), else chunks.
+        if len(reached) <= _CHUNK and len(service_ids) <= _CHUNK:
+            condition = Q(pk__in=reached, service_id__isnull=False) | Q(service_id__in=service_ids)
+            rows += ConfigurationItem.objects.filter(condition).values_list("pk", "service_id")
+        else:
+            for chunk in _chunks(reached):
+                rows += ConfigurationItem.objects.filter(
+                    pk__in=chunk, service_id__isnull=False
+                ).values_list("pk", "service_id")
+            for chunk in _chunks(service_ids):
+                rows += ConfigurationItem.objects.filter(service_id__in=chunk).values_list(
+                    "pk", "service_id"
+                )
         for ci_id, service_id in rows:
             self.service_of[ci_id] = service_id
             self.ci_of[service_id] = ci_id

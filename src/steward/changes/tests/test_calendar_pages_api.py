@@ -250,3 +250,11 @@ def test_planned_event_pages_deny_who_may_not_plan(client, specialist):
     client.force_login(specialist)
     assert client.get(reverse("changes:planned-event-create")).status_code == 403
     assert client.get(reverse("changes:calendar")).status_code == 200
+
+
+def test_an_ended_change_shows_no_conflicts_section(client, change_manager, two_changes):
+    client.force_login(change_manager)
+    first = two_changes[0]
+    Change.objects.filter(pk=first.pk).update(status="closed")
+    page = client.get(reverse("changes:change-detail", args=[first.pk])).content.decode()
+    assert 'id="conflicts"' not in page
