@@ -26,11 +26,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, DateTimeField, F, Func, Q, QuerySet, Value
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from steward.changes.choices import (
     SCHEDULED_STATUSES,
@@ -165,9 +167,15 @@ class _Item:
 
     @property
     def status_label(self) -> str:
-        if self.kind == CHANGE:
-            return ChangeStatus(self.status).label
-        return PlannedEventKind(self.status).label
+        return _labels(get_language())[(self.kind, self.status)]
+
+
+@lru_cache(maxsize=8)
+def _labels(language: str | None) -> dict[tuple[str, str], str]:
+    """The status and kind labels, translated once per language (thousands of entries)."""
+    labels = {(CHANGE, value): str(label) for value, label in ChangeStatus.choices}
+    labels.update({(EVENT, value): str(label) for value, label in PlannedEventKind.choices})
+    return labels
 
 
 def _chunks(ids: Iterable[int], size: int = _CHUNK) -> Iterator[list[int]]:

@@ -2,8 +2,9 @@
 week), planned events (list, record, new, edit, cancel) and the change page's conflicts
 section. The calendar is drawn without script: links move it, a GET form filters it."""
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -165,17 +166,21 @@ def _days(
         days[day] = Day(day, view == "week" or day.month == anchor.month, day == today)
         days[day].url = link(view="week", date=day.isoformat())
         day += timedelta(days=1)
-    zone = timezone.get_current_timezone()
+    # Each day's start as an instant: an entry's days by bisection, no time zone
+    # conversion per entry (a month has thousands).
+    slots = list(days.values())
+    bounds = [_aware(slot.day).astimezone(UTC) for slot in slots]
+    bounds.append(_aware(last + timedelta(days=1)).astimezone(UTC))
     for entry in entries:
-        start = entry.starts_at.astimezone(zone)
-        end = (entry.ends_at - timedelta(microseconds=1)).astimezone(zone)
-        day = max(start.date(), first)
-        while day <= min(end.date(), last):
-            slot = days[day]
-            slot.chips.append(Chip(entry, day, day == start.date(), day == end.date()))
+        first_day = max(bisect_right(bounds, entry.starts_at) - 1, 0)
+        last_day = min(bisect_left(bounds, entry.ends_at) - 1, len(slots) - 1)
+        for index in range(first_day, last_day + 1):
+            slot = slots[index]
+            starts_today = entry.starts_at >= bounds[index]
+            ends_today = entry.ends_at <= bounds[index + 1]
+            slot.chips.append(Chip(entry, slot.day, starts_today, ends_today))
             if entry.blackout and not slot.blackout:
                 slot.blackout = entry.title
-            day += timedelta(days=1)
     for slot in days.values():
         slot.conflicts = sum(1 for chip in slot.chips if chip.entry.has_conflicts)
         if view == "month" and len(slot.chips) > DAY_LIMIT:
