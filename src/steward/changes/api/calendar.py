@@ -205,10 +205,30 @@ class ConflictCheckSerializer(GuardedSerializer):
         return attrs
 
 
+def _conflict_data(c: queries.Conflict) -> dict[str, Any]:
+    reasons = [
+        {"kind": r.kind, "text": r.text, "ci": r.ci_id, "service": r.service_id} for r in c.reasons
+    ]
+    return {"kind": c.kind, "id": c.id, "number": c.number, "title": c.title,
+            "status": c.status, "status_label": c.status_label, "starts_at": c.starts_at,
+            "ends_at": c.ends_at, "overlap_start": c.overlap_start,
+            "overlap_end": c.overlap_end, "why": c.why, "reasons": reasons, "url": c.url}  # fmt: skip
+
+
+def _entry_data(e: queries.Entry) -> dict[str, Any]:
+    return {"kind": e.kind, "id": e.id, "number": e.number, "title": e.title,
+            "status": e.status, "status_label": e.status_label, "starts_at": e.starts_at,
+            "ends_at": e.ends_at, "service_name": e.service_name, "everywhere": e.everywhere,
+            "blackout": e.blackout, "url": e.url,
+            "conflicts": [_conflict_data(c) for c in e.conflicts]}  # fmt: skip
+
+
 def _as_data(rows: list[Any]) -> list[dict[str, Any]]:
     """Entries and conflicts as JSON-ready dicts (no serializer instances: thousands of
-    rows in a month)."""
-    return [row.as_dict() for row in rows]
+    rows in a month), as ``CalendarEntrySerializer`` and ``ConflictSerializer`` say."""
+    return [
+        _entry_data(row) if isinstance(row, queries.Entry) else _conflict_data(row) for row in rows
+    ]
 
 
 class ChangeCalendarViewSet(StewardViewSet):

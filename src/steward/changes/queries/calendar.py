@@ -121,26 +121,6 @@ class Conflict:
     def is_blackout(self) -> bool:
         return any(reason.kind == "blackout" for reason in self.reasons)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "number": self.number,
-            "title": self.title,
-            "status": self.status,
-            "status_label": self.status_label,
-            "starts_at": self.starts_at,
-            "ends_at": self.ends_at,
-            "overlap_start": self.overlap_start,
-            "overlap_end": self.overlap_end,
-            "why": self.why,
-            "reasons": [
-                {"kind": r.kind, "text": r.text, "ci": r.ci_id, "service": r.service_id}
-                for r in self.reasons
-            ],
-            "url": self.url,
-        }
-
 
 # --- the items compared: changes and planned events as plain rows ---------------------
 
@@ -603,23 +583,6 @@ class Entry:
     @property
     def is_change(self) -> bool:
         return self.kind == CHANGE
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "number": self.number,
-            "title": self.title,
-            "status": self.status,
-            "status_label": self.status_label,
-            "starts_at": self.starts_at,
-            "ends_at": self.ends_at,
-            "service_name": self.service_name,
-            "everywhere": self.everywhere,
-            "blackout": self.blackout,
-            "url": self.url,
-            "conflicts": [conflict.as_dict() for conflict in self.conflicts],
-        }
 
 
 EVERYTHING = -1  # the tag of an item concerning everything (a blackout, an everywhere event)
