@@ -54,3 +54,32 @@ declare_many(
         "cancelled": "A planned event was cancelled.",
     },
 )
+
+# --- approvals: approval (proc. 3) ---------------------------------
+declare_many(
+    Change,
+    {
+        "approval_requested": "The change manager started an approval round (proc. 3; "
+        "`data.round`, `data.approvers`).",
+    },
+)
+
+# --- changes: changes: registration, analysis, planning (proc. 2) ---
+declare_many(
+    Change,
+    {
+        "changed": "A change's fields were edited (`data.fields` names them).",
+        "analysed": "A change's risk and impact analysis was recorded (`data.risk_level`).",
+    },
+)
+
+# --- kpis: what a change caused ---------------------------------------------------------
+declare_many(
+    Change,
+    {
+        "caused_incident": "An incident request was recorded as caused by the change "
+        "(`data.incident`).",
+        "caused_incident_removed": "An incident request is no longer recorded as caused by "
+        "the change (`data.incident`).",
+    },
+)

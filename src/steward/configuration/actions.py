@@ -60,6 +60,11 @@ def _current_relationship(actor: Any, ci: Any, url: Mapping[str, Any]) -> Any:
     return found
 
 
+def _relationship_end_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    change = data.get("change")
+    return {"cause": data.get("cause") or "", "change_id": change.pk if change else None}
+
+
 def _activate_label(contract: Any) -> str:
     return "Activate" if contract.status == ContractStatus.DRAFT else "Renew"
 
@@ -76,6 +81,7 @@ CI = ActionTable(
     Action("relationship-end", "End", ci_svc.relationship_end, ci_svc.CHANGE,
            form_class=RelationshipEndForm, route="relationships/<int:rel_pk>/end/",
            row=_current_relationship, row_arg="relationship_id", fragment="#relationships",
+           arguments=_relationship_end_arguments,
            done="Relationship ended; it stays in the history.", api=False),
 ])
 

@@ -16,7 +16,7 @@ ATTRIBUTE = staff_inputs(
 )
 CI = staff_inputs(
     "configuration item", "ci_class", "name", "status", "owner", "support_group",
-    "serial_number", "version", "location", "attributes", "service", "cause", "attr__*",
+    "serial_number", "version", "location", "attributes", "service", "cause", "change", "attr__*",
     description=_TEXT,
 )  # fmt: skip
 CI_CLASS_CHOICE = staff_inputs("CI class choice", "ci_class")
@@ -24,9 +24,9 @@ RELATIONSHIP_TYPE = staff_inputs(
     "relationship type", "code", "name", "reverse_name", "impact_flows_to_source"
 )
 RELATIONSHIP = staff_inputs(
-    "relationship", "source", "target", "type", "cause", "direction", "other"
+    "relationship", "source", "target", "type", "cause", "change", "direction", "other"
 )
-RELATIONSHIP_END = staff_inputs("end of a relationship", "cause")
+RELATIONSHIP_END = staff_inputs("end of a relationship", "cause", "change")
 BASELINE = staff_inputs("baseline", "name", "service", "cis", description=_TEXT)
 INTEGRITY_RUN = staff_inputs("integrity run", "stale_after_days")
 

@@ -187,6 +187,10 @@ class Relationship(VersionedModel, models.Model):
     created_by = optional_fk("core.Person", related_name="+")
     ended_by = optional_fk("core.Person", related_name="+")
     cause = models.CharField(max_length=40, blank=True, help_text="Change or task number.")
+    # The change the link was made (``change``) or ended (``ended_change``) under; ``cause``
+    # then holds its number. Older rows and purchase requisitions keep the free text only.
+    change = optional_fk("changes.Change", related_name="relationships_added")
+    ended_change = optional_fk("changes.Change", related_name="relationships_ended")
 
     class Meta:
         ordering = ["source", "type", "target"]
@@ -232,6 +236,9 @@ class CIChange(models.Model):
     at = models.DateTimeField(db_index=True)
     actor = optional_fk("core.Person", related_name="+")
     cause = models.CharField(max_length=40, blank=True, help_text="Change or task number.")
+    # The change the CI was changed under (``cause`` then holds its number); older rows and
+    # purchase requisitions keep the free text only.
+    change = optional_fk("changes.Change", related_name="ci_changes")
     field = models.CharField(max_length=100, help_text='A CI field, or "attributes.<key>".')
     old_value = models.JSONField(null=True, blank=True)
     new_value = models.JSONField(null=True, blank=True)

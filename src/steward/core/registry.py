@@ -268,3 +268,22 @@ def role_scope(kind: str, model: str, plural: str) -> None:
 def role_scope_for_label(label_lower: str) -> RoleScope | None:
     """The scope kind of a model given as ``app_label.modelname``, if one is registered."""
     return next((s for s in ROLE_SCOPES.values() if s.model.lower() == label_lower), None)
+
+
+# --- Answers a later area gives an earlier one (kpis topic of Change Management) ---------
+# An area listed earlier in INSTALLED_APPS may not import a later one (the CMDB records the
+# change a CI was changed under; the service report lists a service's changes: both come
+# before Change Management). The later area provides the answer under a name in its
+# ``ready()``; the earlier one asks ``provider(name)`` and copes with None (not installed).
+PROVIDERS: dict[str, Callable[..., Any]] = {}
+
+
+def provide(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Register ``fn`` as the answer to ``name`` (the last registration wins)."""
+    PROVIDERS[name] = fn
+    return fn
+
+
+def provider(name: str) -> Callable[..., Any] | None:
+    """The function registered under ``name``, or None when no area provides it."""
+    return PROVIDERS.get(name)

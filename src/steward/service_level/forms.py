@@ -469,6 +469,11 @@ class RequestTypeForm(GuardedForm):
     )
     position = forms.IntegerField(min_value=0, max_value=1000, initial=0, help_text="Lower first.")
     is_active = forms.BooleanField(required=False, initial=True, label="Offered in the catalog")
+    creates_change_request = forms.BooleanField(
+        required=False,
+        label="Send a request for change",
+        help_text="Submitting it also sends a request for change to Change Management.",
+    )
 
 
 class RequestFieldForm(GuardedForm):

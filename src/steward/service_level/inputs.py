@@ -39,7 +39,8 @@ CATALOG_TEMPLATE = staff_inputs(
 # Request types of catalog items (issue 13): their name, description, questions and help
 # are what requesters read in the catalog.
 REQUEST_TYPE = staff_inputs(
-    "request type", "name", "position", "is_active", description=_PUBLISHED
+    "request type", "name", "position", "is_active", "creates_change_request",
+    description=_PUBLISHED,
 )  # fmt: skip
 REQUEST_FIELD = staff_inputs(
     "request type question", "kind", "required", "label", "help", "options"

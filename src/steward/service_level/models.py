@@ -146,6 +146,11 @@ class RequestType(VersionedModel, TimeStampedModel):
     description = models.TextField(blank=True, help_text="Shown above the form.")
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Seed 003 ch. 3 proc. 1's second source: submitting it also generates a request for
+    # change (Change Management), linked to the user service request.
+    creates_change_request = models.BooleanField(
+        default=False, help_text="Submitting it also sends a request for change."
+    )
 
     class Meta:
         ordering = ["position", "name", "id"]

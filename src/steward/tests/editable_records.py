@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from steward.changes.services import templates as change_templates
 from steward.configuration.services import suppliers
 from steward.configuration.tests.records import (
     ci,
@@ -377,7 +378,64 @@ EDITABLE: list[Editable] = [
         page="incidents:solution-edit",
         edits="title",
     ),
+    # Change Management: the change's steps and the change task's (tasks topic).
+    Editable("change", lambda actor: _change(actor), api="change"),
+    Editable("change task", lambda actor: _change_task(actor), api="change-task"),
+    # Change Management's requests for change and their reference data (rfcs topic).
+    Editable("request for change", lambda actor: _rfc(actor), api="requestforchange"),
+    Editable(
+        "change template",
+        lambda actor: change_templates.change_template_create(
+            actor=actor, name=f"Patch a server {_n()}"
+        ),
+        api="changetemplate",
+        page="changes:change-template-edit",
+        edits="description",
+    ),
+    Editable(
+        "task template",
+        lambda actor: change_templates.task_template_create(actor=actor, name=f"Patch {_n()}"),
+        api="tasktemplate",
+        page="changes:task-template-edit",
+        edits="description",
+    ),
+    Editable(
+        "change policy",
+        lambda actor: change_templates.change_policy_create(
+            actor=actor, name=f"Freeze {_n()}", statement="No changes at month end."
+        ),
+        api="changepolicy",
+        page="changes:change-policy-edit",
+        edits="statement",
+    ),
 ]
+
+
+def _change(actor: Person) -> Model:
+    from steward.changes.services import changes
+
+    return changes.change_register(
+        actor=actor, title=f"Change {_n()}", service_id=service(actor).pk
+    )
+
+
+def _change_task(actor: Person) -> Model:
+    from steward.changes.services import tasks
+
+    change = _change(actor)
+    return tasks.task_add(actor=actor, change_id=change.pk, title="Prepare", kind="preparation",
+                          support_group_id=group(actor).pk)  # fmt: skip
+
+
+def _rfc(actor: Person) -> Any:
+    from steward.changes.services import rfcs
+
+    return rfcs.rfc_submit(
+        actor=actor, title=f"Raise the quota {_n()}", service_id=service(actor).pk,
+        source="known_error", origin_reference="KE1", causes_outage_in_service_hours=False,
+        functionality_changes=False, cmdb_update=False,
+    )  # fmt: skip
+
 
 API_ENTRIES = [e for e in EDITABLE if e.api and e.patch]
 RESOURCES = [e for e in EDITABLE if e.api]  # with or without PATCH: their steps

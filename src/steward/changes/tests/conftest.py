@@ -129,7 +129,10 @@ def cmdb_world(config_admin, service):
         actor=config_admin, name="Server", code="server", category="hardware"
     )
     app = cmdb.ci_class_create(
-        actor=config_admin, name="Business service", code="bservice", category="service"
+        actor=config_admin,
+        name="Business service",
+        code="bservice",
+        category="service_infrastructure",
     )
     runs_on = cmdb.relationship_type_create(
         actor=config_admin, code="runs-on", name="runs on", reverse_name="hosts"

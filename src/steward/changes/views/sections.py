@@ -10,4 +10,8 @@ SECTIONS: list[tuple[str, str]] = [
     ("changes/partials/approvals.html", "steward.changes.views.approvals:approvals_section"),
     ("changes/partials/tasks.html", "steward.changes.views.tasks:tasks_section"),
     ("changes/partials/emergency.html", "steward.changes.views.emergency:emergency_section"),
+    (
+        "changes/partials/caused_incidents.html",
+        "steward.changes.views.kpis:caused_incidents_section",
+    ),
 ]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -168,6 +169,12 @@ class CIWriteSerializer(GuardedSerializer):
     attributes = serializers.DictField(required=False)
     service = visible(services_for, Service, required=False, allow_null=True)
     cause = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    change = IdField(
+        required=False,
+        allow_null=True,
+        help_text="The change this is done under (open or just closed); its number becomes "
+        "the cause.",
+    )
 
 
 class CIUpdateSerializer(CIWriteSerializer):
@@ -197,9 +204,27 @@ class CIImpactSerializer(serializers.Serializer):
 
 
 class CIChangeSerializer(serializers.ModelSerializer):
+    change_url = serializers.SerializerMethodField(
+        help_text="The page of the change it was made under (null: none recorded)."
+    )
+
     class Meta:
         model = CIChange
-        fields = ["id", "at", "actor", "cause", "field", "old_value", "new_value"]
+        fields = ["id", "at", "actor", "cause", "change", "change_url", "field", "old_value",
+                  "new_value"]  # fmt: skip
+
+    def get_change_url(self, row: CIChange) -> str | None:
+        return _change_url(self.context.get("request"), row.change_id)
+
+
+def _change_url(request: Any, change_id: int | None) -> str | None:
+    if change_id is None:
+        return None
+    try:
+        path = reverse("changes:change-detail", args=[change_id])
+    except NoReverseMatch:  # Change Management not installed
+        return None
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def _parse_at(raw: str | None) -> dt.datetime:
@@ -241,9 +266,12 @@ class CIViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     update_service = services.ci_update
     filterset_class = CIFilterSet
 
+    def create_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "change_id": data.pop("change", None)}
+
     def update_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         cause = data.pop("cause", "")
-        return {"data": data, "cause": cause}
+        return {"data": data, "cause": cause, "change_id": data.pop("change", None)}
 
     @extend_schema(summary="What a failure of this CI affects", responses=CIImpactSerializer)
     @action(detail=True, methods=["get"])
@@ -271,7 +299,8 @@ class CIViewSet(ActionEndpoints, ServiceCreate, ServiceUpdate):
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         ci = self.get_object()
-        return Response(CIChangeSerializer(ci.changes.order_by("at", "id"), many=True).data)
+        rows = ci.changes.order_by("at", "id")
+        return Response(CIChangeSerializer(rows, many=True, context={"request": request}).data)
 
 
 # --- Relationships ---------------------------------------------------------------------
@@ -283,7 +312,7 @@ class CIRelationshipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Relationship
         fields = ["id", "lock_version", "source", "target", "type", "type_code", "valid_from", "valid_to",
-                  "created_by", "ended_by", "cause"]  # fmt: skip
+                  "created_by", "ended_by", "cause", "change", "ended_change"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -294,12 +323,24 @@ class CIRelationshipWriteSerializer(GuardedSerializer):
     target = IdField()
     type = visible(_types_for, RelationshipType)
     cause = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    change = IdField(
+        required=False,
+        allow_null=True,
+        help_text="The change this is done under (open or just closed); its number becomes "
+        "the cause.",
+    )
 
 
 class CIRelationshipEndSerializer(GuardedSerializer):
     inputs = inputs.RELATIONSHIP_END
 
     cause = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    change = IdField(
+        required=False,
+        allow_null=True,
+        help_text="The change this is done under (open or just closed); its number becomes "
+        "the cause.",
+    )
 
 
 class CIRelationshipViewSet(RecordViewSet):
@@ -328,6 +369,7 @@ class CIRelationshipViewSet(RecordViewSet):
             target_id=target.pk,
             type_id=data["type"].pk,
             cause=data["cause"],
+            change_id=data.get("change"),
         )
         return self.refreshed(relationship.pk, status.HTTP_201_CREATED)
 
@@ -340,7 +382,12 @@ class CIRelationshipViewSet(RecordViewSet):
     def end(self, request: Request, pk: str | None = None) -> Response:
         relationship = self.get_object()
         data = self.validated(CIRelationshipEndSerializer)
-        return self.act(services.relationship_end, relationship, **data)
+        return self.act(
+            services.relationship_end,
+            relationship,
+            cause=data["cause"],
+            change_id=data.get("change"),
+        )
 
 
 class CIRelationshipTypeSerializer(serializers.ModelSerializer):

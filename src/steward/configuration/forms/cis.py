@@ -4,13 +4,14 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from steward.configuration import inputs
 from steward.configuration.choices import AttributeType, CIStatus
 from steward.configuration.forms import DATE_WIDGET
 from steward.configuration.models import CIClass, ConfigurationItem, RelationshipType
 from steward.configuration.queries import cis as queries
-from steward.configuration.services.cis import definitions_for
+from steward.configuration.services.cis import change_of, definitions_for
 from steward.core import formfields
 from steward.core import queries as core_queries
 from steward.core.fields import GuardedForm
@@ -54,7 +55,33 @@ def attribute_field(definition: Any) -> forms.Field:
     return forms.CharField(max_length=500, **common)
 
 
-class CIForm(GuardedForm):
+def change_field() -> forms.CharField:
+    return forms.CharField(
+        max_length=20,
+        required=False,
+        label="Change",
+        help_text="The change (CHG…) this is done under: linked from the CI's history.",
+    )
+
+
+class ChangeCleaned:
+    """``clean_change``: the number typed, as the change it names (None: no change)."""
+
+    actor: Any
+    cleaned_data: dict[str, Any]
+
+    def clean_change(self) -> Any:
+        number = (self.cleaned_data.get("change") or "").strip().upper()
+        if not number:
+            return None
+        try:
+            change, _ = change_of(self.actor, number)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict.get("change", error.messages)) from None
+        return change
+
+
+class CIForm(ChangeCleaned, GuardedForm):
     """The CI form: the common fields plus one field per attribute of the CI's class
     (named ``attr__<key>``), including the attributes its class inherits."""
 
@@ -79,6 +106,7 @@ class CIForm(GuardedForm):
         label="Change or task",
         help_text="The change or task number this registration or update belongs to.",
     )
+    change = change_field()
 
     def __init__(self, *args: Any, actor: Person, ci_class: CIClass, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
@@ -94,7 +122,7 @@ class CIForm(GuardedForm):
         return [self[f"attr__{d.key}"] for d in self.definitions]
 
     def common_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in (*CI_FIELDS, "cause")]
+        return [self[name] for name in (*CI_FIELDS, "cause", "change")]
 
     def attributes(self) -> dict[str, Any]:
         """The attribute values as the service takes them (None removes one)."""
@@ -120,7 +148,7 @@ class ClassChoiceForm(forms.Form):
         self.fields["ci_class"].queryset = queries.ci_classes_for(actor).filter(is_active=True)
 
 
-class RelationshipForm(GuardedForm):
+class RelationshipForm(ChangeCleaned, GuardedForm):
     """Link this CI to another one, found by its number (a list of 100,000 CIs is no menu)."""
 
     inputs = inputs.RELATIONSHIP
@@ -135,6 +163,7 @@ class RelationshipForm(GuardedForm):
         max_length=20, label="Other CI number", help_text="For example CI000123."
     )
     cause = forms.CharField(max_length=40, required=False, label="Change or task")
+    change = change_field()
 
     def __init__(self, *args: Any, actor: Person, ci: ConfigurationItem, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
@@ -159,6 +188,7 @@ class AsOfForm(forms.Form):
     )
 
 
-class RelationshipEndForm(GuardedForm):
+class RelationshipEndForm(ChangeCleaned, GuardedForm):
     inputs = inputs.RELATIONSHIP_END
     cause = forms.CharField(max_length=40, required=False)
+    change = change_field()

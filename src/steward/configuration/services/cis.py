@@ -31,7 +31,7 @@ from steward.configuration.models import (
 )
 from steward.configuration.queries.cis import class_and_descendants
 from steward.configuration.queries.classes import class_ancestry
-from steward.core import journal, numbering, permissions, transitions, versioning
+from steward.core import journal, numbering, permissions, registry, transitions, versioning
 from steward.core.edits import lock_to_edit, reject_unknown, save_new
 from steward.core.models import Person
 
@@ -45,6 +45,24 @@ TRACKED_FIELDS = [
 ]  # fmt: skip
 EDITABLE_FIELDS = [f for f in TRACKED_FIELDS if f != "last_verified_at"]
 FK_FIELDS = {"owner", "support_group", "service"}
+
+# Change Management answers "which change is this?" (core.registry): the CMDB comes first
+# in INSTALLED_APPS and does not import it.
+CHANGE_PROVIDER = "cmdb.change"
+
+
+def change_of(actor: Person, change_id: int | None, cause: str = "") -> tuple[Any, str]:
+    """The change a CMDB write is made under (``change_id``), with the cause to record:
+    its number. Change Management decides which changes qualify (one the actor may see,
+    open or just closed); anything else is a ValidationError naming ``change``. Without a
+    change id: no change, and the free-text ``cause`` as given."""
+    if change_id is None:
+        return None, cause
+    lookup = registry.provider(CHANGE_PROVIDER)
+    if lookup is None:
+        raise ValidationError({"change": ["Change Management is not installed."]})
+    change = lookup(actor, change_id)
+    return change, change.number
 
 
 # --- Classes, attribute definitions, relationship types ---------------------------------
@@ -295,6 +313,7 @@ def _record(
     at: dt.datetime,
     cause: str,
     changes: dict[str, tuple[Any, Any]],
+    change: Any = None,
 ) -> None:
     """Write one CIChange row per change and the matching journal entries."""
     CIChange.objects.bulk_create(
@@ -303,6 +322,7 @@ def _record(
             at=at,
             actor=actor,
             cause=cause,
+            change=change,
             field=name,
             old_value=_typed(old),
             new_value=_typed(new),
@@ -332,15 +352,19 @@ def ci_create(
     service: Any = None,
     cause: str = "",
     permission: str = CHANGE,
+    change_id: int | None = None,
 ) -> ConfigurationItem:
     """Register a CI (seed 003 ch. 4, procedure 3: CI Registration).
 
     ``permission`` lets a procedure that owns the registration name its own right: the
     purchasing agent registers delivered CIs under ``configuration.requisition.purchase``.
+    ``change_id``: the change it is registered under (seed 003 ch. 3 proc. 6), recorded
+    on the history rows instead of a free-text cause.
     """
     permissions.require(actor, permission)
     cleaned = validate_attributes(ci_class, attributes or {})
     with transaction.atomic():
+        change, cause = change_of(actor, change_id, cause)
         ci = ConfigurationItem(
             ci_class=ci_class,
             name=name.strip(),
@@ -362,7 +386,15 @@ def ci_create(
         initial = {n: (None, v) for n, v in snapshot(ci).items() if v not in (None, "")}
         initial |= {f"attributes.{k}": (None, v) for k, v in cleaned.items()}
         CIChange.objects.bulk_create(
-            CIChange(ci=ci, at=ci.created_at, actor=actor, cause=cause, field=n, new_value=v)
+            CIChange(
+                ci=ci,
+                at=ci.created_at,
+                actor=actor,
+                cause=cause,
+                change=change,
+                field=n,
+                new_value=v,
+            )
             for n, (_, v) in initial.items()
         )
         _index_attributes(ci, cleaned)
@@ -377,9 +409,12 @@ def ci_update(
     data: dict[str, Any],
     cause: str = "",
     expected_version: int | None = None,
+    change_id: int | None = None,
 ) -> ConfigurationItem:
     """Change a CI's fields and/or attributes (``data["attributes"]`` is merged; a key
-    set to None removes that attribute). Nothing is written when nothing changes."""
+    set to None removes that attribute). Nothing is written when nothing changes.
+    ``change_id``: the change the update is made under (seed 003 ch. 3 proc. 6: the CMDB
+    update after a change), linked from the history rows; its number is the cause."""
     reject_unknown(data, [*EDITABLE_FIELDS, "attributes"])
     new_attributes = data.get("attributes") or {}
     if not isinstance(new_attributes, dict):
@@ -388,6 +423,7 @@ def ci_update(
         ci = lock_to_edit(
             actor, CHANGE, ConfigurationItem, ci_id, expected_version, related=["ci_class"]
         )
+        change, cause = change_of(actor, change_id, cause)
         before = snapshot(ci)
         journal.apply_changes(ci, data, EDITABLE_FIELDS)
         after = snapshot(ci)
@@ -410,7 +446,7 @@ def ci_update(
         )
         # A scoped administrator may not move a CI out of their reach either.
         permissions.require(actor, CHANGE, ci)
-        _record(ci, actor=actor, at=timezone.now(), cause=cause, changes=changes)
+        _record(ci, actor=actor, at=timezone.now(), cause=cause, changes=changes, change=change)
     return ci
 
 
@@ -450,10 +486,12 @@ def relationship_add(
     type_id: int,
     cause: str = "",
     permission: str = CHANGE,
+    change_id: int | None = None,
 ) -> Relationship:
     """Link two CIs ("source <type> target"), checked against the type's class rules.
 
-    ``permission``: as for ``ci_create``.
+    ``permission``: as for ``ci_create``; ``change_id``: the change the link is made
+    under (as for ``ci_update``).
     """
     if source_id == target_id:
         raise ValidationError({"target": ["A CI cannot be related to itself."]})
@@ -472,6 +510,7 @@ def relationship_add(
         permissions.require(actor, permission, source)
         permissions.require(actor, permission, target)
         rel_type = RelationshipType.objects.get(pk=type_id)
+        change, cause = change_of(actor, change_id, cause)
         if not _rule_allows(rel_type, source.ci_class, target.ci_class):
             raise ValidationError(
                 {
@@ -495,6 +534,7 @@ def relationship_add(
                     valid_from=timezone.now(),
                     created_by=actor,
                     cause=cause,
+                    change=change,
                 )
         except IntegrityError:
             raise ValidationError(
@@ -504,8 +544,11 @@ def relationship_add(
     return relationship
 
 
-def relationship_end(*, actor: Person, relationship_id: int, cause: str = "") -> Relationship:
-    """End a relationship (it stays in the history with its end date)."""
+def relationship_end(
+    *, actor: Person, relationship_id: int, cause: str = "", change_id: int | None = None
+) -> Relationship:
+    """End a relationship (it stays in the history with its end date); ``change_id``: the
+    change it is ended under (as for ``ci_update``), kept as ``ended_change``."""
     with transaction.atomic():
         relationship = (
             Relationship.objects.select_for_update()
@@ -516,8 +559,10 @@ def relationship_end(*, actor: Person, relationship_id: int, cause: str = "") ->
         permissions.require(actor, CHANGE, relationship.target)
         if relationship.valid_to is not None:
             raise ValidationError({"relationship": ["This relationship has already ended."]})
+        change, cause = change_of(actor, change_id, cause)
         relationship.valid_to, relationship.ended_by = timezone.now(), actor
-        relationship.save(update_fields=["valid_to", "ended_by"])
+        relationship.ended_change = change
+        relationship.save(update_fields=["valid_to", "ended_by", "ended_change"])
         _journal_link(relationship, actor=actor, added=False, cause=cause)
     return relationship
 

@@ -136,7 +136,9 @@ def _field_label(field: str, labels: dict[str, str]) -> str:
 
 
 def history_rows(ci: ConfigurationItem, labels: dict[str, str]) -> list[dict[str, Any]]:
-    changes = list(ci.changes.select_related("actor").order_by("-at", "-id")[:HISTORY_LIMIT])
+    changes = list(
+        ci.changes.select_related("actor", "change").order_by("-at", "-id")[:HISTORY_LIMIT]
+    )
     names = _label_values(changes)
     return [
         {
@@ -146,6 +148,7 @@ def history_rows(ci: ConfigurationItem, labels: dict[str, str]) -> list[dict[str
             "old": _shown(change.field, change.old_value, names),
             "new": _shown(change.field, change.new_value, names),
             "cause": change.cause,
+            "change": change.change,
             "registration": change.old_value is None and change.at == ci.created_at,
         }
         for change in changes
@@ -155,7 +158,7 @@ def history_rows(ci: ConfigurationItem, labels: dict[str, str]) -> list[dict[str
 def _relationship_rows(actor: Person, ci: ConfigurationItem) -> list[dict[str, Any]]:
     rows = []
     for rel in queries.relationships_of(actor, ci).select_related(
-        "source__ci_class", "target__ci_class"
+        "source__ci_class", "target__ci_class", "change"
     ):
         outgoing = rel.source_id == ci.pk
         other = rel.target if outgoing else rel.source
@@ -166,6 +169,7 @@ def _relationship_rows(actor: Person, ci: ConfigurationItem) -> list[dict[str, A
                 "other": other,
                 "since": rel.valid_from,
                 "cause": rel.cause,
+                "change": rel.change,
             }
         )
     rows.sort(key=lambda r: (r["phrase"], r["other"].name))
@@ -378,12 +382,19 @@ class CICreateView(ServiceFormView):
             actor=self.actor,
             ci_class=self.ci_class(),
             cause=data.get("cause") or "",
+            change_id=_change_id(data),
             attributes={k: v for k, v in form.attributes().items() if v is not None},
             **{name: data.get(name) or ("" if name not in FK else None) for name in CI_FIELDS},
         )
 
 
 FK = {"owner", "support_group", "service"}
+
+
+def _change_id(data: dict[str, Any]) -> int | None:
+    """The id of the change the form named (``ChangeCleaned``), if any."""
+    change = data.get("change")
+    return change.pk if change is not None else None
 
 
 class CIEditView(RecordObjectMixin, ServiceFormView):
@@ -430,7 +441,12 @@ class CIEditView(RecordObjectMixin, ServiceFormView):
         }
         changes["attributes"] = form.attributes()
         return self.update_record(
-            form, svc.ci_update, "ci_id", data=changes, cause=data.get("cause") or ""
+            form,
+            svc.ci_update,
+            "ci_id",
+            data=changes,
+            cause=data.get("cause") or "",
+            change_id=_change_id(data),
         )
 
 
@@ -460,6 +476,7 @@ class RelationshipAddView(RecordObjectMixin, ServiceFormView):
             target_id=target.pk,
             type_id=data["type"].pk,
             cause=data.get("cause") or "",
+            change_id=_change_id(data),
         )
         return ci.get_absolute_url() + "#relationships"
 

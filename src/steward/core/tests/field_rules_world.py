@@ -162,6 +162,36 @@ def _incidents(people: dict, group: Any, service: Any, admin: Any) -> dict:
     }
 
 
+def _changes(admin: Any, service: Any, ci: Any) -> dict:
+    from steward.changes.models import ChangeApproval
+    from steward.changes.services import changes
+
+    change = changes.change_register(
+        actor=admin, title="Upgrade the mail server", service_id=service.pk, ci_ids=[ci.pk]
+    )
+    # An approval asked of the administrator (the service owner): rows, not a procedure.
+    approval = ChangeApproval.objects.create(
+        change=change, round=1, approver=admin, basis="service_owner"
+    )
+    # A task that can be worked (open), for the change task pages (tasks topic).
+    task = change.tasks.create(title="Prepare", kind="preparation", status="open")
+    return {"change": change, "change_approval": approval, "change_task": task}
+
+
+def _rfcs(admin: Any, service: Any) -> dict:
+    """Change Management's requests for change and their reference data (rfcs topic)."""
+    from steward.changes.services import rfcs, templates
+
+    template = templates.change_template_create(actor=admin, name="Patch a Linux server")
+    task = templates.task_template_create(actor=admin, name="Patch", change_template=template)
+    policy = templates.change_policy_create(actor=admin, name="Freeze", statement="No changes.")
+    rfc = rfcs.rfc_submit(
+        actor=admin, title="Raise the quota", service_id=service.pk, source="known_error",
+        origin_reference="KE1",
+    )  # fmt: skip
+    return {"rfc": rfc, "change_template": template, "task_template": task, "change_policy": policy}
+
+
 def _core(admin: Any, calendar: Any, group: Any, acme: Any, requester: Any) -> dict:
     from steward.core.models import (
         Notification,
@@ -218,6 +248,8 @@ def build() -> World:
     records.update(_service_level(admin, acme, provider, calendar))
     records.update(_configuration(admin))
     records.update(_incidents(people, group, records["service"], admin))
+    records.update(_changes(admin, records["service"], records["ci"]))
+    records.update(_rfcs(admin, records["service"]))
     records.update(_change_calendar(admin, records["service"]))
     return World(actors=people, records=records)
 

@@ -30,7 +30,7 @@ from steward.core.tests.field_rules_world import ACTORS, world_fixture
 
 # The record each resource's ``{id}`` points at in the shared world.
 RESOURCE_RECORDS = {
-    "agreements": "agreement", "calendars": "calendar", "catalog-item-templates":
+    "agreements": "agreement", "calendars": "calendar", "changes": "change", "catalog-item-templates":
     "catalog_template", "catalog-items": "catalog_item", "ci-classes": "ci_class", "cis": "ci",
     "contracts": "contract", "customers": "customer", "groups": "group",
     "incidents": "incident", "organisations": "organisation", "people": "person",
@@ -40,6 +40,9 @@ RESOURCE_RECORDS = {
     "response-templates": "response_template",
     "solutions": "solution", "suppliers": "supplier", "webhooks": "webhook",
     "webhook-deliveries": "webhook_delivery",
+    "change-approvals": "change_approval", "change-tasks": "change_task",
+    "requests-for-change": "rfc", "change-templates": "change_template",
+    "task-templates": "task_template", "change-policies": "change_policy",
     "planned-events": "planned_event",
 }  # fmt: skip
 

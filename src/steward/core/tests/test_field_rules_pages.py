@@ -41,6 +41,11 @@ PAGE_RECORDS = [
     ("requisition", "requisition"), ("baseline", "baseline"), ("incident", "incident"),
     ("portal", "incident"), ("solution", "solution"), ("response-template", "response_template"),
     ("routing-rule", "routing_rule"), ("category", "category"),
+    ("rfc", "rfc"), ("change-template", "change_template"), ("task-template", "task_template"),
+    ("change-policy", "change_policy"),
+    # Change Management: the more specific prefixes ("change-task", "change-template")
+    # before "change".
+    ("change-task", "change_task"), ("change", "change"),
     ("planned-event", "planned_event"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.

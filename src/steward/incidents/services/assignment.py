@@ -258,3 +258,8 @@ def _to_change_coordinator(incident: IncidentRequest, actor: Person) -> None:
         incident.title,
         actor,
     )
+    # Seed 003 ch. 3 proc. 1's first source: the request reaches the change coordinator as
+    # a request for change too, linked to it.
+    from steward.changes.services.rfcs import rfc_from_incident
+
+    rfc_from_incident(actor=actor, incident=incident)

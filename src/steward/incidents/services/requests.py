@@ -120,6 +120,13 @@ def service_request_submit(
             f"“{request_type.name}”.",
             data={"request_type": request_type.pk},
         )
+        if request_type.creates_change_request:
+            # Seed 003 ch. 3 proc. 1's second source: a change request generated upon
+            # the submission of the request form.
+            from steward.changes.choices import RfcSource
+            from steward.changes.services.rfcs import rfc_from_incident
+
+            rfc_from_incident(actor=actor, incident=new.incident, source=RfcSource.REQUEST_FORM)
         _announce_registration(new, actor)
     return new.incident
 

@@ -3,8 +3,10 @@
 Each active ``ServiceReportSchedule`` covers the last complete period before today (the
 previous week Monday-Sunday, calendar month or calendar quarter). A report holds the
 status of every service the customer subscribes to, the outages in the period, the
-changes (none until Change Management exists: the report says so) and SLT performance
-from the same figures as an SLA review (``queries.reviews.compute_figures_for``).
+changes of those services (implemented in the period with their outcome, and in progress;
+Change Management provides them through ``core.registry``, as it comes later in
+INSTALLED_APPS; without it the report says so) and SLT performance from the same figures
+as an SLA review (``queries.reviews.compute_figures_for``).
 
 Sending is idempotent per period: the schedule is claimed with a conditional UPDATE of
 ``last_period_end`` before the email goes out, so a second run (or a second worker)
@@ -23,6 +25,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from steward.core import registry
 from steward.service_level.choices import ReportFrequency
 from steward.service_level.models import Service, ServiceReportSchedule
 from steward.service_level.queries import reviews
@@ -30,6 +33,18 @@ from steward.service_level.queries import reviews
 logger = logging.getLogger(__name__)
 
 CHANGES_NOTE = "Change Management is not in use yet: no changes are reported."
+NO_CHANGES_NOTE = "No changes were implemented or in progress in the period."
+# fn(service_ids, begin, end) -> rows (Change Management: ``queries.kpis``).
+REPORT_CHANGES = "service_level.report_changes"
+
+
+def report_changes(services: list[Service], begin: dt.datetime, finish: dt.datetime) -> dict:
+    """The report's changes section: the rows, and the note shown instead when none."""
+    lookup = registry.provider(REPORT_CHANGES)
+    if lookup is None:
+        return {"changes": [], "changes_note": CHANGES_NOTE}
+    rows = lookup([s.pk for s in services], begin, finish)
+    return {"changes": rows, "changes_note": "" if rows else NO_CHANGES_NOTE}
 
 
 def period_for(frequency: str, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -84,7 +99,7 @@ def build_report(customer: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
         "start": start,
         "end": end,
         "services": service_rows,
-        "changes_note": CHANGES_NOTE,
+        **report_changes(services, begin, finish),
         "figures": figures,
         "site_url": settings.SITE_URL,
     }

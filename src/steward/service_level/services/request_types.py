@@ -22,7 +22,7 @@ from steward.service_level.models import CatalogItem, RequestField, RequestType
 
 K = RequestFieldKind
 CHANGE = "service_level.request_type.change"
-TYPE_FIELDS = ["name", "description", "is_active", "position"]
+TYPE_FIELDS = ["name", "description", "is_active", "position", "creates_change_request"]
 FIELD_KEYS = {"key", "label", "kind", "required", "help", "options"}
 REQUIRED = "This field is required."
 MAX_TEXT = {K.TEXT: 200, K.LONG_TEXT: 4000}
@@ -196,6 +196,7 @@ def request_type_create(
     is_active: bool = True,
     position: int = 0,
     fields: Iterable[Mapping[str, Any]] = (),
+    creates_change_request: bool = False,
 ) -> RequestType:
     """Add a request type with its form fields to a catalog item."""
     permissions.require(actor, CHANGE)
@@ -205,6 +206,7 @@ def request_type_create(
         request_type = RequestType(
             catalog_item=item, name=(name or "").strip(), description=(description or "").strip(),
             is_active=is_active, position=position,
+            creates_change_request=creates_change_request,
         )  # fmt: skip
         request_type.full_clean()
         rows = _field_rows(request_type, fields)

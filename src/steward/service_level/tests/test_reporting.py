@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 
+from steward.core import registry
 from steward.service_level.models import ServiceReportSchedule
 from steward.service_level.services import reporting
 from steward.service_level.tests.test_reviews import at, build_world, clock, outage
@@ -61,11 +62,55 @@ def test_a_due_schedule_sends_one_email_with_status_outages_changes_and_slts(wor
     for text in (message.body, html):
         assert "Payroll" in text and "Active" in text  # service and its status
         assert "Payroll down" in text  # the outage
-        assert reporting.CHANGES_NOTE in text  # no Change Management yet
+        assert reporting.NO_CHANGES_NOTE in text  # no change of Payroll in March
         assert "50.0 % met" in text  # P1 resolution: 1 of 2 clocks met
     schedule.refresh_from_db()
     assert schedule.last_period_end == dt.date(2025, 3, 31)
     assert schedule.last_sent_at is not None
+
+
+ROW = {
+    "number": "CHG000007",
+    "title": "Move payroll to the new cluster",
+    "service": "Payroll",
+    "emergency": True,
+    "type": "Emergency",
+    "state": "ended",
+    "status": "Closed",
+    "outcome": "Successful: all requirements met",
+    "successful": True,
+    "ended_at": dt.datetime(2025, 3, 14, 10, 0, tzinfo=dt.UTC),
+    "planned_start": None,
+    "planned_end": None,
+}
+
+
+def test_the_changes_section_lists_what_change_management_provides(world, schedule, monkeypatch):
+    asked = []
+
+    def provided(service_ids, begin, end):
+        asked.append((sorted(service_ids), begin.date(), end.date()))
+        return [ROW]
+
+    monkeypatch.setitem(registry.PROVIDERS, reporting.REPORT_CHANGES, provided)
+
+    reporting.send_due_reports(today=APRIL)
+
+    assert asked == [([world.service.pk], dt.date(2025, 3, 1), dt.date(2025, 4, 1))]
+    message = mail.outbox[0]
+    for text in (message.body, message.alternatives[0][0]):
+        assert "CHG000007 Move payroll to the new cluster" in text
+        assert "Successful: all requirements met, 2025-03-14" in text
+        assert "Emergency" in text or "EMERGENCY" in text
+        assert reporting.NO_CHANGES_NOTE not in text
+
+
+def test_without_change_management_the_report_says_so(world, schedule, monkeypatch):
+    monkeypatch.delitem(registry.PROVIDERS, reporting.REPORT_CHANGES, raising=False)
+
+    reporting.send_due_reports(today=APRIL)
+
+    assert reporting.CHANGES_NOTE in mail.outbox[0].body
 
 
 def test_running_twice_sends_once(world, schedule):

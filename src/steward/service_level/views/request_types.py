@@ -25,7 +25,7 @@ from steward.service_level.services import request_types as svc
 from steward.service_level.views.catalog import ProviderOnlyMixin, request_url
 
 CHANGE = "service_level.request_type.change"
-TYPE_FIELDS = ("name", "description", "position", "is_active")
+TYPE_FIELDS = ("name", "description", "position", "is_active", "creates_change_request")
 
 
 class RequestTypeListView(ProviderOnlyMixin, StewardPageMixin, View):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 from playwright.sync_api import expect
 
+from steward.changes.models import Change
 from steward.configuration.models import ConfigurationItem
 from steward.core.demo import data, loader
 from steward.core.models import BusinessCalendar, Person, SlaClock
@@ -133,6 +134,7 @@ def _records() -> dict[str, str]:
         "review": SlaReview.objects.get().get_absolute_url(),
         "ci": ci.get_absolute_url(),
         "calendar": BusinessCalendar.objects.order_by("pk")[0].get_absolute_url(),
+        "change": Change.objects.filter(status="planning").order_by("pk")[0].get_absolute_url(),
     }
 
 
@@ -164,6 +166,7 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
         ],
     )
     yield "carl.config", ["/cis/", records["ci"], "/suppliers/", "/integrity/"]
+    yield "chris.change", ["/changes/", records["change"], "/changes/new/"]
     yield (
         "admin",
         [
@@ -179,6 +182,7 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
         ],
     )
     yield "ruben.northwind", ["/portal/", records["portal_request"], "/portal/new/", "/catalog/"]
+    yield "max.manager", ["/changes/kpis/"]  # Change Management: the KPIs (kpis topic)
     yield "max.manager", ["/change-calendar/", "/change-calendar/?view=week", "/planned-events/"]
 
 

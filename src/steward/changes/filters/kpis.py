@@ -1,1 +1,0 @@
-"""Change Management: the Change Management KPIs."""
