@@ -341,6 +341,23 @@ CHANGE_ROWS += [
 
 # --- calendar: planned events and the calendar ---------------------
 # (section owned by the calendar topic)
+from steward.changes.forms.calendar import PlannedEventCancelForm  # noqa: E402
+from steward.changes.queries import calendar as calendar_queries  # noqa: E402
+from steward.changes.services import calendar as calendar_services  # noqa: E402
+
+# The planned event's page and ``POST /api/v1/planned-events/{id}/cancel/``. The right is
+# checked without the event as scope: the service decides by the event's services.
+# fmt: off
+PLANNED_EVENT = ActionTable(
+    name="planned-event", namespace="changes", prefix="planned-events",
+    query_one=calendar_queries.planned_event_for, record_arg="planned_event_id", actions=[
+    Action("cancel", "Cancel the event", calendar_services.planned_event_cancel,
+           calendar_services.CHANGE, form_class=PlannedEventCancelForm, style="danger",
+           record_permission=False, when=lambda actor, event: not event.is_cancelled,
+           ask="Take this event off the calendar?",
+           done=lambda p: f"{p.record.number} is cancelled; it no longer conflicts with changes."),
+])
+# fmt: on
 
 
 # --- kpis: KPIs ----------------------------------------------------

@@ -105,6 +105,14 @@ EMERGENCY_REGISTER = staff_inputs(
 
 # --- calendar: planned events and the calendar ---------------------
 # (section owned by the calendar topic)
+PLANNED_EVENT = staff_inputs(
+    "planned event", "title", "kind", "starts_at", "ends_at", "everywhere", "services", "cis",
+    description=_TEXT,
+)  # fmt: skip
+PLANNED_EVENT_CANCEL = staff_inputs("planned event cancellation", reason=_TEXT)
+CONFLICT_CHECK = staff_inputs(
+    "conflict check", "start", "end", "cis", "services", "exclude_change"
+)  # fmt: skip
 
 
 # --- kpis: KPIs ----------------------------------------------------

@@ -260,6 +260,8 @@ for _emergency_event, _emergency_words in (
 
 # --- calendar: planned events and the calendar ---------------------
 # (section owned by the calendar topic)
+registry.nav(AREA, "Change calendar", "changes:calendar", VIEW, 60)
+registry.nav(AREA, "Planned events", "changes:planned-event-list", VIEW, 61)
 
 
 # --- kpis: KPIs ----------------------------------------------------

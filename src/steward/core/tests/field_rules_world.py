@@ -250,7 +250,20 @@ def build() -> World:
     records.update(_incidents(people, group, records["service"], admin))
     records.update(_changes(admin, records["service"], records["ci"]))
     records.update(_rfcs(admin, records["service"]))
+    records.update(_change_calendar(admin, records["service"]))
     return World(actors=people, records=records)
+
+
+def _change_calendar(admin: Any, service: Any) -> dict:
+    """Change Management, the calendar topic: a maintenance window on the service."""
+    from steward.changes.services.calendar import planned_event_create
+
+    start = dt.datetime(2027, 3, 6, 22, tzinfo=dt.UTC)
+    event = planned_event_create(
+        actor=admin, title="Backups", kind="maintenance", starts_at=start,
+        ends_at=start + dt.timedelta(hours=2), service_ids=[service.pk],
+    )  # fmt: skip
+    return {"planned_event": event}
 
 
 def world_fixture() -> Any:

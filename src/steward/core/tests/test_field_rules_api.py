@@ -43,6 +43,7 @@ RESOURCE_RECORDS = {
     "change-approvals": "change_approval", "change-tasks": "change_task",
     "requests-for-change": "rfc", "change-templates": "change_template",
     "task-templates": "task_template", "change-policies": "change_policy",
+    "planned-events": "planned_event",
 }  # fmt: skip
 
 

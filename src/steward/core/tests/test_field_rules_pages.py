@@ -46,6 +46,7 @@ PAGE_RECORDS = [
     # Change Management: the more specific prefixes ("change-task", "change-template")
     # before "change".
     ("change-task", "change_task"), ("change", "change"),
+    ("planned-event", "planned_event"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {

@@ -183,6 +183,7 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
     )
     yield "ruben.northwind", ["/portal/", records["portal_request"], "/portal/new/", "/catalog/"]
     yield "max.manager", ["/changes/kpis/"]  # Change Management: the KPIs (kpis topic)
+    yield "max.manager", ["/change-calendar/", "/change-calendar/?view=week", "/planned-events/"]
 
 
 def _phone_pages(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
