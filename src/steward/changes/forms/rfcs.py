@@ -32,8 +32,9 @@ def _condition(name: str) -> forms.NullBooleanField:
     )
 
 
-class ConditionsMixin(forms.Form):
-    """The six answers proc. 1's rules read, each "not answered", yes or no."""
+class ConditionsMixin(GuardedForm):
+    """The six answers proc. 1's rules read, each "not answered", yes or no (a guarded
+    base: the forms built on it declare their own inputs)."""
 
     causes_outage_in_service_hours = _condition("causes_outage_in_service_hours")
     functionality_changes = _condition("functionality_changes")
@@ -43,7 +44,7 @@ class ConditionsMixin(forms.Form):
     extra_funding = _condition("extra_funding")
 
 
-class RfcSubmitForm(ConditionsMixin, GuardedForm):
+class RfcSubmitForm(ConditionsMixin):
     """A request for change submitted by hand: from an incident request (its number), a
     known error, a release requirement document or a return-to-production request."""
 
@@ -104,7 +105,7 @@ class RfcSubmitForm(ConditionsMixin, GuardedForm):
         }
 
 
-class RfcReviewForm(ConditionsMixin, GuardedForm):
+class RfcReviewForm(ConditionsMixin):
     """The change coordinator's review (proc. 1): the decision, what it needs (the
     template and/or task templates, the policy, the change to add it to) and a note; the
     conditions may be answered here too. The service checks the decision against the

@@ -57,7 +57,14 @@ PARAMS = {
 # Query strings a page needs before it shows its form.
 QUERIES = {"configuration:ci-create": lambda world: f"?ci_class={world.record('ci_class').pk}"}
 # Forms that only read (filters, calculators, report periods): they never write.
-READING_FORMS = {"AsOfForm", "ClassChoiceForm", "CompareForm", "DueTimeForm", "PeriodForm"}
+READING_FORMS = {
+    "AsOfForm",
+    "CalendarFilterForm",
+    "ClassChoiceForm",
+    "CompareForm",
+    "DueTimeForm",
+    "PeriodForm",
+}
 # Forms of people who are not signed in (no actor to hold rules against): asking for a
 # password reset link by email address.
 ANONYMOUS_FORMS = {"SafePasswordResetForm"}
