@@ -348,6 +348,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Enum names drf-spectacular cannot derive without a collision ("category" is a CI
+    # class's and a change's).
+    "ENUM_NAME_OVERRIDES": {"ChangeCategoryEnum": "steward.changes.choices.ChangeCategory"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "steward.core.schema.document_errors",
