@@ -299,8 +299,34 @@ def _approvals(context: dict[str, Any]) -> None:
         change_manager_review(
             actor=manager, change_id=change.pk, review="collect", note="Plan and window fine."
         )
+    _ended_early(coordinator, manager, services["Online Banking"], start_of_day)
     counts = context.setdefault("counts", {})
     counts["change approvals"] = ChangeApproval.objects.count()
+
+
+def _ended_early(coordinator: Any, manager: Any, service: Any, day: datetime) -> None:
+    """Two changes that ended before implementation: one the change manager rejected for
+    conflicting with a policy (proc. 3), one its coordinator cancelled."""
+    from steward.changes.models import ChangePolicy
+    from steward.changes.services import changes as change_svc
+    from steward.changes.services.approvals import change_manager_review
+
+    policy = ChangePolicy.objects.filter(is_active=True).order_by("pk").first()
+    month_end = change_svc.change_register(
+        actor=coordinator, title="Reindex the Online Banking database at month end",
+        service_id=service.pk,
+    )  # fmt: skip
+    start = day + timedelta(days=25)
+    _plan_and_submit(month_end, coordinator, start, start + timedelta(hours=3))
+    if policy is not None:
+        change_manager_review(actor=manager, change_id=month_end.pk, review="policy_conflict",
+                              note="Month-end closing runs then.", policy_id=policy.pk)  # fmt: skip
+    dropped = change_svc.change_register(
+        actor=coordinator, title="Add a second login banner to Online Banking",
+        service_id=service.pk,
+    )  # fmt: skip
+    change_svc.change_cancel(actor=coordinator, change_id=dropped.pk,
+                             reason="Marketing withdrew the request.")  # fmt: skip
 
 
 # --- tasks: tasks and implementation (proc. 4, 5) ------------------
