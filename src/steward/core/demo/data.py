@@ -177,6 +177,7 @@ LOGINS = [
     ("admin", "system administrator: everything, including /admin/"),
     ("dana.desk", "service desk analyst"),
     ("grace.coord", "group coordinator of Server & Storage, specialist"),
+    ("chris.change", "change coordinator of Online Banking, Payments Gateway, Fleet Tracking"),
     ("max.manager", "change manager and CAB member"),
     ("olivia.owner", "service owner of Online Banking, Payments Gateway, Fleet Tracking"),
     ("lena.sla", "service level manager"),
