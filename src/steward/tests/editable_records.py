@@ -379,7 +379,20 @@ EDITABLE: list[Editable] = [
         edits="title",
     ),
     # Change Management: the change's steps and the change task's (tasks topic).
-    Editable("change", lambda actor: _change(actor), api="change"),
+    Editable(
+        "change",
+        lambda actor: _change(actor),
+        api="change",
+        page="changes:change-edit",
+        edits="description",
+    ),
+    Editable(
+        "planned event",
+        lambda actor: _planned_event(actor),
+        api="planned-event",
+        page="changes:planned-event-edit",
+        edits="description",
+    ),
     Editable("change task", lambda actor: _change_task(actor), api="change-task"),
     # Change Management's requests for change and their reference data (rfcs topic).
     Editable("request for change", lambda actor: _rfc(actor), api="requestforchange"),
@@ -417,6 +430,20 @@ def _change(actor: Person) -> Model:
     return changes.change_register(
         actor=actor, title=f"Change {_n()}", service_id=service(actor).pk
     )
+
+
+def _planned_event(actor: Person) -> Model:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from steward.changes.services import calendar
+
+    start = timezone.now() + dt.timedelta(days=3)
+    return calendar.planned_event_create(
+        actor=actor, title=f"Maintenance {_n()}", kind="maintenance", starts_at=start,
+        ends_at=start + dt.timedelta(hours=2), service_ids=[service(actor).pk],
+    )  # fmt: skip
 
 
 def _change_task(actor: Person) -> Model:

@@ -34,6 +34,8 @@ NOT_EDITABLE = {
     "roleassignment": "granted and revoked (deleted), never edited",
     "apitoken": "created and revoked, never edited",
     "webhook-delivery": "a delivery log line; redelivering makes a new one",
+    "change-approval": "an approver's answer, given once under the change's row lock (a second "
+    "answer is refused with 409); the change carries the version",
 }
 
 

@@ -16,6 +16,7 @@ from steward.core import formfields
 from steward.core import queries as core_queries
 from steward.core.fields import GuardedForm
 from steward.core.formfields import IsoDateField
+from steward.core.ids import parse_id
 from steward.core.models import Person, SupportGroup
 from steward.core.views.patterns.selects import LookupInput
 from steward.service_level import queries as service_queries
@@ -144,5 +145,6 @@ class CalendarFilterForm(forms.Form):
 
 
 def _ci_label(actor: Person, pk: Any) -> str:
-    ci = cmdb_queries.cis_for(actor).filter(pk=pk).first() if str(pk).isdigit() else None
+    found = parse_id(str(pk))
+    ci = cmdb_queries.cis_for(actor).filter(pk=found).first() if found is not None else None
     return cmdb_queries.ci_label(ci) if ci else ""

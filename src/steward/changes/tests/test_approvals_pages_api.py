@@ -294,10 +294,10 @@ def test_a_tampered_link_is_refused(client, asked, cast):
     client.force_login(cast["acme"])
     token = svc.approval_token(mine(asked, cast["acme"]))
     answer = client.get(reverse("changes:approval-link", args=[token[:-2] + "xx"]))
-    assert answer.status_code == 400 and "not a valid approval link" in answer.content.decode()
+    assert answer.status_code == 404 and "not a valid approval link" in answer.content.decode()
     # Signed with another salt (another feature's signature): refused too.
     forged = signing.dumps({"a": mine(asked, cast["acme"]).pk, "r": 1}, salt="other")
-    assert client.get(reverse("changes:approval-link", args=[forged])).status_code == 400
+    assert client.get(reverse("changes:approval-link", args=[forged])).status_code == 404
 
 
 def test_an_expired_link_says_so(client, asked, cast, monkeypatch):

@@ -136,7 +136,8 @@ class ApprovalLinkView(StewardPageMixin, View):
         except signing.SignatureExpired:
             return self._refused(request, "This approval link has expired.", 410)
         except signing.BadSignature:
-            return self._refused(request, "This is not a valid approval link.", 400)
+            # Not a link we made: as for any address that names nothing, 404.
+            return self._refused(request, "This is not a valid approval link.", 404)
         approval = (
             ChangeApproval.objects.select_related("change", "change__service", "organisation")
             .filter(pk=approval_id, round=round_)
