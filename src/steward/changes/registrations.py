@@ -17,7 +17,7 @@ from steward.service_level.services import reporting as service_reports
 
 AREA = "Changes"
 VIEW = "changes.change.view"
-WORK_LIMIT = 20
+WORK_LIMIT = 50  # rows per "My work" section of this area
 
 
 # --- rfcs: requests for change (proc. 1) ---------------------------
@@ -85,7 +85,6 @@ registry.nav("Administration", "Change policies", "changes:change-policy-list", 
 # (section owned by the changes topic)
 registry.nav(AREA, "Changes", "changes:change-list", VIEW, 10)
 COORDINATE = "changes.change.coordinate"
-WORK_LIMIT = 50
 
 
 @registry.search_provider
