@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "steward.configuration",
     "steward.incidents",
     "steward.changes",
+    "steward.problems",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("steward.configuration.urls")),
     path("", include("steward.incidents.urls")),
     path("", include("steward.changes.urls")),
+    path("", include("steward.problems.urls")),
     path("api/", include("steward.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

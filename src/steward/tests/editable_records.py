@@ -378,6 +378,14 @@ EDITABLE: list[Editable] = [
         page="incidents:solution-edit",
         edits="title",
     ),
+    # Problem Management: the problem investigation and its steps.
+    Editable(
+        "problem investigation",
+        lambda actor: _problem(actor),
+        api="problem",
+        page="problems:problem-edit",
+        edits="description",
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -422,6 +430,14 @@ EDITABLE: list[Editable] = [
         edits="statement",
     ),
 ]
+
+
+def _problem(actor: Person) -> Model:
+    from steward.problems.services import problems
+
+    return problems.problem_register(
+        actor=actor, title=f"Problem {_n()}", service_id=service(actor).pk
+    )
 
 
 def _change(actor: Person) -> Model:

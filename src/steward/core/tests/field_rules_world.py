@@ -251,6 +251,7 @@ def build() -> World:
     records.update(_changes(admin, records["service"], records["ci"]))
     records.update(_rfcs(admin, records["service"]))
     records.update(_change_calendar(admin, records["service"]))
+    records.update(_problems(admin, records["service"], records["incident"]))
     return World(actors=people, records=records)
 
 
@@ -264,6 +265,16 @@ def _change_calendar(admin: Any, service: Any) -> dict:
         ends_at=start + dt.timedelta(hours=2), service_ids=[service.pk],
     )  # fmt: skip
     return {"planned_event": event}
+
+
+def _problems(admin: Any, service: Any, incident: Any) -> dict:
+    """Problem Management: a problem investigation with the world's incident linked."""
+    from steward.problems.services import problems
+
+    problem = problems.problem_register(
+        actor=admin, title="Mail queue stalls", service_id=service.pk, incident_ids=[incident.pk]
+    )
+    return {"problem": problem}
 
 
 def world_fixture() -> Any:

@@ -47,6 +47,8 @@ PAGE_RECORDS = [
     # before "change".
     ("change-task", "change_task"), ("change", "change"),
     ("planned-event", "planned_event"),
+    # Problem Management.
+    ("problem", "problem"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
