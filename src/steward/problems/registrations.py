@@ -96,3 +96,4 @@ def problem_work(actor: Any) -> list[WorkSection]:
 
 # --- kpis: reports and KPIs ---------------------------------------------------------
 # (section owned by the kpis topic)
+registry.nav(AREA, "Problem KPIs", "problems:kpis", "problems.kpi.view", 90)

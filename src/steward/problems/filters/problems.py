@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import QuerySet
 
-from steward.core.filters import IdFilter, SearchFilterSet
+from steward.core.filters import IdFilter, IsoDateTimeFilter, SearchFilterSet
 from steward.problems.choices import OPEN_PROBLEM_STATUSES, ProblemSource, ProblemStatus
 from steward.problems.models import ProblemInvestigation
 
@@ -20,6 +20,13 @@ class ProblemFilterSet(SearchFilterSet):
     coordinator = IdFilter(field_name="coordinator_id", label="Problem coordinator (id)")
     incident = IdFilter(field_name="incident_links__incident", label="Linked incident (id)")
     ci = IdFilter(field_name="cis", label="Concerns CI (id)", distinct=True)
+    # What a KPI cell counted (the kpis topic): its links come here with these.
+    created_after = IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Registered from"
+    )
+    created_before = IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label="Registered before"
+    )
     mine = django_filters.ChoiceFilter(
         choices=[("assigned", "Assigned to me"), ("coordinated", "Coordinated by me")],
         method="filter_mine",
