@@ -66,6 +66,7 @@ READING_FORMS = {
     "CompareForm",
     "DueTimeForm",
     "PeriodForm",
+    "ProblemKpiPeriodForm",
 }
 # Forms of people who are not signed in (no actor to hold rules against): asking for a
 # password reset link by email address.

@@ -16,6 +16,7 @@ from steward.incidents.models import Category
 from steward.problems.choices import KnownErrorStatus, ProblemStatus
 from steward.problems.models import KnownError, ProblemIncident, ProblemInvestigation
 from steward.problems.queries import kpis as queries
+from steward.problems.views import kpis as views
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -245,7 +246,7 @@ def test_recurrence_by_a_shared_ci(make_problem, make_incident, problem_coordina
 
 
 def test_top_incident_causes_and_what_is_unexplained(
-    make_problem, make_incident, problem_coordinator
+    client, make_problem, make_incident, problem_coordinator
 ):
     now = timezone.now()
     critical = _set(make_problem(title="Critical few"), root_cause="Certificate expired")
@@ -273,6 +274,16 @@ def test_top_incident_causes_and_what_is_unexplained(
         ("Mailbox", 2, 6),
         ("(no category)", 1, 1),
     ]
+    # On the page: each cause's bar is a link to its problem, its weight written on it;
+    # every table exports.
+    client.force_login(problem_coordinator)
+    page = client.get(reverse("problems:kpis"), {"period": queries.LAST_30}).content.decode()
+    url = reverse("problems:problem-detail", args=[critical.pk])
+    assert f'<a href="{url}" aria-label="{critical.number} Critical few: 12 (2 inc.)">' in page
+    assert "Certificate expired" in page and "Mailbox" in page
+    for table in views.csv_tables(queries.problem_kpis(problem_coordinator, _last_90())):
+        answer = client.get(reverse("problems:kpis"), {"format": "csv", "table": table})
+        assert answer.status_code == 200, table
 
 
 # --- The page and the API ------------------------------------------------------------------
