@@ -67,6 +67,76 @@ PROBLEM_ROWS += [
 
 # --- analysis: root cause analysis (proc. 2) ----------------------------------------
 # (section owned by the analysis topic)
+from steward.problems.forms import analysis as _aforms  # noqa: E402
+from steward.problems.services import analysis as _analysis  # noqa: E402
+
+_IN_ANALYSIS = (_P.ROOT_CAUSE_ANALYSIS,)
+_ASER = f"{_API}.analysis"
+
+
+def _option_of_url(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    return {"option_id": kwargs["option_pk"]}
+
+
+def _option_of_body(data: dict[str, Any]) -> dict[str, Any]:
+    return {"option_id": data["option"]}
+
+
+def _has_options(actor: Any, problem: Any) -> bool:
+    return _analysis.is_specialist(actor, problem) and problem.solution_options.exists()
+
+
+_SPEC = _analysis.is_specialist
+_ANALYSE = _problems.ANALYSE
+
+# fmt: off
+PROBLEM_ROWS += [
+    Action("start-analysis", "Start the analysis", _analysis.problem_start_analysis, _ANALYSE,
+           (_P.ASSIGNED,), when=_SPEC, style="primary", done="Root cause analysis started.",
+           summary="Start the root cause analysis (proc. 2, the assigned specialist)"),
+    Action("record-workaround", "Record the workaround", _analysis.problem_record_workaround,
+           _ANALYSE, _IN_ANALYSIS, _aforms.WorkaroundForm,
+           serializer=f"{_ASER}.ProblemWorkaroundSerializer", when=_SPEC,
+           initial=_aforms.workaround_initial, fragment="#analysis", done="Workaround recorded.",
+           help="Incidents were already caused: a temporary workaround, and how to apply it.",
+           summary="Record the temporary workaround and how to apply it (proc. 2)"),
+    Action("record-root-cause", "Record the root cause", _analysis.problem_record_root_cause,
+           _ANALYSE, _IN_ANALYSIS, _aforms.RootCauseForm,
+           serializer=f"{_ASER}.ProblemRootCauseSerializer", when=_SPEC,
+           initial=_aforms.root_cause_initial, fragment="#analysis", done="Root cause recorded.",
+           summary="Record the description of the root cause (proc. 2)"),
+    Action("add-option", "Add a structural solution", _analysis.problem_add_option, _ANALYSE,
+           _IN_ANALYSIS, _aforms.OptionAddForm, serializer=f"{_ASER}.ProblemOptionAddSerializer",
+           when=_SPEC, fragment="#analysis", done="Structural solution added.", creates=True,
+           summary="Add a structural solution option (proc. 2)"),
+    Action("remove-option", "Remove", _analysis.problem_remove_option, _ANALYSE, _IN_ANALYSIS,
+           serializer=f"{_ASER}.ProblemOptionRefSerializer", arguments=_option_of_body,
+           when=_has_options, page=False, summary="Remove a structural solution option"),
+    Action("recommend-option", "Recommend", _analysis.problem_recommend_option, _ANALYSE,
+           _IN_ANALYSIS, serializer=f"{_ASER}.ProblemOptionRefSerializer",
+           arguments=_option_of_body, when=_has_options, page=False,
+           summary="Recommend a structural solution option (one at a time)"),
+    Action("remove-option-row", "Remove", _analysis.problem_remove_option, _ANALYSE,
+           _IN_ANALYSIS, route="options/<int:option_pk>/remove/", url_args=_option_of_url,
+           when=_has_options, fragment="#analysis", done="Structural solution removed.",
+           api=False),
+    Action("recommend-option-row", "Recommend", _analysis.problem_recommend_option, _ANALYSE,
+           _IN_ANALYSIS, route="options/<int:option_pk>/recommend/", url_args=_option_of_url,
+           when=_has_options, fragment="#analysis", done="Recommended.", api=False),
+    Action("complete-analysis", "Complete the analysis", _analysis.problem_complete_analysis,
+           _ANALYSE, _IN_ANALYSIS, _aforms.CompleteAnalysisForm,
+           serializer=f"{_ASER}.ProblemCompleteAnalysisSerializer", when=_SPEC, style="primary",
+           done=lambda posted: "Analysis completed: "
+                               f"{posted.result.get_analysis_outcome_display()}.",
+           help="The outcome follows from what is recorded; the problem coordinator is told.",
+           summary="Complete the analysis and inform the problem coordinator (proc. 2)"),
+    Action("fix-done", "The solution is implemented", _analysis.problem_fix_done, _ANALYSE,
+           (_P.FIX_IN_PROGRESS,), _aforms.FixDoneForm,
+           serializer=f"{_ASER}.ProblemFixDoneSerializer", when=_SPEC, style="primary",
+           done="Implemented: the problem coordinator is told.",
+           summary="Report the structural solution implemented (after the review)"),
+]
+# fmt: on
 
 
 # --- known_errors: analysis review and known errors (proc. 3) -----------------------

@@ -35,3 +35,13 @@ declare_many(
         "dismissed": "A cluster of similar incidents was dismissed.",
     },
 )
+
+
+# --- analysis: root cause analysis (proc. 2) ----------------------------------------
+declare_many(
+    ProblemInvestigation,
+    {
+        "workaround_recorded": "The specialist recorded a workaround for a problem (proc. 2).",
+        "root_cause_found": "The specialist found the root cause of a problem (proc. 2).",
+    },
+)

@@ -32,6 +32,15 @@ PROBLEM_ASSIGN = staff_inputs("problem assignment", "support_group", "specialist
 
 # --- analysis: root cause analysis (proc. 2) ----------------------------------------
 # (section owned by the analysis topic)
+PROBLEM_WORKAROUND = staff_inputs("problem workaround", workaround=_TEXT, workaround_steps=_TEXT)
+PROBLEM_ROOT_CAUSE = staff_inputs("root cause", root_cause=_TEXT)
+PROBLEM_OPTION_ADD = staff_inputs("structural solution option", "recommended", description=_TEXT)
+PROBLEM_OPTION = staff_inputs("structural solution option", "option")
+PROBLEM_COMPLETE_ANALYSIS = staff_inputs(
+    "completed analysis", "change_management_required", no_root_cause_reason=_TEXT,
+    no_solution_reason=_TEXT, no_workaround_reason=_TEXT,
+)  # fmt: skip
+PROBLEM_FIX_DONE = staff_inputs("implemented structural solution", note=_TEXT)
 
 
 # --- known_errors: analysis review and known errors (proc. 3) -----------------------

@@ -5,5 +5,6 @@ app_name = "problems"
 urlpatterns = topic_urls(
     "steward.problems.views",
     "problems",
+    "analysis",
     "kpis",
 )

@@ -1,8 +1,9 @@
 """The API topic modules, in route order."""
 
-from steward.problems.api import kpis, problems
+from steward.problems.api import analysis, kpis, problems
 
 MODULES = [
     problems,
+    analysis,
     kpis,
 ]

@@ -6,4 +6,5 @@ merged into the page's context; the partial decides whether it shows anything.""
 SECTIONS: list[tuple[str, str]] = [
     # (partial template, "module:function")
     ("problems/partials/incidents.html", "steward.problems.views.problems:incidents_section"),
+    ("problems/partials/analysis.html", "steward.problems.views.analysis:analysis_section"),
 ]
