@@ -35,3 +35,11 @@ declare_many(
         "dismissed": "A cluster of similar incidents was dismissed.",
     },
 )
+
+
+# --- known_errors: analysis review and known errors (proc. 3) -----------------------
+# (section owned by the known_errors topic)
+declare_many(
+    ProblemInvestigation,
+    {"reviewed": "The problem coordinator reviewed the specialist's analysis (proc. 3)."},
+)

@@ -7,3 +7,4 @@ SECTIONS: list[tuple[str, str]] = [
     # (partial template, "module:function")
     ("problems/partials/incidents.html", "steward.problems.views.problems:incidents_section"),
 ]
+SECTIONS.append(("problems/partials/known_errors_review.html", "steward.problems.views.known_errors:review_section"))  # fmt: skip
