@@ -179,3 +179,24 @@ def test_an_unknown_suggested_change_is_refused(analysed, problem_coordinator):
                        **_answers((True, False, False)))  # fmt: skip
     assert "change" in refused.value.message_dict
     assert not KnownError.objects.exists()
+
+
+def test_a_suggested_change_is_named_and_the_change_coordinator_links_it(
+    analysed, problem_coordinator, change_coordinator, service, client
+):
+    from steward.changes.services.changes import change_register
+    from steward.changes.services.rfcs import rfc_review
+
+    change = change_register(actor=change_coordinator, title="Upgrade mail", service_id=service.pk)
+    problem = analysed()
+    problem_review(actor=problem_coordinator, problem_id=problem.pk, analysis_acceptable=True,
+                   change_id=change.pk, **_answers((True, True, False)))  # fmt: skip
+    known_error = KnownError.objects.get(problem=problem)
+    assert change.number in known_error.rfc.description
+    assert known_error.change is None  # the change coordinator decides
+    rfc_review(actor=change_coordinator, rfc_id=known_error.rfc.pk, decision="link",
+               change_id=change.pk)  # fmt: skip
+    known_error.refresh_from_db()
+    assert known_error.change == change
+    client.force_login(problem_coordinator)
+    assert change.number in client.get(known_error.get_absolute_url()).content.decode()
