@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, numbering, permissions, transitions
+from steward.core import journal, notify, numbering, transitions
 from steward.core.edits import lock_to_edit, reject_unknown
 from steward.core.errors import DomainError
 from steward.core.fields import given
@@ -324,7 +324,3 @@ def known_error_update(
         journal.field_changes(known_error, actor=actor, changes=changes)
         _republish(known_error, actor=actor)
     return known_error
-
-
-def may_review(actor: Person, problem: ProblemInvestigation) -> bool:
-    return permissions.has(actor, COORDINATE, problem)
