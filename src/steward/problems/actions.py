@@ -141,6 +141,35 @@ PROBLEM_ROWS += [
 
 # --- known_errors: analysis review and known errors (proc. 3) -----------------------
 # (section owned by the known_errors topic)
+from steward.problems.forms import known_errors as _ke_forms  # noqa: E402
+from steward.problems.services import known_errors as _known_errors  # noqa: E402
+
+_REVIEW_HELP = (
+    "Proc. 3: not acceptable, the analysis goes back to the same or another specialist. "
+    "Fixed already, or a good analysis without a practical structural solution: on to "
+    "closure. A proposed solution: Change Management is only needed when a service becomes "
+    "unavailable or degraded in its service hours, its functionality changes or the CMDB "
+    "needs an update; if not, a specialist fixes it; if so, a known error goes to the "
+    "change coordinator of the service."
+)
+
+
+def _reviewed(posted: Any) -> str:
+    problem = posted.result
+    return f"Reviewed: {problem.get_review_decision_display()}."
+
+
+# fmt: off
+PROBLEM_ROWS += [
+    Action("review", "Review the analysis", _known_errors.problem_review, _problems.COORDINATE,
+           (_P.ANALYSIS_REVIEW,), _ke_forms.ProblemReviewForm,
+           serializer=f"{_API}.known_errors.ProblemReviewSerializer",
+           arguments=_ke_forms.review_arguments, initial=_ke_forms.review_initial,
+           style="primary", help=_REVIEW_HELP, done=_reviewed, fragment="#analysis-review",
+           summary="Review the specialist's analysis (proc. 3): reanalyse, fix, known error "
+                   "or closure"),
+]
+# fmt: on
 
 
 # --- closure: problem closure and impasse (proc. 4) ---------------------------------

@@ -45,3 +45,11 @@ declare_many(
         "root_cause_found": "The specialist found the root cause of a problem (proc. 2).",
     },
 )
+
+
+# --- known_errors: analysis review and known errors (proc. 3) -----------------------
+# (section owned by the known_errors topic)
+declare_many(
+    ProblemInvestigation,
+    {"reviewed": "The problem coordinator reviewed the specialist's analysis (proc. 3)."},
+)

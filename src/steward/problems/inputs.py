@@ -45,6 +45,17 @@ PROBLEM_FIX_DONE = staff_inputs("implemented structural solution", note=_TEXT)
 
 # --- known_errors: analysis review and known errors (proc. 3) -----------------------
 # (section owned by the known_errors topic)
+PROBLEM_REVIEW = staff_inputs(
+    "analysis review", "analysis_acceptable", "unavailable_in_service_hours",
+    "functionality_changes", "cmdb_update", "specialist", "support_group", "change", note=_TEXT,
+)  # fmt: skip
+from steward.core.fields import PUBLISHED  # noqa: E402  (this section's own)
+
+# The workaround is published as a known workaround (incidents.Solution): once active,
+# registration suggests it and requesters read it as they read any solution.
+KNOWN_ERROR_UPDATE = staff_inputs(
+    "known error", workaround=staff(audience=PUBLISHED), workaround_steps=staff(audience=PUBLISHED)
+)
 
 
 # --- closure: problem closure and impasse (proc. 4) ---------------------------------

@@ -88,6 +88,20 @@ def problem_work(actor: Any) -> list[WorkSection]:
 
 # --- known_errors: analysis review and known errors (proc. 3) -----------------------
 # (section owned by the known_errors topic)
+registry.nav(AREA, "Known errors", "problems:known-error-list", VIEW, 40)
+
+
+@registry.search_provider
+def search_known_errors(actor: Any, text: str) -> list[SearchHit]:
+    """Known errors by number, title, root cause and workaround."""
+    from steward.problems.queries.known_errors import known_errors_for
+
+    qs = registry.found(actor, text, VIEW, known_errors_for, ["title", "root_cause", "workaround"],
+                        exact=["number"], order=("-number", "pk"))  # fmt: skip
+    return [
+        SearchHit.of("Known errors", k, k.title, f"{k.service.name} · {k.get_status_display()}")
+        for k in qs
+    ]
 
 
 # --- closure: problem closure and impasse (proc. 4) ---------------------------------

@@ -6,5 +6,6 @@ urlpatterns = topic_urls(
     "steward.problems.views",
     "problems",
     "analysis",
+    "known_errors",
     "kpis",
 )

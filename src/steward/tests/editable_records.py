@@ -386,6 +386,13 @@ EDITABLE: list[Editable] = [
         page="problems:problem-edit",
         edits="description",
     ),
+    Editable(
+        "known error",
+        lambda actor: _known_error(actor),
+        api="knownerror",
+        page="problems:known-error-edit",
+        edits="workaround",
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -438,6 +445,24 @@ def _problem(actor: Person) -> Model:
     return problems.problem_register(
         actor=actor, title=f"Problem {_n()}", service_id=service(actor).pk
     )
+
+
+def _known_error(actor: Person) -> Model:
+    from steward.problems.models import ProblemInvestigation
+    from steward.problems.services import known_errors, problems
+
+    problem = problems.problem_register(
+        actor=actor, title=f"Problem {_n()}", service_id=service(actor).pk
+    )
+    ProblemInvestigation.objects.filter(pk=problem.pk).update(
+        status="analysis_review", analysis_outcome="proposed", root_cause="A bug.",
+        workaround="Restart it",
+    )  # fmt: skip
+    known_errors.problem_review(
+        actor=actor, problem_id=problem.pk, analysis_acceptable=True,
+        unavailable_in_service_hours=True, functionality_changes=False, cmdb_update=False,
+    )  # fmt: skip
+    return problem.known_errors.get()
 
 
 def _change(actor: Person) -> Model:

@@ -274,7 +274,26 @@ def _problems(admin: Any, service: Any, incident: Any) -> dict:
     problem = problems.problem_register(
         actor=admin, title="Mail queue stalls", service_id=service.pk, incident_ids=[incident.pk]
     )
-    return {"problem": problem}
+    return {"problem": problem, "known_error": _known_error(admin, service)}
+
+
+def _known_error(admin: Any, service: Any) -> Any:
+    """A known error raised by the analysis review of a second problem (proc. 3)."""
+    from steward.problems.models import ProblemInvestigation
+    from steward.problems.services import known_errors, problems
+
+    analysed = problems.problem_register(
+        actor=admin, title="Relay drops mail", service_id=service.pk
+    )
+    ProblemInvestigation.objects.filter(pk=analysed.pk).update(
+        status="analysis_review", analysis_outcome="proposed", root_cause="A relay bug.",
+        workaround="Resend the mail",
+    )  # fmt: skip
+    known_errors.problem_review(
+        actor=admin, problem_id=analysed.pk, analysis_acceptable=True,
+        unavailable_in_service_hours=True, functionality_changes=False, cmdb_update=False,
+    )  # fmt: skip
+    return analysed.known_errors.get()
 
 
 def world_fixture() -> Any:

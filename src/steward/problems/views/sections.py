@@ -8,3 +8,4 @@ SECTIONS: list[tuple[str, str]] = [
     ("problems/partials/incidents.html", "steward.problems.views.problems:incidents_section"),
     ("problems/partials/analysis.html", "steward.problems.views.analysis:analysis_section"),
 ]
+SECTIONS.append(("problems/partials/known_errors_review.html", "steward.problems.views.known_errors:review_section"))  # fmt: skip
