@@ -176,9 +176,10 @@ def test_linking_needs_a_choice(client, make_incident, problem_coordinator):
 
 
 def test_register_from_the_hints_prefills_the_form(
-    client, make_incident, problem_coordinator, service, category, analyst
+    client, make_incident, problem_coordinator, service, category, analyst, ci
 ):
-    first, second = make_incident(category=category), make_incident(category=category)
+    first = make_incident(category=category, cis=[ci])
+    second = make_incident(category=category, cis=[ci])
     _hint(first, analyst)
     client.force_login(problem_coordinator)
     moved = _select(client, [first, second], register="1", source="specialist_hint")
@@ -192,6 +193,7 @@ def test_register_from_the_hints_prefills_the_form(
     assert initial["service"] == service.pk and initial["category"] == category.pk
     assert initial["source"] == "specialist_hint"
     assert [i.pk for i in initial["incidents"]] == [first.pk, second.pk]
+    assert initial["cis"] == [ci]
     assert f"{first.number}, {second.number}" in form.content.decode()
 
 

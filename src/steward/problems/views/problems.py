@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse, reverse_lazy
 
+from steward.configuration.queries.cis import cis_for
 from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.actions import ranked
@@ -168,8 +169,8 @@ class ProblemRegisterView(ServiceFormView):
 
 def register_initial(actor: Any, params: Any) -> dict[str, Any]:
     """The register form prefilled from the query string (the incident review, the
-    incident page): ``service``, ``category``, ``source``, ``title`` and ``incidents``
-    (ids, comma-separated); ids that name nothing the actor may see are left out."""
+    incident page): ``service``, ``category``, ``source``, ``title``, ``incidents`` and
+    ``cis`` (ids, comma-separated); ids naming nothing the actor may see are left out."""
     initial: dict[str, Any] = {}
     for name in ("service", "category"):
         if (pk := parse_id(params.get(name))) is not None:
@@ -182,6 +183,9 @@ def register_initial(actor: Any, params: Any) -> dict[str, Any]:
     ids = [i for i in ids if i is not None][: svc.MAX_INCIDENTS]
     if ids:
         initial["incidents"] = list(incidents_for(actor).filter(pk__in=ids).order_by("number"))
+    cis = [parse_id(v) for v in ",".join(params.getlist("cis")).split(",")]
+    if cis := [c for c in cis if c is not None][:50]:
+        initial["cis"] = list(cis_for(actor).filter(pk__in=cis).order_by("number"))
     return initial
 
 

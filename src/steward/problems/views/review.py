@@ -92,9 +92,11 @@ def _messages(request: HttpRequest, error: ValidationError | DomainError) -> Non
 
 
 def register_url(actor: Person, incident_ids: list[int], source: str) -> str:
-    """The register form prefilled from the chosen requests: their service and category
-    when they share one, the requests and where the problem was identified from."""
-    chosen = list(incidents_for(actor).filter(pk__in=incident_ids).order_by("pk"))
+    """The register form prefilled from the chosen requests: their service, category and
+    CIs when they share them, the requests and where the problem was identified from."""
+    chosen = list(
+        incidents_for(actor).filter(pk__in=incident_ids).prefetch_related("cis").order_by("pk")
+    )
     params: list[tuple[str, Any]] = [("source", source)]
     services = {i.service_id for i in chosen}
     categories = {i.category_id for i in chosen}
@@ -104,6 +106,9 @@ def register_url(actor: Person, incident_ids: list[int], source: str) -> str:
         params.append(("category", categories.pop()))
     if chosen:
         params.append(("incidents", ",".join(str(i.pk) for i in chosen)))
+        shared = set.intersection(*({c.pk for c in i.cis.all()} for i in chosen))
+        if shared:
+            params.append(("cis", ",".join(str(pk) for pk in sorted(shared))))
     return reverse("problems:problem-create") + "?" + urlencode(params)
 
 
