@@ -24,6 +24,9 @@ PROBLEM_ASSIGN = staff_inputs("problem assignment", "support_group", "specialist
 
 # --- review: incident request review (proc. 1) -------------------------------------
 # (section owned by the review topic)
+REVIEW_SELECTION = staff_inputs("incident requests chosen in the review", "incidents", "problem",
+                                "source")  # fmt: skip
+INCIDENT_PROBLEM_LINK = staff_inputs("problem of an incident request", "problem")
 
 
 # --- candidates: problem candidates -------------------------------------------------

@@ -76,6 +76,45 @@ def problem_work(actor: Any) -> list[WorkSection]:
 
 # --- review: incident request review (proc. 1) -------------------------------------
 # (section owned by the review topic)
+# The review page, the specialists' hints in "My work" and the incident page's "Problem"
+# card (Incident Management's hook: it may not import this later area).
+from steward.incidents import hooks as incident_hooks  # noqa: E402
+from steward.problems.queries import review as review_queries  # noqa: E402
+from steward.problems.views.review import incident_problem_section  # noqa: E402
+
+registry.nav(AREA, "Incident review", "problems:review", COORDINATE, 20)
+
+
+def _hints(actor: Any) -> list[dict[str, Any]]:
+    """Unlinked requests of the actor's services whose resolver informed the problem
+    coordinator (ch. 8) in the review's default period."""
+    services = review_queries.review_services(actor)
+    since = review_queries.since_days(review_queries.DEFAULT_DAYS)
+    return [
+        {
+            "number": i.number,
+            "title": i.title,
+            "service": i.service.name,
+            "informed": i.problem_coordinator_informed_at.strftime("%Y-%m-%d"),
+            "url": i.get_absolute_url(),
+        }
+        for i in review_queries.hints(actor, services, since)[:WORK_LIMIT]
+    ]
+
+
+REVIEW_WORK = [
+    WorkList(COORDINATE, "Specialists' hints to review", _hints,
+             ("number", "title", "service", "informed"), "problems:review", "#hints",
+             "No specialist's hint waits for review."),
+]  # fmt: skip
+
+
+@registry.work_provider
+def review_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, REVIEW_WORK)
+
+
+incident_hooks.record_section("problems/partials/review_incident.html", incident_problem_section)
 
 
 # --- candidates: problem candidates -------------------------------------------------

@@ -5,6 +5,7 @@ app_name = "problems"
 urlpatterns = topic_urls(
     "steward.problems.views",
     "problems",
+    "review",
     "analysis",
     "known_errors",
     "kpis",

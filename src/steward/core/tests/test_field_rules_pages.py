@@ -67,6 +67,7 @@ READING_FORMS = {
     "DueTimeForm",
     "PeriodForm",
     "ProblemKpiPeriodForm",
+    "ReviewPeriodForm",
 }
 # Forms of people who are not signed in (no actor to hold rules against): asking for a
 # password reset link by email address.

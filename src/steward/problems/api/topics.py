@@ -1,9 +1,10 @@
 """The API topic modules, in route order."""
 
-from steward.problems.api import analysis, known_errors, kpis, problems
+from steward.problems.api import analysis, known_errors, kpis, problems, review
 
 MODULES = [
     problems,
+    review,
     analysis,
     known_errors,
     kpis,

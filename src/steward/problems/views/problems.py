@@ -7,9 +7,11 @@ from typing import Any
 
 from django.urls import reverse, reverse_lazy
 
+from steward.configuration.queries.cis import cis_for
 from steward.configuration.views import record_paths
 from steward.core import permissions
 from steward.core.actions import ranked
+from steward.core.ids import parse_id
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
     STATUS_COLUMN,
@@ -24,8 +26,9 @@ from steward.core.views.patterns import (
     header_buttons,
 )
 from steward.core.views.patterns.selects import Select
+from steward.incidents.queries.incidents import incidents_for
 from steward.problems.actions import PROBLEM
-from steward.problems.choices import ProblemStatus
+from steward.problems.choices import ProblemSource, ProblemStatus
 from steward.problems.filters.problems import ProblemFilterSet
 from steward.problems.forms.problems import ProblemEditForm, ProblemRegisterForm, edit_initial
 from steward.problems.models import ProblemInvestigation
@@ -157,8 +160,33 @@ class ProblemRegisterView(ServiceFormView):
     success_message = "Problem registered: assign it to a specialist."
     cancel_url = reverse_lazy("problems:problem-list")
 
+    def get_initial(self) -> dict[str, Any]:
+        return register_initial(self.actor, self.request.GET)
+
     def perform(self, form: ProblemRegisterForm) -> Any:
         return svc.problem_register(actor=self.actor, **form.service_kwargs())
+
+
+def register_initial(actor: Any, params: Any) -> dict[str, Any]:
+    """The register form prefilled from the query string (the incident review, the
+    incident page): ``service``, ``category``, ``source``, ``title``, ``incidents`` and
+    ``cis`` (ids, comma-separated); ids naming nothing the actor may see are left out."""
+    initial: dict[str, Any] = {}
+    for name in ("service", "category"):
+        if (pk := parse_id(params.get(name))) is not None:
+            initial[name] = pk
+    if params.get("source") in ProblemSource.values:
+        initial["source"] = params["source"]
+    if params.get("title"):
+        initial["title"] = params["title"][:200]
+    ids = [parse_id(v) for v in ",".join(params.getlist("incidents")).split(",")]
+    ids = [i for i in ids if i is not None][: svc.MAX_INCIDENTS]
+    if ids:
+        initial["incidents"] = list(incidents_for(actor).filter(pk__in=ids).order_by("number"))
+    cis = [parse_id(v) for v in ",".join(params.getlist("cis")).split(",")]
+    if cis := [c for c in cis if c is not None][:50]:
+        initial["cis"] = list(cis_for(actor).filter(pk__in=cis).order_by("number"))
+    return initial
 
 
 class ProblemEditView(RecordEditView):
