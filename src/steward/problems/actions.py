@@ -174,6 +174,58 @@ PROBLEM_ROWS += [
 
 # --- closure: problem closure and impasse (proc. 4) ---------------------------------
 # (section owned by the closure topic)
+from steward.problems.forms import closure as _closure_forms  # noqa: E402
+from steward.problems.services import closure as _closure  # noqa: E402
+
+_CLOSING = (_P.KNOWN_ERROR, _P.ANALYSIS_REVIEW)
+
+
+def _at_closure(actor: Any, problem: Any) -> bool:
+    return _closure.at_closure_point(problem)
+
+
+def _closable(actor: Any, problem: Any) -> bool:
+    return problem.status == _P.IMPASSE or _closure.at_closure_point(problem)
+
+
+def _impasse_label(problem: Any) -> str:
+    return "Set the next re-check" if problem.status == _P.IMPASSE else "Record an impasse"
+
+
+# fmt: off
+PROBLEM_ROWS += [
+    Action("close", "Close", _closure.problem_close, _problems.COORDINATE,
+           (*_CLOSING, _P.IMPASSE), _closure_forms.ProblemCloseForm, when=_closable,
+           serializer=f"{_API}.closure.ProblemCloseSerializer", style="primary",
+           help="Verify first (the Closure section): incident requests of its kinds since the "
+           "change refuse the closure unless you give the reason to close anyway.",
+           done="Problem closed.", summary="Close the problem once its solution works (proc. 4)"),
+    Action("reassign-solution", "Reassign for another solution",
+           _closure.problem_reassign_for_solution, _problems.COORDINATE, _CLOSING,
+           _closure_forms.ProblemReassignForm, when=_at_closure,
+           serializer=f"{_API}.closure.ProblemReassignSolutionSerializer",
+           arguments=_closure_forms.specialist_arguments,
+           help="The change was not implemented or did not fix it, and another structural "
+           "solution may be possible: a specialist of the group.",
+           done=lambda posted: f"Reassigned to {posted.result.specialist}.",
+           summary="Reassign the problem for another structural solution (proc. 4)"),
+    Action("impasse", "Record an impasse", _closure.problem_record_impasse,
+           _problems.COORDINATE, (*_CLOSING, _P.IMPASSE), _closure_forms.ProblemImpasseForm,
+           when=_closable, serializer=f"{_API}.closure.ProblemImpasseSerializer",
+           initial=_closure_forms.impasse_initial, label_of=_impasse_label,
+           help="No practical means to work around or remove the root cause for now: you "
+           "are reminded on the re-check date.",
+           done=lambda posted: f"Impasse: re-check on {posted.result.recheck_on:%Y-%m-%d}.",
+           summary="Record an impasse, or the next re-check date (proc. 4)"),
+    Action("reopen-analysis", "Ask for another analysis", _closure.problem_reopen_analysis,
+           _problems.COORDINATE, (_P.IMPASSE,), _closure_forms.ProblemReopenForm,
+           serializer=f"{_API}.closure.ProblemReopenAnalysisSerializer",
+           arguments=_closure_forms.specialist_arguments,
+           help="A new or different approach or technology may now solve it.",
+           done=lambda posted: f"Assigned to {posted.result.specialist} for another analysis.",
+           summary="Ask for another analysis of an impasse (proc. 4)"),
+]
+# fmt: on
 
 
 # --- the problem table, built from the sections' rows --------------------------------

@@ -63,3 +63,8 @@ KNOWN_ERROR_UPDATE = staff_inputs(
 
 # --- closure: problem closure and impasse (proc. 4) ---------------------------------
 # (section owned by the closure topic)
+PROBLEM_CLOSE = staff_inputs("problem closure", note=_TEXT, override_reason=_TEXT)
+PROBLEM_REASSIGN = staff_inputs("problem reassignment for another solution", "specialist",
+                                note=_TEXT)  # fmt: skip
+PROBLEM_IMPASSE = staff_inputs("problem impasse", "recheck_on", reason=_TEXT)
+PROBLEM_REOPEN = staff_inputs("another analysis of an impasse", "specialist", note=_TEXT)

@@ -145,6 +145,49 @@ def search_known_errors(actor: Any, text: str) -> list[SearchHit]:
 
 # --- closure: problem closure and impasse (proc. 4) ---------------------------------
 # (section owned by the closure topic)
+from django.utils import timezone  # noqa: E402
+
+from steward.core import permissions  # noqa: E402
+from steward.problems.services import closure as _closure  # noqa: E402
+
+
+def _coordinates(actor: Any, qs: Any) -> list[dict[str, Any]]:
+    """Rows of ``qs`` on services the actor coordinates problems for."""
+    rows = []
+    for problem in qs[: WORK_LIMIT * 4]:
+        if permissions.has(actor, COORDINATE, problem):
+            rows.append(_row(problem))
+        if len(rows) == WORK_LIMIT:
+            break
+    return rows
+
+
+def _to_verify(actor: Any) -> list[dict[str, Any]]:
+    """Proc. 4: known errors whose changes are implemented, and fixes, to verify."""
+    qs = problem_queries.problems_for(actor).filter(_closure.verifiable())
+    return _coordinates(actor, qs.order_by("updated_at", "pk"))
+
+
+def _rechecks(actor: Any) -> list[dict[str, Any]]:
+    """Proc. 4: impasses whose re-check date has come."""
+    due = _closure.rechecks_due(timezone.localdate()).values("pk")
+    qs = problem_queries.problems_for(actor).filter(pk__in=due)
+    return _coordinates(actor, qs.order_by("recheck_on", "pk"))
+
+
+CLOSURE_WORK = [
+    WorkList(COORDINATE, "Problems to verify", _to_verify,
+             ("number", "title", "status", "service"), "problems:problem-list",
+             "?status=known_error", "No problem waits for its verification.", hide_empty=True),
+    WorkList(COORDINATE, "Impasses to re-check", _rechecks,
+             ("number", "title", "status", "service"), "problems:problem-list",
+             "?status=impasse", "No impasse is due for its re-check.", hide_empty=True),
+]  # fmt: skip
+
+
+@registry.work_provider
+def closure_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, CLOSURE_WORK)
 
 
 # --- kpis: reports and KPIs ---------------------------------------------------------

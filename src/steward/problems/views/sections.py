@@ -9,3 +9,4 @@ SECTIONS: list[tuple[str, str]] = [
     ("problems/partials/analysis.html", "steward.problems.views.analysis:analysis_section"),
 ]
 SECTIONS.append(("problems/partials/known_errors_review.html", "steward.problems.views.known_errors:review_section"))  # fmt: skip
+SECTIONS.append(("problems/partials/closure.html", "steward.problems.views.closure:closure_section"))  # fmt: skip
