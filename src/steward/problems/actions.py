@@ -185,6 +185,9 @@ def _at_closure(actor: Any, problem: Any) -> bool:
 
 
 def _closable(actor: Any, problem: Any) -> bool:
+    """An impasse (given up, with a note), or a closure point with a solution to verify."""
+    if problem.review_decision == "impasse_candidate" and problem.status == _P.ANALYSIS_REVIEW:
+        return False
     return problem.status == _P.IMPASSE or _closure.at_closure_point(problem)
 
 

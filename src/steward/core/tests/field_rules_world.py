@@ -274,7 +274,8 @@ def _problems(admin: Any, service: Any, incident: Any) -> dict:
     problem = problems.problem_register(
         actor=admin, title="Mail queue stalls", service_id=service.pk, incident_ids=[incident.pk]
     )
-    return {"problem": problem, "known_error": _known_error(admin, service)}
+    return {"problem": problem, "known_error": _known_error(admin, service),
+            **_problem_closure(admin, service)}  # fmt: skip
 
 
 def _known_error(admin: Any, service: Any) -> Any:
@@ -294,6 +295,27 @@ def _known_error(admin: Any, service: Any) -> Any:
         unavailable_in_service_hours=True, functionality_changes=False, cmdb_update=False,
     )  # fmt: skip
     return analysed.known_errors.get()
+
+
+def _problem_closure(admin: Any, service: Any) -> dict:
+    """Problem closure (proc. 4): a fix the review sent to closure, and an impasse."""
+    from django.utils import timezone
+
+    from steward.problems.models import ProblemInvestigation
+    from steward.problems.services import problems
+
+    closing, stuck = (
+        problems.problem_register(actor=admin, title=title, service_id=service.pk)
+        for title in ("Mail relay stalls", "Calendar sync loops")
+    )
+    ProblemInvestigation.objects.filter(pk=closing.pk).update(
+        status="analysis_review", review_decision="closure", fixed_at=timezone.now()
+    )
+    ProblemInvestigation.objects.filter(pk=stuck.pk).update(
+        status="impasse", impasse_reason="No vendor fix",
+        recheck_on=timezone.localdate() + dt.timedelta(days=30),
+    )  # fmt: skip
+    return {"problem_closing": closing, "problem_impasse": stuck}
 
 
 def world_fixture() -> Any:

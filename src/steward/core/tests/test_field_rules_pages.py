@@ -47,7 +47,10 @@ PAGE_RECORDS = [
     # before "change".
     ("change-task", "change_task"), ("change", "change"),
     ("planned-event", "planned_event"),
-    # Problem Management.
+    # Problem Management: the closure steps (proc. 4) on problems at that point.
+    ("problem-close", "problem_closing"), ("problem-impasse", "problem_closing"),
+    ("problem-reassign-solution", "problem_closing"),
+    ("problem-reopen-analysis", "problem_impasse"), ("problem-recheck", "problem_impasse"),
     ("known-error", "known_error"), ("problem", "problem"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
