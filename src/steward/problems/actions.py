@@ -191,10 +191,6 @@ def _closable(actor: Any, problem: Any) -> bool:
     return problem.status == _P.IMPASSE or _closure.at_closure_point(problem)
 
 
-def _impasse_label(problem: Any) -> str:
-    return "Set the next re-check" if problem.status == _P.IMPASSE else "Record an impasse"
-
-
 # fmt: off
 PROBLEM_ROWS += [
     Action("close", "Close", _closure.problem_close, _problems.COORDINATE,
@@ -213,13 +209,19 @@ PROBLEM_ROWS += [
            done=lambda posted: f"Reassigned to {posted.result.specialist}.",
            summary="Reassign the problem for another structural solution (proc. 4)"),
     Action("impasse", "Record an impasse", _closure.problem_record_impasse,
-           _problems.COORDINATE, (*_CLOSING, _P.IMPASSE), _closure_forms.ProblemImpasseForm,
-           when=_closable, serializer=f"{_API}.closure.ProblemImpasseSerializer",
-           initial=_closure_forms.impasse_initial, label_of=_impasse_label,
+           _problems.COORDINATE, _CLOSING, _closure_forms.ProblemImpasseForm, when=_at_closure,
+           serializer=f"{_API}.closure.ProblemImpasseSerializer",
            help="No practical means to work around or remove the root cause for now: you "
            "are reminded on the re-check date.",
            done=lambda posted: f"Impasse: re-check on {posted.result.recheck_on:%Y-%m-%d}.",
-           summary="Record an impasse, or the next re-check date (proc. 4)"),
+           summary="Record an impasse with its re-check date (proc. 4)"),
+    Action("recheck", "Set the next re-check", _closure.problem_record_impasse,
+           _problems.COORDINATE, (_P.IMPASSE,), _closure_forms.ProblemImpasseForm,
+           serializer=f"{_API}.closure.ProblemImpasseSerializer",
+           initial=_closure_forms.impasse_initial,
+           help="Still no practical solution: when to check for new possibilities again.",
+           done=lambda posted: f"Next re-check on {posted.result.recheck_on:%Y-%m-%d}.",
+           summary="Set the next re-check of an impasse (proc. 4)"),
     Action("reopen-analysis", "Ask for another analysis", _closure.problem_reopen_analysis,
            _problems.COORDINATE, (_P.IMPASSE,), _closure_forms.ProblemReopenForm,
            serializer=f"{_API}.closure.ProblemReopenAnalysisSerializer",

@@ -431,3 +431,17 @@ def test_the_page_shows_the_evidence_before_deciding(client, at_change, make_inc
     assert again.number in posted.content.decode()
     problem.refresh_from_db()
     assert problem.status == P.KNOWN_ERROR
+
+
+def test_the_steps_are_offered_on_the_record_page(client, impasse, at_change, problem_coordinator):
+    closing = at_change()
+    client.force_login(problem_coordinator)
+    for problem, labels, absent in (
+        (closing, ("Reassign for another solution", "Record an impasse"), "Ask for another"),
+        (impasse, ("Set the next re-check", "Ask for another analysis"), "Reassign for another"),
+    ):
+        page = client.get(reverse("problems:problem-detail", args=[problem.pk]))
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert all(label in html for label in labels) and absent not in html
+        assert reverse("problems:problem-close", args=[problem.pk]) in html
