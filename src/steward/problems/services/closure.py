@@ -27,7 +27,7 @@ from steward.core.edits import lock_to_edit
 from steward.core.errors import DomainError
 from steward.core.fields import given
 from steward.core.models import Person
-from steward.incidents.choices import IncidentStatus, ServiceType, SolutionStatus
+from steward.incidents.choices import IncidentStatus, ServiceType
 from steward.incidents.models import IncidentRequest
 from steward.problems import inputs, rules, workflows
 from steward.problems.choices import (
@@ -37,6 +37,9 @@ from steward.problems.choices import (
     ReviewDecision,
 )
 from steward.problems.models import KnownError, ProblemIncident, ProblemInvestigation
+from steward.problems.services.known_errors import (
+    known_error_retire_workaround as retire_workaround,
+)
 from steward.problems.services.problems import (
     COORDINATE,
     assign,
@@ -275,19 +278,8 @@ def _end_known_errors(problem: ProblemInvestigation, actor: Person, *, given_up:
         if not given_up:
             notify.record_event(record=error, event="problems.known_error.resolved",
                                 actor=actor)  # fmt: skip
-        _retire_workaround(error, actor)
-
-
-def _retire_workaround(error: KnownError, actor: Person) -> None:
-    """The known error's published workaround is no longer offered. (The known errors
-    topic has the shared helper; this is the closure's own until they are unified.)"""
-    solution = error.workaround_solution
-    if solution is None or solution.status == SolutionStatus.RETIRED:
-        return
-    solution.status = SolutionStatus.RETIRED
-    solution.save(update_fields=["status", "updated_at"])
-    journal.system(solution, text=f"Retired: known error {error.number} is "
-                   f"{error.get_status_display().lower()}.", data={"known_error": error.pk})  # fmt: skip
+        retire_workaround(error, actor=actor, note=f"{problem.number} was closed: known "
+                          f"error {error.number} is {state}.")  # fmt: skip
 
 
 def problem_reassign_for_solution(

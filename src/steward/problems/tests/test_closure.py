@@ -445,3 +445,20 @@ def test_the_steps_are_offered_on_the_record_page(client, impasse, at_change, pr
         html = page.content.decode()
         assert all(label in html for label in labels) and absent not in html
         assert reverse("problems:problem-close", args=[problem.pk]) in html
+
+
+def test_a_fix_the_review_sent_to_closure_is_closed(make_problem, problem_coordinator):
+    """From proc. 3 (the real review) to proc. 4."""
+    from steward.problems.services import known_errors
+
+    problem = make_problem()
+    ProblemInvestigation.objects.filter(pk=problem.pk).update(
+        status=P.ANALYSIS_REVIEW, analysis_outcome="fixed", fixed_at=DONE, root_cause="A lock"
+    )
+    known_errors.problem_review(actor=problem_coordinator, problem_id=problem.pk,
+                                analysis_acceptable=True)  # fmt: skip
+    problem.refresh_from_db()
+    assert svc.at_closure_point(problem)
+    svc.problem_close(actor=problem_coordinator, problem_id=problem.pk, note="Fixed")
+    problem.refresh_from_db()
+    assert problem.status == P.CLOSED
