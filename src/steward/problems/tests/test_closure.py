@@ -431,6 +431,9 @@ def test_the_page_shows_the_evidence_before_deciding(client, at_change, make_inc
     assert again.number in posted.content.decode()
     problem.refresh_from_db()
     assert problem.status == P.KNOWN_ERROR
+    svc.problem_close(actor=problem_coordinator, problem_id=problem.pk, override_reason="Relay")
+    closed = client.get(reverse("problems:problem-detail", args=[problem.pk]))
+    assert closed.status_code == 200 and "Closed despite recurrences" in closed.content.decode()
 
 
 def test_the_steps_are_offered_on_the_record_page(client, impasse, at_change, problem_coordinator):
