@@ -28,6 +28,11 @@ PROBLEM_ASSIGN = staff_inputs("problem assignment", "support_group", "specialist
 
 # --- candidates: problem candidates -------------------------------------------------
 # (section owned by the candidates topic)
+CANDIDATE_REGISTER = staff_inputs(
+    "problem registered from a candidate", "title", "support_group", "specialist",
+    description=_TEXT,
+)  # fmt: skip
+CANDIDATE_DISMISS = staff_inputs("dismissed problem candidate", reason=_TEXT)
 
 
 # --- analysis: root cause analysis (proc. 2) ----------------------------------------

@@ -80,6 +80,7 @@ def problem_work(actor: Any) -> list[WorkSection]:
 
 # --- candidates: problem candidates -------------------------------------------------
 # (section owned by the candidates topic)
+registry.nav(AREA, "Problem candidates", "problems:candidate-list", "problems.candidate.view", 15)
 
 
 # --- analysis: root cause analysis (proc. 2) ----------------------------------------

@@ -5,4 +5,5 @@ app_name = "problems"
 urlpatterns = topic_urls(
     "steward.problems.views",
     "problems",
+    "candidates",
 )

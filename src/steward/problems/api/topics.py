@@ -1,7 +1,8 @@
 """The API topic modules, in route order."""
 
-from steward.problems.api import problems
+from steward.problems.api import candidates, problems
 
 MODULES = [
     problems,
+    candidates,
 ]
