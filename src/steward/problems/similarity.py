@@ -38,6 +38,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -112,6 +113,7 @@ class Cluster:
 _SUFFIXES = ("ations", "ation", "ising", "izing", "ings", "ing", "ied", "ies", "ed", "es", "s")
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A light English stemmer: crashes, crashing, crashed -> crash."""
     for suffix in _SUFFIXES:
@@ -123,15 +125,20 @@ def stem(word: str) -> str:
     return word.rstrip("e") if len(word) > 4 else word
 
 
+_STOP = frozenset(ENGLISH_STOP_WORDS)
+_WORDS = re.compile(r"[\w'.-]+")
+
+
 def normalise(text: str, stemmed: bool = True) -> str:
     """Lower case, no accents, no token holding a digit or a dot (hosts, numbers), no
     stop words, words stemmed."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^\w\s'.-]", " ", text)
-    words = [w.strip(".-'") for w in text.split()]
-    words = [w for w in words if _KEEP.match(w) and w not in ENGLISH_STOP_WORDS]
-    return " ".join(stem(w) for w in words) if stemmed else " ".join(words)
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    words = (w.strip(".-'") for w in _WORDS.findall(text))
+    kept = [w for w in words if w not in _STOP and _KEEP.match(w)]
+    return " ".join(map(stem, kept)) if stemmed else " ".join(kept)
 
 
 def _fit(vectoriser: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:

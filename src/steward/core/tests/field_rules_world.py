@@ -274,7 +274,23 @@ def _problems(admin: Any, service: Any, incident: Any) -> dict:
     problem = problems.problem_register(
         actor=admin, title="Mail queue stalls", service_id=service.pk, incident_ids=[incident.pk]
     )
-    return {"problem": problem}
+    return {"problem": problem, "candidate": _problem_candidate(service, incident)}
+
+
+def _problem_candidate(service: Any, incident: Any) -> Any:
+    """The candidates topic: an open cluster of one unlinked incident request."""
+    from steward.core import numbering
+    from steward.incidents.models import IncidentRequest
+    from steward.problems.models import ProblemCandidate
+
+    unlinked = IncidentRequest(title="Mail bounces", requester=incident.requester, service=service)
+    numbering.assign(unlinked)
+    unlinked.save()
+    candidate = ProblemCandidate.objects.create(
+        fingerprint="fr", service=service, label="mail bounces", size=1, impact=1, score=2
+    )
+    candidate.incidents.add(unlinked)
+    return candidate
 
 
 def world_fixture() -> Any:

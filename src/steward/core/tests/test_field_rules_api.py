@@ -44,7 +44,7 @@ RESOURCE_RECORDS = {
     "requests-for-change": "rfc", "change-templates": "change_template",
     "task-templates": "task_template", "change-policies": "change_policy",
     "planned-events": "planned_event",
-    "problems": "problem",
+    "problems": "problem", "problem-candidates": "candidate",
 }  # fmt: skip
 
 

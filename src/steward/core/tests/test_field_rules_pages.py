@@ -48,7 +48,7 @@ PAGE_RECORDS = [
     ("change-task", "change_task"), ("change", "change"),
     ("planned-event", "planned_event"),
     # Problem Management.
-    ("problem", "problem"),
+    ("candidate", "candidate"), ("problem", "problem"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
