@@ -218,3 +218,14 @@ def test_api_lists_registers_and_dismisses(incidents, api, problem_coordinator, 
     assert (
         api.as_(other_coordinator).get(f"/api/v1/problem-candidates/{vpn.pk}/").status_code == 404
     )
+
+
+def test_the_command_runs_the_job_and_prints_its_counts(incidents):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("problem_candidates", stdout=out)
+    assert json.loads(out.getvalue())["created"] == 2
