@@ -63,6 +63,47 @@ PROBLEM_ROWS += [
 
 # --- candidates: problem candidates -------------------------------------------------
 # (section owned by the candidates topic)
+# A table of its own (the candidate page); after "Register a problem" the page goes to
+# the new problem (``record_url`` reads where the candidate went).
+from steward.problems.choices import CandidateStatus as _C  # noqa: E402
+from steward.problems.forms import candidates as _cforms  # noqa: E402
+from steward.problems.queries import candidates as candidate_queries  # noqa: E402
+from steward.problems.services import candidates as _candidates  # noqa: E402
+
+
+def _candidate_url(candidate: Any) -> str:
+    from steward.problems.models import ProblemCandidate
+
+    problem_id = ProblemCandidate.objects.filter(pk=candidate.pk).values_list(
+        "problem_id", flat=True).first()  # fmt: skip
+    if problem_id:
+        from django.urls import reverse
+
+        return reverse("problems:problem-detail", args=[problem_id])
+    return candidate.get_absolute_url()
+
+
+# fmt: off
+CANDIDATE = ActionTable(
+    name="candidate", namespace="problems", prefix="problem-candidates",
+    query_one=candidate_queries.candidate_for, record_arg="candidate_id",
+    record_url=_candidate_url, actions=[
+        Action("register", "Register a problem", _candidates.candidate_register,
+               _candidates.COORDINATE, (_C.OPEN,), _cforms.CandidateRegisterForm,
+               serializer=f"{_API}.candidates.CandidateRegisterSerializer",
+               arguments=_cforms.register_arguments, initial=_cforms.register_initial,
+               style="primary", help="A problem investigation with the cluster's incident "
+               "requests linked (those linked to a problem meanwhile are left out).",
+               done=lambda posted: f"Problem {posted.result.number} registered.",
+               summary="Register a problem investigation from the cluster (proc. 1)"),
+        Action("dismiss", "Dismiss", _candidates.candidate_dismiss, _candidates.COORDINATE,
+               (_C.OPEN,), _cforms.CandidateDismissForm,
+               serializer=f"{_API}.candidates.CandidateDismissSerializer",
+               help="Not a problem: it is proposed again only if it grows.",
+               done="Dismissed.", summary="Dismiss the cluster: it is no problem"),
+    ],
+)
+# fmt: on
 
 
 # --- analysis: root cause analysis (proc. 2) ----------------------------------------

@@ -295,6 +295,7 @@ def load(context: dict[str, Any]) -> None:
 
     from steward.core.models import Notification
     from steward.problems.models import ProblemInvestigation
+    from steward.problems.services.candidates import candidates_refresh
 
     if ProblemInvestigation.objects.exists():
         return
@@ -304,7 +305,7 @@ def load(context: dict[str, Any]) -> None:
     _ended_stories(context)
     _hint(context)
     # The clusters left unexplained (password resets, calendars, full disks...).
-    # candidates_refresh()  (the candidates topic)
+    candidates_refresh()
     # The replayed past does not flood anyone's mailbox.
     Notification.objects.filter(created_at__lt=started).update(send_email=False, email_due_at=None)
     context["counts"]["problem investigations"] = ProblemInvestigation.objects.count()

@@ -31,6 +31,11 @@ INCIDENT_PROBLEM_LINK = staff_inputs("problem of an incident request", "problem"
 
 # --- candidates: problem candidates -------------------------------------------------
 # (section owned by the candidates topic)
+CANDIDATE_REGISTER = staff_inputs(
+    "problem registered from a candidate", "title", "support_group", "specialist",
+    description=_TEXT,
+)  # fmt: skip
+CANDIDATE_DISMISS = staff_inputs("dismissed problem candidate", reason=_TEXT)
 
 
 # --- analysis: root cause analysis (proc. 2) ----------------------------------------

@@ -119,6 +119,7 @@ incident_hooks.record_section("problems/partials/review_incident.html", incident
 
 # --- candidates: problem candidates -------------------------------------------------
 # (section owned by the candidates topic)
+registry.nav(AREA, "Problem candidates", "problems:candidate-list", "problems.candidate.view", 15)
 
 
 # --- analysis: root cause analysis (proc. 2) ----------------------------------------

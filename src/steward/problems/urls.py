@@ -6,6 +6,7 @@ urlpatterns = topic_urls(
     "steward.problems.views",
     "problems",
     "review",
+    "candidates",
     "analysis",
     "known_errors",
     "kpis",

@@ -36,6 +36,8 @@ NOT_EDITABLE = {
     "webhook-delivery": "a delivery log line; redelivering makes a new one",
     "change-approval": "an approver's answer, given once under the change's row lock (a second "
     "answer is refused with 409); the change carries the version",
+    "problem-candidate": "decided once (registered or dismissed) under its row lock, a second "
+    "decision is refused with 409; the candidate job rewrites only open candidates",
 }
 
 

@@ -275,6 +275,7 @@ def _problems(admin: Any, service: Any, incident: Any) -> dict:
         actor=admin, title="Mail queue stalls", service_id=service.pk, incident_ids=[incident.pk]
     )
     return {"problem": problem, "known_error": _known_error(admin, service),
+            "candidate": _problem_candidate(service, incident),
             **_problem_closure(admin, service)}  # fmt: skip
 
 
@@ -316,6 +317,22 @@ def _problem_closure(admin: Any, service: Any) -> dict:
         recheck_on=timezone.localdate() + dt.timedelta(days=30),
     )  # fmt: skip
     return {"problem_closing": closing, "problem_impasse": stuck}
+
+
+def _problem_candidate(service: Any, incident: Any) -> Any:
+    """The candidates topic: an open cluster of one unlinked incident request."""
+    from steward.core import numbering
+    from steward.incidents.models import IncidentRequest
+    from steward.problems.models import ProblemCandidate
+
+    unlinked = IncidentRequest(title="Mail bounces", requester=incident.requester, service=service)
+    numbering.assign(unlinked)
+    unlinked.save()
+    candidate = ProblemCandidate.objects.create(
+        fingerprint="fr", service=service, label="mail bounces", size=1, impact=1, score=2
+    )
+    candidate.incidents.add(unlinked)
+    return candidate
 
 
 def world_fixture() -> Any:

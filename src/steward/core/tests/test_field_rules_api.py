@@ -44,7 +44,7 @@ RESOURCE_RECORDS = {
     "requests-for-change": "rfc", "change-templates": "change_template",
     "task-templates": "task_template", "change-policies": "change_policy",
     "planned-events": "planned_event",
-    "problems": "problem", "known-errors": "known_error",
+    "problems": "problem", "known-errors": "known_error", "problem-candidates": "candidate",
 }  # fmt: skip
 
 

@@ -51,7 +51,7 @@ PAGE_RECORDS = [
     ("problem-close", "problem_closing"), ("problem-impasse", "problem_closing"),
     ("problem-reassign-solution", "problem_closing"),
     ("problem-reopen-analysis", "problem_impasse"), ("problem-recheck", "problem_impasse"),
-    ("known-error", "known_error"), ("problem", "problem"),
+    ("known-error", "known_error"), ("candidate", "candidate"), ("problem", "problem"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {

@@ -1,0 +1,312 @@
+"""Clusters of similar incident requests: the problem candidates' method (seed 003 ch. 9,
+proc. 1: the problem coordinator identifies problems from recurring incidents; the
+system proposes the clusters).
+
+A pure function over plain rows (``Row``), the same on SQLite and PostgreSQL: the
+candidate job reads the rows in one query and calls ``cluster``.
+
+The method (measured by ``make bench SCENARIO=problem_candidates``):
+
+1. **Text.** Title and description, lower-cased, accents stripped; tokens holding a digit
+   (hostnames, error numbers, dates, IPs) are dropped, as are English stop words. Two
+   TF-IDF vectorisers (scikit-learn, sublinear tf, idf over the whole window) are fitted
+   on all rows: word 1-2-grams (meaning, word order) and ``char_wb`` 3-4-grams (typos,
+   inflections). Each row's vector is the two L2-normalised halves side by side, so the
+   cosine of two rows is the mean of their word and character cosines.
+2. **Blocks.** Only incidents of the same service are ever compared (a block). A very
+   large block is cut to its ``max_block`` most recent rows; products are computed in
+   chunks of rows so memory stays bounded.
+3. **Structure.** The pair score is the text cosine plus ``ci_bonus`` when both name the
+   same CI (``class_bonus`` when only their CI class is the same) plus ``category_bonus``
+   when they share the category, minus ``category_penalty`` when both are categorised
+   differently. So the issue's "same service, CI or CI class, category and similar text"
+   is: same service always, text decisive, the structure tipping borderline pairs.
+4. **Clusters.** Pairs scoring at least ``link`` are edges; connected components
+   (scipy.sparse.csgraph) are the first clusters; a component is then cut by average
+   linkage at ``cohesion`` (mean pair score) so one chain of borderline pairs cannot glue
+   two clusters together; a member whose mean similarity to the others is below
+   ``member_ratio`` of the cluster's mean leaves it (a near miss let in). Clusters of at
+   least ``min_size`` rows are kept.
+5. **Label and cohesion.** The label is the cluster's top word terms (centroid weight);
+   cohesion the mean text cosine of its pairs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import squareform
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\S+")
+_KEEP = re.compile(r"^[a-z][a-z']*$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One incident request as the clustering sees it."""
+
+    id: int
+    service_id: int
+    text: str  # the title: what the incident is about
+    description: str = ""
+    category_id: int | None = None
+    ci_id: int | None = None
+    ci_class_id: int | None = None
+    weight: float = 1.0  # the impact weight (1 minor .. 4 extensive)
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    link: float = 0.25  # pair score making an edge
+    cohesion: float = 0.25  # average-linkage cut inside a component
+    min_size: int = 3
+    ci_bonus: float = 0.10
+    class_bonus: float = 0.05
+    category_bonus: float = 0.05
+    category_penalty: float = 0.10
+    max_block: int = 20_000  # rows of one service compared (the most recent)
+    chunk: int = 2_000  # rows per sparse product
+    max_linkage: int = 3_000  # larger components are kept whole
+    label_terms: int = 4
+    # A member stays when its mean similarity to the others is at least this share of
+    # the cluster's mean.
+    member_ratio: float = 0.8
+    # The share of each text part in the cosine.
+    title_words: float = 0.2
+    title_chars: float = 0.6
+    description_words: float = 0.2
+
+
+@dataclass
+class Cluster:
+    """A proposed cluster: its rows' ids (oldest first), shared words and cohesion."""
+
+    service_id: int
+    ids: list[int]
+    label: str
+    terms: list[str]
+    cohesion: float
+    weight: float
+    category_id: int | None = None
+    ci_id: int | None = None
+    ci_class_id: int | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+_SUFFIXES = ("ations", "ation", "ising", "izing", "ings", "ing", "ied", "ies", "ed", "es", "s")
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """A light English stemmer: crashes, crashing, crashed -> crash."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
+        word = word[:-1]  # running -> runn -> run
+    return word.rstrip("e") if len(word) > 4 else word
+
+
+_STOP = frozenset(ENGLISH_STOP_WORDS)
+_WORDS = re.compile(r"[\w'.-]+")
+
+
+def normalise(text: str, stemmed: bool = True) -> str:
+    """Lower case, no accents, no token holding a digit or a dot (hosts, numbers), no
+    stop words, words stemmed."""
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    words = (w.strip(".-'") for w in _WORDS.findall(text))
+    kept = [w for w in words if w not in _STOP and _KEEP.match(w)]
+    return " ".join(map(stem, kept)) if stemmed else " ".join(kept)
+
+
+def _fit(vectoriser: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+    try:
+        return vectoriser.fit_transform(texts)
+    except ValueError:  # no term in two rows
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+
+
+def _words() -> TfidfVectorizer:
+    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, dtype=np.float32)
+
+
+def _chars() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True,
+                           min_df=2, dtype=np.float32)  # fmt: skip
+
+
+def _vectors(
+    titles: list[str], descriptions: list[str], s: Settings
+) -> tuple[sparse.csr_matrix, np.ndarray, sparse.csr_matrix]:
+    """(combined row vectors, title word vocabulary, title word vectors)."""
+    words = _words()
+    w = _fit(words, titles)
+    vocabulary = words.get_feature_names_out() if w.shape[1] else np.array([])
+    parts = [(w, s.title_words), (_fit(_chars(), titles), s.title_chars)]
+    if s.description_words and any(descriptions):
+        parts.append((_fit(_words(), descriptions), s.description_words))
+    total = sum(weight for _, weight in parts)
+    x = sparse.hstack(
+        [m * np.float32(np.sqrt(weight / total)) for m, weight in parts], format="csr"
+    )
+    return x, vocabulary, w
+
+
+def _structure(rows: list[Row], i: np.ndarray, j: np.ndarray, s: Settings) -> np.ndarray:
+    ci = np.array([r.ci_id or 0 for r in rows])
+    cls = np.array([r.ci_class_id or 0 for r in rows])
+    cat = np.array([r.category_id or 0 for r in rows])
+    same_ci = (ci[i] == ci[j]) & (ci[i] != 0)
+    same_cls = (cls[i] == cls[j]) & (cls[i] != 0) & ~same_ci
+    both = (cat[i] != 0) & (cat[j] != 0)
+    bonus = s.ci_bonus * same_ci + s.class_bonus * same_cls
+    bonus = bonus + s.category_bonus * (both & (cat[i] == cat[j]))
+    return bonus - s.category_penalty * (both & (cat[i] != cat[j]))
+
+
+def _pairs(x: sparse.csr_matrix, rows: list[Row], s: Settings) -> sparse.csr_matrix:
+    """The block's pair scores at least ``link`` (upper triangle), chunk by chunk."""
+    n, low = x.shape[0], s.link - s.ci_bonus - s.category_bonus
+    parts_i, parts_j, parts_v = [], [], []
+    xt = x.T.tocsc()
+    for start in range(0, n, s.chunk):
+        product = (x[start : start + s.chunk] @ xt).tocoo()
+        i, j, v = product.row + start, product.col, product.data
+        keep = (j > i) & (v >= low)
+        i, j, v = i[keep], j[keep], v[keep]
+        v = v + _structure(rows, i, j, s)
+        keep = v >= s.link
+        parts_i.append(i[keep])
+        parts_j.append(j[keep])
+        parts_v.append(v[keep])
+    i, j, v = (np.concatenate(p) if p else np.array([]) for p in (parts_i, parts_j, parts_v))
+    return sparse.coo_matrix((v, (i, j)), shape=(n, n)).tocsr()
+
+
+def _split(members: np.ndarray, scores: sparse.csr_matrix, s: Settings) -> list[np.ndarray]:
+    """Cut one component by average linkage (distance 1 - score, 1 for unlinked pairs)."""
+    if len(members) < 3 or len(members) > s.max_linkage:
+        return [members]
+    sub = scores[members][:, members].toarray()
+    sub = np.maximum(sub, sub.T)
+    distance = np.clip(1.0 - sub, 0.0, 1.0)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    labels = fcluster(tree, t=1.0 - s.cohesion, criterion="distance")
+    return [members[labels == k] for k in np.unique(labels)]
+
+
+def _trim(members: np.ndarray, x: sparse.csr_matrix, s: Settings) -> np.ndarray:
+    """Drop the members far less similar to the rest than the rest to each other: a
+    near miss that average linkage let into a large cluster."""
+    if len(members) < 4 or len(members) > s.max_linkage or not s.member_ratio:
+        return members
+    sub = x[members]
+    gram = np.asarray((sub @ sub.T).todense())
+    n = len(members)
+    own = (gram.sum(axis=1) - np.diag(gram)) / (n - 1)
+    return members[own >= s.member_ratio * float(own.mean())]
+
+
+def _mode(values: list[int | None]) -> int | None:
+    """The value at least half the rows share, else None."""
+    counted = Counter(v for v in values if v)
+    if not counted:
+        return None
+    value, count = counted.most_common(1)[0]
+    return value if count * 2 >= len(values) else None
+
+
+def _unstem(terms: list[str], texts: list[str]) -> list[str]:
+    """The label's terms in the words the incidents use (the commonest form of a stem)."""
+    forms: dict[str, Counter] = {}
+    for text in texts:
+        for word in normalise(text, stemmed=False).split():
+            forms.setdefault(stem(word), Counter())[word] += 1
+    return [
+        " ".join(forms[t].most_common(1)[0][0] if t in forms else t for t in term.split())
+        for term in terms
+    ]
+
+
+def _describe(block: list[Row], members: np.ndarray, words: sparse.csr_matrix,
+              vocabulary: np.ndarray, x: sparse.csr_matrix, s: Settings) -> Cluster:  # fmt: skip
+    chosen = [block[k] for k in members]
+    terms: list[str] = []
+    if len(vocabulary):
+        centroid = np.asarray(words[members].sum(axis=0)).ravel()
+        for k in np.argsort(-centroid):
+            if centroid[k] <= 0 or len(terms) >= s.label_terms:
+                break
+            term = str(vocabulary[k])
+            if not any(term in t or t in term for t in terms):
+                terms.append(term)
+    terms = _unstem(terms, [r.text for r in chosen])
+    sub = x[members]
+    gram = np.asarray((sub @ sub.T).todense())
+    n = len(members)
+    cohesion = float((gram.sum() - np.trace(gram)) / (n * (n - 1))) if n > 1 else 1.0
+    dates = [r.created_at for r in chosen if r.created_at is not None]
+    chosen.sort(key=lambda r: (r.created_at or datetime.min, r.id))
+    return Cluster(
+        service_id=chosen[0].service_id, ids=[r.id for r in chosen],
+        label=" · ".join(terms)[:200], terms=terms, cohesion=round(cohesion, 4),
+        weight=float(sum(r.weight for r in chosen)),
+        category_id=_mode([r.category_id for r in chosen]), ci_id=_mode([r.ci_id for r in chosen]),
+        ci_class_id=_mode([r.ci_class_id for r in chosen]),
+        first_seen=min(dates) if dates else None, last_seen=max(dates) if dates else None,
+    )  # fmt: skip
+
+
+def cluster(rows: list[Row], settings: Settings | None = None) -> list[Cluster]:
+    """The clusters of similar rows (same service), largest weight first."""
+    s = settings or Settings()
+    if len(rows) < s.min_size:
+        return []
+    blocks: dict[int, list[int]] = {}
+    for index, row in enumerate(rows):
+        blocks.setdefault(row.service_id, []).append(index)
+    x, vocabulary, words = _vectors(
+        [normalise(r.text) for r in rows], [normalise(r.description) for r in rows], s
+    )
+    found: list[Cluster] = []
+    for indexes in blocks.values():
+        if len(indexes) < s.min_size:
+            continue
+        if len(indexes) > s.max_block:
+            newest = sorted(indexes, key=lambda k: (rows[k].created_at or datetime.min, rows[k].id))
+            indexes = newest[-s.max_block :]
+        block = [rows[k] for k in indexes]
+        bx, bw = x[indexes], words[indexes]
+        scores = _pairs(bx, block, s)
+        count, labels = connected_components(scores, directed=False)
+        sizes = np.bincount(labels, minlength=count)
+        for component in np.flatnonzero(sizes >= s.min_size):
+            for members in _split(np.flatnonzero(labels == component), scores, s):
+                members = _trim(members, bx, s)
+                if len(members) >= s.min_size:
+                    found.append(_describe(block, members, bw, vocabulary, bx, s))
+    found.sort(key=lambda c: (-c.weight, -c.size, c.ids[0]))
+    return found
