@@ -1,9 +1,9 @@
 """Status transition tables of Problem Management (seed 003 ch. 9)."""
 
 from steward.core.workflows import Workflow
-from steward.problems.choices import ProblemStatus
+from steward.problems.choices import CandidateStatus, KnownErrorStatus, ProblemStatus
 
-P = ProblemStatus
+P, K, C = ProblemStatus, KnownErrorStatus, CandidateStatus
 
 # Proc. 1 registers and assigns; proc. 2 is the specialist's analysis (and a fix the review
 # asked for); proc. 3 the coordinator's review; proc. 4 the closure after the change (or
@@ -21,4 +21,22 @@ PROBLEM = Workflow.build(
         P.IMPASSE: {P.ASSIGNED, P.CLOSED},
         P.CLOSED: set(),
     },
+)
+
+# A known error goes to Change Management as a request for change (proc. 3); closing its
+# problem resolves it (proc. 4) or, when the coordinator gives up, retires it.
+KNOWN_ERROR = Workflow.build(
+    "known error",
+    {
+        K.OPEN: {K.CHANGE_REQUESTED, K.RESOLVED, K.RETIRED},
+        K.CHANGE_REQUESTED: {K.RESOLVED, K.RETIRED},
+        K.RESOLVED: set(),
+        K.RETIRED: set(),
+    },
+)
+
+# A problem candidate is decided once: registered as a problem, or dismissed.
+CANDIDATE = Workflow.build(
+    "problem candidate",
+    {C.OPEN: {C.REGISTERED, C.DISMISSED}, C.REGISTERED: set(), C.DISMISSED: set()},
 )

@@ -27,11 +27,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from steward.core import journal, notify, permissions
+from steward.core import journal, notify, permissions, transitions
 from steward.core.errors import DomainError
 from steward.core.models import Person
 from steward.incidents.models import IncidentRequest
-from steward.problems import similarity
+from steward.problems import similarity, workflows
 from steward.problems.choices import CandidateStatus, ProblemSource
 from steward.problems.models import ProblemCandidate, ProblemInvestigation
 from steward.problems.services import problems as _problems
@@ -215,12 +215,13 @@ def candidate_register(
             incident_ids=incident_ids, source=ProblemSource.CANDIDATE,
             support_group_id=support_group_id, specialist_id=specialist_id,
         )  # fmt: skip
-        candidate.status = CandidateStatus.REGISTERED
         candidate.problem = problem
         candidate.decided_by, candidate.decided_at = actor, timezone.now()
-        candidate.save()
-        journal.system(candidate, text=f"{actor} registered it as {problem.number}.",
-                       data={"problem": problem.pk})  # fmt: skip
+        transitions.transition(
+            candidate, CandidateStatus.REGISTERED, actor=actor, workflow=workflows.CANDIDATE,
+            reason=f"Registered as {problem.number}.",
+            also=["problem", "decided_by", "decided_at"],
+        )  # fmt: skip
         journal.system(problem, text=f"Registered from the cluster “{candidate.label}” "
                        f"({len(incident_ids)} incident requests).", data={"candidate": candidate.pk})  # fmt: skip
         notify.record_event(record=candidate, event="problems.problem_candidate.registered",
@@ -235,12 +236,13 @@ def candidate_dismiss(*, actor: Person, candidate_id: int, reason: str) -> Probl
         raise ValidationError({"reason": ["Say why this cluster is no problem."]})
     with transaction.atomic():
         candidate = _lock(actor, candidate_id)
-        candidate.status = CandidateStatus.DISMISSED
         candidate.dismissal_reason = reason.strip()
         candidate.decided_by, candidate.decided_at = actor, timezone.now()
-        candidate.save()
-        journal.system(candidate, text=f"{actor} dismissed it: {candidate.dismissal_reason}",
-                       data={"reason": candidate.dismissal_reason})  # fmt: skip
+        transitions.transition(
+            candidate, CandidateStatus.DISMISSED, actor=actor, workflow=workflows.CANDIDATE,
+            reason=candidate.dismissal_reason,
+            also=["dismissal_reason", "decided_by", "decided_at"],
+        )  # fmt: skip
         notify.record_event(record=candidate, event="problems.problem_candidate.dismissed",
                             actor=actor)  # fmt: skip
     return candidate

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from steward.changes.choices import ChangeOutcome, ChangeStatus
-from steward.core import journal, notify, transitions
+from steward.core import journal, transitions
 from steward.core.edits import lock_to_edit
 from steward.core.errors import DomainError
 from steward.core.fields import given
@@ -266,18 +266,14 @@ def _end_known_errors(problem: ProblemInvestigation, actor: Person, *, given_up:
     for error in problem.known_errors.exclude(
         status__in=(KnownErrorStatus.RESOLVED, KnownErrorStatus.RETIRED)
     ).select_related("workaround_solution"):
-        error.status = status
-        fields = ["status", "updated_at"]
         if not given_up:
             error.resolved_at = now
-            fields.append("resolved_at")
-        error.save(update_fields=fields)
+        transitions.transition(
+            error, status, actor=actor, workflow=workflows.KNOWN_ERROR,
+            reason=f"{actor} closed {problem.number}.", also=["resolved_at"],
+            event=None if given_up else "problems.known_error.resolved",
+        )  # fmt: skip
         state = error.get_status_display().lower()
-        journal.system(error, text=f"{actor} closed {problem.number}: {state}.",
-                       data={"problem": problem.pk})  # fmt: skip
-        if not given_up:
-            notify.record_event(record=error, event="problems.known_error.resolved",
-                                actor=actor)  # fmt: skip
         retire_workaround(error, actor=actor, note=f"{problem.number} was closed: known "
                           f"error {error.number} is {state}.")  # fmt: skip
 

@@ -211,12 +211,13 @@ def raise_known_error(
         functionality_changes=problem.functionality_changes, cmdb_update=problem.cmdb_update,
     )  # fmt: skip
     known_error.rfc = rfc
-    known_error.status = KnownErrorStatus.CHANGE_REQUESTED
     if known_error.workaround:
         known_error.workaround_solution = _publish(known_error, actor=actor)
-    known_error.save(update_fields=["rfc", "status", "workaround_solution", "updated_at"])
-    journal.system(known_error, text=f"Request for change {rfc.number} submitted.",
-                   data={"rfc": rfc.pk})  # fmt: skip
+    transitions.transition(
+        known_error, KnownErrorStatus.CHANGE_REQUESTED, actor=actor,
+        workflow=workflows.KNOWN_ERROR, reason=f"Request for change {rfc.number} submitted.",
+        also=["rfc", "workaround_solution"],
+    )  # fmt: skip
     notify.record_event(record=known_error, event="problems.known_error.created", actor=actor,
                         data={"rfc": rfc.pk})  # fmt: skip
     transitions.transition(
