@@ -34,6 +34,7 @@ from steward.problems.forms.problems import ProblemEditForm, ProblemRegisterForm
 from steward.problems.models import ProblemInvestigation
 from steward.problems.queries import problems as queries
 from steward.problems.services import problems as svc
+from steward.problems.services.closure import recurrence_evidence
 from steward.problems.views.sections import SECTIONS
 from steward.service_level.queries import services_for
 
@@ -135,12 +136,7 @@ class ProblemDetailView(RecordDetailView):
             form=kwargs.get("failed_form"),
         )
         context["panel"] = panel
-        primary = next(
-            (e["action"].key for e in [*panel["buttons"], *panel["steps"]]
-             if e["action"].style == "primary"),
-            None,
-        )  # fmt: skip
-        context.update(ranked(panel, primary))
+        context.update(ranked(panel, primary_step(problem, panel)))
         sections = []
         for template, spec in SECTIONS:
             module, name = spec.split(":")
@@ -148,6 +144,25 @@ class ProblemDetailView(RecordDetailView):
             sections.append(template)
         context["problem_sections"] = sections
         return context
+
+
+# The closure step (proc. 4) that ``rules.closure_decision`` suggests from the evidence.
+_CLOSURE_STEP = {"close": "close", "reassign": "reassign-solution", "impasse": "impasse"}
+
+
+def primary_step(problem: ProblemInvestigation, panel: dict[str, list[dict[str, Any]]]) -> Any:
+    """The row shown first: at closure, the decision the evidence suggests (recurring
+    incidents or a change not implemented: reassign, not close); else the first primary
+    row offered."""
+    entries = [*panel["buttons"], *panel["steps"]]
+    keys = {e["action"].key for e in entries}
+    if "impasse" in keys and problem.review_decision == "impasse_candidate":
+        return "impasse"  # a good analysis without a practical solution (proc. 3)
+    if "close" in keys:
+        suggested = _CLOSURE_STEP.get(str(recurrence_evidence(problem)["suggested"]))
+        if suggested in keys:
+            return suggested
+    return next((e["action"].key for e in entries if e["action"].style == "primary"), None)
 
 
 class ProblemRegisterView(ServiceFormView):
