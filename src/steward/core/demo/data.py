@@ -177,7 +177,7 @@ LOGINS = [
     ("admin", "system administrator: everything, including /admin/"),
     ("dana.desk", "service desk analyst"),
     ("grace.coord", "group coordinator of Server & Storage, specialist"),
-    ("pat.problem", "problem coordinator of every service: incident review, candidates, known errors"),
+    ("pat.problem", "problem coordinator of every service: review, candidates, known errors"),
     ("kim.spec", "specialist, Application Support (analyses problems)"),
     ("chris.change", "change coordinator of Online Banking, Payments Gateway, Fleet Tracking"),
     ("max.manager", "change manager and CAB member"),
