@@ -24,6 +24,7 @@ from steward.core.demo import data, loader
 from steward.core.models import BusinessCalendar, Person, SlaClock
 from steward.core.tests.browser.conftest import browser_page, shot, sign_in  # noqa: F401
 from steward.incidents.models import IncidentRequest
+from steward.problems.models import KnownError, ProblemCandidate, ProblemInvestigation
 from steward.service_level.models import Agreement, SlaReview
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -135,6 +136,16 @@ def _records() -> dict[str, str]:
         "ci": ci.get_absolute_url(),
         "calendar": BusinessCalendar.objects.order_by("pk")[0].get_absolute_url(),
         "change": Change.objects.filter(status="planning").order_by("pk")[0].get_absolute_url(),
+        # Problem Management: one whose closure card lists recurring incidents, one in
+        # analysis with its options, a known error, a candidate.
+        "problem": ProblemInvestigation.objects.get(
+            status="known_error", known_errors__rfc__change__isnull=False
+        ).get_absolute_url(),
+        "problem_analysis": ProblemInvestigation.objects.get(
+            status="root_cause_analysis"
+        ).get_absolute_url(),
+        "known_error": KnownError.objects.order_by("pk")[0].get_absolute_url(),
+        "candidate": ProblemCandidate.objects.order_by("-score")[0].get_absolute_url(),
     }
 
 
@@ -183,6 +194,21 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
     )
     yield "ruben.northwind", ["/portal/", records["portal_request"], "/portal/new/", "/catalog/"]
     yield "max.manager", ["/changes/kpis/"]  # Change Management: the KPIs (kpis topic)
+    yield (
+        "pat.problem",
+        [
+            "/problems/",
+            records["problem"],
+            records["problem_analysis"],
+            "/problems/new/",
+            "/problems/review/",
+            "/problem-candidates/",
+            records["candidate"],
+            "/known-errors/",
+            records["known_error"],
+            "/problems/kpis/",
+        ],
+    )
     yield "max.manager", ["/change-calendar/", "/change-calendar/?view=week", "/planned-events/"]
 
 
