@@ -146,16 +146,18 @@ def planted_set(services: int, seed: int = 15) -> tuple[list[dict], dict[int, in
     truth: dict[int, int] = {}
     cluster_no = 0
     sizes = [3, 4, 5, 6, 8, 12, 20, 40]
+    planted: dict[tuple[int, int, int], int] = {}
 
     def add(service: int, subject: list[str], symptom: list[str], cluster: int | None) -> None:
         title, description = text(subject, symptom, rng)
         rid = len(rows) + 1
+        a, b = SUBJECTS.index(subject), SYMPTOMS.index(symptom)
         rows.append({"id": rid, "service": service, "title": title, "description": description,
                      "days": rng.uniform(0, 89), "weight": rng.choice([1, 1, 2, 3, 4]),
-                     **structure(service, SUBJECTS.index(subject), SYMPTOMS.index(symptom),
-                                 srng)})  # fmt: skip
+                     "problem": (service, a, b), **structure(service, a, b, srng)})  # fmt: skip
         if cluster is not None:
             truth[rid] = cluster
+            planted[(service, a, b)] = cluster
 
     for service in range(1, services + 1):
         pairs = [(a, b) for a in range(len(SUBJECTS)) for b in range(len(SYMPTOMS))]
@@ -182,6 +184,11 @@ def planted_set(services: int, seed: int = 15) -> tuple[list[dict], dict[int, in
         for _ in range(40):  # noise: unused subjects with random symptoms, alone
             a = rng.choice([s for s in range(len(SUBJECTS)) if s not in used_subjects])
             add(service, SUBJECTS[a], rng.choice(SYMPTOMS), None)
+    # The copies sent to another service that planted the very same problem itself are
+    # that problem's incidents there: the truth says so.
+    for row in rows:
+        if row["id"] not in truth and row["problem"] in planted:
+            truth[row["id"]] = planted[row["problem"]]
     return rows, truth
 
 

@@ -156,21 +156,15 @@ class Lexicon:
         self.longest = max((len(p) for p in self.phrases), default=1)
         self.stop = frozenset(ENGLISH_STOP_WORDS) | frozenset(filler)
         self.concepts = frozenset(concepts)
-        # Typos: single words of the lexicon and filler words (5 letters or more), by
-        # themselves and with one letter left out.
-        self.spelled: dict[str, str] = {}
+        # Typos: the words of the lexicon (phrases' too) and filler words of 5 letters
+        # or more, by themselves and with one letter left out.
+        known = {w for forms in listed.items() for f in (forms[0], *forms[1]) for w in f.split()}
+        known |= set(filler)
+        self.spelled: frozenset[str] = frozenset(w for w in known if len(w) >= 5)
         self.short: dict[str, str] = {}
-        for concept, forms in listed.items():
-            for form in (concept, *forms):
-                if " " not in form and len(form) >= 5:
-                    self.spelled[form] = concept
-                    for k in range(len(form)):
-                        self.short.setdefault(form[:k] + form[k + 1 :], concept)
-        for word in filler:
-            if len(word) >= 5:
-                self.spelled.setdefault(word, "")
-                for k in range(len(word)):
-                    self.short.setdefault(word[:k] + word[k + 1 :], "")
+        for word in sorted(self.spelled):
+            for k in range(len(word)):
+                self.short.setdefault(word[:k] + word[k + 1 :], word)
         self.symptoms = {c: 1 << n for n, c in enumerate(sorted(set(symptoms) - {"fail"}))}
 
     def symptom_mask(self, keys: Iterable[str]) -> int:
@@ -182,28 +176,26 @@ class Lexicon:
         return mask or (1 << 62 if failed else 0)
 
     def key(self, word: str) -> str:
-        """The concept of one word, else its stem ("" for a filler word)."""
+        """The concept of one word, else its stem."""
         stemmed = stem(word)
-        if stemmed in self.words:
-            return self.words[stemmed]
-        if len(word) >= 5:
-            typo = self.misspelt(word)
-            if typo is not None:
-                return typo
-        return stemmed
+        return self.words.get(stemmed, stemmed)
 
-    def misspelt(self, word: str) -> str | None:
-        """The concept (or "" for filler) of a word one slip away from a lexicon word:
-        two letters swapped, one letter too many or one missing."""
+    def correct(self, word: str) -> str:
+        """The lexicon or filler word ``word`` is one slip away from (two letters
+        swapped, one letter too many or one missing), else ``word``."""
+        if len(word) < 5 or word in self.spelled or word in self.stop:
+            return word
+        if stem(word) in self.words:
+            return word
         for k in range(len(word) - 1):
             swapped = word[:k] + word[k + 1] + word[k] + word[k + 2 :]
             if swapped in self.spelled:
-                return self.spelled[swapped]
+                return swapped
         for k in range(len(word)):
             shorter = word[:k] + word[k + 1 :]
             if shorter in self.spelled:
-                return self.spelled[shorter]
-        return self.short.get(word)
+                return shorter
+        return self.short.get(word, word)
 
 
 DEFAULT = Lexicon()
@@ -235,18 +227,18 @@ def _phrase(words: list[str], k: int, lexicon: Lexicon) -> tuple[int, str] | Non
     return None
 
 
-def _key(word: str, lexicon: Lexicon) -> str:
-    return _cached_key(word, id(lexicon)) if lexicon is DEFAULT else lexicon.key(word)
+def _correct(word: str, lexicon: Lexicon) -> str:
+    return _corrected(word) if lexicon is DEFAULT else lexicon.correct(word)
 
 
 @lru_cache(maxsize=200_000)
-def _cached_key(word: str, _lexicon: int) -> str:
-    return DEFAULT.key(word)
+def _corrected(word: str) -> str:
+    return DEFAULT.correct(word)
 
 
 def tokens(text: str, lexicon: Lexicon = DEFAULT) -> list[tuple[str, str]]:
     """(surface, key) of each meaningful word or phrase of ``text``, in order."""
-    words = _plain(text)
+    words = [_correct(w, lexicon) for w in _plain(text)]
     found: list[tuple[str, str]] = []
     k = 0
     while k < len(words):
@@ -264,9 +256,7 @@ def tokens(text: str, lexicon: Lexicon = DEFAULT) -> list[tuple[str, str]]:
         if word in NEGATIONS:
             found.append((word, "fail"))
         elif word not in lexicon.stop or stem(word) in lexicon.words:
-            key = _key(word, lexicon)
-            if key:
-                found.append((word, key))
+            found.append((word, lexicon.key(word)))
     return found
 
 
