@@ -271,28 +271,30 @@ def _slips(word: str) -> list[str]:
     return swapped + [word[:k] + word[k + 1 :] for k in range(len(word))]
 
 
-def respell(texts: list[str], rare: int = 2, common: int = 5, shortest: int = 5) -> list[str]:
-    """The normalised ``texts`` with each rare word (at most ``rare`` times in all of
-    them) that is one slip (two letters swapped, one letter too many or missing) away
-    from a common word (at least ``common`` times) written as the common word: the
-    typos of words the lexicon does not know ("uplaod" among many "upload")."""
+def respell(texts: list[str], ratio: int = 5, common: int = 5, shortest: int = 5) -> list[str]:
+    """The normalised ``texts`` with each word that is one slip (two letters swapped, one
+    letter too many or missing) away from a common word (at least ``common`` times, and
+    ``ratio`` times as often as it) written as the common word: the typos of words the
+    lexicon does not know ("uplaod" among many "upload")."""
     counts = Counter(word for text in texts for word in text.split())
     frequent = {w for w, n in counts.items() if n >= common and len(w) >= shortest}
     if not frequent:
         return texts
     shorter: dict[str, str] = {}
-    for word in sorted(frequent, key=lambda w: -counts[w]):
+    for word in sorted(frequent, key=lambda w: (-counts[w], w)):
         for slip in _slips(word)[len(word) - 1 :]:
             shorter.setdefault(slip, word)
     fixes: dict[str, str] = {}
     for word, n in counts.items():
-        if n > rare or len(word) < shortest or word in frequent:
+        if len(word) < shortest:
             continue
         known = [s for s in _slips(word) if s in frequent]
+        if word in shorter:
+            known.append(shorter[word])
         if known:
-            fixes[word] = max(known, key=lambda w: counts[w])
-        elif word in shorter:
-            fixes[word] = shorter[word]
+            best = max(known, key=lambda w: (counts[w], w))
+            if counts[best] >= ratio * n:
+                fixes[word] = best
     if not fixes:
         return texts
     return [" ".join(fixes.get(w, w) for w in text.split()) for text in texts]

@@ -11,8 +11,8 @@ The method (measured by ``make bench SCENARIO=problem_candidates``):
    accents, no token holding a digit or a dot (hosts, error numbers, dates, IPs), no stop
    or filler words, the lexicon's words and phrases as one concept (``frozen`` /
    ``freezes`` -> ``freeze``, ``timed out`` -> ``timeout``, ``not accepted`` -> ``reject``),
-   typos of lexicon words read as the word, other words Snowball-stemmed; then a word seen
-   at most twice one slip away from a common word is read as it (``lexicon.respell``).
+   typos of lexicon words read as the word, other words Snowball-stemmed; then a word one
+   slip away from a word five times as common is read as it (``lexicon.respell``).
    TF-IDF (scikit-learn, sublinear tf, idf over the whole window): title words 1-2-grams
    (every word, even one seen once: it tells titles apart), title ``char_wb`` 3-4-grams
    (typos, inflections), description words. Each row's vector is the L2-normalised parts
@@ -26,7 +26,9 @@ The method (measured by ``make bench SCENARIO=problem_candidates``):
    they share the category, minus ``category_penalty`` when both are categorised
    differently; minus ``symptom_penalty`` when both name symptoms of the lexicon
    (``lexicon.SYMPTOMS``) and none in common (the same subject, another fault: a near
-   miss), minus ``symptom_unknown`` when only one names a symptom. So the issue's "same
+   miss), minus ``symptom_unknown`` when only one names a symptom, minus
+   ``subject_penalty`` when both name words besides symptoms and share none of them (the
+   same fault of another thing). So the issue's "same
    service, CI or CI class, category and similar text" is: same service always, text
    decisive, the structure tipping borderline pairs, the symptom part required to agree.
 4. **Clusters.** Pairs scoring at least ``link`` are edges; connected components
@@ -93,6 +95,8 @@ class Settings:
     symptom_penalty: float = 0.5
     # Only one of them names a symptom: the fault may well be another.
     symptom_unknown: float = 0.10
+    # Both name something besides symptoms, nothing in common: another subject.
+    subject_penalty: float = 0.2
     # Both name the same symptom.
     symptom_bonus: float = 0.0
     max_block: int = 20_000  # rows of one service compared (the most recent)
@@ -172,8 +176,22 @@ def _vectors(
     return x, vocabulary, w
 
 
-def _structure(rows: list[Row], faults: np.ndarray, i: np.ndarray, j: np.ndarray,
-               s: Settings) -> np.ndarray:  # fmt: skip
+def _things(titles: list[str], lexicon: Lexicon) -> sparse.csr_matrix:
+    """Which words besides symptoms (the subject: "payroll export") each title names."""
+    columns: dict[str, int] = {}
+    indices: list[int] = []
+    indptr = [0]
+    skip = set(lexicon.symptoms) | {"fail"}
+    for title in titles:
+        named = {columns.setdefault(w, len(columns)) for w in title.split() if w not in skip}
+        indices.extend(sorted(named))
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(titles), max(len(columns), 1)))
+
+
+def _structure(rows: list[Row], faults: np.ndarray, things: sparse.csr_matrix,
+               i: np.ndarray, j: np.ndarray, s: Settings) -> np.ndarray:  # fmt: skip
     ci = np.array([r.ci_id or 0 for r in rows])
     cls = np.array([r.ci_class_id or 0 for r in rows])
     cat = np.array([r.category_id or 0 for r in rows])
@@ -188,11 +206,16 @@ def _structure(rows: list[Row], faults: np.ndarray, i: np.ndarray, j: np.ndarray
     bonus = bonus + s.category_bonus * (both & (cat[i] == cat[j]))
     bonus = bonus + s.symptom_bonus * common - s.symptom_penalty * (named & ~common)
     bonus = bonus - s.symptom_unknown * one
+    if s.subject_penalty and len(i):
+        shared = np.asarray(things[i].multiply(things[j]).sum(axis=1)).ravel() > 0
+        counted = np.diff(things.indptr)
+        apart = (counted[i] > 0) & (counted[j] > 0) & ~shared
+        bonus = bonus - s.subject_penalty * apart
     return bonus - s.category_penalty * (both & (cat[i] != cat[j]))
 
 
 def _pairs(x: sparse.csr_matrix, rows: list[Row], faults: np.ndarray,
-           s: Settings) -> sparse.csr_matrix:  # fmt: skip
+           things: sparse.csr_matrix, s: Settings) -> sparse.csr_matrix:  # fmt: skip
     """The block's pair scores at least ``link`` (upper triangle), chunk by chunk."""
     n, low = x.shape[0], s.link - s.ci_bonus - s.category_bonus - s.symptom_bonus
     parts_i, parts_j, parts_v = [], [], []
@@ -202,7 +225,7 @@ def _pairs(x: sparse.csr_matrix, rows: list[Row], faults: np.ndarray,
         i, j, v = product.row + start, product.col, product.data
         keep = (j > i) & (v >= low)
         i, j, v = i[keep], j[keep], v[keep]
-        v = v + _structure(rows, faults, i, j, s)
+        v = v + _structure(rows, faults, things, i, j, s)
         keep = v >= s.link
         parts_i.append(i[keep])
         parts_j.append(j[keep])
@@ -329,6 +352,7 @@ def cluster(rows: list[Row], settings: Settings | None = None) -> list[Cluster]:
     lexicon = s.lexicon or DEFAULT
     titles = respell([normalise(r.text, lexicon=lexicon) for r in rows])
     faults = np.array([lexicon.symptom_mask(t.split()) for t in titles], dtype=np.int64)
+    things = _things(titles, lexicon)
     x, vocabulary, words = _vectors(
         titles, [normalise(r.description, lexicon=lexicon) for r in rows], s
     )
@@ -341,7 +365,7 @@ def cluster(rows: list[Row], settings: Settings | None = None) -> list[Cluster]:
             indexes = newest[-s.max_block :]
         block = [rows[k] for k in indexes]
         bx, bw = x[indexes], words[indexes]
-        scores = _pairs(bx, block, faults[indexes], s)
+        scores = _pairs(bx, block, faults[indexes], things[indexes], s)
         count, labels = connected_components(scores, directed=False)
         sizes = np.bincount(labels, minlength=count)
         groups = []

@@ -83,6 +83,8 @@ def test_a_lexicon_of_ones_own():
         (["file upload"] * 5 + ["file uplaod"], ["file upload"] * 6),  # rare -> common
         (["upload"] * 5 + ["uploads"], ["upload"] * 6),  # one letter too many
         (["upload"] * 4 + ["uplaod"], ["upload"] * 4 + ["uplaod"]),  # not common enough
+        (["upload"] * 10 + ["uplaod"] * 2, ["upload"] * 12),  # a typo made twice
+        (["upload"] * 6 + ["uploads"] * 2, ["upload"] * 6 + ["uploads"] * 2),  # a word of its own
         (["crash"] * 5 + ["crush"], ["crash"] * 5 + ["crush"]),  # another letter: kept
     ],
 )
@@ -119,3 +121,19 @@ def test_fragments_of_one_problem_are_merged(merge, cis, expected):
             for n, t in enumerate(FIRST + SECOND, start=1)]  # fmt: skip
     found = cluster(rows, Settings(link=0.6, merge=merge))
     assert sorted(c.ids for c in found) == expected
+
+
+@pytest.mark.parametrize(
+    ("penalty", "expected"),
+    [
+        (0.0, [[1, 2, 3], [4, 5, 6]]),  # the symptom alone glues three subjects
+        (0.4, [[1, 2, 3]]),  # nothing in common besides the symptom: apart
+    ],
+)
+def test_the_same_symptom_on_other_subjects_stays_apart(penalty, expected):
+    # (Six titles: the character n-grams seen once are not counted, so the text alone
+    # overrates the symptom; in a real window the default penalty suffices.)
+    titles = ["vpn client freezes", "vpn client frozen", "vpn client hangs",
+              "mailbox freezes", "payroll export freezes", "crm dashboard hangs"]  # fmt: skip
+    rows = [Row(id=n, service_id=1, text=t) for n, t in enumerate(titles, start=1)]
+    assert sorted(c.ids for c in cluster(rows, Settings(subject_penalty=penalty))) == expected
