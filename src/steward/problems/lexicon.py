@@ -154,6 +154,7 @@ class Lexicon:
                 else:
                     self.phrases[parts] = concept
         self.longest = max((len(p) for p in self.phrases), default=1)
+        self.starts = frozenset(p[0] for p in self.phrases)
         self.stop = frozenset(ENGLISH_STOP_WORDS) | frozenset(filler)
         self.concepts = frozenset(concepts)
         # Typos: the words of the lexicon (phrases' too) and filler words of 5 letters
@@ -218,6 +219,8 @@ def _plain(text: str) -> list[str]:
 
 def _phrase(words: list[str], k: int, lexicon: Lexicon) -> tuple[int, str] | None:
     """(length, concept) of the longest lexicon phrase starting at ``words[k]``."""
+    if "-" not in words[k] and stem(words[k]) not in lexicon.starts:
+        return None
     for length in range(min(lexicon.longest, len(words) - k), 0, -1):
         parts = tuple(stem(w) for w in words[k : k + length])
         if len(parts) == 1 and "-" not in words[k]:
@@ -262,7 +265,14 @@ def tokens(text: str, lexicon: Lexicon = DEFAULT) -> list[tuple[str, str]]:
 
 def normalise(text: str, stemmed: bool = True, lexicon: Lexicon = DEFAULT) -> str:
     """The keys of ``text`` joined by spaces (``stemmed=False``: the surface words)."""
+    if stemmed and lexicon is DEFAULT and len(text) <= 200:
+        return _normalised(text)
     return " ".join(key if stemmed else surface for surface, key in tokens(text, lexicon))
+
+
+@lru_cache(maxsize=50_000)
+def _normalised(text: str) -> str:
+    return " ".join(key for _, key in tokens(text))
 
 
 def _slips(word: str) -> list[str]:
