@@ -57,7 +57,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from steward.problems.lexicon import DEFAULT, Lexicon, respell, stem, tokens
+from steward.problems.lexicon import DEFAULT, NEGATIONS, Lexicon, respell, stem, tokens
 from steward.problems.lexicon import normalise as lexicon_normalise
 
 __all__ = ["Cluster", "Row", "Settings", "cluster", "normalise", "stem"]
@@ -319,12 +319,15 @@ def _describe(block: list[Row], members: np.ndarray, words: sparse.csr_matrix,
     if len(vocabulary):
         centroid = np.asarray(words[members].sum(axis=0)).ravel()
         for k in np.argsort(-centroid):
-            if centroid[k] <= 0 or len(terms) >= s.label_terms:
+            if centroid[k] <= 0 or len(terms) >= s.label_terms + 2:
                 break
             term = str(vocabulary[k])
             if not any(term in t or t in term for t in terms):
                 terms.append(term)
     terms = _unstem(terms, [r.text for r in chosen], s.lexicon or DEFAULT)
+    # "calendar not" (of "calendar not updating") says nothing: a term ending in a
+    # negation is left out.
+    terms = [t for t in terms if t.split()[-1] not in NEGATIONS][: s.label_terms]
     sub = x[members]
     gram = np.asarray((sub @ sub.T).todense())
     n = len(members)
