@@ -6,7 +6,12 @@ Quality: ``BENCH_QUALITY_SERVICES`` (8) services; per service planted clusters o
 3..40 (one problem each: a subject and a symptom, written in paraphrases: synonyms, word
 order, typos, varying hostnames, numbers and users), noise incidents (random subjects and
 symptoms, alone), near-miss texts (the subject of a planted cluster with another symptom;
-the planted cluster's own words in another service). Figures:
+the planted cluster's own words in another service). Each row also carries the structure
+real incidents have (``structure``): the subject's CI (one per service and subject, its
+class by subject) on 80 % of the rows, none on 10 %, a wrong one on 10 %; the category a
+service desk picks for the symptom on 80 %, another on 20 %; so a near miss shares the CI
+and often the category. The texts are those drawn before the structure was added (the
+structure has its own random stream). Figures:
 
 - ``precision`` / ``recall``: pairwise. Precision: of the incident pairs put in one
   proposed cluster, the share planted together; recall: of the pairs of planted clusters
@@ -77,6 +82,10 @@ SYMPTOMS = [
     ["freezes", "freezes completely", "frozen screen freezes"],
     ["duplicate entries", "shows duplicate entries", "entries duplicated"],
 ]
+# The category a service desk picks for a symptom (performance, availability, access,
+# data, output): near misses of one subject often share it (freezes / is slow).
+SYMPTOM_CATEGORY = [2, 1, 2, 3, 3, 1, 4, 4, 5, 3, 1, 4]
+CATEGORIES = 5
 FILLERS = [
     "since this morning", "for user {user}", "on host {host}", "error code {num}",
     "please help", "again today", "after the update", "ticket from {user}",
@@ -108,21 +117,47 @@ def text(subject: list[str], symptom: list[str], rng: random.Random) -> tuple[st
     return title, description
 
 
+def structure(service: int, subject: int, symptom: int, rng: random.Random) -> dict:
+    """The CI, CI class and category an incident about ``subject`` and ``symptom`` is
+    recorded with, as a service desk does it: the subject's CI (one per service and
+    subject; its class by subject) 80 % of the time, no CI 10 %, a wrong CI of the service
+    10 %; the symptom's category 80 %, another one 20 %. So most incidents of one problem
+    share CI and category, a near miss (same subject, another symptom) shares the CI and
+    often the category, and 20 % of every problem's incidents carry a misleading field."""
+    draw = rng.random()
+    if draw < 0.8:
+        ci, ci_class = service * 100 + subject + 1, subject % 6 + 1
+    elif draw < 0.9:
+        ci, ci_class = None, None
+    else:
+        other = rng.randrange(len(SUBJECTS))
+        ci, ci_class = service * 100 + other + 1, other % 6 + 1
+    category = SYMPTOM_CATEGORY[symptom]
+    if rng.random() >= 0.8:
+        category = rng.choice([c for c in range(1, CATEGORIES + 1) if c != category])
+    return {"ci": ci, "ci_class": ci_class, "category": category}
+
+
 def planted_set(services: int, seed: int = 15) -> tuple[list[dict], dict[int, int]]:
     """(rows, {row id: planted cluster}) of the quality set; noise has no cluster."""
     rng = random.Random(seed)
+    srng = random.Random(seed + 1)  # the structure: the texts stay those of ``seed``
     rows: list[dict] = []
     truth: dict[int, int] = {}
     cluster_no = 0
     sizes = [3, 4, 5, 6, 8, 12, 20, 40]
+    planted: dict[tuple[int, int, int], int] = {}
 
     def add(service: int, subject: list[str], symptom: list[str], cluster: int | None) -> None:
         title, description = text(subject, symptom, rng)
         rid = len(rows) + 1
+        a, b = SUBJECTS.index(subject), SYMPTOMS.index(symptom)
         rows.append({"id": rid, "service": service, "title": title, "description": description,
-                     "days": rng.uniform(0, 89), "weight": rng.choice([1, 1, 2, 3, 4])})  # fmt: skip
+                     "days": rng.uniform(0, 89), "weight": rng.choice([1, 1, 2, 3, 4]),
+                     "problem": (service, a, b), **structure(service, a, b, srng)})  # fmt: skip
         if cluster is not None:
             truth[rid] = cluster
+            planted[(service, a, b)] = cluster
 
     for service in range(1, services + 1):
         pairs = [(a, b) for a in range(len(SUBJECTS)) for b in range(len(SYMPTOMS))]
@@ -149,6 +184,11 @@ def planted_set(services: int, seed: int = 15) -> tuple[list[dict], dict[int, in
         for _ in range(40):  # noise: unused subjects with random symptoms, alone
             a = rng.choice([s for s in range(len(SUBJECTS)) if s not in used_subjects])
             add(service, SUBJECTS[a], rng.choice(SYMPTOMS), None)
+    # The copies sent to another service that planted the very same problem itself are
+    # that problem's incidents there: the truth says so.
+    for row in rows:
+        if row["id"] not in truth and row["problem"] in planted:
+            truth[row["id"]] = planted[row["problem"]]
     return rows, truth
 
 
@@ -157,7 +197,8 @@ def _row_objects(rows: list[dict]) -> list:
 
     return [
         Row(id=r["id"], service_id=r["service"], text=r["title"], description=r["description"],
-            weight=r["weight"], created_at=NOW - timedelta(days=r["days"]))
+            weight=r["weight"], created_at=NOW - timedelta(days=r["days"]),
+            category_id=r["category"], ci_id=r["ci"], ci_class_id=r["ci_class"])
         for r in rows
     ]  # fmt: skip
 

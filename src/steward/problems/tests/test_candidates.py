@@ -31,7 +31,10 @@ def _rows(texts: list[str], service: int = 1, start: int = 1, **extra) -> list[R
 
 
 def test_normalise_drops_numbers_hosts_accents_and_stop_words():
-    assert normalise("The Café server srv-12.corp.local is DOWN since 10:45") == ("cafe server")
+    # "down" is a stop word of scikit-learn's list but a symptom of the lexicon: kept.
+    assert normalise("The Café server srv-12.corp.local is DOWN since 10:45") == (
+        "cafe server down"
+    )
 
 
 def test_planted_clusters_are_found_and_near_misses_kept_apart():
@@ -60,7 +63,7 @@ def test_structure_tips_borderline_pairs(structure, clustered):
     rows = _rows(texts, **structure)
     from steward.problems.similarity import Settings
 
-    settings = Settings(link=0.95, cohesion=0.5)
+    settings = Settings(link=0.85, cohesion=0.5)
     assert bool(cluster(rows, settings)) is clustered
 
 
