@@ -2,7 +2,9 @@
 a small data set built with the ORM (timestamps set with ``.update()``), the links of the
 age table count what they say, the period parsing, the API and who may see it."""
 
+import csv
 import datetime as dt
+import io
 import re
 from html import unescape
 
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from steward.changes.models import RequestForChange
 from steward.core import numbering
+from steward.core.tests.factories import FORMULA_CELLS
 from steward.incidents.models import Category
 from steward.problems.choices import KnownErrorStatus, ProblemStatus
 from steward.problems.models import KnownError, ProblemIncident, ProblemInvestigation
@@ -348,3 +351,21 @@ def test_customer_side_people_may_not_see_the_kpis(api, client, request, who):
     assert api.as_(person).get("/api/v1/problem-kpis/").status_code == 403
     client.force_login(person)
     assert client.get(reverse("problems:kpis")).status_code == 403
+
+
+@pytest.mark.parametrize("formula", FORMULA_CELLS)
+def test_kpi_csvs_defuse_formulas(client, make_problem, make_incident, problem_coordinator,
+                                  formula):  # fmt: skip
+    """A problem's title and a category name are typed by people: in every table's CSV a
+    cell that a spreadsheet would run as a formula is written as text."""
+    problem = make_problem(title=formula)
+    _link(problem, make_incident(category=Category.objects.create(name=formula)))
+    client.force_login(problem_coordinator)
+    cells = []
+    for table in views.csv_tables(queries.problem_kpis(problem_coordinator, _last_90())):
+        answer = client.get(reverse("problems:kpis"), {"format": "csv", "table": table})
+        text = answer.content.decode("utf-8-sig")
+        cells += [c for row in csv.reader(io.StringIO(text)) for c in row]
+    # (the title is stored stripped: "\t=1+1" becomes "=1+1")
+    assert {"'" + formula, "'" + formula.strip()} & set(cells)
+    assert not {formula, formula.strip()} & set(cells)
