@@ -6,11 +6,15 @@ was sent without the Content Security Policy, broke it, or threw an uncaught scr
 """
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from steward.core.tests.factories import PASSWORD
 
@@ -49,6 +53,33 @@ def shot(page, name: str) -> Path:
     path = screenshot_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    With SQLite in memory Django hands the live server the test's one database connection,
+    and its threaded server runs concurrent requests on it: two pages polling for live
+    updates while a third posts a note gave "no such savepoint" and "cannot commit - no
+    transaction is active" (500s) on a loaded machine. The browser keeps its connections
+    alive, so the lock is taken per request, not per connection."""
+
+    lock = threading.Lock()
+
+    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:
+        def serialised(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+            with self.lock:
+                result = application(environ, start_response)
+                try:
+                    return [b"".join(result)]  # a streamed body too, inside the lock
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 
 @pytest.fixture
