@@ -16,12 +16,18 @@ and the problem coordinator of the service registers a problem from one or dismi
 - Impact: the incidents' impact as weights (1 extensive = 4 .. 4 minor = 1), summed;
   score = impact sum + size, so both the count and the impact rank.
 
-Who: ``problems.problem.coordinate`` on the candidate's service."""
+Who: ``problems.problem.coordinate`` on the candidate's service.
+
+``steward.problems.similarity`` is imported by the two functions that run the clustering:
+numpy, scipy and scikit-learn take 1.5 s of CPU to import, which every web worker, CLI
+command and test process would otherwise pay at start-up for an hourly job."""
+
+from __future__ import annotations
 
 import hashlib
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,10 +37,13 @@ from steward.core import journal, notify, permissions, transitions
 from steward.core.errors import DomainError
 from steward.core.models import Person
 from steward.incidents.models import IncidentRequest
-from steward.problems import similarity, workflows
+from steward.problems import workflows
 from steward.problems.choices import CandidateStatus, ProblemSource
 from steward.problems.models import ProblemCandidate, ProblemInvestigation
 from steward.problems.services import problems as _problems
+
+if TYPE_CHECKING:
+    from steward.problems import similarity
 
 COORDINATE = _problems.COORDINATE
 VIEW = "problems.candidate.view"
@@ -49,6 +58,8 @@ def fingerprint(service_id: int, terms: list[str]) -> str:
 def read_rows(since: datetime) -> list[similarity.Row]:
     """The incident requests registered since ``since`` with a service and no problem:
     one query for the requests, one for their first CI."""
+    from steward.problems import similarity  # heavy: see the module's docstring
+
     recent = IncidentRequest.objects.filter(
         created_at__gte=since, service__isnull=False, problem_link__isnull=True
     )
@@ -154,6 +165,8 @@ def _write(clusters: list[similarity.Cluster]) -> dict[str, int]:
 def candidates_refresh(*, now: datetime | None = None, days: int = 90) -> dict[str, Any]:
     """The candidate job (proc. 1, issue 15): cluster the incident requests of the last
     ``days`` not linked to a problem and replace the open candidates. Idempotent."""
+    from steward.problems import similarity  # heavy: see the module's docstring
+
     began = time.perf_counter()
     since = (now or timezone.now()) - timedelta(days=days)
     rows = read_rows(since)
