@@ -47,6 +47,23 @@ def _assignments(actor: Any) -> list[tuple[str, int | None, int | None]]:
     return cached
 
 
+def preload(people: Iterable[Any]) -> None:
+    """Read the role assignments of ``people`` in one query and cache them on each, so a
+    chooser checking ``has`` for every candidate does not query once per person."""
+    people = [p for p in people if getattr(p, "pk", None) is not None]
+    if not people:
+        return
+    assignments = people[0].role_assignments.model  # RoleAssignment, without an import cycle
+    found: dict[int, list[tuple[str, int | None, int | None]]] = defaultdict(list)
+    rows = assignments.objects.filter(person__in=[p.pk for p in people]).values_list(
+        "person_id", "role", "scope_type_id", "scope_id"
+    )
+    for person_id, role, scope_type_id, scope_id in rows:
+        found[person_id].append((role, scope_type_id, scope_id))
+    for person in people:
+        person._steward_assignments = found[person.pk]
+
+
 def forget(actor: Any) -> None:
     """Drop cached roles after they change."""
     for attr in ("_steward_assignments", "_role_names"):

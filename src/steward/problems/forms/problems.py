@@ -28,8 +28,13 @@ def coordinated_services(actor: Person) -> QuerySet[Service]:
 
 def specialist_choices(record: Any = None) -> list[tuple[Any, str]]:
     """Active people who may analyse problems (of ``record``'s service), by name."""
-    people = Person.objects.filter(is_active=True, role_assignments__isnull=False).distinct()
-    people = people.order_by("last_name", "first_name")
+    roles = permissions.catalogue()[ANALYSE][1]
+    people = list(
+        Person.objects.filter(is_active=True, role_assignments__role__in=roles)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+    permissions.preload(people)  # one query for everyone's roles, not one per person
     return [("", "Choose…")] + [
         (p.pk, p.display_name) for p in people if permissions.has(p, ANALYSE, record)
     ]

@@ -29,13 +29,13 @@ def specialist_candidates(
     requests assigned to them): available first, then the least loaded, then by name."""
     if group is None:
         return []
-    memberships = [
-        m
-        for m in SupportGroupMembership.objects.filter(group=group, person__is_active=True)
+    members = list(
+        SupportGroupMembership.objects.filter(group=group, person__is_active=True)
         .select_related("person")
         .order_by("person__last_name", "person__first_name", "pk")
-        if permissions.has(m.person, ANALYSE, problem)
-    ]
+    )
+    permissions.preload(m.person for m in members)  # one query, not one per member
+    memberships = [m for m in members if permissions.has(m.person, ANALYSE, problem)]
     people = [m.person_id for m in memberships]
     problems = _counts(
         ProblemInvestigation.objects.filter(status__in=SPECIALIST_STATUSES), "specialist_id", people

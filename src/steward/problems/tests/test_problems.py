@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from steward.core import journal
 from steward.core.tests.api import field_errors
+from steward.core.tests.factories import group_member
 from steward.problems.choices import ProblemStatus
+from steward.problems.forms.problems import specialist_choices
 from steward.problems.models import ProblemIncident
 from steward.problems.services import problems as svc
 
@@ -111,3 +113,17 @@ def test_pages(client, make_problem, problem_coordinator, make_incident):
     assert problem.number in listing.content.decode()
     form = client.get(reverse("problems:problem-create"))
     assert form.status_code == 200
+
+
+def test_the_specialist_chooser_reads_everyones_roles_at_once(
+    make_problem, server_group, specialist, django_assert_num_queries
+):
+    """Offering the specialists costs the same few queries however many there are."""
+    problem = make_problem()
+    with django_assert_num_queries(2):
+        few = specialist_choices(problem)
+    for n in range(6):
+        group_member(server_group, "specialist", username=f"more{n}")
+    with django_assert_num_queries(2):
+        many = specialist_choices(problem)
+    assert len(many) == len(few) + 6
