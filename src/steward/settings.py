@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "steward.incidents",
     "steward.changes",
     "steward.problems",
+    "steward.releases",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("steward.incidents.urls")),
     path("", include("steward.changes.urls")),
     path("", include("steward.problems.urls")),
+    path("", include("steward.releases.urls")),
     path("api/", include("steward.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

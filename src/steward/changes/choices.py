@@ -27,6 +27,7 @@ OPEN_RFC_STATUSES = (RfcStatus.SUBMITTED,)
 class RfcRejection(models.TextChoices):
     POLICY = "policy", "Conflicts with a policy"
     NOT_NEEDED = "not_needed", "Change Management is not required"
+    CAB = "cab", "Rejected by the CAB"
 
 
 class ChangeType(models.TextChoices):

@@ -6,12 +6,13 @@ from steward.core.workflows import Workflow
 C, R, T = ChangeStatus, RfcStatus, TaskStatus
 
 # Proc. 1: the change coordinator's review of a request for change. Release Management
-# may pass a request back (a later issue), after which it is reviewed again.
+# may pass a request back, after which it is reviewed again, or close it when the CAB
+# rejected it (ch. 10 proc. 2).
 RFC = Workflow.build(
     "request for change",
     {
         R.SUBMITTED: {R.REGISTERED, R.LINKED, R.REJECTED, R.TO_RELEASE},
-        R.TO_RELEASE: {R.SUBMITTED, R.REGISTERED},
+        R.TO_RELEASE: {R.SUBMITTED, R.REGISTERED, R.REJECTED},
         R.REGISTERED: set(),
         R.LINKED: set(),
         R.REJECTED: set(),

@@ -393,6 +393,14 @@ EDITABLE: list[Editable] = [
         page="problems:known-error-edit",
         edits="workaround",
     ),
+    # Release Management (each topic adds its editable records here).
+    Editable(
+        "release",
+        lambda actor: _release(actor),
+        api="release",
+        page="releases:release-edit",
+        edits="description",
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -437,6 +445,14 @@ EDITABLE: list[Editable] = [
         edits="statement",
     ),
 ]
+
+
+def _release(actor: Person) -> Model:
+    from steward.releases.services import releases
+
+    return releases.release_register(
+        actor=actor, title=f"Release {_n()}", service_id=service(actor).pk
+    )
 
 
 def _problem(actor: Person) -> Model:

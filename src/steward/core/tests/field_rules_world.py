@@ -252,7 +252,19 @@ def build() -> World:
     records.update(_rfcs(admin, records["service"]))
     records.update(_change_calendar(admin, records["service"]))
     records.update(_problems(admin, records["service"], records["incident"]))
+    records.update(_releases(admin, records["service"]))
     return World(actors=people, records=records)
+
+
+def _releases(admin: Any, service: Any) -> dict:
+    """Release Management: a registered release of the world's service (each topic adds
+    the records of its own pages below)."""
+    from steward.releases.services import releases
+
+    release = releases.release_register(
+        actor=admin, title="Mail 2027.1", service_id=service.pk, estimated_cost="1000"
+    )
+    return {"release": release}
 
 
 def _change_calendar(admin: Any, service: Any) -> dict:

@@ -52,6 +52,8 @@ PAGE_RECORDS = [
     ("problem-reassign-solution", "problem_closing"),
     ("problem-reopen-analysis", "problem_impasse"), ("problem-recheck", "problem_impasse"),
     ("known-error", "known_error"), ("candidate", "candidate"), ("problem", "problem"),
+    # Release Management (each topic adds its records' prefixes).
+    ("release", "release"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {

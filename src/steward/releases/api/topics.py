@@ -1,0 +1,7 @@
+"""The API topic modules, in route order."""
+
+from steward.releases.api import releases
+
+MODULES = [
+    releases,
+]

@@ -1,0 +1,41 @@
+"""Who may set which field of each Release Management write (core.fields; issue 10).
+Release Management is the provider's work: staff only. Free text is internal unless its
+section says who else reads it."""
+
+from steward.core.fields import INTERNAL, staff, staff_inputs
+
+_TEXT = staff(audience=INTERNAL)
+
+
+# --- releases: registration and editing (proc. 2) -------------------------------------
+# (section owned by the releases topic: the foundation)
+RELEASE_REGISTER = staff_inputs(
+    "release", "title", "service", "release_type", "planned_start", "planned_end",
+    "target_date", "estimated_cost", "available_budget", "budget_reference",
+    description=_TEXT,
+)  # fmt: skip
+RELEASE_UPDATE = staff_inputs(
+    "release", "title", "release_type", "planned_start", "planned_end", "target_date",
+    "estimated_cost", "available_budget", "budget_reference", description=_TEXT,
+    plan_notes=_TEXT, rollback_plan=_TEXT,
+)  # fmt: skip
+
+
+# --- handling: request for change handling (proc. 1) ----------------------------------
+# (section owned by the handling topic)
+
+
+# --- cabs: CABs, meetings and votes (proc. 2) -------------------------------------------
+# (section owned by the cabs topic)
+
+
+# --- justification: business justification (proc. 3) ---------------------------------
+# (section owned by the justification topic)
+
+
+# --- coordination: release coordination and review (proc. 4) ---------------------------
+# (section owned by the coordination topic)
+
+
+# --- deployment: policy, environments, baselines, rollback ------------------------------
+# (section owned by the deployment topic)

@@ -1,0 +1,8 @@
+from steward.core.views.patterns import topic_urls
+
+app_name = "releases"
+
+urlpatterns = topic_urls(
+    "steward.releases.views",
+    "releases",
+)

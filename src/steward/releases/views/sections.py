@@ -1,0 +1,9 @@
+"""The sections of a release's record page, in page order: each topic draws its own (a
+partial template and the function giving its context), so the record view in
+``views/releases.py`` stays one list. ``context(request, release)`` returns a dict merged
+into the page's context; the partial decides whether it shows anything."""
+
+SECTIONS: list[tuple[str, str]] = [
+    # (partial template, "module:function")
+    ("releases/partials/requests.html", "steward.releases.views.releases:requests_section"),
+]
