@@ -244,3 +244,51 @@ def release_update(
 
 def now() -> Any:
     return timezone.now()
+
+
+# --- Moving requests for change between releases (shared by the procedures) -------------
+
+
+def put_in_release(
+    handling: Any, release: Release, *, actor: Person | None, by_cab: bool = False
+) -> Any:
+    """Link a request for change (its handling, locked by the caller) to ``release``
+    (proc. 1 without a CAB, proc. 2 after the CAB included it); journaled on both."""
+    from steward.core import transitions
+    from steward.releases import workflows
+    from steward.releases.choices import HandlingStatus
+
+    if release.is_backlog or release.status in ENDED:
+        raise ValidationError({"release": ["Choose an open release, not the backlog."]})
+    if release.service_id != handling.service_id:
+        raise ValidationError({"release": ["The release is for another service."]})
+    handling.release = release
+    if by_cab:
+        handling.included_at = timezone.now()
+    transitions.transition(
+        handling, HandlingStatus.IN_RELEASE, actor=actor, workflow=workflows.HANDLING,
+        event="releases.rfc_handling.in_release", also=("release", "included_at"),
+    )  # fmt: skip
+    journal.system(release, text=f"{handling.rfc.number} {handling.rfc.title} added.",
+                   data={"rfc": handling.rfc_id})  # fmt: skip
+    return handling
+
+
+def return_to_backlog(handlings: Iterable[Any], *, actor: Person | None, reason: str) -> int:
+    """Proc. 3 and 4: requests for change of a CAB-defined release go back to the
+    backlog release of their service for the next CAB meeting (the caller holds the
+    release's lock). Returns how many moved."""
+    from steward.core import transitions
+    from steward.releases import workflows
+    from steward.releases.choices import HandlingStatus
+
+    moved = 0
+    for handling in handlings:
+        backlog = backlog_release(handling.service)
+        handling.release = backlog
+        transitions.transition(
+            handling, HandlingStatus.CAB_LIST, actor=actor, workflow=workflows.HANDLING,
+            reason=reason, event="releases.rfc_handling.cab_list", also=("release",),
+        )  # fmt: skip
+        moved += 1
+    return moved

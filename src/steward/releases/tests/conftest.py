@@ -74,14 +74,20 @@ def cab(db, service, cab_members) -> Cab:
 
 
 @pytest.fixture
-def make_rfc(change_coordinator, service, requester) -> Callable[..., RequestForChange]:
+def make_rfc(change_coordinator, service, requester, analyst) -> Callable[..., RequestForChange]:
     """A request for change on E-mail handed to Release Management by the change
-    coordinator (proc. 1 of ch. 3); ``fields`` override the submission."""
+    coordinator (proc. 1 of ch. 3); ``fields`` override the submission. By default it
+    comes from the request form of an incident request the requester registered."""
+    from steward.incidents.services.registration import incident_register
 
     def make(**fields: Any) -> RequestForChange:
         fields.setdefault("title", "Add shared mailboxes for teams")
         fields.setdefault("service_id", service.pk)
         fields.setdefault("source", "request_form")
+        if fields["source"] in ("request_form", "incident") and "incident_id" not in fields:
+            incident = incident_register(actor=analyst, title=fields["title"], service=service,
+                                         requester=requester)  # fmt: skip
+            fields["incident_id"] = incident.pk
         fields.setdefault("causes_outage_in_service_hours", False)
         fields.setdefault("functionality_changes", True)
         fields.setdefault("cmdb_update", True)
@@ -90,7 +96,7 @@ def make_rfc(change_coordinator, service, requester) -> Callable[..., RequestFor
         fields.setdefault("extra_funding", False)
         if fields["source"] in ("known_error", "release", "continuity"):
             fields.setdefault("origin_reference", "KE000001")
-        rfc = rfc_submit(actor=requester, **fields)
+        rfc = rfc_submit(actor=analyst, **fields)
         RequestForChange.objects.filter(pk=rfc.pk).update(requested_by=requester)
         return rfc_review(actor=change_coordinator, rfc_id=rfc.pk, decision="to_release")
 

@@ -118,3 +118,25 @@ def test_the_pages_list_show_and_register(client, make_release, release_coordina
                                             "release_type": "major"})  # fmt: skip
     assert posted.status_code == 302
     assert Release.objects.filter(title="Mail 2027.4", release_type="major").exists()
+
+
+def test_requests_move_into_a_release_and_back_to_the_backlog(
+    make_rfc, make_release, release_coordinator, service
+) -> None:
+    from django.utils import timezone
+
+    from steward.releases.models import RfcHandling
+
+    rfc = make_rfc()
+    handling = RfcHandling.objects.create(rfc=rfc, service=service, received_at=timezone.now(),
+                                          status="cab_list")  # fmt: skip
+    release = make_release()
+    svc.put_in_release(handling, release, actor=release_coordinator, by_cab=True)
+    handling.refresh_from_db()
+    assert handling.status == "in_release" and handling.release == release
+    assert handling.included_at is not None
+    assert svc.return_to_backlog([handling], actor=release_coordinator, reason="Abandoned") == 1
+    handling.refresh_from_db()
+    assert handling.status == "cab_list" and handling.release.is_backlog
+    with pytest.raises(ValidationError):
+        svc.put_in_release(handling, handling.release, actor=release_coordinator)
