@@ -21,6 +21,7 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, transaction
+from django.test import override_settings
 from django.urls import Resolver404, resolve
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -38,7 +39,6 @@ from schemathesis.specs.openapi.checks import (
 
 from steward.core.api_auth import token_create
 from steward.core.models import Person
-from steward.core.testing.demo import shared_demo
 
 CHECKS = [
     not_a_server_error,
@@ -112,16 +112,18 @@ def strategy_for(operation: Any, mode: GenerationMode, actor: Person) -> st.Sear
 
 
 @pytest.fixture(scope="module")
-def demo_keys(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, str]]:
-    """The demo data and an API key per person of ``RUNS``: loaded once for the module's
-    three runs (each in a savepoint of the module's transaction)."""
-    with shared_demo(django_db_blocker, MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+def demo_keys(_shared_demo, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """An API key per person of ``RUNS`` over the shared demo, made once for the module's
+    three runs (each in a savepoint of the module's savepoint, rolled back at its end)."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with django_db_blocker.unblock(), transaction.atomic(), media:
         admin = Person.objects.get(username="admin")
         keys = {}
         for username in {who for who, _ in RUNS}:
             person = Person.objects.get(username=username)
             keys[username] = token_create(actor=admin, name="schemathesis", person=person)[1]
         yield keys
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
