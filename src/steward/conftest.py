@@ -145,8 +145,8 @@ def _slow_first(item: pytest.Item) -> tuple[bool, bool]:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """The tests reading the shared demo first and together (each worker that gets some
-    loads the demo once, for all of them), then the slowest modules (``SLOW_FIRST``); tests marked
-    postgres_only skip, with the reason, when the suite runs on SQLite."""
+    loads the demo once, for all of them), then the slowest modules (``SLOW_FIRST``);
+    tests marked postgres_only skip, with the reason, when the suite runs on SQLite."""
     from django.conf import settings
 
     # A stable sort, before pytest-django's (also stable) puts the transactional tests after
