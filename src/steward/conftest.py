@@ -107,6 +107,21 @@ def api():
     return Client()
 
 
+@pytest.fixture(scope="session")
+def _shared_demo(django_db_setup, django_db_blocker):
+    from steward.core.testing.demo import SHARED
+
+    SHARED.open(django_db_blocker)
+    yield SHARED
+    SHARED.close()
+
+
+@pytest.fixture
+def demo(_shared_demo, db):
+    """The demo data, loaded once per test process and shared by every test asking for it
+    (``core.testing.demo``); the test runs in a savepoint of it, so it may write."""
+
+
 # Modules whose single tests each take tens of seconds (a whole demo data set, thousands of
 # generated requests, a generated client type-checked, a browser). They run first: handed
 # out last, one of them keeps a worker busy while the other has nothing left to do.
@@ -118,15 +133,20 @@ SLOW_FIRST = (
 )
 
 
-def _slow_first(item: pytest.Item) -> bool:
+def _uses_demo(item: pytest.Item | None) -> bool:
+    return item is not None and "_shared_demo" in getattr(item, "fixturenames", ())
+
+
+def _slow_first(item: pytest.Item) -> tuple[bool, bool]:
     path = item.nodeid.split("::", 1)[0]
-    return not any(part in path for part in SLOW_FIRST)
+    return not _uses_demo(item), not any(part in path for part in SLOW_FIRST)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """The slowest modules first (``SLOW_FIRST``); tests marked postgres_only skip, with the
-    reason, when the suite runs on SQLite."""
+    """The tests reading the shared demo first and together (each worker that gets some
+    loads the demo once, for all of them), then the slowest modules (``SLOW_FIRST``);
+    tests marked postgres_only skip, with the reason, when the suite runs on SQLite."""
     from django.conf import settings
 
     # A stable sort, before pytest-django's (also stable) puts the transactional tests after
@@ -157,3 +177,27 @@ def pytest_configure(config: pytest.Config) -> None:
     # The local SMTP servers (aiosmtpd) log each connection from their own thread, some
     # after pytest has closed the captured stream: "Logging error" noise in the output.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    # A demo test after the shared demo was closed (the demo tests did not all run one
+    # after the other, e.g. some were picked by -k after others): load it again.
+    from steward.core.testing.demo import SHARED
+
+    if _uses_demo(item) and not SHARED.is_open and SHARED.blocker is not None:
+        SHARED.open(SHARED.blocker)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # The shared demo is rolled back as soon as no demo test follows: the tests after it
+    # meet an empty database, as everywhere else.
+    from steward.core.testing.demo import SHARED
+
+    try:
+        return (yield)
+    finally:
+        if SHARED.is_open and not _uses_demo(nextitem):
+            SHARED.close()

@@ -2,20 +2,10 @@
 resolved through an emergency change that was registered and closed, one implemented and
 waiting for the change coordinator to register it."""
 
-import pytest
-
 from steward.changes.models import Change
-from steward.core.demo import loader
-from steward.core.testing.demo import TEST_SETTINGS
-
-pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_emergency_changes_from_escalated_incidents(settings):
-    for name, value in TEST_SETTINGS.items():
-        setattr(settings, name, value)
-    loader.load()
-
+def test_the_demo_has_emergency_changes_from_escalated_incidents(demo):
     emergencies = Change.objects.filter(change_type="emergency").order_by("pk")
     closed, waiting = emergencies
     assert (closed.status, closed.outcome, closed.category) == (
@@ -28,5 +18,3 @@ def test_the_demo_has_emergency_changes_from_escalated_incidents(settings):
         incident = change.incidents.get()
         assert (incident.status, incident.escalation) == ("resolved", "emergency_change")
         assert incident.resolved_by == change.implementer
-    loader.load()
-    assert Change.objects.filter(change_type="emergency").count() == 2  # added once

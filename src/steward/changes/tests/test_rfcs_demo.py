@@ -1,18 +1,14 @@
 """The demo's requests for change, templates and policies: a request in each state of the
 review, from several sources, and their pages render without inline code."""
 
-import pytest
 from django.urls import reverse
 
 from steward.changes.models import ChangePolicy, ChangeTemplate, RequestForChange
-from steward.core.demo import loader
 from steward.core.models import Person
 from steward.core.tests.test_csp import inline_code
 
 
-@pytest.mark.django_db
-def test_the_demo_has_requests_in_every_state_and_their_pages_render(client):
-    loader.load()
+def test_the_demo_has_requests_in_every_state_and_their_pages_render(client, demo):
     rfcs = RequestForChange.objects.all()
     assert set(rfcs.values_list("status", flat=True)) >= {
         "submitted", "registered", "linked", "rejected", "to_release",

@@ -3,18 +3,13 @@ testing, one in its production test, closed ones weeks back and one backed out."
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from steward.changes.demo import CLOSURE_DEMO, TASK_DEMO
 from steward.changes.models import Change
-from steward.core.demo import loader
-
-pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_changes_in_implementation_and_closure(db):
-    loader.load()
+def test_the_demo_changes_in_implementation_and_closure(demo):
     half = Change.objects.get(title=TASK_DEMO)
     assert half.status == "implementation"
     assert set(half.tasks.values_list("kind", "status")) == {
@@ -27,6 +22,3 @@ def test_the_demo_changes_in_implementation_and_closure(db):
     for weeks, title, outcome in CLOSURE_DEMO:
         assert ended[title].status == outcome
         assert ended[title].closed_at < timezone.now() - dt.timedelta(weeks=weeks, days=-1)
-    count = Change.objects.count()
-    loader.load()
-    assert Change.objects.count() == count

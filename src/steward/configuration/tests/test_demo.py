@@ -1,8 +1,5 @@
 """The CMDB demo: about 300 CIs behind the demo services with relations, two suppliers
-with contacts, contracts and licences, requisitions, a baseline and an integrity run;
-loading it again adds nothing."""
-
-import pytest
+with contacts, contracts and licences, requisitions, a baseline and an integrity run."""
 
 from steward.configuration.models import (
     Baseline,
@@ -15,11 +12,8 @@ from steward.configuration.models import (
 )
 from steward.configuration.queries.impact import impact_summary
 from steward.configuration.services.contracts import licence_compliance
-from steward.core.demo import loader
 from steward.core.models import Person
 from steward.service_level.models import Service
-
-pytestmark = pytest.mark.django_db
 
 
 def _counts() -> dict[str, int]:
@@ -28,8 +22,7 @@ def _counts() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in models}
 
 
-def test_the_demo_cmdb_is_complete_and_loads_once(db):
-    loader.load()
+def test_the_demo_cmdb_is_complete(demo):
     first = _counts()
     assert 280 <= first["ConfigurationItem"] <= 320
     assert first["Relationship"] > first["ConfigurationItem"]
@@ -47,5 +40,3 @@ def test_the_demo_cmdb_is_complete_and_loads_once(db):
     carl = Person.objects.get(username="carl.config")
     positions = {row.software.name: row.status for row in licence_compliance(actor=carl)}
     assert positions["VMware vSphere"] == "under_licensed"
-    loader.load()
-    assert _counts() == first

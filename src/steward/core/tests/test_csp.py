@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from steward.core.demo import loader
 from steward.core.models import Person
 from steward.core.tests.test_access_everywhere import URLS
 
@@ -175,14 +174,11 @@ def test_a_report_address_can_be_configured(tmp_path):
     assert "'report-uri': ['https://csp.example/report']" in reporting.stdout, reporting.stderr
 
 
-# Sequences reset: the URLs name records by id 1, which must exist whatever ran before on
-# this database (PostgreSQL does not roll sequences back with the test's transaction).
-@pytest.mark.django_db(transaction=True, reset_sequences=True)
-def test_every_page_renders_without_inline_code(client):
+# The URLs name records by id 1: the shared demo is loaded with each table's ids from 1.
+def test_every_page_renders_without_inline_code(client, demo):
     """Every page URL of the project, filled with the demo data, as the administrator and
     (the portal) as a requester: what Python and third-party templates (the admin, the API
     docs, the browsable API) produce is checked too, not only our templates."""
-    loader.load()
     admin = Person.objects.get(username="admin")
     requester = Person.objects.get(username="ruben.northwind")
     pages = [url for _, url in URLS if not url.startswith(("/api/", "/admin/"))]

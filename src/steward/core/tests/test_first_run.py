@@ -26,7 +26,9 @@ from steward.core.tests.factories import OrganisationFactory, make_person
 KEPT = "steward.core.keptmail.KeptEmailBackend"
 
 
-def test_the_demo_loader_says_what_it_is_doing_step_by_step(db):
+def test_the_demo_loader_says_what_it_is_doing_step_by_step(demo):
+    # Over the shared demo (loading it from nothing: tests/test_demo_and_cli.py): every
+    # step runs and says so all the same.
     out = io.StringIO()
 
     call_command("demo", stdout=out)
@@ -38,15 +40,6 @@ def test_the_demo_loader_says_what_it_is_doing_step_by_step(db):
     assert any("incidents" in line for line in done)
     assert len(done) >= 5
     assert lines[-1].startswith("  ruben.northwind")
-
-
-def test_the_demo_logins_can_be_left_to_serve(db):
-    out = io.StringIO()
-
-    call_command("init", "--demo-if-empty", "--no-logins", stdout=out)
-
-    assert "Demo data loaded" in out.getvalue()
-    assert "Demo logins" not in out.getvalue()
 
 
 def _settings_in_a_fresh_process(**env: str) -> str:

@@ -1,13 +1,10 @@
-"""The Service Level Management demo data: loads twice without adding anything, and the
-Northwind review shows figures computed from the demo's records."""
+"""The Service Level Management demo data: a catalogue item and SLAs for every service and
+customer, OLAs and a contract, and the Northwind review shows figures computed from the
+demo's records (loading it again adds nothing: tests/test_demo_and_cli.py, every table)."""
 
 from decimal import Decimal
 
-import pytest
-
-from steward.core.demo import loader
 from steward.core.models import Organisation
-from steward.core.testing.demo import shared_demo
 from steward.service_level.choices import (
     AgreementKind,
     AgreementStatus,
@@ -18,44 +15,10 @@ from steward.service_level.choices import (
 from steward.service_level.models import (
     Agreement,
     CatalogItem,
-    Outage,
     Service,
     ServiceLevelTarget,
-    ServiceReportSchedule,
     SlaReview,
 )
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def _demo_data(django_db_setup, django_db_blocker):
-    # Loaded once for the module: every test only reads it (each in its own savepoint).
-    with shared_demo(django_db_blocker):
-        yield
-
-
-@pytest.fixture
-def demo(db, _demo_data):
-    pass
-
-
-def _snapshot() -> dict[str, int]:
-    return {
-        model.__name__: model.objects.count()
-        for model in (
-            Agreement, CatalogItem, Outage, ServiceLevelTarget, ServiceReportSchedule, SlaReview,
-        )
-    }  # fmt: skip
-
-
-def test_loading_twice_adds_nothing(demo):
-    before = _snapshot()
-
-    added = loader.load()
-
-    assert _snapshot() == before
-    assert not {k: v for k, v in added.items() if k in ("agreements", "catalog items", "outages")}
 
 
 def test_every_service_has_a_published_public_catalog_item(demo):

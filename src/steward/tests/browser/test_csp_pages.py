@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from steward.changes.models import Change
 from steward.configuration.models import ConfigurationItem
 from steward.core.demo import data, loader
 from steward.core.models import SlaClock
@@ -43,7 +44,8 @@ def _an_open_request() -> None:
 
 
 def test_every_area_works_under_the_policy(browser_page, transactional_db):  # noqa: F811
-    # One test, so the demo is loaded once (about 15 s with commits).
+    # One test, so the demo is loaded once (about 15 s with commits): the change calendar's
+    # checks are here too.
     loader.load()
     _an_open_request()
     page = browser_page
@@ -55,6 +57,9 @@ def test_every_area_works_under_the_policy(browser_page, transactional_db):  # n
     _registration_form(page)
     sign_in_to_the_demo(page, "ruben.northwind")
     _portal(page)
+    # The change calendar's own test, here to share the demo load.
+    sign_in_to_the_demo(page, "max.manager")
+    _change_calendar(page)
 
 
 def _service_level_and_configuration(page) -> None:
@@ -201,3 +206,36 @@ def _portal(page) -> None:
     page.goto("/portal/new/")
     page.get_by_label("What is the problem, in a few words?").fill("Cannot print statements")
     shot(page, "csp-portal-new")
+
+
+def _change_calendar(page) -> None:
+    """The change calendar (issue 14, acceptance 5's screenshots): the month view shows the
+    demo's conflict and the quarter-end freeze at a glance; the week view says what collides
+    with what; the change page lists its conflicts; the month moves without script."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    upgrade = Change.objects.filter(title="Upgrade the Online Banking database").latest("pk")
+    day = upgrade.planned_start.date().isoformat()
+
+    page.goto(f"/change-calendar/?date={day}")
+    expect(page.locator(".cal-summary")).to_contain_text("in conflict")
+    conflicted = page.locator(".cal-item.cal-conflict")
+    expect(conflicted.first).to_be_visible()
+    expect(page.locator(".cal-legend")).to_contain_text("Blackout period")
+    shot(page, "change-calendar-month")
+
+    page.get_by_role("link", name="Week", exact=True).click()
+    chip = page.locator("a.cal-item", has_text="Patch the Online Banking database VM")
+    patch = page.locator(".cal-week-item").filter(has=chip)
+    expect(patch.locator(".cal-conflict-list")).to_contain_text("same CI ob-db-vm01")
+    shot(page, "change-calendar-week")
+
+    page.get_by_role("link", name="Next week →").click()
+    expect(page.locator("#cal-period")).to_contain_text("Week")
+
+    page.goto(upgrade.get_absolute_url())
+    expect(page.locator("#conflicts")).to_contain_text("Patch the Online Banking database VM")
+    shot(page, "change-page-conflicts")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/change-calendar/?date={day}")
+    shot(page, "change-calendar-month-phone")
