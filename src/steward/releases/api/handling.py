@@ -20,7 +20,10 @@ class RfcHandlingSerializer(serializers.ModelSerializer):
     rfc_number = serializers.CharField(source="rfc.number", read_only=True)
     rfc_title = serializers.CharField(source="rfc.title", read_only=True)
     rfc_source = serializers.CharField(source="rfc.source", read_only=True)
-    requested_by = serializers.PrimaryKeyRelatedField(source="rfc.requested_by", read_only=True)
+    requested_by = serializers.IntegerField(
+        source="rfc.requested_by_id", read_only=True, allow_null=True,
+        help_text="Who asked for the change (a person id).",
+    )  # fmt: skip
     service_name = serializers.CharField(source="service.name", read_only=True)
     release_number = serializers.CharField(source="release.number", read_only=True, default=None)
 
