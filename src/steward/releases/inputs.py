@@ -23,6 +23,11 @@ RELEASE_UPDATE = staff_inputs(
 
 # --- handling: request for change handling (proc. 1) ----------------------------------
 # (section owned by the handling topic)
+HANDLING_REVIEW = staff_inputs(
+    "request for change handling review", "decision", "problem_fix", "single_coordinator",
+    "functionality_changes", "extra_funding", "effort_hours", "cost", "release",
+    "new_release_title", note=_TEXT,
+)  # fmt: skip
 
 
 # --- cabs: CABs, meetings and votes (proc. 2) -------------------------------------------

@@ -63,6 +63,39 @@ def release_work(actor: Any) -> list[WorkSection]:
 
 # --- handling: request for change handling (proc. 1) ----------------------------------
 # (section owned by the handling topic)
+from steward.changes.services.rfcs import RFC_RECEIVED  # noqa: E402
+from steward.releases.choices import HandlingStatus  # noqa: E402
+from steward.releases.services import handling as handling_svc  # noqa: E402
+
+registry.nav(AREA, "Requests for change", "releases:handling-list", VIEW, 20)
+# Change Management hands a request over (ch. 3 proc. 1): its handling is made here.
+registry.provide(RFC_RECEIVED, handling_svc.handling_receive)
+
+
+def _to_review(actor: Any) -> list[dict[str, Any]]:
+    """Received requests on the services the actor coordinates releases for."""
+    from steward.core import permissions
+
+    qs = release_queries.handlings_for(actor).filter(status=HandlingStatus.RECEIVED)
+    rows = []
+    for h in qs.order_by("received_at", "pk")[: WORK_LIMIT * 4]:
+        if permissions.has(actor, COORDINATE, h) and len(rows) < WORK_LIMIT:
+            rows.append({"number": h.rfc.number, "title": h.rfc.title,
+                         "service": h.service.name, "received": f"{h.received_at:%Y-%m-%d}",
+                         "url": h.get_absolute_url()})  # fmt: skip
+    return rows
+
+
+HANDLING_WORK = [
+    WorkList(COORDINATE, "Requests for change to review", _to_review,
+             ("number", "title", "service", "received"), "releases:handling-list",
+             "?status=received", "No request for change is waiting for your review."),
+]  # fmt: skip
+
+
+@registry.work_provider
+def handling_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, HANDLING_WORK)
 
 
 # --- cabs: CABs, meetings and votes (proc. 2) -------------------------------------------

@@ -31,7 +31,9 @@ RELEASE = Workflow.build(
 # Proc. 1-4 for one request for change: reviewed (passed back, or onto the CAB's list,
 # or, without a CAB, into a release), decided by the CAB (rejected, included, or left on
 # the list), and fulfilled or not by its release; a release abandoned or a requirement
-# unmet puts a CAB-defined request back on the list.
+# unmet puts a CAB-defined request back on the list. A request passed back that Change
+# Management hands over again (its RFC goes to_release -> submitted -> to_release; one
+# handling per request) is received again.
 HANDLING = Workflow.build(
     "request for change handling",
     {
@@ -39,7 +41,7 @@ HANDLING = Workflow.build(
         H.CAB_LIST: {H.REJECTED, H.IN_RELEASE},
         H.IN_RELEASE: {H.FULFILLED, H.UNMET, H.CAB_LIST},
         H.REJECTED: set(),
-        H.PASSED_BACK: set(),
+        H.PASSED_BACK: {H.RECEIVED},
         H.FULFILLED: set(),
         H.UNMET: set(),
     },

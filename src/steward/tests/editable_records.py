@@ -401,6 +401,10 @@ EDITABLE: list[Editable] = [
         page="releases:release-edit",
         edits="description",
     ),
+    # The handling topic: no PATCH; its review step takes the version.
+    Editable(
+        "request for change handling", lambda actor: _rfc_handling(actor), api="release-request"
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -453,6 +457,21 @@ def _release(actor: Person) -> Model:
     return releases.release_register(
         actor=actor, title=f"Release {_n()}", service_id=service(actor).pk
     )
+
+
+def _rfc_handling(actor: Person) -> Model:
+    """A request for change handed to Release Management (received)."""
+    from steward.changes.services import rfcs
+    from steward.releases.models import RfcHandling
+
+    rfc = rfcs.rfc_submit(
+        actor=actor, title=f"New mail archive {_n()}", service_id=service(actor).pk,
+        source="known_error", origin_reference="KE2", causes_outage_in_service_hours=False,
+        functionality_changes=True, cmdb_update=True, problem_fix=False,
+        single_coordinator=True, extra_funding=True,
+    )  # fmt: skip
+    rfcs.rfc_review(actor=actor, rfc_id=rfc.pk, decision="to_release")
+    return RfcHandling.objects.get(rfc=rfc)
 
 
 def _problem(actor: Person) -> Model:

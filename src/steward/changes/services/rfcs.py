@@ -33,7 +33,7 @@ from steward.changes.models import (
 )
 from steward.changes.rules import RfcDecision
 from steward.changes.services.changes import change_register
-from steward.core import journal, notify, numbering, permissions, roles, transitions
+from steward.core import journal, notify, numbering, permissions, registry, roles, transitions
 from steward.core.choices import Role
 from steward.core.edits import lock_to_edit
 from steward.core.errors import InvalidTransition
@@ -68,6 +68,10 @@ DECISION_TEXT = {
 }
 DECISION_CHOICES = [(d.value, DECISION_TEXT[d].capitalize()) for d in RfcDecision]
 NOT_REQUIRED = "Change Management is not required: it can be implemented without a change."
+# Release Management (a later area: not imported here) receives a request handed to it
+# under this name (core.registry): ``provider(RFC_RECEIVED)(rfc, actor=...)`` makes its
+# side of the request (ch. 10 proc. 1) in the same transaction.
+RFC_RECEIVED = "releases.rfc_received"
 
 
 # --- Who is told ------------------------------------------------------------------------
@@ -427,9 +431,13 @@ def _reject(review: _Review, policy: ChangePolicy | None) -> None:
 
 def _to_release(review: _Review) -> None:
     """Proc. 1: a request that needs Release Management is assigned to it: the service's
-    release coordinators find it in their queue (``status=to_release``)."""
+    release coordinators find it in their queue (``status=to_release``), where Release
+    Management, when installed, receives it (``RFC_RECEIVED``)."""
     rfc = review.rfc
     review.move(RfcStatus.TO_RELEASE)
+    receive = registry.provider(RFC_RECEIVED)
+    if receive is not None:
+        receive(rfc, actor=review.actor)
     _tell(release_coordinators(rfc.service), rfc, "to_release",
           f"Request for change {rfc.number} for Release Management", rfc.title,
           review.actor)  # fmt: skip

@@ -264,7 +264,21 @@ def _releases(admin: Any, service: Any) -> dict:
     release = releases.release_register(
         actor=admin, title="Mail 2027.1", service_id=service.pk, estimated_cost="1000"
     )
-    return {"release": release}
+    return {"release": release, **_rfc_handling(admin, service)}
+
+
+def _rfc_handling(admin: Any, service: Any) -> dict:
+    """The handling topic: a request for change handed to Release Management (received)."""
+    from steward.changes.services import rfcs
+    from steward.releases.models import RfcHandling
+
+    rfc = rfcs.rfc_submit(
+        actor=admin, title="New mail archive", service_id=service.pk, source="known_error",
+        origin_reference="KE2", causes_outage_in_service_hours=False, functionality_changes=True,
+        cmdb_update=True, problem_fix=False, single_coordinator=True, extra_funding=True,
+    )  # fmt: skip
+    rfcs.rfc_review(actor=admin, rfc_id=rfc.pk, decision="to_release")
+    return {"rfc_handling": RfcHandling.objects.get(rfc=rfc)}
 
 
 def _change_calendar(admin: Any, service: Any) -> dict:

@@ -53,7 +53,7 @@ PAGE_RECORDS = [
     ("problem-reopen-analysis", "problem_impasse"), ("problem-recheck", "problem_impasse"),
     ("known-error", "known_error"), ("candidate", "candidate"), ("problem", "problem"),
     # Release Management (each topic adds its records' prefixes).
-    ("release", "release"),
+    ("handling", "rfc_handling"), ("release", "release"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
