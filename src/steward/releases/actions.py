@@ -4,12 +4,12 @@ ch. 10), each with its page URL and its ``POST /api/v1/<records>/{id}/<key>/``. 
 services check everything again."""
 
 from collections.abc import Mapping  # noqa: F401  (for the sections' URL helpers)
-from typing import Any  # noqa: F401
+from typing import Any
 
 from steward.core.actions import Action, ActionTable
-from steward.releases.choices import ReleaseStatus as _S  # noqa: F401
+from steward.releases.choices import ReleaseStatus as _S
 from steward.releases.queries import releases as release_queries
-from steward.releases.services import releases as _releases  # noqa: F401
+from steward.releases.services import releases as _releases
 
 _API = "steward.releases.api"
 

@@ -401,6 +401,13 @@ EDITABLE: list[Editable] = [
         page="releases:release-edit",
         edits="description",
     ),
+    Editable(
+        "business case",
+        lambda actor: _business_case(actor),
+        api="business-case",
+        page="releases:business-case-edit",
+        edits="benefits",
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -453,6 +460,18 @@ def _release(actor: Person) -> Model:
     return releases.release_register(
         actor=actor, title=f"Release {_n()}", service_id=service(actor).pk
     )
+
+
+def _business_case(actor: Person) -> Model:
+    """A draft business case (Release Management, proc. 3): only a draft is edited."""
+    from steward.releases.services import justification
+
+    release = _release(actor)
+    justification.release_justify(actor=actor, release_id=release.pk, estimated_cost="100")
+    return justification.business_case_prepare(
+        actor=actor, release_id=release.pk, costs="100", benefits="Faster mail",
+        budget_requested="100",
+    )  # fmt: skip
 
 
 def _problem(actor: Person) -> Model:

@@ -154,7 +154,13 @@ def _reject(release, coordinator, approver) -> BusinessCase:
 
 
 def test_abandoned_cab_release_returns_its_requests_to_the_backlog(
-    justifying, in_release, release_coordinator, service_owner, cab, cab_members, requester,
+    justifying,
+    in_release,
+    release_coordinator,
+    service_owner,
+    cab,
+    cab_members,
+    requester,
 ) -> None:
     meeting = CabMeeting(cab=cab, starts_at=timezone.now() + dt.timedelta(days=9),
                          submission_deadline=timezone.now() + dt.timedelta(days=7))  # fmt: skip
@@ -184,7 +190,12 @@ def test_abandoned_cab_release_returns_its_requests_to_the_backlog(
 
 
 def test_abandoned_release_without_cab_leaves_its_requests_unmet(
-    justifying, in_release, release_coordinator, service_owner, cab_members, requester,
+    justifying,
+    in_release,
+    release_coordinator,
+    service_owner,
+    cab_members,
+    requester,
 ) -> None:
     release = justifying()
     handlings = in_release(release)
