@@ -113,7 +113,7 @@ BUSINESS_CASE = ActionTable(
         Action("reject", "Reject", _justification.business_case_decide,
                _justification.APPROVE, (_B.SUBMITTED,), _jforms.RejectForm,
                serializer=f"{_JSER}.BusinessCaseRejectSerializer",
-               when=_justification.may_decide,
+               when=_justification.may_decide, style="danger",
                arguments=lambda data: {**data, "approve": False},
                done="Rejected: the release coordinator is told.",
                summary="Reject the business case, saying why"),

@@ -8,6 +8,8 @@ requests again. Screenshots: /tmp/scratch/shots/bc_*.png."""
 from pathlib import Path
 
 import pytest
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -34,6 +36,16 @@ def _step(page, key: str):
     return step.locator("form").first
 
 
+@pytest.fixture(autouse=True)
+def _handling_pages(monkeypatch):
+    """Until the handling topic's pages are mounted, a request's link goes to the RFC."""
+    try:
+        reverse("releases:handling-detail", args=[1])
+    except NoReverseMatch:
+        monkeypatch.setattr(RfcHandling, "get_absolute_url",
+                            lambda self: self.rfc.get_absolute_url())  # fmt: skip
+
+
 @pytest.fixture
 def cab_release(make_release, make_rfc, service, release_coordinator, cab):
     """A release the CAB defined, with two requests for change, cost above the budget."""
@@ -43,7 +55,8 @@ def cab_release(make_release, make_rfc, service, release_coordinator, cab):
     for title in ("Shared mailboxes for teams", "Larger mailbox quota"):
         handling = RfcHandling.objects.create(rfc=make_rfc(title=title), service=service,
                                               received_at=timezone.now(), status="cab_list")  # fmt: skip
-        svc.put_in_release(handling, release, actor=release_coordinator, by_cab=True)
+        with transaction.atomic():
+            svc.put_in_release(handling, release, actor=release_coordinator, by_cab=True)
     return release
 
 
@@ -77,7 +90,7 @@ def test_a_rejected_business_case_puts_the_requests_back_in_the_backlog(
     shot(page, "2_prepared")
     page.get_by_role("link", name=case.number).first.click()
     page.locator("#steps").get_by_role("button", name="Request approval").click()
-    expect(page.locator(".record-side")).to_contain_text("Waiting for approval")
+    expect(page.locator("main")).to_contain_text("Waiting for approval")
 
     # 3. The service owner rejects it, saying why.
     sign_in(page, service_owner.username, fresh=True)
