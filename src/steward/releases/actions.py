@@ -7,7 +7,7 @@ from collections.abc import Mapping  # noqa: F401  (for the sections' URL helper
 from typing import Any
 
 from steward.core.actions import Action, ActionTable
-from steward.releases.choices import ReleaseStatus as _S  # noqa: F401
+from steward.releases.choices import ReleaseStatus as _S
 from steward.releases.queries import releases as release_queries
 from steward.releases.services import releases as _releases
 
@@ -72,6 +72,111 @@ HANDLING = ActionTable(
 
 # --- justification: business justification (proc. 3) ---------------------------------
 # (section owned by the justification topic: RELEASE_ROWS, and its own table BUSINESS_CASE)
+from steward.releases.choices import BusinessCaseStatus as _B  # noqa: E402
+from steward.releases.forms import justification as _jforms  # noqa: E402
+from steward.releases.queries import justification as case_queries  # noqa: E402
+from steward.releases.services import justification as _justification  # noqa: E402
+
+_JSER = f"{_API}.justification"
+_JCOORD = _releases.COORDINATE
+
+
+def _no_case_yet(actor: Any, release: Any) -> bool:
+    return not release.business_cases.exists()
+
+
+def _may_abandon(actor: Any, release: Any) -> bool:
+    case = _justification.latest_case(release)
+    return case is None or case.status in (_B.DRAFT, _B.REJECTED)
+
+
+def _case_in_play(actor: Any, case: Any) -> bool:
+    """The last round of a release still waiting for its business justification."""
+    return case.release.status == _S.JUSTIFICATION and _justification.is_latest(case)
+
+
+def _case_url(case: Any) -> str:
+    """After a step, the last round of the release (an adjustment made a new one)."""
+    latest = _justification.latest_case(case.release)
+    return (latest or case).get_absolute_url()
+
+
+def _justified(posted: Any) -> str:
+    release = posted.result
+    if release.status == _S.COORDINATION:
+        return "No business case needed: the release goes to coordination."
+    return "A business case is required: prepare it and request its approval."
+
+
+# fmt: off
+RELEASE_ROWS += [
+    Action("justify", "Decide the business justification", _justification.release_justify,
+           _JCOORD, (_S.REGISTERED,), _jforms.JustifyForm,
+           serializer=f"{_JSER}.ReleaseJustifySerializer", initial=_jforms.justify_initial,
+           arguments=_jforms.justify_arguments, style="primary", done=_justified,
+           help="Proc. 3: when the service owner's available budget covers the estimated cost "
+           "no business case is needed; otherwise one justifies the release.",
+           summary="Decide the business justification of a registered release (proc. 3)"),
+    Action("prepare-business-case", "Prepare the business case",
+           _justification.business_case_prepare, _JCOORD, (_S.JUSTIFICATION,),
+           _jforms.BusinessCaseForm, serializer=f"{_JSER}.BusinessCasePrepareSerializer",
+           initial=_jforms.prepare_initial, when=_no_case_yet, style="primary", creates=True,
+           fragment="#justification",
+           done=lambda posted: f"Business case {posted.result.number} prepared: request its "
+                               "approval from its page.",
+           summary="Prepare the release's business case, a draft (proc. 3)"),
+    Action("abandon", "Abandon the release", _justification.release_abandon, _JCOORD,
+           (_S.JUSTIFICATION,), _jforms.AbandonForm,
+           serializer=f"{_JSER}.ReleaseAbandonSerializer", when=_may_abandon, style="danger",
+           help="No business case for it could get the necessary approvals. Requests for "
+           "change of a release the CAB defined go back to the backlog release and the CAB "
+           "is told; otherwise their requirements end unmet.",
+           done="Release abandoned: the requesters are told.",
+           summary="Abandon the release: its business case cannot be approved (proc. 3)"),
+]
+
+BUSINESS_CASE = ActionTable(
+    name="business_case", namespace="releases", prefix="business-cases",
+    query_one=case_queries.business_case_for, record_arg="case_id", record_url=_case_url,
+    actions=[
+        Action("submit", "Request approval", _justification.business_case_submit, _JCOORD,
+               (_B.DRAFT,), when=_case_in_play, style="primary",
+               done="Approval requested: the approvers are told.",
+               summary="Request the approval of a draft business case (proc. 3)"),
+        Action("approve", "Approve", _justification.business_case_decide,
+               _justification.APPROVE, (_B.SUBMITTED,), _jforms.ApproveForm,
+               serializer=f"{_JSER}.BusinessCaseApproveSerializer",
+               when=_justification.may_decide, style="primary",
+               arguments=lambda data: {**data, "approve": True},
+               done="Approved: the release goes to coordination.",
+               summary="Approve the business case: its budget will be made available"),
+        Action("reject", "Reject", _justification.business_case_decide,
+               _justification.APPROVE, (_B.SUBMITTED,), _jforms.RejectForm,
+               serializer=f"{_JSER}.BusinessCaseRejectSerializer",
+               when=_justification.may_decide, style="danger",
+               arguments=lambda data: {**data, "approve": False},
+               done="Rejected: the release coordinator is told.",
+               summary="Reject the business case, saying why"),
+        Action("adjust", "Adjust the business case", _justification.business_case_adjust,
+               _JCOORD, (_B.REJECTED,), _jforms.AdjustForm,
+               serializer=f"{_JSER}.BusinessCaseAdjustSerializer", when=_case_in_play,
+               initial=_jforms.case_initial, arguments=_jforms.adjust_arguments,
+               style="primary", creates=True,
+               help="An adjusted business case could still get the necessary approvals: a new "
+               "round, a draft with these figures; then request its approval again.",
+               done=lambda posted: f"Adjusted: {posted.result.number}, round "
+                                   f"{posted.result.round}. Request its approval.",
+               summary="Adjust a rejected business case: a new round (proc. 3)"),
+        Action("abandon", "Abandon the release", _justification.business_case_abandon, _JCOORD,
+               (_B.DRAFT, _B.REJECTED), _jforms.AbandonForm,
+               serializer=f"{_JSER}.ReleaseAbandonSerializer", when=_case_in_play,
+               style="danger",
+               help="No adjusted business case could get the necessary approvals.",
+               done="Release abandoned: the requesters are told.",
+               summary="Abandon the release of this business case (proc. 3)"),
+    ],
+)
+# fmt: on
 
 
 # --- coordination: release coordination and review (proc. 4) ---------------------------

@@ -36,6 +36,21 @@ HANDLING_REVIEW = staff_inputs(
 
 # --- justification: business justification (proc. 3) ---------------------------------
 # (section owned by the justification topic)
+RELEASE_JUSTIFY = staff_inputs(
+    "business justification decision", "estimated_cost", "available_budget", "budget_reference"
+)
+RELEASE_ABANDON = staff_inputs("abandoned release", reason=_TEXT)
+BUSINESS_CASE_PREPARE = staff_inputs(
+    "business case", "costs", "budget_requested", "budget_reference", benefits=_TEXT
+)
+BUSINESS_CASE_UPDATE = staff_inputs(
+    "business case", "costs", "budget_requested", "budget_reference", benefits=_TEXT
+)
+BUSINESS_CASE_ADJUST = staff_inputs(
+    "adjusted business case", "costs", "budget_requested", "budget_reference", benefits=_TEXT
+)
+BUSINESS_CASE_DECIDE = staff_inputs("business case decision", note=_TEXT)
+BUSINESS_CASE_SUBMIT = staff_inputs("submitted business case")
 
 
 # --- coordination: release coordination and review (proc. 4) ---------------------------

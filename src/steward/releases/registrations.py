@@ -104,6 +104,37 @@ def handling_work(actor: Any) -> list[WorkSection]:
 
 # --- justification: business justification (proc. 3) ---------------------------------
 # (section owned by the justification topic)
+from steward.releases.queries import justification as case_queries  # noqa: E402
+
+APPROVE = "releases.business_case.approve"
+registry.nav(AREA, "Business cases", "releases:business-case-list", VIEW, 40)
+
+
+def _case_row(c: Any) -> dict[str, Any]:
+    return {
+        "number": c.number,
+        "title": f"{c.release.number} {c.release.title}",
+        "service": c.release.service.name,
+        "requested": f"{c.budget_requested:,.2f}",
+        "url": c.get_absolute_url(),
+    }
+
+
+def _to_approve(actor: Any) -> list[dict[str, Any]]:
+    qs = case_queries.to_approve(actor).order_by("submitted_at", "pk")
+    return [_case_row(c) for c in qs[:WORK_LIMIT]]
+
+
+CASE_WORK = [
+    WorkList(APPROVE, "Business cases to approve", _to_approve,
+             ("number", "title", "service", "requested"), "releases:business-case-list",
+             "?mine=to_approve", "No business case waits for your approval."),
+]  # fmt: skip
+
+
+@registry.work_provider
+def business_case_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, CASE_WORK)
 
 
 # --- coordination: release coordination and review (proc. 4) ---------------------------

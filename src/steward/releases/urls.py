@@ -6,4 +6,5 @@ urlpatterns = topic_urls(
     "steward.releases.views",
     "releases",
     "handling",
+    "justification",
 )

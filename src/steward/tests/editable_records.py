@@ -405,6 +405,13 @@ EDITABLE: list[Editable] = [
     Editable(
         "request for change handling", lambda actor: _rfc_handling(actor), api="release-request"
     ),
+    Editable(
+        "business case",
+        lambda actor: _business_case(actor),
+        api="business-case",
+        page="releases:business-case-edit",
+        edits="benefits",
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -472,6 +479,16 @@ def _rfc_handling(actor: Person) -> Model:
     )  # fmt: skip
     rfcs.rfc_review(actor=actor, rfc_id=rfc.pk, decision="to_release")
     return RfcHandling.objects.get(rfc=rfc)
+def _business_case(actor: Person) -> Model:
+    """A draft business case (Release Management, proc. 3): only a draft is edited."""
+    from steward.releases.services import justification
+
+    release = _release(actor)
+    justification.release_justify(actor=actor, release_id=release.pk, estimated_cost="100")
+    return justification.business_case_prepare(
+        actor=actor, release_id=release.pk, costs="100", benefits="Faster mail",
+        budget_requested="100",
+    )  # fmt: skip
 
 
 def _problem(actor: Person) -> Model:

@@ -264,7 +264,11 @@ def _releases(admin: Any, service: Any) -> dict:
     release = releases.release_register(
         actor=admin, title="Mail 2027.1", service_id=service.pk, estimated_cost="1000"
     )
-    return {"release": release, **_rfc_handling(admin, service)}
+    return {
+        "release": release,
+        **_rfc_handling(admin, service),
+        **_release_justification(admin, service),
+    }
 
 
 def _rfc_handling(admin: Any, service: Any) -> dict:
@@ -279,6 +283,28 @@ def _rfc_handling(admin: Any, service: Any) -> dict:
     )  # fmt: skip
     rfcs.rfc_review(actor=admin, rfc_id=rfc.pk, decision="to_release")
     return {"rfc_handling": RfcHandling.objects.get(rfc=rfc)}
+
+
+def _release_justification(admin: Any, service: Any) -> dict:
+    """Release Management, the justification topic: releases waiting for a business case,
+    one with a draft case, one with a submitted case (proc. 3)."""
+    from steward.releases.services import justification, releases
+
+    made = {}
+    for key in ("business_case", "business_case_submitted"):
+        release = releases.release_register(
+            actor=admin, title=f"Mail {key}", service_id=service.pk, estimated_cost="5000"
+        )
+        justification.release_justify(actor=admin, release_id=release.pk)
+        made[key] = justification.business_case_prepare(
+            actor=admin, release_id=release.pk, costs="5000", benefits="Shared mailboxes",
+            budget_requested="5000",
+        )  # fmt: skip
+        made[f"release_{key}"] = release
+    justification.business_case_submit(actor=admin, case_id=made["business_case_submitted"].pk)
+    made["release_justification"] = made.pop("release_business_case")
+    made.pop("release_business_case_submitted")
+    return made
 
 
 def _change_calendar(admin: Any, service: Any) -> dict:

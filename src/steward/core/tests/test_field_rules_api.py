@@ -46,6 +46,7 @@ RESOURCE_RECORDS = {
     "planned-events": "planned_event",
     "problems": "problem", "known-errors": "known_error", "problem-candidates": "candidate",
     "releases": "release", "release-requests": "rfc_handling",
+    "business-cases": "business_case",
 }  # fmt: skip
 
 

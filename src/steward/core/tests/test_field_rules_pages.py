@@ -53,7 +53,13 @@ PAGE_RECORDS = [
     ("problem-reopen-analysis", "problem_impasse"), ("problem-recheck", "problem_impasse"),
     ("known-error", "known_error"), ("candidate", "candidate"), ("problem", "problem"),
     # Release Management (each topic adds its records' prefixes).
-    ("handling", "rfc_handling"), ("release", "release"),
+    ("handling", "rfc_handling"),
+    ("release-prepare-business-case", "release_justification"),
+    ("release-abandon", "release_justification"),
+    ("business_case-approve", "business_case_submitted"),
+    ("business_case-reject", "business_case_submitted"),
+    ("business_case", "business_case"), ("business-case", "business_case"),
+    ("release", "release"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {

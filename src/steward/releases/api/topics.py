@@ -1,8 +1,9 @@
 """The API topic modules, in route order."""
 
-from steward.releases.api import handling, releases
+from steward.releases.api import handling, justification, releases
 
 MODULES = [
     releases,
     handling,
+    justification,
 ]

@@ -6,4 +6,8 @@ into the page's context; the partial decides whether it shows anything."""
 SECTIONS: list[tuple[str, str]] = [
     # (partial template, "module:function")
     ("releases/partials/requests.html", "steward.releases.views.releases:requests_section"),
+    (
+        "releases/partials/justification.html",
+        "steward.releases.views.justification:justification_section",
+    ),
 ]
