@@ -37,9 +37,9 @@ def in_release(make_rfc, service, release_coordinator):
         handlings = []
         for title in ("Shared mailboxes", "Bigger quota"):
             rfc = make_rfc(title=title)
-            handling = RfcHandling.objects.create(
-                rfc=rfc, service=service, received_at=timezone.now(), status="cab_list"
-            )
+            # Handed over by the change coordinator: received; the CAB put it on its list.
+            RfcHandling.objects.filter(rfc=rfc).update(status="cab_list")
+            handling = RfcHandling.objects.get(rfc=rfc)
             svc.put_in_release(handling, release, actor=release_coordinator,
                                by_cab=release.cab_defined)  # fmt: skip
             handlings.append(handling)

@@ -143,7 +143,9 @@ class ReleaseDetailView(RecordDetailView):
             form=kwargs.get("failed_form"),
         )  # fmt: skip
         context["panel"] = panel
-        context.update(ranked(panel, None))
+        entries = [*panel["buttons"], *panel["steps"]]
+        first = next((e["action"].key for e in entries if e["action"].style == "primary"), None)
+        context.update(ranked(panel, first))
         sections = []
         for template, spec in SECTIONS:
             module, name = spec.split(":")

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from steward.core.tests.browser.conftest import browser_page, sign_in  # noqa: F401
@@ -53,8 +52,9 @@ def cab_release(make_release, make_rfc, service, release_coordinator, cab):
     Release.objects.filter(pk=release.pk).update(cab_defined=True)
     release.refresh_from_db()
     for title in ("Shared mailboxes for teams", "Larger mailbox quota"):
-        handling = RfcHandling.objects.create(rfc=make_rfc(title=title), service=service,
-                                              received_at=timezone.now(), status="cab_list")  # fmt: skip
+        rfc = make_rfc(title=title)
+        RfcHandling.objects.filter(rfc=rfc).update(status="cab_list")
+        handling = RfcHandling.objects.get(rfc=rfc)
         with transaction.atomic():
             svc.put_in_release(handling, release, actor=release_coordinator, by_cab=True)
     return release
