@@ -6,4 +6,12 @@ into the page's context; the partial decides whether it shows anything."""
 SECTIONS: list[tuple[str, str]] = [
     # (partial template, "module:function")
     ("releases/partials/requests.html", "steward.releases.views.releases:requests_section"),
+    ("releases/partials/deployment.html", "steward.releases.views.deployment:deployment_section"),
+]
+
+# Links in the header of the release list, besides "Register a release": (label, URL name,
+# permission). Each topic appends its own line.
+LIST_LINKS: list[tuple[str, str, str]] = [
+    ("Emergency release", "releases:release-emergency-create", "releases.release.coordinate"),
+    ("Release policies", "releases:policy-list", "releases.release.view"),
 ]
