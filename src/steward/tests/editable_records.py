@@ -401,6 +401,13 @@ EDITABLE: list[Editable] = [
         page="releases:release-edit",
         edits="description",
     ),
+    Editable(
+        "release policy",
+        lambda actor: _release_policy(actor),
+        api="release-policy",
+        page="releases:policy-edit",
+        edits="description",
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -453,6 +460,12 @@ def _release(actor: Person) -> Model:
     return releases.release_register(
         actor=actor, title=f"Release {_n()}", service_id=service(actor).pk
     )
+
+
+def _release_policy(actor: Person) -> Model:
+    from steward.releases.services import deployment
+
+    return deployment.release_policy_create(actor=actor, service_id=service(actor).pk)
 
 
 def _problem(actor: Person) -> Model:

@@ -53,6 +53,10 @@ PAGE_RECORDS = [
     ("problem-reopen-analysis", "problem_impasse"), ("problem-recheck", "problem_impasse"),
     ("known-error", "known_error"), ("candidate", "candidate"), ("problem", "problem"),
     # Release Management (each topic adds its records' prefixes).
+    ("policy", "release_policy"), ("release-plan-deployment", "release_deploying"),
+    ("release-transfer", "release_deploying"), ("release-accept", "release_deploying"),
+    ("release-take-after-baseline", "release_deploying"),
+    ("release-rollback", "release_deploying"),
     ("release", "release"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.

@@ -7,7 +7,6 @@ deployment steps (``POST /releases/{id}/<step>/``, rows of
 
 from typing import Any
 
-from django_filters import rest_framework as filters
 from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
@@ -22,6 +21,7 @@ from steward.core.api.base import (
 from steward.releases import inputs
 from steward.releases.api.releases import ReleaseSerializer
 from steward.releases.choices import Environment
+from steward.releases.filters.deployment import RollbackFilterSet, StageFilterSet
 from steward.releases.models import DeploymentStage, Release, ReleasePolicy, Rollback
 from steward.releases.queries import deployment as queries
 from steward.releases.queries.releases import releases_for
@@ -163,22 +163,6 @@ class RollbackSerializer(serializers.ModelSerializer):
         fields = ["id", "release", "baseline", "performed_by", "performed_at", "reason",
                   "restored", "created_at"]  # fmt: skip
         read_only_fields = fields
-
-
-class _ReleaseRows(filters.FilterSet):
-    release = filters.NumberFilter(field_name="release_id", help_text="The release's id.")
-
-
-class StageFilterSet(_ReleaseRows):
-    class Meta:
-        model = DeploymentStage
-        fields = ["release"]
-
-
-class RollbackFilterSet(_ReleaseRows):
-    class Meta:
-        model = Rollback
-        fields = ["release"]
 
 
 def _stages(actor: Any) -> Any:
