@@ -51,3 +51,14 @@ declare_many(
         "abandoned": "A business case was abandoned.",
     },
 )
+
+
+# --- deployment: policy, environments, baselines, rollback ------------------------------
+# (section owned by the deployment topic)
+declare_many(
+    Release,
+    {
+        "transferred": "A release was transferred to its next environment (data: environment).",
+        "rolled_back": "A release in production was rolled back to its CMDB baseline.",
+    },
+)

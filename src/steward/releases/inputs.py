@@ -59,3 +59,21 @@ BUSINESS_CASE_SUBMIT = staff_inputs("submitted business case")
 
 # --- deployment: policy, environments, baselines, rollback ------------------------------
 # (section owned by the deployment topic)
+RELEASE_POLICY = staff_inputs(
+    "release policy", "service", "major_frequency", "minor_frequency", "environments",
+    "acceptance_test_required", "baseline_required", description=_TEXT, emergency_rules=_TEXT,
+)  # fmt: skip
+RELEASE_POLICY_UPDATE = RELEASE_POLICY("release policy", service=None)
+# The page form has a date and the deliverables per environment; the API a list of stages.
+DEPLOYMENT_PLAN = staff_inputs(
+    "deployment plan", "stages", "development_planned_at", "test_planned_at",
+    "acceptance_planned_at", "production_planned_at", development_deliverables=_TEXT,
+    test_deliverables=_TEXT, acceptance_deliverables=_TEXT, production_deliverables=_TEXT,
+)  # fmt: skip
+RELEASE_TRANSFER = staff_inputs("release transfer", "environment", "accepted", note=_TEXT)
+RELEASE_ACCEPT = staff_inputs("acceptance test result", "accepted", note=_TEXT)
+RELEASE_ROLLBACK = staff_inputs("release rollback", reason=_TEXT)
+RELEASE_EMERGENCY = staff_inputs(
+    "emergency release", "service", "title", "emergency_change", "target_date",
+    description=_TEXT, rollback_plan=_TEXT,
+)  # fmt: skip

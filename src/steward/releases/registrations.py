@@ -143,6 +143,25 @@ def business_case_work(actor: Any) -> list[WorkSection]:
 
 # --- deployment: policy, environments, baselines, rollback ------------------------------
 # (section owned by the deployment topic)
+registry.nav(AREA, "Release policies", "releases:policy-list", VIEW, 60)
+
+
+def _to_deploy(actor: Any) -> list[dict[str, Any]]:
+    """Releases being coordinated that are not in production yet: the release
+    administrator's transfers to come."""
+    from steward.releases.choices import ReleaseStatus
+
+    qs = release_queries.releases_for(actor).filter(
+        status=ReleaseStatus.COORDINATION, production_at__isnull=True
+    )
+    return [_row(r) for r in qs.order_by("number")[:WORK_LIMIT]]
+
+
+RELEASE_WORK.append(
+    WorkList("releases.deployment.transfer", "Releases to deploy", _to_deploy,
+             ("number", "title", "status", "service"), "releases:release-list",
+             "?status=coordination", "No release waits for a transfer.")
+)  # fmt: skip
 
 
 # --- kpis: KPIs and the roadmap ---------------------------------------------------------

@@ -7,4 +7,5 @@ urlpatterns = topic_urls(
     "releases",
     "handling",
     "justification",
+    "deployment",
 )

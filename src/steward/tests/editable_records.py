@@ -412,6 +412,13 @@ EDITABLE: list[Editable] = [
         page="releases:business-case-edit",
         edits="benefits",
     ),
+    Editable(
+        "release policy",
+        lambda actor: _release_policy(actor),
+        api="release-policy",
+        page="releases:policy-edit",
+        edits="description",
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -479,6 +486,8 @@ def _rfc_handling(actor: Person) -> Model:
     )  # fmt: skip
     rfcs.rfc_review(actor=actor, rfc_id=rfc.pk, decision="to_release")
     return RfcHandling.objects.get(rfc=rfc)
+
+
 def _business_case(actor: Person) -> Model:
     """A draft business case (Release Management, proc. 3): only a draft is edited."""
     from steward.releases.services import justification
@@ -489,6 +498,12 @@ def _business_case(actor: Person) -> Model:
         actor=actor, release_id=release.pk, costs="100", benefits="Faster mail",
         budget_requested="100",
     )  # fmt: skip
+
+
+def _release_policy(actor: Person) -> Model:
+    from steward.releases.services import deployment
+
+    return deployment.release_policy_create(actor=actor, service_id=service(actor).pk)
 
 
 def _problem(actor: Person) -> Model:

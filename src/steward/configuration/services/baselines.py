@@ -31,7 +31,15 @@ from steward.configuration.models import (
     RelationshipType,
 )
 from steward.configuration.queries.impact import supporting_ci_ids
-from steward.configuration.services.cis import FK_FIELDS, TRACKED_FIELDS
+from steward.configuration.services.cis import (
+    CHANGE,
+    EDITABLE_FIELDS,
+    FK_FIELDS,
+    TRACKED_FIELDS,
+    ci_update,
+    relationship_add,
+    relationship_end,
+)
 from steward.core import journal, numbering, permissions
 from steward.core.models import Person, SupportGroup
 from steward.service_level.models import Service
@@ -142,13 +150,16 @@ def baseline_take(
     description: str = "",
     ci_ids: Iterable[int] | None = None,
     service: Service | None = None,
+    permission: str = TAKE,
 ) -> Baseline:
     """Freeze a set of CIs with their attributes and relations (seed 003 ch. 4, proc. 4:
     the reference the real configuration and later CMDB states are checked against).
 
     Either ``service`` (its CI plus everything it runs on, at any depth) or ``ci_ids``.
+    ``permission`` lets a procedure that owns the baseline name its own right: the release
+    administrator takes a release's baselines under ``releases.deployment.transfer``.
     """
-    permissions.require(actor, TAKE)
+    permissions.require(actor, permission)
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -377,4 +388,112 @@ def baseline_compare(a: Baseline, b: Baseline | None = None) -> dict[str, Any]:
             rel["target_text"] = names["ci"].get(rel["target"], f"#{rel['target']}")
     result["counts"] = {key: len(result[key]) for key in
                         ("added", "removed", "changed", "relations_added", "relations_removed")}  # fmt: skip
+    return result
+
+
+# --- Restoring -----------------------------------------------------------------------------
+
+_CAUSE_LENGTH = 40  # CIChange.cause and Relationship.cause
+
+
+def _restore_value(name: str, value: Any) -> Any:
+    """A field value as ``ci_update`` takes it: records for the reference fields."""
+    if name in FK_FIELDS and value is not None:
+        return _REFERENCES[name].objects.filter(pk=value).first()
+    return value
+
+
+def baseline_restore(
+    *, actor: Person, baseline: Baseline, reason: str, permission: str = CHANGE
+) -> dict[str, Any]:
+    """Put the CMDB back as ``baseline`` froze it (a release's rollback, seed 004): each
+    CI's fields and attributes as recorded (``ci_update``), the relations of its CIs
+    that were added since ended (``relationship_end``) and those ended since added again
+    (``relationship_add``). Every write goes through the CMDB services, so the history
+    and the CIs' timelines show it, with ``reason`` (cut to 40 characters) as the cause.
+
+    What cannot be put back is listed, not forced: a CI that changed class, a reference
+    (owner, group, service) that no longer exists, a relation whose type is gone.
+    ``permission``: the right the writes are made under (as for ``ci_update``).
+
+    Returns ``{"cis": [{id, number, name, fields, attributes}], "relations_ended":
+    [{source, type, target}], "relations_added": [...], "not_restored": [{id, number,
+    detail}]}``; all lists empty when the CMDB already matched the baseline.
+    """
+    permissions.require(actor, permission)
+    cause = (reason or "").strip()[:_CAUSE_LENGTH]
+    old = baseline_data(baseline)
+    result: dict[str, Any] = {"cis": [], "relations_ended": [], "relations_added": [],
+                              "not_restored": []}  # fmt: skip
+    with transaction.atomic():
+        now = current_data(set(old))
+        for pk in sorted(old):
+            before = old[pk]
+            if pk not in now:
+                result["not_restored"].append(
+                    {**_ci_row(before), "detail": "The CI is no longer in the CMDB."}
+                )
+                continue
+            current = now[pk]
+            if before.get("ci_class") != current.get("ci_class"):
+                result["not_restored"].append(
+                    {**_ci_row(before), "detail": "The CI changed class since the baseline."}
+                )
+            data: dict[str, Any] = {}
+            for name in EDITABLE_FIELDS:
+                if name in before and before[name] != current.get(name):
+                    value = _restore_value(name, before[name])
+                    if name in FK_FIELDS and before[name] is not None and value is None:
+                        result["not_restored"].append(
+                            {**_ci_row(before), "detail": f"{FIELD_LABELS[name]} #{before[name]} "
+                             "no longer exists."}
+                        )  # fmt: skip
+                        continue
+                    data[name] = value
+            old_attrs = before.get("attributes") or {}
+            new_attrs = current.get("attributes") or {}
+            attributes = {
+                key: old_attrs.get(key)
+                for key in sorted(set(old_attrs) | set(new_attrs))
+                if old_attrs.get(key) != new_attrs.get(key)
+            }
+            if attributes:
+                data["attributes"] = attributes
+            if not data:
+                continue
+            ci_update(actor=actor, ci_id=pk, data=data, cause=cause, permission=permission)
+            result["cis"].append(
+                {**_ci_row(before),
+                 "fields": sorted(n for n in data if n != "attributes"),
+                 "attributes": sorted(attributes)}
+            )  # fmt: skip
+
+        def keys(side: Mapping[int, Mapping[str, Any]]) -> set[tuple[int, str, int]]:
+            return {_relation_key(rel) for pk in old if pk in now
+                    for rel in side[pk].get("relationships") or []}  # fmt: skip
+
+        wanted, present = keys(old), keys(now)
+        for source, code, target in sorted(present - wanted):
+            for rel_id in Relationship.objects.filter(
+                source_id=source, target_id=target, type__code=code, valid_to__isnull=True
+            ).values_list("pk", flat=True):
+                relationship_end(actor=actor, relationship_id=rel_id, cause=cause,
+                                 permission=permission)  # fmt: skip
+            result["relations_ended"].append({"source": source, "type": code, "target": target})
+        types = dict(RelationshipType.objects.values_list("code", "pk"))
+        existing = set(ConfigurationItem.objects.filter(
+            pk__in={end for key in wanted - present for end in (key[0], key[2])}
+        ).values_list("pk", flat=True))  # fmt: skip
+        for source, code, target in sorted(wanted - present):
+            row = {"source": source, "type": code, "target": target}
+            if code not in types or source not in existing or target not in existing:
+                ci = old.get(source) or old.get(target) or {"id": source}
+                result["not_restored"].append(
+                    {**_ci_row(ci), "detail": f"The relation {source} {code} {target} cannot "
+                     "be made again: its type or a CI is gone."}
+                )  # fmt: skip
+                continue
+            relationship_add(actor=actor, source_id=source, target_id=target,
+                             type_id=types[code], cause=cause, permission=permission)  # fmt: skip
+            result["relations_added"].append(row)
     return result

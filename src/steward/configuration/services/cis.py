@@ -410,18 +410,21 @@ def ci_update(
     cause: str = "",
     expected_version: int | None = None,
     change_id: int | None = None,
+    permission: str = CHANGE,
 ) -> ConfigurationItem:
     """Change a CI's fields and/or attributes (``data["attributes"]`` is merged; a key
     set to None removes that attribute). Nothing is written when nothing changes.
     ``change_id``: the change the update is made under (seed 003 ch. 3 proc. 6: the CMDB
-    update after a change), linked from the history rows; its number is the cause."""
+    update after a change), linked from the history rows; its number is the cause.
+    ``permission``: as for ``ci_create`` (a release rollback restores CIs under the
+    release administrator's ``releases.deployment.transfer``)."""
     reject_unknown(data, [*EDITABLE_FIELDS, "attributes"])
     new_attributes = data.get("attributes") or {}
     if not isinstance(new_attributes, dict):
         raise ValidationError({"attributes": ["Give the attributes as an object."]})
     with transaction.atomic():
         ci = lock_to_edit(
-            actor, CHANGE, ConfigurationItem, ci_id, expected_version, related=["ci_class"]
+            actor, permission, ConfigurationItem, ci_id, expected_version, related=["ci_class"]
         )
         change, cause = change_of(actor, change_id, cause)
         before = snapshot(ci)
@@ -445,7 +448,7 @@ def ci_update(
             ci, [n.removeprefix("attributes.") for n in changes if n.startswith("attributes.")]
         )
         # A scoped administrator may not move a CI out of their reach either.
-        permissions.require(actor, CHANGE, ci)
+        permissions.require(actor, permission, ci)
         _record(ci, actor=actor, at=timezone.now(), cause=cause, changes=changes, change=change)
     return ci
 
@@ -545,18 +548,24 @@ def relationship_add(
 
 
 def relationship_end(
-    *, actor: Person, relationship_id: int, cause: str = "", change_id: int | None = None
+    *,
+    actor: Person,
+    relationship_id: int,
+    cause: str = "",
+    change_id: int | None = None,
+    permission: str = CHANGE,
 ) -> Relationship:
     """End a relationship (it stays in the history with its end date); ``change_id``: the
-    change it is ended under (as for ``ci_update``), kept as ``ended_change``."""
+    change it is ended under (as for ``ci_update``), kept as ``ended_change``;
+    ``permission``: as for ``ci_create``."""
     with transaction.atomic():
         relationship = (
             Relationship.objects.select_for_update()
             .select_related("source", "target", "type")
             .get(pk=relationship_id)
         )
-        permissions.require(actor, CHANGE, relationship.source)
-        permissions.require(actor, CHANGE, relationship.target)
+        permissions.require(actor, permission, relationship.source)
+        permissions.require(actor, permission, relationship.target)
         if relationship.valid_to is not None:
             raise ValidationError({"relationship": ["This relationship has already ended."]})
         change, cause = change_of(actor, change_id, cause)

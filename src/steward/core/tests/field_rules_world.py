@@ -268,6 +268,7 @@ def _releases(admin: Any, service: Any) -> dict:
         "release": release,
         **_rfc_handling(admin, service),
         **_release_justification(admin, service),
+        **_release_deployment(admin, service),
     }
 
 
@@ -305,6 +306,26 @@ def _release_justification(admin: Any, service: Any) -> dict:
     made["release_justification"] = made.pop("release_business_case")
     made.pop("release_business_case_submitted")
     return made
+
+
+def _release_deployment(admin: Any, service: Any) -> dict:
+    """Release Management, the deployment topic: the service's release policy and a
+    release in coordination with its deployment planned (development done)."""
+    from steward.releases.models import Release
+    from steward.releases.services import deployment, releases
+
+    policy = deployment.release_policy_create(actor=admin, service_id=service.pk,
+                                              minor_frequency="monthly")  # fmt: skip
+    deploying = releases.release_register(actor=admin, title="Mail 2027.2", service_id=service.pk)
+    Release.objects.filter(pk=deploying.pk).update(status="coordination")
+    start = dt.datetime(2027, 4, 1, 20, tzinfo=dt.UTC)
+    deployment.deployment_plan(actor=admin, release_id=deploying.pk, stages=[
+        {"environment": e, "planned_at": start + dt.timedelta(days=i)}
+        for i, e in enumerate(("development", "test", "acceptance", "production"))
+    ])  # fmt: skip
+    deployment.release_transfer(actor=admin, release_id=deploying.pk, environment="development")
+    deploying.refresh_from_db()
+    return {"release_policy": policy, "release_deploying": deploying}
 
 
 def _change_calendar(admin: Any, service: Any) -> dict:

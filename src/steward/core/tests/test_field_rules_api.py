@@ -46,7 +46,7 @@ RESOURCE_RECORDS = {
     "planned-events": "planned_event",
     "problems": "problem", "known-errors": "known_error", "problem-candidates": "candidate",
     "releases": "release", "release-requests": "rfc_handling",
-    "business-cases": "business_case",
+    "business-cases": "business_case", "release-policies": "release_policy",
 }  # fmt: skip
 
 

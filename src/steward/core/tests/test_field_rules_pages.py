@@ -59,6 +59,10 @@ PAGE_RECORDS = [
     ("business_case-approve", "business_case_submitted"),
     ("business_case-reject", "business_case_submitted"),
     ("business_case", "business_case"), ("business-case", "business_case"),
+    ("policy", "release_policy"), ("release-plan-deployment", "release_deploying"),
+    ("release-transfer", "release_deploying"), ("release-accept", "release_deploying"),
+    ("release-take-after-baseline", "release_deploying"),
+    ("release-rollback", "release_deploying"),
     ("release", "release"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.

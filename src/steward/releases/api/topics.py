@@ -1,9 +1,10 @@
 """The API topic modules, in route order."""
 
-from steward.releases.api import handling, justification, releases
+from steward.releases.api import deployment, handling, justification, releases
 
 MODULES = [
     releases,
     handling,
     justification,
+    deployment,
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse, reverse_lazy
 
 from steward.configuration.views import record_paths
+from steward.core import permissions
 from steward.core.actions import ranked
 from steward.core.templatetags.steward import TONES
 from steward.core.views.patterns import (
@@ -28,7 +29,7 @@ from steward.releases.forms.releases import ReleaseEditForm, ReleaseRegisterForm
 from steward.releases.models import Release
 from steward.releases.queries import releases as queries
 from steward.releases.services import releases as svc
-from steward.releases.views.sections import SECTIONS
+from steward.releases.views.sections import LIST_LINKS, SECTIONS
 from steward.service_level.queries import services_for
 
 TONES.update(
@@ -55,6 +56,7 @@ def money(value: Any) -> str | None:
 
 class ReleaseListView(RecordListView):
     permission = svc.VIEW
+    template_name = "releases/release_list.html"
     title = "Releases"
     query = queries.releases_for
     filterset_class = ReleaseFilterSet
@@ -81,6 +83,15 @@ class ReleaseListView(RecordListView):
 
     def get_queryset(self) -> Any:
         return queries.with_rfc_counts(super().get_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["header_links"] = [
+            {"label": label, "url": reverse(name)}
+            for label, name, permission in LIST_LINKS
+            if permissions.has(self.actor, permission)
+        ]
+        return context
 
     def restrict_filters(self, filterset: Any) -> None:
         fields = filterset.form.fields

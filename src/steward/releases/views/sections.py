@@ -10,4 +10,12 @@ SECTIONS: list[tuple[str, str]] = [
         "releases/partials/justification.html",
         "steward.releases.views.justification:justification_section",
     ),
+    ("releases/partials/deployment.html", "steward.releases.views.deployment:deployment_section"),
+]
+
+# Links in the header of the release list, besides "Register a release": (label, URL name,
+# permission). Each topic appends its own line.
+LIST_LINKS: list[tuple[str, str, str]] = [
+    ("Emergency release", "releases:release-emergency-create", "releases.release.coordinate"),
+    ("Release policies", "releases:policy-list", "releases.release.view"),
 ]
