@@ -83,3 +83,5 @@ def release_work(actor: Any) -> list[WorkSection]:
 
 # --- kpis: KPIs and the roadmap ---------------------------------------------------------
 # (section owned by the kpis topic)
+registry.nav(AREA, "Roadmap", "releases:roadmap", VIEW, 15)
+registry.nav(AREA, "Release KPIs", "releases:kpis", "releases.kpi.view", 90)
