@@ -329,6 +329,7 @@ def roadmap_picture(data: dict[str, Any]) -> dict[str, Any]:
         return LABEL_W + (moment - window.start).total_seconds() / span * PLOT_W
 
     rows: dict[int, Row] = {}
+    marks: list[tuple[Row, Mark]] = []
     for release in data["releases"]:
         row = rows.setdefault(release.service_id, Row(service=release.service))
         start = release.planned_start
@@ -345,6 +346,9 @@ def roadmap_picture(data: dict[str, Any]) -> dict[str, Any]:
             target_x=x(target) if width and target and window.start <= target < window.end
             else None,
         )  # fmt: skip
+        marks.append((row, mark))
+    # Left to right, each into the first lane it fits (bar and label): the fewest lanes.
+    for row, mark in sorted(marks, key=lambda m: (m[1].extent[0], m[1].release.number)):
         lane = next((lane for lane in row.lanes if lane[-1].extent[1] + 8 <= mark.extent[0]), None)
         if lane is None:
             row.lanes.append([mark])
@@ -369,18 +373,19 @@ def roadmap_picture(data: dict[str, Any]) -> dict[str, Any]:
             m["y"] = y + MEETING_H / 2 + 2
         row.height = (top - y) + len(row.lanes) * LANE_H + ROW_GAP
         y += row.height
-    months = []
-    for n, first in enumerate(window.months):
-        start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-        months.append({"x": x(start), "label": f"{first:%b %Y}", "shade": n % 2 == 0})
-    month_w = PLOT_W / max(len(window.months), 1)
+    edges = [x(timezone.make_aware(dt.datetime.combine(first, dt.time.min)))
+             for first in window.months] + [LABEL_W + PLOT_W]  # fmt: skip
+    months = [
+        {"x": edges[n], "width": edges[n + 1] - edges[n], "label": f"{first:%b %Y}",
+         "shade": n % 2 == 0}
+        for n, first in enumerate(window.months)
+    ]  # fmt: skip
     now = timezone.now()
     return {
         "width": LABEL_W + PLOT_W + 10,
         "height": max(y, HEAD_H + 40) + 4,
         "label_w": LABEL_W,
         "plot_end": LABEL_W + PLOT_W,
-        "month_w": month_w,
         "months": months,
         "rows": ordered,
         "today_x": x(now) if window.start <= now < window.end else None,
