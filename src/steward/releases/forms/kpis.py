@@ -12,25 +12,28 @@ from steward.service_level.models import Service
 from steward.service_level.queries import services_for
 
 
-class _ServiceChoice(forms.Form):
-    service = forms.ModelChoiceField(
+def _service_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         queryset=Service.objects.none(), required=False, empty_label="Every service"
     )
 
-    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services_for(actor).order_by("name")
+
+def _services_of(form: forms.Form, actor: Person) -> None:
+    form.fields["service"].queryset = services_for(actor).order_by("name")
 
 
-class ReleaseKpiPeriodForm(_ServiceChoice):
+class ReleaseKpiPeriodForm(forms.Form):
     """The period the report covers (the last 90 or 30 days, this or last quarter, or
     the dates given, inclusive), of every service or one."""
 
     period = forms.ChoiceField(choices=RANGES, initial=LAST_90, required=False, label="Period")
     start = formfields.IsoDateField(required=False, label="From")
     end = formfields.IsoDateField(required=False, label="To")
+    service = _service_field()
 
-    field_order = ["period", "start", "end", "service"]
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _services_of(self, actor)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -40,10 +43,17 @@ class ReleaseKpiPeriodForm(_ServiceChoice):
         return data
 
 
-class RoadmapForm(_ServiceChoice):
+class RoadmapForm(forms.Form):
     """The roadmap's window: months behind and ahead of today, of every service or one."""
 
     behind = forms.IntegerField(min_value=0, max_value=MAX_MONTHS, required=False,
                                 initial=BEHIND, label="Months behind")  # fmt: skip
     ahead = forms.IntegerField(min_value=1, max_value=MAX_MONTHS, required=False,
                                initial=AHEAD, label="Months ahead")  # fmt: skip
+    service = _service_field()
+
+    field_order = ["service", "behind", "ahead"]
+
+    def __init__(self, *args: Any, actor: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _services_of(self, actor)

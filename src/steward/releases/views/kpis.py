@@ -112,13 +112,11 @@ def kpi_charts(kpis: dict[str, Any]) -> dict[str, Any]:
         ),
         "on_time_service_chart": charts.hbar_chart(
             [(r["name"], r["rate"] or 0) for r in rows],
-            text=[
-                f"{_pct(r['rate'])} ({r['on_time']} of {r['on_time'] + r['late']})" for r in rows
-            ],
+            text=[_pct(r["rate"]) for r in rows],
         ),
         "rfcs_chart": charts.hbar_chart(
             [(s["name"], s["mean"] or 0) for s in per["services"]],
-            text=[f"{s['mean']} mean, {s['max']} max" for s in per["services"]],
+            text=[f"{s['mean']:g}" for s in per["services"]],
         ),
         "lead_chart": charts.hbar_chart(
             [(s["name"], s["median_days"] or 0) for s in lead["services"]],
