@@ -166,3 +166,5 @@ RELEASE_WORK.append(
 
 # --- kpis: KPIs and the roadmap ---------------------------------------------------------
 # (section owned by the kpis topic)
+registry.nav(AREA, "Roadmap", "releases:roadmap", VIEW, 15)
+registry.nav(AREA, "Release KPIs", "releases:kpis", "releases.kpi.view", 90)

@@ -8,4 +8,5 @@ urlpatterns = topic_urls(
     "handling",
     "justification",
     "deployment",
+    "kpis",
 )

@@ -35,6 +35,9 @@ PRODUCERS = {
         "service_level/tests/test_reviews.py::test_review_csv_defuses_formulas",
     ],
     "problems/views/kpis.py": ["problems/tests/test_kpis.py::test_kpi_csvs_defuse_formulas"],
+    "releases/views/kpis.py": [
+        "releases/tests/test_kpis.py::test_release_kpi_csvs_defuse_formulas",
+    ],
     "configuration/services/transfer.py": [  # steward cmdb_export --format csv
         "configuration/tests/test_transfer.py::test_cli_csv_export_defuses_formulas_and_reads_back",
     ],

@@ -82,7 +82,9 @@ READING_FORMS = {
     "DueTimeForm",
     "PeriodForm",
     "ProblemKpiPeriodForm",
+    "ReleaseKpiPeriodForm",
     "ReviewPeriodForm",
+    "RoadmapForm",
 }
 # Forms of people who are not signed in (no actor to hold rules against): asking for a
 # password reset link by email address.
