@@ -5,4 +5,5 @@ app_name = "releases"
 urlpatterns = topic_urls(
     "steward.releases.views",
     "releases",
+    "cabs",
 )
