@@ -4,12 +4,12 @@ ch. 10), each with its page URL and its ``POST /api/v1/<records>/{id}/<key>/``. 
 services check everything again."""
 
 from collections.abc import Mapping  # noqa: F401  (for the sections' URL helpers)
-from typing import Any
+from typing import Any  # noqa: F401
 
 from steward.core.actions import Action, ActionTable
 from steward.releases.choices import ReleaseStatus as _S  # noqa: F401
 from steward.releases.queries import releases as release_queries
-from steward.releases.services import releases as _releases
+from steward.releases.services import releases as _releases  # noqa: F401
 
 _API = "steward.releases.api"
 
@@ -28,35 +28,38 @@ RELEASE_ROWS: list[Action] = []
 
 # --- cabs: CABs, meetings and votes (proc. 2) -------------------------------------------
 # (section owned by the cabs topic: its own table MEETING)
+from typing import Any as _Any  # noqa: E402
+
 from steward.releases.choices import CabOutcome as _O  # noqa: E402
 from steward.releases.choices import MeetingStatus as _M  # noqa: E402
 from steward.releases.forms import cabs as _cab_forms  # noqa: E402
 from steward.releases.services import cabs as _cabs  # noqa: E402
+from steward.releases.services import releases as _rel  # noqa: E402
 
 _CSER = f"{_API}.cabs"
-_C = _releases.COORDINATE
+_C = _rel.COORDINATE
 
 
-def _finalisable(actor: Any, meeting: Any) -> bool:
+def _finalisable(actor: _Any, meeting: _Any) -> bool:
     from django.utils import timezone
 
     return timezone.now() >= meeting.submission_deadline
 
 
-def _may_vote(actor: Any, meeting: Any) -> bool:
+def _may_vote(actor: _Any, meeting: _Any) -> bool:
     return _cabs.is_member(actor, meeting) and meeting.agenda.exclude(
         votes__member=actor).exists()  # fmt: skip
 
 
-def _rejected_to_close(actor: Any, meeting: Any) -> bool:
+def _rejected_to_close(actor: _Any, meeting: _Any) -> bool:
     return meeting.rejected_closed_at is None
 
 
-def _minutes_to_publish(actor: Any, meeting: Any) -> bool:
+def _minutes_to_publish(actor: _Any, meeting: _Any) -> bool:
     return meeting.rejected_closed_at is not None and meeting.minutes_published_at is None
 
 
-def _release_to_register(actor: Any, meeting: Any) -> bool:
+def _release_to_register(actor: _Any, meeting: _Any) -> bool:
     return (meeting.minutes_published_at is not None and meeting.release_id is None
             and meeting.agenda.filter(outcome=_O.INCLUDED).exists())  # fmt: skip
 
@@ -78,7 +81,7 @@ MEETING = ActionTable(
         Action("open", "Open the meeting", _cabs.meeting_open, _C, (_M.AGENDA_FINAL,),
                style="primary", done="The meeting is in session: members vote.",
                summary="Open the meeting: its members are the CAB's members now"),
-        Action("vote", "Vote", _cabs.meeting_vote, _releases.VOTE, (_M.IN_SESSION,),
+        Action("vote", "Vote", _cabs.meeting_vote, _rel.VOTE, (_M.IN_SESSION,),
                _cab_forms.MeetingVoteForm, serializer=f"{_CSER}.MeetingVoteSerializer",
                arguments=_cab_forms.vote_arguments, when=_may_vote, in_panel=False,
                fragment="#agenda", done="Your votes are recorded.",
