@@ -183,28 +183,27 @@ VOTE_CHOICES = [(Vote.REJECT, "Reject"), (Vote.INCLUDE, "Include"),
 
 
 class MeetingVoteForm(GuardedForm):
-    """A member's ballot: one radio group per request not voted on yet (any may stay
-    empty)."""
+    """A member's ballot: one radio group per request of the meeting (any may stay empty;
+    the page shows a vote already cast instead of its group). A posted group for another
+    request is read too, so the service says what is wrong with it (not on the list, the
+    meeting not in session, voted already)."""
 
     inputs = inputs.MEETING_VOTE
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         meeting = self.record
-        if meeting is None:
-            return
-        voted = set()
-        if getattr(self.actor, "pk", None):
-            voted = set(
-                meeting.agenda.filter(votes__member=self.actor).values_list("rfc_id", flat=True)
+        names: dict[str, str] = {}
+        if meeting is not None:
+            for item in meeting.agenda.select_related("rfc"):
+                names[f"vote_{item.rfc_id}"] = f"{item.rfc.number} {item.rfc.title}"
+        for key in self.data or {}:
+            if key.startswith("vote_") and key[5:].isdigit() and key not in names:
+                names[key] = f"Request {key[5:]}"
+        for name, label in names.items():
+            self.fields[name] = forms.ChoiceField(
+                choices=VOTE_CHOICES, required=False, widget=forms.RadioSelect, label=label
             )
-        for item in meeting.agenda.select_related("rfc"):
-            if item.rfc_id in voted:
-                continue
-            self.fields[f"vote_{item.rfc_id}"] = forms.ChoiceField(
-                choices=VOTE_CHOICES, required=False, widget=forms.RadioSelect,
-                label=f"{item.rfc.number} {item.rfc.title}",
-            )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
