@@ -401,6 +401,9 @@ EDITABLE: list[Editable] = [
         page="releases:release-edit",
         edits="description",
     ),
+    Editable(
+        "CAB", lambda actor: _cab(actor), api="cab", page="releases:cab-edit", edits="usual_place"
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -453,6 +456,12 @@ def _release(actor: Person) -> Model:
     return releases.release_register(
         actor=actor, title=f"Release {_n()}", service_id=service(actor).pk
     )
+
+
+def _cab(actor: Person) -> Model:
+    from steward.releases.services import cabs
+
+    return cabs.cab_create(actor=actor, service_id=service(actor).pk, name=f"CAB {_n()}")
 
 
 def _problem(actor: Person) -> Model:

@@ -46,6 +46,7 @@ RESOURCE_RECORDS = {
     "planned-events": "planned_event",
     "problems": "problem", "known-errors": "known_error", "problem-candidates": "candidate",
     "releases": "release",
+    "cabs": "cab", "cab-meetings": "cab_meeting",
 }  # fmt: skip
 
 

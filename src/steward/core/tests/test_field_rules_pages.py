@@ -54,6 +54,8 @@ PAGE_RECORDS = [
     ("known-error", "known_error"), ("candidate", "candidate"), ("problem", "problem"),
     # Release Management (each topic adds its records' prefixes).
     ("release", "release"),
+    ("cab", "cab"), ("meeting-vote", "cab_meeting_in_session"),
+    ("meeting-close", "cab_meeting_in_session"), ("meeting", "cab_meeting"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {

@@ -111,6 +111,9 @@ class CabEditView(RecordEditView):
     title_format = "Edit {obj.name}"
     success_message = "CAB saved."
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {}
+
     def get_initial(self) -> dict[str, Any]:
         return cab_initial(self.get_object())
 
