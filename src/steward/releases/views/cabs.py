@@ -35,7 +35,8 @@ from steward.releases.services import cabs as cab_svc
 from steward.releases.services import releases as svc
 from steward.releases.views.releases import person, when
 
-TONES.update({"invited": "blue", "agenda_final": "amber", "in_session": "green",
+TONES.update({"invited": "blue", "agenda_final": "amber", "in_session": "green", "reject": "red",
+              "include": "green", "no_opinion": "grey",
               "included": "green"})  # fmt: skip
 
 
@@ -216,7 +217,9 @@ class MeetingDetailView(RecordDetailView):
         failed = kwargs.get("failed_action", "")
         panel = MEETING.panel(self.actor, meeting, failed=failed, form=kwargs.get("failed_form"))
         context["panel"] = panel
-        context.update(ranked(panel, None))
+        offered = [e["action"] for e in [*panel["buttons"], *panel["steps"]]]
+        primary = next((a.key for a in MEETING if a in offered and a.style == "primary"), None)
+        context.update(ranked(panel, primary))
         members = list(meeting.members.order_by("last_name", "first_name"))
         # Until it opens, the CAB's members now; from then on those it opened with.
         shown_members = members if meeting.opened_at else svc.cab_members(meeting.cab.service)
