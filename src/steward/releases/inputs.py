@@ -32,6 +32,23 @@ HANDLING_REVIEW = staff_inputs(
 
 # --- cabs: CABs, meetings and votes (proc. 2) -------------------------------------------
 # (section owned by the cabs topic)
+CAB_CREATE = staff_inputs("CAB", "service", "name", "members", "usual_place")
+CAB_UPDATE = staff_inputs("CAB", "name", "members", "usual_place")
+MEETING_SCHEDULE = staff_inputs("CAB meeting", "cab", "starts_at", "place", "submission_deadline")
+MEETING_RESCHEDULE = staff_inputs("CAB meeting", "starts_at", "place", "submission_deadline")
+MEETING_CANCEL = staff_inputs("CAB meeting", reason=_TEXT)
+MEETING_VOTE = staff_inputs("CAB vote", "votes", "vote_*")
+MEETING_CLOSE = staff_inputs(
+    "CAB meeting", "next_starts_at", "next_place", "next_deadline",
+    minutes=staff(audience="The minutes are published to the CAB members."),
+)  # fmt: skip
+MEETING_MINUTES = staff_inputs(
+    "CAB meeting", minutes=staff(audience="The minutes are published to the CAB members.")
+)
+MEETING_RELEASE = staff_inputs(
+    "release", "title", "release_type", "planned_start", "planned_end", "target_date",
+    "estimated_cost", description=_TEXT,
+)  # fmt: skip
 
 
 # --- justification: business justification (proc. 3) ---------------------------------

@@ -100,6 +100,39 @@ def handling_work(actor: Any) -> list[WorkSection]:
 
 # --- cabs: CABs, meetings and votes (proc. 2) -------------------------------------------
 # (section owned by the cabs topic)
+registry.nav(AREA, "CABs", "releases:cab-list", VIEW, 30)
+registry.nav(AREA, "CAB meetings", "releases:meeting-list", VIEW, 31)
+
+
+@registry.search_provider
+def search_meetings(actor: Any, text: str) -> list[SearchHit]:
+    """CAB meetings by number and CAB name."""
+    from steward.releases.queries import releases as queries
+
+    qs = registry.found(actor, text, VIEW, queries.meetings_for, ["cab__name"],
+                        exact=["number"], order=("-number", "pk"))  # fmt: skip
+    return [SearchHit.of("CAB meetings", m, m.cab.name,
+                         f"{m.starts_at:%Y-%m-%d %H:%M} · {m.get_status_display()}") for m in qs]  # fmt: skip
+
+
+def _to_vote(actor: Any) -> list[dict[str, Any]]:
+    from steward.releases.queries import cabs as cab_queries
+
+    qs = cab_queries.meetings_to_vote(actor).order_by("starts_at", "pk")[:WORK_LIMIT]
+    return [{"number": m.number, "title": m.cab.name, "status": m.get_status_display(),
+             "service": m.cab.service.name, "url": m.get_absolute_url()} for m in qs]  # fmt: skip
+
+
+CAB_WORK = [
+    WorkList("releases.cab.vote", "CAB meetings to vote in", _to_vote,
+             ("number", "title", "status", "service"), "releases:meeting-list",
+             "?show=upcoming", "No CAB meeting waits for your votes."),
+]  # fmt: skip
+
+
+@registry.work_provider
+def cab_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, CAB_WORK)
 
 
 # --- justification: business justification (proc. 3) ---------------------------------

@@ -9,4 +9,5 @@ urlpatterns = topic_urls(
     "justification",
     "deployment",
     "kpis",
+    "cabs",
 )

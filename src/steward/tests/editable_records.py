@@ -419,6 +419,10 @@ EDITABLE: list[Editable] = [
         page="releases:policy-edit",
         edits="description",
     ),
+    Editable(
+        "CAB", lambda actor: _cab(actor), api="cab", page="releases:cab-edit", edits="usual_place"
+    ),
+    Editable("CAB meeting", lambda actor: _cab_meeting(actor), api="cab-meeting"),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -504,6 +508,24 @@ def _release_policy(actor: Person) -> Model:
     from steward.releases.services import deployment
 
     return deployment.release_policy_create(actor=actor, service_id=service(actor).pk)
+
+
+def _cab(actor: Person) -> Model:
+    from steward.releases.services import cabs
+
+    return cabs.cab_create(actor=actor, service_id=service(actor).pk, name=f"CAB {_n()}")
+
+
+def _cab_meeting(actor: Person) -> Model:
+    from django.utils import timezone
+
+    from steward.releases.services import cabs
+
+    now = timezone.now()
+    return cabs.meeting_schedule(
+        actor=actor, cab_id=_cab(actor).pk, starts_at=now + dt.timedelta(days=7),
+        submission_deadline=now + dt.timedelta(days=5),
+    )  # fmt: skip
 
 
 def _problem(actor: Person) -> Model:

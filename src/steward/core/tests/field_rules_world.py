@@ -269,6 +269,7 @@ def _releases(admin: Any, service: Any) -> dict:
         **_rfc_handling(admin, service),
         **_release_justification(admin, service),
         **_release_deployment(admin, service),
+        **_release_cabs(admin, service),
     }
 
 
@@ -326,6 +327,29 @@ def _release_deployment(admin: Any, service: Any) -> dict:
     deployment.release_transfer(actor=admin, release_id=deploying.pk, environment="development")
     deploying.refresh_from_db()
     return {"release_policy": policy, "release_deploying": deploying}
+
+
+def _release_cabs(admin: Any, service: Any) -> dict:
+    """Release Management, the cabs topic: the service's CAB with one member, a scheduled
+    meeting and one in session (its ballot and close forms apply)."""
+    from django.utils import timezone
+
+    from steward.releases.services import cabs
+
+    member = make_person("cab_member", organisation=service.provider, scope=service,
+                         username="worldcab")  # fmt: skip
+    cab = cabs.cab_create(actor=admin, service_id=service.pk, name="Mail CAB",
+                          member_ids=[member.pk], usual_place="Room 4")  # fmt: skip
+    now = timezone.now()
+    later = {
+        "starts_at": now + dt.timedelta(days=30),
+        "submission_deadline": now - dt.timedelta(hours=1),
+    }
+    scheduled = cabs.meeting_schedule(actor=admin, cab_id=cab.pk, **later)
+    held = cabs.meeting_schedule(actor=admin, cab_id=cab.pk, **later)
+    for step in (cabs.meeting_invite, cabs.meeting_finalise, cabs.meeting_open):
+        step(actor=admin, meeting_id=held.pk)
+    return {"cab": cab, "cab_meeting": scheduled, "cab_meeting_in_session": held}
 
 
 def _change_calendar(admin: Any, service: Any) -> dict:

@@ -47,6 +47,7 @@ RESOURCE_RECORDS = {
     "problems": "problem", "known-errors": "known_error", "problem-candidates": "candidate",
     "releases": "release", "release-requests": "rfc_handling",
     "business-cases": "business_case", "release-policies": "release_policy",
+    "cabs": "cab", "cab-meetings": "cab_meeting",
 }  # fmt: skip
 
 

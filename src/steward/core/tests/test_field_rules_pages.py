@@ -64,6 +64,8 @@ PAGE_RECORDS = [
     ("release-take-after-baseline", "release_deploying"),
     ("release-rollback", "release_deploying"),
     ("release", "release"),
+    ("cab", "cab"), ("meeting-vote", "cab_meeting_in_session"),
+    ("meeting-close", "cab_meeting_in_session"), ("meeting", "cab_meeting"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {

@@ -1,10 +1,11 @@
 """The API topic modules, in route order."""
 
-from steward.releases.api import deployment, handling, justification, kpis, releases
+from steward.releases.api import cabs, deployment, handling, justification, kpis, releases
 
 MODULES = [
     releases,
     handling,
+    cabs,
     justification,
     deployment,
     kpis,
