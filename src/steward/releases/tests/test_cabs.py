@@ -25,9 +25,11 @@ DAY = dt.timedelta(days=1)
 
 def waiting(make_rfc: Any, service: Any, **fields: Any) -> RfcHandling:
     """A request for change on the CAB's list (the handling topic's step, made directly)."""
-    return RfcHandling.objects.create(rfc=make_rfc(**fields), service=service,
-                                      status="cab_list", received_at=timezone.now(),
-                                      release=backlog_release(service), effort_hours=8, cost=800)  # fmt: skip
+    rfc = make_rfc(**fields)  # handed over: the hand-over made its handling, received
+    RfcHandling.objects.filter(rfc=rfc).update(
+        status="cab_list", release=backlog_release(service), effort_hours=8, cost=800
+    )
+    return RfcHandling.objects.get(rfc=rfc)
 
 
 def schedule(coordinator: Any, cab: Cab, *, deadline_passed: bool = True) -> CabMeeting:
