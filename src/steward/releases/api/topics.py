@@ -1,7 +1,8 @@
 """The API topic modules, in route order."""
 
-from steward.releases.api import releases
+from steward.releases.api import coordination, releases
 
 MODULES = [
     releases,
+    coordination,
 ]

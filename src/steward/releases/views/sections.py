@@ -6,4 +6,16 @@ into the page's context; the partial decides whether it shows anything."""
 SECTIONS: list[tuple[str, str]] = [
     # (partial template, "module:function")
     ("releases/partials/requests.html", "steward.releases.views.releases:requests_section"),
+    (
+        "releases/partials/coordination_plan.html",
+        "steward.releases.views.coordination:plan_section",
+    ),
+    (
+        "releases/partials/coordination_progress.html",
+        "steward.releases.views.coordination:coordination_section",
+    ),
+    (
+        "releases/partials/coordination_review.html",
+        "steward.releases.views.coordination:review_section",
+    ),
 ]
