@@ -401,6 +401,13 @@ EDITABLE: list[Editable] = [
         page="releases:release-edit",
         edits="description",
     ),
+    # Release coordination: a planned change of a release's plan (PATCH /release-changes/).
+    Editable(
+        "release change",
+        lambda actor: _release_change(actor),
+        api="release-change",
+        edits="requirements",
+    ),  # fmt: skip
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -453,6 +460,20 @@ def _release(actor: Person) -> Model:
     return releases.release_register(
         actor=actor, title=f"Release {_n()}", service_id=service(actor).pk
     )
+
+
+def _release_change(actor: Person) -> Model:
+    from steward.core.tests.factories import make_person
+    from steward.releases.services import coordination
+
+    release = _release(actor)
+    coordinator = make_person("change_coordinator", organisation=provider(actor),
+                              username=f"relcc{_n()}")  # fmt: skip
+    return coordination.plan_item_add(
+        actor=actor, release_id=release.pk, title="Mailbox server",
+        service_id=release.service_id, change_coordinator_id=coordinator.pk,
+        requirements="Shared mailboxes.",
+    )  # fmt: skip
 
 
 def _problem(actor: Person) -> Model:

@@ -45,7 +45,7 @@ RESOURCE_RECORDS = {
     "task-templates": "task_template", "change-policies": "change_policy",
     "planned-events": "planned_event",
     "problems": "problem", "known-errors": "known_error", "problem-candidates": "candidate",
-    "releases": "release",
+    "releases": "release", "release-changes": "plan_item",
 }  # fmt: skip
 
 

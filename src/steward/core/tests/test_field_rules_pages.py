@@ -53,6 +53,9 @@ PAGE_RECORDS = [
     ("problem-reopen-analysis", "problem_impasse"), ("problem-recheck", "problem_impasse"),
     ("known-error", "known_error"), ("candidate", "candidate"), ("problem", "problem"),
     # Release Management (each topic adds its records' prefixes).
+    # Coordination: the steps of a release in coordination, before the plain "release".
+    ("release-complete-change", "release_coordinating"),
+    ("release-send", "release_coordinating"),
     ("release", "release"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
@@ -60,6 +63,7 @@ PARAMS = {
     "violation_pk": ("violation", "pk"), "rel_pk": ("relationship", "pk"),
     "person_pk": ("supplier_contact", "pk"), "position": ("incident_action", "position"),
     "ci_pk": ("ci", "pk"), "line_id": ("requisition_line", "pk"),
+    "item_pk": ("plan_item_requested", "pk"),
 }  # fmt: skip
 # Query strings a page needs before it shows its form.
 QUERIES = {"configuration:ci-create": lambda world: f"?ci_class={world.record('ci_class').pk}"}

@@ -267,10 +267,12 @@ def _lock_item(
     actor: Person, item_id: Any, release_id: Any = None, expected_version: int | None = None
 ) -> tuple[Release, ReleasePlanItem]:
     """The release (locked first: every write to its plan takes it) and its change."""
-    owner = ReleasePlanItem.objects.filter(pk=svc.pk_of(item_id) if item_id else None)
-    if release_id is not None:
-        owner = owner.filter(release_id=svc.pk_of(release_id))
-    found = owner.values_list("release_id", flat=True).first() if _int(item_id) else None
+    found = None
+    if _int(item_id):
+        owner = ReleasePlanItem.objects.filter(pk=int(svc.pk_of(item_id)))
+        if release_id is not None:
+            owner = owner.filter(release_id=svc.pk_of(release_id))
+        found = owner.values_list("release_id", flat=True).first()
     if found is None:
         raise ValidationError({"item": ["No change of this release's plan has this id."]})
     release = _lock_release(actor, found)
