@@ -407,7 +407,7 @@ EDITABLE: list[Editable] = [
         lambda actor: _release_change(actor),
         api="release-change",
         edits="requirements",
-    ),  # fmt: skip
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
