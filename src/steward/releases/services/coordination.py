@@ -724,7 +724,7 @@ def release_complete(
         if not counts["done"]:
             raise DomainError("No change of the release has been implemented yet.")
         handlings = list(
-            RfcHandling.objects.select_for_update()
+            RfcHandling.objects.select_for_update(of=("self",))
             .filter(release=release, status=HandlingStatus.IN_RELEASE)
             .select_related("rfc", "rfc__requested_by", "service")
             .order_by("pk")
