@@ -44,8 +44,12 @@ def release(make_release, rfcs, release_coordinator, service, other_service):
     service.supporting_services.add(other_service)
     made = make_release()
     for rfc in rfcs:
-        handling = RfcHandling.objects.create(rfc=rfc, service=service, status="cab_list",
-                                              received_at=timezone.now())  # fmt: skip
+        # The hand-over may have made the handling already (the handling topic).
+        handling, _ = RfcHandling.objects.get_or_create(
+            rfc=rfc, defaults={"service": service, "received_at": timezone.now()}
+        )
+        RfcHandling.objects.filter(pk=handling.pk).update(status="cab_list")
+        handling.refresh_from_db()
         svc.put_in_release(handling, made, actor=release_coordinator, by_cab=True)
     return made
 
