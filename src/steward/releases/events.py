@@ -62,3 +62,20 @@ declare_many(
         "rolled_back": "A release in production was rolled back to its CMDB baseline.",
     },
 )
+
+
+# --- coordination: release coordination and review (proc. 4) ---------------------------
+# (section owned by the coordination topic)
+from steward.releases.models import ReleasePlanItem  # noqa: E402
+
+declare_many(
+    ReleasePlanItem,
+    {
+        "created": "A change was added to a release's high-level plan (proc. 2).",
+        "requested": "A release change's requirements went to Change Management (proc. 4).",
+        "completed": "A release change was completed (proc. 4).",
+        "partly": "A release change fulfilled its requirements only partly (proc. 4).",
+        "failed": "A release change failed (proc. 4).",
+        "cancelled": "A release change was cancelled.",
+    },
+)

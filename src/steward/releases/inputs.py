@@ -72,6 +72,22 @@ BUSINESS_CASE_SUBMIT = staff_inputs("submitted business case")
 
 # --- coordination: release coordination and review (proc. 4) ---------------------------
 # (section owned by the coordination topic)
+# The requirement documents go to Change Management as requests for change: staff read them.
+PLAN_ITEM_ADD = staff_inputs(
+    "release change", "title", "service", "change_coordinator", "rfcs", "duration_days",
+    "depends_on", requirements=_TEXT,
+)  # fmt: skip
+PLAN_ITEM_UPDATE = PLAN_ITEM_ADD
+PLAN_ITEM_REF = staff_inputs("release change", "item")
+PLAN_ITEM_COMPLETE = staff_inputs(
+    "release change", "item", "outcome", "additional_change_possible", "blackout_incomplete",
+    "additional_title", "additional_coordinator", "additional_duration_days", note=_TEXT,
+    additional_requirements=_TEXT,
+)  # fmt: skip
+RELEASE_COMPLETE = staff_inputs("release", "fulfilled_rfcs", note=_TEXT)
+RELEASE_REVIEW = staff_inputs(
+    "release", "held_at", "attendees", improvement_suggestions=_TEXT, decisions=_TEXT
+)
 
 
 # --- deployment: policy, environments, baselines, rollback ------------------------------

@@ -172,6 +172,41 @@ def business_case_work(actor: Any) -> list[WorkSection]:
 
 # --- coordination: release coordination and review (proc. 4) ---------------------------
 # (section owned by the coordination topic)
+from steward.releases.queries import coordination as coordination_queries  # noqa: E402
+from steward.releases.services import coordination as coordination_services  # noqa: E402
+
+# Change Management tells the release coordinator when a release's change closes.
+registry.provide("releases.change_closed", coordination_services.change_closed)
+
+
+def _sent_to_me(actor: Any) -> list[dict[str, Any]]:
+    qs = coordination_queries.sent_to(actor).order_by("sent_at", "pk")[:WORK_LIMIT]
+    return [
+        {
+            "number": item.request.number if item.request_id else item.release.number,
+            "title": item.title,
+            "status": item.get_status_display(),
+            "service": item.service.name,
+            "release": item.release.number,
+            "url": item.request.get_absolute_url()
+            if item.request_id
+            else item.release.get_absolute_url(),
+        }
+        for item in qs
+    ]
+
+
+COORDINATION_WORK = [
+    WorkList("changes.rfc.review", "Release requirements sent to me", _sent_to_me,
+             ("number", "title", "release", "service"), "releases:release-list",
+             "?show=open&status=coordination", "No release requirements are waiting for you.",
+             hide_empty=True),
+]  # fmt: skip
+
+
+@registry.work_provider
+def coordination_work(actor: Any) -> list[WorkSection]:
+    return registry.work_sections(actor, COORDINATION_WORK)
 
 
 # --- deployment: policy, environments, baselines, rollback ------------------------------

@@ -423,6 +423,13 @@ EDITABLE: list[Editable] = [
         "CAB", lambda actor: _cab(actor), api="cab", page="releases:cab-edit", edits="usual_place"
     ),
     Editable("CAB meeting", lambda actor: _cab_meeting(actor), api="cab-meeting"),
+    # Release coordination: a planned change of a release's plan (PATCH /release-changes/).
+    Editable(
+        "release change",
+        lambda actor: _release_change(actor),
+        api="release-change",
+        edits="requirements",
+    ),
     # Change Management: the change's steps and the change task's (tasks topic).
     Editable(
         "change",
@@ -525,6 +532,20 @@ def _cab_meeting(actor: Person) -> Model:
     return cabs.meeting_schedule(
         actor=actor, cab_id=_cab(actor).pk, starts_at=now + dt.timedelta(days=7),
         submission_deadline=now + dt.timedelta(days=5),
+    )  # fmt: skip
+
+
+def _release_change(actor: Person) -> Model:
+    from steward.core.tests.factories import make_person
+    from steward.releases.services import coordination
+
+    release = _release(actor)
+    coordinator = make_person("change_coordinator", organisation=provider(actor),
+                              username=f"relcc{_n()}")  # fmt: skip
+    return coordination.plan_item_add(
+        actor=actor, release_id=release.pk, title="Mailbox server",
+        service_id=release.service_id, change_coordinator_id=coordinator.pk,
+        requirements="Shared mailboxes.",
     )  # fmt: skip
 
 

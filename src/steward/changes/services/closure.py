@@ -24,7 +24,7 @@ from steward.changes.choices import (
 )
 from steward.changes.models import Change, ChangeApproval, ChangeTask, RequestForChange
 from steward.changes.services import tasks as task_svc
-from steward.core import notify, permissions, transitions
+from steward.core import notify, permissions, registry, transitions
 from steward.core.errors import DomainError
 from steward.core.fields import given
 from steward.core.models import Person, SupportGroupMembership
@@ -170,6 +170,7 @@ def _back_out(change: Change, actor: Person, note: str) -> None:
         also=["outcome", "closed_at"],
         event="changes.change.backed_out",
     )
+    _tell_release_management(change)
     notify.send(
         recipients=[*requesters_and_approvers(change), change.coordinator],
         event="change.backed_out",
@@ -260,7 +261,17 @@ def change_close(*, actor: Person, change_id: int, note: str = "") -> Change:
             also=["outcome", "closed_at", "closure_note"],
             event="changes.change.closed",
         )
+        _tell_release_management(change)
     return change
+
+
+def _tell_release_management(change: Change) -> None:
+    """A change registered from a release's requirement document closed (or was backed
+    out): Release Management tells the release coordinator (``releases.change_closed``,
+    provided when that area is installed)."""
+    told = registry.provider("releases.change_closed")
+    if told is not None:
+        told(change)
 
 
 __all__ = ["change_close", "change_production_test", "closing_refusal", "may_test"]

@@ -270,6 +270,7 @@ def _releases(admin: Any, service: Any) -> dict:
         **_release_justification(admin, service),
         **_release_deployment(admin, service),
         **_release_cabs(admin, service),
+        **_release_coordination(admin, service),
     }
 
 
@@ -350,6 +351,30 @@ def _release_cabs(admin: Any, service: Any) -> dict:
     for step in (cabs.meeting_invite, cabs.meeting_finalise, cabs.meeting_open):
         step(actor=admin, meeting_id=held.pk)
     return {"cab": cab, "cab_meeting": scheduled, "cab_meeting_in_session": held}
+
+
+def _release_coordination(admin: Any, service: Any) -> dict:
+    """Release coordination (proc. 4): a release in coordination with a planned change
+    (``plan_item``) and one whose requirements were sent (``plan_item_requested``)."""
+    from steward.core.tests.factories import make_person
+    from steward.releases.models import Release
+    from steward.releases.services import coordination, releases
+
+    coordinator = make_person("change_coordinator", organisation=service.provider,
+                              scope=service, username="fr-release-cc")  # fmt: skip
+    release = releases.release_register(actor=admin, title="Mail 2027.2", service_id=service.pk)
+    items = [
+        coordination.plan_item_add(
+            actor=admin, release_id=release.pk, title=title, service_id=service.pk,
+            change_coordinator_id=coordinator.pk, requirements="Shared mailboxes.",
+        )
+        for title in ("Mailbox server", "Mail gateway")
+    ]  # fmt: skip
+    Release.objects.filter(pk=release.pk).update(status="coordination")
+    coordination.plan_item_send(actor=admin, item_id=items[1].pk)
+    release.refresh_from_db()
+    return {"release_coordinating": release, "plan_item": items[0],
+            "plan_item_requested": items[1]}  # fmt: skip
 
 
 def _change_calendar(admin: Any, service: Any) -> dict:

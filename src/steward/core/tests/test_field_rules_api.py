@@ -48,6 +48,7 @@ RESOURCE_RECORDS = {
     "releases": "release", "release-requests": "rfc_handling",
     "business-cases": "business_case", "release-policies": "release_policy",
     "cabs": "cab", "cab-meetings": "cab_meeting",
+    "release-changes": "plan_item",
 }  # fmt: skip
 
 

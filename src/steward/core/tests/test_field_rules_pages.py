@@ -63,6 +63,9 @@ PAGE_RECORDS = [
     ("release-transfer", "release_deploying"), ("release-accept", "release_deploying"),
     ("release-take-after-baseline", "release_deploying"),
     ("release-rollback", "release_deploying"),
+    # Coordination: the steps of a release in coordination, before the plain "release".
+    ("release-complete-change", "release_coordinating"),
+    ("release-send", "release_coordinating"),
     ("release", "release"),
     ("cab", "cab"), ("meeting-vote", "cab_meeting_in_session"),
     ("meeting-close", "cab_meeting_in_session"), ("meeting", "cab_meeting"),
@@ -72,6 +75,7 @@ PARAMS = {
     "violation_pk": ("violation", "pk"), "rel_pk": ("relationship", "pk"),
     "person_pk": ("supplier_contact", "pk"), "position": ("incident_action", "position"),
     "ci_pk": ("ci", "pk"), "line_id": ("requisition_line", "pk"),
+    "item_pk": ("plan_item_requested", "pk"),
 }  # fmt: skip
 # Query strings a page needs before it shows its form.
 QUERIES = {"configuration:ci-create": lambda world: f"?ci_class={world.record('ci_class').pk}"}

@@ -1,12 +1,21 @@
 """The API topic modules, in route order."""
 
-from steward.releases.api import cabs, deployment, handling, justification, kpis, releases
+from steward.releases.api import (
+    cabs,
+    coordination,
+    deployment,
+    handling,
+    justification,
+    kpis,
+    releases,
+)
 
 MODULES = [
     releases,
     handling,
     cabs,
     justification,
+    coordination,
     deployment,
     kpis,
 ]

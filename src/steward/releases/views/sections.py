@@ -11,6 +11,18 @@ SECTIONS: list[tuple[str, str]] = [
         "steward.releases.views.justification:justification_section",
     ),
     ("releases/partials/deployment.html", "steward.releases.views.deployment:deployment_section"),
+    (
+        "releases/partials/coordination_plan.html",
+        "steward.releases.views.coordination:plan_section",
+    ),
+    (
+        "releases/partials/coordination_progress.html",
+        "steward.releases.views.coordination:coordination_section",
+    ),
+    (
+        "releases/partials/coordination_review.html",
+        "steward.releases.views.coordination:review_section",
+    ),
 ]
 
 # Links in the header of the release list, besides "Register a release": (label, URL name,
