@@ -421,79 +421,87 @@ def baseline_restore(
     detail}]}``; all lists empty when the CMDB already matched the baseline.
     """
     permissions.require(actor, permission)
-    cause = (reason or "").strip()[:_CAUSE_LENGTH]
+    write = {"actor": actor, "cause": (reason or "").strip()[:_CAUSE_LENGTH],
+             "permission": permission}  # fmt: skip
     old = baseline_data(baseline)
     result: dict[str, Any] = {"cis": [], "relations_ended": [], "relations_added": [],
                               "not_restored": []}  # fmt: skip
     with transaction.atomic():
         now = current_data(set(old))
         for pk in sorted(old):
-            before = old[pk]
-            if pk not in now:
-                result["not_restored"].append(
-                    {**_ci_row(before), "detail": "The CI is no longer in the CMDB."}
-                )
-                continue
-            current = now[pk]
-            if before.get("ci_class") != current.get("ci_class"):
-                result["not_restored"].append(
-                    {**_ci_row(before), "detail": "The CI changed class since the baseline."}
-                )
-            data: dict[str, Any] = {}
-            for name in EDITABLE_FIELDS:
-                if name in before and before[name] != current.get(name):
-                    value = _restore_value(name, before[name])
-                    if name in FK_FIELDS and before[name] is not None and value is None:
-                        result["not_restored"].append(
-                            {**_ci_row(before), "detail": f"{FIELD_LABELS[name]} #{before[name]} "
-                             "no longer exists."}
-                        )  # fmt: skip
-                        continue
-                    data[name] = value
-            old_attrs = before.get("attributes") or {}
-            new_attrs = current.get("attributes") or {}
-            attributes = {
-                key: old_attrs.get(key)
-                for key in sorted(set(old_attrs) | set(new_attrs))
-                if old_attrs.get(key) != new_attrs.get(key)
-            }
-            if attributes:
-                data["attributes"] = attributes
-            if not data:
-                continue
-            ci_update(actor=actor, ci_id=pk, data=data, cause=cause, permission=permission)
-            result["cis"].append(
-                {**_ci_row(before),
-                 "fields": sorted(n for n in data if n != "attributes"),
-                 "attributes": sorted(attributes)}
-            )  # fmt: skip
+            _restore_ci(pk, old[pk], now.get(pk), result, write)
+        _restore_relations(old, now, result, write)
+    return result
 
-        def keys(side: Mapping[int, Mapping[str, Any]]) -> set[tuple[int, str, int]]:
-            return {_relation_key(rel) for pk in old if pk in now
-                    for rel in side[pk].get("relationships") or []}  # fmt: skip
 
-        wanted, present = keys(old), keys(now)
-        for source, code, target in sorted(present - wanted):
-            for rel_id in Relationship.objects.filter(
-                source_id=source, target_id=target, type__code=code, valid_to__isnull=True
-            ).values_list("pk", flat=True):
-                relationship_end(actor=actor, relationship_id=rel_id, cause=cause,
-                                 permission=permission)  # fmt: skip
-            result["relations_ended"].append({"source": source, "type": code, "target": target})
-        types = dict(RelationshipType.objects.values_list("code", "pk"))
-        existing = set(ConfigurationItem.objects.filter(
-            pk__in={end for key in wanted - present for end in (key[0], key[2])}
-        ).values_list("pk", flat=True))  # fmt: skip
-        for source, code, target in sorted(wanted - present):
-            row = {"source": source, "type": code, "target": target}
-            if code not in types or source not in existing or target not in existing:
-                ci = old.get(source) or old.get(target) or {"id": source}
+def _restore_ci(pk: int, before: Mapping[str, Any], current: Mapping[str, Any] | None,
+                result: dict[str, Any], write: dict[str, Any]) -> None:  # fmt: skip
+    """One CI's fields and attributes back as ``before`` recorded them (or why not)."""
+    if current is None:
+        result["not_restored"].append(
+            {**_ci_row(before), "detail": "The CI is no longer in the CMDB."}
+        )
+        return
+    if before.get("ci_class") != current.get("ci_class"):
+        result["not_restored"].append(
+            {**_ci_row(before), "detail": "The CI changed class since the baseline."}
+        )
+    data: dict[str, Any] = {}
+    for name in EDITABLE_FIELDS:
+        if name in before and before[name] != current.get(name):
+            value = _restore_value(name, before[name])
+            if name in FK_FIELDS and before[name] is not None and value is None:
                 result["not_restored"].append(
-                    {**_ci_row(ci), "detail": f"The relation {source} {code} {target} cannot "
-                     "be made again: its type or a CI is gone."}
+                    {**_ci_row(before), "detail": f"{FIELD_LABELS[name]} #{before[name]} "
+                     "no longer exists."}
                 )  # fmt: skip
                 continue
-            relationship_add(actor=actor, source_id=source, target_id=target,
-                             type_id=types[code], cause=cause, permission=permission)  # fmt: skip
-            result["relations_added"].append(row)
-    return result
+            data[name] = value
+    old_attrs = before.get("attributes") or {}
+    new_attrs = current.get("attributes") or {}
+    attributes = {
+        key: old_attrs.get(key)
+        for key in sorted(set(old_attrs) | set(new_attrs))
+        if old_attrs.get(key) != new_attrs.get(key)
+    }
+    if attributes:
+        data["attributes"] = attributes
+    if not data:
+        return
+    ci_update(ci_id=pk, data=data, **write)
+    result["cis"].append(
+        {**_ci_row(before),
+         "fields": sorted(n for n in data if n != "attributes"),
+         "attributes": sorted(attributes)}
+    )  # fmt: skip
+
+
+def _restore_relations(old: Mapping[int, Mapping[str, Any]], now: Mapping[int, Mapping[str, Any]],
+                       result: dict[str, Any], write: dict[str, Any]) -> None:  # fmt: skip
+    """End the relations of the baseline's CIs added since; add back those ended since."""
+
+    def keys(side: Mapping[int, Mapping[str, Any]]) -> set[tuple[int, str, int]]:
+        return {_relation_key(rel) for pk in old if pk in now
+                for rel in side[pk].get("relationships") or []}  # fmt: skip
+
+    wanted, present = keys(old), keys(now)
+    for source, code, target in sorted(present - wanted):
+        for rel_id in Relationship.objects.filter(
+            source_id=source, target_id=target, type__code=code, valid_to__isnull=True
+        ).values_list("pk", flat=True):
+            relationship_end(relationship_id=rel_id, **write)
+        result["relations_ended"].append({"source": source, "type": code, "target": target})
+    types = dict(RelationshipType.objects.values_list("code", "pk"))
+    existing = set(ConfigurationItem.objects.filter(
+        pk__in={end for key in wanted - present for end in (key[0], key[2])}
+    ).values_list("pk", flat=True))  # fmt: skip
+    for source, code, target in sorted(wanted - present):
+        if code not in types or source not in existing or target not in existing:
+            ci = old.get(source) or old.get(target) or {"id": source}
+            result["not_restored"].append(
+                {**_ci_row(ci), "detail": f"The relation {source} {code} {target} cannot "
+                 "be made again: its type or a CI is gone."}
+            )  # fmt: skip
+            continue
+        relationship_add(source_id=source, target_id=target, type_id=types[code], **write)
+        result["relations_added"].append({"source": source, "type": code, "target": target})
