@@ -390,6 +390,40 @@ def _lock_for_transfer(actor: Person, release_id: int, expected_version: int | N
                         related=["service", "coordinator"])  # fmt: skip
 
 
+def _checked_stage(
+    actor: Person, release: Release, environment: str
+) -> tuple[DeploymentStage, str | None]:
+    """The stage ``environment`` of the locked ``release`` once the transfer into it is
+    allowed: the next of the path, and for production the acceptance gate passed and the
+    "before" baseline taken (when the policy asks for them)."""
+    policy = policy_of(release.service_id)
+    path = path_of(release, policy)
+    done = _transferred(release)
+    expected = rules.next_environment(path, done)
+    if expected is None:
+        raise DomainError(f"{release.number} is in production already.")
+    if environment != expected:
+        raise DomainError(
+            f"The next environment of {release.number} is {LABELS[expected]} "
+            f"(path: {_path_text(path)})."
+        )
+    stage = release.stages.filter(environment=environment).first() or DeploymentStage(
+        release=release, environment=environment
+    )
+    previous = next((e for e in reversed(path) if e in done), None)
+    if environment == PRODUCTION:
+        if requires_acceptance(release, policy) and ACCEPTANCE in path:
+            acceptance = done.get(ACCEPTANCE)
+            if acceptance is None or acceptance.accepted is not True:
+                raise DomainError(
+                    "The acceptance test has not passed: the release policy requires it "
+                    "before production."
+                )
+        if requires_baseline(release, policy):
+            take_baseline(actor, release, ReleaseBaseline.BEFORE)
+    return stage, previous
+
+
 def release_transfer(
     *,
     actor: Person,
@@ -419,31 +453,7 @@ def release_transfer(
                 f"{release.number} is {release.get_status_display().lower()}: releases are "
                 "transferred while their changes are coordinated."
             )
-        policy = policy_of(release.service_id)
-        path = path_of(release, policy)
-        done = _transferred(release)
-        expected = rules.next_environment(path, done)
-        if expected is None:
-            raise DomainError(f"{release.number} is in production already.")
-        if environment != expected:
-            raise DomainError(
-                f"The next environment of {release.number} is {LABELS[expected]} "
-                f"(path: {_path_text(path)})."
-            )
-        stage = release.stages.filter(environment=environment).first() or DeploymentStage(
-            release=release, environment=environment
-        )
-        previous = next((e for e in reversed(path) if e in done), None)
-        if environment == PRODUCTION:
-            if requires_acceptance(release, policy) and ACCEPTANCE in path:
-                acceptance = done.get(ACCEPTANCE)
-                if acceptance is None or acceptance.accepted is not True:
-                    raise DomainError(
-                        "The acceptance test has not passed: the release policy requires it "
-                        "before production."
-                    )
-            if requires_baseline(release, policy):
-                take_baseline(actor, release, ReleaseBaseline.BEFORE)
+        stage, previous = _checked_stage(actor, release, environment)
         now = timezone.now()
         stage.transferred_at, stage.transferred_by = now, actor
         if accepted is not None:
