@@ -569,6 +569,49 @@ def plan_send_all(
 # --- Proc. 4: a change completed ------------------------------------------------------------
 
 
+def _check_additional(follow: ChangeFollowUp, extra: dict[str, Any]) -> None:
+    """The additional change's fields: all of them when the rule calls for one, none
+    otherwise (400 naming each)."""
+    given_extra = [k for k, v in extra.items() if v not in (None, "")]
+    if follow != ChangeFollowUp.ADDITIONAL and given_extra:
+        raise ValidationError({k: ["An additional change is documented only when the "
+                                   "requirements were not all fulfilled and another change "
+                                   "can still fulfil them or complete the black-out."]
+                               for k in given_extra})  # fmt: skip
+    if follow == ChangeFollowUp.ADDITIONAL:
+        missing = {k: ["Document the additional change: this field is required."]
+                   for k in ADDITIONAL_FIELDS if extra[k] in (None, "")}  # fmt: skip
+        if missing:
+            raise ValidationError(missing)
+
+
+def _additional_change(actor: Person, release: Release, item: ReleasePlanItem, *, title: str,
+                       requirements: str, coordinator_id: Any, duration_days: Any,
+                       blackout: bool) -> ReleasePlanItem:  # fmt: skip
+    """Proc. 4: the additional change documented after ``item`` (same service and RFCs),
+    passed on to its change coordinator at once."""
+    try:
+        added = _new_item(
+            release, title=title, service_id=item.service_id,
+            change_coordinator_id=coordinator_id,
+            requirements=requirements,
+            rfc_ids=list(item.rfcs.values_list("pk", flat=True)),
+            duration_days=duration_days or item.duration_days,
+            additional=True,
+        )  # fmt: skip
+    except ValidationError as exc:
+        names = {"title": "additional_title", "requirements": "additional_requirements",
+                 "change_coordinator": "additional_coordinator_id",
+                 "duration_days": "additional_duration_days"}  # fmt: skip
+        raise ValidationError({names.get(k, k): v for k, v in exc.message_dict.items()}) from None
+    reason = ("to complete the black-out of the release" if blackout
+              else "to fulfil the requirements not met")  # fmt: skip
+    journal.system(release, text=f"Additional change “{added.title}” documented "
+                   f"after “{item.title}”, {reason}.", data={"plan_item": added.pk})  # fmt: skip
+    _send(actor, release, added)
+    return added
+
+
 def plan_item_complete(
     *,
     actor: Person,
@@ -601,20 +644,9 @@ def plan_item_complete(
         additional_change_possible=additional_change_possible,
         blackout_incomplete=blackout_incomplete,
     )
-    extra = {"additional_title": additional_title,
-             "additional_requirements": additional_requirements,
-             "additional_coordinator_id": additional_coordinator_id}  # fmt: skip
-    given_extra = [k for k, v in extra.items() if v not in (None, "")]
-    if follow != ChangeFollowUp.ADDITIONAL and given_extra:
-        raise ValidationError({k: ["An additional change is documented only when the "
-                                   "requirements were not all fulfilled and another change "
-                                   "can still fulfil them or complete the black-out."]
-                               for k in given_extra})  # fmt: skip
-    if follow == ChangeFollowUp.ADDITIONAL:
-        missing = {k: ["Document the additional change: this field is required."]
-                   for k in ADDITIONAL_FIELDS if extra[k] in (None, "")}  # fmt: skip
-        if missing:
-            raise ValidationError(missing)
+    _check_additional(follow, {"additional_title": additional_title,
+                               "additional_requirements": additional_requirements,
+                               "additional_coordinator_id": additional_coordinator_id})  # fmt: skip
     with transaction.atomic():
         release, item = _lock_item(actor, item_id, release_id, expected_version)
         inputs.PLAN_ITEM_COMPLETE.check(actor, given(
@@ -639,27 +671,11 @@ def plan_item_complete(
         journal.note_add(actor=actor, record=release, body=update, public=False,
                          permission=COORDINATE)  # fmt: skip
         if follow == ChangeFollowUp.ADDITIONAL:
-            try:
-                added = _new_item(
-                    release, title=additional_title, service_id=item.service_id,
-                    change_coordinator_id=additional_coordinator_id,
-                    requirements=additional_requirements,
-                    rfc_ids=list(item.rfcs.values_list("pk", flat=True)),
-                    duration_days=additional_duration_days or item.duration_days,
-                    additional=True,
-                )  # fmt: skip
-            except ValidationError as exc:
-                names = {"title": "additional_title", "requirements": "additional_requirements",
-                         "change_coordinator": "additional_coordinator_id",
-                         "duration_days": "additional_duration_days"}  # fmt: skip
-                raise ValidationError(
-                    {names.get(k, k): v for k, v in exc.message_dict.items()}
-                ) from None
-            reason = ("to complete the black-out of the release" if blackout_incomplete
-                      else "to fulfil the requirements not met")  # fmt: skip
-            journal.system(release, text=f"Additional change “{added.title}” documented "
-                           f"after “{item.title}”, {reason}.", data={"plan_item": added.pk})  # fmt: skip
-            _send(actor, release, added)
+            _additional_change(actor, release, item, title=additional_title,
+                               requirements=additional_requirements,
+                               coordinator_id=additional_coordinator_id,
+                               duration_days=additional_duration_days,
+                               blackout=bool(blackout_incomplete))  # fmt: skip
         release.save(update_fields=["updated_at"])
     return item
 
