@@ -283,6 +283,7 @@ BUSINESS_CASE = ActionTable(
 # (section owned by the coordination topic: RELEASE_ROWS)
 from steward.releases.forms import coordination as _coord_forms  # noqa: E402
 from steward.releases.services import coordination as _coord  # noqa: E402
+from steward.releases.services import review as _review  # noqa: E402
 
 _PLANNING = _coord.PLANNING
 _COORDINATING = (_S.COORDINATION,)
@@ -307,7 +308,7 @@ def _has_requested(actor: Any, release: Any) -> bool:
 
 
 def _completable(actor: Any, release: Any) -> bool:
-    return _coord.complete_possible(release)
+    return _review.complete_possible(release)
 
 
 def _review_open(actor: Any, release: Any) -> bool:
@@ -366,7 +367,7 @@ RELEASE_ROWS += [
            when=_has_requested, fragment="#coordination", in_panel=False, api=False,
            done=lambda posted: f"“{posted.result.title}”: "
                                f"{posted.result.get_status_display().lower()}."),
-    Action("complete-release", "Complete the release", _coord.release_complete, _COORD,
+    Action("complete-release", "Complete the release", _review.release_complete, _COORD,
            _COORDINATING, _coord_forms.ReleaseCompleteForm,
            serializer=f"{_CSER}.ReleaseCompleteSerializer",
            arguments=_coord_forms.release_complete_arguments, when=_completable,
@@ -375,7 +376,7 @@ RELEASE_ROWS += [
            "requirements were met; unmet requests of a CAB-defined release go back to the "
            "backlog; the CAB members and the business case's approvers are told.",
            summary="Complete the release after its last change (proc. 4)"),
-    Action("record-review", "Record the post-implementation review", _coord.release_review,
+    Action("record-review", "Record the post-implementation review", _review.release_review,
            _COORD, (_S.REVIEW,), _coord_forms.ReleaseReviewForm,
            serializer=f"{_CSER}.ReleaseReviewSerializer", arguments=_coord_forms.review_arguments,
            initial=_coord_forms.review_initial, when=_review_open, fragment="#review",
@@ -383,11 +384,11 @@ RELEASE_ROWS += [
            help="Proc. 4: the release's lifecycle reviewed with the service owner and the "
            "change coordinators of its changes; a service owner must attend.",
            summary="Record the post-implementation meeting (proc. 4)"),
-    Action("publish-review", "Publish the review", _coord.release_publish_review, _COORD,
+    Action("publish-review", "Publish the review", _review.release_publish_review, _COORD,
            (_S.REVIEW,), when=_review_recorded, style="primary", fragment="#review",
            done="Review published.",
            summary="Publish the review's improvement suggestions and decisions (proc. 4)"),
-    Action("close", "Close the release", _coord.release_close, _COORD, (_S.REVIEW,),
+    Action("close", "Close the release", _review.release_close, _COORD, (_S.REVIEW,),
            when=_review_published, style="primary", done="Release closed.",
            summary="Close the release once its review is published (proc. 4)"),
 ]

@@ -301,7 +301,7 @@ def _setup(story: _Story) -> Any:
 def _closed_release(story: _Story, first: Any) -> Any:
     """The first meeting (80 days ago) and its release, Online Banking 2026.4: deployed,
     rolled back once, deployed again, fulfilled, reviewed and closed."""
-    from steward.releases.services import coordination as svc
+    from steward.releases.services import review
     from steward.releases.services.deployment import release_rollback
 
     story.invite(first, 88)
@@ -331,18 +331,18 @@ def _closed_release(story: _Story, first: Any) -> Any:
     story.complete(items[0], 53, "Statements export live; CSV checked with two bookkeeping apps.")
     story.complete(items[1], 53, "Pending card payments shown in portal and app.")
     rfc_ids = [story.rfcs["csv"].pk, story.rfcs["pending"].pk]
-    story.at(52, lambda: svc.release_complete(
+    story.at(52, lambda: review.release_complete(
         actor=story.rob, release_id=release.pk, fulfilled_rfc_ids=rfc_ids,
         note="Both requirements fulfilled."))  # fmt: skip
-    story.at(48, lambda: svc.release_review(
+    story.at(48, lambda: review.release_review(
         actor=story.rob, release_id=release.pk, held_at=story.moment(48, 11),
         attendee_ids=[story.olivia.pk, story.chris.pk],
         improvement_suggestions="Test the login with the oldest supported app version before "
                                 "production.",
         decisions="The acceptance script gets an old-app login case.",
     ), hour=13)  # fmt: skip
-    story.at(47, lambda: svc.release_publish_review(actor=story.rob, release_id=release.pk))
-    story.at(46, lambda: svc.release_close(actor=story.rob, release_id=release.pk))
+    story.at(47, lambda: review.release_publish_review(actor=story.rob, release_id=release.pk))
+    story.at(46, lambda: review.release_close(actor=story.rob, release_id=release.pk))
     return second
 
 

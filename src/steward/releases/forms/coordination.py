@@ -19,6 +19,7 @@ from steward.releases.choices import HandlingStatus, PlanItemStatus
 from steward.releases.forms.releases import DATETIME_WIDGET, text
 from steward.releases.models import ReleasePlanItem
 from steward.releases.services import coordination as coord
+from steward.releases.services import review
 from steward.service_level.models import Service
 
 OUTCOME_CHOICES = [
@@ -204,7 +205,7 @@ def review_initial(release: Any) -> dict[str, Any]:
             "improvement_suggestions": release.improvement_suggestions,
             "decisions": release.review_decisions,
         }
-    people = [*coord.owners(release.service), *coord.release_change_coordinators(release)]
+    people = [*review.owners(release.service), *review.release_change_coordinators(release)]
     return {"held_at": timezone.now().replace(second=0, microsecond=0),
             "attendees": [p.pk for p in people]}  # fmt: skip
 

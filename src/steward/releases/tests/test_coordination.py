@@ -21,6 +21,7 @@ from steward.core.tests.factories import staff_fixture
 from steward.releases.models import BusinessCase, Release, ReleasePlanItem, RfcHandling
 from steward.releases.services import coordination as coord
 from steward.releases.services import releases as svc
+from steward.releases.services import review as reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +360,7 @@ def test_completion_tells_who_proc_4_says_and_moves_unmet_requests(
         numbering.assign(case)
         case.save()
     _all_done(release, release_coordinator, change_coordinator)
-    coord.release_complete(actor=release_coordinator, release_id=release.pk,
+    reviews.release_complete(actor=release_coordinator, release_id=release.pk,
                            fulfilled_rfc_ids=[rfcs[0].pk], note="Quotas next time.")  # fmt: skip
     release.refresh_from_db()
     assert release.status == "review" and release.completion_note == "Quotas next time."
@@ -378,23 +379,23 @@ def test_completion_tells_who_proc_4_says_and_moves_unmet_requests(
 def test_completion_waits_for_the_last_change(release, release_coordinator, change_coordinator):
     coordinating(release)
     with pytest.raises(DomainError, match="No change"):
-        coord.release_complete(actor=release_coordinator, release_id=release.pk)
+        reviews.release_complete(actor=release_coordinator, release_id=release.pk)
     item = add(release, release_coordinator, change_coordinator)
     with pytest.raises(DomainError, match="still"):
-        coord.release_complete(actor=release_coordinator, release_id=release.pk)
+        reviews.release_complete(actor=release_coordinator, release_id=release.pk)
     coord.plan_item_send(actor=release_coordinator, item_id=item.pk)
     with pytest.raises(DomainError, match="still"):
-        coord.release_complete(actor=release_coordinator, release_id=release.pk)
+        reviews.release_complete(actor=release_coordinator, release_id=release.pk)
     with pytest.raises(ValidationError):
         coord.plan_item_complete(actor=release_coordinator, item_id=item.pk, outcome="completed",
                                  note=" ")  # fmt: skip
     coord.plan_item_complete(actor=release_coordinator, item_id=item.pk, outcome="completed",
                              note="Done.")  # fmt: skip
     with pytest.raises(ValidationError) as refused:
-        coord.release_complete(actor=release_coordinator, release_id=release.pk,
+        reviews.release_complete(actor=release_coordinator, release_id=release.pk,
                                fulfilled_rfc_ids=[987654])  # fmt: skip
     assert "fulfilled_rfcs" in refused.value.message_dict
-    coord.release_complete(actor=release_coordinator, release_id=release.pk)
+    reviews.release_complete(actor=release_coordinator, release_id=release.pk)
     assert Release.objects.get(pk=release.pk).status == "review"
 
 
@@ -404,7 +405,7 @@ def test_completion_waits_for_the_last_change(release, release_coordinator, chan
 @pytest.fixture
 def in_review(release, release_coordinator, change_coordinator):
     _all_done(release, release_coordinator, change_coordinator)
-    coord.release_complete(actor=release_coordinator, release_id=release.pk)
+    reviews.release_complete(actor=release_coordinator, release_id=release.pk)
     release.refresh_from_db()
     return release
 
@@ -416,24 +417,24 @@ def test_the_review_needs_the_service_owner_then_publish_then_close(
     review = {"held_at": held, "improvement_suggestions": "Plan quotas earlier.",
               "decisions": "Quotas in 2027.2."}  # fmt: skip
     with pytest.raises(ValidationError) as refused:
-        coord.release_review(actor=release_coordinator, release_id=in_review.pk,
+        reviews.release_review(actor=release_coordinator, release_id=in_review.pk,
                              attendee_ids=[change_coordinator.pk], **review)  # fmt: skip
     assert "attendees" in refused.value.message_dict
     with pytest.raises(DomainError, match="Publish"):
-        coord.release_close(actor=release_coordinator, release_id=in_review.pk)
+        reviews.release_close(actor=release_coordinator, release_id=in_review.pk)
     with pytest.raises(DomainError, match="Record"):
-        coord.release_publish_review(actor=release_coordinator, release_id=in_review.pk)
-    coord.release_review(actor=release_coordinator, release_id=in_review.pk,
+        reviews.release_publish_review(actor=release_coordinator, release_id=in_review.pk)
+    reviews.release_review(actor=release_coordinator, release_id=in_review.pk,
                          attendee_ids=[service_owner.pk, change_coordinator.pk], **review)  # fmt: skip
     in_review.refresh_from_db()
     assert set(in_review.review_attendees.all()) == {service_owner, change_coordinator}
-    coord.release_publish_review(actor=release_coordinator, release_id=in_review.pk)
+    reviews.release_publish_review(actor=release_coordinator, release_id=in_review.pk)
     assert told(service_owner, "release.review_published") == 1
     assert told(change_coordinator, "release.review_published") == 1
     with pytest.raises(DomainError):  # published: it no longer changes
-        coord.release_review(actor=release_coordinator, release_id=in_review.pk,
+        reviews.release_review(actor=release_coordinator, release_id=in_review.pk,
                              attendee_ids=[service_owner.pk], **review)  # fmt: skip
-    coord.release_close(actor=release_coordinator, release_id=in_review.pk)
+    reviews.release_close(actor=release_coordinator, release_id=in_review.pk)
     in_review.refresh_from_db()
     assert in_review.status == "closed" and in_review.closed_at is not None
 
@@ -453,14 +454,14 @@ def test_the_review_refuses_bad_input_by_field(in_review, release_coordinator, s
     values = {"held_at": timezone.now() - dt.timedelta(hours=1), "decisions": "Keep it.",
               "attendee_ids": [service_owner.pk], **fields}  # fmt: skip
     with pytest.raises(ValidationError) as refused:
-        coord.release_review(actor=release_coordinator, release_id=in_review.pk, **values)
+        reviews.release_review(actor=release_coordinator, release_id=in_review.pk, **values)
     assert field in refused.value.message_dict
 
 
 def test_a_release_in_coordination_is_not_closed(release, release_coordinator):
     coordinating(release)
     with pytest.raises(InvalidTransition):
-        coord.release_close(actor=release_coordinator, release_id=release.pk)
+        reviews.release_close(actor=release_coordinator, release_id=release.pk)
 
 
 # --- Denials ---------------------------------------------------------------------------------
@@ -477,7 +478,7 @@ def test_only_the_release_coordinator_of_the_service_coordinates(
         with pytest.raises(PermissionDenied):
             coord.plan_item_send(actor=actor, item_id=item.pk)
         with pytest.raises(PermissionDenied):
-            coord.release_complete(actor=actor, release_id=release.pk)
+            reviews.release_complete(actor=actor, release_id=release.pk)
     assert (
         release.plan_items.count() == 1
         and not RequestForChange.objects.filter(source="release").exists()

@@ -9,6 +9,7 @@ from steward.releases.choices import PlanItemStatus, ReleaseStatus
 from steward.releases.forms.coordination import CompleteChangeForm
 from steward.releases.models import Release
 from steward.releases.services import coordination as coord
+from steward.releases.services import review
 
 P = PlanItemStatus
 
@@ -86,7 +87,7 @@ def review_section(request: Any, release: Release) -> dict[str, Any]:
     if release.status not in (ReleaseStatus.REVIEW, ReleaseStatus.CLOSED) or release.is_backlog:
         return {"review_shown": False}
     attendees = list(release.review_attendees.all())
-    expected = [*coord.owners(release.service), *coord.release_change_coordinators(release)]
+    expected = [*review.owners(release.service), *review.release_change_coordinators(release)]
     return {
         "review_shown": True,
         "review_attendees": attendees,
