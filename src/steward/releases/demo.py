@@ -170,7 +170,7 @@ class _Story:
             self.at(days - 0.1, lambda: cabs.meeting_close_rejected(
                 actor=self.rob, meeting_id=meeting.pk), hour=14)  # fmt: skip
         self.at(days - 0.15, lambda: cabs.meeting_publish_minutes(
-            actor=self.rob, meeting_id=meeting.pk, minutes=minutes))  # fmt: skip
+            actor=self.rob, meeting_id=meeting.pk, minutes=minutes), hour=14)  # fmt: skip
         return closed.next_meeting
 
     def register(self, meeting: Any, days: float, title: str, **values: Any) -> Any:
