@@ -25,6 +25,7 @@ from steward.core.models import BusinessCalendar, Person, SlaClock
 from steward.core.tests.browser.conftest import browser_page, shot, sign_in  # noqa: F401
 from steward.incidents.models import IncidentRequest
 from steward.problems.models import KnownError, ProblemCandidate, ProblemInvestigation
+from steward.releases.models import BusinessCase, Cab, CabMeeting, Release, RfcHandling
 from steward.service_level.models import Agreement, SlaReview
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -154,6 +155,31 @@ def _records() -> dict[str, str]:
         ).get_absolute_url(),
         "known_error": KnownError.objects.order_by("pk")[0].get_absolute_url(),
         "candidate": ProblemCandidate.objects.order_by("-score")[0].get_absolute_url(),
+        **_release_records(),
+    }
+
+
+def _release_records() -> dict[str, str]:
+    """Release Management: a release in coordination, the closed one with its review, the
+    backlog release, a request's handling, the CAB and its closed and coming meetings, a
+    business case."""
+    closed_meeting = CabMeeting.objects.filter(status="closed").order_by("-starts_at")[0]
+    return {
+        "release": Release.objects.get(status="coordination").get_absolute_url(),
+        "release_closed": Release.objects.get(status="closed").get_absolute_url(),
+        "release_backlog": Release.objects.filter(is_backlog=True, rfc_handlings__isnull=False)
+        .distinct()
+        .order_by("pk")[0]
+        .get_absolute_url(),
+        "handling": RfcHandling.objects.filter(status="in_release")
+        .order_by("pk")[0]
+        .get_absolute_url(),
+        "cab": Cab.objects.order_by("pk")[0].get_absolute_url(),
+        "meeting_closed": closed_meeting.get_absolute_url(),
+        "meeting_next": closed_meeting.next_meeting.get_absolute_url(),
+        "business_case": BusinessCase.objects.filter(status="approved")
+        .order_by("pk")[0]
+        .get_absolute_url(),
     }
 
 
@@ -218,6 +244,28 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
         ],
     )
     yield "max.manager", ["/change-calendar/", "/change-calendar/?view=week", "/planned-events/"]
+    yield (
+        "rob.release",
+        [
+            "/releases/",
+            records["release"],
+            records["release_closed"],
+            records["release_backlog"],
+            "/releases/requests/",
+            records["handling"],
+            "/releases/cabs/",
+            "/releases/meetings/",
+            records["cab"],
+            records["meeting_closed"],
+            records["meeting_next"],
+            "/business-cases/",
+            records["business_case"],
+            "/releases/policies/",
+            "/releases/roadmap/",
+            "/releases/kpis/",
+        ],
+    )
+    yield "carla.cab", [records["meeting_closed"], records["meeting_next"]]
 
 
 def _phone_pages(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
