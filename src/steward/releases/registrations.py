@@ -67,7 +67,7 @@ from steward.changes.services.rfcs import RFC_RECEIVED  # noqa: E402
 from steward.releases.choices import HandlingStatus  # noqa: E402
 from steward.releases.services import handling as handling_svc  # noqa: E402
 
-registry.nav(AREA, "Requests for change", "releases:handling-list", VIEW, 20)
+registry.nav(AREA, "Requests to handle", "releases:handling-list", VIEW, 20)
 # Change Management hands a request over (ch. 3 proc. 1): its handling is made here.
 registry.provide(RFC_RECEIVED, handling_svc.handling_receive)
 

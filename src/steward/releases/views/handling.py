@@ -103,10 +103,6 @@ class HandlingDetailView(RecordDetailView):
             Field("Wanted by", when(rfc.wanted_by)),
             Field("Received", when(obj.received_at)),
             Field("Comes from", rfc.origin_reference or None),
-            *[Field(f"{label} (change coordinator)", _answer(getattr(rfc, name)))
-              for name, label in CONDITION_LABELS.items()],
-            *[Field(f"{label} (release coordinator)", _answer(getattr(obj, name)))
-              for name, label in CONDITION_LABELS.items() if reviewed],
             Field("CAB approval required", _answer(obj.cab_required) if reviewed else None),
             Field("Effort (hours)", f"{obj.effort_hours}" if obj.effort_hours is not None
                   else None),
@@ -128,6 +124,15 @@ class HandlingDetailView(RecordDetailView):
         )  # fmt: skip
         context["panel"] = panel
         context.update(ranked(panel, "review"))
+        # The seed's conditions side by side: as the change coordinator answered them when
+        # handing the request over, and as the release coordinator assessed them (proc. 1).
+        reviewed = handling.decided_at is not None
+        context["assessment"] = [
+            (label, _answer(getattr(handling.rfc, name)),
+             _answer(getattr(handling, name)) if reviewed else "")
+            for name, label in CONDITION_LABELS.items()
+        ]  # fmt: skip
+        context["assessment_reviewed"] = reviewed
         if handling.status == "cab_list":
             context["cab_meeting_text"] = handling_svc.next_meeting_text(handling.service)
         return context
