@@ -24,6 +24,7 @@ from steward.core.views.patterns import (
 )
 from steward.core.views.patterns.selects import Select
 from steward.releases.actions import RELEASE
+from steward.releases.choices import HandlingStatus
 from steward.releases.filters.releases import ReleaseFilterSet
 from steward.releases.forms.releases import ReleaseEditForm, ReleaseRegisterForm, edit_initial
 from steward.releases.models import Release
@@ -202,6 +203,8 @@ def requests_section(request: Any, release: Release) -> dict[str, Any]:
     handlings = release.rfc_handlings.select_related("rfc", "rfc__requested_by").order_by(
         "rfc__number"
     )
+    if release.is_backlog:  # those the CAB rejected keep the backlog as their last release
+        handlings = handlings.filter(status=HandlingStatus.CAB_LIST)
     return {"release_requests": list(handlings)}
 
 
