@@ -1,5 +1,6 @@
 """Template helpers of the shell: values, status badges, journal lines, small SVG charts."""
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -109,6 +110,26 @@ def display_value(value: Any) -> str:
 @register.filter
 def display(value: Any) -> str:
     return display_value(value)
+
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?$")
+
+
+@register.filter
+def journal_value(value: Any) -> str:
+    """A field-change value as people read it: a moment the journal kept in ISO form
+    (``2026-10-11T20:00:00+00:00``) in local time, ``2026-10-11 22:00``; anything else
+    as it is."""
+    text = str(value or "")
+    if not _ISO_MOMENT.match(text):
+        return text
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 @register.filter

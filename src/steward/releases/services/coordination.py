@@ -165,7 +165,9 @@ def progress(release: Release) -> dict[str, int]:
 
 
 def clean_text(value: Any) -> str:
-    return journal.keep_lines(str(value or "").strip())[:MAX_TEXT]
+    """Plain text as typed (pages draw its lines; it goes to Change Management as the
+    request's description, so no markup)."""
+    return str(value or "").strip().replace("\r\n", "\n")[:MAX_TEXT]
 
 
 def _days(value: Any) -> int:
