@@ -292,24 +292,29 @@ def test_reassigning_for_another_solution_goes_to_a_specialist_of_the_group(
 
 # --- the impasse ----------------------------------------------------------------------
 
-TODAY = timezone.localdate()
 
-
+# Days from today (computed when the test runs, not when it is collected: a run that
+# crosses midnight must not see yesterday as today), or a value as typed.
 @pytest.mark.parametrize(
     ("recheck_on", "ok"),
     [
-        (TODAY + dt.timedelta(days=1), True),
-        ((TODAY + dt.timedelta(days=90)).isoformat(), True),
-        (TODAY + dt.timedelta(days=svc.MAX_RECHECK_DAYS), True),
-        (TODAY + dt.timedelta(days=svc.MAX_RECHECK_DAYS + 1), False),  # beyond two years
-        (TODAY, False),
-        (TODAY - dt.timedelta(days=1), False),
+        (1, True),
+        ("90 iso", True),
+        (svc.MAX_RECHECK_DAYS, True),
+        (svc.MAX_RECHECK_DAYS + 1, False),  # beyond two years
+        (0, False),
+        (-1, False),
         (None, False),
         ("", False),
         ("next spring", False),
     ],
 )
 def test_an_impasse_needs_a_future_recheck_date(at_change, problem_coordinator, recheck_on, ok):
+    today = timezone.localdate()
+    if isinstance(recheck_on, int):
+        recheck_on = today + dt.timedelta(days=recheck_on)
+    elif recheck_on == "90 iso":
+        recheck_on = (today + dt.timedelta(days=90)).isoformat()
     problem = at_change(status="rejected", outcome="rejected")
     record = lambda: svc.problem_record_impasse(  # noqa: E731
         actor=problem_coordinator,
@@ -332,7 +337,7 @@ def test_an_impasse_needs_a_reason(at_change, problem_coordinator):
     problem = at_change(status="rejected", outcome="rejected")
     with pytest.raises(ValidationError) as refused:
         svc.problem_record_impasse(actor=problem_coordinator, problem_id=problem.pk, reason="",
-                                   recheck_on=TODAY + dt.timedelta(days=30))  # fmt: skip
+                                   recheck_on=timezone.localdate() + dt.timedelta(days=30))  # fmt: skip
     assert "reason" in refused.value.message_dict
 
 
@@ -340,7 +345,7 @@ def test_an_impasse_needs_a_reason(at_change, problem_coordinator):
 def impasse(at_change, problem_coordinator):
     problem = at_change(status="rejected", outcome="rejected")
     svc.problem_record_impasse(actor=problem_coordinator, problem_id=problem.pk,
-                               reason="No vendor fix", recheck_on=TODAY + dt.timedelta(days=30))  # fmt: skip
+                               reason="No vendor fix", recheck_on=timezone.localdate() + dt.timedelta(days=30))  # fmt: skip
     problem.refresh_from_db()
     return problem
 
@@ -359,7 +364,7 @@ def test_the_coordinators_are_reminded_once_on_the_recheck_date(impasse, problem
     assert svc.impasse_rechecks(today=due + dt.timedelta(days=60)) == 1
     assert reminders.count() == 2
     assert not [s for s in registrations.closure_work(problem_coordinator) if s.rows]
-    ProblemInvestigation.objects.filter(pk=impasse.pk).update(recheck_on=TODAY)
+    ProblemInvestigation.objects.filter(pk=impasse.pk).update(recheck_on=timezone.localdate())
     sections = {s.title: s for s in registrations.closure_work(problem_coordinator)}
     assert [r["number"] for r in sections["Impasses to re-check"].rows] == [impasse.number]
 

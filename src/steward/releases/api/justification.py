@@ -102,8 +102,8 @@ class BusinessCaseSerializer(serializers.ModelSerializer):
 
 
 class BusinessCaseViewSet(ActionEndpoints, ServiceUpdate):
-    """Business cases (proc. 3): prepared through ``POST /api/v1/releases/{id}/
-    prepare-business-case/``, then one endpoint per step."""
+    """Business cases (proc. 3): prepared through POST /api/v1/releases/{id}/prepare-business-case/,
+    then one endpoint per step."""
 
     http_method_names = ["get", "patch", "post", "head", "options"]
     action_table = staticmethod(lambda: release_actions.BUSINESS_CASE)
