@@ -27,10 +27,8 @@ import datetime as dt
 import math
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     Count,
@@ -45,7 +43,18 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from steward.core import periods
 from steward.core.models import Person
+from steward.core.periods import (  # noqa: F401  (the pages and API read them here)
+    CUSTOM,
+    LAST_30,
+    LAST_90,
+    LAST_QUARTER,
+    MAX_DAYS,
+    QUARTER,
+    Period,
+    midnight,
+)
 from steward.incidents.models import IncidentRequest
 from steward.incidents.queries.incidents import incidents_for
 from steward.problems.choices import OPEN_KNOWN_ERROR_STATUSES, OPEN_PROBLEM_STATUSES, ProblemStatus
@@ -53,7 +62,6 @@ from steward.problems.models import KnownError, ProblemIncident
 from steward.problems.queries.problems import problems_for
 
 VIEW = "problems.kpi.view"
-QUARTER, LAST_QUARTER, LAST_30, LAST_90, CUSTOM = "quarter", "last_quarter", "30", "90", "custom"
 RANGES = [
     (QUARTER, "This quarter"),
     (LAST_QUARTER, "Last quarter"),
@@ -61,71 +69,17 @@ RANGES = [
     (LAST_90, "Last 90 days"),
     (CUSTOM, "From and to"),
 ]
-MAX_DAYS = 3 * 366  # three years: more is not a report anyone reads
 AGE_BUCKETS = [("< 7 d", 0, 7), ("7-30 d", 7, 30), ("30-90 d", 30, 90), ("> 90 d", 90, None)]
 COUNT_BUCKETS = [("0", 0, 0), ("1", 1, 1), ("2-4", 2, 4), ("5-9", 5, 9), ("10+", 10, None)]
 PRIORITY_WEIGHTS = {"1": 8, "2": 4, "3": 2, "4": 1}
 TOP = 10
 
 
-@dataclass(frozen=True)
-class Period:
-    """Local days ``first`` to ``last`` (inclusive): [start, end) as aware datetimes."""
-
-    first: dt.date
-    last: dt.date
-
-    @property
-    def start(self) -> dt.datetime:
-        return _midnight(self.first)
-
-    @property
-    def end(self) -> dt.datetime:
-        return _midnight(self.last + dt.timedelta(days=1))
-
-    @property
-    def label(self) -> str:
-        return f"{self.first:%Y-%m-%d} to {self.last:%Y-%m-%d}"
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
-    first = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
-    following = (first + dt.timedelta(days=93)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
-
-
 def period_for(
     choice: str = QUARTER, first: dt.date | None = None, last: dt.date | None = None
 ) -> Period:
-    """The period asked for: this or last quarter, the last 30 or 90 days, or the dates
-    given (``first`` alone: up to today; ``last`` alone: the 90 days up to it). A
-    ValidationError names the field that cannot be used."""
-    today = timezone.localdate()
-    try:
-        if first or last or choice == CUSTOM:
-            last = last or today
-            first = first or last - dt.timedelta(days=89)
-        elif choice in (QUARTER, ""):
-            first, last = _quarter_of(today)
-        elif choice == LAST_QUARTER:
-            first, last = _quarter_of(_quarter_of(today)[0] - dt.timedelta(days=1))
-        elif choice in (LAST_30, LAST_90):
-            last, first = today, today - dt.timedelta(days=int(choice) - 1)
-        else:
-            raise ValidationError({"period": ["Choose a quarter, 30 or 90 days, or dates."]})
-        if first.year < 2 or last.year > 9998:
-            raise OverflowError
-    except (OverflowError, ValueError):
-        raise ValidationError({"from": ["Choose dates between the years 2 and 9998."]}) from None
-    if first > last:
-        raise ValidationError({"to": ["The end comes before the start."]})
-    if (last - first).days >= MAX_DAYS:
-        raise ValidationError({"from": [f"At most {MAX_DAYS} days at once: choose a later start."]})
-    return Period(first, last)
+    """The period asked for; no choice is this quarter (``core.periods``)."""
+    return periods.period_for(choice, first, last, default=QUARTER)
 
 
 # --- The figures ---------------------------------------------------------------------------

@@ -9,11 +9,12 @@ import re
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from steward.changes.models import RequestForChange
-from steward.core import numbering
+from steward.core import numbering, periods
 from steward.core.tests.factories import FORMULA_CELLS
 from steward.incidents.models import Category
 from steward.problems.choices import KnownErrorStatus, ProblemStatus
@@ -73,7 +74,7 @@ def _last_90() -> queries.Period:
     ],
 )
 def test_the_quarter_of_a_day(day, first, last):
-    assert queries._quarter_of(day) == (first, last)
+    assert periods.quarter_of(day) == (first, last)
 
 
 def test_the_periods_offered():
@@ -98,7 +99,7 @@ def test_the_periods_offered():
     ],
 )
 def test_a_period_that_cannot_be_shown_names_the_field(choice, first, last, field):
-    with pytest.raises(queries.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         queries.period_for(choice, first, last)
     assert field in error.value.message_dict
 

@@ -31,17 +31,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from steward.core import periods
 from steward.core.models import Person
+from steward.core.periods import (  # noqa: F401  (the pages and API read them here)
+    CUSTOM,
+    LAST_30,
+    LAST_90,
+    LAST_QUARTER,
+    MAX_DAYS,
+    QUARTER,
+    Period,
+    midnight,
+)
 from steward.releases.choices import BusinessCaseStatus, CabOutcome, MeetingStatus, ReleaseStatus
 from steward.releases.models import CabAgendaItem, Release, RfcHandling, Rollback
 from steward.releases.queries import releases as release_queries
 
 VIEW = "releases.kpi.view"
-LAST_30, LAST_90, QUARTER, LAST_QUARTER, CUSTOM = "30", "90", "quarter", "last_quarter", "custom"
 RANGES = [
     (LAST_90, "Last 90 days"),
     (LAST_30, "Last 30 days"),
@@ -49,71 +58,16 @@ RANGES = [
     (LAST_QUARTER, "Last quarter"),
     (CUSTOM, "From and to"),
 ]
-MAX_DAYS = 3 * 366  # three years: more is not a report anyone reads
 ROUNDS = ["1", "2", "3+"]  # business case rounds: the first, one adjustment, more
 ON_TIME, LATE, NO_TARGET = "on_time", "late", "no_target"
 PUNCTUALITY = [(ON_TIME, "On time"), (LATE, "Late"), (NO_TARGET, "No target date")]
 
 
-@dataclass(frozen=True)
-class Period:
-    """Local days ``first`` to ``last`` (inclusive): [start, end) as aware datetimes."""
-
-    first: dt.date
-    last: dt.date
-
-    @property
-    def start(self) -> dt.datetime:
-        return _midnight(self.first)
-
-    @property
-    def end(self) -> dt.datetime:
-        return _midnight(self.last + dt.timedelta(days=1))
-
-    @property
-    def label(self) -> str:
-        return f"{self.first:%Y-%m-%d} to {self.last:%Y-%m-%d}"
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
-    first = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
-    following = (first + dt.timedelta(days=93)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
-
-
 def period_for(
     choice: str = LAST_90, first: dt.date | None = None, last: dt.date | None = None
 ) -> Period:
-    """The period asked for: the last 90 or 30 days, this or last quarter, or the dates
-    given (``first`` alone: up to today; ``last`` alone: the 90 days up to it). A
-    ValidationError names the field that cannot be used."""
-    today = timezone.localdate()
-    try:
-        if first or last or choice == CUSTOM:
-            last = last or today
-            first = first or last - dt.timedelta(days=89)
-        elif choice in (LAST_30, LAST_90, ""):
-            days = int(choice or LAST_90)
-            last, first = today, today - dt.timedelta(days=days - 1)
-        elif choice == QUARTER:
-            first, last = _quarter_of(today)
-        elif choice == LAST_QUARTER:
-            first, last = _quarter_of(_quarter_of(today)[0] - dt.timedelta(days=1))
-        else:
-            raise ValidationError({"period": ["Choose 90 or 30 days, a quarter, or dates."]})
-        if first.year < 2 or last.year > 9998:
-            raise OverflowError
-    except (OverflowError, ValueError):
-        raise ValidationError({"from": ["Choose dates between the years 2 and 9998."]}) from None
-    if first > last:
-        raise ValidationError({"to": ["The end comes before the start."]})
-    if (last - first).days >= MAX_DAYS:
-        raise ValidationError({"from": [f"At most {MAX_DAYS} days at once: choose a later start."]})
-    return Period(first, last)
+    """The period asked for; no choice is the last 90 days (``core.periods``)."""
+    return periods.period_for(choice, first, last, default=LAST_90)
 
 
 # --- Which releases a figure counts (shared with the list filters' meaning) ----------------
@@ -435,7 +389,7 @@ def roadmap_window(behind: int = BEHIND, ahead: int = AHEAD) -> Window:
     this_month = timezone.localdate().replace(day=1)
     first = _add_months(this_month, -behind)
     months = [_add_months(first, n) for n in range(behind + ahead + 1)]
-    return Window(_midnight(first), _midnight(_add_months(months[-1], 1)), months)
+    return Window(midnight(first), midnight(_add_months(months[-1], 1)), months)
 
 
 def roadmap(actor: Person, window: Window, service_id: int | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,7 +102,7 @@ def test_the_periods_offered():
     ],
 )
 def test_a_period_that_cannot_be_shown_names_the_field(choice, first, last, field):
-    with pytest.raises(queries.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         queries.period_for(choice, first, last)
     assert field in error.value.message_dict
 
