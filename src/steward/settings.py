@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "steward.changes",
     "steward.problems",
     "steward.releases",
+    "steward.events",
 ]
 
 MIDDLEWARE = [

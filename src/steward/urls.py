@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("steward.changes.urls")),
     path("", include("steward.problems.urls")),
     path("", include("steward.releases.urls")),
+    path("", include("steward.events.urls")),
     path("api/", include("steward.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

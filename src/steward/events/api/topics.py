@@ -1,0 +1,5 @@
+"""The API topic modules, in route order."""
+
+from types import ModuleType
+
+MODULES: list[ModuleType] = []

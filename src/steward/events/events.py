@@ -1,0 +1,17 @@
+"""Webhook events of Event Management (seed 003 ch. 6): the catalog entries.
+
+Names follow ``core.events``: ``<app_label>.<record>.<verb>``. Repeats of an event are not
+announced (a noisy network would flood the outbox); what changes its handling is."""
+
+from steward.core.events import declare_many
+from steward.events.models import Event
+
+declare_many(
+    Event,
+    {
+        "created": "A new event arrived from a monitoring source (not its repeats).",
+        "acknowledged": "An operator acknowledged an event.",
+        "closed": "An event was closed (handled, resolved or planned).",
+        "cleared": "The monitoring source reported an event resolved.",
+    },
+)

@@ -1,0 +1,5 @@
+from steward.core.views.patterns import topic_urls
+
+app_name = "events"
+
+urlpatterns = topic_urls("steward.events.views")
