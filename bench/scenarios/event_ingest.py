@@ -215,8 +215,12 @@ class Steward:
         from django.db import connection
 
         self.port = _free_port()
+        # This tree's code, not the one the venv's editable install points at.
+        path = os.pathsep.join(
+            p for p in (str(common.ROOT / "src"), os.environ.get("PYTHONPATH")) if p
+        )
         env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost",
-               "STEWARD_TASKS_BACKEND": "database"}  # fmt: skip
+               "STEWARD_TASKS_BACKEND": "database", "PYTHONPATH": path}  # fmt: skip
         self.process = subprocess.Popen(
             [sys.executable, "-m", "steward.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(WORKERS)],
@@ -555,6 +559,9 @@ def _per_event(meter: Meter, accepted: float, prefix: str, parts: dict[str, str]
 
 
 STEWARD_PARTS = {"web": "web", "processor": "processor", "other": "other", "db": "db"}
+if not os.environ.get("BENCH_DATABASE_URL", common.DEFAULT_PG).startswith("postgres"):
+    # SQLite: the database's work is done inside the web and processor processes.
+    del STEWARD_PARTS["db"]
 ALERTA_PARTS = {"web": "alerta_web", "db": "alerta_db"}
 
 
