@@ -559,9 +559,6 @@ def _per_event(meter: Meter, accepted: float, prefix: str, parts: dict[str, str]
 
 
 STEWARD_PARTS = {"web": "web", "processor": "processor", "other": "other", "db": "db"}
-if not os.environ.get("BENCH_DATABASE_URL", common.DEFAULT_PG).startswith("postgres"):
-    # SQLite: the database's work is done inside the web and processor processes.
-    del STEWARD_PARTS["db"]
 ALERTA_PARTS = {"web": "alerta_web", "db": "alerta_db"}
 
 
@@ -675,6 +672,8 @@ def _verdict(figures: dict) -> dict:
 def main() -> None:
     bench_url = common.fresh_database()
     database = common.vendor()
+    if database != "postgresql":  # SQLite's work is done inside the web and processor
+        STEWARD_PARTS.pop("db")
     with_peer = os.environ.get("BENCH_PEER", "1") != "0" and common._pg_reachable(
         os.environ.get("BENCH_DATABASE_URL", common.DEFAULT_PG)
         if bench_url.startswith("postgres") else common.DEFAULT_PG
