@@ -5,6 +5,7 @@ processor: every branch of ``rules.handling_decision`` with the records it leave
 import datetime as dt
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from steward.changes.models import Change, PlannedEvent
@@ -261,7 +262,9 @@ def test_journal_and_webhook_events_for_new_events_and_changes_only(network, sou
     ours = WebhookDelivery.objects.filter(record_id=event.pk, event__startswith="events.")
     sent = list(ours.values_list("event", flat=True))
     assert sorted(sent) == ["events.event.closed", "events.event.created"]
-    notes = JournalEntry.objects.filter(record_id=event.pk, kind="system")
+    notes = JournalEntry.objects.filter(
+        record_type=ContentType.objects.get_for_model(Event), record_id=event.pk, kind="system"
+    )
     assert [n.body for n in notes] == [
         f"Registered {event.incident.number} (infrastructure restoration)."
     ]
