@@ -94,6 +94,7 @@ READING_FORMS = {
     "ReleaseKpiPeriodForm",
     "ReviewPeriodForm",
     "RoadmapForm",
+    "MatchTryForm",  # events, config topic: a CI match rule's "try it" (a GET form)
 }
 # Forms of people who are not signed in (no actor to hold rules against): asking for a
 # password reset link by email address.
