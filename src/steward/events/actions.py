@@ -21,11 +21,8 @@ SOURCE = ActionTable(
     namespace="events",
     prefix="events/sources",
     actions=[
-        # The page posts to its own view (the new token is drawn in that answer only);
-        # the API's endpoint is the viewset's own (it answers the token once).
-        Action("rotate-token", "Rotate the token", "source_rotate_token",
-               permission=_MANAGE_SOURCES, page=False,
-               summary="Replace the source's token (answers the new one, once)"),
+        # Rotating the token is not a row: its page and endpoint answer the new token,
+        # not the record (views/sources.py, api/sources.py).
         Action("deactivate", "Deactivate", "source_deactivate", permission=_MANAGE_SOURCES,
                when=lambda actor, source: source.is_active, style="danger",
                ask="Refuse this source's events from now on?", done="Source deactivated.",
