@@ -2,4 +2,9 @@ from steward.core.views.patterns import topic_urls
 
 app_name = "events"
 
-urlpatterns = topic_urls("steward.events.views")
+urlpatterns = topic_urls(
+    "steward.events.views",
+    # --- config: sources, event types, CI match and correlation rules
+    "sources",
+    "rules",
+)

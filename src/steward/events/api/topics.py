@@ -3,3 +3,9 @@
 from types import ModuleType
 
 MODULES: list[ModuleType] = []
+
+# --- config: sources, event types, CI match and correlation rules -----------------------
+from steward.events.api import rules as config_rules  # noqa: E402
+from steward.events.api import sources as config_sources  # noqa: E402
+
+MODULES += [config_sources, config_rules]
