@@ -156,33 +156,22 @@ def _world() -> dict:
     for check, category, _, _, _ in event_stream.CHECKS:
         EventType.objects.create(code=check, name=check.replace("_", " ").capitalize(),
                                  category=category)  # fmt: skip
-    return {"operator": operator, "group": group, "token": _source(operator, group)}
+    return {"operator": operator, "group": group, "token": _source(operator, group, provider)}
 
 
-def _source(operator: object, group: object) -> str:
-    """The generic JSON source the clients send as, through the sources service when it
-    exists (else as it would store it); its rate limit above anything the bench sends."""
-    from steward.events import tokens
-    from steward.events.models import EventSource
+def _source(operator: object, group: object, provider: object) -> str:
+    """The generic JSON source the clients send as, registered by the operations manager
+    through ``source_create`` (the token it answers is what a monitor is given), with the
+    highest rate limit it allows: the bench measures the server, not the limit."""
+    from steward.core.models import OrganisationMembership, Person, RoleAssignment
+    from steward.events.services.sources import source_create
 
-    try:
-        from steward.events.services.sources import source_create
-    except ImportError:
-        source_create = None
-    if source_create is not None:
-        try:
-            made = source_create(actor=None, name="Bench monitoring", kind="generic",
-                                 operator=operator, support_group=group)  # fmt: skip
-            source, token = made if isinstance(made, tuple) else (made, made.token)
-            EventSource.objects.filter(pk=source.pk).update(rate_limit=1_000_000)
-            return token
-        except TypeError:  # another signature than expected: store it directly
-            pass
-    token = tokens.new_token()
-    EventSource.objects.create(
-        name="Bench monitoring", kind="generic", operator=operator, support_group=group,
-        token_hash=tokens.digest(token), token_hint=token[:8], rate_limit=1_000_000,
-    )  # fmt: skip
+    manager = Person.objects.create(username="bench-ops", first_name="Olga",
+                                    last_name="Operations", email="olga@example.com")  # fmt: skip
+    OrganisationMembership.objects.create(person=manager, organisation=provider, is_primary=True)
+    RoleAssignment.objects.create(person=manager, role="operations_manager")
+    _, token = source_create(actor=manager, name="Bench monitoring", kind="generic",
+                             operator=operator, support_group=group, rate_limit=1_000_000)  # fmt: skip
     return token
 
 
