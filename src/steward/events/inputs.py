@@ -1,7 +1,7 @@
 """Who may set which field of each Event Management write (core.fields; issue 10).
 Event Management is the provider's work: staff only. Free text is internal."""
 
-from steward.core.fields import INTERNAL, staff
+from steward.core.fields import INTERNAL, staff, staff_inputs
 
 _TEXT = staff(audience=INTERNAL)
 
@@ -16,3 +16,9 @@ _TEXT = staff(audience=INTERNAL)
 
 # --- reviews: the event review and the outage review (proc. 2, 3) ----------------------
 # (section owned by the reviews topic)
+IMPROVEMENT_RAISE = staff_inputs(
+    "improvement request", "topic", "subject", "support_group", "source", description=_TEXT
+)
+OUTAGE_REVIEW_RECORD = staff_inputs(
+    "outage review", "finding", "support_group", note=_TEXT, follow_up_description=_TEXT
+)

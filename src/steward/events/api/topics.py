@@ -2,4 +2,10 @@
 
 from types import ModuleType
 
-MODULES: list[ModuleType] = []
+# --- reviews: the event review and the outage review (proc. 2, 3)
+from steward.events.api import reviews
+
+MODULES: list[ModuleType] = [
+    # --- reviews
+    reviews,
+]
