@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from steward.configuration.models import ConfigurationItem
 from steward.core import numbering
 from steward.events.models import Event, EventSource
 from steward.incidents.models import IncidentRequest
@@ -19,7 +20,9 @@ def ago(**delta: float) -> dt.datetime:
     return timezone.now() - dt.timedelta(**delta)
 
 
-def make_event(source: EventSource, *, first_seen: dt.datetime | None = None, **fields: Any) -> Event:
+def make_event(
+    source: EventSource, *, first_seen: dt.datetime | None = None, **fields: Any
+) -> Event:
     """A handled (inactive) event; ``fields`` override the defaults."""
     first = first_seen or ago(hours=1)
     values = {
@@ -37,6 +40,13 @@ def make_event(source: EventSource, *, first_seen: dt.datetime | None = None, **
         **fields,
     }
     return Event.objects.create(source=source, **values)
+
+
+def make_ci(name: str, ci_class: Any) -> ConfigurationItem:
+    ci = ConfigurationItem(name=name, ci_class=ci_class)
+    numbering.assign(ci)
+    ci.save()
+    return ci
 
 
 def make_incident(requester: Any, *, cis: tuple = (), **fields: Any) -> IncidentRequest:

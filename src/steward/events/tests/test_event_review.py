@@ -104,7 +104,11 @@ def test_each_finding_kind_is_shown_as_procedure_2_says(monitors, ops_manager, t
 def test_monitors_that_never_led_to_an_incident_come_first(monitors, ops_manager):
     subjects = [f.subject for f in _review(ops_manager).noisy]
     # Never led: cpu_high (3 events) before ping_lost (2); then node_down (2 of 3 did).
-    assert subjects == ["Prometheus DC1: cpu_high", "Zabbix DC2: ping_lost", "Prometheus DC1: node_down"]
+    assert subjects == [
+        "Prometheus DC1: cpu_high",
+        "Zabbix DC2: ping_lost",
+        "Prometheus DC1: node_down",
+    ]
 
 
 # --- Raising an improvement --------------------------------------------------------------
@@ -117,13 +121,20 @@ def _raise(actor, monitors, **kwargs):
     return improvement_raise(actor=actor, **values)
 
 
-def test_raising_registers_a_request_for_the_sources_group_and_the_row_shows_it(monitors, ops_manager):
+def test_raising_registers_a_request_for_the_sources_group_and_the_row_shows_it(
+    monitors, ops_manager
+):
     improvement = _raise(ops_manager, monitors)
     incident = improvement.incident
     assert (incident.service_type, incident.requester, incident.registered_by) == (
-        "user_service_request", ops_manager, ops_manager)
+        "user_service_request",
+        ops_manager,
+        ops_manager,
+    )
     assert (incident.support_group, incident.status) == (monitors["group"], "assigned")
-    assert incident.title == "Monitoring job generating unnecessary events: Prometheus DC1: cpu_high"
+    assert (
+        incident.title == "Monitoring job generating unnecessary events: Prometheus DC1: cpu_high"
+    )
     row = _subjects(_review(ops_manager).noisy)["Prometheus DC1: cpu_high"]
     assert row.raised.incident == incident and not row.may_raise
 
@@ -204,9 +215,16 @@ def test_the_api_gives_the_four_tables_and_raises(monitors, ops_manager, api):
     assert data["noisy_monitors"][0]["raised"] is None
     # 90 days: the 45-day-old alert is in the period too.
     assert {r["code"] for r in data["missing_instructions"]} == {
-        "cpu_high", "disk_full", "ping_lost", "old_alert"}
+        "cpu_high",
+        "disk_full",
+        "ping_lost",
+        "old_alert",
+    }
+    # ... and "Same cause" fired 60 days ago, in it.
     assert {r["name"] for r in data["idle_correlation_rules"]} == {
-        "In a change window", "In a planned event", "Same cause"}
+        "In a change window",
+        "In a planned event",
+    }
     body = {"topic": "unmatched_ci", "subject": "Zabbix DC2: 10.9.9.9",
             "description": "Name the CI.", "support_group": monitors["group"].pk}  # fmt: skip
     raised = api.post(RAISE_API, body, format="json")
@@ -241,13 +259,19 @@ def test_raise_without_a_description_is_a_400_and_writes_nothing(monitors, ops_m
 # --- Pages -----------------------------------------------------------------------------------
 
 
-def test_the_page_shows_each_table_with_its_raise_action_then_the_number(monitors, ops_manager, client):
+def test_the_page_shows_each_table_with_its_raise_action_then_the_number(
+    monitors, ops_manager, client
+):
     client.force_login(ops_manager)
     page = client.get(reverse("events:event-review"))
     assert page.status_code == 200
     html = page.content.decode()
-    for heading in ("Monitoring jobs generating unnecessary events", "Events without a matched CI",
-                    "Event types without handling instructions", "Correlation rules never firing"):
+    for heading in (
+        "Monitoring jobs generating unnecessary events",
+        "Events without a matched CI",
+        "Event types without handling instructions",
+        "Correlation rules never firing",
+    ):
         assert heading in html
     assert 'href="/events/outage-review/"' in html  # the navigation entry
     link = next(f.links["raise"] for f in page.context["review"].noisy)
@@ -255,7 +279,9 @@ def test_the_page_shows_each_table_with_its_raise_action_then_the_number(monitor
     assert form.status_code == 200
     assert form.context["form"].initial["subject"] == "Prometheus DC1: cpu_high"
     assert "3 events (7 with repeats)" in form.context["form"].initial["description"]
-    posted = client.post(link, {**form.context["form"].initial, "next": reverse("events:event-review")})
+    posted = client.post(
+        link, {**form.context["form"].initial, "next": reverse("events:event-review")}
+    )
     assert posted.status_code == 302
     incident = ImprovementRequest.objects.get().incident
     assert incident.support_group == monitors["group"]
@@ -278,7 +304,9 @@ def test_the_raise_form_shows_errors_and_writes_nothing(monitors, ops_manager, c
 
 def test_a_bad_period_on_the_page_is_a_form_error(ops_manager, client):
     client.force_login(ops_manager)
-    answer = client.get(reverse("events:event-review"), {"start": "2026-03-02", "end": "2026-03-01"})
+    answer = client.get(
+        reverse("events:event-review"), {"start": "2026-03-02", "end": "2026-03-01"}
+    )
     assert answer.status_code == 400 and "end" in answer.context["form"].errors
 
 
