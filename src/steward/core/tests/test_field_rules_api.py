@@ -49,6 +49,8 @@ RESOURCE_RECORDS = {
     "business-cases": "business_case", "release-policies": "release_policy",
     "cabs": "cab", "cab-meetings": "cab_meeting",
     "release-changes": "plan_item",
+    # --- reviews (Event Management): the outage review's record names the request.
+    "outage-review": "incident",
 }  # fmt: skip
 
 

@@ -69,6 +69,8 @@ PAGE_RECORDS = [
     ("release", "release"),
     ("cab", "cab"), ("meeting-vote", "cab_meeting_in_session"),
     ("meeting-close", "cab_meeting_in_session"), ("meeting", "cab_meeting"),
+    # --- reviews (Event Management): the outage review's record form names the request.
+    ("outage-review", "incident"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
@@ -86,6 +88,7 @@ READING_FORMS = {
     "ClassChoiceForm",
     "CompareForm",
     "DueTimeForm",
+    "EventReviewPeriodForm",
     "PeriodForm",
     "ProblemKpiPeriodForm",
     "ReleaseKpiPeriodForm",

@@ -64,7 +64,7 @@ class _PeriodFields(serializers.Serializer):
         return fields
 
 
-class RaisedSerializer(serializers.Serializer):
+class ImprovementRaisedSerializer(serializers.Serializer):
     incident = serializers.IntegerField(source="incident.pk", help_text="The incident request.")
     number = serializers.CharField(source="incident.number")
     status = serializers.CharField(source="incident.status")
@@ -74,7 +74,7 @@ class RaisedSerializer(serializers.Serializer):
 class _Finding(serializers.Serializer):
     topic = serializers.ChoiceField(choices=ReviewTopic.choices)
     subject = serializers.CharField(help_text="What it is about: the key of its improvements.")
-    raised = RaisedSerializer(allow_null=True, help_text="The improvement last raised for it.")
+    raised = ImprovementRaisedSerializer(allow_null=True, help_text="The improvement last raised for it.")
     may_raise = serializers.BooleanField(help_text="False while the last one raised is open.")
 
 
@@ -83,7 +83,7 @@ class _SourceFinding(_Finding):
     source_name = serializers.CharField(source="source.name")
 
 
-class NoisyMonitorSerializer(_SourceFinding):
+class EventReviewNoisySerializer(_SourceFinding):
     event_type = serializers.CharField(source="figures.event_type")
     events = serializers.IntegerField(
         source="figures.events", help_text="First seen in the period."
@@ -95,14 +95,14 @@ class NoisyMonitorSerializer(_SourceFinding):
     share = serializers.FloatField(source="figures.share", allow_null=True, help_text="Percent.")
 
 
-class UnmatchedSerializer(_SourceFinding):
+class EventReviewUnmatchedSerializer(_SourceFinding):
     resource = serializers.CharField(source="figures.resource")
     events = serializers.IntegerField(source="figures.events")
     repeats = serializers.IntegerField(source="figures.repeats")
     last_seen = serializers.DateTimeField(source="figures.last_seen")
 
 
-class MissingInstructionsSerializer(_Finding):
+class EventReviewMissingInstructionsSerializer(_Finding):
     code = serializers.CharField(source="figures.code")
     name = serializers.CharField(source="figures.name")
     defined = serializers.BooleanField(
@@ -111,7 +111,7 @@ class MissingInstructionsSerializer(_Finding):
     events = serializers.IntegerField(source="figures.events")
 
 
-class IdleRuleSerializer(_Finding):
+class EventReviewIdleRuleSerializer(_Finding):
     kind = serializers.CharField(source="figures.kind")
     name = serializers.CharField(source="figures.name")
     active = serializers.BooleanField(source="figures.active")
@@ -123,10 +123,10 @@ class IdleRuleSerializer(_Finding):
 
 
 class EventReviewSerializer(_PeriodFields):
-    noisy_monitors = NoisyMonitorSerializer(source="noisy", many=True)
-    unmatched = UnmatchedSerializer(many=True)
-    missing_instructions = MissingInstructionsSerializer(many=True)
-    idle_correlation_rules = IdleRuleSerializer(source="idle_rules", many=True)
+    noisy_monitors = EventReviewNoisySerializer(source="noisy", many=True)
+    unmatched = EventReviewUnmatchedSerializer(many=True)
+    missing_instructions = EventReviewMissingInstructionsSerializer(many=True)
+    idle_correlation_rules = EventReviewIdleRuleSerializer(source="idle_rules", many=True)
 
 
 class ImprovementRaiseSerializer(GuardedSerializer):
@@ -200,7 +200,7 @@ class EventReviewViewSet(viewsets.GenericViewSet):
                         status=status.HTTP_201_CREATED)  # fmt: skip
 
 
-class HintSerializer(serializers.Serializer):
+class OutageHintSerializer(serializers.Serializer):
     code = serializers.CharField()
     text = serializers.CharField()
 
@@ -230,7 +230,7 @@ class OutageFindingSerializer(serializers.Serializer):
     reviewed_at = serializers.DateTimeField()
 
 
-class OutageSerializer(serializers.Serializer):
+class OutageReviewRowSerializer(serializers.Serializer):
     incident = serializers.IntegerField(source="incident.pk")
     number = serializers.CharField(source="incident.number")
     title = serializers.CharField(source="incident.title")
@@ -246,12 +246,12 @@ class OutageSerializer(serializers.Serializer):
     )  # fmt: skip
     events = OutageEventSerializer(many=True)
     suppressed = OutageEventSerializer(many=True, help_text="Nearby events correlation suppressed.")
-    hints = HintSerializer(many=True, help_text="Why the instructions were possibly not followed.")
+    hints = OutageHintSerializer(many=True, help_text="Why the instructions were possibly not followed.")
     review = OutageFindingSerializer(allow_null=True)
 
 
 class OutageReviewSerializer(_PeriodFields):
-    outages = OutageSerializer(many=True)
+    outages = OutageReviewRowSerializer(many=True)
     more = serializers.BooleanField(help_text=f"More than {queries.MAX_INCIDENTS} requests.")
 
 
