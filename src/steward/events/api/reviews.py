@@ -74,7 +74,9 @@ class ImprovementRaisedSerializer(serializers.Serializer):
 class _Finding(serializers.Serializer):
     topic = serializers.ChoiceField(choices=ReviewTopic.choices)
     subject = serializers.CharField(help_text="What it is about: the key of its improvements.")
-    raised = ImprovementRaisedSerializer(allow_null=True, help_text="The improvement last raised for it.")
+    raised = ImprovementRaisedSerializer(
+        allow_null=True, help_text="The improvement last raised for it."
+    )
     may_raise = serializers.BooleanField(help_text="False while the last one raised is open.")
 
 
@@ -246,7 +248,9 @@ class OutageReviewRowSerializer(serializers.Serializer):
     )  # fmt: skip
     events = OutageEventSerializer(many=True)
     suppressed = OutageEventSerializer(many=True, help_text="Nearby events correlation suppressed.")
-    hints = OutageHintSerializer(many=True, help_text="Why the instructions were possibly not followed.")
+    hints = OutageHintSerializer(
+        many=True, help_text="Why the instructions were possibly not followed."
+    )
     review = OutageFindingSerializer(allow_null=True)
 
 
