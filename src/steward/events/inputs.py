@@ -32,3 +32,9 @@ CORRELATION_RULE_UPDATE = staff_inputs("correlation rule", "name", "is_active", 
 
 # --- reviews: the event review and the outage review (proc. 2, 3) ----------------------
 # (section owned by the reviews topic)
+IMPROVEMENT_RAISE = staff_inputs(
+    "improvement request", "topic", "subject", "support_group", "source", description=_TEXT
+)
+OUTAGE_REVIEW_RECORD = staff_inputs(
+    "outage review", "finding", "support_group", note=_TEXT, follow_up_description=_TEXT
+)

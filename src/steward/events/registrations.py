@@ -19,3 +19,6 @@ registry.nav(AREA, "CI match rules", "events:match-rule-list", _CONFIG_VIEW, 62)
 registry.nav(AREA, "Correlation rules", "events:correlation-rule-list", _CONFIG_VIEW, 63)
 # `steward init`: one correlation rule per kind, and the default CI match rules once.
 registry.init_step(config_rules.ensure_default_rules)
+# --- reviews: the event review and the outage review (proc. 2, 3) ----------------------
+registry.nav(AREA, "Event review", "events:event-review", "events.review.perform", 40)
+registry.nav(AREA, "Outage review", "events:outage-review", "events.review.perform", 41)

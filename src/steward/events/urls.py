@@ -7,4 +7,6 @@ urlpatterns = topic_urls(
     # --- config: sources, event types, CI match and correlation rules
     "sources",
     "rules",
+    # --- reviews: the event review and the outage review (proc. 2, 3)
+    "reviews",
 )

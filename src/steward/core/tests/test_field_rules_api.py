@@ -52,6 +52,8 @@ RESOURCE_RECORDS = {
     # --- events: config topic
     "event-sources": "event_source", "event-types": "event_type",
     "event-match-rules": "match_rule", "event-correlation-rules": "correlation_rule",
+    # --- reviews (Event Management): the outage review's record names the request.
+    "outage-review": "incident",
 }  # fmt: skip
 
 

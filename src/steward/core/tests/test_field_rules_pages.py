@@ -72,6 +72,8 @@ PAGE_RECORDS = [
     # --- events: config topic (URL names of the events namespace)
     ("source-", "event_source"), ("type-", "event_type"), ("match-rule", "match_rule"),
     ("correlation-rule", "correlation_rule"),
+    # --- reviews (Event Management): the outage review's record form names the request.
+    ("outage-review", "incident"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
@@ -89,6 +91,7 @@ READING_FORMS = {
     "ClassChoiceForm",
     "CompareForm",
     "DueTimeForm",
+    "EventReviewPeriodForm",
     "PeriodForm",
     "ProblemKpiPeriodForm",
     "ReleaseKpiPeriodForm",

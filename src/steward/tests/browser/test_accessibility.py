@@ -266,6 +266,8 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
         ],
     )
     yield "carla.cab", [records["meeting_closed"], records["meeting_next"]]
+    # --- reviews (Event Management): the operations manager's event and outage reviews
+    yield "oscar.ops", ["/events/review/", "/events/outage-review/", "/events/review/raise/"]
 
 
 def _phone_pages(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
