@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Lower
 
 from steward.configuration.choices import CIStatus
@@ -20,7 +20,8 @@ from steward.events.choices import MatchOn
 from steward.events.defaults import MATCH_RULES
 from steward.events.models import CiMatchRule, Event
 
-_ALIAS_SPLIT = re.compile(r"[,\s]+")
+# Aliases are a comma or space separated string; a JSON list reads as '["a", "b"]'.
+_ALIAS_SPLIT = re.compile(r'[,\s\[\]"]+')
 BULK_VALUES = 500  # values per lookup query (SQLite's parameter limit is far above)
 
 
@@ -140,6 +141,15 @@ class Matcher:
         return self._answers[key]
 
 
+def _attribute(path: str) -> KeyTextTransform:
+    """The CI attribute ``path`` as text ("ip", or "net.ip" for a nested one)."""
+    *outer, last = path.split(".")
+    expression: Any = "attributes"
+    for part in outer:
+        expression = KeyTransform(part, expression)
+    return KeyTextTransform(last, expression)
+
+
 def _candidates(match_on: str, attribute: str, value: str) -> list[int]:
     cis = ConfigurationItem.objects.exclude(status=CIStatus.RETIRED)
     if match_on == MatchOn.NAME:
@@ -156,9 +166,7 @@ def _candidates(match_on: str, attribute: str, value: str) -> list[int]:
             if value in {a.lower() for a in _ALIAS_SPLIT.split(str(aliases or "")) if a}
         ]
     if match_on == MatchOn.ATTRIBUTE and attribute:
-        rows = cis.annotate(_value=KeyTextTransform(attribute, "attributes")).filter(
-            Q(_value__iexact=value)
-        )
+        rows = cis.annotate(_value=_attribute(attribute)).filter(Q(_value__iexact=value))
         return list(rows.values_list("pk", flat=True)[:2])
     return []
 
@@ -170,9 +178,7 @@ def _bulk_candidates(match_on: str, attribute: str, values: list[str]) -> dict[s
     if match_on == MatchOn.NAME:
         rows = cis.annotate(_key=Lower("name")).filter(_key__in=values)
     elif match_on == MatchOn.ATTRIBUTE and attribute:
-        rows = cis.annotate(_key=Lower(KeyTextTransform(attribute, "attributes"))).filter(
-            _key__in=values
-        )
+        rows = cis.annotate(_key=Lower(_attribute(attribute))).filter(_key__in=values)
     elif match_on == MatchOn.ALIAS:
         any_of = Q()
         for value in values:

@@ -87,3 +87,14 @@ def test_retired_cis_are_not_matched_and_inactive_rules_not_used(network, source
     [retired] = push(source, event("web-02", "HostDown"))
     [by_alias] = push(source, event("web01.dc1", "HostDown"))  # only the alias rule matches
     assert (retired.ci, by_alias.ci) == (None, None)
+
+
+def test_nested_attributes_and_alias_lists(network, source):
+    ConfigurationItem.objects.filter(pk=network.web2.pk).update(
+        attributes={"aliases": ["web02.dc1", "shop-b"], "net": {"mgmt": "192.168.0.12"}}
+    )
+    CiMatchRule.objects.create(order=1, name="By alias", match_on="alias")
+    CiMatchRule.objects.create(order=2, name="By management address", match_on="attribute",
+                               ci_attribute="net.mgmt")  # fmt: skip
+    found = push(source, event("SHOP-B", "HostDown"), event("192.168.0.12", "Ping"))
+    assert [e.ci for e in found] == [network.web2, network.web2]
