@@ -15,3 +15,9 @@ declare_many(
         "cleared": "The monitoring source reported an event resolved.",
     },
 )
+
+# --- console: acknowledging and closing events (proc. 1) --------------------------------
+declare_many(
+    Event,
+    {"linked": "An operator linked an event to the incident request they registered for it."},
+)

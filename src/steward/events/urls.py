@@ -2,4 +2,9 @@ from steward.core.views.patterns import topic_urls
 
 app_name = "events"
 
-urlpatterns = topic_urls("steward.events.views")
+urlpatterns = topic_urls(
+    "steward.events.views",
+    # --- console: the operator console, all events and the event page
+    "console",
+    "events",
+)

@@ -2,4 +2,11 @@
 
 from types import ModuleType
 
-MODULES: list[ModuleType] = []
+from steward.events.api import events
+
+MODULES: list[ModuleType] = [
+    # --- ingest: the ingestion endpoints (/api/v1/events/ingest/, /alertmanager/, /zabbix/)
+    # (section owned by the ingest topic; before the events viewset's routes)
+    # --- console: /api/v1/events/ (list, detail, the steps of actions.EVENT)
+    events,
+]
