@@ -96,9 +96,10 @@ class Row:
         return SEVERITY_RANK.get(e.severity, 99), -e.last_seen_at.timestamp()
 
     def flat(self, depth: int = 0) -> list[tuple[int, "Row"]]:
-        """The row and its symptoms as (depth, row), depth first."""
+        """The row and its symptoms as (depth, row), depth first; symptoms in the order
+        they arrived, so a cascade reads as it happened."""
         out = [(depth, self)]
-        for symptom in sorted(self.symptoms, key=lambda r: r.rank):
+        for symptom in sorted(self.symptoms, key=lambda r: (r.event.first_seen_at, r.event.pk)):
             out += symptom.flat(depth + 1)
         return out
 
@@ -155,6 +156,8 @@ def console_groups(actor: Person, qs: QuerySet[Event] | None = None) -> list[Gro
             loose.causes.append(root)
         else:
             groups.setdefault(incident.pk, Group(incident)).causes.append(root)
+    for group in groups.values():  # an incident's events in the order they came
+        group.causes.sort(key=lambda r: (r.event.first_seen_at, r.event.pk))
     ordered = sorted(groups.values(), key=lambda g: g.rank)
     return [*ordered, loose] if loose.causes else ordered
 
