@@ -253,7 +253,25 @@ def build() -> World:
     records.update(_change_calendar(admin, records["service"]))
     records.update(_problems(admin, records["service"], records["incident"]))
     records.update(_releases(admin, records["service"]))
+    records.update(_events(admin))
     return World(actors=people, records=records)
+
+
+# --- events: Event Management (each topic adds its records here) ---------------------------
+def _events(admin: Any) -> dict:
+    """Event Management, the console topic: an open event still firing, no CI matched."""
+    from django.utils import timezone
+
+    from steward.events import tokens
+    from steward.events.models import Event, EventSource
+
+    source = EventSource.objects.create(name="FR monitor", token_hash=tokens.digest("evt_fr"))
+    now = timezone.now()
+    event = Event.objects.create(
+        source=source, fingerprint="fr-1", resource="fr-host", event_type="NodeDown",
+        summary="fr-host is down", occurred_at=now, first_seen_at=now, last_seen_at=now,
+    )  # fmt: skip
+    return {"event": event}
 
 
 def _releases(admin: Any, service: Any) -> dict:

@@ -49,6 +49,7 @@ RESOURCE_RECORDS = {
     "business-cases": "business_case", "release-policies": "release_policy",
     "cabs": "cab", "cab-meetings": "cab_meeting",
     "release-changes": "plan_item",
+    "events": "event",
 }  # fmt: skip
 
 

@@ -69,6 +69,8 @@ PAGE_RECORDS = [
     ("release", "release"),
     ("cab", "cab"), ("meeting-vote", "cab_meeting_in_session"),
     ("meeting-close", "cab_meeting_in_session"), ("meeting", "cab_meeting"),
+    # Event Management (each topic adds its records' prefixes).
+    ("event", "event"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
