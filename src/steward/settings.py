@@ -165,6 +165,8 @@ else:
 # Live updates (queues and record pages poll while visible; docs/ARCHITECTURE.md "Live
 # updates"): seconds between polls; someone is shown viewing a record for three polls.
 STEWARD_LIVE_SECONDS = float(os.environ.get("STEWARD_LIVE_SECONDS", "15"))
+# --- processing: the event processor looks at the inbox this often when it is empty ---
+STEWARD_EVENTS_POLL_SECONDS = float(os.environ.get("STEWARD_EVENTS_POLL_SECONDS", "0.2"))
 
 # CMDB integrity checks: a CI not updated nor verified for this many days is "stale".
 CMDB_STALE_AFTER_DAYS = env_int("STEWARD_CMDB_STALE_AFTER_DAYS", 180)

@@ -39,3 +39,30 @@ EVENT = ActionTable(
     ],
 )
 # fmt: on
+
+# --- sources: monitoring sources and their tokens (ch. 6) ---------------------------------
+# (section owned by the configuration topic: the table SOURCE)
+from steward.events.queries import sources as source_queries  # noqa: E402
+from steward.events.services import sources as source_services  # noqa: E402
+
+_MANAGE_SOURCES = "events.source.manage"
+
+SOURCE = ActionTable(
+    name="source",
+    query_one=source_queries.source_for,
+    record_arg="source_id",
+    services=source_services,
+    namespace="events",
+    prefix="events/sources",
+    actions=[
+        # Rotating the token is not a row: its page and endpoint answer the new token,
+        # not the record (views/sources.py, api/sources.py).
+        Action("deactivate", "Deactivate", "source_deactivate", permission=_MANAGE_SOURCES,
+               when=lambda actor, source: source.is_active, style="danger",
+               ask="Refuse this source's events from now on?", done="Source deactivated.",
+               summary="Stop accepting the source's events (its token is refused)"),
+        Action("activate", "Activate", "source_activate", permission=_MANAGE_SOURCES,
+               when=lambda actor, source: not source.is_active, done="Source activated.",
+               summary="Accept the source's events again, with the token it had"),
+    ],
+)  # fmt: skip

@@ -16,6 +16,22 @@ EVENTS_BULK = staff_inputs("events changed at once", "action", "events", note=_T
 
 # --- sources: monitoring sources, event types, CI match and correlation rules -----------
 # (section owned by the configuration topic)
+SOURCE_CREATE = staff_inputs(
+    "event source", "name", "kind", "operator", "support_group", "rate_limit",
+    description=_TEXT,
+)  # fmt: skip
+SOURCE_UPDATE = SOURCE_CREATE
+EVENT_TYPE_CREATE = staff_inputs(
+    "event type", "code", "name", "category", "is_active",
+    handling_instructions=staff(audience="Operators read them on the console."),
+)  # fmt: skip
+EVENT_TYPE_UPDATE = EVENT_TYPE_CREATE
+MATCH_RULE_CREATE = staff_inputs(
+    "CI match rule", "order", "name", "is_active", "source", "event_field", "match_on",
+    "ci_attribute", "strip_port", "strip_domain",
+)  # fmt: skip
+MATCH_RULE_UPDATE = MATCH_RULE_CREATE
+CORRELATION_RULE_UPDATE = staff_inputs("correlation rule", "name", "is_active", "window_minutes")
 
 
 # --- reviews: the event review and the outage review (proc. 2, 3) ----------------------

@@ -90,3 +90,14 @@ def incident_events_section(actor: Any, incident: Any) -> dict[str, Any]:
 
 
 incident_hooks.record_section("events/partials/incident_events.html", incident_events_section)
+# --- config: sources, event types, CI match and correlation rules -----------------------
+# (section owned by the configuration topic)
+from steward.events.services import rules as config_rules  # noqa: E402
+
+_CONFIG_VIEW = "events.event.view"
+registry.nav(AREA, "Event sources", "events:source-list", _CONFIG_VIEW, 60)
+registry.nav(AREA, "Event types", "events:type-list", _CONFIG_VIEW, 61)
+registry.nav(AREA, "CI match rules", "events:match-rule-list", _CONFIG_VIEW, 62)
+registry.nav(AREA, "Correlation rules", "events:correlation-rule-list", _CONFIG_VIEW, 63)
+# `steward init`: one correlation rule per kind, and the default CI match rules once.
+registry.init_step(config_rules.ensure_default_rules)

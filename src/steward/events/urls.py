@@ -7,4 +7,7 @@ urlpatterns = topic_urls(
     # --- console: the operator console, all events and the event page
     "console",
     "events",
+    # --- config: sources, event types, CI match and correlation rules
+    "sources",
+    "rules",
 )

@@ -257,8 +257,10 @@ def build() -> World:
     return World(actors=people, records=records)
 
 
-# --- events: Event Management (each topic adds its records here) ---------------------------
-def _events(admin: Any) -> dict:
+# --- events: Event Management (each topic adds its records) --------------------------
+
+
+def _events_console(admin: Any) -> dict:
     """Event Management, the console topic: an open event still firing, no CI matched."""
     from django.utils import timezone
 
@@ -272,6 +274,29 @@ def _events(admin: Any) -> dict:
         summary="fr-host is down", occurred_at=now, first_seen_at=now, last_seen_at=now,
     )  # fmt: skip
     return {"event": event}
+
+
+def _events(admin: Any) -> dict:
+    """Event Management: the config topic's source, event type and rules."""
+    return {**_events_config(admin), **_events_console(admin)}
+
+
+def _events_config(admin: Any) -> dict:
+    """The config topic: a monitoring source, an event type, a CI match rule and the
+    correlation rule of one kind (made by the init step)."""
+    from steward.events.models import CorrelationRule
+    from steward.events.services import rules, sources
+
+    source, _ = sources.source_create(actor=admin, name="FR Prometheus")
+    rules.ensure_default_rules()
+    return {
+        "event_source": source,
+        "event_type": rules.event_type_create(actor=admin, code="FRHostDown", name="Host down"),
+        "match_rule": rules.match_rule_create(
+            actor=admin, name="FR instance label", event_field="labels.instance"
+        ),
+        "correlation_rule": CorrelationRule.objects.get(kind="dependency"),
+    }
 
 
 def _releases(admin: Any, service: Any) -> dict:

@@ -71,6 +71,9 @@ PAGE_RECORDS = [
     ("meeting-close", "cab_meeting_in_session"), ("meeting", "cab_meeting"),
     # Event Management (each topic adds its records' prefixes).
     ("event", "event"),
+    # --- events: config topic (URL names of the events namespace)
+    ("source-", "event_source"), ("type-", "event_type"), ("match-rule", "match_rule"),
+    ("correlation-rule", "correlation_rule"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
@@ -93,6 +96,7 @@ READING_FORMS = {
     "ReleaseKpiPeriodForm",
     "ReviewPeriodForm",
     "RoadmapForm",
+    "MatchTryForm",  # events, config topic: a CI match rule's "try it" (a GET form)
 }
 # Forms of people who are not signed in (no actor to hold rules against): asking for a
 # password reset link by email address.

@@ -10,3 +10,9 @@ MODULES: list[ModuleType] = [
     # --- console: /api/v1/events/ (list, detail, the steps of actions.EVENT)
     events,
 ]
+
+# --- config: sources, event types, CI match and correlation rules -----------------------
+from steward.events.api import rules as config_rules  # noqa: E402
+from steward.events.api import sources as config_sources  # noqa: E402
+
+MODULES += [config_sources, config_rules]
