@@ -45,7 +45,7 @@ def link_arguments(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class EventIdsField(forms.Field):
-    """The ticked events (the console's checkboxes, ``name="events"``): ids."""
+    """The ticked events (the console's checkboxes): ids."""
 
     widget = forms.MultipleHiddenInput
 
@@ -58,12 +58,13 @@ class EventIdsField(forms.Field):
 
 
 class EventBulkForm(GuardedForm):
-    """The console's selection: acknowledge or close the ticked events."""
+    """The console's selection: acknowledge or close the ticked events (the rows'
+    checkboxes are named ``pick``, as on every list with a bulk bar, for steward.js)."""
 
-    inputs = inputs.EVENTS_BULK
+    inputs = inputs.EVENTS_BULK("events ticked on the console", pick="events", events=None)
 
     action = forms.ChoiceField(choices=list(BULK_ACTIONS.items()))
-    events = EventIdsField(required=False)
+    pick = EventIdsField(required=False, label="Events")
     note = forms.CharField(
         required=False, max_length=MAX_NOTE, label="Note (when closing)",
         widget=forms.TextInput(),

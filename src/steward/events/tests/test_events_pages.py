@@ -132,7 +132,7 @@ def test_the_selection_is_handled_at_once_and_refusals_are_reported(operator, ca
     picked = [cascade["web1"].pk, cascade["disk"].pk]
     response = client.post(
         reverse("events:console-bulk"),
-        {"action": "close", "events": picked, "next": CONSOLE},
+        {"action": "close", "pick": picked, "next": CONSOLE},
         follow=True,
     )
     text = response.content.decode()
@@ -142,7 +142,7 @@ def test_the_selection_is_handled_at_once_and_refusals_are_reported(operator, ca
 
 def test_the_selection_is_refused_to_who_may_not_handle_events(outsider, cascade):
     response = browser(outsider).post(
-        reverse("events:console-bulk"), {"action": "acknowledge", "events": [cascade["disk"].pk]}
+        reverse("events:console-bulk"), {"action": "acknowledge", "pick": [cascade["disk"].pk]}
     )
     assert response.status_code == 403
     assert fresh(cascade["disk"]).status == "open"

@@ -132,7 +132,7 @@ class ConsoleBulkView(StewardPageMixin, View):
         data = form.cleaned_data
         try:
             result = events_bulk(actor=self.actor, action=data["action"],
-                                 event_ids=data["events"], note=data["note"])  # fmt: skip
+                                 event_ids=data["pick"], note=data["note"])  # fmt: skip
         except ValidationError as exc:
             for error in exc.messages:
                 messages.error(request, error)
