@@ -28,3 +28,8 @@ declare_many(
     {"recorded": "The operations manager recorded (or changed) the finding of the outage "
                  "review of a high-impact incident request."},
 )  # fmt: skip
+# --- console: acknowledging and closing events (proc. 1) --------------------------------
+declare_many(
+    Event,
+    {"linked": "An operator linked an event to the incident request they registered for it."},
+)

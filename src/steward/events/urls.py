@@ -4,6 +4,9 @@ app_name = "events"
 
 urlpatterns = topic_urls(
     "steward.events.views",
+    # --- console: the operator console, all events and the event page
+    "console",
+    "events",
     # --- config: sources, event types, CI match and correlation rules
     "sources",
     "rules",

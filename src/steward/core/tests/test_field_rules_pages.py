@@ -69,6 +69,8 @@ PAGE_RECORDS = [
     ("release", "release"),
     ("cab", "cab"), ("meeting-vote", "cab_meeting_in_session"),
     ("meeting-close", "cab_meeting_in_session"), ("meeting", "cab_meeting"),
+    # Event Management (each topic adds its records' prefixes).
+    ("event", "event"),
     # --- events: config topic (URL names of the events namespace)
     ("source-", "event_source"), ("type-", "event_type"), ("match-rule", "match_rule"),
     ("correlation-rule", "correlation_rule"),

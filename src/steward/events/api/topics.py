@@ -2,7 +2,14 @@
 
 from types import ModuleType
 
-MODULES: list[ModuleType] = []
+from steward.events.api import events
+
+MODULES: list[ModuleType] = [
+    # --- ingest: the ingestion endpoints (/api/v1/events/ingest/, /alertmanager/, /zabbix/)
+    # (section owned by the ingest topic; before the events viewset's routes)
+    # --- console: /api/v1/events/ (list, detail, the steps of actions.EVENT)
+    events,
+]
 
 # --- config: sources, event types, CI match and correlation rules -----------------------
 from steward.events.api import rules as config_rules  # noqa: E402
