@@ -8,6 +8,10 @@ _TEXT = staff(audience=INTERNAL)
 
 # --- console: acknowledging and closing events (proc. 1) --------------------------------
 # (section owned by the console topic)
+EVENT_ACKNOWLEDGE = staff_inputs("acknowledged event")
+EVENT_CLOSE = staff_inputs("closed event", note=_TEXT)
+EVENT_LINK_INCIDENT = staff_inputs("event linked to an incident request", "incident")
+EVENTS_BULK = staff_inputs("events changed at once", "action", "events", note=_TEXT)
 
 
 # --- sources: monitoring sources, event types, CI match and correlation rules -----------
@@ -32,3 +36,9 @@ CORRELATION_RULE_UPDATE = staff_inputs("correlation rule", "name", "is_active", 
 
 # --- reviews: the event review and the outage review (proc. 2, 3) ----------------------
 # (section owned by the reviews topic)
+IMPROVEMENT_RAISE = staff_inputs(
+    "improvement request", "topic", "subject", "support_group", "source", description=_TEXT
+)
+OUTAGE_REVIEW_RECORD = staff_inputs(
+    "outage review", "finding", "support_group", note=_TEXT, follow_up_description=_TEXT
+)

@@ -473,6 +473,8 @@ EDITABLE: list[Editable] = [
         page="changes:change-policy-edit",
         edits="statement",
     ),
+    # Event Management: the event (console topic; no PATCH: its steps take the version).
+    Editable("event", lambda actor: _event(actor), api="event"),
 ]
 
 
@@ -613,6 +615,12 @@ def _rfc(actor: Person) -> Any:
         source="known_error", origin_reference="KE1", causes_outage_in_service_hours=False,
         functionality_changes=False, cmdb_update=False,
     )  # fmt: skip
+
+
+def _event(actor: Person) -> Model:
+    from steward.events.tests.console_records import a_source, make_event
+
+    return make_event(a_source(), None)
 
 
 # --- events: config topic (sources, event types, CI match and correlation rules) ------------

@@ -260,9 +260,25 @@ def build() -> World:
 # --- events: Event Management (each topic adds its records) --------------------------
 
 
+def _events_console(admin: Any) -> dict:
+    """Event Management, the console topic: an open event still firing, no CI matched."""
+    from django.utils import timezone
+
+    from steward.events import tokens
+    from steward.events.models import Event, EventSource
+
+    source = EventSource.objects.create(name="FR monitor", token_hash=tokens.digest("evt_fr"))
+    now = timezone.now()
+    event = Event.objects.create(
+        source=source, fingerprint="fr-1", resource="fr-host", event_type="NodeDown",
+        summary="fr-host is down", occurred_at=now, first_seen_at=now, last_seen_at=now,
+    )  # fmt: skip
+    return {"event": event}
+
+
 def _events(admin: Any) -> dict:
     """Event Management: the config topic's source, event type and rules."""
-    return {**_events_config(admin)}
+    return {**_events_config(admin), **_events_console(admin)}
 
 
 def _events_config(admin: Any) -> dict:
