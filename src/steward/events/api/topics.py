@@ -2,4 +2,9 @@
 
 from types import ModuleType
 
-MODULES: list[ModuleType] = []
+from steward.events.api import ingest
+
+MODULES: list[ModuleType] = [
+    # --- ingest: the ingestion endpoints' twins, before every other event route ---------
+    ingest,
+]
