@@ -169,15 +169,17 @@ def _read_body(meta: dict[str, Any], read: Callable[[int], bytes]) -> bytes | An
     limit = settings.STEWARD_EVENTS_MAX_BODY_BYTES
     too_large = refusal(413, "too_large", f"The body is larger than the limit of {limit} bytes.")
     raw_length = meta.get("CONTENT_LENGTH") or ""
-    if raw_length:
-        try:
-            length = int(raw_length)
-        except ValueError:
-            return refusal(400, "invalid", "Content-Length is not a number.")
-        if length > limit:
-            return too_large  # before reading a byte of it
-    body = read(limit + 1)
-    return too_large if len(body) > limit else body
+    if not raw_length:  # chunked: as much as the server gives, one byte past the limit at most
+        body = read(limit + 1)
+        return too_large if len(body) > limit else body
+    try:
+        length = int(raw_length)
+    except ValueError:
+        return refusal(400, "invalid", "Content-Length is not a number.")
+    if length > limit:
+        return too_large  # before reading a byte of it
+    # Never past Content-Length (PEP 3333): a server may wait for bytes that never come.
+    return read(length) if length > 0 else b""
 
 
 def _decode(body: bytes) -> Any:
