@@ -182,28 +182,38 @@ def _read_body(meta: dict[str, Any], read: Callable[[int], bytes]) -> bytes | An
     return read(length) if length > 0 else b""
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _decode(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_not_json)  # NaN, Infinity: not JSON
     except (ValueError, RecursionError):
         return refusal(400, "parse_error", "The body is not JSON (UTF-8).")
 
 
-def _storable(body: bytes, events: list[dict[str, Any]], refused: list[dict[str, Any]]) -> list:
-    """Move the events a JSON column cannot keep to ``refused``; their index is found
-    again by position among the accepted ones (they were appended in order)."""
-    if not _SUSPECT.search(body):
-        return events
-    taken, bad = [], []
-    accepted_indexes = _accepted_indexes(len(events) + len(refused), refused)
-    for index, event in zip(accepted_indexes, events, strict=True):
-        message = formats.unstorable(event)
-        if message:
-            bad.append({"index": index, "errors": {"event": [message]}})
-        else:
-            taken.append(event)
-    refused[:] = sorted(refused + bad, key=lambda r: r["index"])
-    return taken
+def _texts(body: bytes, events: list[dict[str, Any]], refused: list[dict[str, Any]]) -> list[str]:
+    """The JSON text of each accepted event a JSON column can keep; the others move to
+    ``refused``, their index found again by position among the accepted ones (which were
+    appended in order). A number too large for a float (1e400) is refused here."""
+    suspect = _SUSPECT.search(body) is not None
+    texts, bad = [], []
+    indexes = _accepted_indexes(len(events) + len(refused), refused)
+    for index, event in zip(indexes, events, strict=True):
+        message = formats.unstorable(event) if suspect else None
+        if message is None:
+            try:
+                texts.append(
+                    json.dumps(event, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+                )
+                continue
+            except ValueError:
+                message = "Numbers must be finite (this one is too large)."
+        bad.append({"index": index, "errors": {"event": [message]}})
+    if bad:
+        refused[:] = sorted(refused + bad, key=lambda r: r["index"])
+    return texts
 
 
 def _accepted_indexes(total: int, refused: Iterable[dict[str, Any]]) -> list[int]:
@@ -316,12 +326,11 @@ def _accept(kind: str, source: Source, body: bytes, payload: Any) -> Answer:
             f"send again in {seconds} s.",
             **{"Retry-After": str(seconds)},
         )
-    accepted = _storable(body, accepted, refused)
-    if not accepted:
+    texts = _texts(body, accepted, refused)
+    if not texts:
         return _refused_answer(kind, refused)
-    texts = [json.dumps(e, separators=(",", ":"), ensure_ascii=False) for e in accepted]
     inbox_append(source_id=source.id, events=texts, received_at=now)
-    return Answer(202, {"accepted": len(accepted), "refused": refused})
+    return Answer(202, {"accepted": len(texts), "refused": refused})
 
 
 def ingest(kind: str, meta: dict[str, Any], read: Callable[[int], bytes]) -> Answer:

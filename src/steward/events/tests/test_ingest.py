@@ -198,14 +198,20 @@ def test_alertmanager_and_zabbix_have_their_endpoints(post, am_source, zbx_sourc
 
 
 def test_text_a_database_cannot_keep_is_refused_not_a_server_error(post):
-    body = [DISK, {**DISK, "summary": "bad\u0000byte"}, {**DISK, "attributes": {"k": "\ud83d"}}]
+    body = [
+        DISK,
+        {**DISK, "summary": "bad\u0000byte"},
+        {**DISK, "attributes": {"k": "\ud83d"}},
+        {**DISK, "attributes": {"v": 1e400}},  # inf: JSON has no such number
+    ]
 
-    reply = post(body=json.dumps(body).encode())
+    reply = post(body=json.dumps(body).replace("Infinity", "1e400").encode())
 
     assert reply.status_code == 202
     assert reply.json()["refused"] == [
         {"index": 1, "errors": {"event": ["Text may not contain NUL characters (\\u0000)."]}},
         {"index": 2, "errors": {"event": ["Text may not contain unpaired surrogates (\\ud800-\\udfff)."]}},
+        {"index": 3, "errors": {"event": ["Numbers must be finite (this one is too large)."]}},
     ]  # fmt: skip
     assert len(inbox()) == 1
 
@@ -303,10 +309,15 @@ def test_more_events_than_a_batch_may_hold_is_refused_whole(post, settings):
         (b"\xff\xfe", "parse_error", "The body is not JSON (UTF-8)."),
         (b"[" * 100_000, "parse_error", "The body is not JSON (UTF-8)."),
         (b"", "parse_error", "The body is not JSON (UTF-8)."),
+        (
+            b'{"resource": "a", "event_type": "b", "attributes": {"v": NaN}}',
+            "parse_error",
+            "The body is not JSON (UTF-8).",
+        ),
         (b"42", "invalid", 'Expected an event object, a list of events or {"events": [...]}.'),
         (b"[]", "invalid", "The body holds no events."),
     ],
-    ids=["broken", "not utf-8", "deep", "empty", "a number", "no events"],
+    ids=["broken", "not utf-8", "deep", "empty", "NaN", "a number", "no events"],
 )
 def test_a_body_that_is_not_events_is_a_400(post, body, code, detail):
     reply = post(body=body)
