@@ -165,6 +165,8 @@ else:
 # Live updates (queues and record pages poll while visible; docs/ARCHITECTURE.md "Live
 # updates"): seconds between polls; someone is shown viewing a record for three polls.
 STEWARD_LIVE_SECONDS = float(os.environ.get("STEWARD_LIVE_SECONDS", "15"))
+# --- processing: the event processor looks at the inbox this often when it is empty ---
+STEWARD_EVENTS_POLL_SECONDS = float(os.environ.get("STEWARD_EVENTS_POLL_SECONDS", "0.2"))
 
 # --- ingest: event ingestion limits (docs/OPERATIONS.md, "Event ingestion") ---------------
 # A request body over this many bytes is refused (413) before it is read; a body with more

@@ -28,3 +28,11 @@ grant(
     MANAGERS,
     "Perform the event review and the outage review and raise improvement requests (proc. 2, 3).",
 )
+
+# --- processing: seed 003 ch. 6 proc. 1 ---
+# "The operator assigns the incident request to the capacity manager" and "ensures that the
+# incident request gets assigned to the appropriate group": the operator sets the group and
+# assignee when registering a request for an event (incident_register's inputs). Assigning
+# an existing request by hand stays the desk's and the group coordinators' (the assignment
+# service checks that itself).
+grant("incidents.incident.assign", {R.OPERATOR})

@@ -135,7 +135,7 @@ def test_serve_tells_its_children_what_this_node_runs(settings):
         call_command("serve", "--port", "8123", stdout=io.StringIO())
 
     commands = supervisor.call_args.args[0]
-    assert sorted(commands) == ["scheduler", "web", "worker"]
+    assert sorted(commands) == ["events", "scheduler", "web", "worker"]
     assert supervisor.call_args.kwargs["env"]["STEWARD_NODE_RUNS"] == "worker,scheduler"
     assert supervisor.call_args.kwargs["housekeeping"] is housekeeping.clean_upload_temp
 

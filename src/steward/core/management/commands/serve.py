@@ -224,7 +224,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="Do not start the background worker and scheduler (run them elsewhere).",
+            help="Do not start the background worker, scheduler and event processor (run them "
+            "elsewhere).",
         )
         parser.add_argument(
             "--no-scheduler",
@@ -277,6 +278,11 @@ class Command(BaseCommand):
             commands["worker"] = [python, "-m", "steward", "worker", "-v", "0"]
             if not no_scheduler:
                 commands["scheduler"] = [python, "-m", "steward", "scheduler", "-v", "0"]
+        # --- processing: the event processor (Event Management), started with the web app:
+        # accepted events wait in the inbox until it runs. Not with --no-worker (it runs
+        # elsewhere then); it needs no task queue, so not tied to needs_worker().
+        if not no_worker:
+            commands["events"] = [python, "-m", "steward", "process_events", "-v", "0"]
         shown_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
         extras = [name for name in ("worker", "scheduler") if name in commands]
         self.stdout.write(
