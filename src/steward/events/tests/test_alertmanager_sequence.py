@@ -110,7 +110,9 @@ def test_an_alertmanager_sequence_is_handled_as_the_seed_says(network, alertmana
         1,
     )
     assert incident.service_type == "infrastructure_restoration"
-    assert list(incident.cis.all()) == [network.switch]
+    # Linked to the CI and the service infrastructure it supports.
+    assert set(incident.cis.all()) == {network.switch, network.service_ci}
+    assert incident.service == network.service
     assert incident.support_group == network.group
     assert switch.status == "closed"  # closed once its incident request is assigned
 
