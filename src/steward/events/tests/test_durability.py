@@ -95,9 +95,11 @@ def _wait_until_answering(port: int, serve: subprocess.Popen, log: Path) -> None
 @contextlib.contextmanager
 def serving(env: dict[str, str], log: Path) -> Iterator[tuple[int, subprocess.Popen]]:
     port = free_port()
+    # The web app (two workers), the task worker and the event processor; no scheduler.
+    command = [sys.executable, "-m", "steward", "serve", "--port", str(port), "--no-scheduler"]
     with log.open("a") as out:
         serve = subprocess.Popen(
-            [sys.executable, "-m", "steward", "serve", "--port", str(port), "--workers", "2"],
+            command,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
