@@ -6,6 +6,7 @@ import io
 import json
 from typing import Any
 
+import jsonschema
 import pytest
 from django.db import OperationalError
 from django.test import Client, RequestFactory
@@ -441,8 +442,34 @@ def test_the_lean_path_and_the_api_twin_answer_alike(
     assert lean_reply.headers.get("Allow") == twin_reply.headers.get("Allow")
 
 
-def test_the_schema_documents_the_three_endpoints_for_an_integrator(client, db):
+def _resolved(node: Any, schema: dict) -> Any:
+    if isinstance(node, list):
+        return [_resolved(item, schema) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[1]
+        return _resolved(schema["components"]["schemas"][name], schema)
+    out = {k: _resolved(v, schema) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+    return out
+
+
+def test_the_schema_documents_the_three_endpoints_for_an_integrator(
+    client, source, source_token, am_source, zbx_source, twin
+):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    answers = schema["paths"][GENERIC]["post"]["responses"]
+    body = answers["202"]["content"]["application/json"]["schema"]
+    error = answers["400"]["content"]["application/json"]["schema"]
+    sent = [
+        (path, token, example["value"])
+        for path, token in ((GENERIC, source_token), (ALERTMANAGER, AM_TOKEN), (ZABBIX, ZBX_TOKEN))
+        for example in schema["paths"][path]["post"]["requestBody"]["content"]["application/json"][
+            "examples"
+        ].values()
+    ]
 
     for path in (GENERIC, ALERTMANAGER, ZABBIX):
         [method] = schema["paths"][path]
@@ -453,3 +480,11 @@ def test_the_schema_documents_the_three_endpoints_for_an_integrator(client, db):
         assert operation["requestBody"]["content"]["application/json"]["examples"]
         assert "monitoring source, with its token" in operation["description"]
     assert schema["components"]["securitySchemes"]["sourceToken"]["scheme"] == "bearer"
+    # The answers are what the schema says, the examples are taken as they are.
+    assert len(sent) == 4
+    for path, token, value in sent:
+        accepted = twin(path, value, token=token)
+        assert accepted.status_code == 202, accepted.content
+        jsonschema.validate(accepted.json(), _resolved(body, schema))
+    refused = twin(GENERIC, [{"event_type": "x"}], token=source_token)
+    jsonschema.validate(refused.json(), _resolved(error, schema))
