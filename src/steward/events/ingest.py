@@ -188,7 +188,8 @@ def _not_json(constant: str) -> Any:
 
 def _decode(body: bytes) -> Any:
     try:
-        return json.loads(body, parse_constant=_not_json)  # NaN, Infinity: not JSON
+        # Strict UTF-8: json.loads alone lets encoded surrogates through ("surrogatepass").
+        return json.loads(body.decode("utf-8"), parse_constant=_not_json)  # NaN: not JSON
     except (ValueError, RecursionError):
         return refusal(400, "parse_error", "The body is not JSON (UTF-8).")
 

@@ -308,6 +308,11 @@ def test_more_events_than_a_batch_may_hold_is_refused_whole(post, settings):
     [
         (b"{not json", "parse_error", "The body is not JSON (UTF-8)."),
         (b"\xff\xfe", "parse_error", "The body is not JSON (UTF-8)."),
+        (
+            b'{"resource": "a", "event_type": "\xed\xa0\x80"}',
+            "parse_error",
+            "The body is not JSON (UTF-8).",
+        ),
         (b"[" * 100_000, "parse_error", "The body is not JSON (UTF-8)."),
         (b"", "parse_error", "The body is not JSON (UTF-8)."),
         (
@@ -318,7 +323,7 @@ def test_more_events_than_a_batch_may_hold_is_refused_whole(post, settings):
         (b"42", "invalid", 'Expected an event object, a list of events or {"events": [...]}.'),
         (b"[]", "invalid", "The body holds no events."),
     ],
-    ids=["broken", "not utf-8", "deep", "empty", "NaN", "a number", "no events"],
+    ids=["broken", "not utf-8", "surrogate", "deep", "empty", "NaN", "a number", "no events"],
 )
 def test_a_body_that_is_not_events_is_a_400(post, body, code, detail):
     reply = post(body=body)
