@@ -4,8 +4,9 @@ First ``makemigrations --check``: a model change without its migration fails the
 Then the SQLite half, measuring the service layer's coverage (``[tool.coverage.run]`` in
 pyproject.toml) and failing below ``COVERAGE_FLOOR`` when the whole suite ran. Then the
 PostgreSQL half. Tests that do not depend on the database run in one half only: the browser
-tests and the generated API client with SQLite, the schemathesis run (``fuzz``) with
-PostgreSQL; ``--only`` runs everything in that half. PostgreSQL is found through
+tests and the generated API client with SQLite, the schemathesis run (``fuzz``) and the
+whole demo history (``full_demo``, which the SQLite half's accessibility test loads anyway)
+with PostgreSQL; ``--only`` runs everything in that half. PostgreSQL is found through
 TEST_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/steward). Under CI (CI=true) an unreachable PostgreSQL
 fails the run; elsewhere that half is skipped with a message saying how to run it.
@@ -156,8 +157,10 @@ def main() -> int:
                 env["COVERAGE_FILE"] = str(coverage_file)
                 cov_args = ["--cov", "--cov-report="]
             # The fuzz run goes once, on PostgreSQL below (the stricter database: numeric
-            # overflow and bad text raise there); alone, this half runs everything.
-            once = ["-m", "not fuzz"] if args.only is None else []
+            # overflow and bad text raise there); alone, this half runs everything. So does
+            # the check of the whole incident history (full_demo): this half loads that
+            # history anyway, in the accessibility test (browser, so SQLite only).
+            once = ["-m", "not fuzz and not full_demo"] if args.only is None else []
             results["sqlite"] = pytest(env, [*cov_args, *once, *extra])
             if not args.no_coverage and coverage_file.exists():
                 results["coverage"] = coverage_report(coverage_file, whole_suite=not extra)

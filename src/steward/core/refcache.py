@@ -24,7 +24,8 @@ Cached values are shared by every request of the process: treat them as read-onl
 
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.signals import request_finished, request_started
@@ -81,6 +82,20 @@ def cached(name: str, loader: Callable[[], T], key: Any = None, max_keys: int = 
         parts = _values[name] = {}
     parts[key] = (token, value)
     return value
+
+
+# --- processing: a batch of the event processor reads the tokens once, as a request does ---
+@contextmanager
+def scope() -> Iterator[None]:
+    """Read the tokens once for a unit of work outside a web request (a batch of the event
+    processor publishes a webhook event per new event: one token query, not one each).
+    A change made inside the scope (``bump``) is still seen at once."""
+    was = _state.in_request
+    _state.in_request, _state.tokens = True, None
+    try:
+        yield
+    finally:
+        _state.in_request, _state.tokens = was, None
 
 
 def bump(*names: str) -> None:

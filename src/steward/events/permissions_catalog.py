@@ -36,3 +36,10 @@ grant(
 # an existing request by hand stays the desk's and the group coordinators' (the assignment
 # service checks that itself).
 grant("incidents.incident.assign", {R.OPERATOR})
+
+# --- reviews: the event review and the outage review (proc. 2, 3) ----------------------
+# Proc. 2: the operations manager "ensures that [the improvement request] gets assigned to
+# the group that will be responsible"; Incident Management lets only holders of
+# incidents.incident.assign set a request's group at registration. The operations manager
+# already maintains the routing rules (incidents.routing.change), which decide the same.
+grant("incidents.incident.assign", {R.OPERATIONS_MANAGER})

@@ -473,6 +473,8 @@ EDITABLE: list[Editable] = [
         page="changes:change-policy-edit",
         edits="statement",
     ),
+    # Event Management: the event (console topic; no PATCH: its steps take the version).
+    Editable("event", lambda actor: _event(actor), api="event"),
 ]
 
 
@@ -613,6 +615,39 @@ def _rfc(actor: Person) -> Any:
         source="known_error", origin_reference="KE1", causes_outage_in_service_hours=False,
         functionality_changes=False, cmdb_update=False,
     )  # fmt: skip
+
+
+def _event(actor: Person) -> Model:
+    from steward.events.tests.console_records import a_source, make_event
+
+    return make_event(a_source(), None)
+
+
+# --- events: config topic (sources, event types, CI match and correlation rules) ------------
+def _events_config() -> list[Editable]:
+    from steward.events.models import CorrelationRule
+    from steward.events.services import rules, sources
+
+    def correlation_rule(actor: Person) -> Model:
+        rules.ensure_default_rules()
+        return CorrelationRule.objects.get(kind="dependency")
+
+    return [
+        Editable("event source",
+                 lambda actor: sources.source_create(actor=actor, name=f"Prometheus {_n()}")[0],
+                 api="event-source", page="events:source-edit", edits="description"),
+        Editable("event type",
+                 lambda actor: rules.event_type_create(actor=actor, code=f"Down{_n()}", name="Down"),
+                 api="event-type", page="events:type-edit", edits="handling_instructions"),
+        Editable("CI match rule",
+                 lambda actor: rules.match_rule_create(actor=actor, name=f"Host {_n()}"),
+                 api="event-match-rule", page="events:match-rule-edit", edits="name"),
+        Editable("correlation rule", correlation_rule, api="event-correlation-rule",
+                 page="events:correlation-rule-edit", edits="name"),
+    ]  # fmt: skip
+
+
+EDITABLE += _events_config()
 
 
 API_ENTRIES = [e for e in EDITABLE if e.api and e.patch]

@@ -38,6 +38,10 @@ NOT_EDITABLE = {
     "answer is refused with 409); the change carries the version",
     "problem-candidate": "decided once (registered or dismissed) under its row lock, a second "
     "decision is refused with 409; the candidate job rewrites only open candidates",
+    # --- reviews (Event Management)
+    "outage-review": "the {id} is the incident request the finding is about, which it does "
+    "not change; recorded under the request's row lock, recording again replaces the finding "
+    "and the request's journal keeps each one",
 }
 
 

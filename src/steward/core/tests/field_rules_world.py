@@ -253,7 +253,50 @@ def build() -> World:
     records.update(_change_calendar(admin, records["service"]))
     records.update(_problems(admin, records["service"], records["incident"]))
     records.update(_releases(admin, records["service"]))
+    records.update(_events(admin))
     return World(actors=people, records=records)
+
+
+# --- events: Event Management (each topic adds its records) --------------------------
+
+
+def _events_console(admin: Any) -> dict:
+    """Event Management, the console topic: an open event still firing, no CI matched."""
+    from django.utils import timezone
+
+    from steward.events import tokens
+    from steward.events.models import Event, EventSource
+
+    source = EventSource.objects.create(name="FR monitor", token_hash=tokens.digest("evt_fr"))
+    now = timezone.now()
+    event = Event.objects.create(
+        source=source, fingerprint="fr-1", resource="fr-host", event_type="NodeDown",
+        summary="fr-host is down", occurred_at=now, first_seen_at=now, last_seen_at=now,
+    )  # fmt: skip
+    return {"event": event}
+
+
+def _events(admin: Any) -> dict:
+    """Event Management: the config topic's source, event type and rules."""
+    return {**_events_config(admin), **_events_console(admin)}
+
+
+def _events_config(admin: Any) -> dict:
+    """The config topic: a monitoring source, an event type, a CI match rule and the
+    correlation rule of one kind (made by the init step)."""
+    from steward.events.models import CorrelationRule
+    from steward.events.services import rules, sources
+
+    source, _ = sources.source_create(actor=admin, name="FR Prometheus")
+    rules.ensure_default_rules()
+    return {
+        "event_source": source,
+        "event_type": rules.event_type_create(actor=admin, code="FRHostDown", name="Host down"),
+        "match_rule": rules.match_rule_create(
+            actor=admin, name="FR instance label", event_field="labels.instance"
+        ),
+        "correlation_rule": CorrelationRule.objects.get(kind="dependency"),
+    }
 
 
 def _releases(admin: Any, service: Any) -> dict:

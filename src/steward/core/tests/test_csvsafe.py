@@ -41,6 +41,11 @@ PRODUCERS = {
     "configuration/services/transfer.py": [  # steward cmdb_export --format csv
         "configuration/tests/test_transfer.py::test_cli_csv_export_defuses_formulas_and_reads_back",
     ],
+    # --- reviews (Event Management): the event review's and the outage review's tables
+    "events/views/reviews.py": [
+        "events/tests/test_event_review.py::test_each_table_exports_as_formula_safe_csv",
+        "events/tests/test_outage_review.py::test_the_pages_show_the_tables_and_record_a_finding",
+    ],
 }
 
 

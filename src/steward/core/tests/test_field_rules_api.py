@@ -49,6 +49,12 @@ RESOURCE_RECORDS = {
     "business-cases": "business_case", "release-policies": "release_policy",
     "cabs": "cab", "cab-meetings": "cab_meeting",
     "release-changes": "plan_item",
+    "events": "event",
+    # --- events: config topic
+    "event-sources": "event_source", "event-types": "event_type",
+    "event-match-rules": "match_rule", "event-correlation-rules": "correlation_rule",
+    # --- reviews (Event Management): the outage review's record names the request.
+    "outage-review": "incident",
 }  # fmt: skip
 
 

@@ -69,6 +69,13 @@ PAGE_RECORDS = [
     ("release", "release"),
     ("cab", "cab"), ("meeting-vote", "cab_meeting_in_session"),
     ("meeting-close", "cab_meeting_in_session"), ("meeting", "cab_meeting"),
+    # Event Management (each topic adds its records' prefixes).
+    ("event", "event"),
+    # --- events: config topic (URL names of the events namespace)
+    ("source-", "event_source"), ("type-", "event_type"), ("match-rule", "match_rule"),
+    ("correlation-rule", "correlation_rule"),
+    # --- reviews (Event Management): the outage review's record form names the request.
+    ("outage-review", "incident"),
 ]  # fmt: skip
 # Other URL parameters: the record they name, and which of its attributes.
 PARAMS = {
@@ -86,11 +93,13 @@ READING_FORMS = {
     "ClassChoiceForm",
     "CompareForm",
     "DueTimeForm",
+    "EventReviewPeriodForm",
     "PeriodForm",
     "ProblemKpiPeriodForm",
     "ReleaseKpiPeriodForm",
     "ReviewPeriodForm",
     "RoadmapForm",
+    "MatchTryForm",  # events, config topic: a CI match rule's "try it" (a GET form)
 }
 # Forms of people who are not signed in (no actor to hold rules against): asking for a
 # password reset link by email address.

@@ -27,8 +27,8 @@ KEPT = "steward.core.keptmail.KeptEmailBackend"
 
 
 def test_the_demo_loader_says_what_it_is_doing_step_by_step(demo):
-    # Over the shared demo (loading it from nothing: tests/test_demo_and_cli.py): every
-    # step runs and says so all the same.
+    # Over the shared demo (loaded from nothing by its fixture; through `init`'s command
+    # line: tests/test_demo_and_cli.py): every step runs and says so all the same.
     out = io.StringIO()
 
     call_command("demo", stdout=out)

@@ -27,6 +27,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     # Creation: a request routed as it is registered is saved for the first time already
     # assigned (seed 003 ch. 8 proc. 1-2); there is no earlier state to move from.
     ("incidents/services/registration.py", "_route"): "initial state at creation",
+    # --- processing: the event processor decides a new event in the transaction that
+    # inserts it (seed 003 ch. 6 proc. 1); an event that needs nothing more from the
+    # operator is written closed, the state it starts in, with the batch's others.
+    ("events/services/handling.py", "_decide_in_memory"): "initial state at creation",
 }
 
 

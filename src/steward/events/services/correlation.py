@@ -4,7 +4,8 @@ new event a symptom, planned, or one more event for an incident already register
 - Dependency: a CI the event's CI runs on or depends on, at any depth (the CMDB's
   impacting relationships, ``configuration.queries.impact.supporting_ci_ids``), has an
   active outage or degradation event seen within the rule's window. The cause is the
-  earliest such event that is not itself a symptom (else the earliest).
+  earliest such event that is not itself a symptom (else the earliest): ``handling``
+  chooses, knowing the decisions of its batch not written yet.
 - Planned change: a change being worked on (approval, implementation, production test:
   the statuses whose tasks run, ``changes.services.tasks.WORKING_STATUSES``) whose
   planned window holds the moment the event occurred, naming the CI, or the CI supports
@@ -100,14 +101,15 @@ class Correlator:
 
     # --- The facts -------------------------------------------------------------------------
 
-    def cause(self, event: Event, ci: ConfigurationItem) -> Event | None:
+    def causes(self, event: Event, ci: ConfigurationItem) -> list[Event]:
+        """Active failure events seen within the window on the CIs ``ci`` depends on."""
         if not self.on(CorrelationKind.DEPENDENCY):
-            return None
+            return []
         supporting = self.supporting(ci.pk)
         if not supporting:
-            return None
+            return []
         since = event.first_seen_at - self.rules[CorrelationKind.DEPENDENCY].window
-        return (
+        return list(
             Event.objects.filter(
                 ci_id__in=supporting,
                 active=True,
@@ -115,8 +117,8 @@ class Correlator:
                 last_seen_at__gte=since,
             )
             .exclude(pk=event.pk)
-            .order_by(F("cause_id").asc(nulls_first=True), "first_seen_at", "pk")
-            .first()
+            .select_related("incident")
+            .order_by(F("cause_id").asc(nulls_first=True), "first_seen_at", "pk")[:20]
         )
 
     def planned_change(self, event: Event, ci: ConfigurationItem) -> Change | None:

@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Lower
 
 from steward.configuration.choices import CIStatus
 from steward.configuration.models import ConfigurationItem
@@ -19,7 +20,9 @@ from steward.events.choices import MatchOn
 from steward.events.defaults import MATCH_RULES
 from steward.events.models import CiMatchRule, Event
 
-_ALIAS_SPLIT = re.compile(r"[,\s]+")
+# Aliases are a comma or space separated string; a JSON list reads as '["a", "b"]'.
+_ALIAS_SPLIT = re.compile(r'[,\s\[\]"]+')
+BULK_VALUES = 500  # values per lookup query (SQLite's parameter limit is far above)
 
 
 def _field_value(data: dict[str, Any], path: str) -> str:
@@ -58,6 +61,23 @@ def normalised(value: str, *, strip_port: bool, strip_domain: bool) -> str:
     return value
 
 
+def _data(event: Event) -> dict[str, Any]:
+    return {
+        "resource": event.resource,
+        "event_type": event.event_type,
+        "fingerprint": event.fingerprint,
+        "attributes": event.attributes,
+    }
+
+
+def _value(data: dict[str, Any], rule: CiMatchRule) -> str:
+    return normalised(
+        _field_value(data, rule.event_field),
+        strip_port=rule.strip_port,
+        strip_domain=rule.strip_domain,
+    )
+
+
 class Matcher:
     """CI matching for one batch: rules read once per source, answers remembered."""
 
@@ -84,20 +104,29 @@ class Matcher:
             self._rules[source_id] = rules or [CiMatchRule(**row) for row in MATCH_RULES]
         return self._rules[source_id]
 
+    def prepare(self, events: list[Event]) -> None:
+        """Look up every value the batch's events will ask about: one query per way of
+        matching (and per 500 values), instead of one per value."""
+        wanted: dict[tuple[str, str], set[str]] = {}
+        for event in events:
+            data = _data(event)
+            for rule in self.rules_for(event.source_id):
+                value = _value(data, rule)
+                if value and (rule.match_on, rule.ci_attribute, value) not in self._answers:
+                    wanted.setdefault((rule.match_on, rule.ci_attribute), set()).add(value)
+        for (match_on, attribute), values in wanted.items():
+            ordered = sorted(values)
+            for start in range(0, len(ordered), BULK_VALUES):
+                chunk = ordered[start : start + BULK_VALUES]
+                found = _bulk_candidates(match_on, attribute, chunk)
+                for value in chunk:
+                    self._answers[(match_on, attribute, value)] = _only(found.get(value, []))
+
     def match(self, event: Event) -> tuple[int | None, CiMatchRule | None]:
         """The CI id the event is about and the rule that found it (or None, None)."""
-        data = {
-            "resource": event.resource,
-            "event_type": event.event_type,
-            "fingerprint": event.fingerprint,
-            "attributes": event.attributes,
-        }
+        data = _data(event)
         for rule in self.rules_for(event.source_id):
-            value = normalised(
-                _field_value(data, rule.event_field),
-                strip_port=rule.strip_port,
-                strip_domain=rule.strip_domain,
-            )
+            value = _value(data, rule)
             if not value:
                 continue
             ci_id = self._lookup(rule.match_on, rule.ci_attribute, value)
@@ -110,6 +139,15 @@ class Matcher:
         if key not in self._answers:
             self._answers[key] = _only(_candidates(match_on, attribute, value))
         return self._answers[key]
+
+
+def _attribute(path: str) -> KeyTextTransform:
+    """The CI attribute ``path`` as text ("ip", or "net.ip" for a nested one)."""
+    *outer, last = path.split(".")
+    expression: Any = "attributes"
+    for part in outer:
+        expression = KeyTransform(part, expression)
+    return KeyTextTransform(last, expression)
 
 
 def _candidates(match_on: str, attribute: str, value: str) -> list[int]:
@@ -128,11 +166,38 @@ def _candidates(match_on: str, attribute: str, value: str) -> list[int]:
             if value in {a.lower() for a in _ALIAS_SPLIT.split(str(aliases or "")) if a}
         ]
     if match_on == MatchOn.ATTRIBUTE and attribute:
-        rows = cis.annotate(_value=KeyTextTransform(attribute, "attributes")).filter(
-            Q(_value__iexact=value)
-        )
+        rows = cis.annotate(_value=_attribute(attribute)).filter(Q(_value__iexact=value))
         return list(rows.values_list("pk", flat=True)[:2])
     return []
+
+
+def _bulk_candidates(match_on: str, attribute: str, values: list[str]) -> dict[str, list[int]]:
+    """CI ids per value (lower case) for many values at once."""
+    cis = ConfigurationItem.objects.exclude(status=CIStatus.RETIRED)
+    found: dict[str, list[int]] = {}
+    if match_on == MatchOn.NAME:
+        rows = cis.annotate(_key=Lower("name")).filter(_key__in=values)
+    elif match_on == MatchOn.ATTRIBUTE and attribute:
+        rows = cis.annotate(_key=Lower(_attribute(attribute))).filter(_key__in=values)
+    elif match_on == MatchOn.ALIAS:
+        any_of = Q()
+        for value in values:
+            any_of |= Q(_aliases__icontains=value)
+        wanted = set(values)
+        for pk, aliases in (
+            cis.annotate(_aliases=KeyTextTransform("aliases", "attributes"))
+            .filter(any_of)
+            .values_list("pk", "_aliases")
+        ):
+            for alias in {a.lower() for a in _ALIAS_SPLIT.split(str(aliases or "")) if a}:
+                if alias in wanted:
+                    found.setdefault(alias, []).append(pk)
+        return found
+    else:
+        return found
+    for pk, key in rows.values_list("pk", "_key"):
+        found.setdefault(key, []).append(pk)
+    return found
 
 
 def _only(ids: list[int]) -> int | None:

@@ -26,6 +26,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from steward.core import refcache
 from steward.events.choices import EventCategory, Severity
 from steward.events.models import Event, EventInbox, EventType
 from steward.events.rules import RESOLVED
@@ -92,7 +93,7 @@ def _is_deadlock(error: DatabaseError) -> bool:
 def process_batch(limit: int = 1000) -> BatchResult:
     """One batch (``process_inbox``), with what it did."""
     result = BatchResult()
-    with transaction.atomic():
+    with transaction.atomic(), refcache.scope():
         claimed = _claim(limit)
         result.rows = len(claimed)
         if not claimed:

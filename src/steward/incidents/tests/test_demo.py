@@ -12,7 +12,9 @@ from steward.core.demo import loader
 from steward.core.models import JournalEntry, Notification, SlaClock
 from steward.incidents.models import IncidentRequest, RoutingRule, Solution, SolutionUse
 
-pytestmark = pytest.mark.django_db
+# full_demo: `make test` runs it in its PostgreSQL half only; its SQLite half loads the same
+# whole history in tests/browser/test_accessibility.py (scripts/run_tests.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.full_demo]
 
 
 def test_the_demo_has_a_realistic_quarter_of_incident_requests(db, settings):

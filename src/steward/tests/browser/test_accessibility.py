@@ -266,6 +266,10 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
         ],
     )
     yield "carla.cab", [records["meeting_closed"], records["meeting_next"]]
+    # --- reviews (Event Management): the operations manager's event and outage reviews
+    yield "oscar.ops", ["/events/review/", "/events/outage-review/", "/events/review/raise/"]
+    # --- events: console topic (the operator console and all events)
+    yield "opal.ops", ["/events/", "/events/all/"]
 
 
 def _phone_pages(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
