@@ -127,8 +127,9 @@ def _records() -> dict[str, str]:
     # no agreement, so no SLA to breach).
     incident = (
         IncidentRequest.objects.filter(
-            pk__in=clocked.values("record_id"), requester__organisation__kind="customer"
+            pk__in=clocked.values("record_id"), requester__organisations__kind="customer"
         )
+        .distinct()
         .order_by("-pk")
         .first()
     )
