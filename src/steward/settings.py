@@ -168,6 +168,12 @@ STEWARD_LIVE_SECONDS = float(os.environ.get("STEWARD_LIVE_SECONDS", "15"))
 # --- processing: the event processor looks at the inbox this often when it is empty ---
 STEWARD_EVENTS_POLL_SECONDS = float(os.environ.get("STEWARD_EVENTS_POLL_SECONDS", "0.2"))
 
+# --- ingest: event ingestion limits (docs/OPERATIONS.md, "Event ingestion") ---------------
+# A request body over this many bytes is refused (413) before it is read; a body with more
+# events than STEWARD_EVENTS_MAX_BATCH too. Each source has its own rate (events/s).
+STEWARD_EVENTS_MAX_BODY_BYTES = env_int("STEWARD_EVENTS_MAX_BODY_BYTES", 1024 * 1024)
+STEWARD_EVENTS_MAX_BATCH = env_int("STEWARD_EVENTS_MAX_BATCH", 5000)
+
 # CMDB integrity checks: a CI not updated nor verified for this many days is "stale".
 CMDB_STALE_AFTER_DAYS = env_int("STEWARD_CMDB_STALE_AFTER_DAYS", 180)
 # SLA compliance on service and agreement pages: the share of response / resolution clocks

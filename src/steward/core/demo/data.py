@@ -189,6 +189,10 @@ LOGINS = [
     ("olivia.owner", "service owner of Online Banking, Payments Gateway, Fleet Tracking"),
     ("lena.sla", "service level manager"),
     ("carl.config", "configuration administrator (CMDB, suppliers, contracts)"),
+    # --- demo: Event Management's people
+    ("opal.ops", "operator: the event console (acknowledge, link, close events)"),
+    ("oscar.ops", "operations manager: event sources, types, rules, event and outage review"),
+    ("avery.avail", "capacity manager: capacity warnings come to them"),
     ("paula.purchase", "purchasing agent"),
     ("fred.finance", "financial manager (approves purchase requisitions)"),
     ("nora.northwind", "customer representative of Northwind Bank"),

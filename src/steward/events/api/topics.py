@@ -2,11 +2,12 @@
 
 from types import ModuleType
 
-from steward.events.api import events
+from steward.events.api import events, ingest
 
 MODULES: list[ModuleType] = [
     # --- ingest: the ingestion endpoints (/api/v1/events/ingest/, /alertmanager/, /zabbix/)
     # (section owned by the ingest topic; before the events viewset's routes)
+    ingest,
     # --- console: /api/v1/events/ (list, detail, the steps of actions.EVENT)
     events,
 ]

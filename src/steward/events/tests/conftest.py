@@ -21,7 +21,7 @@ from steward.configuration.models import CIClass, ConfigurationItem, Relationshi
 from steward.core import numbering
 from steward.core.models import Organisation, SupportGroup
 from steward.core.tests.factories import add_member, make_person, staff_fixture
-from steward.events import tokens
+from steward.events import ingest, tokens
 from steward.events.models import EventSource
 from steward.incidents.models import RoutingRule
 from steward.service_level.models import Service
@@ -122,3 +122,13 @@ def source(db, operator, source_token) -> EventSource:
         token_hash=tokens.digest(source_token),
         token_hint=source_token[:8],
     )
+
+
+# --- ingest: each test starts with no cached source and full rate buckets ---------------------
+@pytest.fixture(autouse=True)
+def _fresh_ingestion_cache():
+    # A token's source is cached by digest for a few seconds in the process; a test's
+    # sources are rolled back, so one test's cached id must not serve the next.
+    ingest.forget()
+    yield
+    ingest.forget()

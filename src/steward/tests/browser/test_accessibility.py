@@ -80,6 +80,9 @@ def sideways_scroll(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+EVENT_PEOPLE = ("opal.ops", "oscar.ops")  # --- demo: whose pages get a screenshot
+
+
 def test_pages_are_accessible_fit_the_screen_and_phones(browser_page, settings):  # noqa: F811
     settings.STEWARD_DEMO_INCIDENTS = None  # the whole history, as `make run` loads it
     loader.load()
@@ -93,6 +96,8 @@ def test_pages_are_accessible_fit_the_screen_and_phones(browser_page, settings):
         for url in urls:
             assert page.goto(url).ok, f"{username} cannot open {url}"
             problems += each_scheme(page, f"{username} {url}")
+            if username in EVENT_PEOPLE:  # --- demo: Event Management's pages, to look at
+                shot(page, f"a11y-{username}-{url.strip('/').split('?')[0].replace('/', '-')}")
     _queue_fits_1366(page)
     _failed_submit_shows_an_error_summary(page)
 
@@ -118,7 +123,16 @@ def _records() -> dict[str, str]:
     clocked = SlaClock.objects.filter(
         record_type=ContentType.objects.get_for_model(IncidentRequest)
     )
-    incident = IncidentRequest.objects.get(pk=clocked.order_by("-record_id")[0].record_id)
+    # A customer's request (the Event Management demo's, registered later, are staff's:
+    # no agreement, so no SLA to breach).
+    incident = (
+        IncidentRequest.objects.filter(
+            pk__in=clocked.values("record_id"), requester__organisations__kind="customer"
+        )
+        .distinct()
+        .order_by("-pk")
+        .first()
+    )
     with freeze_time(timezone.now() - timedelta(days=30)):
         incident_register(
             actor=Person.objects.get(username="dana.desk"),
@@ -156,6 +170,7 @@ def _records() -> dict[str, str]:
         "known_error": KnownError.objects.order_by("pk")[0].get_absolute_url(),
         "candidate": ProblemCandidate.objects.order_by("-score")[0].get_absolute_url(),
         **_release_records(),
+        **_event_records(),
     }
 
 
@@ -180,6 +195,26 @@ def _release_records() -> dict[str, str]:
         "business_case": BusinessCase.objects.filter(status="approved")
         .order_by("pk")[0]
         .get_absolute_url(),
+    }
+
+
+# --- demo: Event Management's records (the demo's stream of events)
+def _event_records() -> dict[str, str]:
+    """The switch failing now (its symptoms nested under it), a source, an event type, a
+    match rule, a correlation rule, and the past cascade's incident request (its Events
+    card)."""
+    from steward.events.models import CiMatchRule, CorrelationRule, Event, EventSource, EventType
+
+    switch = Event.objects.get(resource="tor-sw-ams-dc2-r02")
+    past = Event.objects.get(resource="tor-sw-ams-dc1-r03")
+    return {
+        "event": f"/events/{switch.pk}/",
+        "event_incident": past.incident.get_absolute_url(),
+        "event_source": f"/events/sources/{EventSource.objects.get(name='Prometheus DC1').pk}/",
+        "event_type": f"/events/types/{EventType.objects.get(code='NodeDown').pk}/",
+        "match_rule": f"/events/match-rules/{CiMatchRule.objects.order_by('order', 'pk')[0].pk}/",
+        "correlation_rule": "/events/correlation-rules/"
+        f"{CorrelationRule.objects.order_by('order', 'pk')[0].pk}/",
     }
 
 
@@ -270,6 +305,21 @@ def _pages_by_role(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
     yield "oscar.ops", ["/events/review/", "/events/outage-review/", "/events/review/raise/"]
     # --- events: console topic (the operator console and all events)
     yield "opal.ops", ["/events/", "/events/all/"]
+    # --- demo: every Event Management page on the demo's events
+    yield "opal.ops", [records["event"], records["event_incident"]]
+    yield (
+        "oscar.ops",
+        [
+            "/events/sources/",
+            records["event_source"],
+            "/events/types/",
+            records["event_type"],
+            "/events/match-rules/",
+            records["match_rule"] + "?value=10.1.10.5%3A9100",
+            "/events/correlation-rules/",
+            records["correlation_rule"],
+        ],
+    )
 
 
 def _phone_pages(records: dict[str, str]) -> Iterator[tuple[str, list[str]]]:

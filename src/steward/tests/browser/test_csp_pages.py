@@ -60,6 +60,9 @@ def test_every_area_works_under_the_policy(browser_page, transactional_db):  # n
     # The change calendar's own test, here to share the demo load.
     sign_in_to_the_demo(page, "max.manager")
     _change_calendar(page)
+    # --- demo: Event Management on the demo's events
+    sign_in_to_the_demo(page, "opal.ops")
+    _event_console(page)
 
 
 def _service_level_and_configuration(page) -> None:
@@ -239,3 +242,28 @@ def _change_calendar(page) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/change-calendar/?date={day}")
     shot(page, "change-calendar-month-phone")
+
+
+# --- demo: Event Management on the demo's events
+
+
+def _event_console(page) -> None:
+    """The operator's console under the policy: the switch failing now with its hosts
+    nested under it, the selection seen by the shared bulk script, the event page, a
+    match rule's "try it" (a GET form)."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/events/")
+    results = page.locator("#list-results")
+    expect(results).to_contain_text("tor-sw-ams-dc2-r02")
+    expect(results).to_contain_text("esx-ams-dc2-03")
+    page.locator("input[name=pick]").first.check()
+    expect(page.locator("#bulk-form")).to_have_class(re.compile("has-selection"))
+    shot(page, "csp-event-console")
+    page.get_by_role("link", name=re.compile("^EV")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("does not answer SNMP")
+    page.goto("/events/match-rules/")
+    page.get_by_role("link", name="Prometheus instance is a host's IP address").click()
+    page.get_by_label("Value").fill("10.1.10.5:9100")
+    page.get_by_label("Value").press("Enter")
+    expect(page.locator("main")).to_contain_text("esx-ams-dc1-05")
+    shot(page, "csp-event-match-rule-try")
