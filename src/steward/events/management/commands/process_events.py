@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 
-from steward.events.services.processing import process_inbox
+from steward.events.services.processing import pause_between_batches, process_inbox
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ def run(stop: threading.Event, *, once: bool = False, batch_size: int = 1000) ->
             continue
         wait, total = DATABASE_WAIT_FIRST, total + taken
         if taken:
+            stop.wait(pause_between_batches())  # SQLite: let the ingestion write meanwhile
             continue
         if once:
             break
