@@ -1,7 +1,9 @@
 """Shared set-up for bench scenarios: a fresh database, Django, and the JSON result line."""
 
+import hashlib
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -320,3 +322,17 @@ class ServerCpu:
             postgres = sum(last - first for first, last in self._seen.values())
         web = server_cpu_seconds(self.server_pid, self.database)["web"] - self._web
         return {"web": web, "postgres": postgres}
+
+
+def peer_venv(venv: Path, requirements: list[str]) -> Path:
+    """A peer's own venv (python3.11) with ``requirements`` installed; a marker naming the
+    requirements makes the next call instant (bench/peers/*)."""
+    marker = venv / f".installed-{hashlib.sha1(' '.join(requirements).encode()).hexdigest()[:12]}"
+    if marker.exists():
+        return venv
+    if not (venv / "bin" / "python").exists():
+        subprocess.run(["python3.11", "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                    *requirements], check=True)  # fmt: skip
+    marker.touch()
+    return venv

@@ -25,7 +25,6 @@ Smoke run (Steward's venv): ``python bench/peers/alerta.py --smoke`` installs, s
 posts a few alerts.
 """
 
-import hashlib
 import json
 import os
 import secrets
@@ -70,16 +69,9 @@ def python() -> Path:
 
 
 def ensure_venv() -> Path:
-    """The peer's venv, created with python3.11 and alerta-server, gunicorn and psycopg2
-    installed; a marker naming the requirements makes the next call instant."""
-    marker = VENV / f".installed-{hashlib.sha1(' '.join(REQUIREMENTS).encode()).hexdigest()[:12]}"
-    if marker.exists():
-        return VENV
-    if not python().exists():
-        subprocess.run(["python3.11", "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(python()), "-m", "pip", "install", "--quiet", *REQUIREMENTS], check=True)
-    marker.touch()
-    return VENV
+    """The peer's venv: python3.11 with alerta-server, gunicorn and psycopg2
+    (installed once: ``common.peer_venv``)."""
+    return common.peer_venv(VENV, REQUIREMENTS)
 
 
 def _env(url: str) -> dict[str, str]:

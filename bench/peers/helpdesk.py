@@ -16,7 +16,6 @@ Smoke run (Steward's venv): ``python bench/peers/helpdesk.py --smoke 2000``.
 """
 
 import base64
-import hashlib
 import http.cookiejar
 import json
 import os
@@ -69,16 +68,9 @@ def python() -> Path:
 
 
 def ensure_venv() -> Path:
-    """The peer's venv, created with python3.11 and django-helpdesk, gunicorn and psycopg
-    installed; a marker naming the requirements makes the next call instant."""
-    marker = VENV / f".installed-{hashlib.sha1(' '.join(REQUIREMENTS).encode()).hexdigest()[:12]}"
-    if marker.exists():
-        return VENV
-    if not python().exists():
-        subprocess.run(["python3.11", "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(python()), "-m", "pip", "install", "--quiet", *REQUIREMENTS], check=True)
-    marker.touch()
-    return VENV
+    """The peer's venv: python3.11 with django-helpdesk, gunicorn and psycopg
+    (installed once: ``common.peer_venv``)."""
+    return common.peer_venv(VENV, REQUIREMENTS)
 
 
 def _recreate_database(url: str) -> None:
